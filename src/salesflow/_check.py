@@ -1,0 +1,93 @@
+"""Small validators shared by the value types (private)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from salesflow.errors import InvalidField, InvalidType
+
+
+def text(field: str, value: Any, *, context: str = "") -> str:
+    """A non-empty string, stripped of surrounding white space."""
+    if not isinstance(value, str):
+        raise InvalidType(field, value, "a non-empty string", context=context)
+    stripped = value.strip()
+    if not stripped:
+        raise InvalidField(field, value, "a non-empty string", context=context)
+    return stripped
+
+
+def optional_text(field: str, value: Any, *, context: str = "") -> str | None:
+    return None if value is None else text(field, value, context=context)
+
+
+def aware(field: str, value: Any, *, context: str = "") -> datetime:
+    """A timezone-aware datetime; a naive one is refused, never guessed."""
+    if not isinstance(value, datetime):
+        raise InvalidType(field, value, "a timezone-aware datetime", context=context)
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidType(
+            field, value, "a timezone-aware datetime (this one is naive)", context=context
+        )
+    return value
+
+
+def calendar_date(field: str, value: Any, *, context: str = "") -> date:
+    """A calendar date (a datetime is refused: it would hide a time zone choice)."""
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise InvalidType(field, value, "a date (datetime.date, not a datetime)", context=context)
+    return value
+
+
+def whole(field: str, value: Any, *, minimum: int, context: str = "") -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidType(field, value, f"a whole number of at least {minimum}", context=context)
+    if value < minimum:
+        raise InvalidField(field, value, f"a whole number of at least {minimum}", context=context)
+    return value
+
+
+def parse_datetime(field: str, value: Any) -> datetime:
+    """An ISO 8601 datetime with an offset, from a serialised document."""
+    if not isinstance(value, str):
+        raise InvalidType(field, value, "an ISO 8601 datetime string with an offset")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidField(field, value, "an ISO 8601 datetime string with an offset") from None
+    return aware(field, parsed)
+
+
+def parse_date(field: str, value: Any) -> date:
+    if not isinstance(value, str) or len(value) != 10:
+        raise InvalidField(field, value, "an ISO 8601 date string (YYYY-MM-DD)")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidField(field, value, "an ISO 8601 date string (YYYY-MM-DD)") from None
+
+
+def mapping(field: str, value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise InvalidType(field, value, "a mapping (dict)")
+    return value
+
+
+def key(field: str, document: dict[str, Any], name: str) -> Any:
+    try:
+        return document[name]
+    except KeyError:
+        raise InvalidField(
+            f"{field}.{name}" if field else name, None, "a value (it is missing)"
+        ) from None
+
+
+def decimal_text(field: str, value: Any) -> Decimal:
+    if not isinstance(value, str):
+        raise InvalidType(field, value, "a decimal number written as a string")
+    try:
+        return Decimal(value)
+    except ArithmeticError:
+        raise InvalidField(field, value, "a decimal number written as a string") from None

@@ -1,0 +1,177 @@
+"""The one error hierarchy of salesflow.
+
+Every error the library raises on purpose is a :class:`SalesflowError`. Where a
+caller would naturally reach for a built-in (``except ValueError``), the
+subclass inherits that built-in as well, so both spellings catch it.
+
+Each error keeps its context as attributes and says what went wrong in one
+sentence that names the field, the value received and what was expected.
+
+>>> from salesflow.errors import InvalidField, SalesflowError
+>>> err = InvalidField("quantity", -1, "a whole number of at least 1")
+>>> str(err)
+'quantity: got -1, expected a whole number of at least 1'
+>>> isinstance(err, SalesflowError), isinstance(err, ValueError)
+(True, True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+__all__ = [
+    "CurrencyMismatch",
+    "IdempotencyConflict",
+    "InvalidField",
+    "InvalidTransition",
+    "InvalidType",
+    "SalesflowError",
+    "UnknownCode",
+    "VersionConflict",
+]
+
+_MISSING: Any = object()
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+class SalesflowError(Exception):
+    """Root of every error salesflow raises on purpose."""
+
+
+class InvalidField(SalesflowError, ValueError):
+    """A field is missing or malformed.
+
+    ``field`` names it (with a path such as ``history[3].at`` inside documents),
+    ``value`` is what was received and ``expected`` says what would have been
+    accepted.
+    """
+
+    def __init__(self, field: str, value: Any, expected: str, *, context: str = "") -> None:
+        self.field = field
+        self.value = value
+        self.expected = expected
+        self.context = context
+        prefix = f"{context}: " if context else ""
+        super().__init__(f"{prefix}{field}: got {_shown(value)}, expected {expected}")
+
+    def __reduce__(self) -> Any:
+        return (
+            _rebuild_invalid_field,
+            (type(self), self.field, self.value, self.expected, self.context),
+        )
+
+
+def _rebuild_invalid_field(
+    cls: type[InvalidField], field: str, value: Any, expected: str, context: str
+) -> InvalidField:
+    return cls(field, value, expected, context=context)
+
+
+class InvalidType(InvalidField, TypeError):
+    """A field has the wrong type (a float where money is expected, a naive datetime...)."""
+
+
+class CurrencyMismatch(InvalidField):
+    """Two amounts in different currencies were combined or compared."""
+
+
+class UnknownCode(SalesflowError, LookupError):
+    """A code from an outside vocabulary (a carrier status, say) is not known."""
+
+    def __init__(self, vocabulary: str, code: Any, known: Iterable[str]) -> None:
+        self.vocabulary = vocabulary
+        self.code = code
+        self.known = tuple(sorted(known))
+        super().__init__(
+            f"{vocabulary}: got {_shown(code)}, expected one of {', '.join(self.known)}"
+        )
+
+    def __reduce__(self) -> Any:
+        return (type(self), (self.vocabulary, self.code, self.known))
+
+
+class InvalidTransition(SalesflowError, ValueError):
+    """An event is not allowed in the current state.
+
+    ``state`` is the current state's value, ``event`` the name of the refused
+    event and ``allowed`` the names of the events that were allowed, sorted.
+
+    >>> err = InvalidTransition("picking", "ship", {"pack", "delay", "cancel"}, subject="an order")
+    >>> str(err)
+    "Can't ship an order that is picking; allowed: cancel, delay, pack."
+    >>> err.allowed
+    ('cancel', 'delay', 'pack')
+    """
+
+    def __init__(
+        self,
+        state: str,
+        event: str,
+        allowed: Iterable[str],
+        *,
+        subject: str = "it",
+        detail: str = "",
+    ) -> None:
+        self.state = state
+        self.event = event
+        self.allowed = tuple(sorted(allowed))
+        self.subject = subject
+        self.detail = detail
+        allowed_text = ", ".join(self.allowed) if self.allowed else "none (it is final)"
+        extra = f" ({detail})" if detail else ""
+        super().__init__(
+            f"Can't {event} {subject} that is {state}{extra}; allowed: {allowed_text}."
+        )
+
+    def __reduce__(self) -> Any:
+        return (
+            _rebuild_transition,
+            (self.state, self.event, self.allowed, self.subject, self.detail),
+        )
+
+
+def _rebuild_transition(
+    state: str, event: str, allowed: tuple[str, ...], subject: str, detail: str
+) -> InvalidTransition:
+    return InvalidTransition(state, event, allowed, subject=subject, detail=detail)
+
+
+class VersionConflict(SalesflowError):
+    """A command expected a version that is no longer current (a stale writer).
+
+    Reload the aggregate, decide again, and retry.
+    """
+
+    def __init__(self, subject: str, expected: int, actual: int) -> None:
+        self.subject = subject
+        self.expected = expected
+        self.actual = actual
+        super().__init__(
+            f"{subject}: expected_version {expected} is stale, the current version is {actual}; "
+            "reload and decide again"
+        )
+
+    def __reduce__(self) -> Any:
+        return (type(self), (self.subject, self.expected, self.actual))
+
+
+class IdempotencyConflict(SalesflowError, ValueError):
+    """An idempotency key was reused for a different command."""
+
+    def __init__(self, subject: str, key: str, recorded_event: str, event: str) -> None:
+        self.subject = subject
+        self.key = key
+        self.recorded_event = recorded_event
+        self.event = event
+        super().__init__(
+            f"{subject}: idempotency_key {key!r} was already used for {recorded_event!r}, "
+            f"expected a new key for {event!r}"
+        )
+
+    def __reduce__(self) -> Any:
+        return (type(self), (self.subject, self.key, self.recorded_event, self.event))

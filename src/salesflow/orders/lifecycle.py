@@ -1,0 +1,201 @@
+"""The order lifecycle: one python-statemachine class, compiled once.
+
+:class:`OrderLifecycle` is the single definition of which event moves an order
+from which status to which. At import the class is compiled into a plain table
+(status, interrupted status) -> {event: next status} that :func:`next_status`,
+:func:`allowed_events` and the :class:`~salesflow.orders.Order` aggregate use;
+a test drives every combination through both and requires them to agree.
+
+>>> from salesflow.orders import OrderStatus, allowed_events, next_status
+>>> next_status(OrderStatus.PICKING, "pack")
+<OrderStatus.PACKED: 'packed'>
+>>> sorted(allowed_events(OrderStatus.DELAYED, resumes_to=OrderStatus.SHIPPED))
+['delay', 'deliver', 'resume']
+>>> next_status(OrderStatus.PICKING, "ship")
+Traceback (most recent call last):
+...
+salesflow.errors.InvalidTransition: Can't ship an order that is picking; allowed: cancel, delay, pack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import MappingProxyType
+from typing import Any, Final
+
+from statemachine import State, StateMachine
+from statemachine.states import States
+
+from salesflow.errors import InvalidField, InvalidTransition
+from salesflow.orders.status import OrderStatus
+
+__all__ = [
+    "INTERRUPTIBLE",
+    "ORDER_EVENTS",
+    "OrderLifecycle",
+    "allowed_events",
+    "next_status",
+]
+
+_S = OrderStatus
+
+INTERRUPTIBLE: Final = (_S.PROCESSING, _S.PICKING, _S.PACKED, _S.SHIPPED, _S.IN_TRANSIT)
+"""The statuses a delay can interrupt, in lifecycle order."""
+
+_BEFORE_SHIPPING: Final = frozenset({_S.PROCESSING, _S.PICKING, _S.PACKED})
+_ON_THE_ROAD: Final = frozenset({_S.SHIPPED, _S.IN_TRANSIT})
+
+
+def _guard(name: str, statuses: frozenset[OrderStatus]) -> Callable[..., bool]:
+    """A guard on the status a delay interrupted; its name labels the diagram."""
+
+    def guard(resumes_to: OrderStatus | None = None) -> bool:
+        return resumes_to in statuses
+
+    guard.__name__ = guard.__qualname__ = name
+    return guard
+
+
+_interrupted_before_shipping = _guard("interrupted before shipping", _BEFORE_SHIPPING)
+_interrupted_on_the_road = _guard("interrupted on the road", _ON_THE_ROAD)
+
+
+def _resumes(status: OrderStatus) -> Callable[..., bool]:
+    return _guard(f"interrupted {status.value}", frozenset({status}))
+
+
+class OrderLifecycle(StateMachine):
+    """The nine order statuses and the events between them (strict: illegal events raise).
+
+    The straight path is received, processing, picking, packed, shipped,
+    in transit, delivered; shipped may go straight to delivered and in transit
+    repeats for location updates. Cancel is possible until the parcel leaves
+    (also from a delay that interrupted one of those statuses). A delay
+    interrupts processing to in transit, may be entered again to move the date,
+    and ``resume`` returns to exactly the status it interrupted, passed to the
+    guards as ``resumes_to``. Delivered and cancelled are final.
+    """
+
+    s = States(
+        {
+            status.value: State(
+                status.label,
+                value=status,
+                initial=status is _S.RECEIVED,
+                final=status.is_final,
+            )
+            for status in OrderStatus
+        }
+    )
+
+    process = s.received.to(s.processing)
+    pick = s.processing.to(s.picking)
+    pack = s.picking.to(s.packed)
+    ship = s.packed.to(s.shipped)
+    transit = s.shipped.to(s.in_transit) | s.in_transit.to.itself()  # type: ignore[no-untyped-call]
+    deliver = (
+        s.shipped.to(s.delivered)
+        | s.in_transit.to(s.delivered)
+        | s.delayed.to(s.delivered, cond=_interrupted_on_the_road)
+    )
+    cancel = (
+        s.received.to(s.cancelled)
+        | s.processing.to(s.cancelled)
+        | s.picking.to(s.cancelled)
+        | s.packed.to(s.cancelled)
+        | s.delayed.to(s.cancelled, cond=_interrupted_before_shipping)
+    )
+    delay = (
+        s.processing.to(s.delayed)
+        | s.picking.to(s.delayed)
+        | s.packed.to(s.delayed)
+        | s.shipped.to(s.delayed)
+        | s.in_transit.to(s.delayed)
+        | s.delayed.to.itself()  # type: ignore[no-untyped-call]
+    )
+    resume = (
+        s.delayed.to(s.processing, cond=_resumes(_S.PROCESSING))
+        | s.delayed.to(s.picking, cond=_resumes(_S.PICKING))
+        | s.delayed.to(s.packed, cond=_resumes(_S.PACKED))
+        | s.delayed.to(s.shipped, cond=_resumes(_S.SHIPPED))
+        | s.delayed.to(s.in_transit, cond=_resumes(_S.IN_TRANSIT))
+    )
+
+
+_Table = dict[tuple[OrderStatus, OrderStatus | None], MappingProxyType[str, OrderStatus]]
+
+
+def _compile(machine: Any) -> tuple[tuple[str, ...], _Table]:
+    """Read the class's transitions into a table keyed by (status, resumes_to).
+
+    Guards must be plain callables taking ``resumes_to``; each is evaluated
+    here for every context, in declaration order, so the first transition whose
+    guards pass wins, as in the engine.
+    """
+    events = tuple(str(event) for event in machine._events)
+    table: _Table = {}
+    for state in machine.states:
+        for context in (None, *INTERRUPTIBLE):
+            moves: dict[str, OrderStatus] = {}
+            for transition in state.transitions:
+                passes = True
+                for spec in transition.cond:
+                    if not callable(spec.func):  # pragma: no cover - a definition error
+                        raise TypeError(f"guard {spec.func!r} must be a callable")
+                    passes = passes and bool(spec.func(resumes_to=context)) == spec.expected_value
+                for event in transition.events:
+                    if passes:
+                        moves.setdefault(str(event), transition.target.value)
+            table[(state.value, context)] = MappingProxyType(moves)
+    return events, table
+
+
+_COMPILED: Final = _compile(OrderLifecycle)
+ORDER_EVENTS: Final[tuple[str, ...]] = _COMPILED[0]
+"""The names of the lifecycle's events, in declaration order."""
+_TABLE: Final[_Table] = _COMPILED[1]
+
+
+def _context(status: Any, resumes_to: Any) -> tuple[OrderStatus, OrderStatus | None]:
+    if not isinstance(status, OrderStatus):
+        try:
+            status = OrderStatus(status)
+        except ValueError:
+            raise InvalidField(
+                "status", status, f"one of {', '.join(s.value for s in OrderStatus)}"
+            ) from None
+    if resumes_to is not None and resumes_to not in INTERRUPTIBLE:
+        raise InvalidField(
+            "resumes_to",
+            resumes_to,
+            f"None or a status a delay can interrupt ({', '.join(INTERRUPTIBLE)})",
+        )
+    # The interrupted status only matters while delayed; elsewhere it is ignored,
+    # exactly as the engine ignores guard context on unguarded transitions.
+    return status, (OrderStatus(resumes_to) if resumes_to is not None else None)
+
+
+def allowed_events(
+    status: OrderStatus | str, *, resumes_to: OrderStatus | str | None = None
+) -> frozenset[str]:
+    """The events allowed from ``status`` (while delayed, given what it interrupted)."""
+    key = _context(status, resumes_to)
+    return frozenset(_TABLE[key])
+
+
+def next_status(
+    status: OrderStatus | str, event: str, *, resumes_to: OrderStatus | str | None = None
+) -> OrderStatus:
+    """The status ``event`` leads to from ``status``; raises ``InvalidTransition``."""
+    key = _context(status, resumes_to)
+    moves = _TABLE[key]
+    try:
+        return moves[event]
+    except (KeyError, TypeError):
+        detail = ""
+        if key[0] is OrderStatus.DELAYED:
+            interrupted = key[1].value if key[1] else "an unknown status"
+            detail = f"the delay interrupted {interrupted}"
+        raise InvalidTransition(
+            key[0].value, str(event), moves, subject="an order", detail=detail
+        ) from None

@@ -1,0 +1,336 @@
+"""Customer notification intents, one type per order status.
+
+An intent is a value the host sends: it says what to tell the customer, on
+which channels, with every piece of content the status requires already
+checked. salesflow never sends anything itself.
+
+=============  ==========================================================
+status         must carry (besides name, support contact and the date)
+=============  ==========================================================
+received       order number, items, amount due, estimated delivery date
+processing     what is being done (stock check, payment confirmation)
+picking        what is happening, estimated delivery date
+packed         what is happening, estimated delivery date
+shipped        carrier, tracking number, estimated delivery date
+in_transit     current location, estimated delivery date
+delivered      delivery confirmation and a review request
+cancelled      the reason
+delayed        the reason and the new estimated delivery date
+=============  ==========================================================
+
+Channels: email always, SMS as well for shipped and delivered, a phone call as
+well for cancelled and delayed.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any, ClassVar
+
+import attrs
+
+from salesflow import _check
+from salesflow.errors import InvalidField, InvalidType
+from salesflow.money import Money
+from salesflow.orders.status import OrderStatus
+from salesflow.orders.values import OrderLine, SupportContact
+
+__all__ = [
+    "CancelledNotice",
+    "Channel",
+    "DelayedNotice",
+    "DeliveredNotice",
+    "InTransitNotice",
+    "Notification",
+    "PackedNotice",
+    "PickingNotice",
+    "ProcessingNotice",
+    "ProcessingStep",
+    "ReceivedNotice",
+    "ShippedNotice",
+    "NOTICE_TYPES",
+]
+
+
+class Channel(StrEnum):
+    """Where a notification should go; the host decides how."""
+
+    EMAIL = "email"
+    SMS = "sms"
+    PHONE_CALL = "phone_call"
+
+
+class ProcessingStep(StrEnum):
+    """What the shop is doing while an order is processing."""
+
+    STOCK_CHECK = "stock_check"
+    PAYMENT_CONFIRMATION = "payment_confirmation"
+
+    @property
+    def description(self) -> str:
+        return _STEP_WORDS[self]
+
+
+_STEP_WORDS = {
+    ProcessingStep.STOCK_CHECK: "checking that every item is in stock",
+    ProcessingStep.PAYMENT_CONFIRMATION: "confirming your payment",
+}
+
+
+def _text(instance: Any, attribute: Any, value: Any) -> None:
+    _check.text(attribute.name, value, context=type(instance).__name__)
+
+
+def _optional_text(instance: Any, attribute: Any, value: Any) -> None:
+    if value is not None:
+        _check.text(attribute.name, value, context=type(instance).__name__)
+
+
+def _instance(kind: type) -> Any:
+    def check(instance: Any, attribute: Any, value: Any) -> None:
+        if not isinstance(value, kind):
+            raise InvalidType(attribute.name, value, kind.__name__, context=type(instance).__name__)
+
+    return check
+
+
+def _optional_date(instance: Any, attribute: Any, value: Any) -> None:
+    if value is not None:
+        _check.calendar_date(attribute.name, value, context=type(instance).__name__)
+
+
+def _as_tuple(value: Any) -> tuple[Any, ...]:
+    return tuple(value) if isinstance(value, list | tuple) else (value,)
+
+
+def _aware(instance: Any, attribute: Any, value: Any) -> None:
+    _check.aware(attribute.name, value, context=type(instance).__name__)
+
+
+@attrs.frozen(kw_only=True)
+class Notification:
+    """What every intent carries: whose order, how to reach support, when, and where to send.
+
+    Subclasses add what their status requires; a missing or malformed field
+    raises ``InvalidField`` when the intent is built, so a change that cannot
+    tell the customer what they need to know is refused.
+    """
+
+    status: ClassVar[OrderStatus]
+    channels: ClassVar[tuple[Channel, ...]] = (Channel.EMAIL,)
+    requires_date: ClassVar[bool] = True
+
+    order_number: str = attrs.field(validator=_text)
+    customer_name: str = attrs.field(validator=_text)
+    support: SupportContact = attrs.field(validator=_instance(SupportContact))
+    at: datetime = attrs.field(validator=_aware)
+    estimated_delivery: date | None = attrs.field(default=None, validator=_optional_date)
+    resumed: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        if self.requires_date and self.estimated_delivery is None:
+            raise InvalidField(
+                "estimated_delivery",
+                None,
+                f"a date: a {self.status.value} notification must carry it",
+                context=type(self).__name__,
+            )
+
+    @property
+    def subject(self) -> str:
+        """A one-line subject for email, push or SMS."""
+        return f"Order {self.order_number}: {self.headline}"
+
+    @property
+    def headline(self) -> str:  # pragma: no cover - every subclass overrides it
+        raise NotImplementedError
+
+    def _what(self) -> str:  # pragma: no cover - every subclass overrides it
+        raise NotImplementedError
+
+    @property
+    def message(self) -> str:
+        """The full, specific message in plain English (hosts may render their own)."""
+        parts = [f"Hi {self.customer_name},", self._what()]
+        if self.estimated_delivery is not None and self.status is not OrderStatus.DELIVERED:
+            label = (
+                "New estimated delivery"
+                if self.status is OrderStatus.DELAYED
+                else "Estimated delivery"
+            )
+            parts.append(f"{label}: {self.estimated_delivery:%A %d %B %Y}.")
+        parts.append(f"Questions? Contact us at {self.support}.")
+        return " ".join(parts)
+
+
+@attrs.frozen(kw_only=True)
+class ReceivedNotice(Notification):
+    status = OrderStatus.RECEIVED
+    items: tuple[OrderLine, ...] = attrs.field(converter=_as_tuple)
+    amount_due: Money = attrs.field(validator=_instance(Money))
+
+    def __attrs_post_init__(self) -> None:
+        super().__attrs_post_init__()
+        if not self.items or not all(isinstance(line, OrderLine) for line in self.items):
+            raise InvalidField(
+                "items", self.items, "one or more OrderLine", context="ReceivedNotice"
+            )
+
+    @property
+    def headline(self) -> str:
+        return "we've received your order"
+
+    def _what(self) -> str:
+        items = "; ".join(str(line) for line in self.items)
+        return (
+            f"thank you for your order {self.order_number}: {items}. "
+            f"Amount due: {self.amount_due.rounded()}."
+        )
+
+
+@attrs.frozen(kw_only=True)
+class ProcessingNotice(Notification):
+    status = OrderStatus.PROCESSING
+    step: ProcessingStep = attrs.field(validator=_instance(ProcessingStep))
+
+    @property
+    def headline(self) -> str:
+        return f"we're {self.step.description}"
+
+    def _what(self) -> str:
+        again = " again" if self.resumed else ""
+        return f"we're {self.step.description}{again} for order {self.order_number}."
+
+
+@attrs.frozen(kw_only=True)
+class PickingNotice(Notification):
+    status = OrderStatus.PICKING
+
+    @property
+    def headline(self) -> str:
+        return "being picked at the warehouse"
+
+    def _what(self) -> str:
+        again = "back " if self.resumed else ""
+        return f"your order {self.order_number} is {again}being picked at the warehouse."
+
+
+@attrs.frozen(kw_only=True)
+class PackedNotice(Notification):
+    status = OrderStatus.PACKED
+
+    @property
+    def headline(self) -> str:
+        return "packed and waiting for the carrier"
+
+    def _what(self) -> str:
+        return (
+            f"your order {self.order_number} is packed and waiting for the carrier to collect it."
+        )
+
+
+@attrs.frozen(kw_only=True)
+class ShippedNotice(Notification):
+    status = OrderStatus.SHIPPED
+    channels = (Channel.EMAIL, Channel.SMS)
+    carrier: str = attrs.field(validator=_text)
+    tracking_number: str = attrs.field(validator=_text)
+    tracking_url: str | None = attrs.field(default=None, validator=_optional_text)
+
+    @property
+    def headline(self) -> str:
+        return f"shipped with {self.carrier}"
+
+    def _what(self) -> str:
+        track = f" Track it at {self.tracking_url}." if self.tracking_url else ""
+        return (
+            f"your order {self.order_number} has left our warehouse with {self.carrier}, "
+            f"tracking number {self.tracking_number}.{track}"
+        )
+
+
+@attrs.frozen(kw_only=True)
+class InTransitNotice(Notification):
+    status = OrderStatus.IN_TRANSIT
+    location: str = attrs.field(validator=_text)
+
+    @property
+    def headline(self) -> str:
+        return f"on its way, now at {self.location}"
+
+    def _what(self) -> str:
+        return (
+            f"your order {self.order_number} is on its way and was last scanned at {self.location}."
+        )
+
+
+@attrs.frozen(kw_only=True)
+class DeliveredNotice(Notification):
+    status = OrderStatus.DELIVERED
+    channels = (Channel.EMAIL, Channel.SMS)
+    requires_date = False
+    review_request: str = attrs.field(validator=_text)
+    proof: str | None = attrs.field(default=None, validator=_optional_text)
+    review_url: str | None = attrs.field(default=None, validator=_optional_text)
+
+    @property
+    def confirmation(self) -> str:
+        proof = f" ({self.proof})" if self.proof else ""
+        return f"delivered on {self.at:%A %d %B %Y at %H:%M}{proof}"
+
+    @property
+    def headline(self) -> str:
+        return "delivered"
+
+    def _what(self) -> str:
+        link = f" {self.review_url}" if self.review_url else ""
+        return (
+            f"your order {self.order_number} was {self.confirmation}. {self.review_request}{link}"
+        )
+
+
+@attrs.frozen(kw_only=True)
+class CancelledNotice(Notification):
+    status = OrderStatus.CANCELLED
+    channels = (Channel.EMAIL, Channel.PHONE_CALL)
+    requires_date = False
+    reason: str = attrs.field(validator=_text)
+
+    @property
+    def headline(self) -> str:
+        return "cancelled"
+
+    def _what(self) -> str:
+        return f"your order {self.order_number} has been cancelled: {self.reason}."
+
+
+@attrs.frozen(kw_only=True)
+class DelayedNotice(Notification):
+    status = OrderStatus.DELAYED
+    channels = (Channel.EMAIL, Channel.PHONE_CALL)
+    reason: str = attrs.field(validator=_text)
+
+    @property
+    def headline(self) -> str:
+        return "delayed"
+
+    def _what(self) -> str:
+        return f"we're sorry, your order {self.order_number} is delayed: {self.reason}."
+
+
+NOTICE_TYPES: dict[OrderStatus, type[Notification]] = {
+    cls.status: cls
+    for cls in (
+        ReceivedNotice,
+        ProcessingNotice,
+        PickingNotice,
+        PackedNotice,
+        ShippedNotice,
+        InTransitNotice,
+        DeliveredNotice,
+        CancelledNotice,
+        DelayedNotice,
+    )
+}
+"""The notification type for each status."""

@@ -1,0 +1,664 @@
+"""The Order aggregate: an immutable order whose every change is an event.
+
+>>> from datetime import date, datetime, timezone
+>>> from salesflow import Money
+>>> from salesflow.orders import Customer, Order, OrderLine, ProcessingStep, SupportContact
+>>> at = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+>>> placed = Order.place(
+...     number="1001",
+...     customer=Customer("c-42", "Ada"),
+...     lines=[OrderLine("MUG-1", "Blue mug", 2, Money("8.50", "EUR"))],
+...     estimated_delivery=date(2026, 11, 27),
+...     support=SupportContact(email="help@shop.example"),
+...     at=at,
+... )
+>>> placed.order.status, placed.order.amount_due
+(<OrderStatus.RECEIVED: 'received'>, Money('17.00', 'EUR'))
+>>> step = placed.order.process(step=ProcessingStep.PAYMENT_CONFIRMATION, at=at)
+>>> step.notification.subject
+"Order 1001: we're confirming your payment"
+>>> step.order.ship(carrier="DHL", tracking_number="JD0001", at=at)
+Traceback (most recent call last):
+...
+salesflow.errors.InvalidTransition: Can't ship an order that is processing; allowed: cancel, delay, pick.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any, Final, cast
+
+import attrs
+
+from salesflow import _check
+from salesflow.errors import (
+    IdempotencyConflict,
+    InvalidField,
+    InvalidTransition,
+    InvalidType,
+    VersionConflict,
+)
+from salesflow.money import Money
+from salesflow.orders.events import OrderEvent, OrderPlaced, StatusChanged, order_event_from_dict
+from salesflow.orders.lifecycle import _TABLE, next_status
+from salesflow.orders.notifications import (
+    CancelledNotice,
+    DelayedNotice,
+    DeliveredNotice,
+    InTransitNotice,
+    Notification,
+    PackedNotice,
+    PickingNotice,
+    ProcessingNotice,
+    ProcessingStep,
+    ReceivedNotice,
+    ShippedNotice,
+)
+from salesflow.orders.status import OrderStatus
+from salesflow.orders.values import Customer, OrderLine, SupportContact
+
+__all__ = ["Order", "Outcome", "REVIEW_REQUEST", "SCHEMA"]
+
+SCHEMA: Final = "salesflow.order/1"
+"""The ``schema`` tag of :meth:`Order.to_dict` documents."""
+
+REVIEW_REQUEST: Final = "How did we do? We'd love to hear what you think of your order."
+
+
+class _Fold:
+    """The working state while events are applied (private, never shared once attached)."""
+
+    __slots__ = (
+        "carrier",
+        "eta",
+        "last_at",
+        "location",
+        "resumes_to",
+        "status",
+        "step",
+        "tracking_number",
+        "tracking_url",
+        "version",
+    )
+
+    def __init__(self, placed: OrderPlaced) -> None:
+        self.status: OrderStatus = OrderStatus.RECEIVED
+        self.version = 1
+        self.last_at: datetime = placed.at
+        self.eta: date = placed.estimated_delivery
+        self.resumes_to: OrderStatus | None = None
+        self.step: ProcessingStep | None = None
+        self.carrier: str | None = None
+        self.tracking_number: str | None = None
+        self.tracking_url: str | None = None
+        self.location: str | None = None
+
+    def copy(self) -> _Fold:
+        clone = _Fold.__new__(_Fold)
+        for name in _Fold.__slots__:
+            setattr(clone, name, getattr(self, name))
+        return clone
+
+    def advance(self, number: str, event: StatusChanged) -> None:
+        """Apply one event after checking that it may follow the ones before it."""
+        if event.order_number != number:
+            raise InvalidField(
+                "order_number", event.order_number, f"{number!r}, this order's number"
+            )
+        if event.version != self.version + 1:
+            raise InvalidField("version", event.version, f"{self.version + 1}, the next version")
+        if event.from_status is not self.status:
+            raise InvalidField(
+                "from_status", event.from_status, f"{self.status.value!r}, the current status"
+            )
+        if event.at < self.last_at:
+            raise InvalidField(
+                "at", event.at, f"a time on or after the latest change ({self.last_at.isoformat()})"
+            )
+        moves = _TABLE[(self.status, self.resumes_to)]
+        target = moves.get(event.event)
+        if target is None:
+            next_status(self.status, event.event, resumes_to=self.resumes_to)  # raises
+        if event.to_status is not target:
+            raise InvalidField(
+                "to_status", event.to_status, f"{target!r}, where {event.event} leads"
+            )
+        if event.estimated_delivery != self.eta and event.estimated_delivery < event.at.date():
+            raise InvalidField(
+                "estimated_delivery",
+                event.estimated_delivery,
+                f"a date on or after {event.at.date().isoformat()}, the day of the change",
+            )
+        if event.event == "resume":
+            if target is OrderStatus.PROCESSING and event.step is None:
+                raise InvalidField("step", None, "the processing step to resume")
+            if target is OrderStatus.IN_TRANSIT and event.location is None:
+                raise InvalidField("location", None, "the last known location to resume from")
+        self._apply(event, target)
+
+    def _apply(self, event: StatusChanged, target: OrderStatus) -> None:
+        if target is OrderStatus.DELAYED:
+            if self.status is not OrderStatus.DELAYED:
+                self.resumes_to = self.status
+        else:
+            self.resumes_to = None
+        if event.step is not None:
+            self.step = event.step
+        if event.carrier is not None:
+            self.carrier = event.carrier
+            self.tracking_number = event.tracking_number
+            self.tracking_url = event.tracking_url
+        if event.location is not None:
+            self.location = event.location
+        self.status = target
+        self.version = event.version
+        self.last_at = event.at
+        self.eta = event.estimated_delivery
+
+
+@attrs.frozen
+class Outcome:
+    """What a command produced: the new order, the event to store, the notification to send.
+
+    ``repeated`` is true when the command's idempotency key had already been
+    applied: nothing changed, and the event and notification are the earlier ones.
+    """
+
+    order: Order
+    event: OrderEvent
+    notification: Notification
+    repeated: bool = False
+
+
+def _fold_history(events: Sequence[Any]) -> _Fold:
+    if not events:
+        raise InvalidField("events", events, "a history that starts with OrderPlaced")
+    placed = events[0]
+    if not isinstance(placed, OrderPlaced):
+        raise InvalidType("events[0]", placed, "OrderPlaced, the first event of every order")
+    fold = _Fold(placed)
+    number = placed.order_number
+    for index in range(1, len(events)):
+        event = events[index]
+        if not isinstance(event, StatusChanged):
+            raise InvalidType(f"events[{index}]", event, "StatusChanged")
+        try:
+            fold.advance(number, event)
+        except InvalidField as err:
+            raise type(err)(f"events[{index}].{err.field}", err.value, err.expected) from None
+        except InvalidTransition as err:
+            raise InvalidField(
+                f"events[{index}].event",
+                event.event,
+                f"an event allowed from {err.state}: {', '.join(err.allowed) or 'none'}",
+            ) from None
+    return fold
+
+
+def _history(value: Any) -> tuple[OrderEvent, ...]:
+    return tuple(value) if not isinstance(value, tuple) else value
+
+
+@attrs.frozen(repr=False)
+class Order:
+    """An order through its nine statuses, immutable: every verb returns a new order.
+
+    An order *is* its history: ``Order(history)`` replays and checks the events,
+    and every other attribute is derived from them. Create one with
+    :meth:`place`; restore one with :meth:`replay` or :meth:`from_dict`.
+
+    Every verb takes ``at`` (timezone-aware, not before the latest change),
+    ``actor``, an optional ``idempotency_key`` (a repeat returns the earlier
+    outcome and changes nothing) and an optional ``expected_version`` (a stale
+    one raises ``VersionConflict``). A refused command raises and leaves the
+    order as it was.
+    """
+
+    history: tuple[OrderEvent, ...] = attrs.field(converter=_history)
+    _fold: _Fold = attrs.field(init=False, eq=False, hash=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_fold", _fold_history(self.history))
+
+    @classmethod
+    def _extend(cls, previous: Order, event: StatusChanged, fold: _Fold) -> Order:
+        order: Order = object.__new__(cls)
+        object.__setattr__(order, "history", (*previous.history, event))
+        object.__setattr__(order, "_fold", fold)
+        return order
+
+    # -- what the order is -------------------------------------------------
+
+    @property
+    def _placed(self) -> OrderPlaced:
+        return self.history[0]  # type: ignore[return-value]
+
+    @property
+    def number(self) -> str:
+        return self._placed.order_number
+
+    @property
+    def customer(self) -> Customer:
+        return self._placed.customer
+
+    @property
+    def lines(self) -> tuple[OrderLine, ...]:
+        return self._placed.lines
+
+    @property
+    def amount_due(self) -> Money:
+        return self._placed.amount_due
+
+    @property
+    def support(self) -> SupportContact:
+        return self._placed.support
+
+    @property
+    def placed_at(self) -> datetime:
+        return self._placed.at
+
+    @property
+    def promised_delivery(self) -> date:
+        """The estimated delivery date first promised, at placement."""
+        return self._placed.estimated_delivery
+
+    @property
+    def estimated_delivery(self) -> date:
+        """The estimated delivery date in force now."""
+        return self._fold.eta
+
+    @property
+    def status(self) -> OrderStatus:
+        return self._fold.status
+
+    @property
+    def version(self) -> int:
+        """How many events the order has; pass it back as ``expected_version``."""
+        return self._fold.version
+
+    @property
+    def updated_at(self) -> datetime:
+        return self._fold.last_at
+
+    @property
+    def resumes_to(self) -> OrderStatus | None:
+        """While delayed, the status the delay interrupted (``resume`` returns there)."""
+        return self._fold.resumes_to
+
+    @property
+    def processing_step(self) -> ProcessingStep | None:
+        return self._fold.step
+
+    @property
+    def carrier(self) -> str | None:
+        return self._fold.carrier
+
+    @property
+    def tracking_number(self) -> str | None:
+        return self._fold.tracking_number
+
+    @property
+    def tracking_url(self) -> str | None:
+        return self._fold.tracking_url
+
+    @property
+    def location(self) -> str | None:
+        """The last location reported in transit."""
+        return self._fold.location
+
+    @property
+    def is_final(self) -> bool:
+        return self._fold.status.is_final
+
+    @property
+    def allowed_events(self) -> frozenset[str]:
+        """The events this order accepts now."""
+        return frozenset(_TABLE[(self._fold.status, self._fold.resumes_to)])
+
+    def __repr__(self) -> str:
+        return f"<Order {self.number} {self.status.value} v{self.version}>"
+
+    # -- creating ------------------------------------------------------------
+
+    @classmethod
+    def place(
+        cls,
+        *,
+        number: str,
+        customer: Customer,
+        lines: Iterable[OrderLine],
+        estimated_delivery: date,
+        support: SupportContact,
+        at: datetime,
+        amount_due: Money | None = None,
+        actor: str = "system",
+        idempotency_key: str | None = None,
+    ) -> Outcome:
+        """A new order, received. ``amount_due`` defaults to the sum of the lines.
+
+        Refuses: no lines, lines in mixed currencies, an amount due in another
+        currency or below zero, an estimated delivery before the day of ``at``.
+        """
+        line_tuple = tuple(lines) if not isinstance(lines, str) else lines
+        if amount_due is None and line_tuple and all(isinstance(x, OrderLine) for x in line_tuple):
+            first = line_tuple[0].unit_price.currency
+            if all(line.unit_price.currency == first for line in line_tuple):
+                amount_due = Money.total((line.total for line in line_tuple), first)
+        event = OrderPlaced(
+            order_number=number,
+            at=at,
+            actor=actor,
+            customer=customer,
+            lines=line_tuple,
+            # None only when the lines are invalid, which OrderPlaced reports first.
+            amount_due=cast(Money, amount_due),
+            estimated_delivery=estimated_delivery,
+            support=support,
+            idempotency_key=idempotency_key,
+        )
+        order = cls((event,))
+        return Outcome(order, event, order._notice(event))
+
+    @classmethod
+    def replay(cls, events: Iterable[OrderEvent]) -> Order:
+        """Rebuild an order from its stored events, checking each may follow the last."""
+        return cls(tuple(events))
+
+    # -- the verbs -----------------------------------------------------------
+
+    def process(
+        self,
+        *,
+        step: ProcessingStep,
+        at: datetime,
+        actor: str = "system",
+        idempotency_key: str | None = None,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """Start processing: ``step`` says what is being done (stock check, payment)."""
+        return self._change("process", at, actor, idempotency_key, expected_version, step=step)
+
+    def pick(
+        self,
+        *,
+        at: datetime,
+        actor: str = "system",
+        idempotency_key: str | None = None,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """The order is being picked at the warehouse."""
+        return self._change("pick", at, actor, idempotency_key, expected_version)
+
+    def pack(
+        self,
+        *,
+        at: datetime,
+        actor: str = "system",
+        idempotency_key: str | None = None,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """The order is packed and waiting for the carrier."""
+        return self._change("pack", at, actor, idempotency_key, expected_version)
+
+    def ship(
+        self,
+        *,
+        carrier: str,
+        tracking_number: str,
+        at: datetime,
+        tracking_url: str | None = None,
+        estimated_delivery: date | None = None,
+        actor: str = "system",
+        idempotency_key: str | None = None,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """The parcel left with ``carrier``; a tracking number is required."""
+        return self._change(
+            "ship",
+            at,
+            actor,
+            idempotency_key,
+            expected_version,
+            estimated_delivery=estimated_delivery,
+            carrier=carrier,
+            tracking_number=tracking_number,
+            tracking_url=tracking_url,
+        )
+
+    def transit(
+        self,
+        *,
+        location: str,
+        at: datetime,
+        estimated_delivery: date | None = None,
+        actor: str = "system",
+        idempotency_key: str | None = None,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """The parcel is on its way, now at ``location`` (repeat for each new location)."""
+        return self._change(
+            "transit",
+            at,
+            actor,
+            idempotency_key,
+            expected_version,
+            estimated_delivery=estimated_delivery,
+            location=location,
+        )
+
+    def deliver(
+        self,
+        *,
+        at: datetime,
+        proof: str | None = None,
+        review_url: str | None = None,
+        actor: str = "system",
+        idempotency_key: str | None = None,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """Delivered (final); the notification confirms it and asks for a review."""
+        return self._change(
+            "deliver",
+            at,
+            actor,
+            idempotency_key,
+            expected_version,
+            proof=proof,
+            review_url=review_url,
+        )
+
+    def cancel(
+        self,
+        *,
+        reason: str,
+        at: datetime,
+        actor: str = "system",
+        idempotency_key: str | None = None,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """Cancel before the parcel leaves (final); a reason is required."""
+        return self._change("cancel", at, actor, idempotency_key, expected_version, reason=reason)
+
+    def delay(
+        self,
+        *,
+        reason: str,
+        estimated_delivery: date,
+        at: datetime,
+        actor: str = "system",
+        idempotency_key: str | None = None,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """Delayed: a reason and a new estimated delivery date (not before ``at``'s day).
+
+        Delaying a delayed order moves the date again.
+        """
+        if estimated_delivery is None:
+            raise InvalidField("estimated_delivery", None, "the new estimated delivery date")
+        return self._change(
+            "delay",
+            at,
+            actor,
+            idempotency_key,
+            expected_version,
+            estimated_delivery=estimated_delivery,
+            reason=reason,
+        )
+
+    def resume(
+        self,
+        *,
+        at: datetime,
+        estimated_delivery: date | None = None,
+        actor: str = "system",
+        idempotency_key: str | None = None,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """End a delay: back to exactly the status it interrupted."""
+        fold = self._fold
+        target = fold.resumes_to
+        return self._change(
+            "resume",
+            at,
+            actor,
+            idempotency_key,
+            expected_version,
+            estimated_delivery=estimated_delivery,
+            step=fold.step if target is OrderStatus.PROCESSING else None,
+            location=fold.location if target is OrderStatus.IN_TRANSIT else None,
+        )
+
+    def _change(
+        self,
+        name: str,
+        at: datetime,
+        actor: str,
+        idempotency_key: str | None,
+        expected_version: int | None,
+        *,
+        estimated_delivery: date | None = None,
+        **content: Any,
+    ) -> Outcome:
+        fold = self._fold
+        if idempotency_key is not None:
+            earlier = self._recorded(idempotency_key, name)
+            if earlier is not None:
+                return earlier
+        if expected_version is not None and expected_version != fold.version:
+            raise VersionConflict(f"order {self.number}", expected_version, fold.version)
+        target = _TABLE[(fold.status, fold.resumes_to)].get(name)
+        if target is None:
+            next_status(fold.status, name, resumes_to=fold.resumes_to)  # raises InvalidTransition
+            raise AssertionError("unreachable")  # pragma: no cover
+        event = StatusChanged(
+            order_number=self.number,
+            version=fold.version + 1,
+            event=name,
+            from_status=fold.status,
+            to_status=target,
+            at=at,
+            actor=actor,
+            estimated_delivery=fold.eta if estimated_delivery is None else estimated_delivery,
+            idempotency_key=idempotency_key,
+            **content,
+        )
+        new_fold = fold.copy()
+        new_fold.advance(self.number, event)
+        order = Order._extend(self, event, new_fold)
+        return Outcome(order, event, order._notice(event))
+
+    def _recorded(self, key: str, name: str) -> Outcome | None:
+        for event in self.history:
+            if event.idempotency_key == key:
+                if event.event != name:
+                    raise IdempotencyConflict(f"order {self.number}", key, event.event, name)
+                return Outcome(self, event, self._notice(event), repeated=True)
+        return None
+
+    # -- notifications -----------------------------------------------------------
+
+    def _notice(self, event: OrderEvent) -> Notification:
+        """The notification for ``event``, built from it and the order's fixed facts."""
+        placed = self._placed
+        common: dict[str, Any] = {
+            "order_number": placed.order_number,
+            "customer_name": placed.customer.name,
+            "support": placed.support,
+            "at": event.at,
+            "estimated_delivery": event.estimated_delivery,
+        }
+        if isinstance(event, OrderPlaced):
+            return ReceivedNotice(items=placed.lines, amount_due=placed.amount_due, **common)
+        status = event.to_status
+        common["resumed"] = event.event == "resume"
+        if status is OrderStatus.PROCESSING:
+            return ProcessingNotice(step=cast(ProcessingStep, event.step), **common)
+        if status is OrderStatus.PICKING:
+            return PickingNotice(**common)
+        if status is OrderStatus.PACKED:
+            return PackedNotice(**common)
+        if status is OrderStatus.SHIPPED:
+            return ShippedNotice(
+                carrier=cast(str, self._fold.carrier),
+                tracking_number=cast(str, self._fold.tracking_number),
+                tracking_url=self._fold.tracking_url,
+                **common,
+            )
+        if status is OrderStatus.IN_TRANSIT:
+            return InTransitNotice(location=cast(str, event.location), **common)
+        if status is OrderStatus.DELAYED:
+            return DelayedNotice(reason=cast(str, event.reason), **common)
+        common["estimated_delivery"] = None
+        if status is OrderStatus.CANCELLED:
+            return CancelledNotice(reason=cast(str, event.reason), **common)
+        return DeliveredNotice(
+            review_request=REVIEW_REQUEST, proof=event.proof, review_url=event.review_url, **common
+        )
+
+    # -- serialisation -----------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-compatible primitives: the history, plus a summary for the host's queries.
+
+        Amounts are strings, datetimes ISO 8601 with their offset, dates ISO 8601.
+        """
+        return {
+            "schema": SCHEMA,
+            "number": self.number,
+            "status": self._fold.status.value,
+            "version": self._fold.version,
+            "history": [event.to_dict() for event in self.history],
+        }
+
+    @classmethod
+    def from_dict(cls, document: Any) -> Order:
+        """Rebuild from :meth:`to_dict`, replaying and checking every event.
+
+        A tampered or invalid document (an impossible transition, a summary that
+        disagrees with the history, a malformed field) raises ``InvalidField``
+        naming the path, such as ``history[3].to_status``.
+        """
+        doc = _check.mapping("order", document)
+        if doc.get("schema") != SCHEMA:
+            raise InvalidField("schema", doc.get("schema"), repr(SCHEMA))
+        raw = _check.key("", doc, "history")
+        if not isinstance(raw, list) or not raw:
+            raise InvalidField("history", raw, "a non-empty list of events")
+        events = tuple(
+            order_event_from_dict(item, field=f"history[{index}]") for index, item in enumerate(raw)
+        )
+        try:
+            order = cls(events)
+        except InvalidField as err:
+            raise type(err)(
+                err.field.replace("events[", "history[", 1), err.value, err.expected
+            ) from None
+        for name, value in (
+            ("number", order.number),
+            ("status", order.status.value),
+            ("version", order.version),
+        ):
+            if doc.get(name) != value:
+                raise InvalidField(name, doc.get(name), f"{value!r}, as the history says")
+        return order
