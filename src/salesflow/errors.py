@@ -18,6 +18,7 @@ sentence that names the field, the value received and what was expected.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from enum import Enum
 from typing import Any
 
 __all__ = [
@@ -35,7 +36,7 @@ _MISSING: Any = object()
 
 
 def _shown(value: Any) -> str:
-    text = repr(value)
+    text = repr(value.value if isinstance(value, Enum) else value)
     return text if len(text) <= 80 else text[:77] + "..."
 
 

@@ -215,6 +215,9 @@ class StatusChanged:
     location: str | None = None
     proof: str | None = None
     review_url: str | None = None
+    # The ISO text of ``at``, kept from the document it was read from (or made
+    # once): formatting a datetime is the dearest step of serialising an order.
+    _at_text: str | None = attrs.field(default=None, init=False, eq=False, repr=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
         # One pass instead of a validator per field: events are rebuilt on every
@@ -227,18 +230,21 @@ class StatusChanged:
             )
         if type(self.version) is not int or self.version < 2:
             _check.whole("version", self.version, minimum=2, context=_CTX)
-        for name in ("from_status", "to_status"):
-            if not isinstance(getattr(self, name), OrderStatus):
-                raise InvalidType(name, getattr(self, name), "an OrderStatus", context=_CTX)
+        if type(self.from_status) is not OrderStatus:
+            raise InvalidType("from_status", self.from_status, "an OrderStatus", context=_CTX)
+        if type(self.to_status) is not OrderStatus:
+            raise InvalidType("to_status", self.to_status, "an OrderStatus", context=_CTX)
         at = self.at
         if not isinstance(at, datetime) or at.utcoffset() is None:
             _check.aware("at", at, context=_CTX)
         if type(self.estimated_delivery) is not date:
             _check.calendar_date("estimated_delivery", self.estimated_delivery, context=_CTX)
-        for name in ("order_number", "actor"):
-            value = getattr(self, name)
-            if type(value) is not str or not value or value.isspace():
-                _check.text(name, value, context=_CTX)
+        value = self.order_number
+        if type(value) is not str or not value or value.isspace():
+            _check.text("order_number", value, context=_CTX)
+        value = self.actor
+        if type(value) is not str or not value or value.isspace():
+            _check.text("actor", value, context=_CTX)
         key = self.idempotency_key
         if key is not None and (type(key) is not str or not key or key.isspace()):
             _check.text("idempotency_key", key, context=_CTX)
@@ -277,6 +283,11 @@ class StatusChanged:
             elif type(value) is not str or not value or value.isspace():
                 _check.text(name, value, context=_CTX)
 
+    def _remember_at_text(self) -> str:
+        text = self.at.isoformat()
+        object.__setattr__(self, "_at_text", text)
+        return text
+
     def to_dict(self) -> dict[str, Any]:
         document: dict[str, Any] = {
             "event": self.event,
@@ -284,7 +295,7 @@ class StatusChanged:
             "version": self.version,
             "from_status": self.from_status.value,
             "to_status": self.to_status.value,
-            "at": self.at.isoformat(),
+            "at": self._at_text or self._remember_at_text(),
             "actor": self.actor,
             "estimated_delivery": self.estimated_delivery.isoformat(),
         }
@@ -394,13 +405,14 @@ def order_event_from_dict(document: Any, *, field: str = "event") -> OrderEvent:
                 f"{field}.step", step, "stock_check or payment_confirmation"
             ) from None
     try:
-        return StatusChanged(
+        parsed_at = _check.parse_datetime("at", at)
+        event = StatusChanged(
             order_number=number,
             version=version,
             event=name,
             from_status=from_status,
             to_status=to_status,
-            at=_check.parse_datetime("at", at),
+            at=parsed_at,
             actor=actor,
             estimated_delivery=_check.parse_date("estimated_delivery", eta),
             idempotency_key=doc.get("idempotency_key"),
@@ -415,6 +427,8 @@ def order_event_from_dict(document: Any, *, field: str = "event") -> OrderEvent:
         )
     except InvalidField as err:
         raise type(err)(f"{field}.{err.field}", err.value, err.expected) from None
+    object.__setattr__(event, "_at_text", at)
+    return event
 
 
 _STATUS_OF: Final = {status.value: status for status in OrderStatus}

@@ -212,8 +212,8 @@ class PickingNotice(Notification):
         return "being picked at the warehouse"
 
     def _what(self) -> str:
-        again = "back " if self.resumed else ""
-        return f"your order {self.order_number} is {again}being picked at the warehouse."
+        again = " again" if self.resumed else ""
+        return f"your order {self.order_number} is being picked at the warehouse{again}."
 
 
 @attrs.frozen(kw_only=True)

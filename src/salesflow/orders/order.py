@@ -122,7 +122,9 @@ class _Fold:
             next_status(self.status, event.event, resumes_to=self.resumes_to)  # raises
         if event.to_status is not target:
             raise InvalidField(
-                "to_status", event.to_status, f"{target!r}, where {event.event} leads"
+                "to_status",
+                event.to_status,
+                f"{target.value!r}, where {event.event} leads from {self.status.value}",
             )
         if event.estimated_delivery != self.eta and event.estimated_delivery < event.at.date():
             raise InvalidField(

@@ -1,0 +1,53 @@
+"""Regenerate the state diagrams in docs/ from the python-statemachine classes.
+
+Usage: python scripts/gen_diagrams.py [--check]
+
+Each diagram sits between ``<!-- diagram: NAME -->`` and ``<!-- /diagram -->``
+in a docs page; NAME is a key of DIAGRAMS. With --check nothing is written and
+the exit code says whether any page has drifted from the code.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from salesflow.orders import OrderLifecycle
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+DIAGRAMS: dict[str, Callable[[], str]] = {
+    "OrderLifecycle": lambda: f"{OrderLifecycle:mermaid}",
+}
+
+_BLOCK = re.compile(r"(<!-- diagram: (\w+) -->\n)(.*?)(<!-- /diagram -->)", re.DOTALL)
+
+
+def render(name: str) -> str:
+    return "```mermaid\n" + DIAGRAMS[name]().rstrip("\n") + "\n```\n"
+
+
+def regenerate(text: str) -> str:
+    return _BLOCK.sub(lambda m: m.group(1) + render(m.group(2)) + m.group(4), text)
+
+
+def main(argv: list[str]) -> int:
+    check = "--check" in argv
+    drifted = []
+    for page in sorted(DOCS.glob("*.md")):
+        text = page.read_text(encoding="utf-8")
+        new = regenerate(text)
+        if new != text:
+            drifted.append(page.name)
+            if not check:
+                page.write_text(new, encoding="utf-8")
+    verb = "drifted" if check else "regenerated"
+    for name in drifted:
+        print(f"{verb}: docs/{name}")
+    return 1 if (check and drifted) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
