@@ -120,6 +120,7 @@ class _Fold:
         target = moves.get(event.event)
         if target is None:
             next_status(self.status, event.event, resumes_to=self.resumes_to)  # raises
+            raise AssertionError("unreachable")  # pragma: no cover
         if event.to_status is not target:
             raise InvalidField(
                 "to_status",
