@@ -203,8 +203,11 @@ class Money:
     def from_dict(cls, document: Any, *, field: str = "money") -> Money:
         """Rebuild from :meth:`to_dict`; a malformed document raises ``InvalidField``."""
         doc = _check.mapping(field, document)
-        amount = _check.decimal_text(f"{field}.amount", _check.key(field, doc, "amount"))
-        currency = _check.key(field, doc, "currency")
+        try:
+            text, currency = doc["amount"], doc["currency"]
+        except KeyError as err:
+            raise InvalidField(f"{field}.{err.args[0]}", None, "a value (it is missing)") from None
+        amount = _check.decimal_text(f"{field}.amount", text)
         try:
             return cls(amount, currency)
         except InvalidField as err:

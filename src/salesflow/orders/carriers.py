@@ -243,8 +243,16 @@ def apply_carrier_update(
     if stage is OrderStatus.PACKED:
         if order.status is OrderStatus.DELAYED:
             steps.append(("resume", {}))
-        carrier = update.carrier or update.vocabulary
-        steps.append(("ship", {"carrier": carrier, "tracking_number": update.tracking_number}))
+        if kind is not _P:
+            if update.carrier is None:
+                return ignored(
+                    f"{label} reports {kind.value} for an order that was never shipped, and "
+                    "names no carrier; ship it with the carrier's name first",
+                    attention=True,
+                )
+            steps.append(
+                ("ship", {"carrier": update.carrier, "tracking_number": update.tracking_number})
+            )
     elif order.status is OrderStatus.DELAYED and kind is _T:
         steps.append(("resume", {}))
 
@@ -266,7 +274,10 @@ def apply_carrier_update(
             )
         ]
     elif kind is _T:
-        location = update.location or f"the {update.carrier or update.vocabulary} network"
+        network = order.carrier or update.carrier
+        location = update.location or (
+            f"the {network} network" if network else "the carrier's network"
+        )
         if order.status is OrderStatus.IN_TRANSIT and location == order.location:
             return ignored(f"{label}: the parcel is still at {location}; nothing new to tell")
         steps.append(("transit", {"location": location, "estimated_delivery": eta}))

@@ -15,25 +15,28 @@ __all__ = ["Customer", "OrderLine", "SupportContact"]
 _T = TypeVar("_T")
 
 
-def _text(_instance: Any, attribute: Any, value: Any) -> None:
-    _check.text(attribute.name, value)
-
-
-def _optional_text(_instance: Any, attribute: Any, value: Any) -> None:
-    if value is not None:
-        _check.text(attribute.name, value)
-
-
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
+def _clean(owner: Any, name: str, *, optional: bool = False) -> None:
+    """Check a text attribute; strip surrounding white space in place if there is any."""
+    value = getattr(owner, name)
+    if value is None and optional:
+        return
+    if type(value) is not str or not value or value[0].isspace() or value[-1].isspace():
+        object.__setattr__(owner, name, _check.text(name, value))
 
 
 @attrs.frozen
 class Customer:
-    """Who the order is for: an id for the host's records, a name for the greeting."""
+    """Who the order is for: an id for the host's records, a name for the greeting.
 
-    id: str = attrs.field(converter=_strip, validator=_text)
-    name: str = attrs.field(converter=_strip, validator=_text)
+    Refuses empty or non-string values; strips surrounding white space.
+    """
+
+    id: str
+    name: str
+
+    def __attrs_post_init__(self) -> None:
+        _clean(self, "id")
+        _clean(self, "name")
 
     def to_dict(self) -> dict[str, str]:
         return {"id": self.id, "name": self.name}
@@ -41,20 +44,11 @@ class Customer:
     @classmethod
     def from_dict(cls, document: Any, *, field: str = "customer") -> Customer:
         doc = _check.mapping(field, document)
-        return _rebuild(
-            cls, field, id=_check.key(field, doc, "id"), name=_check.key(field, doc, "name")
-        )
-
-
-def _quantity(_instance: Any, attribute: Any, value: Any) -> None:
-    _check.whole(attribute.name, value, minimum=1)
-
-
-def _unit_price(_instance: Any, attribute: Any, value: Any) -> None:
-    if not isinstance(value, Money):
-        raise InvalidType(attribute.name, value, "Money")
-    if value.amount < 0:
-        raise InvalidField(attribute.name, value, "a price of zero or more")
+        try:
+            values = {"id": doc["id"], "name": doc["name"]}
+        except KeyError as err:
+            raise InvalidField(f"{field}.{err.args[0]}", None, "a value (it is missing)") from None
+        return _rebuild(cls, field, **values)
 
 
 @attrs.frozen
@@ -68,10 +62,21 @@ class OrderLine:
     Money('17.00', 'EUR')
     """
 
-    sku: str = attrs.field(converter=_strip, validator=_text)
-    name: str = attrs.field(converter=_strip, validator=_text)
-    quantity: int = attrs.field(validator=_quantity)
-    unit_price: Money = attrs.field(validator=_unit_price)
+    sku: str
+    name: str
+    quantity: int
+    unit_price: Money
+
+    def __attrs_post_init__(self) -> None:
+        _clean(self, "sku")
+        _clean(self, "name")
+        if type(self.quantity) is not int or self.quantity < 1:
+            _check.whole("quantity", self.quantity, minimum=1)
+        price = self.unit_price
+        if not isinstance(price, Money):
+            raise InvalidType("unit_price", price, "Money")
+        if price.amount < 0:
+            raise InvalidField("unit_price", price, "a price of zero or more")
 
     @property
     def total(self) -> Money:
@@ -91,15 +96,12 @@ class OrderLine:
     @classmethod
     def from_dict(cls, document: Any, *, field: str = "line") -> OrderLine:
         doc = _check.mapping(field, document)
-        price = Money.from_dict(_check.key(field, doc, "unit_price"), field=f"{field}.unit_price")
-        return _rebuild(
-            cls,
-            field,
-            sku=_check.key(field, doc, "sku"),
-            name=_check.key(field, doc, "name"),
-            quantity=_check.key(field, doc, "quantity"),
-            unit_price=price,
-        )
+        try:
+            sku, name, quantity, price = doc["sku"], doc["name"], doc["quantity"], doc["unit_price"]
+        except KeyError as err:
+            raise InvalidField(f"{field}.{err.args[0]}", None, "a value (it is missing)") from None
+        unit_price = Money.from_dict(price, field=f"{field}.unit_price")
+        return _rebuild(cls, field, sku=sku, name=name, quantity=quantity, unit_price=unit_price)
 
 
 @attrs.frozen
@@ -112,11 +114,14 @@ class SupportContact:
     'help@shop.example or +44 20 7946 0000'
     """
 
-    email: str | None = attrs.field(default=None, converter=_strip, validator=_optional_text)
-    phone: str | None = attrs.field(default=None, converter=_strip, validator=_optional_text)
-    url: str | None = attrs.field(default=None, converter=_strip, validator=_optional_text)
+    email: str | None = None
+    phone: str | None = None
+    url: str | None = None
 
     def __attrs_post_init__(self) -> None:
+        _clean(self, "email", optional=True)
+        _clean(self, "phone", optional=True)
+        _clean(self, "url", optional=True)
         if self.email is None and self.phone is None and self.url is None:
             raise InvalidField("support", self, "at least one of email, phone or url")
 
@@ -133,10 +138,14 @@ class SupportContact:
     @classmethod
     def from_dict(cls, document: Any, *, field: str = "support") -> SupportContact:
         doc = _check.mapping(field, document)
-        unknown = set(doc) - {"email", "phone", "url"}
-        if unknown:
-            raise InvalidField(field, sorted(unknown), "only the keys email, phone and url")
+        if not _SUPPORT_KEYS.issuperset(doc):
+            raise InvalidField(
+                field, sorted(doc.keys() - _SUPPORT_KEYS), "only the keys email, phone and url"
+            )
         return _rebuild(cls, field, **doc)
+
+
+_SUPPORT_KEYS = frozenset({"email", "phone", "url"})
 
 
 def _rebuild(cls: type[_T], field: str, **values: Any) -> _T:
