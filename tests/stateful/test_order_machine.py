@@ -1,0 +1,183 @@
+"""Random command sequences against Order, beside a small reference model of DESIGN.md."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+from helpers import placed
+from salesflow import IdempotencyConflict, SalesflowError
+from salesflow.orders import NOTICE_TYPES, Channel, Order, OrderStatus, ProcessingStep
+
+# The reference model, written from DESIGN.md without the library's table.
+STRAIGHT = {
+    "received": {"process": "processing", "cancel": "cancelled"},
+    "processing": {"pick": "picking", "cancel": "cancelled", "delay": "delayed"},
+    "picking": {"pack": "packed", "cancel": "cancelled", "delay": "delayed"},
+    "packed": {"ship": "shipped", "cancel": "cancelled", "delay": "delayed"},
+    "shipped": {"transit": "in_transit", "deliver": "delivered", "delay": "delayed"},
+    "in_transit": {"transit": "in_transit", "deliver": "delivered", "delay": "delayed"},
+    "delivered": {},
+    "cancelled": {},
+}
+BEFORE_SHIPPING = {"processing", "picking", "packed"}
+
+
+def model_moves(status: str, interrupted: str | None) -> dict[str, str]:
+    if status != "delayed":
+        return STRAIGHT[status]
+    moves = {"delay": "delayed", "resume": interrupted}
+    if interrupted in BEFORE_SHIPPING:
+        moves["cancel"] = "cancelled"
+    else:
+        moves["deliver"] = "delivered"
+    return moves
+
+
+EVENTS = ["process", "pick", "pack", "ship", "transit", "deliver", "cancel", "delay", "resume"]
+
+
+class OrderMachine(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.order = placed()
+        self.status = "received"
+        self.interrupted: str | None = None
+        self.clock = self.order.updated_at
+        self.keys: dict[str, str] = {}
+        self.counter = 0
+
+    def _command(self, event: str, at: datetime, key: str | None, good: bool = True):
+        content: dict[str, object] = {}
+        if event == "process":
+            content["step"] = ProcessingStep.STOCK_CHECK
+        elif event == "ship":
+            content.update(carrier="DHL", tracking_number="JD01" if good else " ")
+        elif event == "transit":
+            content["location"] = f"hub {self.counter}" if good else ""
+        elif event == "cancel":
+            content["reason"] = "customer asked" if good else "  "
+        elif event == "delay":
+            content["reason"] = "storm"
+            days = 3 if good else -2
+            content["estimated_delivery"] = at.date() + timedelta(days=days)
+        return getattr(self.order, event)(at=at, idempotency_key=key, **content)
+
+    @rule(hours=st.integers(min_value=0, max_value=30))
+    def time_passes(self, hours: int) -> None:
+        self.clock += timedelta(hours=hours)
+
+    @rule(event=st.sampled_from(EVENTS), with_key=st.booleans(), good=st.booleans())
+    def command(self, event: str, with_key: bool, good: bool) -> None:
+        self.counter += 1
+        key = f"key-{self.counter}" if with_key else None
+        before = self.order
+        allowed = model_moves(self.status, self.interrupted)
+        needs_content = event in {"ship", "transit", "cancel", "delay"}
+        if event in allowed and (good or not needs_content):
+            outcome = self._command(event, self.clock, key)
+            target = allowed[event]
+            if target == "delayed" and self.status != "delayed":
+                self.interrupted = self.status
+            elif target != "delayed":
+                self.interrupted = None
+            self.status = target
+            self.order = outcome.order
+            if key:
+                self.keys[key] = event
+            assert outcome.order.version == before.version + 1
+            assert type(outcome.notification) is NOTICE_TYPES[OrderStatus(target)]
+            self._check_notification(outcome.notification)
+        else:
+            try:
+                self._command(event, self.clock, key, good)
+            except SalesflowError:
+                pass
+            else:
+                raise AssertionError(f"{event} from {self.status} should be refused")
+            assert self.order == before
+            assert self.order.version == before.version
+
+    @rule(hours_back=st.integers(min_value=1, max_value=5))
+    def a_command_back_in_time_is_refused(self, hours_back: int) -> None:
+        before = self.order
+        event = next(iter(sorted(model_moves(self.status, self.interrupted))), "process")
+        try:
+            self._command(event, self.order.updated_at - timedelta(hours=hours_back), None)
+        except SalesflowError:
+            pass
+        else:
+            raise AssertionError("a command before the latest change was applied")
+        assert self.order == before
+
+    @precondition(lambda self: bool(self.keys))
+    @rule(data=st.data())
+    def a_retry_changes_nothing(self, data: st.DataObject) -> None:
+        key = data.draw(st.sampled_from(sorted(self.keys)))
+        event = self.keys[key]
+        before = self.order
+        outcome = self._command(event, self.clock, key)
+        assert outcome.repeated
+        assert outcome.order == before
+        other = next(e for e in EVENTS if e != event)
+        try:
+            self._command(other, self.clock, key)
+        except IdempotencyConflict:
+            pass
+        except SalesflowError:
+            pass  # other checks may refuse first (e.g. content); still nothing changed
+        assert self.order == before
+
+    @precondition(lambda self: self.order.version > 1)
+    @rule()
+    def a_stale_writer_is_refused(self) -> None:
+        before = self.order
+        event = next(iter(sorted(model_moves(self.status, self.interrupted))), None)
+        if event is None:
+            return
+        try:
+            self.order.delay(
+                reason="x",
+                estimated_delivery=date(2031, 1, 1),
+                at=self.clock,
+                expected_version=self.order.version - 1,
+            )
+        except SalesflowError:
+            pass
+        else:
+            raise AssertionError("a stale expected_version was accepted")
+        assert self.order == before
+
+    def _check_notification(self, notice: object) -> None:
+        assert notice.customer_name == "Ada"  # type: ignore[attr-defined]
+        assert "help@shop.example" in notice.message  # type: ignore[attr-defined]
+        channels = set(notice.channels)  # type: ignore[attr-defined]
+        status = notice.status.value  # type: ignore[attr-defined]
+        assert Channel.EMAIL in channels
+        assert (Channel.SMS in channels) == (status in {"shipped", "delivered"})
+        assert (Channel.PHONE_CALL in channels) == (status in {"cancelled", "delayed"})
+
+    @invariant()
+    def status_matches_the_model(self) -> None:
+        assert self.order.status.value == self.status
+        assert self.order.resumes_to == (OrderStatus(self.interrupted) if self.interrupted else None)
+
+    @invariant()
+    def final_means_no_allowed_events(self) -> None:
+        if self.status in {"delivered", "cancelled"}:
+            assert self.order.allowed_events == frozenset()
+        assert self.order.allowed_events == set(model_moves(self.status, self.interrupted))
+
+    @invariant()
+    def replay_and_the_serialised_form_round_trip(self) -> None:
+        assert Order.replay(self.order.history) == self.order
+        document = json.loads(json.dumps(self.order.to_dict()))
+        assert Order.from_dict(document) == self.order
+
+
+OrderMachine.TestCase.settings = settings(max_examples=150, stateful_step_count=30, deadline=None)
+TestOrderMachine = OrderMachine.TestCase
