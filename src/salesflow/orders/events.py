@@ -14,6 +14,7 @@ is checked by the order when it is applied (:meth:`Order.replay`).
 from __future__ import annotations
 
 import operator
+import sys
 from datetime import date, datetime
 from typing import Any, ClassVar, Final
 
@@ -215,9 +216,6 @@ class StatusChanged:
     location: str | None = None
     proof: str | None = None
     review_url: str | None = None
-    # The ISO text of ``at``, kept from the document it was read from (or made
-    # once): formatting a datetime is the dearest step of serialising an order.
-    _at_text: str | None = attrs.field(default=None, init=False, eq=False, repr=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
         # One pass instead of a validator per field: events are rebuilt on every
@@ -283,11 +281,6 @@ class StatusChanged:
             elif type(value) is not str or not value or value.isspace():
                 _check.text(name, value, context=_CTX)
 
-    def _remember_at_text(self) -> str:
-        text = self.at.isoformat()
-        object.__setattr__(self, "_at_text", text)
-        return text
-
     def to_dict(self) -> dict[str, Any]:
         document: dict[str, Any] = {
             "event": self.event,
@@ -295,7 +288,7 @@ class StatusChanged:
             "version": self.version,
             "from_status": self.from_status.value,
             "to_status": self.to_status.value,
-            "at": self._at_text or self._remember_at_text(),
+            "at": self.at.isoformat(),
             "actor": self.actor,
             "estimated_delivery": self.estimated_delivery.isoformat(),
         }
@@ -361,7 +354,7 @@ def order_event_from_dict(document: Any, *, field: str = "event") -> OrderEvent:
         return _rebuild(
             OrderPlaced,
             field,
-            order_number=_check.key(field, doc, "order_number"),
+            order_number=_interned(_check.key(field, doc, "order_number")),
             at=_check.parse_datetime(f"{field}.at", _check.key(field, doc, "at")),
             actor=_check.key(field, doc, "actor"),
             customer=Customer.from_dict(
@@ -388,6 +381,8 @@ def order_event_from_dict(document: Any, *, field: str = "event") -> OrderEvent:
         from_status = _STATUS_OF.get(doc["from_status"])
         to_status = _STATUS_OF.get(doc["to_status"])
         number, version, actor = doc["order_number"], doc["version"], doc["actor"]
+        # Repeated on every event: share one string per value, as the live order would.
+        number, actor = _interned(number), _interned(actor)
         at, eta = doc["at"], doc["estimated_delivery"]
     except KeyError as err:
         raise InvalidField(f"{field}.{err.args[0]}", None, "a value (it is missing)") from None
@@ -427,11 +422,14 @@ def order_event_from_dict(document: Any, *, field: str = "event") -> OrderEvent:
         )
     except InvalidField as err:
         raise type(err)(f"{field}.{err.field}", err.value, err.expected) from None
-    object.__setattr__(event, "_at_text", at)
     return event
 
 
 _STATUS_OF: Final = {status.value: status for status in OrderStatus}
+
+
+def _interned(value: Any) -> Any:
+    return sys.intern(value) if type(value) is str else value
 
 
 def _parse_lines(field: str, value: Any) -> tuple[OrderLine, ...]:

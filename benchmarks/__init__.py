@@ -1,0 +1,1 @@
+"""salesflow benchmarks: each scenario measures salesflow against a baseline in the same run."""
