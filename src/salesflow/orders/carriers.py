@@ -70,6 +70,7 @@ _VOCABULARIES: Final[dict[str, dict[str, _Kind]]] = {
         "failure": _P,
         "return_to_sender": _R,
         "cancelled": _R,
+        "canceled": _R,  # both spellings appear in EasyPost's material
         "error": _R,
     },
     # AfterShip tracking tag
@@ -84,7 +85,8 @@ _VOCABULARIES: Final[dict[str, dict[str, _Kind]]] = {
         "Exception": _P,
         "Expired": _R,
     },
-    # Shopify FulfillmentEvent.status (REST spelling; GraphQL's upper case is accepted too)
+    # Shopify FulfillmentEventStatus (REST's lower case; GraphQL's upper case is accepted
+    # too), including the values of the newer API versions
     "shopify": {
         "label_printed": _I,
         "label_purchased": _I,
@@ -95,9 +97,12 @@ _VOCABULARIES: Final[dict[str, dict[str, _Kind]]] = {
         "ready_for_pickup": _T,
         "picked_up": _D,
         "delivered": _D,
+        "ready_for_recipient_pickup": _T,
         "attempted_delivery": _P,
         "delayed": _P,
         "failure": _P,
+        "buyer_action_required": _P,
+        "returning_to_sender": _R,
     },
 }
 
