@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from salesflow import Money
-from salesflow.orders import Customer, Order, OrderLine, ProcessingStep, SupportContact
+from salesflow.orders import Customer, Order, OrderLine, Outcome, ProcessingStep, SupportContact
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 ETA = date(2026, 11, 27)
@@ -15,7 +15,8 @@ def at(hours: float) -> datetime:
     return T0 + timedelta(hours=hours)
 
 
-def placed(number: str = "1001") -> Order:
+def place(number: str = "1001") -> Outcome:
+    """Place the standard test order: two EUR lines, 21.00 due, Ada as the customer."""
     return Order.place(
         number=number,
         customer=Customer("cust-1", "Ada"),
@@ -26,7 +27,11 @@ def placed(number: str = "1001") -> Order:
         estimated_delivery=ETA,
         support=SupportContact(email="help@shop.example"),
         at=T0,
-    ).order
+    )
+
+
+def placed(number: str = "1001") -> Order:
+    return place(number).order
 
 
 def processing() -> Order:

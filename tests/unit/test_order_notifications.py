@@ -6,7 +6,18 @@ from datetime import date
 
 import pytest
 
-from helpers import T0, at, delayed_from, in_transit, packed, picking, placed, processing, shipped
+from helpers import (
+    T0,
+    at,
+    delayed_from,
+    in_transit,
+    packed,
+    picking,
+    place,
+    placed,
+    processing,
+    shipped,
+)
 from salesflow import InvalidField
 from salesflow.orders import (
     NOTICE_TYPES,
@@ -18,26 +29,8 @@ from salesflow.orders import (
 )
 
 
-def _placed_notice():
-    from helpers import ETA
-    from salesflow import Money
-    from salesflow.orders import Customer, Order, OrderLine
-
-    return Order.place(
-        number="1001",
-        customer=Customer("cust-1", "Ada"),
-        lines=[
-            OrderLine("MUG-1", "Blue mug", 2, Money("8.50", "EUR")),
-            OrderLine("TEA-1", "Earl Grey", 1, Money("4.00", "EUR")),
-        ],
-        estimated_delivery=ETA,
-        support=SupportContact(email="help@shop.example"),
-        at=T0,
-    ).notification
-
-
 def _outcomes():
-    yield "received", _placed_notice()
+    yield "received", place().notification
     yield "processing", placed().process(step=ProcessingStep.PAYMENT_CONFIRMATION, at=at(1)).notification
     yield "picking", processing().pick(at=at(2)).notification
     yield "packed", picking().pack(at=at(3)).notification
