@@ -19,10 +19,6 @@ def text(field: str, value: Any, *, context: str = "") -> str:
     return stripped
 
 
-def optional_text(field: str, value: Any, *, context: str = "") -> str | None:
-    return None if value is None else text(field, value, context=context)
-
-
 def aware(field: str, value: Any, *, context: str = "") -> datetime:
     """A timezone-aware datetime; a naive one is refused, never guessed."""
     if not isinstance(value, datetime):

@@ -48,9 +48,9 @@ def _date(instance: Any, attribute: Any, value: Any) -> None:
     _check.calendar_date(attribute.name, value, context=type(instance).__name__)
 
 
-def _of(kind: type, *, optional: bool = False) -> Any:
+def _of(kind: type) -> Any:
     def check(instance: Any, attribute: Any, value: Any) -> None:
-        if (value is None and optional) or isinstance(value, kind):
+        if isinstance(value, kind):
             return
         raise InvalidType(attribute.name, value, kind.__name__, context=type(instance).__name__)
 
