@@ -115,3 +115,13 @@ def test_replay_status_equals_firing_the_same_events_on_the_engine(events):
         ours = "refused"
 
     assert ours == engine_result
+
+
+def test_an_event_that_is_not_a_name_is_refused_as_a_type_error():
+    with pytest.raises(TypeError, match="an event name"):
+        next_status(OrderStatus.RECEIVED, 5)  # type: ignore[arg-type]
+
+
+def test_replay_status_refuses_something_that_is_not_iterable():
+    with pytest.raises(TypeError, match="events"):
+        replay_status(None)  # type: ignore[arg-type]

@@ -318,3 +318,30 @@ def test_a_tampered_document_is_refused_naming_the_path(change, field):
         Order.from_dict(document)
 
     assert caught.value.field.startswith(field)
+
+
+def test_a_processing_step_may_be_given_by_its_value():
+    order = placed().process(step="payment_confirmation", at=at(1)).order  # type: ignore[arg-type]
+
+    assert order.processing_step is ProcessingStep.PAYMENT_CONFIRMATION
+
+
+def test_an_unknown_processing_step_is_refused_naming_the_choices():
+    with pytest.raises(InvalidField, match="stock_check, payment_confirmation"):
+        placed().process(step="gift_wrap", at=at(1))  # type: ignore[arg-type]
+
+
+def test_an_expected_version_that_is_not_a_whole_number_is_refused():
+    with pytest.raises(InvalidType, match="expected_version"):
+        processing().pick(at=at(2), expected_version="2")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("bad", ["abc", None, 7])
+def test_an_order_is_built_only_from_a_sequence_of_events(bad):
+    with pytest.raises(InvalidType):
+        Order(bad)
+
+
+def test_replay_refuses_something_that_is_not_iterable():
+    with pytest.raises(InvalidType, match="events"):
+        Order.replay(None)  # type: ignore[arg-type]

@@ -26,7 +26,7 @@ from typing import Any, Final
 from statemachine import State, StateMachine
 from statemachine.states import States
 
-from salesflow.errors import InvalidField, InvalidTransition
+from salesflow.errors import InvalidField, InvalidTransition, InvalidType
 from salesflow.orders.status import OrderStatus
 
 __all__ = [
@@ -192,6 +192,8 @@ def next_status(
     try:
         return moves[event]
     except (KeyError, TypeError):
+        if not isinstance(event, str):
+            raise InvalidType("event", event, "an event name (a string)") from None
         detail = ""
         if key[0] is OrderStatus.DELAYED:
             interrupted = key[1].value if key[1] else "an unknown status"

@@ -200,7 +200,11 @@ def _fold_history(events: Sequence[Any]) -> _Fold:
 
 
 def _history(value: Any) -> tuple[OrderEvent, ...]:
-    return tuple(value) if not isinstance(value, tuple) else value
+    if isinstance(value, tuple):
+        return value
+    if not isinstance(value, list):
+        raise InvalidType("history", value, "a sequence of order events (a tuple or list)")
+    return tuple(value)
 
 
 @attrs.frozen(repr=False)
@@ -366,7 +370,11 @@ class Order:
     @classmethod
     def replay(cls, events: Iterable[OrderEvent]) -> Order:
         """Rebuild an order from its stored events, checking each may follow the last."""
-        return cls(tuple(events))
+        try:
+            history = tuple(events)
+        except TypeError:
+            raise InvalidType("events", events, "an iterable of order events") from None
+        return cls(history)
 
     # -- the verbs -----------------------------------------------------------
 
@@ -380,6 +388,11 @@ class Order:
         expected_version: int | None = None,
     ) -> Outcome:
         """Start processing: ``step`` says what is being done (stock check, payment)."""
+        if isinstance(step, str) and not isinstance(step, ProcessingStep):
+            try:
+                step = ProcessingStep(step)
+            except ValueError:
+                raise InvalidField("step", step, f"one of {', '.join(ProcessingStep)}") from None
         return self._change("process", at, actor, idempotency_key, expected_version, step=step)
 
     def pick(
@@ -544,6 +557,12 @@ class Order:
         **content: Any,
     ) -> Outcome:
         fold = self._fold
+        if expected_version is not None and (
+            type(expected_version) is not int or expected_version < 1
+        ):
+            raise InvalidType(
+                "expected_version", expected_version, "the version read, a whole number"
+            )
         if idempotency_key is not None:
             earlier = self._recorded(idempotency_key, name)
             if earlier is not None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Final
 
+from salesflow.errors import InvalidType
 from salesflow.orders.lifecycle import _TABLE, _context, next_status
 from salesflow.orders.status import OrderStatus
 
@@ -63,6 +64,10 @@ def replay_status(
     else:
         context = _context(start, resumes_to)  # checks both
     chain = _CHAIN
+    try:
+        events = iter(events)
+    except TypeError:
+        raise InvalidType("events", events, "an iterable of event names") from None
     for event in events:
         try:
             context = chain[context][event]
