@@ -21,11 +21,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from statemachine import State, StateMachine
 from statemachine.states import States
 
+from salesflow._compile import compile_machine
 from salesflow.errors import InvalidField, InvalidTransition, InvalidType
 from salesflow.orders.status import OrderStatus
 
@@ -122,38 +123,13 @@ class OrderLifecycle(StateMachine):
     )
 
 
-_Table = dict[tuple[OrderStatus, OrderStatus | None], MappingProxyType[str, OrderStatus]]
-
-
-def _compile(machine: Any) -> tuple[tuple[str, ...], _Table]:
-    """Read the class's transitions into a table keyed by (status, resumes_to).
-
-    Guards must be plain callables taking ``resumes_to``; each is evaluated
-    here for every context, in declaration order, so the first transition whose
-    guards pass wins, as in the engine.
-    """
-    events = tuple(str(event) for event in machine._events)
-    table: _Table = {}
-    for state in machine.states:
-        for context in (None, *INTERRUPTIBLE):
-            moves: dict[str, OrderStatus] = {}
-            for transition in state.transitions:
-                passes = True
-                for spec in transition.cond:
-                    if not callable(spec.func):  # pragma: no cover - a definition error
-                        raise TypeError(f"guard {spec.func!r} must be a callable")
-                    passes = passes and bool(spec.func(resumes_to=context)) == spec.expected_value
-                for event in transition.events:
-                    if passes:
-                        moves.setdefault(str(event), transition.target.value)
-            table[(state.value, context)] = MappingProxyType(moves)
-    return events, table
-
-
-_COMPILED: Final = _compile(OrderLifecycle)
+_COMPILED: Final = compile_machine(
+    OrderLifecycle, {context: {"resumes_to": context} for context in (None, *INTERRUPTIBLE)}
+)
 ORDER_EVENTS: Final[tuple[str, ...]] = _COMPILED[0]
 """The names of the lifecycle's events, in declaration order."""
-_TABLE: Final[_Table] = _COMPILED[1]
+_Table = dict[tuple[OrderStatus, OrderStatus | None], MappingProxyType[str, OrderStatus]]
+_TABLE: Final = cast(_Table, _COMPILED[1])
 
 
 def _context(status: Any, resumes_to: Any) -> tuple[OrderStatus, OrderStatus | None]:
