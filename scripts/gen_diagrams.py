@@ -14,12 +14,14 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from salesflow.leads import LeadLifecycle
 from salesflow.orders import OrderLifecycle
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 DIAGRAMS: dict[str, Callable[[], str]] = {
     "OrderLifecycle": lambda: f"{OrderLifecycle:mermaid}",
+    "LeadLifecycle": lambda: f"{LeadLifecycle:mermaid}",
 }
 
 _BLOCK = re.compile(r"(<!-- diagram: (\w+) -->\n)(.*?)(<!-- /diagram -->)", re.DOTALL)

@@ -18,7 +18,7 @@ Table = dict[tuple[Any, Hashable], MappingProxyType[str, Any]]
 
 
 def compile_machine(
-    machine: Any, contexts: Mapping[Hashable, Mapping[str, Any]]
+    machine: Any, contexts: Mapping[Any, Mapping[str, Any]]
 ) -> tuple[tuple[str, ...], Table]:
     """Return the machine's event names (declaration order) and its table.
 
