@@ -3,7 +3,7 @@
 Forward moves go one stage at a time (``advance``), except that a qualified,
 ready-to-buy lead may be fast-tracked to decision, as inbound teams do.
 ``move_back`` steps back one stage (the lead records the reason), ``lose``
-leaves any open stage, ``reactivate`` returns a lost lead to the stage it was
+leaves any open stage (``disqualify`` too, for a lead that is not target), ``reactivate`` returns a lost lead to the stage it was
 lost from, ``win`` makes a customer, and a repeat purchase retains one.
 
 >>> from salesflow.leads import LeadStage, allowed_lead_events, next_stage
@@ -16,7 +16,7 @@ lost from, ``win`` makes a customer, and a repeat purchase retains one.
 >>> next_stage(LeadStage.AWARENESS, "win")
 Traceback (most recent call last):
 ...
-salesflow.errors.InvalidTransition: Can't win a lead that is awareness; allowed: advance, lose.
+salesflow.errors.InvalidTransition: Can't win a lead that is awareness; allowed: advance, disqualify, lose.
 """
 
 from __future__ import annotations
@@ -79,6 +79,12 @@ class LeadLifecycle(StateMachine):
     )
     win = s.decision.to(s.customer)
     repeat_purchase = s.customer.to(s.retained) | s.retained.to.itself()  # type: ignore[no-untyped-call]
+    disqualify = (
+        s.awareness.to(s.lost)
+        | s.interest.to(s.lost)
+        | s.consideration.to(s.lost)
+        | s.decision.to(s.lost)
+    )
     lose = (
         s.awareness.to(s.lost)
         | s.interest.to(s.lost)
