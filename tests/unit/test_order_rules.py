@@ -345,3 +345,10 @@ def test_an_order_is_built_only_from_a_sequence_of_events(bad):
 def test_replay_refuses_something_that_is_not_iterable():
     with pytest.raises(InvalidType, match="events"):
         Order.replay(None)  # type: ignore[arg-type]
+
+
+def test_a_delay_cannot_keep_a_date_that_has_already_passed():
+    late = at(24 * 10)  # ten days on: the promised date is in the past
+
+    with pytest.raises(InvalidField, match="estimated_delivery"):
+        picking().delay(reason="storm", estimated_delivery=ETA, at=late)

@@ -127,7 +127,10 @@ class _Fold:
                 event.to_status,
                 f"{target.value!r}, where {event.event} leads from {self.status.value}",
             )
-        if event.estimated_delivery != self.eta and event.estimated_delivery < event.at.date():
+        # A new date (and any delay's date) may not lie before the day of the change;
+        # an unchanged date carried by other events may, when the order runs late.
+        changed = event.estimated_delivery != self.eta or event.event == "delay"
+        if changed and event.estimated_delivery < event.at.date():
             raise InvalidField(
                 "estimated_delivery",
                 event.estimated_delivery,
