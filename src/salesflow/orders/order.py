@@ -32,12 +32,11 @@ from typing import Any, Final, cast
 import attrs
 
 from salesflow import _check
+from salesflow._aggregate import check_expected_version, recorded
 from salesflow.errors import (
-    IdempotencyConflict,
     InvalidField,
     InvalidTransition,
     InvalidType,
-    VersionConflict,
 )
 from salesflow.money import Money
 from salesflow.orders.events import OrderEvent, OrderPlaced, StatusChanged, order_event_from_dict
@@ -560,18 +559,13 @@ class Order:
         **content: Any,
     ) -> Outcome:
         fold = self._fold
-        if expected_version is not None and (
-            type(expected_version) is not int or expected_version < 1
-        ):
-            raise InvalidType(
-                "expected_version", expected_version, "the version read, a whole number"
-            )
-        if idempotency_key is not None:
-            earlier = self._recorded(idempotency_key, name)
-            if earlier is not None:
-                return earlier
-        if expected_version is not None and expected_version != fold.version:
-            raise VersionConflict(f"order {self.number}", expected_version, fold.version)
+        subject = f"order {self.number}"
+        if expected_version is not None and type(expected_version) is not int:
+            check_expected_version(subject, expected_version, fold.version)  # raises
+        earlier = recorded(subject, self.history, idempotency_key, name)
+        if earlier is not None:
+            return Outcome(self, earlier, self._notice(earlier), repeated=True)
+        check_expected_version(subject, expected_version, fold.version)
         target = _TABLE[(fold.status, fold.resumes_to)].get(name)
         if target is None:
             next_status(fold.status, name, resumes_to=fold.resumes_to)  # raises InvalidTransition
@@ -592,14 +586,6 @@ class Order:
         new_fold.advance(self.number, event)
         order = Order._extend(self, event, new_fold)
         return Outcome(order, event, order._notice(event))
-
-    def _recorded(self, key: str, name: str) -> Outcome | None:
-        for event in self.history:
-            if event.idempotency_key == key:
-                if event.event != name:
-                    raise IdempotencyConflict(f"order {self.number}", key, event.event, name)
-                return Outcome(self, event, self._notice(event), repeated=True)
-        return None
 
     # -- notifications -----------------------------------------------------------
 
