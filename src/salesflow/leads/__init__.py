@@ -3,6 +3,27 @@
 See docs/leads.md.
 """
 
+from salesflow.leads.lead import (
+    DEFAULT_STAGE_FACTS,
+    LEAD_SCHEMA,
+    ActivityKind,
+    ActivityLogged,
+    ForecastCategory,
+    Lead,
+    LeadCreated,
+    LeadEvent,
+    LeadOutcome,
+    LeadQualified,
+    LeadSource,
+    LeadStageChanged,
+    LostReason,
+    Qualification,
+    QualificationOutcome,
+    StageFacts,
+    StageTime,
+    lead_event_from_dict,
+    lead_event_to_dict,
+)
 from salesflow.leads.lifecycle import LEAD_EVENTS, LeadLifecycle, allowed_lead_events, next_stage
 from salesflow.leads.stage import (
     FUNNEL,
@@ -19,19 +40,38 @@ from salesflow.leads.stage import (
 )
 
 __all__ = [
+    "DEFAULT_STAGE_FACTS",
     "FUNNEL",
     "JOURNEY",
     "LEAD_EVENTS",
+    "LEAD_SCHEMA",
     "OPEN_STAGES",
     "TEAM_PHASES",
+    "ActivityKind",
+    "ActivityLogged",
+    "ForecastCategory",
     "FunnelStep",
     "JourneyStage",
+    "Lead",
+    "LeadCreated",
+    "LeadEvent",
     "LeadLifecycle",
+    "LeadOutcome",
+    "LeadQualified",
+    "LeadSource",
     "LeadStage",
+    "LeadStageChanged",
+    "LostReason",
+    "Qualification",
+    "QualificationOutcome",
+    "StageFacts",
+    "StageTime",
     "TeamPhase",
     "allowed_lead_events",
     "funnel_step",
     "journey_stage",
+    "lead_event_from_dict",
+    "lead_event_to_dict",
     "next_stage",
     "team_phase",
 ]

@@ -1,0 +1,846 @@
+"""The Lead aggregate: an immutable lead whose every change is an event.
+
+>>> from datetime import datetime, timedelta, timezone
+>>> from salesflow import Money
+>>> from salesflow.leads import ActivityKind, Lead, LeadSource, LostReason
+>>> t0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+>>> lead = Lead.create(lead_id="L-1", source=LeadSource.INBOUND, at=t0,
+...                    deal_value=Money("1200", "EUR")).lead
+>>> lead = lead.log_activity(ActivityKind.INTRO_CALL, at=t0 + timedelta(hours=1), actor="sam").lead
+>>> lead = lead.qualify(at=t0 + timedelta(hours=1), actor="sam").lead
+>>> lead = lead.fast_track(at=t0 + timedelta(hours=2), actor="sam").lead
+>>> lead.stage, lead.expected_value()
+(<LeadStage.DECISION: 'decision'>, Money('720.00', 'EUR'))
+>>> lead.lose(LostReason.SEASONAL, at=t0 + timedelta(days=1))
+Traceback (most recent call last):
+...
+salesflow.errors.InvalidField: come_back_on: got None, expected the date to come back: a seasonal lead carries it
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, ClassVar, Final, TypeVar
+
+import attrs
+
+from salesflow import _check
+from salesflow._aggregate import check_expected_version, recorded
+from salesflow.errors import InvalidField, InvalidTransition, InvalidType
+from salesflow.leads.lifecycle import _TABLE, next_stage
+from salesflow.leads.stage import LeadStage
+from salesflow.money import Money
+
+__all__ = [
+    "DEFAULT_STAGE_FACTS",
+    "LEAD_SCHEMA",
+    "ActivityKind",
+    "ActivityLogged",
+    "ForecastCategory",
+    "Lead",
+    "LeadCreated",
+    "LeadEvent",
+    "LeadOutcome",
+    "LeadQualified",
+    "LeadSource",
+    "LeadStageChanged",
+    "LostReason",
+    "Qualification",
+    "QualificationOutcome",
+    "StageFacts",
+    "StageTime",
+    "lead_event_from_dict",
+    "lead_event_to_dict",
+]
+
+LEAD_SCHEMA: Final = "salesflow.lead/1"
+
+_E = TypeVar("_E", bound=StrEnum)
+
+
+class LeadSource(StrEnum):
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+
+
+class LostReason(StrEnum):
+    """Why a lead was lost; not-ready and seasonal leads carry a date to come back."""
+
+    NOT_TARGET = "not_target"
+    NOT_READY = "not_ready"
+    SEASONAL = "seasonal"
+    BUDGET = "budget"
+    COMPETITOR = "competitor"
+    NO_RESPONSE = "no_response"
+    OTHER = "other"
+
+    @property
+    def comes_back(self) -> bool:
+        return self in (LostReason.NOT_READY, LostReason.SEASONAL)
+
+
+class ActivityKind(StrEnum):
+    INTRO_CALL = "intro_call"
+    CALL = "call"
+    EMAIL = "email"
+    MEETING = "meeting"
+    DEMO = "demo"
+    PROPOSAL = "proposal"
+    FOLLOW_UP = "follow_up"
+
+
+class ForecastCategory(StrEnum):
+    PIPELINE = "pipeline"
+    BEST_CASE = "best_case"
+    COMMIT = "commit"
+    CLOSED = "closed"
+
+
+def _probability(_instance: Any, _attribute: Any, value: Any) -> None:
+    if not isinstance(value, Decimal) or not value.is_finite() or not 0 <= value <= 1:
+        raise InvalidField("probability", value, "a Decimal from 0 to 1")
+
+
+@attrs.frozen
+class StageFacts:
+    """A stage's default win probability and forecast category."""
+
+    probability: Decimal = attrs.field(validator=_probability)
+    forecast: ForecastCategory = attrs.field(converter=ForecastCategory)
+
+
+_F = ForecastCategory
+DEFAULT_STAGE_FACTS: Final[Mapping[LeadStage, StageFacts]] = {
+    LeadStage.AWARENESS: StageFacts(Decimal("0.05"), _F.PIPELINE),
+    LeadStage.INTEREST: StageFacts(Decimal("0.10"), _F.PIPELINE),
+    LeadStage.CONSIDERATION: StageFacts(Decimal("0.30"), _F.BEST_CASE),
+    LeadStage.DECISION: StageFacts(Decimal("0.60"), _F.COMMIT),
+    LeadStage.CUSTOMER: StageFacts(Decimal("1"), _F.CLOSED),
+    LeadStage.RETAINED: StageFacts(Decimal("1"), _F.CLOSED),
+    LeadStage.LOST: StageFacts(Decimal("0"), _F.CLOSED),
+}
+"""Default facts per stage; pass your own mapping to override any of them."""
+
+
+def _text(instance: Any, attribute: Any, value: Any) -> None:
+    _check.text(attribute.name, value, context=type(instance).__name__)
+
+
+def _optional_text(instance: Any, attribute: Any, value: Any) -> None:
+    if value is not None:
+        _check.text(attribute.name, value, context=type(instance).__name__)
+
+
+def _aware(instance: Any, attribute: Any, value: Any) -> None:
+    _check.aware(attribute.name, value, context=type(instance).__name__)
+
+
+def _as(kind: type[_E], value: Any) -> _E:
+    try:
+        return kind(value)
+    except ValueError:
+        raise InvalidField(
+            kind.__name__, value, f"one of {', '.join(member.value for member in kind)}"
+        ) from None
+
+
+def _to_source(value: Any) -> LeadSource:
+    return _as(LeadSource, value)
+
+
+def _to_stage(value: Any) -> LeadStage:
+    return _as(LeadStage, value)
+
+
+def _to_lost_reason(value: Any) -> LostReason | None:
+    return None if value is None else _as(LostReason, value)
+
+
+def _to_activity(value: Any) -> ActivityKind:
+    return _as(ActivityKind, value)
+
+
+def _version(instance: Any, attribute: Any, value: Any) -> None:
+    _check.whole("version", value, minimum=2, context=type(instance).__name__)
+
+
+@attrs.frozen(kw_only=True)
+class LeadCreated:
+    """The first event of every lead."""
+
+    event: ClassVar[str] = "create"
+    version: ClassVar[int] = 1
+
+    lead_id: str = attrs.field(validator=_text)
+    at: datetime = attrs.field(validator=_aware)
+    actor: str = attrs.field(validator=_text)
+    source: LeadSource = attrs.field(converter=_to_source)
+    deal_value: Money | None = attrs.field(default=None)
+    idempotency_key: str | None = attrs.field(default=None, validator=_optional_text)
+
+    @deal_value.validator
+    def _check_value(self, _attribute: Any, value: Any) -> None:
+        if value is not None and (not isinstance(value, Money) or value.amount < 0):
+            raise InvalidField("deal_value", value, "None or Money of zero or more")
+
+
+@attrs.frozen(kw_only=True)
+class LeadStageChanged:
+    """``event`` moved the lead from ``from_stage`` to ``to_stage``."""
+
+    lead_id: str = attrs.field(validator=_text)
+    version: int = attrs.field(validator=_version)
+    event: str = attrs.field(validator=_text)
+    from_stage: LeadStage = attrs.field(converter=_to_stage)
+    to_stage: LeadStage = attrs.field(converter=_to_stage)
+    at: datetime = attrs.field(validator=_aware)
+    actor: str = attrs.field(validator=_text)
+    reason: str | None = attrs.field(default=None, validator=_optional_text)
+    lost_reason: LostReason | None = attrs.field(default=None, converter=_to_lost_reason)
+    come_back_on: date | None = attrs.field(default=None)
+    idempotency_key: str | None = attrs.field(default=None, validator=_optional_text)
+
+    def __attrs_post_init__(self) -> None:
+        if self.come_back_on is not None:
+            _check.calendar_date("come_back_on", self.come_back_on, context="LeadStageChanged")
+        losing = self.event in ("lose", "disqualify")
+        if losing and self.lost_reason is None:
+            raise InvalidField("lost_reason", None, "a LostReason: a lost lead carries one")
+        if not losing and (self.lost_reason is not None or self.come_back_on is not None):
+            raise InvalidField(
+                "lost_reason", self.lost_reason, f"nothing: a {self.event} carries no lost reason"
+            )
+        if self.event == "disqualify" and self.lost_reason is not LostReason.NOT_TARGET:
+            raise InvalidField(
+                "lost_reason", self.lost_reason, "not_target for a disqualified lead"
+            )
+        if losing and self.lost_reason is not None:
+            if self.lost_reason.comes_back and self.come_back_on is None:
+                raise InvalidField(
+                    "come_back_on",
+                    None,
+                    f"the date to come back: a {self.lost_reason.value.replace('_', '-')} lead carries it",
+                )
+            if self.come_back_on is not None and not self.lost_reason.comes_back:
+                raise InvalidField(
+                    "come_back_on",
+                    self.come_back_on,
+                    "nothing: only not-ready and seasonal leads come back",
+                )
+            if self.come_back_on is not None and self.come_back_on <= self.at.date():
+                raise InvalidField(
+                    "come_back_on", self.come_back_on, f"a date after {self.at.date().isoformat()}"
+                )
+            if self.lost_reason is LostReason.OTHER and self.reason is None:
+                raise InvalidField(
+                    "reason", None, "a few words saying why: the lost reason is other"
+                )
+        if self.event == "move_back" and self.reason is None:
+            raise InvalidField("reason", None, "why the lead moves back: a backward move needs it")
+
+
+@attrs.frozen(kw_only=True)
+class LeadQualified:
+    """The lead was qualified: target and ready to buy."""
+
+    event: ClassVar[str] = "qualify"
+
+    lead_id: str = attrs.field(validator=_text)
+    version: int = attrs.field(validator=_version)
+    at: datetime = attrs.field(validator=_aware)
+    actor: str = attrs.field(validator=_text)
+    idempotency_key: str | None = attrs.field(default=None, validator=_optional_text)
+
+
+@attrs.frozen(kw_only=True)
+class ActivityLogged:
+    """A sales activity on the lead (a call, a demo, a proposal...)."""
+
+    event: ClassVar[str] = "log_activity"
+
+    lead_id: str = attrs.field(validator=_text)
+    version: int = attrs.field(validator=_version)
+    kind: ActivityKind = attrs.field(converter=_to_activity)
+    at: datetime = attrs.field(validator=_aware)
+    actor: str = attrs.field(validator=_text)
+    note: str | None = attrs.field(default=None, validator=_optional_text)
+    idempotency_key: str | None = attrs.field(default=None, validator=_optional_text)
+
+
+LeadEvent = LeadCreated | LeadStageChanged | LeadQualified | ActivityLogged
+"""Any event in a lead's history."""
+
+
+class QualificationOutcome(StrEnum):
+    QUALIFIED = "qualified"
+    DISQUALIFIED = "disqualified"
+
+
+@attrs.frozen
+class Qualification:
+    """Who qualified (or disqualified) the lead, and when: facts routing relies on."""
+
+    outcome: QualificationOutcome
+    by: str
+    at: datetime
+
+
+@attrs.frozen
+class StageTime:
+    """Time a lead spent in one stage: first entered, last exited, latest entry, total."""
+
+    stage: LeadStage
+    first_entered: datetime
+    last_exited: datetime | None
+    latest_entered: datetime
+    total: timedelta
+    visits: int
+
+
+@attrs.frozen
+class LeadOutcome:
+    """What a command produced: the new lead and the event to store.
+
+    ``repeated`` is true when the idempotency key had already been applied.
+    """
+
+    lead: Lead
+    event: LeadEvent
+    repeated: bool = False
+
+
+class _Fold:
+    __slots__ = (
+        "come_back_on",
+        "last_at",
+        "lost_from",
+        "lost_note",
+        "lost_reason",
+        "qualification",
+        "stage",
+        "version",
+    )
+
+    def __init__(self, created: LeadCreated) -> None:
+        self.stage = LeadStage.AWARENESS
+        self.version = 1
+        self.last_at = created.at
+        self.lost_from: LeadStage | None = None
+        self.lost_reason: LostReason | None = None
+        self.lost_note: str | None = None
+        self.come_back_on: date | None = None
+        self.qualification: Qualification | None = None
+
+    def copy(self) -> _Fold:
+        clone = _Fold.__new__(_Fold)
+        for name in _Fold.__slots__:
+            setattr(clone, name, getattr(self, name))
+        return clone
+
+    @property
+    def qualified(self) -> bool:
+        q = self.qualification
+        return q is not None and q.outcome is QualificationOutcome.QUALIFIED
+
+    def advance(self, lead_id: str, event: LeadEvent) -> None:
+        if isinstance(event, LeadCreated):
+            raise InvalidType("event", event, "a change; create comes first and only once")
+        if event.lead_id != lead_id:
+            raise InvalidField("lead_id", event.lead_id, f"{lead_id!r}, this lead's id")
+        if event.version != self.version + 1:
+            raise InvalidField("version", event.version, f"{self.version + 1}, the next version")
+        if event.at < self.last_at:
+            raise InvalidField(
+                "at", event.at, f"a time on or after the latest change ({self.last_at.isoformat()})"
+            )
+        if isinstance(event, LeadStageChanged):
+            self._change_stage(event)
+        elif isinstance(event, LeadQualified):
+            if not self.stage.is_open:
+                raise InvalidTransition(
+                    self.stage.value, "qualify", self._allowed(), subject="a lead"
+                )
+            self.qualification = Qualification(
+                QualificationOutcome.QUALIFIED, event.actor, event.at
+            )
+        self.version = event.version
+        self.last_at = event.at
+
+    def _allowed(self) -> frozenset[str]:
+        return frozenset(_TABLE[(self.stage, (self.lost_from, self.qualified))])
+
+    def _change_stage(self, event: LeadStageChanged) -> None:
+        if event.from_stage is not self.stage:
+            raise InvalidField(
+                "from_stage", event.from_stage, f"{self.stage.value!r}, the current stage"
+            )
+        target = next_stage(
+            self.stage, event.event, qualified=self.qualified, lost_from=self.lost_from
+        )
+        if event.to_stage is not target:
+            raise InvalidField(
+                "to_stage", event.to_stage, f"{target.value!r}, where {event.event} leads"
+            )
+        if target is LeadStage.LOST:
+            self.lost_from = self.stage
+            self.lost_reason = event.lost_reason
+            self.lost_note = event.reason
+            self.come_back_on = event.come_back_on
+            if event.event == "disqualify":
+                self.qualification = Qualification(
+                    QualificationOutcome.DISQUALIFIED, event.actor, event.at
+                )
+        elif self.stage is LeadStage.LOST:
+            self.lost_from = self.lost_reason = self.lost_note = self.come_back_on = None
+        self.stage = target
+
+
+def _fold(events: Sequence[Any]) -> _Fold:
+    if not events or not isinstance(events[0], LeadCreated):
+        first = events[0] if events else None
+        raise InvalidType("events[0]", first, "LeadCreated, the first event of every lead")
+    fold = _Fold(events[0])
+    lead_id = events[0].lead_id
+    for index in range(1, len(events)):
+        event = events[index]
+        if not isinstance(event, LeadStageChanged | LeadQualified | ActivityLogged):
+            raise InvalidType(f"events[{index}]", event, "a lead event")
+        try:
+            fold.advance(lead_id, event)
+        except InvalidField as err:
+            raise type(err)(f"events[{index}].{err.field}", err.value, err.expected) from None
+        except InvalidTransition as err:
+            raise InvalidField(
+                f"events[{index}].event",
+                event.event,
+                f"an event allowed from {err.state}: {', '.join(err.allowed) or 'none'}",
+            ) from None
+    return fold
+
+
+def _history(value: Any) -> tuple[LeadEvent, ...]:
+    if isinstance(value, tuple):
+        return value
+    if not isinstance(value, list):
+        raise InvalidType("history", value, "a sequence of lead events (a tuple or list)")
+    return tuple(value)
+
+
+@attrs.frozen(repr=False)
+class Lead:
+    """A lead through its stages, immutable: every verb returns a new lead.
+
+    A lead *is* its history; ``Lead(history)`` replays and checks it. Every
+    verb takes ``at`` (timezone-aware, not before the latest change),
+    ``actor``, an optional ``idempotency_key`` and ``expected_version``; a
+    refused command raises and leaves the lead as it was.
+    """
+
+    history: tuple[LeadEvent, ...] = attrs.field(converter=_history)
+    _fold: _Fold = attrs.field(init=False, eq=False, hash=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_fold", _fold(self.history))
+
+    # -- what the lead is --------------------------------------------------------
+
+    @property
+    def _created(self) -> LeadCreated:
+        return self.history[0]  # type: ignore[return-value]
+
+    @property
+    def id(self) -> str:
+        return self._created.lead_id
+
+    @property
+    def source(self) -> LeadSource:
+        return self._created.source
+
+    @property
+    def deal_value(self) -> Money | None:
+        return self._created.deal_value
+
+    @property
+    def created_at(self) -> datetime:
+        return self._created.at
+
+    @property
+    def stage(self) -> LeadStage:
+        return self._fold.stage
+
+    @property
+    def version(self) -> int:
+        return self._fold.version
+
+    @property
+    def updated_at(self) -> datetime:
+        return self._fold.last_at
+
+    @property
+    def qualification(self) -> Qualification | None:
+        return self._fold.qualification
+
+    @property
+    def lost_reason(self) -> LostReason | None:
+        """The active lost reason (cleared by reactivation; the history keeps it)."""
+        return self._fold.lost_reason
+
+    @property
+    def lost_note(self) -> str | None:
+        return self._fold.lost_note
+
+    @property
+    def come_back_on(self) -> date | None:
+        return self._fold.come_back_on
+
+    @property
+    def lost_from(self) -> LeadStage | None:
+        return self._fold.lost_from
+
+    @property
+    def activities(self) -> tuple[ActivityLogged, ...]:
+        return tuple(e for e in self.history if isinstance(e, ActivityLogged))
+
+    @property
+    def allowed_events(self) -> frozenset[str]:
+        """Stage events allowed now (``qualify`` and ``log_activity`` aside)."""
+        return self._fold._allowed()
+
+    def __repr__(self) -> str:
+        return f"<Lead {self.id} {self.stage.value} v{self.version}>"
+
+    # -- creating and restoring ----------------------------------------------------
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        lead_id: str,
+        source: LeadSource | str,
+        at: datetime,
+        deal_value: Money | None = None,
+        actor: str = "system",
+        idempotency_key: str | None = None,
+    ) -> LeadOutcome:
+        """A new lead at awareness."""
+        event = LeadCreated(
+            lead_id=lead_id,
+            at=at,
+            actor=actor,
+            source=source,
+            deal_value=deal_value,
+            idempotency_key=idempotency_key,
+        )
+        return LeadOutcome(cls((event,)), event)
+
+    @classmethod
+    def replay(cls, events: Iterable[LeadEvent]) -> Lead:
+        try:
+            history = tuple(events)
+        except TypeError:
+            raise InvalidType("events", events, "an iterable of lead events") from None
+        return cls(history)
+
+    # -- the verbs -----------------------------------------------------------------
+
+    def advance(self, *, at: datetime, **options: Any) -> LeadOutcome:
+        """One stage forward (awareness to decision)."""
+        return self._stage("advance", at, **options)
+
+    def fast_track(self, *, at: datetime, **options: Any) -> LeadOutcome:
+        """Straight to decision: only for a lead qualified as ready to buy (recorded as such)."""
+        return self._stage("fast_track", at, **options)
+
+    def move_back(self, *, reason: str, at: datetime, **options: Any) -> LeadOutcome:
+        """One stage back; the reason is required."""
+        return self._stage("move_back", at, reason=reason, **options)
+
+    def win(self, *, at: datetime, **options: Any) -> LeadOutcome:
+        """The first sale: the lead becomes a customer."""
+        return self._stage("win", at, **options)
+
+    def repeat_purchase(self, *, at: datetime, **options: Any) -> LeadOutcome:
+        """A customer bought again: retained."""
+        return self._stage("repeat_purchase", at, **options)
+
+    def lose(
+        self,
+        reason: LostReason | str,
+        *,
+        at: datetime,
+        come_back_on: date | None = None,
+        note: str | None = None,
+        **options: Any,
+    ) -> LeadOutcome:
+        """Lost from an open stage, with a structured reason (and a date to come back for
+        not-ready and seasonal leads; a note for other)."""
+        return self._stage(
+            "lose", at, lost_reason=reason, come_back_on=come_back_on, reason=note, **options
+        )
+
+    def disqualify(self, *, at: datetime, note: str | None = None, **options: Any) -> LeadOutcome:
+        """Not target: recorded as the qualification outcome, and the lead is lost."""
+        return self._stage(
+            "disqualify", at, lost_reason=LostReason.NOT_TARGET, reason=note, **options
+        )
+
+    def reactivate(self, *, at: datetime, **options: Any) -> LeadOutcome:
+        """Back to the stage it was lost from; the active lost reason is cleared."""
+        return self._stage("reactivate", at, **options)
+
+    def qualify(
+        self,
+        *,
+        at: datetime,
+        actor: str = "system",
+        idempotency_key: str | None = None,
+        expected_version: int | None = None,
+    ) -> LeadOutcome:
+        """Qualified: target and ready to buy (routing hands leads on this fact)."""
+        return self._apply(
+            "qualify",
+            idempotency_key,
+            expected_version,
+            lambda version: LeadQualified(
+                lead_id=self.id,
+                version=version,
+                at=at,
+                actor=actor,
+                idempotency_key=idempotency_key,
+            ),
+        )
+
+    def log_activity(
+        self,
+        kind: ActivityKind | str,
+        *,
+        at: datetime,
+        actor: str = "system",
+        note: str | None = None,
+        idempotency_key: str | None = None,
+        expected_version: int | None = None,
+    ) -> LeadOutcome:
+        """Record a sales activity (intro call, call, email, meeting, demo, proposal, follow-up)."""
+        return self._apply(
+            "log_activity",
+            idempotency_key,
+            expected_version,
+            lambda version: ActivityLogged(
+                lead_id=self.id,
+                version=version,
+                kind=kind,
+                at=at,
+                actor=actor,
+                note=note,
+                idempotency_key=idempotency_key,
+            ),
+        )
+
+    def _stage(
+        self,
+        name: str,
+        at: datetime,
+        *,
+        actor: str = "system",
+        idempotency_key: str | None = None,
+        expected_version: int | None = None,
+        **content: Any,
+    ) -> LeadOutcome:
+        fold = self._fold
+
+        def build(version: int) -> LeadStageChanged:
+            target = next_stage(
+                fold.stage, name, qualified=fold.qualified, lost_from=fold.lost_from
+            )
+            return LeadStageChanged(
+                lead_id=self.id,
+                version=version,
+                event=name,
+                from_stage=fold.stage,
+                to_stage=target,
+                at=at,
+                actor=actor,
+                idempotency_key=idempotency_key,
+                **content,
+            )
+
+        return self._apply(name, idempotency_key, expected_version, build)
+
+    def _apply(self, name: str, key: str | None, expected: int | None, build: Any) -> LeadOutcome:
+        subject = f"lead {self.id}"
+        if expected is not None and type(expected) is not int:
+            check_expected_version(subject, expected, self._fold.version)  # raises
+        earlier = recorded(subject, self.history, key, name)
+        if earlier is not None:
+            return LeadOutcome(self, earlier, repeated=True)
+        check_expected_version(subject, expected, self._fold.version)
+        event = build(self._fold.version + 1)
+        fold = self._fold.copy()
+        fold.advance(self.id, event)
+        lead: Lead = object.__new__(Lead)
+        object.__setattr__(lead, "history", (*self.history, event))
+        object.__setattr__(lead, "_fold", fold)
+        return LeadOutcome(lead, event)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-compatible primitives: the history, plus a summary for the host's queries."""
+        return {
+            "schema": LEAD_SCHEMA,
+            "id": self.id,
+            "stage": self.stage.value,
+            "version": self.version,
+            "history": [lead_event_to_dict(event) for event in self.history],
+        }
+
+    @classmethod
+    def from_dict(cls, document: Any) -> Lead:
+        """Rebuild from :meth:`to_dict`, replaying and checking every event."""
+        doc = _check.mapping("lead", document)
+        if doc.get("schema") != LEAD_SCHEMA:
+            raise InvalidField("schema", doc.get("schema"), repr(LEAD_SCHEMA))
+        raw = _check.key("", doc, "history")
+        if not isinstance(raw, list) or not raw:
+            raise InvalidField("history", raw, "a non-empty list of events")
+        events = tuple(
+            lead_event_from_dict(item, field=f"history[{index}]") for index, item in enumerate(raw)
+        )
+        try:
+            lead = cls(events)
+        except InvalidField as err:
+            raise type(err)(
+                err.field.replace("events[", "history[", 1), err.value, err.expected
+            ) from None
+        for name, value in (
+            ("id", lead.id),
+            ("stage", lead.stage.value),
+            ("version", lead.version),
+        ):
+            if doc.get(name) != value:
+                raise InvalidField(name, doc.get(name), f"{value!r}, as the history says")
+        return lead
+
+    # -- reading the history ----------------------------------------------------------
+
+    def expected_value(
+        self, facts: Mapping[LeadStage, StageFacts] = DEFAULT_STAGE_FACTS
+    ) -> Money | None:
+        """Deal value x the current stage's win probability (None without a deal value)."""
+        if self.deal_value is None:
+            return None
+        try:
+            stage_facts = facts[self.stage]
+        except KeyError:
+            raise InvalidField("facts", self.stage.value, "facts for every stage") from None
+        return self.deal_value * stage_facts.probability
+
+    def time_in_stages(self, now: datetime) -> dict[LeadStage, StageTime]:
+        """Entered, exited, latest entry and cumulative time per stage visited, up to ``now``.
+
+        The totals add up to the lead's age at ``now``.
+        """
+        _check.aware("now", now)
+        if now < self.updated_at:
+            raise InvalidField(
+                "now", now, f"a time on or after the latest change ({self.updated_at.isoformat()})"
+            )
+        spans: list[tuple[LeadStage, datetime, datetime | None]] = []
+        stage, entered = LeadStage.AWARENESS, self.created_at
+        for event in self.history[1:]:
+            if isinstance(event, LeadStageChanged):
+                spans.append((stage, entered, event.at))
+                stage, entered = event.to_stage, event.at
+        spans.append((stage, entered, None))
+        result: dict[LeadStage, StageTime] = {}
+        for stage, start, end in spans:
+            stop = now if end is None else end
+            earlier = result.get(stage)
+            if earlier is None:
+                result[stage] = StageTime(stage, start, end, start, stop - start, 1)
+            else:
+                result[stage] = StageTime(
+                    stage,
+                    earlier.first_entered,
+                    end,
+                    start,
+                    earlier.total + (stop - start),
+                    earlier.visits + 1,
+                )
+        return result
+
+    def stalled(self, now: datetime, threshold: timedelta) -> LeadStage | None:
+        """The open stage the lead has sat in longer than ``threshold`` since entering it, if any."""
+        if not isinstance(threshold, timedelta) or threshold <= timedelta(0):
+            raise InvalidField("threshold", threshold, "a positive timedelta")
+        current = self.time_in_stages(now)[self.stage]
+        if self.stage.is_open and now - current.latest_entered > threshold:
+            return self.stage
+        return None
+
+
+# -- serialisation ------------------------------------------------------------------
+
+_EVENT_TYPES: Final[dict[str, type[Any]]] = {
+    "create": LeadCreated,
+    "qualify": LeadQualified,
+    "log_activity": ActivityLogged,
+}
+_PARSERS: Final[dict[str, Any]] = {
+    "at": _check.parse_datetime,
+    "come_back_on": _check.parse_date,
+    "deal_value": lambda field, value: Money.from_dict(value, field=field),
+}
+
+
+def _primitive(value: Any) -> Any:
+    if isinstance(value, StrEnum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Money):
+        return value.to_dict()
+    return value
+
+
+def lead_event_to_dict(event: LeadEvent) -> dict[str, Any]:
+    """JSON-compatible primitives; fields that are None are left out."""
+    document: dict[str, Any] = {"event": event.event}
+    if isinstance(event, LeadCreated):
+        document["version"] = 1
+    for field in attrs.fields(type(event)):
+        value = getattr(event, field.name)
+        if value is not None:
+            document[field.name] = _primitive(value)
+    return document
+
+
+def lead_event_from_dict(document: Any, *, field: str = "event") -> LeadEvent:
+    """Rebuild an event from :func:`lead_event_to_dict`; malformed input raises ``InvalidField``."""
+    doc = _check.mapping(field, document)
+    name = _check.key(field, doc, "event")
+    kind = _EVENT_TYPES.get(name, LeadStageChanged) if isinstance(name, str) else None
+    if kind is None:
+        raise InvalidField(f"{field}.event", name, "an event name")
+    names = {f.name for f in attrs.fields(kind)}
+    extra = set(doc) - names - {"event", "version"}
+    if extra:
+        raise InvalidField(field, sorted(extra), f"only the keys {', '.join(sorted(names))}")
+    if kind is LeadCreated and doc.get("version", 1) != 1:
+        raise InvalidField(f"{field}.version", doc.get("version"), "1 for a create event")
+    values = {}
+    for key, value in doc.items():
+        if key == "event" and kind is not LeadStageChanged:
+            continue
+        if key == "version" and kind is LeadCreated:
+            continue
+        parser = _PARSERS.get(key)
+        values[key] = parser(f"{field}.{key}", value) if parser and value is not None else value
+    try:
+        event: LeadEvent = kind(**values)
+    except InvalidField as err:
+        raise type(err)(f"{field}.{err.field}", err.value, err.expected) from None
+    except TypeError as err:  # a required key is missing
+        raise InvalidField(field, sorted(doc), f"the keys of a {name} event ({err})") from None
+    return event
