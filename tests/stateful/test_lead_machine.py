@@ -1,0 +1,132 @@
+"""Random command sequences against Lead, beside a small reference model of DESIGN.md."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+
+from salesflow import SalesflowError
+from salesflow.leads import ActivityKind, Lead, LeadSource, LostReason
+
+OPEN = ["awareness", "interest", "consideration", "decision"]
+FORWARD = dict(itertools.pairwise(OPEN))
+BACK = {later: earlier for earlier, later in FORWARD.items()}
+
+
+def model_moves(stage: str, qualified: bool, lost_from: str | None) -> dict[str, str]:
+    moves: dict[str, str] = {}
+    if stage in FORWARD:
+        moves["advance"] = FORWARD[stage]
+    if stage in BACK:
+        moves["move_back"] = BACK[stage]
+    if stage in ("awareness", "interest") and qualified:
+        moves["fast_track"] = "decision"
+    if stage in OPEN:
+        moves["lose"] = moves["disqualify"] = "lost"
+    if stage == "decision":
+        moves["win"] = "customer"
+    if stage in ("customer", "retained"):
+        moves["repeat_purchase"] = "retained"
+    if stage == "lost":
+        moves["reactivate"] = lost_from  # type: ignore[assignment]
+    return moves
+
+
+EVENTS = ["advance", "fast_track", "move_back", "win", "repeat_purchase", "lose", "disqualify", "reactivate"]
+T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+class LeadMachine(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.lead = Lead.create(lead_id="L-9", source=LeadSource.OUTBOUND, at=T0).lead
+        self.stage, self.qualified, self.lost_from = "awareness", False, None
+        self.clock = T0
+        self.history_len = 1
+
+    def _send(self, event: str):
+        if event == "move_back":
+            return self.lead.move_back(reason="re-think", at=self.clock)
+        if event == "lose":
+            return self.lead.lose(LostReason.NO_RESPONSE, at=self.clock)
+        return getattr(self.lead, event)(at=self.clock)
+
+    @rule(hours=st.integers(min_value=0, max_value=72))
+    def time_passes(self, hours: int) -> None:
+        self.clock += timedelta(hours=hours)
+
+    @rule(event=st.sampled_from(EVENTS))
+    def stage_command(self, event: str) -> None:
+        before = self.lead
+        moves = model_moves(self.stage, self.qualified, self.lost_from)
+        if event in moves:
+            self.lead = self._send(event).lead
+            target = moves[event]
+            if target == "lost":
+                self.lost_from = self.stage
+                if event == "disqualify":
+                    self.qualified = False
+            elif self.stage == "lost":
+                self.lost_from = None
+            self.stage = target
+        else:
+            try:
+                self._send(event)
+            except SalesflowError:
+                pass
+            else:
+                raise AssertionError(f"{event} from {self.stage} should be refused")
+            assert self.lead == before
+
+    @rule()
+    def qualify(self) -> None:
+        if self.stage in OPEN:
+            self.lead = self.lead.qualify(at=self.clock).lead
+            self.qualified = True
+        else:
+            before = self.lead
+            try:
+                self.lead.qualify(at=self.clock)
+            except SalesflowError:
+                pass
+            else:
+                raise AssertionError(f"qualify from {self.stage} should be refused")
+            assert self.lead == before
+
+    @rule(kind=st.sampled_from(list(ActivityKind)))
+    def log_activity(self, kind: ActivityKind) -> None:
+        self.lead = self.lead.log_activity(kind, at=self.clock, actor="sam").lead
+
+    @invariant()
+    def stage_matches_the_model(self) -> None:
+        assert self.lead.stage.value == self.stage
+        assert self.lead.allowed_events == set(model_moves(self.stage, self.qualified, self.lost_from))
+
+    @invariant()
+    def lost_always_has_an_active_reason_and_only_lost_does(self) -> None:
+        assert (self.lead.lost_reason is not None) == (self.stage == "lost")
+
+    @invariant()
+    def the_history_only_grows(self) -> None:
+        assert len(self.lead.history) >= self.history_len
+        self.history_len = len(self.lead.history)
+
+    @invariant()
+    def replay_and_the_serialised_form_round_trip(self) -> None:
+        assert Lead.replay(self.lead.history) == self.lead
+        assert Lead.from_dict(json.loads(json.dumps(self.lead.to_dict()))) == self.lead
+
+    @invariant()
+    def cumulative_time_in_stages_equals_the_age(self) -> None:
+        times = self.lead.time_in_stages(self.clock)
+        total = sum((t.total for t in times.values()), timedelta())
+        assert total == self.clock - self.lead.created_at
+
+
+LeadMachine.TestCase.settings = settings(max_examples=150, stateful_step_count=30, deadline=None)
+TestLeadMachine = LeadMachine.TestCase
