@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from statemachine.exceptions import TransitionNotAllowed
 
 from salesflow import InvalidField, InvalidTransition, InvalidType
@@ -21,6 +23,7 @@ from salesflow.leads import (
     funnel_step,
     journey_stage,
     next_stage,
+    replay_stage,
     team_phase,
 )
 
@@ -142,3 +145,40 @@ def test_invalid_transition_names_the_lead_and_the_allowed_events():
         next_stage("customer", "lose")
 
     assert str(caught.value) == "Can't lose a lead that is customer; allowed: repeat_purchase."
+
+
+def _engine_replay(events):
+    machine = LeadLifecycle()
+    qualified, lost_from = False, None
+    try:
+        for event in events:
+            stage = machine.current_state_value
+            if event == "log_activity":
+                continue
+            if event == "qualify":
+                if stage not in OPEN_STAGES:
+                    return "refused"
+                qualified = True
+                continue
+            machine.send(event, qualified=qualified, lost_from=lost_from)
+            after = machine.current_state_value
+            if after is LeadStage.LOST:
+                lost_from = stage
+                qualified = qualified and event != "disqualify"
+            else:
+                lost_from = None
+    except TransitionNotAllowed:
+        return "refused"
+    return machine.current_state_value
+
+
+@given(st.lists(st.sampled_from([*LEAD_EVENTS, "qualify", "log_activity", "teleport"]), max_size=14))
+def test_replay_stage_equals_firing_the_same_events_on_the_engine(events):
+    expected = _engine_replay(events)
+
+    try:
+        actual: object = replay_stage(events)
+    except InvalidTransition:
+        actual = "refused"
+
+    assert actual == expected

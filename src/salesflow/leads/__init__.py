@@ -25,6 +25,7 @@ from salesflow.leads.lead import (
     lead_event_to_dict,
 )
 from salesflow.leads.lifecycle import LEAD_EVENTS, LeadLifecycle, allowed_lead_events, next_stage
+from salesflow.leads.replay import replay_stage
 from salesflow.leads.stage import (
     FUNNEL,
     JOURNEY,
@@ -73,5 +74,6 @@ __all__ = [
     "lead_event_from_dict",
     "lead_event_to_dict",
     "next_stage",
+    "replay_stage",
     "team_phase",
 ]
