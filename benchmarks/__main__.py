@@ -7,7 +7,7 @@ import platform
 import sys
 import time
 
-from benchmarks import orders  # noqa: F401 - registers its scenarios
+from benchmarks import leads, orders  # noqa: F401 - registers their scenarios
 from benchmarks._harness import SCENARIOS, Result
 
 
