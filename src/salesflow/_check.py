@@ -87,3 +87,28 @@ def decimal_text(field: str, value: Any) -> Decimal:
         return Decimal(value)
     except ArithmeticError:
         raise InvalidField(field, value, "a decimal number written as a string") from None
+
+
+# attrs validators: the check above, named after the attribute and its class.
+
+
+def text_field(instance: Any, attribute: Any, value: Any) -> None:
+    text(attribute.name, value, context=type(instance).__name__)
+
+
+def optional_text_field(instance: Any, attribute: Any, value: Any) -> None:
+    if value is not None:
+        text(attribute.name, value, context=type(instance).__name__)
+
+
+def aware_field(instance: Any, attribute: Any, value: Any) -> None:
+    aware(attribute.name, value, context=type(instance).__name__)
+
+
+def date_field(instance: Any, attribute: Any, value: Any) -> None:
+    calendar_date(attribute.name, value, context=type(instance).__name__)
+
+
+def optional_date_field(instance: Any, attribute: Any, value: Any) -> None:
+    if value is not None:
+        calendar_date(attribute.name, value, context=type(instance).__name__)

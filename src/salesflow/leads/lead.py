@@ -125,19 +125,6 @@ DEFAULT_STAGE_FACTS: Final[Mapping[LeadStage, StageFacts]] = {
 """Default facts per stage; pass your own mapping to override any of them."""
 
 
-def _text(instance: Any, attribute: Any, value: Any) -> None:
-    _check.text(attribute.name, value, context=type(instance).__name__)
-
-
-def _optional_text(instance: Any, attribute: Any, value: Any) -> None:
-    if value is not None:
-        _check.text(attribute.name, value, context=type(instance).__name__)
-
-
-def _aware(instance: Any, attribute: Any, value: Any) -> None:
-    _check.aware(attribute.name, value, context=type(instance).__name__)
-
-
 def _as(kind: type[_E], value: Any) -> _E:
     try:
         return kind(value)
@@ -174,12 +161,12 @@ class LeadCreated:
     event: ClassVar[str] = "create"
     version: ClassVar[int] = 1
 
-    lead_id: str = attrs.field(validator=_text)
-    at: datetime = attrs.field(validator=_aware)
-    actor: str = attrs.field(validator=_text)
+    lead_id: str = attrs.field(validator=_check.text_field)
+    at: datetime = attrs.field(validator=_check.aware_field)
+    actor: str = attrs.field(validator=_check.text_field)
     source: LeadSource = attrs.field(converter=_to_source)
     deal_value: Money | None = attrs.field(default=None)
-    idempotency_key: str | None = attrs.field(default=None, validator=_optional_text)
+    idempotency_key: str | None = attrs.field(default=None, validator=_check.optional_text_field)
 
     @deal_value.validator
     def _check_value(self, _attribute: Any, value: Any) -> None:
@@ -191,17 +178,17 @@ class LeadCreated:
 class LeadStageChanged:
     """``event`` moved the lead from ``from_stage`` to ``to_stage``."""
 
-    lead_id: str = attrs.field(validator=_text)
+    lead_id: str = attrs.field(validator=_check.text_field)
     version: int = attrs.field(validator=_version)
-    event: str = attrs.field(validator=_text)
+    event: str = attrs.field(validator=_check.text_field)
     from_stage: LeadStage = attrs.field(converter=_to_stage)
     to_stage: LeadStage = attrs.field(converter=_to_stage)
-    at: datetime = attrs.field(validator=_aware)
-    actor: str = attrs.field(validator=_text)
-    reason: str | None = attrs.field(default=None, validator=_optional_text)
+    at: datetime = attrs.field(validator=_check.aware_field)
+    actor: str = attrs.field(validator=_check.text_field)
+    reason: str | None = attrs.field(default=None, validator=_check.optional_text_field)
     lost_reason: LostReason | None = attrs.field(default=None, converter=_to_lost_reason)
     come_back_on: date | None = attrs.field(default=None)
-    idempotency_key: str | None = attrs.field(default=None, validator=_optional_text)
+    idempotency_key: str | None = attrs.field(default=None, validator=_check.optional_text_field)
 
     def __attrs_post_init__(self) -> None:
         if self.come_back_on is not None:
@@ -248,11 +235,11 @@ class LeadQualified:
 
     event: ClassVar[str] = "qualify"
 
-    lead_id: str = attrs.field(validator=_text)
+    lead_id: str = attrs.field(validator=_check.text_field)
     version: int = attrs.field(validator=_version)
-    at: datetime = attrs.field(validator=_aware)
-    actor: str = attrs.field(validator=_text)
-    idempotency_key: str | None = attrs.field(default=None, validator=_optional_text)
+    at: datetime = attrs.field(validator=_check.aware_field)
+    actor: str = attrs.field(validator=_check.text_field)
+    idempotency_key: str | None = attrs.field(default=None, validator=_check.optional_text_field)
 
 
 @attrs.frozen(kw_only=True)
@@ -261,13 +248,13 @@ class ActivityLogged:
 
     event: ClassVar[str] = "log_activity"
 
-    lead_id: str = attrs.field(validator=_text)
+    lead_id: str = attrs.field(validator=_check.text_field)
     version: int = attrs.field(validator=_version)
     kind: ActivityKind = attrs.field(converter=_to_activity)
-    at: datetime = attrs.field(validator=_aware)
-    actor: str = attrs.field(validator=_text)
-    note: str | None = attrs.field(default=None, validator=_optional_text)
-    idempotency_key: str | None = attrs.field(default=None, validator=_optional_text)
+    at: datetime = attrs.field(validator=_check.aware_field)
+    actor: str = attrs.field(validator=_check.text_field)
+    note: str | None = attrs.field(default=None, validator=_check.optional_text_field)
+    idempotency_key: str | None = attrs.field(default=None, validator=_check.optional_text_field)
 
 
 LeadEvent = LeadCreated | LeadStageChanged | LeadQualified | ActivityLogged

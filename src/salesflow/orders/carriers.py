@@ -125,24 +125,6 @@ def _kind(vocabulary: str, code: str) -> _Kind:
         raise UnknownCode(f"{vocabulary} code", code, codes) from None
 
 
-def _text(instance: Any, attribute: Any, value: Any) -> None:
-    _check.text(attribute.name, value, context="CarrierUpdate")
-
-
-def _optional_text(instance: Any, attribute: Any, value: Any) -> None:
-    if value is not None:
-        _check.text(attribute.name, value, context="CarrierUpdate")
-
-
-def _aware(instance: Any, attribute: Any, value: Any) -> None:
-    _check.aware(attribute.name, value, context="CarrierUpdate")
-
-
-def _optional_date(instance: Any, attribute: Any, value: Any) -> None:
-    if value is not None:
-        _check.calendar_date(attribute.name, value, context="CarrierUpdate")
-
-
 @attrs.frozen(kw_only=True)
 class CarrierUpdate:
     """One tracking update as a carrier or tracking service reported it.
@@ -153,12 +135,14 @@ class CarrierUpdate:
 
     vocabulary: str = attrs.field()
     code: str = attrs.field()
-    tracking_number: str = attrs.field(validator=_text)
-    at: datetime = attrs.field(validator=_aware)
-    carrier: str | None = attrs.field(default=None, validator=_optional_text)
-    location: str | None = attrs.field(default=None, validator=_optional_text)
-    estimated_delivery: date | None = attrs.field(default=None, validator=_optional_date)
-    message: str | None = attrs.field(default=None, validator=_optional_text)
+    tracking_number: str = attrs.field(validator=_check.text_field)
+    at: datetime = attrs.field(validator=_check.aware_field)
+    carrier: str | None = attrs.field(default=None, validator=_check.optional_text_field)
+    location: str | None = attrs.field(default=None, validator=_check.optional_text_field)
+    estimated_delivery: date | None = attrs.field(
+        default=None, validator=_check.optional_date_field
+    )
+    message: str | None = attrs.field(default=None, validator=_check.optional_text_field)
 
     def __attrs_post_init__(self) -> None:
         _kind(self.vocabulary, self.code)

@@ -31,23 +31,6 @@ from salesflow.orders.values import Customer, OrderLine, SupportContact, _rebuil
 __all__ = ["OrderEvent", "OrderPlaced", "StatusChanged", "order_event_from_dict"]
 
 
-def _text(instance: Any, attribute: Any, value: Any) -> None:
-    _check.text(attribute.name, value, context=type(instance).__name__)
-
-
-def _optional_text(instance: Any, attribute: Any, value: Any) -> None:
-    if value is not None:
-        _check.text(attribute.name, value, context=type(instance).__name__)
-
-
-def _aware(instance: Any, attribute: Any, value: Any) -> None:
-    _check.aware(attribute.name, value, context=type(instance).__name__)
-
-
-def _date(instance: Any, attribute: Any, value: Any) -> None:
-    _check.calendar_date(attribute.name, value, context=type(instance).__name__)
-
-
 def _of(kind: type) -> Any:
     def check(instance: Any, attribute: Any, value: Any) -> None:
         if isinstance(value, kind):
@@ -89,15 +72,15 @@ class OrderPlaced:
     to_status: ClassVar[OrderStatus] = OrderStatus.RECEIVED
     reason: ClassVar[None] = None
 
-    order_number: str = attrs.field(validator=_text)
-    at: datetime = attrs.field(validator=_aware)
-    actor: str = attrs.field(validator=_text)
+    order_number: str = attrs.field(validator=_check.text_field)
+    at: datetime = attrs.field(validator=_check.aware_field)
+    actor: str = attrs.field(validator=_check.text_field)
     customer: Customer = attrs.field(validator=_of(Customer))
     lines: tuple[OrderLine, ...] = attrs.field(converter=_as_tuple, validator=_lines)
     amount_due: Money = attrs.field(validator=_of(Money))
-    estimated_delivery: date = attrs.field(validator=_date)
+    estimated_delivery: date = attrs.field(validator=_check.date_field)
     support: SupportContact = attrs.field(validator=_of(SupportContact))
-    idempotency_key: str | None = attrs.field(default=None, validator=_optional_text)
+    idempotency_key: str | None = attrs.field(default=None, validator=_check.optional_text_field)
 
     def __attrs_post_init__(self) -> None:
         currency = self.lines[0].unit_price.currency

@@ -78,15 +78,6 @@ _STEP_WORDS = {
 }
 
 
-def _text(instance: Any, attribute: Any, value: Any) -> None:
-    _check.text(attribute.name, value, context=type(instance).__name__)
-
-
-def _optional_text(instance: Any, attribute: Any, value: Any) -> None:
-    if value is not None:
-        _check.text(attribute.name, value, context=type(instance).__name__)
-
-
 def _instance(kind: type) -> Any:
     def check(instance: Any, attribute: Any, value: Any) -> None:
         if not isinstance(value, kind):
@@ -95,17 +86,8 @@ def _instance(kind: type) -> Any:
     return check
 
 
-def _optional_date(instance: Any, attribute: Any, value: Any) -> None:
-    if value is not None:
-        _check.calendar_date(attribute.name, value, context=type(instance).__name__)
-
-
 def _as_tuple(value: Any) -> tuple[Any, ...]:
     return tuple(value) if isinstance(value, list | tuple) else (value,)
-
-
-def _aware(instance: Any, attribute: Any, value: Any) -> None:
-    _check.aware(attribute.name, value, context=type(instance).__name__)
 
 
 @attrs.frozen(kw_only=True)
@@ -121,11 +103,13 @@ class Notification:
     channels: ClassVar[tuple[Channel, ...]] = (Channel.EMAIL,)
     requires_date: ClassVar[bool] = True
 
-    order_number: str = attrs.field(validator=_text)
-    customer_name: str = attrs.field(validator=_text)
+    order_number: str = attrs.field(validator=_check.text_field)
+    customer_name: str = attrs.field(validator=_check.text_field)
     support: SupportContact = attrs.field(validator=_instance(SupportContact))
-    at: datetime = attrs.field(validator=_aware)
-    estimated_delivery: date | None = attrs.field(default=None, validator=_optional_date)
+    at: datetime = attrs.field(validator=_check.aware_field)
+    estimated_delivery: date | None = attrs.field(
+        default=None, validator=_check.optional_date_field
+    )
     resumed: bool = False
 
     def __attrs_post_init__(self) -> None:
@@ -234,9 +218,9 @@ class PackedNotice(Notification):
 class ShippedNotice(Notification):
     status = OrderStatus.SHIPPED
     channels = (Channel.EMAIL, Channel.SMS)
-    carrier: str = attrs.field(validator=_text)
-    tracking_number: str = attrs.field(validator=_text)
-    tracking_url: str | None = attrs.field(default=None, validator=_optional_text)
+    carrier: str = attrs.field(validator=_check.text_field)
+    tracking_number: str = attrs.field(validator=_check.text_field)
+    tracking_url: str | None = attrs.field(default=None, validator=_check.optional_text_field)
 
     @property
     def headline(self) -> str:
@@ -253,7 +237,7 @@ class ShippedNotice(Notification):
 @attrs.frozen(kw_only=True)
 class InTransitNotice(Notification):
     status = OrderStatus.IN_TRANSIT
-    location: str = attrs.field(validator=_text)
+    location: str = attrs.field(validator=_check.text_field)
 
     @property
     def headline(self) -> str:
@@ -270,9 +254,9 @@ class DeliveredNotice(Notification):
     status = OrderStatus.DELIVERED
     channels = (Channel.EMAIL, Channel.SMS)
     requires_date = False
-    review_request: str = attrs.field(validator=_text)
-    proof: str | None = attrs.field(default=None, validator=_optional_text)
-    review_url: str | None = attrs.field(default=None, validator=_optional_text)
+    review_request: str = attrs.field(validator=_check.text_field)
+    proof: str | None = attrs.field(default=None, validator=_check.optional_text_field)
+    review_url: str | None = attrs.field(default=None, validator=_check.optional_text_field)
 
     @property
     def confirmation(self) -> str:
@@ -295,7 +279,7 @@ class CancelledNotice(Notification):
     status = OrderStatus.CANCELLED
     channels = (Channel.EMAIL, Channel.PHONE_CALL)
     requires_date = False
-    reason: str = attrs.field(validator=_text)
+    reason: str = attrs.field(validator=_check.text_field)
 
     @property
     def headline(self) -> str:
@@ -309,7 +293,7 @@ class CancelledNotice(Notification):
 class DelayedNotice(Notification):
     status = OrderStatus.DELAYED
     channels = (Channel.EMAIL, Channel.PHONE_CALL)
-    reason: str = attrs.field(validator=_text)
+    reason: str = attrs.field(validator=_check.text_field)
 
     @property
     def headline(self) -> str:
