@@ -28,7 +28,13 @@ from typing import Any, ClassVar, Final, TypeVar
 import attrs
 
 from salesflow import _check
-from salesflow._aggregate import check_expected_version, recorded
+from salesflow._aggregate import (
+    as_history,
+    check_expected_version,
+    fold_checked,
+    recorded,
+    restore,
+)
 from salesflow.errors import InvalidField, InvalidTransition, InvalidType
 from salesflow.leads.lifecycle import _TABLE, next_stage
 from salesflow.leads.stage import LeadStage
@@ -386,34 +392,8 @@ class _Fold:
 
 
 def _fold(events: Sequence[Any]) -> _Fold:
-    if not events or not isinstance(events[0], LeadCreated):
-        first = events[0] if events else None
-        raise InvalidType("events[0]", first, "LeadCreated, the first event of every lead")
-    fold = _Fold(events[0])
-    lead_id = events[0].lead_id
-    for index in range(1, len(events)):
-        event = events[index]
-        if not isinstance(event, LeadStageChanged | LeadQualified | ActivityLogged):
-            raise InvalidType(f"events[{index}]", event, "a lead event")
-        try:
-            fold.advance(lead_id, event)
-        except InvalidField as err:
-            raise type(err)(f"events[{index}].{err.field}", err.value, err.expected) from None
-        except InvalidTransition as err:
-            raise InvalidField(
-                f"events[{index}].event",
-                event.event,
-                f"an event allowed from {err.state}: {', '.join(err.allowed) or 'none'}",
-            ) from None
-    return fold
-
-
-def _history(value: Any) -> tuple[LeadEvent, ...]:
-    if isinstance(value, tuple):
-        return value
-    if not isinstance(value, list):
-        raise InvalidType("history", value, "a sequence of lead events (a tuple or list)")
-    return tuple(value)
+    changes = (LeadStageChanged, LeadQualified, ActivityLogged)
+    return fold_checked(events, LeadCreated, changes, _Fold, "lead_id")
 
 
 @attrs.frozen(repr=False)
@@ -426,7 +406,7 @@ class Lead:
     refused command raises and leaves the lead as it was.
     """
 
-    history: tuple[LeadEvent, ...] = attrs.field(converter=_history)
+    history: tuple[LeadEvent, ...] = attrs.field(converter=as_history)
     _fold: _Fold = attrs.field(init=False, eq=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
@@ -685,29 +665,17 @@ class Lead:
     @classmethod
     def from_dict(cls, document: Any) -> Lead:
         """Rebuild from :meth:`to_dict`, replaying and checking every event."""
-        doc = _check.mapping("lead", document)
-        if doc.get("schema") != LEAD_SCHEMA:
-            raise InvalidField("schema", doc.get("schema"), repr(LEAD_SCHEMA))
-        raw = _check.key("", doc, "history")
-        if not isinstance(raw, list) or not raw:
-            raise InvalidField("history", raw, "a non-empty list of events")
-        events = tuple(
-            lead_event_from_dict(item, field=f"history[{index}]") for index, item in enumerate(raw)
+        return restore(
+            document,
+            schema=LEAD_SCHEMA,
+            parse=lead_event_from_dict,
+            build=cls,
+            summary=lambda lead: {
+                "id": lead.id,
+                "stage": lead.stage.value,
+                "version": lead.version,
+            },
         )
-        try:
-            lead = cls(events)
-        except InvalidField as err:
-            raise type(err)(
-                err.field.replace("events[", "history[", 1), err.value, err.expected
-            ) from None
-        for name, value in (
-            ("id", lead.id),
-            ("stage", lead.stage.value),
-            ("version", lead.version),
-        ):
-            if doc.get(name) != value:
-                raise InvalidField(name, doc.get(name), f"{value!r}, as the history says")
-        return lead
 
     # -- reading the history ----------------------------------------------------------
 

@@ -31,11 +31,15 @@ from typing import Any, Final, cast
 
 import attrs
 
-from salesflow import _check
-from salesflow._aggregate import check_expected_version, recorded
+from salesflow._aggregate import (
+    as_history,
+    check_expected_version,
+    fold_checked,
+    recorded,
+    restore,
+)
 from salesflow.errors import (
     InvalidField,
-    InvalidTransition,
     InvalidType,
 )
 from salesflow.money import Money
@@ -177,36 +181,7 @@ class Outcome:
 
 
 def _fold_history(events: Sequence[Any]) -> _Fold:
-    if not events:
-        raise InvalidField("events", events, "a history that starts with OrderPlaced")
-    placed = events[0]
-    if not isinstance(placed, OrderPlaced):
-        raise InvalidType("events[0]", placed, "OrderPlaced, the first event of every order")
-    fold = _Fold(placed)
-    number = placed.order_number
-    for index in range(1, len(events)):
-        event = events[index]
-        if not isinstance(event, StatusChanged):
-            raise InvalidType(f"events[{index}]", event, "StatusChanged")
-        try:
-            fold.advance(number, event)
-        except InvalidField as err:
-            raise type(err)(f"events[{index}].{err.field}", err.value, err.expected) from None
-        except InvalidTransition as err:
-            raise InvalidField(
-                f"events[{index}].event",
-                event.event,
-                f"an event allowed from {err.state}: {', '.join(err.allowed) or 'none'}",
-            ) from None
-    return fold
-
-
-def _history(value: Any) -> tuple[OrderEvent, ...]:
-    if isinstance(value, tuple):
-        return value
-    if not isinstance(value, list):
-        raise InvalidType("history", value, "a sequence of order events (a tuple or list)")
-    return tuple(value)
+    return fold_checked(events, OrderPlaced, (StatusChanged,), _Fold, "order_number")
 
 
 @attrs.frozen(repr=False)
@@ -224,7 +199,7 @@ class Order:
     order as it was.
     """
 
-    history: tuple[OrderEvent, ...] = attrs.field(converter=_history)
+    history: tuple[OrderEvent, ...] = attrs.field(converter=as_history)
     _fold: _Fold = attrs.field(init=False, eq=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
@@ -650,26 +625,14 @@ class Order:
         disagrees with the history, a malformed field) raises ``InvalidField``
         naming the path, such as ``history[3].to_status``.
         """
-        doc = _check.mapping("order", document)
-        if doc.get("schema") != SCHEMA:
-            raise InvalidField("schema", doc.get("schema"), repr(SCHEMA))
-        raw = _check.key("", doc, "history")
-        if not isinstance(raw, list) or not raw:
-            raise InvalidField("history", raw, "a non-empty list of events")
-        events = tuple(
-            order_event_from_dict(item, field=f"history[{index}]") for index, item in enumerate(raw)
+        return restore(
+            document,
+            schema=SCHEMA,
+            parse=order_event_from_dict,
+            build=cls,
+            summary=lambda order: {
+                "number": order.number,
+                "status": order.status.value,
+                "version": order.version,
+            },
         )
-        try:
-            order = cls(events)
-        except InvalidField as err:
-            raise type(err)(
-                err.field.replace("events[", "history[", 1), err.value, err.expected
-            ) from None
-        for name, value in (
-            ("number", order.number),
-            ("status", order.status.value),
-            ("version", order.version),
-        ):
-            if doc.get(name) != value:
-                raise InvalidField(name, doc.get(name), f"{value!r}, as the history says")
-        return order
