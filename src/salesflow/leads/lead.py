@@ -679,17 +679,20 @@ class Lead:
 
     # -- reading the history ----------------------------------------------------------
 
+    def facts(self, facts: Mapping[LeadStage, StageFacts] = DEFAULT_STAGE_FACTS) -> StageFacts:
+        """The current stage's win probability and forecast category."""
+        try:
+            return facts[self.stage]
+        except (KeyError, TypeError):
+            raise InvalidField("facts", self.stage.value, "StageFacts for every stage") from None
+
     def expected_value(
         self, facts: Mapping[LeadStage, StageFacts] = DEFAULT_STAGE_FACTS
     ) -> Money | None:
         """Deal value x the current stage's win probability (None without a deal value)."""
         if self.deal_value is None:
             return None
-        try:
-            stage_facts = facts[self.stage]
-        except KeyError:
-            raise InvalidField("facts", self.stage.value, "facts for every stage") from None
-        return self.deal_value * stage_facts.probability
+        return self.deal_value * self.facts(facts).probability
 
     def time_in_stages(self, now: datetime) -> dict[LeadStage, StageTime]:
         """Entered, exited, latest entry and cumulative time per stage visited, up to ``now``.
