@@ -1,0 +1,211 @@
+"""Recommend a sales-department model from a business profile, and say why.
+
+The rule of thumb: few deals of high value, or a niche, suit one manager doing
+everything (one-tier). A flood of inbound leads that are mostly not ready or
+not target, or seasonal peaks, call for a contact center in front. Long sales
+and repeat purchases call for account managers behind. Both at once call for
+three tiers.
+
+Two needs are scored from 0 to 1 from the profile: the contact-center need
+(the larger of the inbound flood and the seasonal peak) and the
+account-manager need (the mean of the sales-cycle length and the repeat share).
+Each model's score is the chance of its combination: one-tier (1 - cc)(1 - am),
+contact center cc(1 - am), account manager am(1 - cc), three-tier cc * am.
+The four add up to 1.
+
+>>> from salesflow.routing import BusinessProfile, recommend_model
+>>> shop = BusinessProfile(monthly_inbound_leads=1200, share_not_ready_or_not_target="0.7",
+...     seasonal_peak_ratio="1.2", deals_per_month=300, sales_cycle_days=3,
+...     repeat_revenue_share="0.1")
+>>> advice = recommend_model(shop)
+>>> advice.model.value
+'two_tier_contact_center'
+>>> print(advice.reasons[0])
+1200 inbound leads a month, 70% of them not ready or not target: a contact center should qualify them first.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Final
+
+import attrs
+
+from salesflow.errors import InvalidField, InvalidType
+from salesflow.money import Money
+from salesflow.routing.models import SalesModel
+
+__all__ = ["BusinessProfile", "Recommendation", "recommend_model"]
+
+_ONE: Final = Decimal(1)
+_ZERO: Final = Decimal(0)
+
+
+def _decimal(field: str, value: Any) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        raise InvalidType(field, value, "a number")
+    try:
+        number = Decimal(str(value)) if not isinstance(value, Decimal) else value
+    except ArithmeticError:
+        raise InvalidField(field, value, "a number") from None
+    if not number.is_finite():
+        raise InvalidField(field, value, "a finite number")
+    return number
+
+
+def _non_negative(field: str, value: Any) -> Decimal:
+    number = _decimal(field, value)
+    if number < 0:
+        raise InvalidField(field, value, "zero or more")
+    return number
+
+
+def _share_of(field: str, value: Any) -> Decimal:
+    number = _decimal(field, value)
+    if not _ZERO <= number <= _ONE:
+        raise InvalidField(field, value, "a share from 0 to 1")
+    return number
+
+
+def _peak(value: Any) -> Decimal:
+    number = _decimal("seasonal_peak_ratio", value)
+    if number < _ONE:
+        raise InvalidField(
+            "seasonal_peak_ratio", value, "1 or more (the busiest month over the average month)"
+        )
+    return number
+
+
+def _value(value: Any) -> Money | None:
+    if value is not None and (not isinstance(value, Money) or value.amount < 0):
+        raise InvalidField("average_deal_value", value, "None or Money of zero or more")
+    return value
+
+
+def _inbound(value: Any) -> Decimal:
+    return _non_negative("monthly_inbound_leads", value)
+
+
+def _deals(value: Any) -> Decimal:
+    return _non_negative("deals_per_month", value)
+
+
+def _cycle(value: Any) -> Decimal:
+    return _non_negative("sales_cycle_days", value)
+
+
+def _not_ready(value: Any) -> Decimal:
+    return _share_of("share_not_ready_or_not_target", value)
+
+
+def _repeat(value: Any) -> Decimal:
+    return _share_of("repeat_revenue_share", value)
+
+
+@attrs.frozen(kw_only=True)
+class BusinessProfile:
+    """What a shop's sales look like; numbers are converted exactly to Decimal.
+
+    Refuses negative counts, shares outside 0..1 and a peak ratio below 1.
+    """
+
+    monthly_inbound_leads: Decimal = attrs.field(converter=_inbound)
+    share_not_ready_or_not_target: Decimal = attrs.field(converter=_not_ready)
+    seasonal_peak_ratio: Decimal = attrs.field(converter=_peak)
+    deals_per_month: Decimal = attrs.field(converter=_deals)
+    sales_cycle_days: Decimal = attrs.field(converter=_cycle)
+    repeat_revenue_share: Decimal = attrs.field(converter=_repeat)
+    average_deal_value: Money | None = attrs.field(default=None, converter=_value)
+
+
+@attrs.frozen
+class Recommendation:
+    """The recommended model, a score for each of the four (adding up to 1), and why."""
+
+    model: SalesModel
+    scores: dict[SalesModel, Decimal]
+    reasons: tuple[str, ...]
+    contact_center_need: Decimal
+    account_manager_need: Decimal
+
+
+# Where a signal is at full strength; below, it grows linearly from zero.
+FLOOD_AT: Final = Decimal(200)  # inbound leads a month
+PEAK_AT: Final = Decimal(2)  # busiest month twice the average
+CYCLE_AT: Final = Decimal(60)  # days from lead to sale
+REPEAT_AT: Final = Decimal("0.5")  # half the revenue from repeat purchases
+FEW_DEALS: Final = Decimal(20)  # deals a month that one manager can carry
+
+
+def _clamp(value: Decimal) -> Decimal:
+    return max(_ZERO, min(_ONE, value))
+
+
+def _pct(share: Decimal) -> str:
+    return f"{(share * 100).quantize(_ONE)}%"
+
+
+def recommend_model(profile: BusinessProfile) -> Recommendation:
+    """Score the four models for ``profile`` and recommend the best, with reasons."""
+    if not isinstance(profile, BusinessProfile):
+        raise InvalidType("profile", profile, "a BusinessProfile")
+    p = profile
+    flood = _clamp(p.monthly_inbound_leads / FLOOD_AT) * p.share_not_ready_or_not_target
+    seasonal = _clamp((p.seasonal_peak_ratio - 1) / (PEAK_AT - 1))
+    cc = max(flood, seasonal)
+    long_cycle = _clamp(p.sales_cycle_days / CYCLE_AT)
+    repeat = _clamp(p.repeat_revenue_share / REPEAT_AT)
+    am = (long_cycle + repeat) / 2
+    scores = {
+        SalesModel.ONE_TIER: (1 - cc) * (1 - am),
+        SalesModel.TWO_TIER_CONTACT_CENTER: cc * (1 - am),
+        SalesModel.TWO_TIER_ACCOUNT_MANAGER: am * (1 - cc),
+        SalesModel.THREE_TIER: cc * am,
+    }
+    # Ties go to the simpler model: declaration order.
+    best = max(SalesModel, key=lambda model: (scores[model], -list(SalesModel).index(model)))
+    reasons = _reasons(p, flood, seasonal, long_cycle, repeat, best)
+    return Recommendation(best, scores, reasons, cc, am)
+
+
+def _reasons(
+    p: BusinessProfile,
+    flood: Decimal,
+    seasonal: Decimal,
+    long_cycle: Decimal,
+    repeat: Decimal,
+    best: SalesModel,
+) -> tuple[str, ...]:
+    half = Decimal("0.5")
+    reasons = []
+    leads = p.monthly_inbound_leads.normalize()
+    if flood >= half:
+        reasons.append(
+            f"{leads:f} inbound leads a month, {_pct(p.share_not_ready_or_not_target)} of them "
+            "not ready or not target: a contact center should qualify them first."
+        )
+    if seasonal >= half:
+        reasons.append(
+            f"The busiest month brings {p.seasonal_peak_ratio.normalize():f} times the average: "
+            "a contact center absorbs seasonal peaks."
+        )
+    if long_cycle >= half:
+        reasons.append(
+            f"A sale takes {p.sales_cycle_days.normalize():f} days: long sales need someone to "
+            "keep the relationship."
+        )
+    if repeat >= half:
+        reasons.append(
+            f"{_pct(p.repeat_revenue_share)} of revenue comes from repeat purchases: account "
+            "managers should grow customers after the first sale."
+        )
+    if p.deals_per_month <= FEW_DEALS:
+        value = f" worth {p.average_deal_value} each" if p.average_deal_value else ""
+        reasons.append(
+            f"{p.deals_per_month.normalize():f} deals a month{value}: few enough for one "
+            "manager to carry from first call to after-sales."
+        )
+    if not reasons:
+        reasons.append("No strong signal either way: keep the department simple.")
+    reasons.append(f"Recommended: {best.value.replace('_', ' ')}.")
+    return tuple(reasons)
