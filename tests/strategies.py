@@ -36,3 +36,70 @@ amounts = st.decimals(
 def money(currency: str | None = None) -> st.SearchStrategy[Money]:
     currencies = st.just(currency) if currency else st.sampled_from(CURRENCIES)
     return st.builds(Money, amounts, currencies)
+
+
+# Working hours (salesflow.routing.hours): zones with DST, Lord Howe's 30-minute one included.
+
+HOURS_ZONES = (
+    "UTC",
+    "UTC+05:30",
+    "Europe/Berlin",
+    "America/New_York",
+    "Australia/Lord_Howe",
+)
+
+
+@st.composite
+def working_hours(draw, zones=HOURS_ZONES, *, nonempty=True, holidays_near=None):
+    """Random weekly schedules of quarter-hour shifts (some touching across midnight).
+
+    ``holidays_near``: a date around which up to ten local holidays are drawn.
+    """
+    from datetime import date, time
+
+    from salesflow.routing.hours import Shift, WorkingHours
+
+    def clock(quarter):
+        return time(0) if quarter == 96 else time(quarter // 4, 15 * (quarter % 4))
+
+    week = {}
+    for day in range(7):
+        marks = sorted(draw(st.sets(st.integers(0, 96), max_size=6)))
+        shifts = [Shift(clock(a), clock(b)) for a, b in zip(marks[::2], marks[1::2], strict=False)]
+        if shifts:
+            week[day] = shifts
+    if nonempty and not week:
+        start = draw(st.integers(0, 95))
+        end = draw(st.integers(start + 1, 96))
+        week[draw(st.integers(0, 6))] = [Shift(clock(start), clock(end))]
+    holidays: set[date] = set()
+    if holidays_near is not None:
+        offsets = draw(st.sets(st.integers(-10, 10), max_size=10))
+        holidays = {holidays_near + timedelta(days=offset) for offset in offsets}
+    return WorkingHours(draw(st.sampled_from(zones)), week, holidays)
+
+
+# Periods and metrics (salesflow.periods, salesflow.metrics).
+
+PERIOD_ZONES = (
+    "UTC",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Santiago",
+    "Australia/Lord_Howe",
+    "Asia/Kolkata",
+)
+
+period_zones = st.sampled_from(PERIOD_ZONES)
+
+period_units = st.sampled_from(("day", "week", "month", "quarter"))
+
+customer_ids = st.one_of(
+    st.text(alphabet="abcdefgh", min_size=1, max_size=3), st.integers(min_value=0, max_value=40)
+)
+
+shares = st.decimals(min_value=0, max_value=1, places=4, allow_nan=False)
+
+
+def survey_scores(low: int, high: int, max_size: int = 60) -> st.SearchStrategy[list[int]]:
+    return st.lists(st.integers(min_value=low, max_value=high), max_size=max_size)
