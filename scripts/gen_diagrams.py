@@ -16,12 +16,14 @@ from pathlib import Path
 
 from salesflow.leads import LeadLifecycle
 from salesflow.orders import OrderLifecycle
+from salesflow.routing.handoffs import HandoffLifecycle
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 DIAGRAMS: dict[str, Callable[[], str]] = {
     "OrderLifecycle": lambda: f"{OrderLifecycle:mermaid}",
     "LeadLifecycle": lambda: f"{LeadLifecycle:mermaid}",
+    "HandoffLifecycle": lambda: f"{HandoffLifecycle:mermaid}",
 }
 
 _BLOCK = re.compile(r"(<!-- diagram: (\w+) -->\n)(.*?)(<!-- /diagram -->)", re.DOTALL)

@@ -1,0 +1,961 @@
+"""Handoffs between roles, and who owned a lead in each role.
+
+A lead passes from role to role (qualifier to closer, closer to account
+manager) by a *handoff*: the sender submits it, and the receiving role accepts
+it, rejects it back with a structured reason, lets it expire, or the sender
+withdraws it. :class:`HandoffLifecycle` is the one definition of those
+statuses; it is compiled once into a table.
+
+:class:`Ownership` is the routing record of one lead, an immutable aggregate
+that *is* its history of events, like :class:`~salesflow.leads.Lead`. While a
+handoff is pending the lead waits in the receiving role with no owner; a
+rejected, expired or withdrawn handoff returns it to the role and person that
+sent it. Everyone who owned the lead stays on the record per role, so the
+closer keeps the credit after the account manager takes over.
+
+>>> from datetime import datetime, timedelta, timezone
+>>> from salesflow.routing import Role
+>>> from salesflow.routing.handoffs import Ownership, RejectReason
+>>> t0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+>>> record = Ownership.start(lead_id="L-1", role=Role.QUALIFIER, person="quinn", at=t0).ownership
+>>> record = record.hand_off(Role.CLOSER, to_person="cleo", at=t0 + timedelta(hours=1)).ownership
+>>> record.role, record.person, record.pending.to_person
+(<Role.CLOSER: 'closer'>, None, 'cleo')
+>>> back = record.reject(RejectReason.MISSING_INFORMATION, at=t0 + timedelta(hours=2)).ownership
+>>> back.role, back.person
+(<Role.QUALIFIER: 'qualifier'>, 'quinn')
+>>> record = record.accept(at=t0 + timedelta(hours=2)).ownership
+>>> record = record.hand_off("account_manager", to_person="ava", at=t0 + timedelta(days=9)).ownership
+>>> record = record.accept(at=t0 + timedelta(days=9)).ownership
+>>> record.credited(Role.CLOSER), dict(record.owners)
+('cleo', {<Role.QUALIFIER: 'qualifier'>: ('quinn',), <Role.CLOSER: 'closer'>: ('cleo',), <Role.ACCOUNT_MANAGER: 'account_manager'>: ('ava',)})
+>>> record.accept(at=t0 + timedelta(days=10))
+Traceback (most recent call last):
+...
+salesflow.errors.InvalidTransition: Can't accept a handoff that is accepted (lead L-1); allowed: none (it is final).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any, ClassVar, Final, cast
+
+import attrs
+from statemachine import State, StateMachine
+from statemachine.states import States
+
+from salesflow import _check
+from salesflow._aggregate import (
+    as_history,
+    check_expected_version,
+    fold_checked,
+    recorded,
+    restore,
+)
+from salesflow._compile import compile_machine
+from salesflow.errors import InvalidField, InvalidTransition, InvalidType
+from salesflow.leads import Lead, LeadStage
+from salesflow.routing.models import Role, SalesModel, owner_of
+
+__all__ = [
+    "HANDOFF_EVENTS",
+    "OWNERSHIP_SCHEMA",
+    "Handoff",
+    "HandoffAccepted",
+    "HandoffExpired",
+    "HandoffLifecycle",
+    "HandoffRejected",
+    "HandoffStatus",
+    "HandoffSubmitted",
+    "HandoffWithdrawn",
+    "OwnerAssigned",
+    "Ownership",
+    "OwnershipEvent",
+    "OwnershipOutcome",
+    "RejectReason",
+    "allowed_handoff_events",
+    "needs_handoff",
+    "next_handoff_status",
+    "ownership_event_from_dict",
+    "ownership_event_to_dict",
+]
+
+OWNERSHIP_SCHEMA: Final = "salesflow.ownership/1"
+"""The ``schema`` tag of :meth:`Ownership.to_dict` documents."""
+
+
+class HandoffStatus(StrEnum):
+    """Where a handoff between two roles stands."""
+
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def is_final(self) -> bool:
+        return self is not HandoffStatus.SUBMITTED
+
+
+class HandoffLifecycle(StateMachine):
+    """A handoff's statuses (strict: an illegal event raises).
+
+    A submitted handoff is accepted by the receiving role, rejected back to
+    the sender with a reason, expires when nobody acted by its deadline, or is
+    withdrawn by the sender (or by a re-routing). The four outcomes are final.
+    """
+
+    s = States(
+        {
+            status.value: State(
+                status.value.capitalize(),
+                value=status,
+                initial=status is HandoffStatus.SUBMITTED,
+                final=status.is_final,
+            )
+            for status in HandoffStatus
+        }
+    )
+
+    accept = s.submitted.to(s.accepted)
+    reject = s.submitted.to(s.rejected)
+    expire = s.submitted.to(s.expired)
+    withdraw = s.submitted.to(s.withdrawn)
+
+
+_COMPILED: Final = compile_machine(HandoffLifecycle, {None: {}})
+HANDOFF_EVENTS: Final[tuple[str, ...]] = _COMPILED[0]
+"""The names of the handoff lifecycle's events, in declaration order."""
+_TABLE: Final = cast(
+    dict[tuple[HandoffStatus, None], MappingProxyType[str, HandoffStatus]], _COMPILED[1]
+)
+
+
+def _status(value: Any) -> HandoffStatus:
+    try:
+        return HandoffStatus(value)
+    except ValueError:
+        raise InvalidField(
+            "status", value, f"one of {', '.join(s.value for s in HandoffStatus)}"
+        ) from None
+
+
+def allowed_handoff_events(status: HandoffStatus | str) -> frozenset[str]:
+    """The events allowed from ``status`` (none once it is final)."""
+    return frozenset(_TABLE[(_status(status), None)])
+
+
+def next_handoff_status(
+    status: HandoffStatus | str, event: str, *, lead_id: str = ""
+) -> HandoffStatus:
+    """The status ``event`` leads to from ``status``; raises ``InvalidTransition``.
+
+    >>> next_handoff_status("submitted", "reject")
+    <HandoffStatus.REJECTED: 'rejected'>
+    >>> next_handoff_status("expired", "accept")
+    Traceback (most recent call last):
+    ...
+    salesflow.errors.InvalidTransition: Can't accept a handoff that is expired; allowed: none (it is final).
+    """
+    current = _status(status)
+    moves = _TABLE[(current, None)]
+    try:
+        return moves[event]
+    except (KeyError, TypeError):
+        if not isinstance(event, str):
+            raise InvalidType("event", event, "an event name (a string)") from None
+        detail = f"lead {lead_id}" if lead_id else ""
+        raise InvalidTransition(
+            current.value, event, moves, subject="a handoff", detail=detail
+        ) from None
+
+
+class RejectReason(StrEnum):
+    """Why the receiving role sent a handoff back; ``other`` needs a note."""
+
+    NOT_QUALIFIED = "not_qualified"
+    """The lead is not ready or not target yet."""
+    MISSING_INFORMATION = "missing_information"
+    """The sender left out what the receiver needs (contact, budget, needs)."""
+    WRONG_ROLE = "wrong_role"
+    """Another role should have it."""
+    DUPLICATE = "duplicate"
+    """The lead is already being worked under another record."""
+    OTHER = "other"
+
+    @property
+    def needs_note(self) -> bool:
+        return self is RejectReason.OTHER
+
+
+# -- events -------------------------------------------------------------------------
+
+
+def _choice(kind: type[Any], field: str) -> Callable[[Any], Any]:
+    def convert(value: Any) -> Any:
+        try:
+            return kind(value)
+        except ValueError:
+            raise InvalidField(
+                field, value, f"one of {', '.join(member.value for member in kind)}"
+            ) from None
+
+    return convert
+
+
+def _to_role(value: Any) -> Role:
+    return cast(Role, _choice(Role, "role")(value))
+
+
+def _to_from_role(value: Any) -> Role:
+    return cast(Role, _choice(Role, "from_role")(value))
+
+
+def _to_to_role(value: Any) -> Role:
+    return cast(Role, _choice(Role, "to_role")(value))
+
+
+def _to_reason(value: Any) -> RejectReason:
+    return cast(RejectReason, _choice(RejectReason, "reason")(value))
+
+
+def _version(minimum: int) -> Callable[[Any, Any, Any], None]:
+    def check(instance: Any, attribute: Any, value: Any) -> None:
+        _check.whole(attribute.name, value, minimum=minimum, context=type(instance).__name__)
+
+    return check
+
+
+def _optional_aware(instance: Any, attribute: Any, value: Any) -> None:
+    if value is not None:
+        _check.aware(attribute.name, value, context=type(instance).__name__)
+
+
+_ASSIGNMENTS: Final = ("start", "reassign", "transfer")
+
+
+@attrs.frozen(kw_only=True)
+class OwnerAssigned:
+    """The lead got an owning role and person (``None``: the role's queue).
+
+    ``event`` says how: ``start`` (the first event, version 1), ``reassign``
+    (another person in the same role) or ``transfer`` (straight to another
+    role without a handoff, as a re-routing does).
+    """
+
+    lead_id: str = attrs.field(validator=_check.text_field)
+    version: int = attrs.field(validator=_version(1))
+    event: str = attrs.field()
+    role: Role = attrs.field(converter=_to_role)
+    person: str | None = attrs.field(default=None, validator=_check.optional_text_field)
+    at: datetime = attrs.field(validator=_check.aware_field)
+    actor: str = attrs.field(validator=_check.text_field)
+    note: str | None = attrs.field(default=None, validator=_check.optional_text_field)
+    idempotency_key: str | None = attrs.field(default=None, validator=_check.optional_text_field)
+
+    def __attrs_post_init__(self) -> None:
+        if self.event not in _ASSIGNMENTS:
+            raise InvalidField("event", self.event, "one of start, reassign, transfer")
+        if (self.event == "start") != (self.version == 1):
+            raise InvalidField(
+                "version", self.version, "1 for start, and start only as the first event"
+            )
+        if self.event == "reassign" and self.person is None:
+            raise InvalidField("person", None, "the person who takes the lead over")
+
+
+@attrs.frozen(kw_only=True)
+class HandoffSubmitted:
+    """``from_role`` hands the lead to ``to_role`` (to ``to_person``, or the role's queue).
+
+    The handoff is known by this event's ``version``; ``expires_at`` is the
+    deadline for the receiver to act, if any.
+    """
+
+    event: ClassVar[str] = "hand_off"
+
+    lead_id: str = attrs.field(validator=_check.text_field)
+    version: int = attrs.field(validator=_version(2))
+    from_role: Role = attrs.field(converter=_to_from_role)
+    to_role: Role = attrs.field(converter=_to_to_role)
+    from_person: str | None = attrs.field(default=None, validator=_check.optional_text_field)
+    to_person: str | None = attrs.field(default=None, validator=_check.optional_text_field)
+    at: datetime = attrs.field(validator=_check.aware_field)
+    actor: str = attrs.field(validator=_check.text_field)
+    expires_at: datetime | None = attrs.field(default=None, validator=_optional_aware)
+    note: str | None = attrs.field(default=None, validator=_check.optional_text_field)
+    idempotency_key: str | None = attrs.field(default=None, validator=_check.optional_text_field)
+
+    def __attrs_post_init__(self) -> None:
+        if self.to_role is self.from_role:
+            raise InvalidField(
+                "to_role", self.to_role, f"a role other than {self.from_role.value}, the sender's"
+            )
+        if self.expires_at is not None and self.expires_at <= self.at:
+            raise InvalidField(
+                "expires_at", self.expires_at, f"a deadline after {self.at.isoformat()}"
+            )
+
+
+@attrs.frozen(kw_only=True)
+class HandoffAccepted:
+    """``person`` of the receiving role accepted handoff ``handoff`` and owns the lead."""
+
+    event: ClassVar[str] = "accept"
+
+    lead_id: str = attrs.field(validator=_check.text_field)
+    version: int = attrs.field(validator=_version(3))
+    handoff: int = attrs.field(validator=_version(2))
+    person: str = attrs.field(validator=_check.text_field)
+    at: datetime = attrs.field(validator=_check.aware_field)
+    actor: str = attrs.field(validator=_check.text_field)
+    idempotency_key: str | None = attrs.field(default=None, validator=_check.optional_text_field)
+
+
+@attrs.frozen(kw_only=True)
+class HandoffRejected:
+    """The receiving role sent handoff ``handoff`` back with a structured reason."""
+
+    event: ClassVar[str] = "reject"
+
+    lead_id: str = attrs.field(validator=_check.text_field)
+    version: int = attrs.field(validator=_version(3))
+    handoff: int = attrs.field(validator=_version(2))
+    reason: RejectReason = attrs.field(converter=_to_reason)
+    note: str | None = attrs.field(default=None, validator=_check.optional_text_field)
+    at: datetime = attrs.field(validator=_check.aware_field)
+    actor: str = attrs.field(validator=_check.text_field)
+    idempotency_key: str | None = attrs.field(default=None, validator=_check.optional_text_field)
+
+    def __attrs_post_init__(self) -> None:
+        if self.reason.needs_note and self.note is None:
+            raise InvalidField("note", None, "a few words saying why: the reason is other")
+
+
+@attrs.frozen(kw_only=True)
+class HandoffExpired:
+    """Nobody in the receiving role acted on handoff ``handoff`` by its deadline."""
+
+    event: ClassVar[str] = "expire"
+
+    lead_id: str = attrs.field(validator=_check.text_field)
+    version: int = attrs.field(validator=_version(3))
+    handoff: int = attrs.field(validator=_version(2))
+    at: datetime = attrs.field(validator=_check.aware_field)
+    actor: str = attrs.field(validator=_check.text_field)
+    idempotency_key: str | None = attrs.field(default=None, validator=_check.optional_text_field)
+
+
+@attrs.frozen(kw_only=True)
+class HandoffWithdrawn:
+    """The sender (or a re-routing) took handoff ``handoff`` back before anyone acted."""
+
+    event: ClassVar[str] = "withdraw"
+
+    lead_id: str = attrs.field(validator=_check.text_field)
+    version: int = attrs.field(validator=_version(3))
+    handoff: int = attrs.field(validator=_version(2))
+    note: str | None = attrs.field(default=None, validator=_check.optional_text_field)
+    at: datetime = attrs.field(validator=_check.aware_field)
+    actor: str = attrs.field(validator=_check.text_field)
+    idempotency_key: str | None = attrs.field(default=None, validator=_check.optional_text_field)
+
+
+OwnershipEvent = (
+    OwnerAssigned
+    | HandoffSubmitted
+    | HandoffAccepted
+    | HandoffRejected
+    | HandoffExpired
+    | HandoffWithdrawn
+)
+_Closing = HandoffAccepted | HandoffRejected | HandoffExpired | HandoffWithdrawn
+_CLOSING: Final = (HandoffAccepted, HandoffRejected, HandoffExpired, HandoffWithdrawn)
+
+
+@attrs.frozen
+class Handoff:
+    """One handoff as the history tells it: its submission, status and closing event."""
+
+    submitted: HandoffSubmitted
+    status: HandoffStatus
+    closed_by: _Closing | None = None
+
+
+@attrs.frozen
+class OwnershipOutcome:
+    """What a command produced: the new record and the event to store.
+
+    ``repeated`` is true when the idempotency key had already been applied.
+    """
+
+    ownership: Ownership
+    event: OwnershipEvent
+    repeated: bool = False
+
+
+# -- the fold -----------------------------------------------------------------------
+
+
+class _Fold:
+    __slots__ = ("handoffs", "last_at", "lead_id", "owners", "pending", "person", "role", "version")
+
+    def __init__(self, first: OwnerAssigned) -> None:
+        self.lead_id = first.lead_id
+        self.role = first.role
+        self.person = first.person
+        self.version = 1
+        self.last_at = first.at
+        self.pending: HandoffSubmitted | None = None
+        self.owners: dict[Role, tuple[str, ...]] = {}
+        self.handoffs: tuple[Handoff, ...] = ()
+        self._own()
+
+    def copy(self) -> _Fold:
+        clone = _Fold.__new__(_Fold)
+        for name in _Fold.__slots__:
+            setattr(clone, name, getattr(self, name))
+        clone.owners = dict(self.owners)
+        return clone
+
+    def _own(self) -> None:
+        if self.person is None:
+            return
+        spells = self.owners.get(self.role, ())
+        if not spells or spells[-1] != self.person:
+            self.owners[self.role] = (*spells, self.person)
+
+    def refuse_pending(self) -> None:
+        """Raise when a handoff is pending: ownership changes wait until it is settled."""
+        if self.pending is not None:
+            raise InvalidField(
+                "pending",
+                f"handoff {self.pending.version} to {self.pending.to_role.value}",
+                "no pending handoff: accept, reject, expire or withdraw it first",
+            )
+
+    def need_pending(self, name: str) -> HandoffSubmitted:
+        """The pending handoff ``name`` acts on; raises when there is none."""
+        if self.pending is not None:
+            return self.pending
+        if self.handoffs:
+            next_handoff_status(self.handoffs[-1].status, name, lead_id=self.lead_id)  # raises
+        raise InvalidField(
+            "pending", None, f"a pending handoff to {name} (lead {self.lead_id} has had none)"
+        )
+
+    def advance(self, lead_id: str, event: OwnershipEvent) -> None:
+        if isinstance(event, OwnerAssigned) and event.event == "start":
+            raise InvalidType("event", event, "a change; start comes first and only once")
+        if event.lead_id != lead_id:
+            raise InvalidField("lead_id", event.lead_id, f"{lead_id!r}, this lead's id")
+        if event.version != self.version + 1:
+            raise InvalidField("version", event.version, f"{self.version + 1}, the next version")
+        if event.at < self.last_at:
+            raise InvalidField(
+                "at", event.at, f"a time on or after the latest change ({self.last_at.isoformat()})"
+            )
+        if isinstance(event, OwnerAssigned):
+            self._assign(event)
+        elif isinstance(event, HandoffSubmitted):
+            self._submit(event)
+        else:
+            self._close(event)
+        self.version = event.version
+        self.last_at = event.at
+
+    def _assign(self, event: OwnerAssigned) -> None:
+        self.refuse_pending()
+        if event.event == "reassign":
+            if event.role is not self.role:
+                raise InvalidField(
+                    "role",
+                    event.role,
+                    f"{self.role.value!r}, the current role (transfer moves to another role)",
+                )
+            if event.person == self.person:
+                raise InvalidField("person", event.person, "someone other than the current owner")
+        elif event.role is self.role:
+            raise InvalidField(
+                "role",
+                event.role,
+                f"a role other than {self.role.value!r}, the current one (reassign stays in it)",
+            )
+        self.role, self.person = event.role, event.person
+        self._own()
+
+    def _submit(self, event: HandoffSubmitted) -> None:
+        self.refuse_pending()
+        if event.from_role is not self.role:
+            raise InvalidField(
+                "from_role", event.from_role, f"{self.role.value!r}, the current role"
+            )
+        if event.from_person != self.person:
+            raise InvalidField(
+                "from_person", event.from_person, f"{self.person!r}, the current owner"
+            )
+        self.pending = event
+        self.role, self.person = event.to_role, None
+        self.handoffs = (*self.handoffs, Handoff(event, HandoffStatus.SUBMITTED))
+
+    def _close(self, event: _Closing) -> None:
+        pending = self.need_pending(event.event)
+        if event.handoff != pending.version:
+            raise InvalidField(
+                "handoff", event.handoff, f"{pending.version}, the pending handoff's version"
+            )
+        status = next_handoff_status(HandoffStatus.SUBMITTED, event.event, lead_id=self.lead_id)
+        deadline = pending.expires_at
+        if isinstance(event, HandoffExpired):
+            if deadline is None:
+                raise InvalidField(
+                    "expires_at", None, "a deadline: only a handoff with one can expire"
+                )
+            if event.at < deadline:
+                raise InvalidField(
+                    "at", event.at, f"a time at or after the deadline ({deadline.isoformat()})"
+                )
+        elif not isinstance(event, HandoffWithdrawn) and deadline and event.at >= deadline:
+            raise InvalidField(
+                "at",
+                event.at,
+                f"a time before the deadline ({deadline.isoformat()}); it has run out: expire it",
+            )
+        if isinstance(event, HandoffAccepted):
+            if pending.to_person is not None and event.person != pending.to_person:
+                raise InvalidField(
+                    "person", event.person, f"{pending.to_person!r}, who the handoff was offered to"
+                )
+            self.person = event.person
+            self._own()
+        else:
+            self.role, self.person = pending.from_role, pending.from_person
+        self.pending = None
+        self.handoffs = (*self.handoffs[:-1], Handoff(pending, status, event))
+
+
+def _fold(events: Sequence[Any]) -> _Fold:
+    changes = (OwnerAssigned, HandoffSubmitted, *_CLOSING)
+    return fold_checked(events, OwnerAssigned, changes, _Fold, "lead_id")
+
+
+# -- the aggregate ------------------------------------------------------------------
+
+
+@attrs.frozen(repr=False)
+class Ownership:
+    """The routing record of one lead: who owns it, in which role, and who did before.
+
+    It *is* its history; ``Ownership(history)`` replays and checks it. Every
+    verb takes ``at`` (timezone-aware, not before the latest change),
+    ``actor``, an optional ``idempotency_key`` and ``expected_version``; a
+    refused command raises and leaves the record as it was. One handoff may be
+    pending at a time, and while it is the owner cannot change otherwise.
+    """
+
+    history: tuple[OwnershipEvent, ...] = attrs.field(converter=as_history)
+    _fold: _Fold = attrs.field(init=False, eq=False, hash=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_fold", _fold(self.history))
+
+    # -- what the record says ----------------------------------------------------------
+
+    @property
+    def lead_id(self) -> str:
+        return self._fold.lead_id
+
+    @property
+    def version(self) -> int:
+        return self._fold.version
+
+    @property
+    def updated_at(self) -> datetime:
+        return self._fold.last_at
+
+    @property
+    def role(self) -> Role:
+        """The role that holds the lead now (the receiving role while a handoff is pending)."""
+        return self._fold.role
+
+    @property
+    def person(self) -> str | None:
+        """The owner now; ``None`` while the lead waits in a role's queue or a pending handoff."""
+        return self._fold.person
+
+    @property
+    def pending(self) -> HandoffSubmitted | None:
+        """The open handoff, if any."""
+        return self._fold.pending
+
+    @property
+    def handoffs(self) -> tuple[Handoff, ...]:
+        """Every handoff so far, oldest first, with its status."""
+        return self._fold.handoffs
+
+    @property
+    def owners(self) -> Mapping[Role, tuple[str, ...]]:
+        """Per role, the people who owned the lead there, in order (a return is no new spell)."""
+        return MappingProxyType(self._fold.owners)
+
+    def credited(self, role: Role | str) -> str | None:
+        """The last person who owned the lead in ``role`` (the closer keeps the sale's credit)."""
+        spells = self._fold.owners.get(_to_role(role), ())
+        return spells[-1] if spells else None
+
+    def __repr__(self) -> str:
+        who = self.person or "queue"
+        return f"<Ownership {self.lead_id} {self.role.value}:{who} v{self.version}>"
+
+    # -- creating and restoring --------------------------------------------------------
+
+    @classmethod
+    def start(
+        cls,
+        *,
+        lead_id: str,
+        role: Role | str,
+        at: datetime,
+        person: str | None = None,
+        actor: str = "system",
+        note: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> OwnershipOutcome:
+        """A new record: the lead starts with ``person`` in ``role`` (``None``: the role's queue)."""
+        event = OwnerAssigned(
+            lead_id=lead_id,
+            version=1,
+            event="start",
+            role=role,
+            person=person,
+            at=at,
+            actor=actor,
+            note=note,
+            idempotency_key=idempotency_key,
+        )
+        return OwnershipOutcome(cls((event,)), event)
+
+    @classmethod
+    def replay(cls, events: Iterable[OwnershipEvent]) -> Ownership:
+        try:
+            history = tuple(events)
+        except TypeError:
+            raise InvalidType("events", events, "an iterable of ownership events") from None
+        return cls(history)
+
+    # -- the verbs ---------------------------------------------------------------------
+
+    def reassign(
+        self, person: str, *, at: datetime, note: str | None = None, **options: Any
+    ) -> OwnershipOutcome:
+        """Another person of the current role takes the lead (also: someone claims it from the queue)."""
+        return self._assign("reassign", self.role, person, at, note, **options)
+
+    def transfer(
+        self,
+        role: Role | str,
+        *,
+        at: datetime,
+        person: str | None = None,
+        note: str | None = None,
+        **options: Any,
+    ) -> OwnershipOutcome:
+        """Straight to another role with no handoff (a re-routing, an admin's fix).
+
+        ``person`` takes it there; ``None`` puts it in that role's queue.
+        """
+        return self._assign("transfer", role, person, at, note, **options)
+
+    def hand_off(
+        self,
+        to_role: Role | str,
+        *,
+        at: datetime,
+        to_person: str | None = None,
+        expires_at: datetime | None = None,
+        note: str | None = None,
+        actor: str = "system",
+        idempotency_key: str | None = None,
+        expected_version: int | None = None,
+    ) -> OwnershipOutcome:
+        """Submit a handoff to ``to_role`` (to ``to_person``, or the role's queue).
+
+        The lead waits in ``to_role`` with no owner until the handoff is
+        accepted; a rejection, expiry or withdrawal returns it to the sender.
+        """
+        fold = self._fold
+
+        def build(version: int) -> HandoffSubmitted:
+            return HandoffSubmitted(
+                lead_id=self.lead_id,
+                version=version,
+                from_role=fold.role,
+                to_role=to_role,
+                from_person=fold.person,
+                to_person=to_person,
+                at=at,
+                actor=actor,
+                expires_at=expires_at,
+                note=note,
+                idempotency_key=idempotency_key,
+            )
+
+        return self._apply("hand_off", idempotency_key, expected_version, build)
+
+    def accept(
+        self,
+        *,
+        at: datetime,
+        person: str | None = None,
+        actor: str | None = None,
+        idempotency_key: str | None = None,
+        expected_version: int | None = None,
+    ) -> OwnershipOutcome:
+        """The receiving role accepts the pending handoff; ``person`` owns the lead.
+
+        ``person`` defaults to the one the handoff was offered to, and must be
+        that person when one was named; a handoff to a queue needs it.
+        Refused at or after the handoff's deadline.
+        """
+
+        def build(version: int) -> HandoffAccepted:
+            pending = self._fold.need_pending("accept")
+            taker = pending.to_person if person is None else person
+            if taker is None:
+                raise InvalidField(
+                    "person",
+                    None,
+                    f"who accepts: the handoff went to the {pending.to_role.value} queue",
+                )
+            return HandoffAccepted(
+                lead_id=self.lead_id,
+                version=version,
+                handoff=pending.version,
+                person=taker,
+                at=at,
+                actor=taker if actor is None else actor,
+                idempotency_key=idempotency_key,
+            )
+
+        return self._apply("accept", idempotency_key, expected_version, build)
+
+    def reject(
+        self,
+        reason: RejectReason | str,
+        *,
+        at: datetime,
+        note: str | None = None,
+        **options: Any,
+    ) -> OwnershipOutcome:
+        """Send the pending handoff back with a structured reason (``other`` needs a note).
+
+        The lead returns to the sending role and person. Refused at or after the deadline.
+        """
+        return self._close(HandoffRejected, at, reason=reason, note=note, **options)
+
+    def expire(self, *, at: datetime, **options: Any) -> OwnershipOutcome:
+        """The pending handoff ran out: only at or after its ``expires_at``.
+
+        The lead returns to the sending role and person.
+        """
+        return self._close(HandoffExpired, at, **options)
+
+    def withdraw(
+        self, *, at: datetime, note: str | None = None, **options: Any
+    ) -> OwnershipOutcome:
+        """The sender takes the pending handoff back; the lead returns to them."""
+        return self._close(HandoffWithdrawn, at, note=note, **options)
+
+    def _close(
+        self,
+        kind: type[HandoffRejected | HandoffExpired | HandoffWithdrawn],
+        at: datetime,
+        *,
+        actor: str = "system",
+        idempotency_key: str | None = None,
+        expected_version: int | None = None,
+        **content: Any,
+    ) -> OwnershipOutcome:
+        def build(version: int) -> OwnershipEvent:
+            pending = self._fold.need_pending(kind.event)
+            return kind(
+                lead_id=self.lead_id,
+                version=version,
+                handoff=pending.version,
+                at=at,
+                actor=actor,
+                idempotency_key=idempotency_key,
+                **content,
+            )
+
+        return self._apply(kind.event, idempotency_key, expected_version, build)
+
+    def _assign(
+        self,
+        name: str,
+        role: Role | str,
+        person: str | None,
+        at: datetime,
+        note: str | None,
+        *,
+        actor: str = "system",
+        idempotency_key: str | None = None,
+        expected_version: int | None = None,
+    ) -> OwnershipOutcome:
+        def build(version: int) -> OwnerAssigned:
+            return OwnerAssigned(
+                lead_id=self.lead_id,
+                version=version,
+                event=name,
+                role=role,
+                person=person,
+                at=at,
+                actor=actor,
+                note=note,
+                idempotency_key=idempotency_key,
+            )
+
+        return self._apply(name, idempotency_key, expected_version, build)
+
+    def _apply(
+        self,
+        name: str,
+        key: str | None,
+        expected: int | None,
+        build: Callable[[int], OwnershipEvent],
+    ) -> OwnershipOutcome:
+        subject = f"ownership of lead {self.lead_id}"
+        if expected is not None and type(expected) is not int:
+            check_expected_version(subject, expected, self._fold.version)  # raises
+        earlier = recorded(subject, self.history, key, name)
+        if earlier is not None:
+            return OwnershipOutcome(self, earlier, repeated=True)
+        check_expected_version(subject, expected, self._fold.version)
+        event = build(self._fold.version + 1)
+        fold = self._fold.copy()
+        fold.advance(self.lead_id, event)
+        ownership: Ownership = object.__new__(Ownership)
+        object.__setattr__(ownership, "history", (*self.history, event))
+        object.__setattr__(ownership, "_fold", fold)
+        return OwnershipOutcome(ownership, event)
+
+    # -- serialisation -----------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-compatible primitives: the history, plus a summary for the host's queries."""
+        return {
+            "schema": OWNERSHIP_SCHEMA,
+            **_summary(self),
+            "history": [ownership_event_to_dict(event) for event in self.history],
+        }
+
+    @classmethod
+    def from_dict(cls, document: Any) -> Ownership:
+        """Rebuild from :meth:`to_dict`, replaying and checking every event."""
+        return restore(
+            document,
+            schema=OWNERSHIP_SCHEMA,
+            parse=ownership_event_from_dict,
+            build=cls,
+            summary=_summary,
+        )
+
+
+def _summary(ownership: Ownership) -> dict[str, Any]:
+    pending = ownership.pending
+    return {
+        "lead_id": ownership.lead_id,
+        "role": ownership.role.value,
+        "person": ownership.person,
+        "pending": None if pending is None else pending.version,
+        "version": ownership.version,
+    }
+
+
+def needs_handoff(model: SalesModel | str, lead: Lead, ownership: Ownership) -> Role | None:
+    """The role that should own ``lead`` now under ``model``, when a handoff is due.
+
+    ``None`` when the record's role is already right, a handoff is pending
+    (wait for it to settle) or the lead is lost (nobody works it).
+
+    >>> from datetime import datetime, timezone
+    >>> from salesflow.leads import Lead
+    >>> from salesflow.routing.handoffs import Ownership, needs_handoff
+    >>> t0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+    >>> lead = Lead.create(lead_id="L-2", source="inbound", at=t0).lead
+    >>> record = Ownership.start(lead_id="L-2", role="qualifier", person="quinn", at=t0).ownership
+    >>> needs_handoff("three_tier", lead, record) is None
+    True
+    >>> needs_handoff("three_tier", lead.qualify(at=t0).lead, record)
+    <Role.CLOSER: 'closer'>
+    """
+    if not isinstance(lead, Lead):
+        raise InvalidType("lead", lead, "a Lead")
+    if not isinstance(ownership, Ownership):
+        raise InvalidType("ownership", ownership, "an Ownership")
+    if ownership.lead_id != lead.id:
+        raise InvalidField(
+            "ownership", ownership.lead_id, f"the ownership record of lead {lead.id!r}"
+        )
+    role = owner_of(model, lead)
+    if ownership.pending is not None or lead.stage is LeadStage.LOST or role is ownership.role:
+        return None
+    return role
+
+
+# -- event serialisation ------------------------------------------------------------
+
+_EVENT_TYPES: Final[dict[str, type[Any]]] = {
+    **dict.fromkeys(_ASSIGNMENTS, OwnerAssigned),
+    "hand_off": HandoffSubmitted,
+    "accept": HandoffAccepted,
+    "reject": HandoffRejected,
+    "expire": HandoffExpired,
+    "withdraw": HandoffWithdrawn,
+}
+
+
+def ownership_event_to_dict(event: OwnershipEvent) -> dict[str, Any]:
+    """JSON-compatible primitives; fields that are None are left out."""
+    document: dict[str, Any] = {"event": event.event}
+    for field in attrs.fields(type(event)):
+        value = getattr(event, field.name)
+        if value is None:
+            continue
+        if isinstance(value, StrEnum):
+            value = value.value
+        elif isinstance(value, datetime):
+            value = value.isoformat()
+        document[field.name] = value
+    return document
+
+
+def ownership_event_from_dict(document: Any, *, field: str = "event") -> OwnershipEvent:
+    """Rebuild an event from :func:`ownership_event_to_dict`; malformed input raises ``InvalidField``."""
+    doc = _check.mapping(field, document)
+    name = _check.key(field, doc, "event")
+    kind = _EVENT_TYPES.get(name) if isinstance(name, str) else None
+    if kind is None:
+        raise InvalidField(f"{field}.event", name, f"one of {', '.join(_EVENT_TYPES)}")
+    names = {f.name for f in attrs.fields(kind)}
+    extra = set(doc) - names - {"event"}
+    if extra:
+        raise InvalidField(field, sorted(extra), f"only the keys {', '.join(sorted(names))}")
+    values: dict[str, Any] = {}
+    for key, value in doc.items():
+        if key == "event" and kind is not OwnerAssigned:
+            continue
+        if key in ("at", "expires_at"):
+            value = _check.parse_datetime(f"{field}.{key}", value)
+        values[key] = value
+    try:
+        event: OwnershipEvent = kind(**values)
+    except InvalidField as err:
+        raise type(err)(f"{field}.{err.field}", err.value, err.expected) from None
+    except TypeError as err:  # a required key is missing
+        raise InvalidField(field, sorted(doc), f"the keys of a {name} event ({err})") from None
+    return event

@@ -1,0 +1,395 @@
+"""Re-routing open leads when a shop changes its sales model.
+
+:func:`reroute` reads every lead with its ownership record and decides, under
+the new model, which role should own it. It changes nothing: it returns a
+:class:`RerouteReport` whose :class:`Move` values the host applies one by one
+(:meth:`Move.apply` turns a move into events on the ownership record). The
+same records in any order give the same report.
+
+>>> from datetime import datetime, timezone
+>>> from salesflow.leads import Lead
+>>> from salesflow.routing.handoffs import Ownership
+>>> from salesflow.routing.reroute import reroute
+>>> t0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+>>> lead = Lead.create(lead_id="L-7", source="inbound", at=t0).lead
+>>> record = Ownership.start(lead_id="L-7", role="closer", person="cleo", at=t0).ownership
+>>> report = reroute("two_tier_account_manager", "three_tier", [(lead, record)])
+>>> print(report.moves[0].reason)
+awareness lead, not yet qualified: three-tier gives it to the qualifier, not the closer.
+>>> report.moves[0].apply(record, at=t0, person="quinn").ownership
+<Ownership L-7 qualifier:quinn v2>
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any, Final, cast
+
+import attrs
+
+from salesflow import _check
+from salesflow._aggregate import check_expected_version
+from salesflow.errors import InvalidField, InvalidType
+from salesflow.leads import Lead, LeadStage, QualificationOutcome
+from salesflow.routing.handoffs import Ownership, OwnershipEvent, OwnershipOutcome
+from salesflow.routing.models import Role, SalesModel, owner_of
+
+__all__ = ["Move", "MoveApplied", "RerouteReport", "Routed", "reroute"]
+
+_MODEL_WORDS: Final = {
+    SalesModel.ONE_TIER: "one-tier",
+    SalesModel.TWO_TIER_CONTACT_CENTER: "two-tier with a contact center",
+    SalesModel.TWO_TIER_ACCOUNT_MANAGER: "two-tier with account managers",
+    SalesModel.THREE_TIER: "three-tier",
+}
+
+
+def _words(role: Role) -> str:
+    return role.value.replace("_", " ")
+
+
+def _choice(kind: type[Any], field: str, value: Any) -> Any:
+    try:
+        return kind(value)
+    except ValueError:
+        raise InvalidField(field, value, f"one of {', '.join(m.value for m in kind)}") from None
+
+
+def _to_from_role(value: Any) -> Role:
+    return cast(Role, _choice(Role, "from_role", value))
+
+
+def _to_to_role(value: Any) -> Role:
+    return cast(Role, _choice(Role, "to_role", value))
+
+
+def _to_model_from(value: Any) -> SalesModel:
+    return cast(SalesModel, _choice(SalesModel, "model_from", value))
+
+
+def _to_model_to(value: Any) -> SalesModel:
+    return cast(SalesModel, _choice(SalesModel, "model_to", value))
+
+
+def _whole(minimum: int) -> Any:
+    def check(instance: Any, attribute: Any, value: Any) -> None:
+        _check.whole(attribute.name, value, minimum=minimum, context=type(instance).__name__)
+
+    return check
+
+
+def _optional_whole(instance: Any, attribute: Any, value: Any) -> None:
+    if value is not None:
+        _check.whole(attribute.name, value, minimum=2, context=type(instance).__name__)
+
+
+@attrs.frozen
+class Routed:
+    """A lead with its ownership record, the input of :func:`reroute`."""
+
+    lead: Lead
+    ownership: Ownership
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.lead, Lead):
+            raise InvalidType("lead", self.lead, "a Lead")
+        if not isinstance(self.ownership, Ownership):
+            raise InvalidType("ownership", self.ownership, "an Ownership")
+        if self.ownership.lead_id != self.lead.id:
+            raise InvalidField(
+                "ownership",
+                self.ownership.lead_id,
+                f"the ownership record of lead {self.lead.id!r}",
+            )
+
+
+@attrs.frozen
+class MoveApplied:
+    """The ownership record after a move, and the new events to store (oldest first)."""
+
+    ownership: Ownership
+    events: tuple[OwnershipEvent, ...]
+
+
+@attrs.frozen(kw_only=True)
+class Move:
+    """One lead that changes role: from where, to where, and why in plain words.
+
+    ``version`` is the ownership version the decision read; applying the move
+    to a record that has changed since raises ``VersionConflict``.
+    ``withdraws`` is the pending handoff that has to be withdrawn first, if any.
+    """
+
+    lead_id: str = attrs.field(validator=_check.text_field)
+    version: int = attrs.field(validator=_whole(1))
+    from_role: Role = attrs.field(converter=_to_from_role)
+    to_role: Role = attrs.field(converter=_to_to_role)
+    from_person: str | None = attrs.field(default=None, validator=_check.optional_text_field)
+    withdraws: int | None = attrs.field(default=None, validator=_optional_whole)
+    reason: str = attrs.field(validator=_check.text_field)
+
+    def __attrs_post_init__(self) -> None:
+        if self.to_role is self.from_role:
+            raise InvalidField("to_role", self.to_role, f"a role other than {self.from_role.value}")
+
+    def apply(
+        self,
+        ownership: Ownership,
+        *,
+        at: datetime,
+        person: str | None = None,
+        actor: str = "system",
+        idempotency_key: str | None = None,
+    ) -> MoveApplied:
+        """Apply the move to ``ownership``: withdraw its pending handoff, then transfer.
+
+        ``person`` takes the lead in the new role (``None``: that role's queue).
+        With an ``idempotency_key``, a retried apply records nothing twice.
+        Refused, with nothing changed, when the record is not this move's or
+        has changed since the report (``VersionConflict``).
+        """
+        if not isinstance(ownership, Ownership):
+            raise InvalidType("ownership", ownership, "an Ownership")
+        if ownership.lead_id != self.lead_id:
+            raise InvalidField(
+                "ownership", ownership.lead_id, f"the ownership record of lead {self.lead_id!r}"
+            )
+
+        current = ownership
+
+        def key(step: str) -> str | None:
+            return None if idempotency_key is None else f"{idempotency_key}:{step}"
+
+        def done(step: str) -> bool:
+            # A retried apply replays the steps it took, whatever the record says now.
+            k = key(step)
+            return k is not None and any(
+                getattr(event, "idempotency_key", None) == k for event in current.history
+            )
+
+        outcomes: list[OwnershipOutcome] = []
+        expected: int | None = self.version
+        common: dict[str, Any] = {"at": at, "note": self.reason, "actor": actor}
+        if self.withdraws is not None:
+            outcomes.append(
+                current.withdraw(
+                    idempotency_key=key("withdraw"), expected_version=expected, **common
+                )
+            )
+            current, expected = outcomes[-1].ownership, None
+        if done("transfer") or current.role is not self.to_role:
+            outcomes.append(
+                current.transfer(
+                    self.to_role,
+                    person=person,
+                    idempotency_key=key("transfer"),
+                    expected_version=expected,
+                    **common,
+                )
+            )
+        elif expected is not None:
+            # Already in the new role without this move: someone changed the record since.
+            check_expected_version(f"ownership of lead {self.lead_id}", expected, current.version)
+        elif done("reassign") or (person is not None and person != current.person):
+            outcomes.append(
+                current.reassign(cast(str, person), idempotency_key=key("reassign"), **common)
+            )
+        final = outcomes[-1].ownership if outcomes else current
+        return MoveApplied(final, tuple(o.event for o in outcomes if not o.repeated))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "lead_id": self.lead_id,
+            "version": self.version,
+            "from_role": self.from_role.value,
+            "to_role": self.to_role.value,
+            "from_person": self.from_person,
+            "withdraws": self.withdraws,
+            "reason": self.reason,
+        }
+
+    @classmethod
+    def from_dict(cls, document: Any, *, field: str = "move") -> Move:
+        doc = _check.mapping(field, document)
+        names = {f.name for f in attrs.fields(cls)}
+        if set(doc) != names:
+            raise InvalidField(field, sorted(doc), f"the keys {', '.join(sorted(names))}")
+        try:
+            return cls(**doc)
+        except InvalidField as err:
+            raise type(err)(f"{field}.{err.field}", err.value, err.expected) from None
+
+
+def _counts(value: Any) -> Mapping[Role, int]:
+    return MappingProxyType(dict(value))
+
+
+@attrs.frozen(kw_only=True)
+class RerouteReport:
+    """What changing from ``model_from`` to ``model_to`` does to the open leads.
+
+    ``moves`` (sorted by lead id) are the leads that change role; ``unchanged``
+    counts the open leads already where the new model wants them, and
+    ``lost`` the lost leads left alone. ``before`` and ``after`` count the
+    open leads per role, now and once the moves are applied.
+    """
+
+    model_from: SalesModel = attrs.field(converter=_to_model_from)
+    model_to: SalesModel = attrs.field(converter=_to_model_to)
+    moves: tuple[Move, ...]
+    unchanged: int = attrs.field(validator=_whole(0))
+    lost: int = attrs.field(validator=_whole(0))
+    before: Mapping[Role, int] = attrs.field(converter=_counts, hash=False)
+    after: Mapping[Role, int] = attrs.field(converter=_counts, hash=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-compatible primitives."""
+        return {
+            "model_from": self.model_from.value,
+            "model_to": self.model_to.value,
+            "moves": [move.to_dict() for move in self.moves],
+            "unchanged": self.unchanged,
+            "lost": self.lost,
+            "before": {role.value: count for role, count in self.before.items()},
+            "after": {role.value: count for role, count in self.after.items()},
+        }
+
+    @classmethod
+    def from_dict(cls, document: Any) -> RerouteReport:
+        """Rebuild from :meth:`to_dict`; malformed input raises ``InvalidField``."""
+        doc = _check.mapping("document", document)
+        raw_moves = _check.key("", doc, "moves")
+        if not isinstance(raw_moves, list):
+            raise InvalidType("moves", raw_moves, "a list of moves")
+        moves = tuple(
+            Move.from_dict(item, field=f"moves[{index}]") for index, item in enumerate(raw_moves)
+        )
+        counts = {}
+        for name in ("before", "after"):
+            raw = _check.mapping(name, _check.key("", doc, name))
+            counts[name] = {
+                _choice(Role, f"{name}.role", role): _check.whole(f"{name}.{role}", n, minimum=0)
+                for role, n in raw.items()
+            }
+        return cls(
+            model_from=_check.key("", doc, "model_from"),
+            model_to=_check.key("", doc, "model_to"),
+            moves=moves,
+            unchanged=_check.key("", doc, "unchanged"),
+            lost=_check.key("", doc, "lost"),
+            before=counts["before"],
+            after=counts["after"],
+        )
+
+
+def _routed(item: Any, index: int) -> Routed:
+    if isinstance(item, Routed):
+        return item
+    if not isinstance(item, tuple) or len(item) != 2:
+        raise InvalidType(f"records[{index}]", item, "a Routed or a (Lead, Ownership) pair")
+    try:
+        return Routed(*item)
+    except InvalidField as err:
+        raise type(err)(f"records[{index}].{err.field}", err.value, err.expected) from None
+
+
+def _qualification_words(lead: Lead) -> str:
+    q = lead.qualification
+    if q is None:
+        return "not yet qualified"
+    return "qualified" if q.outcome is QualificationOutcome.QUALIFIED else "disqualified"
+
+
+def _reason(model_from: SalesModel, model_to: SalesModel, record: Routed, target: Role) -> str:
+    lead, ownership = record.lead, record.ownership
+    text = (
+        f"{lead.stage.value} lead, {_qualification_words(lead)}: {_MODEL_WORDS[model_to]} "
+        f"gives it to the {_words(target)}, not the {_words(ownership.role)}"
+    )
+    pending = ownership.pending
+    if pending is not None:
+        text += (
+            f"; handoff {pending.version} from the {_words(pending.from_role)} is withdrawn first"
+        )
+    before = owner_of(model_from, lead)
+    if before is not ownership.role:
+        text += f" (it was already off {_MODEL_WORDS[model_from]}, which gives it to the {_words(before)})"
+    return text + "."
+
+
+def _ordered(counts: dict[Role, int], first: Iterable[Role]) -> dict[Role, int]:
+    order = [*first, *(role for role in Role if role not in first)]
+    return {role: counts.get(role, 0) for role in order if role in first or counts.get(role)}
+
+
+def reroute(
+    model_from: SalesModel | str,
+    model_to: SalesModel | str,
+    records: Iterable[Routed | tuple[Lead, Ownership]],
+) -> RerouteReport:
+    """Decide, for every open lead and customer, the role that owns it under ``model_to``.
+
+    Lost leads are left alone (counted in ``lost``). A lead whose record has a
+    pending handoff counts as where the handoff sends it; a move for it
+    withdraws the handoff first. Nothing is changed: apply the moves.
+    Refused: unknown models, records that are not (Lead, Ownership) pairs of
+    the same lead, and two records for one lead.
+    """
+    old = _to_model_from(model_from)
+    new = _to_model_to(model_to)
+    try:
+        items = list(records)
+    except TypeError:
+        raise InvalidType("records", records, "an iterable of (Lead, Ownership) pairs") from None
+    seen: dict[str, int] = {}
+    routed: list[Routed] = []
+    for index, item in enumerate(items):
+        record = _routed(item, index)
+        earlier = seen.setdefault(record.lead.id, index)
+        if earlier != index:
+            raise InvalidField(
+                f"records[{index}]",
+                record.lead.id,
+                f"one record per lead (also records[{earlier}])",
+            )
+        routed.append(record)
+    routed.sort(key=lambda r: r.lead.id)
+
+    moves: list[Move] = []
+    unchanged = lost = 0
+    before: dict[Role, int] = {}
+    after: dict[Role, int] = {}
+    for record in routed:
+        if record.lead.stage is LeadStage.LOST:
+            lost += 1
+            continue
+        ownership = record.ownership
+        target = owner_of(new, record.lead)
+        before[ownership.role] = before.get(ownership.role, 0) + 1
+        after[target] = after.get(target, 0) + 1
+        if target is ownership.role:
+            unchanged += 1
+            continue
+        pending = ownership.pending
+        moves.append(
+            Move(
+                lead_id=record.lead.id,
+                version=ownership.version,
+                from_role=ownership.role,
+                to_role=target,
+                from_person=ownership.person,
+                withdraws=None if pending is None else pending.version,
+                reason=_reason(old, new, record, target),
+            )
+        )
+    return RerouteReport(
+        model_from=old,
+        model_to=new,
+        moves=tuple(moves),
+        unchanged=unchanged,
+        lost=lost,
+        before=_ordered(before, old.roles),
+        after=_ordered(after, new.roles),
+    )
