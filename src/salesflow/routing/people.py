@@ -1,0 +1,198 @@
+"""The people of a sales department: who works in which role, when, and how much.
+
+A :class:`Person` works in one role, may be inactive, away (an :class:`Absence`
+with a start and an end) or outside their working hours (in their own time
+zone), and may carry a capacity (the most open leads they hold at once), a
+weight (their share under weighted assignment) and tags that routing rules
+match. A :class:`Team` is the people in a fixed order: the round-robin order.
+
+>>> from datetime import datetime, timezone
+>>> from salesflow.routing import Absence, Person, Role, Team
+>>> ana = Person("ana", Role.CLOSER, capacity=20, tags={"de"})
+>>> ben = Person("ben", Role.CLOSER, absences=[Absence(
+...     datetime(2026, 11, 23, tzinfo=timezone.utc), datetime(2026, 11, 30, tzinfo=timezone.utc))])
+>>> team = Team([ana, ben, Person("cleo", Role.QUALIFIER)])
+>>> [person.id for person in team.in_role(Role.CLOSER)]
+['ana', 'ben']
+>>> ben.away_at(datetime(2026, 11, 25, 10, tzinfo=timezone.utc)) is not None
+True
+>>> Team([ana, ana])
+Traceback (most recent call last):
+...
+salesflow.errors.InvalidField: people[1].id: got 'ana', expected a person id not used before in the team
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+
+from salesflow import _check
+from salesflow.errors import InvalidField, InvalidType
+from salesflow.routing.hours import WorkingHours
+from salesflow.routing.models import Role
+
+__all__ = ["Absence", "Person", "Team"]
+
+
+def _to_role(value: Any) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        raise InvalidField("role", value, f"one of {', '.join(r.value for r in Role)}") from None
+
+
+def _to_tags(value: Any) -> frozenset[str]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise InvalidType("tags", value, "a set of tag strings")
+    return frozenset(_check.text("tags", tag) for tag in value)
+
+
+@attrs.frozen
+class Absence:
+    """Away from ``start`` until ``end`` (half-open); the reason shows in explanations."""
+
+    start: datetime = attrs.field(validator=_check.aware_field)
+    end: datetime = attrs.field(validator=_check.aware_field)
+    reason: str = attrs.field(default="away", validator=_check.text_field)
+
+    def __attrs_post_init__(self) -> None:
+        if self.end <= self.start:
+            raise InvalidField("end", self.end, f"a time after start ({self.start.isoformat()})")
+
+    def covers(self, at: datetime) -> bool:
+        return self.start <= at < self.end
+
+
+def _to_absences(value: Any) -> tuple[Absence, ...]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise InvalidType("absences", value, "a sequence of Absence values")
+    absences = tuple(value)
+    for index, absence in enumerate(absences):
+        if not isinstance(absence, Absence):
+            raise InvalidType(f"absences[{index}]", absence, "an Absence")
+    return tuple(sorted(absences, key=lambda a: (a.start, a.end)))
+
+
+def _to_hours(value: Any) -> WorkingHours:
+    if value is None:
+        return WorkingHours.always()
+    if not isinstance(value, WorkingHours):
+        raise InvalidType("hours", value, "WorkingHours or None (always working)")
+    return value
+
+
+def _positive(instance: Any, attribute: Any, value: Any) -> None:
+    _check.whole(attribute.name, value, minimum=1, context=type(instance).__name__)
+
+
+def _optional_positive(instance: Any, attribute: Any, value: Any) -> None:
+    if value is not None:
+        _positive(instance, attribute, value)
+
+
+def _flag(instance: Any, attribute: Any, value: Any) -> None:
+    if type(value) is not bool:
+        raise InvalidType(attribute.name, value, "True or False", context=type(instance).__name__)
+
+
+@attrs.frozen
+class Person:
+    """Someone who can own leads in one role.
+
+    ``capacity`` is the most open leads they hold at once (None: no limit);
+    ``weight`` their relative share under weighted assignment; ``hours`` their
+    working hours in their own time zone (None: always); ``absences`` the
+    spans they are away; ``tags`` what routing rules match (languages, regions,
+    segments).
+    """
+
+    id: str = attrs.field(validator=_check.text_field)
+    role: Role = attrs.field(converter=_to_role)
+    active: bool = attrs.field(default=True, kw_only=True, validator=_flag)
+    weight: int = attrs.field(default=1, kw_only=True, validator=_positive)
+    capacity: int | None = attrs.field(default=None, kw_only=True, validator=_optional_positive)
+    hours: WorkingHours = attrs.field(default=None, kw_only=True, converter=_to_hours)
+    absences: tuple[Absence, ...] = attrs.field(default=(), kw_only=True, converter=_to_absences)
+    tags: frozenset[str] = attrs.field(default=frozenset(), kw_only=True, converter=_to_tags)
+
+    def away_at(self, at: datetime) -> Absence | None:
+        """The absence covering ``at``, if any."""
+        for absence in self.absences:
+            if absence.covers(at):
+                return absence
+        return None
+
+    def evolve(self, **changes: Any) -> Person:
+        """A copy with ``changes`` (checked like a new person)."""
+        return attrs.evolve(self, **changes)
+
+
+def _to_people(value: Any) -> tuple[Person, ...]:
+    if isinstance(value, str | Mapping) or not isinstance(value, Iterable):
+        raise InvalidType("people", value, "a sequence of Person values")
+    people = tuple(value)
+    seen: set[str] = set()
+    for index, person in enumerate(people):
+        if not isinstance(person, Person):
+            raise InvalidType(f"people[{index}]", person, "a Person")
+        if person.id in seen:
+            raise InvalidField(
+                f"people[{index}].id", person.id, "a person id not used before in the team"
+            )
+        seen.add(person.id)
+    return people
+
+
+@attrs.frozen
+class Team:
+    """The people of a sales department in a fixed order (the round-robin order).
+
+    Adding or removing someone keeps everyone else's order; what they were
+    given so far lives in the :class:`~salesflow.routing.Ledger`, which a
+    change of team never resets.
+    """
+
+    people: tuple[Person, ...] = attrs.field(converter=_to_people)
+    _by_id: Mapping[str, Person] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", MappingProxyType({p.id: p for p in self.people}))
+
+    def __iter__(self) -> Iterator[Person]:
+        return iter(self.people)
+
+    def __len__(self) -> int:
+        return len(self.people)
+
+    def __contains__(self, person_id: object) -> bool:
+        return person_id in self._by_id
+
+    def get(self, person_id: str) -> Person:
+        """The person with ``person_id``; raises ``InvalidField`` naming the id."""
+        try:
+            return self._by_id[person_id]
+        except (KeyError, TypeError):
+            raise InvalidField("person", person_id, "the id of a person in the team") from None
+
+    def in_role(self, role: Role | str) -> tuple[Person, ...]:
+        """The people of ``role``, in team order."""
+        wanted = _to_role(role)
+        return tuple(person for person in self.people if person.role is wanted)
+
+    def with_person(self, person: Person) -> Team:
+        """The team with ``person`` added at the end, or replacing the one with the same id."""
+        if not isinstance(person, Person):
+            raise InvalidType("person", person, "a Person")
+        if person.id in self._by_id:
+            return Team(tuple(person if p.id == person.id else p for p in self.people))
+        return Team((*self.people, person))
+
+    def without(self, person_id: str) -> Team:
+        """The team without ``person_id`` (everyone else keeps their place)."""
+        self.get(person_id)
+        return Team(tuple(p for p in self.people if p.id != person_id))
