@@ -1,10 +1,12 @@
-"""Regenerate the state diagrams in docs/ from the python-statemachine classes.
+"""Regenerate the diagrams and tables in docs/ from the code.
 
 Usage: python scripts/gen_diagrams.py [--check]
 
 Each diagram sits between ``<!-- diagram: NAME -->`` and ``<!-- /diagram -->``
-in a docs page; NAME is a key of DIAGRAMS. With --check nothing is written and
-the exit code says whether any page has drifted from the code.
+in a docs page (NAME is a key of DIAGRAMS), each table between
+``<!-- table: NAME -->`` and ``<!-- /table -->`` (a key of TABLES). With
+--check nothing is written and the exit code says whether any page has drifted
+from the code.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 
 from salesflow.leads import LeadLifecycle
 from salesflow.orders import OrderLifecycle
-from salesflow.routing.handoffs import HandoffLifecycle
+from salesflow.routing import HandoffLifecycle, SalesModel, model_diagram, ownership_table
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -24,9 +26,17 @@ DIAGRAMS: dict[str, Callable[[], str]] = {
     "OrderLifecycle": lambda: f"{OrderLifecycle:mermaid}",
     "LeadLifecycle": lambda: f"{LeadLifecycle:mermaid}",
     "HandoffLifecycle": lambda: f"{HandoffLifecycle:mermaid}",
+    "OneTierModel": lambda: model_diagram(SalesModel.ONE_TIER),
+    "ContactCenterModel": lambda: model_diagram(SalesModel.TWO_TIER_CONTACT_CENTER),
+    "AccountManagerModel": lambda: model_diagram(SalesModel.TWO_TIER_ACCOUNT_MANAGER),
+    "ThreeTierModel": lambda: model_diagram(SalesModel.THREE_TIER),
+}
+TABLES: dict[str, Callable[[], str]] = {
+    "SalesModels": ownership_table,
 }
 
 _BLOCK = re.compile(r"(<!-- diagram: (\w+) -->\n)(.*?)(<!-- /diagram -->)", re.DOTALL)
+_TABLE = re.compile(r"(<!-- table: (\w+) -->\n)(.*?)(<!-- /table -->)", re.DOTALL)
 
 
 def render(name: str) -> str:
@@ -34,7 +44,8 @@ def render(name: str) -> str:
 
 
 def regenerate(text: str) -> str:
-    return _BLOCK.sub(lambda m: m.group(1) + render(m.group(2)) + m.group(4), text)
+    text = _BLOCK.sub(lambda m: m.group(1) + render(m.group(2)) + m.group(4), text)
+    return _TABLE.sub(lambda m: m.group(1) + TABLES[m.group(2)]() + m.group(4), text)
 
 
 def main(argv: list[str]) -> int:

@@ -46,7 +46,15 @@ from salesflow.routing.handoffs import (
     ownership_event_to_dict,
 )
 from salesflow.routing.hours import END_OF_TIME, Shift, WorkingHours
-from salesflow.routing.models import AFTER_SALE, Role, SalesModel, owner, owner_of
+from salesflow.routing.models import (
+    AFTER_SALE,
+    Role,
+    SalesModel,
+    model_diagram,
+    owner,
+    owner_of,
+    ownership_table,
+)
 from salesflow.routing.people import Absence, Person, Team
 from salesflow.routing.recommender import BusinessProfile, Recommendation, recommend_model
 from salesflow.routing.reroute import Move, MoveApplied, RerouteReport, Routed, reroute
@@ -103,12 +111,14 @@ __all__ = [
     "WorkingHours",
     "allowed_handoff_events",
     "assign",
+    "model_diagram",
     "needs_handoff",
     "next_handoff_status",
     "owner",
     "owner_of",
     "ownership_event_from_dict",
     "ownership_event_to_dict",
+    "ownership_table",
     "reassign_overdue",
     "recommend_model",
     "reroute",

@@ -37,11 +37,11 @@ L-7 -> ben (closer, least loaded)
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any, Final, Protocol
+from typing import Any, Final, Protocol, overload
 
 import attrs
 
@@ -54,6 +54,7 @@ __all__ = [
     "LEDGER_SCHEMA",
     "Assignment",
     "Decision",
+    "Decisions",
     "Dispatcher",
     "LeastLoaded",
     "Ledger",
@@ -885,7 +886,7 @@ def _loser(
         return Reason(
             pid,
             Verdict.PACED,
-            f"had a lead {turns - tally[2]} turns ago; waits {gap} turns (pace {rank.pace})",
+            f"had a lead {_turns(turns - tally[2])} ago; waits {_turns(gap)} (pace {rank.pace})",
         )
     if tally[0] > picked_tally[0]:
         return Reason(
@@ -902,6 +903,10 @@ class _Source(Protocol):
     def details(self, decision: Decision) -> tuple[_Request, _Choice]: ...
 
     def explain(self, decision: Decision) -> tuple[Reason, ...]: ...
+
+
+def _turns(count: int) -> str:
+    return f"{count} turn" if count == 1 else f"{count} turns"
 
 
 class _Explainer:
@@ -963,6 +968,7 @@ _NO_LIMIT: Final = 1 << 62
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _NEVER: Final = (_EPOCH, _EPOCH, False)  # an empty window: look the hours up
 _Entry = tuple[int, int, int, str]  # (load, last turn, team index, person id): a heap entry
+_Gate = tuple[bool, int, bool, datetime, datetime, bool, Person]
 
 
 class Dispatcher:
@@ -994,7 +1000,10 @@ class Dispatcher:
         self.strategy: Strategy = _check_strategy(strategy)
         self._fast = type(self.strategy) is LeastLoaded
         self._work = _Work(ledger if ledger is not None else Ledger())
-        self._log: list[Any] = []
+        # The log: one entry per decision, release, credit or team change, and the
+        # person each decision picked (None otherwise) at the same position.
+        self._log: list[tuple[Any, ...]] = []
+        self._picks: list[str | None] = []
         self._slow: dict[int, tuple[_Request, _Choice]] = {}
         self._set_team(team)
         self._checkpoints: list[tuple[int, _Work, Team]] = [(0, self._work.copy(), team)]
@@ -1015,6 +1024,7 @@ class Dispatcher:
         if not isinstance(team, Team):
             raise InvalidType("team", team, "a Team")
         self._log.append(("team", team))
+        self._picks.append(None)
         self._set_team(team)
 
     def _set_team(self, team: Team) -> None:
@@ -1023,20 +1033,21 @@ class Dispatcher:
         self._gaps = {role: _gap(team, role, pace) for role in Role}
         self._heaps: dict[Role, list[_Entry]] = {}
         self._index = {person.id: i for i, person in enumerate(team.people)}
-        # Per team index: the tally list itself, what never changes, and a cached
-        # working-hours window (from, until, working) that holds while `at` stays in it.
+        # Per team index: the tally list itself, and a gate: what never changes (active,
+        # capacity, has absences) and a working-hours window (since, until, working)
+        # whose answer holds while `at` stays inside it.
         self._tallies = [self._work.tally(person.id) for person in team.people]
-        self._static = [
-            (person.active, person.capacity or _NO_LIMIT, bool(person.absences), person)
+        self._gates: list[_Gate] = [
+            (person.active, person.capacity or _NO_LIMIT, bool(person.absences), *_NEVER, person)
             for person in team.people
         ]
-        self._hours: list[tuple[datetime, datetime, bool]] = [_NEVER] * len(team.people)
 
     def release(self, person: str) -> None:
         """One of ``person``'s leads closed or moved on."""
         if self._work.tallies.get(person, _ZERO_LIST)[0] < 1:
             raise InvalidField("person", person, "someone holding an open lead to release")
         self._log.append(("release", person))
+        self._picks.append(None)
         self._work.release(person)
         self._touch(person)
 
@@ -1046,6 +1057,7 @@ class Dispatcher:
         if tally[0] < 1 or tally[1] < 1:
             raise InvalidField("person", person, "someone holding a lead given by assignment")
         self._log.append(("credit", person))
+        self._picks.append(None)
         self._work.credit_back(person)
         self._touch(person)
 
@@ -1096,41 +1108,74 @@ class Dispatcher:
             if person is not None:
                 self._touch(person)
             self._slow[position] = (request, choice)
-        decision = Decision(lead_id, role, at, person, self, position)
-        log.append(decision)
-        return decision
+        log.append((lead_id, role, at))
+        self._picks.append(person)
+        return Decision(lead_id, role, at, person, self, position)
 
-    def assign_many(self, leads: Iterable[tuple[str, Role | str, datetime]]) -> list[Decision]:
+    def assign_many(self, leads: Iterable[tuple[str, Role | str, datetime]]) -> Decisions:
         """Assign ``(lead_id, role, at)`` items in order: the same decisions as calling
-        :meth:`assign` on each, with less overhead per lead."""
+        :meth:`assign` on each, with less overhead per lead.
+
+        The result is a sequence whose :class:`Decision` values are made when read.
+        """
         if isinstance(leads, str | Mapping) or not isinstance(leads, Iterable):
             raise InvalidType("leads", leads, "an iterable of (lead_id, role, at) tuples")
-        decisions: list[Decision] = []
-        append = decisions.append
-        log = self._log
+        log, picks = self._log, self._picks
+        start = len(log)
         checkpoints = self._checkpoints
         fast = self._fast
         least_loaded = self._least_loaded
+        heaps, tallies, gates = self._heaps, self._tallies, self._gates
+        turns, gaps = self._work.turns, self._gaps
+        next_checkpoint = checkpoints[-1][0] + _CHECKPOINT_EVERY
+        replace = heapq.heapreplace
         for item in leads:
             if type(item) is not tuple or len(item) != 3:
-                raise InvalidType(f"leads[{len(decisions)}]", item, "a (lead_id, role, at) tuple")
+                raise InvalidType(f"leads[{len(log) - start}]", item, "a (lead_id, role, at) tuple")
             lead_id, role, at = item
-            position = len(log)
-            if (
+            if not (
                 fast
                 and type(lead_id) is str
                 and type(role) is Role
                 and type(at) is datetime
                 and at.tzinfo is UTC
                 and lead_id.strip()
-                and position < checkpoints[-1][0] + _CHECKPOINT_EVERY
             ):
-                decision = Decision(lead_id, role, at, least_loaded(role, at), self, position)
-                log.append(decision)
-            else:
-                decision = self.assign(lead_id, role, at=at)
-            append(decision)
-        return decisions
+                self.assign(lead_id, role, at=at)
+                next_checkpoint = checkpoints[-1][0] + _CHECKPOINT_EVERY
+                continue
+            if len(log) >= next_checkpoint:
+                checkpoints.append((len(log), self._work.copy(), self._team))
+                next_checkpoint = len(log) + _CHECKPOINT_EVERY
+            # The top-of-heap case of _least_loaded, inlined for speed (the agreement
+            # tests run assign_many against assign() too); anything else goes there.
+            heap = heaps.get(role)
+            if heap:
+                load, turn, index, pid = heap[0]
+                tally = tallies[index]
+                now = turns.get(role, 0)
+                active, capacity, away, since, until, working, _person = gates[index]
+                if (
+                    tally[0] == load
+                    and tally[2] == turn
+                    and (turn < 0 or now - turn >= gaps[role])
+                    and active
+                    and load < capacity
+                    and not away
+                    and since <= at < until
+                    and working
+                ):
+                    tally[0] = load + 1
+                    tally[1] += 1
+                    tally[2] = now
+                    turns[role] = now + 1
+                    replace(heap, (load + 1, now, index, pid))
+                    picks.append(pid)
+                    log.append(item)
+                    continue
+            picks.append(least_loaded(role, at))
+            log.append(item)
+        return Decisions(self, start, len(log))
 
     def _least_loaded(self, role: Role, at: datetime) -> str | None:
         heap = self._heaps.get(role)
@@ -1141,8 +1186,7 @@ class Dispatcher:
             tally = self._tallies[index]
             turns = self._work.turns
             now = turns.get(role, 0)
-            active, capacity, away, _person = self._static[index]
-            start, until, working = self._hours[index]
+            active, capacity, away, since, until, working, _person = self._gates[index]
             if (
                 tally[0] == load
                 and tally[2] == turn
@@ -1150,7 +1194,7 @@ class Dispatcher:
                 and active
                 and load < capacity
                 and not away
-                and start <= at < until
+                and since <= at < until
                 and working
             ):
                 # The usual case: the top of the heap is current, eligible and not paced.
@@ -1209,15 +1253,14 @@ class Dispatcher:
 
     def _eligible(self, index: int, load: int, at: datetime) -> bool:
         """:func:`_blocker` finds nothing (the fast path has no exclusions)."""
-        active, capacity, away, person = self._static[index]
+        active, capacity, away, since, until, working, person = self._gates[index]
         if not active or load >= capacity:
             return False
         if away and person.away_at(at) is not None:
             return False
-        start, until, working = self._hours[index]
-        if not start <= at < until:
+        if not since <= at < until:
             working, until = person.hours.window(at)
-            self._hours[index] = (at, until, working)
+            self._gates[index] = (active, capacity, away, at, until, working, person)
         return working
 
     # -- explaining, later ----------------------------------------------------------------
@@ -1241,6 +1284,10 @@ class Dispatcher:
             raise AssertionError(f"the dispatcher disagrees with assign() on {decision!r}")
         return _explain(work, team, self.strategy, request, full)
 
+    def _decision(self, position: int) -> Decision:
+        lead_id, role, at = self._log[position]
+        return Decision(lead_id, role, at, self._picks[position], self, position)
+
     def _state_before(self, position: int) -> tuple[_Work, Team]:
         """The working state just before log entry ``position``, from the nearest checkpoint."""
         start, checkpoint, team = self._checkpoints[0]
@@ -1251,8 +1298,8 @@ class Dispatcher:
         work = checkpoint.copy()
         for index in range(start, position):
             entry = self._log[index]
-            if isinstance(entry, Decision):
-                request, choice = self.details(entry)
+            if len(entry) == 3:
+                request, choice = self.details(self._decision(index))
                 if choice.person is not None:
                     _apply(work, team, request, choice)
             elif entry[0] == "team":
@@ -1262,3 +1309,34 @@ class Dispatcher:
             else:
                 work.credit_back(entry[1])
         return work, team
+
+
+class Decisions(Sequence[Decision]):
+    """The decisions of one :meth:`Dispatcher.assign_many` call, made when read."""
+
+    __slots__ = ("_dispatcher", "_start", "_stop")
+
+    def __init__(self, dispatcher: Dispatcher, start: int, stop: int) -> None:
+        self._dispatcher, self._start, self._stop = dispatcher, start, stop
+
+    def __len__(self) -> int:
+        return self._stop - self._start
+
+    @overload
+    def __getitem__(self, index: int) -> Decision: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Decision]: ...
+
+    def __getitem__(self, index: int | slice) -> Decision | Sequence[Decision]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if type(index) is not int:
+            raise InvalidType("index", index, "a whole number or a slice")
+        position = index + len(self) if index < 0 else index
+        if not 0 <= position < len(self):
+            raise IndexError(f"decision {index} of {len(self)}")
+        return self._dispatcher._decision(self._start + position)
+
+    def __repr__(self) -> str:
+        return f"<Decisions: {len(self)} from a Dispatcher>"

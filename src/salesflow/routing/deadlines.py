@@ -98,7 +98,8 @@ class Reassignment:
     hop: int
     """The how-many-th reassignment this is."""
     decision: Decision | None
-    """The assignment decision, or None when the lead was escalated."""
+    """The assignment decision (a queued one, explaining why nobody was left, when
+    it was escalated for that), or None when the hop limit was reached."""
     escalated_to: str | None
     """The supervisor or queue it was escalated to (the hop limit was reached,
     or nobody eligible was left)."""
@@ -191,7 +192,9 @@ def reassign_overdue(
             )
         else:
             target = heads.get(lead.role, f"{lead.role.value} queue")
-            reassignments.append(Reassignment(lead.lead_id, lead.person, due_at, hop, None, target))
+            reassignments.append(
+                Reassignment(lead.lead_id, lead.person, due_at, hop, decision, target)
+            )
     return DeadlineResult(tuple(reassignments), tuple(still), ledger)
 
 

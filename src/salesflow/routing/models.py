@@ -18,7 +18,15 @@ from typing import Any, Final
 from salesflow.errors import InvalidField
 from salesflow.leads import Lead, LeadStage, QualificationOutcome
 
-__all__ = ["AFTER_SALE", "Role", "SalesModel", "owner", "owner_of"]
+__all__ = [
+    "AFTER_SALE",
+    "Role",
+    "SalesModel",
+    "model_diagram",
+    "owner",
+    "owner_of",
+    "ownership_table",
+]
 
 
 class Role(StrEnum):
@@ -112,3 +120,71 @@ def _parse(kind: type[Any], field: str, value: Any) -> Any:
         return kind(value)
     except ValueError:
         raise InvalidField(field, value, f"one of {', '.join(m.value for m in kind)}") from None
+
+
+# -- how the models read: a table and a diagram, both derived from owner() ------------------
+
+_Q = QualificationOutcome
+_OPEN: Final = (
+    LeadStage.AWARENESS,
+    LeadStage.INTEREST,
+    LeadStage.CONSIDERATION,
+    LeadStage.DECISION,
+)
+_FACTS: Final = (
+    ("awareness to decision", _OPEN, (None,), "none yet"),
+    ("awareness to decision", _OPEN, (_Q.QUALIFIED,), "qualified"),
+    ("lost", (LeadStage.LOST,), (None, _Q.DISQUALIFIED), "disqualified or none"),
+    ("lost", (LeadStage.LOST,), (_Q.QUALIFIED,), "qualified"),
+    ("customer, retained", tuple(AFTER_SALE), (None, *_Q), "any"),
+)
+
+# The path a lead that is won and buys again takes, and what happens at each step.
+_PATH: Final = (
+    (LeadStage.AWARENESS, None, "new lead"),
+    (LeadStage.DECISION, QualificationOutcome.QUALIFIED, "qualified, ready to buy"),
+    (LeadStage.CUSTOMER, QualificationOutcome.QUALIFIED, "first sale"),
+    (LeadStage.RETAINED, QualificationOutcome.QUALIFIED, "repeat purchase"),
+)
+
+
+def ownership_table() -> str:
+    """The four models side by side as a markdown table, computed from :func:`owner`."""
+    models = list(SalesModel)
+    header = "| stage | qualification | " + " | ".join(_words(m) for m in models) + " |"
+    lines = [header, "|---|---|" + "---|" * len(models)]
+    for label, stages, qualifications, facts in _FACTS:
+        cells = []
+        for model in models:
+            roles = {owner(model, stage, q) for stage in stages for q in qualifications}
+            cells.append(" or ".join(sorted(r.value.replace("_", " ") for r in roles)))
+        lines.append(f"| {label} | {facts} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def model_diagram(model: SalesModel | str) -> str:
+    """A mermaid flowchart of who owns a won lead at each step under ``model``, from :func:`owner`."""
+    sales_model: SalesModel = _parse(SalesModel, "model", model)
+    lines = ["flowchart LR"]
+    stage, qualification, step = _PATH[0]
+    current = owner(sales_model, stage, qualification)
+    lines.append(f"    start(({step})) --> {current.value}")
+    for stage, qualification, step in _PATH[1:]:
+        role = owner(sales_model, stage, qualification)
+        if role is not current:
+            lines.append(f"    {current.value} -- {step} --> {role.value}")
+            current = role
+        else:
+            lines.append(f"    {role.value} -- {step} --> {role.value}")
+    for role in sales_model.roles:
+        lines.append(f"    {role.value}[{role.value.replace('_', ' ')}]")
+    return "\n".join(lines) + "\n"
+
+
+def _words(model: SalesModel) -> str:
+    return {
+        SalesModel.ONE_TIER: "one-tier",
+        SalesModel.TWO_TIER_CONTACT_CENTER: "two-tier, contact center",
+        SalesModel.TWO_TIER_ACCOUNT_MANAGER: "two-tier, account manager",
+        SalesModel.THREE_TIER: "three-tier",
+    }[model]

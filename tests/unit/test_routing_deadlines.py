@@ -1,0 +1,140 @@
+"""Response deadlines: counted in the owner's working hours, a hop limit, then a supervisor or queue."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from salesflow import InvalidField, InvalidType
+from salesflow.routing import (
+    Ledger,
+    Person,
+    Role,
+    RoundRobin,
+    Team,
+    Verdict,
+    Waiting,
+    WorkingHours,
+    reassign_overdue,
+)
+
+C = Role.CLOSER
+OFFICE = WorkingHours.office("Europe/Berlin")
+TEAM = Team([Person(name, C, hours=OFFICE) for name in ("ana", "ben", "cy")])
+# Tuesday 2026-11-24, 10:00 in Berlin.
+TUESDAY_10 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+TWO_HOURS = timedelta(hours=2)
+
+
+def overdue(waiting, now, **options):
+    options = {"deadline": TWO_HOURS, "team": TEAM, "ledger": Ledger(),
+               "strategy": RoundRobin(), **options}
+    return reassign_overdue(waiting, now=now, **options)
+
+
+def test_a_lead_within_its_deadline_keeps_waiting_with_its_owner():
+    lead = Waiting("L-1", C, "ana", since=TUESDAY_10)
+
+    result = overdue([lead], TUESDAY_10 + timedelta(hours=1, minutes=59))
+
+    assert result.reassignments == ()
+    assert result.waiting == (lead,)
+
+
+def test_a_lapsed_lead_goes_to_the_next_eligible_person_and_waits_again():
+    lead = Waiting("L-1", C, "ana", since=TUESDAY_10)
+    now = TUESDAY_10 + TWO_HOURS
+
+    result = overdue([lead], now, ledger=Ledger().with_load("ana", 1))
+
+    (moved,) = result.reassignments
+    assert (moved.from_person, moved.to_person, moved.hop) == ("ana", "ben", 1)
+    assert moved.decision.why_not("ana").verdict is Verdict.EXCLUDED
+    assert result.waiting == (Waiting("L-1", C, "ben", since=now, hops=1, tried={"ana"}),)
+    assert result.ledger.load("ana") == 0
+    assert result.ledger.load("ben") == 1
+
+
+def test_the_evening_and_the_night_do_not_count_against_the_owner():
+    monday_16 = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # 16:00 in Berlin
+    lead = Waiting("L-1", C, "ana", since=monday_16)
+
+    before = overdue([lead], TUESDAY_10 - timedelta(hours=1, minutes=1))  # 08:59 Berlin
+    after = overdue([lead], TUESDAY_10)
+
+    assert before.reassignments == ()
+    assert after.reassignments[0].due_at == datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
+
+def test_after_the_hop_limit_a_lead_goes_to_the_roles_supervisor():
+    lead = Waiting("L-1", C, "cy", since=TUESDAY_10, hops=2, tried={"ana", "ben"})
+
+    result = overdue([lead], TUESDAY_10 + TWO_HOURS, supervisors={C: "head-of-sales"})
+
+    (escalated,) = result.reassignments
+    assert escalated.decision is None
+    assert escalated.escalated_to == "head-of-sales"
+    assert escalated.hop == 3
+    assert result.waiting == ()
+
+
+def test_without_a_supervisor_an_escalated_lead_goes_to_the_roles_queue():
+    lead = Waiting("L-1", C, "cy", since=TUESDAY_10, hops=1, tried={"ana"})
+
+    result = overdue([lead], TUESDAY_10 + TWO_HOURS, max_hops=1)
+
+    assert result.reassignments[0].escalated_to == "closer queue"
+
+
+def test_when_everyone_eligible_already_let_it_lapse_the_lead_is_escalated_not_lost():
+    lead = Waiting("L-1", C, "cy", since=TUESDAY_10, hops=1, tried={"ana", "ben"})
+
+    result = overdue([lead], TUESDAY_10 + TWO_HOURS, max_hops=5)
+
+    (escalated,) = result.reassignments
+    assert escalated.decision is not None
+    assert escalated.decision.queued
+    assert escalated.escalated_to == "closer queue"
+
+
+def test_the_result_does_not_depend_on_the_order_of_the_waiting_leads():
+    leads = [Waiting(f"L-{n}", C, "ana", since=TUESDAY_10 - timedelta(minutes=n)) for n in range(6)]
+    shuffled = leads[:]
+    random.Random(7).shuffle(shuffled)
+    now = TUESDAY_10 + TWO_HOURS
+
+    first = overdue(leads, now)
+    second = overdue(shuffled, now)
+
+    assert [(r.lead_id, r.to_person) for r in first.reassignments] == [
+        (r.lead_id, r.to_person) for r in second.reassignments
+    ]
+    assert [r.lead_id for r in first.reassignments] == [f"L-{n}" for n in range(5, -1, -1)]
+
+
+@pytest.mark.parametrize(
+    ("options", "field"),
+    [
+        ({"deadline": timedelta(0)}, "deadline"),
+        ({"max_hops": -1}, "max_hops"),
+        ({"team": []}, "team"),
+        ({"supervisors": ["boss"]}, "supervisors"),
+    ],
+)
+def test_bad_arguments_are_refused_naming_the_field(options, field):
+    with pytest.raises((InvalidField, InvalidType)) as raised:
+        overdue([], TUESDAY_10, **options)
+
+    assert raised.value.field == field
+
+
+def test_a_naive_now_is_refused():
+    with pytest.raises(InvalidType, match="now"):
+        overdue([], datetime(2026, 11, 24, 10))
+
+
+def test_a_waiting_lead_must_say_since_when_in_an_aware_time():
+    with pytest.raises(InvalidType, match="since"):
+        Waiting("L-1", C, "ana", since=datetime(2026, 11, 24, 10))
