@@ -13,10 +13,12 @@ from salesflow.errors import (
     InvalidTransition,
     InvalidType,
     SalesflowError,
+    UndefinedMetric,
     UnknownCode,
     VersionConflict,
 )
 from salesflow.money import Money
+from salesflow.periods import Period, PeriodUnit
 
 __all__ = [
     "CurrencyMismatch",
@@ -25,7 +27,10 @@ __all__ = [
     "InvalidTransition",
     "InvalidType",
     "Money",
+    "Period",
+    "PeriodUnit",
     "SalesflowError",
+    "UndefinedMetric",
     "UnknownCode",
     "VersionConflict",
 ]

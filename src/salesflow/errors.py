@@ -28,6 +28,7 @@ __all__ = [
     "InvalidTransition",
     "InvalidType",
     "SalesflowError",
+    "UndefinedMetric",
     "UnknownCode",
     "VersionConflict",
 ]
@@ -176,3 +177,25 @@ class IdempotencyConflict(SalesflowError, ValueError):
 
     def __reduce__(self) -> Any:
         return (type(self), (self.subject, self.key, self.recorded_event, self.event))
+
+
+class UndefinedMetric(SalesflowError, ArithmeticError):
+    """A metric was required but its denominator is empty (no customers, no answers...).
+
+    ``metric`` names the metric, ``variant`` the variant and ``denominator``
+    what was counted in the denominator.
+    """
+
+    def __init__(self, metric: str, denominator: str, *, variant: str = "") -> None:
+        self.metric = metric
+        self.denominator = denominator
+        self.variant = variant
+        named = f"{metric} ({variant})" if variant else metric
+        super().__init__(f"{named} is undefined: {denominator} is 0 (an empty denominator)")
+
+    def __reduce__(self) -> Any:
+        return (_rebuild_undefined, (self.metric, self.denominator, self.variant))
+
+
+def _rebuild_undefined(metric: str, denominator: str, variant: str) -> UndefinedMetric:
+    return UndefinedMetric(metric, denominator, variant=variant)

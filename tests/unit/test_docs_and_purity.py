@@ -67,10 +67,11 @@ def test_the_domain_imports_nothing_that_does_io_reads_a_clock_or_draws_unseeded
 
 def test_the_public_api_names_are_sorted_and_all_exist():
     import salesflow.leads as leads
+    import salesflow.metrics as metrics
     import salesflow.orders as orders
     import salesflow.routing as routing
 
-    for module in (salesflow, orders, leads, routing):
+    for module in (salesflow, orders, leads, routing, metrics):
         names = list(module.__all__)
 
         assert names == sorted(names, key=lambda n: (not n.isupper(), n))

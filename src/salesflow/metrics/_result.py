@@ -1,0 +1,481 @@
+"""Result values: every metric says what it divided by what, and how.
+
+A metric never returns a bare number. It returns a :class:`Ratio` (a share or
+a rate), a :class:`Score` (a quotient on another scale, such as NPS in
+-100..100 or a mean satisfaction score) or an :class:`Amount` (money, such as
+customer lifetime value). Each carries its numerator, denominator, the variant
+used and the formula, keeps the exact quotient as a :class:`fractions.Fraction`
+and says in its repr how it was computed.
+
+Exactness: ``fraction`` is always exact. ``value`` is the same quotient as a
+:class:`~decimal.Decimal` with :data:`VALUE_PRECISION` significant digits: it
+is exact whenever the quotient has a terminating decimal expansion that fits
+(``430 / 500 = 0.86``), otherwise it is rounded half-even at the last digit
+(``1 / 3``); ``value_is_exact`` tells which. Rounding for display happens only
+in :meth:`Ratio.percent`, :meth:`Score.rounded` and :meth:`Amount.rounded`,
+from the exact fraction, with a stated mode.
+
+An empty denominator gives an *undefined* result (``value`` is ``None``), never
+a silent 0; :meth:`Ratio.require` turns it into :class:`UndefinedMetric`.
+
+>>> from salesflow.metrics import Ratio
+>>> share = Ratio("repeat purchase rate", 3, 4, variant="counts",
+...               formula="customers with 2+ orders / customers")
+>>> share
+<Ratio repeat purchase rate (counts): 3 / 4 = 0.75>
+>>> share.value, share.fraction, share.percent()
+(Decimal('0.75'), Fraction(3, 4), '75.0%')
+>>> empty = Ratio("repeat purchase rate", 0, 0, variant="counts",
+...               formula="customers with 2+ orders / customers")
+>>> empty.defined, empty.value, empty.percent()
+(False, None, 'undefined')
+>>> empty.require()
+Traceback (most recent call last):
+...
+salesflow.errors.UndefinedMetric: repeat purchase rate (counts) is undefined: customers is 0 (an empty denominator)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from decimal import (
+    ROUND_05UP,
+    ROUND_CEILING,
+    ROUND_DOWN,
+    ROUND_FLOOR,
+    ROUND_HALF_DOWN,
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    ROUND_UP,
+    Context,
+    Decimal,
+)
+from fractions import Fraction
+from math import floor
+from typing import Any, Final, Literal, TypeVar
+
+import attrs
+
+from salesflow import _check
+from salesflow.errors import InvalidField, InvalidType, UndefinedMetric
+from salesflow.money import Money
+
+__all__ = [
+    "VALUE_PRECISION",
+    "Amount",
+    "OnEmpty",
+    "Ratio",
+    "Score",
+    "UndefinedMetric",
+    "check_on_empty",
+    "settle",
+]
+
+VALUE_PRECISION: Final = 28
+"""Significant digits of ``value``; ``fraction`` is always exact."""
+
+OnEmpty = Literal["undefined", "raise"]
+"""What a metric does with an empty denominator: an undefined result, or raise."""
+
+_VALUE_CONTEXT: Final = Context(prec=VALUE_PRECISION, rounding=ROUND_HALF_EVEN)
+_ROUNDINGS: Final = frozenset(
+    {
+        ROUND_05UP,
+        ROUND_CEILING,
+        ROUND_DOWN,
+        ROUND_FLOOR,
+        ROUND_HALF_DOWN,
+        ROUND_HALF_EVEN,
+        ROUND_HALF_UP,
+        ROUND_UP,
+    }
+)
+
+Number = int | Decimal
+Input = int | Decimal | Money
+_R = TypeVar("_R", "Ratio", "Score", "Amount")
+
+
+# -- shared checks -----------------------------------------------------------
+
+
+def check_on_empty(on_empty: Any) -> OnEmpty:
+    """``on_empty`` is ``"undefined"`` or ``"raise"``."""
+    if on_empty == "undefined" and isinstance(on_empty, str):
+        return "undefined"
+    if on_empty == "raise" and isinstance(on_empty, str):
+        return "raise"
+    raise InvalidField("on_empty", on_empty, "'undefined' or 'raise'")
+
+
+def settle(result: _R, on_empty: Any) -> _R:
+    """``result`` itself, or :class:`UndefinedMetric` when it is undefined and ``on_empty="raise"``."""
+    if check_on_empty(on_empty) == "raise" and not result.defined:
+        result.require()
+    return result
+
+
+def _number(field: str, value: Any, *, context: str, minimum: int | None = None) -> Number:
+    expected = "an int or Decimal (floats are inexact)"
+    if minimum is not None:
+        expected = f"an int or Decimal of at least {minimum} (floats are inexact)"
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        raise InvalidType(field, value, expected, context=context)
+    if isinstance(value, Decimal) and not value.is_finite():
+        raise InvalidField(field, value, "a finite number (not NaN or infinity)", context=context)
+    if minimum is not None and value < minimum:
+        raise InvalidField(field, value, expected, context=context)
+    return value
+
+
+def _numerator_field(instance: Any, attribute: Any, value: Any) -> None:
+    _number(attribute.name, value, context=type(instance).__name__)
+
+
+def _denominator_field(instance: Any, attribute: Any, value: Any) -> None:
+    _number(attribute.name, value, context=type(instance).__name__, minimum=0)
+
+
+def _optional_text(instance: Any, attribute: Any, value: Any) -> None:
+    if not isinstance(value, str):
+        raise InvalidType(
+            attribute.name, value, "a string ('' for the default)", context=type(instance).__name__
+        )
+
+
+def _inputs(value: Any) -> tuple[tuple[str, Input], ...]:
+    pairs = value.items() if isinstance(value, Mapping) else value
+    if not isinstance(pairs, Iterable) or isinstance(pairs, str | bytes):
+        raise InvalidType("inputs", value, "a mapping or (name, value) pairs")
+    result: list[tuple[str, Input]] = []
+    for index, pair in enumerate(pairs):
+        if not isinstance(pair, tuple) or len(pair) != 2:
+            raise InvalidType(f"inputs[{index}]", pair, "a (name, value) pair")
+        name, item = pair
+        name = _check.text(f"inputs[{index}].name", name)
+        if not isinstance(item, Money):
+            _number(f"inputs[{index}].value", item, context="")
+        result.append((name, item))
+    return tuple(result)
+
+
+def _check_places(places: Any) -> int:
+    return _check.whole("places", places, minimum=0)
+
+
+def _check_rounding(rounding: Any) -> str:
+    if not isinstance(rounding, str) or rounding not in _ROUNDINGS:
+        raise InvalidField(
+            "rounding", rounding, f"a decimal rounding mode, one of {', '.join(sorted(_ROUNDINGS))}"
+        )
+    return rounding
+
+
+def _decimal(fraction: Fraction) -> Decimal:
+    value = _VALUE_CONTEXT.divide(Decimal(fraction.numerator), Decimal(fraction.denominator))
+    # 2000 rather than 2E+3: a whole number is written out when it fits.
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent > 0 and value.adjusted() < VALUE_PRECISION:
+        value = value.quantize(Decimal(1), context=_VALUE_CONTEXT)
+    return value
+
+
+def _round(fraction: Fraction, places: int, rounding: str) -> Decimal:
+    """``fraction`` rounded to ``places`` decimals with ``rounding``, exactly.
+
+    The scaled fraction is replaced by a proxy with the same integer part and
+    the same position relative to the midpoint (below, on, above); every
+    decimal rounding mode decides from exactly those facts, so rounding the
+    short proxy gives the same result as rounding the exact fraction.
+    """
+    scaled = fraction * 10**places
+    whole = floor(scaled)
+    rest = scaled - whole
+    if rest == 0:
+        proxy = Decimal(whole)
+    elif rest < Fraction(1, 2):
+        proxy = Decimal(whole) + Decimal("0.25")
+    elif rest == Fraction(1, 2):
+        proxy = Decimal(whole) + Decimal("0.5")
+    else:
+        proxy = Decimal(whole) + Decimal("0.75")
+    return proxy.quantize(Decimal(1), rounding=rounding).scaleb(-places)
+
+
+def _shown(value: Input) -> str:
+    return str(value)
+
+
+def _shown_fraction(fraction: Fraction, value: Decimal) -> str:
+    if Fraction(value) == fraction:
+        return str(value)
+    short = Context(prec=10, rounding=ROUND_HALF_EVEN).divide(
+        Decimal(fraction.numerator), Decimal(fraction.denominator)
+    )
+    return f"{fraction} ≈ {short}"
+
+
+def _denominator_name(formula: str) -> str:
+    _, slash, after = formula.rpartition(" / ")
+    name = after.strip() if slash else "the denominator"
+    if name.startswith("(") and name.endswith(")"):
+        name = name[1:-1].strip()
+    return name or "the denominator"
+
+
+# -- Ratio -----------------------------------------------------------------
+
+
+@attrs.frozen(repr=False)
+class Ratio:
+    """A share or a rate: ``numerator / denominator``, with how it was computed.
+
+    ``metric`` names it ("retention rate"), ``variant`` says which of the
+    field's definitions was used ("counts", "set-based"...), ``formula``
+    states it in words. ``working`` is the computation as shown in the repr
+    (defaults to ``"numerator / denominator"``) and ``inputs`` the named
+    figures it came from. ``denominator_name`` is what an empty denominator
+    is reported as (defaults to the part of ``formula`` after its last " / ").
+
+    Refuses floats and bools for numerator and denominator, non-finite
+    Decimals and a negative denominator.
+    """
+
+    metric: str = attrs.field(validator=_check.text_field)
+    numerator: Number = attrs.field(validator=_numerator_field)
+    denominator: Number = attrs.field(validator=_denominator_field)
+    variant: str = attrs.field(validator=_check.text_field)
+    formula: str = attrs.field(validator=_check.text_field)
+    working: str = attrs.field(default="", kw_only=True, validator=_optional_text)
+    inputs: tuple[tuple[str, Input], ...] = attrs.field(default=(), kw_only=True, converter=_inputs)
+    denominator_name: str = attrs.field(default="", kw_only=True, validator=_optional_text)
+
+    @property
+    def defined(self) -> bool:
+        """False when the denominator is 0: the metric has no value."""
+        return self.denominator != 0
+
+    @property
+    def fraction(self) -> Fraction | None:
+        """The exact quotient, or None when undefined."""
+        if not self.defined:
+            return None
+        return Fraction(self.numerator) / Fraction(self.denominator)
+
+    @property
+    def value(self) -> Decimal | None:
+        """The quotient as a Decimal (see the module docs on exactness), or None."""
+        fraction = self.fraction
+        return None if fraction is None else _decimal(fraction)
+
+    @property
+    def value_is_exact(self) -> bool:
+        """True when ``value`` equals ``fraction`` (and the result is defined)."""
+        fraction = self.fraction
+        return fraction is not None and Fraction(_decimal(fraction)) == fraction
+
+    def require(self) -> Decimal:
+        """``value``, or :class:`UndefinedMetric` naming the metric and the empty denominator."""
+        value = self.value
+        if value is None:
+            raise UndefinedMetric(
+                self.metric,
+                self.denominator_name or _denominator_name(self.formula),
+                variant=self.variant,
+            )
+        return value
+
+    def percent(self, places: int = 1, rounding: str = ROUND_HALF_EVEN) -> str:
+        """The share as a percentage rounded to ``places`` with ``rounding``: ``"86.0%"``.
+
+        ``"undefined"`` when the denominator is empty. Rounding happens here
+        and only here, from the exact fraction.
+        """
+        places = _check_places(places)
+        rounding = _check_rounding(rounding)
+        fraction = self.fraction
+        if fraction is None:
+            return "undefined"
+        return f"{_round(fraction * 100, places, rounding)}%"
+
+    def __repr__(self) -> str:
+        working = self.working or f"{_shown(self.numerator)} / {_shown(self.denominator)}"
+        fraction = self.fraction
+        outcome = "undefined" if fraction is None else _shown_fraction(fraction, _decimal(fraction))
+        return f"<Ratio {self.metric} ({self.variant}): {working} = {outcome}>"
+
+
+# -- Score ---------------------------------------------------------------------
+
+
+@attrs.frozen(repr=False)
+class Score:
+    """A quotient on a scale of its own: ``scale * numerator / denominator``.
+
+    NPS is a Score (``100 * (promoters - detractors) / responses``, in
+    -100..100), and so is a mean satisfaction score (``1 * sum of scores /
+    responses``). ``signed`` makes :meth:`text` write a leading ``+`` for
+    positive values, as NPS is usually written. The other fields mean what
+    they mean on :class:`Ratio`.
+    """
+
+    metric: str = attrs.field(validator=_check.text_field)
+    numerator: Number = attrs.field(validator=_numerator_field)
+    denominator: Number = attrs.field(validator=_denominator_field)
+    variant: str = attrs.field(validator=_check.text_field)
+    formula: str = attrs.field(validator=_check.text_field)
+    scale: Number = attrs.field(default=1, kw_only=True, validator=_numerator_field)
+    signed: bool = attrs.field(
+        default=False, kw_only=True, validator=attrs.validators.instance_of(bool)
+    )
+    working: str = attrs.field(default="", kw_only=True, validator=_optional_text)
+    inputs: tuple[tuple[str, Input], ...] = attrs.field(default=(), kw_only=True, converter=_inputs)
+    denominator_name: str = attrs.field(default="", kw_only=True, validator=_optional_text)
+
+    @property
+    def defined(self) -> bool:
+        """False when the denominator is 0: the score has no value."""
+        return self.denominator != 0
+
+    @property
+    def fraction(self) -> Fraction | None:
+        """The exact score, or None when undefined."""
+        if not self.defined:
+            return None
+        return Fraction(self.scale) * Fraction(self.numerator) / Fraction(self.denominator)
+
+    @property
+    def value(self) -> Decimal | None:
+        """The score as a Decimal (exact when it terminates), or None."""
+        fraction = self.fraction
+        return None if fraction is None else _decimal(fraction)
+
+    @property
+    def value_is_exact(self) -> bool:
+        fraction = self.fraction
+        return fraction is not None and Fraction(_decimal(fraction)) == fraction
+
+    def require(self) -> Decimal:
+        """``value``, or :class:`UndefinedMetric` naming the metric and the empty denominator."""
+        value = self.value
+        if value is None:
+            raise UndefinedMetric(
+                self.metric,
+                self.denominator_name or _denominator_name(self.formula),
+                variant=self.variant,
+            )
+        return value
+
+    def rounded(self, places: int = 0, rounding: str = ROUND_HALF_EVEN) -> Decimal | None:
+        """The score rounded to ``places`` with ``rounding`` (None when undefined)."""
+        places = _check_places(places)
+        rounding = _check_rounding(rounding)
+        fraction = self.fraction
+        return None if fraction is None else _round(fraction, places, rounding)
+
+    def text(self, places: int = 0, rounding: str = ROUND_HALF_EVEN) -> str:
+        """The rounded score as text (``"+10"`` for a signed score), or ``"undefined"``."""
+        value = self.rounded(places, rounding)
+        if value is None:
+            return "undefined"
+        return f"+{value}" if self.signed and value > 0 else str(value)
+
+    def __repr__(self) -> str:
+        working = self.working or f"{_shown(self.numerator)} / {_shown(self.denominator)}"
+        if self.scale != 1 and not self.working:
+            working = f"{self.scale} * {working}"
+        fraction = self.fraction
+        outcome = "undefined" if fraction is None else _shown_fraction(fraction, _decimal(fraction))
+        return f"<Score {self.metric} ({self.variant}): {working} = {outcome}>"
+
+
+# -- Amount --------------------------------------------------------------------
+
+
+def _money_field(instance: Any, attribute: Any, value: Any) -> None:
+    if not isinstance(value, Money):
+        raise InvalidType(
+            attribute.name, value, "Money (Decimal + currency)", context=type(instance).__name__
+        )
+
+
+@attrs.frozen(repr=False)
+class Amount:
+    """An amount of money computed from others: ``numerator / denominator``.
+
+    ``numerator`` is Money, ``denominator`` a plain number (1 when nothing is
+    divided). Customer lifetime value is an Amount: historical CLV has
+    denominator 1, churn-based CLV divides by the churn rate. ``value`` is
+    Money (its amount exact when the quotient terminates, see the module
+    docs); :meth:`rounded` rounds to the currency's minor unit, once, with a
+    stated mode. The other fields mean what they mean on :class:`Ratio`.
+    """
+
+    metric: str = attrs.field(validator=_check.text_field)
+    numerator: Money = attrs.field(validator=_money_field)
+    denominator: Number = attrs.field(validator=_denominator_field)
+    variant: str = attrs.field(validator=_check.text_field)
+    formula: str = attrs.field(validator=_check.text_field)
+    working: str = attrs.field(default="", kw_only=True, validator=_optional_text)
+    inputs: tuple[tuple[str, Input], ...] = attrs.field(default=(), kw_only=True, converter=_inputs)
+    denominator_name: str = attrs.field(default="", kw_only=True, validator=_optional_text)
+
+    @property
+    def currency(self) -> str:
+        return self.numerator.currency
+
+    @property
+    def defined(self) -> bool:
+        """False when the denominator is 0: the amount has no value."""
+        return self.denominator != 0
+
+    @property
+    def fraction(self) -> Fraction | None:
+        """The exact amount (in the currency's major unit), or None when undefined."""
+        if not self.defined:
+            return None
+        return Fraction(self.numerator.amount) / Fraction(self.denominator)
+
+    @property
+    def value(self) -> Money | None:
+        """The amount as Money (exact when it terminates), or None."""
+        fraction = self.fraction
+        return None if fraction is None else Money(_decimal(fraction), self.currency)
+
+    @property
+    def value_is_exact(self) -> bool:
+        fraction = self.fraction
+        return fraction is not None and Fraction(_decimal(fraction)) == fraction
+
+    def require(self) -> Money:
+        """``value``, or :class:`UndefinedMetric` naming the metric and the empty denominator."""
+        value = self.value
+        if value is None:
+            raise UndefinedMetric(
+                self.metric,
+                self.denominator_name or _denominator_name(self.formula),
+                variant=self.variant,
+            )
+        return value
+
+    def rounded(self, rounding: str = ROUND_HALF_EVEN) -> Money | None:
+        """The amount rounded to the currency's minor unit with ``rounding`` (None when undefined)."""
+        rounding = _check_rounding(rounding)
+        fraction = self.fraction
+        if fraction is None:
+            return None
+        return Money(_round(fraction, self.numerator.minor_units, rounding), self.currency)
+
+    def __repr__(self) -> str:
+        if self.working:
+            working = self.working
+        elif self.denominator == 1:
+            working = _shown(self.numerator)
+        else:
+            working = f"{_shown(self.numerator)} / {_shown(self.denominator)}"
+        fraction = self.fraction
+        if fraction is None:
+            outcome = "undefined"
+        else:
+            outcome = f"{_shown_fraction(fraction, _decimal(fraction))} {self.currency}"
+        return f"<Amount {self.metric} ({self.variant}): {working} = {outcome}>"
