@@ -533,6 +533,6 @@ def test_needs_handoff_refuses_a_record_of_another_lead():
         needs_handoff("three_tier", lead_at(), other)
 
 
-def test_the_record_holds_no_time_before_its_start():
+def test_updated_at_is_the_time_of_the_latest_change():
     assert started().updated_at == T0
     assert offered().updated_at == T0 + timedelta(hours=1)

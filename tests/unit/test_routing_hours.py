@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import pickle
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,6 +18,8 @@ from strategies import working_hours
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
 LORD_HOWE = ZoneInfo("Australia/Lord_Howe")
+# Until 2010 Goose Bay set its clocks back at 00:01 to 23:01: a repeated hour across midnight.
+GOOSE_BAY = ZoneInfo("America/Goose_Bay")
 
 # Days the clocks change in 2026 (Lord Howe moves them by 30 minutes).
 DST_DAYS = (
@@ -230,6 +232,18 @@ def test_a_deadline_that_runs_out_at_the_end_of_a_shift_is_that_end():
     )
 
 
+def test_a_repeated_hour_across_midnight_counts_the_next_days_shift_that_has_begun():
+    night = WorkingHours(GOOSE_BAY, {5: "23:00-24:00", 6: "00:00-02:00"})
+    saturday_1130pm_again = datetime(2009, 11, 1, 3, 30, tzinfo=UTC)  # 23:30 -04:00, 2nd time
+    start = datetime(2009, 11, 1, 2, 30, tzinfo=UTC)  # 23:30 -03:00, the first time
+
+    assert saturday_1130pm_again.astimezone(GOOSE_BAY).day == 31
+    assert night.is_working(saturday_1130pm_again)
+    assert night.window(saturday_1130pm_again)[0]
+    assert night.between(start, saturday_1130pm_again) == timedelta(hours=1)
+    assert night.add(start, timedelta(hours=1)) == saturday_1130pm_again
+
+
 def test_always_working_never_changes_its_answer():
     always = WorkingHours.always()
 
@@ -295,6 +309,13 @@ def test_a_fixed_offset_zone_and_an_iana_key_are_accepted():
     assert india.is_working(datetime(2026, 11, 23, 4, tzinfo=UTC))  # 09:30 in India
 
 
+def test_zoneinfo_utc_round_trips_as_the_utc_it_is_written_as():
+    hours = WorkingHours.office(ZoneInfo("UTC"))
+
+    assert WorkingHours.from_dict(json.loads(json.dumps(hours.to_dict()))) == hours
+    assert hours == WorkingHours.office("UTC")
+
+
 def test_working_hours_are_hashable_and_pickle():
     hours = WorkingHours.office("Europe/Berlin", holidays=[date(2026, 12, 24)])
 
@@ -332,6 +353,20 @@ def test_instants_at_the_very_ends_of_the_calendar_are_refused():
         office.add(datetime.max.replace(tzinfo=UTC), timedelta(0))
 
 
+@pytest.mark.parametrize(
+    "instant",
+    [
+        datetime(1, 1, 1, 1, tzinfo=timezone(timedelta(hours=5))),
+        datetime.max.replace(tzinfo=timezone(timedelta(hours=-5))),
+    ],
+)
+def test_instants_whose_utc_time_falls_off_the_calendar_are_refused(instant):
+    office = WorkingHours.office("Europe/Berlin")
+
+    with pytest.raises(InvalidField, match=r"at: .*0001-01-03 to 9999-12-29"):
+        office.window(instant)
+
+
 def test_overlapping_shifts_are_refused():
     with pytest.raises(InvalidField, match=r"week\[2\].*09:00-12:00 and 11:00-17:00"):
         WorkingHours("Europe/Berlin", {2: ["11:00-17:00", "09:00-12:00"]})
@@ -343,7 +378,7 @@ def test_a_shift_whose_start_is_not_before_its_end_is_refused(start, end):
         Shift(start, end)
 
 
-@pytest.mark.parametrize("value", ["9am", "25:00", "09:00-", "12:60-13:00"])
+@pytest.mark.parametrize("value", ["9am", "09:00-25:00", "09:00-", "12:60-13:00"])
 def test_malformed_shift_text_is_refused(value):
     with pytest.raises(InvalidField, match=r"start|end|shift"):
         Shift.parse(value)
@@ -365,7 +400,9 @@ def test_a_bad_weekday_in_the_office_shortcut_is_refused():
         WorkingHours.office("Europe/Berlin", days=[0, 7])
 
 
-@pytest.mark.parametrize("key", ["Mars/Olympus_Mons", "Europe", "", "../etc/passwd"])
+@pytest.mark.parametrize(
+    "key", ["Mars/Olympus_Mons", "Europe", "", "../etc/passwd", "UTC+05:99", "UTC+24:00"]
+)
 def test_an_unknown_zone_key_is_refused(key):
     with pytest.raises(InvalidField, match="zone: "):
         WorkingHours.office(key)
@@ -374,6 +411,18 @@ def test_an_unknown_zone_key_is_refused(key):
 def test_a_zone_that_is_neither_a_tzinfo_nor_a_key_is_refused():
     with pytest.raises(InvalidType, match="zone: got 1"):
         WorkingHours.office(1)
+
+
+def test_a_tzinfo_that_gives_no_offset_is_refused():
+    with pytest.raises(InvalidField, match=r"zone: .*gives a UTC offset"):
+        WorkingHours.office(tzinfo())
+
+
+def test_a_document_with_unknown_keys_is_refused():
+    document = {**WorkingHours.office("UTC").to_dict(), "timezone": "Europe/Berlin"}
+
+    with pytest.raises(InvalidField, match=r"working_hours: got \['timezone'\]"):
+        WorkingHours.from_dict(document)
 
 
 def test_a_negative_duration_is_refused():

@@ -189,6 +189,39 @@ def test_a_retried_apply_with_the_same_key_records_nothing_twice():
     assert again.ownership == first.ownership
 
 
+def test_a_key_reused_for_a_later_move_of_the_same_lead_is_not_taken_for_a_retry():
+    item = routed("L-1", "new", Role.CLOSER)
+    first = reroute("two_tier_account_manager", "three_tier", [item]).moves[0]
+    moved = first.apply(item.ownership, at=at(2), idempotency_key="switch").ownership
+    back = moved.transfer(Role.CLOSER, person="cleo", at=at(3)).ownership
+    second = reroute("two_tier_account_manager", "three_tier", [Routed(item.lead, back)]).moves[0]
+
+    applied = second.apply(back, at=at(4), idempotency_key="switch")
+
+    assert [e.event for e in applied.events] == ["transfer"]
+    assert applied.ownership.role is Role.QUALIFIER
+
+
+@pytest.mark.parametrize(("key", "error"), [(5, InvalidType), ("", InvalidField)])
+def test_an_idempotency_key_that_is_not_text_is_refused(key, error):
+    item = routed("L-1", "new", Role.CLOSER)
+    move = reroute("two_tier_account_manager", "three_tier", [item]).moves[0]
+
+    with pytest.raises(error, match="idempotency_key"):
+        move.apply(item.ownership, at=at(2), idempotency_key=key)
+
+
+def test_a_report_refuses_moves_that_are_not_moves_and_counts_that_are_not_counts():
+    fields = {"model_from": "one_tier", "model_to": "three_tier", "unchanged": 0, "lost": 0}
+
+    with pytest.raises(InvalidType, match="moves"):
+        RerouteReport(**fields, moves=[1], before={}, after={})
+    with pytest.raises(InvalidField, match=r"before\.role"):
+        RerouteReport(**fields, moves=(), before={"boss": 1}, after={})
+    with pytest.raises(InvalidField, match=r"after\.closer"):
+        RerouteReport(**fields, moves=(), before={}, after={"closer": -1})
+
+
 def test_a_move_is_refused_on_another_leads_record():
     item = routed("L-1", "new", Role.CLOSER)
     move = reroute("two_tier_account_manager", "three_tier", [item]).moves[0]
@@ -314,19 +347,22 @@ def test_only_open_leads_in_the_wrong_role_move_and_the_counts_add_up(old, new, 
 
 
 @settings(max_examples=40, deadline=None)
-@given(models, st.lists(record_specs, max_size=12))
-def test_rerouting_to_the_same_model_twice_moves_nothing_the_second_time(model, specs):
+@given(models, models, st.lists(record_specs, max_size=12), st.sampled_from([None, "ava"]))
+def test_once_the_moves_are_applied_rerouting_again_moves_nothing(old, new, specs, person):
     items = build(specs)
-    first = reroute(model, model, items)
+    first = reroute(old, new, items)
     moves = {move.lead_id: move for move in first.moves}
     settled = [
-        Routed(i.lead, moves[i.lead.id].apply(i.ownership, at=at(5)).ownership)
+        Routed(i.lead, moves[i.lead.id].apply(i.ownership, at=at(5), person=person).ownership)
         if i.lead.id in moves
         else i
         for i in items
     ]
 
-    assert reroute(model, model, settled).moves == ()
+    again = reroute(old, new, settled)
+
+    assert again.moves == ()
+    assert again.after == first.after
 
 
 @settings(max_examples=40, deadline=None)

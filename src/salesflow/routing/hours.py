@@ -268,16 +268,21 @@ def _week(value: Any) -> _Week:
     return _Week(tuple(days))
 
 
-_OFFSET_ZONE = re.compile(r"UTC([+-])(\d\d):(\d\d)")
+_OFFSET_ZONE = re.compile(r"UTC([+-])(\d\d):([0-5]\d)")
 
 
 def _zone(value: Any) -> tzinfo:
     if isinstance(value, tzinfo):
-        if value.utcoffset(datetime(2000, 1, 1)) is None:
+        try:
+            sample = value.utcoffset(datetime(2000, 1, 1))
+        except NotImplementedError:  # the bare tzinfo base class
+            sample = None
+        if sample is None:
             raise InvalidField(
                 "zone", value, "a tzinfo that gives a UTC offset", context="WorkingHours"
             )
-        return value
+        # ZoneInfo("UTC") is written "UTC", which reads back as datetime.UTC.
+        return UTC if isinstance(value, ZoneInfo) and value.key == "UTC" else value
     if not isinstance(value, str):
         raise InvalidType(
             "zone",
@@ -333,7 +338,10 @@ def _holidays(value: Any) -> frozenset[date]:
 
 
 def _instant(field: str, value: Any) -> datetime:
-    utc = _check.aware(field, value, context="WorkingHours").astimezone(UTC)
+    try:
+        utc = _check.aware(field, value, context="WorkingHours").astimezone(UTC)
+    except OverflowError:  # year 1 ahead of UTC, or year 9999 behind it
+        utc = _LAST + _DAY
     if not _FIRST <= utc <= _LAST:
         raise InvalidField(
             field, value, "a datetime from 0001-01-03 to 9999-12-29", context="WorkingHours"
@@ -429,7 +437,13 @@ class WorkingHours:
         moment = _instant("at", at)
         if self._table._full and not self.holidays:
             return True
-        return any(start <= moment < end for start, end in self._day(self._local_day(moment)))
+        local = moment.astimezone(self.zone)
+        spans = self._day(local.date())
+        if local.fold:
+            # A repeated hour that crosses midnight (clocks back from 00:30 to 23:30):
+            # this instant comes after the next day's midnight, maybe inside its shifts.
+            spans += self._day(local.date() + _DAY)
+        return any(start <= moment < end for start, end in spans)
 
     def window(self, at: datetime) -> tuple[bool, datetime]:
         """Whether working at ``at``, and an instant after ``at`` before which that holds.
@@ -522,7 +536,10 @@ class WorkingHours:
                 context="WorkingHours",
             )
         total = _ZERO
-        for span_start, span_end in self._spans(self._local_day(first), self._local_day(last)):
+        # One day more: after a repeated hour across midnight, ``end``'s local date
+        # may be the day before shifts that have already begun.
+        days = self._local_day(first), _later(self._local_day(last), 1)
+        for span_start, span_end in self._spans(*days):
             if span_start >= last:
                 break
             overlap = min(span_end, last) - max(span_start, first)
@@ -549,6 +566,11 @@ class WorkingHours:
     def from_dict(cls, document: Any) -> WorkingHours:
         """The working hours :meth:`to_dict` wrote; malformed documents are refused."""
         fields = _check.mapping("working_hours", document)
+        extra = set(fields) - {"zone", "week", "holidays"}
+        if extra:
+            raise InvalidField(
+                "working_hours", sorted(extra, key=str), "only the keys holidays, week, zone"
+            )
         week = _check.mapping("week", _check.key("", fields, "week"))
         days: dict[int, Any] = {}
         for day, shifts in week.items():

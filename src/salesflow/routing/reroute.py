@@ -146,9 +146,11 @@ class Move:
         """Apply the move to ``ownership``: withdraw its pending handoff, then transfer.
 
         ``person`` takes the lead in the new role (``None``: that role's queue).
-        With an ``idempotency_key``, a retried apply records nothing twice.
-        Refused, with nothing changed, when the record is not this move's or
-        has changed since the report (``VersionConflict``).
+        With an ``idempotency_key``, a retried apply records nothing twice (the
+        events carry it per step and per move, so a key reused for a later
+        move of the same lead is not mistaken for a retry). Refused, with
+        nothing changed, when the record is not this move's or has changed
+        since the report (``VersionConflict``).
         """
         if not isinstance(ownership, Ownership):
             raise InvalidType("ownership", ownership, "an Ownership")
@@ -156,11 +158,14 @@ class Move:
             raise InvalidField(
                 "ownership", ownership.lead_id, f"the ownership record of lead {self.lead_id!r}"
             )
+        if idempotency_key is not None:
+            idempotency_key = _check.text("idempotency_key", idempotency_key, context="Move")
 
         current = ownership
 
         def key(step: str) -> str | None:
-            return None if idempotency_key is None else f"{idempotency_key}:{step}"
+            # The version the move read tells this move's steps from an earlier move's.
+            return None if idempotency_key is None else f"{idempotency_key}:v{self.version}:{step}"
 
         def done(step: str) -> bool:
             # A retried apply replays the steps it took, whatever the record says now.
@@ -222,8 +227,31 @@ class Move:
             raise type(err)(f"{field}.{err.field}", err.value, err.expected) from None
 
 
-def _counts(value: Any) -> Mapping[Role, int]:
-    return MappingProxyType(dict(value))
+def _counts(field: str, value: Any) -> Mapping[Role, int]:
+    if not isinstance(value, Mapping):
+        raise InvalidType(field, value, "a mapping of role to a count", context="RerouteReport")
+    return MappingProxyType(
+        {
+            _choice(Role, f"{field}.role", role): _check.whole(
+                f"{field}.{role}", count, minimum=0, context="RerouteReport"
+            )
+            for role, count in value.items()
+        }
+    )
+
+
+def _before_counts(value: Any) -> Mapping[Role, int]:
+    return _counts("before", value)
+
+
+def _after_counts(value: Any) -> Mapping[Role, int]:
+    return _counts("after", value)
+
+
+def _moves(value: Any) -> tuple[Move, ...]:
+    if not isinstance(value, tuple | list) or not all(isinstance(m, Move) for m in value):
+        raise InvalidType("moves", value, "a sequence of Move values", context="RerouteReport")
+    return tuple(value)
 
 
 @attrs.frozen(kw_only=True)
@@ -238,11 +266,11 @@ class RerouteReport:
 
     model_from: SalesModel = attrs.field(converter=_to_model_from)
     model_to: SalesModel = attrs.field(converter=_to_model_to)
-    moves: tuple[Move, ...]
+    moves: tuple[Move, ...] = attrs.field(converter=_moves)
     unchanged: int = attrs.field(validator=_whole(0))
     lost: int = attrs.field(validator=_whole(0))
-    before: Mapping[Role, int] = attrs.field(converter=_counts, hash=False)
-    after: Mapping[Role, int] = attrs.field(converter=_counts, hash=False)
+    before: Mapping[Role, int] = attrs.field(converter=_before_counts, hash=False)
+    after: Mapping[Role, int] = attrs.field(converter=_after_counts, hash=False)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-compatible primitives."""
@@ -266,21 +294,14 @@ class RerouteReport:
         moves = tuple(
             Move.from_dict(item, field=f"moves[{index}]") for index, item in enumerate(raw_moves)
         )
-        counts = {}
-        for name in ("before", "after"):
-            raw = _check.mapping(name, _check.key("", doc, name))
-            counts[name] = {
-                _choice(Role, f"{name}.role", role): _check.whole(f"{name}.{role}", n, minimum=0)
-                for role, n in raw.items()
-            }
         return cls(
             model_from=_check.key("", doc, "model_from"),
             model_to=_check.key("", doc, "model_to"),
             moves=moves,
             unchanged=_check.key("", doc, "unchanged"),
             lost=_check.key("", doc, "lost"),
-            before=counts["before"],
-            after=counts["after"],
+            before=_check.key("", doc, "before"),
+            after=_check.key("", doc, "after"),
         )
 
 
