@@ -4,9 +4,21 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 
 from salesflow.errors import InvalidField, InvalidType
+
+_E = TypeVar("_E", bound=Enum)
+
+
+def choice(kind: type[_E], field: str, value: Any, *, context: str = "") -> _E:
+    """A member of the enum ``kind``, given as the member or its value."""
+    try:
+        return kind(value)
+    except (ValueError, TypeError):
+        expected = f"one of {', '.join(str(member.value) for member in kind)}"
+        raise InvalidField(field, value, expected, context=context) from None
 
 
 def text(field: str, value: Any, *, context: str = "") -> str:

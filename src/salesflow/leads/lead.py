@@ -132,12 +132,7 @@ DEFAULT_STAGE_FACTS: Final[Mapping[LeadStage, StageFacts]] = {
 
 
 def _as(kind: type[_E], value: Any) -> _E:
-    try:
-        return kind(value)
-    except ValueError:
-        raise InvalidField(
-            kind.__name__, value, f"one of {', '.join(member.value for member in kind)}"
-        ) from None
+    return _check.choice(kind, kind.__name__, value)
 
 
 def _to_source(value: Any) -> LeadSource:

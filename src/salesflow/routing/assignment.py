@@ -361,10 +361,7 @@ def _to_role_tallies(value: Any) -> Mapping[Role, RoleTally]:
         raise InvalidType("roles", value, "a mapping of Role to RoleTally")
     roles: dict[Role, RoleTally] = {}
     for role, tally in value.items():
-        try:
-            key = Role(role)
-        except ValueError:
-            raise InvalidField("roles", role, "a Role") from None
+        key = _check.choice(Role, "roles", role)
         if not isinstance(tally, RoleTally):
             raise InvalidType(f"roles[{key.value!r}]", tally, "a RoleTally")
         roles[key] = tally
@@ -395,10 +392,7 @@ class Ledger:
         return self.tally(person).assigned
 
     def role(self, role: Role | str) -> RoleTally:
-        try:
-            return self.roles.get(Role(role), _ZERO_ROLE)
-        except ValueError:
-            raise InvalidField("role", role, "a Role") from None
+        return self.roles.get(_check.choice(Role, "role", role), _ZERO_ROLE)
 
     def _evolve(self, person: str, **changes: int) -> Ledger:
         _check.text("person", person)
@@ -669,12 +663,7 @@ class _Request:
             _check.text("lead_id", lead_id)
         self.lead_id: str = lead_id
         if type(role) is not Role:
-            try:
-                role = Role(role)
-            except ValueError:
-                raise InvalidField(
-                    "role", role, f"one of {', '.join(r.value for r in Role)}"
-                ) from None
+            role = _check.choice(Role, "role", role)
         self.role: Role = role
         if type(at) is not datetime or at.tzinfo is not UTC:
             _check.aware("at", at)

@@ -195,32 +195,20 @@ class RejectReason(StrEnum):
 # -- events -------------------------------------------------------------------------
 
 
-def _choice(kind: type[Any], field: str) -> Callable[[Any], Any]:
-    def convert(value: Any) -> Any:
-        try:
-            return kind(value)
-        except ValueError:
-            raise InvalidField(
-                field, value, f"one of {', '.join(member.value for member in kind)}"
-            ) from None
-
-    return convert
-
-
 def _to_role(value: Any) -> Role:
-    return cast(Role, _choice(Role, "role")(value))
+    return _check.choice(Role, "role", value)
 
 
 def _to_from_role(value: Any) -> Role:
-    return cast(Role, _choice(Role, "from_role")(value))
+    return _check.choice(Role, "from_role", value)
 
 
 def _to_to_role(value: Any) -> Role:
-    return cast(Role, _choice(Role, "to_role")(value))
+    return _check.choice(Role, "to_role", value)
 
 
 def _to_reason(value: Any) -> RejectReason:
-    return cast(RejectReason, _choice(RejectReason, "reason")(value))
+    return _check.choice(RejectReason, "reason", value)
 
 
 def _version(minimum: int) -> Callable[[Any, Any, Any], None]:

@@ -13,8 +13,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, Final
+from typing import Final
 
+from salesflow import _check
 from salesflow.errors import InvalidField
 from salesflow.leads import Lead, LeadStage, QualificationOutcome
 
@@ -115,11 +116,7 @@ def owner_of(model: SalesModel | str, lead: Lead) -> Role:
     return owner(model, lead.stage, qualification)
 
 
-def _parse(kind: type[Any], field: str, value: Any) -> Any:
-    try:
-        return kind(value)
-    except ValueError:
-        raise InvalidField(field, value, f"one of {', '.join(m.value for m in kind)}") from None
+_parse = _check.choice
 
 
 # -- how the models read: a table and a diagram, both derived from owner() ------------------

@@ -40,10 +40,7 @@ __all__ = ["Absence", "Person", "Team"]
 
 
 def _to_role(value: Any) -> Role:
-    try:
-        return Role(value)
-    except ValueError:
-        raise InvalidField("role", value, f"one of {', '.join(r.value for r in Role)}") from None
+    return _check.choice(Role, "role", value)
 
 
 def _to_tags(value: Any) -> frozenset[str]:

@@ -145,6 +145,22 @@ def _pct(share: Decimal) -> str:
     return f"{(share * 100).quantize(_ONE)}%"
 
 
+_SCORE_PLACES: Final = Decimal("1e-12")
+
+
+def _shares(scores: dict[SalesModel, Decimal]) -> dict[SalesModel, Decimal]:
+    """The scores at 12 places, adding up to exactly 1.
+
+    Divisions such as days / 60 do not end in Decimal, so the four products can
+    miss 1 in the last digit; the difference (a few 1e-12 at most) goes to the
+    highest score.
+    """
+    fixed = {model: score.quantize(_SCORE_PLACES) for model, score in scores.items()}
+    top = max(SalesModel, key=lambda model: (fixed[model], -list(SalesModel).index(model)))
+    fixed[top] += _ONE - sum(fixed.values())
+    return {model: score.normalize() for model, score in fixed.items()}
+
+
 def recommend_model(profile: BusinessProfile) -> Recommendation:
     """Score the four models for ``profile`` and recommend the best, with reasons."""
     if not isinstance(profile, BusinessProfile):
@@ -156,12 +172,14 @@ def recommend_model(profile: BusinessProfile) -> Recommendation:
     long_cycle = _clamp(p.sales_cycle_days / CYCLE_AT)
     repeat = _clamp(p.repeat_revenue_share / REPEAT_AT)
     am = (long_cycle + repeat) / 2
-    scores = {
-        SalesModel.ONE_TIER: (1 - cc) * (1 - am),
-        SalesModel.TWO_TIER_CONTACT_CENTER: cc * (1 - am),
-        SalesModel.TWO_TIER_ACCOUNT_MANAGER: am * (1 - cc),
-        SalesModel.THREE_TIER: cc * am,
-    }
+    scores = _shares(
+        {
+            SalesModel.ONE_TIER: (1 - cc) * (1 - am),
+            SalesModel.TWO_TIER_CONTACT_CENTER: cc * (1 - am),
+            SalesModel.TWO_TIER_ACCOUNT_MANAGER: am * (1 - cc),
+            SalesModel.THREE_TIER: cc * am,
+        }
+    )
     # Ties go to the simpler model: declaration order.
     best = max(SalesModel, key=lambda model: (scores[model], -list(SalesModel).index(model)))
     reasons = _reasons(p, flood, seasonal, long_cycle, repeat, best)

@@ -50,27 +50,20 @@ def _words(role: Role) -> str:
     return role.value.replace("_", " ")
 
 
-def _choice(kind: type[Any], field: str, value: Any) -> Any:
-    try:
-        return kind(value)
-    except ValueError:
-        raise InvalidField(field, value, f"one of {', '.join(m.value for m in kind)}") from None
-
-
 def _to_from_role(value: Any) -> Role:
-    return cast(Role, _choice(Role, "from_role", value))
+    return _check.choice(Role, "from_role", value)
 
 
 def _to_to_role(value: Any) -> Role:
-    return cast(Role, _choice(Role, "to_role", value))
+    return _check.choice(Role, "to_role", value)
 
 
 def _to_model_from(value: Any) -> SalesModel:
-    return cast(SalesModel, _choice(SalesModel, "model_from", value))
+    return _check.choice(SalesModel, "model_from", value)
 
 
 def _to_model_to(value: Any) -> SalesModel:
-    return cast(SalesModel, _choice(SalesModel, "model_to", value))
+    return _check.choice(SalesModel, "model_to", value)
 
 
 def _whole(minimum: int) -> Any:
@@ -232,7 +225,7 @@ def _counts(field: str, value: Any) -> Mapping[Role, int]:
         raise InvalidType(field, value, "a mapping of role to a count", context="RerouteReport")
     return MappingProxyType(
         {
-            _choice(Role, f"{field}.role", role): _check.whole(
+            _check.choice(Role, f"{field}.role", role): _check.whole(
                 f"{field}.{role}", count, minimum=0, context="RerouteReport"
             )
             for role, count in value.items()
