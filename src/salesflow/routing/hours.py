@@ -214,6 +214,9 @@ class _Week(Mapping[int, tuple[Shift, ...]]):
         return (_Week, (self._days,))
 
 
+_MEMO_DAYS: Final = 400
+
+
 def _covers_the_day(offsets: tuple[tuple[timedelta, timedelta], ...]) -> bool:
     reached = _ZERO
     for start, end in offsets:
@@ -400,6 +403,11 @@ class WorkingHours:
     zone: tzinfo = attrs.field(converter=_zone)
     week: Mapping[int, tuple[Shift, ...]] = attrs.field(converter=_week)
     holidays: frozenset[date] = attrs.field(default=frozenset(), converter=_holidays)
+    # A memo of local days' spans in UTC (working them out takes zone look-ups);
+    # bounded, and no part of the value.
+    _days: dict[date, tuple[tuple[datetime, datetime], ...]] = attrs.field(
+        init=False, factory=dict, eq=False, hash=False, repr=False
+    )
 
     @classmethod
     def office(
@@ -442,7 +450,7 @@ class WorkingHours:
         if local.fold:
             # A repeated hour that crosses midnight (clocks back from 00:30 to 23:30):
             # this instant comes after the next day's midnight, maybe inside its shifts.
-            spans += self._day(local.date() + _DAY)
+            spans = spans + self._day(local.date() + _DAY)
         return any(start <= moment < end for start, end in spans)
 
     def window(self, at: datetime) -> tuple[bool, datetime]:
@@ -591,18 +599,21 @@ class WorkingHours:
     def _table(self) -> _Week:
         return self.week  # type: ignore[return-value]
 
-    def _day(self, day: date) -> list[tuple[datetime, datetime]]:
-        if day in self.holidays:
-            return []
+    def _day(self, day: date) -> tuple[tuple[datetime, datetime], ...]:
+        known = self._days.get(day)
+        if known is not None:
+            return known
+        spans: tuple[tuple[datetime, datetime], ...] = ()
         offsets = self._table._offsets[day.weekday()]
-        if not offsets:
-            return []
-        midnight = datetime(day.year, day.month, day.day)
-        spans = []
-        for start, end in offsets:
-            span = _to_utc(self.zone, midnight + start), _to_utc(self.zone, midnight + end)
-            if span[1] > span[0]:
-                spans.append(span)
+        if day not in self.holidays and offsets:
+            midnight = datetime(day.year, day.month, day.day)
+            for start, end in offsets:
+                span = _to_utc(self.zone, midnight + start), _to_utc(self.zone, midnight + end)
+                if span[1] > span[0]:
+                    spans += (span,)
+        if len(self._days) >= _MEMO_DAYS:
+            self._days.clear()
+        self._days[day] = spans
         return spans
 
     def _spans(self, first: date, last: date) -> Iterator[tuple[datetime, datetime]]:
