@@ -508,6 +508,19 @@ class WorkingHours:
             raise InvalidField(
                 "week", {}, "at least one shift to count working time in", context="WorkingHours"
             )
+        if self._table._full and not self.holidays:
+            # Always working: working time is wall-clock time (no need to walk the days).
+            try:
+                if duration <= MAX_SPAN:
+                    return moment.astimezone(UTC) + duration
+            except OverflowError:
+                pass
+            raise InvalidField(
+                "duration",
+                duration,
+                f"working time that elapses within {MAX_SPAN.days} days of start",
+                context="WorkingHours",
+            )
         remaining = duration
         first = self._local_day(moment)
         for span_start, span_end in self._spans(first, _later(first, MAX_SPAN.days + 1)):
@@ -543,6 +556,8 @@ class WorkingHours:
                 f"at most {MAX_SPAN.days} days after start {start.isoformat()}",
                 context="WorkingHours",
             )
+        if self._table._full and not self.holidays:
+            return last - first
         total = _ZERO
         # One day more: after a repeated hour across midnight, ``end``'s local date
         # may be the day before shifts that have already begun.
