@@ -415,3 +415,80 @@ def test_the_dispatcher_refuses_a_malformed_batch_item_naming_its_index():
 
     with pytest.raises(InvalidType, match=r"leads\[1\]"):
         dispatcher.assign_many([("L-1", C, NOW), ("L-2", C)])
+
+
+@pytest.mark.parametrize("bad", [("L-9", C), ("L-9", C, datetime(2026, 11, 25, 10)), ("L-9", "ceo", NOW)])
+def test_a_refused_batch_leaves_the_dispatcher_as_it_was(bad):
+    dispatcher = Dispatcher(closers("ana", "ben"), LeastLoaded())
+    earlier = dispatcher.assign_many([(f"E-{n}", C, NOW) for n in range(3)])
+    ledger = dispatcher.ledger
+    batch = [(f"L-{n}", C, NOW + timedelta(seconds=n)) for n in range(600)] + [bad]
+
+    with pytest.raises(SalesflowError):
+        dispatcher.assign_many(batch)
+
+    assert dispatcher.ledger == ledger
+    after = dispatcher.assign_many([("L-1", C, NOW)])
+    expected = assign("L-1", C, at=NOW, team=closers("ana", "ben"), ledger=ledger,
+                      strategy=LeastLoaded()).decision
+    assert list(after) == [expected]
+    assert [d.person for d in earlier] == ["ana", "ben", "ana"]
+
+
+def test_a_batch_read_from_an_iterator_that_changes_the_team_uses_the_team_it_changed_to():
+    dispatcher = Dispatcher(closers("ana", "ben"), LeastLoaded())
+    ana_leaves = Team([Person("ana", C, active=False), Person("ben", C)])
+
+    def leads():
+        yield ("L-1", C, NOW)
+        dispatcher.replace_team(ana_leaves)
+        yield ("L-2", C, NOW)
+
+    decisions = dispatcher.assign_many(leads())
+
+    assert [d.person for d in decisions] == ["ben", "ben"]
+    assert decisions[0].why_not("ana").verdict is Verdict.INACTIVE
+
+
+@pytest.mark.parametrize(("option", "value"), [("account_owner", 42), ("attributes", ["x"])])
+def test_the_dispatcher_refuses_what_assign_refuses_even_on_its_fast_path(option, value):
+    dispatcher = Dispatcher(closers("ana"), LeastLoaded())
+
+    with pytest.raises(InvalidType) as raised:
+        dispatcher.assign("L-1", C, at=NOW, **{option: value})
+
+    assert raised.value.field == option
+    assert dispatcher.ledger == Ledger()
+
+
+@pytest.mark.parametrize("strategy", [RoundRobin(), LeastLoaded()])
+def test_a_person_who_moves_to_another_role_takes_turns_there_at_once(strategy):
+    team = Team([Person("ana", Role.QUALIFIER), Person("ben", C), Person("cy", C)])
+    ledger = Ledger()
+    for n in range(40):  # a busy contact center: ana's last turn is far past the closers' count
+        ledger = assign(f"Q-{n}", Role.QUALIFIER, at=NOW, team=team, ledger=ledger, strategy=strategy).ledger
+        ledger = ledger.release("ana")
+    promoted = Team([Person("ana", C), Person("ben", C), Person("cy", C)])
+
+    picks, _ = run(promoted, strategy, 9, ledger)
+
+    assert picks.count("ana") == 3
+
+
+def test_a_tie_between_people_never_served_is_explained_as_a_tie():
+    team = closers("ana", "ben")
+
+    round_robin = assign("L-1", C, at=NOW, team=team, ledger=Ledger(), strategy=RoundRobin())
+    least_loaded = assign("L-1", C, at=NOW, team=team, ledger=Ledger(), strategy=LeastLoaded())
+    weighted = assign("L-1", C, at=NOW, team=team, ledger=Ledger(), strategy=Weighted())
+
+    assert round_robin.decision.why_not("ben").detail == "not served yet either; ana is first"
+    assert least_loaded.decision.why_not("ben").detail == "as loaded as ana, who is first"
+    assert weighted.decision.why_not("ben").detail == "credit 0 + weight 1 is not above ana's"
+
+
+def test_asking_whether_someone_is_away_at_a_naive_time_is_refused():
+    ben = Person("ben", C, absences=[Absence(NOW, NOW + timedelta(days=1))])
+
+    with pytest.raises(InvalidType, match="at: got"):
+        ben.away_at(datetime(2026, 11, 25, 12))

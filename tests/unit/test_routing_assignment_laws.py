@@ -4,7 +4,7 @@ round robin is even, capacity holds, and decisions are reproducible."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta, timezone
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -27,6 +27,7 @@ from salesflow.routing import (
 )
 
 T0 = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)  # a Monday
+PLUS_TWO = timezone(timedelta(hours=2))  # the same instants, off the Dispatcher's UTC fast path
 NAMES = ("ana", "ben", "cy", "dee", "eli", "fay")
 ROLES = (Role.CLOSER, Role.QUALIFIER)
 HOURS = (
@@ -72,15 +73,17 @@ strategies = st.one_of(
 
 @st.composite
 def operations(draw, team: Team):
-    """A stream of assignments (moving forward in time), releases, credits and team changes."""
+    """A stream of assignments (mostly moving forward in time, sometimes back, in UTC or
+    another zone), releases, credits and team changes (people join, leave, change role)."""
     ops = []
     at = T0
     for n in range(draw(st.integers(1, 40))):
         kind = draw(st.sampled_from(["assign"] * 6 + ["release", "credit", "team"]))
-        at += timedelta(minutes=draw(st.integers(0, 240)))
+        at += timedelta(minutes=draw(st.integers(-60, 240)))
         if kind == "assign":
             ops.append((
-                "assign", f"L-{n}", draw(st.sampled_from(ROLES)), at,
+                "assign", f"L-{n}", draw(st.sampled_from(ROLES)),
+                draw(st.sampled_from([at, at.astimezone(PLUS_TWO)])),
                 draw(st.one_of(st.none(), st.sampled_from(NAMES))),
                 {"country": draw(st.sampled_from(["DE", "FR"])),
                  "segment": draw(st.sampled_from(["vip", "smb"]))},

@@ -138,3 +138,23 @@ def test_a_naive_now_is_refused():
 def test_a_waiting_lead_must_say_since_when_in_an_aware_time():
     with pytest.raises(InvalidType, match="since"):
         Waiting("L-1", C, "ana", since=datetime(2026, 11, 24, 10))
+
+
+def test_the_same_lead_waiting_twice_is_refused_naming_it():
+    lead = Waiting("L-1", C, "ana", since=TUESDAY_10)
+
+    with pytest.raises(InvalidField) as raised:
+        overdue([lead, lead], TUESDAY_10 + TWO_HOURS)
+
+    assert raised.value.field == "waiting[1].lead_id"
+
+
+def test_a_deadline_beyond_what_working_hours_count_never_passes_as_in_the_simulator():
+    always = Team([Person("ana", C), Person("ben", C)])
+    lead = Waiting("L-1", C, "ana", since=TUESDAY_10)
+
+    result = overdue([lead], TUESDAY_10 + timedelta(days=4000), team=always,
+                     deadline=timedelta(days=4000))
+
+    assert result.reassignments == ()
+    assert result.waiting == (lead,)

@@ -20,6 +20,8 @@ from salesflow.routing import (
     RejectReason,
     Role,
     RoundRobin,
+    Rule,
+    Rules,
     SalesModel,
     Sticky,
     Team,
@@ -38,7 +40,14 @@ from salesflow.routing.simulator import (
 
 SMALL = ShopProfile(leads_per_day=12)
 MONDAY = date(2026, 3, 2)
-STRATEGIES = [RoundRobin(), Weighted(), LeastLoaded(), Sticky(), Sticky(LeastLoaded())]
+STRATEGIES = [
+    RoundRobin(),
+    Weighted(),
+    LeastLoaded(),
+    Sticky(),
+    Sticky(LeastLoaded()),
+    Rules([Rule("outbound", when={"source": "outbound"}, then=Sticky()), Rule("rest")]),
+]
 
 
 def run(model=SalesModel.THREE_TIER, strategy=None, *, seed=1, team=None, **options):
@@ -545,3 +554,15 @@ def test_a_default_team_needs_a_head_count_for_every_role():
 
     assert caught.value.field == "people_per_role"
     assert "missing: account_manager" in str(caught.value)
+
+
+def test_under_rules_a_queued_lead_nobody_can_take_does_not_hold_up_the_leads_behind_it():
+    early = {"hour": 6}  # before the 09:00 shift: both wait in the queue
+    stream = stream_of(lead(1, source=LeadSource.OUTBOUND, **early), lead(2, **early))
+    rules = Rules([Rule("outbound", when={"source": "outbound"}, tags={"outbound"}), Rule("rest")])
+    team = Team([Person("mgr-1", Role.MANAGER, hours=WorkingHours.office("UTC"))])
+
+    report = simulate(SalesModel.ONE_TIER, rules, team=team, seed=1, stream=stream)
+
+    assert [person.assigned for person in report.people] == [1]
+    assert (report.queued, report.still_queued) == (2, 1)

@@ -127,7 +127,8 @@ class Reason:
 class RoundRobin:
     """Whoever was served least recently, in team order.
 
-    Over any run, n eligible people each get within one lead of each other. A
+    While the same n people stay eligible and nothing is credited back, any run of
+    leads gives each of them within one lead of the others. A
     person back from absence, or newly added, takes the next turn and then
     waits like everyone else: neither flooded nor starved. A lead credited
     back (:meth:`Ledger.credit_back`) earns a make-up turn.
@@ -719,7 +720,14 @@ def _gap(team: Team, role: Role, pace: int | None) -> int:
 
 
 def _paced(tally: list[int], turns: int, gap: int) -> bool:
-    return tally[2] >= 0 and turns - tally[2] < gap
+    # A last turn at or past the role's count was taken in another role (the person
+    # moved, or the host built the ledger): it says nothing about this role's turns.
+    return tally[2] >= 0 and 0 < turns - tally[2] < gap
+
+
+def _served(tally: list[int], turns: int) -> int:
+    """The role turn ``tally`` was last served at, -1 for never (or only in another role)."""
+    return tally[2] if tally[2] < turns else -1
 
 
 def _choose(work: _Work, team: Team, strategy: Strategy, request: _Request) -> _Choice:
@@ -746,14 +754,15 @@ def _choose(work: _Work, team: Team, strategy: Strategy, request: _Request) -> _
                 choice.person, choice.sticky = person.id, True
                 return choice
     zero = _ZERO_LIST
+    turns = work.turns.get(request.role, 0)
     if not isinstance(rank, LeastLoaded):
         owed = [p for p in candidates if tallies.get(p.id, zero)[4] > 0]
         if owed:
-            first = min(owed, key=lambda p: tallies[p.id][2])
+            first = min(owed, key=lambda p: _served(tallies[p.id], turns))
             choice.person, choice.served_owed = first.id, True
             return choice
     if isinstance(rank, RoundRobin):
-        choice.person = min(candidates, key=lambda p: tallies.get(p.id, zero)[2]).id
+        choice.person = min(candidates, key=lambda p: _served(tallies.get(p.id, zero), turns)).id
     elif isinstance(rank, Weighted):
         best = max(
             enumerate(candidates),
@@ -818,7 +827,8 @@ def _explain(
             continue
         tally = tallies.get(person.id, zero)
         if person.id == picked:
-            first.append(Reason(person.id, Verdict.PICKED, _picked_detail(choice, rank, tally)))
+            detail = _picked_detail(choice, rank, tally, pacing[0])
+            first.append(Reason(person.id, Verdict.PICKED, detail))
             continue
         if rule is not None and not rule.tags <= person.tags:
             tags = ", ".join(sorted(rule.tags - person.tags))
@@ -835,13 +845,13 @@ def _explain(
     return (*first, *others)
 
 
-def _picked_detail(choice: _Choice, rank: Rank | None, tally: list[int]) -> str:
+def _picked_detail(choice: _Choice, rank: Rank | None, tally: list[int], turns: int) -> str:
     if choice.sticky:
         return "the account's existing owner"
     if choice.served_owed:
         return "owed a make-up turn for a lead credited back"
     if isinstance(rank, RoundRobin):
-        return "served least recently" if tally[2] >= 0 else "not served yet"
+        return "served least recently" if _served(tally, turns) >= 0 else "not served yet"
     if isinstance(rank, Weighted):
         return "highest weighted credit"
     return f"fewest open leads ({tally[0]})"
@@ -861,16 +871,18 @@ def _loser(
         return Reason(pid, Verdict.NOT_ACCOUNT_OWNER, f"the account belongs to {picked}")
     if choice.served_owed:
         return Reason(pid, Verdict.NOT_THEIR_TURN, f"{picked} was owed a make-up turn")
+    turns, gap = pacing
     if isinstance(rank, RoundRobin):
+        if _served(tally, turns) < 0:  # a tie: neither was served in this role yet
+            return Reason(pid, Verdict.NOT_THEIR_TURN, f"not served yet either; {picked} is first")
         return Reason(pid, Verdict.NOT_THEIR_TURN, f"served more recently than {picked}")
     if isinstance(rank, Weighted):
         return Reason(
             pid,
             Verdict.LOWER_WEIGHT,
-            f"credit {tally[3]} + weight {person.weight} is below {picked}'s",
+            f"credit {tally[3]} + weight {person.weight} is not above {picked}'s",
         )
     assert isinstance(rank, LeastLoaded)
-    turns, gap = pacing
     if _paced(tally, turns, gap):
         return Reason(
             pid,
@@ -881,6 +893,8 @@ def _loser(
         return Reason(
             pid, Verdict.MORE_LOADED, f"{tally[0]} open leads, {picked} had {picked_tally[0]}"
         )
+    if tally[2] == picked_tally[2]:  # a tie: neither was served yet
+        return Reason(pid, Verdict.NOT_THEIR_TURN, f"as loaded as {picked}, who is first")
     return Reason(pid, Verdict.NOT_THEIR_TURN, f"as loaded as {picked}, served more recently")
 
 
@@ -1084,9 +1098,11 @@ class Dispatcher:
             and type(at) is datetime
             and at.tzinfo is UTC
             and lead_id.strip()
+            and (account_owner is None or (type(account_owner) is str and account_owner.strip()))
+            and (attributes is None or isinstance(attributes, Mapping))
         ):
             # The hot path: least loaded on already-valid arguments (the account
-            # owner and attributes play no part in least loaded).
+            # owner and attributes play no part in least loaded, but are checked alike).
             person = self._least_loaded(role, at)
         else:
             request = _Request(lead_id, role, at, account_owner, attributes, exclude)
@@ -1105,10 +1121,23 @@ class Dispatcher:
         """Assign ``(lead_id, role, at)`` items in order: the same decisions as calling
         :meth:`assign` on each, with less overhead per lead.
 
-        The result is a sequence whose :class:`Decision` values are made when read.
+        The items are read in full first (an iterator that changes this
+        dispatcher does so before the batch). A refused item refuses the
+        whole batch: the dispatcher is left as it was. The result is a
+        sequence whose :class:`Decision` values are made when read.
         """
         if isinstance(leads, str | Mapping) or not isinstance(leads, Iterable):
             raise InvalidType("leads", leads, "an iterable of (lead_id, role, at) tuples")
+        items = leads if type(leads) is list or type(leads) is tuple else list(leads)
+        start = len(self._log)
+        try:
+            self._assign_many(items)
+        except BaseException:
+            self._rollback(start)
+            raise
+        return Decisions(self, start, len(self._log))
+
+    def _assign_many(self, leads: Sequence[Any]) -> None:
         log, picks = self._log, self._picks
         start = len(log)
         checkpoints = self._checkpoints
@@ -1147,7 +1176,7 @@ class Dispatcher:
                 if (
                     tally[0] == load
                     and tally[2] == turn
-                    and (turn < 0 or now - turn >= gaps[role])
+                    and (turn < 0 or now - turn >= gaps[role] or now <= turn)
                     and active
                     and load < capacity
                     and not away
@@ -1164,7 +1193,17 @@ class Dispatcher:
                     continue
             picks.append(least_loaded(role, at))
             log.append(item)
-        return Decisions(self, start, len(log))
+
+    def _rollback(self, start: int) -> None:
+        """Forget log entries from ``start`` on, and the state they made."""
+        work, team = self._state_before(start)
+        del self._log[start:], self._picks[start:]
+        for position in [position for position in self._slow if position >= start]:
+            del self._slow[position]
+        while self._checkpoints[-1][0] > start:
+            self._checkpoints.pop()
+        self._work = work
+        self._set_team(team)
 
     def _least_loaded(self, role: Role, at: datetime) -> str | None:
         heap = self._heaps.get(role)
@@ -1179,7 +1218,7 @@ class Dispatcher:
             if (
                 tally[0] == load
                 and tally[2] == turn
-                and (turn < 0 or now - turn >= self._gaps[role])
+                and (turn < 0 or now - turn >= self._gaps[role] or now <= turn)
                 and active
                 and load < capacity
                 and not away

@@ -42,6 +42,7 @@ from salesflow.routing.assignment import (
     _check_strategy,
     assign,
 )
+from salesflow.routing.hours import END_OF_TIME
 from salesflow.routing.models import Role
 from salesflow.routing.people import Team, _to_role
 
@@ -151,9 +152,15 @@ def reassign_overdue(
     if isinstance(waiting, str | Mapping) or not isinstance(waiting, Iterable):
         raise InvalidType("waiting", waiting, "an iterable of Waiting values")
     leads = list(waiting)
+    seen: set[str] = set()
     for index, lead in enumerate(leads):
         if not isinstance(lead, Waiting):
             raise InvalidType(f"waiting[{index}]", lead, "a Waiting")
+        if lead.lead_id in seen:
+            raise InvalidField(
+                f"waiting[{index}].lead_id", lead.lead_id, "a lead id not used before in waiting"
+            )
+        seen.add(lead.lead_id)
 
     due = sorted(
         ((_due(team, lead, deadline), lead) for lead in leads),
@@ -202,12 +209,17 @@ def _due(team: Team, lead: Waiting, deadline: timedelta) -> datetime:
     """When ``deadline`` of the owner's working time has passed since ``lead.since``.
 
     An owner who left the team, or who has no working time at all, is held to
-    wall-clock time.
+    wall-clock time. A deadline their hours never reach (beyond the span
+    :class:`~salesflow.routing.WorkingHours` counts through) never passes, as
+    in the simulator.
     """
     hours = team.get(lead.person).hours if lead.person in team else None
-    if hours is None or not hours.has_working_time:
-        return lead.since + deadline
-    return hours.add(lead.since, deadline)
+    try:
+        if hours is None or not hours.has_working_time:
+            return lead.since + deadline
+        return hours.add(lead.since, deadline)
+    except (InvalidField, OverflowError):
+        return END_OF_TIME
 
 
 def _supervisors(value: Any) -> dict[Role, str]:

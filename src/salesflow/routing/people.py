@@ -62,6 +62,9 @@ class Absence:
             raise InvalidField("end", self.end, f"a time after start ({self.start.isoformat()})")
 
     def covers(self, at: datetime) -> bool:
+        """Whether ``at`` (timezone-aware; a naive one is refused) falls inside."""
+        if type(at) is not datetime or at.tzinfo is None:
+            _check.aware("at", at)
         return self.start <= at < self.end
 
 
@@ -118,7 +121,9 @@ class Person:
     tags: frozenset[str] = attrs.field(default=frozenset(), kw_only=True, converter=_to_tags)
 
     def away_at(self, at: datetime) -> Absence | None:
-        """The absence covering ``at``, if any."""
+        """The absence covering ``at`` (timezone-aware; a naive one is refused), if any."""
+        if type(at) is not datetime or at.tzinfo is None:
+            _check.aware("at", at)
         for absence in self.absences:
             if absence.covers(at):
                 return absence

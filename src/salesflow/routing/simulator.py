@@ -59,7 +59,7 @@ from salesflow.errors import InvalidField, InvalidType
 from salesflow.leads import Lead, LeadSource, LeadStage, LostReason
 from salesflow.metrics import Ratio
 from salesflow.money import Money
-from salesflow.routing.assignment import Dispatcher, Strategy
+from salesflow.routing.assignment import Dispatcher, Rules, Strategy
 from salesflow.routing.handoffs import Ownership, RejectReason, needs_handoff
 from salesflow.routing.hours import END_OF_TIME, WorkingHours
 from salesflow.routing.models import Role, SalesModel, owner_of
@@ -209,12 +209,7 @@ def _deal(instance: Any, attribute: Any, value: Any) -> None:
 
 
 def _model(value: Any) -> SalesModel:
-    try:
-        return SalesModel(value)
-    except ValueError:
-        raise InvalidField(
-            "model", value, f"one of {', '.join(m.value for m in SalesModel)}"
-        ) from None
+    return _check.choice(SalesModel, "model", value)
 
 
 def _span(field: str, value: Any, *, minimum: timedelta) -> timedelta:
@@ -304,10 +299,7 @@ def _utc(instance: Any, attribute: Any, value: Any) -> None:
 
 
 def _to_source(value: Any) -> LeadSource:
-    try:
-        return LeadSource(value)
-    except ValueError:
-        raise InvalidField("source", value, "inbound or outbound", context="StreamLead") from None
+    return _check.choice(LeadSource, "source", value, context="StreamLead")
 
 
 def _flag(instance: Any, attribute: Any, value: Any) -> None:
@@ -624,10 +616,7 @@ class SimulationReport:
 
     def in_role(self, role: Role | str) -> tuple[PersonLoad, ...]:
         """The people of ``role``, in team order."""
-        try:
-            wanted = Role(role)
-        except ValueError:
-            raise InvalidField("role", role, f"one of {', '.join(r.value for r in Role)}") from None
+        wanted = _check.choice(Role, "role", role)
         return tuple(person for person in self.people if person.role is wanted)
 
     def format(self) -> str:
@@ -1004,13 +993,29 @@ class _Run:
 
     def drain(self, role: Role, at: datetime) -> None:
         queue = self.queues[role]
+        if not isinstance(self.dispatcher.strategy, Rules):
+            # Every queued lead of the role meets the same filter: when the first
+            # cannot be placed, none can.
+            while queue:
+                case = queue[0]
+                if not self.seek(case, role, at):
+                    self.schedule_retry(role, at)
+                    return
+                queue.popleft()
+                case.queued_for = None
+            return
+        # Under rules each lead's rule filters people by its own tags: a lead nobody
+        # can take now must not hold up the leads behind it.
+        blocked: deque[_Case] = deque()
         while queue:
-            case = queue[0]
-            if not self.seek(case, role, at):
-                self.schedule_retry(role, at)
-                return
-            queue.popleft()
-            case.queued_for = None
+            case = queue.popleft()
+            if self.seek(case, role, at):
+                case.queued_for = None
+            else:
+                blocked.append(case)
+        if blocked:
+            queue.extend(blocked)
+            self.schedule_retry(role, at)
 
     # -- the events ------------------------------------------------------------------
 
@@ -1370,12 +1375,7 @@ def default_team(
     if isinstance(people_per_role, Mapping):
         given: dict[Role, int] = {}
         for role, count in people_per_role.items():
-            try:
-                key = Role(role)
-            except ValueError:
-                raise InvalidField(
-                    "people_per_role", role, f"a role, one of {', '.join(r.value for r in Role)}"
-                ) from None
+            key = _check.choice(Role, "people_per_role", role)
             given[key] = _check.whole(f"people_per_role[{key.value!r}]", count, minimum=1)
         for role in sales_model.roles:
             if role not in given:
