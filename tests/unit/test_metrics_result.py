@@ -229,3 +229,10 @@ def test_rounding_modes_bracket_the_exact_value(numerator, denominator):
 
     assert Fraction(low) <= ratio.fraction * 100 <= Fraction(high)
     assert high - low in (0, Decimal("0.01"))
+
+
+def test_a_ratio_far_beyond_28_digits_still_rounds_exactly_when_formatted():
+    huge = Ratio("x", 10**30 + 1, 3, variant="v", formula="a / b")
+
+    assert huge.percent(0) == "33333333333333333333333333333367%"
+    assert huge.percent(2) == "33333333333333333333333333333366.67%"

@@ -191,15 +191,12 @@ def _round(fraction: Fraction, places: int, rounding: str) -> Decimal:
     scaled = fraction * 10**places
     whole = floor(scaled)
     rest = scaled - whole
-    if rest == 0:
-        proxy = Decimal(whole)
-    elif rest < Fraction(1, 2):
-        proxy = Decimal(whole) + Decimal("0.25")
-    elif rest == Fraction(1, 2):
-        proxy = Decimal(whole) + Decimal("0.5")
-    else:
-        proxy = Decimal(whole) + Decimal("0.75")
-    return proxy.quantize(Decimal(1), rounding=rounding).scaleb(-places)
+    quarter = 0 if rest == 0 else 1 if rest < Fraction(1, 2) else 2 if rest == Fraction(1, 2) else 3
+    # A context wide enough for every digit of the proxy: the default 28 digits
+    # would round (or refuse) a large value before the rounding that is asked for.
+    context = Context(prec=len(str(abs(whole))) + places + 4, rounding=rounding)
+    proxy = context.add(Decimal(whole), Decimal(quarter) / 4)
+    return proxy.quantize(Decimal(1), context=context).scaleb(-places, context=context)
 
 
 def _shown(value: Input) -> str:
