@@ -1,0 +1,647 @@
+"""Order records: the input contract of the record-based metrics, read in one fast pass.
+
+A record-based metric (the per-customer summary and the cohort table in
+:mod:`salesflow.metrics.cohorts`) reads an iterable of order records, once,
+front to back: a list, a generator, or ``df.to_dict("records")`` from pandas
+(``df.to_dicts()`` from polars), without pandas or polars being a dependency.
+Each record is one order, given as
+
+- a plain mapping with the keys below,
+- an :class:`OrderRecord` (this module's value type), or
+- an :class:`~salesflow.orders.Order` aggregate (its number, customer id,
+  placement time, amount due and status).
+
+========== ========= =====================================================
+key        required  value
+========== ========= =====================================================
+order_id   yes       a non-empty string or an int, used exactly as given
+customer_id yes      a non-empty string or an int, used exactly as given
+placed_at  yes       a timezone-aware datetime (a pandas ``Timestamp`` is
+                     one), or an ISO 8601 string with an offset
+amount     yes       the order's gross amount, at least 0: a Decimal, an int
+                     or a decimal string such as ``"19.99"``
+currency   yes       an ISO 4217 code; every record has the same one
+discount   no        the discount granted, from 0 to the amount, same types
+                     as ``amount``; None or absent means none
+status     no        an order status (``"delivered"``...); None or absent
+                     means a placed order. ``"cancelled"`` orders are checked
+                     and then left out: they are not purchases
+========== ========= =====================================================
+
+Refusals. A record that breaks the contract raises
+:class:`~salesflow.errors.InvalidField` (``InvalidType`` for a wrong type,
+``CurrencyMismatch`` for a second currency) whose field names the record and
+the key: ``rows[12].placed_at: got ..., expected a timezone-aware datetime``.
+Floats are refused as money (a float such as 0.1 is not the amount that was
+charged): convert a float column with ``Decimal(str(x))``, or better read it
+as text (``pd.read_csv(..., dtype={"amount": str})``). Naive datetimes are
+refused, never guessed. A metric reads only the keys it needs, and checks
+exactly those; extra keys are ignored.
+
+What is not checked: order ids are not de-duplicated (that would mean holding
+every row); a record is one order, so pass each order once. Nanoseconds of a
+pandas ``Timestamp`` are dropped (Python datetimes stop at microseconds).
+
+>>> from datetime import datetime, timezone
+>>> from salesflow.metrics._records import OrderRecord
+>>> record = OrderRecord.from_mapping({
+...     "order_id": "1001", "customer_id": "c-7", "amount": "19.99", "currency": "EUR",
+...     "placed_at": "2026-03-31T23:30:00+02:00", "status": "delivered"})
+>>> record.amount, record.placed_at
+(Money('19.99', 'EUR'), datetime.datetime(2026, 3, 31, 21, 30, tzinfo=datetime.timezone.utc))
+>>> OrderRecord.from_mapping({**record.to_dict(), "amount": 19.99})
+Traceback (most recent call last):
+...
+salesflow.errors.InvalidType: rows[0].amount: got 19.99, expected a Decimal, int or decimal string (floats are inexact: convert with Decimal(str(x)) or read the column as text)
+
+How it is fast: each metric folds the rows in one loop that keeps per-customer
+state only (never the rows). A record of plain values in the common shape (a
+dict, str or int ids, a UTC ``datetime``, Decimal money) is checked inline
+with exact type tests; anything else takes a slower path that checks it
+thoroughly, converts it (strings, other zones, pandas timestamps) and names
+what is wrong.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime, tzinfo
+from decimal import Decimal
+from typing import Any, Final
+
+import attrs
+
+from salesflow import _check
+from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType
+from salesflow.money import _EXACT, CURRENCY_MINOR_UNITS, Money
+from salesflow.orders import Order, OrderStatus
+
+__all__ = [
+    "OPTIONAL_KEYS",
+    "REQUIRED_KEYS",
+    "CustomerId",
+    "OrderRecord",
+    "SpendState",
+    "check_basis",
+    "fold_active_months",
+    "fold_spending",
+    "month_number",
+    "month_start",
+]
+
+CustomerId = str | int
+"""A customer or order id: a non-empty string or an int, used exactly as given."""
+
+REQUIRED_KEYS: Final = ("order_id", "customer_id", "placed_at", "amount", "currency")
+OPTIONAL_KEYS: Final = ("discount", "status")
+
+_CANCELLED: Final = OrderStatus.CANCELLED.value
+_STATUSES: Final = frozenset(status.value for status in OrderStatus)
+_PURCHASES: Final = _STATUSES - {_CANCELLED}
+_ROW_EXPECTED: Final = (
+    "a mapping with the keys order_id, customer_id, placed_at, amount and currency, "
+    "an OrderRecord or an Order (from a DataFrame, pass df.to_dict('records'))"
+)
+_ID_EXPECTED: Final = "a non-empty string or an int"
+_TIME_EXPECTED: Final = "a timezone-aware datetime or an ISO 8601 string with an offset"
+_MONEY_EXPECTED: Final = (
+    "a Decimal, int or decimal string (floats are inexact: "
+    "convert with Decimal(str(x)) or read the column as text)"
+)
+_BASES: Final = ("net", "gross")
+# Stands for the currency of a record the inline check could not read: it is
+# no currency, so the record goes to the thorough path, which names the fault.
+_UNREAD: Final = object()
+
+
+# -- checking one record (the thorough path) ----------------------------------------
+
+
+def _where(index: int, key: str) -> str:
+    return f"rows[{index}].{key}"
+
+
+def _fields(index: int, row: Any) -> Mapping[str, Any]:
+    """The record as a mapping, whatever form it came in."""
+    if isinstance(row, Mapping):
+        return row
+    if isinstance(row, OrderRecord):
+        return row.to_dict()
+    if isinstance(row, Order):
+        return {
+            "order_id": row.number,
+            "customer_id": row.customer.id,
+            "placed_at": row.placed_at,
+            "amount": row.amount_due.amount,
+            "currency": row.amount_due.currency,
+            "status": row.status.value,
+        }
+    raise InvalidType(f"rows[{index}]", row, _ROW_EXPECTED)
+
+
+def _required(index: int, row: Mapping[str, Any], key: str) -> Any:
+    try:
+        return row[key]
+    except KeyError:
+        raise InvalidField(_where(index, key), None, "a value (it is missing)") from None
+
+
+def _identifier(index: int, key: str, value: Any) -> CustomerId:
+    if isinstance(value, str):
+        if not value:
+            raise InvalidField(_where(index, key), value, _ID_EXPECTED)
+        return value
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidType(_where(index, key), value, _ID_EXPECTED)
+    return int(value)
+
+
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+# datetime's own subtraction, also for subclasses (a pandas Timestamp's "-"
+# returns a pandas Timedelta): epoch + (moment - epoch) is the instant as a
+# plain UTC datetime, whatever the zone or the class (nanoseconds dropped).
+# It raises TypeError for a naive datetime.
+_SINCE: Final = datetime.__sub__
+
+
+def _utc(field: str, value: Any) -> datetime:
+    """``value`` as a plain ``datetime`` in UTC; naive or unparseable times are refused."""
+    if isinstance(value, str):
+        moment = _check.parse_datetime(field, value)
+    elif isinstance(value, datetime):
+        moment = _check.aware(field, value)
+    else:
+        raise InvalidType(field, value, _TIME_EXPECTED)
+    try:
+        return _EPOCH + _SINCE(moment, _EPOCH)
+    except OverflowError:
+        raise InvalidField(field, value, "a moment within the years 1 to 9999 in UTC") from None
+
+
+def _placed_at(index: int, value: Any, now: datetime | None) -> datetime:
+    field = _where(index, "placed_at")
+    moment = _utc(field, value)
+    if now is not None and moment > now:
+        raise InvalidField(field, value, f"a moment not after now ({now.isoformat()})")
+    return moment
+
+
+def _amount(field: str, value: Any) -> Decimal:
+    if isinstance(value, Decimal):
+        amount = value
+    elif isinstance(value, int) and not isinstance(value, bool):
+        amount = Decimal(value)
+    elif isinstance(value, str):
+        try:
+            amount = Decimal(value.strip())
+        except ArithmeticError:
+            raise InvalidField(field, value, "a decimal number such as '19.99'") from None
+    else:
+        raise InvalidType(field, value, _MONEY_EXPECTED)
+    if not amount.is_finite():
+        raise InvalidField(field, value, "a finite number (not NaN or infinity)")
+    if amount < 0:
+        raise InvalidField(field, value, "an amount of at least 0")
+    return amount
+
+
+def _discount(index: int, value: Any, amount: Decimal) -> Decimal | None:
+    if value is None:
+        return None
+    field = _where(index, "discount")
+    discount = _amount(field, value)
+    if discount > amount:
+        raise InvalidField(field, value, f"a discount of at most the amount ({amount})")
+    return discount
+
+
+def _currency(index: int, value: Any, expected: str | None) -> str:
+    field = _where(index, "currency")
+    if not isinstance(value, str) or value not in CURRENCY_MINOR_UNITS:
+        raise InvalidField(field, value, "an ISO 4217 code such as 'EUR' or 'USD'")
+    if expected is not None and value != expected:
+        raise CurrencyMismatch(
+            field,
+            value,
+            f"{expected!r} like the rows before it (amounts in different currencies "
+            "never mix: filter the rows by currency and compute each separately)",
+        )
+    return str(value)
+
+
+def _cancelled(index: int, value: Any) -> bool:
+    if value is None:
+        return False
+    if not isinstance(value, str) or value not in _STATUSES:
+        raise InvalidField(
+            _where(index, "status"),
+            value,
+            f"None or an order status, one of {', '.join(sorted(_STATUSES))}",
+        )
+    return value == _CANCELLED
+
+
+def _inexact(index: int, value: Decimal) -> InvalidField:
+    return InvalidField(
+        _where(index, "amount"), value, "amounts whose sums stay exact within 60 digits"
+    )
+
+
+def _read_spend(
+    index: int, row: Any, now: datetime, currency: str | None, net: bool
+) -> tuple[CustomerId, CustomerId, datetime, Decimal, str, bool]:
+    """One record for the spending fold, checked key by key (the thorough path)."""
+    fields = _fields(index, row)
+    order_id = _identifier(index, "order_id", _required(index, fields, "order_id"))
+    customer_id = _identifier(index, "customer_id", _required(index, fields, "customer_id"))
+    moment = _placed_at(index, _required(index, fields, "placed_at"), now)
+    amount = _amount(_where(index, "amount"), _required(index, fields, "amount"))
+    code = _currency(index, _required(index, fields, "currency"), currency)
+    if net:
+        discount = _discount(index, fields.get("discount"), amount)
+        if discount is not None:
+            try:
+                amount = _EXACT.subtract(amount, discount)
+            except ArithmeticError:
+                raise _inexact(index, discount) from None
+    cancelled = _cancelled(index, fields.get("status"))
+    return order_id, customer_id, moment, amount, code, cancelled
+
+
+def _read_activity(index: int, row: Any, now: datetime | None) -> tuple[CustomerId, datetime, bool]:
+    """One record for the month fold: who ordered, when, and whether it counts."""
+    fields = _fields(index, row)
+    customer_id = _identifier(index, "customer_id", _required(index, fields, "customer_id"))
+    moment = _placed_at(index, _required(index, fields, "placed_at"), now)
+    return customer_id, moment, _cancelled(index, fields.get("status"))
+
+
+def _rows(rows: Any) -> Iterable[Any]:
+    if isinstance(rows, str | bytes | Mapping) or not isinstance(rows, Iterable):
+        raise InvalidType(
+            "rows",
+            rows,
+            "an iterable of order records: mappings, OrderRecord or Order values "
+            "(from a DataFrame, pass df.to_dict('records'))",
+        )
+    return rows
+
+
+def check_basis(basis: Any) -> bool:
+    """``"net"`` (amount minus discount, the default) or ``"gross"``; True for net."""
+    if not isinstance(basis, str) or basis not in _BASES:
+        raise InvalidField("basis", basis, "'net' (amount minus discount) or 'gross'")
+    return basis == "net"
+
+
+# -- the spending fold ---------------------------------------------------------------
+
+SpendState = list[Any]
+"""Per customer: [first_at, last_at, orders, total, first_order_spend, first_order_id].
+
+(The fold indexes it with literals 0 to 5: a module constant costs a global
+lookup per row.)
+
+``first_at`` and ``last_at`` are UTC datetimes; ``total`` and
+``first_order_spend`` exact Decimals. The first order is the earliest; among
+orders placed at the same instant, the one with the lowest id (then the lowest
+amount), so the order of the rows never matters.
+"""
+
+_FIRST_SPEND, _FIRST_ID = 4, 5
+
+
+def _id_key(value: CustomerId) -> tuple[bool, Any]:
+    return (isinstance(value, str), value)
+
+
+def _earlier_tie(order_id: CustomerId, spend: Decimal, state: SpendState) -> bool:
+    """Same instant as the customer's first order: does this one come first?"""
+    mine, theirs = _id_key(order_id), _id_key(state[_FIRST_ID])
+    if mine != theirs:
+        return mine < theirs
+    return bool(spend < state[_FIRST_SPEND])
+
+
+def fold_spending(
+    rows: Any, *, now: datetime, net: bool
+) -> tuple[str | None, dict[CustomerId, SpendState]]:
+    """One pass over ``rows``: the currency and each customer's :data:`SpendState`.
+
+    Reads order_id, customer_id, placed_at, amount, currency, status, and
+    discount when ``net``. Cancelled orders are checked and left out. ``now``
+    must be an aware UTC datetime; a record placed after it is refused.
+    """
+    state: dict[CustomerId, SpendState] = {}
+    lookup = state.get
+    currency: str | None = None
+    purchases = _PURCHASES
+    add, subtract = _EXACT.add, _EXACT.subtract
+    dt, dec, text, whole = datetime, Decimal, str, int
+    utc, epoch, since = UTC, _EPOCH, _SINCE
+    for index, row in enumerate(_rows(rows)):
+        # The inline check accepts the common shape only; anything else,
+        # including every error, goes through _read_spend, which names it.
+        try:
+            order_id = row["order_id"]
+            customer_id = row["customer_id"]
+            at = row["placed_at"]
+            spend = row["amount"]
+            code = row["currency"]
+            get = row.get
+            discount = get("discount") if net else None
+            status = get("status")
+            if type(at) is not dt or at.tzinfo is not utc:
+                at = epoch + since(at, epoch)  # other zones, pandas timestamps
+        except Exception:
+            code = _UNREAD
+        if (
+            type(code) is text
+            and code == currency
+            and ((type(customer_id) is text and customer_id) or type(customer_id) is whole)
+            and ((type(order_id) is text and order_id) or type(order_id) is whole)
+            and at <= now
+            and type(spend) is dec
+            and spend.is_finite()
+            and spend >= 0
+            and (
+                discount is None
+                or (
+                    type(discount) is dec
+                    and (not discount or (discount.is_finite() and 0 < discount <= spend))
+                )
+            )
+            and (status is None or (type(status) is text and status in purchases))
+        ):
+            if discount:
+                try:
+                    spend = subtract(spend, discount)
+                except ArithmeticError:
+                    raise _inexact(index, discount) from None
+        else:
+            order_id, customer_id, at, spend, currency, cancelled = _read_spend(
+                index, row, now, currency, net
+            )
+            if cancelled:
+                continue
+        customer = lookup(customer_id)
+        if customer is None:
+            state[customer_id] = [at, at, 1, spend, spend, order_id]
+            continue
+        customer[2] += 1
+        try:
+            customer[3] = add(customer[3], spend)
+        except ArithmeticError:
+            raise _inexact(index, spend) from None
+        first = customer[0]
+        if at <= first:
+            if at < first or _earlier_tie(order_id, spend, customer):
+                customer[0] = at
+                customer[4] = spend
+                customer[5] = order_id
+        elif at > customer[1]:
+            customer[1] = at
+    return currency, state
+
+
+# -- the month fold --------------------------------------------------------------------
+
+
+def month_number(at: datetime, zone: tzinfo) -> int:
+    """``year * 12 + month - 1`` of the aware instant ``at`` seen in ``zone``."""
+    local = at.astimezone(zone)
+    return local.year * 12 + local.month - 1
+
+
+def month_start(number: int, zone: tzinfo) -> datetime:
+    """The first instant (UTC) of calendar month ``number`` in ``zone``.
+
+    Local midnight on the 1st; where DST skips that midnight, fold=0 gives the
+    pre-transition offset, which lands on the transition itself: still the
+    first instant of the local month.
+    """
+    year, month = divmod(number, 12)
+    return datetime(year, month + 1, 1, tzinfo=zone).astimezone(UTC)
+
+
+_REACH: Final = 60  # months of room kept on each side of a record outside the window
+_FIRST_MONTH: Final = 2 * 12  # January of year 2 ...
+_END_MONTH: Final = 9999 * 12  # ... up to (not including) January of year 9999, as Period
+
+
+class _Window:
+    """UTC month boundaries in a zone, and one bit per month, for a bisect lookup.
+
+    ``bounds[j]`` is the start of month ``base + j``; a record with
+    ``bisect_right(bounds, at) == i`` (0 < i < len(bounds)) falls in month
+    ``base + i - 1`` and sets bit ``masks[i] == 1 << (i - 1)``.
+    """
+
+    def __init__(self, zone: tzinfo) -> None:
+        self.zone = zone
+        self.base = 0
+        self.bounds: list[datetime] = []
+        self.masks: list[int] = []
+
+    def widen(self, index: int, at: datetime, state: dict[CustomerId, int]) -> int:
+        """Cover the month of ``at`` (with room around it); re-base the bits in ``state``.
+
+        Returns the bisect position of ``at`` in the new bounds.
+        """
+        try:
+            month = month_number(at, self.zone)
+        except OverflowError:
+            month = -1
+        if not _FIRST_MONTH <= month < _END_MONTH:
+            raise InvalidField(
+                _where(index, "placed_at"), at, "a moment in the years 2 to 9998 (in the zone)"
+            )
+        low, high = month - _REACH, month + _REACH + 1
+        if self.bounds:
+            low = min(low, self.base)
+            high = max(high, self.base + len(self.bounds) - 1)
+        low, high = max(low, _FIRST_MONTH), min(high, _END_MONTH)
+        shift = self.base - low if self.bounds else 0
+        if shift:
+            for customer, mask in state.items():
+                state[customer] = mask << shift
+        self.base = low
+        self.bounds = [month_start(number, self.zone) for number in range(low, high + 1)]
+        self.masks = [0, *(1 << bit for bit in range(len(self.bounds) - 1))]
+        return bisect_right(self.bounds, at)
+
+
+def fold_active_months(
+    rows: Any, *, zone: tzinfo, now: datetime | None
+) -> tuple[int, dict[CustomerId, int]]:
+    """One pass over ``rows``: for each customer, the months (in ``zone``) they ordered in.
+
+    Returns ``(base, masks)``: bit ``b`` of a customer's mask is set when they
+    ordered in month number ``base + b`` (see :func:`month_number`). Reads
+    customer_id, placed_at and status; cancelled orders are checked and left
+    out. ``now`` (aware, UTC) refuses records placed after it.
+    """
+    state: dict[CustomerId, int] = {}
+    lookup = state.get
+    window = _Window(zone)
+    bounds, masks, size = window.bounds, window.masks, 0
+    locate: Callable[[list[datetime], datetime], int] = bisect_right
+    purchases = _PURCHASES
+    dt, text, whole = datetime, str, int
+    utc, epoch, since = UTC, _EPOCH, _SINCE
+    latest = now if now is not None else datetime.max.replace(tzinfo=UTC)
+    for index, row in enumerate(_rows(rows)):
+        try:
+            customer_id = row["customer_id"]
+            at = row["placed_at"]
+            status = row.get("status")
+            if type(at) is not dt or at.tzinfo is not utc:
+                at = epoch + since(at, epoch)  # other zones, pandas timestamps
+        except Exception:
+            at = None
+        if not (
+            at is not None
+            and at <= latest
+            and ((type(customer_id) is text and customer_id) or type(customer_id) is whole)
+            and (status is None or (type(status) is text and status in purchases))
+        ):
+            customer_id, at, cancelled = _read_activity(index, row, now)
+            if cancelled:
+                continue
+        position = locate(bounds, at)
+        if not 0 < position < size:
+            position = window.widen(index, at, state)
+            bounds, masks, size = window.bounds, window.masks, len(window.bounds)
+        state[customer_id] = lookup(customer_id, 0) | masks[position]
+    return window.base, state
+
+
+# -- the value type ------------------------------------------------------------------------
+
+
+def _id_field(instance: Any, attribute: Any, value: Any) -> None:
+    context = type(instance).__name__
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise InvalidType(attribute.name, value, _ID_EXPECTED, context=context)
+    if value == "":
+        raise InvalidField(attribute.name, value, _ID_EXPECTED, context=context)
+
+
+def _utc_field(value: Any) -> datetime:
+    return _utc("placed_at", value)
+
+
+def _money_field(instance: Any, attribute: Any, value: Any) -> None:
+    if not isinstance(value, Money):
+        raise InvalidType(attribute.name, value, "Money", context=type(instance).__name__)
+    if value.amount < 0:
+        raise InvalidField(
+            attribute.name, value, "an amount of at least 0", context=type(instance).__name__
+        )
+
+
+def _optional_status(value: Any) -> OrderStatus | None:
+    if value is None or isinstance(value, OrderStatus):
+        return value
+    try:
+        return OrderStatus(value)
+    except ValueError:
+        raise InvalidField(
+            "status", value, f"None or an order status, one of {', '.join(sorted(_STATUSES))}"
+        ) from None
+
+
+@attrs.frozen
+class OrderRecord:
+    """One order as the record-based metrics read it: the library's own record value.
+
+    ``placed_at`` is kept in UTC (an ISO string with an offset or any aware
+    datetime is converted). ``discount``, when given, is in the order's
+    currency and at most ``amount``. Refuses empty or non-string/int ids,
+    naive times, negative or non-Money amounts, mixed currencies and unknown
+    statuses. :meth:`to_dict` gives the plain mapping form, and
+    :meth:`from_mapping` checks one (naming the record as ``rows[index]``).
+    """
+
+    order_id: CustomerId = attrs.field(validator=_id_field)
+    customer_id: CustomerId = attrs.field(validator=_id_field)
+    placed_at: datetime = attrs.field(converter=_utc_field)
+    amount: Money = attrs.field(validator=_money_field)
+    discount: Money | None = attrs.field(default=None, kw_only=True)
+    status: OrderStatus | None = attrs.field(default=None, kw_only=True, converter=_optional_status)
+
+    def __attrs_post_init__(self) -> None:
+        if self.discount is None:
+            return
+        _money_field(self, attrs.fields(OrderRecord).discount, self.discount)
+        if self.discount.currency != self.amount.currency:
+            raise CurrencyMismatch(
+                "discount",
+                self.discount.currency,
+                f"{self.amount.currency!r}, the amount's currency",
+                context="OrderRecord",
+            )
+        if self.discount > self.amount:
+            raise InvalidField(
+                "discount",
+                self.discount,
+                f"a discount of at most the amount ({self.amount})",
+                context="OrderRecord",
+            )
+
+    @property
+    def cancelled(self) -> bool:
+        """A cancelled order is not a purchase: the metrics leave it out."""
+        return self.status is OrderStatus.CANCELLED
+
+    @property
+    def net_amount(self) -> Money:
+        """``amount - discount``."""
+        return self.amount if self.discount is None else self.amount - self.discount
+
+    def to_dict(self) -> dict[str, Any]:
+        """The plain mapping form (Decimal amounts, a UTC datetime, the status value)."""
+        return {
+            "order_id": self.order_id,
+            "customer_id": self.customer_id,
+            "placed_at": self.placed_at,
+            "amount": self.amount.amount,
+            "currency": self.amount.currency,
+            "discount": None if self.discount is None else self.discount.amount,
+            "status": None if self.status is None else self.status.value,
+        }
+
+    @classmethod
+    def from_mapping(cls, row: Any, *, index: int = 0) -> OrderRecord:
+        """Check one mapping against the contract; errors name it ``rows[index]``."""
+        index = _check.whole("index", index, minimum=0)
+        fields = _fields(index, row)
+        order_id = _identifier(index, "order_id", _required(index, fields, "order_id"))
+        customer_id = _identifier(index, "customer_id", _required(index, fields, "customer_id"))
+        moment = _placed_at(index, _required(index, fields, "placed_at"), None)
+        amount = _amount(_where(index, "amount"), _required(index, fields, "amount"))
+        currency = _currency(index, _required(index, fields, "currency"), None)
+        discount = _discount(index, fields.get("discount"), amount)
+        _cancelled(index, fields.get("status"))
+        return cls(
+            order_id,
+            customer_id,
+            moment,
+            Money(amount, currency),
+            discount=None if discount is None else Money(discount, currency),
+            status=fields.get("status"),
+        )
+
+    @classmethod
+    def from_order(cls, order: Order) -> OrderRecord:
+        """The record of an :class:`~salesflow.orders.Order`: number, customer, amount due, status."""
+        if not isinstance(order, Order):
+            raise InvalidType("order", order, "an Order")
+        return cls(
+            order.number,
+            order.customer.id,
+            order.placed_at,
+            order.amount_due,
+            status=order.status,
+        )

@@ -1,0 +1,1008 @@
+"""Order metrics: average order value, cancellation, delays, on-time delivery, time in status.
+
+The metrics read order histories in the library's own vocabulary, or plain
+records, in any mix:
+
+- an :class:`~salesflow.orders.Order` aggregate;
+- its events, a list or tuple (``order.history``, or the stored
+  ``event.to_dict()`` documents, which are replayed and checked);
+- an ``order.to_dict()`` document (a mapping whose ``schema`` is
+  ``"salesflow.order/1"``);
+- an order record: a plain mapping (``df.to_dict("records")`` works) or an
+  :class:`~salesflow.metrics._records.OrderRecord`, with the keys of
+  :mod:`salesflow.metrics._records` plus the delivery keys below.
+
+========================= ==============================================================
+record key                read by
+========================= ==============================================================
+``placed_at``             every metric given a ``period`` (placement time), aware
+``status``                all; None or absent means a placed order
+``amount``, ``currency``  :func:`average_order_value` (``amount`` is gross)
+``discount``              :func:`average_order_value` with ``basis="net"``; None is none
+``delayed``               :func:`delay_rate`: True when the order was ever delayed
+``delivered_at``          :func:`on_time_delivery_rate`: aware, None when not delivered
+``promised_delivery``     :func:`on_time_delivery_rate`, for delivered orders: the first
+                          promised date (a ``date`` or ``"YYYY-MM-DD"``)
+========================= ==============================================================
+
+A metric reads only the keys it needs and checks exactly those; a bad value
+raises :class:`~salesflow.errors.InvalidField` naming the item and the key
+(``orders[3].placed_at``; ``orders[3][2].at`` for the third event of an event
+list). Floats are refused as money, naive datetimes as times. Every item is
+checked, in the period or not; the order of the items never matters.
+
+>>> from datetime import date, datetime, timezone
+>>> from salesflow.metrics.orders import average_order_value, cancellation_rate
+>>> at = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)
+>>> rows = [
+...     {"placed_at": at, "amount": "40.00", "discount": "5.00", "currency": "EUR"},
+...     {"placed_at": at, "amount": "20.00", "currency": "EUR", "status": "delivered"},
+...     {"placed_at": at, "amount": "30.00", "currency": "EUR", "status": "cancelled"},
+... ]
+>>> average_order_value(rows)
+<Amount average order value (net): 55.00 EUR / 2 = 27.5 EUR>
+>>> cancellation_rate(rows).percent()
+'33.3%'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from decimal import Decimal
+from typing import Any, Final
+
+import attrs
+
+from salesflow import _check
+from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType, UndefinedMetric
+from salesflow.metrics._records import OrderRecord, _amount, _utc, check_basis
+from salesflow.metrics._result import Amount, OnEmpty, Ratio, Score, check_on_empty, settle
+from salesflow.money import _EXACT, CURRENCY_MINOR_UNITS, Money
+from salesflow.orders import SCHEMA, Order, OrderStatus, StatusChanged, order_event_from_dict
+from salesflow.periods import Period, _zone, _zone_name
+
+__all__ = [
+    "ORDER_STATUS_TOPICS",
+    "TIMED_STATUSES",
+    "Durations",
+    "StatusTimes",
+    "average_order_value",
+    "cancellation_rate",
+    "delay_rate",
+    "on_time_delivery_rate",
+    "order_status_request_share",
+    "time_in_status",
+]
+
+ORDER_STATUS_TOPICS: Final = frozenset({"order_status"})
+"""The support request topics that count as "about order status" by default."""
+
+TIMED_STATUSES: Final = tuple(status for status in OrderStatus if not status.is_final)
+"""The statuses an order spends time in: all but the final delivered and cancelled."""
+
+_MICROSECONDS_PER_DAY: Final = 86_400_000_000
+_ORDER_EXPECTED: Final = (
+    "an Order, its events (a list or tuple), an order.to_dict() document, "
+    "or an order record (a mapping or an OrderRecord)"
+)
+_HISTORY_EXPECTED: Final = (
+    "an Order, its events (a list or tuple) or an order.to_dict() document: "
+    "time in status needs the history"
+)
+
+
+# -- reading the inputs (shared with salesflow.metrics.sales) ----------------------------
+
+
+def _where(name: str, index: int, key: str) -> str:
+    return f"{name}[{index}].{key}"
+
+
+def _items(name: str, value: Any, expected: str) -> Iterable[Any]:
+    """``value`` as an iterable of items; a string or a single mapping is refused."""
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise InvalidType(name, value, f"an iterable of items, each {expected}")
+    return value
+
+
+def _renamed(err: InvalidField, field: str) -> InvalidField:
+    return type(err)(field, err.value, err.expected)
+
+
+def _required(name: str, index: int, row: Mapping[str, Any], key: str) -> Any:
+    try:
+        return row[key]
+    except KeyError:
+        raise InvalidField(_where(name, index, key), None, "a value (it is missing)") from None
+
+
+def _moment(name: str, index: int, row: Mapping[str, Any], key: str) -> datetime:
+    """A required aware time (a datetime or an ISO string with an offset), in UTC."""
+    return _utc(_where(name, index, key), _required(name, index, row, key))
+
+
+def _optional_moment(name: str, index: int, row: Mapping[str, Any], key: str) -> datetime | None:
+    value = row.get(key)
+    return None if value is None else _utc(_where(name, index, key), value)
+
+
+def _flag(name: str, index: int, row: Mapping[str, Any], key: str, *, default: bool | None) -> bool:
+    value = row.get(key) if default is not None else _required(name, index, row, key)
+    if value is None and default is not None:
+        return default
+    if not isinstance(value, bool):
+        raise InvalidType(_where(name, index, key), value, "True or False")
+    return value
+
+
+def _money(name: str, index: int, row: Mapping[str, Any], key: str) -> Decimal:
+    """A required amount of at least 0: a Decimal, an int or a decimal string."""
+    return _amount(_where(name, index, key), _required(name, index, row, key))
+
+
+def _currency(field: str, value: Any, expected: str | None) -> str:
+    """An ISO 4217 code, the same as ``expected`` when that is known."""
+    if not isinstance(value, str) or value not in CURRENCY_MINOR_UNITS:
+        raise InvalidField(field, value, "an ISO 4217 code such as 'EUR' or 'USD'")
+    if expected is not None and value != expected:
+        raise CurrencyMismatch(
+            field,
+            value,
+            f"{expected!r} like the items before it (amounts in different currencies never "
+            "mix: filter by currency and compute each separately)",
+        )
+    return value
+
+
+def _expected_currency(value: Any) -> str | None:
+    if value is None:
+        return None
+    return _currency("currency", value, None)
+
+
+def _period(value: Any) -> Period | None:
+    if value is not None and not isinstance(value, Period):
+        raise InvalidType("period", value, "None or a Period (Period.month(2026, 3, 'UTC'), ...)")
+    return value
+
+
+def _scope(period: Period | None, name: str) -> str:
+    return f"{name} in {period.label}" if period is not None else f"all {name}"
+
+
+def _now(value: Any) -> datetime:
+    return _check.aware("now", value).astimezone(UTC)
+
+
+def _replayed(name: str, index: int, events: list[Any] | tuple[Any, ...]) -> Order:
+    parsed = [
+        order_event_from_dict(event, field=f"{name}[{index}][{position}]")
+        if isinstance(event, Mapping)
+        else event
+        for position, event in enumerate(events)
+    ]
+    try:
+        return Order.replay(parsed)
+    except InvalidField as err:
+        raise _renamed(err, err.field.replace("events[", f"{name}[{index}][", 1)) from None
+
+
+def _as_order(name: str, index: int, item: Any) -> Order | None:
+    """The order an item describes, or None when it is a plain record."""
+    if isinstance(item, Order):
+        return item
+    if isinstance(item, list | tuple):
+        return _replayed(name, index, item)
+    if isinstance(item, Mapping) and item.get("schema") == SCHEMA:
+        try:
+            return Order.from_dict(item)
+        except InvalidField as err:
+            raise _renamed(err, f"{name}[{index}].{err.field}") from None
+    return None
+
+
+def _record(name: str, index: int, item: Any) -> Mapping[str, Any]:
+    if isinstance(item, Mapping):
+        return item
+    if isinstance(item, OrderRecord):
+        return item.to_dict()
+    raise InvalidType(f"{name}[{index}]", item, _ORDER_EXPECTED)
+
+
+_STATUS_VALUES: Final = {status.value: status for status in OrderStatus}
+
+
+def _status(name: str, index: int, row: Mapping[str, Any]) -> OrderStatus | None:
+    value = row.get("status")
+    if value is None:
+        return None
+    status = _STATUS_VALUES.get(value) if isinstance(value, str) else None
+    if status is None:
+        raise InvalidField(
+            _where(name, index, "status"),
+            value,
+            f"None or an order status, one of {', '.join(_STATUS_VALUES)}",
+        )
+    return status
+
+
+def _was_delayed(order: Order) -> bool:
+    return any(
+        isinstance(event, StatusChanged) and event.to_status is OrderStatus.DELAYED
+        for event in order.history
+    )
+
+
+class _Facts:
+    """What one order contributes, read from an Order or a record (private)."""
+
+    __slots__ = (
+        "amount",
+        "cancelled",
+        "currency",
+        "delayed",
+        "delivered_at",
+        "placed_at",
+        "promised",
+    )
+
+    def __init__(self) -> None:
+        self.placed_at: datetime | None = None
+        self.cancelled = False
+        self.amount = Decimal(0)
+        self.currency: str | None = None
+        self.delayed = False
+        self.delivered_at: datetime | None = None
+        self.promised: date | None = None
+
+
+_Reader = Callable[[str, int, Mapping[str, Any], _Facts], None]
+
+
+def _facts(
+    name: str,
+    orders: Any,
+    *,
+    period: Period | None,
+    from_order: Callable[[Order, _Facts], None],
+    from_record: _Reader,
+    keep_all: bool = False,
+    read_placed: bool = False,
+) -> Iterator[_Facts]:
+    """One :class:`_Facts` per order placed in ``period`` (every item is checked).
+
+    With ``keep_all``, every order is yielded and the caller filters by period;
+    ``read_placed`` reads a record's placement time even without a period.
+    """
+    for index, item in enumerate(_items(name, orders, _ORDER_EXPECTED)):
+        facts = _Facts()
+        order = _as_order(name, index, item)
+        if order is not None:
+            facts.placed_at = order.placed_at
+            facts.cancelled = order.status is OrderStatus.CANCELLED
+            from_order(order, facts)
+        else:
+            row = _record(name, index, item)
+            if period is not None or read_placed:
+                facts.placed_at = _moment(name, index, row, "placed_at")
+            facts.cancelled = _status(name, index, row) is OrderStatus.CANCELLED
+            from_record(name, index, row, facts)
+        if keep_all or period is None or period.contains(facts.placed_at):  # type: ignore[arg-type]
+            yield facts
+
+
+def _nothing(_order: Order, _facts: _Facts) -> None:
+    return None
+
+
+def _no_keys(_name: str, _index: int, _row: Mapping[str, Any], _facts: _Facts) -> None:
+    return None
+
+
+def _revenue_reader(net: bool) -> tuple[Callable[[Order, _Facts], None], _Reader]:
+    """Readers of an order's revenue: gross (line totals / ``amount``) or net of discounts."""
+
+    def from_order(order: Order, facts: _Facts) -> None:
+        due = order.amount_due
+        facts.currency = due.currency
+        if net:
+            facts.amount = due.amount
+        else:
+            facts.amount = Money.total((line.total for line in order.lines), due.currency).amount
+
+    def from_record(name: str, index: int, row: Mapping[str, Any], facts: _Facts) -> None:
+        amount = _money(name, index, row, "amount")
+        facts.currency = _currency(
+            _where(name, index, "currency"), _required(name, index, row, "currency"), None
+        )
+        if net and row.get("discount") is not None:
+            field = _where(name, index, "discount")
+            discount = _amount(field, row["discount"])
+            if discount > amount:
+                raise InvalidField(
+                    field, row["discount"], f"a discount of at most the amount ({amount})"
+                )
+            try:
+                amount = _EXACT.subtract(amount, discount)
+            except ArithmeticError:
+                raise InvalidField(
+                    field, row["discount"], "a discount whose difference stays exact"
+                ) from None
+        facts.amount = amount
+
+    return from_order, from_record
+
+
+def _sum(total: Decimal, amount: Decimal, field: str) -> Decimal:
+    try:
+        return _EXACT.add(total, amount)
+    except ArithmeticError:
+        raise InvalidField(
+            field, amount, "amounts whose sum stays exact within 60 digits"
+        ) from None
+
+
+# -- average order value --------------------------------------------------------------------
+
+
+def average_order_value(
+    orders: Iterable[Any],
+    *,
+    basis: str = "net",
+    include_cancelled: bool = False,
+    period: Period | None = None,
+    currency: str | None = None,
+    on_empty: OnEmpty = "undefined",
+) -> Amount:
+    """Average order value: revenue / orders.
+
+    AOV = revenue / orders, where an order's revenue is
+
+    - ``basis="net"`` (the default): net of discounts. For a record,
+      ``amount - discount``; for an :class:`~salesflow.orders.Order`, its
+      amount due (the lines' total unless the shop set a lower amount at
+      placement);
+    - ``basis="gross"``: before discounts. For a record, ``amount``; for an
+      Order, the sum of its line totals (quantity x unit price).
+
+    Cancelled orders are not purchases and are left out of both revenue and
+    orders, unless ``include_cancelled=True`` (a variant). With ``period``,
+    only orders placed in it count. The result is an :class:`Amount` in the
+    orders' one currency; ``currency`` states it (and is needed for an empty
+    input, where there is no order to take it from).
+
+    Refuses mixed currencies (:class:`~salesflow.errors.CurrencyMismatch`,
+    naming the item), floats, negative amounts, a discount above the amount,
+    an unknown basis. No orders give an undefined amount (or
+    :class:`UndefinedMetric` with ``on_empty="raise"``).
+
+    >>> from datetime import datetime, timezone
+    >>> at = datetime(2026, 3, 2, tzinfo=timezone.utc)
+    >>> rows = [{"placed_at": at, "amount": "40", "discount": "10", "currency": "EUR"},
+    ...         {"placed_at": at, "amount": "20", "currency": "EUR"}]
+    >>> average_order_value(rows, basis="gross")
+    <Amount average order value (gross): 60 EUR / 2 = 30 EUR>
+    """
+    net = check_basis(basis)
+    if not isinstance(include_cancelled, bool):
+        raise InvalidType("include_cancelled", include_cancelled, "True or False")
+    scope = _period(period)
+    code = _expected_currency(currency)
+    on_empty = check_on_empty(on_empty)
+    from_order, from_record = _revenue_reader(net)
+    total, count, left_out = Decimal(0), 0, 0
+    name = "orders"
+    # Every order is read, in the period or not, so the currency is known
+    # (and checked) even when no order falls in the period.
+    for index, facts in enumerate(
+        _facts(
+            name,
+            orders,
+            period=scope,
+            from_order=from_order,
+            from_record=from_record,
+            keep_all=True,
+        )
+    ):
+        code = _currency(f"{name}[{index}].currency", facts.currency, code)
+        if scope is not None and not scope.contains(facts.placed_at):  # type: ignore[arg-type]
+            continue
+        if facts.cancelled and not include_cancelled:
+            left_out += 1
+            continue
+        total = _sum(total, facts.amount, f"{name}[{index}].amount")
+        count += 1
+    if code is None:
+        raise InvalidField(
+            "currency",
+            None,
+            "the orders' currency (an ISO 4217 code): there are no orders to take it from, "
+            "and even an undefined amount is in a currency",
+        )
+    variant = basis
+    if include_cancelled:
+        variant += ", cancelled included"
+    if scope is not None:
+        variant += f", placed in {scope.label}"
+    revenue = "net revenue (amount - discount)" if net else "gross revenue"
+    inputs: list[tuple[str, Money | int]] = [(revenue, Money(total, code)), ("orders", count)]
+    if not include_cancelled:
+        inputs.append(("cancelled orders left out", left_out))
+    result = Amount(
+        "average order value",
+        Money(total, code),
+        count,
+        variant=variant,
+        formula=f"{revenue} / orders",
+        inputs=tuple(inputs),
+        denominator_name="orders",
+    )
+    return settle(result, on_empty)
+
+
+# -- rates over orders --------------------------------------------------------------------------
+
+
+def cancellation_rate(
+    orders: Iterable[Any], *, period: Period | None = None, on_empty: OnEmpty = "undefined"
+) -> Ratio:
+    """Order cancellation rate: cancelled orders / orders placed.
+
+    An order counts in the period it was placed in (``period``, by placement
+    time; all orders without one), and is cancelled when its status is
+    cancelled now: an order placed in March and cancelled in April counts
+    in March. Reads ``status`` (and ``placed_at`` with a period) of records.
+
+    >>> from datetime import datetime, timezone
+    >>> rows = [{"status": "cancelled"}, {"status": "delivered"}, {}, {"status": None}]
+    >>> cancellation_rate(rows)
+    <Ratio order cancellation rate (all orders placed): 1 / 4 = 0.25>
+    """
+    scope = _period(period)
+    on_empty = check_on_empty(on_empty)
+    placed = cancelled = 0
+    for facts in _facts("orders", orders, period=scope, from_order=_nothing, from_record=_no_keys):
+        placed += 1
+        cancelled += facts.cancelled
+    result = Ratio(
+        "order cancellation rate",
+        cancelled,
+        placed,
+        variant=_scope(scope, "orders placed"),
+        formula="cancelled orders / orders placed",
+        inputs=(("orders placed", placed), ("cancelled", cancelled)),
+    )
+    return settle(result, on_empty)
+
+
+def _delay_from_order(order: Order, facts: _Facts) -> None:
+    facts.delayed = _was_delayed(order)
+
+
+def _delay_from_record(name: str, index: int, row: Mapping[str, Any], facts: _Facts) -> None:
+    facts.delayed = _flag(name, index, row, "delayed", default=None)
+
+
+def delay_rate(
+    orders: Iterable[Any], *, period: Period | None = None, on_empty: OnEmpty = "undefined"
+) -> Ratio:
+    """Delay rate: orders that were ever delayed / orders placed.
+
+    An order delayed twice counts once; an order delayed and then delivered
+    on time still counts (it was delayed). For an Order the history says it
+    (a status change to delayed); a record carries ``delayed`` (True or
+    False, required). Cancelled orders count in both, like any placed order.
+
+    >>> delay_rate([{"delayed": True}, {"delayed": False}, {"delayed": False}])
+    <Ratio delay rate (all orders placed): 1 / 3 = 1/3 ≈ 0.3333333333>
+    """
+    scope = _period(period)
+    on_empty = check_on_empty(on_empty)
+    placed = delayed = 0
+    for facts in _facts(
+        "orders", orders, period=scope, from_order=_delay_from_order, from_record=_delay_from_record
+    ):
+        placed += 1
+        delayed += facts.delayed
+    result = Ratio(
+        "delay rate",
+        delayed,
+        placed,
+        variant=_scope(scope, "orders placed"),
+        formula="orders ever delayed / orders placed",
+        inputs=(("orders placed", placed), ("ever delayed", delayed)),
+    )
+    return settle(result, on_empty)
+
+
+def _delivery_from_order(order: Order, facts: _Facts) -> None:
+    if order.status is OrderStatus.DELIVERED:
+        facts.delivered_at = order.updated_at
+        facts.promised = order.promised_delivery
+
+
+def _delivery_from_record(name: str, index: int, row: Mapping[str, Any], facts: _Facts) -> None:
+    facts.delivered_at = _optional_moment(name, index, row, "delivered_at")
+    if facts.delivered_at is None:
+        return
+    field = _where(name, index, "promised_delivery")
+    value = _required(name, index, row, "promised_delivery")
+    facts.promised = (
+        _check.parse_date(field, value)
+        if isinstance(value, str)
+        else _check.calendar_date(field, value)
+    )
+
+
+def on_time_delivery_rate(
+    orders: Iterable[Any],
+    *,
+    zone: tzinfo | str,
+    period: Period | None = None,
+    on_empty: OnEmpty = "undefined",
+) -> Ratio:
+    """On-time delivery rate: orders delivered by the first promised date / orders delivered.
+
+    An order is on time when the day it was delivered, read in ``zone`` (the
+    shop's or the customer's: state it), is on or before the estimated
+    delivery date promised *at placement*. A delay moves the estimated date
+    but not the promise: an order delayed from the 27th to the 30th and
+    delivered on the 29th is late. Orders not delivered (yet, or cancelled)
+    are not in the denominator; they are reported in ``inputs``.
+
+    For an Order, the promise is ``order.promised_delivery`` and the delivery
+    time that of its ``deliver`` event; a record carries ``delivered_at``
+    (None when not delivered) and, when delivered, ``promised_delivery``.
+
+    >>> from datetime import date, datetime, timezone
+    >>> rows = [
+    ...     {"promised_delivery": date(2026, 3, 5),
+    ...      "delivered_at": datetime(2026, 3, 5, 23, 30, tzinfo=timezone.utc)},
+    ...     {"promised_delivery": "2026-03-06",
+    ...      "delivered_at": datetime(2026, 3, 6, 9, 0, tzinfo=timezone.utc)},
+    ...     {"delivered_at": None},
+    ... ]
+    >>> on_time_delivery_rate(rows, zone="UTC").percent()
+    '100.0%'
+    >>> on_time_delivery_rate(rows, zone="Europe/Berlin").percent()  # 00:30 on the 6th there
+    '50.0%'
+    """
+    where = _zone(zone)
+    scope = _period(period)
+    on_empty = check_on_empty(on_empty)
+    delivered = on_time = waiting = 0
+    for facts in _facts(
+        "orders",
+        orders,
+        period=scope,
+        from_order=_delivery_from_order,
+        from_record=_delivery_from_record,
+    ):
+        if facts.delivered_at is None:
+            waiting += 1
+            continue
+        delivered += 1
+        on_time += facts.delivered_at.astimezone(where).date() <= facts.promised  # type: ignore[operator]
+    result = Ratio(
+        "on-time delivery rate",
+        on_time,
+        delivered,
+        variant=f"first promised date, delivery day in {_zone_name(where)}",
+        formula="orders delivered on or before the first promised date / orders delivered",
+        inputs=(
+            ("orders delivered", delivered),
+            ("on time", on_time),
+            ("late", delivered - on_time),
+            ("not delivered (left out)", waiting),
+        ),
+    )
+    return settle(result, on_empty)
+
+
+# -- time in status -----------------------------------------------------------------------------
+
+
+def _spans(value: Any) -> tuple[timedelta, ...]:
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise InvalidType("spans", value, "an iterable of timedeltas of at least 0")
+    spans = tuple(value)
+    for index, span in enumerate(spans):
+        if not isinstance(span, timedelta):
+            raise InvalidType(f"spans[{index}]", span, "a timedelta of at least 0")
+        if span < timedelta(0):
+            raise InvalidField(f"spans[{index}]", span, "a timedelta of at least 0")
+    return tuple(sorted(spans))
+
+
+def _ongoing(instance: Durations, attribute: Any, value: Any) -> None:
+    _check.whole("ongoing", value, minimum=0, context="Durations")
+    if value > len(instance.spans):
+        raise InvalidField(
+            "ongoing",
+            value,
+            f"at most the number of spans ({len(instance.spans)})",
+            context="Durations",
+        )
+
+
+@attrs.frozen(repr=False)
+class Durations:
+    """How long something took, across the items measured: count, total, mean, median.
+
+    ``spans`` holds one duration per item (an order's time in a status, a won
+    lead's sales cycle), sorted. ``counted`` names the items ("orders",
+    "won leads"); ``ongoing`` says how many spans had not ended and were
+    counted up to ``now`` (they can still grow). ``mean`` and ``median`` are
+    None when nothing was measured, never 0.
+
+    Exact: ``total`` is exact; ``mean`` (``total / count``) and a median of
+    two middle spans are rounded half-even to the microsecond, the
+    resolution of :class:`~datetime.timedelta`.
+    """
+
+    metric: str = attrs.field(validator=_check.text_field)
+    variant: str = attrs.field(validator=_check.text_field)
+    formula: str = attrs.field(validator=_check.text_field)
+    spans: tuple[timedelta, ...] = attrs.field(converter=_spans)
+    counted: str = attrs.field(default="items", kw_only=True, validator=_check.text_field)
+    ongoing: int = attrs.field(default=0, kw_only=True, validator=_ongoing)
+
+    @property
+    def count(self) -> int:
+        return len(self.spans)
+
+    @property
+    def defined(self) -> bool:
+        """False when nothing was measured: there is no mean or median."""
+        return bool(self.spans)
+
+    @property
+    def total(self) -> timedelta:
+        return sum(self.spans, timedelta(0))
+
+    @property
+    def mean(self) -> timedelta | None:
+        """``total / count``, or None when nothing was measured."""
+        return self.total / len(self.spans) if self.spans else None
+
+    @property
+    def median(self) -> timedelta | None:
+        """The middle span (the mean of the two middle ones for an even count), or None."""
+        spans, middle = self.spans, len(self.spans) // 2
+        if not spans:
+            return None
+        return spans[middle] if len(spans) % 2 else (spans[middle - 1] + spans[middle]) / 2
+
+    @property
+    def shortest(self) -> timedelta | None:
+        return self.spans[0] if self.spans else None
+
+    @property
+    def longest(self) -> timedelta | None:
+        return self.spans[-1] if self.spans else None
+
+    @property
+    def mean_days(self) -> Score:
+        """The mean in days, exact (a :class:`Score`): ``total / count``, undefined for none."""
+        total = self.total
+        microseconds = (total.days * 86_400 + total.seconds) * 1_000_000 + total.microseconds
+        return Score(
+            f"mean {self.metric}",
+            microseconds,
+            self.count * _MICROSECONDS_PER_DAY,
+            variant=f"{self.variant}, in days",
+            formula=f"total {self.metric} / {self.counted}",
+            working=f"{total} / {self.count} {self.counted}",
+            inputs=((self.counted, self.count), ("not ended", self.ongoing)),
+            denominator_name=self.counted,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain values for a DataFrame row (timedeltas; None when nothing was measured)."""
+        return {
+            "metric": self.metric,
+            "count": self.count,
+            "ongoing": self.ongoing,
+            "total": self.total,
+            "mean": self.mean,
+            "median": self.median,
+        }
+
+    def require(self) -> timedelta:
+        """``mean``, or :class:`UndefinedMetric` when nothing was measured."""
+        mean = self.mean
+        if mean is None:
+            raise UndefinedMetric(self.metric, self.counted, variant=self.variant)
+        return mean
+
+    def __repr__(self) -> str:
+        head = f"<Durations {self.metric} ({self.variant}): "
+        if not self.spans:
+            return head + f"no {self.counted} = undefined>"
+        text = (
+            f"{self.counted} {self.count}, mean {self.mean}, median {self.median}, "
+            f"total {self.total}"
+        )
+        if self.ongoing:
+            text += f"; {self.ongoing} not ended, counted up to now"
+        return head + text + ">"
+
+
+def _durations_field(instance: Any, attribute: Any, value: Any) -> None:
+    if (
+        not isinstance(value, tuple)
+        or len(value) != len(TIMED_STATUSES)
+        or not all(isinstance(item, Durations) for item in value)
+    ):
+        raise InvalidType(
+            attribute.name,
+            value,
+            f"a tuple of {len(TIMED_STATUSES)} Durations, one per timed status",
+            context=type(instance).__name__,
+        )
+
+
+@attrs.frozen(repr=False)
+class StatusTimes(Mapping[OrderStatus, Durations]):
+    """Time spent in each status across orders: a mapping status -> :class:`Durations`.
+
+    Keys are the :data:`TIMED_STATUSES` in lifecycle order (a status string
+    such as ``"picking"`` works too). ``orders`` is how many orders were
+    read, ``now`` the moment open stays were counted up to, ``period`` the
+    placement period (None for all orders). :meth:`format` draws a table.
+    """
+
+    now: datetime = attrs.field(validator=_check.aware_field)
+    orders: int = attrs.field(
+        validator=lambda _i, _a, value: _check.whole("orders", value, minimum=0)
+    )
+    period: Period | None = attrs.field(validator=lambda _i, _a, value: _period(value))
+    statuses: tuple[Durations, ...] = attrs.field(validator=_durations_field)
+
+    def __getitem__(self, status: OrderStatus | str) -> Durations:
+        found = _STATUS_VALUES.get(status) if isinstance(status, str) else None
+        if found is None or found.is_final:
+            raise InvalidField(
+                "status",
+                status,
+                f"a status orders spend time in, one of {', '.join(TIMED_STATUSES)}",
+            )
+        return self.statuses[TIMED_STATUSES.index(found)]
+
+    def __contains__(self, status: object) -> bool:
+        found = _STATUS_VALUES.get(status) if isinstance(status, str) else None
+        return found is not None and not found.is_final
+
+    def get(self, status: OrderStatus | str, default: Any = None) -> Any:
+        """The status's durations, or ``default`` for a status orders spend no time in."""
+        try:
+            return self[status]
+        except InvalidField:
+            return default
+
+    def __iter__(self) -> Iterator[OrderStatus]:
+        return iter(TIMED_STATUSES)
+
+    def __len__(self) -> int:
+        return len(TIMED_STATUSES)
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One plain dict per status: ``pd.DataFrame(times.to_records())``."""
+        return [
+            {"status": status.value, **durations.to_dict()}
+            for status, durations in zip(TIMED_STATUSES, self.statuses, strict=True)
+        ]
+
+    def format(self) -> str:
+        """The table as text: per status, orders, mean, median and total time.
+
+        Durations print as ``timedelta`` does (``1 day, 2:30:00``); a ``*``
+        marks a status where some orders still were at ``now``.
+        """
+        rows = [("status", "orders", "mean", "median", "total")]
+        for status, durations in zip(TIMED_STATUSES, self.statuses, strict=True):
+            flag = "*" if durations.ongoing else ""
+            rows.append(
+                (
+                    status.value + flag,
+                    str(durations.count),
+                    "undefined" if durations.mean is None else str(durations.mean),
+                    "undefined" if durations.median is None else str(durations.median),
+                    str(durations.total),
+                )
+            )
+        widths = [max(len(row[column]) for row in rows) for column in range(5)]
+        scope = _scope(self.period, "orders placed")
+        lines = [f"Time in each order status ({scope}, {self.orders} orders)"]
+        for row in rows:
+            lines.append(
+                "  ".join(
+                    [
+                        row[0].ljust(widths[0]),
+                        *(cell.rjust(w) for cell, w in zip(row[1:], widths[1:], strict=True)),
+                    ]
+                ).rstrip()
+            )
+        if any(durations.ongoing for durations in self.statuses):
+            lines.append(
+                f"* some orders were still in it at {self.now.isoformat()} (counted up to then)"
+            )
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"<StatusTimes {self.orders} orders ({_scope(self.period, 'orders placed')}), up to {self.now.isoformat()}>"
+
+
+def _order_history(index: int, item: Any) -> Order:
+    order = _as_order("orders", index, item)
+    if order is None:
+        raise InvalidType(f"orders[{index}]", item, _HISTORY_EXPECTED)
+    return order
+
+
+def time_in_status(
+    orders: Iterable[Any],
+    *,
+    now: datetime,
+    period: Period | None = None,
+    on_empty: OnEmpty = "undefined",
+) -> StatusTimes:
+    """Time spent in each order status, from the histories: per status total, mean and median.
+
+    For each order, the time in a status is the sum of its stays there: a
+    stay runs from the event that entered the status to the next status
+    change (``StatusChanged.at``); an order that is processing, delayed,
+    then processing again adds both processing stays. An order still in a
+    status at ``now`` counts up to ``now``, and the status's ``ongoing``
+    says how many such open stays it holds. Mean and median are across the
+    orders that were in the status (an order never delayed is not a zero
+    in the delayed column). Delivered and cancelled are final: no time is
+    measured there.
+
+    Takes Orders, their events or their documents (not records: the history
+    is needed). Refuses a naive ``now`` and a ``now`` before an order's
+    latest event. ``on_empty="raise"`` raises :class:`UndefinedMetric` when
+    there are no orders at all.
+
+    >>> from datetime import date, datetime, timedelta, timezone
+    >>> from salesflow import Money
+    >>> from salesflow.orders import Customer, Order, OrderLine, ProcessingStep, SupportContact
+    >>> t0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    >>> order = Order.place(number="1", customer=Customer("c-1", "Ada"),
+    ...     lines=[OrderLine("MUG-1", "Mug", 1, Money("8", "EUR"))],
+    ...     estimated_delivery=date(2026, 3, 6), support=SupportContact(email="help@shop.example"),
+    ...     at=t0).order
+    >>> order = order.process(step=ProcessingStep.STOCK_CHECK, at=t0 + timedelta(hours=2)).order
+    >>> times = time_in_status([order], now=t0 + timedelta(hours=5))
+    >>> times["received"].total, times["processing"].total, times["processing"].ongoing
+    (datetime.timedelta(seconds=7200), datetime.timedelta(seconds=10800), 1)
+    """
+    moment = _now(now)
+    scope = _period(period)
+    on_empty = check_on_empty(on_empty)
+    spans: dict[OrderStatus, list[timedelta]] = {status: [] for status in TIMED_STATUSES}
+    ongoing = dict.fromkeys(TIMED_STATUSES, 0)
+    count = 0
+    for index, item in enumerate(_items("orders", orders, _HISTORY_EXPECTED)):
+        order = _order_history(index, item)
+        if order.updated_at > moment:
+            raise InvalidField(
+                "now",
+                now,
+                f"a moment not before the latest event of orders[{index}] "
+                f"({order.updated_at.isoformat()})",
+            )
+        if scope is not None and not scope.contains(order.placed_at):
+            continue
+        count += 1
+        stays: dict[OrderStatus, timedelta] = {}
+        status, entered = OrderStatus.RECEIVED, order.placed_at
+        for event in order.history[1:]:
+            stays[status] = stays.get(status, timedelta(0)) + (event.at - entered)
+            status, entered = event.to_status, event.at
+        if not status.is_final:
+            stays[status] = stays.get(status, timedelta(0)) + (moment - entered)
+            ongoing[status] += 1
+        for stayed, length in stays.items():
+            spans[stayed].append(length)
+    if count == 0 and on_empty == "raise":
+        raise UndefinedMetric("time in status", "orders")
+    variant = _scope(scope, "orders placed")
+    return StatusTimes(
+        now=moment,
+        orders=count,
+        period=scope,
+        statuses=tuple(
+            Durations(
+                f"time in {status.value}",
+                variant,
+                f"sum over the order's stays in {status.value} (open stays up to now), per order",
+                spans[status],
+                counted="orders",
+                ongoing=ongoing[status],
+            )
+            for status in TIMED_STATUSES
+        ),
+    )
+
+
+# -- support requests --------------------------------------------------------------------------
+
+
+def _topic_test(topics: Any) -> tuple[Callable[[str], Any], str]:
+    if callable(topics):
+        return topics, "topic chosen by a predicate"
+    if isinstance(topics, str | bytes | Mapping) or not isinstance(topics, Collection):
+        raise InvalidType(
+            "topics", topics, "a collection of topic strings, or a predicate taking the topic"
+        )
+    chosen = frozenset(
+        _check.text(f"topics[{index}]", topic)
+        for index, topic in enumerate(sorted(topics, key=str))
+    )
+    if not chosen:
+        raise InvalidField("topics", topics, "at least one topic")
+    return chosen.__contains__, "topic " + " or ".join(sorted(chosen))
+
+
+def order_status_request_share(
+    requests: Iterable[Mapping[str, Any]],
+    *,
+    topics: Collection[str] | Callable[[str], bool] = ORDER_STATUS_TOPICS,
+    period: Period | None = None,
+    on_empty: OnEmpty = "undefined",
+) -> Ratio:
+    """Share of support requests about order status: requests about it / all requests.
+
+    Each request is a plain mapping ``{"request_id", "topic", "at"}``:
+    ``topic`` a non-empty string, ``at`` an aware datetime (or an ISO
+    string with an offset), read when a ``period`` is given. A request is
+    about order status when its topic is in ``topics`` (by default
+    :data:`ORDER_STATUS_TOPICS`, just ``"order_status"``; topics compare
+    exactly, case included), or, when ``topics`` is a callable, when it
+    returns True for the topic. ``request_id`` is not read: requests are not
+    de-duplicated.
+
+    A high share says customers cannot see where their order is: the status
+    notifications are missing or unclear.
+
+    >>> requests = [{"request_id": 1, "topic": "order_status"},
+    ...             {"request_id": 2, "topic": "returns"},
+    ...             {"request_id": 3, "topic": "where_is_my_order"}]
+    >>> order_status_request_share(requests).percent()
+    '33.3%'
+    >>> order_status_request_share(requests, topics={"order_status", "where_is_my_order"})
+    <Ratio share of support requests about order status (topic order_status or where_is_my_order): 2 / 3 = 2/3 ≈ 0.6666666667>
+    """
+    test, variant = _topic_test(topics)
+    scope = _period(period)
+    on_empty = check_on_empty(on_empty)
+    name = "requests"
+    total = about = 0
+    for index, row in enumerate(_items(name, requests, "a mapping with topic and at")):
+        if not isinstance(row, Mapping):
+            raise InvalidType(
+                f"{name}[{index}]", row, "a mapping with the keys request_id, topic and at"
+            )
+        topic = _check.text(_where(name, index, "topic"), _required(name, index, row, "topic"))
+        if scope is not None and not scope.contains(_moment(name, index, row, "at")):
+            continue
+        verdict = test(topic)
+        if not isinstance(verdict, bool):
+            raise InvalidType(
+                "topics", verdict, f"a predicate returning True or False (for {topic!r})"
+            )
+        total += 1
+        about += verdict
+    if scope is not None:
+        variant += f", in {scope.label}"
+    result = Ratio(
+        "share of support requests about order status",
+        about,
+        total,
+        variant=variant,
+        formula="requests about order status / all requests",
+        inputs=(("requests", total), ("about order status", about)),
+    )
+    return settle(result, on_empty)
