@@ -7,7 +7,7 @@ import platform
 import sys
 import time
 
-from benchmarks import leads, orders, routing  # noqa: F401 - registers their scenarios
+from benchmarks import leads, metrics, orders, routing  # noqa: F401 - registers their scenarios
 from benchmarks._harness import SCENARIOS, Result
 
 
