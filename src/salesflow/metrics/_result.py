@@ -466,7 +466,7 @@ class Amount:
     def __repr__(self) -> str:
         if self.working:
             working = self.working
-        elif self.denominator == 1:
+        elif self.denominator == 1 and "/" not in self.formula:
             working = _shown(self.numerator)
         else:
             working = f"{_shown(self.numerator)} / {_shown(self.denominator)}"
