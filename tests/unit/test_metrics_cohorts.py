@@ -182,6 +182,23 @@ def test_the_plain_records_carry_the_same_figures_as_the_values():
     }
 
 
+def test_the_plain_records_stay_exact_under_a_callers_low_decimal_precision():
+    from decimal import localcontext
+
+    rows = [
+        order("1", "ada", utc(2026, 1, 1), "1.01"),
+        order("2", "ada", utc(2026, 1, 2), "1234.56"),
+    ]
+    summary = customer_summary(rows, now=NOW)
+
+    with localcontext() as context:
+        context.prec = 3
+        (record,) = summary.to_records()
+
+    assert record["average_repeat_spend"] == Decimal("1234.56")
+    assert record["average_spend"] == Decimal("617.785")
+
+
 def test_first_and_last_purchase_are_shown_in_the_zone_asked_for():
     rows = [order("1", "ada", utc(2026, 3, 31, 22, 30))]
 
@@ -317,6 +334,9 @@ def test_summaries_of_two_halves_merge_into_the_summary_of_the_whole(rows, data)
         assert summary.total_amount == sum((p.total_amount for p in parts), Decimal(0))
         assert summary.first_purchase == min(p.first_purchase for p in parts)
         assert summary.last_purchase == max(p.last_purchase for p in parts)
+        assert summary.first_order_amount in {
+            p.first_order_amount for p in parts if p.first_purchase == summary.first_purchase
+        }
     assert set(whole) == set(left) | set(right)
 
 

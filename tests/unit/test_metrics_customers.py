@@ -522,3 +522,31 @@ def test_churn_clv_from_a_measured_churn_ratio_equals_arpu_over_its_fraction(ord
 
     assert isinstance(churn, Ratio)
     assert result.fraction == Fraction(Decimal("12.34")) / churn.fraction
+
+
+# -- ids and decimal contexts --------------------------------------------------------------
+
+
+def test_customer_ids_are_used_exactly_as_given_as_in_the_order_records():
+    repeat = repeat_purchase_rate(["a", "a "])
+    retained = retention_rate_from_ids(at_start=["a", "b"], at_end=["a ", "b"])
+
+    assert repeat.fraction == 0
+    assert retained.fraction == Fraction(1, 2)
+
+
+def test_the_churn_variants_stay_exact_under_a_callers_low_decimal_precision():
+    from decimal import localcontext
+
+    with localcontext() as context:
+        context.prec = 3
+        average = churn_rate_average_customers(
+            customers_at_start=1234, customers_at_end=1001, customers_lost=70
+        )
+        exposure = churn_rate_customer_days(
+            customers_lost=7, customer_days=12345, days=Decimal("30.5")
+        )
+
+    assert average.fraction == Fraction(70 * 2, 1234 + 1001)
+    assert average.denominator == Decimal("1117.5")
+    assert exposure.fraction == Fraction(7) * Fraction("30.5") / 12345

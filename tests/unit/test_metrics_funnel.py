@@ -121,6 +121,12 @@ def test_conversion_from_ids_counts_each_visitor_once():
     assert result.variant == "distinct ids"
 
 
+def test_visitor_ids_are_used_exactly_as_given_as_in_the_funnel_rows():
+    result = conversion_rate_from_ids(visitors=["a", "a ", "A"], converted=["a "])
+
+    assert (result.numerator, result.denominator) == (1, 3)
+
+
 def test_a_conversion_by_someone_who_never_visited_is_refused_naming_its_index():
     with pytest.raises(InvalidField) as caught:
         conversion_rate_from_ids(visitors=["a", "b"], converted=["a", "z"])
@@ -560,6 +566,18 @@ def test_leads_can_come_as_events_in_any_order_or_as_dicts():
     assert time_in_lead_stages(events, now=T0 + 5 * DAY) == expected
     assert time_in_lead_stages(documents, now=T0 + 5 * DAY) == expected
     assert time_in_lead_stages([ada.to_dict(), bob], now=T0 + 5 * DAY) == expected
+
+
+def test_a_leads_events_can_come_as_one_item_as_the_sales_metrics_take_them():
+    ada = new_lead("L-1").advance(at=T0 + DAY).lead
+    bob = new_lead("L-2").advance(at=T0 + 3 * DAY).lead
+
+    grouped = time_in_lead_stages([ada.history, list(reversed(bob.history))], now=T0 + 5 * DAY)
+
+    assert grouped == time_in_lead_stages([ada, bob], now=T0 + 5 * DAY)
+    with pytest.raises(InvalidType) as caught:
+        time_in_lead_stages([ada.history, [bob, "L-3"]], now=T0 + 5 * DAY)
+    assert caught.value.field == "leads[1][1]"
 
 
 def test_a_lead_given_twice_is_refused():

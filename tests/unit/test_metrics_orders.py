@@ -332,6 +332,40 @@ def test_orders_not_delivered_are_left_out_of_the_denominator_and_reported():
     assert dict(result.inputs)["not delivered (left out)"] == 2
 
 
+class MissingTime(datetime):
+    """What a DataFrame writes for a missing time (pandas' NaT): naive, and not equal to itself."""
+
+    def __new__(cls):
+        return super().__new__(cls, 1970, 1, 1)
+
+    def __eq__(self, other):
+        return False
+
+    def __ne__(self, other):
+        return True
+
+    __hash__ = datetime.__hash__
+
+
+def test_dataframe_gaps_in_optional_order_keys_mean_none():
+    gap = float("nan")
+    rows = [
+        {**record("40.00", discount=gap, status=gap), "delivered_at": MissingTime()},
+        {
+            **record("20.00", discount="5.00", status="delivered"),
+            "promised_delivery": T0.date(),
+            "delivered_at": T0 + timedelta(days=1),
+        },
+    ]
+
+    on_time = on_time_delivery_rate(rows, zone="UTC")
+
+    assert (on_time.numerator, on_time.denominator) == (0, 1)
+    assert dict(on_time.inputs)["not delivered (left out)"] == 1
+    assert average_order_value(rows).numerator == Money("55.00", "EUR")
+    assert cancellation_rate(rows).fraction == 0
+
+
 def test_a_delivered_record_needs_its_promised_date_as_a_date():
     delivered = {"delivered_at": T0}
 

@@ -414,3 +414,43 @@ def test_every_accepted_form_of_a_record_gives_the_same_results(rows, data):
     assert cohort_retention(disguised, zone="Europe/Berlin", now=NOW) == cohort_retention(
         rows, zone="Europe/Berlin", now=NOW
     )
+
+
+# -- a DataFrame's gaps ----------------------------------------------------------------------
+
+NAN = float("nan")
+
+
+def test_a_dataframes_nan_in_an_optional_key_means_none():
+    gaps = [
+        row(order_id="1", discount=NAN, status=NAN),
+        row(order_id="2", customer_id="bob", discount=Decimal("5.00"), status=NAN),
+        row(order_id="3", customer_id="cy", discount=NAN, status="cancelled"),
+    ]
+    nones = [
+        {**r, "discount": None if r["discount"] is NAN else r["discount"]}
+        | {"status": None if r["status"] is NAN else r["status"]}
+        for r in gaps
+    ]
+
+    summary = customer_summary(gaps, now=NOW)
+
+    assert summary == customer_summary(nones, now=NOW)
+    assert summary["bob"].total_spend == Money("15.00", "EUR")
+    assert "cy" not in summary
+    assert cohort_retention(gaps, zone="UTC") == cohort_retention(nones, zone="UTC")
+    record = OrderRecord.from_mapping(gaps[0])
+    assert (record.discount, record.status) == (None, None)
+
+
+def test_a_decimal_nan_discount_is_a_value_and_is_refused_not_a_gap():
+    error = refused([*good_rows(), row(discount=Decimal("NaN"))])
+
+    assert error.field == "rows[3].discount"
+    assert "a finite number" in str(error)
+
+
+def test_ids_are_used_exactly_as_given_so_a_trailing_space_makes_another_customer():
+    summary = customer_summary([row(customer_id="ada"), row(customer_id="ada ")], now=NOW)
+
+    assert list(summary) == ["ada", "ada "]

@@ -504,6 +504,92 @@ def test_a_leads_manager_is_the_closer_of_a_won_lead_or_its_latest_person():
     assert kpis.currency == "EUR"
 
 
+def test_a_lead_won_by_the_system_actor_is_credited_to_the_person_who_worked_it():
+    lead = won_lead("a", closer="system")  # ann advanced it; an automation recorded the win
+
+    kpis = manager_kpis([lead])
+
+    assert list(kpis) == ["ann"]
+    assert kpis["ann"].sales_volume.value == eur("1000")
+    assert kpis["ann"].lead_conversion.fraction == 1
+
+
+def test_activities_logged_by_the_system_count_for_the_leads_manager_not_a_system_manager():
+    worked = new_lead("a").advance(at=days(1), actor="ann").lead
+    worked = worked.log_activity("demo", at=days(2)).lead  # logged by "system"
+    nobodys = new_lead("b").log_activity("call", at=days(2)).lead
+
+    kpis = manager_kpis([worked, nobodys], currency="EUR")
+
+    assert list(kpis) == ["ann"]
+    assert kpis["ann"].meetings.value == 1
+    assert kpis.unassigned == 1
+
+
+def test_a_lead_given_twice_to_the_manager_kpis_is_refused():
+    rows = kpi_rows()
+    rows[4]["lead_id"] = 1
+
+    with pytest.raises(InvalidField, match="each lead once") as caught:
+        manager_kpis(rows)
+
+    assert caught.value.field == "leads[4].lead_id"
+
+
+class MissingTime(datetime):
+    """What a DataFrame writes for a missing time (pandas' NaT): naive, and not equal to itself."""
+
+    def __new__(cls):
+        return super().__new__(cls, 1970, 1, 1)
+
+    def __eq__(self, other):
+        return False
+
+    def __ne__(self, other):
+        return True
+
+    __hash__ = datetime.__hash__
+
+
+def test_dataframe_gaps_in_lead_records_mean_none():
+    gap = float("nan")
+    rows = [
+        {
+            "lead_id": 1,
+            "manager": "ann",
+            "created_at": T0,
+            "won_at": days(4),
+            "revenue": "500",
+            "cost": gap,
+            "currency": "EUR",
+            "lost": gap,
+        },
+        {
+            "lead_id": 2,
+            "manager": "ann",
+            "created_at": T0,
+            "won_at": MissingTime(),
+            "revenue": gap,
+            "cost": gap,
+            "currency": gap,
+            "lost": True,
+        },
+    ]
+
+    cycle = sales_cycle_length(rows)
+    kpis = manager_kpis(rows)
+
+    assert (cycle.won, cycle.still_open, cycle.lost) == (1, 0, 1)
+    assert lead_conversion_rate(rows).fraction == Fraction(1, 2)
+    assert kpis["ann"].margin is None
+    assert (
+        manager_kpis(rows, surveys=[{"manager": gap, "lead_id": 1, "score": 5}])[
+            "ann"
+        ].satisfaction.value
+        == 5
+    )
+
+
 def test_a_won_lead_without_a_deal_value_is_refused_for_the_sales_volume():
     with pytest.raises(InvalidField, match=r"leads\[0\]\.deal_value"):
         manager_kpis([won_lead(value=None)])
@@ -679,7 +765,7 @@ def test_lead_conversion_agrees_with_a_reference_stays_within_0_and_1_and_adds_u
 
 
 @given(
-    st.lists(lead_rows(), min_size=1, max_size=40),
+    st.lists(lead_rows(), min_size=1, max_size=40, unique_by=lambda row: row["lead_id"]),
     st.randoms(use_true_random=False),
     st.integers(0, 40),
 )

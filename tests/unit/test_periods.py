@@ -227,6 +227,23 @@ def test_the_period_containing_an_instant_contains_it_and_its_neighbours_do_not(
     assert period.previous().next() == period
 
 
+@given(period_zones, period_units, aware_datetimes)
+def test_the_period_containing_an_instant_is_the_calendar_unit_of_its_local_date(zone, unit, at):
+    period = Period.containing(at, unit, zone)
+    local = at.astimezone(ZoneInfo(zone)).date()
+    year, week, _ = local.isocalendar()
+    expected = {
+        "day": local.isoformat(),
+        "week": f"{year}-W{week:02d}",
+        "month": f"{local.year}-{local.month:02d}",
+        "quarter": f"{local.year}-Q{(local.month - 1) // 3 + 1}",
+    }
+
+    assert period.label == expected[unit]
+    assert period.local_start.date() <= local < period.local_end.date()
+    assert period.local_start.date() == period.previous().local_end.date()
+
+
 @given(period_zones, period_units, aware_datetimes, aware_datetimes)
 def test_contains_agrees_with_the_bounds(zone, unit, anchor, at):
     period = Period.containing(anchor, unit, zone)

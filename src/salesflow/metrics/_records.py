@@ -22,11 +22,14 @@ amount     yes       the order's gross amount, at least 0: a Decimal, an int
                      or a decimal string such as ``"19.99"``
 currency   yes       an ISO 4217 code; every record has the same one
 discount   no        the discount granted, from 0 to the amount, same types
-                     as ``amount``; None or absent means none
-status     no        an order status (``"delivered"``...); None or absent
-                     means a placed order. ``"cancelled"`` orders are checked
-                     and then left out: they are not purchases
+                     as ``amount``; None, NaN or absent means none
+status     no        an order status (``"delivered"``...); None, NaN or
+                     absent means a placed order. ``"cancelled"`` orders are
+                     checked and then left out: they are not purchases
 ========== ========= =====================================================
+
+In the optional keys, a DataFrame's missing value (the NaN or NaT that
+``df.to_dict("records")`` gives for a gap) means None.
 
 Refusals. A record that breaks the contract raises
 :class:`~salesflow.errors.InvalidField` (``InvalidType`` for a wrong type,
@@ -147,14 +150,40 @@ def _required(index: int, row: Mapping[str, Any], key: str) -> Any:
         raise InvalidField(_where(index, key), None, "a value (it is missing)") from None
 
 
-def _identifier(index: int, key: str, value: Any) -> CustomerId:
+def _id_value(field: str, value: Any) -> CustomerId:
+    """A customer, order or person id: a non-empty string or an int, used exactly as given.
+
+    Strings are not stripped: ``"a"`` and ``"a "`` are two ids, as they are
+    two keys of a dict or two groups of a DataFrame.
+    """
     if isinstance(value, str):
         if not value:
-            raise InvalidField(_where(index, key), value, _ID_EXPECTED)
+            raise InvalidField(field, value, _ID_EXPECTED)
         return value
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidType(_where(index, key), value, _ID_EXPECTED)
+        raise InvalidType(field, value, _ID_EXPECTED)
     return int(value)
+
+
+def _identifier(index: int, key: str, value: Any) -> CustomerId:
+    return _id_value(_where(index, key), value)
+
+
+def _absent(value: Any) -> bool:
+    """None, or a DataFrame's missing value (NaN, NaT: not equal to itself).
+
+    ``df.to_dict("records")`` gives NaN for a gap in a column of strings or
+    numbers, and NaT in a column of times; in an optional key they mean None.
+    A Decimal NaN is not a gap but a value, and is refused where it is read.
+    """
+    if value is None:
+        return True
+    if isinstance(value, Decimal):
+        return False
+    try:
+        return bool(value != value)
+    except Exception:
+        return False
 
 
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
@@ -207,7 +236,7 @@ def _amount(field: str, value: Any) -> Decimal:
 
 
 def _discount(index: int, value: Any, amount: Decimal) -> Decimal | None:
-    if value is None:
+    if _absent(value):
         return None
     field = _where(index, "discount")
     discount = _amount(field, value)
@@ -231,7 +260,7 @@ def _currency(index: int, value: Any, expected: str | None) -> str:
 
 
 def _cancelled(index: int, value: Any) -> bool:
-    if value is None:
+    if _absent(value):
         return False
     if not isinstance(value, str) or value not in _STATUSES:
         raise InvalidField(
@@ -623,14 +652,15 @@ class OrderRecord:
         amount = _amount(_where(index, "amount"), _required(index, fields, "amount"))
         currency = _currency(index, _required(index, fields, "currency"), None)
         discount = _discount(index, fields.get("discount"), amount)
-        _cancelled(index, fields.get("status"))
+        status = fields.get("status")
+        _cancelled(index, status)
         return cls(
             order_id,
             customer_id,
             moment,
             Money(amount, currency),
             discount=None if discount is None else Money(discount, currency),
-            status=fields.get("status"),
+            status=None if _absent(status) else status,
         )
 
     @classmethod

@@ -50,7 +50,7 @@ from salesflow.metrics._records import (
     month_number,
 )
 from salesflow.metrics._result import VALUE_PRECISION, Amount, Ratio
-from salesflow.money import CURRENCY_MINOR_UNITS, Money
+from salesflow.money import _EXACT, CURRENCY_MINOR_UNITS, Money
 from salesflow.periods import Period, PeriodUnit, _zone, _zone_name
 
 __all__ = [
@@ -272,7 +272,7 @@ class CustomerSummary:
             "first_order_spend": self.first_order_amount,
             "average_spend": _VALUE.divide(total, Decimal(orders)),
             "average_repeat_spend": (
-                _VALUE.divide(total - self.first_order_amount, Decimal(orders - 1))
+                _VALUE.divide(_EXACT.subtract(total, self.first_order_amount), Decimal(orders - 1))
                 if orders > 1
                 else None
             ),

@@ -24,8 +24,9 @@ from typing import Any, Final
 
 from salesflow import _check
 from salesflow.errors import InvalidField, InvalidType
+from salesflow.metrics._records import _id_value
 from salesflow.metrics._result import Amount, OnEmpty, Ratio, Score, settle
-from salesflow.money import Money
+from salesflow.money import _EXACT, Money
 
 __all__ = [
     "churn_clv",
@@ -57,11 +58,9 @@ def _count(field: str, value: Any) -> int:
 
 
 def _customer_id(field: str, value: Any) -> CustomerId:
-    if isinstance(value, str):
-        return _check.text(field, value)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidType(field, value, "a customer id (a non-empty string or an int)")
-    return value
+    # The record contract's rule (salesflow.metrics._records): ids exactly as
+    # given, so "a" and "a " stay two customers here as in customer_summary.
+    return _id_value(field, value)
 
 
 def _id_set(field: str, ids: Any) -> set[CustomerId]:
@@ -86,6 +85,17 @@ def _number(field: str, value: Any, *, low: int | None = 0, high: int | None = N
     if (low is not None and number < low) or (high is not None and number > high):
         raise InvalidField(field, value, expected)
     return number
+
+
+def _exact(field: str, value: Any, operation: Any, *operands: Decimal) -> Decimal:
+    """``operation(*operands)`` in the exact context (never the caller's), or a refusal."""
+    try:
+        result: Decimal = operation(*operands)
+    except ArithmeticError:
+        raise InvalidField(
+            field, value, "a figure whose result stays exact within 60 digits"
+        ) from None
+    return result
 
 
 def _share(field: str, value: Any) -> Fraction:
@@ -168,7 +178,9 @@ def retention_rate(
         raise InvalidField(
             "new_customers",
             new,
-            f"at most customers_at_end ({end}): new customers still there are among them",
+            f"at most customers_at_end ({end}): the count formula assumes the new customers "
+            "are still there at the end (when some left within the period, use "
+            "retention_rate_from_ids)",
         )
     if end - new > start:
         raise InvalidField(
@@ -206,7 +218,8 @@ def retention_rate_from_ids(
     customer who is new and lost within the same period is in neither the
     numerator nor the denominator here, while ``(end - new) / start`` counts
     them as a new customer missing from the end and so understates retention.
-    Duplicate ids count once. Ids are non-empty strings or ints.
+    Duplicate ids count once. Ids are non-empty strings or ints, used exactly
+    as given (``"a"`` and ``"a "`` are two customers, as in the records).
 
     >>> retention_rate_from_ids(at_start=["a", "b", "c", "d"], at_end=["a", "b", "c", "e"])
     <Ratio retention rate (set-based): 3 / 4 = 0.75>
@@ -317,7 +330,8 @@ def churn_rate_average_customers(
     start = _count("customers_at_start", customers_at_start)
     end = _count("customers_at_end", customers_at_end)
     lost = _count("customers_lost", customers_lost)
-    average = Decimal(start + end) / 2
+    # Exact, whatever the caller's decimal context: (start + end) / 2 ends in .5 at most.
+    average = _exact("customers_at_start", start, _EXACT.divide, Decimal(start + end), Decimal(2))
     ratio = Ratio(
         "churn rate",
         lost,
@@ -364,7 +378,7 @@ def churn_rate_customer_days(
         raise InvalidField("days", days, "a number of days above 0 (the period's length)")
     ratio = Ratio(
         "churn rate",
-        lost * length,
+        _exact("days", days, _EXACT.multiply, Decimal(lost), length),
         exposure,
         variant="customer-days",
         formula="customers lost / (customer-days / days in period)",

@@ -74,7 +74,7 @@ import attrs
 
 from salesflow import _check
 from salesflow.errors import InvalidField, InvalidType, UndefinedMetric
-from salesflow.metrics._records import _identifier, _required, _utc, _where
+from salesflow.metrics._records import _absent, _identifier, _required, _utc, _where
 from salesflow.metrics._result import OnEmpty, Ratio, Score, check_on_empty, settle
 
 __all__ = [
@@ -118,16 +118,6 @@ def _rows(rows: Any, expected: str) -> Iterable[Any]:
     if isinstance(rows, str | bytes | Mapping) or not isinstance(rows, Iterable):
         raise InvalidType("rows", rows, f"an iterable of records: {expected}")
     return rows
-
-
-def _absent(value: Any) -> bool:
-    """None, or a DataFrame's missing value (NaN, NaT: not equal to itself)."""
-    if value is None:
-        return True
-    try:
-        return bool(value != value)
-    except Exception:
-        return False
 
 
 def _flag(index: int, key: str, value: Any) -> bool:

@@ -29,7 +29,7 @@ Every figure is an explained result (:class:`Ratio`), or a value made of them
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_EVEN
 from enum import Enum
@@ -49,7 +49,7 @@ from salesflow.leads.lead import (
     lead_event_from_dict,
 )
 from salesflow.leads.stage import OPEN_STAGES, LeadStage
-from salesflow.metrics._records import _identifier, _required, _utc, _where
+from salesflow.metrics._records import _id_value, _identifier, _required, _utc, _where
 from salesflow.metrics._result import OnEmpty, Ratio, Score, check_on_empty, settle
 
 __all__ = [
@@ -91,21 +91,13 @@ _MICROSECONDS_PER_DAY: Final = 86_400_000_000
 # -- conversion rate ----------------------------------------------------------------
 
 
-def _id(field: str, value: Any) -> PersonId:
-    if isinstance(value, str):
-        return _check.text(field, value)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidType(field, value, "a person id (a non-empty string or an int)")
-    return value
-
-
 def _id_set(field: str, ids: Any) -> dict[PersonId, int]:
     """Each distinct id and the index where it first occurs."""
     if isinstance(ids, str | bytes | Mapping) or not isinstance(ids, Iterable):
         raise InvalidType(field, ids, "an iterable of person ids (strings or ints)")
     seen: dict[PersonId, int] = {}
     for index, value in enumerate(ids):
-        seen.setdefault(_id(f"{field}[{index}]", value), index)
+        seen.setdefault(_id_value(f"{field}[{index}]", value), index)
     return seen
 
 
@@ -149,7 +141,8 @@ def conversion_rate_from_ids(
     """Conversion rate from ids: |converted visitors| / |visitors|.
 
     Duplicate ids count once, so a visitor who came back three times or
-    bought twice is one visitor and one conversion. A converted id that is
+    bought twice is one visitor and one conversion. Ids are used exactly as
+    given, as in :func:`funnel` (``"a"`` and ``"a "`` are two visitors). A converted id that is
     not among the visitors is refused (naming its index): it belongs to
     another period or another site, and counting it would push the rate up.
 
@@ -675,8 +668,8 @@ def funnel(
 
 _LEAD_EVENTS: Final = (LeadCreated, LeadStageChanged, LeadQualified, ActivityLogged)
 _LEADS_EXPECTED: Final = (
-    "an iterable of Lead aggregates, lead events (any order), "
-    "or their dicts (lead_event_to_dict, Lead.to_dict)"
+    "an iterable of Lead aggregates, lead events (any order, loose or one lead's "
+    "as a list), or their dicts (lead_event_to_dict, Lead.to_dict)"
 )
 
 
@@ -684,18 +677,28 @@ def _renamed(error: InvalidField, field: str) -> InvalidField:
     return type(error)(field, error.value, error.expected, context=error.context)
 
 
+def _items(leads: Any) -> Iterator[tuple[str, Any]]:
+    """(field, item) for every item; a list or tuple item (``lead.history``) gives its events."""
+    for index, item in enumerate(leads):
+        if isinstance(item, list | tuple):
+            for position, event in enumerate(item):
+                yield f"leads[{index}][{position}]", event
+        else:
+            yield f"leads[{index}]", item
+
+
 def _leads(leads: Any) -> list[Lead]:
     """The leads, rebuilt from whatever form they came in, in lead id order.
 
-    Events are grouped by lead id and put in version order before being
-    replayed (and so checked); a lead given twice is refused.
+    Events (loose, or a lead's events as one list or tuple item, as the
+    sales metrics take them) are grouped by lead id and put in version order
+    before being replayed (and so checked); a lead given twice is refused.
     """
     if isinstance(leads, Lead | str | bytes | Mapping) or not isinstance(leads, Iterable):
         raise InvalidType("leads", leads, _LEADS_EXPECTED)
     whole: dict[str, Lead] = {}
     histories: dict[str, list[Any]] = {}
-    for index, item in enumerate(leads):
-        field = f"leads[{index}]"
+    for field, item in _items(leads):
         if isinstance(item, Mapping):
             try:
                 if "schema" in item:

@@ -28,8 +28,10 @@ record key                read by
 A metric reads only the keys it needs and checks exactly those; a bad value
 raises :class:`~salesflow.errors.InvalidField` naming the item and the key
 (``orders[3].placed_at``; ``orders[3][2].at`` for the third event of an event
-list). Floats are refused as money, naive datetimes as times. Every item is
-checked, in the period or not; the order of the items never matters.
+list). Floats are refused as money, naive datetimes as times. In the keys
+that may be None (``status``, ``discount``, ``delivered_at``), a DataFrame's
+missing value (``NaN``, ``NaT``) means None. Every item is checked, in the
+period or not; the order of the items never matters.
 
 >>> from datetime import date, datetime, timezone
 >>> from salesflow.metrics.orders import average_order_value, cancellation_rate
@@ -56,7 +58,7 @@ import attrs
 
 from salesflow import _check
 from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType, UndefinedMetric
-from salesflow.metrics._records import OrderRecord, _amount, _utc, check_basis
+from salesflow.metrics._records import OrderRecord, _absent, _amount, _utc, check_basis
 from salesflow.metrics._result import Amount, OnEmpty, Ratio, Score, check_on_empty, settle
 from salesflow.money import _EXACT, CURRENCY_MINOR_UNITS, Money
 from salesflow.orders import SCHEMA, Order, OrderStatus, StatusChanged, order_event_from_dict
@@ -107,7 +109,7 @@ def _items(name: str, value: Any, expected: str) -> Iterable[Any]:
 
 
 def _renamed(err: InvalidField, field: str) -> InvalidField:
-    return type(err)(field, err.value, err.expected)
+    return type(err)(field, err.value, err.expected, context=err.context)
 
 
 def _required(name: str, index: int, row: Mapping[str, Any], key: str) -> Any:
@@ -123,13 +125,14 @@ def _moment(name: str, index: int, row: Mapping[str, Any], key: str) -> datetime
 
 
 def _optional_moment(name: str, index: int, row: Mapping[str, Any], key: str) -> datetime | None:
+    """An optional aware time in UTC; None, absent, NaT or NaN (a DataFrame's gap) is None."""
     value = row.get(key)
-    return None if value is None else _utc(_where(name, index, key), value)
+    return None if _absent(value) else _utc(_where(name, index, key), value)
 
 
 def _flag(name: str, index: int, row: Mapping[str, Any], key: str, *, default: bool | None) -> bool:
     value = row.get(key) if default is not None else _required(name, index, row, key)
-    if value is None and default is not None:
+    if default is not None and _absent(value):
         return default
     if not isinstance(value, bool):
         raise InvalidType(_where(name, index, key), value, "True or False")
@@ -215,7 +218,7 @@ _STATUS_VALUES: Final = {status.value: status for status in OrderStatus}
 
 def _status(name: str, index: int, row: Mapping[str, Any]) -> OrderStatus | None:
     value = row.get("status")
-    if value is None:
+    if _absent(value):
         return None
     status = _STATUS_VALUES.get(value) if isinstance(value, str) else None
     if status is None:
@@ -316,7 +319,7 @@ def _revenue_reader(net: bool) -> tuple[Callable[[Order, _Facts], None], _Reader
         facts.currency = _currency(
             _where(name, index, "currency"), _required(name, index, row, "currency"), None
         )
-        if net and row.get("discount") is not None:
+        if net and not _absent(row.get("discount")):
             field = _where(name, index, "discount")
             discount = _amount(field, row["discount"])
             if discount > amount:
@@ -361,8 +364,8 @@ def average_order_value(
 
     - ``basis="net"`` (the default): net of discounts. For a record,
       ``amount - discount``; for an :class:`~salesflow.orders.Order`, its
-      amount due (the lines' total unless the shop set a lower amount at
-      placement);
+      amount due (the lines' total unless the shop set another amount at
+      placement: a discount lowers it, shipping put in it raises it);
     - ``basis="gross"``: before discounts. For a record, ``amount``; for an
       Order, the sum of its line totals (quantity x unit price).
 

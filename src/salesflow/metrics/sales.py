@@ -26,8 +26,12 @@ record key       value
 For a Lead, the history says it: created at ``LeadCreated.at``, won at its
 ``win`` event, qualified when it has a ``LeadQualified`` event, lost when its
 stage is lost, revenue its ``deal_value``. Its **manager** is the ``actor``
-of its ``win`` when it was won, otherwise the actor of its latest event
-whose actor is not ``"system"`` (a lead no person acted on has no manager).
+of its ``win`` when a person won it, otherwise the actor of its latest event
+whose actor is not ``"system"`` (a lead no person acted on has no manager):
+``"system"``, the default actor, is never a manager.
+
+Missing values as a DataFrame writes them (``NaN``, ``NaT``) mean None in the
+keys that may be None (``won_at``, ``lost``, ``cost``...).
 
 A metric reads only the keys it needs; a bad value raises
 :class:`~salesflow.errors.InvalidField` naming the item and the key
@@ -72,13 +76,13 @@ from salesflow.leads import (
     LeadStageChanged,
     lead_event_from_dict,
 )
-from salesflow.metrics._records import _amount, _utc, check_basis
+from salesflow.metrics._records import _absent, _amount, _utc, check_basis
 from salesflow.metrics._result import (
-    _ROUNDINGS,
     Amount,
     OnEmpty,
     Ratio,
     Score,
+    _check_rounding,
     check_on_empty,
     settle,
 )
@@ -165,8 +169,9 @@ def _won_at(lead: Lead) -> datetime | None:
 
 
 def _manager_of(lead: Lead) -> str | None:
+    """The closer of its win, else the latest person who acted on it ("system" is nobody)."""
     for event in reversed(lead.history):
-        if isinstance(event, LeadStageChanged) and event.event == "win":
+        if isinstance(event, LeadStageChanged) and event.event == "win" and event.actor != _SYSTEM:
             return event.actor
     for event in reversed(lead.history):
         if event.actor != _SYSTEM:
@@ -244,7 +249,7 @@ def _from_record(
 ) -> _LeadFacts:
     facts = _LeadFacts()
     won = _required(name, index, row, "won_at")
-    facts.won_at = None if won is None else _utc(_where(name, index, "won_at"), won)
+    facts.won_at = None if _absent(won) else _utc(_where(name, index, "won_at"), won)
     if created:
         facts.created_at = _moment(name, index, row, "created_at")
         if facts.won_at is not None and facts.won_at < facts.created_at:
@@ -262,7 +267,7 @@ def _from_record(
     if qualified:
         facts.qualified = _flag(name, index, row, "qualified", default=None)
     if manager:
-        if row.get("lead_id") is not None:
+        if not _absent(row.get("lead_id")):
             facts.lead_id = _lead_id(name, index, row["lead_id"])
         facts.manager = _check.text(
             _where(name, index, "manager"), _required(name, index, row, "manager")
@@ -274,7 +279,7 @@ def _from_record(
         facts.currency = _currency(
             _where(name, index, "currency"), _required(name, index, row, "currency"), None
         )
-        if row.get("cost") is not None:
+        if not _absent(row.get("cost")):
             facts.cost = _amount(_where(name, index, "cost"), row["cost"])
     return facts
 
@@ -743,14 +748,6 @@ def _plain(value: Decimal) -> Decimal:
     return value.normalize(context=context)
 
 
-def _rounding(value: Any) -> str:
-    if not isinstance(value, str) or value not in _ROUNDINGS:
-        raise InvalidField(
-            "rounding", value, f"a decimal rounding mode, one of {', '.join(sorted(_ROUNDINGS))}"
-        )
-    return value
-
-
 def _money_field(instance: Any, attribute: Any, value: Any) -> None:
     if not isinstance(value, Money) or value.amount < 0:
         raise InvalidType(
@@ -819,7 +816,7 @@ class GrowthRate:
     def percent(self, places: int = 1, rounding: str = ROUND_HALF_EVEN) -> str:
         """The rate as a percentage, the true rate rounded once to ``places``: ``"5.9%"``."""
         places = _check.whole("places", places, minimum=0)
-        rounding = _rounding(rounding)
+        rounding = _check_rounding(rounding)
         if not self.defined:
             return "undefined"
         value, exact = _root_growth(self._ratio(), self.months, places + 2, rounding)
@@ -993,7 +990,7 @@ class ManagerKPIs(Mapping[str, ManagerKPI]):
         data, ``undefined`` an empty denominator.
         """
         places = _check.whole("places", places, minimum=0)
-        rounding = _rounding(rounding)
+        rounding = _check_rounding(rounding)
         header = (
             "manager",
             "leads",
@@ -1118,7 +1115,9 @@ def manager_kpis(
     ``revenue``, its cost the record's ``cost``. ``activities`` are
     ``{"manager", "kind", "at"}`` records (``kind`` an
     :class:`~salesflow.leads.ActivityKind` value); a Lead's own logged
-    activities count too, credited to their actor. ``surveys`` are
+    activities count too, credited to their actor (to the lead's manager
+    when logged by ``"system"``). Each lead once: a lead id given twice is
+    refused. ``surveys`` are
     ``{"manager" or "lead_id", "score", "at"}`` records: an answer with a
     ``lead_id`` counts for that lead's manager.
 
@@ -1154,12 +1153,23 @@ def manager_kpis(
 
     for index, lead, facts in _leads(leads, created=scope is not None, manager=True, money=True):
         if facts.lead_id is not None:
+            if facts.lead_id in owners:
+                # A lead twice would count twice, and its surveys would go to
+                # whichever copy came last: the result would depend on row order.
+                raise InvalidField(
+                    _where("leads", index, "lead_id"),
+                    facts.lead_id,
+                    "each lead once (this lead id is already given)",
+                )
             owners[facts.lead_id] = facts.manager
         if facts.currency is not None:
             code = _currency(_where("leads", index, "currency"), facts.currency, code)
         for event in lead.activities if lead is not None else ():
-            if scope is None or scope.contains(event.at):
-                _count_activity(tally(event.actor), event.kind)
+            # An activity logged by "system" (the default actor) is the lead's
+            # manager's; with no manager it is nobody's and is not counted.
+            actor = facts.manager if event.actor == _SYSTEM else event.actor
+            if actor is not None and (scope is None or scope.contains(event.at)):
+                _count_activity(tally(actor), event.kind)
         if facts.manager is None:
             unassigned += 1
             continue
@@ -1248,10 +1258,10 @@ def _count_activity(figures: _Tally, kind: ActivityKind) -> None:
 def _survey_manager(
     index: int, row: Mapping[str, Any], owners: dict[str | int, str | None]
 ) -> str | None:
-    if row.get("manager") is not None:
+    if not _absent(row.get("manager")):
         return _check.text(_where("surveys", index, "manager"), row["manager"])
     value = row.get("lead_id")
-    if value is None:
+    if _absent(value):
         raise InvalidField(
             _where("surveys", index, "manager"), None, "a manager, or a lead_id of one of the leads"
         )
