@@ -216,6 +216,8 @@ def test_percent_matches_decimal_rounding_of_a_high_precision_quotient(
     # denominator is below 10**7, so a tie or boundary shows within them).
     precise = Context(prec=80).divide(Decimal(numerator * 100), Decimal(denominator))
     expected = precise.quantize(Decimal(1).scaleb(-places), rounding=rounding)
+    if expected.is_zero():
+        expected = expected.copy_abs()  # a value that rounds to zero is shown without a sign
 
     assert ratio.percent(places, rounding) == f"{expected}%"
 
@@ -236,3 +238,10 @@ def test_a_ratio_far_beyond_28_digits_still_rounds_exactly_when_formatted():
 
     assert huge.percent(0) == "33333333333333333333333333333367%"
     assert huge.percent(2) == "33333333333333333333333333333366.67%"
+
+
+def test_a_small_negative_score_rounds_to_zero_without_a_minus_sign():
+    score = Score("net promoter score", -1, 3, variant="v", formula="a / b", signed=True)
+
+    assert score.text() == "0"
+    assert Ratio("x", -1, 3000, variant="v", formula="a / b").percent(1) == "0.0%"

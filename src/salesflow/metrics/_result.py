@@ -196,7 +196,9 @@ def _round(fraction: Fraction, places: int, rounding: str) -> Decimal:
     # would round (or refuse) a large value before the rounding that is asked for.
     context = Context(prec=len(str(abs(whole))) + places + 4, rounding=rounding)
     proxy = context.add(Decimal(whole), Decimal(quarter) / 4)
-    return proxy.quantize(Decimal(1), context=context).scaleb(-places, context=context)
+    result = proxy.quantize(Decimal(1), context=context).scaleb(-places, context=context)
+    # -0.33 rounded to a whole is 0, not "-0".
+    return result.copy_abs() if result.is_zero() else result
 
 
 def _shown(value: Input) -> str:
