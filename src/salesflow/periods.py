@@ -4,8 +4,9 @@ A :class:`Period` is ``[start, end)``: it contains its start and not its end,
 so consecutive periods tile time with no gap and no overlap, and a record at
 exactly midnight belongs to the day that begins there. Calendar days, ISO
 weeks (Monday start), months and quarters are computed in a stated time zone
-(a ``tzinfo`` or an IANA key such as ``"Europe/Berlin"``), so a local day is
-23 or 25 hours long on the days the clocks change. Naive datetimes are refused.
+(a ``tzinfo``, an IANA key such as ``"Europe/Berlin"``, ``"UTC"`` or a fixed
+offset such as ``"UTC+05:30"``), so a local day is 23 or 25 hours long on the
+days the clocks change. Naive datetimes are refused.
 
 >>> from datetime import date, datetime, timezone
 >>> from salesflow import Period
@@ -29,14 +30,13 @@ False
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any, Final
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
-from salesflow import _check
+from salesflow import _check, _zones
 from salesflow.errors import InvalidField, InvalidType
 
 __all__ = ["Period", "PeriodUnit"]
@@ -57,35 +57,7 @@ _MAX_YEAR: Final = 9998
 
 
 def _zone(value: Any) -> tzinfo:
-    if isinstance(value, tzinfo):
-        return value
-    if not isinstance(value, str):
-        raise InvalidType(
-            "zone", value, "a tzinfo or an IANA time zone key such as 'Europe/Berlin'"
-        )
-    if value.strip().upper() == "UTC":
-        return UTC
-    try:
-        return ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidField("zone", value, "an IANA time zone key such as 'Europe/Berlin'") from None
-
-
-def _zone_name(zone: tzinfo) -> str:
-    if zone == UTC:
-        return "UTC"
-    if isinstance(zone, ZoneInfo):
-        return zone.key
-    offset = zone.utcoffset(None)
-    if isinstance(zone, timezone) and offset is not None:
-        return _offset_text(offset)
-    return repr(zone)
-
-
-def _offset_text(offset: timedelta) -> str:
-    sign = "-" if offset < timedelta(0) else "+"
-    minutes = abs(offset) // timedelta(minutes=1)
-    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+    return _zones.zone("zone", value)
 
 
 def _unit(value: Any) -> PeriodUnit:
@@ -194,7 +166,7 @@ class Period:
             first = self.local_start.date()
             expected_start = _midnight(_first_day(self.unit, first), self.zone)
             expected_end = _midnight(_after(self.unit, _first_day(self.unit, first)), self.zone)
-            where = f"in {_zone_name(self.zone)}"
+            where = f"in {_zones.zone_label(self.zone)}"
             if self.start != expected_start:
                 raise InvalidField(
                     "start",
@@ -405,8 +377,8 @@ class Period:
     def __repr__(self) -> str:
         bounds = f"[{_local_text(self.local_start)}, {_local_text(self.local_end)})"
         if self.unit is None:
-            return f"<Period {bounds} in {_zone_name(self.zone)}>"
-        return f"<Period {self.unit} {self.label} in {_zone_name(self.zone)}: {bounds}>"
+            return f"<Period {bounds} in {_zones.zone_label(self.zone)}>"
+        return f"<Period {self.unit} {self.label} in {_zones.zone_label(self.zone)}: {bounds}>"
 
     def to_dict(self) -> dict[str, str | None]:
         """JSON-compatible form: ISO bounds with offsets, the unit and the zone's name.
@@ -418,7 +390,7 @@ class Period:
             "start": self.local_start.isoformat(),
             "end": self.local_end.isoformat(),
             "unit": None if self.unit is None else self.unit.value,
-            "zone": _zone_name(self.zone),
+            "zone": _zones.zone_name(self.zone),
         }
 
     @classmethod
@@ -429,28 +401,8 @@ class Period:
         end = _check.parse_datetime(f"{field}.end", _check.key(field, doc, "end"))
         unit = doc.get("unit")
         zone_text = _check.text(f"{field}.zone", _check.key(field, doc, "zone"))
-        return cls(start, end, unit=unit, zone=_zone_from_text(f"{field}.zone", zone_text))
+        return cls(start, end, unit=unit, zone=_zones.zone(f"{field}.zone", zone_text))
 
 
 def _local_text(moment: datetime) -> str:
     return moment.isoformat(sep=" ", timespec="minutes")
-
-
-def _zone_from_text(field: str, text: str) -> tzinfo:
-    if text[:1] in "+-" and len(text) == 6 and text[3] == ":":
-        try:
-            hours, minutes = int(text[1:3]), int(text[4:6])
-        except ValueError:
-            raise InvalidField(
-                field, text, "an IANA key, 'UTC' or an offset such as '+05:30'"
-            ) from None
-        offset = timedelta(hours=hours, minutes=minutes)
-        if offset >= timedelta(hours=24) or minutes >= 60:
-            raise InvalidField(field, text, "an offset below 24 hours such as '+05:30'")
-        return timezone(-offset if text[0] == "-" else offset)
-    try:
-        return _zone(text)
-    except InvalidField:
-        raise InvalidField(
-            field, text, "an IANA key, 'UTC' or an offset such as '+05:30'"
-        ) from None

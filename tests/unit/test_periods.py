@@ -195,7 +195,14 @@ def test_a_fixed_offset_zone_round_trips_through_json():
 
     document = json.loads(json.dumps(period.to_dict()))
 
-    assert document["zone"] == "-05:30"
+    assert document["zone"] == "UTC-05:30"
+    assert Period.from_dict(document) == period
+
+
+def test_a_fixed_offset_written_without_utc_by_older_versions_is_still_read():
+    period = Period.day(date(2026, 1, 1), timezone(timedelta(hours=-5, minutes=-30)))
+    document = {**period.to_dict(), "zone": "-05:30"}
+
     assert Period.from_dict(document) == period
 
 

@@ -37,7 +37,7 @@ from typing import Any, Final, cast
 
 import attrs
 
-from salesflow import _check
+from salesflow import _check, _zones
 from salesflow.errors import InvalidField, InvalidType
 from salesflow.metrics._records import (
     CustomerId,
@@ -51,7 +51,7 @@ from salesflow.metrics._records import (
 )
 from salesflow.metrics._result import VALUE_PRECISION, Amount, Ratio
 from salesflow.money import _EXACT, CURRENCY_MINOR_UNITS, Money
-from salesflow.periods import Period, PeriodUnit, _zone, _zone_name
+from salesflow.periods import Period, PeriodUnit
 
 __all__ = [
     "Cohort",
@@ -77,6 +77,10 @@ def _now(value: Any) -> datetime:
     if isinstance(value, str):  # only a datetime is accepted here; an ISO string is a record's
         raise InvalidType("now", value, "a timezone-aware datetime")
     return _utc("now", value)
+
+
+def _zone(value: Any) -> tzinfo:
+    return _zones.zone("zone", value)
 
 
 # -- validators for the result values -------------------------------------------------
@@ -347,7 +351,7 @@ class CustomerSummaries(Mapping[CustomerId, CustomerSummary]):
         return [summary.to_dict() for summary in self.customers]
 
     def __repr__(self) -> str:
-        where = _zone_name(self.zone)
+        where = _zones.zone_label(self.zone)
         return (
             f"<CustomerSummaries {len(self.customers):,} customers, {self.basis} spend in "
             f"{self.currency or 'no currency'}, now {self.now.isoformat()} ({where})>"
@@ -380,7 +384,7 @@ def customer_summary(
     placed after ``now`` and a second currency.
     """
     moment = _now(now)
-    where = _zone(zone)
+    where = _zones.zone("zone", zone)
     net = check_basis(basis)
     currency, state = fold_spending(rows, now=moment, net=net)
     code = cast(str, currency)  # set by the first record, and there is one per customer
@@ -565,7 +569,7 @@ class CohortTable:
             table.append([cohort.label, str(cohort.customers), *shares])
         widths = [max(len(row[i]) for row in table if i < len(row)) for i in range(columns + 2)]
         lines = [
-            f"Cohort retention by first-purchase month in {_zone_name(self.zone)}: "
+            f"Cohort retention by first-purchase month in {_zones.zone_label(self.zone)}: "
             "share of each cohort ordering in month +k"
         ]
         for row in table:
@@ -582,7 +586,7 @@ class CohortTable:
         span = f"{self.cohorts[0].label} to {self.cohorts[-1].label}" if self.cohorts else "empty"
         return (
             f"<CohortTable {len(self.cohorts)} cohorts ({span}), {self.customers:,} customers, "
-            f"months in {_zone_name(self.zone)}>"
+            f"months in {_zones.zone_label(self.zone)}>"
         )
 
 
@@ -611,7 +615,7 @@ def cohort_retention(rows: Any, *, zone: tzinfo | str, now: datetime | None = No
     placed_at and status (cancelled orders are left out). Refuses an unknown
     zone, a naive ``now`` and any bad record, naming it.
     """
-    where = _zone(zone)
+    where = _zones.zone("zone", zone)
     moment = None if now is None else _now(now)
     base, masks = fold_active_months(rows, zone=where, now=moment)
     patterns: defaultdict[int, Counter[int]] = defaultdict(Counter)

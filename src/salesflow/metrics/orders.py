@@ -56,13 +56,13 @@ from typing import Any, Final
 
 import attrs
 
-from salesflow import _check
+from salesflow import _check, _zones
 from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType, UndefinedMetric
 from salesflow.metrics._records import OrderRecord, _absent, _amount, _utc, check_basis
 from salesflow.metrics._result import Amount, OnEmpty, Ratio, Score, check_on_empty, settle
 from salesflow.money import _EXACT, CURRENCY_MINOR_UNITS, Money
 from salesflow.orders import SCHEMA, Order, OrderStatus, StatusChanged, order_event_from_dict
-from salesflow.periods import Period, _zone, _zone_name
+from salesflow.periods import Period
 
 __all__ = [
     "ORDER_STATUS_TOPICS",
@@ -571,7 +571,7 @@ def on_time_delivery_rate(
     >>> on_time_delivery_rate(rows, zone="Europe/Berlin").percent()  # 00:30 on the 6th there
     '50.0%'
     """
-    where = _zone(zone)
+    where = _zones.zone("zone", zone)
     scope = _period(period)
     on_empty = check_on_empty(on_empty)
     delivered = on_time = waiting = 0
@@ -591,7 +591,7 @@ def on_time_delivery_rate(
         "on-time delivery rate",
         on_time,
         delivered,
-        variant=f"first promised date, delivery day in {_zone_name(where)}",
+        variant=f"first promised date, delivery day in {_zones.zone_label(where)}",
         formula="orders delivered on or before the first promised date / orders delivered",
         inputs=(
             ("orders delivered", delivered),

@@ -65,7 +65,7 @@ from typing import Any, Final, cast
 
 import attrs
 
-from salesflow import _check
+from salesflow import _check, _zones
 from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType, UndefinedMetric
 from salesflow.leads import (
     LEAD_SCHEMA,
@@ -103,7 +103,7 @@ from salesflow.metrics.orders import (
 )
 from salesflow.metrics.surveys import csat_mean
 from salesflow.money import _EXACT, Money
-from salesflow.periods import Period, _zone
+from salesflow.periods import Period
 
 __all__ = [
     "CALL_KINDS",
@@ -554,7 +554,7 @@ def monthly_revenue(
     >>> {month.label: str(money) for month, money in monthly_revenue(rows, zone="Europe/Berlin").items()}
     {'2026-02': '100 EUR', '2026-03': '50 EUR'}
     """
-    where = _zone(zone)
+    where = _zones.zone("zone", zone)
     net = check_basis(basis)
     from_order, from_record = _revenue_reader(net)
     totals: dict[tuple[int, int], Decimal] = {}
@@ -605,7 +605,7 @@ def _month_key(key: Any) -> tuple[int, str, str | None]:
         if key.unit is None or key.unit.value != "month":
             raise InvalidField("revenue", key, "month Periods as keys (Period.month(...))")
         first = key.local_start
-        return first.year * 12 + first.month - 1, key.label, str(key.zone)
+        return first.year * 12 + first.month - 1, key.label, _zones.zone_label(key.zone)
     if (
         isinstance(key, tuple)
         and len(key) == 2

@@ -35,11 +35,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from itertools import pairwise
 from typing import Any, Final
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
-from salesflow import _check
+from salesflow import _check, _zones
 from salesflow.errors import InvalidField, InvalidType
 
 __all__ = ["END_OF_TIME", "MAX_SPAN", "Shift", "WorkingHours"]
@@ -271,61 +270,8 @@ def _week(value: Any) -> _Week:
     return _Week(tuple(days))
 
 
-_OFFSET_ZONE = re.compile(r"UTC([+-])(\d\d):([0-5]\d)")
-
-
 def _zone(value: Any) -> tzinfo:
-    if isinstance(value, tzinfo):
-        try:
-            sample = value.utcoffset(datetime(2000, 1, 1))
-        except NotImplementedError:  # the bare tzinfo base class
-            sample = None
-        if sample is None:
-            raise InvalidField(
-                "zone", value, "a tzinfo that gives a UTC offset", context="WorkingHours"
-            )
-        # ZoneInfo("UTC") is written "UTC", which reads back as datetime.UTC.
-        return UTC if isinstance(value, ZoneInfo) and value.key == "UTC" else value
-    if not isinstance(value, str):
-        raise InvalidType(
-            "zone",
-            value,
-            "a tzinfo or an IANA time zone key such as 'Europe/Berlin'",
-            context="WorkingHours",
-        )
-    key = value.strip()
-    if key == "UTC":
-        return UTC
-    offset = _OFFSET_ZONE.fullmatch(key)
-    if offset:
-        sign = -1 if offset[1] == "-" else 1
-        amount = timedelta(hours=int(offset[2]), minutes=int(offset[3]))
-        if amount < _DAY:
-            return timezone(sign * amount)
-    try:
-        return ZoneInfo(key)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise InvalidField(
-            "zone", value, "an IANA time zone key such as 'Europe/Berlin'", context="WorkingHours"
-        ) from None
-
-
-def _zone_name(zone: tzinfo) -> str:
-    if zone is UTC:
-        return "UTC"
-    if isinstance(zone, ZoneInfo) and zone.key:
-        return zone.key
-    if isinstance(zone, timezone):
-        offset = zone.utcoffset(None)
-        if not offset:
-            return "UTC"
-        sign = "-" if offset < _ZERO else "+"
-        minutes = abs(offset) // timedelta(minutes=1)
-        if abs(offset) == timedelta(minutes=minutes):
-            return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
-    raise InvalidType(
-        "zone", zone, "a ZoneInfo with a key or a whole-minute datetime.timezone to serialise"
-    )
+    return _zones.zone("zone", value, context="WorkingHours")
 
 
 def _holidays(value: Any) -> frozenset[date]:
@@ -578,7 +524,7 @@ class WorkingHours:
          'holidays': []}
         """
         return {
-            "zone": _zone_name(self.zone),
+            "zone": _zones.zone_name(self.zone),
             "week": {
                 str(day): [str(shift) for shift in shifts] for day, shifts in self.week.items()
             },

@@ -53,7 +53,7 @@ from typing import Any, Final
 
 import attrs
 
-from salesflow import _check
+from salesflow import _check, _zones
 from salesflow._rng import Rng
 from salesflow.errors import InvalidField, InvalidType
 from salesflow.leads import Lead, LeadSource, LeadStage, LostReason
@@ -165,10 +165,7 @@ _spread = _number(0, None, "0 or more (the spread of log deal values)")
 
 
 def _to_zone(value: Any) -> tzinfo:
-    try:
-        return WorkingHours(value, {}).zone
-    except InvalidField as err:
-        raise type(err)("zone", value, err.expected, context="ShopProfile") from None
+    return _zones.zone("zone", value, context="ShopProfile")
 
 
 def _to_weights(value: Any) -> tuple[int, ...]:

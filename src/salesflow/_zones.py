@@ -1,0 +1,111 @@
+"""Time zones, read and written one way everywhere (private).
+
+A zone is given as a tzinfo that gives a UTC offset, or as text: ``"UTC"``,
+an IANA key such as ``"Europe/Berlin"`` or a fixed offset such as
+``"UTC+05:30"``. The bare ``"+05:30"`` that periods once wrote is still read.
+A zone is written as ``"UTC"``, its IANA key or ``"UTC+05:30"``, so reading
+what was written gives an equal zone. ``ZoneInfo("UTC")`` reads as
+``datetime.UTC``: it is written ``"UTC"``, and the two would otherwise make
+equal values compare unequal.
+
+>>> from salesflow._zones import zone, zone_name
+>>> zone("zone", "UTC+05:30")
+datetime.timezone(datetime.timedelta(seconds=19800))
+>>> zone_name(zone("zone", "-05:30"))
+'UTC-05:30'
+>>> zone("zone", "Mars/Olympus_Mons", context="WorkingHours")
+Traceback (most recent call last):
+...
+salesflow.errors.InvalidField: WorkingHours: zone: got 'Mars/Olympus_Mons', expected an IANA time zone key such as 'Europe/Berlin', 'UTC' or a fixed offset such as 'UTC+05:30'
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from typing import Any, Final
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from salesflow.errors import InvalidField, InvalidType
+
+# "UTC+05:30", or "+05:30" as periods wrote it before the "UTC" prefix.
+_OFFSET: Final = re.compile(r"(?:UTC)?([+-])(\d\d):(\d\d)")
+_MINUTE: Final = timedelta(minutes=1)
+_KEY: Final = (
+    "an IANA time zone key such as 'Europe/Berlin', 'UTC' or a fixed offset such as 'UTC+05:30'"
+)
+
+
+def zone(field: str, value: Any, *, context: str = "") -> tzinfo:
+    """A tzinfo from a tzinfo or a zone's text (see the module doc).
+
+    Refused: a tzinfo that gives no UTC offset, an unknown key, an offset of
+    24 hours or more, and anything that is neither a tzinfo nor a string.
+    """
+    if isinstance(value, timezone):
+        return value
+    if isinstance(value, ZoneInfo):
+        return UTC if value.key == "UTC" else value
+    if isinstance(value, tzinfo):
+        try:
+            sample = value.utcoffset(datetime(2000, 1, 1))
+        except NotImplementedError:  # the bare tzinfo base class
+            sample = None
+        if not isinstance(sample, timedelta):
+            raise InvalidField(field, value, "a tzinfo that gives a UTC offset", context=context)
+        return value
+    if not isinstance(value, str):
+        raise InvalidType(
+            field,
+            value,
+            "a tzinfo or a time zone key such as 'Europe/Berlin', 'UTC' or 'UTC+05:30'",
+            context=context,
+        )
+    key = value.strip()
+    if key == "UTC":
+        return UTC
+    offset = _OFFSET.fullmatch(key)
+    if offset:
+        hours, minutes = int(offset[2]), int(offset[3])
+        if hours >= 24 or minutes >= 60:
+            raise InvalidField(
+                field,
+                value,
+                "a fixed offset such as 'UTC+05:30' (hours below 24, minutes below 60)",
+                context=context,
+            )
+        amount = timedelta(hours=hours, minutes=minutes)
+        return timezone(-amount if offset[1] == "-" else amount)
+    try:
+        return ZoneInfo(key)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise InvalidField(field, value, _KEY, context=context) from None
+
+
+def zone_name(zone: tzinfo, *, field: str = "zone") -> str:
+    """What :func:`zone` reads back as an equal zone: ``"UTC"``, the IANA key or ``"UTC+05:30"``.
+
+    Refused: a zone with no such name (a ZoneInfo read from a file, an
+    offset with seconds, another tzinfo class).
+    """
+    if isinstance(zone, ZoneInfo) and zone.key:
+        return zone.key
+    if isinstance(zone, timezone):
+        offset = zone.utcoffset(None)
+        if not offset:
+            return "UTC"
+        if not offset % _MINUTE:
+            sign = "-" if offset < timedelta(0) else "+"
+            hours, minutes = divmod(abs(offset) // _MINUTE, 60)
+            return f"UTC{sign}{hours:02d}:{minutes:02d}"
+    raise InvalidType(
+        field, zone, "a ZoneInfo with a key or a whole-minute datetime.timezone to serialise"
+    )
+
+
+def zone_label(zone: tzinfo) -> str:
+    """The zone's name for reprs and messages, or its repr when it has none (never raises)."""
+    try:
+        return zone_name(zone)
+    except InvalidType:
+        return repr(zone)
