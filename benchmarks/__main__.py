@@ -1,11 +1,20 @@
-"""Run every benchmark and print one table: python -m benchmarks [--quick] [--check]."""
+"""Run every benchmark and print one table.
+
+python -m benchmarks [--quick] [--check] [--record]
+
+--check exits 1 when a target is missed; --record also writes the table, with
+the machine it ran on, into docs/performance.md (between its table markers).
+"""
 
 from __future__ import annotations
 
 import os
 import platform
+import re
 import sys
 import time
+from datetime import date
+from pathlib import Path
 
 from benchmarks import leads, metrics, orders, routing  # noqa: F401 - registers their scenarios
 from benchmarks._harness import SCENARIOS, Result
@@ -37,9 +46,47 @@ def main(argv: list[str]) -> int:
     for row in [header, tuple("-" * w for w in widths), *rows]:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
     print(f"({time.perf_counter() - started:.0f} s)")
+    if "--record" in argv:
+        record(header, rows, quick=quick)
     if "--check" in argv and not all(r.met for r in results):
         return 1
     return 0
+
+
+PAGE = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
+_TABLE = re.compile(r"(<!-- benchmark table -->\n)(.*?)(<!-- /benchmark table -->)", re.DOTALL)
+
+
+def machine() -> str:
+    """What the run ran on, in one line."""
+    versions = []
+    for name in ("statemachine", "attrs", "pandas"):
+        try:
+            module = __import__(name)
+            versions.append(f"{name} {module.__version__}")
+        except ImportError:
+            versions.append(f"{name} not installed")
+    return (
+        f"{os.cpu_count()} CPUs, {platform.machine()}, {platform.system()}; "
+        f"CPython {platform.python_version()}; {', '.join(versions)}"
+    )
+
+
+def record(header: tuple[str, ...], rows: list[tuple[str, ...]], *, quick: bool) -> None:
+    """Write the table into docs/performance.md, between its markers."""
+    lines = [
+        f"Recorded {date.today().isoformat()}{' (quick run)' if quick else ''} on: {machine()}.",
+        "",
+        "| " + " | ".join(header) + " |",
+        "|" + "---|" * len(header),
+        *("| " + " | ".join(row) + " |" for row in rows),
+    ]
+    text = PAGE.read_text(encoding="utf-8")
+    new, count = _TABLE.subn(lambda m: m.group(1) + "\n".join(lines) + "\n" + m.group(3), text)
+    if count != 1:
+        raise SystemExit(f"{PAGE}: expected one '<!-- benchmark table -->' block")
+    PAGE.write_text(new, encoding="utf-8")
+    print(f"recorded in {PAGE.relative_to(PAGE.parent.parent)}")
 
 
 if __name__ == "__main__":
