@@ -444,6 +444,14 @@ def average_order_value(
     return settle(result, on_empty)
 
 
+def _seconds(span: timedelta) -> str:
+    """``span`` rounded half-even to the whole second, as ``timedelta`` prints it."""
+    seconds, rest = divmod(span // timedelta(microseconds=1), 1_000_000)
+    if rest * 2 > 1_000_000 or (rest * 2 == 1_000_000 and seconds % 2):
+        seconds += 1
+    return str(timedelta(seconds=seconds))
+
+
 # -- rates over orders --------------------------------------------------------------------------
 
 
@@ -800,8 +808,9 @@ class StatusTimes(Mapping[OrderStatus, Durations]):
     def format(self) -> str:
         """The table as text: per status, orders, mean, median and total time.
 
-        Durations print as ``timedelta`` does (``1 day, 2:30:00``); a ``*``
-        marks a status where some orders still were at ``now``.
+        Durations print as ``timedelta`` does (``1 day, 2:30:00``), rounded
+        half-even to the second for display only; a ``*`` marks a status where
+        some orders still were at ``now``.
         """
         rows = [("status", "orders", "mean", "median", "total")]
         for status, durations in zip(TIMED_STATUSES, self.statuses, strict=True):
@@ -810,9 +819,9 @@ class StatusTimes(Mapping[OrderStatus, Durations]):
                 (
                     status.value + flag,
                     str(durations.count),
-                    "undefined" if durations.mean is None else str(durations.mean),
-                    "undefined" if durations.median is None else str(durations.median),
-                    str(durations.total),
+                    "undefined" if durations.mean is None else _seconds(durations.mean),
+                    "undefined" if durations.median is None else _seconds(durations.median),
+                    _seconds(durations.total),
                 )
             )
         widths = [max(len(row[column]) for row in rows) for column in range(5)]
