@@ -17,6 +17,7 @@ from salesflow.errors import (
 _E = TypeVar("_E")
 _F = TypeVar("_F")
 _A = TypeVar("_A")
+_O = TypeVar("_O")
 
 
 def check_expected_version(subject: str, expected: Any, actual: int) -> None:
@@ -43,6 +44,42 @@ def recorded(subject: str, history: Iterable[_E], key: str | None, name: str) ->
                 raise IdempotencyConflict(subject, key, recorded_name, name)
             return event
     return None
+
+
+def command(
+    aggregate: _A,
+    *,
+    subject: str,
+    identity: str,
+    name: str,
+    key: str | None,
+    expected: Any,
+    build: Callable[[int], Any],
+    outcome: Callable[[_A, Any, bool], _O],
+) -> _O:
+    """Run one command on an immutable aggregate that *is* its history.
+
+    A malformed or stale ``expected`` version raises; a repeated idempotency
+    ``key`` returns ``outcome(aggregate, earlier event, True)`` and changes
+    nothing; otherwise ``build(next version)`` makes the event, a copy of the
+    aggregate's fold checks and applies it, and the new aggregate comes back as
+    ``outcome(new, event, False)``. The aggregate is never changed in place.
+    """
+    fold: Any = aggregate._fold  # type: ignore[attr-defined]
+    history: tuple[Any, ...] = aggregate.history  # type: ignore[attr-defined]
+    if expected is not None and type(expected) is not int:
+        check_expected_version(subject, expected, fold.version)  # raises
+    earlier = recorded(subject, history, key, name)
+    if earlier is not None:
+        return outcome(aggregate, earlier, True)
+    check_expected_version(subject, expected, fold.version)
+    event = build(fold.version + 1)
+    advanced = fold.copy()
+    advanced.advance(identity, event)
+    new: _A = object.__new__(type(aggregate))
+    object.__setattr__(new, "history", (*history, event))
+    object.__setattr__(new, "_fold", advanced)
+    return outcome(new, event, False)
 
 
 def as_history(value: Any) -> tuple[Any, ...]:

@@ -30,9 +30,8 @@ import attrs
 from salesflow import _check
 from salesflow._aggregate import (
     as_history,
-    check_expected_version,
+    command,
     fold_checked,
-    recorded,
     restore,
 )
 from salesflow.errors import InvalidField, InvalidTransition, InvalidType
@@ -632,20 +631,16 @@ class Lead:
         return self._apply(name, idempotency_key, expected_version, build)
 
     def _apply(self, name: str, key: str | None, expected: int | None, build: Any) -> LeadOutcome:
-        subject = f"lead {self.id}"
-        if expected is not None and type(expected) is not int:
-            check_expected_version(subject, expected, self._fold.version)  # raises
-        earlier = recorded(subject, self.history, key, name)
-        if earlier is not None:
-            return LeadOutcome(self, earlier, repeated=True)
-        check_expected_version(subject, expected, self._fold.version)
-        event = build(self._fold.version + 1)
-        fold = self._fold.copy()
-        fold.advance(self.id, event)
-        lead: Lead = object.__new__(Lead)
-        object.__setattr__(lead, "history", (*self.history, event))
-        object.__setattr__(lead, "_fold", fold)
-        return LeadOutcome(lead, event)
+        return command(
+            self,
+            subject=f"lead {self.id}",
+            identity=self.id,
+            name=name,
+            key=key,
+            expected=expected,
+            build=build,
+            outcome=LeadOutcome,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-compatible primitives: the history, plus a summary for the host's queries."""

@@ -50,9 +50,8 @@ from statemachine.states import States
 from salesflow import _check
 from salesflow._aggregate import (
     as_history,
-    check_expected_version,
+    command,
     fold_checked,
-    recorded,
     restore,
 )
 from salesflow._compile import compile_machine
@@ -816,20 +815,16 @@ class Ownership:
         expected: int | None,
         build: Callable[[int], OwnershipEvent],
     ) -> OwnershipOutcome:
-        subject = f"ownership of lead {self.lead_id}"
-        if expected is not None and type(expected) is not int:
-            check_expected_version(subject, expected, self._fold.version)  # raises
-        earlier = recorded(subject, self.history, key, name)
-        if earlier is not None:
-            return OwnershipOutcome(self, earlier, repeated=True)
-        check_expected_version(subject, expected, self._fold.version)
-        event = build(self._fold.version + 1)
-        fold = self._fold.copy()
-        fold.advance(self.lead_id, event)
-        ownership: Ownership = object.__new__(Ownership)
-        object.__setattr__(ownership, "history", (*self.history, event))
-        object.__setattr__(ownership, "_fold", fold)
-        return OwnershipOutcome(ownership, event)
+        return command(
+            self,
+            subject=f"ownership of lead {self.lead_id}",
+            identity=self.lead_id,
+            name=name,
+            key=key,
+            expected=expected,
+            build=build,
+            outcome=OwnershipOutcome,
+        )
 
     # -- serialisation -----------------------------------------------------------------
 
