@@ -26,12 +26,12 @@ Black Friday:
   notifications, per-manager KPIs and the load per person
   (``salesflow.metrics``).
 
-Run it from a checkout, after ``pip install -e .``::
+Run it from a checkout, after the README's first command (which makes ``.venv``)::
 
-    python examples/shop_day.py                   # the model the recommender picks
-    python examples/shop_day.py --model one_tier  # or any of the four
-    python examples/shop_day.py --compare         # the four models, same leads, one table
-    python examples/shop_day.py --seed 8 --leads 500 --no-progress
+    .venv/bin/python examples/shop_day.py                   # the model the recommender picks
+    .venv/bin/python examples/shop_day.py --model one_tier  # or any of the four
+    .venv/bin/python examples/shop_day.py --compare         # the four models, one table
+    .venv/bin/python examples/shop_day.py --seed 8 --leads 500 --no-progress
 
 The script plays the host application: it owns the clock, the random draws
 and the storage; salesflow decides. Everything is seeded, so the same seed
@@ -515,8 +515,8 @@ def shop_history(seed: int, count: int) -> tuple[list[Customer], list[Row]]:
 
 def business_profile(prospects: Sequence[Prospect], history: list[Row]) -> BusinessProfile:
     """The shop as the recommender sees it, measured from the day's leads and the history."""
-    inbound = sum(p.source is LeadSource.INBOUND for p in prospects)
-    unready = sum(not (p.target and p.ready) for p in prospects)
+    inbound = [p for p in prospects if p.source is LeadSource.INBOUND]
+    unready = sum(not (p.target and p.ready) for p in inbound)
     months = monthly_revenue(history, zone=ZONE)
     full = [revenue.amount for period, revenue in months.items() if period.end <= DAY_START][-11:]
     mean = sum(full, Decimal(0)) / len(full)
@@ -527,8 +527,10 @@ def business_profile(prospects: Sequence[Prospect], history: list[Row]) -> Busin
     )
     delivered = [r for r in history if r["status"] != "cancelled"]
     return BusinessProfile(
-        monthly_inbound_leads=inbound * WORKING_DAYS_A_MONTH,
-        share_not_ready_or_not_target=(Decimal(unready) / len(prospects)).quantize(Decimal("0.01")),
+        monthly_inbound_leads=len(inbound) * WORKING_DAYS_A_MONTH,
+        share_not_ready_or_not_target=(Decimal(unready) / max(1, len(inbound))).quantize(
+            Decimal("0.01")
+        ),
         seasonal_peak_ratio=(max(full) / mean).quantize(Decimal("0.01")),
         deals_per_month=len(delivered) // 12,
         sales_cycle_days=SALES_CYCLE_DAYS,
@@ -1334,11 +1336,8 @@ def report_orders(day: ShopDay) -> list[str]:
     lines = heading("Orders: cancellations and delays")
     final = Counter(order.status.value for order in orders)
     reached = Counter(
-        status
-        for order in orders
-        for status in dict.fromkeys(e.to_status.value for e in order.history[1:])
+        status for order in orders for status in {e.to_status.value for e in order.history}
     )
-    reached["received"] = len(orders)
     lines.append(
         f"{len(orders):,} orders placed; now "
         + ", ".join(f"{s} {n:,}" for s, n in sorted(final.items()))
@@ -1348,7 +1347,7 @@ def report_orders(day: ShopDay) -> list[str]:
         + ", ".join(f"{status.value} {reached[status.value]:,}" for status in OrderStatus)
     )
     reasons = Counter(
-        event.reason for order in orders for event in order.history[1:] if event.event == "cancel"
+        event.reason for order in orders for event in order.history if event.event == "cancel"
     )
     lines += [f"  cancelled: {reason}: {n}" for reason, n in sorted(reasons.items())]
     lines.append(
@@ -1372,8 +1371,12 @@ def report_notifications(day: ShopDay) -> list[str]:
     lines = heading("Notifications")
     total = sum(day.notices.values())
     lines.append(
-        f"{total:,} sent: "
+        f"{total:,} sent, one per status change: "
         + ", ".join(f"{status.value} {day.notices[status.value]:,}" for status in OrderStatus)
+    )
+    lines.append(
+        "  (an order can enter a status twice: picking again after a delay, in transit at the "
+        "hub and out for delivery, delayed by the supplier and by the carrier)"
     )
     lines.append("By channel: " + ", ".join(f"{c} {n:,}" for c, n in sorted(day.channels.items())))
     lines.append("Samples:")
@@ -1404,10 +1407,9 @@ def order_records(day: ShopDay, history: list[Row]) -> list[Row]:
 
 
 def report_customers(day: ShopDay, history: list[Row]) -> list[str]:
-    """Retention, churn, AOV and CLV over the 30 days to the end of the day.
-
-    A customer is active while their last order is less than 90 days old.
-    """
+    """Retention and churn over the 30 days to the end of the day (a customer is
+    active while their last order is less than 90 days old), AOV and CLV over the
+    last 12 months, and the AOV of the orders of the day's leads."""
     records = order_records(day, history)
     start, end, active = DAY_END - timedelta(days=30), DAY_END, timedelta(days=90)
     before = customer_summary([r for r in records if r["placed_at"] < start], now=start, zone=ZONE)
@@ -1442,7 +1444,11 @@ def report_customers(day: ShopDay, history: list[Row]) -> list[str]:
     lines += heading("Order value and customer lifetime value")
     today = average_order_value(day.orders, currency=CURRENCY)
     aov = average_order_value(year, currency=CURRENCY)
-    lines.append(f"AOV of the day's orders: {money(today.value)} (net, cancelled left out)")
+    lines.append(
+        f"AOV of the orders of the day's leads: {money(today.value)} (net, over the "
+        f"{today.denominator:,} orders placed in the {FOLLOW_FOR.days} days followed and not "
+        "cancelled)"
+    )
     lines.append(f"AOV over the last 12 months: {money(aov.value)}")
     if churn.value:
         # A customer stays 1 / churn months on average: the lifespan, in years.
@@ -1490,7 +1496,8 @@ def report_managers(day: ShopDay) -> list[str]:
     lines.append(
         "A lead counts for whoever won it, else whoever last worked it (a qualifier's are the "
         "leads they closed out); calls and meetings count for whoever logged them; CSAT comes "
-        "from the delivery surveys of each manager's customers."
+        "from the delivery surveys of each manager's customers; margin is '-': the deals "
+        "carry no costs."
     )
     lines.append(kpis.format())
     return lines
@@ -1552,7 +1559,7 @@ def comparison(days: Sequence[ShopDay], recommended: SalesModel) -> str:
     lines += [
         "",
         "leads/person: leads assigned (first owners, handoffs received, reassignments), min/mean/max",
-        "  over the people at work on the day; peak: the most open leads one person held at once;",
+        "  over the people not away at noon; peak: the most open leads one person held at once;",
         "handoffs: between roles, submitted; missed: response deadlines missed (1 h of working",
         "  time); conversion: won / all leads; revenue: net, orders not cancelled.",
     ]

@@ -8,11 +8,14 @@ under a second.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import importlib.util
 import io
 import itertools
+import re
 import sys
 from collections import Counter
+from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
 
@@ -64,6 +67,21 @@ def run(shop_day: ModuleType, *args: str) -> tuple[str, str]:
 @pytest.fixture(scope="module")
 def report(shop_day: ModuleType) -> str:
     return run(shop_day, *SMALL, "--seed", "3")[0]
+
+
+def number(report: str, pattern: str) -> int:
+    """The whole number ``pattern``'s group captures in the report, its folded lines joined."""
+    found = re.search(pattern, " ".join(report.split()))
+    assert found is not None, pattern
+    return int(found.group(1).replace(",", ""))
+
+
+def counts(report: str, pattern: str) -> Counter[str]:
+    """The ``name n, name n`` list ``pattern``'s group captures in the report."""
+    found = re.search(pattern, " ".join(report.split()))
+    assert found is not None, pattern
+    pairs = (item.rsplit(" ", 1) for item in found.group(1).split(", "))
+    return Counter({name: int(n.replace(",", "")) for name, n in pairs})
 
 
 @pytest.fixture(scope="module")
@@ -200,3 +218,82 @@ def test_help_describes_every_flag(shop_day, capsys):
     assert all(
         flag in text for flag in ("--model", "--seed", "--leads", "--compare", "--no-progress")
     )
+
+
+def test_the_leads_won_lost_and_still_open_add_up_to_the_leads_that_arrived(report):
+    arrived = number(report, r"([\d,]+) leads arrived")
+    won = number(report, r"Now: ([\d,]+) customers")
+    lost = number(report, r"customers \(.*?\), ([\d,]+) lost")
+    still_open = number(report, r"([\d,]+) still open")
+    lost_by_reason = counts(report, r"Lost, by reason: (.*?) \(not_target")
+
+    assert won + lost + still_open == arrived
+    assert sum(lost_by_reason.values()) == lost
+    assert number(report, r"action +([\d,]+) ") == won
+    assert number(report, r"retention +([\d,]+) ") == number(report, r"\(([\d,]+) bought again\)")
+
+
+def test_the_orders_by_final_status_add_up_to_the_orders_placed(report):
+    placed = number(report, r"([\d,]+) orders placed")
+    final = counts(report, r"orders placed; now (.*?) Orders that passed")
+    kept = number(report, r"AOV of the orders of the day's leads: .*? over the ([\d,]+) orders")
+
+    assert sum(final.values()) == placed
+    assert kept == placed - final["cancelled"]
+
+
+def test_the_notifications_of_each_kind_are_the_status_changes_into_that_status(day):
+    changes = Counter(event.to_status.value for order in day.orders for event in order.history)
+
+    assert day.notices == changes
+
+
+def test_every_handoff_ends_accepted_rejected_or_expired(report):
+    submitted = number(report, r"Handoffs: ([\d,]+) submitted")
+    accepted = number(report, r"([\d,]+) accepted")
+    rejected = number(report, r"([\d,]+) rejected back")
+    expired = number(report, r"([\d,]+) expired")
+    routes = re.findall(r"^  \w+ -> \w+: ([\d,]+)$", report, flags=re.MULTILINE)
+
+    assert accepted + rejected + expired == submitted
+    assert sum(int(n.replace(",", "")) for n in routes) == submitted
+
+
+def test_the_load_table_counts_every_assignment_and_every_missed_deadline(day):
+    load = day.load()
+    first_answers_missed = day.routing.breaches - day.routing.expired
+
+    assigned = sum(n for _, n, *_ in load)
+    missed = sum(person_missed for *_, person_missed in load)
+
+    assert assigned == len(day.leads) + day.routing.submitted + first_answers_missed
+    assert missed == day.routing.breaches
+    assert day.routing.reassigned + day.routing.escalated == day.routing.breaches
+    assert all(still_open == 0 for *_, still_open, _ in load)
+
+
+def test_the_profile_share_not_ready_or_not_target_is_of_the_inbound_leads(shop_day):
+    customers, history = shop_day.shop_history(3, 1200)
+    drawn = shop_day.draw_prospects(3, 300, customers)
+    prospects = [  # every outbound lead not target: the inbound share must not move
+        p if p.source.value == "inbound" else dataclasses.replace(p, target=False) for p in drawn
+    ]
+    inbound = [p for p in prospects if p.source.value == "inbound"]
+    unready = sum(not (p.target and p.ready) for p in inbound)
+
+    profile = shop_day.business_profile(prospects, history)
+
+    assert profile.monthly_inbound_leads == len(inbound) * shop_day.WORKING_DAYS_A_MONTH
+    assert abs(profile.share_not_ready_or_not_target - Decimal(unready) / len(inbound)) <= Decimal(
+        "0.005"
+    )
+
+
+def test_the_comparison_table_in_the_readme_is_what_the_script_prints(shop_day):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"## The four sales models on the same day.*?```text\n(.*?)```", readme, re.S)
+
+    out, _ = run(shop_day, "--compare", "--no-progress")
+
+    assert block is not None
+    assert block.group(1) == out, "update README.md from: examples/shop_day.py --compare"
