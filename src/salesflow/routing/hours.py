@@ -124,7 +124,7 @@ class Shift:
     Refused: a start that is not before the end, times carrying a tzinfo.
 
     >>> Shift.parse("09:00-17:00")
-    Shift(start=datetime.time(9, 0), end=datetime.time(17, 0))
+    Shift('09:00', '17:00')
     >>> str(Shift("22:00", "24:00")), Shift("22:00", "24:00").length
     ('22:00-24:00', datetime.timedelta(seconds=7200))
     >>> Shift("17:00", "09:00")
@@ -175,6 +175,10 @@ class Shift:
 
     def __str__(self) -> str:
         return f"{_clock_text(self.start)}-{_clock_text(self.end, end=True)}"
+
+    def __repr__(self) -> str:
+        start, end = _clock_text(self.start), _clock_text(self.end, end=True)
+        return f"Shift({start!r}, {end!r})"
 
 
 class _Week(Mapping[int, tuple[Shift, ...]]):
@@ -338,8 +342,7 @@ class WorkingHours:
 
     >>> night = WorkingHours("America/New_York", {0: "22:00-24:00", 1: ["00:00-06:00"]})
     >>> night.week
-    {0: (Shift(start=datetime.time(22, 0), end=datetime.time(0, 0)),),
-     1: (Shift(start=datetime.time(0, 0), end=datetime.time(6, 0)),)}
+    {0: (Shift('22:00', '24:00'),), 1: (Shift('00:00', '06:00'),)}
     >>> WorkingHours("Europe/Berlin", {0: ["09:00-12:00", "11:00-17:00"]})
     Traceback (most recent call last):
     ...
