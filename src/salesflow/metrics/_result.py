@@ -91,6 +91,9 @@ _ROUNDINGS: Final = frozenset(
     }
 )
 
+_UNFINISHED_MARK: Final = ", period not over"
+"""What a result's repr ends with when its period had not ended at ``now``."""
+
 Number = int | Decimal
 Input = int | Decimal | Money
 _R = TypeVar("_R", "Ratio", "Score", "Amount")
@@ -134,6 +137,15 @@ def _numerator_field(instance: Any, attribute: Any, value: Any) -> None:
 
 def _denominator_field(instance: Any, attribute: Any, value: Any) -> None:
     _number(attribute.name, value, context=type(instance).__name__, minimum=0)
+
+
+def _flag_field(instance: Any, attribute: Any, value: Any) -> None:
+    if not isinstance(value, bool):
+        raise InvalidType(attribute.name, value, "True or False", context=type(instance).__name__)
+
+
+def _unfinished_mark(unfinished: bool) -> str:
+    return _UNFINISHED_MARK if unfinished else ""
 
 
 def _optional_text(instance: Any, attribute: Any, value: Any) -> None:
@@ -235,9 +247,17 @@ class Ratio:
     (defaults to ``"numerator / denominator"``) and ``inputs`` the named
     figures it came from. ``denominator_name`` is what an empty denominator
     is reported as (defaults to the part of ``formula`` after its last " / ").
+    ``unfinished`` is True when the metric covered a period that had not
+    ended at the ``now`` it was given: a part of the period, whose figures
+    will still move (the repr ends with ", period not over"). It takes part
+    in equality: a half-finished month never equals a full one.
 
     Refuses floats and bools for numerator and denominator, non-finite
-    Decimals and a negative denominator.
+    Decimals, a negative denominator and an ``unfinished`` that is not a bool.
+
+    >>> Ratio("order cancellation rate", 3, 40, variant="orders placed in 2026-03",
+    ...       formula="cancelled orders / orders placed", unfinished=True)
+    <Ratio order cancellation rate (orders placed in 2026-03): 3 / 40 = 0.075, period not over>
     """
 
     metric: str = attrs.field(validator=_check.text_field)
@@ -248,6 +268,7 @@ class Ratio:
     working: str = attrs.field(default="", kw_only=True, validator=_optional_text)
     inputs: tuple[tuple[str, Input], ...] = attrs.field(default=(), kw_only=True, converter=_inputs)
     denominator_name: str = attrs.field(default="", kw_only=True, validator=_optional_text)
+    unfinished: bool = attrs.field(default=False, kw_only=True, validator=_flag_field)
 
     @property
     def defined(self) -> bool:
@@ -301,7 +322,8 @@ class Ratio:
         working = self.working or f"{_shown(self.numerator)} / {_shown(self.denominator)}"
         fraction = self.fraction
         outcome = "undefined" if fraction is None else _shown_fraction(fraction, _decimal(fraction))
-        return f"<Ratio {self.metric} ({self.variant}): {working} = {outcome}>"
+        mark = _unfinished_mark(self.unfinished)
+        return f"<Ratio {self.metric} ({self.variant}): {working} = {outcome}{mark}>"
 
 
 # -- Score ---------------------------------------------------------------------
@@ -330,6 +352,7 @@ class Score:
     working: str = attrs.field(default="", kw_only=True, validator=_optional_text)
     inputs: tuple[tuple[str, Input], ...] = attrs.field(default=(), kw_only=True, converter=_inputs)
     denominator_name: str = attrs.field(default="", kw_only=True, validator=_optional_text)
+    unfinished: bool = attrs.field(default=False, kw_only=True, validator=_flag_field)
 
     @property
     def defined(self) -> bool:
@@ -385,7 +408,8 @@ class Score:
             working = f"{self.scale} * {working}"
         fraction = self.fraction
         outcome = "undefined" if fraction is None else _shown_fraction(fraction, _decimal(fraction))
-        return f"<Score {self.metric} ({self.variant}): {working} = {outcome}>"
+        mark = _unfinished_mark(self.unfinished)
+        return f"<Score {self.metric} ({self.variant}): {working} = {outcome}{mark}>"
 
 
 # -- Amount --------------------------------------------------------------------
@@ -418,6 +442,7 @@ class Amount:
     working: str = attrs.field(default="", kw_only=True, validator=_optional_text)
     inputs: tuple[tuple[str, Input], ...] = attrs.field(default=(), kw_only=True, converter=_inputs)
     denominator_name: str = attrs.field(default="", kw_only=True, validator=_optional_text)
+    unfinished: bool = attrs.field(default=False, kw_only=True, validator=_flag_field)
 
     @property
     def currency(self) -> str:
@@ -477,4 +502,5 @@ class Amount:
             outcome = "undefined"
         else:
             outcome = f"{_shown_fraction(fraction, _decimal(fraction))} {self.currency}"
-        return f"<Amount {self.metric} ({self.variant}): {working} = {outcome}>"
+        mark = _unfinished_mark(self.unfinished)
+        return f"<Amount {self.metric} ({self.variant}): {working} = {outcome}{mark}>"

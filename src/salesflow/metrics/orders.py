@@ -33,6 +33,18 @@ that may be None (``status``, ``discount``, ``delivered_at``), a DataFrame's
 missing value (``NaN``, ``NaT``) means None. Every item is checked, in the
 period or not; the order of the items never matters.
 
+A period not over yet. The library reads no clock: pass ``now`` (an aware
+datetime, the moment the data was taken) to the metrics that take a
+``period``. With both, a result whose period had not ended at ``now`` says
+so: its ``unfinished`` is True and its repr ends with "period not over"
+(a half-finished month must not be compared with a full one as if alike).
+With ``now``, every item is checked against it: a record's ``placed_at`` is
+read even without a period, and a time after ``now`` (``placed_at``,
+``delivered_at``, a request's ``at``, an event of a history) is refused,
+naming the item and the key. A ``now`` before the period's start is
+allowed: nothing in the period has happened yet, so the result counts
+nothing and is flagged. Without ``now`` nothing is checked or flagged.
+
 >>> from datetime import date, datetime, timezone
 >>> from salesflow.metrics.orders import average_order_value, cancellation_rate
 >>> at = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)
@@ -178,6 +190,46 @@ def _now(value: Any) -> datetime:
     return _check.aware("now", value).astimezone(UTC)
 
 
+def _optional_now(value: Any) -> datetime | None:
+    """``now`` in UTC, or None: the library reads no clock, so only a given ``now`` counts."""
+    return None if value is None else _now(value)
+
+
+def _unfinished(period: Period | None, now: datetime | None) -> bool:
+    """True when both a period and ``now`` are given and the period had not ended at ``now``."""
+    return period is not None and now is not None and not period.ended(now)
+
+
+def _after_now(now: datetime, field: str, value: Any) -> InvalidField:
+    return InvalidField(field, value, f"a moment not after now ({now.isoformat()})")
+
+
+def _not_after(now: datetime | None, field: str, moment: datetime | None, value: Any) -> None:
+    """Refuse a record's time past ``now``: what happens after it is not known yet."""
+    if now is not None and moment is not None and moment > now:
+        raise _after_now(now, field, value)
+
+
+def _history_not_after(
+    now: datetime | None, name: str, index: int, item: Any, history: tuple[Any, ...]
+) -> None:
+    """Refuse a history that runs past ``now``, naming its first event after it.
+
+    The event is named as the item was given: ``orders[3][2].at`` in a list
+    of events, ``orders[3].history[2].at`` in an Order or its document.
+    """
+    if now is None or not history or history[-1].at <= now:
+        return
+    for position, event in enumerate(history):
+        if event.at > now:
+            field = (
+                f"{name}[{index}][{position}].at"
+                if isinstance(item, list | tuple)
+                else f"{name}[{index}].history[{position}].at"
+            )
+            raise _after_now(now, field, event.at)
+
+
 def _replayed(name: str, index: int, events: list[Any] | tuple[Any, ...]) -> Order:
     parsed = [
         order_event_from_dict(event, field=f"{name}[{index}][{position}]")
@@ -272,25 +324,36 @@ def _facts(
     from_record: _Reader,
     keep_all: bool = False,
     read_placed: bool = False,
+    now: datetime | None = None,
 ) -> Iterator[_Facts]:
     """One :class:`_Facts` per order placed in ``period`` (every item is checked).
 
     With ``keep_all``, every order is yielded and the caller filters by period;
     ``read_placed`` reads a record's placement time even without a period.
+    With ``now`` (UTC), a record's placement time is read too, and an order
+    with a time after ``now`` (an event, ``placed_at``, ``delivered_at``) is refused.
     """
     for index, item in enumerate(_items(name, orders, _ORDER_EXPECTED)):
         facts = _Facts()
         order = _as_order(name, index, item)
         if order is not None:
+            _history_not_after(now, name, index, item, order.history)
             facts.placed_at = order.placed_at
             facts.cancelled = order.status is OrderStatus.CANCELLED
             from_order(order, facts)
         else:
             row = _record(name, index, item)
-            if period is not None or read_placed:
+            if period is not None or read_placed or now is not None:
                 facts.placed_at = _moment(name, index, row, "placed_at")
+                _not_after(now, _where(name, index, "placed_at"), facts.placed_at, row["placed_at"])
             facts.cancelled = _status(name, index, row) is OrderStatus.CANCELLED
             from_record(name, index, row, facts)
+            _not_after(
+                now,
+                _where(name, index, "delivered_at"),
+                facts.delivered_at,
+                row.get("delivered_at"),
+            )
         if keep_all or period is None or period.contains(facts.placed_at):  # type: ignore[arg-type]
             yield facts
 
@@ -355,6 +418,7 @@ def average_order_value(
     basis: str = "net",
     include_cancelled: bool = False,
     period: Period | None = None,
+    now: datetime | None = None,
     currency: str | None = None,
     on_empty: OnEmpty = "undefined",
 ) -> Amount:
@@ -371,13 +435,16 @@ def average_order_value(
 
     Cancelled orders are not purchases and are left out of both revenue and
     orders, unless ``include_cancelled=True`` (a variant). With ``period``,
-    only orders placed in it count. The result is an :class:`Amount` in the
-    orders' one currency; ``currency`` states it (and is needed for an empty
-    input, where there is no order to take it from).
+    only orders placed in it count; with ``now`` too, the result is flagged
+    ``unfinished`` while the period has not ended (see the module docs). The
+    result is an :class:`Amount` in the orders' one currency; ``currency``
+    states it (and is needed for an empty input, where there is no order to
+    take it from).
 
     Refuses mixed currencies (:class:`~salesflow.errors.CurrencyMismatch`,
     naming the item), floats, negative amounts, a discount above the amount,
-    an unknown basis. No orders give an undefined amount (or
+    an unknown basis, a naive ``now`` and an order dated after ``now``. No
+    orders give an undefined amount (or
     :class:`UndefinedMetric` with ``on_empty="raise"``).
 
     >>> from datetime import datetime, timezone
@@ -391,6 +458,7 @@ def average_order_value(
     if not isinstance(include_cancelled, bool):
         raise InvalidType("include_cancelled", include_cancelled, "True or False")
     scope = _period(period)
+    moment = _optional_now(now)
     code = _expected_currency(currency)
     on_empty = check_on_empty(on_empty)
     from_order, from_record = _revenue_reader(net)
@@ -406,6 +474,7 @@ def average_order_value(
             from_order=from_order,
             from_record=from_record,
             keep_all=True,
+            now=moment,
         )
     ):
         code = _currency(f"{name}[{index}].currency", facts.currency, code)
@@ -440,6 +509,7 @@ def average_order_value(
         formula=f"{revenue} / orders",
         inputs=tuple(inputs),
         denominator_name="orders",
+        unfinished=_unfinished(scope, moment),
     )
     return settle(result, on_empty)
 
@@ -456,14 +526,20 @@ def _seconds(span: timedelta) -> str:
 
 
 def cancellation_rate(
-    orders: Iterable[Any], *, period: Period | None = None, on_empty: OnEmpty = "undefined"
+    orders: Iterable[Any],
+    *,
+    period: Period | None = None,
+    now: datetime | None = None,
+    on_empty: OnEmpty = "undefined",
 ) -> Ratio:
     """Order cancellation rate: cancelled orders / orders placed.
 
     An order counts in the period it was placed in (``period``, by placement
     time; all orders without one), and is cancelled when its status is
     cancelled now: an order placed in March and cancelled in April counts
-    in March. Reads ``status`` (and ``placed_at`` with a period) of records.
+    in March. Reads ``status`` (and ``placed_at`` with a period or ``now``)
+    of records. With ``period`` and ``now``, a period not over at ``now`` is
+    flagged (see the module docs).
 
     >>> from datetime import datetime, timezone
     >>> rows = [{"status": "cancelled"}, {"status": "delivered"}, {}, {"status": None}]
@@ -471,9 +547,12 @@ def cancellation_rate(
     <Ratio order cancellation rate (all orders placed): 1 / 4 = 0.25>
     """
     scope = _period(period)
+    moment = _optional_now(now)
     on_empty = check_on_empty(on_empty)
     placed = cancelled = 0
-    for facts in _facts("orders", orders, period=scope, from_order=_nothing, from_record=_no_keys):
+    for facts in _facts(
+        "orders", orders, period=scope, from_order=_nothing, from_record=_no_keys, now=moment
+    ):
         placed += 1
         cancelled += facts.cancelled
     result = Ratio(
@@ -483,6 +562,7 @@ def cancellation_rate(
         variant=_scope(scope, "orders placed"),
         formula="cancelled orders / orders placed",
         inputs=(("orders placed", placed), ("cancelled", cancelled)),
+        unfinished=_unfinished(scope, moment),
     )
     return settle(result, on_empty)
 
@@ -496,7 +576,11 @@ def _delay_from_record(name: str, index: int, row: Mapping[str, Any], facts: _Fa
 
 
 def delay_rate(
-    orders: Iterable[Any], *, period: Period | None = None, on_empty: OnEmpty = "undefined"
+    orders: Iterable[Any],
+    *,
+    period: Period | None = None,
+    now: datetime | None = None,
+    on_empty: OnEmpty = "undefined",
 ) -> Ratio:
     """Delay rate: orders that were ever delayed / orders placed.
 
@@ -504,15 +588,23 @@ def delay_rate(
     on time still counts (it was delayed). For an Order the history says it
     (a status change to delayed); a record carries ``delayed`` (True or
     False, required). Cancelled orders count in both, like any placed order.
+    With ``period`` and ``now``, a period not over at ``now`` is flagged
+    (see the module docs).
 
     >>> delay_rate([{"delayed": True}, {"delayed": False}, {"delayed": False}])
     <Ratio delay rate (all orders placed): 1 / 3 = 1/3 ≈ 0.3333333333>
     """
     scope = _period(period)
+    moment = _optional_now(now)
     on_empty = check_on_empty(on_empty)
     placed = delayed = 0
     for facts in _facts(
-        "orders", orders, period=scope, from_order=_delay_from_order, from_record=_delay_from_record
+        "orders",
+        orders,
+        period=scope,
+        from_order=_delay_from_order,
+        from_record=_delay_from_record,
+        now=moment,
     ):
         placed += 1
         delayed += facts.delayed
@@ -523,6 +615,7 @@ def delay_rate(
         variant=_scope(scope, "orders placed"),
         formula="orders ever delayed / orders placed",
         inputs=(("orders placed", placed), ("ever delayed", delayed)),
+        unfinished=_unfinished(scope, moment),
     )
     return settle(result, on_empty)
 
@@ -551,6 +644,7 @@ def on_time_delivery_rate(
     *,
     zone: tzinfo | str,
     period: Period | None = None,
+    now: datetime | None = None,
     on_empty: OnEmpty = "undefined",
 ) -> Ratio:
     """On-time delivery rate: orders delivered by the first promised date / orders delivered.
@@ -565,6 +659,9 @@ def on_time_delivery_rate(
     For an Order, the promise is ``order.promised_delivery`` and the delivery
     time that of its ``deliver`` event; a record carries ``delivered_at``
     (None when not delivered) and, when delivered, ``promised_delivery``.
+    With ``period`` (orders placed in it) and ``now``, a period not over at
+    ``now`` is flagged, and a delivery after ``now`` is refused (see the
+    module docs).
 
     >>> from datetime import date, datetime, timezone
     >>> rows = [
@@ -581,6 +678,7 @@ def on_time_delivery_rate(
     """
     where = _zones.zone("zone", zone)
     scope = _period(period)
+    moment = _optional_now(now)
     on_empty = check_on_empty(on_empty)
     delivered = on_time = waiting = 0
     for facts in _facts(
@@ -589,6 +687,7 @@ def on_time_delivery_rate(
         period=scope,
         from_order=_delivery_from_order,
         from_record=_delivery_from_record,
+        now=moment,
     ):
         if facts.delivered_at is None:
             waiting += 1
@@ -607,6 +706,7 @@ def on_time_delivery_rate(
             ("late", delivered - on_time),
             ("not delivered (left out)", waiting),
         ),
+        unfinished=_unfinished(scope, moment),
     )
     return settle(result, on_empty)
 
@@ -761,7 +861,9 @@ class StatusTimes(Mapping[OrderStatus, Durations]):
     Keys are the :data:`TIMED_STATUSES` in lifecycle order (a status string
     such as ``"picking"`` works too). ``orders`` is how many orders were
     read, ``now`` the moment open stays were counted up to, ``period`` the
-    placement period (None for all orders). :meth:`format` draws a table.
+    placement period (None for all orders). ``unfinished`` is True when the
+    period had not ended at ``now``: more orders may still be placed in it
+    and its stays still grow. :meth:`format` draws a table.
     """
 
     now: datetime = attrs.field(validator=_check.aware_field)
@@ -770,6 +872,11 @@ class StatusTimes(Mapping[OrderStatus, Durations]):
     )
     period: Period | None = attrs.field(validator=lambda _i, _a, value: _period(value))
     statuses: tuple[Durations, ...] = attrs.field(validator=_durations_field)
+
+    @property
+    def unfinished(self) -> bool:
+        """True when ``period`` is given and had not ended at ``now``."""
+        return _unfinished(self.period, self.now)
 
     def __getitem__(self, status: OrderStatus | str) -> Durations:
         found = _STATUS_VALUES.get(status) if isinstance(status, str) else None
@@ -810,7 +917,8 @@ class StatusTimes(Mapping[OrderStatus, Durations]):
 
         Durations print as ``timedelta`` does (``1 day, 2:30:00``), rounded
         half-even to the second for display only; a ``*`` marks a status where
-        some orders still were at ``now``.
+        some orders still were at ``now``. A period not over at ``now`` is
+        said in the heading.
         """
         rows = [("status", "orders", "mean", "median", "total")]
         for status, durations in zip(TIMED_STATUSES, self.statuses, strict=True):
@@ -826,6 +934,8 @@ class StatusTimes(Mapping[OrderStatus, Durations]):
             )
         widths = [max(len(row[column]) for row in rows) for column in range(5)]
         scope = _scope(self.period, "orders placed")
+        if self.unfinished:
+            scope += f", period not over at {self.now.isoformat()}"
         lines = [f"Time in each order status ({scope}, {self.orders} orders)"]
         for row in rows:
             lines.append(
@@ -843,7 +953,9 @@ class StatusTimes(Mapping[OrderStatus, Durations]):
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        return f"<StatusTimes {self.orders} orders ({_scope(self.period, 'orders placed')}), up to {self.now.isoformat()}>"
+        scope = _scope(self.period, "orders placed")
+        mark = ", period not over" if self.unfinished else ""
+        return f"<StatusTimes {self.orders} orders ({scope}), up to {self.now.isoformat()}{mark}>"
 
 
 def _order_history(index: int, item: Any) -> Order:
@@ -872,10 +984,15 @@ def time_in_status(
     in the delayed column). Delivered and cancelled are final: no time is
     measured there.
 
+    With ``period`` (orders placed in it), the result's ``unfinished`` says
+    whether the period had ended at ``now`` (see the module docs). ``now``
+    is required here: open stays are counted up to it.
+
     Takes Orders, their events or their documents (not records: the history
-    is needed). Refuses a naive ``now`` and a ``now`` before an order's
-    latest event. ``on_empty="raise"`` raises :class:`UndefinedMetric` when
-    there are no orders at all.
+    is needed). Refuses a naive ``now`` and an order with an event after
+    ``now`` (naming the event: ``orders[3].history[2].at``).
+    ``on_empty="raise"`` raises :class:`UndefinedMetric` when there are no
+    orders at all.
 
     >>> from datetime import date, datetime, timedelta, timezone
     >>> from salesflow import Money
@@ -898,13 +1015,7 @@ def time_in_status(
     count = 0
     for index, item in enumerate(_items("orders", orders, _HISTORY_EXPECTED)):
         order = _order_history(index, item)
-        if order.updated_at > moment:
-            raise InvalidField(
-                "now",
-                now,
-                f"a moment not before the latest event of orders[{index}] "
-                f"({order.updated_at.isoformat()})",
-            )
+        _history_not_after(moment, "orders", index, item, order.history)
         if scope is not None and not scope.contains(order.placed_at):
             continue
         count += 1
@@ -963,13 +1074,16 @@ def order_status_request_share(
     *,
     topics: Collection[str] | Callable[[str], bool] = ORDER_STATUS_TOPICS,
     period: Period | None = None,
+    now: datetime | None = None,
     on_empty: OnEmpty = "undefined",
 ) -> Ratio:
     """Share of support requests about order status: requests about it / all requests.
 
     Each request is a plain mapping ``{"request_id", "topic", "at"}``:
     ``topic`` a non-empty string, ``at`` an aware datetime (or an ISO
-    string with an offset), read when a ``period`` is given. A request is
+    string with an offset), read when a ``period`` or ``now`` is given (with
+    ``now``, a request after it is refused; with both, a period not over at
+    ``now`` is flagged: see the module docs). A request is
     about order status when its topic is in ``topics`` (by default
     :data:`ORDER_STATUS_TOPICS`, just ``"order_status"``; topics compare
     exactly, case included), or, when ``topics`` is a callable, when it
@@ -989,6 +1103,7 @@ def order_status_request_share(
     """
     test, variant = _topic_test(topics)
     scope = _period(period)
+    moment = _optional_now(now)
     on_empty = check_on_empty(on_empty)
     name = "requests"
     total = about = 0
@@ -998,7 +1113,11 @@ def order_status_request_share(
                 f"{name}[{index}]", row, "a mapping with the keys request_id, topic and at"
             )
         topic = _check.text(_where(name, index, "topic"), _required(name, index, row, "topic"))
-        if scope is not None and not scope.contains(_moment(name, index, row, "at")):
+        at = None
+        if scope is not None or moment is not None:
+            at = _moment(name, index, row, "at")
+            _not_after(moment, _where(name, index, "at"), at, row["at"])
+        if scope is not None and not scope.contains(at):  # type: ignore[arg-type]
             continue
         verdict = test(topic)
         if not isinstance(verdict, bool):
@@ -1016,5 +1135,6 @@ def order_status_request_share(
         variant=variant,
         formula="requests about order status / all requests",
         inputs=(("requests", total), ("about order status", about)),
+        unfinished=_unfinished(scope, moment),
     )
     return settle(result, on_empty)

@@ -13,7 +13,8 @@ record key       value
 ================ =====================================================================
 ``lead_id``      a non-empty string or an int; read by :func:`manager_kpis` when present
 ``created_at``   when the lead was created: an aware datetime or an ISO string with an
-                 offset; read for the sales cycle and whenever a ``period`` is given
+                 offset; read for the sales cycle and whenever a ``period`` or ``now``
+                 is given
 ``won_at``       when it was won (its first ``win``), or None: the key is required
 ``lost``         True for a lead lost and not won (default False: still open)
 ``qualified``    True when the lead was ever qualified (the qualified-leads variant)
@@ -37,6 +38,18 @@ A metric reads only the keys it needs; a bad value raises
 :class:`~salesflow.errors.InvalidField` naming the item and the key
 (``leads[3].won_at``). Naive datetimes and floats are refused. The order of
 the items never matters.
+
+A period not over yet. The library reads no clock: pass ``now`` (an aware
+datetime, the moment the data was taken) to the metrics that take a
+``period``. With both, a result whose period had not ended at ``now`` says
+so: ``unfinished`` is True on it (and on each figure of
+:class:`ManagerKPIs`), and its repr or table says "period not over". With
+``now``, every item is checked against it: a record's ``created_at`` is
+read even without a period, and a time after ``now`` (``created_at``,
+``won_at``, an activity's or an answer's ``at``, an event of a Lead) is
+refused, naming the item and the key. A ``now`` before the period's start
+is allowed: nothing in the period has happened yet, so the result counts
+nothing and is flagged. Without ``now`` nothing is checked or flagged.
 
 >>> from datetime import datetime, timezone
 >>> from salesflow.metrics.sales import lead_conversion_rate, sales_cycle_length
@@ -92,13 +105,17 @@ from salesflow.metrics.orders import (
     _expected_currency,
     _facts,
     _flag,
+    _history_not_after,
     _items,
     _moment,
+    _not_after,
+    _optional_now,
     _period,
     _renamed,
     _required,
     _revenue_reader,
     _scope,
+    _unfinished,
     _where,
 )
 from salesflow.metrics.surveys import csat_mean
@@ -292,27 +309,33 @@ def _leads(
     lost: bool = False,
     manager: bool = False,
     money: bool = False,
+    now: datetime | None = None,
 ) -> Iterator[tuple[int, Lead | None, _LeadFacts]]:
-    """(index, the Lead or None for a record, facts) for every lead, each checked."""
+    """(index, the Lead or None for a record, facts) for every lead, each checked.
+
+    With ``now`` (UTC), a record's ``created_at`` is read, and a lead with a
+    time after ``now`` (an event, ``created_at``, ``won_at``) is refused.
+    """
     for index, item in enumerate(_items("leads", leads, _LEAD_EXPECTED)):
         lead = _as_lead("leads", index, item)
         if lead is not None:
+            _history_not_after(now, "leads", index, item, lead.history)
             yield index, lead, _from_lead(lead, money=money, name="leads", index=index)
-        else:
-            yield (
-                index,
-                None,
-                _from_record(
-                    "leads",
-                    index,
-                    item,
-                    created=created,
-                    qualified=qualified,
-                    lost=lost,
-                    manager=manager,
-                    money=money,
-                ),
-            )
+            continue
+        facts = _from_record(
+            "leads",
+            index,
+            item,
+            created=created or now is not None,
+            qualified=qualified,
+            lost=lost,
+            manager=manager,
+            money=money,
+        )
+        if now is not None:
+            for key in ("created_at", "won_at"):
+                _not_after(now, _where("leads", index, key), getattr(facts, key), item.get(key))
+        yield index, None, facts
 
 
 # -- sales cycle ----------------------------------------------------------------------------------
@@ -335,12 +358,17 @@ class SalesCycle:
     ``median`` come from it (None when no lead was won, never 0).
     ``still_open`` and ``lost`` count the leads not won: they are reported,
     not mixed in, since an open lead's cycle has not ended and a lost one
-    never will.
+    never will. ``unfinished`` is True when the leads were those created in
+    a period that had not ended at the ``now`` given: more leads may still
+    be created in it, and more of them won.
     """
 
     cycles: Durations = attrs.field(validator=_durations)
     still_open: int = attrs.field(validator=_count)
     lost: int = attrs.field(validator=_count)
+    unfinished: bool = attrs.field(
+        default=False, kw_only=True, validator=attrs.validators.instance_of(bool)
+    )
 
     @property
     def won(self) -> int:
@@ -357,7 +385,7 @@ class SalesCycle:
     @property
     def mean_days(self) -> Score:
         """The mean cycle in days, exact (a :class:`Score`; undefined when no lead was won)."""
-        return self.cycles.mean_days
+        return attrs.evolve(self.cycles.mean_days, unfinished=self.unfinished)
 
     def require(self) -> timedelta:
         """The mean cycle, or :class:`UndefinedMetric` when no lead was won."""
@@ -367,11 +395,16 @@ class SalesCycle:
         head = f"<SalesCycle ({self.cycles.variant}): {self.won} won"
         if self.won:
             head += f", mean {self.mean}, median {self.median}"
-        return head + f"; not included: {self.still_open} still open, {self.lost} lost>"
+        head += f"; not included: {self.still_open} still open, {self.lost} lost"
+        return head + (", period not over>" if self.unfinished else ">")
 
 
 def sales_cycle_length(
-    leads: Iterable[Any], *, period: Period | None = None, on_empty: OnEmpty = "undefined"
+    leads: Iterable[Any],
+    *,
+    period: Period | None = None,
+    now: datetime | None = None,
+    on_empty: OnEmpty = "undefined",
 ) -> SalesCycle:
     """Sales cycle length: the time from lead created to won, over won leads only.
 
@@ -382,9 +415,12 @@ def sales_cycle_length(
     never mixed into the mean (an open lead would pull it down, as if it had
     closed today). With ``period``, only leads *created* in it count: a
     cohort view, where a recent period's figures grow as its leads close.
+    With ``now`` too, a period not over at ``now`` is flagged
+    ``unfinished`` (see the module docs).
 
     Records need ``created_at``, ``won_at`` (None when not won) and may
-    carry ``lost``. Refuses a won time before the creation time.
+    carry ``lost``. Refuses a won time before the creation time, a naive
+    ``now`` and a lead dated after ``now``.
     ``on_empty="raise"`` raises :class:`UndefinedMetric` when no lead was won.
 
     >>> from datetime import datetime, timezone
@@ -393,10 +429,11 @@ def sales_cycle_length(
     <SalesCycle (all leads created): 0 won; not included: 0 still open, 1 lost>
     """
     scope = _period(period)
+    moment = _optional_now(now)
     on_empty = check_on_empty(on_empty)
     spans: list[timedelta] = []
     still_open = lost = 0
-    for _, _, facts in _leads(leads, created=True, lost=True):
+    for _, _, facts in _leads(leads, created=True, lost=True, now=moment):
         created = facts.created_at
         if scope is not None and not scope.contains(created):  # type: ignore[arg-type]
             continue
@@ -415,7 +452,7 @@ def sales_cycle_length(
     )
     if on_empty == "raise":
         cycles.require()
-    return SalesCycle(cycles, still_open, lost)
+    return SalesCycle(cycles, still_open, lost, unfinished=_unfinished(scope, moment))
 
 
 # -- lead conversion ---------------------------------------------------------------------------
@@ -428,6 +465,7 @@ def lead_conversion_rate(
     *,
     denominator: str = "leads",
     period: Period | None = None,
+    now: datetime | None = None,
     on_empty: OnEmpty = "undefined",
 ) -> Ratio:
     """Lead conversion rate: won leads / leads.
@@ -437,7 +475,9 @@ def lead_conversion_rate(
       lead counting as qualified once it was ever qualified (records carry
       ``qualified``).
 
-    With ``period``, only leads *created* in it count (won then or later).
+    With ``period``, only leads *created* in it count (won then or later);
+    with ``now`` too, a period not over at ``now`` is flagged (see the
+    module docs).
 
     >>> leads = [{"won_at": None, "qualified": True}, {"won_at": None, "qualified": False},
     ...          {"won_at": "2026-03-05T10:00:00+00:00", "qualified": True}]
@@ -447,10 +487,13 @@ def lead_conversion_rate(
     if not isinstance(denominator, str) or denominator not in _DENOMINATORS:
         raise InvalidField("denominator", denominator, "'leads' or 'qualified'")
     scope = _period(period)
+    moment = _optional_now(now)
     on_empty = check_on_empty(on_empty)
     only_qualified = denominator == "qualified"
     counted = won = 0
-    for _, _, facts in _leads(leads, created=scope is not None, qualified=only_qualified):
+    for _, _, facts in _leads(
+        leads, created=scope is not None, qualified=only_qualified, now=moment
+    ):
         if scope is not None and not scope.contains(facts.created_at):  # type: ignore[arg-type]
             continue
         if only_qualified and not facts.qualified:
@@ -466,6 +509,7 @@ def lead_conversion_rate(
         formula=f"won {name} / {name}",
         inputs=((name, counted), (f"won {name}", won)),
         denominator_name=name,
+        unfinished=_unfinished(scope, moment),
     )
     return settle(result, on_empty)
 
@@ -940,19 +984,35 @@ def _kpis_field(instance: Any, attribute: Any, value: Any) -> None:
         )
 
 
+def _unfinished_field(instance: Any, attribute: Any, value: Any) -> None:
+    context = type(instance).__name__
+    if not isinstance(value, bool):
+        raise InvalidType(attribute.name, value, "True or False", context=context)
+    if value and instance.period is None:
+        raise InvalidField(
+            attribute.name,
+            value,
+            "False when there is no period (all time is not a period)",
+            context=context,
+        )
+
+
 @attrs.frozen(repr=False)
 class ManagerKPIs(Mapping[str, ManagerKPI]):
     """Per-manager KPIs: a mapping manager -> :class:`ManagerKPI`, in manager order.
 
     ``currency`` is the deals' currency, ``period`` the period (None for all
     time), ``unassigned`` the leads that had no manager (no person acted on
-    them). :meth:`format` draws a table, :meth:`to_records` gives plain dicts.
+    them). ``unfinished`` is True when ``period`` had not ended at the
+    ``now`` given (it needs a period). :meth:`format` draws a table,
+    :meth:`to_records` gives plain dicts.
     """
 
     currency: str = attrs.field(validator=lambda _i, _a, value: _currency("currency", value, None))
     period: Period | None = attrs.field(validator=lambda _i, _a, value: _period(value))
     managers: tuple[ManagerKPI, ...] = attrs.field(validator=_kpis_field)
     unassigned: int = attrs.field(validator=_count)
+    unfinished: bool = attrs.field(default=False, kw_only=True, validator=_unfinished_field)
 
     def __getitem__(self, manager: str) -> ManagerKPI:
         for kpi in self.managers:
@@ -987,7 +1047,8 @@ class ManagerKPIs(Mapping[str, ManagerKPI]):
         Money is rounded to the currency's minor unit, shares to ``places``
         as percentages and the mean CSAT to two places, all with
         ``rounding``, here and only here. ``-`` marks a margin without cost
-        data, ``undefined`` an empty denominator.
+        data, ``undefined`` an empty denominator. A period not over is said
+        in the heading.
         """
         places = _check.whole("places", places, minimum=0)
         rounding = _check_rounding(rounding)
@@ -1022,7 +1083,7 @@ class ManagerKPIs(Mapping[str, ManagerKPI]):
                 )
             )
         widths = [max(len(row[column]) for row in rows) for column in range(len(header))]
-        scope = "all time" if self.period is None else self.period.label
+        scope = self._scope()
         lines = [f"Manager KPIs ({scope}, amounts in {self.currency}, rounded {rounding})"]
         for row in rows:
             cells = [row[0].ljust(widths[0])]
@@ -1034,9 +1095,13 @@ class ManagerKPIs(Mapping[str, ManagerKPI]):
             lines.append(f"{self.unassigned} lead(s) without a manager left out")
         return "\n".join(lines)
 
+    def _scope(self) -> str:
+        if self.period is None:
+            return "all time"
+        return self.period.label + (", period not over" if self.unfinished else "")
+
     def __repr__(self) -> str:
-        scope = "all time" if self.period is None else self.period.label
-        return f"<ManagerKPIs {len(self.managers)} managers ({scope}, {self.currency})>"
+        return f"<ManagerKPIs {len(self.managers)} managers ({self._scope()}, {self.currency})>"
 
 
 def _rounded(amount: Amount, rounding: str) -> Decimal:
@@ -1094,6 +1159,7 @@ def manager_kpis(
     activities: Iterable[Mapping[str, Any]] = (),
     surveys: Iterable[Mapping[str, Any]] = (),
     period: Period | None = None,
+    now: datetime | None = None,
     currency: str | None = None,
     csat_scale: tuple[int, int] = (1, 5),
 ) -> ManagerKPIs:
@@ -1123,8 +1189,12 @@ def manager_kpis(
 
     With ``period``: leads created in it (conversion), deals won in it
     (volume, margin, average check), activities and answers at a time in it
-    (``at`` is then read). A manager's margin needs every won deal's cost or
-    none (a partial margin would be wrong); without costs it is None.
+    (``at`` is then read). With ``now`` too, a period not over at ``now``
+    is flagged ``unfinished``, on the table and on every figure in it; with
+    ``now``, a lead, activity or answer dated after it is refused (``at`` is
+    then read): see the module docs. A manager's margin needs every won
+    deal's cost or none (a partial margin would be wrong); without costs it
+    is None.
     ``currency`` states the deals' currency (needed when no deal carries one).
 
     >>> from datetime import datetime, timezone
@@ -1139,6 +1209,7 @@ def manager_kpis(
     (Money('1200', 'EUR'), Money('500', 'EUR'), '50.0%', Decimal('1'))
     """
     scope = _period(period)
+    moment = _optional_now(now)
     code = _expected_currency(currency)
     scale = _csat_scale(csat_scale)
     tallies: dict[str, _Tally] = {}
@@ -1151,7 +1222,9 @@ def manager_kpis(
             found = tallies[manager] = _Tally()
         return found
 
-    for index, lead, facts in _leads(leads, created=scope is not None, manager=True, money=True):
+    for index, lead, facts in _leads(
+        leads, created=scope is not None, manager=True, money=True, now=moment
+    ):
         if facts.lead_id is not None:
             if facts.lead_id in owners:
                 # A lead twice would count twice, and its surveys would go to
@@ -1200,7 +1273,7 @@ def manager_kpis(
             _where("activities", index, "manager"), _required("activities", index, row, "manager")
         )
         kind = _activity_kind(index, _required("activities", index, row, "kind"))
-        if scope is not None and not scope.contains(_moment("activities", index, row, "at")):
+        if not _in_scope("activities", index, row, scope, moment):
             continue
         _count_activity(tally(manager), kind)
     low, high = scale
@@ -1216,7 +1289,7 @@ def manager_kpis(
             raise InvalidType(field, score, f"a whole number from {low} to {high}")
         if not low <= score <= high:
             raise InvalidField(field, score, f"a whole number from {low} to {high}")
-        if scope is not None and not scope.contains(_moment("surveys", index, row, "at")):
+        if not _in_scope("surveys", index, row, scope, moment):
             continue
         if owner is not None:
             tally(owner).scores.append(score)
@@ -1227,14 +1300,28 @@ def manager_kpis(
             "the deals' currency (an ISO 4217 code): no won deal carries one, "
             "and the money KPIs are in a currency",
         )
+    unfinished = _unfinished(scope, moment)
     return ManagerKPIs(
         currency=code,
         period=scope,
         managers=tuple(
-            _kpi(manager, tallies[manager], code, scope, scale) for manager in sorted(tallies)
+            _kpi(manager, tallies[manager], code, scope, scale, unfinished)
+            for manager in sorted(tallies)
         ),
         unassigned=unassigned,
+        unfinished=unfinished,
     )
+
+
+def _in_scope(
+    name: str, index: int, row: Mapping[str, Any], scope: Period | None, now: datetime | None
+) -> bool:
+    """Whether a record's ``at`` is in ``scope``; read (and checked against ``now``) as needed."""
+    if scope is None and now is None:
+        return True
+    at = _moment(name, index, row, "at")
+    _not_after(now, _where(name, index, "at"), at, row["at"])
+    return scope is None or scope.contains(at)
 
 
 def _activity_kind(index: int, value: Any) -> ActivityKind:
@@ -1274,7 +1361,12 @@ def _survey_manager(
 
 
 def _kpi(
-    manager: str, figures: _Tally, currency: str, scope: Period | None, scale: tuple[int, int]
+    manager: str,
+    figures: _Tally,
+    currency: str,
+    scope: Period | None,
+    scale: tuple[int, int],
+    unfinished: bool,
 ) -> ManagerKPI:
     when = "all time" if scope is None else scope.label
     revenue = Money(figures.revenue, currency)
@@ -1289,6 +1381,7 @@ def _kpi(
             formula="revenue of won deals - their cost",
             working=f"{revenue} - {cost}",
             inputs=(("revenue", revenue), ("cost", cost)),
+            unfinished=unfinished,
         )
     return ManagerKPI(
         manager=manager,
@@ -1299,6 +1392,7 @@ def _kpi(
             variant=f"deals won, {when}",
             formula="sum of revenue of won deals",
             inputs=(("deals won", figures.deals),),
+            unfinished=unfinished,
         ),
         margin=margin,
         lead_conversion=Ratio(
@@ -1308,6 +1402,7 @@ def _kpi(
             variant=f"leads created, {when}",
             formula="won leads / leads",
             denominator_name="leads",
+            unfinished=unfinished,
         ),
         average_check=Amount(
             "average check",
@@ -1316,6 +1411,7 @@ def _kpi(
             variant=f"deals won, {when}",
             formula="revenue of won deals / deals won",
             denominator_name="deals won",
+            unfinished=unfinished,
         ),
         meetings=Score(
             "meetings",
@@ -1324,6 +1420,7 @@ def _kpi(
             variant=when,
             formula="activities logged of kind meeting or demo",
             working=str(figures.meetings),
+            unfinished=unfinished,
         ),
         calls=Score(
             "calls",
@@ -1332,6 +1429,7 @@ def _kpi(
             variant=when,
             formula="activities logged of kind call or intro_call",
             working=str(figures.calls),
+            unfinished=unfinished,
         ),
-        satisfaction=csat_mean(figures.scores, scale=scale),
+        satisfaction=attrs.evolve(csat_mean(figures.scores, scale=scale), unfinished=unfinished),
     )
