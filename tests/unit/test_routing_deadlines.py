@@ -19,6 +19,7 @@ from salesflow.routing import (
     WorkingHours,
     reassign_overdue,
 )
+from salesflow.routing.deadlines import _after_lapse, _due_at, _hours_by_person
 
 C = Role.CLOSER
 OFFICE = WorkingHours.office("Europe/Berlin")
@@ -29,8 +30,13 @@ TWO_HOURS = timedelta(hours=2)
 
 
 def overdue(waiting, now, **options):
-    options = {"deadline": TWO_HOURS, "team": TEAM, "ledger": Ledger(),
-               "strategy": RoundRobin(), **options}
+    options = {
+        "deadline": TWO_HOURS,
+        "team": TEAM,
+        "ledger": Ledger(),
+        "strategy": RoundRobin(),
+        **options,
+    }
     return reassign_overdue(waiting, now=now, **options)
 
 
@@ -153,8 +159,53 @@ def test_a_deadline_beyond_what_working_hours_count_never_passes_as_in_the_simul
     always = Team([Person("ana", C), Person("ben", C)])
     lead = Waiting("L-1", C, "ana", since=TUESDAY_10)
 
-    result = overdue([lead], TUESDAY_10 + timedelta(days=4000), team=always,
-                     deadline=timedelta(days=4000))
+    result = overdue(
+        [lead], TUESDAY_10 + timedelta(days=4000), team=always, deadline=timedelta(days=4000)
+    )
 
     assert result.reassignments == ()
     assert result.waiting == (lead,)
+
+
+@pytest.mark.parametrize(
+    ("hops", "max_hops", "found", "asked", "to_person"),
+    [
+        (0, 2, "ben", True, "ben"),
+        (1, 2, None, True, None),  # nobody eligible left: escalated
+        (2, 2, "ben", False, None),  # the hop limit: nobody is even looked for
+    ],
+)
+def test_a_lapse_excludes_everyone_who_let_it_pass_and_hops_until_the_limit(
+    hops, max_hops, found, asked, to_person
+):
+    looked_for = []
+
+    def find(exclude):
+        looked_for.append(exclude)
+        return found
+
+    step = _after_lapse("cy", {"ana"}, hops, max_hops, find)
+
+    assert looked_for == ([frozenset({"ana", "cy"})] if asked else [])
+    assert (step.tried, step.hop, step.to_person) == (frozenset({"ana", "cy"}), hops + 1, to_person)
+
+
+def test_an_owner_who_left_or_never_works_is_held_to_wall_clock_time_in_team_and_table_alike():
+    idle = WorkingHours("Europe/Berlin", {})
+    team = Team([Person("ana", C, hours=OFFICE), Person("ben", C, hours=idle)])
+    saturday = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+    monday_11_berlin = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
+
+    due = {
+        person: (
+            _due_at(team, person, saturday, TWO_HOURS),
+            _due_at(_hours_by_person(team), person, saturday, TWO_HOURS),
+        )
+        for person in ("ana", "ben", "gone")
+    }
+
+    assert due == {
+        "ana": (monday_11_berlin, monday_11_berlin),
+        "ben": (saturday + TWO_HOURS, saturday + TWO_HOURS),
+        "gone": (saturday + TWO_HOURS, saturday + TWO_HOURS),
+    }

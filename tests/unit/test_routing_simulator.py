@@ -9,13 +9,17 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from salesflow import InvalidField, InvalidType, Money
-from salesflow.leads import LeadSource
+from salesflow._rng import Rng
+from salesflow.leads import Lead, LeadSource
 from salesflow.routing import (
+    Absence,
+    Dispatcher,
     LeastLoaded,
+    Ledger,
     Person,
     RejectReason,
     Role,
@@ -25,13 +29,17 @@ from salesflow.routing import (
     SalesModel,
     Sticky,
     Team,
+    Waiting,
     Weighted,
     WorkingHours,
+    reassign_overdue,
 )
 from salesflow.routing.simulator import (
     LeadStream,
     ShopProfile,
     StreamLead,
+    _Case,
+    _Run,
     compare_models,
     default_team,
     format_comparison,
@@ -347,6 +355,143 @@ def test_a_deadline_nobody_can_miss_is_never_missed():
 
     assert report.breaches.breaches == 0
     assert report.handoffs.expired == 0
+
+
+# -- one definition: the simulator's lapses as reassign_overdue decides them -------------
+
+HOURS_IN_ZONES = [
+    None,  # always working
+    WorkingHours("UTC", {}),  # no working time at all: held to wall-clock time
+    WorkingHours.office("Europe/Berlin"),
+    WorkingHours.office("America/New_York", start="08:00", end="16:00"),
+    WorkingHours("Asia/Kolkata", {0: "10:00-18:00", 2: "22:00-24:00", 3: "00:00-04:00"}),
+    WorkingHours.office("Asia/Tokyo", holidays=[date(2026, 3, 4)]),
+]
+MONDAY_MIDNIGHT = datetime(2026, 3, 2, tzinfo=UTC)
+
+
+@st.composite
+def deadline_scenarios(draw):
+    """A small team of managers (hours in different zones, absences, capacities, some
+    inactive) and leads waiting for them; an owner numbered past the team left it."""
+    size = draw(st.integers(1, 5))
+    people = []
+    for n in range(size):
+        away = draw(st.none() | st.tuples(st.integers(0, 240), st.integers(1, 72)))
+        absences = []
+        if away is not None:
+            start = MONDAY_MIDNIGHT + timedelta(hours=away[0])
+            absences = [Absence(start, start + timedelta(hours=away[1]))]
+        people.append(
+            Person(
+                f"p-{n}",
+                Role.MANAGER,
+                hours=draw(st.sampled_from([None, *HOURS_IN_ZONES])),
+                absences=absences,
+                active=draw(st.sampled_from([True, True, True, False])),
+                capacity=draw(st.sampled_from([None, None, 1, 2])),
+                weight=draw(st.integers(1, 2)),
+            )
+        )
+    waiting = draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from([*range(size)] * 4 + [size]),  # the owner: p-<size> left
+                st.integers(0, 14 * 24 * 60),  # waiting since, in minutes after Monday 00:00
+                st.sampled_from([0, 0, 1, 2, 3]),  # hops so far
+                st.frozensets(st.integers(0, size - 1), max_size=2),  # who let it lapse before
+            ),
+            min_size=1,
+            max_size=5,
+        )
+    )
+    return Team(people), [
+        Waiting(
+            f"L-{number}",
+            Role.MANAGER,
+            f"p-{owner}",
+            since=MONDAY_MIDNIGHT + timedelta(minutes=minutes),
+            hops=hops,
+            tried={f"p-{n}" for n in tried},
+            account_owner=f"p-{owner}",
+        )
+        for number, (owner, minutes, hops, tried) in enumerate(waiting, start=1)
+    ]
+
+
+def simulator_holding(team, waiting, strategy, deadline, max_hops):
+    """A simulator's run and a ledger that both count the leads ``waiting`` holds."""
+    held = [w.person for w in waiting if w.person in team]
+    ledger = Ledger()
+    for owner in sorted(set(held)):
+        ledger = ledger.with_load(owner, held.count(owner))
+    sim = _Run(
+        SalesModel.ONE_TIER,
+        Dispatcher(team, strategy, ledger),
+        team,
+        stream_of(),
+        0,
+        deadline,
+        max_hops,
+        timedelta(0),
+    )
+    for owner in held:
+        sim.load[owner] += 1
+    return sim, ledger
+
+
+def held_case(sim, w):
+    """The simulator's case for a waiting lead, held by its owner (the account's owner)."""
+    number = int(w.lead_id.removeprefix("L-"))
+    created = Lead.create(lead_id=w.lead_id, source=LeadSource.INBOUND, at=w.since).lead
+    case = _Case(number, lead(number), Rng(number), created, w.role)
+    case.holder, case.hops, case.tried = w.person, w.hops, w.tried
+    sim.account_owner[(case.nature.account, w.role)] = w.person
+    return case
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    scenario=deadline_scenarios(),
+    strategy=st.sampled_from([RoundRobin(), Weighted(), LeastLoaded(), Sticky(LeastLoaded())]),
+    deadline=st.sampled_from([timedelta(minutes=30), timedelta(hours=2), timedelta(hours=9)]),
+    max_hops=st.integers(0, 3),
+)
+def test_the_simulator_lapses_a_lead_as_reassign_overdue_does(
+    scenario, strategy, deadline, max_hops
+):
+    team, waiting = scenario
+    sim, ledger = simulator_holding(team, waiting, strategy, deadline, max_hops)
+    options = {"deadline": deadline, "team": team, "strategy": strategy, "max_hops": max_hops}
+    # When the simulator schedules each lead's lapse (place() counts the deadline so).
+    due = {w.lead_id: sim.add(w.person, w.since, deadline) for w in waiting}
+
+    for w in sorted(waiting, key=lambda w: (due[w.lead_id], w.lead_id)):
+        expected = reassign_overdue([w], now=due[w.lead_id], ledger=ledger, **options)
+        (lapse,) = expected.reassignments
+        assert lapse.due_at == due[w.lead_id]
+        if w.person not in team:
+            event("owner left the team")
+            continue  # the simulator's leads are held by its team: only the due time to compare
+        case = held_case(sim, w)
+        escalated_before = sim.escalated
+
+        sim.lapse(case, due[w.lead_id])
+
+        assert case.holder == lapse.to_person
+        assert (case.hops, case.tried) == (lapse.hop, w.tried | {w.person})
+        escalated = sim.escalated > escalated_before
+        assert escalated == (case in sim.queues[Role.MANAGER]) == (case.holder is None)
+        assert lapse.escalated_to == ("manager queue" if escalated else None)
+        if not escalated:
+            (moved,) = expected.waiting
+            assert (moved.person, moved.hops, moved.tried) == (case.holder, case.hops, case.tried)
+        assert sim.dispatcher.ledger == expected.ledger
+        ledger = expected.ledger
+        if escalated:
+            event("escalated: " + ("nobody eligible left" if lapse.decision else "hop limit"))
+        else:
+            event("reassigned")
 
 
 def test_leads_arriving_outside_office_hours_wait_in_a_queue_until_the_shift_starts():

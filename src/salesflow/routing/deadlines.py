@@ -27,7 +27,7 @@ and the ledger after.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -42,7 +42,7 @@ from salesflow.routing.assignment import (
     _check_strategy,
     assign,
 )
-from salesflow.routing.hours import END_OF_TIME
+from salesflow.routing.hours import END_OF_TIME, WorkingHours
 from salesflow.routing.models import Role
 from salesflow.routing.people import Team, _to_role
 
@@ -163,7 +163,7 @@ def reassign_overdue(
         seen.add(lead.lead_id)
 
     due = sorted(
-        ((_due(team, lead, deadline), lead) for lead in leads),
+        ((_due_at(team, lead.person, lead.since, deadline), lead) for lead in leads),
         key=lambda item: (item[0], item[1].lead_id),
     )
     reassignments: list[Reassignment] = []
@@ -174,52 +174,126 @@ def reassign_overdue(
             continue
         if ledger.load(lead.person) > 0:  # the host may not count this lead in the ledger
             ledger = ledger.release(lead.person)
-        tried = lead.tried | {lead.person}
-        hop = lead.hops + 1
-        decision: Decision | None = None
-        if lead.hops < max_hops:
-            result = assign(
-                lead.lead_id,
-                lead.role,
-                at=now,
-                team=team,
-                ledger=ledger,
-                strategy=strategy,
-                account_owner=lead.account_owner,
-                attributes=lead.attributes,
-                exclude=tried,
-            )
-            decision, ledger = result.decision, result.ledger
-        if decision is not None and decision.person is not None:
-            reassignments.append(
-                Reassignment(lead.lead_id, lead.person, due_at, hop, decision, None)
-            )
-            still.append(
-                attrs.evolve(lead, person=decision.person, since=now, hops=hop, tried=tried)
-            )
-        else:
-            target = heads.get(lead.role, f"{lead.role.value} queue")
-            reassignments.append(
-                Reassignment(lead.lead_id, lead.person, due_at, hop, decision, target)
-            )
+        reassignment, moved, ledger = _reassign(
+            lead, due_at, now, team, ledger, strategy, max_hops=max_hops, supervisors=heads
+        )
+        reassignments.append(reassignment)
+        if moved is not None:
+            still.append(moved)
     return DeadlineResult(tuple(reassignments), tuple(still), ledger)
 
 
-def _due(team: Team, lead: Waiting, deadline: timedelta) -> datetime:
-    """When ``deadline`` of the owner's working time has passed since ``lead.since``.
+def _reassign(
+    lead: Waiting,
+    due_at: datetime,
+    now: datetime,
+    team: Team,
+    ledger: Ledger,
+    strategy: Strategy,
+    *,
+    max_hops: int,
+    supervisors: Mapping[Role, str],
+) -> tuple[Reassignment, Waiting | None, Ledger]:
+    """One lapsed lead: the reassignment, the lead waiting with its next owner (None
+    when it was escalated) and the ledger after."""
+    decision: Decision | None = None
 
-    An owner who left the team, or who has no working time at all, is held to
-    wall-clock time. A deadline their hours never reach (beyond the span
-    :class:`~salesflow.routing.WorkingHours` counts through) never passes, as
-    in the simulator.
+    def find(exclude: frozenset[str]) -> str | None:
+        nonlocal decision, ledger
+        result = assign(
+            lead.lead_id,
+            lead.role,
+            at=now,
+            team=team,
+            ledger=ledger,
+            strategy=strategy,
+            account_owner=lead.account_owner,
+            attributes=lead.attributes,
+            exclude=exclude,
+        )
+        decision, ledger = result.decision, result.ledger
+        return result.decision.person
+
+    step = _after_lapse(lead.person, lead.tried, lead.hops, max_hops, find)
+    if step.to_person is None:
+        target = supervisors.get(lead.role, f"{lead.role.value} queue")
+        escalated = Reassignment(lead.lead_id, lead.person, due_at, step.hop, decision, target)
+        return escalated, None, ledger
+    moved = attrs.evolve(lead, person=step.to_person, since=now, hops=step.hop, tried=step.tried)
+    return Reassignment(lead.lead_id, lead.person, due_at, step.hop, decision, None), moved, ledger
+
+
+# -- the rule, shared with the simulator ------------------------------------------------
+# reassign_overdue holds a Ledger and the simulator a Dispatcher, so each asks for the
+# next person its own way; what the rule decides is decided here, once, for both.
+
+
+def _hours_of(team: Team, person: str) -> WorkingHours | None:
+    """The working hours ``person``'s deadlines count in: None (wall-clock time) when
+    they left the team or have no working time at all."""
+    if person not in team:
+        return None
+    hours = team.get(person).hours
+    return hours if hours.has_working_time else None
+
+
+def _hours_by_person(team: Team) -> dict[str, WorkingHours | None]:
+    """:func:`_hours_of` for everyone in ``team``, looked up once (the simulator's table)."""
+    return {person.id: _hours_of(team, person.id) for person in team}
+
+
+def _due_at(
+    team_or_hours: Team | Mapping[str, WorkingHours | None],
+    person: str,
+    since: datetime,
+    deadline: timedelta,
+) -> datetime:
+    """When ``deadline`` of ``person``'s working time has passed since ``since``.
+
+    ``team_or_hours`` is the team, or :func:`_hours_by_person` of it (someone
+    missing from the table left the team). An owner who left the team, or who
+    has no working time at all, is held to wall-clock time. A deadline their
+    hours never reach (beyond the span :class:`~salesflow.routing.WorkingHours`
+    counts through, or the calendar's end) never passes: :data:`END_OF_TIME`.
     """
-    hours = team.get(lead.person).hours if lead.person in team else None
+    if isinstance(team_or_hours, Team):
+        hours = _hours_of(team_or_hours, person)
+    else:
+        hours = team_or_hours.get(person)
     try:
-        if hours is None or not hours.has_working_time:
-            return lead.since + deadline
-        return hours.add(lead.since, deadline)
+        return since + deadline if hours is None else hours.add(since, deadline)
     except (InvalidField, OverflowError):
         return END_OF_TIME
+
+
+@attrs.frozen
+class _Lapse:
+    """What the rule makes of a lapse: who is excluded from now on, the how-many-th
+    reassignment this is, and the next owner (None: escalate)."""
+
+    tried: frozenset[str]
+    hop: int
+    to_person: str | None
+
+
+def _after_lapse(
+    person: str,
+    tried: Iterable[str],
+    hops: int,
+    max_hops: int,
+    find: Callable[[frozenset[str]], str | None],
+) -> _Lapse:
+    """``person`` let the deadline of a lead pass that has hopped ``hops`` times:
+    reassign it or escalate it.
+
+    Everyone in ``tried`` and ``person`` are excluded from then on. While
+    fewer than ``max_hops`` reassignments were made, ``find(excluded)`` gives
+    (and places) the next eligible person, or None when nobody is left; at
+    the limit it is not asked. Escalated when no next person came of it.
+    """
+    excluded = frozenset(tried) | {person}
+    to_person = find(excluded) if hops < max_hops else None
+    return _Lapse(excluded, hops + 1, to_person)
 
 
 def _supervisors(value: Any) -> dict[Role, str]:

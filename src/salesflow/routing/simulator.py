@@ -60,8 +60,9 @@ from salesflow.leads import Lead, LeadSource, LeadStage, LostReason
 from salesflow.metrics import Ratio
 from salesflow.money import Money
 from salesflow.routing.assignment import Dispatcher, Rules, Strategy
+from salesflow.routing.deadlines import _after_lapse, _due_at, _hours_by_person
 from salesflow.routing.handoffs import Ownership, RejectReason, needs_handoff
-from salesflow.routing.hours import END_OF_TIME, WorkingHours
+from salesflow.routing.hours import WorkingHours
 from salesflow.routing.models import Role, SalesModel, owner_of
 from salesflow.routing.people import Person, Team
 
@@ -785,7 +786,7 @@ class _Case:
         self.sender_role: Role | None = None
         self.handing_off = False
         self.hops = 0
-        self.tried: set[str] = set()
+        self.tried: frozenset[str] = frozenset()
         self.escalated = False
         self.queued_for: Role | None = None
         self.waited = False
@@ -826,9 +827,7 @@ class _Run:
         self.dirty: set[Role] = set()
         self.people = {role: team.in_role(role) for role in model.roles}
         self.role_of = {person.id: person.role for person in team}
-        self.hours: dict[str, WorkingHours | None] = {
-            person.id: person.hours if person.hours.has_working_time else None for person in team
-        }
+        self.hours = _hours_by_person(team)
         self.load = dict.fromkeys(self.role_of, 0)
         self.peak = dict.fromkeys(self.role_of, 0)
         self.assigned = dict.fromkeys(self.role_of, 0)
@@ -890,14 +889,9 @@ class _Run:
     # -- people and time -------------------------------------------------------------
 
     def add(self, person: str, at: datetime, span: timedelta) -> datetime:
-        """``span`` of ``person``'s working time from ``at``."""
-        hours = self.hours[person]
-        try:
-            return at + span if hours is None else hours.add(at, span)
-        except (InvalidField, OverflowError):
-            # Not within the ten years WorkingHours counts through (or the calendar's
-            # end): the moment never comes during the run.
-            return END_OF_TIME
+        """``span`` of ``person``'s working time from ``at``, as the response deadline
+        counts it (a moment beyond what working hours count never comes during the run)."""
+        return _due_at(self.hours, person, at, span)
 
     def delay(self, case: _Case) -> timedelta:
         seconds = case.rng.exponential(self.response_mean)
@@ -1035,16 +1029,20 @@ class _Run:
         self.lapsed[person] += 1
         self.release(person)
         case.holder = None
-        case.tried.add(person)
         if case.handing_off:
             assert case.record is not None
             case.record = case.record.expire(at=at).ownership
             self.expired += 1
-        if case.hops < self.max_hops:
-            case.hops += 1
-            if self.seek(case, case.role, at, exclude=case.tried):
-                self.reassigned += 1
-                return
+        role = case.role
+
+        def find(exclude: frozenset[str]) -> str | None:
+            return case.holder if self.seek(case, role, at, exclude=exclude) else None
+
+        step = _after_lapse(person, case.tried, case.hops, self.max_hops, find)
+        case.tried, case.hops = step.tried, step.hop
+        if step.to_person is not None:
+            self.reassigned += 1
+            return
         self.escalated += 1
         case.escalated = True
         self.enqueue(case, case.role, at)
@@ -1090,7 +1088,7 @@ class _Run:
     def hand_off(self, case: _Case, to_role: Role, at: datetime) -> None:
         case.handing_off = True
         case.sender, case.sender_role = case.holder, case.role
-        case.hops, case.tried, case.escalated = 0, set(), False
+        case.hops, case.tried, case.escalated = 0, frozenset(), False
         if not self.seek(case, to_role, at):
             self.enqueue(case, to_role, at)
 
