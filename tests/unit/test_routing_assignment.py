@@ -347,7 +347,15 @@ def test_a_malformed_ledger_document_names_the_field():
     document = Ledger().with_load("ana", 2).to_dict()
     document["people"]["ana"]["load"] = -1
 
-    with pytest.raises(InvalidField, match=r"load: got -1"):
+    with pytest.raises(InvalidField, match=r"people\['ana'\]\.load: got -1"):
+        Ledger.from_dict(document)
+
+
+def test_a_ledger_document_with_a_number_written_as_text_names_the_path_and_the_type():
+    document = Ledger().with_load("ana", 2).to_dict()
+    document["people"]["ana"]["load"] = "3"
+
+    with pytest.raises(InvalidType, match=r"people\['ana'\]\.load: got '3'"):
         Ledger.from_dict(document)
 
 

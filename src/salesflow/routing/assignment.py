@@ -37,11 +37,11 @@ L-7 -> ben (closer, least loaded)
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any, Final, Protocol, overload
+from typing import Any, Final, Protocol, TypeVar, overload
 
 import attrs
 
@@ -72,6 +72,7 @@ __all__ = [
 ]
 
 LEDGER_SCHEMA: Final = "salesflow.ledger/1"
+_T = TypeVar("_T")
 
 
 class Verdict(StrEnum):
@@ -438,25 +439,24 @@ class Ledger:
             raise InvalidField("schema", doc.get("schema"), repr(LEDGER_SCHEMA))
         people = _check.mapping("people", _check.key("", doc, "people"))
         roles = _check.mapping("roles", _check.key("", doc, "roles"))
-        tallies = {}
-        for person, raw in people.items():
-            fields = _check.mapping(f"people[{person!r}]", raw)
-            try:
-                tallies[person] = Tally(**fields)
-            except TypeError:
-                raise InvalidField(
-                    f"people[{person!r}]", sorted(fields), "the keys of a Tally"
-                ) from None
-        role_tallies = {}
-        for role, raw in roles.items():
-            fields = _check.mapping(f"roles[{role!r}]", raw)
-            try:
-                role_tallies[role] = RoleTally(**fields)
-            except TypeError:
-                raise InvalidField(
-                    f"roles[{role!r}]", sorted(fields), "the keys of a RoleTally"
-                ) from None
+        tallies = {
+            person: _read(Tally, f"people[{person!r}]", raw) for person, raw in people.items()
+        }
+        role_tallies = {
+            role: _read(RoleTally, f"roles[{role!r}]", raw) for role, raw in roles.items()
+        }
         return cls(tallies, role_tallies)
+
+
+def _read(kind: Callable[..., _T], path: str, raw: Any) -> _T:
+    """A Tally or RoleTally from its document; errors name the path (``people['ana'].load``)."""
+    fields = _check.mapping(path, raw)
+    try:
+        return kind(**fields)
+    except InvalidField as err:
+        raise type(err)(f"{path}.{err.field}", err.value, err.expected) from None
+    except TypeError:  # a key missing or one too many
+        raise InvalidField(path, sorted(fields), f"the keys of a {kind.__name__}") from None
 
 
 # -- decisions ----------------------------------------------------------------------
