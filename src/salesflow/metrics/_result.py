@@ -237,8 +237,45 @@ def _denominator_name(formula: str) -> str:
 # -- Ratio -----------------------------------------------------------------
 
 
+class _Result:
+    """What the three results share: defined, exactness, and the undefined error.
+
+    Each result gives ``fraction`` (the exact value, or None when undefined).
+    """
+
+    __slots__ = ()
+
+    metric: str
+    denominator: Number
+    variant: str
+    formula: str
+    denominator_name: str
+
+    @property
+    def defined(self) -> bool:
+        """False when the denominator is 0: the result has no value."""
+        return self.denominator != 0
+
+    @property
+    def fraction(self) -> Fraction | None:  # pragma: no cover - every result defines it
+        raise NotImplementedError
+
+    @property
+    def value_is_exact(self) -> bool:
+        """True when ``value`` equals ``fraction`` (and the result is defined)."""
+        fraction = self.fraction
+        return fraction is not None and Fraction(_decimal(fraction)) == fraction
+
+    def _undefined(self) -> UndefinedMetric:
+        return UndefinedMetric(
+            self.metric,
+            self.denominator_name or _denominator_name(self.formula),
+            variant=self.variant,
+        )
+
+
 @attrs.frozen(repr=False)
-class Ratio:
+class Ratio(_Result):
     """A share or a rate: ``numerator / denominator``, with how it was computed.
 
     ``metric`` names it ("retention rate"), ``variant`` says which of the
@@ -271,11 +308,6 @@ class Ratio:
     unfinished: bool = attrs.field(default=False, kw_only=True, validator=_flag_field)
 
     @property
-    def defined(self) -> bool:
-        """False when the denominator is 0: the metric has no value."""
-        return self.denominator != 0
-
-    @property
     def fraction(self) -> Fraction | None:
         """The exact quotient, or None when undefined."""
         if not self.defined:
@@ -288,21 +320,11 @@ class Ratio:
         fraction = self.fraction
         return None if fraction is None else _decimal(fraction)
 
-    @property
-    def value_is_exact(self) -> bool:
-        """True when ``value`` equals ``fraction`` (and the result is defined)."""
-        fraction = self.fraction
-        return fraction is not None and Fraction(_decimal(fraction)) == fraction
-
     def require(self) -> Decimal:
         """``value``, or :class:`UndefinedMetric` naming the metric and the empty denominator."""
         value = self.value
         if value is None:
-            raise UndefinedMetric(
-                self.metric,
-                self.denominator_name or _denominator_name(self.formula),
-                variant=self.variant,
-            )
+            raise self._undefined()
         return value
 
     def percent(self, places: int = 1, rounding: str = ROUND_HALF_EVEN) -> str:
@@ -330,7 +352,7 @@ class Ratio:
 
 
 @attrs.frozen(repr=False)
-class Score:
+class Score(_Result):
     """A quotient on a scale of its own: ``scale * numerator / denominator``.
 
     NPS is a Score (``100 * (promoters - detractors) / responses``, in
@@ -355,11 +377,6 @@ class Score:
     unfinished: bool = attrs.field(default=False, kw_only=True, validator=_flag_field)
 
     @property
-    def defined(self) -> bool:
-        """False when the denominator is 0: the score has no value."""
-        return self.denominator != 0
-
-    @property
     def fraction(self) -> Fraction | None:
         """The exact score, or None when undefined."""
         if not self.defined:
@@ -372,20 +389,11 @@ class Score:
         fraction = self.fraction
         return None if fraction is None else _decimal(fraction)
 
-    @property
-    def value_is_exact(self) -> bool:
-        fraction = self.fraction
-        return fraction is not None and Fraction(_decimal(fraction)) == fraction
-
     def require(self) -> Decimal:
         """``value``, or :class:`UndefinedMetric` naming the metric and the empty denominator."""
         value = self.value
         if value is None:
-            raise UndefinedMetric(
-                self.metric,
-                self.denominator_name or _denominator_name(self.formula),
-                variant=self.variant,
-            )
+            raise self._undefined()
         return value
 
     def rounded(self, places: int = 0, rounding: str = ROUND_HALF_EVEN) -> Decimal | None:
@@ -423,7 +431,7 @@ def _money_field(instance: Any, attribute: Any, value: Any) -> None:
 
 
 @attrs.frozen(repr=False)
-class Amount:
+class Amount(_Result):
     """An amount of money computed from others: ``numerator / denominator``.
 
     ``numerator`` is Money, ``denominator`` a plain number (1 when nothing is
@@ -449,11 +457,6 @@ class Amount:
         return self.numerator.currency
 
     @property
-    def defined(self) -> bool:
-        """False when the denominator is 0: the amount has no value."""
-        return self.denominator != 0
-
-    @property
     def fraction(self) -> Fraction | None:
         """The exact amount (in the currency's major unit), or None when undefined."""
         if not self.defined:
@@ -466,20 +469,11 @@ class Amount:
         fraction = self.fraction
         return None if fraction is None else Money(_decimal(fraction), self.currency)
 
-    @property
-    def value_is_exact(self) -> bool:
-        fraction = self.fraction
-        return fraction is not None and Fraction(_decimal(fraction)) == fraction
-
     def require(self) -> Money:
         """``value``, or :class:`UndefinedMetric` naming the metric and the empty denominator."""
         value = self.value
         if value is None:
-            raise UndefinedMetric(
-                self.metric,
-                self.denominator_name or _denominator_name(self.formula),
-                variant=self.variant,
-            )
+            raise self._undefined()
         return value
 
     def rounded(self, rounding: str = ROUND_HALF_EVEN) -> Money | None:
