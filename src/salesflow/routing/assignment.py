@@ -577,6 +577,10 @@ class Assignment:
 # -- the working state, shared by assign() and the Dispatcher -------------------------
 
 
+def _counts(tally: Tally) -> list[int]:
+    return [tally.load, tally.assigned, tally.last_turn, tally.credit, tally.owed]
+
+
 class _Work:
     """A mutable copy of a ledger: tallies as lists [load, assigned, last_turn, credit, owed]."""
 
@@ -600,11 +604,22 @@ class _Work:
             tally = self.tallies[person] = [0, 0, -1, 0, 0]
         return tally
 
-    def ledger(self) -> Ledger:
-        return Ledger(
-            {p: Tally(*t) for p, t in self.tallies.items()},
-            {role: RoleTally(turns) for role, turns in self.turns.items()},
-        )
+    def ledger(self, base: Ledger | None = None) -> Ledger:
+        """The state as a Ledger; tallies unchanged since ``base`` are reused as they are."""
+        known = base.people if base is not None else {}
+        people: dict[str, Tally] = {}
+        for person, counts in self.tallies.items():
+            tally = known.get(person)
+            if tally is None or _counts(tally) != counts:
+                tally = Tally(*counts)
+            if tally != _ZERO_TALLY:
+                people[person] = tally
+        roles = {role: RoleTally(turns) for role, turns in self.turns.items()}
+        # Every tally is checked already (built here or taken from a checked ledger).
+        ledger: Ledger = object.__new__(Ledger)
+        object.__setattr__(ledger, "people", MappingProxyType(people))
+        object.__setattr__(ledger, "roles", MappingProxyType(roles))
+        return ledger
 
     def give(self, role: Role, person: str, served_owed: bool) -> None:
         tally = self.tally(person)
@@ -961,7 +976,7 @@ def assign(
     _apply(after, team, request, choice)
     explainer = _Explainer(before, team, strategy, request, choice)
     decision = Decision(request.lead_id, request.role, request.at, choice.person, explainer, 0)
-    return Assignment(decision, after.ledger())
+    return Assignment(decision, after.ledger(ledger))
 
 
 # -- the Dispatcher: the same decisions, in bulk ---------------------------------------
