@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import pickle
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Context, Decimal
 from fractions import Fraction
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 
 import salesflow
 from salesflow import InvalidField, InvalidType, Money, SalesflowError, UndefinedMetric
-from salesflow.metrics import Amount, Ratio, Score
+from salesflow.metrics import Amount, Ratio, Score, result_from_dict
 from salesflow.metrics._result import check_on_empty, settle
 
 ROUNDINGS = (
@@ -245,3 +246,61 @@ def test_a_small_negative_score_rounds_to_zero_without_a_minus_sign():
 
     assert score.text() == "0"
     assert Ratio("x", -1, 3000, variant="v", formula="a / b").percent(1) == "0.0%"
+
+
+# -- JSON round trip --------------------------------------------------------------------
+
+_numbers = st.one_of(
+    st.integers(0, 10**9),
+    st.decimals(min_value=0, max_value=10**6, places=3, allow_nan=False, allow_infinity=False),
+)
+
+
+@given(_numbers, _numbers, st.booleans())
+def test_a_ratio_round_trips_through_json_text(numerator, denominator, unfinished):
+    ratio = Ratio("m", numerator, denominator, variant="v", formula="a / b",
+                  inputs=(("a", numerator),), unfinished=unfinished)
+
+    again = result_from_dict(json.loads(json.dumps(ratio.to_dict())))
+
+    assert again == ratio
+    assert again.fraction == ratio.fraction
+
+
+@given(st.integers(-10**6, 10**6), st.integers(0, 10**6), st.booleans())
+def test_a_score_round_trips_with_its_scale_and_sign(numerator, denominator, signed):
+    score = Score("s", numerator, denominator, variant="v", formula="a / b", scale=100,
+                  signed=signed)
+
+    assert result_from_dict(json.loads(json.dumps(score.to_dict()))) == score
+
+
+def test_an_amount_round_trips_with_its_money():
+    amount = Amount("CLV", Money("80", "USD"), Decimal("0.05"), variant="v", formula="a / b",
+                    inputs=(("ARPU", Money("100", "USD")),))
+
+    document = json.loads(json.dumps(amount.to_dict()))
+
+    assert document["value"] == {"amount": "1600", "currency": "USD"}
+    assert result_from_dict(document) == amount
+
+
+def test_a_document_whose_fraction_was_altered_is_refused():
+    document = Ratio("m", 3, 4, variant="v", formula="a / b").to_dict()
+    document["fraction"] = "4/5"
+
+    with pytest.raises(InvalidField, match="fraction: got '4/5', expected 3/4"):
+        result_from_dict(document)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [({"kind": "median"}, "kind"), ({"numerator": 1.5}, "numerator"), ({"extra": 1}, "document")],
+)
+def test_a_malformed_result_document_names_the_field(change, field):
+    document = {**Ratio("m", 3, 4, variant="v", formula="a / b").to_dict(), **change}
+
+    with pytest.raises(SalesflowError) as raised:
+        result_from_dict(document)
+
+    assert raised.value.field == field

@@ -14,6 +14,7 @@ from salesflow.metrics._result import (
     Ratio,
     Score,
     UndefinedMetric,
+    result_from_dict,
 )
 from salesflow.metrics.cohorts import (
     Cohort,
@@ -171,6 +172,7 @@ __all__ = [
     "purchase_frequency_from_counts",
     "repeat_purchase_rate",
     "repeat_purchase_rate_from_counts",
+    "result_from_dict",
     "retention_rate",
     "retention_rate_from_ids",
     "sales_cycle_length",

@@ -68,6 +68,7 @@ __all__ = [
     "Score",
     "UndefinedMetric",
     "check_on_empty",
+    "result_from_dict",
     "settle",
 ]
 
@@ -100,6 +101,24 @@ _R = TypeVar("_R", "Ratio", "Score", "Amount")
 
 
 # -- shared checks -----------------------------------------------------------
+
+
+def _primitive(value: Any) -> Any:
+    if isinstance(value, Money):
+        return value.to_dict()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _read_number(field: str, value: Any) -> Any:
+    """A number from a document: a whole number as is, a Decimal from its string, Money from
+    its mapping."""
+    if isinstance(value, dict):
+        return Money.from_dict(value, field=field)
+    if isinstance(value, str):
+        return _check.decimal_text(field, value)
+    return value
 
 
 def check_on_empty(on_empty: Any) -> OnEmpty:
@@ -265,6 +284,65 @@ class _Result:
         """True when ``value`` equals ``fraction`` (and the result is defined)."""
         fraction = self.fraction
         return fraction is not None and Fraction(_decimal(fraction)) == fraction
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-compatible primitives; :meth:`from_dict` reads them back.
+
+        Whole numbers stay numbers, Decimals are written as strings, Money as
+        its ``to_dict``. ``value`` and ``fraction`` are written too, for
+        readers; reading checks them against the figures.
+        """
+        document: dict[str, Any] = {"kind": type(self).__name__.lower()}
+        for field in attrs.fields(type(self)):  # type: ignore[arg-type]
+            value = getattr(self, field.name)
+            if field.name == "inputs":
+                value = [[name, _primitive(item)] for name, item in value]
+            document[field.name] = _primitive(value)
+        fraction = self.fraction
+        document["fraction"] = None if fraction is None else str(fraction)
+        value = getattr(self, "value", None)
+        document["value"] = _primitive(value) if value is not None else None
+        return document
+
+    @classmethod
+    def from_dict(cls, document: Any) -> Any:
+        """Rebuild a result from :meth:`to_dict`; a malformed or altered document raises."""
+        doc = _check.mapping("document", document)
+        kind = _check.key("", doc, "kind")
+        if kind != cls.__name__.lower():
+            raise InvalidField("kind", kind, repr(cls.__name__.lower()))
+        names = {field.name for field in attrs.fields(cls)}  # type: ignore[arg-type]
+        extra = set(doc) - names - {"kind", "fraction", "value"}
+        if extra:
+            raise InvalidField("document", sorted(extra), f"only the keys of a {cls.__name__}")
+        values: dict[str, Any] = {}
+        for name in names:
+            if name not in doc:
+                continue
+            raw = doc[name]
+            if name == "inputs":
+                if not isinstance(raw, list):
+                    raise InvalidType("inputs", raw, "a list of [name, value] pairs")
+                raw = [
+                    (pair[0], _read_number(f"inputs[{i}]", pair[1]))
+                    if isinstance(pair, list) and len(pair) == 2
+                    else pair
+                    for i, pair in enumerate(raw)
+                ]
+            elif name in ("numerator", "denominator", "scale"):
+                raw = _read_number(name, raw)
+            values[name] = raw
+        try:
+            result = cls(**values)
+        except TypeError as err:
+            if isinstance(err, InvalidField):
+                raise
+            raise InvalidField("document", sorted(doc), f"the keys of a {cls.__name__}") from None
+        written = doc.get("fraction")
+        fraction = result.fraction
+        if written is not None and (fraction is None or written != str(fraction)):
+            raise InvalidField("fraction", written, f"{fraction}, as the figures say")
+        return result
 
     def _undefined(self) -> UndefinedMetric:
         return UndefinedMetric(
@@ -498,3 +576,23 @@ class Amount(_Result):
             outcome = f"{_shown_fraction(fraction, _decimal(fraction))} {self.currency}"
         mark = _unfinished_mark(self.unfinished)
         return f"<Amount {self.metric} ({self.variant}): {working} = {outcome}{mark}>"
+
+
+def result_from_dict(document: Any) -> Ratio | Score | Amount:
+    """Any result from its ``to_dict`` form, by its ``kind``.
+
+    >>> from salesflow.metrics import retention_rate
+    >>> ratio = retention_rate(customers_at_start=500, new_customers=50, customers_at_end=480)
+    >>> result_from_dict(ratio.to_dict()) == ratio
+    True
+    """
+    kind = _check.key("", _check.mapping("document", document), "kind")
+    kinds: dict[str, type[Ratio] | type[Score] | type[Amount]] = {
+        "ratio": Ratio,
+        "score": Score,
+        "amount": Amount,
+    }
+    if kind not in kinds:
+        raise InvalidField("kind", kind, "one of ratio, score, amount")
+    result: Ratio | Score | Amount = kinds[kind].from_dict(document)
+    return result
