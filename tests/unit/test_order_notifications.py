@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -26,6 +27,7 @@ from salesflow.orders import (
     ProcessingStep,
     ShippedNotice,
     SupportContact,
+    notification_from_dict,
 )
 
 
@@ -138,3 +140,46 @@ def test_a_notice_that_needs_a_date_refuses_to_be_built_without_one():
             carrier="DHL",
             tracking_number="JD01",
         )
+
+
+# -- the outbox form ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", list(OrderStatus), ids=str)
+def test_every_notification_round_trips_through_json_text(status):
+    notice = NOTICES[status.value]
+
+    document = json.loads(json.dumps(notice.to_dict()))
+
+    assert notification_from_dict(document) == notice
+    assert document["status"] == status.value
+    assert document["subject"] == notice.subject
+    assert document["message"] == notice.message
+    assert document["channels"] == [channel.value for channel in notice.channels]
+
+
+def test_an_outbox_document_whose_message_was_altered_is_refused():
+    document = NOTICES["shipped"].to_dict()
+    document["message"] = "Your order is lost."
+
+    with pytest.raises(InvalidField, match=r"message: got 'Your order is lost\.'"):
+        notification_from_dict(document)
+
+
+def test_an_outbox_document_missing_required_content_is_refused_as_when_it_was_made():
+    document = NOTICES["shipped"].to_dict()
+    del document["tracking_number"]
+    del document["subject"], document["message"]
+
+    with pytest.raises(InvalidField) as raised:
+        notification_from_dict(document)
+
+    assert raised.value.field == "document"
+
+
+def test_an_outbox_document_with_a_bad_amount_names_the_path():
+    document = NOTICES["received"].to_dict()
+    document["items"][1]["unit_price"]["amount"] = "lots"
+
+    with pytest.raises(InvalidField, match=r"items\[1\]"):
+        notification_from_dict(document)

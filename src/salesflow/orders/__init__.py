@@ -31,6 +31,7 @@ from salesflow.orders.notifications import (
     ProcessingStep,
     ReceivedNotice,
     ShippedNotice,
+    notification_from_dict,
 )
 from salesflow.orders.order import SCHEMA, Order, Outcome
 from salesflow.orders.replay import replay_status
@@ -70,6 +71,7 @@ __all__ = [
     "allowed_events",
     "apply_carrier_update",
     "next_status",
+    "notification_from_dict",
     "order_event_from_dict",
     "replay_status",
 ]

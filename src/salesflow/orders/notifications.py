@@ -50,6 +50,7 @@ __all__ = [
     "ReceivedNotice",
     "ShippedNotice",
     "NOTICE_TYPES",
+    "notification_from_dict",
 ]
 
 
@@ -132,6 +133,24 @@ class Notification:
 
     def _what(self) -> str:  # pragma: no cover - every subclass overrides it
         raise NotImplementedError
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-compatible primitives, for an outbox or an API: the status, the channels,
+        the subject and message as rendered, and every content field.
+
+        :func:`notification_from_dict` reads it back.
+        """
+        document: dict[str, Any] = {
+            "status": self.status.value,
+            "channels": [channel.value for channel in self.channels],
+            "subject": self.subject,
+            "message": self.message,
+        }
+        for field in attrs.fields(type(self)):
+            value = getattr(self, field.name)
+            if value is not None:
+                document[field.name] = _primitive(value)
+        return document
 
     @property
     def message(self) -> str:
@@ -318,3 +337,70 @@ NOTICE_TYPES: dict[OrderStatus, type[Notification]] = {
     )
 }
 """The notification type for each status."""
+
+
+def _primitive(value: Any) -> Any:
+    if isinstance(value, StrEnum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Money | SupportContact | OrderLine):
+        return value.to_dict()
+    if isinstance(value, tuple):
+        return [_primitive(item) for item in value]
+    return value
+
+
+_READERS: dict[str, Any] = {
+    "at": _check.parse_datetime,
+    "estimated_delivery": _check.parse_date,
+    "support": lambda field, value: SupportContact.from_dict(value, field=field),
+    "amount_due": lambda field, value: Money.from_dict(value, field=field),
+    "step": lambda field, value: _check.choice(ProcessingStep, field, value),
+    "items": lambda field, value: tuple(
+        OrderLine.from_dict(line, field=f"{field}[{index}]")
+        for index, line in enumerate(value if isinstance(value, list) else [value])
+    ),
+}
+
+
+def notification_from_dict(document: Any) -> Notification:
+    """Rebuild a notification intent from :meth:`Notification.to_dict`.
+
+    The content is checked as when the intent was made, and the subject,
+    message and channels written in the document must be the ones the content
+    gives (an altered document raises ``InvalidField``).
+
+    >>> from datetime import date, datetime, timezone
+    >>> from salesflow.orders import CancelledNotice, SupportContact
+    >>> notice = CancelledNotice(order_number="1001", customer_name="Ada",
+    ...     support=SupportContact(email="help@shop.example"), reason="out of stock",
+    ...     at=datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc))
+    >>> document = notice.to_dict()
+    >>> document["channels"], document["subject"]
+    (['email', 'phone_call'], 'Order 1001: cancelled')
+    >>> notification_from_dict(document) == notice
+    True
+    """
+    doc = _check.mapping("document", document)
+    status = _check.choice(OrderStatus, "status", _check.key("", doc, "status"))
+    kind = NOTICE_TYPES[status]
+    names = {field.name for field in attrs.fields(kind)}
+    extra = set(doc) - names - {"status", "channels", "subject", "message"}
+    if extra:
+        raise InvalidField("document", sorted(extra), f"only the keys of a {kind.__name__}")
+    values = {}
+    for name in names & set(doc):
+        reader = _READERS.get(name)
+        values[name] = reader(name, doc[name]) if reader is not None else doc[name]
+    try:
+        notice = kind(**values)
+    except TypeError as err:
+        if isinstance(err, InvalidField):
+            raise
+        raise InvalidField("document", sorted(doc), f"the keys of a {kind.__name__}") from None
+    rendered = notice.to_dict()
+    for name in ("channels", "subject", "message"):
+        if name in doc and doc[name] != rendered[name]:
+            raise InvalidField(name, doc[name], f"{rendered[name]!r}, as the content gives")
+    return notice
