@@ -24,8 +24,10 @@ def check_expected_version(subject: str, expected: Any, actual: int) -> None:
     """Raise when a writer's ``expected_version`` is malformed or stale."""
     if expected is None:
         return
-    if type(expected) is not int or expected < 1:
+    if type(expected) is not int:
         raise InvalidType("expected_version", expected, "the version read, a whole number")
+    if expected < 1:
+        raise InvalidField("expected_version", expected, "the version read, 1 or more")
     if expected != actual:
         raise VersionConflict(subject, expected, actual)
 

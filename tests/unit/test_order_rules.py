@@ -352,3 +352,14 @@ def test_a_delay_cannot_keep_a_date_that_has_already_passed():
 
     with pytest.raises(InvalidField, match="estimated_delivery"):
         picking().delay(reason="storm", estimated_delivery=ETA, at=late)
+
+
+def test_an_expected_version_below_one_is_refused_as_out_of_range_not_as_a_wrong_type():
+    order = processing()
+
+    with pytest.raises(InvalidField) as raised:
+        order.pick(at=at(2), expected_version=0)
+
+    assert not isinstance(raised.value, InvalidType)
+    assert raised.value.expected == "the version read, 1 or more"
+    assert order.status is OrderStatus.PROCESSING
