@@ -352,8 +352,27 @@ class _Result:
         )
 
 
+class _DecimalResult(_Result):
+    """A result whose value is a Decimal (Ratio and Score; an Amount's is Money)."""
+
+    __slots__ = ()
+
+    @property
+    def value(self) -> Decimal | None:
+        """The value as a Decimal (exact when it terminates, see the module docs), or None."""
+        fraction = self.fraction
+        return None if fraction is None else _decimal(fraction)
+
+    def require(self) -> Decimal:
+        """``value``, or :class:`UndefinedMetric` naming the metric and the empty denominator."""
+        value = self.value
+        if value is None:
+            raise self._undefined()
+        return value
+
+
 @attrs.frozen(repr=False)
-class Ratio(_Result):
+class Ratio(_DecimalResult):
     """A share or a rate: ``numerator / denominator``, with how it was computed.
 
     ``metric`` names it ("retention rate"), ``variant`` says which of the
@@ -392,19 +411,6 @@ class Ratio(_Result):
             return None
         return Fraction(self.numerator) / Fraction(self.denominator)
 
-    @property
-    def value(self) -> Decimal | None:
-        """The quotient as a Decimal (see the module docs on exactness), or None."""
-        fraction = self.fraction
-        return None if fraction is None else _decimal(fraction)
-
-    def require(self) -> Decimal:
-        """``value``, or :class:`UndefinedMetric` naming the metric and the empty denominator."""
-        value = self.value
-        if value is None:
-            raise self._undefined()
-        return value
-
     def percent(self, places: int = 1, rounding: str = ROUND_HALF_EVEN) -> str:
         """The share as a percentage rounded to ``places`` with ``rounding``: ``"86.0%"``.
 
@@ -430,7 +436,7 @@ class Ratio(_Result):
 
 
 @attrs.frozen(repr=False)
-class Score(_Result):
+class Score(_DecimalResult):
     """A quotient on a scale of its own: ``scale * numerator / denominator``.
 
     NPS is a Score (``100 * (promoters - detractors) / responses``, in
@@ -460,19 +466,6 @@ class Score(_Result):
         if not self.defined:
             return None
         return Fraction(self.scale) * Fraction(self.numerator) / Fraction(self.denominator)
-
-    @property
-    def value(self) -> Decimal | None:
-        """The score as a Decimal (exact when it terminates), or None."""
-        fraction = self.fraction
-        return None if fraction is None else _decimal(fraction)
-
-    def require(self) -> Decimal:
-        """``value``, or :class:`UndefinedMetric` naming the metric and the empty denominator."""
-        value = self.value
-        if value is None:
-            raise self._undefined()
-        return value
 
     def rounded(self, places: int = 0, rounding: str = ROUND_HALF_EVEN) -> Decimal | None:
         """The score rounded to ``places`` with ``rounding`` (None when undefined)."""
