@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any, TypeVar
@@ -39,6 +39,15 @@ def aware(field: str, value: Any, *, context: str = "") -> datetime:
         raise InvalidType(
             field, value, "a timezone-aware datetime (this one is naive)", context=context
         )
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise InvalidField(
+            field,
+            value,
+            "a datetime whose UTC instant lies within years 1 to 9999",
+            context=context,
+        ) from None
     return value
 
 

@@ -109,3 +109,70 @@ def zone_label(zone: tzinfo) -> str:
         return zone_name(zone)
     except InvalidType:
         return repr(zone)
+
+
+# Absolute time. Python subtracts and compares two datetimes that share one
+# tzinfo object by their wall-clock readings, ignoring the UTC offset and
+# ``fold``: across a clock change that is wrong by the change. Every duration,
+# ordering check, deadline and expiry therefore goes through ``utc`` first.
+
+_UTC_KEYS: Final = frozenset(
+    {
+        "UTC",
+        "Etc/UTC",
+        "Etc/UCT",
+        "Etc/Universal",
+        "Etc/Zulu",
+        "UCT",
+        "Universal",
+        "Zulu",
+        "Etc/GMT",
+        "GMT",
+        "Etc/GMT0",
+        "Etc/GMT+0",
+        "Etc/GMT-0",
+        "GMT0",
+        "GMT+0",
+        "GMT-0",
+        "Etc/Greenwich",
+        "Greenwich",
+    }
+)
+
+
+def is_utc(zone: tzinfo | None) -> bool:
+    """Whether ``zone`` is UTC under any name (``datetime.UTC``, ``ZoneInfo("UTC")``, ``Etc/UTC``...)."""
+    if zone is UTC:
+        return True
+    if isinstance(zone, ZoneInfo):
+        return zone.key in _UTC_KEYS
+    if isinstance(zone, timezone):
+        return not zone.utcoffset(None)
+    return False
+
+
+def utc(value: datetime) -> datetime:
+    """The UTC instant of an aware ``value``, for arithmetic and ordering.
+
+    ``value`` must already be checked as aware and representable (see
+    :func:`salesflow._check.aware`). A value already in UTC, under any name,
+    costs almost nothing.
+
+    >>> from zoneinfo import ZoneInfo
+    >>> berlin = ZoneInfo("Europe/Berlin")
+    >>> a = datetime(2026, 3, 28, 12, tzinfo=berlin)
+    >>> b = datetime(2026, 3, 29, 12, tzinfo=berlin)
+    >>> b - a, utc(b) - utc(a)
+    (datetime.timedelta(days=1), datetime.timedelta(seconds=82800))
+    """
+    zone = value.tzinfo
+    if zone is UTC:
+        return value
+    if is_utc(zone):
+        return value.replace(tzinfo=UTC, fold=0)
+    return value.astimezone(UTC)
+
+
+def elapsed(start: datetime, end: datetime) -> timedelta:
+    """``end - start`` in absolute time (never by wall-clock readings)."""
+    return utc(end) - utc(start)
