@@ -103,3 +103,54 @@ shares = st.decimals(min_value=0, max_value=1, places=4, allow_nan=False)
 
 def survey_scores(low: int, high: int, max_size: int = 60) -> st.SearchStrategy[list[int]]:
     return st.lists(st.integers(min_value=low, max_value=high), max_size=max_size)
+
+
+# Absolute time: the same instants written in zones with clock changes, in
+# both folds of a repeated hour. A law over these says a result depends on the
+# instants only, never on the zone they were written in.
+CLOCK_CHANGE_ZONES = (
+    UTC,
+    ZoneInfo("Europe/Berlin"),
+    ZoneInfo("America/New_York"),
+    ZoneInfo("Australia/Lord_Howe"),  # a half-hour change
+)
+
+# UTC instants of clock changes in 2026: Berlin spring and autumn, New York
+# spring and autumn, Lord Howe autumn (April) and spring (October).
+CLOCK_CHANGES = (
+    datetime(2026, 3, 29, 1, tzinfo=UTC),
+    datetime(2026, 10, 25, 1, tzinfo=UTC),
+    datetime(2026, 3, 8, 7, tzinfo=UTC),
+    datetime(2026, 11, 1, 6, tzinfo=UTC),
+    datetime(2026, 4, 4, 15, tzinfo=UTC),
+    datetime(2026, 10, 3, 15, 30, tzinfo=UTC),
+)
+
+# Instants within two days of a clock change, to the minute, in UTC.
+instants_near_clock_changes = st.builds(
+    lambda change, minutes: change + timedelta(minutes=minutes),
+    st.sampled_from(CLOCK_CHANGES),
+    st.integers(min_value=-2 * 24 * 60, max_value=2 * 24 * 60),
+)
+
+
+def sorted_instants(min_size: int = 2, max_size: int = 6) -> st.SearchStrategy[list[datetime]]:
+    """Ascending UTC instants near one clock change, minutes to days apart."""
+    return st.builds(
+        lambda change, steps: [change + timedelta(minutes=m) for m in _running(steps)],
+        st.sampled_from(CLOCK_CHANGES),
+        st.lists(st.integers(min_value=1, max_value=36 * 60), min_size=min_size, max_size=max_size),
+    )
+
+
+def _running(steps: list[int]) -> list[int]:
+    total, out = -24 * 60, []
+    for step in steps:
+        total += step
+        out.append(total)
+    return out
+
+
+def written_in(instant: datetime, zone: object) -> datetime:
+    """``instant`` as a reading of ``zone``'s wall clock (``fold`` set where the hour repeats)."""
+    return instant.astimezone(zone)  # type: ignore[arg-type]
