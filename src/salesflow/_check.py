@@ -101,6 +101,22 @@ def key(field: str, document: dict[str, Any], name: str) -> Any:
         ) from None
 
 
+def only_keys(field: str, document: dict[str, Any], allowed: Any) -> None:
+    """Refuse a document that carries a key not in ``allowed`` (naming the key).
+
+    A reader that silently dropped an unknown key would accept a document
+    that was added to; every document reader calls this.
+    """
+    for name in document:
+        if name not in allowed:
+            path = f"{field}.{name}" if field else str(name)
+            raise InvalidField(
+                path,
+                document[name],
+                f"no such key (allowed: {', '.join(sorted(allowed))})",
+            )
+
+
 def decimal_text(field: str, value: Any) -> Decimal:
     if not isinstance(value, str):
         raise InvalidType(field, value, "a decimal number written as a string")
