@@ -19,15 +19,17 @@ salesflow.errors.InvalidField: come_back_on: got None, expected the date to come
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, ClassVar, Final, TypeVar
+from types import MappingProxyType
+from typing import Any, ClassVar, Final
 
 import attrs
 
-from salesflow import _check
+from salesflow import _check, _zones
 from salesflow._aggregate import (
     as_history,
     command,
@@ -62,8 +64,6 @@ __all__ = [
 ]
 
 LEAD_SCHEMA: Final = "salesflow.lead/1"
-
-_E = TypeVar("_E", bound=StrEnum)
 
 
 class LeadSource(StrEnum):
@@ -106,7 +106,11 @@ class ForecastCategory(StrEnum):
 
 def _probability(_instance: Any, _attribute: Any, value: Any) -> None:
     if not isinstance(value, Decimal) or not value.is_finite() or not 0 <= value <= 1:
-        raise InvalidField("probability", value, "a Decimal from 0 to 1")
+        raise InvalidField("probability", value, "a Decimal from 0 to 1", context="StageFacts")
+
+
+def _to_forecast(value: Any) -> ForecastCategory:
+    return _check.choice(ForecastCategory, "forecast", value, context="StageFacts")
 
 
 @attrs.frozen
@@ -114,7 +118,7 @@ class StageFacts:
     """A stage's default win probability and forecast category."""
 
     probability: Decimal = attrs.field(validator=_probability)
-    forecast: ForecastCategory = attrs.field(converter=ForecastCategory)
+    forecast: ForecastCategory = attrs.field(converter=_to_forecast)
 
 
 _F = ForecastCategory
@@ -130,24 +134,43 @@ DEFAULT_STAGE_FACTS: Final[Mapping[LeadStage, StageFacts]] = {
 """Default facts per stage; pass your own mapping to override any of them."""
 
 
-def _as(kind: type[_E], value: Any) -> _E:
-    return _check.choice(kind, kind.__name__, value)
+# Converters name the field they convert (never the enum type): an error names
+# what the caller wrote.
 
 
 def _to_source(value: Any) -> LeadSource:
-    return _as(LeadSource, value)
+    return _check.choice(LeadSource, "source", value)
 
 
-def _to_stage(value: Any) -> LeadStage:
-    return _as(LeadStage, value)
+def _to_from_stage(value: Any) -> LeadStage:
+    return _check.choice(LeadStage, "from_stage", value)
+
+
+def _to_to_stage(value: Any) -> LeadStage:
+    return _check.choice(LeadStage, "to_stage", value)
 
 
 def _to_lost_reason(value: Any) -> LostReason | None:
-    return None if value is None else _as(LostReason, value)
+    return None if value is None else _check.choice(LostReason, "lost_reason", value)
 
 
 def _to_activity(value: Any) -> ActivityKind:
-    return _as(ActivityKind, value)
+    return _check.choice(ActivityKind, "kind", value)
+
+
+# The event field -> the parameter of lose() and disqualify() that fills it.
+_LOSE_NAMES: Final = MappingProxyType({"lost_reason": "reason", "reason": "note"})
+
+
+@contextmanager
+def _named(names: Mapping[str, str]) -> Iterator[None]:
+    """Errors on an event field come out under the name of the verb's parameter."""
+    try:
+        yield
+    except InvalidField as err:
+        if err.field not in names:
+            raise
+        raise type(err)(names[err.field], err.value, err.expected) from None
 
 
 def _version(instance: Any, attribute: Any, value: Any) -> None:
@@ -181,8 +204,8 @@ class LeadStageChanged:
     lead_id: str = attrs.field(validator=_check.text_field)
     version: int = attrs.field(validator=_version)
     event: str = attrs.field(validator=_check.text_field)
-    from_stage: LeadStage = attrs.field(converter=_to_stage)
-    to_stage: LeadStage = attrs.field(converter=_to_stage)
+    from_stage: LeadStage = attrs.field(converter=_to_from_stage)
+    to_stage: LeadStage = attrs.field(converter=_to_to_stage)
     at: datetime = attrs.field(validator=_check.aware_field)
     actor: str = attrs.field(validator=_check.text_field)
     reason: str | None = attrs.field(default=None, validator=_check.optional_text_field)
@@ -259,6 +282,7 @@ class ActivityLogged:
 
 LeadEvent = LeadCreated | LeadStageChanged | LeadQualified | ActivityLogged
 """Any event in a lead's history."""
+_LEAD_EVENT_TYPES: Final = (LeadCreated, LeadStageChanged, LeadQualified, ActivityLogged)
 
 
 class QualificationOutcome(StrEnum):
@@ -303,6 +327,7 @@ class _Fold:
     __slots__ = (
         "come_back_on",
         "last_at",
+        "last_utc",
         "lost_from",
         "lost_note",
         "lost_reason",
@@ -315,6 +340,7 @@ class _Fold:
         self.stage = LeadStage.AWARENESS
         self.version = 1
         self.last_at = created.at
+        self.last_utc = _zones.utc(created.at)
         self.lost_from: LeadStage | None = None
         self.lost_reason: LostReason | None = None
         self.lost_note: str | None = None
@@ -339,7 +365,9 @@ class _Fold:
             raise InvalidField("lead_id", event.lead_id, f"{lead_id!r}, this lead's id")
         if event.version != self.version + 1:
             raise InvalidField("version", event.version, f"{self.version + 1}, the next version")
-        if event.at < self.last_at:
+        # Ordered by the UTC instant: in a repeated hour a later change may read earlier.
+        instant = _zones.utc(event.at)
+        if instant < self.last_utc:
             raise InvalidField(
                 "at", event.at, f"a time on or after the latest change ({self.last_at.isoformat()})"
             )
@@ -355,6 +383,7 @@ class _Fold:
             )
         self.version = event.version
         self.last_at = event.at
+        self.last_utc = instant
 
     def _allowed(self) -> frozenset[str]:
         return frozenset(_TABLE[(self.stage, (self.lost_from, self.qualified))])
@@ -538,15 +567,17 @@ class Lead:
     ) -> LeadOutcome:
         """Lost from an open stage, with a structured reason (and a date to come back for
         not-ready and seasonal leads; a note for other)."""
-        return self._stage(
-            "lose", at, lost_reason=reason, come_back_on=come_back_on, reason=note, **options
-        )
+        with _named(_LOSE_NAMES):
+            return self._stage(
+                "lose", at, lost_reason=reason, come_back_on=come_back_on, reason=note, **options
+            )
 
     def disqualify(self, *, at: datetime, note: str | None = None, **options: Any) -> LeadOutcome:
         """Not target: recorded as the qualification outcome, and the lead is lost."""
-        return self._stage(
-            "disqualify", at, lost_reason=LostReason.NOT_TARGET, reason=note, **options
-        )
+        with _named(_LOSE_NAMES):
+            return self._stage(
+                "disqualify", at, lost_reason=LostReason.NOT_TARGET, reason=note, **options
+            )
 
     def reactivate(self, *, at: datetime, **options: Any) -> LeadOutcome:
         """Back to the stage it was lost from; the active lost reason is cleared."""
@@ -654,7 +685,11 @@ class Lead:
 
     @classmethod
     def from_dict(cls, document: Any) -> Lead:
-        """Rebuild from :meth:`to_dict`, replaying and checking every event."""
+        """Rebuild from :meth:`to_dict`, replaying and checking every event.
+
+        Refused: a document with a key :meth:`to_dict` does not write (named).
+        """
+        _check.only_keys("document", _check.mapping("document", document), _LEAD_KEYS)
         return restore(
             document,
             schema=LEAD_SCHEMA,
@@ -671,10 +706,15 @@ class Lead:
 
     def facts(self, facts: Mapping[LeadStage, StageFacts] = DEFAULT_STAGE_FACTS) -> StageFacts:
         """The current stage's win probability and forecast category."""
+        if not isinstance(facts, Mapping):
+            raise InvalidType("facts", facts, "a mapping of LeadStage to StageFacts")
         try:
-            return facts[self.stage]
+            found = facts[self.stage]
         except (KeyError, TypeError):
             raise InvalidField("facts", self.stage.value, "StageFacts for every stage") from None
+        if not isinstance(found, StageFacts):
+            raise InvalidType(f"facts[{self.stage.value!r}]", found, "StageFacts")
+        return found
 
     def expected_value(
         self, facts: Mapping[LeadStage, StageFacts] = DEFAULT_STAGE_FACTS
@@ -687,10 +727,12 @@ class Lead:
     def time_in_stages(self, now: datetime) -> dict[LeadStage, StageTime]:
         """Entered, exited, latest entry and cumulative time per stage visited, up to ``now``.
 
-        The totals add up to the lead's age at ``now``.
+        The totals add up to the lead's age at ``now``. Durations are absolute
+        (elapsed between UTC instants), whatever zones the times were given in:
+        a day across a spring clock change is 23 hours.
         """
         _check.aware("now", now)
-        if now < self.updated_at:
+        if _zones.utc(now) < self._fold.last_utc:
             raise InvalidField(
                 "now", now, f"a time on or after the latest change ({self.updated_at.isoformat()})"
             )
@@ -703,17 +745,17 @@ class Lead:
         spans.append((stage, entered, None))
         result: dict[LeadStage, StageTime] = {}
         for stage, start, end in spans:
-            stop = now if end is None else end
+            spent = _zones.elapsed(start, now if end is None else end)
             earlier = result.get(stage)
             if earlier is None:
-                result[stage] = StageTime(stage, start, end, start, stop - start, 1)
+                result[stage] = StageTime(stage, start, end, start, spent, 1)
             else:
                 result[stage] = StageTime(
                     stage,
                     earlier.first_entered,
                     end,
                     start,
-                    earlier.total + (stop - start),
+                    earlier.total + spent,
                     earlier.visits + 1,
                 )
         return result
@@ -723,9 +765,12 @@ class Lead:
         if not isinstance(threshold, timedelta) or threshold <= timedelta(0):
             raise InvalidField("threshold", threshold, "a positive timedelta")
         current = self.time_in_stages(now)[self.stage]
-        if self.stage.is_open and now - current.latest_entered > threshold:
+        if self.stage.is_open and _zones.elapsed(current.latest_entered, now) > threshold:
             return self.stage
         return None
+
+
+_LEAD_KEYS: Final = frozenset({"schema", "id", "stage", "version", "history"})
 
 
 # -- serialisation ------------------------------------------------------------------
@@ -754,6 +799,12 @@ def _primitive(value: Any) -> Any:
 
 def lead_event_to_dict(event: LeadEvent) -> dict[str, Any]:
     """JSON-compatible primitives; fields that are None are left out."""
+    if not isinstance(event, _LEAD_EVENT_TYPES):
+        raise InvalidType(
+            "event",
+            event,
+            "a lead event (LeadCreated, LeadStageChanged, LeadQualified, ActivityLogged)",
+        )
     document: dict[str, Any] = {"event": event.event}
     if isinstance(event, LeadCreated):
         document["version"] = 1
