@@ -109,13 +109,24 @@ _BLOCKING: Final = frozenset(
 )
 
 
+def _to_verdict(value: Any) -> Verdict:
+    if type(value) is Verdict:
+        return value
+    return _check.choice(Verdict, "verdict", value, context="Reason")
+
+
+def _detail(instance: Any, attribute: Any, value: Any) -> None:
+    if type(value) is not str:
+        raise InvalidType("detail", value, "a string", context="Reason")
+
+
 @attrs.frozen
 class Reason:
     """One person's part in a decision: the verdict and the facts behind it."""
 
-    person: str
-    verdict: Verdict
-    detail: str
+    person: str = attrs.field(validator=_check.text_field)
+    verdict: Verdict = attrs.field(converter=_to_verdict)
+    detail: str = attrs.field(validator=_detail)
 
     def __str__(self) -> str:
         return f"{self.person}: {self.verdict.value.replace('_', ' ')}: {self.detail}"
@@ -241,6 +252,9 @@ class Rule:
         return not self.when
 
     def matches(self, attributes: Mapping[str, str]) -> bool:
+        """Whether a lead with ``attributes`` (a mapping of name to value) meets ``when``."""
+        if not isinstance(attributes, Mapping):
+            raise InvalidType("attributes", attributes, "a mapping of attribute name to value")
         return all(attributes.get(key) in accepted for key, accepted in self.when.items())
 
 
@@ -281,6 +295,9 @@ class Rules:
         return "rules"
 
     def match(self, attributes: Mapping[str, str]) -> Rule:
+        """The first rule whose ``when`` matches ``attributes``."""
+        if not isinstance(attributes, Mapping):
+            raise InvalidType("attributes", attributes, "a mapping of attribute name to value")
         for rule in self.rules:
             if rule.matches(attributes):
                 return rule
@@ -383,6 +400,9 @@ class Ledger:
     roles: Mapping[Role, RoleTally] = attrs.field(factory=dict, converter=_to_role_tallies)
 
     def tally(self, person: str) -> Tally:
+        """What ``person`` (a person id) holds and has been given (zero when unknown)."""
+        if type(person) is not str:
+            _check.text("person", person)
         return self.people.get(person, _ZERO_TALLY)
 
     def load(self, person: str) -> int:
@@ -435,6 +455,7 @@ class Ledger:
     def from_dict(cls, document: Any) -> Ledger:
         """Rebuild from :meth:`to_dict`; malformed input raises naming the path."""
         doc = _check.mapping("document", document)
+        _check.only_keys("document", doc, _LEDGER_KEYS)
         if doc.get("schema") != LEDGER_SCHEMA:
             raise InvalidField("schema", doc.get("schema"), repr(LEDGER_SCHEMA))
         people = _check.mapping("people", _check.key("", doc, "people"))
@@ -448,9 +469,13 @@ class Ledger:
         return cls(tallies, role_tallies)
 
 
+_LEDGER_KEYS: Final = frozenset({"schema", "people", "roles"})
+
+
 def _read(kind: Callable[..., _T], path: str, raw: Any) -> _T:
     """A Tally or RoleTally from its document; errors name the path (``people['ana'].load``)."""
     fields = _check.mapping(path, raw)
+    _check.only_keys(path, fields, {field.name for field in attrs.fields(kind)})  # type: ignore[arg-type]
     try:
         return kind(**fields)
     except InvalidField as err:
@@ -469,6 +494,9 @@ class Decision:
     role, why (away, off hours, at capacity, not their turn, lower weight,
     more loaded...). It is worked out when first read, from the state the
     decision was made in, so bulk assignment does not pay for it.
+
+    Decisions come from :func:`assign` and :class:`Dispatcher`; one cannot be
+    built by hand (it would have no state to explain itself from).
     """
 
     __slots__ = ("_position", "_reasons", "_source", "at", "lead_id", "person", "role")
@@ -482,6 +510,10 @@ class Decision:
         source: _Source,
         position: int,
     ) -> None:
+        if not isinstance(source, _Explainer | Dispatcher):
+            raise InvalidType(
+                "source", source, "the maker of the decision: assign() or a Dispatcher"
+            )
         self.lead_id = lead_id
         self.role = role
         self.at = at
@@ -692,12 +724,9 @@ class _Request:
         elif not isinstance(attributes, Mapping):
             raise InvalidType("attributes", attributes, "a mapping of attribute name to value")
         self.attributes: Mapping[str, str] = attributes
-        if exclude:
-            if isinstance(exclude, str) or not isinstance(exclude, Iterable):
-                raise InvalidType("exclude", exclude, "a set of person ids")
-            exclude = frozenset(exclude)
-        else:
-            exclude = _NO_ONE
+        if isinstance(exclude, str) or not isinstance(exclude, Iterable):
+            raise InvalidType("exclude", exclude, "a set of person ids")
+        exclude = frozenset(_check.text("exclude", person) for person in exclude) or _NO_ONE
         self.exclude: frozenset[str] = exclude
 
 
@@ -1062,6 +1091,7 @@ class Dispatcher:
 
     def release(self, person: str) -> None:
         """One of ``person``'s leads closed or moved on."""
+        _check.text("person", person)
         if self._work.tallies.get(person, _ZERO_LIST)[0] < 1:
             raise InvalidField("person", person, "someone holding an open lead to release")
         self._log.append(("release", person))
@@ -1071,6 +1101,7 @@ class Dispatcher:
 
     def credit_back(self, person: str) -> None:
         """A lead that should not count (disqualified, a no-show); see :meth:`Ledger.credit_back`."""
+        _check.text("person", person)
         tally = self._work.tallies.get(person, _ZERO_LIST)
         if tally[0] < 1 or tally[1] < 1:
             raise InvalidField("person", person, "someone holding a lead given by assignment")
@@ -1100,13 +1131,33 @@ class Dispatcher:
         attributes: Mapping[str, str] | None = None,
         exclude: Iterable[str] = (),
     ) -> Decision:
-        """The same decision :func:`assign` makes on the current ledger; the ledger moves on."""
+        """The same decision :func:`assign` makes on the current ledger; the ledger moves on.
+
+        A refused call changes nothing: the dispatcher is left as it was.
+        """
+        position = len(self._log)
+        try:
+            return self._assign(lead_id, role, at, account_owner, attributes, exclude)
+        except BaseException:
+            self._rollback(position)
+            raise
+
+    def _assign(
+        self,
+        lead_id: Any,
+        role: Any,
+        at: Any,
+        account_owner: Any,
+        attributes: Any,
+        exclude: Any,
+    ) -> Decision:
         log = self._log
         position = len(log)
         if position >= self._checkpoints[-1][0] + _CHECKPOINT_EVERY:
             self._checkpoints.append((position, self._work.copy(), self._team))
         if (
             self._fast
+            and type(exclude) is tuple
             and not exclude
             and type(lead_id) is str
             and type(role) is Role
@@ -1174,7 +1225,7 @@ class Dispatcher:
                 and at.tzinfo is UTC
                 and lead_id.strip()
             ):
-                self.assign(lead_id, role, at=at)
+                self._assign(lead_id, role, at, None, None, ())
                 next_checkpoint = checkpoints[-1][0] + _CHECKPOINT_EVERY
                 continue
             if len(log) >= next_checkpoint:
@@ -1320,6 +1371,9 @@ class Dispatcher:
         return request, choice
 
     def explain(self, decision: Decision) -> tuple[Reason, ...]:
+        """Why ``decision`` (one this dispatcher made) went as it did (see :attr:`Decision.reasons`)."""
+        if not isinstance(decision, Decision) or decision._source is not self:
+            raise InvalidType("decision", decision, "a Decision this dispatcher made")
         work, team = self._state_before(decision._position)
         request, choice = self.details(decision)
         full = _choose(work, team, self.strategy, request)

@@ -47,7 +47,7 @@ import attrs
 from statemachine import State, StateMachine
 from statemachine.states import States
 
-from salesflow import _check
+from salesflow import _check, _zones
 from salesflow._aggregate import (
     as_history,
     command,
@@ -282,7 +282,7 @@ class HandoffSubmitted:
             raise InvalidField(
                 "to_role", self.to_role, f"a role other than {self.from_role.value}, the sender's"
             )
-        if self.expires_at is not None and self.expires_at <= self.at:
+        if self.expires_at is not None and _zones.utc(self.expires_at) <= _zones.utc(self.at):
             raise InvalidField(
                 "expires_at", self.expires_at, f"a deadline after {self.at.isoformat()}"
             )
@@ -362,6 +362,7 @@ OwnershipEvent = (
 )
 _Closing = HandoffAccepted | HandoffRejected | HandoffExpired | HandoffWithdrawn
 _CLOSING: Final = (HandoffAccepted, HandoffRejected, HandoffExpired, HandoffWithdrawn)
+_OWNERSHIP_EVENT_TYPES: Final = (OwnerAssigned, HandoffSubmitted, *_CLOSING)
 
 
 @attrs.frozen
@@ -389,7 +390,17 @@ class OwnershipOutcome:
 
 
 class _Fold:
-    __slots__ = ("handoffs", "last_at", "lead_id", "owners", "pending", "person", "role", "version")
+    __slots__ = (
+        "handoffs",
+        "last_at",
+        "last_utc",
+        "lead_id",
+        "owners",
+        "pending",
+        "person",
+        "role",
+        "version",
+    )
 
     def __init__(self, first: OwnerAssigned) -> None:
         self.lead_id = first.lead_id
@@ -397,6 +408,7 @@ class _Fold:
         self.person = first.person
         self.version = 1
         self.last_at = first.at
+        self.last_utc = _zones.utc(first.at)
         self.pending: HandoffSubmitted | None = None
         self.owners: dict[Role, tuple[str, ...]] = {}
         self.handoffs: tuple[Handoff, ...] = ()
@@ -442,7 +454,9 @@ class _Fold:
             raise InvalidField("lead_id", event.lead_id, f"{lead_id!r}, this lead's id")
         if event.version != self.version + 1:
             raise InvalidField("version", event.version, f"{self.version + 1}, the next version")
-        if event.at < self.last_at:
+        # Ordered by the UTC instant: in a repeated hour a later change may read earlier.
+        instant = _zones.utc(event.at)
+        if instant < self.last_utc:
             raise InvalidField(
                 "at", event.at, f"a time on or after the latest change ({self.last_at.isoformat()})"
             )
@@ -454,6 +468,7 @@ class _Fold:
             self._close(event)
         self.version = event.version
         self.last_at = event.at
+        self.last_utc = instant
 
     def _assign(self, event: OwnerAssigned) -> None:
         self.refuse_pending()
@@ -497,16 +512,19 @@ class _Fold:
             )
         status = next_handoff_status(HandoffStatus.SUBMITTED, event.event, lead_id=self.lead_id)
         deadline = pending.expires_at
+        # The deadline is an instant: compared in UTC, never by wall-clock readings.
+        passed = deadline is not None and _zones.utc(event.at) >= _zones.utc(deadline)
         if isinstance(event, HandoffExpired):
             if deadline is None:
                 raise InvalidField(
                     "expires_at", None, "a deadline: only a handoff with one can expire"
                 )
-            if event.at < deadline:
+            if not passed:
                 raise InvalidField(
                     "at", event.at, f"a time at or after the deadline ({deadline.isoformat()})"
                 )
-        elif not isinstance(event, HandoffWithdrawn) and deadline and event.at >= deadline:
+        elif not isinstance(event, HandoffWithdrawn) and passed:
+            assert deadline is not None
             raise InvalidField(
                 "at",
                 event.at,
@@ -838,7 +856,11 @@ class Ownership:
 
     @classmethod
     def from_dict(cls, document: Any) -> Ownership:
-        """Rebuild from :meth:`to_dict`, replaying and checking every event."""
+        """Rebuild from :meth:`to_dict`, replaying and checking every event.
+
+        Refused: a document with a key :meth:`to_dict` does not write (named).
+        """
+        _check.only_keys("document", _check.mapping("document", document), _OWNERSHIP_KEYS)
         return restore(
             document,
             schema=OWNERSHIP_SCHEMA,
@@ -846,6 +868,11 @@ class Ownership:
             build=cls,
             summary=_summary,
         )
+
+
+_OWNERSHIP_KEYS: Final = frozenset(
+    {"schema", "lead_id", "role", "person", "pending", "version", "history"}
+)
 
 
 def _summary(ownership: Ownership) -> dict[str, Any]:
@@ -904,6 +931,8 @@ _EVENT_TYPES: Final[dict[str, type[Any]]] = {
 
 def ownership_event_to_dict(event: OwnershipEvent) -> dict[str, Any]:
     """JSON-compatible primitives; fields that are None are left out."""
+    if not isinstance(event, _OWNERSHIP_EVENT_TYPES):
+        raise InvalidType("event", event, "an ownership event (OwnerAssigned, HandoffSubmitted...)")
     document: dict[str, Any] = {"event": event.event}
     for field in attrs.fields(type(event)):
         value = getattr(event, field.name)

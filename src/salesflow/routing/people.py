@@ -31,7 +31,7 @@ from typing import Any
 
 import attrs
 
-from salesflow import _check
+from salesflow import _check, _zones
 from salesflow.errors import InvalidField, InvalidType
 from salesflow.routing.hours import WorkingHours
 from salesflow.routing.models import Role
@@ -51,21 +51,32 @@ def _to_tags(value: Any) -> frozenset[str]:
 
 @attrs.frozen
 class Absence:
-    """Away from ``start`` until ``end`` (half-open); the reason shows in explanations."""
+    """Away from ``start`` until ``end`` (half-open); the reason shows in explanations.
+
+    ``start`` and ``end`` are instants: an absence from 02:00 in the second
+    run of a repeated hour begins an hour after the first 02:00.
+    """
 
     start: datetime = attrs.field(validator=_check.aware_field)
     end: datetime = attrs.field(validator=_check.aware_field)
     reason: str = attrs.field(default="away", validator=_check.text_field)
+    # The span as UTC instants, for comparisons (no part of the value).
+    _span: tuple[datetime, datetime] = attrs.field(
+        init=False, eq=False, hash=False, repr=False, order=False
+    )
 
     def __attrs_post_init__(self) -> None:
-        if self.end <= self.start:
+        span = _zones.utc(self.start), _zones.utc(self.end)
+        if span[1] <= span[0]:
             raise InvalidField("end", self.end, f"a time after start ({self.start.isoformat()})")
+        object.__setattr__(self, "_span", span)
 
     def covers(self, at: datetime) -> bool:
         """Whether ``at`` (timezone-aware; a naive one is refused) falls inside."""
         if type(at) is not datetime or at.tzinfo is None:
             _check.aware("at", at)
-        return self.start <= at < self.end
+        start, end = self._span
+        return start <= _zones.utc(at) < end
 
 
 def _to_absences(value: Any) -> tuple[Absence, ...]:
@@ -75,7 +86,7 @@ def _to_absences(value: Any) -> tuple[Absence, ...]:
     for index, absence in enumerate(absences):
         if not isinstance(absence, Absence):
             raise InvalidType(f"absences[{index}]", absence, "an Absence")
-    return tuple(sorted(absences, key=lambda a: (a.start, a.end)))
+    return tuple(sorted(absences, key=lambda a: a._span))
 
 
 def _to_hours(value: Any) -> WorkingHours:
