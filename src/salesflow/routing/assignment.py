@@ -475,7 +475,8 @@ _LEDGER_KEYS: Final = frozenset({"schema", "people", "roles"})
 def _read(kind: Callable[..., _T], path: str, raw: Any) -> _T:
     """A Tally or RoleTally from its document; errors name the path (``people['ana'].load``)."""
     fields = _check.mapping(path, raw)
-    _check.only_keys(path, fields, {field.name for field in attrs.fields(kind)})  # type: ignore[arg-type]
+    known: Any = kind
+    _check.only_keys(path, fields, {field.name for field in attrs.fields(known)})
     try:
         return kind(**fields)
     except InvalidField as err:
