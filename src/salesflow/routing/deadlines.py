@@ -33,7 +33,7 @@ from typing import Any
 
 import attrs
 
-from salesflow import _check
+from salesflow import _check, _zones
 from salesflow.errors import InvalidField, InvalidType
 from salesflow.routing.assignment import (
     Decision,
@@ -88,20 +88,42 @@ class Waiting:
     )
 
 
+def _hop(instance: Any, attribute: Any, value: Any) -> None:
+    _check.whole("hop", value, minimum=1, context="Reassignment")
+
+
+def _optional_decision(instance: Any, attribute: Any, value: Any) -> None:
+    if value is not None and not isinstance(value, Decision):
+        raise InvalidType("decision", value, "a Decision or None", context="Reassignment")
+
+
+def _tuple_of(kind: type, expected: str) -> Callable[[Any, Any, Any], None]:
+    def check(instance: Any, attribute: Any, value: Any) -> None:
+        if type(value) is not tuple or not all(isinstance(item, kind) for item in value):
+            raise InvalidType(attribute.name, value, expected, context=type(instance).__name__)
+
+    return check
+
+
+def _ledger(instance: Any, attribute: Any, value: Any) -> None:
+    if not isinstance(value, Ledger):
+        raise InvalidType("ledger", value, "a Ledger", context=type(instance).__name__)
+
+
 @attrs.frozen
 class Reassignment:
     """A lead whose deadline passed: where it went, and why."""
 
-    lead_id: str
-    from_person: str
-    due_at: datetime
+    lead_id: str = attrs.field(validator=_check.text_field)
+    from_person: str = attrs.field(validator=_check.text_field)
+    due_at: datetime = attrs.field(validator=_check.aware_field)
     """When the deadline passed (counted in the owner's working hours)."""
-    hop: int
+    hop: int = attrs.field(validator=_hop)
     """The how-many-th reassignment this is."""
-    decision: Decision | None
+    decision: Decision | None = attrs.field(validator=_optional_decision)
     """The assignment decision (a queued one, explaining why nobody was left, when
     it was escalated for that), or None when the hop limit was reached."""
-    escalated_to: str | None
+    escalated_to: str | None = attrs.field(validator=_check.optional_text_field)
     """The supervisor or queue it was escalated to (the hop limit was reached,
     or nobody eligible was left)."""
 
@@ -114,9 +136,13 @@ class Reassignment:
 class DeadlineResult:
     """The reassignments, the leads still waiting (with new owners and times) and the ledger."""
 
-    reassignments: tuple[Reassignment, ...]
-    waiting: tuple[Waiting, ...]
-    ledger: Ledger
+    reassignments: tuple[Reassignment, ...] = attrs.field(
+        validator=_tuple_of(Reassignment, "a tuple of Reassignment values")
+    )
+    waiting: tuple[Waiting, ...] = attrs.field(
+        validator=_tuple_of(Waiting, "a tuple of Waiting values")
+    )
+    ledger: Ledger = attrs.field(validator=_ledger)
 
 
 def reassign_overdue(
@@ -139,7 +165,7 @@ def reassign_overdue(
     Each lapsed owner's lead is released from their load (it still counts as
     given: no make-up turn for a lapse).
     """
-    _check.aware("now", now)
+    instant = _zones.utc(_check.aware("now", now))
     if not isinstance(deadline, timedelta) or deadline <= timedelta(0):
         raise InvalidField("deadline", deadline, "a positive timedelta of working time")
     _check.whole("max_hops", max_hops, minimum=0)
@@ -169,7 +195,7 @@ def reassign_overdue(
     reassignments: list[Reassignment] = []
     still: list[Waiting] = []
     for due_at, lead in due:
-        if due_at > now:
+        if due_at > instant:
             still.append(lead)
             continue
         if ledger.load(lead.person) > 0:  # the host may not count this lead in the ledger
@@ -261,7 +287,8 @@ def _due_at(
     else:
         hours = team_or_hours.get(person)
     try:
-        return since + deadline if hours is None else hours.add(since, deadline)
+        # An instant: wall-clock arithmetic would be off by a clock change.
+        return _zones.utc(since) + deadline if hours is None else hours.add(since, deadline)
     except (InvalidField, OverflowError):
         return END_OF_TIME
 

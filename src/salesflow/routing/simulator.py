@@ -62,12 +62,13 @@ from salesflow.money import Money
 from salesflow.routing.assignment import Dispatcher, Rules, Strategy
 from salesflow.routing.deadlines import _after_lapse, _due_at, _hours_by_person
 from salesflow.routing.handoffs import Ownership, RejectReason, needs_handoff
-from salesflow.routing.hours import WorkingHours
+from salesflow.routing.hours import END_OF_TIME, WorkingHours
 from salesflow.routing.models import Role, SalesModel, owner_of
 from salesflow.routing.people import Person, Team
 
 __all__ = [
     "DEFAULT_START",
+    "LIMITS",
     "BreachTally",
     "HandoffTally",
     "LeadStream",
@@ -121,6 +122,29 @@ _SECOND: Final = timedelta(seconds=1)
 _FOUR_PLACES: Final = Decimal("0.0001")
 _ONE_PLACE: Final = Decimal("0.1")
 _LONGEST_RUN_ON: Final = timedelta(days=3653)
+# Upper bounds on sizes and spans: beyond them a run would take hours or
+# overflow the calendar, so they are refused (documented in docs/routing.md).
+_MOST_DAYS: Final = 2610  # ten years of working days
+_MOST_LEADS_PER_DAY: Final = 10_000
+_MOST_PEOPLE_PER_ROLE: Final = 1_000
+_MOST_FOLLOW_UP_DAYS: Final = 3653
+_LONGEST_MEAN: Final = timedelta(days=365)
+# A stream starts where its days, plus the longest run on, stay inside the calendar in any zone.
+_FIRST_START: Final = date(1, 1, 3)
+_LAST_START: Final = date(9979, 12, 31)
+LIMITS: Final = MappingProxyType(
+    {
+        "days": _MOST_DAYS,
+        "leads_per_day": _MOST_LEADS_PER_DAY,
+        "people_per_role": _MOST_PEOPLE_PER_ROLE,
+        "follow_up_days": _MOST_FOLLOW_UP_DAYS,
+        "response_mean": _LONGEST_MEAN,
+        "sales_cycle_mean": _LONGEST_MEAN,
+        "run_on": _LONGEST_RUN_ON,
+        "start": (_FIRST_START, _LAST_START),
+    }
+)
+"""The largest sizes and spans the simulator takes (and the range of ``start``)."""
 _SHORT: Final = {
     Role.MANAGER: "mgr",
     Role.QUALIFIER: "qual",
@@ -187,6 +211,38 @@ def _positive_count(instance: Any, attribute: Any, value: Any) -> None:
     _check.whole(attribute.name, value, minimum=1, context=type(instance).__name__)
 
 
+def _at_most(field: str, value: int, most: int, *, context: str = "") -> int:
+    """``value`` (already a whole number) when it is at most ``most``."""
+    if value > most:
+        raise InvalidField(field, value, f"a whole number from 1 to {most}", context=context)
+    return value
+
+
+def _bounded_count(most: int) -> Any:
+    def check(instance: Any, attribute: Any, value: Any) -> None:
+        context = type(instance).__name__
+        _check.whole(attribute.name, value, minimum=1, context=context)
+        _at_most(attribute.name, value, most, context=context)
+
+    return check
+
+
+def _start_date(field: str, value: Any, *, context: str = "") -> date:
+    _check.calendar_date(field, value, context=context)
+    if not _FIRST_START <= value <= _LAST_START:
+        raise InvalidField(
+            field,
+            value,
+            f"a date from {_FIRST_START.isoformat()} to {_LAST_START.isoformat()}",
+            context=context,
+        )
+    return value  # type: ignore[no-any-return]
+
+
+def _start_field(instance: Any, attribute: Any, value: Any) -> None:
+    _start_date(attribute.name, value, context=type(instance).__name__)
+
+
 def _count(instance: Any, attribute: Any, value: Any) -> None:
     _check.whole(attribute.name, value, minimum=0, context=type(instance).__name__)
 
@@ -197,6 +253,17 @@ def _positive_span(instance: Any, attribute: Any, value: Any) -> None:
         raise InvalidType(attribute.name, value, "a timedelta of at least 1s", context=context)
     if value < _SECOND:
         raise InvalidField(attribute.name, value, "a timedelta of at least 1s", context=context)
+
+
+def _mean_span(instance: Any, attribute: Any, value: Any) -> None:
+    _positive_span(instance, attribute, value)
+    if value > _LONGEST_MEAN:
+        raise InvalidField(
+            attribute.name,
+            value,
+            f"a timedelta from 1s to {_duration(_LONGEST_MEAN)}",
+            context=type(instance).__name__,
+        )
 
 
 def _deal(instance: Any, attribute: Any, value: Any) -> None:
@@ -241,7 +308,7 @@ class ShopProfile:
     a sale takes ``sales_cycle_mean`` of the closer's working time.
     """
 
-    leads_per_day: int = attrs.field(default=40, validator=_positive_count)
+    leads_per_day: int = attrs.field(default=40, validator=_bounded_count(_MOST_LEADS_PER_DAY))
     inbound_share: Decimal = attrs.field(
         default=Decimal("0.7"), converter=_to_decimal, validator=_share
     )
@@ -278,9 +345,9 @@ class ShopProfile:
     )
     zone: tzinfo = attrs.field(default=UTC, converter=_to_zone)
     arrival_weights: tuple[int, ...] = attrs.field(default=_DEFAULT_ARRIVALS, converter=_to_weights)
-    response_mean: timedelta = attrs.field(default=timedelta(minutes=40), validator=_positive_span)
-    sales_cycle_mean: timedelta = attrs.field(default=timedelta(hours=12), validator=_positive_span)
-    follow_up_days: int = attrs.field(default=14, validator=_positive_count)
+    response_mean: timedelta = attrs.field(default=timedelta(minutes=40), validator=_mean_span)
+    sales_cycle_mean: timedelta = attrs.field(default=timedelta(hours=12), validator=_mean_span)
+    follow_up_days: int = attrs.field(default=14, validator=_bounded_count(_MOST_FOLLOW_UP_DAYS))
 
 
 def _optional_span(instance: Any, attribute: Any, value: Any) -> None:
@@ -397,8 +464,8 @@ class LeadStream:
 
     profile: ShopProfile = attrs.field(validator=_profile)
     seed: int = attrs.field(validator=_count)
-    start: date = attrs.field(validator=_check.date_field)
-    days: int = attrs.field(validator=_positive_count)
+    start: date = attrs.field(validator=_start_field)
+    days: int = attrs.field(validator=_bounded_count(_MOST_DAYS))
     leads: tuple[StreamLead, ...] = attrs.field(converter=_to_leads)
 
     def __attrs_post_init__(self) -> None:
@@ -438,9 +505,9 @@ class LeadStream:
         profile = ShopProfile() if profile is None else profile
         if not isinstance(profile, ShopProfile):
             raise InvalidType("profile", profile, "a ShopProfile or None")
-        _check.whole("days", days, minimum=1)
+        _at_most("days", _check.whole("days", days, minimum=1), _MOST_DAYS)
         _check.whole("seed", seed, minimum=0)
-        _check.calendar_date("start", start)
+        _start_date("start", start)
         root = Rng(seed).fork("stream")
         working = _working_days(start, days)
         peak_days = int((profile.peak_share * days).to_integral_value(rounding=ROUND_HALF_EVEN))
@@ -512,6 +579,22 @@ def _nature(
 # -- the report -------------------------------------------------------------------
 
 
+def _is(kind: Any, expected: str) -> Any:
+    def check(instance: Any, attribute: Any, value: Any) -> None:
+        if not isinstance(value, kind):
+            raise InvalidType(attribute.name, value, expected, context=type(instance).__name__)
+
+    return check
+
+
+def _tuple_of(kind: type, expected: str) -> Any:
+    def check(instance: Any, attribute: Any, value: Any) -> None:
+        if type(value) is not tuple or not all(isinstance(item, kind) for item in value):
+            raise InvalidType(attribute.name, value, expected, context=type(instance).__name__)
+
+    return check
+
+
 @attrs.frozen
 class PersonLoad:
     """One person's share of the run.
@@ -523,13 +606,13 @@ class PersonLoad:
     deadlines they let pass.
     """
 
-    person: str
-    role: Role
-    weight: int
-    assigned: int
-    peak_open: int
-    open_at_end: int
-    lapsed: int
+    person: str = attrs.field(validator=_check.text_field)
+    role: Role = attrs.field(validator=_is(Role, "a Role"))
+    weight: int = attrs.field(validator=_positive_count)
+    assigned: int = attrs.field(validator=_count)
+    peak_open: int = attrs.field(validator=_count)
+    open_at_end: int = attrs.field(validator=_count)
+    lapsed: int = attrs.field(validator=_count)
 
 
 @attrs.frozen
@@ -540,12 +623,16 @@ class HandoffTally:
     ``(from role, to role)``.
     """
 
-    submitted: int
-    accepted: int
-    rejected: Mapping[RejectReason, int]
-    expired: int
-    pending: int
-    routes: Mapping[tuple[Role, Role], int]
+    submitted: int = attrs.field(validator=_count)
+    accepted: int = attrs.field(validator=_count)
+    rejected: Mapping[RejectReason, int] = attrs.field(
+        validator=_is(Mapping, "a mapping of RejectReason to a count")
+    )
+    expired: int = attrs.field(validator=_count)
+    pending: int = attrs.field(validator=_count)
+    routes: Mapping[tuple[Role, Role], int] = attrs.field(
+        validator=_is(Mapping, "a mapping of (from role, to role) to a count")
+    )
 
     @property
     def rejected_total(self) -> int:
@@ -557,21 +644,21 @@ class BreachTally:
     """Response deadlines missed: each is reassigned to the next eligible person or escalated
     to the role's queue (the hop limit was reached, or nobody eligible was left)."""
 
-    breaches: int
-    reassigned: int
-    escalated: int
+    breaches: int = attrs.field(validator=_count)
+    reassigned: int = attrs.field(validator=_count)
+    escalated: int = attrs.field(validator=_count)
 
 
 @attrs.frozen
 class Outcomes:
     """Where the leads ended: ``won + lost + disqualified + in_progress`` is every lead."""
 
-    won: int
-    lost: int
-    disqualified: int
-    in_progress: int
-    repeat_purchases: int
-    won_value: Money
+    won: int = attrs.field(validator=_count)
+    lost: int = attrs.field(validator=_count)
+    disqualified: int = attrs.field(validator=_count)
+    in_progress: int = attrs.field(validator=_count)
+    repeat_purchases: int = attrs.field(validator=_count)
+    won_value: Money = attrs.field(validator=_money)
 
     @property
     def total(self) -> int:
@@ -592,25 +679,29 @@ class SimulationReport:
     ``still_queued`` those waiting when the run ended.
     """
 
-    model: SalesModel
-    strategy: str
-    seed: int
-    stream_seed: int
-    start: date
-    days: int
-    leads: int
-    deadline: timedelta
-    max_hops: int
-    run_on: timedelta
-    people: tuple[PersonLoad, ...]
-    assignments: int
-    handoffs: HandoffTally
-    breaches: BreachTally
-    queued: int
-    still_queued: int
-    outcomes: Outcomes
-    conversion: Ratio
-    fairness: Mapping[Role, Decimal | None]
+    model: SalesModel = attrs.field(validator=_is(SalesModel, "a SalesModel"))
+    strategy: str = attrs.field(validator=_check.text_field)
+    seed: int = attrs.field(validator=_count)
+    stream_seed: int = attrs.field(validator=_count)
+    start: date = attrs.field(validator=_check.date_field)
+    days: int = attrs.field(validator=_positive_count)
+    leads: int = attrs.field(validator=_count)
+    deadline: timedelta = attrs.field(validator=_positive_span)
+    max_hops: int = attrs.field(validator=_count)
+    run_on: timedelta = attrs.field(validator=_is(timedelta, "a timedelta"))
+    people: tuple[PersonLoad, ...] = attrs.field(
+        validator=_tuple_of(PersonLoad, "a tuple of PersonLoad values")
+    )
+    assignments: int = attrs.field(validator=_count)
+    handoffs: HandoffTally = attrs.field(validator=_is(HandoffTally, "a HandoffTally"))
+    breaches: BreachTally = attrs.field(validator=_is(BreachTally, "a BreachTally"))
+    queued: int = attrs.field(validator=_count)
+    still_queued: int = attrs.field(validator=_count)
+    outcomes: Outcomes = attrs.field(validator=_is(Outcomes, "an Outcomes"))
+    conversion: Ratio = attrs.field(validator=_is(Ratio, "a Ratio"))
+    fairness: Mapping[Role, Decimal | None] = attrs.field(
+        validator=_is(Mapping, "a mapping of Role to a Decimal or None")
+    )
 
     def in_role(self, role: Role | str) -> tuple[PersonLoad, ...]:
         """The people of ``role``, in team order."""
@@ -893,6 +984,15 @@ class _Run:
         counts it (a moment beyond what working hours count never comes during the run)."""
         return _due_at(self.hours, person, at, span)
 
+    def _deadline(self, person: str, at: datetime) -> datetime:
+        """When ``person``'s response deadline from ``at`` passes. Working time never
+        runs faster than the calendar, so a deadline that reaches the run's end in
+        calendar time passes after it: it is not counted out day by day (a long
+        deadline would cost a walk through years of shifts per lead)."""
+        if self.deadline >= self.end - at:
+            return END_OF_TIME
+        return self.add(person, at, self.deadline)
+
     def delay(self, case: _Case) -> timedelta:
         seconds = case.rng.exponential(self.response_mean)
         return timedelta(seconds=int(seconds))
@@ -928,7 +1028,7 @@ class _Run:
         self.account_owner[(case.nature.account, role)] = person
         case.role, case.holder = role, person
         watched = not case.escalated
-        due = self.add(person, at, self.deadline) if watched else None
+        due = self._deadline(person, at) if watched else None
         record = case.record
         if case.handing_off:
             assert record is not None
@@ -968,7 +1068,7 @@ class _Run:
                 continue
             absence = person.away_at(at)
             if absence is not None:
-                candidate: datetime | None = absence.end
+                candidate: datetime | None = _zones.utc(absence.end)
             elif person.hours.window(at)[0]:
                 continue
             else:
@@ -1371,7 +1471,10 @@ def default_team(
         given: dict[Role, int] = {}
         for role, count in people_per_role.items():
             key = _check.choice(Role, "people_per_role", role)
-            given[key] = _check.whole(f"people_per_role[{key.value!r}]", count, minimum=1)
+            field = f"people_per_role[{key.value!r}]"
+            given[key] = _at_most(
+                field, _check.whole(field, count, minimum=1), _MOST_PEOPLE_PER_ROLE
+            )
         for role in sales_model.roles:
             if role not in given:
                 raise InvalidField(
@@ -1381,7 +1484,11 @@ def default_team(
                 )
             counts[role] = given[role]
     else:
-        count = _check.whole("people_per_role", people_per_role, minimum=1)
+        count = _at_most(
+            "people_per_role",
+            _check.whole("people_per_role", people_per_role, minimum=1),
+            _MOST_PEOPLE_PER_ROLE,
+        )
         counts = dict.fromkeys(sales_model.roles, count)
     return Team(
         [
