@@ -20,6 +20,39 @@ roles = st.sampled_from(list(Role))
 maybe_person = st.sampled_from([None, *PEOPLE])
 
 
+def snapshot(record: Ownership) -> tuple:
+    """Everything a record says about itself: a refused command must leave all of it as it was."""
+    return (
+        json.dumps(record.to_dict(), sort_keys=True),
+        record.version,
+        record.updated_at,
+        record.role,
+        record.person,
+        record.pending,
+        record.handoffs,
+        dict(record.owners),
+    )
+
+
+LATER = datetime(2027, 6, 1, tzinfo=UTC)
+BAD_CALLS = [
+    ("hand_off", ("cashier",), {"at": LATER}),
+    ("hand_off", (Role.CLOSER,), {"at": datetime(2027, 6, 1)}),  # naive
+    ("hand_off", (Role.CLOSER,), {"at": LATER, "expires_at": LATER}),
+    ("hand_off", (Role.CLOSER,), {"at": LATER, "expires_at": LATER - timedelta(hours=1)}),
+    ("hand_off", (Role.CLOSER,), {"at": LATER, "to_person": ""}),
+    ("hand_off", (Role.CLOSER,), {"at": datetime.min.replace(tzinfo=UTC)}),
+    ("reassign", (None,), {"at": LATER}),
+    ("transfer", ({},), {"at": LATER}),
+    ("reject", ("bogus",), {"at": LATER}),
+    ("reject", (RejectReason.OTHER,), {"at": LATER, "note": None}),
+    ("accept", (), {"at": LATER, "person": ""}),
+    ("accept", (), {"at": LATER, "expected_version": 0}),
+    ("expire", (), {"at": None}),
+    ("withdraw", (), {"at": LATER, "note": "", "actor": None}),
+]
+
+
 class OwnershipMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
@@ -64,6 +97,7 @@ class OwnershipMachine(RuleBasedStateMachine):
         else:
             raise AssertionError("the command should have been refused")
         assert self.record == before
+        assert snapshot(self.record) == snapshot(before)
 
     # -- rules --------------------------------------------------------------------------
 
@@ -147,6 +181,20 @@ class OwnershipMachine(RuleBasedStateMachine):
         if allowed:
             self.role, self.person = role, person
             self._own()
+
+    @rule(call=st.sampled_from(BAD_CALLS))
+    def a_refused_call_changes_nothing(self, call) -> None:
+        name, args, kwargs = call
+        before = snapshot(self.record)
+
+        try:
+            getattr(self.record, name)(*args, **kwargs)
+        except SalesflowError:
+            pass
+        else:
+            raise AssertionError(f"{name}{args} {kwargs} should be refused")
+
+        assert snapshot(self.record) == before
 
     @precondition(lambda self: self.record.version > 1)
     @rule()

@@ -37,7 +37,54 @@ def model_moves(stage: str, qualified: bool, lost_from: str | None) -> dict[str,
     return moves
 
 
-EVENTS = ["advance", "fast_track", "move_back", "win", "repeat_purchase", "lose", "disqualify", "reactivate"]
+def snapshot(lead: Lead, now: datetime) -> tuple:
+    """Everything a lead says about itself: a refused command must leave all of it as it was."""
+    return (
+        json.dumps(lead.to_dict(), sort_keys=True),
+        lead.stage,
+        lead.version,
+        lead.updated_at,
+        lead.qualification,
+        lead.lost_reason,
+        lead.lost_note,
+        lead.come_back_on,
+        lead.lost_from,
+        lead.allowed_events,
+        lead.time_in_stages(now),
+    )
+
+
+BAD_CALLS = [
+    ("advance", (), {"at": datetime(2026, 11, 23, 9)}),  # naive
+    ("advance", (), {"at": datetime.min.replace(tzinfo=UTC)}),
+    ("advance", (), {"at": None}),
+    ("advance", (), {"at": datetime(2026, 11, 22, 9, tzinfo=UTC)}),
+    ("advance", (), {"at": datetime(2026, 12, 1, tzinfo=UTC), "actor": ""}),
+    ("advance", (), {"at": datetime(2026, 12, 1, tzinfo=UTC), "expected_version": "1"}),
+    ("lose", ("bogus",), {"at": datetime(2026, 12, 1, tzinfo=UTC)}),
+    ("lose", (None,), {"at": datetime(2026, 12, 1, tzinfo=UTC)}),
+    ("lose", ("other",), {"at": datetime(2026, 12, 1, tzinfo=UTC), "note": ""}),
+    (
+        "lose",
+        ("seasonal",),
+        {"at": datetime(2026, 12, 1, tzinfo=UTC), "come_back_on": "2027-01-01"},
+    ),
+    ("move_back", (), {"reason": "", "at": datetime(2026, 12, 1, tzinfo=UTC)}),
+    ("log_activity", (-1,), {"at": datetime(2026, 12, 1, tzinfo=UTC)}),
+    ("log_activity", ({},), {"at": datetime(2026, 12, 1, tzinfo=UTC)}),
+    ("qualify", (), {"at": datetime.max.replace(tzinfo=UTC), "actor": None}),
+]
+
+EVENTS = [
+    "advance",
+    "fast_track",
+    "move_back",
+    "win",
+    "repeat_purchase",
+    "lose",
+    "disqualify",
+    "reactivate",
+]
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
@@ -82,6 +129,7 @@ class LeadMachine(RuleBasedStateMachine):
             else:
                 raise AssertionError(f"{event} from {self.stage} should be refused")
             assert self.lead == before
+            assert snapshot(self.lead, self.clock) == snapshot(before, self.clock)
 
     @rule()
     def qualify(self) -> None:
@@ -98,6 +146,20 @@ class LeadMachine(RuleBasedStateMachine):
                 raise AssertionError(f"qualify from {self.stage} should be refused")
             assert self.lead == before
 
+    @rule(call=st.sampled_from(BAD_CALLS))
+    def a_refused_call_changes_nothing(self, call) -> None:
+        name, args, kwargs = call
+        before = snapshot(self.lead, self.clock)
+
+        try:
+            getattr(self.lead, name)(*args, **kwargs)
+        except SalesflowError:
+            pass
+        else:
+            raise AssertionError(f"{name}{args} {kwargs} should be refused")
+
+        assert snapshot(self.lead, self.clock) == before
+
     @rule(kind=st.sampled_from(list(ActivityKind)))
     def log_activity(self, kind: ActivityKind) -> None:
         self.lead = self.lead.log_activity(kind, at=self.clock, actor="sam").lead
@@ -105,7 +167,9 @@ class LeadMachine(RuleBasedStateMachine):
     @invariant()
     def stage_matches_the_model(self) -> None:
         assert self.lead.stage.value == self.stage
-        assert self.lead.allowed_events == set(model_moves(self.stage, self.qualified, self.lost_from))
+        assert self.lead.allowed_events == set(
+            model_moves(self.stage, self.qualified, self.lost_from)
+        )
 
     @invariant()
     def lost_always_has_an_active_reason_and_only_lost_does(self) -> None:
