@@ -290,25 +290,47 @@ class QualificationOutcome(StrEnum):
     DISQUALIFIED = "disqualified"
 
 
+def _to_outcome(value: Any) -> QualificationOutcome:
+    return _check.choice(QualificationOutcome, "outcome", value, context="Qualification")
+
+
 @attrs.frozen
 class Qualification:
     """Who qualified (or disqualified) the lead, and when: facts routing relies on."""
 
-    outcome: QualificationOutcome
-    by: str
-    at: datetime
+    outcome: QualificationOutcome = attrs.field(converter=_to_outcome)
+    by: str = attrs.field(validator=_check.text_field)
+    at: datetime = attrs.field(validator=_check.aware_field)
+
+
+def _to_stage(value: Any) -> LeadStage:
+    return _check.choice(LeadStage, "stage", value, context="StageTime")
+
+
+def _optional_aware(instance: Any, attribute: Any, value: Any) -> None:
+    if value is not None:
+        _check.aware_field(instance, attribute, value)
+
+
+def _span(instance: Any, attribute: Any, value: Any) -> None:
+    if type(value) is not timedelta or value < timedelta(0):
+        raise InvalidField("total", value, "a timedelta of zero or more", context="StageTime")
+
+
+def _visits(instance: Any, attribute: Any, value: Any) -> None:
+    _check.whole("visits", value, minimum=1, context="StageTime")
 
 
 @attrs.frozen
 class StageTime:
     """Time a lead spent in one stage: first entered, last exited, latest entry, total."""
 
-    stage: LeadStage
-    first_entered: datetime
-    last_exited: datetime | None
-    latest_entered: datetime
-    total: timedelta
-    visits: int
+    stage: LeadStage = attrs.field(converter=_to_stage)
+    first_entered: datetime = attrs.field(validator=_check.aware_field)
+    last_exited: datetime | None = attrs.field(validator=_optional_aware)
+    latest_entered: datetime = attrs.field(validator=_check.aware_field)
+    total: timedelta = attrs.field(validator=_span)
+    visits: int = attrs.field(validator=_visits)
 
 
 @attrs.frozen

@@ -255,7 +255,13 @@ class Rule:
         """Whether a lead with ``attributes`` (a mapping of name to value) meets ``when``."""
         if not isinstance(attributes, Mapping):
             raise InvalidType("attributes", attributes, "a mapping of attribute name to value")
-        return all(attributes.get(key) in accepted for key, accepted in self.when.items())
+        for key, accepted in self.when.items():
+            value = attributes.get(key)
+            if value is not None and type(value) is not str:
+                raise InvalidType(f"attributes[{key!r}]", value, "a string (or no value)")
+            if value not in accepted:
+                return False
+        return True
 
 
 def _to_rules(value: Any) -> tuple[Rule, ...]:
@@ -1409,6 +1415,10 @@ class Dispatcher:
         return work, team
 
 
+class _OutOfRange(InvalidField, IndexError):
+    """An index past the end (an IndexError too, as a sequence's iteration expects)."""
+
+
 class Decisions(Sequence[Decision]):
     """The decisions of one :meth:`Dispatcher.assign_many` call, made when read."""
 
@@ -1433,7 +1443,7 @@ class Decisions(Sequence[Decision]):
             raise InvalidType("index", index, "a whole number or a slice")
         position = index + len(self) if index < 0 else index
         if not 0 <= position < len(self):
-            raise IndexError(f"decision {index} of {len(self)}")
+            raise _OutOfRange("index", index, f"a position from {-len(self)} to {len(self) - 1}")
         return self._dispatcher._decision(self._start + position)
 
     def __repr__(self) -> str:

@@ -183,7 +183,10 @@ class Team:
         return len(self.people)
 
     def __contains__(self, person_id: object) -> bool:
-        return person_id in self._by_id
+        try:
+            return person_id in self._by_id
+        except TypeError:  # unhashable: no person has such an id
+            return False
 
     def get(self, person_id: str) -> Person:
         """The person with ``person_id``; raises ``InvalidField`` naming the id."""

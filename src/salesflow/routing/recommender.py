@@ -31,6 +31,7 @@ from typing import Any, Final
 
 import attrs
 
+from salesflow import _check
 from salesflow.errors import InvalidField, InvalidType
 from salesflow.money import Money
 from salesflow.routing.models import SalesModel
@@ -118,15 +119,39 @@ class BusinessProfile:
     average_deal_value: Money | None = attrs.field(default=None, converter=_value)
 
 
+def _to_model(value: Any) -> SalesModel:
+    return _check.choice(SalesModel, "model", value, context="Recommendation")
+
+
+def _scores(instance: Any, attribute: Any, value: Any) -> None:
+    if not isinstance(value, dict) or not all(
+        isinstance(model, SalesModel) and isinstance(score, Decimal) and score.is_finite()
+        for model, score in value.items()
+    ):
+        raise InvalidType(
+            "scores", value, "a dict of SalesModel to a Decimal score", context="Recommendation"
+        )
+
+
+def _reasons_field(instance: Any, attribute: Any, value: Any) -> None:
+    if type(value) is not tuple or not all(type(reason) is str for reason in value):
+        raise InvalidType("reasons", value, "a tuple of strings", context="Recommendation")
+
+
+def _need(instance: Any, attribute: Any, value: Any) -> None:
+    if not isinstance(value, Decimal) or not value.is_finite() or not 0 <= value <= 1:
+        raise InvalidField(attribute.name, value, "a Decimal from 0 to 1", context="Recommendation")
+
+
 @attrs.frozen
 class Recommendation:
     """The recommended model, a score for each of the four (adding up to 1), and why."""
 
-    model: SalesModel
-    scores: dict[SalesModel, Decimal]
-    reasons: tuple[str, ...]
-    contact_center_need: Decimal
-    account_manager_need: Decimal
+    model: SalesModel = attrs.field(converter=_to_model)
+    scores: dict[SalesModel, Decimal] = attrs.field(validator=_scores)
+    reasons: tuple[str, ...] = attrs.field(validator=_reasons_field)
+    contact_center_need: Decimal = attrs.field(validator=_need)
+    account_manager_need: Decimal = attrs.field(validator=_need)
 
 
 # Where a signal is at full strength; below, it grows linearly from zero.
