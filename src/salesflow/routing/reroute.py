@@ -281,6 +281,7 @@ class RerouteReport:
     def from_dict(cls, document: Any) -> RerouteReport:
         """Rebuild from :meth:`to_dict`; malformed input raises ``InvalidField``."""
         doc = _check.mapping("document", document)
+        _check.only_keys("document", doc, _REPORT_KEYS)
         raw_moves = _check.key("", doc, "moves")
         if not isinstance(raw_moves, list):
             raise InvalidType("moves", raw_moves, "a list of moves")
@@ -296,6 +297,11 @@ class RerouteReport:
             before=_check.key("", doc, "before"),
             after=_check.key("", doc, "after"),
         )
+
+
+_REPORT_KEYS: Final = frozenset(
+    {"model_from", "model_to", "moves", "unchanged", "lost", "before", "after"}
+)
 
 
 def _routed(item: Any, index: int) -> Routed:
