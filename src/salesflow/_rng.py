@@ -45,6 +45,12 @@ _GOLDEN: Final = 0x9E3779B97F4A7C15
 _FNV_OFFSET: Final = 0xCBF29CE484222325
 _FNV_PRIME: Final = 0x100000001B3
 _TWO_53: Final = 1 << 53
+# Bounds that keep every draw quick: the most bits one call draws, the finest
+# probability chance() resolves (finer shares are rounded to it), the widest
+# lognormal spread.
+_MOST_BITS: Final = 1 << 22
+_FINEST: Final = 1 << 256
+_MOST_SIGMA: Final = Decimal(100)
 _TWO_32: Final = Decimal(1 << 32)
 # Transcendental helpers compute in their own context, never the caller's
 # thread context, so a host that changes decimal.getcontext() changes nothing here.
@@ -149,8 +155,13 @@ class Rng:
         return result
 
     def bits(self, count: int) -> int:
-        """``count`` random bits (the high bits of each draw, which are the strongest)."""
+        """``count`` random bits (the high bits of each draw, which are the strongest).
+
+        Refused: more than 2**22 bits at once.
+        """
         _check.whole("count", count, minimum=0)
+        if count > _MOST_BITS:
+            raise InvalidField("count", count, f"a whole number from 0 to {_MOST_BITS}")
         value, have = 0, 0
         while have < count:
             take = min(64, count - have)
@@ -184,7 +195,10 @@ class Rng:
         return (self.next64() >> 11) / _TWO_53
 
     def chance(self, share: Decimal | Fraction | int) -> bool:
-        """True with probability ``share`` (0 to 1), decided exactly, with no float in between."""
+        """True with probability ``share`` (0 to 1), decided exactly, with no float in between.
+
+        A share finer than 2**-256 is first rounded to the nearest multiple of it.
+        """
         if isinstance(share, bool) or not isinstance(share, Decimal | Fraction | int):
             raise InvalidType("share", share, "a Decimal, Fraction or int from 0 to 1")
         if isinstance(share, Decimal) and not share.is_finite():
@@ -192,6 +206,8 @@ class Rng:
         exact = Fraction(share)
         if not 0 <= exact <= 1:
             raise InvalidField("share", share, "a share from 0 to 1")
+        if exact.denominator > _FINEST:
+            exact = Fraction(round(exact * _FINEST), _FINEST)
         return self.below(exact.denominator) < exact.numerator
 
     def choice(self, items: Sequence[_T]) -> _T:
@@ -242,8 +258,8 @@ class Rng:
         """``median * exp(sigma * z)`` for an approximately normal ``z``: skewed, always above 0."""
         if not isinstance(median, Decimal) or not median.is_finite() or median <= 0:
             raise InvalidField("median", median, "a finite Decimal above 0")
-        if not isinstance(sigma, Decimal) or not sigma.is_finite() or sigma < 0:
-            raise InvalidField("sigma", sigma, "a finite Decimal of at least 0")
+        if not isinstance(sigma, Decimal) or not sigma.is_finite() or not 0 <= sigma <= _MOST_SIGMA:
+            raise InvalidField("sigma", sigma, f"a Decimal from 0 to {_MOST_SIGMA}")
         return _CONTEXT.multiply(median, _CONTEXT.exp(_CONTEXT.multiply(sigma, self.normal())))
 
     def fork(self, *keys: int | str) -> Rng:

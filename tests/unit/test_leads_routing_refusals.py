@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from salesflow import Money, SalesflowError
+from salesflow._rng import Rng
 from salesflow.errors import InvalidField
 from salesflow.leads import (
     ActivityLogged,
@@ -480,3 +481,21 @@ def test_absence_edges_are_compared_as_instants():
 def test_money_is_what_a_deal_value_takes():
     with pytest.raises(InvalidField, match="deal_value"):
         Lead.create(lead_id="L", source="inbound", at=T0, deal_value=Money("-1", "EUR"))
+
+
+@pytest.mark.parametrize("field", ["peak_ratio", "deal_spread"])
+@pytest.mark.parametrize("huge", [10**30, Decimal("1E+999999"), 1000])
+def test_shop_profile_ratios_beyond_their_bound_are_refused(field, huge):
+    with pytest.raises(InvalidField, match=field):
+        ShopProfile(**{field: huge})
+
+
+def test_the_generator_refuses_draws_that_would_not_end():
+    rng = Rng(1)
+
+    with pytest.raises(InvalidField, match="count"):
+        rng.bits(10**30)
+    with pytest.raises(InvalidField, match="sigma"):
+        rng.lognormal(Decimal(1), Decimal("1E+30"))
+    assert rng.chance(Decimal("1E-999999")) is False
+    assert rng.chance(1 - Decimal("1E-999999")) is True

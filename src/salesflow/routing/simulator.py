@@ -68,7 +68,6 @@ from salesflow.routing.people import Person, Team
 
 __all__ = [
     "DEFAULT_START",
-    "LIMITS",
     "BreachTally",
     "HandoffTally",
     "LeadStream",
@@ -132,19 +131,6 @@ _LONGEST_MEAN: Final = timedelta(days=365)
 # A stream starts where its days, plus the longest run on, stay inside the calendar in any zone.
 _FIRST_START: Final = date(1, 1, 3)
 _LAST_START: Final = date(9979, 12, 31)
-LIMITS: Final = MappingProxyType(
-    {
-        "days": _MOST_DAYS,
-        "leads_per_day": _MOST_LEADS_PER_DAY,
-        "people_per_role": _MOST_PEOPLE_PER_ROLE,
-        "follow_up_days": _MOST_FOLLOW_UP_DAYS,
-        "response_mean": _LONGEST_MEAN,
-        "sales_cycle_mean": _LONGEST_MEAN,
-        "run_on": _LONGEST_RUN_ON,
-        "start": (_FIRST_START, _LAST_START),
-    }
-)
-"""The largest sizes and spans the simulator takes (and the range of ``start``)."""
 _SHORT: Final = {
     Role.MANAGER: "mgr",
     Role.QUALIFIER: "qual",
@@ -185,8 +171,8 @@ def _number(low: int, high: int | None, expected: str) -> Any:
 
 
 _share = _number(0, 1, "a share from 0 to 1")
-_peak_ratio = _number(1, None, "1 or more (a peak day's leads over an ordinary day's)")
-_spread = _number(0, None, "0 or more (the spread of log deal values)")
+_peak_ratio = _number(1, 10, "from 1 to 10 (a peak day's leads over an ordinary day's)")
+_spread = _number(0, 3, "from 0 to 3 (the spread of log deal values)")
 
 
 def _to_zone(value: Any) -> tzinfo:
