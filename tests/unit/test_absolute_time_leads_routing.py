@@ -10,13 +10,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.strategies import (
-    CLOCK_CHANGE_ZONES,
-    CLOCK_CHANGES,
-    instants_near_clock_changes,
-    sorted_instants,
-    written_in,
-)
 
 from salesflow.errors import InvalidField
 from salesflow.leads import Lead, LeadStage
@@ -34,6 +27,13 @@ from salesflow.routing import (
     WorkingHours,
     assign,
     reassign_overdue,
+)
+from strategies import (
+    CLOCK_CHANGE_ZONES,
+    CLOCK_CHANGES,
+    instants_near_clock_changes,
+    sorted_instants,
+    written_in,
 )
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from salesflow import InvalidField, InvalidType
@@ -113,6 +113,7 @@ def test_the_window_ends_where_the_answer_changes(hours, at):
         assert hours.is_working(until) is not working
 
 
+@settings(deadline=None)  # a liveness law, not a speed test (long spans walk many days)
 @given(schedules, instants, instants, instants)
 def test_working_time_between_instants_adds_up(hours, one, two, three):
     a, b, c = sorted((one, two, three))

@@ -292,8 +292,10 @@ def _holidays(value: Any) -> frozenset[date]:
 
 def _instant(field: str, value: Any) -> datetime:
     try:
-        utc = _check.aware(field, value, context="WorkingHours").astimezone(UTC)
-    except OverflowError:  # year 1 ahead of UTC, or year 9999 behind it
+        utc = _zones.utc(_check.aware(field, value, context="WorkingHours"))
+    except InvalidType:
+        raise
+    except InvalidField:  # year 1 ahead of UTC, or year 9999 behind it
         utc = _LAST + _DAY
     if not _FIRST <= utc <= _LAST:
         raise InvalidField(
