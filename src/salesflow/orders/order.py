@@ -33,11 +33,12 @@ import attrs
 
 from salesflow._aggregate import (
     as_history,
-    check_expected_version,
+    command,
     fold_checked,
-    recorded,
+    repeated_creation,
     restore,
 )
+from salesflow._zones import utc
 from salesflow.errors import (
     InvalidField,
     InvalidType,
@@ -75,6 +76,7 @@ class _Fold:
     __slots__ = (
         "carrier",
         "eta",
+        "keys",
         "last_at",
         "location",
         "resumes_to",
@@ -89,6 +91,7 @@ class _Fold:
         self.status: OrderStatus = OrderStatus.RECEIVED
         self.version = 1
         self.last_at: datetime = placed.at
+        self.keys: dict[str, int] = {}
         self.eta: date = placed.estimated_delivery
         self.resumes_to: OrderStatus | None = None
         self.step: ProcessingStep | None = None
@@ -115,7 +118,7 @@ class _Fold:
             raise InvalidField(
                 "from_status", event.from_status, f"{self.status.value!r}, the current status"
             )
-        if event.at < self.last_at:
+        if utc(event.at) < utc(self.last_at):
             raise InvalidField(
                 "at", event.at, f"a time on or after the latest change ({self.last_at.isoformat()})"
             )
@@ -132,6 +135,7 @@ class _Fold:
             )
         # A new date (and any delay's date) may not lie before the day of the change;
         # an unchanged date carried by other events may, when the order runs late.
+        # The day of the change is the calendar day where the change was written.
         changed = event.estimated_delivery != self.eta or event.event == "delay"
         if changed and event.estimated_delivery < event.at.date():
             raise InvalidField(
@@ -180,6 +184,10 @@ class Outcome:
     repeated: bool = False
 
 
+def _outcome(order: Order, event: OrderEvent, repeated: bool) -> Outcome:
+    return Outcome(order, event, order._notice(event), repeated)
+
+
 def _fold_history(events: Sequence[Any]) -> _Fold:
     return fold_checked(events, OrderPlaced, (StatusChanged,), _Fold, "order_number")
 
@@ -204,13 +212,6 @@ class Order:
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "_fold", _fold_history(self.history))
-
-    @classmethod
-    def _extend(cls, previous: Order, event: StatusChanged, fold: _Fold) -> Order:
-        order: Order = object.__new__(cls)
-        object.__setattr__(order, "history", (*previous.history, event))
-        object.__setattr__(order, "_fold", fold)
-        return order
 
     # -- what the order is -------------------------------------------------
 
@@ -318,13 +319,24 @@ class Order:
         amount_due: Money | None = None,
         actor: str = "system",
         idempotency_key: str | None = None,
+        existing: Order | None = None,
     ) -> Outcome:
         """A new order, received. ``amount_due`` defaults to the sum of the lines.
 
-        Refuses: no lines, lines in mixed currencies, an amount due in another
+        Refuses: no lines (or ``lines`` that is not a list or tuple of
+        ``OrderLine``), lines in mixed currencies, an amount due in another
         currency or below zero, an estimated delivery before the day of ``at``.
+
+        A retried placement: pass the order already stored for this request as
+        ``existing`` (``None`` when there is none) with the same
+        ``idempotency_key`` and arguments, and the original outcome comes back
+        with ``repeated=True`` (its event and notification, the stored order);
+        the same key with different arguments, or an ``existing`` order placed
+        under another key, raises ``IdempotencyConflict``. ``at`` does not count.
         """
-        line_tuple = tuple(lines) if not isinstance(lines, str) else lines
+        if not isinstance(lines, list | tuple):
+            raise InvalidType("lines", lines, "a list or tuple of OrderLine")
+        line_tuple = tuple(lines)
         if amount_due is None and line_tuple and all(isinstance(x, OrderLine) for x in line_tuple):
             first = line_tuple[0].unit_price.currency
             if all(line.unit_price.currency == first for line in line_tuple):
@@ -341,6 +353,13 @@ class Order:
             support=support,
             idempotency_key=idempotency_key,
         )
+        if existing is not None:
+            if not isinstance(existing, Order):
+                raise InvalidType("existing", existing, "the Order already stored, or None")
+            first_event = repeated_creation(
+                f"order {existing.number}", existing, idempotency_key, event
+            )
+            return Outcome(existing, first_event, existing._notice(first_event), repeated=True)
         order = cls((event,))
         return Outcome(order, event, order._notice(event))
 
@@ -534,33 +553,50 @@ class Order:
         **content: Any,
     ) -> Outcome:
         fold = self._fold
-        subject = f"order {self.number}"
-        if expected_version is not None and type(expected_version) is not int:
-            check_expected_version(subject, expected_version, fold.version)  # raises
-        earlier = recorded(subject, self.history, idempotency_key, name)
-        if earlier is not None:
-            return Outcome(self, earlier, self._notice(earlier), repeated=True)
-        check_expected_version(subject, expected_version, fold.version)
-        target = _TABLE[(fold.status, fold.resumes_to)].get(name)
-        if target is None:
-            next_status(fold.status, name, resumes_to=fold.resumes_to)  # raises InvalidTransition
-            raise AssertionError("unreachable")  # pragma: no cover
-        event = StatusChanged(
-            order_number=self.number,
-            version=fold.version + 1,
-            event=name,
-            from_status=fold.status,
-            to_status=target,
+
+        def arguments(earlier: Any) -> dict[str, Any]:
+            # The business content: what the event records, and who asked.
+            # ``at`` does not count (a retry carries a later time); a missing
+            # estimated delivery means the date in force before the earlier event.
+            eta = estimated_delivery
+            if eta is None:
+                eta = self.history[earlier.version - 2].estimated_delivery
+            counted = {"actor": actor, "estimated_delivery": eta, **content}
+            if name == "resume":  # its step or location is the order's, not an argument
+                counted.pop("step", None)
+                counted.pop("location", None)
+            return counted
+
+        def build(version: int) -> StatusChanged:
+            target = _TABLE[(fold.status, fold.resumes_to)].get(name)
+            if target is None:
+                next_status(fold.status, name, resumes_to=fold.resumes_to)  # raises
+                raise AssertionError("unreachable")  # pragma: no cover
+            return StatusChanged(
+                order_number=self.number,
+                version=version,
+                event=name,
+                from_status=fold.status,
+                to_status=target,
+                at=at,
+                actor=actor,
+                estimated_delivery=fold.eta if estimated_delivery is None else estimated_delivery,
+                idempotency_key=idempotency_key,
+                **content,
+            )
+
+        return command(
+            self,
+            subject=f"order {self.number}",
+            identity=self.number,
+            name=name,
+            key=idempotency_key,
+            expected=expected_version,
             at=at,
-            actor=actor,
-            estimated_delivery=fold.eta if estimated_delivery is None else estimated_delivery,
-            idempotency_key=idempotency_key,
-            **content,
+            arguments=arguments,
+            build=build,
+            outcome=_outcome,
         )
-        new_fold = fold.copy()
-        new_fold.advance(self.number, event)
-        order = Order._extend(self, event, new_fold)
-        return Outcome(order, event, order._notice(event))
 
     # -- notifications -----------------------------------------------------------
 
@@ -585,10 +621,11 @@ class Order:
         if status is OrderStatus.PACKED:
             return PackedNotice(**common)
         if status is OrderStatus.SHIPPED:
+            shipped = event if event.carrier is not None else self._fold
             return ShippedNotice(
-                carrier=cast(str, self._fold.carrier),
-                tracking_number=cast(str, self._fold.tracking_number),
-                tracking_url=self._fold.tracking_url,
+                carrier=cast(str, shipped.carrier),
+                tracking_number=cast(str, shipped.tracking_number),
+                tracking_url=shipped.tracking_url,
                 **common,
             )
         if status is OrderStatus.IN_TRANSIT:

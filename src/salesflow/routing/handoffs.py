@@ -389,7 +389,17 @@ class OwnershipOutcome:
 
 
 class _Fold:
-    __slots__ = ("handoffs", "last_at", "lead_id", "owners", "pending", "person", "role", "version")
+    __slots__ = (
+        "handoffs",
+        "keys",
+        "last_at",
+        "lead_id",
+        "owners",
+        "pending",
+        "person",
+        "role",
+        "version",
+    )
 
     def __init__(self, first: OwnerAssigned) -> None:
         self.lead_id = first.lead_id
@@ -400,6 +410,7 @@ class _Fold:
         self.pending: HandoffSubmitted | None = None
         self.owners: dict[Role, tuple[str, ...]] = {}
         self.handoffs: tuple[Handoff, ...] = ()
+        self.keys: dict[str, int] = {}  # idempotency key -> version (kept by _aggregate)
         self._own()
 
     def copy(self) -> _Fold:
@@ -691,7 +702,16 @@ class Ownership:
                 idempotency_key=idempotency_key,
             )
 
-        return self._apply("hand_off", idempotency_key, expected_version, build)
+        arguments = {
+            "to_role": to_role,
+            "to_person": to_person,
+            "expires_at": expires_at,
+            "note": note,
+            "actor": actor,
+        }
+        return self._apply(
+            "hand_off", idempotency_key, expected_version, at, lambda _: arguments, build
+        )
 
     def accept(
         self,
@@ -728,7 +748,13 @@ class Ownership:
                 idempotency_key=idempotency_key,
             )
 
-        return self._apply("accept", idempotency_key, expected_version, build)
+        def arguments(earlier: Any) -> dict[str, Any]:
+            # Defaults resolved as they were then: the person the handoff was offered to.
+            offered = self.history[earlier.handoff - 1]
+            taker = getattr(offered, "to_person", None) if person is None else person
+            return {"person": taker, "actor": taker if actor is None else actor}
+
+        return self._apply("accept", idempotency_key, expected_version, at, arguments, build)
 
     def reject(
         self,
@@ -779,7 +805,10 @@ class Ownership:
                 **content,
             )
 
-        return self._apply(kind.event, idempotency_key, expected_version, build)
+        arguments = {"actor": actor, **content}
+        return self._apply(
+            kind.event, idempotency_key, expected_version, at, lambda _: arguments, build
+        )
 
     def _assign(
         self,
@@ -806,15 +835,20 @@ class Ownership:
                 idempotency_key=idempotency_key,
             )
 
-        return self._apply(name, idempotency_key, expected_version, build)
+        arguments = {"role": role, "person": person, "note": note, "actor": actor}
+        return self._apply(name, idempotency_key, expected_version, at, lambda _: arguments, build)
 
     def _apply(
         self,
         name: str,
         key: str | None,
         expected: int | None,
+        at: Any,
+        arguments: Callable[[Any], dict[str, Any]],
         build: Callable[[int], OwnershipEvent],
     ) -> OwnershipOutcome:
+        # A key binds the command and its business arguments (not ``at``: a
+        # retry carries a later time); see docs/routing.md.
         return command(
             self,
             subject=f"ownership of lead {self.lead_id}",
@@ -822,6 +856,8 @@ class Ownership:
             name=name,
             key=key,
             expected=expected,
+            at=at,
+            arguments=arguments,
             build=build,
             outcome=OwnershipOutcome,
         )
