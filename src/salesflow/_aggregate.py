@@ -49,13 +49,19 @@ def same(given: Any, recorded: Any) -> bool:
 
 
 def check_repeat(
-    subject: str, key: str, earlier: Any, name: str, arguments: Mapping[str, Any]
+    subject: str,
+    key: str,
+    earlier: Any,
+    name: str,
+    arguments: Mapping[str, Any],
+    names: Mapping[str, str] | None = None,
 ) -> None:
     """Raise ``IdempotencyConflict`` unless ``earlier`` was recorded by the same command.
 
     ``arguments`` are the command's business arguments as they would be
     recorded on its event (attribute name to value); the first one that
-    differs from ``earlier``'s is named in the error.
+    differs from ``earlier``'s is named in the error, as the parameter the
+    caller wrote (``names`` maps an attribute to its parameter where they differ).
     """
     recorded_name = getattr(earlier, "event", "")
     if recorded_name != name:
@@ -68,7 +74,7 @@ def check_repeat(
                 key,
                 recorded_name,
                 name,
-                argument=argument,
+                argument=names.get(argument, argument) if names else argument,
                 recorded=recorded_value,
                 given=given,
             )
@@ -95,6 +101,7 @@ def command(
     arguments: Callable[[Any], Mapping[str, Any]],
     build: Callable[[int], Any],
     outcome: Callable[[_A, Any, bool], _O],
+    names: Mapping[str, str] | None = None,
 ) -> _O:
     """Run one command on an immutable aggregate that *is* its history.
 
@@ -118,13 +125,13 @@ def command(
     history: tuple[Any, ...] = aggregate.history  # type: ignore[attr-defined]
     _check.aware("at", at)
     key = idempotency_key(key)
-    if expected is not None and type(expected) is not int:
-        check_expected_version(subject, expected, fold.version)  # raises
+    if expected is not None and (type(expected) is not int or expected < 1):
+        check_expected_version(subject, expected, fold.version)  # raises: malformed
     if key is not None:
         version = fold.keys.get(key)
         if version is not None:
             earlier = history[version - 1]
-            check_repeat(subject, key, earlier, name, arguments(earlier))
+            check_repeat(subject, key, earlier, name, arguments(earlier), names)
             return outcome(aggregate, earlier, True)
     check_expected_version(subject, expected, fold.version)
     event = build(fold.version + 1)
@@ -140,7 +147,13 @@ def command(
 
 
 def repeated_creation(
-    subject: str, existing: Any, key: Any, candidate: Any, *, ignore: Iterable[str] = ()
+    subject: str,
+    existing: Any,
+    key: Any,
+    candidate: Any,
+    *,
+    ignore: Iterable[str] = (),
+    names: Mapping[str, str] | None = None,
 ) -> Any:
     """The first event of ``existing`` when ``candidate`` repeats its creation.
 
@@ -148,7 +161,8 @@ def repeated_creation(
     to look in, so the host passes the aggregate it already stored. The
     ``candidate`` event (built from the arguments given now) must carry the
     same ``key`` as the stored first event, and the same content apart from
-    ``at`` and the names in ``ignore``; otherwise ``IdempotencyConflict``.
+    ``at`` and the names in ``ignore``; otherwise ``IdempotencyConflict``
+    (naming the parameter: ``names`` maps attributes to parameters).
     """
     if key is None:
         raise InvalidField(
@@ -165,13 +179,14 @@ def repeated_creation(
             candidate.event,
         )
     skipped = {"at", "idempotency_key", *ignore}
-    names = [field.name for field in attrs.fields(type(candidate)) if field.name not in skipped]
+    fields = [field.name for field in attrs.fields(type(candidate)) if field.name not in skipped]
     check_repeat(
         subject,
         key,
         first,
         candidate.event,
-        {name: getattr(candidate, name) for name in names},
+        {name: getattr(candidate, name) for name in fields},
+        names,
     )
     return first
 

@@ -388,6 +388,11 @@ class _Fold:
         self.stage = target
 
 
+# Event attributes recorded under another name than the verb's parameter.
+_LOSING: Final = {"lost_reason": "reason", "reason": "note"}
+_PARAMETERS: Final[Mapping[str, Mapping[str, str]]] = {"lose": _LOSING, "disqualify": _LOSING}
+
+
 def _fold(events: Sequence[Any]) -> _Fold:
     changes = (LeadStageChanged, LeadQualified, ActivityLogged)
     return fold_checked(events, LeadCreated, changes, _Fold, "lead_id")
@@ -510,7 +515,13 @@ class Lead:
         if existing is not None:
             if not isinstance(existing, Lead):
                 raise InvalidType("existing", existing, "the Lead already stored, or None")
-            first = repeated_creation(f"lead {existing.id}", existing, idempotency_key, event)
+            first = repeated_creation(
+                f"lead {existing.id}",
+                existing,
+                idempotency_key,
+                event,
+                names={"lead_id": "lead_id"},
+            )
             return LeadOutcome(existing, first, repeated=True)
         return LeadOutcome(cls((event,)), event)
 
@@ -650,7 +661,15 @@ class Lead:
             )
 
         arguments = {"actor": actor, **content}
-        return self._apply(name, idempotency_key, expected_version, at, arguments, build)
+        return self._apply(
+            name,
+            idempotency_key,
+            expected_version,
+            at,
+            arguments,
+            build,
+            _PARAMETERS.get(name),
+        )
 
     def _apply(
         self,
@@ -660,6 +679,7 @@ class Lead:
         at: Any,
         arguments: dict[str, Any],
         build: Any,
+        names: Mapping[str, str] | None = None,
     ) -> LeadOutcome:
         # A key binds the command and its business arguments (not ``at``: a
         # retry carries a later time); see docs/leads.md.
@@ -674,6 +694,7 @@ class Lead:
             arguments=lambda _earlier: arguments,
             build=build,
             outcome=LeadOutcome,
+            names=names,
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -357,7 +357,11 @@ class Order:
             if not isinstance(existing, Order):
                 raise InvalidType("existing", existing, "the Order already stored, or None")
             first_event = repeated_creation(
-                f"order {existing.number}", existing, idempotency_key, event
+                f"order {existing.number}",
+                existing,
+                idempotency_key,
+                event,
+                names={"order_number": "number"},
             )
             return Outcome(existing, first_event, existing._notice(first_event), repeated=True)
         order = cls((event,))
