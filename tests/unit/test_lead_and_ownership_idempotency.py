@@ -63,7 +63,9 @@ def test_a_lead_command_retried_with_the_same_arguments_is_repeated(verb, make, 
     )
 
     assert first.event.idempotency_key == "k"
-    assert again.repeated and again.lead is first.lead and again.event is first.event
+    assert again.repeated
+    assert again.lead is first.lead
+    assert again.event is first.event
 
 
 @pytest.mark.parametrize(
@@ -113,7 +115,8 @@ def test_qualify_stores_its_key_and_a_retry_is_repeated():
     assert outcome.event.idempotency_key == "q"
     assert Lead.from_dict(outcome.lead.to_dict())._fold.keys == {"q": 2}
     again = outcome.lead.qualify(at=at(2), actor="sam", idempotency_key="q")
-    assert again.repeated and again.lead.version == 2
+    assert again.repeated
+    assert again.lead.version == 2
 
 
 def test_a_repeated_lead_creation_returns_the_original_outcome():
@@ -131,7 +134,9 @@ def test_a_repeated_lead_creation_returns_the_original_outcome():
         existing=stored,
     )
 
-    assert again.repeated and again.lead is stored and again.event == first.event
+    assert again.repeated
+    assert again.lead is stored
+    assert again.event == first.event
 
 
 @pytest.mark.parametrize(
@@ -204,7 +209,8 @@ def test_an_ownership_command_is_bound_to_its_arguments(verb, make, args, kwargs
             *args, at=at(8), **{**kwargs, name: value}, idempotency_key="k"
         )
 
-    assert again.repeated and again.event is first.event
+    assert again.repeated
+    assert again.event is first.event
     assert (caught.value.key, caught.value.argument) == ("k", name)
 
 

@@ -17,7 +17,6 @@ from salesflow.orders import (
     OrderLine,
     OrderStatus,
     ProcessingStep,
-    StatusChanged,
     SupportContact,
     order_event_from_dict,
 )
@@ -98,7 +97,8 @@ def test_a_retry_with_the_same_arguments_returns_the_earlier_outcome_and_notific
 
     again = _run(first.order, verb, arguments, 30, idempotency_key="k")
 
-    assert again.repeated and not first.repeated
+    assert again.repeated
+    assert not first.repeated
     assert again.order is first.order
     assert again.event is first.event
     assert again.notification == first.notification
@@ -106,9 +106,7 @@ def test_a_retry_with_the_same_arguments_returns_the_earlier_outcome_and_notific
 
 
 @pytest.mark.parametrize(("verb", "make", "arguments"), VERBS)
-def test_a_retry_after_the_order_moved_on_still_returns_the_earlier_outcome(
-    verb, make, arguments
-):
+def test_a_retry_after_the_order_moved_on_still_returns_the_earlier_outcome(verb, make, arguments):
     first = _run(make(), verb, arguments, 10, idempotency_key="k")
     moved = first.order
     if not moved.is_final:
@@ -136,7 +134,8 @@ def test_the_same_key_with_a_different_argument_is_a_conflict_naming_key_and_arg
     assert caught.value.key == "k-42"
     assert caught.value.argument == name
     assert caught.value.given == value
-    assert "'k-42'" in str(caught.value) and name in str(caught.value)
+    assert "'k-42'" in str(caught.value)
+    assert name in str(caught.value)
     assert first.order.to_dict() == document
 
 
@@ -155,7 +154,8 @@ def test_a_missing_estimated_delivery_on_a_retry_means_the_date_in_force_before(
     again = moved.transit(location="Hub", at=at(7), idempotency_key="k")
     explicit = moved.transit(location="Hub", estimated_delivery=ETA, at=at(7), idempotency_key="k")
 
-    assert again.repeated and explicit.repeated
+    assert again.repeated
+    assert explicit.repeated
     with pytest.raises(IdempotencyConflict, match="estimated_delivery"):
         moved.transit(location="Hub", estimated_delivery=LATER, at=at(7), idempotency_key="k")
 
@@ -174,7 +174,7 @@ def test_a_malformed_expected_version_is_refused_even_on_a_repeat():
 def test_a_malformed_at_is_refused_even_on_a_repeat(bad):
     first = placed().process(step=ProcessingStep.STOCK_CHECK, at=at(1), idempotency_key="k")
 
-    with pytest.raises(InvalidType, match="^at: "):
+    with pytest.raises(InvalidType, match=r"^at: "):
         first.order.process(step=ProcessingStep.STOCK_CHECK, at=bad, idempotency_key="k")
 
 
@@ -267,7 +267,8 @@ def test_the_key_lookup_reads_only_the_event_under_the_key_however_long_the_hist
 
     again = order.delay(reason="storm", estimated_delivery=LATER, at=at(70), idempotency_key="k7")
 
-    assert again.repeated and again.event.version == 8
+    assert again.repeated
+    assert again.event.version == 8
     # The event under the key and the placement (the order's number), nothing else.
     assert set(watched.read) == {0, 7}
 
@@ -311,7 +312,9 @@ def test_a_repeated_placement_is_recognised_after_the_order_moved_on():
 
     again = _place(idempotency_key="req-1", existing=moved)
 
-    assert again.repeated and again.order is moved and again.event is first.event
+    assert again.repeated
+    assert again.order is moved
+    assert again.event is first.event
 
 
 @pytest.mark.parametrize(
@@ -355,7 +358,12 @@ def test_an_idempotency_conflict_pickles_with_its_context():
     copy = pickle.loads(pickle.dumps(caught.value))
 
     assert str(copy) == str(caught.value)
-    assert (copy.key, copy.argument, copy.recorded, copy.given) == ("req-1", "number", "1001", "1002")
+    assert (copy.key, copy.argument, copy.recorded, copy.given) == (
+        "req-1",
+        "number",
+        "1001",
+        "1002",
+    )
 
 
 def test_an_event_document_round_trips_its_key():
