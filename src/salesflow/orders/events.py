@@ -3,8 +3,9 @@
 An order's history is ``(OrderPlaced, StatusChanged, StatusChanged, ...)``.
 Both kinds share the attributes metrics read: ``order_number``, ``version``,
 ``event``, ``from_status``, ``to_status``, ``at``, ``actor``, ``reason`` and
-``idempotency_key``. Each event carries the estimated delivery date in force
-after it, and the content its status needs (carrier and tracking number for
+``idempotency_key``. A change a carrier reported also carries the carrier's
+own time, ``reported_at`` (earlier than ``at`` for a late scan). Each event
+carries the estimated delivery date in force after it, and the content its status needs (carrier and tracking number for
 ``ship``, location for ``transit``...), so a history is self-describing.
 
 Events check their own types; whether an event may follow the ones before it
@@ -21,6 +22,7 @@ from typing import Any, ClassVar, Final
 import attrs
 
 from salesflow import _check
+from salesflow._zones import utc
 from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType
 from salesflow.money import Money
 from salesflow.orders.lifecycle import ORDER_EVENTS
@@ -199,6 +201,7 @@ class StatusChanged:
     location: str | None = None
     proof: str | None = None
     review_url: str | None = None
+    reported_at: datetime | None = None
 
     def __attrs_post_init__(self) -> None:
         # One pass instead of a validator per field: events are rebuilt on every
@@ -229,6 +232,15 @@ class StatusChanged:
         key = self.idempotency_key
         if key is not None and (type(key) is not str or not key or key.isspace()):
             _check.text("idempotency_key", key, context=_CTX)
+        if self.reported_at is not None:
+            reported = _check.aware("reported_at", self.reported_at, context=_CTX)
+            if utc(reported) > utc(at):
+                raise InvalidField(
+                    "reported_at",
+                    reported,
+                    f"the carrier's time, not after the change was recorded ({at.isoformat()})",
+                    context=_CTX,
+                )
         values = _CONTENT_OF(self)
         required = _REQUIRED[self.event]
         if values == _NO_CONTENT:
@@ -277,6 +289,8 @@ class StatusChanged:
         }
         if self.idempotency_key is not None:
             document["idempotency_key"] = self.idempotency_key
+        if self.reported_at is not None:
+            document["reported_at"] = self.reported_at.isoformat()
         for name in _SERIALISED[self.event]:
             value = getattr(self, name)
             if value is not None:
@@ -314,6 +328,7 @@ _CHANGED_KEYS: Final = frozenset(
         "actor",
         "estimated_delivery",
         "idempotency_key",
+        "reported_at",
         *_CONTENT,
     }
 )
@@ -382,8 +397,11 @@ def order_event_from_dict(document: Any, *, field: str = "event") -> OrderEvent:
             raise InvalidField(
                 f"{field}.step", step, "stock_check or payment_confirmation"
             ) from None
+    reported = doc.get("reported_at")
     try:
         parsed_at = _check.parse_datetime("at", at)
+        if reported is not None:
+            reported = _check.parse_datetime("reported_at", reported)
         event = StatusChanged(
             order_number=number,
             version=version,
@@ -402,6 +420,7 @@ def order_event_from_dict(document: Any, *, field: str = "event") -> OrderEvent:
             location=doc.get("location"),
             proof=doc.get("proof"),
             review_url=doc.get("review_url"),
+            reported_at=reported,
         )
     except InvalidField as err:
         raise type(err)(f"{field}.{err.field}", err.value, err.expected) from None

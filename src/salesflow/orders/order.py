@@ -79,6 +79,7 @@ class _Fold:
         "keys",
         "last_at",
         "location",
+        "reported",
         "resumes_to",
         "status",
         "step",
@@ -99,6 +100,7 @@ class _Fold:
         self.tracking_number: str | None = None
         self.tracking_url: str | None = None
         self.location: str | None = None
+        self.reported: datetime | None = None
 
     def copy(self) -> _Fold:
         clone = _Fold.__new__(_Fold)
@@ -164,6 +166,9 @@ class _Fold:
             self.tracking_url = event.tracking_url
         if event.location is not None:
             self.location = event.location
+        reported = event.reported_at
+        if reported is not None and (self.reported is None or utc(reported) > utc(self.reported)):
+            self.reported = reported
         self.status = target
         self.version = event.version
         self.last_at = event.at
@@ -201,9 +206,14 @@ class Order:
     :meth:`place`; restore one with :meth:`replay` or :meth:`from_dict`.
 
     Every verb takes ``at`` (timezone-aware, not before the latest change),
-    ``actor``, an optional ``idempotency_key`` (a repeat returns the earlier
-    outcome and changes nothing) and an optional ``expected_version`` (a stale
-    one raises ``VersionConflict``). A refused command raises and leaves the
+    ``actor``, an optional ``idempotency_key`` and an optional
+    ``expected_version`` (a stale one raises ``VersionConflict``). A key binds
+    the command and its arguments (``at`` and ``expected_version`` aside): a
+    retry with the same arguments returns the earlier outcome with
+    ``repeated=True`` and changes nothing; different arguments raise
+    ``IdempotencyConflict``. The verbs a carrier drives (ship, transit,
+    deliver, delay, resume) also take ``reported_at``, the carrier's own time
+    when it is earlier than ``at``. A refused command raises and leaves the
     order as it was.
     """
 
@@ -291,6 +301,21 @@ class Order:
     def location(self) -> str | None:
         """The last location reported in transit."""
         return self._fold.location
+
+    @property
+    def carrier_reported_at(self) -> datetime | None:
+        """The latest time a carrier reported for a change of this order (its own clock)."""
+        return self._fold.reported
+
+    @property
+    def delivered_at(self) -> datetime | None:
+        """When the order was delivered: the carrier's own time when it reported the
+        delivery (a late scan is recorded later, in order), else the time of the change;
+        None until delivered. On-time metrics read this."""
+        if self._fold.status is not OrderStatus.DELIVERED:
+            return None
+        last = self.history[-1]
+        return last.reported_at or last.at if isinstance(last, StatusChanged) else None
 
     @property
     def is_final(self) -> bool:
@@ -425,6 +450,7 @@ class Order:
         at: datetime,
         tracking_url: str | None = None,
         estimated_delivery: date | None = None,
+        reported_at: datetime | None = None,
         actor: str = "system",
         idempotency_key: str | None = None,
         expected_version: int | None = None,
@@ -440,6 +466,7 @@ class Order:
             carrier=carrier,
             tracking_number=tracking_number,
             tracking_url=tracking_url,
+            reported_at=reported_at,
         )
 
     def transit(
@@ -448,6 +475,7 @@ class Order:
         location: str,
         at: datetime,
         estimated_delivery: date | None = None,
+        reported_at: datetime | None = None,
         actor: str = "system",
         idempotency_key: str | None = None,
         expected_version: int | None = None,
@@ -461,6 +489,7 @@ class Order:
             expected_version,
             estimated_delivery=estimated_delivery,
             location=location,
+            reported_at=reported_at,
         )
 
     def deliver(
@@ -469,6 +498,7 @@ class Order:
         at: datetime,
         proof: str | None = None,
         review_url: str | None = None,
+        reported_at: datetime | None = None,
         actor: str = "system",
         idempotency_key: str | None = None,
         expected_version: int | None = None,
@@ -482,6 +512,7 @@ class Order:
             expected_version,
             proof=proof,
             review_url=review_url,
+            reported_at=reported_at,
         )
 
     def cancel(
@@ -502,6 +533,7 @@ class Order:
         reason: str,
         estimated_delivery: date,
         at: datetime,
+        reported_at: datetime | None = None,
         actor: str = "system",
         idempotency_key: str | None = None,
         expected_version: int | None = None,
@@ -520,6 +552,7 @@ class Order:
             expected_version,
             estimated_delivery=estimated_delivery,
             reason=reason,
+            reported_at=reported_at,
         )
 
     def resume(
@@ -527,6 +560,7 @@ class Order:
         *,
         at: datetime,
         estimated_delivery: date | None = None,
+        reported_at: datetime | None = None,
         actor: str = "system",
         idempotency_key: str | None = None,
         expected_version: int | None = None,
@@ -543,6 +577,7 @@ class Order:
             estimated_delivery=estimated_delivery,
             step=fold.step if target is OrderStatus.PROCESSING else None,
             location=fold.location if target is OrderStatus.IN_TRANSIT else None,
+            reported_at=reported_at,
         )
 
     def _change(
@@ -614,6 +649,8 @@ class Order:
             "at": event.at,
             "estimated_delivery": event.estimated_delivery,
         }
+        if isinstance(event, StatusChanged) and event.event == "deliver" and event.reported_at:
+            common["at"] = event.reported_at  # "delivered on ...": the carrier's time
         if isinstance(event, OrderPlaced):
             return ReceivedNotice(items=placed.lines, amount_due=placed.amount_due, **common)
         status = event.to_status
