@@ -273,7 +273,9 @@ def restore(
     except InvalidField as err:
         name = err.field.replace("events[", "history[", 1)
         raise type(err)(name, err.value, err.expected) from None
-    for name, value in summary(aggregate).items():
+    expected = summary(aggregate)
+    _check.only_keys("", doc, {"schema", "history", *expected})
+    for name, value in expected.items():
         if doc.get(name) != value:
             raise InvalidField(name, doc.get(name), f"{value!r}, as the history says")
     return aggregate

@@ -43,6 +43,8 @@ def _of(kind: type) -> Any:
 
 
 def _lines(instance: Any, attribute: Any, value: Any) -> None:
+    if not isinstance(value, tuple):
+        raise InvalidType("lines", value, "a list of OrderLine", context="OrderPlaced")
     if not value:
         raise InvalidField("lines", value, "at least one OrderLine", context="OrderPlaced")
     currency = None
@@ -342,11 +344,7 @@ def order_event_from_dict(document: Any, *, field: str = "event") -> OrderEvent:
     doc = _check.mapping(field, document)
     name = _check.key(field, doc, "event")
     if name == "place":
-        unknown = doc.keys() - _PLACED_KEYS
-        if unknown:
-            raise InvalidField(
-                field, sorted(unknown), f"only the keys {', '.join(sorted(_PLACED_KEYS))}"
-            )
+        _check.only_keys(field, doc, _PLACED_KEYS)
         if doc.get("version", 1) != 1 or doc.get("to_status", "received") != "received":
             raise InvalidField(f"{field}.version", doc.get("version"), "1 for a place event")
         return _rebuild(
@@ -371,10 +369,7 @@ def order_event_from_dict(document: Any, *, field: str = "event") -> OrderEvent:
             idempotency_key=doc.get("idempotency_key"),
         )
     if not _CHANGED_KEYS.issuperset(doc):
-        unknown = doc.keys() - _CHANGED_KEYS
-        raise InvalidField(
-            field, sorted(unknown), f"only the keys {', '.join(sorted(_CHANGED_KEYS))}"
-        )
+        _check.only_keys(field, doc, _CHANGED_KEYS)
     try:
         from_status = _STATUS_OF.get(doc["from_status"])
         to_status = _STATUS_OF.get(doc["to_status"])

@@ -348,8 +348,8 @@ class Order:
     ) -> Outcome:
         """A new order, received. ``amount_due`` defaults to the sum of the lines.
 
-        Refuses: no lines (or ``lines`` that is not a list or tuple of
-        ``OrderLine``), lines in mixed currencies, an amount due in another
+        Refuses: no lines (or ``lines`` that is not a list of ``OrderLine``),
+        lines in mixed currencies, an amount due in another
         currency or below zero, an estimated delivery before the day of ``at``.
 
         A retried placement: pass the order already stored for this request as
@@ -359,8 +359,8 @@ class Order:
         the same key with different arguments, or an ``existing`` order placed
         under another key, raises ``IdempotencyConflict``. ``at`` does not count.
         """
-        if not isinstance(lines, list | tuple):
-            raise InvalidType("lines", lines, "a list or tuple of OrderLine")
+        if isinstance(lines, str | bytes | dict) or not isinstance(lines, Iterable):
+            raise InvalidType("lines", lines, "a list of OrderLine")
         line_tuple = tuple(lines)
         if amount_due is None and line_tuple and all(isinstance(x, OrderLine) for x in line_tuple):
             first = line_tuple[0].unit_price.currency
