@@ -112,7 +112,7 @@ class UnknownCode(SalesflowError, LookupError):
         self.code = code
         self.known = _names(known)
         super().__init__(
-            f"{vocabulary}: got {_shown(code)}, expected one of {', '.join(self.known)}"
+            f"{self.vocabulary}: got {_shown(code)}, expected one of {', '.join(self.known)}"
         )
 
     def __reduce__(self) -> Any:

@@ -56,7 +56,12 @@ def test_amounts_above_10_to_the_18_are_refused_naming_the_amount(text):
         Money(text, "EUR")
     with pytest.raises(InvalidField, match=r"unit_price\.amount"):
         OrderLine.from_dict(
-            {"sku": "S", "name": "N", "quantity": 1, "unit_price": {"amount": text, "currency": "EUR"}}
+            {
+                "sku": "S",
+                "name": "N",
+                "quantity": 1,
+                "unit_price": {"amount": text, "currency": "EUR"},
+            }
         )
 
 
@@ -82,7 +87,7 @@ def test_amounts_next_to_the_limit_are_accepted_and_round_within_it():
 
 @pytest.mark.parametrize("bad", ["NaN", "sNaN", "Infinity", "-Infinity", Decimal("NaN")])
 def test_nan_and_infinity_are_refused(bad):
-    with pytest.raises(InvalidField, match="^amount: "):
+    with pytest.raises(InvalidField, match=r"^amount: "):
         Money(bad, "EUR")
 
 
