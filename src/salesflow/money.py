@@ -6,12 +6,13 @@ silently losing a cent. Rounding happens once, at the edge, with a stated mode
 (:meth:`Money.rounded`).
 
 Supported amounts: at most 10**18 in size (a quintillion; no price, order or
-ledger comes near it) with at most 12 decimal places once trailing zeros are
-dropped (a unit price in millionths of a cent still fits). So every amount has
-at most 31 significant digits: it fits a SQL ``NUMERIC(31, 12)`` column and an
-IEEE decimal128, sums and products stay exact inside the 60-digit context used
-here, and rounding to a minor unit never leaves the range (10**18 is a whole
-number of every minor unit). Anything outside is refused when the Money is built
+ledger comes near it) with at most 40 decimal places once trailing zeros are
+dropped (room for a unit price in fractions of a cent and for a metric's
+average, written to 28 significant digits). So the sum or difference of two
+amounts is always exact in the 60-digit context used here (19 digits before
+the point and 40 after), rounding to a minor unit never leaves the range
+(10**18 is a whole number of every minor unit), and no amount is too large to
+print, round or serialise. Anything outside is refused when the Money is built
 (``InvalidField`` naming ``amount``), never later when it is printed.
 
 >>> from salesflow import Money
@@ -28,10 +29,10 @@ salesflow.errors.InvalidType: amount: got 0.1, expected a Decimal, int or decima
 Traceback (most recent call last):
 ...
 salesflow.errors.InvalidField: amount: got '1E+26', expected an amount of at most 10**18 in size
->>> Money("0.0000000000001", "EUR")
+>>> Money("1E-41", "EUR")
 Traceback (most recent call last):
 ...
-salesflow.errors.InvalidField: amount: got '0.0000000000001', expected at most 12 decimal places
+salesflow.errors.InvalidField: amount: got '1E-41', expected at most 40 decimal places
 >>> Money("1", "EUR") + Money("1", "USD")
 Traceback (most recent call last):
 ...
@@ -68,7 +69,7 @@ __all__ = ["CURRENCY_MINOR_UNITS", "MAX_AMOUNT", "MAX_DECIMAL_PLACES", "Money"]
 MAX_AMOUNT: Final = Decimal(10**18)
 """No amount is larger than this in size."""
 
-MAX_DECIMAL_PLACES: Final = 12
+MAX_DECIMAL_PLACES: Final = 40
 """Every amount has at most this many decimal places (trailing zeros aside)."""
 
 _ROUNDINGS: Final = frozenset(
@@ -225,7 +226,7 @@ class Money:
     __rmul__ = __mul__
 
     def __neg__(self) -> Money:
-        return Money(-self.amount, self.currency)
+        return Money(self.amount.copy_negate(), self.currency)
 
     def __lt__(self, other: Money) -> bool:
         return self.amount < self._same(other, "compare").amount
