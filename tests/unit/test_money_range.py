@@ -129,4 +129,4 @@ def test_negating_keeps_every_digit_whatever_the_callers_context():
     amount = Money("1." + "0" * 39 + "1", "EUR")
 
     assert (-amount).amount == Decimal("-1." + "0" * 39 + "1")
-    assert -(-amount) == amount
+    assert amount * -1 == -amount
