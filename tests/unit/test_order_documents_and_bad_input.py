@@ -255,3 +255,16 @@ def test_a_refused_carrier_like_step_leaves_the_in_transit_order_unchanged():
 
     assert order.to_dict() == document
     assert order.version == 6
+
+
+@pytest.mark.parametrize("bad", [None, "", "  ", 1001])
+def test_place_names_the_number_parameter_when_it_is_bad(bad):
+    with pytest.raises(InvalidField, match=r"^OrderPlaced: number: "):
+        Order.place(
+            number=bad,
+            customer=Customer("c", "Ada"),
+            lines=[OrderLine("A", "Tea", 1, Money("2", "USD"))],
+            estimated_delivery=ETA,
+            support=SupportContact(email="help@shop.example"),
+            at=T0,
+        )

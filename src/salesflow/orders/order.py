@@ -366,18 +366,24 @@ class Order:
             first = line_tuple[0].unit_price.currency
             if all(line.unit_price.currency == first for line in line_tuple):
                 amount_due = Money.total((line.total for line in line_tuple), first)
-        event = OrderPlaced(
-            order_number=number,
-            at=at,
-            actor=actor,
-            customer=customer,
-            lines=line_tuple,
-            # None only when the lines are invalid, which OrderPlaced reports first.
-            amount_due=cast(Money, amount_due),
-            estimated_delivery=estimated_delivery,
-            support=support,
-            idempotency_key=idempotency_key,
-        )
+        try:
+            event = OrderPlaced(
+                order_number=number,
+                at=at,
+                actor=actor,
+                customer=customer,
+                lines=line_tuple,
+                # None only when the lines are invalid, which OrderPlaced reports first.
+                amount_due=cast(Money, amount_due),
+                estimated_delivery=estimated_delivery,
+                support=support,
+                idempotency_key=idempotency_key,
+            )
+        except InvalidField as err:
+            if err.field != "order_number":
+                raise
+            # Named as the caller wrote it: the parameter is ``number``.
+            raise type(err)("number", err.value, err.expected, context=err.context) from None
         if existing is not None:
             if not isinstance(existing, Order):
                 raise InvalidType("existing", existing, "the Order already stored, or None")
