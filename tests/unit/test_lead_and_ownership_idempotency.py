@@ -228,3 +228,23 @@ def test_a_deadline_given_in_another_zone_is_the_same_argument():
     )
 
     assert again.repeated
+
+
+def test_a_repeated_ownership_start_returns_the_original_outcome_or_a_conflict():
+    first = Ownership.start(
+        lead_id="L-1", role=Role.QUALIFIER, person="q", at=T0, idempotency_key="s"
+    )
+    stored = Ownership.from_dict(json.loads(json.dumps(first.ownership.to_dict())))
+
+    again = Ownership.start(
+        lead_id="L-1", role="qualifier", person="q", at=at(1), idempotency_key="s", existing=stored
+    )
+
+    assert again.repeated
+    assert again.ownership is stored
+    assert again.event == first.event
+    with pytest.raises(IdempotencyConflict) as caught:
+        Ownership.start(
+            lead_id="L-1", role=Role.CLOSER, person="q", at=T0, idempotency_key="s", existing=stored
+        )
+    assert caught.value.argument == "role"

@@ -52,6 +52,7 @@ from salesflow._aggregate import (
     as_history,
     command,
     fold_checked,
+    repeated_creation,
     restore,
 )
 from salesflow._compile import compile_machine
@@ -622,8 +623,16 @@ class Ownership:
         actor: str = "system",
         note: str | None = None,
         idempotency_key: str | None = None,
+        existing: Ownership | None = None,
     ) -> OwnershipOutcome:
-        """A new record: the lead starts with ``person`` in ``role`` (``None``: the role's queue)."""
+        """A new record: the lead starts with ``person`` in ``role`` (``None``: the role's queue).
+
+        A retried start: pass the record already stored for this request as
+        ``existing`` with the same ``idempotency_key`` and arguments, and the
+        original outcome comes back with ``repeated=True``; different
+        arguments, or a record started under another key, raise
+        ``IdempotencyConflict`` (as ``Order.place`` and ``Lead.create`` do).
+        """
         event = OwnerAssigned(
             lead_id=lead_id,
             version=1,
@@ -635,6 +644,17 @@ class Ownership:
             note=note,
             idempotency_key=idempotency_key,
         )
+        if existing is not None:
+            if not isinstance(existing, Ownership):
+                raise InvalidType("existing", existing, "the Ownership already stored, or None")
+            first = repeated_creation(
+                f"ownership of lead {existing.lead_id}",
+                existing,
+                idempotency_key,
+                event,
+                ignore=("version", "event"),
+            )
+            return OwnershipOutcome(existing, first, repeated=True)
         return OwnershipOutcome(cls((event,)), event)
 
     @classmethod
