@@ -227,6 +227,14 @@ class OrderMachine(RuleBasedStateMachine):
         assert self.order.allowed_events == set(model_moves(self.status, self.interrupted))
 
     @invariant()
+    def the_key_index_is_the_keys_of_the_history(self) -> None:
+        history = self.order.history
+        assert self.order._fold.keys == {
+            e.idempotency_key: e.version for e in history if e.idempotency_key is not None
+        }
+        assert set(self.order._fold.keys) == set(self.keys)
+
+    @invariant()
     def replay_and_the_serialised_form_round_trip(self) -> None:
         assert Order.replay(self.order.history) == self.order
         document = json.loads(json.dumps(self.order.to_dict()))
