@@ -268,3 +268,22 @@ def test_place_names_the_number_parameter_when_it_is_bad(bad):
             support=SupportContact(email="help@shop.example"),
             at=T0,
         )
+
+
+def test_a_line_whose_total_leaves_the_supported_range_is_refused_naming_quantity():
+    with pytest.raises(InvalidField, match=r"^quantity: "):
+        OrderLine("A", "Gold", 10**30, Money("1", "EUR"))
+
+
+def test_lines_whose_sum_leaves_the_supported_range_are_refused_naming_lines():
+    big = OrderLine("A", "Gold", 1, Money("1E+18", "EUR"))
+
+    with pytest.raises(InvalidField, match=r"^lines: "):
+        Order.place(
+            number="1",
+            customer=Customer("c", "Ada"),
+            lines=[big, big],
+            estimated_delivery=ETA,
+            support=SupportContact(email="help@shop.example"),
+            at=T0,
+        )

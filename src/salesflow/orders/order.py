@@ -365,7 +365,14 @@ class Order:
         if amount_due is None and line_tuple and all(isinstance(x, OrderLine) for x in line_tuple):
             first = line_tuple[0].unit_price.currency
             if all(line.unit_price.currency == first for line in line_tuple):
-                amount_due = Money.total((line.total for line in line_tuple), first)
+                try:
+                    amount_due = Money.total((line.total for line in line_tuple), first)
+                except InvalidField:
+                    raise InvalidField(
+                        "lines",
+                        line_tuple,
+                        "lines whose sum is a supported amount (at most 10**18)",
+                    ) from None
         try:
             event = OrderPlaced(
                 order_number=number,

@@ -79,6 +79,14 @@ class OrderLine:
             raise InvalidType("unit_price", price, "Money")
         if price.amount < 0:
             raise InvalidField("unit_price", price, "a price of zero or more")
+        try:
+            price * self.quantity
+        except InvalidField:
+            raise InvalidField(
+                "quantity",
+                self.quantity,
+                "a quantity whose line total is a supported amount (at most 10**18)",
+            ) from None
 
     @property
     def total(self) -> Money:
