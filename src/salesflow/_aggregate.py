@@ -131,6 +131,9 @@ def command(
         version = fold.keys.get(key)
         if version is not None:
             earlier = history[version - 1]
+            recorded_name = getattr(earlier, "event", "")
+            if recorded_name != name:  # before ``arguments``, which may read its fields
+                raise IdempotencyConflict(subject, key, recorded_name, name)
             check_repeat(subject, key, earlier, name, arguments(earlier), names)
             return outcome(aggregate, earlier, True)
     check_expected_version(subject, expected, fold.version)

@@ -248,3 +248,14 @@ def test_a_repeated_ownership_start_returns_the_original_outcome_or_a_conflict()
             lead_id="L-1", role=Role.CLOSER, person="q", at=T0, idempotency_key="s", existing=stored
         )
     assert caught.value.argument == "role"
+
+
+@pytest.mark.parametrize("verb", ["accept", "withdraw", "expire"])
+def test_a_key_of_the_start_reused_for_a_later_command_is_a_conflict(verb):
+    started = Ownership.start(
+        lead_id="L-1", role=Role.QUALIFIER, person="q", at=T0, idempotency_key="k"
+    ).ownership
+    offered = started.hand_off(Role.CLOSER, to_person="c", at=at(1), expires_at=at(2)).ownership
+
+    with pytest.raises(IdempotencyConflict, match="'k' was already used for 'start'"):
+        getattr(offered, verb)(at=at(3), idempotency_key="k")

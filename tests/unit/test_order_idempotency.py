@@ -370,3 +370,12 @@ def test_an_event_document_round_trips_its_key():
     event = placed().process(step=ProcessingStep.STOCK_CHECK, at=at(1), idempotency_key="k").event
 
     assert order_event_from_dict(event.to_dict()).idempotency_key == "k"
+
+
+@pytest.mark.parametrize("verb", ["process", "cancel"])
+def test_the_key_of_the_placement_reused_for_a_command_is_a_conflict(verb):
+    order = _place(idempotency_key="req-1").order
+    content = {"step": ProcessingStep.STOCK_CHECK} if verb == "process" else {"reason": "x"}
+
+    with pytest.raises(IdempotencyConflict, match="'req-1' was already used for 'place'"):
+        getattr(order, verb)(at=at(1), idempotency_key="req-1", **content)
