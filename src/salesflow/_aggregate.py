@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
+import attrs
+
 from salesflow import _check
+from salesflow._zones import utc
 from salesflow.errors import (
     IdempotencyConflict,
     InvalidField,
@@ -32,20 +36,57 @@ def check_expected_version(subject: str, expected: Any, actual: int) -> None:
         raise VersionConflict(subject, expected, actual)
 
 
-def recorded(subject: str, history: Iterable[_E], key: str | None, name: str) -> _E | None:
-    """The event already recorded under idempotency ``key`` for command ``name``, if any.
+def same(given: Any, recorded: Any) -> bool:
+    """Whether an argument given now is the one recorded (datetimes as UTC instants)."""
+    if isinstance(given, datetime) and isinstance(recorded, datetime):
+        if given.utcoffset() is None or recorded.utcoffset() is None:
+            return False
+        return bool(utc(given) == utc(recorded))
+    try:
+        return bool(given == recorded)
+    except Exception:  # an argument whose comparison fails is not the recorded one
+        return False
 
-    The same key for a different command raises ``IdempotencyConflict``.
+
+def check_repeat(
+    subject: str,
+    key: str,
+    earlier: Any,
+    name: str,
+    arguments: Mapping[str, Any],
+    names: Mapping[str, str] | None = None,
+) -> None:
+    """Raise ``IdempotencyConflict`` unless ``earlier`` was recorded by the same command.
+
+    ``arguments`` are the command's business arguments as they would be
+    recorded on its event (attribute name to value); the first one that
+    differs from ``earlier``'s is named in the error, as the parameter the
+    caller wrote (``names`` maps an attribute to its parameter where they differ).
     """
-    if key is None:
+    recorded_name = getattr(earlier, "event", "")
+    if recorded_name != name:
+        raise IdempotencyConflict(subject, key, recorded_name, name)
+    for argument, given in arguments.items():
+        recorded_value = getattr(earlier, argument, None)
+        if not same(given, recorded_value):
+            raise IdempotencyConflict(
+                subject,
+                key,
+                recorded_name,
+                name,
+                argument=names.get(argument, argument) if names else argument,
+                recorded=recorded_value,
+                given=given,
+            )
+
+
+def idempotency_key(value: Any) -> str | None:
+    """A command's ``idempotency_key``: None, or a non-empty string (checked before lookup)."""
+    if value is None:
         return None
-    for event in history:
-        if getattr(event, "idempotency_key", None) == key:
-            recorded_name = getattr(event, "event", "")
-            if recorded_name != name:
-                raise IdempotencyConflict(subject, key, recorded_name, name)
-            return event
-    return None
+    if type(value) is not str or not value or value.isspace():
+        _check.text("idempotency_key", value)
+    return value  # type: ignore[no-any-return]
 
 
 def command(
@@ -56,32 +97,101 @@ def command(
     name: str,
     key: str | None,
     expected: Any,
+    at: Any,
+    arguments: Callable[[Any], Mapping[str, Any]],
     build: Callable[[int], Any],
     outcome: Callable[[_A, Any, bool], _O],
+    names: Mapping[str, str] | None = None,
 ) -> _O:
     """Run one command on an immutable aggregate that *is* its history.
 
-    A malformed or stale ``expected`` version raises; a repeated idempotency
-    ``key`` returns ``outcome(aggregate, earlier event, True)`` and changes
-    nothing; otherwise ``build(next version)`` makes the event, a copy of the
-    aggregate's fold checks and applies it, and the new aggregate comes back as
-    ``outcome(new, event, False)``. The aggregate is never changed in place.
+    A malformed ``at``, ``key`` or ``expected`` version raises first. A key
+    already recorded looks up its event in the fold's key index (one dict
+    lookup, never a scan of the history): if that event was recorded by the
+    same command with the same ``arguments(earlier event)``, the result is
+    ``outcome(aggregate, earlier event, True)`` and nothing changes (a stale
+    ``expected`` is not an error then: a retry carries the version it read
+    first); otherwise ``IdempotencyConflict`` names the key and what differs.
+    ``arguments`` receives the earlier event so an argument whose default means
+    "as before" can be resolved as it was then.
+
+    A new command checks ``expected``, makes its event with ``build(next
+    version)``, and a copy of the fold checks and applies it; the new aggregate
+    comes back as ``outcome(new, event, False)``. The aggregate, its fold and
+    its key index are never changed in place, so a refused command changes
+    nothing.
     """
     fold: Any = aggregate._fold  # type: ignore[attr-defined]
     history: tuple[Any, ...] = aggregate.history  # type: ignore[attr-defined]
-    if expected is not None and type(expected) is not int:
-        check_expected_version(subject, expected, fold.version)  # raises
-    earlier = recorded(subject, history, key, name)
-    if earlier is not None:
-        return outcome(aggregate, earlier, True)
+    _check.aware("at", at)
+    key = idempotency_key(key)
+    if expected is not None and (type(expected) is not int or expected < 1):
+        check_expected_version(subject, expected, fold.version)  # raises: malformed
+    if key is not None:
+        version = fold.keys.get(key)
+        if version is not None:
+            earlier = history[version - 1]
+            recorded_name = getattr(earlier, "event", "")
+            if recorded_name != name:  # before ``arguments``, which may read its fields
+                raise IdempotencyConflict(subject, key, recorded_name, name)
+            check_repeat(subject, key, earlier, name, arguments(earlier), names)
+            return outcome(aggregate, earlier, True)
     check_expected_version(subject, expected, fold.version)
     event = build(fold.version + 1)
     advanced = fold.copy()
     advanced.advance(identity, event)
+    if key is not None:
+        # Copy on write: the index of the aggregate this came from stays as it was.
+        advanced.keys = {**fold.keys, key: event.version}
     new: _A = object.__new__(type(aggregate))
     object.__setattr__(new, "history", (*history, event))
     object.__setattr__(new, "_fold", advanced)
     return outcome(new, event, False)
+
+
+def repeated_creation(
+    subject: str,
+    existing: Any,
+    key: Any,
+    candidate: Any,
+    *,
+    ignore: Iterable[str] = (),
+    names: Mapping[str, str] | None = None,
+) -> Any:
+    """The first event of ``existing`` when ``candidate`` repeats its creation.
+
+    For ``Order.place(existing=...)`` and the like: a creation has no history
+    to look in, so the host passes the aggregate it already stored. The
+    ``candidate`` event (built from the arguments given now) must carry the
+    same ``key`` as the stored first event, and the same content apart from
+    ``at`` and the names in ``ignore``; otherwise ``IdempotencyConflict``
+    (naming the parameter: ``names`` maps attributes to parameters).
+    """
+    if key is None:
+        raise InvalidField(
+            "idempotency_key",
+            None,
+            f"the key {subject} was created with: a repeated creation is recognised by it",
+        )
+    first = existing.history[0]
+    if first.idempotency_key != key:
+        raise IdempotencyConflict(
+            subject,
+            key,
+            f"{first.event} (with idempotency_key {first.idempotency_key!r})",
+            candidate.event,
+        )
+    skipped = {"at", "idempotency_key", *ignore}
+    fields = [field.name for field in attrs.fields(type(candidate)) if field.name not in skipped]
+    check_repeat(
+        subject,
+        key,
+        first,
+        candidate.event,
+        {name: getattr(candidate, name) for name in fields},
+        names,
+    )
+    return first
 
 
 def as_history(value: Any) -> tuple[Any, ...]:
@@ -112,11 +222,23 @@ def fold_checked(
         )
     fold = start(events[0])
     ident = getattr(events[0], identity)
+    keys: dict[str, int] = {}
+    first_key = getattr(events[0], "idempotency_key", None)
+    if first_key is not None:
+        keys[first_key] = 1
+    fold.keys = keys  # type: ignore[attr-defined]
     for index in range(1, len(events)):
         event = events[index]
         if not isinstance(event, changes):
             raise InvalidType(
                 f"events[{index}]", event, " or ".join(kind.__name__ for kind in changes)
+            )
+        key = getattr(event, "idempotency_key", None)
+        if key is not None and key in keys:
+            raise InvalidField(
+                f"events[{index}].idempotency_key",
+                key,
+                f"a key not used before in this history (version {keys[key]} used it)",
             )
         try:
             fold.advance(ident, event)  # type: ignore[attr-defined]
@@ -128,6 +250,8 @@ def fold_checked(
                 getattr(event, "event", None),
                 f"an event allowed from {err.state}: {', '.join(err.allowed) or 'none'}",
             ) from None
+        if key is not None:
+            keys[key] = getattr(event, "version")  # noqa: B009
     return fold
 
 
@@ -152,7 +276,9 @@ def restore(
     except InvalidField as err:
         name = err.field.replace("events[", "history[", 1)
         raise type(err)(name, err.value, err.expected) from None
-    for name, value in summary(aggregate).items():
+    expected = summary(aggregate)
+    _check.only_keys("", doc, {"schema", "history", *expected})
+    for name, value in expected.items():
         if doc.get(name) != value:
             raise InvalidField(name, doc.get(name), f"{value!r}, as the history says")
     return aggregate

@@ -37,8 +37,30 @@ _MISSING: Any = object()
 
 
 def _shown(value: Any) -> str:
-    text = repr(value.value if isinstance(value, Enum) else value)
+    try:
+        text = repr(value.value if isinstance(value, Enum) else value)
+    except Exception:  # a value whose repr fails must not break the error reporting it
+        text = f"<{type(value).__name__} object>"
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _text(value: Any) -> str:
+    """A text attribute of an error: kept when it is a string, shown otherwise.
+
+    Errors are built with whatever a caller passed; a garbage argument must
+    still give an error that prints, compares and pickles.
+    """
+    return value if isinstance(value, str) else _shown(value)
+
+
+def _names(values: Any) -> tuple[str, ...]:
+    """A sorted tuple of names from an iterable of names (anything else: shown as one)."""
+    if isinstance(values, str) or values is None:
+        return () if values is None else (values,)
+    try:
+        return tuple(sorted(_text(value) for value in values))
+    except TypeError:
+        return (_shown(values),)
 
 
 class SalesflowError(Exception):
@@ -54,12 +76,12 @@ class InvalidField(SalesflowError, ValueError):
     """
 
     def __init__(self, field: str, value: Any, expected: str, *, context: str = "") -> None:
-        self.field = field
+        self.field = _text(field)
         self.value = value
-        self.expected = expected
-        self.context = context
-        prefix = f"{context}: " if context else ""
-        super().__init__(f"{prefix}{field}: got {_shown(value)}, expected {expected}")
+        self.expected = _text(expected)
+        self.context = _text(context) if context else ""
+        prefix = f"{self.context}: " if self.context else ""
+        super().__init__(f"{prefix}{self.field}: got {_shown(value)}, expected {self.expected}")
 
     def __reduce__(self) -> Any:
         return (
@@ -86,11 +108,11 @@ class UnknownCode(SalesflowError, LookupError):
     """A code from an outside vocabulary (a carrier status, say) is not known."""
 
     def __init__(self, vocabulary: str, code: Any, known: Iterable[str]) -> None:
-        self.vocabulary = vocabulary
+        self.vocabulary = _text(vocabulary)
         self.code = code
-        self.known = tuple(sorted(known))
+        self.known = _names(known)
         super().__init__(
-            f"{vocabulary}: got {_shown(code)}, expected one of {', '.join(self.known)}"
+            f"{self.vocabulary}: got {_shown(code)}, expected one of {', '.join(self.known)}"
         )
 
     def __reduce__(self) -> Any:
@@ -119,15 +141,16 @@ class InvalidTransition(SalesflowError, ValueError):
         subject: str = "it",
         detail: str = "",
     ) -> None:
-        self.state = state
-        self.event = event
-        self.allowed = tuple(sorted(allowed))
-        self.subject = subject
-        self.detail = detail
+        self.state = _text(state)
+        self.event = _text(event)
+        self.allowed = _names(allowed)
+        self.subject = _text(subject)
+        self.detail = _text(detail) if detail else ""
         allowed_text = ", ".join(self.allowed) if self.allowed else "none (it is final)"
-        extra = f" ({detail})" if detail else ""
+        extra = f" ({self.detail})" if self.detail else ""
         super().__init__(
-            f"Can't {event} {subject} that is {state}{extra}; allowed: {allowed_text}."
+            f"Can't {self.event} {self.subject} that is {self.state}{extra}; "
+            f"allowed: {allowed_text}."
         )
 
     def __reduce__(self) -> Any:
@@ -150,12 +173,12 @@ class VersionConflict(SalesflowError):
     """
 
     def __init__(self, subject: str, expected: int, actual: int) -> None:
-        self.subject = subject
+        self.subject = _text(subject)
         self.expected = expected
         self.actual = actual
         super().__init__(
-            f"{subject}: expected_version {expected} is stale, the current version is {actual}; "
-            "reload and decide again"
+            f"{self.subject}: expected_version {_shown(expected)} is stale, the current version "
+            f"is {_shown(actual)}; reload and decide again"
         )
 
     def __reduce__(self) -> Any:
@@ -163,20 +186,60 @@ class VersionConflict(SalesflowError):
 
 
 class IdempotencyConflict(SalesflowError, ValueError):
-    """An idempotency key was reused for a different command."""
+    """An idempotency key was reused for a different command, or with different arguments.
 
-    def __init__(self, subject: str, key: str, recorded_event: str, event: str) -> None:
-        self.subject = subject
+    A key is bound to the command *and its arguments*: ``recorded_event`` is
+    the command the key was first used for and ``event`` the one now asked
+    for; when both are the same command, ``argument`` names the first argument
+    that differs, with the ``recorded`` value and the value ``given`` now.
+
+    >>> err = IdempotencyConflict("order 1001", "k1", "process", "process",
+    ...     argument="step", recorded="stock_check", given="payment_confirmation")
+    >>> str(err)
+    "order 1001: idempotency_key 'k1' was already used for 'process' with step 'stock_check', got step 'payment_confirmation'; use a new key for a different command"
+    """
+
+    def __init__(
+        self,
+        subject: str,
+        key: str,
+        recorded_event: str,
+        event: str,
+        *,
+        argument: str | None = None,
+        recorded: Any = None,
+        given: Any = None,
+    ) -> None:
+        self.subject = _text(subject)
         self.key = key
-        self.recorded_event = recorded_event
-        self.event = event
-        super().__init__(
-            f"{subject}: idempotency_key {key!r} was already used for {recorded_event!r}, "
-            f"expected a new key for {event!r}"
-        )
+        self.recorded_event = _text(recorded_event)
+        self.event = _text(event)
+        self.argument = None if argument is None else _text(argument)
+        self.recorded = recorded
+        self.given = given
+        used = f"{self.subject}: idempotency_key {_shown(key)} was already used for "
+        if self.argument is None:
+            text = f"{used}{self.recorded_event!r}, expected a new key for {self.event!r}"
+        else:
+            text = (
+                f"{used}{self.recorded_event!r} with {self.argument} {_shown(recorded)}, "
+                f"got {self.argument} {_shown(given)}; use a new key for a different command"
+            )
+        super().__init__(text)
 
     def __reduce__(self) -> Any:
-        return (type(self), (self.subject, self.key, self.recorded_event, self.event))
+        return (
+            _rebuild_conflict,
+            (
+                self.subject,
+                self.key,
+                self.recorded_event,
+                self.event,
+                self.argument,
+                self.recorded,
+                self.given,
+            ),
+        )
 
 
 class UndefinedMetric(SalesflowError, ArithmeticError):
@@ -187,14 +250,28 @@ class UndefinedMetric(SalesflowError, ArithmeticError):
     """
 
     def __init__(self, metric: str, denominator: str, *, variant: str = "") -> None:
-        self.metric = metric
-        self.denominator = denominator
-        self.variant = variant
-        named = f"{metric} ({variant})" if variant else metric
-        super().__init__(f"{named} is undefined: {denominator} is 0 (an empty denominator)")
+        self.metric = _text(metric)
+        self.denominator = _text(denominator)
+        self.variant = _text(variant) if variant else ""
+        named = f"{self.metric} ({self.variant})" if self.variant else self.metric
+        super().__init__(f"{named} is undefined: {self.denominator} is 0 (an empty denominator)")
 
     def __reduce__(self) -> Any:
         return (_rebuild_undefined, (self.metric, self.denominator, self.variant))
+
+
+def _rebuild_conflict(
+    subject: str,
+    key: str,
+    recorded_event: str,
+    event: str,
+    argument: str | None,
+    recorded: Any,
+    given: Any,
+) -> IdempotencyConflict:
+    return IdempotencyConflict(
+        subject, key, recorded_event, event, argument=argument, recorded=recorded, given=given
+    )
 
 
 def _rebuild_undefined(metric: str, denominator: str, variant: str) -> UndefinedMetric:

@@ -5,6 +5,16 @@ sums exact: an operation whose result would need rounding raises instead of
 silently losing a cent. Rounding happens once, at the edge, with a stated mode
 (:meth:`Money.rounded`).
 
+Supported amounts: at most 10**18 in size (a quintillion; no price, order or
+ledger comes near it) with at most 40 decimal places once trailing zeros are
+dropped (room for a unit price in fractions of a cent and for a metric's
+average, written to 28 significant digits). So the sum or difference of two
+amounts is always exact in the 60-digit context used here (19 digits before
+the point and 40 after), rounding to a minor unit never leaves the range
+(10**18 is a whole number of every minor unit), and no amount is too large to
+print, round or serialise. Anything outside is refused when the Money is built
+(``InvalidField`` naming ``amount``), never later when it is printed.
+
 >>> from salesflow import Money
 >>> price = Money("19.99", "EUR")
 >>> price * 3 + Money("5", "EUR")
@@ -15,6 +25,14 @@ Money('0.30', 'EUR')
 Traceback (most recent call last):
 ...
 salesflow.errors.InvalidType: amount: got 0.1, expected a Decimal, int or decimal string (floats are inexact)
+>>> Money("1E+26", "EUR")
+Traceback (most recent call last):
+...
+salesflow.errors.InvalidField: amount: got '1E+26', expected an amount of at most 10**18 in size
+>>> Money("1E-41", "EUR")
+Traceback (most recent call last):
+...
+salesflow.errors.InvalidField: amount: got '1E-41', expected at most 40 decimal places
 >>> Money("1", "EUR") + Money("1", "USD")
 Traceback (most recent call last):
 ...
@@ -24,7 +42,14 @@ salesflow.errors.CurrencyMismatch: currency: got 'USD', expected 'EUR' (amounts 
 from __future__ import annotations
 
 from decimal import (
+    ROUND_05UP,
+    ROUND_CEILING,
+    ROUND_DOWN,
+    ROUND_FLOOR,
+    ROUND_HALF_DOWN,
     ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    ROUND_UP,
     Context,
     Decimal,
     DivisionByZero,
@@ -39,7 +64,26 @@ import attrs
 from salesflow import _check
 from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType
 
-__all__ = ["CURRENCY_MINOR_UNITS", "Money"]
+__all__ = ["CURRENCY_MINOR_UNITS", "MAX_AMOUNT", "MAX_DECIMAL_PLACES", "Money"]
+
+MAX_AMOUNT: Final = Decimal(10**18)
+"""No amount is larger than this in size."""
+
+MAX_DECIMAL_PLACES: Final = 40
+"""Every amount has at most this many decimal places (trailing zeros aside)."""
+
+_ROUNDINGS: Final = frozenset(
+    {
+        ROUND_05UP,
+        ROUND_CEILING,
+        ROUND_DOWN,
+        ROUND_FLOOR,
+        ROUND_HALF_DOWN,
+        ROUND_HALF_EVEN,
+        ROUND_HALF_UP,
+        ROUND_UP,
+    }
+)
 
 _ZERO_DECIMALS = "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF"
 _THREE_DECIMALS = "BHD IQD JOD KWD LYD OMR TND"
@@ -65,6 +109,8 @@ CURRENCY_MINOR_UNITS: Final[dict[str, int]] = {
 # Arithmetic runs in a private context that traps rounding: a result that is
 # not exact raises rather than drifting by a fraction of a cent.
 _EXACT = Context(prec=60, traps=[Inexact, InvalidOperation, Overflow, DivisionByZero])
+# Rounding to a minor unit, whatever the caller's thread-local context says.
+_ROUNDING = Context(prec=60, traps=[InvalidOperation, Overflow, DivisionByZero])
 
 
 def _to_amount(value: Any) -> Decimal:
@@ -81,6 +127,15 @@ def _to_amount(value: Any) -> Decimal:
         raise InvalidType("amount", value, "a Decimal, int or decimal string (floats are inexact)")
     if not amount.is_finite():
         raise InvalidField("amount", value, "a finite number (not NaN or infinity)")
+    if amount.copy_abs() > MAX_AMOUNT:
+        raise InvalidField("amount", value, "an amount of at most 10**18 in size")
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -MAX_DECIMAL_PLACES:
+        digits = amount.as_tuple().digits
+        surplus = -MAX_DECIMAL_PLACES - exponent
+        if any(digits[-surplus:]):
+            raise InvalidField("amount", value, f"at most {MAX_DECIMAL_PLACES} decimal places")
+        amount = amount.quantize(Decimal(1).scaleb(-MAX_DECIMAL_PLACES), context=_EXACT)
     return amount
 
 
@@ -118,9 +173,25 @@ class Money:
 
     @classmethod
     def total(cls, amounts: Any, currency: str) -> Money:
-        """The exact sum of ``amounts``, all in ``currency`` (zero for none)."""
+        """The exact sum of ``amounts``, all in ``currency`` (zero for none).
+
+        >>> Money.total([Money("1.50", "EUR"), Money("2", "EUR")], "EUR")
+        Money('3.50', 'EUR')
+        >>> Money.total(None, "EUR")
+        Traceback (most recent call last):
+        ...
+        salesflow.errors.InvalidType: amounts: got None, expected an iterable of Money
+        """
         result = cls.zero(currency)
-        for amount in amounts:
+        if isinstance(amounts, str | bytes | dict):
+            raise InvalidType("amounts", amounts, "an iterable of Money")
+        try:
+            items = iter(amounts)
+        except TypeError:
+            raise InvalidType("amounts", amounts, "an iterable of Money") from None
+        for index, amount in enumerate(items):
+            if not isinstance(amount, Money):
+                raise InvalidType(f"amounts[{index}]", amount, "Money")
             result = result + amount
         return result
 
@@ -155,7 +226,7 @@ class Money:
     __rmul__ = __mul__
 
     def __neg__(self) -> Money:
-        return Money(-self.amount, self.currency)
+        return Money(self.amount.copy_negate(), self.currency)
 
     def __lt__(self, other: Money) -> bool:
         return self.amount < self._same(other, "compare").amount
@@ -186,8 +257,15 @@ class Money:
         >>> Money("2.345", "EUR").rounded(ROUND_HALF_UP)
         Money('2.35', 'EUR')
         """
+        if not isinstance(rounding, str) or rounding not in _ROUNDINGS:
+            raise InvalidField(
+                "rounding",
+                rounding,
+                f"a decimal rounding mode: one of {', '.join(sorted(_ROUNDINGS))}",
+            )
         exponent = Decimal(1).scaleb(-self.minor_units)
-        return Money(self.amount.quantize(exponent, rounding=rounding), self.currency)
+        rounded = self.amount.quantize(exponent, rounding=rounding, context=_ROUNDING)
+        return Money(rounded, self.currency)
 
     def __repr__(self) -> str:
         return f"Money({str(self.amount)!r}, {self.currency!r})"
@@ -201,8 +279,10 @@ class Money:
 
     @classmethod
     def from_dict(cls, document: Any, *, field: str = "money") -> Money:
-        """Rebuild from :meth:`to_dict`; a malformed document raises ``InvalidField``."""
+        """Rebuild from :meth:`to_dict`; a malformed document, or one with a key
+        other than ``amount`` and ``currency``, raises ``InvalidField``."""
         doc = _check.mapping(field, document)
+        _check.only_keys(field, doc, _KEYS)
         try:
             text, currency = doc["amount"], doc["currency"]
         except KeyError as err:
@@ -212,3 +292,6 @@ class Money:
             return cls(amount, currency)
         except InvalidField as err:
             raise type(err)(f"{field}.{err.field}", err.value, err.expected) from None
+
+
+_KEYS: Final = frozenset({"amount", "currency"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timedelta
 
+import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
@@ -49,9 +50,10 @@ class OrderMachine(RuleBasedStateMachine):
         self.interrupted: str | None = None
         self.clock = self.order.updated_at
         self.keys: dict[str, str] = {}
+        self.contents: dict[str, dict[str, object]] = {}
         self.counter = 0
 
-    def _command(self, event: str, at: datetime, key: str | None, good: bool = True):
+    def _content(self, event: str, at: datetime, good: bool = True) -> dict[str, object]:
         content: dict[str, object] = {}
         if event == "process":
             content["step"] = ProcessingStep.STOCK_CHECK
@@ -65,7 +67,20 @@ class OrderMachine(RuleBasedStateMachine):
             content["reason"] = "storm"
             days = 3 if good else -2
             content["estimated_delivery"] = at.date() + timedelta(days=days)
+        return content
+
+    def _command(self, event: str, at: datetime, key: str | None, good: bool = True):
+        content = self._content(event, at, good)
+        if key is not None:
+            self.contents.setdefault(key, content)
         return getattr(self.order, event)(at=at, idempotency_key=key, **content)
+
+    def _refused_changes_nothing(self, before: Order, document: dict[str, object]) -> None:
+        assert self.order is before
+        assert self.order == before
+        assert self.order.version == before.version
+        assert self.order.to_dict() == document
+        assert Order.replay(self.order.history).to_dict() == document
 
     @rule(hours=st.integers(min_value=0, max_value=30))
     def time_passes(self, hours: int) -> None:
@@ -93,18 +108,23 @@ class OrderMachine(RuleBasedStateMachine):
             assert type(outcome.notification) is NOTICE_TYPES[OrderStatus(target)]
             self._check_notification(outcome.notification)
         else:
+            document = before.to_dict()
             try:
                 self._command(event, self.clock, key, good)
             except SalesflowError:
                 pass
             else:
                 raise AssertionError(f"{event} from {self.status} should be refused")
-            assert self.order == before
-            assert self.order.version == before.version
+            self.contents.pop(key or "", None)
+            self._refused_changes_nothing(before, document)
+            # The refused key was not remembered: it is free for a new command.
+            if key is not None:
+                assert key not in self.order._fold.keys
 
     @rule(hours_back=st.integers(min_value=1, max_value=5))
     def a_command_back_in_time_is_refused(self, hours_back: int) -> None:
         before = self.order
+        document = before.to_dict()
         event = next(iter(sorted(model_moves(self.status, self.interrupted))), "process")
         try:
             self._command(event, self.order.updated_at - timedelta(hours=hours_back), None)
@@ -112,30 +132,64 @@ class OrderMachine(RuleBasedStateMachine):
             pass
         else:
             raise AssertionError("a command before the latest change was applied")
-        assert self.order == before
+        self._refused_changes_nothing(before, document)
 
     @precondition(lambda self: bool(self.keys))
-    @rule(data=st.data())
-    def a_retry_changes_nothing(self, data: st.DataObject) -> None:
+    @rule(data=st.data(), later=st.integers(min_value=0, max_value=48))
+    def a_retry_changes_nothing(self, data: st.DataObject, later: int) -> None:
         key = data.draw(st.sampled_from(sorted(self.keys)))
         event = self.keys[key]
+        content = self.contents[key]
         before = self.order
-        outcome = self._command(event, self.clock, key)
+        document = before.to_dict()
+        earlier = next(e for e in before.history if e.idempotency_key == key)
+
+        # A retry carries a later time and the version it read first: still a repeat.
+        outcome = getattr(before, event)(
+            at=self.clock + timedelta(hours=later),
+            idempotency_key=key,
+            expected_version=max(1, earlier.version - 1),
+            **content,
+        )
+
         assert outcome.repeated
-        assert outcome.order == before
+        assert outcome.order is before
+        assert outcome.event is earlier
+        assert outcome.notification == before._notice(earlier)
         other = next(e for e in EVENTS if e != event)
-        try:
+        with pytest.raises(SalesflowError):  # a conflict, or another check refusing first
             self._command(other, self.clock, key)
-        except IdempotencyConflict:
-            pass
-        except SalesflowError:
-            pass  # other checks may refuse first (e.g. content); still nothing changed
-        assert self.order == before
+        self._refused_changes_nothing(before, document)
+
+    @precondition(lambda self: any(self.contents.get(k) for k in self.keys))
+    @rule(data=st.data())
+    def a_retry_with_other_arguments_is_a_conflict(self, data: st.DataObject) -> None:
+        key = data.draw(st.sampled_from(sorted(k for k in self.keys if self.contents.get(k))))
+        event = self.keys[key]
+        content = dict(self.contents[key])
+        name = data.draw(st.sampled_from(sorted(content)))
+        value = content[name]
+        if name == "step":
+            content[name] = ProcessingStep.PAYMENT_CONFIRMATION
+        elif isinstance(value, date):
+            content[name] = value + timedelta(days=1)
+        else:
+            content[name] = f"{value} (changed)"
+        before = self.order
+        document = before.to_dict()
+
+        with pytest.raises(IdempotencyConflict) as caught:
+            getattr(before, event)(at=self.clock, idempotency_key=key, **content)
+
+        assert (caught.value.key, caught.value.argument) == (key, name)
+
+        self._refused_changes_nothing(before, document)
 
     @precondition(lambda self: self.order.version > 1)
     @rule()
     def a_stale_writer_is_refused(self) -> None:
         before = self.order
+        document = before.to_dict()
         event = next(iter(sorted(model_moves(self.status, self.interrupted))), None)
         if event is None:
             return
@@ -150,7 +204,7 @@ class OrderMachine(RuleBasedStateMachine):
             pass
         else:
             raise AssertionError("a stale expected_version was accepted")
-        assert self.order == before
+        self._refused_changes_nothing(before, document)
 
     def _check_notification(self, notice: object) -> None:
         assert notice.customer_name == "Ada"  # type: ignore[attr-defined]
@@ -171,6 +225,14 @@ class OrderMachine(RuleBasedStateMachine):
         if self.status in {"delivered", "cancelled"}:
             assert self.order.allowed_events == frozenset()
         assert self.order.allowed_events == set(model_moves(self.status, self.interrupted))
+
+    @invariant()
+    def the_key_index_is_the_keys_of_the_history(self) -> None:
+        history = self.order.history
+        assert self.order._fold.keys == {
+            e.idempotency_key: e.version for e in history if e.idempotency_key is not None
+        }
+        assert set(self.order._fold.keys) == set(self.keys)
 
     @invariant()
     def replay_and_the_serialised_form_round_trip(self) -> None:

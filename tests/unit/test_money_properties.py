@@ -99,7 +99,7 @@ def test_a_malformed_document_raises_naming_the_path(document, field):
 
 
 def test_a_result_that_would_need_rounding_raises_instead_of_losing_a_cent():
-    huge = Money("1" + "0" * 40 + ".01", "EUR")
+    precise = Money("999999999999.000000000001", "EUR")
 
     with pytest.raises(InvalidField, match="exact"):
-        huge * (10**25 + 1)
+        precise * (10**40 + 1)

@@ -34,6 +34,7 @@ from salesflow._aggregate import (
     as_history,
     command,
     fold_checked,
+    repeated_creation,
     restore,
 )
 from salesflow.errors import InvalidField, InvalidTransition, InvalidType
@@ -348,6 +349,7 @@ class LeadOutcome:
 class _Fold:
     __slots__ = (
         "come_back_on",
+        "keys",
         "last_at",
         "last_utc",
         "lost_from",
@@ -368,6 +370,7 @@ class _Fold:
         self.lost_note: str | None = None
         self.come_back_on: date | None = None
         self.qualification: Qualification | None = None
+        self.keys: dict[str, int] = {}  # idempotency key -> version (kept by _aggregate)
 
     def copy(self) -> _Fold:
         clone = _Fold.__new__(_Fold)
@@ -434,6 +437,11 @@ class _Fold:
         elif self.stage is LeadStage.LOST:
             self.lost_from = self.lost_reason = self.lost_note = self.come_back_on = None
         self.stage = target
+
+
+# Event attributes recorded under another name than the verb's parameter.
+_LOSING: Final = {"lost_reason": "reason", "reason": "note"}
+_PARAMETERS: Final[Mapping[str, Mapping[str, str]]] = {"lose": _LOSING, "disqualify": _LOSING}
 
 
 def _fold(events: Sequence[Any]) -> _Fold:
@@ -536,8 +544,17 @@ class Lead:
         deal_value: Money | None = None,
         actor: str = "system",
         idempotency_key: str | None = None,
+        existing: Lead | None = None,
     ) -> LeadOutcome:
-        """A new lead at awareness."""
+        """A new lead at awareness.
+
+        A retried creation: pass the lead already stored for this request as
+        ``existing`` (``None`` when there is none) with the same
+        ``idempotency_key`` and arguments, and the original outcome comes back
+        with ``repeated=True``; the same key with different arguments, or an
+        ``existing`` lead created under another key, raises
+        ``IdempotencyConflict``. ``at`` does not count.
+        """
         event = LeadCreated(
             lead_id=lead_id,
             at=at,
@@ -546,6 +563,17 @@ class Lead:
             deal_value=deal_value,
             idempotency_key=idempotency_key,
         )
+        if existing is not None:
+            if not isinstance(existing, Lead):
+                raise InvalidType("existing", existing, "the Lead already stored, or None")
+            first = repeated_creation(
+                f"lead {existing.id}",
+                existing,
+                idempotency_key,
+                event,
+                names={"lead_id": "lead_id"},
+            )
+            return LeadOutcome(existing, first, repeated=True)
         return LeadOutcome(cls((event,)), event)
 
     @classmethod
@@ -618,6 +646,8 @@ class Lead:
             "qualify",
             idempotency_key,
             expected_version,
+            at,
+            {"actor": actor},
             lambda version: LeadQualified(
                 lead_id=self.id,
                 version=version,
@@ -642,6 +672,8 @@ class Lead:
             "log_activity",
             idempotency_key,
             expected_version,
+            at,
+            {"kind": kind, "note": note, "actor": actor},
             lambda version: ActivityLogged(
                 lead_id=self.id,
                 version=version,
@@ -681,9 +713,29 @@ class Lead:
                 **content,
             )
 
-        return self._apply(name, idempotency_key, expected_version, build)
+        arguments = {"actor": actor, **content}
+        return self._apply(
+            name,
+            idempotency_key,
+            expected_version,
+            at,
+            arguments,
+            build,
+            _PARAMETERS.get(name),
+        )
 
-    def _apply(self, name: str, key: str | None, expected: int | None, build: Any) -> LeadOutcome:
+    def _apply(
+        self,
+        name: str,
+        key: str | None,
+        expected: int | None,
+        at: Any,
+        arguments: dict[str, Any],
+        build: Any,
+        names: Mapping[str, str] | None = None,
+    ) -> LeadOutcome:
+        # A key binds the command and its business arguments (not ``at``: a
+        # retry carries a later time); see docs/leads.md.
         return command(
             self,
             subject=f"lead {self.id}",
@@ -691,8 +743,11 @@ class Lead:
             name=name,
             key=key,
             expected=expected,
+            at=at,
+            arguments=lambda _earlier: arguments,
             build=build,
             outcome=LeadOutcome,
+            names=names,
         )
 
     def to_dict(self) -> dict[str, Any]:

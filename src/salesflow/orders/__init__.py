@@ -7,6 +7,7 @@ from salesflow.orders.carriers import (
     CARRIER_VOCABULARIES,
     CarrierResult,
     CarrierUpdate,
+    IgnoredReason,
     apply_carrier_update,
 )
 from salesflow.orders.events import OrderEvent, OrderPlaced, StatusChanged, order_event_from_dict
@@ -51,6 +52,7 @@ __all__ = [
     "Customer",
     "DelayedNotice",
     "DeliveredNotice",
+    "IgnoredReason",
     "InTransitNotice",
     "Notification",
     "Order",

@@ -28,24 +28,37 @@ with no new date) is flagged ``needs_attention``.
 (<OrderStatus.IN_TRANSIT: 'in_transit'>, 'Leipzig hub')
 >>> late = CarrierUpdate(vocabulary="aftership", code="InTransit", tracking_number="JD01",
 ...     at=datetime(2026, 11, 23, 18, tzinfo=timezone.utc), location="Berlin depot")
->>> apply_carrier_update(result.order, late).ignored
+>>> ignored = apply_carrier_update(result.order, late)
+>>> ignored.reason
+<IgnoredReason.LATE: 'late'>
+>>> ignored.ignored
 'the update is from 2026-11-23T18:00:00+00:00, older than the latest change (2026-11-24T07:00:00+00:00); a late scan never moves an order back'
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import Any, Final
 
 import attrs
 
 from salesflow import _check
-from salesflow.errors import InvalidType, UnknownCode
+from salesflow._aggregate import check_expected_version, same
+from salesflow._aggregate import idempotency_key as idempotency_key_of
+from salesflow._zones import utc
+from salesflow.errors import IdempotencyConflict, InvalidType, UnknownCode
+from salesflow.orders.events import StatusChanged
 from salesflow.orders.order import Order, Outcome
 from salesflow.orders.status import OrderStatus
 
-__all__ = ["CARRIER_VOCABULARIES", "CarrierResult", "CarrierUpdate", "apply_carrier_update"]
+__all__ = [
+    "CARRIER_VOCABULARIES",
+    "CarrierResult",
+    "CarrierUpdate",
+    "IgnoredReason",
+    "apply_carrier_update",
+]
 
 
 class _Kind(Enum):
@@ -153,19 +166,49 @@ class CarrierUpdate:
         return _kind(self.vocabulary, self.code).value
 
 
+class IgnoredReason(StrEnum):
+    """Why a carrier update changed nothing: a code to branch on (the text explains it)."""
+
+    OTHER_PARCEL = "other_parcel"
+    """The tracking number is not this order's."""
+    ALREADY_FINAL = "already_final"
+    """The order is delivered or cancelled; nothing moves it back."""
+    INFORMATIONAL = "informational"
+    """The code carries no status change (a label printed, information received)."""
+    RETURNING = "returning"
+    """The parcel is not coming (returning, cancelled, lost): handle it as a return."""
+    NOT_YET_PACKED = "not_yet_packed"
+    """The carrier reports a parcel the shop has not packed yet."""
+    NO_CARRIER = "no_carrier"
+    """A parcel moving for an order never shipped, and the update names no carrier."""
+    NO_NEW_DATE = "no_new_date"
+    """A delivery problem without a usable new delivery date: a person decides."""
+    LATE = "late"
+    """Older than the latest change: a late scan never moves an order back."""
+    SAME_INSTANT = "same_instant"
+    """Another location reported for the same instant as the latest scan: the first stands."""
+    DUPLICATE = "duplicate"
+    """Nothing new: the same location, or the same delay (reason and date) again."""
+
+
 @attrs.frozen
 class CarrierResult:
     """What a carrier update did: the order after it, the outcomes applied, or why not.
 
     ``outcomes`` holds one :class:`Outcome` per event applied (a scan showing
-    a packed order in transit applies ``ship`` then ``transit``); ``ignored``
-    says why nothing was applied; ``needs_attention`` asks a person to look.
+    a packed order in transit applies ``ship`` then ``transit``); when nothing
+    was applied, ``reason`` says why as an :class:`IgnoredReason` code and
+    ``ignored`` in words; ``needs_attention`` asks a person to look;
+    ``repeated`` is true when the update's delivery id had already been
+    applied (the outcomes are the earlier ones).
     """
 
     order: Order
     outcomes: tuple[Outcome, ...] = ()
     ignored: str | None = None
     needs_attention: bool = False
+    reason: IgnoredReason | None = None
+    repeated: bool = False
 
     @property
     def applied(self) -> bool:
@@ -176,7 +219,12 @@ _ON_THE_ROAD: Final = (OrderStatus.SHIPPED, OrderStatus.IN_TRANSIT)
 
 
 def apply_carrier_update(
-    order: Order, update: CarrierUpdate, *, actor: str = "carrier"
+    order: Order,
+    update: CarrierUpdate,
+    *,
+    actor: str = "carrier",
+    idempotency_key: str | None = None,
+    expected_version: int | None = None,
 ) -> CarrierResult:
     """Apply ``update`` to ``order`` where it moves the order forward; report it otherwise.
 
@@ -184,46 +232,74 @@ def apply_carrier_update(
     or one for an order that is delivered or cancelled is ignored with the
     reason. A packed order that the carrier reports moving is shipped first
     (with the update's carrier and tracking number), then moved on.
+
+    ``idempotency_key`` is the provider's delivery id (a webhook delivery):
+    a retried delivery returns the earlier outcomes with ``repeated=True``;
+    the same id for another scan raises ``IdempotencyConflict``. Without a
+    key, an exactly repeated scan is a no-op anyway: the same location, the
+    same delay (reason and date), or another location at the same instant as
+    the latest scan is ignored. A late delivery scan is recorded at the
+    latest change's time (the history stays in order) with the carrier's own
+    time as ``reported_at`` (``order.delivered_at`` reads it).
+    ``expected_version`` is checked as for any command.
     """
     if not isinstance(order, Order):
         raise InvalidType("order", order, "an Order")
     if not isinstance(update, CarrierUpdate):
         raise InvalidType("update", update, "a CarrierUpdate")
+    _check.text("actor", actor)
+    key = idempotency_key_of(idempotency_key)
+    if expected_version is not None and (type(expected_version) is not int or expected_version < 1):
+        check_expected_version(f"order {order.number}", expected_version, order.version)
+    if key is not None:
+        earlier = _earlier(order, update, key)
+        if earlier is not None:
+            return earlier
+    check_expected_version(f"order {order.number}", expected_version, order.version)
     kind = _kind(update.vocabulary, update.code)
     label = f"{update.vocabulary} {update.code!r}"
 
-    def ignored(reason: str, *, attention: bool = False) -> CarrierResult:
-        return CarrierResult(order, (), reason, attention)
+    def ignored(why: IgnoredReason, text: str, *, attention: bool = False) -> CarrierResult:
+        return CarrierResult(order, (), text, attention, why)
 
     if order.tracking_number is not None and update.tracking_number != order.tracking_number:
         return ignored(
+            IgnoredReason.OTHER_PARCEL,
             f"tracking number {update.tracking_number!r} is not this order's "
-            f"({order.tracking_number!r})"
+            f"({order.tracking_number!r})",
         )
     if order.is_final:
         moving = kind in (_T, _D) and order.status is OrderStatus.CANCELLED
         return ignored(
+            IgnoredReason.ALREADY_FINAL,
             f"the order is already {order.status.value}; {label} cannot move it back",
             attention=moving,
         )
     if kind is _I:
-        return ignored(f"{label} is {kind.value}")
+        return ignored(IgnoredReason.INFORMATIONAL, f"{label} is {kind.value}")
     if kind is _R:
-        return ignored(f"{label}: {kind.value}; handle it as a return", attention=True)
+        return ignored(
+            IgnoredReason.RETURNING, f"{label}: {kind.value}; handle it as a return", attention=True
+        )
 
     stage = order.resumes_to if order.status is OrderStatus.DELAYED else order.status
     if stage not in (OrderStatus.PACKED, *_ON_THE_ROAD):
         return ignored(
+            IgnoredReason.NOT_YET_PACKED,
             f"{label} reports {kind.value}, but the order is {order.status.value} and not yet packed",
             attention=True,
         )
-    if update.at < order.updated_at and (kind is _T or (kind is _P and stage in _ON_THE_ROAD)):
+    scanned = utc(update.at)
+    latest = utc(order.updated_at)
+    if scanned < latest and (kind is _T or (kind is _P and stage in _ON_THE_ROAD)):
         return ignored(
+            IgnoredReason.LATE,
             f"the update is from {update.at.isoformat()}, older than the latest change "
-            f"({order.updated_at.isoformat()}); a late scan never moves an order back"
+            f"({order.updated_at.isoformat()}); a late scan never moves an order back",
         )
-    # A delivery reported late still counts; it is recorded at the latest change's time.
-    at = max(update.at, order.updated_at)
+    # A delivery reported late still counts; it is recorded at the latest change's
+    # time (the history stays in order) and keeps the carrier's time as reported_at.
+    at = update.at if scanned >= latest else order.updated_at
     eta = update.estimated_delivery
     if eta is not None and eta < at.date():
         eta = None
@@ -235,6 +311,7 @@ def apply_carrier_update(
         if kind is not _P:
             if update.carrier is None:
                 return ignored(
+                    IgnoredReason.NO_CARRIER,
                     f"{label} reports {kind.value} for an order that was never shipped, and "
                     "names no carrier; ship it with the carrier's name first",
                     attention=True,
@@ -248,41 +325,100 @@ def apply_carrier_update(
     if kind is _P:
         if stage is OrderStatus.PACKED or update.estimated_delivery is None or eta is None:
             return ignored(
+                IgnoredReason.NO_NEW_DATE,
                 f"{label} reports {kind.value}"
                 + (f" ({update.message})" if update.message else "")
                 + " without a usable new delivery date; decide on a delay",
                 attention=True,
             )
-        steps = [
-            (
-                "delay",
-                {
-                    "reason": update.message or _problem_words(update.code),
-                    "estimated_delivery": eta,
-                },
+        reason = update.message or _problem_words(update.code)
+        if order.status is OrderStatus.DELAYED and _same_delay(order, reason, eta):
+            return ignored(
+                IgnoredReason.DUPLICATE,
+                f"{label}: the order is already delayed ({reason}) to {eta.isoformat()}; "
+                "nothing new to tell",
             )
-        ]
+        steps = [("delay", {"reason": reason, "estimated_delivery": eta})]
     elif kind is _T:
         network = order.carrier or update.carrier
         location = update.location or (
             f"the {network} network" if network else "the carrier's network"
         )
         if order.status is OrderStatus.IN_TRANSIT and location == order.location:
-            return ignored(f"{label}: the parcel is still at {location}; nothing new to tell")
+            return ignored(
+                IgnoredReason.DUPLICATE,
+                f"{label}: the parcel is still at {location}; nothing new to tell",
+            )
+        reported = order.carrier_reported_at
+        if reported is not None and scanned == utc(reported) and stage in _ON_THE_ROAD:
+            return ignored(
+                IgnoredReason.SAME_INSTANT,
+                f"{label} reports {location} at {update.at.isoformat()}, the instant of the "
+                "latest scan; the first report for an instant stands",
+            )
         steps.append(("transit", {"location": location, "estimated_delivery": eta}))
     else:
         steps.append(("deliver", {"proof": update.message}))
 
     outcomes: list[Outcome] = []
     current = order
-    for verb, content in steps:
-        if verb == "resume" and content == {}:
-            outcome = current.resume(at=at, actor=actor)
-        else:
-            outcome = getattr(current, verb)(at=at, actor=actor, **content)
+    for index, (verb, content) in enumerate(steps):
+        step_key = None if key is None else key if index == 0 else f"{key}#{index + 1}"
+        outcome = getattr(current, verb)(
+            at=at,
+            actor=actor,
+            reported_at=update.at,
+            idempotency_key=step_key,
+            expected_version=expected_version if index == 0 else None,
+            **content,
+        )
         outcomes.append(outcome)
         current = outcome.order
     return CarrierResult(current, tuple(outcomes))
+
+
+def _same_delay(order: Order, reason: str, eta: date) -> bool:
+    last = order.history[-1]
+    return last.event == "delay" and last.reason == reason and order.estimated_delivery == eta
+
+
+def _earlier(order: Order, update: CarrierUpdate, key: str) -> CarrierResult | None:
+    """The result of the delivery ``key`` already applied, if it was (one dict lookup).
+
+    A delivery id names one scan: the same id with another scan (another time,
+    parcel or location) raises ``IdempotencyConflict``.
+    """
+    version = order._fold.keys.get(key)
+    if version is None:
+        return None
+    events = [order.history[version - 1]]
+    while len(order.history) > version - 1 + len(events):
+        following = order.history[version - 1 + len(events)]
+        if following.idempotency_key != f"{key}#{len(events) + 1}":
+            break
+        events.append(following)
+    last = events[-1]
+    subject = f"order {order.number}"
+    recorded = getattr(last, "reported_at", None)
+    checks: list[tuple[str, Any, Any]] = [("update.at", recorded, update.at)]
+    if isinstance(last, StatusChanged):
+        if last.location is not None and update.location is not None:
+            checks.append(("update.location", last.location, update.location))
+        if last.carrier is not None:
+            checks.append(("update.tracking_number", last.tracking_number, update.tracking_number))
+    for argument, was, now in checks:
+        if not same(now, was):
+            raise IdempotencyConflict(
+                subject,
+                key,
+                last.event,
+                "a carrier update",
+                argument=argument,
+                recorded=was,
+                given=now,
+            )
+    outcomes = tuple(Outcome(order, event, order._notice(event), True) for event in events)
+    return CarrierResult(order, outcomes, repeated=True)
 
 
 def _problem_words(code: str) -> str:

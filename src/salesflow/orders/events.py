@@ -3,8 +3,9 @@
 An order's history is ``(OrderPlaced, StatusChanged, StatusChanged, ...)``.
 Both kinds share the attributes metrics read: ``order_number``, ``version``,
 ``event``, ``from_status``, ``to_status``, ``at``, ``actor``, ``reason`` and
-``idempotency_key``. Each event carries the estimated delivery date in force
-after it, and the content its status needs (carrier and tracking number for
+``idempotency_key``. A change a carrier reported also carries the carrier's
+own time, ``reported_at`` (earlier than ``at`` for a late scan). Each event
+carries the estimated delivery date in force after it, and the content its status needs (carrier and tracking number for
 ``ship``, location for ``transit``...), so a history is self-describing.
 
 Events check their own types; whether an event may follow the ones before it
@@ -21,6 +22,7 @@ from typing import Any, ClassVar, Final
 import attrs
 
 from salesflow import _check
+from salesflow._zones import utc
 from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType
 from salesflow.money import Money
 from salesflow.orders.lifecycle import ORDER_EVENTS
@@ -41,6 +43,8 @@ def _of(kind: type) -> Any:
 
 
 def _lines(instance: Any, attribute: Any, value: Any) -> None:
+    if not isinstance(value, tuple):
+        raise InvalidType("lines", value, "a list of OrderLine", context="OrderPlaced")
     if not value:
         raise InvalidField("lines", value, "at least one OrderLine", context="OrderPlaced")
     currency = None
@@ -199,6 +203,7 @@ class StatusChanged:
     location: str | None = None
     proof: str | None = None
     review_url: str | None = None
+    reported_at: datetime | None = None
 
     def __attrs_post_init__(self) -> None:
         # One pass instead of a validator per field: events are rebuilt on every
@@ -229,6 +234,15 @@ class StatusChanged:
         key = self.idempotency_key
         if key is not None and (type(key) is not str or not key or key.isspace()):
             _check.text("idempotency_key", key, context=_CTX)
+        if self.reported_at is not None:
+            reported = _check.aware("reported_at", self.reported_at, context=_CTX)
+            if utc(reported) > utc(at):
+                raise InvalidField(
+                    "reported_at",
+                    reported,
+                    f"the carrier's time, not after the change was recorded ({at.isoformat()})",
+                    context=_CTX,
+                )
         values = _CONTENT_OF(self)
         required = _REQUIRED[self.event]
         if values == _NO_CONTENT:
@@ -277,6 +291,8 @@ class StatusChanged:
         }
         if self.idempotency_key is not None:
             document["idempotency_key"] = self.idempotency_key
+        if self.reported_at is not None:
+            document["reported_at"] = self.reported_at.isoformat()
         for name in _SERIALISED[self.event]:
             value = getattr(self, name)
             if value is not None:
@@ -314,6 +330,7 @@ _CHANGED_KEYS: Final = frozenset(
         "actor",
         "estimated_delivery",
         "idempotency_key",
+        "reported_at",
         *_CONTENT,
     }
 )
@@ -327,11 +344,7 @@ def order_event_from_dict(document: Any, *, field: str = "event") -> OrderEvent:
     doc = _check.mapping(field, document)
     name = _check.key(field, doc, "event")
     if name == "place":
-        unknown = doc.keys() - _PLACED_KEYS
-        if unknown:
-            raise InvalidField(
-                field, sorted(unknown), f"only the keys {', '.join(sorted(_PLACED_KEYS))}"
-            )
+        _check.only_keys(field, doc, _PLACED_KEYS)
         if doc.get("version", 1) != 1 or doc.get("to_status", "received") != "received":
             raise InvalidField(f"{field}.version", doc.get("version"), "1 for a place event")
         return _rebuild(
@@ -356,10 +369,7 @@ def order_event_from_dict(document: Any, *, field: str = "event") -> OrderEvent:
             idempotency_key=doc.get("idempotency_key"),
         )
     if not _CHANGED_KEYS.issuperset(doc):
-        unknown = doc.keys() - _CHANGED_KEYS
-        raise InvalidField(
-            field, sorted(unknown), f"only the keys {', '.join(sorted(_CHANGED_KEYS))}"
-        )
+        _check.only_keys(field, doc, _CHANGED_KEYS)
     try:
         from_status = _STATUS_OF.get(doc["from_status"])
         to_status = _STATUS_OF.get(doc["to_status"])
@@ -382,8 +392,11 @@ def order_event_from_dict(document: Any, *, field: str = "event") -> OrderEvent:
             raise InvalidField(
                 f"{field}.step", step, "stock_check or payment_confirmation"
             ) from None
+    reported = doc.get("reported_at")
     try:
         parsed_at = _check.parse_datetime("at", at)
+        if reported is not None:
+            reported = _check.parse_datetime("reported_at", reported)
         event = StatusChanged(
             order_number=number,
             version=version,
@@ -402,6 +415,7 @@ def order_event_from_dict(document: Any, *, field: str = "event") -> OrderEvent:
             location=doc.get("location"),
             proof=doc.get("proof"),
             review_url=doc.get("review_url"),
+            reported_at=reported,
         )
     except InvalidField as err:
         raise type(err)(f"{field}.{err.field}", err.value, err.expected) from None

@@ -31,7 +31,7 @@ from typing import Any, ClassVar
 import attrs
 
 from salesflow import _check
-from salesflow.errors import InvalidField, InvalidType
+from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType
 from salesflow.money import Money
 from salesflow.orders.status import OrderStatus
 from salesflow.orders.values import OrderLine, SupportContact
@@ -111,7 +111,7 @@ class Notification:
     estimated_delivery: date | None = attrs.field(
         default=None, validator=_check.optional_date_field
     )
-    resumed: bool = False
+    resumed: bool = attrs.field(default=False, validator=_instance(bool))
 
     def __attrs_post_init__(self) -> None:
         if self.requires_date and self.estimated_delivery is None:
@@ -179,6 +179,15 @@ class ReceivedNotice(Notification):
             raise InvalidField(
                 "items", self.items, "one or more OrderLine", context="ReceivedNotice"
             )
+        currency = self.amount_due.currency
+        for index, line in enumerate(self.items):
+            if line.unit_price.currency != currency:
+                raise CurrencyMismatch(
+                    f"items[{index}].unit_price.currency",
+                    line.unit_price.currency,
+                    f"{currency!r}, the currency of the amount due",
+                    context="ReceivedNotice",
+                )
 
     @property
     def headline(self) -> str:
@@ -357,11 +366,16 @@ _READERS: dict[str, Any] = {
     "support": lambda field, value: SupportContact.from_dict(value, field=field),
     "amount_due": lambda field, value: Money.from_dict(value, field=field),
     "step": lambda field, value: _check.choice(ProcessingStep, field, value),
-    "items": lambda field, value: tuple(
-        OrderLine.from_dict(line, field=f"{field}[{index}]")
-        for index, line in enumerate(value if isinstance(value, list) else [value])
-    ),
+    "items": lambda field, value: _items(field, value),
 }
+
+
+def _items(field: str, value: Any) -> tuple[OrderLine, ...]:
+    if not isinstance(value, list):
+        raise InvalidType(field, value, "a list of order lines")
+    return tuple(
+        OrderLine.from_dict(line, field=f"{field}[{index}]") for index, line in enumerate(value)
+    )
 
 
 def notification_from_dict(document: Any) -> Notification:
@@ -386,9 +400,7 @@ def notification_from_dict(document: Any) -> Notification:
     status = _check.choice(OrderStatus, "status", _check.key("", doc, "status"))
     kind = NOTICE_TYPES[status]
     names = {field.name for field in attrs.fields(kind)}
-    extra = set(doc) - names - {"status", "channels", "subject", "message"}
-    if extra:
-        raise InvalidField("document", sorted(extra), f"only the keys of a {kind.__name__}")
+    _check.only_keys("", doc, names | {"status", "channels", "subject", "message"})
     values = {}
     for name in names & set(doc):
         reader = _READERS.get(name)

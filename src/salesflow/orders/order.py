@@ -33,11 +33,12 @@ import attrs
 
 from salesflow._aggregate import (
     as_history,
-    check_expected_version,
+    command,
     fold_checked,
-    recorded,
+    repeated_creation,
     restore,
 )
+from salesflow._zones import utc
 from salesflow.errors import (
     InvalidField,
     InvalidType,
@@ -75,8 +76,10 @@ class _Fold:
     __slots__ = (
         "carrier",
         "eta",
+        "keys",
         "last_at",
         "location",
+        "reported",
         "resumes_to",
         "status",
         "step",
@@ -89,6 +92,7 @@ class _Fold:
         self.status: OrderStatus = OrderStatus.RECEIVED
         self.version = 1
         self.last_at: datetime = placed.at
+        self.keys: dict[str, int] = {}
         self.eta: date = placed.estimated_delivery
         self.resumes_to: OrderStatus | None = None
         self.step: ProcessingStep | None = None
@@ -96,6 +100,7 @@ class _Fold:
         self.tracking_number: str | None = None
         self.tracking_url: str | None = None
         self.location: str | None = None
+        self.reported: datetime | None = None
 
     def copy(self) -> _Fold:
         clone = _Fold.__new__(_Fold)
@@ -115,7 +120,7 @@ class _Fold:
             raise InvalidField(
                 "from_status", event.from_status, f"{self.status.value!r}, the current status"
             )
-        if event.at < self.last_at:
+        if utc(event.at) < utc(self.last_at):
             raise InvalidField(
                 "at", event.at, f"a time on or after the latest change ({self.last_at.isoformat()})"
             )
@@ -132,6 +137,7 @@ class _Fold:
             )
         # A new date (and any delay's date) may not lie before the day of the change;
         # an unchanged date carried by other events may, when the order runs late.
+        # The day of the change is the calendar day where the change was written.
         changed = event.estimated_delivery != self.eta or event.event == "delay"
         if changed and event.estimated_delivery < event.at.date():
             raise InvalidField(
@@ -160,6 +166,9 @@ class _Fold:
             self.tracking_url = event.tracking_url
         if event.location is not None:
             self.location = event.location
+        reported = event.reported_at
+        if reported is not None and (self.reported is None or utc(reported) > utc(self.reported)):
+            self.reported = reported
         self.status = target
         self.version = event.version
         self.last_at = event.at
@@ -180,6 +189,10 @@ class Outcome:
     repeated: bool = False
 
 
+def _outcome(order: Order, event: OrderEvent, repeated: bool) -> Outcome:
+    return Outcome(order, event, order._notice(event), repeated)
+
+
 def _fold_history(events: Sequence[Any]) -> _Fold:
     return fold_checked(events, OrderPlaced, (StatusChanged,), _Fold, "order_number")
 
@@ -193,9 +206,14 @@ class Order:
     :meth:`place`; restore one with :meth:`replay` or :meth:`from_dict`.
 
     Every verb takes ``at`` (timezone-aware, not before the latest change),
-    ``actor``, an optional ``idempotency_key`` (a repeat returns the earlier
-    outcome and changes nothing) and an optional ``expected_version`` (a stale
-    one raises ``VersionConflict``). A refused command raises and leaves the
+    ``actor``, an optional ``idempotency_key`` and an optional
+    ``expected_version`` (a stale one raises ``VersionConflict``). A key binds
+    the command and its arguments (``at`` and ``expected_version`` aside): a
+    retry with the same arguments returns the earlier outcome with
+    ``repeated=True`` and changes nothing; different arguments raise
+    ``IdempotencyConflict``. The verbs a carrier drives (ship, transit,
+    deliver, delay, resume) also take ``reported_at``, the carrier's own time
+    when it is earlier than ``at``. A refused command raises and leaves the
     order as it was.
     """
 
@@ -204,13 +222,6 @@ class Order:
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "_fold", _fold_history(self.history))
-
-    @classmethod
-    def _extend(cls, previous: Order, event: StatusChanged, fold: _Fold) -> Order:
-        order: Order = object.__new__(cls)
-        object.__setattr__(order, "history", (*previous.history, event))
-        object.__setattr__(order, "_fold", fold)
-        return order
 
     # -- what the order is -------------------------------------------------
 
@@ -292,6 +303,21 @@ class Order:
         return self._fold.location
 
     @property
+    def carrier_reported_at(self) -> datetime | None:
+        """The latest time a carrier reported for a change of this order (its own clock)."""
+        return self._fold.reported
+
+    @property
+    def delivered_at(self) -> datetime | None:
+        """When the order was delivered: the carrier's own time when it reported the
+        delivery (a late scan is recorded later, in order), else the time of the change;
+        None until delivered. On-time metrics read this."""
+        if self._fold.status is not OrderStatus.DELIVERED:
+            return None
+        last = self.history[-1]
+        return last.reported_at or last.at if isinstance(last, StatusChanged) else None
+
+    @property
     def is_final(self) -> bool:
         return self._fold.status.is_final
 
@@ -318,29 +344,64 @@ class Order:
         amount_due: Money | None = None,
         actor: str = "system",
         idempotency_key: str | None = None,
+        existing: Order | None = None,
     ) -> Outcome:
         """A new order, received. ``amount_due`` defaults to the sum of the lines.
 
-        Refuses: no lines, lines in mixed currencies, an amount due in another
+        Refuses: no lines (or ``lines`` that is not a list of ``OrderLine``),
+        lines in mixed currencies, an amount due in another
         currency or below zero, an estimated delivery before the day of ``at``.
+
+        A retried placement: pass the order already stored for this request as
+        ``existing`` (``None`` when there is none) with the same
+        ``idempotency_key`` and arguments, and the original outcome comes back
+        with ``repeated=True`` (its event and notification, the stored order);
+        the same key with different arguments, or an ``existing`` order placed
+        under another key, raises ``IdempotencyConflict``. ``at`` does not count.
         """
-        line_tuple = tuple(lines) if not isinstance(lines, str) else lines
+        if isinstance(lines, str | bytes | dict) or not isinstance(lines, Iterable):
+            raise InvalidType("lines", lines, "a list of OrderLine")
+        line_tuple = tuple(lines)
         if amount_due is None and line_tuple and all(isinstance(x, OrderLine) for x in line_tuple):
             first = line_tuple[0].unit_price.currency
             if all(line.unit_price.currency == first for line in line_tuple):
-                amount_due = Money.total((line.total for line in line_tuple), first)
-        event = OrderPlaced(
-            order_number=number,
-            at=at,
-            actor=actor,
-            customer=customer,
-            lines=line_tuple,
-            # None only when the lines are invalid, which OrderPlaced reports first.
-            amount_due=cast(Money, amount_due),
-            estimated_delivery=estimated_delivery,
-            support=support,
-            idempotency_key=idempotency_key,
-        )
+                try:
+                    amount_due = Money.total((line.total for line in line_tuple), first)
+                except InvalidField:
+                    raise InvalidField(
+                        "lines",
+                        line_tuple,
+                        "lines whose sum is a supported amount (at most 10**18)",
+                    ) from None
+        try:
+            event = OrderPlaced(
+                order_number=number,
+                at=at,
+                actor=actor,
+                customer=customer,
+                lines=line_tuple,
+                # None only when the lines are invalid, which OrderPlaced reports first.
+                amount_due=cast(Money, amount_due),
+                estimated_delivery=estimated_delivery,
+                support=support,
+                idempotency_key=idempotency_key,
+            )
+        except InvalidField as err:
+            if err.field != "order_number":
+                raise
+            # Named as the caller wrote it: the parameter is ``number``.
+            raise type(err)("number", err.value, err.expected, context=err.context) from None
+        if existing is not None:
+            if not isinstance(existing, Order):
+                raise InvalidType("existing", existing, "the Order already stored, or None")
+            first_event = repeated_creation(
+                f"order {existing.number}",
+                existing,
+                idempotency_key,
+                event,
+                names={"order_number": "number"},
+            )
+            return Outcome(existing, first_event, existing._notice(first_event), repeated=True)
         order = cls((event,))
         return Outcome(order, event, order._notice(event))
 
@@ -402,6 +463,7 @@ class Order:
         at: datetime,
         tracking_url: str | None = None,
         estimated_delivery: date | None = None,
+        reported_at: datetime | None = None,
         actor: str = "system",
         idempotency_key: str | None = None,
         expected_version: int | None = None,
@@ -417,6 +479,7 @@ class Order:
             carrier=carrier,
             tracking_number=tracking_number,
             tracking_url=tracking_url,
+            reported_at=reported_at,
         )
 
     def transit(
@@ -425,6 +488,7 @@ class Order:
         location: str,
         at: datetime,
         estimated_delivery: date | None = None,
+        reported_at: datetime | None = None,
         actor: str = "system",
         idempotency_key: str | None = None,
         expected_version: int | None = None,
@@ -438,6 +502,7 @@ class Order:
             expected_version,
             estimated_delivery=estimated_delivery,
             location=location,
+            reported_at=reported_at,
         )
 
     def deliver(
@@ -446,6 +511,7 @@ class Order:
         at: datetime,
         proof: str | None = None,
         review_url: str | None = None,
+        reported_at: datetime | None = None,
         actor: str = "system",
         idempotency_key: str | None = None,
         expected_version: int | None = None,
@@ -459,6 +525,7 @@ class Order:
             expected_version,
             proof=proof,
             review_url=review_url,
+            reported_at=reported_at,
         )
 
     def cancel(
@@ -479,6 +546,7 @@ class Order:
         reason: str,
         estimated_delivery: date,
         at: datetime,
+        reported_at: datetime | None = None,
         actor: str = "system",
         idempotency_key: str | None = None,
         expected_version: int | None = None,
@@ -497,6 +565,7 @@ class Order:
             expected_version,
             estimated_delivery=estimated_delivery,
             reason=reason,
+            reported_at=reported_at,
         )
 
     def resume(
@@ -504,6 +573,7 @@ class Order:
         *,
         at: datetime,
         estimated_delivery: date | None = None,
+        reported_at: datetime | None = None,
         actor: str = "system",
         idempotency_key: str | None = None,
         expected_version: int | None = None,
@@ -520,6 +590,7 @@ class Order:
             estimated_delivery=estimated_delivery,
             step=fold.step if target is OrderStatus.PROCESSING else None,
             location=fold.location if target is OrderStatus.IN_TRANSIT else None,
+            reported_at=reported_at,
         )
 
     def _change(
@@ -534,33 +605,50 @@ class Order:
         **content: Any,
     ) -> Outcome:
         fold = self._fold
-        subject = f"order {self.number}"
-        if expected_version is not None and type(expected_version) is not int:
-            check_expected_version(subject, expected_version, fold.version)  # raises
-        earlier = recorded(subject, self.history, idempotency_key, name)
-        if earlier is not None:
-            return Outcome(self, earlier, self._notice(earlier), repeated=True)
-        check_expected_version(subject, expected_version, fold.version)
-        target = _TABLE[(fold.status, fold.resumes_to)].get(name)
-        if target is None:
-            next_status(fold.status, name, resumes_to=fold.resumes_to)  # raises InvalidTransition
-            raise AssertionError("unreachable")  # pragma: no cover
-        event = StatusChanged(
-            order_number=self.number,
-            version=fold.version + 1,
-            event=name,
-            from_status=fold.status,
-            to_status=target,
+
+        def arguments(earlier: Any) -> dict[str, Any]:
+            # The business content: what the event records, and who asked.
+            # ``at`` does not count (a retry carries a later time); a missing
+            # estimated delivery means the date in force before the earlier event.
+            eta = estimated_delivery
+            if eta is None:
+                eta = self.history[earlier.version - 2].estimated_delivery
+            counted = {"actor": actor, "estimated_delivery": eta, **content}
+            if name == "resume":  # its step or location is the order's, not an argument
+                counted.pop("step", None)
+                counted.pop("location", None)
+            return counted
+
+        def build(version: int) -> StatusChanged:
+            target = _TABLE[(fold.status, fold.resumes_to)].get(name)
+            if target is None:
+                next_status(fold.status, name, resumes_to=fold.resumes_to)  # raises
+                raise AssertionError("unreachable")  # pragma: no cover
+            return StatusChanged(
+                order_number=self.number,
+                version=version,
+                event=name,
+                from_status=fold.status,
+                to_status=target,
+                at=at,
+                actor=actor,
+                estimated_delivery=fold.eta if estimated_delivery is None else estimated_delivery,
+                idempotency_key=idempotency_key,
+                **content,
+            )
+
+        return command(
+            self,
+            subject=f"order {self.number}",
+            identity=self.number,
+            name=name,
+            key=idempotency_key,
+            expected=expected_version,
             at=at,
-            actor=actor,
-            estimated_delivery=fold.eta if estimated_delivery is None else estimated_delivery,
-            idempotency_key=idempotency_key,
-            **content,
+            arguments=arguments,
+            build=build,
+            outcome=_outcome,
         )
-        new_fold = fold.copy()
-        new_fold.advance(self.number, event)
-        order = Order._extend(self, event, new_fold)
-        return Outcome(order, event, order._notice(event))
 
     # -- notifications -----------------------------------------------------------
 
@@ -574,6 +662,8 @@ class Order:
             "at": event.at,
             "estimated_delivery": event.estimated_delivery,
         }
+        if isinstance(event, StatusChanged) and event.event == "deliver" and event.reported_at:
+            common["at"] = event.reported_at  # "delivered on ...": the carrier's time
         if isinstance(event, OrderPlaced):
             return ReceivedNotice(items=placed.lines, amount_due=placed.amount_due, **common)
         status = event.to_status
@@ -585,10 +675,11 @@ class Order:
         if status is OrderStatus.PACKED:
             return PackedNotice(**common)
         if status is OrderStatus.SHIPPED:
+            shipped = event if event.carrier is not None else self._fold
             return ShippedNotice(
-                carrier=cast(str, self._fold.carrier),
-                tracking_number=cast(str, self._fold.tracking_number),
-                tracking_url=self._fold.tracking_url,
+                carrier=cast(str, shipped.carrier),
+                tracking_number=cast(str, shipped.tracking_number),
+                tracking_url=shipped.tracking_url,
                 **common,
             )
         if status is OrderStatus.IN_TRANSIT:

@@ -43,7 +43,9 @@ class Customer:
 
     @classmethod
     def from_dict(cls, document: Any, *, field: str = "customer") -> Customer:
+        """Rebuild from :meth:`to_dict`; an unknown key is refused, naming it."""
         doc = _check.mapping(field, document)
+        _check.only_keys(field, doc, ("id", "name"))
         try:
             values = {"id": doc["id"], "name": doc["name"]}
         except KeyError as err:
@@ -77,6 +79,14 @@ class OrderLine:
             raise InvalidType("unit_price", price, "Money")
         if price.amount < 0:
             raise InvalidField("unit_price", price, "a price of zero or more")
+        try:
+            price * self.quantity
+        except InvalidField:
+            raise InvalidField(
+                "quantity",
+                self.quantity,
+                "a quantity whose line total is a supported amount (at most 10**18)",
+            ) from None
 
     @property
     def total(self) -> Money:
@@ -95,7 +105,9 @@ class OrderLine:
 
     @classmethod
     def from_dict(cls, document: Any, *, field: str = "line") -> OrderLine:
+        """Rebuild from :meth:`to_dict`; an unknown key is refused, naming it."""
         doc = _check.mapping(field, document)
+        _check.only_keys(field, doc, ("sku", "name", "quantity", "unit_price"))
         try:
             sku, name, quantity, price = doc["sku"], doc["name"], doc["quantity"], doc["unit_price"]
         except KeyError as err:
@@ -137,11 +149,9 @@ class SupportContact:
 
     @classmethod
     def from_dict(cls, document: Any, *, field: str = "support") -> SupportContact:
+        """Rebuild from :meth:`to_dict`; an unknown key is refused, naming it."""
         doc = _check.mapping(field, document)
-        if not _SUPPORT_KEYS.issuperset(doc):
-            raise InvalidField(
-                field, sorted(doc.keys() - _SUPPORT_KEYS), "only the keys email, phone and url"
-            )
+        _check.only_keys(field, doc, _SUPPORT_KEYS)
         return _rebuild(cls, field, **doc)
 
 

@@ -52,6 +52,7 @@ from salesflow._aggregate import (
     as_history,
     command,
     fold_checked,
+    repeated_creation,
     restore,
 )
 from salesflow._compile import compile_machine
@@ -392,6 +393,7 @@ class OwnershipOutcome:
 class _Fold:
     __slots__ = (
         "handoffs",
+        "keys",
         "last_at",
         "last_utc",
         "lead_id",
@@ -412,6 +414,7 @@ class _Fold:
         self.pending: HandoffSubmitted | None = None
         self.owners: dict[Role, tuple[str, ...]] = {}
         self.handoffs: tuple[Handoff, ...] = ()
+        self.keys: dict[str, int] = {}  # idempotency key -> version (kept by _aggregate)
         self._own()
 
     def copy(self) -> _Fold:
@@ -629,8 +632,16 @@ class Ownership:
         actor: str = "system",
         note: str | None = None,
         idempotency_key: str | None = None,
+        existing: Ownership | None = None,
     ) -> OwnershipOutcome:
-        """A new record: the lead starts with ``person`` in ``role`` (``None``: the role's queue)."""
+        """A new record: the lead starts with ``person`` in ``role`` (``None``: the role's queue).
+
+        A retried start: pass the record already stored for this request as
+        ``existing`` with the same ``idempotency_key`` and arguments, and the
+        original outcome comes back with ``repeated=True``; different
+        arguments, or a record started under another key, raise
+        ``IdempotencyConflict`` (as ``Order.place`` and ``Lead.create`` do).
+        """
         event = OwnerAssigned(
             lead_id=lead_id,
             version=1,
@@ -642,6 +653,17 @@ class Ownership:
             note=note,
             idempotency_key=idempotency_key,
         )
+        if existing is not None:
+            if not isinstance(existing, Ownership):
+                raise InvalidType("existing", existing, "the Ownership already stored, or None")
+            first = repeated_creation(
+                f"ownership of lead {existing.lead_id}",
+                existing,
+                idempotency_key,
+                event,
+                ignore=("version", "event"),
+            )
+            return OwnershipOutcome(existing, first, repeated=True)
         return OwnershipOutcome(cls((event,)), event)
 
     @classmethod
@@ -709,7 +731,16 @@ class Ownership:
                 idempotency_key=idempotency_key,
             )
 
-        return self._apply("hand_off", idempotency_key, expected_version, build)
+        arguments = {
+            "to_role": to_role,
+            "to_person": to_person,
+            "expires_at": expires_at,
+            "note": note,
+            "actor": actor,
+        }
+        return self._apply(
+            "hand_off", idempotency_key, expected_version, at, lambda _: arguments, build
+        )
 
     def accept(
         self,
@@ -746,7 +777,13 @@ class Ownership:
                 idempotency_key=idempotency_key,
             )
 
-        return self._apply("accept", idempotency_key, expected_version, build)
+        def arguments(earlier: Any) -> dict[str, Any]:
+            # Defaults resolved as they were then: the person the handoff was offered to.
+            offered = self.history[earlier.handoff - 1]
+            taker = getattr(offered, "to_person", None) if person is None else person
+            return {"person": taker, "actor": taker if actor is None else actor}
+
+        return self._apply("accept", idempotency_key, expected_version, at, arguments, build)
 
     def reject(
         self,
@@ -797,7 +834,10 @@ class Ownership:
                 **content,
             )
 
-        return self._apply(kind.event, idempotency_key, expected_version, build)
+        arguments = {"actor": actor, **content}
+        return self._apply(
+            kind.event, idempotency_key, expected_version, at, lambda _: arguments, build
+        )
 
     def _assign(
         self,
@@ -824,15 +864,20 @@ class Ownership:
                 idempotency_key=idempotency_key,
             )
 
-        return self._apply(name, idempotency_key, expected_version, build)
+        arguments = {"role": role, "person": person, "note": note, "actor": actor}
+        return self._apply(name, idempotency_key, expected_version, at, lambda _: arguments, build)
 
     def _apply(
         self,
         name: str,
         key: str | None,
         expected: int | None,
+        at: Any,
+        arguments: Callable[[Any], dict[str, Any]],
         build: Callable[[int], OwnershipEvent],
     ) -> OwnershipOutcome:
+        # A key binds the command and its business arguments (not ``at``: a
+        # retry carries a later time); see docs/routing.md.
         return command(
             self,
             subject=f"ownership of lead {self.lead_id}",
@@ -840,6 +885,8 @@ class Ownership:
             name=name,
             key=key,
             expected=expected,
+            at=at,
+            arguments=arguments,
             build=build,
             outcome=OwnershipOutcome,
         )
