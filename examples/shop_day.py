@@ -87,8 +87,10 @@ from salesflow.metrics import (
     time_in_status,
 )
 from salesflow.orders import (
+    CarrierResult,
     CarrierUpdate,
     Customer,
+    IgnoredReason,
     Notification,
     Order,
     OrderLine,
@@ -1081,7 +1083,7 @@ class ShopDay:
             result = apply_carrier_update(order, update)
             for outcome in result.outcomes:
                 order = self.handle(index, outcome)
-            self.carrier_updates[carrier_verdict(result.applied, result.ignored)] += 1
+            self.carrier_updates[carrier_verdict(result)] += 1
             if result.needs_attention:
                 self.carrier_updates["flagged for a person"] += 1
         if order.status is OrderStatus.DELIVERED and plan.csat is not None:
@@ -1165,18 +1167,17 @@ class ShopDay:
         ]  # fmt: skip
 
 
-def carrier_verdict(applied: bool, ignored: str | None) -> str:
+def carrier_verdict(result: CarrierResult) -> str:
     """A carrier update's fate in a word or two, for the tally."""
-    if applied:
+    if result.applied:
         return "applied"
-    text = ignored or ""
-    if "late scan" in text:
-        return "ignored: late, out of order"
-    if "nothing new" in text:
-        return "ignored: duplicate"
-    if "informational" in text:
-        return "ignored: informational"
-    return "ignored: other"
+    words = {
+        IgnoredReason.LATE: "ignored: late, out of order",
+        IgnoredReason.SAME_INSTANT: "ignored: late, out of order",
+        IgnoredReason.DUPLICATE: "ignored: duplicate",
+        IgnoredReason.INFORMATIONAL: "ignored: informational",
+    }
+    return words.get(result.reason, "ignored: other") if result.reason else "ignored: other"
 
 
 # -- the report ------------------------------------------------------------------------
