@@ -276,7 +276,7 @@ class Period:
 
     def contains(self, at: datetime) -> bool:
         """True when ``start <= at < end``; a naive ``at`` is refused."""
-        moment = _check.aware("at", at)
+        moment = _zones.utc(_check.aware("at", at))
         return self.start <= moment < self.end
 
     def __contains__(self, at: object) -> bool:
@@ -287,7 +287,7 @@ class Period:
 
         A metric over a period that has not ended yet covers only part of it.
         """
-        return _check.aware("now", now) >= self.end
+        return _zones.utc(_check.aware("now", now)) >= self.end
 
     def overlaps(self, other: Period) -> bool:
         """True when the two periods share at least one instant."""

@@ -161,7 +161,7 @@ class CustomerSummary:
     currency: str = attrs.field(validator=_code_field)
 
     def __attrs_post_init__(self) -> None:
-        if self.last_purchase < self.first_purchase:
+        if _zones.utc(self.last_purchase) < _zones.utc(self.first_purchase):
             raise InvalidField(
                 "last_purchase",
                 self.last_purchase,
@@ -252,7 +252,7 @@ class CustomerSummary:
         """
         if self.orders < 2:
             return None
-        span = self.last_purchase - self.first_purchase
+        span = _zones.elapsed(self.first_purchase, self.last_purchase)
         microseconds = (span.days * 86_400 + span.seconds) * 1_000_000 + span.microseconds
         return _VALUE.divide(
             Decimal(microseconds), Decimal(_MICROSECONDS_PER_DAY * (self.orders - 1))

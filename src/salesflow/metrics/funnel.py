@@ -37,7 +37,7 @@ from typing import Any, Final, Literal
 
 import attrs
 
-from salesflow import _check
+from salesflow import _check, _zones
 from salesflow.errors import InvalidField, InvalidType, UndefinedMetric
 from salesflow.leads.lead import (
     ActivityKind,
@@ -915,6 +915,19 @@ class LeadStageTimes:
         )
 
 
+def _stage_totals(lead: Lead, now: datetime) -> dict[LeadStage, timedelta]:
+    """Elapsed time per stage visited (all visits; the open one up to ``now``), in absolute time."""
+    totals: dict[LeadStage, timedelta] = {}
+    stage, entered = LeadStage.AWARENESS, _zones.utc(lead.created_at)
+    for event in lead.history[1:]:
+        if isinstance(event, LeadStageChanged):
+            left = _zones.utc(event.at)
+            totals[stage] = totals.get(stage, timedelta(0)) + (left - entered)
+            stage, entered = event.to_stage, left
+    totals[stage] = totals.get(stage, timedelta(0)) + (now - entered)
+    return totals
+
+
 def time_in_lead_stages(
     leads: Iterable[Any], *, now: datetime, on_empty: OnEmpty = "undefined"
 ) -> LeadStageTimes:
@@ -947,21 +960,21 @@ def time_in_lead_stages(
     >>> awareness.leads, awareness.open, awareness.median, awareness.mean_days.value
     (2, 1, datetime.timedelta(days=4), Decimal('4'))
     """
-    moment = _check.aware("now", now)
+    moment = _zones.utc(_check.aware("now", now))
     check_on_empty(on_empty)
     rebuilt = _leads(leads)
     spent: dict[LeadStage, list[timedelta]] = {stage: [] for stage in LeadStage}
     still: Counter[LeadStage] = Counter()
     for lead in rebuilt:
-        if lead.updated_at > moment:
+        if _zones.utc(lead.updated_at) > moment:
             raise InvalidField(
                 "now",
                 now,
                 f"a time on or after every lead's latest change "
                 f"(lead {lead.id!r} changed at {lead.updated_at.isoformat()})",
             )
-        for stage, time in lead.time_in_stages(moment).items():
-            spent[stage].append(time.total)
+        for stage, total in _stage_totals(lead, moment).items():
+            spent[stage].append(total)
         still[lead.stage] += 1
     durations = tuple(
         StageDuration(

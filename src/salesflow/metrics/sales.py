@@ -235,8 +235,9 @@ def _lead_id(name: str, index: int, value: Any) -> str | int:
 def _from_lead(lead: Lead, *, money: bool, name: str, index: int) -> _LeadFacts:
     facts = _LeadFacts()
     facts.lead_id = lead.id
-    facts.created_at = lead.created_at
-    facts.won_at = _won_at(lead)
+    facts.created_at = _zones.utc(lead.created_at)
+    won = _won_at(lead)
+    facts.won_at = None if won is None else _zones.utc(won)
     facts.lost = lead.stage is LeadStage.LOST
     facts.qualified = any(isinstance(event, LeadQualified) for event in lead.history)
     facts.manager = _manager_of(lead)
