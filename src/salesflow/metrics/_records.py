@@ -67,6 +67,7 @@ what is wrong.
 
 from __future__ import annotations
 
+import operator
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, tzinfo
@@ -89,8 +90,11 @@ __all__ = [
     "check_basis",
     "fold_active_months",
     "fold_spending",
+    "keyed_items",
     "month_number",
     "month_start",
+    "values_of",
+    "whole_number",
 ]
 
 CustomerId = str | int
@@ -150,19 +154,97 @@ def _required(index: int, row: Mapping[str, Any], key: str) -> Any:
         raise InvalidField(_where(index, key), None, "a value (it is missing)") from None
 
 
+def _integer(value: Any) -> int | None:
+    """``value`` as an int when it is an integer (an int, or a scalar such as numpy's
+    ``int64`` that says so through ``__index__``), else None. Bools are not numbers here."""
+    if isinstance(value, bool):
+        return None
+    if type(value) is int:
+        return value
+    try:
+        return operator.index(value)
+    except TypeError:
+        return None
+
+
+def whole_number(field: str, value: Any, *, minimum: int = 0, context: str = "") -> int:
+    """A whole number of at least ``minimum``: an int or an integer scalar (numpy's ``int64``).
+
+    Read through ``operator.index``, so numpy is never imported; bools,
+    floats (even 2.0) and Decimals are refused.
+    """
+    number = _integer(value)
+    if number is None:
+        raise InvalidType(field, value, f"a whole number of at least {minimum}", context=context)
+    if number < minimum:
+        raise InvalidField(field, value, f"a whole number of at least {minimum}", context=context)
+    return number
+
+
+def _keyed(value: Any) -> bool:
+    """A mapping, or a mapping-like value such as a pandas Series (it has ``.items()``)."""
+    return isinstance(value, Mapping) or (
+        not isinstance(value, str | bytes) and callable(getattr(value, "items", None))
+    )
+
+
+def _positional(value: Any) -> bool:
+    """Whether a mapping-like value is keyed 0, 1, 2, ... in order (a DataFrame column's index)."""
+    keys = getattr(value, "keys", None)
+    if not callable(keys):
+        return False
+    return all(_integer(key) == position for position, key in enumerate(keys()))
+
+
+def keyed_items(field: str, value: Any, *, key: str, count: str) -> list[tuple[Any, Any]] | None:
+    """The ``(key, count)`` pairs of a mapping or a Series, or None when ``value`` is not keyed.
+
+    A Series keyed 0, 1, 2, ... is refused: it is as likely a DataFrame column
+    (one value per row) as counts for the keys 0, 1, 2, and reading the wrong
+    one would be silently wrong.
+    """
+    if not _keyed(value):
+        return None
+    if not isinstance(value, Mapping) and len(value) and _positional(value):
+        raise InvalidType(
+            field,
+            value,
+            f"a mapping or Series of {key} -> {count}; this one is indexed 0, 1, 2, ... like a "
+            f"column of {key}s, so it is ambiguous: pass .tolist() for one {key} per item, or "
+            f".to_dict() for counts per {key}",
+        )
+    return list(value.items())
+
+
+def values_of(field: str, value: Any, *, expected: str, instead: str) -> Any:
+    """An iterable of plain values; a mapping, or a Series with a meaningful index, is refused.
+
+    A Series keyed 0, 1, 2, ... (a DataFrame column) gives its values. One
+    keyed by anything else could be values per key or counts per value, so
+    it is refused with ``instead``, the unambiguous way to pass it.
+    """
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise InvalidType(field, value, expected)
+    if _keyed(value) and (isinstance(value, Mapping) or not _positional(value)):
+        raise InvalidType(field, value, f"{expected} ({instead})")
+    return value
+
+
 def _id_value(field: str, value: Any) -> CustomerId:
     """A customer, order or person id: a non-empty string or an int, used exactly as given.
 
     Strings are not stripped: ``"a"`` and ``"a "`` are two ids, as they are
-    two keys of a dict or two groups of a DataFrame.
+    two keys of a dict or two groups of a DataFrame. An integer scalar
+    (numpy's ``int64``) is read as the int it is.
     """
     if isinstance(value, str):
         if not value:
             raise InvalidField(field, value, _ID_EXPECTED)
         return value
-    if isinstance(value, bool) or not isinstance(value, int):
+    number = _integer(value)
+    if number is None:
         raise InvalidType(field, value, _ID_EXPECTED)
-    return int(value)
+    return number
 
 
 def _identifier(index: int, key: str, value: Any) -> CustomerId:
@@ -219,8 +301,8 @@ def _placed_at(index: int, value: Any, now: datetime | None) -> datetime:
 def _amount(field: str, value: Any) -> Decimal:
     if isinstance(value, Decimal):
         amount = value
-    elif isinstance(value, int) and not isinstance(value, bool):
-        amount = Decimal(value)
+    elif (integer := _integer(value)) is not None:
+        amount = Decimal(integer)
     elif isinstance(value, str):
         try:
             amount = Decimal(value.strip())

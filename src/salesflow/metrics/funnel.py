@@ -49,7 +49,15 @@ from salesflow.leads.lead import (
     lead_event_from_dict,
 )
 from salesflow.leads.stage import OPEN_STAGES, LeadStage
-from salesflow.metrics._records import _id_value, _identifier, _required, _utc, _where
+from salesflow.metrics._records import (
+    _id_value,
+    _identifier,
+    _required,
+    _utc,
+    _where,
+    values_of,
+    whole_number,
+)
 from salesflow.metrics._result import OnEmpty, Ratio, Score, check_on_empty, settle
 
 __all__ = [
@@ -93,10 +101,15 @@ _MICROSECONDS_PER_DAY: Final = 86_400_000_000
 
 def _id_set(field: str, ids: Any) -> dict[PersonId, int]:
     """Each distinct id and the index where it first occurs."""
-    if isinstance(ids, str | bytes | Mapping) or not isinstance(ids, Iterable):
-        raise InvalidType(field, ids, "an iterable of person ids (strings or ints)")
+    values = values_of(
+        field,
+        ids,
+        expected="an iterable of person ids (strings or ints)",
+        instead="a mapping or an indexed Series could be ids per key or counts per id: "
+        "pass list(ids) of the ids themselves",
+    )
     seen: dict[PersonId, int] = {}
-    for index, value in enumerate(ids):
+    for index, value in enumerate(values):
         seen.setdefault(_id_value(f"{field}[{index}]", value), index)
     return seen
 
@@ -113,8 +126,8 @@ def conversion_rate(*, conversions: int, visitors: int, on_empty: OnEmpty = "und
     >>> conversion_rate(conversions=30, visitors=1200).percent()
     '2.5%'
     """
-    converted = _check.whole("conversions", conversions, minimum=0)
-    total = _check.whole("visitors", visitors, minimum=0)
+    converted = whole_number("conversions", conversions, minimum=0)
+    total = whole_number("visitors", visitors, minimum=0)
     if converted > total:
         raise InvalidField(
             "conversions",

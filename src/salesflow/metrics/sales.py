@@ -89,7 +89,7 @@ from salesflow.leads import (
     LeadStageChanged,
     lead_event_from_dict,
 )
-from salesflow.metrics._records import _absent, _amount, _utc, check_basis
+from salesflow.metrics._records import _absent, _amount, _utc, check_basis, whole_number
 from salesflow.metrics._result import (
     Amount,
     OnEmpty,
@@ -560,7 +560,7 @@ def customer_acquisition_cost(
     parts = [("sales spend", sales), ("marketing spend", marketing)]
     if overhead_spend is not None:
         parts.append(("overhead spend", _spend("overhead_spend", overhead_spend, sales.currency)))
-    customers = _check.whole("new_customers", new_customers, minimum=0)
+    customers = whole_number("new_customers", new_customers, minimum=0)
     total = Money.total((money for _, money in parts), sales.currency)
     names = " + ".join(part.split()[0] for part, _ in parts)
     variant = names if overhead_spend is not None else f"{names}, no overhead given"
