@@ -418,3 +418,22 @@ def test_manager_kpis_in_a_period_depend_on_the_instants_only(instants):
         results.append(manager_kpis(rows, period=period, now=written_in(now, zone)))
 
     assert all(result == results[0] for result in results)
+
+
+@pytest.mark.parametrize("minutes", [-90, -30, -1, 0, 1, 30, 59, 60, 90])
+def test_cohort_months_are_right_when_a_month_starts_inside_the_rows_repeated_hour(minutes):
+    # 2026-11-01 06:00 UTC starts November at UTC-06:00 and is New York's
+    # clock change: 01:00-02:00 happens twice there, and the month starts
+    # inside it. Rows written in New York must still fall in the right month.
+    new_york = ZoneInfo("America/New_York")
+    moment = datetime(2026, 11, 1, 6, tzinfo=UTC) + timedelta(minutes=minutes)
+    rows = _rows([datetime(2026, 10, 5, tzinfo=UTC), moment], UTC)
+
+    in_utc = cohort_retention(rows, zone="UTC-06:00").to_records()
+    in_new_york = cohort_retention(
+        [{**row, "placed_at": written_in(row["placed_at"], new_york)} for row in rows],
+        zone="UTC-06:00",
+    ).to_records()
+
+    assert in_new_york == in_utc
+    assert in_utc[-1]["month"] == ("2026-11" if minutes >= 0 else "2026-10")

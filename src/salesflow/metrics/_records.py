@@ -70,9 +70,10 @@ from __future__ import annotations
 import operator
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timezone, tzinfo
 from decimal import Decimal
 from typing import Any, Final
+from zoneinfo import ZoneInfo
 
 import attrs
 
@@ -274,6 +275,9 @@ _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 # plain UTC datetime, whatever the zone or the class (nanoseconds dropped).
 # It raises TypeError for a naive datetime.
 _SINCE: Final = datetime.__sub__
+# tzinfo classes that give an offset for every datetime: for these,
+# ``astimezone(UTC)`` converts an aware value without a check of its own.
+_ALWAYS_AWARE: Final = frozenset({ZoneInfo, timezone})
 
 
 def _utc(field: str, value: Any) -> datetime:
@@ -450,7 +454,7 @@ def fold_spending(
     purchases = _PURCHASES
     add, subtract = _EXACT.add, _EXACT.subtract
     dt, dec, text, whole = datetime, Decimal, str, int
-    utc, epoch, since = UTC, _EPOCH, _SINCE
+    utc, epoch, since, zones = UTC, _EPOCH, _SINCE, _ALWAYS_AWARE
     for index, row in enumerate(_rows(rows)):
         # The inline check accepts the common shape only; anything else,
         # including every error, goes through _read_spend, which names it.
@@ -463,8 +467,13 @@ def fold_spending(
             get = row.get
             discount = get("discount") if net else None
             status = get("status")
-            if type(at) is not dt or at.tzinfo is not utc:
-                at = epoch + since(at, epoch)  # other zones, pandas timestamps
+            if type(at) is not dt:
+                at = epoch + since(at, epoch)  # pandas timestamps, naive values raise
+            elif at.tzinfo is not utc:
+                # ZoneInfo("UTC") from parquet or DuckDB, or any other zone:
+                # astimezone is the cheap conversion; other tzinfo classes
+                # (which may give no offset) take the checked subtraction.
+                at = at.astimezone(utc) if type(at.tzinfo) in zones else epoch + since(at, epoch)
         except Exception:
             code = _UNREAD
         if (
@@ -583,6 +592,28 @@ class _Window:
         return bisect_right(self.bounds, at)
 
 
+def _local_marks(
+    bounds: list[datetime], latest: datetime, zone: tzinfo
+) -> tuple[list[datetime] | None, datetime]:
+    """``bounds`` and ``latest`` written in ``zone``, or None when comparing in it is unsafe.
+
+    Python compares two datetimes of one tzinfo by their wall clocks. Across
+    a clock change that orders correctly every instant against a mark whose
+    own wall-clock reading happens once (neither repeated nor skipped): the
+    readings only run backwards inside a repeated hour, and such a mark lies
+    outside every one. A mark that is not such a reading makes this None.
+    """
+    try:
+        marks = [bound.astimezone(zone) for bound in bounds]
+        last = latest.astimezone(zone)
+    except OverflowError:
+        return None, latest
+    for mark in (*marks, last):
+        if mark.replace(fold=1 - mark.fold).utcoffset() != mark.utcoffset():
+            return None, latest
+    return marks, last
+
+
 def fold_active_months(
     rows: Any, *, zone: tzinfo, now: datetime | None
 ) -> tuple[int, dict[CustomerId, int]]:
@@ -600,30 +631,52 @@ def fold_active_months(
     locate: Callable[[list[datetime], datetime], int] = bisect_right
     purchases = _PURCHASES
     dt, text, whole = datetime, str, int
-    utc, epoch, since = UTC, _EPOCH, _SINCE
+    utc, epoch, since, zones = UTC, _EPOCH, _SINCE, _ALWAYS_AWARE
     latest = now if now is not None else datetime.max.replace(tzinfo=UTC)
+    # Rows written in one other zone (ZoneInfo("UTC") from parquet, or a
+    # shop's zone) are compared with the bounds written in that same zone,
+    # which costs no conversion per row. That is exact when no bound and not
+    # ``latest`` is a wall-clock reading the zone repeats or skips (see
+    # _local_marks); otherwise local_marks is None and each row is converted.
+    local_zone: Any = None
+    local_marks: list[datetime] | None = None
+    local_latest = latest
     for index, row in enumerate(_rows(rows)):
+        marks, last = bounds, latest
         try:
             customer_id = row["customer_id"]
             at = row["placed_at"]
             status = row.get("status")
-            if type(at) is not dt or at.tzinfo is not utc:
-                at = epoch + since(at, epoch)  # other zones, pandas timestamps
+            if type(at) is not dt:
+                at = epoch + since(at, epoch)  # pandas timestamps, naive values raise
+            elif (tz := at.tzinfo) is not utc:
+                if tz is not local_zone and tz is not None and type(tz) in zones:
+                    local_zone = tz
+                    local_marks, local_latest = _local_marks(bounds, latest, tz)
+                if tz is local_zone and local_marks is not None:
+                    marks, last = local_marks, local_latest
+                elif type(tz) in zones:
+                    at = at.astimezone(utc)
+                else:
+                    at = epoch + since(at, epoch)
         except Exception:
             at = None
         if not (
             at is not None
-            and at <= latest
+            and at <= last
             and ((type(customer_id) is text and customer_id) or type(customer_id) is whole)
             and (status is None or (type(status) is text and status in purchases))
         ):
             customer_id, at, cancelled = _read_activity(index, row, now)
             if cancelled:
                 continue
-        position = locate(bounds, at)
+            marks = bounds
+        position = locate(marks, at)
         if not 0 < position < size:
             position = window.widen(index, at, state)
             bounds, masks, size = window.bounds, window.masks, len(window.bounds)
+            if local_zone is not None:
+                local_marks, local_latest = _local_marks(bounds, latest, local_zone)
         state[customer_id] = lookup(customer_id, 0) | masks[position]
     return window.base, state
 
