@@ -19,6 +19,7 @@ import random
 import tracemalloc
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 from decimal import Decimal
 from typing import Any
 
@@ -238,3 +239,72 @@ def customer_metrics(quick: bool) -> list[Result]:
     results = _timings(pd, count, customers, repeat=3 if quick else 5)
     memory_count, memory_customers = (50_000, 5_000) if quick else (200_000, 20_000)
     return results + _memory_rows(memory_count, memory_customers)
+
+
+# -- the zone the timestamps come in -------------------------------------------------------
+
+
+def _zone_timings(count: int, customers: int, *, repeat: int) -> list[Result]:
+    """The same instants written as datetime.UTC, ZoneInfo("UTC") and Europe/Berlin.
+
+    parquet, polars and DuckDB hand over ZoneInfo("UTC"), a shop's export its
+    own zone. Each is timed against datetime.UTC in the same run (interleaved);
+    the results must agree before anything is timed.
+    """
+    base = list(order_stream(count, customers))
+    written = {
+        'ZoneInfo("UTC")': ZoneInfo("UTC"),
+        "Europe/Berlin": ZoneInfo("Europe/Berlin"),
+    }
+    results: list[Result] = []
+    metrics: list[tuple[str, Callable[[list[dict[str, Any]]], object]]] = [
+        ("customer_summary", lambda rows: customer_summary(rows, now=NOW, zone=ZONE)),
+        ("cohort_retention", lambda rows: cohort_retention(rows, zone=ZONE, now=NOW)),
+    ]
+    for label, zone in written.items():
+        rows = [{**row, "placed_at": row["placed_at"].astimezone(zone)} for row in base]
+        for name, metric in metrics:
+            if metric(rows) != metric(base):
+                raise AssertionError(f"{name}: rows written in {label} give another result")
+            ours, baseline = interleaved(
+                lambda metric=metric, rows=rows: metric(rows),
+                lambda metric=metric: metric(base),
+                repeat=repeat,
+            )
+            results.append(
+                Result(
+                    f"{name}, {count:,} records with placed_at in {label}",
+                    ours / count * 1e6,
+                    baseline / count * 1e6,
+                    "us",
+                    1.5,
+                    "the same records with placed_at in datetime.UTC",
+                )
+            )
+    return results
+
+
+@scenario
+def timestamp_zones(quick: bool) -> list[Result]:
+    count, customers = (100_000, 10_000) if quick else (1_000_000, 100_000)
+    return _zone_timings(count, customers, repeat=3 if quick else 5)
+
+
+def _print_zones(argv: list[str]) -> None:
+    """``python -m benchmarks.metrics [--quick | --rows N]``: the zone scenario alone."""
+    quick = "--quick" in argv
+    count = 100_000 if quick else 1_000_000
+    if "--rows" in argv:
+        count = int(argv[argv.index("--rows") + 1])
+    print(f"timestamp zones: {count:,} order records, best of interleaved repeats")
+    for result in _zone_timings(count, max(count // 10, 1), repeat=3 if quick else 5):
+        print(
+            f"  {result.scenario}: {result.ours:.2f} us vs {result.baseline:.2f} us "
+            f"per record, ratio {result.ratio:.2f} (target <= {result.target})"
+        )
+
+
+if __name__ == "__main__":
+    import sys
+
+    _print_zones(sys.argv[1:])

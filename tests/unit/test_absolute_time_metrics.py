@@ -437,3 +437,36 @@ def test_cohort_months_are_right_when_a_month_starts_inside_the_rows_repeated_ho
 
     assert in_new_york == in_utc
     assert in_utc[-1]["month"] == ("2026-11" if minutes >= 0 else "2026-10")
+
+
+MIXED_ZONES = (*CLOCK_CHANGE_ZONES, ZoneInfo("UTC"), ZoneInfo("Etc/UTC"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    instants=sorted_instants(min_size=2, max_size=8),
+    picks=st.lists(st.sampled_from(MIXED_ZONES), min_size=8, max_size=8),
+    calendar=calendar_zones,
+    late=st.integers(0, 120),
+)
+def test_record_metrics_of_rows_written_in_mixed_zones_equal_those_in_utc(
+    instants, picks, calendar, late
+):
+    now = instants[-1] + timedelta(minutes=late)
+    plain = _rows(instants, UTC)
+    mixed = [
+        {**row, "placed_at": written_in(row["placed_at"], zone)}
+        for row, zone in zip(plain, picks, strict=False)
+    ]
+
+    assert _summary_facts(customer_summary(mixed, now=now, zone=calendar)) == _summary_facts(
+        customer_summary(plain, now=now, zone=calendar)
+    )
+    assert (
+        cohort_retention(mixed, zone=calendar, now=now).to_records()
+        == cohort_retention(plain, zone=calendar, now=now).to_records()
+    )
+    for zone in MIXED_ZONES:
+        assert _summary_facts(customer_summary(mixed, now=written_in(now, zone))) == (
+            _summary_facts(customer_summary(plain, now=now))
+        )

@@ -77,7 +77,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from salesflow import _check
+from salesflow import _check, _zones
 from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType
 from salesflow.money import _EXACT, CURRENCY_MINOR_UNITS, Money
 from salesflow.orders import Order, OrderStatus
@@ -455,7 +455,15 @@ def fold_spending(
     add, subtract = _EXACT.add, _EXACT.subtract
     dt, dec, text, whole = datetime, Decimal, str, int
     utc, epoch, since, zones = UTC, _EPOCH, _SINCE, _ALWAYS_AWARE
+    # A UTC zone under another name (ZoneInfo("UTC") from parquet or DuckDB)
+    # has no clock changes, so its times are kept as given and compared as
+    # they are: with each other by wall clock (exact here), with ``now``
+    # written in the same zone. Every other zone is converted to UTC.
+    alias: Any = _UNREAD
+    alias_now = now
+    other: Any = _UNREAD
     for index, row in enumerate(_rows(rows)):
+        limit = now
         # The inline check accepts the common shape only; anything else,
         # including every error, goes through _read_spend, which names it.
         try:
@@ -469,11 +477,23 @@ def fold_spending(
             status = get("status")
             if type(at) is not dt:
                 at = epoch + since(at, epoch)  # pandas timestamps, naive values raise
-            elif at.tzinfo is not utc:
-                # ZoneInfo("UTC") from parquet or DuckDB, or any other zone:
-                # astimezone is the cheap conversion; other tzinfo classes
-                # (which may give no offset) take the checked subtraction.
-                at = at.astimezone(utc) if type(at.tzinfo) in zones else epoch + since(at, epoch)
+            elif (tz := at.tzinfo) is not utc:
+                if tz is alias:
+                    limit = alias_now
+                elif tz is other:
+                    at = at.astimezone(utc)
+                # Any other zone: astimezone is the cheap conversion; other
+                # tzinfo classes (which may give no offset) take the checked
+                # subtraction.
+                elif tz is not None and type(tz) in zones:
+                    if _zones.is_utc(tz):
+                        alias, alias_now = tz, now.astimezone(tz)
+                        limit = alias_now
+                    else:
+                        other = tz
+                        at = at.astimezone(utc)
+                else:
+                    at = epoch + since(at, epoch)
         except Exception:
             code = _UNREAD
         if (
@@ -481,7 +501,7 @@ def fold_spending(
             and code == currency
             and ((type(customer_id) is text and customer_id) or type(customer_id) is whole)
             and ((type(order_id) is text and order_id) or type(order_id) is whole)
-            and at <= now
+            and at <= limit
             and type(spend) is dec
             and spend.is_finite()
             and spend >= 0
@@ -638,7 +658,7 @@ def fold_active_months(
     # which costs no conversion per row. That is exact when no bound and not
     # ``latest`` is a wall-clock reading the zone repeats or skips (see
     # _local_marks); otherwise local_marks is None and each row is converted.
-    local_zone: Any = None
+    local_zone: Any = _UNREAD
     local_marks: list[datetime] | None = None
     local_latest = latest
     for index, row in enumerate(_rows(rows)):
@@ -675,7 +695,7 @@ def fold_active_months(
         if not 0 < position < size:
             position = window.widen(index, at, state)
             bounds, masks, size = window.bounds, window.masks, len(window.bounds)
-            if local_zone is not None:
+            if local_zone is not _UNREAD:
                 local_marks, local_latest = _local_marks(bounds, latest, local_zone)
         state[customer_id] = lookup(customer_id, 0) | masks[position]
     return window.base, state
