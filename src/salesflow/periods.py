@@ -397,6 +397,7 @@ class Period:
     def from_dict(cls, document: Any, *, field: str = "period") -> Period:
         """Rebuild from :meth:`to_dict`; a malformed document raises ``InvalidField``."""
         doc = _check.mapping(field, document)
+        _check.only_keys(field, doc, ("start", "end", "unit", "zone"))
         start = _check.parse_datetime(f"{field}.start", _check.key(field, doc, "start"))
         end = _check.parse_datetime(f"{field}.end", _check.key(field, doc, "end"))
         unit = doc.get("unit")

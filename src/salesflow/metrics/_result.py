@@ -312,9 +312,7 @@ class _Result:
         if kind != cls.__name__.lower():
             raise InvalidField("kind", kind, repr(cls.__name__.lower()))
         names = {field.name for field in attrs.fields(cls)}  # type: ignore[arg-type]
-        extra = set(doc) - names - {"kind", "fraction", "value"}
-        if extra:
-            raise InvalidField("document", sorted(extra), f"only the keys of a {cls.__name__}")
+        _check.only_keys("", doc, names | {"kind", "fraction", "value"})
         values: dict[str, Any] = {}
         for name in names:
             if name not in doc:
@@ -338,10 +336,18 @@ class _Result:
             if isinstance(err, InvalidField):
                 raise
             raise InvalidField("document", sorted(doc), f"the keys of a {cls.__name__}") from None
-        written = doc.get("fraction")
-        fraction = result.fraction
-        if written is not None and (fraction is None or written != str(fraction)):
-            raise InvalidField("fraction", written, f"{fraction}, as the figures say")
+        _same_document(doc, result.to_dict(), "as the figures say")
+        # Imported here: the metrics that rebuild results import this module.
+        from salesflow.metrics._rebuild import from_inputs
+
+        try:
+            again = from_inputs(result)
+        except (KeyError, TypeError, ValueError, ArithmeticError):
+            raise InvalidField(
+                "inputs", doc.get("inputs"), f"the inputs of a {result.metric} result"
+            ) from None
+        if again is not None:
+            _same_document(doc, again.to_dict(), "as the inputs say")
         return result
 
     def _undefined(self) -> UndefinedMetric:
@@ -350,6 +356,18 @@ class _Result:
             self.denominator_name or _denominator_name(self.formula),
             variant=self.variant,
         )
+
+
+def _same_document(document: dict[str, Any], expected: dict[str, Any], reason: str) -> None:
+    """Refuse ``document`` unless it equals ``expected``, naming the first key that differs."""
+    for name in (*expected, *document):
+        if name not in document or name not in expected or document[name] != expected[name]:
+            raise InvalidField(
+                name,
+                document.get(name),
+                f"{expected.get(name)!r}, {reason} (a result document is refused when "
+                "any part of it was edited, added or removed)",
+            )
 
 
 class _DecimalResult(_Result):
@@ -585,7 +603,7 @@ def result_from_dict(document: Any) -> Ratio | Score | Amount:
         "score": Score,
         "amount": Amount,
     }
-    if kind not in kinds:
+    if not isinstance(kind, str) or kind not in kinds:
         raise InvalidField("kind", kind, "one of ratio, score, amount")
     result: Ratio | Score | Amount = kinds[kind].from_dict(document)
     return result
