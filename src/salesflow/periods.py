@@ -155,6 +155,17 @@ class Period:
     zone: tzinfo = attrs.field(default=UTC, converter=_zone, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
+        for name in ("start", "end"):
+            try:
+                getattr(self, name).astimezone(self.zone)
+            except OverflowError:
+                raise InvalidField(
+                    name,
+                    getattr(self, name),
+                    f"a moment that reads within the years 1 to 9999 in "
+                    f"{_zones.zone_label(self.zone)}",
+                    context="Period",
+                ) from None
         if self.end <= self.start:
             raise InvalidField(
                 "end",
@@ -229,9 +240,19 @@ class Period:
         """
         calendar_unit = _unit(unit)
         where = _zone(zone)
-        local = _check.aware("at", at).astimezone(where)
-        day = _day_value(local.date())
-        return cls._calendar(calendar_unit, _first_day(calendar_unit, day), where)
+        moment = _check.aware("at", at)
+        expected = (
+            f"a moment whose calendar {calendar_unit} in {_zones.zone_label(where)} lies "
+            f"within the years {_MIN_YEAR} to {_MAX_YEAR}"
+        )
+        try:
+            day = moment.astimezone(where).date()
+        except OverflowError:
+            raise InvalidField("at", at, expected) from None
+        first = _first_day(calendar_unit, day) if _MIN_YEAR <= day.year <= _MAX_YEAR else None
+        if first is None or first.year < _MIN_YEAR:
+            raise InvalidField("at", at, expected)
+        return cls._calendar(calendar_unit, first, where)
 
     @classmethod
     def months(cls, year: int, month: int, count: int, zone: tzinfo | str) -> tuple[Period, ...]:
@@ -335,6 +356,15 @@ class Period:
     def series(self, count: int) -> tuple[Period, ...]:
         """This period and the ``count - 1`` that follow it, consecutive and gap-free."""
         count = _check.whole("count", count, minimum=0)
+        if count > 1:
+            try:
+                self.shifted(count - 1)
+            except InvalidField:
+                raise InvalidField(
+                    "count",
+                    count,
+                    f"a number of periods that stays within the years {_MIN_YEAR} to {_MAX_YEAR}",
+                ) from None
         periods: list[Period] = []
         current = self
         for index in range(count):
@@ -356,7 +386,15 @@ class Period:
         ['[2026-03-01 00:00+00:00, 2026-03-02 00:00+00:00)', '2026-W10']
         """
         calendar_unit = _unit(unit)
-        return tuple(self._pieces(calendar_unit))
+        try:
+            return tuple(self._pieces(calendar_unit))
+        except InvalidField:
+            raise InvalidField(
+                "unit",
+                unit,
+                f"a unit to split a period within the years {_MIN_YEAR} to {_MAX_YEAR} "
+                f"(this one runs from {self.start.isoformat()} to {self.end.isoformat()})",
+            ) from None
 
     def _pieces(self, unit: PeriodUnit) -> Iterator[Period]:
         current = Period.containing(self.start, unit, self.zone)

@@ -16,12 +16,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from tests.strategies import (
-    CLOCK_CHANGE_ZONES,
-    instants_near_clock_changes,
-    sorted_instants,
-    written_in,
-)
 
 from salesflow import InvalidField, Money, Period
 from salesflow._zones import utc
@@ -40,6 +34,12 @@ from salesflow.metrics import (
     time_in_status,
 )
 from salesflow.orders import Customer, Order, OrderLine, ProcessingStep, SupportContact
+from strategies import (
+    CLOCK_CHANGE_ZONES,
+    instants_near_clock_changes,
+    sorted_instants,
+    written_in,
+)
 
 BERLIN = ZoneInfo("Europe/Berlin")
 ZONES = CLOCK_CHANGE_ZONES

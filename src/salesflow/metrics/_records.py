@@ -79,6 +79,7 @@ import attrs
 
 from salesflow import _check, _zones
 from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType
+from salesflow.metrics._result import INPUT_DIGITS, bounded_decimal, shown_int
 from salesflow.money import _EXACT, CURRENCY_MINOR_UNITS, Money
 from salesflow.orders import Order, OrderStatus
 
@@ -104,6 +105,7 @@ CustomerId = str | int
 REQUIRED_KEYS: Final = ("order_id", "customer_id", "placed_at", "amount", "currency")
 OPTIONAL_KEYS: Final = ("discount", "status")
 
+_COUNT_LIMIT: Final = 10**INPUT_DIGITS
 _CANCELLED: Final = OrderStatus.CANCELLED.value
 _STATUSES: Final = frozenset(status.value for status in OrderStatus)
 _PURCHASES: Final = _STATUSES - {_CANCELLED}
@@ -179,6 +181,13 @@ def whole_number(field: str, value: Any, *, minimum: int = 0, context: str = "")
         raise InvalidType(field, value, f"a whole number of at least {minimum}", context=context)
     if number < minimum:
         raise InvalidField(field, value, f"a whole number of at least {minimum}", context=context)
+    if number >= _COUNT_LIMIT:
+        raise InvalidField(
+            field,
+            shown_int(number),
+            f"a whole number from {minimum} to below 10**30",
+            context=context,
+        )
     return number
 
 
@@ -314,8 +323,7 @@ def _amount(field: str, value: Any) -> Decimal:
             raise InvalidField(field, value, "a decimal number such as '19.99'") from None
     else:
         raise InvalidType(field, value, _MONEY_EXPECTED)
-    if not amount.is_finite():
-        raise InvalidField(field, value, "a finite number (not NaN or infinity)")
+    bounded_decimal(field, amount)
     if amount < 0:
         raise InvalidField(field, value, "an amount of at least 0")
     return amount

@@ -25,7 +25,7 @@ from typing import Any, Final
 from salesflow import _check
 from salesflow.errors import InvalidField, InvalidType
 from salesflow.metrics._records import _id_value, _integer, keyed_items, values_of, whole_number
-from salesflow.metrics._result import Amount, OnEmpty, Ratio, Score, settle
+from salesflow.metrics._result import Amount, OnEmpty, Ratio, Score, bounded_decimal, settle
 from salesflow.money import _EXACT, Money
 
 __all__ = [
@@ -89,8 +89,7 @@ def _number(field: str, value: Any, *, low: int | None = 0, high: int | None = N
         if integer is None:
             raise InvalidType(field, value, expected)
         number = Decimal(integer)
-    if not number.is_finite():
-        raise InvalidField(field, value, "a finite number (not NaN or infinity)")
+    bounded_decimal(field, number)
     if (low is not None and number < low) or (high is not None and number > high):
         raise InvalidField(field, value, expected)
     return number

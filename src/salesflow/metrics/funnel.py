@@ -58,7 +58,14 @@ from salesflow.metrics._records import (
     values_of,
     whole_number,
 )
-from salesflow.metrics._result import OnEmpty, Ratio, Score, check_on_empty, settle
+from salesflow.metrics._result import (
+    OnEmpty,
+    Ratio,
+    Score,
+    check_on_empty,
+    instance_field,
+    settle,
+)
 
 __all__ = [
     "DEFAULT_FUNNEL_STEPS",
@@ -288,7 +295,7 @@ class FunnelStepResult:
     reached: int = attrs.field(validator=_count_field)
     dropped: int | None = attrs.field(validator=attrs.validators.optional(_count_field))
     conversion: Ratio | None = attrs.field(validator=_optional_ratio)
-    from_entry: Ratio = attrs.field(validator=attrs.validators.instance_of(Ratio))
+    from_entry: Ratio = attrs.field(validator=instance_field(Ratio))
     drop_off: Ratio | None = attrs.field(validator=_optional_ratio)
 
     def __attrs_post_init__(self) -> None:

@@ -97,6 +97,9 @@ from salesflow.metrics._result import (
     Score,
     _check_rounding,
     check_on_empty,
+    check_places,
+    flag_field,
+    instance_field,
     settle,
 )
 from salesflow.metrics.orders import (
@@ -367,9 +370,7 @@ class SalesCycle:
     cycles: Durations = attrs.field(validator=_durations)
     still_open: int = attrs.field(validator=_count)
     lost: int = attrs.field(validator=_count)
-    unfinished: bool = attrs.field(
-        default=False, kw_only=True, validator=attrs.validators.instance_of(bool)
-    )
+    unfinished: bool = attrs.field(default=False, kw_only=True, validator=flag_field)
 
     @property
     def won(self) -> int:
@@ -818,7 +819,7 @@ class GrowthRate:
     first: Money = attrs.field(validator=_money_field)
     last: Money = attrs.field(validator=_money_field)
     months: int = attrs.field(validator=_count)
-    places: int = attrs.field(validator=_count)
+    places: int = attrs.field(validator=lambda _i, _a, value: check_places(value))
     _value: Decimal | None = attrs.field(init=False, eq=False, hash=False)
     _exact: bool = attrs.field(init=False, eq=False, hash=False)
 
@@ -860,12 +861,12 @@ class GrowthRate:
 
     def percent(self, places: int = 1, rounding: str = ROUND_HALF_EVEN) -> str:
         """The rate as a percentage, the true rate rounded once to ``places``: ``"5.9%"``."""
-        places = _check.whole("places", places, minimum=0)
+        places = check_places(places)
         rounding = _check_rounding(rounding)
         if not self.defined:
             return "undefined"
         value, exact = _root_growth(self._ratio(), self.months, places + 2, rounding)
-        context = _wide(value)
+        context = Context(prec=_wide(value).prec + places + 2)
         shown = value.scaleb(2, context=context)
         if exact:
             shown = shown.quantize(Decimal(1).scaleb(-places), context=context)
@@ -908,7 +909,7 @@ def compound_monthly_growth_rate(
     >>> rate.value, rate.value_is_exact, rate.percent(2)
     (Decimal('0.224744871392'), False, '22.47%')
     """
-    digits = _check.whole("places", places, minimum=0)
+    digits = check_places(places)
     on_empty = check_on_empty(on_empty)
     months = _monthly(revenue)
     if months:
@@ -949,15 +950,13 @@ class ManagerKPI:
     """
 
     manager: str = attrs.field(validator=_check.text_field)
-    sales_volume: Amount = attrs.field(validator=attrs.validators.instance_of(Amount))
-    margin: Amount | None = attrs.field(
-        validator=attrs.validators.optional(attrs.validators.instance_of(Amount))
-    )
-    lead_conversion: Ratio = attrs.field(validator=attrs.validators.instance_of(Ratio))
-    average_check: Amount = attrs.field(validator=attrs.validators.instance_of(Amount))
-    meetings: Score = attrs.field(validator=attrs.validators.instance_of(Score))
-    calls: Score = attrs.field(validator=attrs.validators.instance_of(Score))
-    satisfaction: Score = attrs.field(validator=attrs.validators.instance_of(Score))
+    sales_volume: Amount = attrs.field(validator=instance_field(Amount))
+    margin: Amount | None = attrs.field(validator=instance_field(Amount, optional=True))
+    lead_conversion: Ratio = attrs.field(validator=instance_field(Ratio))
+    average_check: Amount = attrs.field(validator=instance_field(Amount))
+    meetings: Score = attrs.field(validator=instance_field(Score))
+    calls: Score = attrs.field(validator=instance_field(Score))
+    satisfaction: Score = attrs.field(validator=instance_field(Score))
 
     def to_dict(self) -> dict[str, Any]:
         """Plain values for a DataFrame row: Decimals (exact where they terminate) or None."""
@@ -1051,7 +1050,7 @@ class ManagerKPIs(Mapping[str, ManagerKPI]):
         data, ``undefined`` an empty denominator. A period not over is said
         in the heading.
         """
-        places = _check.whole("places", places, minimum=0)
+        places = check_places(places)
         rounding = _check_rounding(rounding)
         header = (
             "manager",
