@@ -37,7 +37,10 @@ _MISSING: Any = object()
 
 
 def _shown(value: Any) -> str:
-    text = repr(value.value if isinstance(value, Enum) else value)
+    try:
+        text = repr(value.value if isinstance(value, Enum) else value)
+    except Exception:  # a value that cannot print (an int past Python's digit limit...)
+        text = f"<a {type(value).__name__} that cannot be shown>"
     return text if len(text) <= 80 else text[:77] + "..."
 
 

@@ -618,7 +618,17 @@ def monthly_revenue(
         code = _currency(f"orders[{index}].currency", facts.currency, code)
         if facts.cancelled:
             continue
-        local = facts.placed_at.astimezone(where)  # type: ignore[union-attr]
+        try:
+            local = facts.placed_at.astimezone(where)  # type: ignore[union-attr]
+        except OverflowError:
+            local = None
+        if local is None or not 2 <= local.year <= 9998:
+            raise InvalidField(
+                f"orders[{index}].placed_at",
+                facts.placed_at,
+                f"a moment whose month in {_zones.zone_label(where)} lies within the years "
+                "2 to 9998",
+            )
         key = (local.year, local.month)
         try:
             totals[key] = _EXACT.add(totals.get(key, Decimal(0)), facts.amount)
