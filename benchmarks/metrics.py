@@ -20,9 +20,9 @@ import time
 import tracemalloc
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from benchmarks._harness import Result, interleaved, scenario
 from salesflow.metrics.cohorts import (
