@@ -140,9 +140,9 @@ def _read_number(field: str, value: Any) -> Any:
 
 def check_on_empty(on_empty: Any) -> OnEmpty:
     """``on_empty`` is ``"undefined"`` or ``"raise"``."""
-    if on_empty == "undefined" and isinstance(on_empty, str):
+    if isinstance(on_empty, str) and on_empty == "undefined":
         return "undefined"
-    if on_empty == "raise" and isinstance(on_empty, str):
+    if isinstance(on_empty, str) and on_empty == "raise":
         return "raise"
     raise InvalidField("on_empty", on_empty, "'undefined' or 'raise'")
 
