@@ -62,6 +62,8 @@ def _zone(value: Any) -> tzinfo:
 
 def _unit(value: Any) -> PeriodUnit:
     try:
+        if not isinstance(value, str):  # an enum lookup would hash and compare anything
+            raise ValueError(value)
         return PeriodUnit(value)
     except ValueError:
         raise InvalidField(

@@ -119,7 +119,12 @@ CALLS = {
                 "revenue": "5",
                 "currency": "EUR",
             }
-        ]
+        ],
+        "activities": [{"manager": "ada", "kind": "call", "at": T}],
+        "surveys": [{"manager": "ada", "score": 5, "at": T}],
+        "period": Period.month(2026, 3, "UTC"),
+        "now": NOW,
+        "csat_scale": (1, 5),
     },
     "average_time_on_site": {"rows": SESSIONS},
     "bounce_rate": {"rows": SESSIONS, "variant": "single_page", "engaged_after": timedelta(1)},
@@ -257,3 +262,44 @@ def test_a_result_type_built_from_garbage_gives_only_a_salesflow_error(cls, bad)
 
     with pytest.raises(SalesflowError):
         cls(*([bad] * len(positional)))
+
+
+# -- periods ------------------------------------------------------------------------------------
+
+MARCH = Period.month(2026, 3, "Europe/Berlin")
+PERIOD_CALLS: dict[str, tuple[Callable[..., Any], dict[str, Any]]] = {
+    "Period": (Period, {"start": T, "end": NOW, "unit": None, "zone": "UTC"}),
+    "Period.day": (Period.day, {"day": date(2026, 3, 29), "zone": "Europe/Berlin"}),
+    "Period.week": (Period.week, {"day": date(2026, 3, 29), "zone": "Europe/Berlin"}),
+    "Period.month": (Period.month, {"year": 2026, "month": 3, "zone": "UTC"}),
+    "Period.quarter": (Period.quarter, {"year": 2026, "quarter": 1, "zone": "UTC"}),
+    "Period.containing": (Period.containing, {"at": T, "unit": "month", "zone": "UTC"}),
+    "Period.months": (Period.months, {"year": 2026, "month": 3, "count": 2, "zone": "UTC"}),
+    "Period.contains": (MARCH.contains, {"at": T}),
+    "Period.ended": (MARCH.ended, {"now": T}),
+    "Period.overlaps": (MARCH.overlaps, {"other": MARCH}),
+    "Period.shifted": (MARCH.shifted, {"steps": 2}),
+    "Period.series": (MARCH.series, {"count": 2}),
+    "Period.split": (MARCH.split, {"unit": "week"}),
+    "Period.from_dict": (Period.from_dict, {"document": MARCH.to_dict()}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PERIOD_CALLS))
+def test_a_bad_argument_to_a_period_gives_only_a_salesflow_error_and_comes_back(name):
+    function, arguments = PERIOD_CALLS[name]
+    function(**arguments)
+
+    for key in arguments:
+        for bad in BAD:
+            _only_salesflow_errors(lambda key=key, bad=bad: function(**{**arguments, key: bad}))
+
+
+def test_a_bad_value_in_a_period_document_gives_only_a_salesflow_error():
+    document = MARCH.to_dict()
+
+    for key in [*document, "extra"]:
+        for bad in BAD:
+            _only_salesflow_errors(
+                lambda key=key, bad=bad: Period.from_dict({**document, key: bad})
+            )

@@ -1336,6 +1336,8 @@ def _in_scope(
 
 def _activity_kind(index: int, value: Any) -> ActivityKind:
     try:
+        if not isinstance(value, str):  # an enum lookup would hash and compare anything
+            raise ValueError(value)
         return ActivityKind(value)
     except ValueError:
         raise InvalidField(
