@@ -426,7 +426,9 @@ SpendState = list[Any]
 (The fold indexes it with literals 0 to 5: a module constant costs a global
 lookup per row.)
 
-``first_at`` and ``last_at`` are UTC datetimes; ``total`` and
+``first_at`` and ``last_at`` are aware datetimes in UTC, under
+``datetime.UTC`` or, as the rows gave them, another name of UTC such as
+``ZoneInfo("UTC")`` (they compare and subtract as instants); ``total`` and
 ``first_order_spend`` exact Decimals. The first order is the earliest; among
 orders placed at the same instant, the one with the lowest id (then the lowest
 amount), so the order of the rows never matters.
@@ -454,7 +456,8 @@ def fold_spending(
 
     Reads order_id, customer_id, placed_at, amount, currency, status, and
     discount when ``net``. Cancelled orders are checked and left out. ``now``
-    must be an aware UTC datetime; a record placed after it is refused.
+    must be an aware datetime in ``datetime.UTC``; a record placed after it is
+    refused.
     """
     state: dict[CustomerId, SpendState] = {}
     lookup = state.get
