@@ -247,3 +247,14 @@ def test_historical_clv_takes_a_purchase_frequency_score_between_0_and_1():
     )
 
     assert clv.require() == Money("100", "EUR")
+
+
+def test_growth_reads_a_series_of_revenue_per_month_as_the_mapping_it_is():
+    from salesflow.metrics import compound_monthly_growth_rate, month_over_month_growth
+
+    revenue = {(2026, 1): Money("100", "EUR"), (2026, 2): Money("110", "EUR")}
+
+    assert compound_monthly_growth_rate(pd.Series(revenue)) == compound_monthly_growth_rate(
+        revenue
+    )
+    assert month_over_month_growth(pd.Series(revenue)) == month_over_month_growth(revenue)

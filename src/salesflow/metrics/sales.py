@@ -89,7 +89,14 @@ from salesflow.leads import (
     LeadStageChanged,
     lead_event_from_dict,
 )
-from salesflow.metrics._records import _absent, _amount, _utc, check_basis, whole_number
+from salesflow.metrics._records import (
+    _absent,
+    _amount,
+    _utc,
+    check_basis,
+    keyed_items,
+    whole_number,
+)
 from salesflow.metrics._result import (
     Amount,
     OnEmpty,
@@ -677,12 +684,13 @@ def _month_key(key: Any) -> tuple[int, str, str | None]:
 
 def _monthly(revenue: Any) -> list[tuple[str, Money]]:
     """The months in order, each once, consecutive, with their revenue in one currency."""
-    if not isinstance(revenue, Mapping):
+    pairs = keyed_items("revenue", revenue, key="month", count="Money")
+    if pairs is None:
         raise InvalidType("revenue", revenue, _MONTHS_EXPECTED)
     months: dict[int, tuple[str, Money]] = {}
     zone: str | None = None
     currency: str | None = None
-    for key, money in revenue.items():
+    for key, money in pairs:
         number, label, key_zone = _month_key(key)
         field = f"revenue[{label}]"
         if key_zone is not None:
