@@ -303,3 +303,29 @@ def test_a_bad_value_in_a_period_document_gives_only_a_salesflow_error():
             _only_salesflow_errors(
                 lambda key=key, bad=bad: Period.from_dict({**document, key: bad})
             )
+
+
+def test_a_bad_value_in_a_result_document_gives_only_a_salesflow_error():
+    documents = [
+        m.retention_rate(customers_at_start=5, new_customers=1, customers_at_end=4).to_dict(),
+        m.nps([9, 3]).to_dict(),
+        m.customer_acquisition_cost(
+            sales_spend=EURO, marketing_spend=EURO, new_customers=2
+        ).to_dict(),
+    ]
+
+    for document in documents:
+        for key in [*document, "extra"]:
+            for bad in BAD:
+                _only_salesflow_errors(
+                    lambda key=key, bad=bad, doc=document: m.result_from_dict({**doc, key: bad})
+                )
+        for position in range(len(document["inputs"])):
+            for bad in BAD:
+                inputs = [list(pair) for pair in document["inputs"]]
+                inputs[position][1] = bad
+                _only_salesflow_errors(
+                    lambda inputs=inputs, doc=document: m.result_from_dict(
+                        {**doc, "inputs": inputs}
+                    )
+                )

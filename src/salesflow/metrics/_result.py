@@ -438,10 +438,22 @@ class _Result:
         )
 
 
+def _equal(given: Any, expected: Any) -> bool:
+    """``given == expected``, False for a value whose own comparison fails."""
+    try:
+        return bool(given == expected)
+    except Exception:
+        return False
+
+
 def _same_document(document: dict[str, Any], expected: dict[str, Any], reason: str) -> None:
     """Refuse ``document`` unless it equals ``expected``, naming the first key that differs."""
     for name in (*expected, *document):
-        if name not in document or name not in expected or document[name] != expected[name]:
+        if (
+            name not in document
+            or name not in expected
+            or not _equal(document[name], expected[name])
+        ):
             raise InvalidField(
                 name,
                 document.get(name),
