@@ -954,7 +954,8 @@ def time_in_lead_stages(
     """Time in each lead stage across leads: total, mean and median per stage, at ``now``.
 
     time in stage(lead)  = the lead's time in the stage over all its visits,
-                           from :meth:`Lead.time_in_stages` (an open visit up to ``now``)
+                           elapsed between its stage changes as UTC instants
+                           (an open visit up to ``now``), as :meth:`Lead.time_in_stages`
     total                = sum over the leads that were in the stage
     mean                 = total / leads that were in the stage
     median               = median of the per-lead times
