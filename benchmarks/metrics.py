@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import gc
 import random
+import time
 import tracemalloc
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from benchmarks._harness import Result, interleaved, scenario
 from salesflow.metrics.cohorts import (
@@ -238,3 +240,90 @@ def customer_metrics(quick: bool) -> list[Result]:
     results = _timings(pd, count, customers, repeat=3 if quick else 5)
     memory_count, memory_customers = (50_000, 5_000) if quick else (200_000, 20_000)
     return results + _memory_rows(memory_count, memory_customers)
+
+
+# -- the zone the timestamps come in -------------------------------------------------------
+
+
+def _cpu_interleaved(
+    ours: Callable[[], object], baseline: Callable[[], object], *, repeat: int
+) -> tuple[float, float]:
+    """Best CPU times (``time.process_time``) of two functions, measured alternately.
+
+    CPU time, not wall time: the two sides differ by a few percent, which
+    other processes on a shared machine would drown in wall-clock time.
+    """
+    best = [float("inf"), float("inf")]
+    for _ in range(repeat):
+        for side, function in enumerate((ours, baseline)):
+            gc.collect()
+            start = time.process_time()
+            function()
+            best[side] = min(best[side], time.process_time() - start)
+    return best[0], best[1]
+
+
+def _zone_timings(count: int, customers: int, *, repeat: int) -> list[Result]:
+    """The same instants written as datetime.UTC, ZoneInfo("UTC") and Europe/Berlin.
+
+    parquet, polars and DuckDB hand over ZoneInfo("UTC"), a shop's export its
+    own zone. Each is timed against datetime.UTC in the same run (interleaved);
+    the results must agree before anything is timed.
+    """
+    base = list(order_stream(count, customers))
+    written = {
+        'ZoneInfo("UTC")': ZoneInfo("UTC"),
+        "Europe/Berlin": ZoneInfo("Europe/Berlin"),
+    }
+    results: list[Result] = []
+    metrics: list[tuple[str, Callable[[list[dict[str, Any]]], object]]] = [
+        ("customer_summary", lambda rows: customer_summary(rows, now=NOW, zone=ZONE)),
+        ("cohort_retention", lambda rows: cohort_retention(rows, zone=ZONE, now=NOW)),
+    ]
+    for label, zone in written.items():
+        rows = [{**row, "placed_at": row["placed_at"].astimezone(zone)} for row in base]
+        for name, metric in metrics:
+            if metric(rows) != metric(base):
+                raise AssertionError(f"{name}: rows written in {label} give another result")
+            ours, baseline = _cpu_interleaved(
+                lambda metric=metric, rows=rows: metric(rows),
+                lambda metric=metric: metric(base),
+                repeat=repeat,
+            )
+            results.append(
+                Result(
+                    f"{name}, {count:,} records with placed_at in {label}",
+                    ours / count * 1e6,
+                    baseline / count * 1e6,
+                    "us",
+                    1.5,
+                    "the same records with placed_at in datetime.UTC",
+                )
+            )
+    return results
+
+
+@scenario
+def timestamp_zones(quick: bool) -> list[Result]:
+    count, customers = (100_000, 10_000) if quick else (1_000_000, 100_000)
+    return _zone_timings(count, customers, repeat=3 if quick else 5)
+
+
+def _print_zones(argv: list[str]) -> None:
+    """``python -m benchmarks.metrics [--quick | --rows N]``: the zone scenario alone."""
+    quick = "--quick" in argv
+    count = 100_000 if quick else 1_000_000
+    if "--rows" in argv:
+        count = int(argv[argv.index("--rows") + 1])
+    print(f"timestamp zones: {count:,} order records, best CPU time of interleaved repeats")
+    for result in _zone_timings(count, max(count // 10, 1), repeat=3 if quick else 5):
+        print(
+            f"  {result.scenario}: {result.ours:.2f} us vs {result.baseline:.2f} us "
+            f"per record, ratio {result.ratio:.2f} (target <= {result.target})"
+        )
+
+
+if __name__ == "__main__":
+    import sys
+
+    _print_zones(sys.argv[1:])

@@ -62,6 +62,8 @@ def _zone(value: Any) -> tzinfo:
 
 def _unit(value: Any) -> PeriodUnit:
     try:
+        if not isinstance(value, str):  # an enum lookup would hash and compare anything
+            raise ValueError(value)
         return PeriodUnit(value)
     except ValueError:
         raise InvalidField(
@@ -155,6 +157,17 @@ class Period:
     zone: tzinfo = attrs.field(default=UTC, converter=_zone, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
+        for name in ("start", "end"):
+            try:
+                getattr(self, name).astimezone(self.zone)
+            except OverflowError:
+                raise InvalidField(
+                    name,
+                    getattr(self, name),
+                    f"a moment that reads within the years 1 to 9999 in "
+                    f"{_zones.zone_label(self.zone)}",
+                    context="Period",
+                ) from None
         if self.end <= self.start:
             raise InvalidField(
                 "end",
@@ -229,9 +242,19 @@ class Period:
         """
         calendar_unit = _unit(unit)
         where = _zone(zone)
-        local = _check.aware("at", at).astimezone(where)
-        day = _day_value(local.date())
-        return cls._calendar(calendar_unit, _first_day(calendar_unit, day), where)
+        moment = _check.aware("at", at)
+        expected = (
+            f"a moment whose calendar {calendar_unit} in {_zones.zone_label(where)} lies "
+            f"within the years {_MIN_YEAR} to {_MAX_YEAR}"
+        )
+        try:
+            day = moment.astimezone(where).date()
+        except OverflowError:
+            raise InvalidField("at", at, expected) from None
+        first = _first_day(calendar_unit, day) if _MIN_YEAR <= day.year <= _MAX_YEAR else None
+        if first is None or first.year < _MIN_YEAR:
+            raise InvalidField("at", at, expected)
+        return cls._calendar(calendar_unit, first, where)
 
     @classmethod
     def months(cls, year: int, month: int, count: int, zone: tzinfo | str) -> tuple[Period, ...]:
@@ -276,7 +299,7 @@ class Period:
 
     def contains(self, at: datetime) -> bool:
         """True when ``start <= at < end``; a naive ``at`` is refused."""
-        moment = _check.aware("at", at)
+        moment = _zones.utc(_check.aware("at", at))
         return self.start <= moment < self.end
 
     def __contains__(self, at: object) -> bool:
@@ -287,7 +310,7 @@ class Period:
 
         A metric over a period that has not ended yet covers only part of it.
         """
-        return _check.aware("now", now) >= self.end
+        return _zones.utc(_check.aware("now", now)) >= self.end
 
     def overlaps(self, other: Period) -> bool:
         """True when the two periods share at least one instant."""
@@ -335,6 +358,15 @@ class Period:
     def series(self, count: int) -> tuple[Period, ...]:
         """This period and the ``count - 1`` that follow it, consecutive and gap-free."""
         count = _check.whole("count", count, minimum=0)
+        if count > 1:
+            try:
+                self.shifted(count - 1)
+            except InvalidField:
+                raise InvalidField(
+                    "count",
+                    count,
+                    f"a number of periods that stays within the years {_MIN_YEAR} to {_MAX_YEAR}",
+                ) from None
         periods: list[Period] = []
         current = self
         for index in range(count):
@@ -356,7 +388,15 @@ class Period:
         ['[2026-03-01 00:00+00:00, 2026-03-02 00:00+00:00)', '2026-W10']
         """
         calendar_unit = _unit(unit)
-        return tuple(self._pieces(calendar_unit))
+        try:
+            return tuple(self._pieces(calendar_unit))
+        except InvalidField:
+            raise InvalidField(
+                "unit",
+                unit,
+                f"a unit to split a period within the years {_MIN_YEAR} to {_MAX_YEAR} "
+                f"(this one runs from {self.start.isoformat()} to {self.end.isoformat()})",
+            ) from None
 
     def _pieces(self, unit: PeriodUnit) -> Iterator[Period]:
         current = Period.containing(self.start, unit, self.zone)
@@ -397,6 +437,7 @@ class Period:
     def from_dict(cls, document: Any, *, field: str = "period") -> Period:
         """Rebuild from :meth:`to_dict`; a malformed document raises ``InvalidField``."""
         doc = _check.mapping(field, document)
+        _check.only_keys(field, doc, ("start", "end", "unit", "zone"))
         start = _check.parse_datetime(f"{field}.start", _check.key(field, doc, "start"))
         end = _check.parse_datetime(f"{field}.end", _check.key(field, doc, "end"))
         unit = doc.get("unit")

@@ -8,7 +8,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from salesflow import InvalidField, InvalidType, Money
@@ -280,7 +280,7 @@ def test_a_customer_summary_built_by_hand_is_checked():
             CustomerSummary(**{**good, **change})
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
 @given(order_rows())
 def test_the_summary_agrees_with_the_reference_on_random_records(rows):
     summary = customer_summary(rows, now=NOW, zone="America/New_York")
@@ -298,6 +298,7 @@ def test_the_summary_agrees_with_the_reference_on_random_records(rows):
         assert mine.recency == figures["recency"]
 
 
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(order_rows())
 def test_gross_spend_is_net_spend_plus_the_discounts(rows):
     net = customer_summary(rows, now=NOW)
@@ -311,6 +312,7 @@ def test_gross_spend_is_net_spend_plus_the_discounts(rows):
         assert gross[customer].total_amount == net[customer].total_amount + discounts[customer]
 
 
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(order_rows(), st.randoms(use_true_random=False))
 def test_shuffling_the_records_changes_nothing(rows, random):
     shuffled = list(rows)
@@ -322,6 +324,7 @@ def test_shuffling_the_records_changes_nothing(rows, random):
     )
 
 
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(order_rows(), st.data())
 def test_summaries_of_two_halves_merge_into_the_summary_of_the_whole(rows, data):
     cut = data.draw(st.integers(0, len(rows)))
@@ -486,7 +489,7 @@ def test_cohort_retention_refuses_bad_arguments_naming_them(arguments, field):
     assert caught.value.field == field
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
 @given(order_rows(wide=True), zones)
 def test_the_cohort_table_agrees_with_the_reference_on_random_records(rows, zone):
     table = cohort_retention(rows, zone=zone)
@@ -502,6 +505,7 @@ def test_the_cohort_table_agrees_with_the_reference_on_random_records(rows, zone
         ]
 
 
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(order_rows(), zones)
 def test_shares_stay_between_0_and_1_and_month_0_is_the_whole_cohort(rows, zone):
     table = cohort_retention(rows, zone=zone, now=NOW)
@@ -513,6 +517,7 @@ def test_shares_stay_between_0_and_1_and_month_0_is_the_whole_cohort(rows, zone)
             assert cell.month == cohort.period.shifted(cell.offset)
 
 
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(order_rows(), zones)
 def test_every_customer_is_in_exactly_one_cohort(rows, zone):
     table = cohort_retention(rows, zone=zone)

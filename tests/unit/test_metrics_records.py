@@ -274,11 +274,17 @@ def test_the_cohort_table_names_the_row_and_key_too():
 
 
 def test_a_running_total_that_would_need_rounding_is_refused():
-    rows = [row(order_id="1", amount=Decimal("1E+70")), row(order_id="2", amount=Decimal("0.01"))]
+    # Each amount is in range (below 10**30, at most 30 places); their sum
+    # would need 61 digits.
+    rows = [
+        row(order_id="1", amount=Decimal("9" * 30)),
+        row(order_id="2", amount=Decimal("9" * 30)),
+        row(order_id="3", amount=Decimal("1E-30")),
+    ]
 
     error = refused(rows)
 
-    assert error.field == "rows[1].amount"
+    assert error.field == "rows[2].amount"
     assert "exact" in str(error)
 
 

@@ -289,13 +289,13 @@ def test_a_document_whose_fraction_was_altered_is_refused():
     document = Ratio("m", 3, 4, variant="v", formula="a / b").to_dict()
     document["fraction"] = "4/5"
 
-    with pytest.raises(InvalidField, match="fraction: got '4/5', expected 3/4"):
+    with pytest.raises(InvalidField, match="fraction: got '4/5', expected '3/4'"):
         result_from_dict(document)
 
 
 @pytest.mark.parametrize(
     ("change", "field"),
-    [({"kind": "median"}, "kind"), ({"numerator": 1.5}, "numerator"), ({"extra": 1}, "document")],
+    [({"kind": "median"}, "kind"), ({"numerator": 1.5}, "numerator"), ({"extra": 1}, "extra")],
 )
 def test_a_malformed_result_document_names_the_field(change, field):
     document = {**Ratio("m", 3, 4, variant="v", formula="a / b").to_dict(), **change}

@@ -67,16 +67,19 @@ what is wrong.
 
 from __future__ import annotations
 
+import operator
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timezone, tzinfo
 from decimal import Decimal
 from typing import Any, Final
+from zoneinfo import ZoneInfo
 
 import attrs
 
-from salesflow import _check
+from salesflow import _check, _zones
 from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType
+from salesflow.metrics._result import INPUT_DIGITS, bounded_decimal, shown_int
 from salesflow.money import _EXACT, CURRENCY_MINOR_UNITS, Money
 from salesflow.orders import Order, OrderStatus
 
@@ -89,8 +92,11 @@ __all__ = [
     "check_basis",
     "fold_active_months",
     "fold_spending",
+    "keyed_items",
     "month_number",
     "month_start",
+    "values_of",
+    "whole_number",
 ]
 
 CustomerId = str | int
@@ -99,6 +105,7 @@ CustomerId = str | int
 REQUIRED_KEYS: Final = ("order_id", "customer_id", "placed_at", "amount", "currency")
 OPTIONAL_KEYS: Final = ("discount", "status")
 
+_COUNT_LIMIT: Final = 10**INPUT_DIGITS
 _CANCELLED: Final = OrderStatus.CANCELLED.value
 _STATUSES: Final = frozenset(status.value for status in OrderStatus)
 _PURCHASES: Final = _STATUSES - {_CANCELLED}
@@ -150,19 +157,104 @@ def _required(index: int, row: Mapping[str, Any], key: str) -> Any:
         raise InvalidField(_where(index, key), None, "a value (it is missing)") from None
 
 
+def _integer(value: Any) -> int | None:
+    """``value`` as an int when it is an integer (an int, or a scalar such as numpy's
+    ``int64`` that says so through ``__index__``), else None. Bools are not numbers here."""
+    if isinstance(value, bool):
+        return None
+    if type(value) is int:
+        return value
+    try:
+        return operator.index(value)
+    except TypeError:
+        return None
+
+
+def whole_number(field: str, value: Any, *, minimum: int = 0, context: str = "") -> int:
+    """A whole number of at least ``minimum``: an int or an integer scalar (numpy's ``int64``).
+
+    Read through ``operator.index``, so numpy is never imported; bools,
+    floats (even 2.0) and Decimals are refused.
+    """
+    number = _integer(value)
+    if number is None:
+        raise InvalidType(field, value, f"a whole number of at least {minimum}", context=context)
+    if number < minimum:
+        raise InvalidField(field, value, f"a whole number of at least {minimum}", context=context)
+    if number >= _COUNT_LIMIT:
+        raise InvalidField(
+            field,
+            shown_int(number),
+            f"a whole number from {minimum} to below 10**30",
+            context=context,
+        )
+    return number
+
+
+def _keyed(value: Any) -> bool:
+    """A mapping, or a mapping-like value such as a pandas Series (it has ``.items()``)."""
+    return isinstance(value, Mapping) or (
+        not isinstance(value, str | bytes) and callable(getattr(value, "items", None))
+    )
+
+
+def _positional(value: Any) -> bool:
+    """Whether a mapping-like value is keyed 0, 1, 2, ... in order (a DataFrame column's index)."""
+    keys = getattr(value, "keys", None)
+    if not callable(keys):
+        return False
+    return all(_integer(key) == position for position, key in enumerate(keys()))
+
+
+def keyed_items(field: str, value: Any, *, key: str, count: str) -> list[tuple[Any, Any]] | None:
+    """The ``(key, count)`` pairs of a mapping or a Series, or None when ``value`` is not keyed.
+
+    A Series keyed 0, 1, 2, ... is refused: it is as likely a DataFrame column
+    (one value per row) as counts for the keys 0, 1, 2, and reading the wrong
+    one would be silently wrong.
+    """
+    if not _keyed(value):
+        return None
+    if not isinstance(value, Mapping) and len(value) and _positional(value):
+        raise InvalidType(
+            field,
+            value,
+            f"a mapping or Series of {key} -> {count}; this one is indexed 0, 1, 2, ... like a "
+            f"column of {key}s, so it is ambiguous: pass .tolist() for one {key} per item, or "
+            f".to_dict() for counts per {key}",
+        )
+    return list(value.items())
+
+
+def values_of(field: str, value: Any, *, expected: str, instead: str) -> Any:
+    """An iterable of plain values; a mapping, or a Series with a meaningful index, is refused.
+
+    A Series keyed 0, 1, 2, ... (a DataFrame column) gives its values. One
+    keyed by anything else could be values per key or counts per value, so
+    it is refused with ``instead``, the unambiguous way to pass it.
+    """
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise InvalidType(field, value, expected)
+    if _keyed(value) and (isinstance(value, Mapping) or not _positional(value)):
+        raise InvalidType(field, value, f"{expected} ({instead})")
+    return value
+
+
 def _id_value(field: str, value: Any) -> CustomerId:
     """A customer, order or person id: a non-empty string or an int, used exactly as given.
 
     Strings are not stripped: ``"a"`` and ``"a "`` are two ids, as they are
-    two keys of a dict or two groups of a DataFrame.
+    two keys of a dict or two groups of a DataFrame. An integer scalar
+    (numpy's ``int64``) is read as the int it is.
     """
     if isinstance(value, str):
         if not value:
             raise InvalidField(field, value, _ID_EXPECTED)
         return value
-    if isinstance(value, bool) or not isinstance(value, int):
+    number = _integer(value)
+    if number is None:
         raise InvalidType(field, value, _ID_EXPECTED)
-    return int(value)
+    return number
 
 
 def _identifier(index: int, key: str, value: Any) -> CustomerId:
@@ -192,6 +284,9 @@ _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 # plain UTC datetime, whatever the zone or the class (nanoseconds dropped).
 # It raises TypeError for a naive datetime.
 _SINCE: Final = datetime.__sub__
+# tzinfo classes that give an offset for every datetime: for these,
+# ``astimezone(UTC)`` converts an aware value without a check of its own.
+_ALWAYS_AWARE: Final = frozenset({ZoneInfo, timezone})
 
 
 def _utc(field: str, value: Any) -> datetime:
@@ -219,8 +314,8 @@ def _placed_at(index: int, value: Any, now: datetime | None) -> datetime:
 def _amount(field: str, value: Any) -> Decimal:
     if isinstance(value, Decimal):
         amount = value
-    elif isinstance(value, int) and not isinstance(value, bool):
-        amount = Decimal(value)
+    elif (integer := _integer(value)) is not None:
+        amount = Decimal(integer)
     elif isinstance(value, str):
         try:
             amount = Decimal(value.strip())
@@ -228,8 +323,7 @@ def _amount(field: str, value: Any) -> Decimal:
             raise InvalidField(field, value, "a decimal number such as '19.99'") from None
     else:
         raise InvalidType(field, value, _MONEY_EXPECTED)
-    if not amount.is_finite():
-        raise InvalidField(field, value, "a finite number (not NaN or infinity)")
+    bounded_decimal(field, amount)
     if amount < 0:
         raise InvalidField(field, value, "an amount of at least 0")
     return amount
@@ -332,7 +426,9 @@ SpendState = list[Any]
 (The fold indexes it with literals 0 to 5: a module constant costs a global
 lookup per row.)
 
-``first_at`` and ``last_at`` are UTC datetimes; ``total`` and
+``first_at`` and ``last_at`` are aware datetimes in UTC, under
+``datetime.UTC`` or, as the rows gave them, another name of UTC such as
+``ZoneInfo("UTC")`` (they compare and subtract as instants); ``total`` and
 ``first_order_spend`` exact Decimals. The first order is the earliest; among
 orders placed at the same instant, the one with the lowest id (then the lowest
 amount), so the order of the rows never matters.
@@ -360,7 +456,8 @@ def fold_spending(
 
     Reads order_id, customer_id, placed_at, amount, currency, status, and
     discount when ``net``. Cancelled orders are checked and left out. ``now``
-    must be an aware UTC datetime; a record placed after it is refused.
+    must be an aware datetime in ``datetime.UTC``; a record placed after it is
+    refused.
     """
     state: dict[CustomerId, SpendState] = {}
     lookup = state.get
@@ -368,8 +465,16 @@ def fold_spending(
     purchases = _PURCHASES
     add, subtract = _EXACT.add, _EXACT.subtract
     dt, dec, text, whole = datetime, Decimal, str, int
-    utc, epoch, since = UTC, _EPOCH, _SINCE
+    utc, epoch, since, zones = UTC, _EPOCH, _SINCE, _ALWAYS_AWARE
+    # A UTC zone under another name (ZoneInfo("UTC") from parquet or DuckDB)
+    # has no clock changes, so its times are kept as given and compared as
+    # they are: with each other by wall clock (exact here), with ``now``
+    # written in the same zone. Every other zone is converted to UTC.
+    alias: Any = _UNREAD
+    alias_now = now
+    other: Any = _UNREAD
     for index, row in enumerate(_rows(rows)):
+        limit = now
         # The inline check accepts the common shape only; anything else,
         # including every error, goes through _read_spend, which names it.
         try:
@@ -381,8 +486,25 @@ def fold_spending(
             get = row.get
             discount = get("discount") if net else None
             status = get("status")
-            if type(at) is not dt or at.tzinfo is not utc:
-                at = epoch + since(at, epoch)  # other zones, pandas timestamps
+            if type(at) is not dt:
+                at = epoch + since(at, epoch)  # pandas timestamps, naive values raise
+            elif (tz := at.tzinfo) is not utc:
+                if tz is alias:
+                    limit = alias_now
+                elif tz is other:
+                    at = at.astimezone(utc)
+                # Any other zone: astimezone is the cheap conversion; other
+                # tzinfo classes (which may give no offset) take the checked
+                # subtraction.
+                elif tz is not None and type(tz) in zones:
+                    if _zones.is_utc(tz):
+                        alias, alias_now = tz, now.astimezone(tz)
+                        limit = alias_now
+                    else:
+                        other = tz
+                        at = at.astimezone(utc)
+                else:
+                    at = epoch + since(at, epoch)
         except Exception:
             code = _UNREAD
         if (
@@ -390,7 +512,7 @@ def fold_spending(
             and code == currency
             and ((type(customer_id) is text and customer_id) or type(customer_id) is whole)
             and ((type(order_id) is text and order_id) or type(order_id) is whole)
-            and at <= now
+            and at <= limit
             and type(spend) is dec
             and spend.is_finite()
             and spend >= 0
@@ -501,6 +623,28 @@ class _Window:
         return bisect_right(self.bounds, at)
 
 
+def _local_marks(
+    bounds: list[datetime], latest: datetime, zone: tzinfo
+) -> tuple[list[datetime] | None, datetime]:
+    """``bounds`` and ``latest`` written in ``zone``, or None when comparing in it is unsafe.
+
+    Python compares two datetimes of one tzinfo by their wall clocks. Across
+    a clock change that orders correctly every instant against a mark whose
+    own wall-clock reading happens once (neither repeated nor skipped): the
+    readings only run backwards inside a repeated hour, and such a mark lies
+    outside every one. A mark that is not such a reading makes this None.
+    """
+    try:
+        marks = [bound.astimezone(zone) for bound in bounds]
+        last = latest.astimezone(zone)
+    except OverflowError:
+        return None, latest
+    for mark in (*marks, last):
+        if mark.replace(fold=1 - mark.fold).utcoffset() != mark.utcoffset():
+            return None, latest
+    return marks, last
+
+
 def fold_active_months(
     rows: Any, *, zone: tzinfo, now: datetime | None
 ) -> tuple[int, dict[CustomerId, int]]:
@@ -518,30 +662,52 @@ def fold_active_months(
     locate: Callable[[list[datetime], datetime], int] = bisect_right
     purchases = _PURCHASES
     dt, text, whole = datetime, str, int
-    utc, epoch, since = UTC, _EPOCH, _SINCE
+    utc, epoch, since, zones = UTC, _EPOCH, _SINCE, _ALWAYS_AWARE
     latest = now if now is not None else datetime.max.replace(tzinfo=UTC)
+    # Rows written in one other zone (ZoneInfo("UTC") from parquet, or a
+    # shop's zone) are compared with the bounds written in that same zone,
+    # which costs no conversion per row. That is exact when no bound and not
+    # ``latest`` is a wall-clock reading the zone repeats or skips (see
+    # _local_marks); otherwise local_marks is None and each row is converted.
+    local_zone: Any = _UNREAD
+    local_marks: list[datetime] | None = None
+    local_latest = latest
     for index, row in enumerate(_rows(rows)):
+        marks, last = bounds, latest
         try:
             customer_id = row["customer_id"]
             at = row["placed_at"]
             status = row.get("status")
-            if type(at) is not dt or at.tzinfo is not utc:
-                at = epoch + since(at, epoch)  # other zones, pandas timestamps
+            if type(at) is not dt:
+                at = epoch + since(at, epoch)  # pandas timestamps, naive values raise
+            elif (tz := at.tzinfo) is not utc:
+                if tz is not local_zone and tz is not None and type(tz) in zones:
+                    local_zone = tz
+                    local_marks, local_latest = _local_marks(bounds, latest, tz)
+                if tz is local_zone and local_marks is not None:
+                    marks, last = local_marks, local_latest
+                elif type(tz) in zones:
+                    at = at.astimezone(utc)
+                else:
+                    at = epoch + since(at, epoch)
         except Exception:
             at = None
         if not (
             at is not None
-            and at <= latest
+            and at <= last
             and ((type(customer_id) is text and customer_id) or type(customer_id) is whole)
             and (status is None or (type(status) is text and status in purchases))
         ):
             customer_id, at, cancelled = _read_activity(index, row, now)
             if cancelled:
                 continue
-        position = locate(bounds, at)
+            marks = bounds
+        position = locate(marks, at)
         if not 0 < position < size:
             position = window.widen(index, at, state)
             bounds, masks, size = window.bounds, window.masks, len(window.bounds)
+            if local_zone is not _UNREAD:
+                local_marks, local_latest = _local_marks(bounds, latest, local_zone)
         state[customer_id] = lookup(customer_id, 0) | masks[position]
     return window.base, state
 

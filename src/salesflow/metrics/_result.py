@@ -67,13 +67,30 @@ __all__ = [
     "Ratio",
     "Score",
     "UndefinedMetric",
+    "MAX_PLACES",
+    "bounded_decimal",
     "check_on_empty",
+    "check_places",
+    "flag_field",
+    "instance_field",
+    "shown_int",
     "result_from_dict",
     "settle",
 ]
 
 VALUE_PRECISION: Final = 28
 """Significant digits of ``value``; ``fraction`` is always exact."""
+
+MAX_PLACES: Final = 100
+"""The most decimal places a result is rounded to for display (more would only be noise)."""
+
+INPUT_DIGITS: Final = 30
+"""A Decimal given to a metric is below ``10**30`` in size and has at most 30 decimal places."""
+
+_RESULT_EXPONENT: Final = 1000
+# A result's own figures (products of up to four inputs) stay far inside
+# 10**±1000: no figure is so large or so fine that printing or rounding it
+# would hang or hit Python's integer string limit.
 
 OnEmpty = Literal["undefined", "raise"]
 """What a metric does with an empty denominator: an undefined result, or raise."""
@@ -123,9 +140,9 @@ def _read_number(field: str, value: Any) -> Any:
 
 def check_on_empty(on_empty: Any) -> OnEmpty:
     """``on_empty`` is ``"undefined"`` or ``"raise"``."""
-    if on_empty == "undefined" and isinstance(on_empty, str):
+    if isinstance(on_empty, str) and on_empty == "undefined":
         return "undefined"
-    if on_empty == "raise" and isinstance(on_empty, str):
+    if isinstance(on_empty, str) and on_empty == "raise":
         return "raise"
     raise InvalidField("on_empty", on_empty, "'undefined' or 'raise'")
 
@@ -137,14 +154,53 @@ def settle(result: _R, on_empty: Any) -> _R:
     return result
 
 
+def bounded_decimal(
+    field: str, value: Decimal, *, context: str = "", digits: int = INPUT_DIGITS
+) -> Decimal:
+    """``value`` when it is finite, below ``10**digits`` in size and has at most ``digits``
+    decimal places (trailing zeros do not count); else ``InvalidField``."""
+    if not value.is_finite():
+        raise InvalidField(field, value, "a finite number (not NaN or infinity)", context=context)
+    if value.is_zero():
+        return value
+    _, figures, exponent = value.as_tuple()
+    shown = "".join(map(str, figures))
+    places = -(int(exponent) + len(shown) - len(shown.rstrip("0")))
+    if value.adjusted() >= digits or places > digits:
+        raise InvalidField(
+            field,
+            value,
+            f"a number below 10**{digits} in size with at most {digits} decimal places",
+            context=context,
+        )
+    return value
+
+
+def shown_int(value: int) -> int | str:
+    """``value`` for an error message: an int too long to print is described instead."""
+    if value.bit_length() < 10_000:
+        return value
+    return f"an int of about {value.bit_length() * 3 // 10:,} digits"
+
+
+def _bounded_int(field: str, value: int, *, context: str, digits: int) -> int:
+    if abs(value) >= 10**digits:
+        raise InvalidField(
+            field, shown_int(value), f"a whole number below 10**{digits}", context=context
+        )
+    return value
+
+
 def _number(field: str, value: Any, *, context: str, minimum: int | None = None) -> Number:
     expected = "an int or Decimal (floats are inexact)"
     if minimum is not None:
         expected = f"an int or Decimal of at least {minimum} (floats are inexact)"
     if isinstance(value, bool) or not isinstance(value, int | Decimal):
         raise InvalidType(field, value, expected, context=context)
-    if isinstance(value, Decimal) and not value.is_finite():
-        raise InvalidField(field, value, "a finite number (not NaN or infinity)", context=context)
+    if isinstance(value, Decimal):
+        bounded_decimal(field, value, context=context, digits=_RESULT_EXPONENT)
+    else:
+        _bounded_int(field, value, context=context, digits=_RESULT_EXPONENT)
     if minimum is not None and value < minimum:
         raise InvalidField(field, value, expected, context=context)
     return value
@@ -161,6 +217,24 @@ def _denominator_field(instance: Any, attribute: Any, value: Any) -> None:
 def _flag_field(instance: Any, attribute: Any, value: Any) -> None:
     if not isinstance(value, bool):
         raise InvalidType(attribute.name, value, "True or False", context=type(instance).__name__)
+
+
+def flag_field(instance: Any, attribute: Any, value: Any) -> None:
+    """An attrs validator: True or False (a SalesflowError, never attrs' TypeError)."""
+    _flag_field(instance, attribute, value)
+
+
+def instance_field(kind: type, *, optional: bool = False) -> Any:
+    """An attrs validator: an instance of ``kind`` (or None when ``optional``), else InvalidType."""
+    expected = f"{'None or ' if optional else ''}{'an' if kind.__name__[0] in 'AEIOU' else 'a'} "
+    expected += kind.__name__
+
+    def check(instance: Any, attribute: Any, value: Any) -> None:
+        if (value is None and optional) or isinstance(value, kind):
+            return
+        raise InvalidType(attribute.name, value, expected, context=type(instance).__name__)
+
+    return check
 
 
 def _unfinished_mark(unfinished: bool) -> str:
@@ -184,14 +258,20 @@ def _inputs(value: Any) -> tuple[tuple[str, Input], ...]:
             raise InvalidType(f"inputs[{index}]", pair, "a (name, value) pair")
         name, item = pair
         name = _check.text(f"inputs[{index}].name", name)
-        if not isinstance(item, Money):
+        if isinstance(item, Money):
+            bounded_decimal(f"inputs[{index}].value", item.amount, digits=_RESULT_EXPONENT)
+        else:
             _number(f"inputs[{index}].value", item, context="")
         result.append((name, item))
     return tuple(result)
 
 
-def _check_places(places: Any) -> int:
-    return _check.whole("places", places, minimum=0)
+def check_places(places: Any) -> int:
+    """Decimal places for display: a whole number from 0 to :data:`MAX_PLACES`."""
+    number = _check.whole("places", places, minimum=0)
+    if number > MAX_PLACES:
+        raise InvalidField("places", shown_int(number), f"a whole number from 0 to {MAX_PLACES}")
+    return number
 
 
 def _check_rounding(rounding: Any) -> str:
@@ -312,9 +392,7 @@ class _Result:
         if kind != cls.__name__.lower():
             raise InvalidField("kind", kind, repr(cls.__name__.lower()))
         names = {field.name for field in attrs.fields(cls)}  # type: ignore[arg-type]
-        extra = set(doc) - names - {"kind", "fraction", "value"}
-        if extra:
-            raise InvalidField("document", sorted(extra), f"only the keys of a {cls.__name__}")
+        _check.only_keys("", doc, names | {"kind", "fraction", "value"})
         values: dict[str, Any] = {}
         for name in names:
             if name not in doc:
@@ -338,10 +416,18 @@ class _Result:
             if isinstance(err, InvalidField):
                 raise
             raise InvalidField("document", sorted(doc), f"the keys of a {cls.__name__}") from None
-        written = doc.get("fraction")
-        fraction = result.fraction
-        if written is not None and (fraction is None or written != str(fraction)):
-            raise InvalidField("fraction", written, f"{fraction}, as the figures say")
+        _same_document(doc, result.to_dict(), "as the figures say")
+        # Imported here: the metrics that rebuild results import this module.
+        from salesflow.metrics._rebuild import from_inputs
+
+        try:
+            again = from_inputs(result)
+        except (KeyError, TypeError, ValueError, ArithmeticError):
+            raise InvalidField(
+                "inputs", doc.get("inputs"), f"the inputs of a {result.metric} result"
+            ) from None
+        if again is not None:
+            _same_document(doc, again.to_dict(), "as the inputs say")
         return result
 
     def _undefined(self) -> UndefinedMetric:
@@ -350,6 +436,30 @@ class _Result:
             self.denominator_name or _denominator_name(self.formula),
             variant=self.variant,
         )
+
+
+def _equal(given: Any, expected: Any) -> bool:
+    """``given == expected``, False for a value whose own comparison fails."""
+    try:
+        return bool(given == expected)
+    except Exception:
+        return False
+
+
+def _same_document(document: dict[str, Any], expected: dict[str, Any], reason: str) -> None:
+    """Refuse ``document`` unless it equals ``expected``, naming the first key that differs."""
+    for name in (*expected, *document):
+        if (
+            name not in document
+            or name not in expected
+            or not _equal(document[name], expected[name])
+        ):
+            raise InvalidField(
+                name,
+                document.get(name),
+                f"{expected.get(name)!r}, {reason} (a result document is refused when "
+                "any part of it was edited, added or removed)",
+            )
 
 
 class _DecimalResult(_Result):
@@ -417,7 +527,7 @@ class Ratio(_DecimalResult):
         ``"undefined"`` when the denominator is empty. Rounding happens here
         and only here, from the exact fraction.
         """
-        places = _check_places(places)
+        places = check_places(places)
         rounding = _check_rounding(rounding)
         fraction = self.fraction
         if fraction is None:
@@ -452,9 +562,7 @@ class Score(_DecimalResult):
     variant: str = attrs.field(validator=_check.text_field)
     formula: str = attrs.field(validator=_check.text_field)
     scale: Number = attrs.field(default=1, kw_only=True, validator=_numerator_field)
-    signed: bool = attrs.field(
-        default=False, kw_only=True, validator=attrs.validators.instance_of(bool)
-    )
+    signed: bool = attrs.field(default=False, kw_only=True, validator=_flag_field)
     working: str = attrs.field(default="", kw_only=True, validator=_optional_text)
     inputs: tuple[tuple[str, Input], ...] = attrs.field(default=(), kw_only=True, converter=_inputs)
     denominator_name: str = attrs.field(default="", kw_only=True, validator=_optional_text)
@@ -469,7 +577,7 @@ class Score(_DecimalResult):
 
     def rounded(self, places: int = 0, rounding: str = ROUND_HALF_EVEN) -> Decimal | None:
         """The score rounded to ``places`` with ``rounding`` (None when undefined)."""
-        places = _check_places(places)
+        places = check_places(places)
         rounding = _check_rounding(rounding)
         fraction = self.fraction
         return None if fraction is None else _round(fraction, places, rounding)
@@ -499,6 +607,9 @@ def _money_field(instance: Any, attribute: Any, value: Any) -> None:
         raise InvalidType(
             attribute.name, value, "Money (Decimal + currency)", context=type(instance).__name__
         )
+    bounded_decimal(
+        attribute.name, value.amount, context=type(instance).__name__, digits=_RESULT_EXPONENT
+    )
 
 
 @attrs.frozen(repr=False)
@@ -585,7 +696,7 @@ def result_from_dict(document: Any) -> Ratio | Score | Amount:
         "score": Score,
         "amount": Amount,
     }
-    if kind not in kinds:
+    if not isinstance(kind, str) or kind not in kinds:
         raise InvalidField("kind", kind, "one of ratio, score, amount")
     result: Ratio | Score | Amount = kinds[kind].from_dict(document)
     return result

@@ -49,7 +49,15 @@ from salesflow.metrics._records import (
     fold_spending,
     month_number,
 )
-from salesflow.metrics._result import VALUE_PRECISION, Amount, Ratio
+from salesflow.metrics._result import (
+    INPUT_DIGITS,
+    VALUE_PRECISION,
+    Amount,
+    Ratio,
+    bounded_decimal,
+    check_places,
+    flag_field,
+)
 from salesflow.money import _EXACT, CURRENCY_MINOR_UNITS, Money
 from salesflow.periods import Period, PeriodUnit
 
@@ -81,6 +89,30 @@ def _now(value: Any) -> datetime:
 
 def _zone(value: Any) -> tzinfo:
     return _zones.zone("zone", value)
+
+
+def _shown_in(field: str, given: Any, moment: datetime, zone: tzinfo) -> datetime:
+    """``moment`` read in ``zone``; refused when that reading falls outside years 1 to 9999."""
+    try:
+        return moment.astimezone(zone)
+    except OverflowError:
+        raise InvalidField(
+            field,
+            given,
+            f"a moment that reads within the years 1 to 9999 in {_zones.zone_label(zone)}",
+        ) from None
+
+
+def _month_of_now(given: Any, moment: datetime, zone: tzinfo) -> int:
+    """The calendar month number of ``now`` in ``zone``; refused outside the years 2 to 9998."""
+    number = month_number(_shown_in("now", given, moment, zone), zone)
+    if not 2 * 12 <= number < 9999 * 12:
+        raise InvalidField(
+            "now",
+            given,
+            f"a moment whose month in {_zones.zone_label(zone)} lies within the years 2 to 9998",
+        )
+    return number
 
 
 # -- validators for the result values -------------------------------------------------
@@ -122,7 +154,8 @@ def _amount_field(instance: Any, attribute: Any, value: Any) -> None:
     context = type(instance).__name__
     if not isinstance(value, Decimal):
         raise InvalidType(attribute.name, value, "a Decimal of at least 0", context=context)
-    if not value.is_finite() or value < 0:
+    bounded_decimal(attribute.name, value, context=context, digits=2 * INPUT_DIGITS)
+    if value < 0:
         raise InvalidField(attribute.name, value, "a Decimal of at least 0", context=context)
 
 
@@ -161,7 +194,7 @@ class CustomerSummary:
     currency: str = attrs.field(validator=_code_field)
 
     def __attrs_post_init__(self) -> None:
-        if self.last_purchase < self.first_purchase:
+        if _zones.utc(self.last_purchase) < _zones.utc(self.first_purchase):
             raise InvalidField(
                 "last_purchase",
                 self.last_purchase,
@@ -175,6 +208,15 @@ class CustomerSummary:
                 f"at most total_amount ({self.total_amount})",
                 context="CustomerSummary",
             )
+        try:
+            _EXACT.subtract(self.total_amount, self.first_order_amount)
+        except ArithmeticError:
+            raise InvalidField(
+                "first_order_amount",
+                self.first_order_amount,
+                "an amount whose difference from total_amount is exact within 60 digits",
+                context="CustomerSummary",
+            ) from None
 
     @classmethod
     def _trusted(
@@ -252,7 +294,7 @@ class CustomerSummary:
         """
         if self.orders < 2:
             return None
-        span = self.last_purchase - self.first_purchase
+        span = _zones.elapsed(self.first_purchase, self.last_purchase)
         microseconds = (span.days * 86_400 + span.seconds) * 1_000_000 + span.microseconds
         return _VALUE.divide(
             Decimal(microseconds), Decimal(_MICROSECONDS_PER_DAY * (self.orders - 1))
@@ -385,6 +427,7 @@ def customer_summary(
     """
     moment = _now(now)
     where = _zones.zone("zone", zone)
+    local_now = _shown_in("now", now, moment, where)
     net = check_basis(basis)
     currency, state = fold_spending(rows, now=moment, net=net)
     code = cast(str, currency)  # set by the first record, and there is one per customer
@@ -413,7 +456,7 @@ def customer_summary(
     except TypeError:  # ints and strings together
         summaries.sort(key=lambda summary: _id_key(summary.customer_id))
     return CustomerSummaries(
-        now=moment.astimezone(where),
+        now=local_now,
         zone=where,
         basis=basis,
         currency=currency,
@@ -440,7 +483,7 @@ class CohortCell:
     month: Period = attrs.field(validator=_month_field)
     customers: int = attrs.field(validator=_count_field(0))
     active: int = attrs.field(validator=_count_field(0))
-    partial: bool = attrs.field(validator=attrs.validators.instance_of(bool))
+    partial: bool = attrs.field(validator=flag_field)
 
     def __attrs_post_init__(self) -> None:
         if self.active > self.customers:
@@ -486,11 +529,18 @@ class Cohort:
 
     period: Period = attrs.field(validator=_month_field)
     customers: int = attrs.field(validator=_count_field(1))
-    cells: tuple[CohortCell, ...]
+    cells: tuple[CohortCell, ...] = attrs.field(validator=lambda i, a, v: _cells_field(i, a, v))
 
     @property
     def label(self) -> str:
         return self.period.label
+
+
+def _cells_field(instance: Any, attribute: Any, value: Any) -> None:
+    if not isinstance(value, tuple) or not all(isinstance(c, CohortCell) for c in value):
+        raise InvalidType(
+            attribute.name, value, "a tuple of CohortCell", context=type(instance).__name__
+        )
 
 
 def _cohorts_field(instance: Any, attribute: Any, value: Any) -> None:
@@ -558,6 +608,7 @@ class CohortTable:
         Shares are rounded to ``places`` with ``rounding`` (only here). A
         ``*`` marks a month that had not ended at ``now``.
         """
+        check_places(places)
         columns = max((len(c.cells) for c in self.cohorts), default=0)
         # "+k " leaves room for the partial mark, so labels sit over the digits.
         table = [["cohort", "customers", *(f"+{k} " for k in range(columns))]]
@@ -617,6 +668,7 @@ def cohort_retention(rows: Any, *, zone: tzinfo | str, now: datetime | None = No
     """
     where = _zones.zone("zone", zone)
     moment = None if now is None else _now(now)
+    now_month = None if moment is None else _month_of_now(now, moment, where)
     base, masks = fold_active_months(rows, zone=where, now=moment)
     patterns: defaultdict[int, Counter[int]] = defaultdict(Counter)
     last = base
@@ -624,8 +676,8 @@ def cohort_retention(rows: Any, *, zone: tzinfo | str, now: datetime | None = No
         low = (mask & -mask).bit_length() - 1
         patterns[base + low][mask >> low] += 1
         last = max(last, base + mask.bit_length() - 1)
-    if moment is not None and patterns:
-        last = month_number(moment, where)
+    if now_month is not None and patterns:
+        last = now_month
     months: dict[int, Period] = {}
 
     def month(number: int) -> Period:

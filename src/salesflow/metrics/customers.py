@@ -24,8 +24,8 @@ from typing import Any, Final
 
 from salesflow import _check
 from salesflow.errors import InvalidField, InvalidType
-from salesflow.metrics._records import _id_value
-from salesflow.metrics._result import Amount, OnEmpty, Ratio, Score, settle
+from salesflow.metrics._records import _id_value, _integer, keyed_items, values_of, whole_number
+from salesflow.metrics._result import Amount, OnEmpty, Ratio, Score, bounded_decimal, settle
 from salesflow.money import _EXACT, Money
 
 __all__ = [
@@ -54,7 +54,7 @@ _APPROXIMATE: Final = Context(prec=28)
 
 
 def _count(field: str, value: Any) -> int:
-    return _check.whole(field, value, minimum=0)
+    return whole_number(field, value, minimum=0)
 
 
 def _customer_id(field: str, value: Any) -> CustomerId:
@@ -64,9 +64,14 @@ def _customer_id(field: str, value: Any) -> CustomerId:
 
 
 def _id_set(field: str, ids: Any) -> set[CustomerId]:
-    if isinstance(ids, str | bytes | Mapping) or not isinstance(ids, Iterable):
-        raise InvalidType(field, ids, "an iterable of customer ids (strings or ints)")
-    return {_customer_id(f"{field}[{index}]", value) for index, value in enumerate(ids)}
+    values = values_of(
+        field,
+        ids,
+        expected="an iterable of customer ids (strings or ints)",
+        instead="a mapping or an indexed Series could be ids per key or counts per id: "
+        "pass list(ids) of the ids themselves",
+    )
+    return {_customer_id(f"{field}[{index}]", value) for index, value in enumerate(values)}
 
 
 def _number(field: str, value: Any, *, low: int | None = 0, high: int | None = None) -> Decimal:
@@ -77,11 +82,14 @@ def _number(field: str, value: Any, *, low: int | None = 0, high: int | None = N
         expected = f"an int or Decimal of at least {low} (floats are inexact)"
     else:
         expected = "an int or Decimal (floats are inexact)"
-    if isinstance(value, bool) or not isinstance(value, int | Decimal):
-        raise InvalidType(field, value, expected)
-    number = Decimal(value)
-    if not number.is_finite():
-        raise InvalidField(field, value, "a finite number (not NaN or infinity)")
+    if isinstance(value, Decimal):
+        number = value
+    else:
+        integer = _integer(value)
+        if integer is None:
+            raise InvalidType(field, value, expected)
+        number = Decimal(integer)
+    bounded_decimal(field, number)
     if (low is not None and number < low) or (high is not None and number > high):
         raise InvalidField(field, value, expected)
     return number
@@ -123,11 +131,12 @@ def _money_quotient(field: str, value: Any) -> tuple[Money, Fraction]:
 
 def _orders_by_customer(field: str, orders: Any) -> dict[CustomerId, int]:
     """Order counts per customer, from a mapping or from one customer id per order."""
-    if isinstance(orders, Mapping):
+    pairs = keyed_items(field, orders, key="customer id", count="order count")
+    if pairs is not None:
         counts: dict[CustomerId, int] = {}
-        for customer, count in orders.items():
+        for customer, count in pairs:
             key = _customer_id(f"{field} key", customer)
-            counts[key] = counts.get(key, 0) + _check.whole(
+            counts[key] = counts.get(key, 0) + whole_number(
                 f"{field}[{customer!r}]", count, minimum=1
             )
         return counts
@@ -341,7 +350,7 @@ def churn_rate_average_customers(
         working=f"{lost} / (({start} + {end}) / 2)",
         inputs=(
             ("customers at start", start),
-            ("customers at end", customers_at_end),
+            ("customers at end", end),
             ("customers lost", lost),
         ),
         denominator_name="the average customer count",
@@ -400,13 +409,20 @@ def repeat_purchase_rate(
     """Share of customers who ordered more than once: customers with >= 2 orders / customers.
 
     ``orders`` is either a mapping customer id -> order count (each at least
-    1: a customer here is someone who ordered), or an iterable of customer
-    ids, one per order (``[row["customer_id"] for row in rows]``).
+    1: a customer here is someone who ordered), such as a dict or a pandas
+    Series (``df.groupby("customer_id").size()``, ``df["customer_id"].value_counts()``),
+    or an iterable of customer ids, one per order
+    (``[row["customer_id"] for row in rows]``, ``df["customer_id"].tolist()``).
+    Counts and ids may be numpy integers. A Series indexed 0, 1, 2, ... is
+    refused: it could be a column of ids or counts for customers 0, 1, 2.
 
     >>> repeat_purchase_rate(["a", "b", "a", "c", "a", "b"])
     <Ratio repeat purchase rate (counts): 2 / 3 = 2/3 ≈ 0.6666666667>
     >>> repeat_purchase_rate({"a": 3, "b": 1}).percent()
     '50.0%'
+    >>> import pandas as pd
+    >>> repeat_purchase_rate(pd.Series({"a": 1, "b": 3, "c": 2}))
+    <Ratio repeat purchase rate (counts): 2 / 3 = 2/3 ≈ 0.6666666667>
     """
     counts = _orders_by_customer("orders", orders)
     repeat = sum(1 for count in counts.values() if count >= 2)

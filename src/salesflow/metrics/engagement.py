@@ -520,9 +520,9 @@ def site_engagement(
 
 def _bounce_variant(value: Any) -> bool:
     """True for the engaged-session variant."""
-    if value == "engaged" and isinstance(value, str):
+    if isinstance(value, str) and value == "engaged":
         return True
-    if value == "single_page" and isinstance(value, str):
+    if isinstance(value, str) and value == "single_page":
         return False
     raise InvalidField("variant", value, "'single_page' or 'engaged'")
 

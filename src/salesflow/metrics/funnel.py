@@ -37,7 +37,7 @@ from typing import Any, Final, Literal
 
 import attrs
 
-from salesflow import _check
+from salesflow import _check, _zones
 from salesflow.errors import InvalidField, InvalidType, UndefinedMetric
 from salesflow.leads.lead import (
     ActivityKind,
@@ -49,8 +49,23 @@ from salesflow.leads.lead import (
     lead_event_from_dict,
 )
 from salesflow.leads.stage import OPEN_STAGES, LeadStage
-from salesflow.metrics._records import _id_value, _identifier, _required, _utc, _where
-from salesflow.metrics._result import OnEmpty, Ratio, Score, check_on_empty, settle
+from salesflow.metrics._records import (
+    _id_value,
+    _identifier,
+    _required,
+    _utc,
+    _where,
+    values_of,
+    whole_number,
+)
+from salesflow.metrics._result import (
+    OnEmpty,
+    Ratio,
+    Score,
+    check_on_empty,
+    instance_field,
+    settle,
+)
 
 __all__ = [
     "DEFAULT_FUNNEL_STEPS",
@@ -93,10 +108,15 @@ _MICROSECONDS_PER_DAY: Final = 86_400_000_000
 
 def _id_set(field: str, ids: Any) -> dict[PersonId, int]:
     """Each distinct id and the index where it first occurs."""
-    if isinstance(ids, str | bytes | Mapping) or not isinstance(ids, Iterable):
-        raise InvalidType(field, ids, "an iterable of person ids (strings or ints)")
+    values = values_of(
+        field,
+        ids,
+        expected="an iterable of person ids (strings or ints)",
+        instead="a mapping or an indexed Series could be ids per key or counts per id: "
+        "pass list(ids) of the ids themselves",
+    )
     seen: dict[PersonId, int] = {}
-    for index, value in enumerate(ids):
+    for index, value in enumerate(values):
         seen.setdefault(_id_value(f"{field}[{index}]", value), index)
     return seen
 
@@ -113,8 +133,8 @@ def conversion_rate(*, conversions: int, visitors: int, on_empty: OnEmpty = "und
     >>> conversion_rate(conversions=30, visitors=1200).percent()
     '2.5%'
     """
-    converted = _check.whole("conversions", conversions, minimum=0)
-    total = _check.whole("visitors", visitors, minimum=0)
+    converted = whole_number("conversions", conversions, minimum=0)
+    total = whole_number("visitors", visitors, minimum=0)
     if converted > total:
         raise InvalidField(
             "conversions",
@@ -275,7 +295,7 @@ class FunnelStepResult:
     reached: int = attrs.field(validator=_count_field)
     dropped: int | None = attrs.field(validator=attrs.validators.optional(_count_field))
     conversion: Ratio | None = attrs.field(validator=_optional_ratio)
-    from_entry: Ratio = attrs.field(validator=attrs.validators.instance_of(Ratio))
+    from_entry: Ratio = attrs.field(validator=instance_field(Ratio))
     drop_off: Ratio | None = attrs.field(validator=_optional_ratio)
 
     def __attrs_post_init__(self) -> None:
@@ -915,13 +935,27 @@ class LeadStageTimes:
         )
 
 
+def _stage_totals(lead: Lead, now: datetime) -> dict[LeadStage, timedelta]:
+    """Elapsed time per stage visited (all visits; the open one up to ``now``), in absolute time."""
+    totals: dict[LeadStage, timedelta] = {}
+    stage, entered = LeadStage.AWARENESS, _zones.utc(lead.created_at)
+    for event in lead.history[1:]:
+        if isinstance(event, LeadStageChanged):
+            left = _zones.utc(event.at)
+            totals[stage] = totals.get(stage, timedelta(0)) + (left - entered)
+            stage, entered = event.to_stage, left
+    totals[stage] = totals.get(stage, timedelta(0)) + (now - entered)
+    return totals
+
+
 def time_in_lead_stages(
     leads: Iterable[Any], *, now: datetime, on_empty: OnEmpty = "undefined"
 ) -> LeadStageTimes:
     """Time in each lead stage across leads: total, mean and median per stage, at ``now``.
 
     time in stage(lead)  = the lead's time in the stage over all its visits,
-                           from :meth:`Lead.time_in_stages` (an open visit up to ``now``)
+                           elapsed between its stage changes as UTC instants
+                           (an open visit up to ``now``), as :meth:`Lead.time_in_stages`
     total                = sum over the leads that were in the stage
     mean                 = total / leads that were in the stage
     median               = median of the per-lead times
@@ -947,21 +981,21 @@ def time_in_lead_stages(
     >>> awareness.leads, awareness.open, awareness.median, awareness.mean_days.value
     (2, 1, datetime.timedelta(days=4), Decimal('4'))
     """
-    moment = _check.aware("now", now)
+    moment = _zones.utc(_check.aware("now", now))
     check_on_empty(on_empty)
     rebuilt = _leads(leads)
     spent: dict[LeadStage, list[timedelta]] = {stage: [] for stage in LeadStage}
     still: Counter[LeadStage] = Counter()
     for lead in rebuilt:
-        if lead.updated_at > moment:
+        if _zones.utc(lead.updated_at) > moment:
             raise InvalidField(
                 "now",
                 now,
                 f"a time on or after every lead's latest change "
                 f"(lead {lead.id!r} changed at {lead.updated_at.isoformat()})",
             )
-        for stage, time in lead.time_in_stages(moment).items():
-            spent[stage].append(time.total)
+        for stage, total in _stage_totals(lead, moment).items():
+            spent[stage].append(total)
         still[lead.stage] += 1
     durations = tuple(
         StageDuration(

@@ -206,7 +206,7 @@ def _after_now(now: datetime, field: str, value: Any) -> InvalidField:
 
 def _not_after(now: datetime | None, field: str, moment: datetime | None, value: Any) -> None:
     """Refuse a record's time past ``now``: what happens after it is not known yet."""
-    if now is not None and moment is not None and moment > now:
+    if now is not None and moment is not None and _zones.utc(moment) > now:
         raise _after_now(now, field, value)
 
 
@@ -218,10 +218,10 @@ def _history_not_after(
     The event is named as the item was given: ``orders[3][2].at`` in a list
     of events, ``orders[3].history[2].at`` in an Order or its document.
     """
-    if now is None or not history or history[-1].at <= now:
+    if now is None or not history or _zones.utc(history[-1].at) <= now:
         return
     for position, event in enumerate(history):
-        if event.at > now:
+        if _zones.utc(event.at) > now:
             field = (
                 f"{name}[{index}][{position}].at"
                 if isinstance(item, list | tuple)
@@ -1022,10 +1022,10 @@ def time_in_status(
         stays: dict[OrderStatus, timedelta] = {}
         status, entered = OrderStatus.RECEIVED, order.placed_at
         for event in order.history[1:]:
-            stays[status] = stays.get(status, timedelta(0)) + (event.at - entered)
+            stays[status] = stays.get(status, timedelta(0)) + _zones.elapsed(entered, event.at)
             status, entered = event.to_status, event.at
         if not status.is_final:
-            stays[status] = stays.get(status, timedelta(0)) + (moment - entered)
+            stays[status] = stays.get(status, timedelta(0)) + _zones.elapsed(entered, moment)
             ongoing[status] += 1
         for stayed, length in stays.items():
             spans[stayed].append(length)

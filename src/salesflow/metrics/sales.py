@@ -89,7 +89,14 @@ from salesflow.leads import (
     LeadStageChanged,
     lead_event_from_dict,
 )
-from salesflow.metrics._records import _absent, _amount, _utc, check_basis
+from salesflow.metrics._records import (
+    _absent,
+    _amount,
+    _utc,
+    check_basis,
+    keyed_items,
+    whole_number,
+)
 from salesflow.metrics._result import (
     Amount,
     OnEmpty,
@@ -97,6 +104,9 @@ from salesflow.metrics._result import (
     Score,
     _check_rounding,
     check_on_empty,
+    check_places,
+    flag_field,
+    instance_field,
     settle,
 )
 from salesflow.metrics.orders import (
@@ -235,8 +245,9 @@ def _lead_id(name: str, index: int, value: Any) -> str | int:
 def _from_lead(lead: Lead, *, money: bool, name: str, index: int) -> _LeadFacts:
     facts = _LeadFacts()
     facts.lead_id = lead.id
-    facts.created_at = lead.created_at
-    facts.won_at = _won_at(lead)
+    facts.created_at = _zones.utc(lead.created_at)
+    won = _won_at(lead)
+    facts.won_at = None if won is None else _zones.utc(won)
     facts.lost = lead.stage is LeadStage.LOST
     facts.qualified = any(isinstance(event, LeadQualified) for event in lead.history)
     facts.manager = _manager_of(lead)
@@ -366,9 +377,7 @@ class SalesCycle:
     cycles: Durations = attrs.field(validator=_durations)
     still_open: int = attrs.field(validator=_count)
     lost: int = attrs.field(validator=_count)
-    unfinished: bool = attrs.field(
-        default=False, kw_only=True, validator=attrs.validators.instance_of(bool)
-    )
+    unfinished: bool = attrs.field(default=False, kw_only=True, validator=flag_field)
 
     @property
     def won(self) -> int:
@@ -559,7 +568,7 @@ def customer_acquisition_cost(
     parts = [("sales spend", sales), ("marketing spend", marketing)]
     if overhead_spend is not None:
         parts.append(("overhead spend", _spend("overhead_spend", overhead_spend, sales.currency)))
-    customers = _check.whole("new_customers", new_customers, minimum=0)
+    customers = whole_number("new_customers", new_customers, minimum=0)
     total = Money.total((money for _, money in parts), sales.currency)
     names = " + ".join(part.split()[0] for part, _ in parts)
     variant = names if overhead_spend is not None else f"{names}, no overhead given"
@@ -616,7 +625,17 @@ def monthly_revenue(
         code = _currency(f"orders[{index}].currency", facts.currency, code)
         if facts.cancelled:
             continue
-        local = facts.placed_at.astimezone(where)  # type: ignore[union-attr]
+        try:
+            local = facts.placed_at.astimezone(where)  # type: ignore[union-attr]
+        except OverflowError:
+            local = None
+        if local is None or not 2 <= local.year <= 9998:
+            raise InvalidField(
+                f"orders[{index}].placed_at",
+                facts.placed_at,
+                f"a moment whose month in {_zones.zone_label(where)} lies within the years "
+                "2 to 9998",
+            )
         key = (local.year, local.month)
         try:
             totals[key] = _EXACT.add(totals.get(key, Decimal(0)), facts.amount)
@@ -665,12 +684,13 @@ def _month_key(key: Any) -> tuple[int, str, str | None]:
 
 def _monthly(revenue: Any) -> list[tuple[str, Money]]:
     """The months in order, each once, consecutive, with their revenue in one currency."""
-    if not isinstance(revenue, Mapping):
+    pairs = keyed_items("revenue", revenue, key="month", count="Money")
+    if pairs is None:
         raise InvalidType("revenue", revenue, _MONTHS_EXPECTED)
     months: dict[int, tuple[str, Money]] = {}
     zone: str | None = None
     currency: str | None = None
-    for key, money in revenue.items():
+    for key, money in pairs:
         number, label, key_zone = _month_key(key)
         field = f"revenue[{label}]"
         if key_zone is not None:
@@ -817,7 +837,7 @@ class GrowthRate:
     first: Money = attrs.field(validator=_money_field)
     last: Money = attrs.field(validator=_money_field)
     months: int = attrs.field(validator=_count)
-    places: int = attrs.field(validator=_count)
+    places: int = attrs.field(validator=lambda _i, _a, value: check_places(value))
     _value: Decimal | None = attrs.field(init=False, eq=False, hash=False)
     _exact: bool = attrs.field(init=False, eq=False, hash=False)
 
@@ -859,12 +879,12 @@ class GrowthRate:
 
     def percent(self, places: int = 1, rounding: str = ROUND_HALF_EVEN) -> str:
         """The rate as a percentage, the true rate rounded once to ``places``: ``"5.9%"``."""
-        places = _check.whole("places", places, minimum=0)
+        places = check_places(places)
         rounding = _check_rounding(rounding)
         if not self.defined:
             return "undefined"
         value, exact = _root_growth(self._ratio(), self.months, places + 2, rounding)
-        context = _wide(value)
+        context = Context(prec=_wide(value).prec + places + 2)
         shown = value.scaleb(2, context=context)
         if exact:
             shown = shown.quantize(Decimal(1).scaleb(-places), context=context)
@@ -907,7 +927,7 @@ def compound_monthly_growth_rate(
     >>> rate.value, rate.value_is_exact, rate.percent(2)
     (Decimal('0.224744871392'), False, '22.47%')
     """
-    digits = _check.whole("places", places, minimum=0)
+    digits = check_places(places)
     on_empty = check_on_empty(on_empty)
     months = _monthly(revenue)
     if months:
@@ -948,15 +968,13 @@ class ManagerKPI:
     """
 
     manager: str = attrs.field(validator=_check.text_field)
-    sales_volume: Amount = attrs.field(validator=attrs.validators.instance_of(Amount))
-    margin: Amount | None = attrs.field(
-        validator=attrs.validators.optional(attrs.validators.instance_of(Amount))
-    )
-    lead_conversion: Ratio = attrs.field(validator=attrs.validators.instance_of(Ratio))
-    average_check: Amount = attrs.field(validator=attrs.validators.instance_of(Amount))
-    meetings: Score = attrs.field(validator=attrs.validators.instance_of(Score))
-    calls: Score = attrs.field(validator=attrs.validators.instance_of(Score))
-    satisfaction: Score = attrs.field(validator=attrs.validators.instance_of(Score))
+    sales_volume: Amount = attrs.field(validator=instance_field(Amount))
+    margin: Amount | None = attrs.field(validator=instance_field(Amount, optional=True))
+    lead_conversion: Ratio = attrs.field(validator=instance_field(Ratio))
+    average_check: Amount = attrs.field(validator=instance_field(Amount))
+    meetings: Score = attrs.field(validator=instance_field(Score))
+    calls: Score = attrs.field(validator=instance_field(Score))
+    satisfaction: Score = attrs.field(validator=instance_field(Score))
 
     def to_dict(self) -> dict[str, Any]:
         """Plain values for a DataFrame row: Decimals (exact where they terminate) or None."""
@@ -1050,7 +1068,7 @@ class ManagerKPIs(Mapping[str, ManagerKPI]):
         data, ``undefined`` an empty denominator. A period not over is said
         in the heading.
         """
-        places = _check.whole("places", places, minimum=0)
+        places = check_places(places)
         rounding = _check_rounding(rounding)
         header = (
             "manager",
@@ -1326,6 +1344,8 @@ def _in_scope(
 
 def _activity_kind(index: int, value: Any) -> ActivityKind:
     try:
+        if not isinstance(value, str):  # an enum lookup would hash and compare anything
+            raise ValueError(value)
         return ActivityKind(value)
     except ValueError:
         raise InvalidField(

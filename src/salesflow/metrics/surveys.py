@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
-from salesflow import _check
 from salesflow.errors import InvalidField, InvalidType
+from salesflow.metrics._records import _integer, keyed_items, values_of, whole_number
 from salesflow.metrics._result import OnEmpty, Ratio, Score, settle
 
 __all__ = ["csat", "csat_from_counts", "csat_mean", "nps", "nps_from_counts"]
@@ -63,18 +63,20 @@ def _satisfied_from(value: Any, scale: tuple[int, int]) -> int:
 
 def _tally(field: str, scores: Any, scale: tuple[int, int]) -> dict[int, int]:
     """How many times each score occurs; any bad score is refused by its index."""
-    if isinstance(scores, Mapping):
-        raise InvalidType(
-            field, scores, "an iterable of scores (for a score -> count mapping use *_from_counts)"
-        )
-    if isinstance(scores, str | bytes) or not isinstance(scores, Iterable):
-        raise InvalidType(field, scores, "an iterable of whole-number scores")
+    values = values_of(
+        field,
+        scores,
+        expected="an iterable of whole-number scores",
+        instead="a mapping or an indexed Series could be scores per respondent or answers "
+        "per score: pass .tolist() for one score per answer, or the counts to *_from_counts",
+    )
     low, high = scale
     expected = f"a whole number from {low} to {high}"
     counts = dict.fromkeys(range(low, high + 1), 0)
-    for index, score in enumerate(scores):
-        if isinstance(score, bool) or not isinstance(score, int):
-            raise InvalidType(f"{field}[{index}]", score, expected)
+    for index, raw in enumerate(values):
+        score = _integer(raw)
+        if score is None:
+            raise InvalidType(f"{field}[{index}]", raw, expected)
         if not low <= score <= high:
             raise InvalidField(f"{field}[{index}]", score, expected)
         counts[score] += 1
@@ -83,15 +85,17 @@ def _tally(field: str, scores: Any, scale: tuple[int, int]) -> dict[int, int]:
 
 def _counts(field: str, counts: Any, scale: tuple[int, int]) -> dict[int, int]:
     low, high = scale
-    if not isinstance(counts, Mapping):
+    pairs = keyed_items(field, counts, key="score", count="number of answers")
+    if pairs is None:
         raise InvalidType(field, counts, "a mapping of score -> number of answers")
     tally = dict.fromkeys(range(low, high + 1), 0)
-    for score, count in counts.items():
-        if isinstance(score, bool) or not isinstance(score, int) or not low <= score <= high:
+    for raw, count in pairs:
+        score = _integer(raw)
+        if score is None or not low <= score <= high:
             raise InvalidField(
-                f"{field}[{score!r}]", score, f"a score that is a whole number from {low} to {high}"
+                f"{field}[{raw!r}]", raw, f"a score that is a whole number from {low} to {high}"
             )
-        tally[score] += _check.whole(f"{field}[{score!r}]", count, minimum=0)
+        tally[score] += whole_number(f"{field}[{raw!r}]", count, minimum=0)
     return tally
 
 
@@ -136,9 +140,9 @@ def nps_from_counts(
     '+10'
     """
     return _nps(
-        promoters=_check.whole("promoters", promoters, minimum=0),
-        passives=_check.whole("passives", passives, minimum=0),
-        detractors=_check.whole("detractors", detractors, minimum=0),
+        promoters=whole_number("promoters", promoters, minimum=0),
+        passives=whole_number("passives", passives, minimum=0),
+        detractors=whole_number("detractors", detractors, minimum=0),
         on_empty=on_empty,
     )
 

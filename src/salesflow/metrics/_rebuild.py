@@ -1,0 +1,210 @@
+"""Rebuilding a result document from its inputs, so an edited document is refused (private).
+
+:func:`~salesflow.metrics.result_from_dict` first rebuilds the result from
+its figures and requires the whole document to equal that result's
+``to_dict()`` (an edited ``fraction``, ``value`` or a deleted key is
+refused). For the metrics listed here it then rebuilds the result a second
+time *from its inputs*, by the metric itself, and requires that to equal the
+document too: inputs, working and figures must tell the same story. A
+metric not listed here (a result built by hand, or one whose inputs do not
+determine it, such as historical CLV with a rounded frequency) gets the
+first check only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any, Final
+
+from salesflow.metrics._result import Amount, Ratio, Score
+from salesflow.metrics.customers import (
+    churn_rate,
+    churn_rate_average_customers,
+    churn_rate_customer_days,
+    churn_rate_from_ids,
+    purchase_frequency_from_counts,
+    repeat_purchase_rate_from_counts,
+    retention_rate,
+    retention_rate_from_ids,
+)
+from salesflow.metrics.funnel import conversion_rate, conversion_rate_from_ids
+from salesflow.metrics.sales import customer_acquisition_cost
+from salesflow.metrics.surveys import csat_from_counts, nps_from_counts
+
+Result = Ratio | Score | Amount
+Rebuild = Callable[[Mapping[str, Any], Result], Result]
+
+_SHARE: Final = re.compile(r"share of (\d+)(?:-(\d+))? on (-?\d+)-(\d+)")
+
+
+def _retention(inputs: Mapping[str, Any], result: Result) -> Result:
+    if result.variant == "counts":
+        return retention_rate(
+            customers_at_start=inputs["customers at start"],
+            new_customers=inputs["new customers"],
+            customers_at_end=inputs["customers at end"],
+        )
+    start, retained, new = (
+        inputs["customers at start"],
+        inputs["retained"],
+        inputs["new and still there"],
+    )
+    return retention_rate_from_ids(
+        at_start=range(start),
+        at_end=[*range(retained), *range(start, start + new)],
+    )
+
+
+def _churn(inputs: Mapping[str, Any], result: Result) -> Result:
+    if result.variant == "counts":
+        return churn_rate(
+            customers_at_start=inputs["customers at start"], customers_lost=inputs["customers lost"]
+        )
+    if result.variant == "set-based":
+        start = inputs["customers at start"]
+        return churn_rate_from_ids(
+            at_start=range(start), at_end=range(start - inputs["customers lost"])
+        )
+    if result.variant == "average customers":
+        return churn_rate_average_customers(
+            customers_at_start=inputs["customers at start"],
+            customers_at_end=inputs["customers at end"],
+            customers_lost=inputs["customers lost"],
+        )
+    return churn_rate_customer_days(
+        customers_lost=inputs["customers lost"],
+        customer_days=inputs["customer-days"],
+        days=inputs["days"],
+    )
+
+
+def _conversion(inputs: Mapping[str, Any], result: Result) -> Result:
+    if result.variant == "counts":
+        return conversion_rate(conversions=inputs["conversions"], visitors=inputs["visitors"])
+    return conversion_rate_from_ids(
+        visitors=range(inputs["visitors"]), converted=range(inputs["converted visitors"])
+    )
+
+
+def _csat(inputs: Mapping[str, Any], result: Result) -> Result:
+    shape = _SHARE.fullmatch(result.variant)
+    if shape is None:
+        raise KeyError("variant")
+    threshold, low, high = int(shape[1]), int(shape[3]), int(shape[4])
+    counts = {int(name.rsplit(" ", 1)[1]): count for name, count in inputs.items()}
+    return csat_from_counts(counts, scale=(low, high), satisfied_from=threshold)
+
+
+def _acquisition(inputs: Mapping[str, Any], result: Result) -> Result:
+    return customer_acquisition_cost(
+        sales_spend=inputs["sales spend"],
+        marketing_spend=inputs["marketing spend"],
+        overhead_spend=inputs.get("overhead spend"),
+        new_customers=inputs["new customers"],
+    )
+
+
+def _shares(numerator: str, denominator: str, formula: str, denominator_name: str = "") -> Rebuild:
+    """A share whose numerator and denominator are two of its inputs, under a fixed formula.
+
+    Its variant (the period) and ``unfinished`` (the period not over at the
+    ``now`` given) are not determined by the inputs and are taken as written.
+    """
+
+    def rebuild(inputs: Mapping[str, Any], result: Result) -> Result:
+        if not isinstance(result, Ratio):
+            raise TypeError(result)
+        return Ratio(
+            result.metric,
+            inputs[numerator],
+            inputs[denominator],
+            variant=result.variant,
+            formula=formula,
+            inputs=tuple((name, inputs[name]) for name in (denominator, numerator)),
+            denominator_name=denominator_name,
+            unfinished=result.unfinished,
+        )
+
+    return rebuild
+
+
+def _on_time(inputs: Mapping[str, Any], result: Result) -> Result:
+    delivered, on_time = inputs["orders delivered"], inputs["on time"]
+    if not isinstance(result, Ratio):
+        raise TypeError(result)
+    return Ratio(
+        result.metric,
+        on_time,
+        delivered,
+        variant=result.variant,
+        formula="orders delivered on or before the first promised date / orders delivered",
+        inputs=(
+            ("orders delivered", delivered),
+            ("on time", on_time),
+            ("late", delivered - on_time),
+            ("not delivered (left out)", inputs["not delivered (left out)"]),
+        ),
+        unfinished=result.unfinished,
+    )
+
+
+def _lead_conversion(inputs: Mapping[str, Any], result: Result) -> Result:
+    name = "qualified leads" if "qualified leads" in inputs else "leads"
+    return _shares(f"won {name}", name, f"won {name} / {name}", name)(inputs, result)
+
+
+REBUILDERS: Final[dict[tuple[type, str], Rebuild]] = {
+    (Ratio, "retention rate"): _retention,
+    (Ratio, "churn rate"): _churn,
+    (Ratio, "repeat purchase rate"): lambda inputs, _: repeat_purchase_rate_from_counts(
+        repeat_customers=inputs["customers with 2+ orders"], customers=inputs["customers"]
+    ),
+    (Score, "purchase frequency"): lambda inputs, _: purchase_frequency_from_counts(
+        orders=inputs["orders"], customers=inputs["customers"]
+    ),
+    (Score, "NPS"): lambda inputs, _: nps_from_counts(
+        promoters=inputs["promoters"], passives=inputs["passives"], detractors=inputs["detractors"]
+    ),
+    (Ratio, "CSAT"): _csat,
+    (Ratio, "conversion rate"): _conversion,
+    (Amount, "customer acquisition cost"): _acquisition,
+    (Ratio, "order cancellation rate"): _shares(
+        "cancelled", "orders placed", "cancelled orders / orders placed"
+    ),
+    (Ratio, "delay rate"): _shares(
+        "ever delayed", "orders placed", "orders ever delayed / orders placed"
+    ),
+    (Ratio, "on-time delivery rate"): _on_time,
+    (Ratio, "share of support requests about order status"): _shares(
+        "about order status", "requests", "requests about order status / all requests"
+    ),
+    (Ratio, "share lost after a demo"): _shares(
+        "lost after a demo",
+        "leads with a demo",
+        "leads with a demo that were later lost / leads with a demo",
+        "leads with a demo",
+    ),
+    (Ratio, "share asking for a demo after an intro call"): _shares(
+        "demo after the intro call",
+        "leads with an intro call",
+        "leads with a demo after an intro call / leads with an intro call",
+        "leads with an intro call",
+    ),
+    (Ratio, "lead conversion rate"): _lead_conversion,
+}
+
+
+def from_inputs(result: Any) -> Result | None:
+    """``result`` rebuilt from its inputs by its metric, or None when it is not a listed metric.
+
+    Raises ``KeyError``, ``TypeError`` or a ``SalesflowError`` when the inputs
+    cannot rebuild it (missing, renamed, retyped or impossible figures).
+    """
+    rebuild = REBUILDERS.get((type(result), result.metric))
+    if rebuild is None:
+        return None
+    inputs = dict(result.inputs)
+    if len(inputs) != len(result.inputs):
+        raise KeyError("inputs")
+    return rebuild(inputs, result)
