@@ -10,17 +10,24 @@ the original document, so nothing was altered after all.
 from __future__ import annotations
 
 import copy
+import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from fuzz import samples as S
+from fuzz import samples
 from salesflow import Money, Period
 from salesflow.leads import Lead, lead_event_from_dict, lead_event_to_dict
 from salesflow.metrics import result_from_dict
-from salesflow.orders import Customer, Order, OrderLine, SupportContact, notification_from_dict
-from salesflow.orders import order_event_from_dict
+from salesflow.orders import (
+    Customer,
+    Order,
+    OrderLine,
+    SupportContact,
+    notification_from_dict,
+    order_event_from_dict,
+)
 from salesflow.routing import (
     Ledger,
     Move,
@@ -52,7 +59,7 @@ class Document:
 
 def _order_event(index: int) -> Document:
     return Document(
-        build=lambda: S.delivered().history[index].to_dict(),
+        build=lambda: samples.delivered().history[index].to_dict(),
         read=order_event_from_dict,
         harmless={("delete", "version"): _FIRST_VERSION} if index == 0 else {},
     )
@@ -60,7 +67,7 @@ def _order_event(index: int) -> Document:
 
 def _lead_event(index: int) -> Document:
     return Document(
-        build=lambda: lead_event_to_dict(S.lost_lead().history[index]),
+        build=lambda: lead_event_to_dict(samples.lost_lead().history[index]),
         read=lead_event_from_dict,
         write=lead_event_to_dict,
         harmless={("delete", "version"): _FIRST_VERSION} if index == 0 else {},
@@ -69,7 +76,7 @@ def _lead_event(index: int) -> Document:
 
 def _ownership_event(kind: str) -> Document:
     return Document(
-        build=lambda: ownership_event_to_dict(S.ownership_events()[kind]),
+        build=lambda: ownership_event_to_dict(samples.ownership_events()[kind]),
         read=ownership_event_from_dict,
         write=ownership_event_to_dict,
     )
@@ -81,7 +88,7 @@ _NOT_UNFINISHED = "a missing unfinished means False, the default (and the value 
 
 def _notice(kind: str, *derived: tuple[str, Any]) -> Document:
     return Document(
-        build=lambda: S.notifications()[kind].to_dict(),
+        build=lambda: samples.notifications()[kind].to_dict(),
         read=notification_from_dict,
         harmless={("delete", "resumed"): "a missing resumed means False (and the value was False)"},
         derived=(
@@ -106,7 +113,7 @@ _RESULT_DERIVED = (
 
 DOCUMENTS: dict[str, Document] = {
     "Order": Document(
-        build=lambda: S.delivered().to_dict(),
+        build=lambda: samples.delivered().to_dict(),
         read=Order.from_dict,
         derived=(
             ("status", "shipped"),
@@ -121,7 +128,7 @@ DOCUMENTS: dict[str, Document] = {
         harmless={("delete", "history[0].version"): _FIRST_VERSION},
     ),
     "Lead": Document(
-        build=lambda: S.lost_lead().to_dict(),
+        build=lambda: samples.lost_lead().to_dict(),
         read=Lead.from_dict,
         derived=(
             ("stage", "customer"),
@@ -134,7 +141,7 @@ DOCUMENTS: dict[str, Document] = {
         harmless={("delete", "history[0].version"): _FIRST_VERSION},
     ),
     "Ownership": Document(
-        build=lambda: S.accepted().to_dict(),
+        build=lambda: samples.accepted().to_dict(),
         read=Ownership.from_dict,
         derived=(
             ("role", "qualifier"),
@@ -145,7 +152,7 @@ DOCUMENTS: dict[str, Document] = {
         ),
     ),
     "Ownership with a pending handoff": Document(
-        build=lambda: S.handed().to_dict(),
+        build=lambda: samples.handed().to_dict(),
         read=Ownership.from_dict,
         derived=(("pending", None), ("person", "cleo")),
     ),
@@ -163,24 +170,26 @@ DOCUMENTS: dict[str, Document] = {
     "DeliveredNotice": _notice("DeliveredNotice"),
     "CancelledNotice": _notice("CancelledNotice", ("reason", "no reason")),
     "Money": Document(build=lambda: Money("8.50", "EUR").to_dict(), read=Money.from_dict),
-    "Customer": Document(build=lambda: S.customer().to_dict(), read=Customer.from_dict),
-    "OrderLine": Document(build=lambda: S.line().to_dict(), read=OrderLine.from_dict),
-    "SupportContact": Document(build=lambda: S.support().to_dict(), read=SupportContact.from_dict),
+    "Customer": Document(build=lambda: samples.customer().to_dict(), read=Customer.from_dict),
+    "OrderLine": Document(build=lambda: samples.line().to_dict(), read=OrderLine.from_dict),
+    "SupportContact": Document(
+        build=lambda: samples.support().to_dict(), read=SupportContact.from_dict
+    ),
     "Period": Document(
-        build=lambda: S.march().to_dict(),
+        build=lambda: samples.march().to_dict(),
         read=Period.from_dict,
         derived=(("end", "2026-04-02T00:00:00+02:00"), ("unit", "week")),
     ),
-    "WorkingHours": Document(build=lambda: S.office().to_dict(), read=WorkingHours.from_dict),
-    "Ledger": Document(build=lambda: S.assignment().ledger.to_dict(), read=Ledger.from_dict),
-    "Move": Document(build=lambda: S.move().to_dict(), read=Move.from_dict),
+    "WorkingHours": Document(build=lambda: samples.office().to_dict(), read=WorkingHours.from_dict),
+    "Ledger": Document(build=lambda: samples.assignment().ledger.to_dict(), read=Ledger.from_dict),
+    "Move": Document(build=lambda: samples.move().to_dict(), read=Move.from_dict),
     "RerouteReport": Document(
-        build=lambda: S.reroute_report().to_dict(),
+        build=lambda: samples.reroute_report().to_dict(),
         read=RerouteReport.from_dict,
         derived=(("unchanged", 3), ("after.closer", 2), ("before.closer", 1)),
     ),
     "Ratio": Document(
-        build=lambda: S.ratio().to_dict(),
+        build=lambda: samples.ratio().to_dict(),
         read=result_from_dict,
         derived=_RESULT_DERIVED,
         harmless={
@@ -189,7 +198,7 @@ DOCUMENTS: dict[str, Document] = {
         },
     ),
     "Score": Document(
-        build=lambda: S.score().to_dict(),
+        build=lambda: samples.score().to_dict(),
         read=result_from_dict,
         derived=(
             ("fraction", "18/5"),
@@ -202,7 +211,7 @@ DOCUMENTS: dict[str, Document] = {
         harmless={("delete", "unfinished"): _NOT_UNFINISHED},
     ),
     "Amount": Document(
-        build=lambda: S.amount().to_dict(),
+        build=lambda: samples.amount().to_dict(),
         read=result_from_dict,
         derived=(
             ("fraction", "86/3"),
@@ -323,7 +332,7 @@ def mutations(document: Any, derived: tuple[tuple[str, Any], ...] = ()) -> Itera
             _get(added, path)[UNKNOWN_KEY] = 1
             yield Mutation("add key to", path, added)
             keys = list(value)
-            for first, second in zip(keys, keys[1:], strict=False):
+            for first, second in itertools.pairwise(keys):
                 if type(value[first]) is not type(value[second]):
                     swapped = copy.deepcopy(document)
                     target = _get(swapped, path)

@@ -153,7 +153,9 @@ def slots(name: str, call: Call) -> list[Slot]:
     receiver = call.receiver() if call.receiver else None
     target = resolve(name, call, receiver)
     parameters = list(inspect.signature(target).parameters.values())
-    positional = [p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    positional = [
+        p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
     found = [Slot(i, positional[i]) for i in range(len(call.args))]
     found += [Slot(key, key) for key in call.kwargs]
     return found
@@ -220,7 +222,10 @@ def problems_of(name: str) -> list[str]:
     for parameter, label, build, value in bad_calls(name):
         for what in _judge(name, call, build(), parameter, label, value, baseline.value):
             grouped.setdefault((parameter, _generic(what, value)), []).append(label)
-    return [f"{parameter} <- {', '.join(labels)}: {what}" for (parameter, what), labels in grouped.items()]
+    return [
+        f"{parameter} <- {', '.join(labels)}: {what}"
+        for (parameter, what), labels in grouped.items()
+    ]
 
 
 def _generic(text: str, value: Any) -> str:
@@ -251,7 +256,9 @@ def _judge(
         return [f"{_short(error)} escaped"]
     found: list[str] = []
     names = names_for(name, call, parameter, value)
-    exempt = isinstance(error, UndefinedMetric) or (names is None and isinstance(error, InvalidField))
+    exempt = isinstance(error, UndefinedMetric) or (
+        names is None and isinstance(error, InvalidField)
+    )
     if not exempt and not names_parameter(str(error), names or [parameter], value):
         found.append(f"message does not name {parameter!r} with the value: {_short(error)}")
     if receiver is not None:

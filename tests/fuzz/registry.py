@@ -21,7 +21,7 @@ from typing import Any
 
 import attrs
 
-from fuzz import samples as S
+from fuzz import samples
 from salesflow import (
     CurrencyMismatch,
     IdempotencyConflict,
@@ -34,13 +34,13 @@ from salesflow import (
     UndefinedMetric,
     UnknownCode,
     VersionConflict,
+    leads,
+    metrics,
+    orders,
+    routing,
 )
-from salesflow import leads as L
-from salesflow import metrics as M
-from salesflow import orders as O
-from salesflow import routing as R
 
-STATEFUL = (O.Order, L.Lead, R.Ownership, R.Dispatcher, R.Ledger)
+STATEFUL = (orders.Order, leads.Lead, routing.Ownership, routing.Dispatcher, routing.Ledger)
 """Receivers whose refused commands must change nothing, checked beyond equality."""
 
 
@@ -76,7 +76,9 @@ def ctor(instance: Callable[[], Any]) -> Callable[[], Call]:
                 name: name if hasattr(made, name) else f"_{name}"
                 for name in inspect.signature(cls).parameters
             }
-        return Call(target=cls, kwargs={alias: getattr(made, name) for alias, name in names.items()})
+        return Call(
+            target=cls, kwargs={alias: getattr(made, name) for alias, name in names.items()}
+        )
 
     return build
 
@@ -121,7 +123,9 @@ REGISTRY: dict[str, Callable[[], Call]] = {
     "Money.total": lambda: f(Money.total, [Money("1", "EUR"), Money("2.5", "EUR")], "EUR"),
     "Money.rounded": lambda: m(lambda: Money("8.505", "EUR"), "ROUND_HALF_UP"),
     "Money.to_dict": lambda: m(lambda: Money("8.50", "EUR")),
-    "Money.from_dict": lambda: f(Money.from_dict, {"amount": "8.50", "currency": "EUR"}, field="price"),
+    "Money.from_dict": lambda: f(
+        Money.from_dict, {"amount": "8.50", "currency": "EUR"}, field="price"
+    ),
     "Period": lambda: f(
         Period,
         datetime(2026, 3, 1, tzinfo=UTC),
@@ -137,403 +141,486 @@ REGISTRY: dict[str, Callable[[], Call]] = {
         Period.containing, datetime(2026, 3, 31, 22, 30, tzinfo=UTC), "month", "Europe/Berlin"
     ),
     "Period.months": lambda: f(Period.months, 2026, 11, 3, "UTC"),
-    "Period.contains": lambda: m(S.march, datetime(2026, 3, 31, 21, 30, tzinfo=UTC)),
-    "Period.ended": lambda: m(S.march, datetime(2026, 4, 2, tzinfo=UTC)),
-    "Period.overlaps": lambda: m(S.march, Period.month(2026, 3, "UTC")),
-    "Period.shifted": lambda: m(S.march, -2),
-    "Period.next": lambda: m(S.march),
-    "Period.previous": lambda: m(S.march),
-    "Period.series": lambda: m(S.march, 3),
-    "Period.split": lambda: m(S.march, "week"),
-    "Period.to_dict": lambda: m(S.march),
-    "Period.from_dict": lambda: f(Period.from_dict, S.march().to_dict(), field="period"),
+    "Period.contains": lambda: m(samples.march, datetime(2026, 3, 31, 21, 30, tzinfo=UTC)),
+    "Period.ended": lambda: m(samples.march, datetime(2026, 4, 2, tzinfo=UTC)),
+    "Period.overlaps": lambda: m(samples.march, Period.month(2026, 3, "UTC")),
+    "Period.shifted": lambda: m(samples.march, -2),
+    "Period.next": lambda: m(samples.march),
+    "Period.previous": lambda: m(samples.march),
+    "Period.series": lambda: m(samples.march, 3),
+    "Period.split": lambda: m(samples.march, "week"),
+    "Period.to_dict": lambda: m(samples.march),
+    "Period.from_dict": lambda: f(Period.from_dict, samples.march().to_dict(), field="period"),
     # -- orders ----------------------------------------------------------
-    "orders.CarrierResult": ctor(S.carrier_result),
+    "orders.CarrierResult": ctor(samples.carrier_result),
     "orders.CarrierUpdate": lambda: f(
-        O.CarrierUpdate,
+        orders.CarrierUpdate,
         vocabulary="aftership",
         code="InTransit",
         tracking_number="JD01",
-        at=S.at(5),
+        at=samples.at(5),
         carrier="DHL",
         location="Leipzig hub",
         estimated_delivery=date(2026, 11, 28),
         message="arrived at hub",
     ),
-    "orders.Customer": lambda: f(O.Customer, "cust-1", "Ada"),
-    "orders.Customer.to_dict": lambda: m(S.customer),
+    "orders.Customer": lambda: f(orders.Customer, "cust-1", "Ada"),
+    "orders.Customer.to_dict": lambda: m(samples.customer),
     "orders.Customer.from_dict": lambda: f(
-        O.Customer.from_dict, S.customer().to_dict(), field="customer"
+        orders.Customer.from_dict, samples.customer().to_dict(), field="customer"
     ),
-    "orders.Notification.to_dict": lambda: m(lambda: S.notifications()["ReceivedNotice"]),
-    "orders.Order": lambda: f(O.Order, S.delivered().history),
+    "orders.Notification.to_dict": lambda: m(lambda: samples.notifications()["ReceivedNotice"]),
+    "orders.Order": lambda: f(orders.Order, samples.delivered().history),
     "orders.Order.place": lambda: f(
-        O.Order.place,
-        **S.place_kwargs(),
+        orders.Order.place,
+        **samples.place_kwargs(),
         amount_due=Money("21.00", "EUR"),
         actor="shop",
         idempotency_key="place-1001",
     ),
-    "orders.Order.replay": lambda: f(O.Order.replay, S.delivered().history),
+    "orders.Order.replay": lambda: f(orders.Order.replay, samples.delivered().history),
     "orders.Order.process": lambda: m(
-        S.placed, step=O.ProcessingStep.STOCK_CHECK, at=S.at(1), **_OPTS, expected_version=1
+        samples.placed,
+        step=orders.ProcessingStep.STOCK_CHECK,
+        at=samples.at(1),
+        **_OPTS,
+        expected_version=1,
     ),
-    "orders.Order.pick": lambda: m(S.processing, at=S.at(2), **_OPTS, expected_version=2),
-    "orders.Order.pack": lambda: m(S.picking, at=S.at(3), **_OPTS, expected_version=3),
+    "orders.Order.pick": lambda: m(
+        samples.processing, at=samples.at(2), **_OPTS, expected_version=2
+    ),
+    "orders.Order.pack": lambda: m(samples.picking, at=samples.at(3), **_OPTS, expected_version=3),
     "orders.Order.ship": lambda: m(
-        S.packed,
+        samples.packed,
         carrier="DHL",
         tracking_number="JD01",
-        at=S.at(4),
+        at=samples.at(4),
         tracking_url="https://track.example/JD01",
         estimated_delivery=date(2026, 11, 28),
         **_OPTS,
         expected_version=4,
     ),
     "orders.Order.transit": lambda: m(
-        S.shipped,
+        samples.shipped,
         location="Leipzig hub",
-        at=S.at(5),
+        at=samples.at(5),
         estimated_delivery=date(2026, 11, 28),
         **_OPTS,
         expected_version=5,
     ),
     "orders.Order.deliver": lambda: m(
-        S.in_transit,
-        at=S.at(8),
+        samples.in_transit,
+        at=samples.at(8),
         proof="signed by Ada",
         review_url="https://shop.example/review",
         **_OPTS,
         expected_version=6,
     ),
     "orders.Order.cancel": lambda: m(
-        S.picking, reason="ordered twice", at=S.at(3), **_OPTS, expected_version=3
+        samples.picking, reason="ordered twice", at=samples.at(3), **_OPTS, expected_version=3
     ),
     "orders.Order.delay": lambda: m(
-        S.in_transit,
+        samples.in_transit,
         reason="storm",
         estimated_delivery=date(2026, 11, 30),
-        at=S.at(6),
+        at=samples.at(6),
         **_OPTS,
         expected_version=6,
     ),
     "orders.Order.resume": lambda: m(
-        S.delayed, at=S.at(7), estimated_delivery=date(2026, 12, 1), **_OPTS, expected_version=7
+        samples.delayed,
+        at=samples.at(7),
+        estimated_delivery=date(2026, 12, 1),
+        **_OPTS,
+        expected_version=7,
     ),
-    "orders.Order.to_dict": lambda: m(S.delivered),
-    "orders.Order.from_dict": lambda: f(O.Order.from_dict, S.delivered().to_dict()),
-    "orders.OrderLifecycle": lambda: f(O.OrderLifecycle, start_value="processing"),
-    "orders.OrderLine": lambda: f(O.OrderLine, "MUG-1", "Blue mug", 2, Money("8.50", "EUR")),
-    "orders.OrderLine.to_dict": lambda: m(S.line),
-    "orders.OrderLine.from_dict": lambda: f(O.OrderLine.from_dict, S.line().to_dict(), field="line"),
-    "orders.OrderPlaced": ctor(lambda: S.placed().history[0]),
-    "orders.OrderPlaced.to_dict": lambda: m(lambda: S.placed().history[0]),
-    "orders.Outcome": ctor(lambda: S.placed().process(step="stock_check", at=S.at(1))),
-    "orders.StatusChanged": ctor(lambda: S.delayed().history[-1]),
-    "orders.StatusChanged.to_dict": lambda: m(lambda: S.delayed().history[-1]),
+    "orders.Order.to_dict": lambda: m(samples.delivered),
+    "orders.Order.from_dict": lambda: f(orders.Order.from_dict, samples.delivered().to_dict()),
+    "orders.OrderLifecycle": lambda: f(orders.OrderLifecycle, start_value="processing"),
+    "orders.OrderLine": lambda: f(orders.OrderLine, "MUG-1", "Blue mug", 2, Money("8.50", "EUR")),
+    "orders.OrderLine.to_dict": lambda: m(samples.line),
+    "orders.OrderLine.from_dict": lambda: f(
+        orders.OrderLine.from_dict, samples.line().to_dict(), field="line"
+    ),
+    "orders.OrderPlaced": ctor(lambda: samples.placed().history[0]),
+    "orders.OrderPlaced.to_dict": lambda: m(lambda: samples.placed().history[0]),
+    "orders.Outcome": ctor(lambda: samples.placed().process(step="stock_check", at=samples.at(1))),
+    "orders.StatusChanged": ctor(lambda: samples.delayed().history[-1]),
+    "orders.StatusChanged.to_dict": lambda: m(lambda: samples.delayed().history[-1]),
     "orders.SupportContact": lambda: f(
-        O.SupportContact, email="help@shop.example", phone="+49 30 1234", url="https://shop.example"
+        orders.SupportContact,
+        email="help@shop.example",
+        phone="+49 30 1234",
+        url="https://shop.example",
     ),
-    "orders.SupportContact.to_dict": lambda: m(S.support),
+    "orders.SupportContact.to_dict": lambda: m(samples.support),
     "orders.SupportContact.from_dict": lambda: f(
-        O.SupportContact.from_dict, S.support().to_dict(), field="support"
+        orders.SupportContact.from_dict, samples.support().to_dict(), field="support"
     ),
-    "orders.allowed_events": lambda: f(O.allowed_events, "delayed", resumes_to="picking"),
+    "orders.allowed_events": lambda: f(orders.allowed_events, "delayed", resumes_to="picking"),
     "orders.apply_carrier_update": lambda: f(
-        O.apply_carrier_update, S.shipped(), S.carrier_update(), actor="aftership"
+        orders.apply_carrier_update, samples.shipped(), samples.carrier_update(), actor="aftership"
     ),
-    "orders.next_status": lambda: f(O.next_status, "delayed", "resume", resumes_to="picking"),
+    "orders.next_status": lambda: f(orders.next_status, "delayed", "resume", resumes_to="picking"),
     "orders.notification_from_dict": lambda: f(
-        O.notification_from_dict, S.notifications()["ShippedNotice"].to_dict()
+        orders.notification_from_dict, samples.notifications()["ShippedNotice"].to_dict()
     ),
     "orders.order_event_from_dict": lambda: f(
-        O.order_event_from_dict, S.delayed().history[-1].to_dict(), field="history[6]"
+        orders.order_event_from_dict, samples.delayed().history[-1].to_dict(), field="history[6]"
     ),
     "orders.replay_status": lambda: f(
-        O.replay_status, ["pick", "delay"], start=O.OrderStatus.PROCESSING, resumes_to=None
+        orders.replay_status,
+        ["pick", "delay"],
+        start=orders.OrderStatus.PROCESSING,
+        resumes_to=None,
     ),
     # -- leads -----------------------------------------------------------
-    "leads.ActivityLogged": ctor(lambda: S.interested_lead().history[1]),
-    "leads.Lead": lambda: f(L.Lead, S.lost_lead().history),
+    "leads.ActivityLogged": ctor(lambda: samples.interested_lead().history[1]),
+    "leads.Lead": lambda: f(leads.Lead, samples.lost_lead().history),
     "leads.Lead.create": lambda: f(
-        L.Lead.create,
+        leads.Lead.create,
         lead_id="L-7",
-        source=L.LeadSource.INBOUND,
-        at=S.at(0),
+        source=leads.LeadSource.INBOUND,
+        at=samples.at(0),
         deal_value=Money("2400", "EUR"),
         actor="kim",
         idempotency_key="create-L-7",
     ),
-    "leads.Lead.replay": lambda: f(L.Lead.replay, S.lost_lead().history),
-    "leads.Lead.advance": lambda: m(S.interested_lead, at=S.at(3), **_OPTS, expected_version=3),
-    "leads.Lead.fast_track": lambda: m(S.qualified_lead, at=S.at(3), **_OPTS, expected_version=4),
-    "leads.Lead.move_back": lambda: m(
-        S.deciding_lead, reason="needs a second demo", at=S.at(4), **_OPTS, expected_version=5
+    "leads.Lead.replay": lambda: f(leads.Lead.replay, samples.lost_lead().history),
+    "leads.Lead.advance": lambda: m(
+        samples.interested_lead, at=samples.at(3), **_OPTS, expected_version=3
     ),
-    "leads.Lead.win": lambda: m(S.deciding_lead, at=S.at(4), **_OPTS, expected_version=5),
-    "leads.Lead.repeat_purchase": lambda: m(S.won_lead, at=S.at(50), **_OPTS, expected_version=6),
+    "leads.Lead.fast_track": lambda: m(
+        samples.qualified_lead, at=samples.at(3), **_OPTS, expected_version=4
+    ),
+    "leads.Lead.move_back": lambda: m(
+        samples.deciding_lead,
+        reason="needs a second demo",
+        at=samples.at(4),
+        **_OPTS,
+        expected_version=5,
+    ),
+    "leads.Lead.win": lambda: m(
+        samples.deciding_lead, at=samples.at(4), **_OPTS, expected_version=5
+    ),
+    "leads.Lead.repeat_purchase": lambda: m(
+        samples.won_lead, at=samples.at(50), **_OPTS, expected_version=6
+    ),
     "leads.Lead.lose": lambda: m(
-        S.deciding_lead,
-        L.LostReason.SEASONAL,
-        at=S.at(30),
+        samples.deciding_lead,
+        leads.LostReason.SEASONAL,
+        at=samples.at(30),
         come_back_on=date(2027, 3, 1),
         note="winter",
         **_OPTS,
         expected_version=5,
     ),
     "leads.Lead.disqualify": lambda: m(
-        S.interested_lead, at=S.at(3), note="student project", **_OPTS, expected_version=3
+        samples.interested_lead,
+        at=samples.at(3),
+        note="student project",
+        **_OPTS,
+        expected_version=3,
     ),
-    "leads.Lead.reactivate": lambda: m(S.lost_lead, at=S.at(40), **_OPTS, expected_version=6),
-    "leads.Lead.qualify": lambda: m(S.interested_lead, at=S.at(2), **_OPTS, expected_version=3),
+    "leads.Lead.reactivate": lambda: m(
+        samples.lost_lead, at=samples.at(40), **_OPTS, expected_version=6
+    ),
+    "leads.Lead.qualify": lambda: m(
+        samples.interested_lead, at=samples.at(2), **_OPTS, expected_version=3
+    ),
     "leads.Lead.log_activity": lambda: m(
-        S.deciding_lead,
-        L.ActivityKind.DEMO,
-        at=S.at(5),
+        samples.deciding_lead,
+        leads.ActivityKind.DEMO,
+        at=samples.at(5),
         actor="kim",
         note="went well",
         idempotency_key="demo-1",
         expected_version=5,
     ),
-    "leads.Lead.to_dict": lambda: m(S.lost_lead),
-    "leads.Lead.from_dict": lambda: f(L.Lead.from_dict, S.lost_lead().to_dict()),
-    "leads.Lead.facts": lambda: m(S.deciding_lead, dict(L.DEFAULT_STAGE_FACTS)),
-    "leads.Lead.expected_value": lambda: m(S.deciding_lead, dict(L.DEFAULT_STAGE_FACTS)),
-    "leads.Lead.time_in_stages": lambda: m(S.lost_lead, S.at(48)),
-    "leads.Lead.stalled": lambda: m(S.deciding_lead, S.at(300), timedelta(days=5)),
-    "leads.LeadCreated": ctor(lambda: S.new_lead().history[0]),
-    "leads.LeadLifecycle": lambda: f(L.LeadLifecycle, start_value="interest"),
-    "leads.LeadOutcome": ctor(S.lead_outcome),
-    "leads.LeadQualified": ctor(lambda: S.qualified_lead().history[-1]),
-    "leads.LeadStageChanged": ctor(lambda: S.lost_lead().history[-1]),
-    "leads.Qualification": ctor(lambda: S.qualified_lead().qualification),
-    "leads.StageFacts": lambda: f(L.StageFacts, Decimal("0.3"), L.ForecastCategory.BEST_CASE),
-    "leads.StageTime": ctor(lambda: S.lost_lead().time_in_stages(S.at(48))[L.LeadStage.DECISION]),
+    "leads.Lead.to_dict": lambda: m(samples.lost_lead),
+    "leads.Lead.from_dict": lambda: f(leads.Lead.from_dict, samples.lost_lead().to_dict()),
+    "leads.Lead.facts": lambda: m(samples.deciding_lead, dict(leads.DEFAULT_STAGE_FACTS)),
+    "leads.Lead.expected_value": lambda: m(samples.deciding_lead, dict(leads.DEFAULT_STAGE_FACTS)),
+    "leads.Lead.time_in_stages": lambda: m(samples.lost_lead, samples.at(48)),
+    "leads.Lead.stalled": lambda: m(samples.deciding_lead, samples.at(300), timedelta(days=5)),
+    "leads.LeadCreated": ctor(lambda: samples.new_lead().history[0]),
+    "leads.LeadLifecycle": lambda: f(leads.LeadLifecycle, start_value="interest"),
+    "leads.LeadOutcome": ctor(samples.lead_outcome),
+    "leads.LeadQualified": ctor(lambda: samples.qualified_lead().history[-1]),
+    "leads.LeadStageChanged": ctor(lambda: samples.lost_lead().history[-1]),
+    "leads.Qualification": ctor(lambda: samples.qualified_lead().qualification),
+    "leads.StageFacts": lambda: f(
+        leads.StageFacts, Decimal("0.3"), leads.ForecastCategory.BEST_CASE
+    ),
+    "leads.StageTime": ctor(
+        lambda: samples.lost_lead().time_in_stages(samples.at(48))[leads.LeadStage.DECISION]
+    ),
     "leads.allowed_lead_events": lambda: f(
-        L.allowed_lead_events, "lost", qualified=True, lost_from="decision"
+        leads.allowed_lead_events, "lost", qualified=True, lost_from="decision"
     ),
-    "leads.funnel_step": lambda: f(L.funnel_step, "interest"),
-    "leads.journey_stage": lambda: f(L.journey_stage, "interest"),
+    "leads.funnel_step": lambda: f(leads.funnel_step, "interest"),
+    "leads.journey_stage": lambda: f(leads.journey_stage, "interest"),
     "leads.lead_event_from_dict": lambda: f(
-        L.lead_event_from_dict, L.lead_event_to_dict(S.lost_lead().history[-1]), field="history[5]"
+        leads.lead_event_from_dict,
+        leads.lead_event_to_dict(samples.lost_lead().history[-1]),
+        field="history[5]",
     ),
-    "leads.lead_event_to_dict": lambda: f(L.lead_event_to_dict, S.lost_lead().history[-1]),
+    "leads.lead_event_to_dict": lambda: f(
+        leads.lead_event_to_dict, samples.lost_lead().history[-1]
+    ),
     "leads.next_stage": lambda: f(
-        L.next_stage, "lost", "reactivate", qualified=True, lost_from="decision"
+        leads.next_stage, "lost", "reactivate", qualified=True, lost_from="decision"
     ),
-    "leads.replay_stage": lambda: f(L.replay_stage, ["advance", "advance", "lose"]),
-    "leads.team_phase": lambda: f(L.team_phase, "decision"),
+    "leads.replay_stage": lambda: f(leads.replay_stage, ["advance", "advance", "lose"]),
+    "leads.team_phase": lambda: f(leads.team_phase, "decision"),
     # -- routing ---------------------------------------------------------
-    "routing.Absence": lambda: f(R.Absence, S.at(-48), S.at(120), "parental leave"),
-    "routing.Absence.covers": lambda: m(S.absence, S.at(1)),
-    "routing.Assignment": ctor(S.assignment),
-    "routing.BreachTally": ctor(lambda: S.report().breaches),
-    "routing.BusinessProfile": ctor(S.business_profile),
-    "routing.DeadlineResult": ctor(S.deadline_result),
-    "routing.Decision": ctor(lambda: S.assignment().decision),
-    "routing.Decision.why_not": lambda: m(lambda: S.assignment().decision, "quinn"),
-    "routing.Decision.explain": lambda: m(lambda: S.assignment().decision),
-    "routing.Decision.to_dict": lambda: m(lambda: S.assignment().decision),
-    "routing.Dispatcher": lambda: f(R.Dispatcher, S.team(), R.LeastLoaded(), S.ledger()),
-    "routing.Dispatcher.replace_team": lambda: m(S.dispatcher, S.small_team()),
-    "routing.Dispatcher.release": lambda: m(S.dispatcher, "ria"),
-    "routing.Dispatcher.credit_back": lambda: m(S.dispatcher, "ria"),
+    "routing.Absence": lambda: f(
+        routing.Absence, samples.at(-48), samples.at(120), "parental leave"
+    ),
+    "routing.Absence.covers": lambda: m(samples.absence, samples.at(1)),
+    "routing.Assignment": ctor(samples.assignment),
+    "routing.BreachTally": ctor(lambda: samples.report().breaches),
+    "routing.BusinessProfile": ctor(samples.business_profile),
+    "routing.DeadlineResult": ctor(samples.deadline_result),
+    "routing.Decision": ctor(lambda: samples.assignment().decision),
+    "routing.Decision.why_not": lambda: m(lambda: samples.assignment().decision, "quinn"),
+    "routing.Decision.explain": lambda: m(lambda: samples.assignment().decision),
+    "routing.Decision.to_dict": lambda: m(lambda: samples.assignment().decision),
+    "routing.Dispatcher": lambda: f(
+        routing.Dispatcher, samples.team(), routing.LeastLoaded(), samples.ledger()
+    ),
+    "routing.Dispatcher.replace_team": lambda: m(samples.dispatcher, samples.small_team()),
+    "routing.Dispatcher.release": lambda: m(samples.dispatcher, "ria"),
+    "routing.Dispatcher.credit_back": lambda: m(samples.dispatcher, "ria"),
     "routing.Dispatcher.assign": lambda: m(
-        S.dispatcher,
+        samples.dispatcher,
         "L-3",
-        R.Role.CLOSER,
-        at=S.at(3),
+        routing.Role.CLOSER,
+        at=samples.at(3),
         account_owner="cleo",
         attributes={"country": "DE"},
         exclude=["ben"],
     ),
     "routing.Dispatcher.assign_many": lambda: m(
-        S.dispatcher, [("L-3", R.Role.QUALIFIER, S.at(3)), ("L-4", "closer", S.at(4))]
+        samples.dispatcher,
+        [("L-3", routing.Role.QUALIFIER, samples.at(3)), ("L-4", "closer", samples.at(4))],
     ),
     "routing.Dispatcher.details": lambda: _on_dispatcher("details"),
     "routing.Dispatcher.explain": lambda: _on_dispatcher("explain"),
-    "routing.Handoff": ctor(lambda: S.handed().handoffs[0]),
-    "routing.HandoffAccepted": ctor(lambda: S.ownership_events()["HandoffAccepted"]),
-    "routing.HandoffExpired": ctor(lambda: S.ownership_events()["HandoffExpired"]),
-    "routing.HandoffLifecycle": lambda: f(R.HandoffLifecycle, start_value="submitted"),
-    "routing.HandoffRejected": ctor(lambda: S.ownership_events()["HandoffRejected"]),
-    "routing.HandoffSubmitted": ctor(lambda: S.ownership_events()["HandoffSubmitted"]),
-    "routing.HandoffTally": ctor(lambda: S.report().handoffs),
-    "routing.HandoffWithdrawn": ctor(lambda: S.ownership_events()["HandoffWithdrawn"]),
-    "routing.LeadStream": ctor(S.stream),
+    "routing.Handoff": ctor(lambda: samples.handed().handoffs[0]),
+    "routing.HandoffAccepted": ctor(lambda: samples.ownership_events()["HandoffAccepted"]),
+    "routing.HandoffExpired": ctor(lambda: samples.ownership_events()["HandoffExpired"]),
+    "routing.HandoffLifecycle": lambda: f(routing.HandoffLifecycle, start_value="submitted"),
+    "routing.HandoffRejected": ctor(lambda: samples.ownership_events()["HandoffRejected"]),
+    "routing.HandoffSubmitted": ctor(lambda: samples.ownership_events()["HandoffSubmitted"]),
+    "routing.HandoffTally": ctor(lambda: samples.report().handoffs),
+    "routing.HandoffWithdrawn": ctor(lambda: samples.ownership_events()["HandoffWithdrawn"]),
+    "routing.LeadStream": ctor(samples.stream),
     "routing.LeadStream.generate": lambda: f(
-        R.LeadStream.generate, S.shop_profile(), days=2, seed=7, start=date(2026, 3, 2)
+        routing.LeadStream.generate, samples.shop_profile(), days=2, seed=7, start=date(2026, 3, 2)
     ),
-    "routing.LeastLoaded": lambda: f(R.LeastLoaded, 3),
-    "routing.Ledger": ctor(S.ledger),
-    "routing.Ledger.tally": lambda: m(S.ledger, "quinn"),
-    "routing.Ledger.load": lambda: m(S.ledger, "quinn"),
-    "routing.Ledger.assigned": lambda: m(S.ledger, "quinn"),
-    "routing.Ledger.role": lambda: m(S.ledger, "qualifier"),
-    "routing.Ledger.with_load": lambda: m(S.ledger, "ria", 2),
-    "routing.Ledger.release": lambda: m(S.ledger, "quinn"),
-    "routing.Ledger.credit_back": lambda: m(lambda: S.assignment().ledger, "ria"),
-    "routing.Ledger.to_dict": lambda: m(S.ledger),
-    "routing.Ledger.from_dict": lambda: f(R.Ledger.from_dict, S.assignment().ledger.to_dict()),
-    "routing.Move": ctor(S.move),
+    "routing.LeastLoaded": lambda: f(routing.LeastLoaded, 3),
+    "routing.Ledger": ctor(samples.ledger),
+    "routing.Ledger.tally": lambda: m(samples.ledger, "quinn"),
+    "routing.Ledger.load": lambda: m(samples.ledger, "quinn"),
+    "routing.Ledger.assigned": lambda: m(samples.ledger, "quinn"),
+    "routing.Ledger.role": lambda: m(samples.ledger, "qualifier"),
+    "routing.Ledger.with_load": lambda: m(samples.ledger, "ria", 2),
+    "routing.Ledger.release": lambda: m(samples.ledger, "quinn"),
+    "routing.Ledger.credit_back": lambda: m(lambda: samples.assignment().ledger, "ria"),
+    "routing.Ledger.to_dict": lambda: m(samples.ledger),
+    "routing.Ledger.from_dict": lambda: f(
+        routing.Ledger.from_dict, samples.assignment().ledger.to_dict()
+    ),
+    "routing.Move": ctor(samples.move),
     "routing.Move.apply": lambda: m(
-        S.move, S.move_target(), at=S.at(1), person="ava", actor="kim", idempotency_key="mv-1"
+        samples.move,
+        samples.move_target(),
+        at=samples.at(1),
+        person="ava",
+        actor="kim",
+        idempotency_key="mv-1",
     ),
-    "routing.Move.to_dict": lambda: m(S.move),
-    "routing.Move.from_dict": lambda: f(R.Move.from_dict, S.move().to_dict(), field="moves[0]"),
-    "routing.MoveApplied": ctor(lambda: S.move().apply(S.move_target(), at=S.at(1), person="ava")),
-    "routing.Outcomes": ctor(lambda: S.report().outcomes),
-    "routing.OwnerAssigned": ctor(lambda: S.ownership_events()["OwnerAssigned"]),
-    "routing.Ownership": lambda: f(R.Ownership, S.accepted().history),
-    "routing.Ownership.credited": lambda: m(S.accepted, "closer"),
+    "routing.Move.to_dict": lambda: m(samples.move),
+    "routing.Move.from_dict": lambda: f(
+        routing.Move.from_dict, samples.move().to_dict(), field="moves[0]"
+    ),
+    "routing.MoveApplied": ctor(
+        lambda: samples.move().apply(samples.move_target(), at=samples.at(1), person="ava")
+    ),
+    "routing.Outcomes": ctor(lambda: samples.report().outcomes),
+    "routing.OwnerAssigned": ctor(lambda: samples.ownership_events()["OwnerAssigned"]),
+    "routing.Ownership": lambda: f(routing.Ownership, samples.accepted().history),
+    "routing.Ownership.credited": lambda: m(samples.accepted, "closer"),
     "routing.Ownership.start": lambda: f(
-        R.Ownership.start,
+        routing.Ownership.start,
         lead_id="L-100",
-        role=R.Role.QUALIFIER,
-        at=S.T0,
+        role=routing.Role.QUALIFIER,
+        at=samples.T0,
         person="quinn",
         actor="kim",
         note="inbound call",
         idempotency_key="start-1",
     ),
-    "routing.Ownership.replay": lambda: f(R.Ownership.replay, S.accepted().history),
+    "routing.Ownership.replay": lambda: f(routing.Ownership.replay, samples.accepted().history),
     "routing.Ownership.reassign": lambda: m(
-        S.started, "quincy", at=S.at(1), note="holiday cover", **_OPTS, expected_version=1
+        samples.started,
+        "quincy",
+        at=samples.at(1),
+        note="holiday cover",
+        **_OPTS,
+        expected_version=1,
     ),
     "routing.Ownership.transfer": lambda: m(
-        S.started,
-        R.Role.CLOSER,
-        at=S.at(1),
+        samples.started,
+        routing.Role.CLOSER,
+        at=samples.at(1),
         person="cleo",
         note="ready to buy",
         **_OPTS,
         expected_version=1,
     ),
     "routing.Ownership.hand_off": lambda: m(
-        S.started,
-        R.Role.CLOSER,
-        at=S.at(1),
+        samples.started,
+        routing.Role.CLOSER,
+        at=samples.at(1),
         to_person="cleo",
-        expires_at=S.at(5),
+        expires_at=samples.at(5),
         note="wants a demo",
         **_OPTS,
         expected_version=1,
     ),
     "routing.Ownership.accept": lambda: m(
-        S.handed, at=S.at(2), person="cleo", **_OPTS, expected_version=2
+        samples.handed, at=samples.at(2), person="cleo", **_OPTS, expected_version=2
     ),
     "routing.Ownership.reject": lambda: m(
-        S.handed,
-        R.RejectReason.MISSING_INFORMATION,
-        at=S.at(2),
+        samples.handed,
+        routing.RejectReason.MISSING_INFORMATION,
+        at=samples.at(2),
         note="no phone number",
         **_OPTS,
         expected_version=2,
     ),
-    "routing.Ownership.expire": lambda: m(S.handed, at=S.at(6), **_OPTS, expected_version=2),
-    "routing.Ownership.withdraw": lambda: m(
-        S.handed, at=S.at(2), note="wrong role", **_OPTS, expected_version=2
+    "routing.Ownership.expire": lambda: m(
+        samples.handed, at=samples.at(6), **_OPTS, expected_version=2
     ),
-    "routing.Ownership.to_dict": lambda: m(S.accepted),
-    "routing.Ownership.from_dict": lambda: f(R.Ownership.from_dict, S.accepted().to_dict()),
-    "routing.OwnershipOutcome": ctor(S.rejected_outcome),
+    "routing.Ownership.withdraw": lambda: m(
+        samples.handed, at=samples.at(2), note="wrong role", **_OPTS, expected_version=2
+    ),
+    "routing.Ownership.to_dict": lambda: m(samples.accepted),
+    "routing.Ownership.from_dict": lambda: f(
+        routing.Ownership.from_dict, samples.accepted().to_dict()
+    ),
+    "routing.OwnershipOutcome": ctor(samples.rejected_outcome),
     "routing.Person": lambda: f(
-        R.Person,
+        routing.Person,
         "ana",
-        R.Role.CLOSER,
+        routing.Role.CLOSER,
         active=True,
         weight=2,
         capacity=5,
-        hours=S.office(),
-        absences=[S.absence()],
+        hours=samples.office(),
+        absences=[samples.absence()],
         tags={"de"},
     ),
-    "routing.Person.away_at": lambda: m(lambda: S.team().get("ben"), S.at(1)),
-    "routing.Person.evolve": lambda: m(S.person, capacity=7, active=False),
-    "routing.PersonLoad": ctor(lambda: S.report().people[0]),
-    "routing.Reason": ctor(lambda: S.assignment().decision.why_not("quinn")),
-    "routing.Reassignment": ctor(lambda: S.deadline_result().reassignments[0]),
-    "routing.Recommendation": ctor(S.recommendation),
-    "routing.RerouteReport": ctor(S.reroute_report),
-    "routing.RerouteReport.to_dict": lambda: m(S.reroute_report),
+    "routing.Person.away_at": lambda: m(lambda: samples.team().get("ben"), samples.at(1)),
+    "routing.Person.evolve": lambda: m(samples.person, capacity=7, active=False),
+    "routing.PersonLoad": ctor(lambda: samples.report().people[0]),
+    "routing.Reason": ctor(lambda: samples.assignment().decision.why_not("quinn")),
+    "routing.Reassignment": ctor(lambda: samples.deadline_result().reassignments[0]),
+    "routing.Recommendation": ctor(samples.recommendation),
+    "routing.RerouteReport": ctor(samples.reroute_report),
+    "routing.RerouteReport.to_dict": lambda: m(samples.reroute_report),
     "routing.RerouteReport.from_dict": lambda: f(
-        R.RerouteReport.from_dict, S.reroute_report().to_dict()
+        routing.RerouteReport.from_dict, samples.reroute_report().to_dict()
     ),
-    "routing.RoleTally": ctor(lambda: S.assignment().ledger.role(R.Role.QUALIFIER)),
-    "routing.RoundRobin": lambda: f(R.RoundRobin),
-    "routing.Routed": lambda: f(R.Routed, *S.routed_records()[0]),
+    "routing.RoleTally": ctor(lambda: samples.assignment().ledger.role(routing.Role.QUALIFIER)),
+    "routing.RoundRobin": lambda: f(routing.RoundRobin),
+    "routing.Routed": lambda: f(routing.Routed, *samples.routed_records()[0]),
     "routing.Rule": lambda: f(
-        R.Rule, "German-speaking", when={"country": {"DE", "AT"}}, tags={"de"}, then=R.LeastLoaded()
+        routing.Rule,
+        "German-speaking",
+        when={"country": {"DE", "AT"}},
+        tags={"de"},
+        then=routing.LeastLoaded(),
     ),
-    "routing.Rule.matches": lambda: m(lambda: S.rules().rules[0], {"country": "AT"}),
-    "routing.Rules": lambda: f(R.Rules, list(S.rules().rules)),
-    "routing.Rules.match": lambda: m(S.rules, {"country": "AT"}),
-    "routing.Shift": lambda: f(R.Shift, time(9, 0), time(17, 0)),
-    "routing.Shift.parse": lambda: f(R.Shift.parse, "09:00-17:00"),
-    "routing.ShopProfile": ctor(S.shop_profile),
-    "routing.SimulationReport": ctor(S.report),
-    "routing.SimulationReport.in_role": lambda: m(S.report, "closer"),
-    "routing.SimulationReport.format": lambda: m(S.report),
-    "routing.SimulationReport.to_dict": lambda: m(S.report),
-    "routing.Sticky": lambda: f(R.Sticky, then=R.RoundRobin()),
-    "routing.StreamLead": ctor(lambda: S.stream().leads[0]),
-    "routing.Tally": lambda: f(R.Tally, load=2, assigned=5, last_turn=3, credit=1, owed=0),
-    "routing.Team": lambda: f(R.Team, list(S.team().people)),
-    "routing.Team.get": lambda: m(S.team, "cleo"),
-    "routing.Team.in_role": lambda: m(S.team, "closer"),
-    "routing.Team.with_person": lambda: m(S.team, R.Person("dee", R.Role.CLOSER)),
-    "routing.Team.without": lambda: m(S.team, "ben"),
+    "routing.Rule.matches": lambda: m(lambda: samples.rules().rules[0], {"country": "AT"}),
+    "routing.Rules": lambda: f(routing.Rules, list(samples.rules().rules)),
+    "routing.Rules.match": lambda: m(samples.rules, {"country": "AT"}),
+    "routing.Shift": lambda: f(routing.Shift, time(9, 0), time(17, 0)),
+    "routing.Shift.parse": lambda: f(routing.Shift.parse, "09:00-17:00"),
+    "routing.ShopProfile": ctor(samples.shop_profile),
+    "routing.SimulationReport": ctor(samples.report),
+    "routing.SimulationReport.in_role": lambda: m(samples.report, "closer"),
+    "routing.SimulationReport.format": lambda: m(samples.report),
+    "routing.SimulationReport.to_dict": lambda: m(samples.report),
+    "routing.Sticky": lambda: f(routing.Sticky, then=routing.RoundRobin()),
+    "routing.StreamLead": ctor(lambda: samples.stream().leads[0]),
+    "routing.Tally": lambda: f(routing.Tally, load=2, assigned=5, last_turn=3, credit=1, owed=0),
+    "routing.Team": lambda: f(routing.Team, list(samples.team().people)),
+    "routing.Team.get": lambda: m(samples.team, "cleo"),
+    "routing.Team.in_role": lambda: m(samples.team, "closer"),
+    "routing.Team.with_person": lambda: m(samples.team, routing.Person("dee", routing.Role.CLOSER)),
+    "routing.Team.without": lambda: m(samples.team, "ben"),
     "routing.Waiting": lambda: f(
-        R.Waiting,
+        routing.Waiting,
         "L-7",
-        R.Role.CLOSER,
+        routing.Role.CLOSER,
         "cleo",
-        since=S.at(-72),
+        since=samples.at(-72),
         hops=1,
         tried={"ben"},
         account_owner="cleo",
         attributes={"country": "DE"},
     ),
-    "routing.Weighted": lambda: f(R.Weighted),
+    "routing.Weighted": lambda: f(routing.Weighted),
     "routing.WorkingHours": lambda: f(
-        R.WorkingHours, "Europe/Berlin", {0: "09:00-17:00", 1: "09:00-12:00"}, [date(2026, 12, 24)]
+        routing.WorkingHours,
+        "Europe/Berlin",
+        {0: "09:00-17:00", 1: "09:00-12:00"},
+        [date(2026, 12, 24)],
     ),
     "routing.WorkingHours.office": lambda: f(
-        R.WorkingHours.office,
+        routing.WorkingHours.office,
         "Europe/Berlin",
         start=time(8, 0),
         end="16:30",
         days=[0, 1, 2, 3],
         holidays=[date(2026, 12, 24)],
     ),
-    "routing.WorkingHours.always": lambda: f(R.WorkingHours.always),
-    "routing.WorkingHours.is_working": lambda: m(S.office, S.at(1)),
-    "routing.WorkingHours.window": lambda: m(S.office, S.at(1)),
-    "routing.WorkingHours.next_start": lambda: m(S.office, S.at(10)),
-    "routing.WorkingHours.add": lambda: m(S.office, S.at(1), timedelta(hours=10)),
-    "routing.WorkingHours.between": lambda: m(S.office, S.at(1), S.at(60)),
-    "routing.WorkingHours.to_dict": lambda: m(S.office),
-    "routing.WorkingHours.from_dict": lambda: f(R.WorkingHours.from_dict, S.office().to_dict()),
-    "routing.allowed_handoff_events": lambda: f(R.allowed_handoff_events, "submitted"),
+    "routing.WorkingHours.always": lambda: f(routing.WorkingHours.always),
+    "routing.WorkingHours.is_working": lambda: m(samples.office, samples.at(1)),
+    "routing.WorkingHours.window": lambda: m(samples.office, samples.at(1)),
+    "routing.WorkingHours.next_start": lambda: m(samples.office, samples.at(10)),
+    "routing.WorkingHours.add": lambda: m(samples.office, samples.at(1), timedelta(hours=10)),
+    "routing.WorkingHours.between": lambda: m(samples.office, samples.at(1), samples.at(60)),
+    "routing.WorkingHours.to_dict": lambda: m(samples.office),
+    "routing.WorkingHours.from_dict": lambda: f(
+        routing.WorkingHours.from_dict, samples.office().to_dict()
+    ),
+    "routing.allowed_handoff_events": lambda: f(routing.allowed_handoff_events, "submitted"),
     "routing.assign": lambda: f(
-        R.assign,
+        routing.assign,
         "L-2",
-        R.Role.CLOSER,
-        at=S.T0,
-        team=S.team(),
-        ledger=S.ledger(),
-        strategy=S.rules(),
+        routing.Role.CLOSER,
+        at=samples.T0,
+        team=samples.team(),
+        ledger=samples.ledger(),
+        strategy=samples.rules(),
         account_owner="cleo",
         attributes={"country": "AT"},
         exclude=["ben"],
     ),
     "routing.compare_models": lambda: f(
-        R.compare_models,
-        [R.SalesModel.ONE_TIER, "three_tier"],
-        strategy=R.LeastLoaded(),
+        routing.compare_models,
+        [routing.SalesModel.ONE_TIER, "three_tier"],
+        strategy=routing.LeastLoaded(),
         seed=3,
-        teams={"one_tier": R.default_team("one_tier", people_per_role=1), "three_tier": S.small_team()},
-        profile=S.shop_profile(),
+        teams={
+            "one_tier": routing.default_team("one_tier", people_per_role=1),
+            "three_tier": samples.small_team(),
+        },
+        profile=samples.shop_profile(),
         days=1,
         start=date(2026, 3, 2),
         deadline=timedelta(hours=3),
@@ -541,54 +628,57 @@ REGISTRY: dict[str, Callable[[], Call]] = {
         run_on=timedelta(days=2),
     ),
     "routing.default_team": lambda: f(
-        R.default_team,
+        routing.default_team,
         "three_tier",
         people_per_role={"closer": 2, "qualifier": 1, "account_manager": 1},
         zone="Europe/Berlin",
-        hours=S.office(),
+        hours=samples.office(),
         capacity=4,
     ),
-    "routing.format_comparison": lambda: f(R.format_comparison, [S.report()]),
-    "routing.model_diagram": lambda: f(R.model_diagram, "three_tier"),
+    "routing.format_comparison": lambda: f(routing.format_comparison, [samples.report()]),
+    "routing.model_diagram": lambda: f(routing.model_diagram, "three_tier"),
     "routing.needs_handoff": lambda: f(
-        R.needs_handoff, "three_tier", *S.routed_records()[2]
+        routing.needs_handoff, "three_tier", *samples.routed_records()[2]
     ),
     "routing.next_handoff_status": lambda: f(
-        R.next_handoff_status, "submitted", "accept", lead_id="L-100"
+        routing.next_handoff_status, "submitted", "accept", lead_id="L-100"
     ),
-    "routing.owner": lambda: f(R.owner, "three_tier", "decision", "qualified"),
-    "routing.owner_of": lambda: f(R.owner_of, "three_tier", S.deciding_lead()),
+    "routing.owner": lambda: f(routing.owner, "three_tier", "decision", "qualified"),
+    "routing.owner_of": lambda: f(routing.owner_of, "three_tier", samples.deciding_lead()),
     "routing.ownership_event_from_dict": lambda: f(
-        R.ownership_event_from_dict,
-        R.ownership_event_to_dict(S.ownership_events()["HandoffRejected"]),
+        routing.ownership_event_from_dict,
+        routing.ownership_event_to_dict(samples.ownership_events()["HandoffRejected"]),
         field="history[2]",
     ),
     "routing.ownership_event_to_dict": lambda: f(
-        R.ownership_event_to_dict, S.ownership_events()["HandoffRejected"]
+        routing.ownership_event_to_dict, samples.ownership_events()["HandoffRejected"]
     ),
-    "routing.ownership_table": lambda: f(R.ownership_table),
+    "routing.ownership_table": lambda: f(routing.ownership_table),
     "routing.reassign_overdue": lambda: f(
-        R.reassign_overdue,
-        [S.waiting()],
-        now=S.T0,
+        routing.reassign_overdue,
+        [samples.waiting()],
+        now=samples.T0,
         deadline=timedelta(hours=2),
-        team=S.team(),
-        ledger=S.ledger(),
-        strategy=R.RoundRobin(),
+        team=samples.team(),
+        ledger=samples.ledger(),
+        strategy=routing.RoundRobin(),
         max_hops=2,
-        supervisors={R.Role.CLOSER: "head-of-sales"},
+        supervisors={routing.Role.CLOSER: "head-of-sales"},
     ),
-    "routing.recommend_model": lambda: f(R.recommend_model, S.business_profile()),
+    "routing.recommend_model": lambda: f(routing.recommend_model, samples.business_profile()),
     "routing.reroute": lambda: f(
-        R.reroute, "two_tier_contact_center", R.SalesModel.THREE_TIER, S.routed_records()
+        routing.reroute,
+        "two_tier_contact_center",
+        routing.SalesModel.THREE_TIER,
+        samples.routed_records(),
     ),
     "routing.simulate": lambda: f(
-        R.simulate,
+        routing.simulate,
         "three_tier",
-        R.LeastLoaded(),
-        team=S.small_team(),
+        routing.LeastLoaded(),
+        team=samples.small_team(),
         seed=1,
-        profile=S.shop_profile(),
+        profile=samples.shop_profile(),
         days=1,
         start=date(2026, 3, 2),
         deadline=timedelta(hours=3),
@@ -596,148 +686,168 @@ REGISTRY: dict[str, Callable[[], Call]] = {
         run_on=timedelta(days=2),
     ),
     # -- metrics results -------------------------------------------------
-    "metrics.Amount": ctor(S.amount),
-    "metrics.Amount.to_dict": lambda: m(S.amount),
-    "metrics.Amount.from_dict": lambda: f(M.Amount.from_dict, S.amount().to_dict()),
-    "metrics.Amount.require": lambda: m(S.amount),
-    "metrics.Amount.rounded": lambda: m(S.amount, "ROUND_HALF_UP"),
-    "metrics.Cohort": ctor(lambda: S.cohort_table().cohorts[0]),
-    "metrics.CohortCell": ctor(lambda: S.cohort_table().cohorts[0].cells[0]),
-    "metrics.CohortCell.to_dict": lambda: m(lambda: S.cohort_table().cohorts[0].cells[0]),
-    "metrics.CohortTable": ctor(S.cohort_table),
-    "metrics.CohortTable.cohort": lambda: m(S.cohort_table, "2026-03"),
-    "metrics.CohortTable.cell": lambda: m(S.cohort_table, "2026-03", 1),
-    "metrics.CohortTable.to_records": lambda: m(S.cohort_table),
-    "metrics.CohortTable.format": lambda: m(S.cohort_table, 2, ROUND_DOWN),
-    "metrics.CustomerSummaries": ctor(S.summaries),
-    "metrics.CustomerSummaries.to_records": lambda: m(S.summaries),
-    "metrics.CustomerSummary": ctor(lambda: S.summaries().customers[0]),
-    "metrics.CustomerSummary.to_dict": lambda: m(lambda: S.summaries().customers[0]),
-    "metrics.Durations": ctor(lambda: S.status_times().statuses[0]),
-    "metrics.Durations.to_dict": lambda: m(lambda: S.status_times().statuses[0]),
-    "metrics.Durations.require": lambda: m(lambda: S.status_times().statuses[0]),
-    "metrics.EmailReport": ctor(S.mails),
-    "metrics.EmailReport.get": lambda: m(S.mails, "shipped", None),
-    "metrics.EmailReport.to_records": lambda: m(S.mails),
-    "metrics.EmailReport.format": lambda: m(S.mails, 2, ROUND_DOWN),
-    "metrics.EmailStats": ctor(lambda: S.mails().kinds[0]),
-    "metrics.EmailStats.to_dict": lambda: m(lambda: S.mails().kinds[0]),
-    "metrics.Funnel": ctor(S.shop_funnel),
-    "metrics.Funnel.step": lambda: m(S.shop_funnel, "add_to_cart"),
-    "metrics.Funnel.to_records": lambda: m(S.shop_funnel),
-    "metrics.Funnel.format": lambda: m(S.shop_funnel, 2, ROUND_DOWN),
-    "metrics.FunnelStepResult": ctor(lambda: S.shop_funnel().step("add_to_cart")),
-    "metrics.FunnelStepResult.to_dict": lambda: m(lambda: S.shop_funnel().step("add_to_cart")),
-    "metrics.GrowthRate": ctor(S.growth),
-    "metrics.GrowthRate.require": lambda: m(S.growth),
-    "metrics.GrowthRate.percent": lambda: m(S.growth, 2, ROUND_DOWN),
-    "metrics.LeadStageTimes": ctor(S.stage_times),
-    "metrics.LeadStageTimes.stage": lambda: m(S.stage_times, "interest"),
-    "metrics.LeadStageTimes.to_records": lambda: m(S.stage_times),
-    "metrics.LeadStageTimes.format": lambda: m(S.stage_times),
-    "metrics.ManagerKPI": ctor(lambda: S.kpis().managers[0]),
-    "metrics.ManagerKPI.to_dict": lambda: m(lambda: S.kpis().managers[0]),
-    "metrics.ManagerKPIs": ctor(S.kpis),
-    "metrics.ManagerKPIs.get": lambda: m(S.kpis, "ann", None),
-    "metrics.ManagerKPIs.to_records": lambda: m(S.kpis),
-    "metrics.ManagerKPIs.format": lambda: m(S.kpis, 2, ROUND_DOWN),
-    "metrics.OrderRecord": ctor(lambda: M.OrderRecord.from_mapping(S.order_rows()[0])),
-    "metrics.OrderRecord.to_dict": lambda: m(lambda: M.OrderRecord.from_mapping(S.order_rows()[0])),
-    "metrics.OrderRecord.from_mapping": lambda: f(
-        M.OrderRecord.from_mapping, S.order_rows()[0], index=3
+    "metrics.Amount": ctor(samples.amount),
+    "metrics.Amount.to_dict": lambda: m(samples.amount),
+    "metrics.Amount.from_dict": lambda: f(metrics.Amount.from_dict, samples.amount().to_dict()),
+    "metrics.Amount.require": lambda: m(samples.amount),
+    "metrics.Amount.rounded": lambda: m(samples.amount, "ROUND_HALF_UP"),
+    "metrics.Cohort": ctor(lambda: samples.cohort_table().cohorts[0]),
+    "metrics.CohortCell": ctor(lambda: samples.cohort_table().cohorts[0].cells[0]),
+    "metrics.CohortCell.to_dict": lambda: m(lambda: samples.cohort_table().cohorts[0].cells[0]),
+    "metrics.CohortTable": ctor(samples.cohort_table),
+    "metrics.CohortTable.cohort": lambda: m(samples.cohort_table, "2026-03"),
+    "metrics.CohortTable.cell": lambda: m(samples.cohort_table, "2026-03", 1),
+    "metrics.CohortTable.to_records": lambda: m(samples.cohort_table),
+    "metrics.CohortTable.format": lambda: m(samples.cohort_table, 2, ROUND_DOWN),
+    "metrics.CustomerSummaries": ctor(samples.summaries),
+    "metrics.CustomerSummaries.to_records": lambda: m(samples.summaries),
+    "metrics.CustomerSummary": ctor(lambda: samples.summaries().customers[0]),
+    "metrics.CustomerSummary.to_dict": lambda: m(lambda: samples.summaries().customers[0]),
+    "metrics.Durations": ctor(lambda: samples.status_times().statuses[0]),
+    "metrics.Durations.to_dict": lambda: m(lambda: samples.status_times().statuses[0]),
+    "metrics.Durations.require": lambda: m(lambda: samples.status_times().statuses[0]),
+    "metrics.EmailReport": ctor(samples.mails),
+    "metrics.EmailReport.get": lambda: m(samples.mails, "shipped", None),
+    "metrics.EmailReport.to_records": lambda: m(samples.mails),
+    "metrics.EmailReport.format": lambda: m(samples.mails, 2, ROUND_DOWN),
+    "metrics.EmailStats": ctor(lambda: samples.mails().kinds[0]),
+    "metrics.EmailStats.to_dict": lambda: m(lambda: samples.mails().kinds[0]),
+    "metrics.Funnel": ctor(samples.shop_funnel),
+    "metrics.Funnel.step": lambda: m(samples.shop_funnel, "add_to_cart"),
+    "metrics.Funnel.to_records": lambda: m(samples.shop_funnel),
+    "metrics.Funnel.format": lambda: m(samples.shop_funnel, 2, ROUND_DOWN),
+    "metrics.FunnelStepResult": ctor(lambda: samples.shop_funnel().step("add_to_cart")),
+    "metrics.FunnelStepResult.to_dict": lambda: m(
+        lambda: samples.shop_funnel().step("add_to_cart")
     ),
-    "metrics.OrderRecord.from_order": lambda: f(M.OrderRecord.from_order, S.delivered()),
-    "metrics.PageStats": ctor(lambda: S.site().page("/")),
-    "metrics.Ratio": ctor(S.ratio),
-    "metrics.Ratio.to_dict": lambda: m(S.ratio),
-    "metrics.Ratio.from_dict": lambda: f(M.Ratio.from_dict, S.ratio().to_dict()),
-    "metrics.Ratio.require": lambda: m(S.ratio),
-    "metrics.Ratio.percent": lambda: m(S.ratio, 2, ROUND_DOWN),
-    "metrics.SalesCycle": ctor(S.cycle),
-    "metrics.SalesCycle.require": lambda: m(S.cycle),
-    "metrics.Score": ctor(S.score),
-    "metrics.Score.to_dict": lambda: m(S.score),
-    "metrics.Score.from_dict": lambda: f(M.Score.from_dict, S.score().to_dict()),
-    "metrics.Score.require": lambda: m(S.score),
-    "metrics.Score.rounded": lambda: m(S.score, 2, ROUND_DOWN),
-    "metrics.Score.text": lambda: m(S.score, 2, ROUND_DOWN),
-    "metrics.SiteEngagement": ctor(S.site),
-    "metrics.SiteEngagement.page": lambda: m(S.site, "/mugs"),
-    "metrics.SiteEngagement.format": lambda: m(S.site, 2, ROUND_DOWN),
-    "metrics.StageDuration": ctor(lambda: S.stage_times().stages[0]),
-    "metrics.StageDuration.to_dict": lambda: m(lambda: S.stage_times().stages[0]),
-    "metrics.StatusTimes": ctor(S.status_times),
-    "metrics.StatusTimes.get": lambda: m(S.status_times, "processing", None),
-    "metrics.StatusTimes.to_records": lambda: m(S.status_times),
-    "metrics.StatusTimes.format": lambda: m(S.status_times),
+    "metrics.GrowthRate": ctor(samples.growth),
+    "metrics.GrowthRate.require": lambda: m(samples.growth),
+    "metrics.GrowthRate.percent": lambda: m(samples.growth, 2, ROUND_DOWN),
+    "metrics.LeadStageTimes": ctor(samples.stage_times),
+    "metrics.LeadStageTimes.stage": lambda: m(samples.stage_times, "interest"),
+    "metrics.LeadStageTimes.to_records": lambda: m(samples.stage_times),
+    "metrics.LeadStageTimes.format": lambda: m(samples.stage_times),
+    "metrics.ManagerKPI": ctor(lambda: samples.kpis().managers[0]),
+    "metrics.ManagerKPI.to_dict": lambda: m(lambda: samples.kpis().managers[0]),
+    "metrics.ManagerKPIs": ctor(samples.kpis),
+    "metrics.ManagerKPIs.get": lambda: m(samples.kpis, "ann", None),
+    "metrics.ManagerKPIs.to_records": lambda: m(samples.kpis),
+    "metrics.ManagerKPIs.format": lambda: m(samples.kpis, 2, ROUND_DOWN),
+    "metrics.OrderRecord": ctor(lambda: metrics.OrderRecord.from_mapping(samples.order_rows()[0])),
+    "metrics.OrderRecord.to_dict": lambda: m(
+        lambda: metrics.OrderRecord.from_mapping(samples.order_rows()[0])
+    ),
+    "metrics.OrderRecord.from_mapping": lambda: f(
+        metrics.OrderRecord.from_mapping, samples.order_rows()[0], index=3
+    ),
+    "metrics.OrderRecord.from_order": lambda: f(
+        metrics.OrderRecord.from_order, samples.delivered()
+    ),
+    "metrics.PageStats": ctor(lambda: samples.site().page("/")),
+    "metrics.Ratio": ctor(samples.ratio),
+    "metrics.Ratio.to_dict": lambda: m(samples.ratio),
+    "metrics.Ratio.from_dict": lambda: f(metrics.Ratio.from_dict, samples.ratio().to_dict()),
+    "metrics.Ratio.require": lambda: m(samples.ratio),
+    "metrics.Ratio.percent": lambda: m(samples.ratio, 2, ROUND_DOWN),
+    "metrics.SalesCycle": ctor(samples.cycle),
+    "metrics.SalesCycle.require": lambda: m(samples.cycle),
+    "metrics.Score": ctor(samples.score),
+    "metrics.Score.to_dict": lambda: m(samples.score),
+    "metrics.Score.from_dict": lambda: f(metrics.Score.from_dict, samples.score().to_dict()),
+    "metrics.Score.require": lambda: m(samples.score),
+    "metrics.Score.rounded": lambda: m(samples.score, 2, ROUND_DOWN),
+    "metrics.Score.text": lambda: m(samples.score, 2, ROUND_DOWN),
+    "metrics.SiteEngagement": ctor(samples.site),
+    "metrics.SiteEngagement.page": lambda: m(samples.site, "/mugs"),
+    "metrics.SiteEngagement.format": lambda: m(samples.site, 2, ROUND_DOWN),
+    "metrics.StageDuration": ctor(lambda: samples.stage_times().stages[0]),
+    "metrics.StageDuration.to_dict": lambda: m(lambda: samples.stage_times().stages[0]),
+    "metrics.StatusTimes": ctor(samples.status_times),
+    "metrics.StatusTimes.get": lambda: m(samples.status_times, "processing", None),
+    "metrics.StatusTimes.to_records": lambda: m(samples.status_times),
+    "metrics.StatusTimes.format": lambda: m(samples.status_times),
     # -- metrics functions -------------------------------------------------
     "metrics.average_order_value": lambda: f(
-        M.average_order_value,
-        S.order_rows(),
+        metrics.average_order_value,
+        samples.order_rows(),
         basis="gross",
         include_cancelled=True,
-        period=S.march(),
-        now=S.NOW,
+        period=samples.march(),
+        now=samples.NOW,
         currency="EUR",
         on_empty="raise",
     ),
     "metrics.average_time_on_site": lambda: f(
-        M.average_time_on_site, S.view_rows(), on_empty="raise"
+        metrics.average_time_on_site, samples.view_rows(), on_empty="raise"
     ),
     "metrics.bounce_rate": lambda: f(
-        M.bounce_rate,
-        S.view_rows(),
+        metrics.bounce_rate,
+        samples.view_rows(),
         variant="engaged",
         engaged_after=timedelta(seconds=20),
         on_empty="raise",
     ),
     "metrics.cancellation_rate": lambda: f(
-        M.cancellation_rate, [S.delivered(), S.cancelled()], period=None, now=S.at(100)
+        metrics.cancellation_rate,
+        [samples.delivered(), samples.cancelled()],
+        period=None,
+        now=samples.at(100),
     ),
     "metrics.churn_clv": lambda: f(
-        M.churn_clv,
+        metrics.churn_clv,
         arpu=Money("100", "USD"),
         churn_rate=Decimal("0.05"),
         margin=Decimal("0.8"),
         on_empty="raise",
     ),
     "metrics.churn_rate": lambda: f(
-        M.churn_rate, customers_at_start=500, customers_lost=70, on_empty="raise"
+        metrics.churn_rate, customers_at_start=500, customers_lost=70, on_empty="raise"
     ),
     "metrics.churn_rate_average_customers": lambda: f(
-        M.churn_rate_average_customers,
+        metrics.churn_rate_average_customers,
         customers_at_start=500,
         customers_at_end=480,
         customers_lost=70,
         on_empty="raise",
     ),
     "metrics.churn_rate_customer_days": lambda: f(
-        M.churn_rate_customer_days, customers_lost=3, customer_days=1500, days=30, on_empty="raise"
+        metrics.churn_rate_customer_days,
+        customers_lost=3,
+        customer_days=1500,
+        days=30,
+        on_empty="raise",
     ),
     "metrics.churn_rate_from_ids": lambda: f(
-        M.churn_rate_from_ids, at_start=["a", "b", "c"], at_end=["a", "d"], on_empty="raise"
+        metrics.churn_rate_from_ids, at_start=["a", "b", "c"], at_end=["a", "d"], on_empty="raise"
     ),
     "metrics.cohort_retention": lambda: f(
-        M.cohort_retention, S.order_rows(), zone="Europe/Berlin", now=S.NOW
+        metrics.cohort_retention, samples.order_rows(), zone="Europe/Berlin", now=samples.NOW
     ),
     "metrics.compound_monthly_growth_rate": lambda: f(
-        M.compound_monthly_growth_rate, S.revenue(), places=12, on_empty="raise"
+        metrics.compound_monthly_growth_rate, samples.revenue(), places=12, on_empty="raise"
     ),
     "metrics.conversion_rate": lambda: f(
-        M.conversion_rate, conversions=30, visitors=1200, on_empty="raise"
+        metrics.conversion_rate, conversions=30, visitors=1200, on_empty="raise"
     ),
     "metrics.conversion_rate_from_ids": lambda: f(
-        M.conversion_rate_from_ids, visitors=["a", "b", "c"], converted=["b"], on_empty="raise"
+        metrics.conversion_rate_from_ids,
+        visitors=["a", "b", "c"],
+        converted=["b"],
+        on_empty="raise",
     ),
     "metrics.csat": lambda: f(
-        M.csat, [7, 6, 2, 5], scale=(1, 7), satisfied_from=6, on_empty="raise"
+        metrics.csat, [7, 6, 2, 5], scale=(1, 7), satisfied_from=6, on_empty="raise"
     ),
     "metrics.csat_from_counts": lambda: f(
-        M.csat_from_counts, {5: 10, 4: 20, 3: 10}, scale=(1, 5), satisfied_from=4, on_empty="raise"
+        metrics.csat_from_counts,
+        {5: 10, 4: 20, 3: 10},
+        scale=(1, 5),
+        satisfied_from=4,
+        on_empty="raise",
     ),
-    "metrics.csat_mean": lambda: f(M.csat_mean, [5, 4, 3], scale=(1, 5), on_empty="raise"),
+    "metrics.csat_mean": lambda: f(metrics.csat_mean, [5, 4, 3], scale=(1, 5), on_empty="raise"),
     "metrics.customer_acquisition_cost": lambda: f(
-        M.customer_acquisition_cost,
+        metrics.customer_acquisition_cost,
         sales_spend=Money("6000", "EUR"),
         marketing_spend=Money("3000", "EUR"),
         overhead_spend=Money("1000", "EUR"),
@@ -745,35 +855,45 @@ REGISTRY: dict[str, Callable[[], Call]] = {
         on_empty="raise",
     ),
     "metrics.customer_summary": lambda: f(
-        M.customer_summary, S.order_rows(), now=S.NOW, zone="Europe/Berlin", basis="gross"
+        metrics.customer_summary,
+        samples.order_rows(),
+        now=samples.NOW,
+        zone="Europe/Berlin",
+        basis="gross",
     ),
     "metrics.delay_rate": lambda: f(
-        M.delay_rate, [S.delivered(), S.cancelled()], period=None, now=S.at(100), on_empty="raise"
+        metrics.delay_rate,
+        [samples.delivered(), samples.cancelled()],
+        period=None,
+        now=samples.at(100),
+        on_empty="raise",
     ),
     "metrics.demo_after_intro_call_rate": lambda: f(
-        M.demo_after_intro_call_rate, [S.deciding_lead()], on_empty="raise"
+        metrics.demo_after_intro_call_rate, [samples.deciding_lead()], on_empty="raise"
     ),
     "metrics.email_click_rate": lambda: f(
-        M.email_click_rate, S.mail_rows(), kind="shipped", on_empty="raise"
+        metrics.email_click_rate, samples.mail_rows(), kind="shipped", on_empty="raise"
     ),
     "metrics.email_click_to_open_rate": lambda: f(
-        M.email_click_to_open_rate, S.mail_rows(), kind="shipped", on_empty="raise"
+        metrics.email_click_to_open_rate, samples.mail_rows(), kind="shipped", on_empty="raise"
     ),
-    "metrics.email_engagement": lambda: f(M.email_engagement, S.mail_rows(), on_empty="raise"),
+    "metrics.email_engagement": lambda: f(
+        metrics.email_engagement, samples.mail_rows(), on_empty="raise"
+    ),
     "metrics.email_open_rate": lambda: f(
-        M.email_open_rate, S.mail_rows(), kind="shipped", on_empty="raise"
+        metrics.email_open_rate, samples.mail_rows(), kind="shipped", on_empty="raise"
     ),
-    "metrics.exit_rates": lambda: f(M.exit_rates, S.view_rows(), on_empty="raise"),
+    "metrics.exit_rates": lambda: f(metrics.exit_rates, samples.view_rows(), on_empty="raise"),
     "metrics.funnel": lambda: f(
-        M.funnel,
-        S.funnel_rows(),
+        metrics.funnel,
+        samples.funnel_rows(),
         window=timedelta(days=30),
         steps=("visit", "product_view", "add_to_cart"),
         other_steps="skip",
         on_empty="raise",
     ),
     "metrics.historical_clv": lambda: f(
-        M.historical_clv,
+        metrics.historical_clv,
         average_order_value=Money("50", "EUR"),
         purchase_frequency=4,
         lifespan=3,
@@ -782,88 +902,102 @@ REGISTRY: dict[str, Callable[[], Call]] = {
         on_empty="raise",
     ),
     "metrics.lead_conversion_rate": lambda: f(
-        M.lead_conversion_rate,
-        S.lead_rows(),
+        metrics.lead_conversion_rate,
+        samples.lead_rows(),
         denominator="qualified",
-        period=S.march(),
-        now=S.NOW,
+        period=samples.march(),
+        now=samples.NOW,
         on_empty="raise",
     ),
     "metrics.lost_after_demo_rate": lambda: f(
-        M.lost_after_demo_rate, [S.demo_lead()], on_empty="raise"
+        metrics.lost_after_demo_rate, [samples.demo_lead()], on_empty="raise"
     ),
     "metrics.manager_kpis": lambda: f(
-        M.manager_kpis,
-        S.deal_rows(),
-        activities=S.activity_rows(),
-        surveys=S.survey_rows(),
-        period=S.march(),
-        now=S.NOW,
+        metrics.manager_kpis,
+        samples.deal_rows(),
+        activities=samples.activity_rows(),
+        surveys=samples.survey_rows(),
+        period=samples.march(),
+        now=samples.NOW,
         currency="EUR",
         csat_scale=(1, 5),
     ),
     "metrics.month_over_month_growth": lambda: f(
-        M.month_over_month_growth, S.revenue(), on_empty="raise"
+        metrics.month_over_month_growth, samples.revenue(), on_empty="raise"
     ),
     "metrics.monthly_revenue": lambda: f(
-        M.monthly_revenue, S.order_rows(), zone="Europe/Berlin", basis="gross"
+        metrics.monthly_revenue, samples.order_rows(), zone="Europe/Berlin", basis="gross"
     ),
-    "metrics.nps": lambda: f(M.nps, [10, 9, 8, 3], on_empty="raise"),
+    "metrics.nps": lambda: f(metrics.nps, [10, 9, 8, 3], on_empty="raise"),
     "metrics.nps_from_counts": lambda: f(
-        M.nps_from_counts, promoters=30, passives=50, detractors=20, on_empty="raise"
+        metrics.nps_from_counts, promoters=30, passives=50, detractors=20, on_empty="raise"
     ),
     "metrics.on_time_delivery_rate": lambda: f(
-        M.on_time_delivery_rate,
-        [S.delivered(), S.cancelled()],
+        metrics.on_time_delivery_rate,
+        [samples.delivered(), samples.cancelled()],
         zone="Europe/Berlin",
         period=None,
-        now=S.at(100),
+        now=samples.at(100),
         on_empty="raise",
     ),
     "metrics.order_status_request_share": lambda: f(
-        M.order_status_request_share,
-        S.request_rows(),
+        metrics.order_status_request_share,
+        samples.request_rows(),
         topics={"order_status"},
-        period=S.march(),
-        now=S.NOW,
+        period=samples.march(),
+        now=samples.NOW,
         on_empty="raise",
     ),
-    "metrics.pages_per_session": lambda: f(M.pages_per_session, S.view_rows(), on_empty="raise"),
+    "metrics.pages_per_session": lambda: f(
+        metrics.pages_per_session, samples.view_rows(), on_empty="raise"
+    ),
     "metrics.purchase_frequency": lambda: f(
-        M.purchase_frequency, {"a": 2, "b": 1, "c": 1}, on_empty="raise"
+        metrics.purchase_frequency, {"a": 2, "b": 1, "c": 1}, on_empty="raise"
     ),
     "metrics.purchase_frequency_from_counts": lambda: f(
-        M.purchase_frequency_from_counts, orders=12, customers=5, on_empty="raise"
+        metrics.purchase_frequency_from_counts, orders=12, customers=5, on_empty="raise"
     ),
     "metrics.repeat_purchase_rate": lambda: f(
-        M.repeat_purchase_rate, ["a", "b", "a"], on_empty="raise"
+        metrics.repeat_purchase_rate, ["a", "b", "a"], on_empty="raise"
     ),
     "metrics.repeat_purchase_rate_from_counts": lambda: f(
-        M.repeat_purchase_rate_from_counts, repeat_customers=2, customers=5, on_empty="raise"
+        metrics.repeat_purchase_rate_from_counts, repeat_customers=2, customers=5, on_empty="raise"
     ),
-    "metrics.result_from_dict": lambda: f(M.result_from_dict, S.ratio().to_dict()),
+    "metrics.result_from_dict": lambda: f(metrics.result_from_dict, samples.ratio().to_dict()),
     "metrics.retention_rate": lambda: f(
-        M.retention_rate,
+        metrics.retention_rate,
         customers_at_start=500,
         new_customers=50,
         customers_at_end=480,
         on_empty="raise",
     ),
     "metrics.retention_rate_from_ids": lambda: f(
-        M.retention_rate_from_ids, at_start=["a", "b"], at_end=["a", "c"], on_empty="raise"
+        metrics.retention_rate_from_ids, at_start=["a", "b"], at_end=["a", "c"], on_empty="raise"
     ),
     "metrics.sales_cycle_length": lambda: f(
-        M.sales_cycle_length, S.lead_rows(), period=S.march(), now=S.NOW, on_empty="raise"
+        metrics.sales_cycle_length,
+        samples.lead_rows(),
+        period=samples.march(),
+        now=samples.NOW,
+        on_empty="raise",
     ),
     "metrics.site_engagement": lambda: f(
-        M.site_engagement, S.view_rows(), engaged_after=timedelta(seconds=20), on_empty="raise"
+        metrics.site_engagement,
+        samples.view_rows(),
+        engaged_after=timedelta(seconds=20),
+        on_empty="raise",
     ),
-    "metrics.slowest_lead_stage": lambda: f(M.slowest_lead_stage, [S.won_lead()], now=S.at(100)),
+    "metrics.slowest_lead_stage": lambda: f(
+        metrics.slowest_lead_stage, [samples.won_lead()], now=samples.at(100)
+    ),
     "metrics.time_in_lead_stages": lambda: f(
-        M.time_in_lead_stages, [S.won_lead()], now=S.at(100), on_empty="raise"
+        metrics.time_in_lead_stages, [samples.won_lead()], now=samples.at(100), on_empty="raise"
     ),
     "metrics.time_in_status": lambda: f(
-        M.time_in_status, [S.delivered(), S.cancelled()], now=S.at(100), period=None
+        metrics.time_in_status,
+        [samples.delivered(), samples.cancelled()],
+        now=samples.at(100),
+        period=None,
     ),
 }
 
@@ -879,16 +1013,16 @@ for _kind in (
     "ReceivedNotice",
     "ShippedNotice",
 ):
-    REGISTRY[f"orders.{_kind}"] = ctor(lambda _k=_kind: S.notifications()[_k])
-    REGISTRY[f"orders.{_kind}.to_dict"] = (lambda _k=_kind: m(lambda: S.notifications()[_k]))
+    REGISTRY[f"orders.{_kind}"] = ctor(lambda _k=_kind: samples.notifications()[_k])
+    REGISTRY[f"orders.{_kind}.to_dict"] = lambda _k=_kind: m(lambda: samples.notifications()[_k])
 REGISTRY["orders.Notification"] = lambda: Call(
-    target=O.Notification,
+    target=orders.Notification,
     kwargs={
         "order_number": "1001",
         "customer_name": "Ada",
-        "support": S.support(),
-        "at": S.T0,
-        "estimated_delivery": S.ETA,
+        "support": samples.support(),
+        "at": samples.T0,
+        "estimated_delivery": samples.ETA,
         "resumed": False,
     },
 )
@@ -896,8 +1030,8 @@ REGISTRY["orders.Notification"] = lambda: Call(
 
 def _on_dispatcher(method: str) -> Call:
     """A call of ``Dispatcher.<method>(decision)`` with a decision the dispatcher made."""
-    made = S.dispatcher()
-    decision = made.assign("L-9", R.Role.QUALIFIER, at=S.at(9))
+    made = samples.dispatcher()
+    decision = made.assign("L-9", routing.Role.QUALIFIER, at=samples.at(9))
     return Call(receiver=lambda: made, args=(decision,))
 
 

@@ -308,7 +308,9 @@ def ledger() -> Ledger:
 def rules() -> Rules:
     return Rules(
         [
-            Rule("German-speaking", when={"country": {"DE", "AT"}}, tags={"de"}, then=LeastLoaded()),
+            Rule(
+                "German-speaking", when={"country": {"DE", "AT"}}, tags={"de"}, then=LeastLoaded()
+            ),
             Rule("everyone else", then=RoundRobin()),
         ]
     )
@@ -316,7 +318,9 @@ def rules() -> Rules:
 
 @cache
 def assignment() -> Any:
-    return assign("L-1", Role.QUALIFIER, at=T0, team=team(), ledger=ledger(), strategy=LeastLoaded())
+    return assign(
+        "L-1", Role.QUALIFIER, at=T0, team=team(), ledger=ledger(), strategy=LeastLoaded()
+    )
 
 
 def dispatcher() -> Dispatcher:
@@ -376,7 +380,9 @@ def stream() -> LeadStream:
 
 @cache
 def report() -> Any:
-    return simulate(SalesModel.THREE_TIER, LeastLoaded(), team=small_team(), seed=1, stream=stream())
+    return simulate(
+        SalesModel.THREE_TIER, LeastLoaded(), team=small_team(), seed=1, stream=stream()
+    )
 
 
 @cache

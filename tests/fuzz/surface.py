@@ -73,9 +73,7 @@ def public_surface() -> dict[str, Item]:
             dotted = f"{prefix}.{name}" if prefix else name
             if inspect.isclass(obj) and issubclass(obj, enum.Enum):
                 surface[dotted] = Item(ENUM, obj)
-            elif inspect.isclass(obj):
-                surface[dotted] = Item(CALLABLE, obj)
-            elif callable(obj) and not _is_type_alias(obj):
+            elif inspect.isclass(obj) or (callable(obj) and not _is_type_alias(obj)):
                 surface[dotted] = Item(CALLABLE, obj)
             else:
                 surface[dotted] = Item(CONSTANT, obj)

@@ -47,7 +47,7 @@ def test_every_mutation_of_the_document_is_refused_with_a_salesflow_error(name: 
         elif outcome.error is None:
             if _harmless(name, mutation) is None:
                 problems.append(f"{mutation.label}: accepted")
-            elif guarded(lambda: spec.write(outcome.value)).value != original:
+            elif guarded(lambda value=outcome.value: spec.write(value)).value != original:
                 problems.append(f"{mutation.label}: accepted as harmless, but it reads differently")
 
     assert not problems, f"{name}:\n  " + "\n  ".join(problems)
