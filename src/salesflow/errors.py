@@ -41,6 +41,33 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+# An error is built from garbage only by mistake, and would then fail far from
+# the mistake (when shown, pickled or joined): its own arguments are checked
+# here, with the same kind of error it would have raised.
+
+
+def _text(name: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise InvalidType(name, value, "a string")
+    return value
+
+
+def _whole(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidType(name, value, "a whole number")
+    return value
+
+
+def _names(name: str, value: Any) -> tuple[str, ...]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise InvalidType(name, value, "an iterable of strings (names)")
+    names = tuple(value)
+    for index, item in enumerate(names):
+        if not isinstance(item, str):
+            raise InvalidType(f"{name}[{index}]", item, "a string (a name)")
+    return names
+
+
 class SalesflowError(Exception):
     """Root of every error salesflow raises on purpose."""
 
@@ -54,6 +81,9 @@ class InvalidField(SalesflowError, ValueError):
     """
 
     def __init__(self, field: str, value: Any, expected: str, *, context: str = "") -> None:
+        _text("field", field)
+        _text("expected", expected)
+        _text("context", context)
         self.field = field
         self.value = value
         self.expected = expected
@@ -86,9 +116,9 @@ class UnknownCode(SalesflowError, LookupError):
     """A code from an outside vocabulary (a carrier status, say) is not known."""
 
     def __init__(self, vocabulary: str, code: Any, known: Iterable[str]) -> None:
-        self.vocabulary = vocabulary
+        self.vocabulary = _text("vocabulary", vocabulary)
         self.code = code
-        self.known = tuple(sorted(known))
+        self.known = tuple(sorted(_names("known", known)))
         super().__init__(
             f"{vocabulary}: got {_shown(code)}, expected one of {', '.join(self.known)}"
         )
@@ -119,11 +149,11 @@ class InvalidTransition(SalesflowError, ValueError):
         subject: str = "it",
         detail: str = "",
     ) -> None:
-        self.state = state
-        self.event = event
-        self.allowed = tuple(sorted(allowed))
-        self.subject = subject
-        self.detail = detail
+        self.state = _text("state", state)
+        self.event = _text("event", event)
+        self.allowed = tuple(sorted(_names("allowed", allowed)))
+        self.subject = _text("subject", subject)
+        self.detail = _text("detail", detail)
         allowed_text = ", ".join(self.allowed) if self.allowed else "none (it is final)"
         extra = f" ({detail})" if detail else ""
         super().__init__(
@@ -150,9 +180,9 @@ class VersionConflict(SalesflowError):
     """
 
     def __init__(self, subject: str, expected: int, actual: int) -> None:
-        self.subject = subject
-        self.expected = expected
-        self.actual = actual
+        self.subject = _text("subject", subject)
+        self.expected = _whole("expected", expected)
+        self.actual = _whole("actual", actual)
         super().__init__(
             f"{subject}: expected_version {expected} is stale, the current version is {actual}; "
             "reload and decide again"
@@ -166,10 +196,10 @@ class IdempotencyConflict(SalesflowError, ValueError):
     """An idempotency key was reused for a different command."""
 
     def __init__(self, subject: str, key: str, recorded_event: str, event: str) -> None:
-        self.subject = subject
-        self.key = key
-        self.recorded_event = recorded_event
-        self.event = event
+        self.subject = _text("subject", subject)
+        self.key = _text("key", key)
+        self.recorded_event = _text("recorded_event", recorded_event)
+        self.event = _text("event", event)
         super().__init__(
             f"{subject}: idempotency_key {key!r} was already used for {recorded_event!r}, "
             f"expected a new key for {event!r}"
@@ -187,9 +217,9 @@ class UndefinedMetric(SalesflowError, ArithmeticError):
     """
 
     def __init__(self, metric: str, denominator: str, *, variant: str = "") -> None:
-        self.metric = metric
-        self.denominator = denominator
-        self.variant = variant
+        self.metric = _text("metric", metric)
+        self.denominator = _text("denominator", denominator)
+        self.variant = _text("variant", variant)
         named = f"{metric} ({variant})" if variant else metric
         super().__init__(f"{named} is undefined: {denominator} is 0 (an empty denominator)")
 

@@ -150,6 +150,8 @@ def resolve(name: str, call: Call, receiver: Any) -> Callable[..., Any]:
 
 
 def slots(name: str, call: Call) -> list[Slot]:
+    if not call.args and not call.kwargs:
+        return []
     receiver = call.receiver() if call.receiver else None
     target = resolve(name, call, receiver)
     parameters = list(inspect.signature(target).parameters.values())
@@ -164,7 +166,10 @@ def slots(name: str, call: Call) -> list[Slot]:
 def takes_options(name: str, call: Call) -> bool:
     receiver = call.receiver() if call.receiver else None
     target = resolve(name, call, receiver)
-    kinds = [p.kind for p in inspect.signature(target).parameters.values()]
+    try:
+        kinds = [p.kind for p in inspect.signature(target).parameters.values()]
+    except ValueError:  # a built-in's constructor (the root error) has no signature
+        return False
     return inspect.Parameter.VAR_KEYWORD in kinds
 
 

@@ -1,0 +1,82 @@
+"""The error classes check their own arguments (issue 10, section 5).
+
+An error built from garbage used to construct and then fail far away (when
+shown, joined or pickled). Each argument that names or counts something is
+checked when the error is built, with an ``InvalidType`` naming it.
+"""
+
+from __future__ import annotations
+
+import pickle
+from typing import Any
+
+import pytest
+
+from fuzz.registry import REGISTRY
+from salesflow.errors import (
+    CurrencyMismatch,
+    IdempotencyConflict,
+    InvalidField,
+    InvalidTransition,
+    InvalidType,
+    UndefinedMetric,
+    UnknownCode,
+    VersionConflict,
+)
+
+ERRORS = (
+    CurrencyMismatch,
+    IdempotencyConflict,
+    InvalidField,
+    InvalidTransition,
+    InvalidType,
+    UndefinedMetric,
+    UnknownCode,
+    VersionConflict,
+)
+
+CHECKED = [
+    (error, parameter)
+    for error in ERRORS
+    for parameter in REGISTRY[error.__name__]().kwargs
+    if parameter not in ("value", "code")  # what was received: anything at all
+]
+
+GARBAGE: list[Any] = [None, 7, 1.5, ["x"], object()]
+
+
+@pytest.mark.parametrize(("error", "parameter"), CHECKED, ids=lambda x: getattr(x, "__name__", x))
+@pytest.mark.parametrize("garbage", GARBAGE, ids=repr)
+def test_an_error_built_from_a_wrong_type_of_argument_is_refused_naming_it(
+    error: type[Exception], parameter: str, garbage: Any
+) -> None:
+    kwargs = {**REGISTRY[error.__name__]().kwargs, parameter: garbage}
+
+    with pytest.raises(InvalidType) as refused:
+        error(**kwargs)
+
+    assert refused.value.field.split("[")[0] == parameter
+
+
+@pytest.mark.parametrize("error", ERRORS, ids=lambda error: error.__name__)
+def test_an_error_built_from_good_arguments_still_pickles_to_the_same_message(
+    error: type[Exception],
+) -> None:
+    built = error(**REGISTRY[error.__name__]().kwargs)
+
+    again = pickle.loads(pickle.dumps(built))
+
+    assert type(again) is error
+    assert str(again) == str(built)
+
+
+@pytest.mark.parametrize(
+    ("error", "parameter"), [(InvalidTransition, "allowed"), (UnknownCode, "known")]
+)
+def test_a_single_string_is_not_taken_for_a_list_of_names(
+    error: type[Exception], parameter: str
+) -> None:
+    kwargs = {**REGISTRY[error.__name__]().kwargs, parameter: "pack"}
+
+    with pytest.raises(InvalidType, match=parameter):
+        error(**kwargs)
