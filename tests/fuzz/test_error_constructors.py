@@ -35,18 +35,29 @@ ERRORS = (
     VersionConflict,
 )
 
+NAMES: list[Any] = [None, 7, 1.5, [7], object()]
+COUNTS: list[Any] = [None, "7", 1.5, True, object()]
+TEXTS: list[Any] = [None, 7, 1.5, ["x"], object()]
+
+
+def _garbage(error: type[Exception], parameter: str) -> list[Any]:
+    if parameter in ("allowed", "known"):
+        return NAMES
+    if error is VersionConflict and parameter in ("expected", "actual"):
+        return COUNTS
+    return TEXTS
+
+
 CHECKED = [
-    (error, parameter)
+    pytest.param(error, parameter, garbage, id=f"{error.__name__}-{parameter}-{garbage!r}")
     for error in ERRORS
     for parameter in REGISTRY[error.__name__]().kwargs
     if parameter not in ("value", "code")  # what was received: anything at all
+    for garbage in _garbage(error, parameter)
 ]
 
-GARBAGE: list[Any] = [None, 7, 1.5, ["x"], object()]
 
-
-@pytest.mark.parametrize(("error", "parameter"), CHECKED, ids=lambda x: getattr(x, "__name__", x))
-@pytest.mark.parametrize("garbage", GARBAGE, ids=repr)
+@pytest.mark.parametrize(("error", "parameter", "garbage"), CHECKED)
 def test_an_error_built_from_a_wrong_type_of_argument_is_refused_naming_it(
     error: type[Exception], parameter: str, garbage: Any
 ) -> None:
