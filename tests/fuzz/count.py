@@ -21,12 +21,13 @@ def figures() -> dict[str, int]:
     from fuzz.badvalues import BAD_VALUES
     from fuzz.documents import DOCUMENTS, mutations
     from fuzz.harness import bad_calls
-    from fuzz.registry import REGISTRY
+    from fuzz.registry import REGISTRY, calls
     from fuzz.surface import CALLABLE, CONSTANT, ENUM, public_surface
 
     surface = public_surface()
     callables = [name for name, item in surface.items() if item.kind == CALLABLE]
     enums = [name for name, item in surface.items() if item.kind == ENUM]
+    valid = sum(len(calls(name)) for name in callables)
     bad = sum(1 for name in callables for _ in bad_calls(name))
     mutated = sum(1 for spec in DOCUMENTS.values() for _ in mutations(spec.build(), spec.derived))
     return {
@@ -34,12 +35,13 @@ def figures() -> dict[str, int]:
         "enums": len(enums),
         "constants and type aliases": sum(1 for i in surface.values() if i.kind == CONSTANT),
         "registry entries": len(REGISTRY),
+        "valid calls": valid,
         "classes of bad value": len(BAD_VALUES),
         "bad-argument calls": bad,
         "enum calls with bad values": len(enums) * len(BAD_VALUES),
         "document types": len(DOCUMENTS),
         "document mutations": mutated,
-        "calls in all": len(callables) + bad + len(enums) * len(BAD_VALUES) + mutated,
+        "calls in all": valid + bad + len(enums) * len(BAD_VALUES) + mutated,
     }
 
 

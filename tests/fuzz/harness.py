@@ -13,7 +13,7 @@ from typing import Any
 import attrs
 
 from fuzz.badvalues import BAD_VALUES, UNKNOWN_KEYWORD, shown
-from fuzz.registry import REGISTRY, STATEFUL, Call
+from fuzz.registry import STATEFUL, Call, calls
 from salesflow import InvalidField, SalesflowError, UndefinedMetric
 from salesflow.routing import Decision, Dispatcher
 
@@ -194,17 +194,19 @@ def _after_valid(name: str, call: Call, receiver: Any) -> Any:
     return seen
 
 
-def bad_calls(name: str) -> Iterator[tuple[str, str, Callable[[], Call], Any]]:
-    """Every (parameter, bad class, call builder, bad value) the suite tries for ``name``."""
-    call = REGISTRY[name]()
-    for slot in slots(name, call):
-        for label, make in BAD_VALUES.items():
-            value = make()
-            args, kwargs = replaced(call, slot, value)
-            yield slot.parameter, label, _bound(call, args, kwargs), value
-    if takes_options(name, call):
-        kwargs = {**call.kwargs, UNKNOWN_KEYWORD: 1}
-        yield UNKNOWN_KEYWORD, "unknown keyword", _bound(call, call.args, kwargs), 1
+def bad_calls(
+    name: str, valid: tuple[Call, ...] | None = None
+) -> Iterator[tuple[Call, str, str, Callable[[], Call], Any]]:
+    """Every (valid call, parameter, bad class, bad call builder, bad value) tried for ``name``."""
+    for call in calls(name) if valid is None else valid:
+        for slot in slots(name, call):
+            for label, make in BAD_VALUES.items():
+                value = make()
+                args, kwargs = replaced(call, slot, value)
+                yield call, slot.parameter, label, _bound(call, args, kwargs), value
+        if takes_options(name, call):
+            kwargs = {**call.kwargs, UNKNOWN_KEYWORD: 1}
+            yield call, UNKNOWN_KEYWORD, "unknown keyword", _bound(call, call.args, kwargs), 1
 
 
 def _bound(call: Call, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Callable[[], Call]:
@@ -217,15 +219,19 @@ def problems_of(name: str) -> list[str]:
     Lines read ``parameter <- bad classes: what happened``; bad classes with
     the same outcome for one parameter share a line.
     """
-    call = REGISTRY[name]()
-    receiver = call.receiver() if call.receiver else None
-    baseline = guarded(lambda: _after_valid(name, call, receiver))
-    if baseline.error is not None or baseline.hung:
-        why = "hangs" if baseline.hung else _short(baseline.error)  # type: ignore[arg-type]
-        return [f"the registry's valid call fails ({why}); fix the entry or the callable"]
+    valid = calls(name)
+    baselines: dict[int, Any] = {}
+    for call in valid:
+        receiver = call.receiver() if call.receiver else None
+        baseline = guarded(lambda call=call, receiver=receiver: _after_valid(name, call, receiver))
+        if baseline.error is not None or baseline.hung:
+            why = "hangs" if baseline.hung else _short(baseline.error)  # type: ignore[arg-type]
+            return [f"the registry's valid call fails ({why}); fix the entry or the callable"]
+        baselines[id(call)] = baseline.value
     grouped: dict[tuple[str, str], list[str]] = {}
-    for parameter, label, build, value in bad_calls(name):
-        for what in _judge(name, call, build(), parameter, label, value, baseline.value):
+    for call, parameter, label, build, value in bad_calls(name, valid):
+        found = _judge(name, call, build(), parameter, label, value, baselines[id(call)])
+        for what in found:
             grouped.setdefault((parameter, _generic(what, value)), []).append(label)
     return [
         f"{parameter} <- {', '.join(labels)}: {what}"

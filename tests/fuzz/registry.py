@@ -95,7 +95,13 @@ def _history(builder: Callable[[], Any]) -> Callable[[], Any]:
     return lambda: builder().history
 
 
-REGISTRY: dict[str, Callable[[], Call]] = {
+def calls(name: str) -> tuple[Call, ...]:
+    """The valid calls of ``name``: one, or a few where one call would hide a case."""
+    made = REGISTRY[name]()
+    return made if isinstance(made, tuple) else (made,)
+
+
+REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     # -- errors ----------------------------------------------------------
     "CurrencyMismatch": _error(CurrencyMismatch, **_FIELD),
     "IdempotencyConflict": _error(
@@ -393,14 +399,18 @@ REGISTRY: dict[str, Callable[[], Call]] = {
     "routing.Dispatcher.replace_team": lambda: m(samples.dispatcher, samples.small_team()),
     "routing.Dispatcher.release": lambda: m(samples.dispatcher, "ria"),
     "routing.Dispatcher.credit_back": lambda: m(samples.dispatcher, "ria"),
-    "routing.Dispatcher.assign": lambda: m(
-        samples.dispatcher,
-        "L-3",
-        routing.Role.CLOSER,
-        at=samples.at(3),
-        account_owner="cleo",
-        attributes={"country": "DE"},
-        exclude=["ben"],
+    # Two calls: the options (one person left) would hide a refusal that skews the next pick.
+    "routing.Dispatcher.assign": lambda: (
+        m(samples.dispatcher, "L-3", routing.Role.QUALIFIER, at=samples.at(3)),
+        m(
+            samples.dispatcher,
+            "L-3",
+            routing.Role.QUALIFIER,
+            at=samples.at(3),
+            account_owner="ria",
+            attributes={"country": "DE"},
+            exclude=["quinn"],
+        ),
     ),
     "routing.Dispatcher.assign_many": lambda: m(
         samples.dispatcher,

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from fuzz.registry import REGISTRY
+from fuzz.registry import calls
 from salesflow.errors import (
     CurrencyMismatch,
     IdempotencyConflict,
@@ -51,7 +51,7 @@ def _garbage(error: type[Exception], parameter: str) -> list[Any]:
 CHECKED = [
     pytest.param(error, parameter, garbage, id=f"{error.__name__}-{parameter}-{garbage!r}")
     for error in ERRORS
-    for parameter in REGISTRY[error.__name__]().kwargs
+    for parameter in calls(error.__name__)[0].kwargs
     if parameter not in ("value", "code")  # what was received: anything at all
     for garbage in _garbage(error, parameter)
 ]
@@ -61,7 +61,7 @@ CHECKED = [
 def test_an_error_built_from_a_wrong_type_of_argument_is_refused_naming_it(
     error: type[Exception], parameter: str, garbage: Any
 ) -> None:
-    kwargs = {**REGISTRY[error.__name__]().kwargs, parameter: garbage}
+    kwargs = {**calls(error.__name__)[0].kwargs, parameter: garbage}
 
     with pytest.raises(InvalidType) as refused:
         error(**kwargs)
@@ -73,7 +73,7 @@ def test_an_error_built_from_a_wrong_type_of_argument_is_refused_naming_it(
 def test_an_error_built_from_good_arguments_still_pickles_to_the_same_message(
     error: type[Exception],
 ) -> None:
-    built = error(**REGISTRY[error.__name__]().kwargs)
+    built = error(**calls(error.__name__)[0].kwargs)
 
     again = pickle.loads(pickle.dumps(built))
 
@@ -87,7 +87,7 @@ def test_an_error_built_from_good_arguments_still_pickles_to_the_same_message(
 def test_a_single_string_is_not_taken_for_a_list_of_names(
     error: type[Exception], parameter: str
 ) -> None:
-    kwargs = {**REGISTRY[error.__name__]().kwargs, parameter: "pack"}
+    kwargs = {**calls(error.__name__)[0].kwargs, parameter: "pack"}
 
     with pytest.raises(InvalidType, match=parameter):
         error(**kwargs)
