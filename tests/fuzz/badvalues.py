@@ -64,6 +64,8 @@ BAD_VALUES: dict[str, Callable[[], Any]] = {
     "other currency Money": lambda: Money("1", "GBP"),
     "unhashable empty list": list,
     "unhashable empty dict": dict,
+    "list of unhashable": lambda: [{"id": "x"}],
+    "huge Money": lambda: Money("1E+26", "EUR"),
 }
 """Every class of bad value, by name."""
 
