@@ -13,6 +13,14 @@ sentence that names the field, the value received and what was expected.
 'quantity: got -1, expected a whole number of at least 1'
 >>> isinstance(err, SalesflowError), isinstance(err, ValueError)
 (True, True)
+
+An error checks its own arguments, so one built by mistake fails where the
+mistake is, not later when it is shown or pickled:
+
+>>> InvalidField(None, -1, "a whole number of at least 1")
+Traceback (most recent call last):
+    ...
+salesflow.errors.InvalidType: field: got None, expected a string
 """
 
 from __future__ import annotations
