@@ -14,6 +14,7 @@ import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from fuzz import samples
@@ -309,6 +310,16 @@ def _other_types(value: Any) -> tuple[Any, ...]:
     return (None, "x", [])
 
 
+def _is_decimal_text(value: Any) -> bool:
+    """A string holding a finite decimal number (an amount or a value, not an id like "1001")."""
+    if not isinstance(value, str):
+        return False
+    try:
+        return Decimal(value).is_finite()
+    except ArithmeticError:
+        return False
+
+
 @dataclass(frozen=True)
 class Mutation:
     kind: str
@@ -327,6 +338,11 @@ def mutations(document: Any, derived: tuple[tuple[str, Any], ...] = ()) -> Itera
             yield Mutation("delete", path, _changed(document, path, _delete))
             for other in _other_types(value):
                 yield Mutation(f"retype to {other!r}", path, _changed(document, path, _set(other)))
+            if _is_decimal_text(value) and (path[-1] in ("amount", "value") or "." in value):
+                for other in ("NaN", "-Infinity", "1E+999999"):
+                    yield Mutation(
+                        f"alter to {other!r}", path, _changed(document, path, _set(other))
+                    )
         if isinstance(value, dict):
             added = copy.deepcopy(document)
             _get(added, path)[UNKNOWN_KEY] = 1
