@@ -803,6 +803,7 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
         [samples.delivered(), samples.cancelled()],
         period=None,
         now=samples.at(100),
+        on_empty="raise",
     ),
     "metrics.churn_clv": lambda: f(
         metrics.churn_clv,
@@ -1009,6 +1010,7 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
         [samples.delivered(), samples.cancelled()],
         now=samples.at(100),
         period=None,
+        on_empty="raise",
     ),
 }
 
