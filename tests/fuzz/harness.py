@@ -55,7 +55,7 @@ class Result:
 def guarded(thunk: Callable[[], Any]) -> Result:
     CALLS["made"] += 1
     try:
-        with alarm():
+        with alarm(ALARM_SECONDS):
             return Result(value=thunk())
     except Hang:
         return Result(hung=True)
