@@ -247,7 +247,8 @@ def _generic(text: str, value: Any) -> str:
     shown_value = repr(value.value if isinstance(value, Enum) else value)
     if len(shown_value) > 80:
         shown_value = shown_value[:77] + "..."
-    return text.replace(f"got {shown_value}", "got <value>")
+    text = text.replace(f"got {shown_value}", "got <value>")
+    return re.sub(r" at 0x[0-9a-f]+", " at 0x...", text)
 
 
 def _judge(
