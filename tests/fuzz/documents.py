@@ -332,7 +332,13 @@ class Mutation:
 
 
 def mutations(document: Any, derived: tuple[tuple[str, Any], ...] = ()) -> Iterator[Mutation]:
-    """Every mutation of ``document``: delete, add, retype, swap, duplicate, alter."""
+    """Every mutation of ``document``: delete, add, retype, swap, duplicate, alter.
+
+    Swaps are of neighbouring list items (events out of order) and of sibling
+    values of different types. Two sibling strings (a customer's id and name)
+    are not swapped: the result is a well-formed document that says something
+    else, which no reader can tell without an integrity check.
+    """
     for path, value in walk(document):
         if path:
             yield Mutation("delete", path, _changed(document, path, _delete))
