@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -149,3 +150,34 @@ def date_field(instance: Any, attribute: Any, value: Any) -> None:
 def optional_date_field(instance: Any, attribute: Any, value: Any) -> None:
     if value is not None:
         calendar_date(attribute.name, value, context=type(instance).__name__)
+
+
+def instance_field(
+    *kinds: type, expected: str, optional: bool = False
+) -> Callable[[Any, Any, Any], None]:
+    """An attrs validator like ``attrs.validators.instance_of``, raising ``InvalidType``.
+
+    attrs' own raises a plain ``TypeError``; this one names the field, the
+    value and ``expected`` (a bool is refused where ``int`` is asked for).
+
+    >>> import attrs
+    >>> @attrs.frozen
+    ... class Cell:
+    ...     active: int = attrs.field(validator=instance_field(int, expected="a count"))
+    >>> Cell(active=None)
+    Traceback (most recent call last):
+        ...
+    salesflow.errors.InvalidType: Cell: active: got None, expected a count
+    >>> Cell(active=True)
+    Traceback (most recent call last):
+        ...
+    salesflow.errors.InvalidType: Cell: active: got True, expected a count
+    """
+
+    def check(instance: Any, attribute: Any, value: Any) -> None:
+        if value is None and optional:
+            return
+        if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
+            raise InvalidType(attribute.name, value, expected, context=type(instance).__name__)
+
+    return check

@@ -13,6 +13,14 @@ sentence that names the field, the value received and what was expected.
 'quantity: got -1, expected a whole number of at least 1'
 >>> isinstance(err, SalesflowError), isinstance(err, ValueError)
 (True, True)
+
+An error checks its own arguments, so one built by mistake fails where the
+mistake is, not later when it is shown or pickled:
+
+>>> InvalidField(None, -1, "a whole number of at least 1")
+Traceback (most recent call last):
+    ...
+salesflow.errors.InvalidType: field: got None, expected a string
 """
 
 from __future__ import annotations
@@ -44,23 +52,31 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def _text(value: Any) -> str:
-    """A text attribute of an error: kept when it is a string, shown otherwise.
-
-    Errors are built with whatever a caller passed; a garbage argument must
-    still give an error that prints, compares and pickles.
-    """
-    return value if isinstance(value, str) else _shown(value)
+# An error is built from garbage only by mistake, and would then fail far from
+# the mistake (when shown, pickled or joined): its own arguments are checked
+# here, with the same kind of error it would have raised.
 
 
-def _names(values: Any) -> tuple[str, ...]:
-    """A sorted tuple of names from an iterable of names (anything else: shown as one)."""
-    if isinstance(values, str) or values is None:
-        return () if values is None else (values,)
-    try:
-        return tuple(sorted(_text(value) for value in values))
-    except TypeError:
-        return (_shown(values),)
+def _text(name: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise InvalidType(name, value, "a string")
+    return value
+
+
+def _whole(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidType(name, value, "a whole number")
+    return value
+
+
+def _names(name: str, value: Any) -> tuple[str, ...]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise InvalidType(name, value, "an iterable of strings (names)")
+    names = tuple(value)
+    for index, item in enumerate(names):
+        if not isinstance(item, str):
+            raise InvalidType(f"{name}[{index}]", item, "a string (a name)")
+    return names
 
 
 class SalesflowError(Exception):
@@ -76,10 +92,10 @@ class InvalidField(SalesflowError, ValueError):
     """
 
     def __init__(self, field: str, value: Any, expected: str, *, context: str = "") -> None:
-        self.field = _text(field)
+        self.field = _text("field", field)
         self.value = value
-        self.expected = _text(expected)
-        self.context = _text(context) if context else ""
+        self.expected = _text("expected", expected)
+        self.context = _text("context", context)
         prefix = f"{self.context}: " if self.context else ""
         super().__init__(f"{prefix}{self.field}: got {_shown(value)}, expected {self.expected}")
 
@@ -108,9 +124,9 @@ class UnknownCode(SalesflowError, LookupError):
     """A code from an outside vocabulary (a carrier status, say) is not known."""
 
     def __init__(self, vocabulary: str, code: Any, known: Iterable[str]) -> None:
-        self.vocabulary = _text(vocabulary)
+        self.vocabulary = _text("vocabulary", vocabulary)
         self.code = code
-        self.known = _names(known)
+        self.known = tuple(sorted(_names("known", known)))
         super().__init__(
             f"{self.vocabulary}: got {_shown(code)}, expected one of {', '.join(self.known)}"
         )
@@ -141,11 +157,11 @@ class InvalidTransition(SalesflowError, ValueError):
         subject: str = "it",
         detail: str = "",
     ) -> None:
-        self.state = _text(state)
-        self.event = _text(event)
-        self.allowed = _names(allowed)
-        self.subject = _text(subject)
-        self.detail = _text(detail) if detail else ""
+        self.state = _text("state", state)
+        self.event = _text("event", event)
+        self.allowed = tuple(sorted(_names("allowed", allowed)))
+        self.subject = _text("subject", subject)
+        self.detail = _text("detail", detail)
         allowed_text = ", ".join(self.allowed) if self.allowed else "none (it is final)"
         extra = f" ({self.detail})" if self.detail else ""
         super().__init__(
@@ -173,9 +189,9 @@ class VersionConflict(SalesflowError):
     """
 
     def __init__(self, subject: str, expected: int, actual: int) -> None:
-        self.subject = _text(subject)
-        self.expected = expected
-        self.actual = actual
+        self.subject = _text("subject", subject)
+        self.expected = _whole("expected", expected)
+        self.actual = _whole("actual", actual)
         super().__init__(
             f"{self.subject}: expected_version {_shown(expected)} is stale, the current version "
             f"is {_shown(actual)}; reload and decide again"
@@ -210,20 +226,20 @@ class IdempotencyConflict(SalesflowError, ValueError):
         recorded: Any = None,
         given: Any = None,
     ) -> None:
-        self.subject = _text(subject)
-        self.key = key
-        self.recorded_event = _text(recorded_event)
-        self.event = _text(event)
-        self.argument = None if argument is None else _text(argument)
+        self.subject = _text("subject", subject)
+        self.key = _text("key", key)
+        self.recorded_event = _text("recorded_event", recorded_event)
+        self.event = _text("event", event)
+        self.argument = None if argument is None else _text("argument", argument)
         self.recorded = recorded
         self.given = given
-        used = f"{self.subject}: idempotency_key {_shown(key)} was already used for "
-        if self.argument is None:
-            text = f"{used}{self.recorded_event!r}, expected a new key for {self.event!r}"
+        used = f"{subject}: idempotency_key {key!r} was already used for "
+        if argument is None:
+            text = f"{used}{recorded_event!r}, expected a new key for {event!r}"
         else:
             text = (
-                f"{used}{self.recorded_event!r} with {self.argument} {_shown(recorded)}, "
-                f"got {self.argument} {_shown(given)}; use a new key for a different command"
+                f"{used}{recorded_event!r} with {argument} {_shown(recorded)}, "
+                f"got {argument} {_shown(given)}; use a new key for a different command"
             )
         super().__init__(text)
 
@@ -250,11 +266,11 @@ class UndefinedMetric(SalesflowError, ArithmeticError):
     """
 
     def __init__(self, metric: str, denominator: str, *, variant: str = "") -> None:
-        self.metric = _text(metric)
-        self.denominator = _text(denominator)
-        self.variant = _text(variant) if variant else ""
-        named = f"{self.metric} ({self.variant})" if self.variant else self.metric
-        super().__init__(f"{named} is undefined: {self.denominator} is 0 (an empty denominator)")
+        self.metric = _text("metric", metric)
+        self.denominator = _text("denominator", denominator)
+        self.variant = _text("variant", variant)
+        named = f"{metric} ({variant})" if variant else metric
+        super().__init__(f"{named} is undefined: {denominator} is 0 (an empty denominator)")
 
     def __reduce__(self) -> Any:
         return (_rebuild_undefined, (self.metric, self.denominator, self.variant))

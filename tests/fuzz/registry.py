@@ -1,0 +1,1055 @@
+"""One valid call for every public callable of salesflow.
+
+The ids are those of :mod:`fuzz.surface` (``orders.Order.ship``; names of the
+top-level package have no prefix). Each entry is a function returning a
+:class:`Call`, so the sample objects are built only when a test needs them.
+
+A valid call passes most optional parameters too, so the bad-input test can
+replace each of them. Where an entry is a constructor of a record type, its
+arguments are read from a real instance (:func:`ctor`), which keeps the entry
+right when the record gains a field.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import ROUND_DOWN, Decimal
+from typing import Any
+
+import attrs
+
+from fuzz import samples
+from salesflow import (
+    CurrencyMismatch,
+    IdempotencyConflict,
+    InvalidField,
+    InvalidTransition,
+    InvalidType,
+    Money,
+    Period,
+    PeriodUnit,
+    UndefinedMetric,
+    UnknownCode,
+    VersionConflict,
+    leads,
+    metrics,
+    orders,
+    routing,
+)
+
+STATEFUL = (orders.Order, leads.Lead, routing.Ownership, routing.Dispatcher, routing.Ledger)
+"""Receivers whose refused commands must change nothing, checked beyond equality."""
+
+
+@dataclass(frozen=True)
+class Call:
+    """One valid call: ``target(*args, **kwargs)``, or a method of ``receiver()``."""
+
+    target: Any = None
+    receiver: Callable[[], Any] | None = None
+    args: tuple[Any, ...] = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+def f(target: Any, *args: Any, **kwargs: Any) -> Call:
+    return Call(target=target, args=args, kwargs=kwargs)
+
+
+def m(receiver: Callable[[], Any], *args: Any, **kwargs: Any) -> Call:
+    return Call(receiver=receiver, args=args, kwargs=kwargs)
+
+
+def ctor(instance: Callable[[], Any]) -> Callable[[], Call]:
+    """The constructor call that rebuilds a real instance, read from its fields."""
+
+    def build() -> Call:
+        made = instance()
+        cls = type(made)
+        if attrs.has(cls):
+            names = {a.alias: a.name for a in attrs.fields(cls) if a.init}
+        else:
+            # A plain class keeps a constructor argument as an attribute, public or private.
+            names = {
+                name: name if hasattr(made, name) else f"_{name}"
+                for name in inspect.signature(cls).parameters
+            }
+        return Call(
+            target=cls, kwargs={alias: getattr(made, name) for alias, name in names.items()}
+        )
+
+    return build
+
+
+def _error(cls: type, **kwargs: Any) -> Callable[[], Call]:
+    return lambda: f(cls, **kwargs)
+
+
+_FIELD = {"field": "quantity", "value": -1, "expected": "a whole number", "context": "OrderLine"}
+_OPTS = {"actor": "kim", "idempotency_key": "k-9"}
+
+
+def _history(builder: Callable[[], Any]) -> Callable[[], Any]:
+    return lambda: builder().history
+
+
+def calls(name: str) -> tuple[Call, ...]:
+    """The valid calls of ``name``: one, or a few where one call would hide a case."""
+    made = REGISTRY[name]()
+    return made if isinstance(made, tuple) else (made,)
+
+
+REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
+    # -- errors ----------------------------------------------------------
+    "CurrencyMismatch": _error(CurrencyMismatch, **_FIELD),
+    "IdempotencyConflict": _error(
+        IdempotencyConflict, subject="order 1001", key="k-1", recorded_event="ship", event="pack"
+    ),
+    "InvalidField": _error(InvalidField, **_FIELD),
+    "InvalidTransition": _error(
+        InvalidTransition,
+        state="picking",
+        event="ship",
+        allowed=["pack", "cancel"],
+        subject="an order",
+        detail="not packed yet",
+    ),
+    "InvalidType": _error(InvalidType, **_FIELD),
+    # The root takes a message like any Exception; it has no arguments of its own to check.
+    "SalesflowError": lambda: f(__import__("salesflow").SalesflowError),
+    "UndefinedMetric": _error(
+        UndefinedMetric, metric="churn rate", denominator="customers at start", variant="simple"
+    ),
+    "UnknownCode": _error(UnknownCode, vocabulary="aftership", code="Nope", known=["InTransit"]),
+    "VersionConflict": _error(VersionConflict, subject="order 1001", expected=3, actual=4),
+    # -- money and periods -------------------------------------------------
+    "Money": lambda: f(Money, "8.50", "EUR"),
+    "Money.zero": lambda: f(Money.zero, "EUR"),
+    "Money.total": lambda: f(Money.total, [Money("1", "EUR"), Money("2.5", "EUR")], "EUR"),
+    "Money.rounded": lambda: m(lambda: Money("8.505", "EUR"), "ROUND_HALF_UP"),
+    "Money.to_dict": lambda: m(lambda: Money("8.50", "EUR")),
+    "Money.from_dict": lambda: f(
+        Money.from_dict, {"amount": "8.50", "currency": "EUR"}, field="price"
+    ),
+    "Period": lambda: f(
+        Period,
+        datetime(2026, 3, 1, tzinfo=UTC),
+        datetime(2026, 4, 1, tzinfo=UTC),
+        unit=PeriodUnit.MONTH,
+        zone="UTC",
+    ),
+    "Period.day": lambda: f(Period.day, date(2026, 3, 29), "Europe/Berlin"),
+    "Period.week": lambda: f(Period.week, date(2026, 3, 29), "Europe/Berlin"),
+    "Period.month": lambda: f(Period.month, 2026, 3, "Europe/Berlin"),
+    "Period.quarter": lambda: f(Period.quarter, 2026, 1, "Europe/Berlin"),
+    "Period.containing": lambda: f(
+        Period.containing, datetime(2026, 3, 31, 22, 30, tzinfo=UTC), "month", "Europe/Berlin"
+    ),
+    "Period.months": lambda: f(Period.months, 2026, 11, 3, "UTC"),
+    "Period.contains": lambda: m(samples.march, datetime(2026, 3, 31, 21, 30, tzinfo=UTC)),
+    "Period.ended": lambda: m(samples.march, datetime(2026, 4, 2, tzinfo=UTC)),
+    "Period.overlaps": lambda: m(samples.march, Period.month(2026, 3, "UTC")),
+    "Period.shifted": lambda: m(samples.march, -2),
+    "Period.next": lambda: m(samples.march),
+    "Period.previous": lambda: m(samples.march),
+    "Period.series": lambda: m(samples.march, 3),
+    "Period.split": lambda: m(samples.march, "week"),
+    "Period.to_dict": lambda: m(samples.march),
+    "Period.from_dict": lambda: f(Period.from_dict, samples.march().to_dict(), field="period"),
+    # -- orders ----------------------------------------------------------
+    "orders.CarrierResult": ctor(samples.carrier_result),
+    "orders.CarrierUpdate": lambda: f(
+        orders.CarrierUpdate,
+        vocabulary="aftership",
+        code="InTransit",
+        tracking_number="JD01",
+        at=samples.at(5),
+        carrier="DHL",
+        location="Leipzig hub",
+        estimated_delivery=date(2026, 11, 28),
+        message="arrived at hub",
+    ),
+    "orders.Customer": lambda: f(orders.Customer, "cust-1", "Ada"),
+    "orders.Customer.to_dict": lambda: m(samples.customer),
+    "orders.Customer.from_dict": lambda: f(
+        orders.Customer.from_dict, samples.customer().to_dict(), field="customer"
+    ),
+    "orders.Notification.to_dict": lambda: m(lambda: samples.notifications()["ReceivedNotice"]),
+    "orders.Order": lambda: f(orders.Order, samples.delivered().history),
+    "orders.Order.place": lambda: f(
+        orders.Order.place,
+        **samples.place_kwargs(),
+        amount_due=Money("21.00", "EUR"),
+        actor="shop",
+        idempotency_key="place-1001",
+    ),
+    "orders.Order.replay": lambda: f(orders.Order.replay, samples.delivered().history),
+    "orders.Order.process": lambda: m(
+        samples.placed,
+        step=orders.ProcessingStep.STOCK_CHECK,
+        at=samples.at(1),
+        **_OPTS,
+        expected_version=1,
+    ),
+    "orders.Order.pick": lambda: m(
+        samples.processing, at=samples.at(2), **_OPTS, expected_version=2
+    ),
+    "orders.Order.pack": lambda: m(samples.picking, at=samples.at(3), **_OPTS, expected_version=3),
+    "orders.Order.ship": lambda: m(
+        samples.packed,
+        carrier="DHL",
+        tracking_number="JD01",
+        at=samples.at(4),
+        tracking_url="https://track.example/JD01",
+        estimated_delivery=date(2026, 11, 28),
+        **_OPTS,
+        expected_version=4,
+    ),
+    "orders.Order.transit": lambda: m(
+        samples.shipped,
+        location="Leipzig hub",
+        at=samples.at(5),
+        estimated_delivery=date(2026, 11, 28),
+        **_OPTS,
+        expected_version=5,
+    ),
+    "orders.Order.deliver": lambda: m(
+        samples.in_transit,
+        at=samples.at(8),
+        proof="signed by Ada",
+        review_url="https://shop.example/review",
+        **_OPTS,
+        expected_version=6,
+    ),
+    "orders.Order.cancel": lambda: m(
+        samples.picking, reason="ordered twice", at=samples.at(3), **_OPTS, expected_version=3
+    ),
+    "orders.Order.delay": lambda: m(
+        samples.in_transit,
+        reason="storm",
+        estimated_delivery=date(2026, 11, 30),
+        at=samples.at(6),
+        **_OPTS,
+        expected_version=6,
+    ),
+    "orders.Order.resume": lambda: m(
+        samples.delayed,
+        at=samples.at(7),
+        estimated_delivery=date(2026, 12, 1),
+        **_OPTS,
+        expected_version=7,
+    ),
+    "orders.Order.to_dict": lambda: m(samples.delivered),
+    "orders.Order.from_dict": lambda: f(orders.Order.from_dict, samples.delivered().to_dict()),
+    "orders.OrderLifecycle": lambda: f(orders.OrderLifecycle, start_value="processing"),
+    "orders.OrderLine": lambda: f(orders.OrderLine, "MUG-1", "Blue mug", 2, Money("8.50", "EUR")),
+    "orders.OrderLine.to_dict": lambda: m(samples.line),
+    "orders.OrderLine.from_dict": lambda: f(
+        orders.OrderLine.from_dict, samples.line().to_dict(), field="line"
+    ),
+    "orders.OrderPlaced": ctor(lambda: samples.placed().history[0]),
+    "orders.OrderPlaced.to_dict": lambda: m(lambda: samples.placed().history[0]),
+    "orders.Outcome": ctor(lambda: samples.placed().process(step="stock_check", at=samples.at(1))),
+    "orders.StatusChanged": ctor(lambda: samples.delayed().history[-1]),
+    "orders.StatusChanged.to_dict": lambda: m(lambda: samples.delayed().history[-1]),
+    "orders.SupportContact": lambda: f(
+        orders.SupportContact,
+        email="help@shop.example",
+        phone="+49 30 1234",
+        url="https://shop.example",
+    ),
+    "orders.SupportContact.to_dict": lambda: m(samples.support),
+    "orders.SupportContact.from_dict": lambda: f(
+        orders.SupportContact.from_dict, samples.support().to_dict(), field="support"
+    ),
+    "orders.allowed_events": lambda: f(orders.allowed_events, "delayed", resumes_to="picking"),
+    "orders.apply_carrier_update": lambda: f(
+        orders.apply_carrier_update, samples.shipped(), samples.carrier_update(), actor="aftership"
+    ),
+    "orders.next_status": lambda: f(orders.next_status, "delayed", "resume", resumes_to="picking"),
+    "orders.notification_from_dict": lambda: f(
+        orders.notification_from_dict, samples.notifications()["ShippedNotice"].to_dict()
+    ),
+    "orders.order_event_from_dict": lambda: f(
+        orders.order_event_from_dict, samples.delayed().history[-1].to_dict(), field="history[6]"
+    ),
+    "orders.replay_status": lambda: f(
+        orders.replay_status,
+        ["pick", "delay"],
+        start=orders.OrderStatus.PROCESSING,
+        resumes_to=None,
+    ),
+    # -- leads -----------------------------------------------------------
+    "leads.ActivityLogged": ctor(lambda: samples.interested_lead().history[1]),
+    "leads.Lead": lambda: f(leads.Lead, samples.lost_lead().history),
+    "leads.Lead.create": lambda: f(
+        leads.Lead.create,
+        lead_id="L-7",
+        source=leads.LeadSource.INBOUND,
+        at=samples.at(0),
+        deal_value=Money("2400", "EUR"),
+        actor="kim",
+        idempotency_key="create-L-7",
+    ),
+    "leads.Lead.replay": lambda: f(leads.Lead.replay, samples.lost_lead().history),
+    "leads.Lead.advance": lambda: m(
+        samples.interested_lead, at=samples.at(3), **_OPTS, expected_version=3
+    ),
+    "leads.Lead.fast_track": lambda: m(
+        samples.qualified_lead, at=samples.at(3), **_OPTS, expected_version=4
+    ),
+    "leads.Lead.move_back": lambda: m(
+        samples.deciding_lead,
+        reason="needs a second demo",
+        at=samples.at(4),
+        **_OPTS,
+        expected_version=5,
+    ),
+    "leads.Lead.win": lambda: m(
+        samples.deciding_lead, at=samples.at(4), **_OPTS, expected_version=5
+    ),
+    "leads.Lead.repeat_purchase": lambda: m(
+        samples.won_lead, at=samples.at(50), **_OPTS, expected_version=6
+    ),
+    "leads.Lead.lose": lambda: m(
+        samples.deciding_lead,
+        leads.LostReason.SEASONAL,
+        at=samples.at(30),
+        come_back_on=date(2027, 3, 1),
+        note="winter",
+        **_OPTS,
+        expected_version=5,
+    ),
+    "leads.Lead.disqualify": lambda: m(
+        samples.interested_lead,
+        at=samples.at(3),
+        note="student project",
+        **_OPTS,
+        expected_version=3,
+    ),
+    "leads.Lead.reactivate": lambda: m(
+        samples.lost_lead, at=samples.at(40), **_OPTS, expected_version=6
+    ),
+    "leads.Lead.qualify": lambda: m(
+        samples.interested_lead, at=samples.at(2), **_OPTS, expected_version=3
+    ),
+    "leads.Lead.log_activity": lambda: m(
+        samples.deciding_lead,
+        leads.ActivityKind.DEMO,
+        at=samples.at(5),
+        actor="kim",
+        note="went well",
+        idempotency_key="demo-1",
+        expected_version=5,
+    ),
+    "leads.Lead.to_dict": lambda: m(samples.lost_lead),
+    "leads.Lead.from_dict": lambda: f(leads.Lead.from_dict, samples.lost_lead().to_dict()),
+    "leads.Lead.facts": lambda: m(samples.deciding_lead, dict(leads.DEFAULT_STAGE_FACTS)),
+    "leads.Lead.expected_value": lambda: m(samples.deciding_lead, dict(leads.DEFAULT_STAGE_FACTS)),
+    "leads.Lead.time_in_stages": lambda: m(samples.lost_lead, samples.at(48)),
+    "leads.Lead.stalled": lambda: m(samples.deciding_lead, samples.at(300), timedelta(days=5)),
+    "leads.LeadCreated": ctor(lambda: samples.new_lead().history[0]),
+    "leads.LeadLifecycle": lambda: f(leads.LeadLifecycle, start_value="interest"),
+    "leads.LeadOutcome": ctor(samples.lead_outcome),
+    "leads.LeadQualified": ctor(lambda: samples.qualified_lead().history[-1]),
+    "leads.LeadStageChanged": ctor(lambda: samples.lost_lead().history[-1]),
+    "leads.Qualification": ctor(lambda: samples.qualified_lead().qualification),
+    "leads.StageFacts": lambda: f(
+        leads.StageFacts, Decimal("0.3"), leads.ForecastCategory.BEST_CASE
+    ),
+    "leads.StageTime": ctor(
+        lambda: samples.lost_lead().time_in_stages(samples.at(48))[leads.LeadStage.DECISION]
+    ),
+    "leads.allowed_lead_events": lambda: f(
+        leads.allowed_lead_events, "lost", qualified=True, lost_from="decision"
+    ),
+    "leads.funnel_step": lambda: f(leads.funnel_step, "interest"),
+    "leads.journey_stage": lambda: f(leads.journey_stage, "interest"),
+    "leads.lead_event_from_dict": lambda: f(
+        leads.lead_event_from_dict,
+        leads.lead_event_to_dict(samples.lost_lead().history[-1]),
+        field="history[5]",
+    ),
+    "leads.lead_event_to_dict": lambda: f(
+        leads.lead_event_to_dict, samples.lost_lead().history[-1]
+    ),
+    "leads.next_stage": lambda: f(
+        leads.next_stage, "lost", "reactivate", qualified=True, lost_from="decision"
+    ),
+    "leads.replay_stage": lambda: f(leads.replay_stage, ["advance", "advance", "lose"]),
+    "leads.team_phase": lambda: f(leads.team_phase, "decision"),
+    # -- routing ---------------------------------------------------------
+    "routing.Absence": lambda: f(
+        routing.Absence, samples.at(-48), samples.at(120), "parental leave"
+    ),
+    "routing.Absence.covers": lambda: m(samples.absence, samples.at(1)),
+    "routing.Assignment": ctor(samples.assignment),
+    "routing.BreachTally": ctor(lambda: samples.report().breaches),
+    "routing.BusinessProfile": ctor(samples.business_profile),
+    "routing.DeadlineResult": ctor(samples.deadline_result),
+    "routing.Decision": ctor(lambda: samples.assignment().decision),
+    "routing.Decision.why_not": lambda: m(lambda: samples.assignment().decision, "quinn"),
+    "routing.Decision.explain": lambda: m(lambda: samples.assignment().decision),
+    "routing.Decision.to_dict": lambda: m(lambda: samples.assignment().decision),
+    "routing.Dispatcher": lambda: f(
+        routing.Dispatcher, samples.team(), routing.LeastLoaded(), samples.ledger()
+    ),
+    "routing.Dispatcher.replace_team": lambda: m(samples.dispatcher, samples.small_team()),
+    "routing.Dispatcher.release": lambda: m(samples.dispatcher, "ria"),
+    "routing.Dispatcher.credit_back": lambda: m(samples.dispatcher, "ria"),
+    # Two calls: the options (one person left) would hide a refusal that skews the next pick.
+    "routing.Dispatcher.assign": lambda: (
+        m(samples.dispatcher, "L-3", routing.Role.QUALIFIER, at=samples.at(3)),
+        m(
+            samples.dispatcher,
+            "L-3",
+            routing.Role.QUALIFIER,
+            at=samples.at(3),
+            account_owner="ria",
+            attributes={"country": "DE"},
+            exclude=["quinn"],
+        ),
+    ),
+    "routing.Dispatcher.assign_many": lambda: m(
+        samples.dispatcher,
+        [("L-3", routing.Role.QUALIFIER, samples.at(3)), ("L-4", "closer", samples.at(4))],
+    ),
+    "routing.Dispatcher.details": lambda: _on_dispatcher("details"),
+    "routing.Dispatcher.explain": lambda: _on_dispatcher("explain"),
+    "routing.Handoff": ctor(lambda: samples.handed().handoffs[0]),
+    "routing.HandoffAccepted": ctor(lambda: samples.ownership_events()["HandoffAccepted"]),
+    "routing.HandoffExpired": ctor(lambda: samples.ownership_events()["HandoffExpired"]),
+    "routing.HandoffLifecycle": lambda: f(routing.HandoffLifecycle, start_value="submitted"),
+    "routing.HandoffRejected": ctor(lambda: samples.ownership_events()["HandoffRejected"]),
+    "routing.HandoffSubmitted": ctor(lambda: samples.ownership_events()["HandoffSubmitted"]),
+    "routing.HandoffTally": ctor(lambda: samples.report().handoffs),
+    "routing.HandoffWithdrawn": ctor(lambda: samples.ownership_events()["HandoffWithdrawn"]),
+    "routing.LeadStream": ctor(samples.stream),
+    "routing.LeadStream.generate": lambda: f(
+        routing.LeadStream.generate, samples.shop_profile(), days=2, seed=7, start=date(2026, 3, 2)
+    ),
+    "routing.LeastLoaded": lambda: f(routing.LeastLoaded, 3),
+    "routing.Ledger": ctor(samples.ledger),
+    "routing.Ledger.tally": lambda: m(samples.ledger, "quinn"),
+    "routing.Ledger.load": lambda: m(samples.ledger, "quinn"),
+    "routing.Ledger.assigned": lambda: m(samples.ledger, "quinn"),
+    "routing.Ledger.role": lambda: m(samples.ledger, "qualifier"),
+    "routing.Ledger.with_load": lambda: m(samples.ledger, "ria", 2),
+    "routing.Ledger.release": lambda: m(samples.ledger, "quinn"),
+    "routing.Ledger.credit_back": lambda: m(lambda: samples.assignment().ledger, "ria"),
+    "routing.Ledger.to_dict": lambda: m(samples.ledger),
+    "routing.Ledger.from_dict": lambda: f(
+        routing.Ledger.from_dict, samples.assignment().ledger.to_dict()
+    ),
+    "routing.Move": ctor(samples.move),
+    "routing.Move.apply": lambda: m(
+        samples.move,
+        samples.move_target(),
+        at=samples.at(1),
+        person="ava",
+        actor="kim",
+        idempotency_key="mv-1",
+    ),
+    "routing.Move.to_dict": lambda: m(samples.move),
+    "routing.Move.from_dict": lambda: f(
+        routing.Move.from_dict, samples.move().to_dict(), field="moves[0]"
+    ),
+    "routing.MoveApplied": ctor(
+        lambda: samples.move().apply(samples.move_target(), at=samples.at(1), person="ava")
+    ),
+    "routing.Outcomes": ctor(lambda: samples.report().outcomes),
+    "routing.OwnerAssigned": ctor(lambda: samples.ownership_events()["OwnerAssigned"]),
+    "routing.Ownership": lambda: f(routing.Ownership, samples.accepted().history),
+    "routing.Ownership.credited": lambda: m(samples.accepted, "closer"),
+    "routing.Ownership.start": lambda: f(
+        routing.Ownership.start,
+        lead_id="L-100",
+        role=routing.Role.QUALIFIER,
+        at=samples.T0,
+        person="quinn",
+        actor="kim",
+        note="inbound call",
+        idempotency_key="start-1",
+    ),
+    "routing.Ownership.replay": lambda: f(routing.Ownership.replay, samples.accepted().history),
+    "routing.Ownership.reassign": lambda: m(
+        samples.started,
+        "quincy",
+        at=samples.at(1),
+        note="holiday cover",
+        **_OPTS,
+        expected_version=1,
+    ),
+    "routing.Ownership.transfer": lambda: m(
+        samples.started,
+        routing.Role.CLOSER,
+        at=samples.at(1),
+        person="cleo",
+        note="ready to buy",
+        **_OPTS,
+        expected_version=1,
+    ),
+    "routing.Ownership.hand_off": lambda: m(
+        samples.started,
+        routing.Role.CLOSER,
+        at=samples.at(1),
+        to_person="cleo",
+        expires_at=samples.at(5),
+        note="wants a demo",
+        **_OPTS,
+        expected_version=1,
+    ),
+    "routing.Ownership.accept": lambda: m(
+        samples.handed, at=samples.at(2), person="cleo", **_OPTS, expected_version=2
+    ),
+    "routing.Ownership.reject": lambda: m(
+        samples.handed,
+        routing.RejectReason.MISSING_INFORMATION,
+        at=samples.at(2),
+        note="no phone number",
+        **_OPTS,
+        expected_version=2,
+    ),
+    "routing.Ownership.expire": lambda: m(
+        samples.handed, at=samples.at(6), **_OPTS, expected_version=2
+    ),
+    "routing.Ownership.withdraw": lambda: m(
+        samples.handed, at=samples.at(2), note="wrong role", **_OPTS, expected_version=2
+    ),
+    "routing.Ownership.to_dict": lambda: m(samples.accepted),
+    "routing.Ownership.from_dict": lambda: f(
+        routing.Ownership.from_dict, samples.accepted().to_dict()
+    ),
+    "routing.OwnershipOutcome": ctor(samples.rejected_outcome),
+    "routing.Person": lambda: f(
+        routing.Person,
+        "ana",
+        routing.Role.CLOSER,
+        active=True,
+        weight=2,
+        capacity=5,
+        hours=samples.office(),
+        absences=[samples.absence()],
+        tags={"de"},
+    ),
+    "routing.Person.away_at": lambda: m(lambda: samples.team().get("ben"), samples.at(1)),
+    "routing.Person.evolve": lambda: m(samples.person, capacity=7, active=False),
+    "routing.PersonLoad": ctor(lambda: samples.report().people[0]),
+    "routing.Reason": ctor(lambda: samples.assignment().decision.why_not("quinn")),
+    "routing.Reassignment": ctor(lambda: samples.deadline_result().reassignments[0]),
+    "routing.Recommendation": ctor(samples.recommendation),
+    "routing.RerouteReport": ctor(samples.reroute_report),
+    "routing.RerouteReport.to_dict": lambda: m(samples.reroute_report),
+    "routing.RerouteReport.from_dict": lambda: f(
+        routing.RerouteReport.from_dict, samples.reroute_report().to_dict()
+    ),
+    "routing.RoleTally": ctor(lambda: samples.assignment().ledger.role(routing.Role.QUALIFIER)),
+    "routing.RoundRobin": lambda: f(routing.RoundRobin),
+    "routing.Routed": lambda: f(routing.Routed, *samples.routed_records()[0]),
+    "routing.Rule": lambda: f(
+        routing.Rule,
+        "German-speaking",
+        when={"country": {"DE", "AT"}},
+        tags={"de"},
+        then=routing.LeastLoaded(),
+    ),
+    "routing.Rule.matches": lambda: m(lambda: samples.rules().rules[0], {"country": "AT"}),
+    "routing.Rules": lambda: f(routing.Rules, list(samples.rules().rules)),
+    "routing.Rules.match": lambda: m(samples.rules, {"country": "AT"}),
+    "routing.Shift": lambda: f(routing.Shift, time(9, 0), time(17, 0)),
+    "routing.Shift.parse": lambda: f(routing.Shift.parse, "09:00-17:00"),
+    "routing.ShopProfile": ctor(samples.shop_profile),
+    "routing.SimulationReport": ctor(samples.report),
+    "routing.SimulationReport.in_role": lambda: m(samples.report, "closer"),
+    "routing.SimulationReport.format": lambda: m(samples.report),
+    "routing.SimulationReport.to_dict": lambda: m(samples.report),
+    "routing.Sticky": lambda: f(routing.Sticky, then=routing.RoundRobin()),
+    "routing.StreamLead": ctor(lambda: samples.stream().leads[0]),
+    "routing.Tally": lambda: f(routing.Tally, load=2, assigned=5, last_turn=3, credit=1, owed=0),
+    "routing.Team": lambda: f(routing.Team, list(samples.team().people)),
+    "routing.Team.get": lambda: m(samples.team, "cleo"),
+    "routing.Team.in_role": lambda: m(samples.team, "closer"),
+    "routing.Team.with_person": lambda: m(samples.team, routing.Person("dee", routing.Role.CLOSER)),
+    "routing.Team.without": lambda: m(samples.team, "ben"),
+    "routing.Waiting": lambda: f(
+        routing.Waiting,
+        "L-7",
+        routing.Role.CLOSER,
+        "cleo",
+        since=samples.at(-72),
+        hops=1,
+        tried={"ben"},
+        account_owner="cleo",
+        attributes={"country": "DE"},
+    ),
+    "routing.Weighted": lambda: f(routing.Weighted),
+    "routing.WorkingHours": lambda: f(
+        routing.WorkingHours,
+        "Europe/Berlin",
+        {0: "09:00-17:00", 1: "09:00-12:00"},
+        [date(2026, 12, 24)],
+    ),
+    "routing.WorkingHours.office": lambda: f(
+        routing.WorkingHours.office,
+        "Europe/Berlin",
+        start=time(8, 0),
+        end="16:30",
+        days=[0, 1, 2, 3],
+        holidays=[date(2026, 12, 24)],
+    ),
+    "routing.WorkingHours.always": lambda: f(routing.WorkingHours.always),
+    "routing.WorkingHours.is_working": lambda: m(samples.office, samples.at(1)),
+    "routing.WorkingHours.window": lambda: m(samples.office, samples.at(1)),
+    "routing.WorkingHours.next_start": lambda: m(samples.office, samples.at(10)),
+    "routing.WorkingHours.add": lambda: m(samples.office, samples.at(1), timedelta(hours=10)),
+    "routing.WorkingHours.between": lambda: m(samples.office, samples.at(1), samples.at(60)),
+    "routing.WorkingHours.to_dict": lambda: m(samples.office),
+    "routing.WorkingHours.from_dict": lambda: f(
+        routing.WorkingHours.from_dict, samples.office().to_dict()
+    ),
+    "routing.allowed_handoff_events": lambda: f(routing.allowed_handoff_events, "submitted"),
+    "routing.assign": lambda: f(
+        routing.assign,
+        "L-2",
+        routing.Role.CLOSER,
+        at=samples.T0,
+        team=samples.team(),
+        ledger=samples.ledger(),
+        strategy=samples.rules(),
+        account_owner="cleo",
+        attributes={"country": "AT"},
+        exclude=["ben"],
+    ),
+    "routing.compare_models": lambda: f(
+        routing.compare_models,
+        [routing.SalesModel.ONE_TIER, "three_tier"],
+        strategy=routing.LeastLoaded(),
+        seed=3,
+        teams={
+            "one_tier": routing.default_team("one_tier", people_per_role=1),
+            "three_tier": samples.small_team(),
+        },
+        profile=samples.shop_profile(),
+        days=1,
+        start=date(2026, 3, 2),
+        deadline=timedelta(hours=3),
+        max_hops=1,
+        run_on=timedelta(days=2),
+    ),
+    "routing.default_team": lambda: f(
+        routing.default_team,
+        "three_tier",
+        people_per_role={"closer": 2, "qualifier": 1, "account_manager": 1},
+        zone="Europe/Berlin",
+        hours=samples.office(),
+        capacity=4,
+    ),
+    "routing.format_comparison": lambda: f(routing.format_comparison, [samples.report()]),
+    "routing.model_diagram": lambda: f(routing.model_diagram, "three_tier"),
+    "routing.needs_handoff": lambda: f(
+        routing.needs_handoff, "three_tier", *samples.routed_records()[2]
+    ),
+    "routing.next_handoff_status": lambda: f(
+        routing.next_handoff_status, "submitted", "accept", lead_id="L-100"
+    ),
+    "routing.owner": lambda: f(routing.owner, "three_tier", "decision", "qualified"),
+    "routing.owner_of": lambda: f(routing.owner_of, "three_tier", samples.deciding_lead()),
+    "routing.ownership_event_from_dict": lambda: f(
+        routing.ownership_event_from_dict,
+        routing.ownership_event_to_dict(samples.ownership_events()["HandoffRejected"]),
+        field="history[2]",
+    ),
+    "routing.ownership_event_to_dict": lambda: f(
+        routing.ownership_event_to_dict, samples.ownership_events()["HandoffRejected"]
+    ),
+    "routing.ownership_table": lambda: f(routing.ownership_table),
+    "routing.reassign_overdue": lambda: f(
+        routing.reassign_overdue,
+        [samples.waiting()],
+        now=samples.T0,
+        deadline=timedelta(hours=2),
+        team=samples.team(),
+        ledger=samples.ledger(),
+        strategy=routing.RoundRobin(),
+        max_hops=2,
+        supervisors={routing.Role.CLOSER: "head-of-sales"},
+    ),
+    "routing.recommend_model": lambda: f(routing.recommend_model, samples.business_profile()),
+    "routing.reroute": lambda: f(
+        routing.reroute,
+        "two_tier_contact_center",
+        routing.SalesModel.THREE_TIER,
+        samples.routed_records(),
+    ),
+    "routing.simulate": lambda: f(
+        routing.simulate,
+        "three_tier",
+        routing.LeastLoaded(),
+        team=samples.small_team(),
+        seed=1,
+        profile=samples.shop_profile(),
+        days=1,
+        start=date(2026, 3, 2),
+        deadline=timedelta(hours=3),
+        max_hops=1,
+        run_on=timedelta(days=2),
+    ),
+    # -- metrics results -------------------------------------------------
+    "metrics.Amount": ctor(samples.amount),
+    "metrics.Amount.to_dict": lambda: m(samples.amount),
+    "metrics.Amount.from_dict": lambda: f(metrics.Amount.from_dict, samples.amount().to_dict()),
+    "metrics.Amount.require": lambda: m(samples.amount),
+    "metrics.Amount.rounded": lambda: m(samples.amount, "ROUND_HALF_UP"),
+    "metrics.Cohort": ctor(lambda: samples.cohort_table().cohorts[0]),
+    "metrics.CohortCell": ctor(lambda: samples.cohort_table().cohorts[0].cells[0]),
+    "metrics.CohortCell.to_dict": lambda: m(lambda: samples.cohort_table().cohorts[0].cells[0]),
+    "metrics.CohortTable": ctor(samples.cohort_table),
+    "metrics.CohortTable.cohort": lambda: m(samples.cohort_table, "2026-03"),
+    "metrics.CohortTable.cell": lambda: m(samples.cohort_table, "2026-03", 1),
+    "metrics.CohortTable.to_records": lambda: m(samples.cohort_table),
+    "metrics.CohortTable.format": lambda: m(samples.cohort_table, 2, ROUND_DOWN),
+    "metrics.CustomerSummaries": ctor(samples.summaries),
+    "metrics.CustomerSummaries.to_records": lambda: m(samples.summaries),
+    "metrics.CustomerSummary": ctor(lambda: samples.summaries().customers[0]),
+    "metrics.CustomerSummary.to_dict": lambda: m(lambda: samples.summaries().customers[0]),
+    "metrics.Durations": ctor(lambda: samples.status_times().statuses[0]),
+    "metrics.Durations.to_dict": lambda: m(lambda: samples.status_times().statuses[0]),
+    "metrics.Durations.require": lambda: m(lambda: samples.status_times().statuses[0]),
+    "metrics.EmailReport": ctor(samples.mails),
+    "metrics.EmailReport.get": lambda: m(samples.mails, "shipped", None),
+    "metrics.EmailReport.to_records": lambda: m(samples.mails),
+    "metrics.EmailReport.format": lambda: m(samples.mails, 2, ROUND_DOWN),
+    "metrics.EmailStats": ctor(lambda: samples.mails().kinds[0]),
+    "metrics.EmailStats.to_dict": lambda: m(lambda: samples.mails().kinds[0]),
+    "metrics.Funnel": ctor(samples.shop_funnel),
+    "metrics.Funnel.step": lambda: m(samples.shop_funnel, "add_to_cart"),
+    "metrics.Funnel.to_records": lambda: m(samples.shop_funnel),
+    "metrics.Funnel.format": lambda: m(samples.shop_funnel, 2, ROUND_DOWN),
+    "metrics.FunnelStepResult": ctor(lambda: samples.shop_funnel().step("add_to_cart")),
+    "metrics.FunnelStepResult.to_dict": lambda: m(
+        lambda: samples.shop_funnel().step("add_to_cart")
+    ),
+    "metrics.GrowthRate": ctor(samples.growth),
+    "metrics.GrowthRate.require": lambda: m(samples.growth),
+    "metrics.GrowthRate.percent": lambda: m(samples.growth, 2, ROUND_DOWN),
+    "metrics.LeadStageTimes": ctor(samples.stage_times),
+    "metrics.LeadStageTimes.stage": lambda: m(samples.stage_times, "interest"),
+    "metrics.LeadStageTimes.to_records": lambda: m(samples.stage_times),
+    "metrics.LeadStageTimes.format": lambda: m(samples.stage_times),
+    "metrics.ManagerKPI": ctor(lambda: samples.kpis().managers[0]),
+    "metrics.ManagerKPI.to_dict": lambda: m(lambda: samples.kpis().managers[0]),
+    "metrics.ManagerKPIs": ctor(samples.kpis),
+    "metrics.ManagerKPIs.get": lambda: m(samples.kpis, "ann", None),
+    "metrics.ManagerKPIs.to_records": lambda: m(samples.kpis),
+    "metrics.ManagerKPIs.format": lambda: m(samples.kpis, 2, ROUND_DOWN),
+    "metrics.OrderRecord": ctor(lambda: metrics.OrderRecord.from_mapping(samples.order_rows()[0])),
+    "metrics.OrderRecord.to_dict": lambda: m(
+        lambda: metrics.OrderRecord.from_mapping(samples.order_rows()[0])
+    ),
+    "metrics.OrderRecord.from_mapping": lambda: f(
+        metrics.OrderRecord.from_mapping, samples.order_rows()[0], index=3
+    ),
+    "metrics.OrderRecord.from_order": lambda: f(
+        metrics.OrderRecord.from_order, samples.delivered()
+    ),
+    "metrics.PageStats": ctor(lambda: samples.site().page("/")),
+    "metrics.Ratio": ctor(samples.ratio),
+    "metrics.Ratio.to_dict": lambda: m(samples.ratio),
+    "metrics.Ratio.from_dict": lambda: f(metrics.Ratio.from_dict, samples.ratio().to_dict()),
+    "metrics.Ratio.require": lambda: m(samples.ratio),
+    "metrics.Ratio.percent": lambda: m(samples.ratio, 2, ROUND_DOWN),
+    "metrics.SalesCycle": ctor(samples.cycle),
+    "metrics.SalesCycle.require": lambda: m(samples.cycle),
+    "metrics.Score": ctor(samples.score),
+    "metrics.Score.to_dict": lambda: m(samples.score),
+    "metrics.Score.from_dict": lambda: f(metrics.Score.from_dict, samples.score().to_dict()),
+    "metrics.Score.require": lambda: m(samples.score),
+    "metrics.Score.rounded": lambda: m(samples.score, 2, ROUND_DOWN),
+    "metrics.Score.text": lambda: m(samples.score, 2, ROUND_DOWN),
+    "metrics.SiteEngagement": ctor(samples.site),
+    "metrics.SiteEngagement.page": lambda: m(samples.site, "/mugs"),
+    "metrics.SiteEngagement.format": lambda: m(samples.site, 2, ROUND_DOWN),
+    "metrics.StageDuration": ctor(lambda: samples.stage_times().stages[0]),
+    "metrics.StageDuration.to_dict": lambda: m(lambda: samples.stage_times().stages[0]),
+    "metrics.StatusTimes": ctor(samples.status_times),
+    "metrics.StatusTimes.get": lambda: m(samples.status_times, "processing", None),
+    "metrics.StatusTimes.to_records": lambda: m(samples.status_times),
+    "metrics.StatusTimes.format": lambda: m(samples.status_times),
+    # -- metrics functions -------------------------------------------------
+    "metrics.average_order_value": lambda: f(
+        metrics.average_order_value,
+        samples.order_rows(),
+        basis="gross",
+        include_cancelled=True,
+        period=samples.march(),
+        now=samples.NOW,
+        currency="EUR",
+        on_empty="raise",
+    ),
+    "metrics.average_time_on_site": lambda: f(
+        metrics.average_time_on_site, samples.view_rows(), on_empty="raise"
+    ),
+    "metrics.bounce_rate": lambda: f(
+        metrics.bounce_rate,
+        samples.view_rows(),
+        variant="engaged",
+        engaged_after=timedelta(seconds=20),
+        on_empty="raise",
+    ),
+    "metrics.cancellation_rate": lambda: f(
+        metrics.cancellation_rate,
+        [samples.delivered(), samples.cancelled()],
+        period=None,
+        now=samples.at(100),
+        on_empty="raise",
+    ),
+    "metrics.churn_clv": lambda: f(
+        metrics.churn_clv,
+        arpu=Money("100", "USD"),
+        churn_rate=Decimal("0.05"),
+        margin=Decimal("0.8"),
+        on_empty="raise",
+    ),
+    "metrics.churn_rate": lambda: f(
+        metrics.churn_rate, customers_at_start=500, customers_lost=70, on_empty="raise"
+    ),
+    "metrics.churn_rate_average_customers": lambda: f(
+        metrics.churn_rate_average_customers,
+        customers_at_start=500,
+        customers_at_end=480,
+        customers_lost=70,
+        on_empty="raise",
+    ),
+    "metrics.churn_rate_customer_days": lambda: f(
+        metrics.churn_rate_customer_days,
+        customers_lost=3,
+        customer_days=1500,
+        days=30,
+        on_empty="raise",
+    ),
+    "metrics.churn_rate_from_ids": lambda: f(
+        metrics.churn_rate_from_ids, at_start=["a", "b", "c"], at_end=["a", "d"], on_empty="raise"
+    ),
+    "metrics.cohort_retention": lambda: f(
+        metrics.cohort_retention, samples.order_rows(), zone="Europe/Berlin", now=samples.NOW
+    ),
+    "metrics.compound_monthly_growth_rate": lambda: f(
+        metrics.compound_monthly_growth_rate, samples.revenue(), places=12, on_empty="raise"
+    ),
+    "metrics.conversion_rate": lambda: f(
+        metrics.conversion_rate, conversions=30, visitors=1200, on_empty="raise"
+    ),
+    "metrics.conversion_rate_from_ids": lambda: f(
+        metrics.conversion_rate_from_ids,
+        visitors=["a", "b", "c"],
+        converted=["b"],
+        on_empty="raise",
+    ),
+    "metrics.csat": lambda: f(
+        metrics.csat, [7, 6, 2, 5], scale=(1, 7), satisfied_from=6, on_empty="raise"
+    ),
+    "metrics.csat_from_counts": lambda: f(
+        metrics.csat_from_counts,
+        {5: 10, 4: 20, 3: 10},
+        scale=(1, 5),
+        satisfied_from=4,
+        on_empty="raise",
+    ),
+    "metrics.csat_mean": lambda: f(metrics.csat_mean, [5, 4, 3], scale=(1, 5), on_empty="raise"),
+    "metrics.customer_acquisition_cost": lambda: f(
+        metrics.customer_acquisition_cost,
+        sales_spend=Money("6000", "EUR"),
+        marketing_spend=Money("3000", "EUR"),
+        overhead_spend=Money("1000", "EUR"),
+        new_customers=40,
+        on_empty="raise",
+    ),
+    "metrics.customer_summary": lambda: f(
+        metrics.customer_summary,
+        samples.order_rows(),
+        now=samples.NOW,
+        zone="Europe/Berlin",
+        basis="gross",
+    ),
+    "metrics.delay_rate": lambda: f(
+        metrics.delay_rate,
+        [samples.delivered(), samples.cancelled()],
+        period=None,
+        now=samples.at(100),
+        on_empty="raise",
+    ),
+    "metrics.demo_after_intro_call_rate": lambda: f(
+        metrics.demo_after_intro_call_rate, [samples.deciding_lead()], on_empty="raise"
+    ),
+    "metrics.email_click_rate": lambda: f(
+        metrics.email_click_rate, samples.mail_rows(), kind="shipped", on_empty="raise"
+    ),
+    "metrics.email_click_to_open_rate": lambda: f(
+        metrics.email_click_to_open_rate, samples.mail_rows(), kind="shipped", on_empty="raise"
+    ),
+    "metrics.email_engagement": lambda: f(
+        metrics.email_engagement, samples.mail_rows(), on_empty="raise"
+    ),
+    "metrics.email_open_rate": lambda: f(
+        metrics.email_open_rate, samples.mail_rows(), kind="shipped", on_empty="raise"
+    ),
+    "metrics.exit_rates": lambda: f(metrics.exit_rates, samples.view_rows(), on_empty="raise"),
+    "metrics.funnel": lambda: f(
+        metrics.funnel,
+        samples.funnel_rows(),
+        window=timedelta(days=30),
+        steps=("visit", "product_view", "add_to_cart"),
+        other_steps="skip",
+        on_empty="raise",
+    ),
+    "metrics.historical_clv": lambda: f(
+        metrics.historical_clv,
+        average_order_value=Money("50", "EUR"),
+        purchase_frequency=4,
+        lifespan=3,
+        lifespan_unit="years",
+        margin=Decimal("0.3"),
+        on_empty="raise",
+    ),
+    "metrics.lead_conversion_rate": lambda: f(
+        metrics.lead_conversion_rate,
+        samples.lead_rows(),
+        denominator="qualified",
+        period=samples.march(),
+        now=samples.NOW,
+        on_empty="raise",
+    ),
+    "metrics.lost_after_demo_rate": lambda: f(
+        metrics.lost_after_demo_rate, [samples.demo_lead()], on_empty="raise"
+    ),
+    "metrics.manager_kpis": lambda: f(
+        metrics.manager_kpis,
+        samples.deal_rows(),
+        activities=samples.activity_rows(),
+        surveys=samples.survey_rows(),
+        period=samples.march(),
+        now=samples.NOW,
+        currency="EUR",
+        csat_scale=(1, 5),
+    ),
+    "metrics.month_over_month_growth": lambda: f(
+        metrics.month_over_month_growth, samples.revenue(), on_empty="raise"
+    ),
+    "metrics.monthly_revenue": lambda: f(
+        metrics.monthly_revenue, samples.order_rows(), zone="Europe/Berlin", basis="gross"
+    ),
+    "metrics.nps": lambda: f(metrics.nps, [10, 9, 8, 3], on_empty="raise"),
+    "metrics.nps_from_counts": lambda: f(
+        metrics.nps_from_counts, promoters=30, passives=50, detractors=20, on_empty="raise"
+    ),
+    "metrics.on_time_delivery_rate": lambda: f(
+        metrics.on_time_delivery_rate,
+        [samples.delivered(), samples.cancelled()],
+        zone="Europe/Berlin",
+        period=None,
+        now=samples.at(100),
+        on_empty="raise",
+    ),
+    "metrics.order_status_request_share": lambda: f(
+        metrics.order_status_request_share,
+        samples.request_rows(),
+        topics={"order_status"},
+        period=samples.march(),
+        now=samples.NOW,
+        on_empty="raise",
+    ),
+    "metrics.pages_per_session": lambda: f(
+        metrics.pages_per_session, samples.view_rows(), on_empty="raise"
+    ),
+    "metrics.purchase_frequency": lambda: f(
+        metrics.purchase_frequency, {"a": 2, "b": 1, "c": 1}, on_empty="raise"
+    ),
+    "metrics.purchase_frequency_from_counts": lambda: f(
+        metrics.purchase_frequency_from_counts, orders=12, customers=5, on_empty="raise"
+    ),
+    "metrics.repeat_purchase_rate": lambda: f(
+        metrics.repeat_purchase_rate, ["a", "b", "a"], on_empty="raise"
+    ),
+    "metrics.repeat_purchase_rate_from_counts": lambda: f(
+        metrics.repeat_purchase_rate_from_counts, repeat_customers=2, customers=5, on_empty="raise"
+    ),
+    "metrics.result_from_dict": lambda: f(metrics.result_from_dict, samples.ratio().to_dict()),
+    "metrics.retention_rate": lambda: f(
+        metrics.retention_rate,
+        customers_at_start=500,
+        new_customers=50,
+        customers_at_end=480,
+        on_empty="raise",
+    ),
+    "metrics.retention_rate_from_ids": lambda: f(
+        metrics.retention_rate_from_ids, at_start=["a", "b"], at_end=["a", "c"], on_empty="raise"
+    ),
+    "metrics.sales_cycle_length": lambda: f(
+        metrics.sales_cycle_length,
+        samples.lead_rows(),
+        period=samples.march(),
+        now=samples.NOW,
+        on_empty="raise",
+    ),
+    "metrics.site_engagement": lambda: f(
+        metrics.site_engagement,
+        samples.view_rows(),
+        engaged_after=timedelta(seconds=20),
+        on_empty="raise",
+    ),
+    "metrics.slowest_lead_stage": lambda: f(
+        metrics.slowest_lead_stage, [samples.won_lead()], now=samples.at(100)
+    ),
+    "metrics.time_in_lead_stages": lambda: f(
+        metrics.time_in_lead_stages, [samples.won_lead()], now=samples.at(100), on_empty="raise"
+    ),
+    "metrics.time_in_status": lambda: f(
+        metrics.time_in_status,
+        [samples.delivered(), samples.cancelled()],
+        now=samples.at(100),
+        period=None,
+        on_empty="raise",
+    ),
+}
+
+# The nine notification kinds share one shape: one entry each, built from a real notice.
+for _kind in (
+    "CancelledNotice",
+    "DelayedNotice",
+    "DeliveredNotice",
+    "InTransitNotice",
+    "PackedNotice",
+    "PickingNotice",
+    "ProcessingNotice",
+    "ReceivedNotice",
+    "ShippedNotice",
+):
+    REGISTRY[f"orders.{_kind}"] = ctor(lambda _k=_kind: samples.notifications()[_k])
+    REGISTRY[f"orders.{_kind}.to_dict"] = lambda _k=_kind: m(lambda: samples.notifications()[_k])
+REGISTRY["orders.Notification"] = lambda: Call(
+    target=orders.Notification,
+    kwargs={
+        "order_number": "1001",
+        "customer_name": "Ada",
+        "support": samples.support(),
+        "at": samples.T0,
+        "estimated_delivery": samples.ETA,
+        "resumed": False,
+    },
+)
+
+
+def _on_dispatcher(method: str) -> Call:
+    """A call of ``Dispatcher.<method>(decision)`` with a decision the dispatcher made."""
+    made = samples.dispatcher()
+    decision = made.assign("L-9", routing.Role.QUALIFIER, at=samples.at(9))
+    return Call(receiver=lambda: made, args=(decision,))
+
+
+ENUMS_AND_CONSTANTS_NOTE = """
+Enums are covered by calling each with every bad value (an unknown value is a
+ValueError, the standard enum contract); constants and type aliases are listed
+by the surface and need no call.
+"""
