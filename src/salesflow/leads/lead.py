@@ -586,25 +586,92 @@ class Lead:
 
     # -- the verbs -----------------------------------------------------------------
 
-    def advance(self, *, at: datetime, **options: Any) -> LeadOutcome:
+    def advance(
+        self,
+        *,
+        at: datetime,
+        actor: str = "system",
+        idempotency_key: str | None = None,
+        expected_version: int | None = None,
+    ) -> LeadOutcome:
         """One stage forward (awareness to decision)."""
-        return self._stage("advance", at, **options)
+        return self._stage(
+            "advance",
+            at,
+            actor=actor,
+            idempotency_key=idempotency_key,
+            expected_version=expected_version,
+        )
 
-    def fast_track(self, *, at: datetime, **options: Any) -> LeadOutcome:
+    def fast_track(
+        self,
+        *,
+        at: datetime,
+        actor: str = "system",
+        idempotency_key: str | None = None,
+        expected_version: int | None = None,
+    ) -> LeadOutcome:
         """Straight to decision: only for a lead qualified as ready to buy (recorded as such)."""
-        return self._stage("fast_track", at, **options)
+        return self._stage(
+            "fast_track",
+            at,
+            actor=actor,
+            idempotency_key=idempotency_key,
+            expected_version=expected_version,
+        )
 
-    def move_back(self, *, reason: str, at: datetime, **options: Any) -> LeadOutcome:
+    def move_back(
+        self,
+        *,
+        reason: str,
+        at: datetime,
+        actor: str = "system",
+        idempotency_key: str | None = None,
+        expected_version: int | None = None,
+    ) -> LeadOutcome:
         """One stage back; the reason is required."""
-        return self._stage("move_back", at, reason=reason, **options)
+        return self._stage(
+            "move_back",
+            at,
+            reason=reason,
+            actor=actor,
+            idempotency_key=idempotency_key,
+            expected_version=expected_version,
+        )
 
-    def win(self, *, at: datetime, **options: Any) -> LeadOutcome:
+    def win(
+        self,
+        *,
+        at: datetime,
+        actor: str = "system",
+        idempotency_key: str | None = None,
+        expected_version: int | None = None,
+    ) -> LeadOutcome:
         """The first sale: the lead becomes a customer."""
-        return self._stage("win", at, **options)
+        return self._stage(
+            "win",
+            at,
+            actor=actor,
+            idempotency_key=idempotency_key,
+            expected_version=expected_version,
+        )
 
-    def repeat_purchase(self, *, at: datetime, **options: Any) -> LeadOutcome:
+    def repeat_purchase(
+        self,
+        *,
+        at: datetime,
+        actor: str = "system",
+        idempotency_key: str | None = None,
+        expected_version: int | None = None,
+    ) -> LeadOutcome:
         """A customer bought again: retained."""
-        return self._stage("repeat_purchase", at, **options)
+        return self._stage(
+            "repeat_purchase",
+            at,
+            actor=actor,
+            idempotency_key=idempotency_key,
+            expected_version=expected_version,
+        )
 
     def lose(
         self,
@@ -613,25 +680,61 @@ class Lead:
         at: datetime,
         come_back_on: date | None = None,
         note: str | None = None,
-        **options: Any,
+        actor: str = "system",
+        idempotency_key: str | None = None,
+        expected_version: int | None = None,
     ) -> LeadOutcome:
         """Lost from an open stage, with a structured reason (and a date to come back for
         not-ready and seasonal leads; a note for other)."""
         with _named(_LOSE_NAMES):
             return self._stage(
-                "lose", at, lost_reason=reason, come_back_on=come_back_on, reason=note, **options
+                "lose",
+                at,
+                lost_reason=reason,
+                come_back_on=come_back_on,
+                reason=note,
+                actor=actor,
+                idempotency_key=idempotency_key,
+                expected_version=expected_version,
             )
 
-    def disqualify(self, *, at: datetime, note: str | None = None, **options: Any) -> LeadOutcome:
+    def disqualify(
+        self,
+        *,
+        at: datetime,
+        note: str | None = None,
+        actor: str = "system",
+        idempotency_key: str | None = None,
+        expected_version: int | None = None,
+    ) -> LeadOutcome:
         """Not target: recorded as the qualification outcome, and the lead is lost."""
         with _named(_LOSE_NAMES):
             return self._stage(
-                "disqualify", at, lost_reason=LostReason.NOT_TARGET, reason=note, **options
+                "disqualify",
+                at,
+                lost_reason=LostReason.NOT_TARGET,
+                reason=note,
+                actor=actor,
+                idempotency_key=idempotency_key,
+                expected_version=expected_version,
             )
 
-    def reactivate(self, *, at: datetime, **options: Any) -> LeadOutcome:
+    def reactivate(
+        self,
+        *,
+        at: datetime,
+        actor: str = "system",
+        idempotency_key: str | None = None,
+        expected_version: int | None = None,
+    ) -> LeadOutcome:
         """Back to the stage it was lost from; the active lost reason is cleared."""
-        return self._stage("reactivate", at, **options)
+        return self._stage(
+            "reactivate",
+            at,
+            actor=actor,
+            idempotency_key=idempotency_key,
+            expected_version=expected_version,
+        )
 
     def qualify(
         self,

@@ -677,10 +677,26 @@ class Ownership:
     # -- the verbs ---------------------------------------------------------------------
 
     def reassign(
-        self, person: str, *, at: datetime, note: str | None = None, **options: Any
+        self,
+        person: str,
+        *,
+        at: datetime,
+        note: str | None = None,
+        actor: str = "system",
+        idempotency_key: str | None = None,
+        expected_version: int | None = None,
     ) -> OwnershipOutcome:
         """Another person of the current role takes the lead (also: someone claims it from the queue)."""
-        return self._assign("reassign", self.role, person, at, note, **options)
+        return self._assign(
+            "reassign",
+            self.role,
+            person,
+            at,
+            note,
+            actor=actor,
+            idempotency_key=idempotency_key,
+            expected_version=expected_version,
+        )
 
     def transfer(
         self,
@@ -689,13 +705,24 @@ class Ownership:
         at: datetime,
         person: str | None = None,
         note: str | None = None,
-        **options: Any,
+        actor: str = "system",
+        idempotency_key: str | None = None,
+        expected_version: int | None = None,
     ) -> OwnershipOutcome:
         """Straight to another role with no handoff (a re-routing, an admin's fix).
 
         ``person`` takes it there; ``None`` puts it in that role's queue.
         """
-        return self._assign("transfer", role, person, at, note, **options)
+        return self._assign(
+            "transfer",
+            role,
+            person,
+            at,
+            note,
+            actor=actor,
+            idempotency_key=idempotency_key,
+            expected_version=expected_version,
+        )
 
     def hand_off(
         self,
@@ -791,26 +818,62 @@ class Ownership:
         *,
         at: datetime,
         note: str | None = None,
-        **options: Any,
+        actor: str = "system",
+        idempotency_key: str | None = None,
+        expected_version: int | None = None,
     ) -> OwnershipOutcome:
         """Send the pending handoff back with a structured reason (``other`` needs a note).
 
         The lead returns to the sending role and person. Refused at or after the deadline.
         """
-        return self._close(HandoffRejected, at, reason=reason, note=note, **options)
+        return self._close(
+            HandoffRejected,
+            at,
+            reason=reason,
+            note=note,
+            actor=actor,
+            idempotency_key=idempotency_key,
+            expected_version=expected_version,
+        )
 
-    def expire(self, *, at: datetime, **options: Any) -> OwnershipOutcome:
+    def expire(
+        self,
+        *,
+        at: datetime,
+        actor: str = "system",
+        idempotency_key: str | None = None,
+        expected_version: int | None = None,
+    ) -> OwnershipOutcome:
         """The pending handoff ran out: only at or after its ``expires_at``.
 
         The lead returns to the sending role and person.
         """
-        return self._close(HandoffExpired, at, **options)
+        return self._close(
+            HandoffExpired,
+            at,
+            actor=actor,
+            idempotency_key=idempotency_key,
+            expected_version=expected_version,
+        )
 
     def withdraw(
-        self, *, at: datetime, note: str | None = None, **options: Any
+        self,
+        *,
+        at: datetime,
+        note: str | None = None,
+        actor: str = "system",
+        idempotency_key: str | None = None,
+        expected_version: int | None = None,
     ) -> OwnershipOutcome:
         """The sender takes the pending handoff back; the lead returns to them."""
-        return self._close(HandoffWithdrawn, at, note=note, **options)
+        return self._close(
+            HandoffWithdrawn,
+            at,
+            note=note,
+            actor=actor,
+            idempotency_key=idempotency_key,
+            expected_version=expected_version,
+        )
 
     def _close(
         self,
