@@ -181,3 +181,37 @@ def instance_field(
             raise InvalidType(attribute.name, value, expected, context=type(instance).__name__)
 
     return check
+
+
+def same_document(field: str, given: Any, rebuilt: Any, *, source: str) -> None:
+    """Refuse ``given`` unless it is exactly ``rebuilt``, the document its content makes.
+
+    The honest check of a document with derived parts: rebuild from the
+    source of truth and compare the whole, types too (``9.0`` is not the
+    version ``9``, a ``null`` is not a missing key). The first difference is
+    named by its path; ``source`` says what ``rebuilt`` came from ("the content").
+    """
+    if type(given) is not type(rebuilt):
+        raise InvalidField(field or "document", given, f"{rebuilt!r}, as {source} gives")
+    if isinstance(rebuilt, dict):
+        for name in given:
+            if name not in rebuilt:
+                raise InvalidField(
+                    f"{field}.{name}" if field else str(name),
+                    given[name],
+                    f"no such key here (what {source} gives: {', '.join(map(str, rebuilt))})",
+                )
+        for name, value in rebuilt.items():
+            path = f"{field}.{name}" if field else str(name)
+            if name not in given:
+                raise InvalidField(path, None, f"{value!r}, as {source} gives (it is missing)")
+            same_document(path, given[name], value, source=source)
+    elif isinstance(rebuilt, list):
+        if len(given) != len(rebuilt):
+            raise InvalidField(
+                field or "document", given, f"{len(rebuilt)} items, as {source} gives"
+            )
+        for index, (item, expected) in enumerate(zip(given, rebuilt, strict=True)):
+            same_document(f"{field}[{index}]", item, expected, source=source)
+    elif given != rebuilt:
+        raise InvalidField(field or "document", given, f"{rebuilt!r}, as {source} gives")

@@ -57,6 +57,7 @@ from decimal import (
     InvalidOperation,
     Overflow,
 )
+from types import MappingProxyType
 from typing import Any, Final
 
 import attrs
@@ -98,13 +99,15 @@ _TWO_DECIMALS = (
     "UAH USD USN UYU UZS VED VES WST XCD XCG YER ZAR ZMW ZWG"
 )
 
-CURRENCY_MINOR_UNITS: Final[dict[str, int]] = {
-    **dict.fromkeys(_ZERO_DECIMALS.split(), 0),
-    **dict.fromkeys(_TWO_DECIMALS.split(), 2),
-    **dict.fromkeys(_THREE_DECIMALS.split(), 3),
-    **dict.fromkeys(_FOUR_DECIMALS.split(), 4),
-}
-"""Active ISO 4217 currency codes and the digits of their minor unit."""
+CURRENCY_MINOR_UNITS: Final[MappingProxyType[str, int]] = MappingProxyType(
+    {
+        **dict.fromkeys(_ZERO_DECIMALS.split(), 0),
+        **dict.fromkeys(_TWO_DECIMALS.split(), 2),
+        **dict.fromkeys(_THREE_DECIMALS.split(), 3),
+        **dict.fromkeys(_FOUR_DECIMALS.split(), 4),
+    }
+)
+"""Active ISO 4217 currency codes and the digits of their minor unit (read-only)."""
 
 # Arithmetic runs in a private context that traps rounding: a result that is
 # not exact raises rather than drifting by a fraction of a cent.
@@ -279,8 +282,9 @@ class Money:
 
     @classmethod
     def from_dict(cls, document: Any, *, field: str = "money") -> Money:
-        """Rebuild from :meth:`to_dict`; a malformed document, or one with a key
-        other than ``amount`` and ``currency``, raises ``InvalidField``."""
+        """Rebuild from :meth:`to_dict`; a malformed document, one with a key
+        other than ``amount`` and ``currency``, or one not written exactly as
+        :meth:`to_dict` writes it raises ``InvalidField``."""
         doc = _check.mapping(field, document)
         _check.only_keys(field, doc, _KEYS)
         try:
@@ -289,9 +293,12 @@ class Money:
             raise InvalidField(f"{field}.{err.args[0]}", None, "a value (it is missing)") from None
         amount = _check.decimal_text(f"{field}.amount", text)
         try:
-            return cls(amount, currency)
+            money = cls(amount, currency)
         except InvalidField as err:
             raise type(err)(f"{field}.{err.field}", err.value, err.expected) from None
+        # Written exactly as to_dict writes it (" 8.50" or "8.5E0" was altered).
+        _check.same_document(field, doc, money.to_dict(), source="the amount")
+        return money
 
 
 _KEYS: Final = frozenset({"amount", "currency"})

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import Enum, StrEnum
+from types import MappingProxyType
 from typing import Any, Final
 
 import attrs
@@ -119,10 +120,10 @@ _VOCABULARIES: Final[dict[str, dict[str, _Kind]]] = {
     },
 }
 
-CARRIER_VOCABULARIES: Final[dict[str, frozenset[str]]] = {
-    name: frozenset(codes) for name, codes in _VOCABULARIES.items()
-}
-"""The vocabularies :class:`CarrierUpdate` understands, and their codes."""
+CARRIER_VOCABULARIES: Final[MappingProxyType[str, frozenset[str]]] = MappingProxyType(
+    {name: frozenset(codes) for name, codes in _VOCABULARIES.items()}
+)
+"""The vocabularies :class:`CarrierUpdate` understands, and their codes (read-only)."""
 
 
 def _kind(vocabulary: str, code: str) -> _Kind:

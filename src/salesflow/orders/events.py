@@ -102,7 +102,8 @@ class OrderPlaced:
             raise InvalidField(
                 "estimated_delivery",
                 self.estimated_delivery,
-                f"a date on or after {today.isoformat()}, the day the order was placed",
+                f"a date on or after {today.isoformat()}, "
+                f"the day the order was placed (at {self.at.isoformat()})",
                 context="OrderPlaced",
             )
 
@@ -347,7 +348,7 @@ def order_event_from_dict(document: Any, *, field: str = "event") -> OrderEvent:
         _check.only_keys(field, doc, _PLACED_KEYS)
         if doc.get("version", 1) != 1 or doc.get("to_status", "received") != "received":
             raise InvalidField(f"{field}.version", doc.get("version"), "1 for a place event")
-        return _rebuild(
+        placed = _rebuild(
             OrderPlaced,
             field,
             order_number=_interned(_check.key(field, doc, "order_number")),
@@ -368,6 +369,8 @@ def order_event_from_dict(document: Any, *, field: str = "event") -> OrderEvent:
             ),
             idempotency_key=doc.get("idempotency_key"),
         )
+        _check.same_document(field, doc, placed.to_dict(), source="the event's content")
+        return placed
     if not _CHANGED_KEYS.issuperset(doc):
         _check.only_keys(field, doc, _CHANGED_KEYS)
     try:
@@ -419,6 +422,9 @@ def order_event_from_dict(document: Any, *, field: str = "event") -> OrderEvent:
         )
     except InvalidField as err:
         raise type(err)(f"{field}.{err.field}", err.value, err.expected) from None
+    # Written exactly as to_dict writes it: a null for an absent key, a version
+    # of 5.0 or a padded name is an altered event.
+    _check.same_document(field, doc, event.to_dict(), source="the event's content")
     return event
 
 

@@ -122,6 +122,19 @@ class OrderLifecycle(StateMachine):
         | s.delayed.to(s.in_transit, cond=_resumes(_S.IN_TRANSIT))
     )
 
+    def __init__(
+        self,
+        model: Any = None,
+        state_field: str = "state",
+        start_value: OrderStatus | str | None = None,
+        listeners: list[object] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        # The engine's own error for an unknown start is not a SalesflowError.
+        if start_value is not None:
+            start_value = _status("start_value", start_value)
+        super().__init__(model, state_field, start_value, listeners, **kwargs)
+
 
 _COMPILED: Final = compile_machine(
     OrderLifecycle, {context: {"resumes_to": context} for context in (None, *INTERRUPTIBLE)}
@@ -132,15 +145,25 @@ _Table = dict[tuple[OrderStatus, OrderStatus | None], MappingProxyType[str, Orde
 _TABLE: Final = cast(_Table, _COMPILED[1])
 
 
-def _context(status: Any, resumes_to: Any) -> tuple[OrderStatus, OrderStatus | None]:
-    if not isinstance(status, OrderStatus):
-        try:
-            status = OrderStatus(status)
-        except ValueError:
-            raise InvalidField(
-                "status", status, f"one of {', '.join(s.value for s in OrderStatus)}"
-            ) from None
-    if resumes_to is not None and resumes_to not in INTERRUPTIBLE:
+def _status(name: str, value: Any) -> OrderStatus:
+    """An ``OrderStatus`` given as the member or its value; ``name`` is the parameter."""
+    if isinstance(value, OrderStatus):
+        return value
+    try:
+        return OrderStatus(value)
+    except (ValueError, TypeError):
+        raise InvalidField(
+            name, value, f"one of {', '.join(s.value for s in OrderStatus)}"
+        ) from None
+
+
+def _context(
+    status: Any, resumes_to: Any, *, name: str = "status"
+) -> tuple[OrderStatus, OrderStatus | None]:
+    status = _status(name, status)
+    if resumes_to is not None and (
+        not isinstance(resumes_to, str) or resumes_to not in INTERRUPTIBLE
+    ):
         raise InvalidField(
             "resumes_to",
             resumes_to,
@@ -168,12 +191,25 @@ def next_status(
     try:
         return moves[event]
     except (KeyError, TypeError):
-        if not isinstance(event, str):
-            raise InvalidType("event", event, "an event name (a string)") from None
-        detail = ""
-        if key[0] is OrderStatus.DELAYED:
-            interrupted = key[1].value if key[1] else "an unknown status"
-            detail = f"the delay interrupted {interrupted}"
-        raise InvalidTransition(
-            key[0].value, str(event), moves, subject="an order", detail=detail
-        ) from None
+        _refuse(key, event, "event")
+        raise AssertionError("unreachable") from None  # pragma: no cover
+
+
+def _refuse(key: tuple[OrderStatus, OrderStatus | None], event: Any, name: str) -> None:
+    """Raise the error for ``event`` not allowed in ``key``; ``name`` is the parameter."""
+    moves = _TABLE[key]
+    if not isinstance(event, str):
+        raise InvalidType(name, event, "an event name (a string)")
+    if event not in ORDER_EVENTS:
+        raise InvalidField(name, event, f"one of {', '.join(ORDER_EVENTS)}")
+    if key == (OrderStatus.DELAYED, None) and event != "delay":
+        raise InvalidField(
+            "resumes_to",
+            None,
+            f"the status the delay interrupted (one of {', '.join(INTERRUPTIBLE)}): "
+            f"a delayed order can {event} only knowing it",
+        )
+    detail = ""
+    if key[0] is OrderStatus.DELAYED and key[1] is not None:
+        detail = f"the delay interrupted {key[1].value}"
+    raise InvalidTransition(key[0].value, event, moves, subject="an order", detail=detail)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Any, ClassVar
 
 import attrs
@@ -114,6 +115,15 @@ class Notification:
     resumed: bool = attrs.field(default=False, validator=_instance(bool))
 
     def __attrs_post_init__(self) -> None:
+        if not isinstance(getattr(type(self), "status", None), OrderStatus):
+            # The base has no status and no wording: an intent that cannot say
+            # what happened is refused where it is built.
+            raise InvalidType(
+                "Notification",
+                type(self).__name__,
+                "one of the notices for a status (ReceivedNotice ... DelayedNotice); "
+                "Notification itself is their common base",
+            )
         if self.requires_date and self.estimated_delivery is None:
             raise InvalidField(
                 "estimated_delivery",
@@ -179,15 +189,22 @@ class ReceivedNotice(Notification):
             raise InvalidField(
                 "items", self.items, "one or more OrderLine", context="ReceivedNotice"
             )
-        currency = self.amount_due.currency
+        currency = self.items[0].unit_price.currency
         for index, line in enumerate(self.items):
             if line.unit_price.currency != currency:
                 raise CurrencyMismatch(
                     f"items[{index}].unit_price.currency",
                     line.unit_price.currency,
-                    f"{currency!r}, the currency of the amount due",
+                    f"{currency!r}, the currency of the first item",
                     context="ReceivedNotice",
                 )
+        if self.amount_due.currency != currency:
+            raise CurrencyMismatch(
+                "amount_due.currency",
+                self.amount_due.currency,
+                f"{currency!r}, the currency of the items",
+                context="ReceivedNotice",
+            )
 
     @property
     def headline(self) -> str:
@@ -331,21 +348,23 @@ class DelayedNotice(Notification):
         return f"we're sorry, your order {self.order_number} is delayed: {self.reason}."
 
 
-NOTICE_TYPES: dict[OrderStatus, type[Notification]] = {
-    cls.status: cls
-    for cls in (
-        ReceivedNotice,
-        ProcessingNotice,
-        PickingNotice,
-        PackedNotice,
-        ShippedNotice,
-        InTransitNotice,
-        DeliveredNotice,
-        CancelledNotice,
-        DelayedNotice,
-    )
-}
-"""The notification type for each status."""
+NOTICE_TYPES: MappingProxyType[OrderStatus, type[Notification]] = MappingProxyType(
+    {
+        cls.status: cls
+        for cls in (
+            ReceivedNotice,
+            ProcessingNotice,
+            PickingNotice,
+            PackedNotice,
+            ShippedNotice,
+            InTransitNotice,
+            DeliveredNotice,
+            CancelledNotice,
+            DelayedNotice,
+        )
+    }
+)
+"""The notification type for each status (read-only)."""
 
 
 def _primitive(value: Any) -> Any:
@@ -411,8 +430,7 @@ def notification_from_dict(document: Any) -> Notification:
         if isinstance(err, InvalidField):
             raise
         raise InvalidField("document", sorted(doc), f"the keys of a {kind.__name__}") from None
-    rendered = notice.to_dict()
-    for name in ("channels", "subject", "message"):
-        if name in doc and doc[name] != rendered[name]:
-            raise InvalidField(name, doc[name], f"{rendered[name]!r}, as the content gives")
+    # Subject, message and channels follow from the content, and every field is
+    # written back exactly: the document must be the one the notice gives.
+    _check.same_document("", doc, notice.to_dict(), source="the content")
     return notice

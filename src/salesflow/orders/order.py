@@ -25,12 +25,13 @@ salesflow.errors.InvalidTransition: Can't ship an order that is processing; allo
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Final, cast
 
 import attrs
 
+from salesflow import _check
 from salesflow._aggregate import (
     as_history,
     command,
@@ -143,7 +144,8 @@ class _Fold:
             raise InvalidField(
                 "estimated_delivery",
                 event.estimated_delivery,
-                f"a date on or after {event.at.date().isoformat()}, the day of the change",
+                f"a date on or after {event.at.date().isoformat()}, "
+                f"the day of the change (at {event.at.isoformat()})",
             )
         if event.event == "resume":
             if target is OrderStatus.PROCESSING and event.step is None:
@@ -193,6 +195,14 @@ def _outcome(order: Order, event: OrderEvent, repeated: bool) -> Outcome:
     return Outcome(order, event, order._notice(event), repeated)
 
 
+def _renamed(err: InvalidField, old: str, new: str) -> InvalidField:
+    """``err`` naming the parameter ``new`` where it named ``old`` (``history[2].at``)."""
+    field = err.field
+    if field == old or field.startswith((f"{old}[", f"{old}.")):
+        field = new + field[len(old) :]
+    return type(err)(field, err.value, err.expected, context=err.context)
+
+
 def _fold_history(events: Sequence[Any]) -> _Fold:
     return fold_checked(events, OrderPlaced, (StatusChanged,), _Fold, "order_number")
 
@@ -221,7 +231,11 @@ class Order:
     _fold: _Fold = attrs.field(init=False, eq=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
-        object.__setattr__(self, "_fold", _fold_history(self.history))
+        try:
+            fold = _fold_history(self.history)
+        except InvalidField as err:
+            raise _renamed(err, "events", "history") from None
+        object.__setattr__(self, "_fold", fold)
 
     # -- what the order is -------------------------------------------------
 
@@ -408,11 +422,16 @@ class Order:
     @classmethod
     def replay(cls, events: Iterable[OrderEvent]) -> Order:
         """Rebuild an order from its stored events, checking each may follow the last."""
+        if isinstance(events, str | bytes | Mapping):
+            raise InvalidType("events", events, "an iterable of order events")
         try:
             history = tuple(events)
         except TypeError:
             raise InvalidType("events", events, "an iterable of order events") from None
-        return cls(history)
+        try:
+            return cls(history)
+        except InvalidField as err:
+            raise _renamed(err, "history", "events") from None
 
     # -- the verbs -----------------------------------------------------------
 
@@ -716,14 +735,20 @@ class Order:
         disagrees with the history, a malformed field) raises ``InvalidField``
         naming the path, such as ``history[3].to_status``.
         """
-        return restore(
+        order = restore(
             document,
             schema=SCHEMA,
             parse=order_event_from_dict,
             build=cls,
-            summary=lambda order: {
-                "number": order.number,
-                "status": order.status.value,
-                "version": order.version,
-            },
+            summary=_summary,
         )
+        # restore compares with ==; a version of 9.0 is still not the version 9.
+        written = {name: value for name, value in document.items() if name != "history"}
+        _check.same_document(
+            "", written, {"schema": SCHEMA, **_summary(order)}, source="the history"
+        )
+        return order
+
+
+def _summary(order: Order) -> dict[str, Any]:
+    return {"number": order.number, "status": order.status.value, "version": order.version}

@@ -14,11 +14,11 @@ salesflow.errors.InvalidTransition: Can't ship an order that is processing; allo
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Final
 
 from salesflow.errors import InvalidType
-from salesflow.orders.lifecycle import _TABLE, _context, next_status
+from salesflow.orders.lifecycle import _TABLE, _context, _refuse
 from salesflow.orders.status import OrderStatus
 
 __all__ = ["replay_status"]
@@ -62,16 +62,18 @@ def replay_status(
     if start is OrderStatus.RECEIVED and resumes_to is None:
         context = _START
     else:
-        context = _context(start, resumes_to)  # checks both
+        context = _context(start, resumes_to, name="start")  # checks both
     chain = _CHAIN
+    if isinstance(events, str | bytes | Mapping):  # iterating them would read letters or keys
+        raise InvalidType("events", events, "an iterable of event names (not a single string)")
     try:
         events = iter(events)
     except TypeError:
         raise InvalidType("events", events, "an iterable of event names") from None
-    for event in events:
+    for index, event in enumerate(events):
         try:
             context = chain[context][event]
         except (KeyError, TypeError):
-            next_status(context[0], event, resumes_to=context[1])  # raises InvalidTransition
-            raise  # pragma: no cover - next_status always raises here
+            _refuse(context, event, f"events[{index}]")  # raises
+            raise  # pragma: no cover - _refuse always raises here
     return context[0]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import attrs
 
@@ -50,7 +50,7 @@ class Customer:
             values = {"id": doc["id"], "name": doc["name"]}
         except KeyError as err:
             raise InvalidField(f"{field}.{err.args[0]}", None, "a value (it is missing)") from None
-        return _rebuild(cls, field, **values)
+        return _exactly(field, doc, _rebuild(cls, field, **values))
 
 
 @attrs.frozen
@@ -113,7 +113,8 @@ class OrderLine:
         except KeyError as err:
             raise InvalidField(f"{field}.{err.args[0]}", None, "a value (it is missing)") from None
         unit_price = Money.from_dict(price, field=f"{field}.unit_price")
-        return _rebuild(cls, field, sku=sku, name=name, quantity=quantity, unit_price=unit_price)
+        line = _rebuild(cls, field, sku=sku, name=name, quantity=quantity, unit_price=unit_price)
+        return _exactly(field, doc, line)
 
 
 @attrs.frozen
@@ -152,7 +153,7 @@ class SupportContact:
         """Rebuild from :meth:`to_dict`; an unknown key is refused, naming it."""
         doc = _check.mapping(field, document)
         _check.only_keys(field, doc, _SUPPORT_KEYS)
-        return _rebuild(cls, field, **doc)
+        return _exactly(field, doc, _rebuild(cls, field, **doc))
 
 
 _SUPPORT_KEYS = frozenset({"email", "phone", "url"})
@@ -165,3 +166,20 @@ def _rebuild(cls: type[_T], field: str, **values: Any) -> _T:
     except InvalidField as err:
         name = err.field if err.field.startswith(field) else f"{field}.{err.field}"
         raise type(err)(name, err.value, err.expected) from None
+
+
+class _Written(Protocol):
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+_W = TypeVar("_W", bound=_Written)
+
+
+def _exactly(field: str, document: dict[str, Any], value: _W) -> _W:
+    """``value``, once ``document`` is exactly what its ``to_dict()`` writes.
+
+    A null where to_dict writes no key, padded text or a retyped number is an
+    altered document, refused naming the path.
+    """
+    _check.same_document(field, document, value.to_dict(), source="the content")
+    return value
