@@ -56,6 +56,15 @@ class Document:
     """(path, altered value): fields that follow from the rest (status, version, value...)."""
     harmless: dict[tuple[str, str], str] = field(default_factory=dict)
     """(mutation kind, path pattern) -> why the reader may accept it; ``[*]`` is any index."""
+    unprovable: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(mutation kind, path pattern) -> why the mutated document is itself a real one.
+
+    Like a swap of two sibling strings (see :func:`mutations`): deleting an
+    optional key whose absence is a valid value, or editing a field that is an
+    independent input, gives a well-formed document that says something else,
+    which no reader can tell without an integrity check. Such a document may be
+    accepted only if it then reads back exactly as written (nothing normalised).
+    """
 
 
 def _order_event(index: int) -> Document:
@@ -63,6 +72,7 @@ def _order_event(index: int) -> Document:
         build=lambda: samples.delivered().history[index].to_dict(),
         read=order_event_from_dict,
         harmless={("delete", "version"): _FIRST_VERSION} if index == 0 else {},
+        unprovable=_PLACED_UNPROVABLE if index == 0 else {("delete", "idempotency_key"): _NO_KEY},
     )
 
 
@@ -112,6 +122,26 @@ _RESULT_DERIVED = (
     ("kind", "score"),
 )
 
+# Optional content whose absence is a valid value, and the lines beside an amount due
+# that Order.place takes as its own argument (what the customer was charged, net of
+# discounts, maybe with shipping: docs/metrics.md), so not derived from the lines.
+_NO_SECOND_CONTACT = "a contact needs one of email, phone or url: one fewer is a real contact"
+_LINES = "the amount due is given to Order.place, not derived: other lines are a real order"
+_PLACED_UNPROVABLE = {
+    ("delete", "support.email"): _NO_SECOND_CONTACT,
+    ("delete", "support.phone"): _NO_SECOND_CONTACT,
+    ("delete", "lines[*]"): _LINES,
+    ("duplicate", "lines[*]"): _LINES,
+    ("swap with [1]", "lines[0]"): _LINES,
+}
+_NO_KEY = "a change made without an idempotency key is a real change"
+_NO_PROOF = "a delivery without proof is a real delivery"
+
+
+def _within(prefix: str, entries: dict[tuple[str, str], str]) -> dict[tuple[str, str], str]:
+    return {(kind, f"{prefix}.{path}"): why for (kind, path), why in entries.items()}
+
+
 DOCUMENTS: dict[str, Document] = {
     "Order": Document(
         build=lambda: samples.delivered().to_dict(),
@@ -127,6 +157,12 @@ DOCUMENTS: dict[str, Document] = {
             ("history[0].lines[1].unit_price.currency", "GBP"),
         ),
         harmless={("delete", "history[0].version"): _FIRST_VERSION},
+        unprovable={
+            **_within("history[0]", _PLACED_UNPROVABLE),
+            ("alter to '22.00'", "history[0].amount_due.amount"): _LINES,
+            ("delete", "history[1].idempotency_key"): _NO_KEY,
+            ("delete", "history[8].proof"): _NO_PROOF,
+        },
     ),
     "Lead": Document(
         build=lambda: samples.lost_lead().to_dict(),
@@ -174,7 +210,12 @@ DOCUMENTS: dict[str, Document] = {
     "Customer": Document(build=lambda: samples.customer().to_dict(), read=Customer.from_dict),
     "OrderLine": Document(build=lambda: samples.line().to_dict(), read=OrderLine.from_dict),
     "SupportContact": Document(
-        build=lambda: samples.support().to_dict(), read=SupportContact.from_dict
+        build=lambda: samples.support().to_dict(),
+        read=SupportContact.from_dict,
+        unprovable={
+            ("delete", "email"): _NO_SECOND_CONTACT,
+            ("delete", "phone"): _NO_SECOND_CONTACT,
+        },
     ),
     "Period": Document(
         build=lambda: samples.march().to_dict(),

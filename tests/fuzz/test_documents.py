@@ -17,7 +17,15 @@ from salesflow import SalesflowError
 
 
 def _harmless(name: str, mutation: Mutation) -> str | None:
-    for (kind, pattern), why in DOCUMENTS[name].harmless.items():
+    return _listed(DOCUMENTS[name].harmless, mutation)
+
+
+def _unprovable(name: str, mutation: Mutation) -> str | None:
+    return _listed(DOCUMENTS[name].unprovable, mutation)
+
+
+def _listed(entries: dict[tuple[str, str], str], mutation: Mutation) -> str | None:
+    for (kind, pattern), why in entries.items():
         if mutation.kind.startswith(kind) and matches(pattern, mutation.path):
             return why
     return None
@@ -45,7 +53,11 @@ def test_every_mutation_of_the_document_is_refused_with_a_salesflow_error(name: 
             error = outcome.error
             problems.append(f"{mutation.label}: {type(error).__name__}: {str(error)[:120]} escaped")
         elif outcome.error is None:
-            if _harmless(name, mutation) is None:
+            if _unprovable(name, mutation) is not None:
+                written = guarded(lambda value=outcome.value: spec.write(value)).value
+                if written != mutation.document:
+                    problems.append(f"{mutation.label}: accepted, but it reads differently")
+            elif _harmless(name, mutation) is None:
                 problems.append(f"{mutation.label}: accepted")
             elif guarded(lambda value=outcome.value: spec.write(value)).value != original:
                 problems.append(f"{mutation.label}: accepted as harmless, but it reads differently")
