@@ -112,3 +112,11 @@ def test_a_public_mapping_of_orders_and_money_is_read_only(constant):
     assert isinstance(constant, MappingProxyType)
     with pytest.raises(TypeError):
         constant["new"] = None  # type: ignore[index]
+
+
+@pytest.mark.parametrize("value", ["yes", 1, None])
+def test_a_notice_document_whose_resumed_is_not_a_bool_is_refused(value):
+    document = delayed_from(in_transit()).resume(at=at(8)).notification.to_dict()
+
+    with pytest.raises(InvalidField, match="resumed"):
+        notification_from_dict({**document, "resumed": value})
