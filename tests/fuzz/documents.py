@@ -56,6 +56,10 @@ class Document:
     """(path, altered value): fields that follow from the rest (status, version, value...)."""
     harmless: dict[tuple[str, str], str] = field(default_factory=dict)
     """(mutation kind, path pattern) -> why the reader may accept it; ``[*]`` is any index."""
+    well_formed: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(mutation kind, path pattern) -> why the mutated document is another valid document
+    (it says something else, as a swap of two sibling strings does, and no reader can tell);
+    accepted only if it then reads back to exactly the mutated document."""
 
 
 def _order_event(index: int) -> Document:
@@ -180,6 +184,9 @@ DOCUMENTS: dict[str, Document] = {
         build=lambda: samples.march().to_dict(),
         read=Period.from_dict,
         derived=(("end", "2026-04-02T00:00:00+02:00"), ("unit", "week")),
+        # A free span (unit None) may have any bounds, a calendar month's too:
+        # Period(start, end, zone=...) writes exactly this document.
+        well_formed={("retype to None", "unit"): "a free span over the same month is a Period"},
     ),
     "WorkingHours": Document(build=lambda: samples.office().to_dict(), read=WorkingHours.from_dict),
     "Ledger": Document(build=lambda: samples.assignment().ledger.to_dict(), read=Ledger.from_dict),

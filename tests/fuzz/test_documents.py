@@ -23,6 +23,13 @@ def _harmless(name: str, mutation: Mutation) -> str | None:
     return None
 
 
+def _well_formed(name: str, mutation: Mutation) -> bool:
+    return any(
+        mutation.kind.startswith(kind) and matches(pattern, mutation.path)
+        for kind, pattern in DOCUMENTS[name].well_formed
+    )
+
+
 @pytest.mark.parametrize("name", sorted(DOCUMENTS))
 def test_the_real_document_reads_back_to_itself(name: str) -> None:
     spec = DOCUMENTS[name]
@@ -44,6 +51,9 @@ def test_every_mutation_of_the_document_is_refused_with_a_salesflow_error(name: 
         elif outcome.error is not None and not isinstance(outcome.error, SalesflowError):
             error = outcome.error
             problems.append(f"{mutation.label}: {type(error).__name__}: {str(error)[:120]} escaped")
+        elif outcome.error is None and _well_formed(name, mutation):
+            if guarded(lambda value=outcome.value: spec.write(value)).value != mutation.document:
+                problems.append(f"{mutation.label}: accepted as well formed, but reads differently")
         elif outcome.error is None:
             if _harmless(name, mutation) is None:
                 problems.append(f"{mutation.label}: accepted")
