@@ -191,8 +191,8 @@ class Period:
                 raise InvalidField(
                     "end",
                     self.end,
-                    f"the end of the calendar {self.unit} that starts at start "
-                    f"({expected_end.isoformat()}) {where}",
+                    f"{expected_end.isoformat()}, the end of the calendar {self.unit} {where} "
+                    f"that starts at start ({self.start.isoformat()})",
                     context="Period",
                 )
 
@@ -440,7 +440,7 @@ class Period:
         _check.only_keys(field, doc, ("start", "end", "unit", "zone"))
         start = _check.parse_datetime(f"{field}.start", _check.key(field, doc, "start"))
         end = _check.parse_datetime(f"{field}.end", _check.key(field, doc, "end"))
-        unit = doc.get("unit")
+        unit = _check.key(field, doc, "unit")
         zone_text = _check.text(f"{field}.zone", _check.key(field, doc, "zone"))
         return cls(start, end, unit=unit, zone=_zones.zone(f"{field}.zone", zone_text))
 

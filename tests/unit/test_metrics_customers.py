@@ -112,7 +112,7 @@ def test_impossible_retention_counts_are_refused_naming_the_field(kwargs, field)
 
 
 def test_more_retained_than_at_start_names_the_limit():
-    with pytest.raises(InvalidField, match=r"at most customers_at_start \+ new_customers \(15\)"):
+    with pytest.raises(InvalidField, match=r"at most customers_at_start 10 \+ new_customers 5 = 15"):
         retention_rate(customers_at_start=10, new_customers=5, customers_at_end=16)
 
 

@@ -363,8 +363,8 @@ def test_an_order_record_refuses_what_the_contract_refuses(build, message):
         build()
 
 
-def test_from_mapping_names_the_row_it_was_given():
-    with pytest.raises(InvalidField, match=r"^rows\[7\]\.currency"):
+def test_from_mapping_names_the_row_parameter_and_where_the_row_is():
+    with pytest.raises(InvalidField, match=r"^rows\[7\]: row\.currency"):
         OrderRecord.from_mapping(row(currency="XXX1"), index=7)
 
 

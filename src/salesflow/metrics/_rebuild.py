@@ -31,6 +31,7 @@ from salesflow.metrics.customers import (
 from salesflow.metrics.funnel import conversion_rate, conversion_rate_from_ids
 from salesflow.metrics.sales import customer_acquisition_cost
 from salesflow.metrics.surveys import csat_from_counts, nps_from_counts
+from salesflow.money import Money
 
 Result = Ratio | Score | Amount
 Rebuild = Callable[[Mapping[str, Any], Result], Result]
@@ -149,6 +150,63 @@ def _on_time(inputs: Mapping[str, Any], result: Result) -> Result:
     )
 
 
+def _count(inputs: Mapping[str, Any], name: str) -> int:
+    """The input ``name``, which a metric writes as a whole number (not a Decimal's text)."""
+    value = inputs[name]
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(name)
+    return value
+
+
+def _average_order_value(inputs: Mapping[str, Any], result: Result) -> Result:
+    if not isinstance(result, Amount):
+        raise TypeError(result)
+    basis = result.variant.split(",", 1)[0]
+    if basis not in ("net", "gross"):
+        raise KeyError("variant")
+    revenue = "net revenue (amount - discount)" if basis == "net" else "gross revenue"
+    if not isinstance(inputs[revenue], Money):
+        raise TypeError(revenue)
+    figures: list[tuple[str, Money | int]] = [
+        (revenue, inputs[revenue]),
+        ("orders", _count(inputs, "orders")),
+    ]
+    if ", cancelled included" not in result.variant:
+        figures.append(("cancelled orders left out", _count(inputs, "cancelled orders left out")))
+    return Amount(
+        "average order value",
+        inputs[revenue],
+        _count(inputs, "orders"),
+        variant=result.variant,
+        formula=f"{revenue} / orders",
+        inputs=tuple(figures),
+        denominator_name="orders",
+        unfinished=result.unfinished,
+    )
+
+
+_MEAN_ON: Final = re.compile(r"mean on (-?\d+)-(-?\d+)")
+
+
+def _mean_satisfaction(inputs: Mapping[str, Any], result: Result) -> Result:
+    shape = _MEAN_ON.fullmatch(result.variant)
+    if shape is None:
+        raise KeyError("variant")
+    low, high = int(shape[1]), int(shape[2])
+    total, answers = _count(inputs, "sum of scores"), _count(inputs, "answers")
+    if low >= high or not low * answers <= total <= high * answers:
+        raise ValueError("sum of scores")
+    return Score(
+        "mean satisfaction",
+        total,
+        answers,
+        variant=result.variant,
+        formula="sum of scores / answers",
+        inputs=(("sum of scores", total), ("answers", answers)),
+        denominator_name="answers",
+    )
+
+
 def _lead_conversion(inputs: Mapping[str, Any], result: Result) -> Result:
     name = "qualified leads" if "qualified leads" in inputs else "leads"
     return _shares(f"won {name}", name, f"won {name} / {name}", name)(inputs, result)
@@ -192,6 +250,8 @@ REBUILDERS: Final[dict[tuple[type, str], Rebuild]] = {
         "leads with an intro call",
     ),
     (Ratio, "lead conversion rate"): _lead_conversion,
+    (Amount, "average order value"): _average_order_value,
+    (Score, "mean satisfaction"): _mean_satisfaction,
 }
 
 

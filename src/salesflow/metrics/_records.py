@@ -55,7 +55,7 @@ pandas ``Timestamp`` are dropped (Python datetimes stop at microseconds).
 >>> OrderRecord.from_mapping({**record.to_dict(), "amount": 19.99})
 Traceback (most recent call last):
 ...
-salesflow.errors.InvalidType: rows[0].amount: got 19.99, expected a Decimal, int or decimal string (floats are inexact: convert with Decimal(str(x)) or read the column as text)
+salesflow.errors.InvalidType: rows[0]: row.amount: got 19.99, expected a Decimal, int or decimal string (floats are inexact: convert with Decimal(str(x)) or read the column as text)
 
 How it is fast: each metric folds the rows in one loop that keeps per-customer
 state only (never the rows). A record of plain values in the common shape (a
@@ -128,11 +128,30 @@ _UNREAD: Final = object()
 # -- checking one record (the thorough path) ----------------------------------------
 
 
-def _where(index: int, key: str) -> str:
-    return f"rows[{index}].{key}"
+Row = int | str
+"""Where a row is: its index in ``rows`` (named ``rows[index]``), or a name of its own."""
 
 
-def _fields(index: int, row: Any) -> Mapping[str, Any]:
+def _row(index: Row) -> str:
+    return f"rows[{index}]" if isinstance(index, int) else index
+
+
+def _where(index: Row, key: str) -> str:
+    return f"{_row(index)}.{key}"
+
+
+def shown_ids(ids: Iterable[Any], *, few: int = 5) -> str:
+    """The first few of ``ids`` as a list for a message (``['a', 'b', ...]``, ``[]`` for none)."""
+    shown: list[str] = []
+    for count, item in enumerate(ids):
+        if count == few:
+            shown.append("...")
+            break
+        shown.append(repr(item))
+    return f"[{', '.join(shown)}]"
+
+
+def _fields(index: Row, row: Any) -> Mapping[str, Any]:
     """The record as a mapping, whatever form it came in."""
     if isinstance(row, Mapping):
         return row
@@ -147,10 +166,10 @@ def _fields(index: int, row: Any) -> Mapping[str, Any]:
             "currency": row.amount_due.currency,
             "status": row.status.value,
         }
-    raise InvalidType(f"rows[{index}]", row, _ROW_EXPECTED)
+    raise InvalidType(_row(index), row, _ROW_EXPECTED)
 
 
-def _required(index: int, row: Mapping[str, Any], key: str) -> Any:
+def _required(index: Row, row: Mapping[str, Any], key: str) -> Any:
     try:
         return row[key]
     except KeyError:
@@ -257,7 +276,7 @@ def _id_value(field: str, value: Any) -> CustomerId:
     return number
 
 
-def _identifier(index: int, key: str, value: Any) -> CustomerId:
+def _identifier(index: Row, key: str, value: Any) -> CustomerId:
     return _id_value(_where(index, key), value)
 
 
@@ -303,7 +322,7 @@ def _utc(field: str, value: Any) -> datetime:
         raise InvalidField(field, value, "a moment within the years 1 to 9999 in UTC") from None
 
 
-def _placed_at(index: int, value: Any, now: datetime | None) -> datetime:
+def _placed_at(index: Row, value: Any, now: datetime | None) -> datetime:
     field = _where(index, "placed_at")
     moment = _utc(field, value)
     if now is not None and moment > now:
@@ -329,7 +348,7 @@ def _amount(field: str, value: Any) -> Decimal:
     return amount
 
 
-def _discount(index: int, value: Any, amount: Decimal) -> Decimal | None:
+def _discount(index: Row, value: Any, amount: Decimal) -> Decimal | None:
     if _absent(value):
         return None
     field = _where(index, "discount")
@@ -339,7 +358,7 @@ def _discount(index: int, value: Any, amount: Decimal) -> Decimal | None:
     return discount
 
 
-def _currency(index: int, value: Any, expected: str | None) -> str:
+def _currency(index: Row, value: Any, expected: str | None) -> str:
     field = _where(index, "currency")
     if not isinstance(value, str) or value not in CURRENCY_MINOR_UNITS:
         raise InvalidField(field, value, "an ISO 4217 code such as 'EUR' or 'USD'")
@@ -353,7 +372,7 @@ def _currency(index: int, value: Any, expected: str | None) -> str:
     return str(value)
 
 
-def _cancelled(index: int, value: Any) -> bool:
+def _cancelled(index: Row, value: Any) -> bool:
     if _absent(value):
         return False
     if not isinstance(value, str) or value not in _STATUSES:
@@ -756,7 +775,7 @@ class OrderRecord:
     currency and at most ``amount``. Refuses empty or non-string/int ids,
     naive times, negative or non-Money amounts, mixed currencies and unknown
     statuses. :meth:`to_dict` gives the plain mapping form, and
-    :meth:`from_mapping` checks one (naming the record as ``rows[index]``).
+    :meth:`from_mapping` checks one (naming it ``row``, at ``rows[index]``).
     """
 
     order_id: CustomerId = attrs.field(validator=_id_field)
@@ -774,7 +793,7 @@ class OrderRecord:
             raise CurrencyMismatch(
                 "discount",
                 self.discount.currency,
-                f"{self.amount.currency!r}, the amount's currency",
+                f"the currency of amount ({self.amount.currency!r})",
                 context="OrderRecord",
             )
         if self.discount > self.amount:
@@ -809,17 +828,29 @@ class OrderRecord:
 
     @classmethod
     def from_mapping(cls, row: Any, *, index: int = 0) -> OrderRecord:
-        """Check one mapping against the contract; errors name it ``rows[index]``."""
+        """Check one mapping against the contract.
+
+        Errors name the parameter, ``row`` (``row.amount``), and say which row
+        of the caller's table it is: ``rows[index]: row.amount: got ...``.
+        """
         index = _check.whole("index", index, minimum=0)
-        fields = _fields(index, row)
-        order_id = _identifier(index, "order_id", _required(index, fields, "order_id"))
-        customer_id = _identifier(index, "customer_id", _required(index, fields, "customer_id"))
-        moment = _placed_at(index, _required(index, fields, "placed_at"), None)
-        amount = _amount(_where(index, "amount"), _required(index, fields, "amount"))
-        currency = _currency(index, _required(index, fields, "currency"), None)
-        discount = _discount(index, fields.get("discount"), amount)
-        status = fields.get("status")
-        _cancelled(index, status)
+        try:
+            fields = _fields("row", row)
+            order_id = _identifier("row", "order_id", _required("row", fields, "order_id"))
+            customer_id = _identifier("row", "customer_id", _required("row", fields, "customer_id"))
+            moment = _placed_at("row", _required("row", fields, "placed_at"), None)
+            amount = _amount(_where("row", "amount"), _required("row", fields, "amount"))
+            currency = _currency("row", _required("row", fields, "currency"), None)
+            discount = _discount("row", fields.get("discount"), amount)
+            status = fields.get("status")
+            _cancelled("row", status)
+        except InvalidField as error:
+            raise type(error)(
+                error.field,
+                error.value,
+                error.expected,
+                context=", ".join(filter(None, (f"rows[{index}]", error.context))),
+            ) from None
         return cls(
             order_id,
             customer_id,

@@ -258,6 +258,8 @@ def _inputs(value: Any) -> tuple[tuple[str, Input], ...]:
             raise InvalidType(f"inputs[{index}]", pair, "a (name, value) pair")
         name, item = pair
         name = _check.text(f"inputs[{index}].name", name)
+        if any(name == seen for seen, _ in result):
+            raise InvalidField(f"inputs[{index}].name", name, "a name not already in inputs")
         if isinstance(item, Money):
             bounded_decimal(f"inputs[{index}].value", item.amount, digits=_RESULT_EXPONENT)
         else:

@@ -577,16 +577,19 @@ class CohortTable:
 
     def cohort(self, month: str | Period) -> Cohort:
         """The cohort of ``month`` (a label such as ``"2026-03"`` or a month Period)."""
+        return self._cohort("month", month)
+
+    def _cohort(self, field: str, month: Any) -> Cohort:
         label = month.label if isinstance(month, Period) else month
         for cohort in self.cohorts:
             if cohort.label == label:
                 return cohort
         known = ", ".join(c.label for c in self.cohorts) or "none"
-        raise InvalidField("month", month, f"a cohort month of this table (known: {known})")
+        raise InvalidField(field, month, f"a cohort month of this table (known: {known})")
 
     def cell(self, cohort: str | Period, offset: int) -> CohortCell:
         """The cell for months ``offset`` after ``cohort``."""
-        row = self.cohort(cohort)
+        row = self._cohort("cohort", cohort)
         offset = _check.whole("offset", offset, minimum=0)
         if offset >= len(row.cells):
             raise InvalidField(

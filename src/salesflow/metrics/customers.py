@@ -195,7 +195,7 @@ def retention_rate(
         raise InvalidField(
             "customers_at_end",
             end,
-            f"at most customers_at_start + new_customers ({start + new})",
+            f"at most customers_at_start {start} + new_customers {new} = {start + new}",
         )
     ratio = Ratio(
         "retention rate",

@@ -336,16 +336,21 @@ class SiteEngagement:
                 f"at least sessions ({self.sessions}): every session has a page view",
                 context="SiteEngagement",
             )
-        if sum(page.exits for page in self.pages) != self.sessions:
+        exits = sum(page.exits for page in self.pages)
+        if exits != self.sessions:
             raise InvalidField(
                 "pages",
                 len(self.pages),
-                "exits adding up to the sessions",
+                f"exits adding up to sessions ({self.sessions}), not {exits}",
                 context="SiteEngagement",
             )
-        if sum(page.views for page in self.pages) != self.page_views:
+        views = sum(page.views for page in self.pages)
+        if views != self.page_views:
             raise InvalidField(
-                "pages", len(self.pages), "views adding up to page_views", context="SiteEngagement"
+                "pages",
+                len(self.pages),
+                f"views adding up to page_views ({self.page_views}), not {views}",
+                context="SiteEngagement",
             )
 
     @property

@@ -55,6 +55,7 @@ from salesflow.metrics._records import (
     _required,
     _utc,
     _where,
+    shown_ids,
     values_of,
     whole_number,
 )
@@ -174,7 +175,9 @@ def conversion_rate_from_ids(
     for person, index in buyers.items():
         if person not in people:
             raise InvalidField(
-                f"converted[{index}]", person, "the id of one of the visitors (a visitor converts)"
+                f"converted[{index}]",
+                person,
+                f"the id of one of visitors ({shown_ids(people)}): a visitor converts",
             )
     ratio = Ratio(
         "conversion rate",
@@ -300,13 +303,15 @@ class FunnelStepResult:
 
     def __attrs_post_init__(self) -> None:
         first = self.position == 0
-        if first != (self.conversion is None) or first != (self.drop_off is None):
-            raise InvalidField(
-                "conversion",
-                self.conversion,
-                "None for the first step only (it has no previous step)",
-                context="FunnelStepResult",
-            )
+        for name in ("conversion", "drop_off"):
+            if first != (getattr(self, name) is None):
+                raise InvalidField(
+                    name,
+                    getattr(self, name),
+                    f"None for the first step only (it has no previous step; this is step "
+                    f"{self.position})",
+                    context="FunnelStepResult",
+                )
 
     def to_dict(self) -> dict[str, Any]:
         """Plain values for a DataFrame row; the ratios as Decimal shares (None when undefined)."""

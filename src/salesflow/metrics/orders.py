@@ -621,8 +621,10 @@ def delay_rate(
 
 
 def _delivery_from_order(order: Order, facts: _Facts) -> None:
+    # The carrier's own time (a late scan is recorded later, to keep the history
+    # in order): the delivery day is the day the parcel arrived.
     if order.status is OrderStatus.DELIVERED:
-        facts.delivered_at = order.updated_at
+        facts.delivered_at = order.delivered_at
         facts.promised = order.promised_delivery
 
 
@@ -657,7 +659,9 @@ def on_time_delivery_rate(
     are not in the denominator; they are reported in ``inputs``.
 
     For an Order, the promise is ``order.promised_delivery`` and the delivery
-    time that of its ``deliver`` event; a record carries ``delivered_at``
+    time ``order.delivered_at``: the carrier's own time of its ``deliver``
+    event (``reported_at``, when a late scan was recorded later), else the
+    event's time; a record carries ``delivered_at``
     (None when not delivered) and, when delivered, ``promised_delivery``.
     With ``period`` (orders placed in it) and ``now``, a period not over at
     ``now`` is flagged, and a delivery after ``now`` is refused (see the

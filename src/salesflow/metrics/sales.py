@@ -69,6 +69,7 @@ nothing and is flagged. Without ``now`` nothing is checked or flagged.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta, tzinfo
 from decimal import ROUND_HALF_EVEN, Context, Decimal
@@ -95,6 +96,7 @@ from salesflow.metrics._records import (
     _utc,
     check_basis,
     keyed_items,
+    shown_ids,
     whole_number,
 )
 from salesflow.metrics._result import (
@@ -108,6 +110,7 @@ from salesflow.metrics._result import (
     flag_field,
     instance_field,
     settle,
+    shown_int,
 )
 from salesflow.metrics.orders import (
     Durations,
@@ -535,7 +538,7 @@ def _spend(field: str, value: Any, currency: str | None) -> Money:
         raise CurrencyMismatch(
             f"{field}.currency",
             value.currency,
-            f"{currency!r}, the currency of sales_spend (amounts never mix)",
+            f"the currency of sales_spend ({currency!r}): amounts never mix",
         )
     return value
 
@@ -761,11 +764,31 @@ def month_over_month_growth(
     return tuple(results)
 
 
+def _root_above(value: int, degree: int) -> int:
+    """A start for Newton's root at most a millionth above ``value ** (1 / degree)``.
+
+    Newton from the bit length alone creeps down by a factor ``(degree - 1) /
+    degree`` a step, thousands of steps for a long series; from here it needs a
+    few. A float estimate is only a start: it is checked to be at least the root.
+    """
+    shift = max(value.bit_length() - 64, 0)
+    log2 = (math.log2(value >> shift) + shift) / degree
+    whole = math.floor(log2)
+    guess: int
+    if whole < 60:
+        guess = math.floor(2.0**log2 * (1 + 2**-20)) + 1
+    else:
+        guess = (math.floor(2.0 ** (log2 - whole + 52) * (1 + 2**-20)) + 1) << (whole - 52)
+    if guess**degree < value:  # never for a sane float; kept so the root is exact regardless
+        return 1 << -(-value.bit_length() // degree)
+    return guess
+
+
 def _iroot(value: int, degree: int) -> int:
     """``floor(value ** (1 / degree))`` for ``value >= 0``, exactly (integer Newton)."""
     if value < 2 or degree == 1:
         return value
-    guess = 1 << -(-value.bit_length() // degree)  # at least the root
+    guess = _root_above(value, degree)
     while True:
         better = ((degree - 1) * guess + value // guess ** (degree - 1)) // degree
         if better >= guess:
@@ -819,6 +842,22 @@ def _money_field(instance: Any, attribute: Any, value: Any) -> None:
         )
 
 
+MAX_GROWTH_MONTHS: Final = 1200
+# A century of monthly steps. The exact root costs about places x months
+# digits; past this a long series at 100 places would take seconds.
+
+
+def _growth_months(instance: Any, attribute: Any, value: Any) -> None:
+    _count(instance, attribute, value)
+    if value > MAX_GROWTH_MONTHS:
+        raise InvalidField(
+            attribute.name,
+            shown_int(value),
+            f"at most {MAX_GROWTH_MONTHS} monthly steps (a century)",
+            context=type(instance).__name__,
+        )
+
+
 @attrs.frozen(repr=False)
 class GrowthRate:
     """A compound growth rate: ``(last / first) ** (1 / months) - 1``, to a stated precision.
@@ -836,7 +875,7 @@ class GrowthRate:
     formula: str = attrs.field(validator=_check.text_field)
     first: Money = attrs.field(validator=_money_field)
     last: Money = attrs.field(validator=_money_field)
-    months: int = attrs.field(validator=_count)
+    months: int = attrs.field(validator=_growth_months)
     places: int = attrs.field(validator=lambda _i, _a, value: check_places(value))
     _value: Decimal | None = attrs.field(init=False, eq=False, hash=False)
     _exact: bool = attrs.field(init=False, eq=False, hash=False)
@@ -844,7 +883,10 @@ class GrowthRate:
     def __attrs_post_init__(self) -> None:
         if self.first.currency != self.last.currency:
             raise CurrencyMismatch(
-                "last", self.last.currency, f"{self.first.currency!r}", context="GrowthRate"
+                "last",
+                self.last.currency,
+                f"the currency of first ({self.first.currency!r})",
+                context="GrowthRate",
             )
         value, exact = (None, False)
         if self.defined:
@@ -933,6 +975,12 @@ def compound_monthly_growth_rate(
     if months:
         (first_label, first), (last_label, last) = months[0], months[-1]
         steps = len(months) - 1
+        if steps > MAX_GROWTH_MONTHS:
+            raise InvalidField(
+                "revenue",
+                f"{first_label} to {last_label}, {steps} monthly steps",
+                f"at most {MAX_GROWTH_MONTHS} monthly steps (a century)",
+            )
         variant = f"{first_label} to {last_label}, {steps} month{'s' if steps != 1 else ''}"
     else:
         raise InvalidField("revenue", revenue, "at least one month of revenue")
@@ -1375,7 +1423,9 @@ def _survey_manager(
     lead_id = _lead_id("surveys", index, value)
     if lead_id not in owners:
         raise InvalidField(
-            _where("surveys", index, "lead_id"), value, "the id of one of the leads given"
+            _where("surveys", index, "lead_id"),
+            value,
+            f"the id of one of leads ({shown_ids(owners)})",
         )
     return owners[lead_id]
 
