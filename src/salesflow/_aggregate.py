@@ -278,7 +278,10 @@ def restore(
         raise type(err)(name, err.value, err.expected) from None
     expected = summary(aggregate)
     _check.only_keys("", doc, {"schema", "history", *expected})
-    for name, value in expected.items():
-        if doc.get(name) != value:
-            raise InvalidField(name, doc.get(name), f"{value!r}, as the history says")
+    _check.same_document(
+        "",
+        {name: doc.get(name) for name in expected if name in doc},
+        expected,
+        why="as the history says",
+    )
     return aggregate

@@ -181,3 +181,57 @@ def instance_field(
             raise InvalidType(attribute.name, value, expected, context=type(instance).__name__)
 
     return check
+
+
+def _identical(given: Any, expected: Any) -> bool:
+    """Equal and of the same type all the way down (``6.0`` is not ``6``, ``True`` not ``1``)."""
+    if type(given) is not type(expected):
+        return False
+    if isinstance(expected, dict):
+        return given.keys() == expected.keys() and all(
+            _identical(given[name], expected[name]) for name in expected
+        )
+    if isinstance(expected, list | tuple):
+        return len(given) == len(expected) and all(
+            _identical(a, b) for a, b in zip(given, expected, strict=True)
+        )
+    try:
+        return bool(given == expected)
+    except Exception:  # a value whose own comparison fails is not the expected one
+        return False
+
+
+def same_document(field: str, document: Any, rebuilt: dict[str, Any], *, why: str) -> None:
+    """Refuse ``document`` unless it is exactly ``rebuilt`` (the reader's ``to_dict()``).
+
+    The robust tamper check for a document with derived or defaulted parts:
+    whatever was altered, retyped, added or removed, the rebuilt form differs.
+    The error names the first path that differs (``field.key[0].key``).
+    """
+    if isinstance(document, dict):
+        for name in (*rebuilt, *(n for n in document if n not in rebuilt)):
+            path = f"{field}.{name}" if field else str(name)
+            if name not in document:
+                raise InvalidField(path, None, f"{rebuilt[name]!r} (it is missing), {why}")
+            if name not in rebuilt:
+                raise InvalidField(path, document[name], f"no such key, {why}")
+            if not _identical(document[name], rebuilt[name]):
+                expected = rebuilt[name]
+                if isinstance(expected, dict) and isinstance(document[name], dict):
+                    same_document(path, document[name], expected, why=why)
+                if isinstance(expected, list) and isinstance(document[name], list):
+                    _same_list(path, document[name], expected, why)
+                raise InvalidField(path, document[name], f"{expected!r}, {why}")
+        return
+    if not _identical(document, rebuilt):
+        raise InvalidField(field, document, f"{rebuilt!r}, {why}")
+
+
+def _same_list(field: str, given: list[Any], expected: list[Any], why: str) -> None:
+    for index, (a, b) in enumerate(zip(given, expected, strict=False)):
+        if not _identical(a, b):
+            if isinstance(a, dict) and isinstance(b, dict):
+                same_document(f"{field}[{index}]", a, b, why=why)
+            raise InvalidField(f"{field}[{index}]", a, f"{b!r}, {why}")
+    if len(given) != len(expected):
+        raise InvalidField(field, given, f"{len(expected)} items, {why}")

@@ -44,7 +44,7 @@ from types import MappingProxyType
 from typing import Any, ClassVar, Final, cast
 
 import attrs
-from statemachine import State, StateMachine
+from statemachine import State
 from statemachine.states import States
 
 from salesflow import _check, _zones
@@ -55,7 +55,7 @@ from salesflow._aggregate import (
     repeated_creation,
     restore,
 )
-from salesflow._compile import compile_machine
+from salesflow._compile import StrictMachine, compile_machine
 from salesflow.errors import InvalidField, InvalidTransition, InvalidType
 from salesflow.leads import Lead, LeadStage
 from salesflow.routing.models import Role, SalesModel, owner_of
@@ -101,7 +101,7 @@ class HandoffStatus(StrEnum):
         return self is not HandoffStatus.SUBMITTED
 
 
-class HandoffLifecycle(StateMachine):
+class HandoffLifecycle(StrictMachine):
     """A handoff's statuses (strict: an illegal event raises).
 
     A submitted handoff is accepted by the receiving role, rejected back to
