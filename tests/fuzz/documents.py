@@ -56,6 +56,15 @@ class Document:
     """(path, altered value): fields that follow from the rest (status, version, value...)."""
     harmless: dict[tuple[str, str], str] = field(default_factory=dict)
     """(mutation kind, path pattern) -> why the reader may accept it; ``[*]`` is any index."""
+    optional: dict[str, str] = field(default_factory=dict)
+    """path pattern -> why: a key the writer leaves out when its value is None.
+
+    Deleting it gives the real document of another valid value (a lead with
+    no deal value), which no reader can tell from a tampered one without an
+    integrity check; so the deletion may be accepted, but only if it reads
+    back to exactly the mutated document (the reader kept nothing from the
+    original). Writing ``null`` there instead is not canonical and is still refused.
+    """
 
 
 def _order_event(index: int) -> Document:
@@ -72,6 +81,7 @@ def _lead_event(index: int) -> Document:
         read=lead_event_from_dict,
         write=lead_event_to_dict,
         harmless={("delete", "version"): _FIRST_VERSION} if index == 0 else {},
+        optional=_LEAD_OPTIONAL,
     )
 
 
@@ -80,7 +90,19 @@ def _ownership_event(kind: str) -> Document:
         build=lambda: ownership_event_to_dict(samples.ownership_events()[kind]),
         read=ownership_event_from_dict,
         write=ownership_event_to_dict,
+        optional=_OWNERSHIP_OPTIONAL,
     )
+
+
+_NO_DEAL_VALUE = "a lead may be created without a deal value"
+_NO_NOTE = "the note of a lost lead, or of a handoff, is optional"
+_LEAD_OPTIONAL = {"deal_value": _NO_DEAL_VALUE, "reason": _NO_NOTE}
+_OWNERSHIP_OPTIONAL = {
+    "from_person": "a handoff may come from a role's queue",
+    "to_person": "a handoff may go to a role's queue",
+    "expires_at": "a handoff need not have a deadline",
+    "note": _NO_NOTE,
+}
 
 
 _FIRST_VERSION = "the first event's version is always 1, so a missing one means 1"
@@ -140,6 +162,7 @@ DOCUMENTS: dict[str, Document] = {
             ("history[4].version", 7),
         ),
         harmless={("delete", "history[0].version"): _FIRST_VERSION},
+        optional={f"history[*].{name}": why for name, why in _LEAD_OPTIONAL.items()},
     ),
     "Ownership": Document(
         build=lambda: samples.accepted().to_dict(),
@@ -151,11 +174,13 @@ DOCUMENTS: dict[str, Document] = {
             ("history[2].handoff", 1),
             ("history[1].to_role", "account_manager"),
         ),
+        optional={f"history[*].{name}": why for name, why in _OWNERSHIP_OPTIONAL.items()},
     ),
     "Ownership with a pending handoff": Document(
         build=lambda: samples.handed().to_dict(),
         read=Ownership.from_dict,
         derived=(("pending", None), ("person", "cleo")),
+        optional={f"history[*].{name}": why for name, why in _OWNERSHIP_OPTIONAL.items()},
     ),
     "ReceivedNotice": _notice(
         "ReceivedNotice",

@@ -35,6 +35,7 @@ from salesflow._aggregate import (
     command,
     fold_checked,
     repeated_creation,
+    replayed,
     restore,
 )
 from salesflow.errors import InvalidField, InvalidTransition, InvalidType
@@ -458,7 +459,7 @@ _PARAMETERS: Final[Mapping[str, Mapping[str, str]]] = {"lose": _LOSING, "disqual
 
 def _fold(events: Sequence[Any]) -> _Fold:
     changes = (LeadStageChanged, LeadQualified, ActivityLogged)
-    return fold_checked(events, LeadCreated, changes, _Fold, "lead_id")
+    return fold_checked(events, LeadCreated, changes, _Fold, "lead_id", field="history")
 
 
 @attrs.frozen(repr=False)
@@ -590,11 +591,7 @@ class Lead:
 
     @classmethod
     def replay(cls, events: Iterable[LeadEvent]) -> Lead:
-        try:
-            history = tuple(events)
-        except TypeError:
-            raise InvalidType("events", events, "an iterable of lead events") from None
-        return cls(history)
+        return replayed(cls, events, "an iterable of lead events")
 
     # -- the verbs -----------------------------------------------------------------
 
@@ -1038,4 +1035,8 @@ def lead_event_from_dict(document: Any, *, field: str = "event") -> LeadEvent:
         raise type(err)(f"{field}.{err.field}", err.value, err.expected) from None
     except TypeError as err:  # a required key is missing
         raise InvalidField(field, sorted(doc), f"the keys of a {name} event ({err})") from None
+    rebuilt = lead_event_to_dict(event)
+    if kind is LeadCreated and "version" not in doc:
+        del rebuilt["version"]  # the first event's version is always 1
+    _check.same_document(field, doc, rebuilt, why="as the event written by lead_event_to_dict")
     return event
