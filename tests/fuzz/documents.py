@@ -56,14 +56,16 @@ class Document:
     """(path, altered value): fields that follow from the rest (status, version, value...)."""
     harmless: dict[tuple[str, str], str] = field(default_factory=dict)
     """(mutation kind, path pattern) -> why the reader may accept it; ``[*]`` is any index."""
-    optional: dict[str, str] = field(default_factory=dict)
-    """path pattern -> why: a key the writer leaves out when its value is None.
+    other_documents: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(mutation kind, path pattern) -> why the mutated document is another real one.
 
-    Deleting it gives the real document of another valid value (a lead with
-    no deal value), which no reader can tell from a tampered one without an
-    integrity check; so the deletion may be accepted, but only if it reads
-    back to exactly the mutated document (the reader kept nothing from the
-    original). Writing ``null`` there instead is not canonical and is still refused.
+    Deleting a key the writer leaves out when None (a lead's deal value), an
+    item of a list (a holiday) or an entry of a mapping (a day off), or
+    nulling a nullable field of a document that writes every key, gives the
+    genuine document of another valid value, which no reader can tell from
+    a tampered one without an integrity check. Such a mutation may be
+    accepted, but only if it reads back to exactly the mutated document (the
+    reader kept nothing of the original). Everything else is still refused.
     """
 
 
@@ -81,7 +83,7 @@ def _lead_event(index: int) -> Document:
         read=lead_event_from_dict,
         write=lead_event_to_dict,
         harmless={("delete", "version"): _FIRST_VERSION} if index == 0 else {},
-        optional=_LEAD_OPTIONAL,
+        other_documents=_deleted(_LEAD_OPTIONAL),
     )
 
 
@@ -90,10 +92,15 @@ def _ownership_event(kind: str) -> Document:
         build=lambda: ownership_event_to_dict(samples.ownership_events()[kind]),
         read=ownership_event_from_dict,
         write=ownership_event_to_dict,
-        optional=_OWNERSHIP_OPTIONAL,
+        other_documents=_deleted(_OWNERSHIP_OPTIONAL),
     )
 
 
+def _deleted(whys: dict[str, str], prefix: str = "") -> dict[tuple[str, str], str]:
+    return {("delete", prefix + name): why for name, why in whys.items()}
+
+
+_FROM_QUEUE = "a move may take a lead out of a role's queue (no person owns it)"
 _NO_DEAL_VALUE = "a lead may be created without a deal value"
 _NO_NOTE = "the note of a lost lead, or of a handoff, is optional"
 _LEAD_OPTIONAL = {"deal_value": _NO_DEAL_VALUE, "reason": _NO_NOTE}
@@ -162,7 +169,7 @@ DOCUMENTS: dict[str, Document] = {
             ("history[4].version", 7),
         ),
         harmless={("delete", "history[0].version"): _FIRST_VERSION},
-        optional={f"history[*].{name}": why for name, why in _LEAD_OPTIONAL.items()},
+        other_documents=_deleted(_LEAD_OPTIONAL, "history[*]."),
     ),
     "Ownership": Document(
         build=lambda: samples.accepted().to_dict(),
@@ -174,13 +181,13 @@ DOCUMENTS: dict[str, Document] = {
             ("history[2].handoff", 1),
             ("history[1].to_role", "account_manager"),
         ),
-        optional={f"history[*].{name}": why for name, why in _OWNERSHIP_OPTIONAL.items()},
+        other_documents=_deleted(_OWNERSHIP_OPTIONAL, "history[*]."),
     ),
     "Ownership with a pending handoff": Document(
         build=lambda: samples.handed().to_dict(),
         read=Ownership.from_dict,
         derived=(("pending", None), ("person", "cleo")),
-        optional={f"history[*].{name}": why for name, why in _OWNERSHIP_OPTIONAL.items()},
+        other_documents=_deleted(_OWNERSHIP_OPTIONAL, "history[*]."),
     ),
     "ReceivedNotice": _notice(
         "ReceivedNotice",
@@ -206,13 +213,35 @@ DOCUMENTS: dict[str, Document] = {
         read=Period.from_dict,
         derived=(("end", "2026-04-02T00:00:00+02:00"), ("unit", "week")),
     ),
-    "WorkingHours": Document(build=lambda: samples.office().to_dict(), read=WorkingHours.from_dict),
-    "Ledger": Document(build=lambda: samples.assignment().ledger.to_dict(), read=Ledger.from_dict),
-    "Move": Document(build=lambda: samples.move().to_dict(), read=Move.from_dict),
+    "WorkingHours": Document(
+        build=lambda: samples.office().to_dict(),
+        read=WorkingHours.from_dict,
+        other_documents={
+            **{("delete", f"week.{day}"): "a day off is left out of the week" for day in range(7)},
+            ("delete", "holidays[*]"): "one holiday fewer is another schedule",
+        },
+    ),
+    "Ledger": Document(
+        build=lambda: samples.assignment().ledger.to_dict(),
+        read=Ledger.from_dict,
+        other_documents={
+            **{
+                ("delete", f"people.{person}"): "a person the ledger never counted is left out"
+                for person in ("quinn", "cleo", "ria")
+            },
+            ("delete", "roles.qualifier"): "a role the ledger never counted is left out",
+        },
+    ),
+    "Move": Document(
+        build=lambda: samples.move().to_dict(),
+        read=Move.from_dict,
+        other_documents={("retype to None", "from_person"): _FROM_QUEUE},
+    ),
     "RerouteReport": Document(
         build=lambda: samples.reroute_report().to_dict(),
         read=RerouteReport.from_dict,
         derived=(("unchanged", 3), ("after.closer", 2), ("before.closer", 1)),
+        other_documents={("retype to None", "moves[*].from_person"): _FROM_QUEUE},
     ),
     "Ratio": Document(
         build=lambda: samples.ratio().to_dict(),

@@ -23,10 +23,11 @@ def _harmless(name: str, mutation: Mutation) -> str | None:
     return None
 
 
-def _optional(name: str, mutation: Mutation) -> bool:
-    """A deletion of a key the writer omits when None (see ``Document.optional``)."""
-    return mutation.kind == "delete" and any(
-        matches(pattern, mutation.path) for pattern in DOCUMENTS[name].optional
+def _other_document(name: str, mutation: Mutation) -> bool:
+    """A mutation that gives another real document (see ``Document.other_documents``)."""
+    return any(
+        mutation.kind == kind and matches(pattern, mutation.path)
+        for kind, pattern in DOCUMENTS[name].other_documents
     )
 
 
@@ -52,7 +53,7 @@ def test_every_mutation_of_the_document_is_refused_with_a_salesflow_error(name: 
             error = outcome.error
             problems.append(f"{mutation.label}: {type(error).__name__}: {str(error)[:120]} escaped")
         elif outcome.error is None:
-            if _optional(name, mutation):
+            if _other_document(name, mutation):
                 written = guarded(lambda value=outcome.value: spec.write(value)).value
                 if written != mutation.document:
                     problems.append(f"{mutation.label}: accepted, but it reads differently")

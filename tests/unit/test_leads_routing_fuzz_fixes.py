@@ -5,19 +5,33 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from types import MappingProxyType
 
+import attrs
 import pytest
 
-from salesflow import InvalidField, InvalidType, SalesflowError
+from salesflow import InvalidField, InvalidType, Money, SalesflowError
 from salesflow.leads import (
     DEFAULT_STAGE_FACTS,
     LEAD_EVENTS,
+    Lead,
     LeadLifecycle,
     LeadStage,
     allowed_lead_events,
+    lead_event_from_dict,
+    lead_event_to_dict,
     next_stage,
     replay_stage,
 )
-from salesflow.routing import HandoffLifecycle, HandoffStatus
+from salesflow.routing import (
+    HandoffLifecycle,
+    HandoffStatus,
+    Ledger,
+    Ownership,
+    RerouteReport,
+    WorkingHours,
+    ownership_event_from_dict,
+    ownership_event_to_dict,
+    reroute,
+)
 
 BAD_STARTS = [7, "bogus", "", [], {}, object(), True, 1.5, float("nan"), datetime.now(UTC)]
 
@@ -91,3 +105,117 @@ def test_every_lead_event_name_is_known_to_replay_stage():
             pytest.fail(f"{name} is refused as unknown")
         except SalesflowError:
             pass
+
+
+# -- documents: a reader rebuilds and compares the whole document -------------------
+
+T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+def _lead() -> Lead:
+    lead = Lead.create(lead_id="L-7", source="inbound", at=T0, deal_value=Money("900", "EUR")).lead
+    return lead.advance(at=T0).lead
+
+
+def _handed() -> Ownership:
+    record = Ownership.start(lead_id="L-7", role="qualifier", person="quinn", at=T0).ownership
+    return record.hand_off(
+        "closer", to_person="cleo", at=T0, expires_at=T0.replace(hour=12)
+    ).ownership
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda d: d.update(version=float(d["version"])),
+        lambda d: d.update(version=True),
+        lambda d: d["history"][0].update(deal_value=None),
+        lambda d: d["history"][0].update(at=d["history"][0]["at"].replace("+00:00", "Z")),
+    ],
+    ids=["version as float", "version as bool", "null deal value", "at rewritten"],
+)
+def test_a_lead_document_with_a_retyped_or_rewritten_part_is_refused(edit):
+    document = _lead().to_dict()
+    edit(document)
+
+    with pytest.raises(SalesflowError):
+        Lead.from_dict(document)
+
+
+@pytest.mark.parametrize("key", ["pending", "person", "version", "role"])
+def test_an_ownership_document_missing_a_summary_key_is_refused_even_when_it_is_null(key):
+    document = _handed().to_dict()
+    del document[key]
+
+    with pytest.raises(InvalidField, match=rf"^{key}: got None, expected .* \(it is missing\)"):
+        Ownership.from_dict(document)
+
+
+@pytest.mark.parametrize("key", ["to_person", "expires_at", "from_person"])
+def test_an_ownership_event_with_null_written_for_an_omitted_field_is_refused(key):
+    document = ownership_event_to_dict(_handed().history[1])
+    document[key] = None
+
+    with pytest.raises(InvalidField, match=rf"^event\.{key}: got None"):
+        ownership_event_from_dict(document)
+
+
+def test_a_lead_event_reads_back_to_exactly_the_document_it_came_from():
+    for event in _lead().history:
+        document = lead_event_to_dict(event)
+        assert lead_event_to_dict(lead_event_from_dict(document)) == document
+
+
+def test_working_hours_without_their_holidays_key_are_refused():
+    document = WorkingHours.office("Europe/Berlin").to_dict()
+    del document["holidays"]
+
+    with pytest.raises(InvalidField, match=r"holidays"):
+        WorkingHours.from_dict(document)
+
+
+def test_a_ledger_document_with_a_count_written_as_a_float_is_refused():
+    document = Ledger().with_load("quinn", 3).to_dict()
+    document["people"]["quinn"]["load"] = 3.0
+
+    with pytest.raises(SalesflowError):
+        Ledger.from_dict(document)
+
+
+def _report() -> RerouteReport:
+    records = []
+    for lead_id, steps in (("L-1", ()), ("L-2", ("qualify",)), ("L-3", ("qualify",))):
+        lead = Lead.create(lead_id=lead_id, source="inbound", at=T0).lead
+        for step in steps:
+            lead = getattr(lead, step)(at=T0).lead
+        record = Ownership.start(lead_id=lead_id, role="qualifier", person="quinn", at=T0)
+        records.append((lead, record.ownership))
+    return reroute("two_tier_contact_center", "three_tier", records)
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda d: d.update(unchanged=d["unchanged"] + 1),
+        lambda d: d["after"].update(closer=d["after"]["closer"] + 1),
+        lambda d: d["before"].update(qualifier=d["before"]["qualifier"] + 1),
+        lambda d: d["moves"].pop(0),
+        lambda d: d["moves"].append(dict(d["moves"][0])),
+        lambda d: d["before"].pop("closer"),
+    ],
+    ids=["unchanged", "after", "before", "a move deleted", "a move repeated", "a role left out"],
+)
+def test_a_reroute_report_whose_figures_disagree_is_refused(edit):
+    document = _report().to_dict()
+    assert document["moves"], "the sample must move a lead"
+    edit(document)
+
+    with pytest.raises(InvalidField):
+        RerouteReport.from_dict(document)
+
+
+def test_a_move_cannot_withdraw_a_handoff_later_than_the_version_it_read():
+    move = _report().moves[0]
+
+    with pytest.raises(InvalidField, match=r"^Move: withdraws: got 9"):
+        attrs.evolve(move, withdraws=9)

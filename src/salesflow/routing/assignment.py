@@ -472,7 +472,9 @@ class Ledger:
         role_tallies = {
             role: _read(RoleTally, f"roles[{role!r}]", raw) for role, raw in roles.items()
         }
-        return cls(tallies, role_tallies)
+        ledger = cls(tallies, role_tallies)
+        _check.same_document("", doc, ledger.to_dict(), why="as Ledger.to_dict writes it")
+        return ledger
 
 
 _LEDGER_KEYS: Final = frozenset({"schema", "people", "roles"})

@@ -551,7 +551,11 @@ class WorkingHours:
             if not (isinstance(day, str) and day in "0123456" and len(day) == 1):
                 raise InvalidField("week", day, f"a {_WEEKDAYS} written as a string")
             days[int(day)] = shifts
-        return cls(_check.key("", fields, "zone"), days, fields.get("holidays", ()))
+        hours = cls(_check.key("", fields, "zone"), days, _check.key("", fields, "holidays"))
+        _check.same_document(
+            "working_hours", fields, hours.to_dict(), why="as WorkingHours.to_dict writes it"
+        )
+        return hours
 
     # The schedule as instants: for each local day, its shifts converted to UTC.
 
