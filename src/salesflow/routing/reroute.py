@@ -243,6 +243,10 @@ def _counts(field: str, value: Any) -> Mapping[Role, int]:
     )
 
 
+def _text(counts: Mapping[Role, int]) -> str:
+    return ", ".join(f"{role.value} {count}" for role, count in counts.items())
+
+
 def _before_counts(value: Any) -> Mapping[Role, int]:
     return _counts("before", value)
 
@@ -294,6 +298,19 @@ class RerouteReport:
                     f"a count for each role of {model.value} (and only other roles with leads)",
                     context="RerouteReport",
                 )
+        for role in Role:
+            moved = sum(m.to_role is role for m in self.moves) - sum(
+                m.from_role is role for m in self.moves
+            )
+            if self.after.get(role, 0) != self.before.get(role, 0) + moved:
+                raise InvalidField(
+                    "moves",
+                    self.moves,
+                    f"the moves that take before ({_text(self.before)}) to after "
+                    f"({_text(self.after)}); they leave {role.value} at "
+                    f"{self.before.get(role, 0) + moved}",
+                    context="RerouteReport",
+                )
         if sum(self.before.values()) != self.unchanged + len(self.moves):
             raise InvalidField(
                 "unchanged",
@@ -302,17 +319,6 @@ class RerouteReport:
                 "less the moves",
                 context="RerouteReport",
             )
-        for role in Role:
-            moved = sum(m.to_role is role for m in self.moves) - sum(
-                m.from_role is role for m in self.moves
-            )
-            if self.after.get(role, 0) != self.before.get(role, 0) + moved:
-                raise InvalidField(
-                    f"after.{role.value}",
-                    self.after.get(role, 0),
-                    f"{self.before.get(role, 0) + moved}: before, plus the moves in, less the moves out",
-                    context="RerouteReport",
-                )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-compatible primitives."""
