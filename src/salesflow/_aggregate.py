@@ -203,12 +203,32 @@ def as_history(value: Any) -> tuple[Any, ...]:
     return tuple(value)
 
 
+def renamed(err: InvalidField, old: str, new: str) -> InvalidField:
+    """``err`` with a field path starting ``old`` renamed to start ``new`` (else ``err``)."""
+    if err.field != old and not err.field.startswith((f"{old}[", f"{old}.")):
+        return err
+    return type(err)(new + err.field[len(old) :], err.value, err.expected)
+
+
+def replayed(build: Callable[[tuple[Any, ...]], _A], events: Any, expected: str) -> _A:
+    """``build(tuple(events))``, errors named after ``events`` (the parameter of ``replay``)."""
+    if isinstance(events, str | bytes) or not isinstance(events, Iterable):
+        raise InvalidType("events", events, expected)
+    history = tuple(events)
+    try:
+        return build(history)
+    except InvalidField as err:
+        raise renamed(err, "history", "events") from None
+
+
 def fold_checked(
     events: Sequence[Any],
     first: type,
     changes: tuple[type, ...],
     start: Callable[[Any], _F],
     identity: str,
+    *,
+    field: str = "events",
 ) -> _F:
     """Apply ``events`` to a fold, checking each; errors name ``events[i].field``.
 
@@ -218,7 +238,7 @@ def fold_checked(
     """
     if not events or not isinstance(events[0], first):
         raise InvalidType(
-            "events[0]", events[0] if events else None, f"{first.__name__}, the first event"
+            f"{field}[0]", events[0] if events else None, f"{first.__name__}, the first event"
         )
     fold = start(events[0])
     ident = getattr(events[0], identity)
@@ -231,22 +251,22 @@ def fold_checked(
         event = events[index]
         if not isinstance(event, changes):
             raise InvalidType(
-                f"events[{index}]", event, " or ".join(kind.__name__ for kind in changes)
+                f"{field}[{index}]", event, " or ".join(kind.__name__ for kind in changes)
             )
         key = getattr(event, "idempotency_key", None)
         if key is not None and key in keys:
             raise InvalidField(
-                f"events[{index}].idempotency_key",
+                f"{field}[{index}].idempotency_key",
                 key,
                 f"a key not used before in this history (version {keys[key]} used it)",
             )
         try:
             fold.advance(ident, event)  # type: ignore[attr-defined]
         except InvalidField as err:
-            raise type(err)(f"events[{index}].{err.field}", err.value, err.expected) from None
+            raise type(err)(f"{field}[{index}].{err.field}", err.value, err.expected) from None
         except InvalidTransition as err:
             raise InvalidField(
-                f"events[{index}].event",
+                f"{field}[{index}].event",
                 getattr(event, "event", None),
                 f"an event allowed from {err.state}: {', '.join(err.allowed) or 'none'}",
             ) from None
@@ -278,7 +298,10 @@ def restore(
         raise type(err)(name, err.value, err.expected) from None
     expected = summary(aggregate)
     _check.only_keys("", doc, {"schema", "history", *expected})
-    for name, value in expected.items():
-        if doc.get(name) != value:
-            raise InvalidField(name, doc.get(name), f"{value!r}, as the history says")
+    _check.same_document(
+        "",
+        {name: doc.get(name) for name in expected if name in doc},
+        expected,
+        why="as the history gives",
+    )
     return aggregate

@@ -183,48 +183,47 @@ def instance_field(
     return check
 
 
-def same_document(field: str, given: Any, rebuilt: Any, *, source: str) -> None:
+def same_document(field: str, given: Any, rebuilt: Any, *, why: str) -> None:
     """Refuse ``given`` unless it is exactly ``rebuilt``, the document its content makes.
 
-    The honest check of a document with derived parts: rebuild from the
-    source of truth and compare the whole, types too (``9.0`` is not the
-    version ``9``, a ``null`` is not a missing key). The first difference is
-    named by its path; ``source`` says what ``rebuilt`` came from ("the content").
+    The honest check of a document with derived or defaulted parts: rebuild
+    from the source of truth and compare the whole, types too (``9.0`` is not
+    the version ``9``, a ``null`` is not a missing key, ``True`` is not ``1``).
+    Whatever was altered, retyped, added or removed, the rebuilt form differs.
+    The first difference is named by its path (``field.key[0].key``); ``why``
+    ends the message ("as the history gives").
     """
-    if given == rebuilt and _same_types(given, rebuilt):  # the usual case, no paths built
+    if _identical(given, rebuilt):  # the usual case: no paths built
         return
-    if type(given) is not type(rebuilt):
-        raise InvalidField(field or "document", given, f"{rebuilt!r}, as {source} gives")
-    if isinstance(rebuilt, dict):
+    if isinstance(rebuilt, dict) and isinstance(given, dict):
         for name in given:
             if name not in rebuilt:
-                raise InvalidField(
-                    f"{field}.{name}" if field else str(name),
-                    given[name],
-                    f"no such key here (what {source} gives: {', '.join(map(str, rebuilt))})",
-                )
+                path = f"{field}.{name}" if field else str(name)
+                raise InvalidField(path, given[name], f"no such key, {why}")
         for name, value in rebuilt.items():
             path = f"{field}.{name}" if field else str(name)
             if name not in given:
-                raise InvalidField(path, None, f"{value!r}, as {source} gives (it is missing)")
-            same_document(path, given[name], value, source=source)
-    elif isinstance(rebuilt, list):
-        if len(given) != len(rebuilt):
-            raise InvalidField(
-                field or "document", given, f"{len(rebuilt)} items, as {source} gives"
-            )
+                raise InvalidField(path, None, f"{value!r} (it is missing), {why}")
+            same_document(path, given[name], value, why=why)
+    elif isinstance(rebuilt, list) and isinstance(given, list) and len(given) == len(rebuilt):
         for index, (item, expected) in enumerate(zip(given, rebuilt, strict=True)):
-            same_document(f"{field}[{index}]", item, expected, source=source)
-    elif given != rebuilt:
-        raise InvalidField(field or "document", given, f"{rebuilt!r}, as {source} gives")
+            same_document(f"{field}[{index}]", item, expected, why=why)
+    elif isinstance(rebuilt, list) and isinstance(given, list):
+        raise InvalidField(field or "document", given, f"{len(rebuilt)} items, {why}")
+    raise InvalidField(field or "document", given, f"{rebuilt!r}, {why}")
 
 
-def _same_types(given: Any, rebuilt: Any) -> bool:
-    """Whether two equal documents also agree on every type (``1.0 == 1``, ``True == 1``)."""
-    if type(given) is not type(rebuilt):
+def _identical(given: Any, expected: Any) -> bool:
+    """Equal and of the same type all the way down (``6.0`` is not ``6``, ``True`` not ``1``)."""
+    if type(given) is not type(expected):
         return False
-    if type(rebuilt) is dict:
-        return all(_same_types(given[name], value) for name, value in rebuilt.items())
-    if type(rebuilt) is list:
-        return all(map(_same_types, given, rebuilt))
-    return True
+    if type(expected) is dict:
+        return given.keys() == expected.keys() and all(
+            _identical(given[name], value) for name, value in expected.items()
+        )
+    if type(expected) is list:
+        return len(given) == len(expected) and all(map(_identical, given, expected))
+    try:
+        return bool(given == expected)
+    except Exception:  # a value whose own comparison fails is not the expected one
+        return False

@@ -14,6 +14,10 @@ from collections.abc import Hashable, Mapping
 from types import MappingProxyType
 from typing import Any
 
+from statemachine import StateMachine
+
+from salesflow.errors import InvalidField
+
 Table = dict[tuple[Any, Hashable], MappingProxyType[str, Any]]
 
 
@@ -40,3 +44,44 @@ def compile_machine(
                         moves.setdefault(str(event), transition.target.value)
             table[(state.value, key)] = MappingProxyType(moves)
     return events, table
+
+
+def checked_start_value(machine: Any, value: Any) -> Any:
+    """``value`` as one of ``machine``'s state values, or ``InvalidField`` naming ``start_value``.
+
+    python-statemachine lets its own ``InvalidStateValue`` (or a ``TypeError``
+    for an unhashable value) escape for a bad start; this is the check at our
+    boundary. A state value may be given as the enum member or its string.
+    """
+    if value is None:
+        return None
+    for state in machine.states:
+        known = state.value
+        if value is known or (isinstance(value, str) and isinstance(known, str) and value == known):
+            return known
+    names = ", ".join(str(getattr(s.value, "value", s.value)) for s in machine.states)
+    raise InvalidField("start_value", value, f"None or one of {names}")
+
+
+class StrictMachine(StateMachine):
+    """The base of our lifecycles: a bad ``start_value`` raises ``InvalidField``.
+
+    Abstract (it has no states); every lifecycle class subclasses it instead
+    of ``StateMachine`` so the engine's errors never reach a caller.
+    """
+
+    def __init__(
+        self,
+        model: Any = None,
+        state_field: str = "state",
+        start_value: Any = None,
+        listeners: list[object] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            model,
+            state_field,
+            checked_start_value(type(self), start_value),
+            listeners,
+            **kwargs,
+        )

@@ -297,7 +297,7 @@ class Money:
         except InvalidField as err:
             raise type(err)(f"{field}.{err.field}", err.value, err.expected) from None
         # Written exactly as to_dict writes it (" 8.50" or "8.5E0" was altered).
-        _check.same_document(field, doc, money.to_dict(), source="the amount")
+        _check.same_document(field, doc, money.to_dict(), why="as the amount gives")
         return money
 
 

@@ -60,10 +60,13 @@ class Document:
     """(mutation kind, path pattern) -> why the mutated document is itself a real one.
 
     Like a swap of two sibling strings (see :func:`mutations`): deleting an
-    optional key whose absence is a valid value, or editing a field that is an
-    independent input, gives a well-formed document that says something else,
-    which no reader can tell without an integrity check. Such a document may be
-    accepted only if it then reads back exactly as written (nothing normalised).
+    optional key whose absence is a valid value (a lead's deal value), an item
+    of a list (a holiday) or an entry of a mapping (a day off), nulling a
+    nullable field, or editing a field that is an independent input, gives the
+    genuine document of another valid value, which no reader can tell from a
+    tampered one without an integrity check. Such a document may be accepted
+    only if it then reads back exactly as written (the reader kept nothing of
+    the original). Everything else is still refused.
     """
 
 
@@ -82,6 +85,7 @@ def _lead_event(index: int) -> Document:
         read=lead_event_from_dict,
         write=lead_event_to_dict,
         harmless={("delete", "version"): _FIRST_VERSION} if index == 0 else {},
+        unprovable=_deleted(_LEAD_OPTIONAL),
     )
 
 
@@ -90,7 +94,24 @@ def _ownership_event(kind: str) -> Document:
         build=lambda: ownership_event_to_dict(samples.ownership_events()[kind]),
         read=ownership_event_from_dict,
         write=ownership_event_to_dict,
+        unprovable=_deleted(_OWNERSHIP_OPTIONAL),
     )
+
+
+def _deleted(whys: dict[str, str], prefix: str = "") -> dict[tuple[str, str], str]:
+    return {("delete", prefix + name): why for name, why in whys.items()}
+
+
+_FROM_QUEUE = "a move may take a lead out of a role's queue (no person owns it)"
+_NO_DEAL_VALUE = "a lead may be created without a deal value"
+_NO_NOTE = "the note of a lost lead, or of a handoff, is optional"
+_LEAD_OPTIONAL = {"deal_value": _NO_DEAL_VALUE, "reason": _NO_NOTE}
+_OWNERSHIP_OPTIONAL = {
+    "from_person": "a handoff may come from a role's queue",
+    "to_person": "a handoff may go to a role's queue",
+    "expires_at": "a handoff need not have a deadline",
+    "note": _NO_NOTE,
+}
 
 
 _FIRST_VERSION = "the first event's version is always 1, so a missing one means 1"
@@ -176,6 +197,7 @@ DOCUMENTS: dict[str, Document] = {
             ("history[4].version", 7),
         ),
         harmless={("delete", "history[0].version"): _FIRST_VERSION},
+        unprovable=_deleted(_LEAD_OPTIONAL, "history[*]."),
     ),
     "Ownership": Document(
         build=lambda: samples.accepted().to_dict(),
@@ -187,11 +209,13 @@ DOCUMENTS: dict[str, Document] = {
             ("history[2].handoff", 1),
             ("history[1].to_role", "account_manager"),
         ),
+        unprovable=_deleted(_OWNERSHIP_OPTIONAL, "history[*]."),
     ),
     "Ownership with a pending handoff": Document(
         build=lambda: samples.handed().to_dict(),
         read=Ownership.from_dict,
         derived=(("pending", None), ("person", "cleo")),
+        unprovable=_deleted(_OWNERSHIP_OPTIONAL, "history[*]."),
     ),
     "ReceivedNotice": _notice(
         "ReceivedNotice",
@@ -225,13 +249,35 @@ DOCUMENTS: dict[str, Document] = {
         # Period(start, end, zone=...) writes exactly this document.
         unprovable={("retype to None", "unit"): "a free span over the same month is a Period"},
     ),
-    "WorkingHours": Document(build=lambda: samples.office().to_dict(), read=WorkingHours.from_dict),
-    "Ledger": Document(build=lambda: samples.assignment().ledger.to_dict(), read=Ledger.from_dict),
-    "Move": Document(build=lambda: samples.move().to_dict(), read=Move.from_dict),
+    "WorkingHours": Document(
+        build=lambda: samples.office().to_dict(),
+        read=WorkingHours.from_dict,
+        unprovable={
+            **{("delete", f"week.{day}"): "a day off is left out of the week" for day in range(7)},
+            ("delete", "holidays[*]"): "one holiday fewer is another schedule",
+        },
+    ),
+    "Ledger": Document(
+        build=lambda: samples.assignment().ledger.to_dict(),
+        read=Ledger.from_dict,
+        unprovable={
+            **{
+                ("delete", f"people.{person}"): "a person the ledger never counted is left out"
+                for person in ("quinn", "cleo", "ria")
+            },
+            ("delete", "roles.qualifier"): "a role the ledger never counted is left out",
+        },
+    ),
+    "Move": Document(
+        build=lambda: samples.move().to_dict(),
+        read=Move.from_dict,
+        unprovable={("retype to None", "from_person"): _FROM_QUEUE},
+    ),
     "RerouteReport": Document(
         build=lambda: samples.reroute_report().to_dict(),
         read=RerouteReport.from_dict,
         derived=(("unchanged", 3), ("after.closer", 2), ("before.closer", 1)),
+        unprovable={("retype to None", "moves[*].from_person"): _FROM_QUEUE},
     ),
     "Ratio": Document(
         build=lambda: samples.ratio().to_dict(),

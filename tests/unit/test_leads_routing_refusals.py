@@ -405,9 +405,12 @@ def test_a_ledger_tally_with_an_added_key_is_refused_naming_it():
         Ledger.from_dict(document)
 
     assert caught.value.field == "people['ana'].bonus"
-    assert Ledger.from_dict(
-        {"schema": LEDGER_SCHEMA, "people": {"ana": {"load": 2}}, "roles": {}}
-    ) == (Ledger({"ana": Tally(load=2)}))
+
+
+def test_a_ledger_tally_with_a_key_left_out_is_refused_naming_it():
+    # A tally document carries every count; one left out may have been deleted.
+    with pytest.raises(InvalidField, match=r"^people\.ana\.assigned: got None"):
+        Ledger.from_dict({"schema": LEDGER_SCHEMA, "people": {"ana": {"load": 2}}, "roles": {}})
 
 
 # -- least loaded pacing ------------------------------------------------------------------

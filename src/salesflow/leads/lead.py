@@ -35,10 +35,11 @@ from salesflow._aggregate import (
     command,
     fold_checked,
     repeated_creation,
+    replayed,
     restore,
 )
 from salesflow.errors import InvalidField, InvalidTransition, InvalidType
-from salesflow.leads.lifecycle import _TABLE, next_stage
+from salesflow.leads.lifecycle import _TABLE, LEAD_EVENTS, next_stage
 from salesflow.leads.stage import LeadStage
 from salesflow.money import Money
 
@@ -123,16 +124,18 @@ class StageFacts:
 
 
 _F = ForecastCategory
-DEFAULT_STAGE_FACTS: Final[Mapping[LeadStage, StageFacts]] = {
-    LeadStage.AWARENESS: StageFacts(Decimal("0.05"), _F.PIPELINE),
-    LeadStage.INTEREST: StageFacts(Decimal("0.10"), _F.PIPELINE),
-    LeadStage.CONSIDERATION: StageFacts(Decimal("0.30"), _F.BEST_CASE),
-    LeadStage.DECISION: StageFacts(Decimal("0.60"), _F.COMMIT),
-    LeadStage.CUSTOMER: StageFacts(Decimal("1"), _F.CLOSED),
-    LeadStage.RETAINED: StageFacts(Decimal("1"), _F.CLOSED),
-    LeadStage.LOST: StageFacts(Decimal("0"), _F.CLOSED),
-}
-"""Default facts per stage; pass your own mapping to override any of them."""
+DEFAULT_STAGE_FACTS: Final[Mapping[LeadStage, StageFacts]] = MappingProxyType(
+    {
+        LeadStage.AWARENESS: StageFacts(Decimal("0.05"), _F.PIPELINE),
+        LeadStage.INTEREST: StageFacts(Decimal("0.10"), _F.PIPELINE),
+        LeadStage.CONSIDERATION: StageFacts(Decimal("0.30"), _F.BEST_CASE),
+        LeadStage.DECISION: StageFacts(Decimal("0.60"), _F.COMMIT),
+        LeadStage.CUSTOMER: StageFacts(Decimal("1"), _F.CLOSED),
+        LeadStage.RETAINED: StageFacts(Decimal("1"), _F.CLOSED),
+        LeadStage.LOST: StageFacts(Decimal("0"), _F.CLOSED),
+    }
+)
+"""Default facts per stage (read-only); pass your own mapping to override any of them."""
 
 
 # Converters name the field they convert (never the enum type): an error names
@@ -198,13 +201,21 @@ class LeadCreated:
             raise InvalidField("deal_value", value, "None or Money of zero or more")
 
 
+def _stage_event(instance: Any, attribute: Any, value: Any) -> None:
+    _check.text_field(instance, attribute, value)
+    if value not in LEAD_EVENTS:
+        raise InvalidField(
+            "event", value, f"one of {', '.join(LEAD_EVENTS)}", context="LeadStageChanged"
+        )
+
+
 @attrs.frozen(kw_only=True)
 class LeadStageChanged:
     """``event`` moved the lead from ``from_stage`` to ``to_stage``."""
 
     lead_id: str = attrs.field(validator=_check.text_field)
     version: int = attrs.field(validator=_version)
-    event: str = attrs.field(validator=_check.text_field)
+    event: str = attrs.field(validator=_stage_event)
     from_stage: LeadStage = attrs.field(converter=_to_from_stage)
     to_stage: LeadStage = attrs.field(converter=_to_to_stage)
     at: datetime = attrs.field(validator=_check.aware_field)
@@ -243,7 +254,9 @@ class LeadStageChanged:
                 )
             if self.come_back_on is not None and self.come_back_on <= self.at.date():
                 raise InvalidField(
-                    "come_back_on", self.come_back_on, f"a date after {self.at.date().isoformat()}"
+                    "come_back_on",
+                    self.come_back_on,
+                    f"a date after {self.at.date().isoformat()}, the day of at ({self.at.isoformat()})",
                 )
             if self.lost_reason is LostReason.OTHER and self.reason is None:
                 raise InvalidField(
@@ -446,7 +459,7 @@ _PARAMETERS: Final[Mapping[str, Mapping[str, str]]] = {"lose": _LOSING, "disqual
 
 def _fold(events: Sequence[Any]) -> _Fold:
     changes = (LeadStageChanged, LeadQualified, ActivityLogged)
-    return fold_checked(events, LeadCreated, changes, _Fold, "lead_id")
+    return fold_checked(events, LeadCreated, changes, _Fold, "lead_id", field="history")
 
 
 @attrs.frozen(repr=False)
@@ -578,11 +591,7 @@ class Lead:
 
     @classmethod
     def replay(cls, events: Iterable[LeadEvent]) -> Lead:
-        try:
-            history = tuple(events)
-        except TypeError:
-            raise InvalidType("events", events, "an iterable of lead events") from None
-        return cls(history)
+        return replayed(cls, events, "an iterable of lead events")
 
     # -- the verbs -----------------------------------------------------------------
 
@@ -891,7 +900,9 @@ class Lead:
         try:
             found = facts[self.stage]
         except (KeyError, TypeError):
-            raise InvalidField("facts", self.stage.value, "StageFacts for every stage") from None
+            raise InvalidField(
+                "facts", facts, f"StageFacts for every stage (none for {self.stage.value})"
+            ) from None
         if not isinstance(found, StageFacts):
             raise InvalidType(f"facts[{self.stage.value!r}]", found, "StageFacts")
         return found
@@ -1006,6 +1017,8 @@ def lead_event_from_dict(document: Any, *, field: str = "event") -> LeadEvent:
     extra = set(doc) - names - {"event", "version"}
     if extra:
         raise InvalidField(field, sorted(extra), f"only the keys {', '.join(sorted(names))}")
+    if kind is LeadCreated and "version" in doc and type(doc["version"]) is not int:
+        raise InvalidType(f"{field}.version", doc["version"], "1 for a create event")
     if kind is LeadCreated and doc.get("version", 1) != 1:
         raise InvalidField(f"{field}.version", doc.get("version"), "1 for a create event")
     values = {}
@@ -1022,4 +1035,8 @@ def lead_event_from_dict(document: Any, *, field: str = "event") -> LeadEvent:
         raise type(err)(f"{field}.{err.field}", err.value, err.expected) from None
     except TypeError as err:  # a required key is missing
         raise InvalidField(field, sorted(doc), f"the keys of a {name} event ({err})") from None
+    rebuilt = lead_event_to_dict(event)
+    if kind is LeadCreated and "version" not in doc:
+        del rebuilt["version"]  # the first event's version is always 1
+    _check.same_document(field, doc, rebuilt, why="as the event written by lead_event_to_dict")
     return event

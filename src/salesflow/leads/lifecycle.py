@@ -25,10 +25,10 @@ from collections.abc import Callable
 from types import MappingProxyType
 from typing import Any, Final, cast
 
-from statemachine import State, StateMachine
+from statemachine import State
 from statemachine.states import States
 
-from salesflow._compile import compile_machine
+from salesflow._compile import StrictMachine, compile_machine
 from salesflow.errors import InvalidField, InvalidTransition, InvalidType
 from salesflow.leads.stage import OPEN_STAGES, LeadStage
 
@@ -53,7 +53,7 @@ def _lost_from(stage: LeadStage) -> Callable[..., bool]:
 _qualified.__name__ = _qualified.__qualname__ = "qualified, ready to buy"
 
 
-class LeadLifecycle(StateMachine):
+class LeadLifecycle(StrictMachine):
     """The canonical lead stages and the events between them (strict).
 
     Guards read two facts passed as keyword arguments: ``qualified`` (the lead
@@ -122,14 +122,13 @@ def _key(stage: Any, qualified: Any, lost_from: Any) -> tuple[LeadStage, _Contex
     if type(qualified) is not bool:
         raise InvalidType("qualified", qualified, "True or False")
     if lost_from is not None:
+        given = lost_from
         try:
             lost_from = LeadStage(lost_from)
-        except ValueError:
-            lost_from = object()
+        except (ValueError, TypeError):
+            lost_from = None
         if lost_from not in OPEN_STAGES:
-            raise InvalidField(
-                "lost_from", lost_from, "None or an open stage (awareness to decision)"
-            )
+            raise InvalidField("lost_from", given, "None or an open stage (awareness to decision)")
     return stage, (lost_from, qualified)
 
 
@@ -158,4 +157,10 @@ def next_stage(
     except (KeyError, TypeError):
         if not isinstance(event, str):
             raise InvalidType("event", event, "an event name (a string)") from None
+        if event not in LEAD_EVENTS:
+            raise InvalidField("event", event, f"one of {', '.join(LEAD_EVENTS)}") from None
+        if event == "reactivate" and key[1][0] is None and key[0] is LeadStage.LOST:
+            raise InvalidField(
+                "lost_from", None, "the open stage the lead was lost from: reactivate returns there"
+            ) from None
         raise InvalidTransition(key[0].value, event, moves, subject="a lead") from None

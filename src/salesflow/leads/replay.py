@@ -10,11 +10,11 @@ Stage events, plus ``qualify`` (which enables ``fast_track``) and
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Final
 
-from salesflow.errors import InvalidTransition, InvalidType
-from salesflow.leads.lifecycle import _TABLE, next_stage
+from salesflow.errors import InvalidField, InvalidTransition, InvalidType
+from salesflow.leads.lifecycle import _TABLE, LEAD_EVENTS, next_stage
 from salesflow.leads.stage import LeadStage
 
 __all__ = ["replay_stage"]
@@ -44,21 +44,31 @@ def _chain() -> dict[_Context, dict[str, _Context]]:
 
 
 _CHAIN: Final = _chain()
+_NAMES: Final = (*LEAD_EVENTS, "qualify", "log_activity")
 _START: Final[_Context] = next(key for key in _CHAIN if key == (LeadStage.AWARENESS, None, False))
 
 
 def replay_stage(events: Iterable[str]) -> LeadStage:
     """The stage reached from a new lead by ``events``; raises ``InvalidTransition``."""
+    expected = "an iterable of event names (a list, not a string or a mapping)"
+    if isinstance(events, str | bytes | Mapping):
+        raise InvalidType("events", events, expected)
     try:
         iterator = iter(events)
     except TypeError:
-        raise InvalidType("events", events, "an iterable of event names") from None
+        raise InvalidType("events", events, expected) from None
     context = _START
     chain = _CHAIN
-    for event in iterator:
+    for index, event in enumerate(iterator):
         try:
             context = chain[context][event]
         except (KeyError, TypeError):
+            if not isinstance(event, str):
+                raise InvalidType(f"events[{index}]", event, "an event name (a string)") from None
+            if event not in _NAMES:
+                raise InvalidField(
+                    f"events[{index}]", event, f"one of {', '.join(_NAMES)}"
+                ) from None
             stage, lost_from, qualified = context
             if event == "qualify":
                 raise InvalidTransition(

@@ -418,7 +418,7 @@ class _Result:
             if isinstance(err, InvalidField):
                 raise
             raise InvalidField("document", sorted(doc), f"the keys of a {cls.__name__}") from None
-        _same_document(doc, result.to_dict(), "as the figures say")
+        _check.same_document("", doc, result.to_dict(), why="as the figures give")
         # Imported here: the metrics that rebuild results import this module.
         from salesflow.metrics._rebuild import from_inputs
 
@@ -429,7 +429,7 @@ class _Result:
                 "inputs", doc.get("inputs"), f"the inputs of a {result.metric} result"
             ) from None
         if again is not None:
-            _same_document(doc, again.to_dict(), "as the inputs say")
+            _check.same_document("", doc, again.to_dict(), why="as the inputs give")
         return result
 
     def _undefined(self) -> UndefinedMetric:
@@ -438,30 +438,6 @@ class _Result:
             self.denominator_name or _denominator_name(self.formula),
             variant=self.variant,
         )
-
-
-def _equal(given: Any, expected: Any) -> bool:
-    """``given == expected``, False for a value whose own comparison fails."""
-    try:
-        return bool(given == expected)
-    except Exception:
-        return False
-
-
-def _same_document(document: dict[str, Any], expected: dict[str, Any], reason: str) -> None:
-    """Refuse ``document`` unless it equals ``expected``, naming the first key that differs."""
-    for name in (*expected, *document):
-        if (
-            name not in document
-            or name not in expected
-            or not _equal(document[name], expected[name])
-        ):
-            raise InvalidField(
-                name,
-                document.get(name),
-                f"{expected.get(name)!r}, {reason} (a result document is refused when "
-                "any part of it was edited, added or removed)",
-            )
 
 
 class _DecimalResult(_Result):

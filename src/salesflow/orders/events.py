@@ -369,7 +369,7 @@ def order_event_from_dict(document: Any, *, field: str = "event") -> OrderEvent:
             ),
             idempotency_key=doc.get("idempotency_key"),
         )
-        _check.same_document(field, doc, placed.to_dict(), source="the event's content")
+        _check.same_document(field, doc, placed.to_dict(), why="as the event's content gives")
         return placed
     if not _CHANGED_KEYS.issuperset(doc):
         _check.only_keys(field, doc, _CHANGED_KEYS)
@@ -424,7 +424,7 @@ def order_event_from_dict(document: Any, *, field: str = "event") -> OrderEvent:
         raise type(err)(f"{field}.{err.field}", err.value, err.expected) from None
     # Written exactly as to_dict writes it: a null for an absent key, a version
     # of 5.0 or a padded name is an altered event.
-    _check.same_document(field, doc, event.to_dict(), source="the event's content")
+    _check.same_document(field, doc, event.to_dict(), why="as the event's content gives")
     return event
 
 

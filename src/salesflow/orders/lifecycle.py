@@ -23,10 +23,10 @@ from collections.abc import Callable
 from types import MappingProxyType
 from typing import Any, Final, cast
 
-from statemachine import State, StateMachine
+from statemachine import State
 from statemachine.states import States
 
-from salesflow._compile import compile_machine
+from salesflow._compile import StrictMachine, compile_machine
 from salesflow.errors import InvalidField, InvalidTransition, InvalidType
 from salesflow.orders.status import OrderStatus
 
@@ -65,7 +65,7 @@ def _resumes(status: OrderStatus) -> Callable[..., bool]:
     return _guard(f"interrupted {status.value}", frozenset({status}))
 
 
-class OrderLifecycle(StateMachine):
+class OrderLifecycle(StrictMachine):
     """The nine order statuses and the events between them (strict: illegal events raise).
 
     The straight path is received, processing, picking, packed, shipped,
@@ -121,19 +121,6 @@ class OrderLifecycle(StateMachine):
         | s.delayed.to(s.shipped, cond=_resumes(_S.SHIPPED))
         | s.delayed.to(s.in_transit, cond=_resumes(_S.IN_TRANSIT))
     )
-
-    def __init__(
-        self,
-        model: Any = None,
-        state_field: str = "state",
-        start_value: OrderStatus | str | None = None,
-        listeners: list[object] | None = None,
-        **kwargs: Any,
-    ) -> None:
-        # The engine's own error for an unknown start is not a SalesflowError.
-        if start_value is not None:
-            start_value = _status("start_value", start_value)
-        super().__init__(model, state_field, start_value, listeners, **kwargs)
 
 
 _COMPILED: Final = compile_machine(

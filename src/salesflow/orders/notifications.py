@@ -432,5 +432,5 @@ def notification_from_dict(document: Any) -> Notification:
         raise InvalidField("document", sorted(doc), f"the keys of a {kind.__name__}") from None
     # Subject, message and channels follow from the content, and every field is
     # written back exactly: the document must be the one the notice gives.
-    _check.same_document("", doc, notice.to_dict(), source="the content")
+    _check.same_document("", doc, notice.to_dict(), why="as the content gives")
     return notice

@@ -181,5 +181,5 @@ def _exactly(field: str, document: dict[str, Any], value: _W) -> _W:
     A null where to_dict writes no key, padded text or a retyped number is an
     altered document, refused naming the path.
     """
-    _check.same_document(field, document, value.to_dict(), source="the content")
+    _check.same_document(field, document, value.to_dict(), why="as the content gives")
     return value

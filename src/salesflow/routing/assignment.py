@@ -472,7 +472,9 @@ class Ledger:
         role_tallies = {
             role: _read(RoleTally, f"roles[{role!r}]", raw) for role, raw in roles.items()
         }
-        return cls(tallies, role_tallies)
+        ledger = cls(tallies, role_tallies)
+        _check.same_document("", doc, ledger.to_dict(), why="as Ledger.to_dict writes it")
+        return ledger
 
 
 _LEDGER_KEYS: Final = frozenset({"schema", "people", "roles"})
@@ -521,6 +523,17 @@ class Decision:
             raise InvalidType(
                 "source", source, "the maker of the decision: assign() or a Dispatcher"
             )
+        # Cheap type tests first: a dispatcher builds one of these per decision read.
+        if type(lead_id) is not str or not lead_id.strip():
+            _check.text("lead_id", lead_id, context="Decision")
+        if type(role) is not Role:
+            role = _check.choice(Role, "role", role, context="Decision")
+        if type(at) is not datetime or at.tzinfo is None:
+            _check.aware("at", at, context="Decision")
+        if person is not None and (type(person) is not str or not person.strip()):
+            _check.text("person", person, context="Decision")
+        if type(position) is not int or position < 0:
+            _check.whole("position", position, minimum=0, context="Decision")
         self.lead_id = lead_id
         self.role = role
         self.at = at
@@ -705,6 +718,9 @@ def _blocker(
 class _Request:
     __slots__ = ("account_owner", "at", "attributes", "exclude", "lead_id", "role")
 
+    def __repr__(self) -> str:
+        return _slots_repr(self)
+
     def __init__(
         self,
         lead_id: Any,
@@ -753,6 +769,15 @@ class _Choice:
         self.sticky = False
         self.served_owed = False
         self.candidates: list[Person] = []
+
+    def __repr__(self) -> str:
+        return _slots_repr(self)
+
+
+def _slots_repr(value: Any) -> str:
+    """A repr naming every slot, so two equal working records read the same."""
+    fields = ", ".join(f"{name}={getattr(value, name)!r}" for name in value.__slots__)
+    return f"{type(value).__name__}({fields})"
 
 
 def _resolve(strategy: Strategy, request: _Request) -> tuple[Rule | None, Inner]:
@@ -1367,6 +1392,8 @@ class Dispatcher:
     # -- explaining, later ----------------------------------------------------------------
 
     def details(self, decision: Decision) -> tuple[_Request, _Choice]:
+        if not isinstance(decision, Decision) or decision._source is not self:
+            raise InvalidType("decision", decision, "a Decision this dispatcher made")
         position = decision._position
         slow = self._slow.get(position)
         if slow is not None:

@@ -200,9 +200,15 @@ def reassign_overdue(
             continue
         if ledger.load(lead.person) > 0:  # the host may not count this lead in the ledger
             ledger = ledger.release(lead.person)
-        reassignment, moved, ledger = _reassign(
-            lead, due_at, now, team, ledger, strategy, max_hops=max_hops, supervisors=heads
-        )
+        try:
+            reassignment, moved, ledger = _reassign(
+                lead, due_at, now, team, ledger, strategy, max_hops=max_hops, supervisors=heads
+            )
+        except InvalidField as err:
+            if err.value is not now:
+                raise
+            # Working hours name the time they were asked about ``at``: the caller wrote ``now``.
+            raise type(err)("now", now, err.expected) from None
         reassignments.append(reassignment)
         if moved is not None:
             still.append(moved)
@@ -329,5 +335,6 @@ def _supervisors(value: Any) -> dict[Role, str]:
     if not isinstance(value, Mapping):
         raise InvalidType("supervisors", value, "a mapping of Role to a person id")
     return {
-        _to_role(role): _check.text(f"supervisors[{role!r}]", head) for role, head in value.items()
+        _check.choice(Role, "supervisors", role): _check.text(f"supervisors[{role!r}]", head)
+        for role, head in value.items()
     }

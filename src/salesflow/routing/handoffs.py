@@ -44,7 +44,7 @@ from types import MappingProxyType
 from typing import Any, ClassVar, Final, cast
 
 import attrs
-from statemachine import State, StateMachine
+from statemachine import State
 from statemachine.states import States
 
 from salesflow import _check, _zones
@@ -53,9 +53,10 @@ from salesflow._aggregate import (
     command,
     fold_checked,
     repeated_creation,
+    replayed,
     restore,
 )
-from salesflow._compile import compile_machine
+from salesflow._compile import StrictMachine, compile_machine
 from salesflow.errors import InvalidField, InvalidTransition, InvalidType
 from salesflow.leads import Lead, LeadStage
 from salesflow.routing.models import Role, SalesModel, owner_of
@@ -101,7 +102,7 @@ class HandoffStatus(StrEnum):
         return self is not HandoffStatus.SUBMITTED
 
 
-class HandoffLifecycle(StateMachine):
+class HandoffLifecycle(StrictMachine):
     """A handoff's statuses (strict: an illegal event raises).
 
     A submitted handoff is accepted by the receiving role, rejected back to
@@ -168,6 +169,8 @@ def next_handoff_status(
     except (KeyError, TypeError):
         if not isinstance(event, str):
             raise InvalidType("event", event, "an event name (a string)") from None
+        if event not in HANDOFF_EVENTS:
+            raise InvalidField("event", event, f"one of {', '.join(HANDOFF_EVENTS)}") from None
         detail = f"lead {lead_id}" if lead_id else ""
         raise InvalidTransition(
             current.value, event, moves, subject="a handoff", detail=detail
@@ -285,7 +288,9 @@ class HandoffSubmitted:
             )
         if self.expires_at is not None and _zones.utc(self.expires_at) <= _zones.utc(self.at):
             raise InvalidField(
-                "expires_at", self.expires_at, f"a deadline after {self.at.isoformat()}"
+                "expires_at",
+                self.expires_at,
+                f"a deadline after at ({self.at.isoformat()})",
             )
 
 
@@ -548,7 +553,7 @@ class _Fold:
 
 def _fold(events: Sequence[Any]) -> _Fold:
     changes = (OwnerAssigned, HandoffSubmitted, *_CLOSING)
-    return fold_checked(events, OwnerAssigned, changes, _Fold, "lead_id")
+    return fold_checked(events, OwnerAssigned, changes, _Fold, "lead_id", field="history")
 
 
 # -- the aggregate ------------------------------------------------------------------
@@ -668,11 +673,7 @@ class Ownership:
 
     @classmethod
     def replay(cls, events: Iterable[OwnershipEvent]) -> Ownership:
-        try:
-            history = tuple(events)
-        except TypeError:
-            raise InvalidType("events", events, "an iterable of ownership events") from None
-        return cls(history)
+        return replayed(cls, events, "an iterable of ownership events")
 
     # -- the verbs ---------------------------------------------------------------------
 
@@ -1080,4 +1081,6 @@ def ownership_event_from_dict(document: Any, *, field: str = "event") -> Ownersh
         raise type(err)(f"{field}.{err.field}", err.value, err.expected) from None
     except TypeError as err:  # a required key is missing
         raise InvalidField(field, sorted(doc), f"the keys of a {name} event ({err})") from None
+    rebuilt = ownership_event_to_dict(event)
+    _check.same_document(field, doc, rebuilt, why="as the event written by ownership_event_to_dict")
     return event

@@ -148,17 +148,26 @@ class Shift:
     @classmethod
     def parse(cls, value: Any) -> Shift:
         """A shift from a :class:`Shift`, a ``"09:00-17:00"`` string or a ``(start, end)`` pair."""
+        try:
+            return cls._parse(value, "value")
+        except InvalidField as err:
+            if err.field == "value":
+                raise
+            raise type(err)(f"value.{err.field}", err.value, err.expected) from None
+
+    @classmethod
+    def _parse(cls, value: Any, field: str) -> Shift:
         if isinstance(value, Shift):
             return value
         if isinstance(value, str):
             start, dash, end = value.partition("-")
             if not dash:
-                raise InvalidField("shift", value, "a shift such as '09:00-17:00'")
+                raise InvalidField(field, value, "a shift such as '09:00-17:00'")
             return cls(start, end)
         if isinstance(value, tuple | list) and len(value) == 2:
             return cls(value[0], value[1])
         raise InvalidType(
-            "shift", value, "a Shift, a string such as '09:00-17:00' or a (start, end) pair"
+            field, value, "a Shift, a string such as '09:00-17:00' or a (start, end) pair"
         )
 
     @property
@@ -244,7 +253,7 @@ def _day_shifts(day: int, value: Any) -> tuple[Shift, ...]:
         raise InvalidType(
             f"week[{day}]", value, "a shift or a sequence of shifts such as ['09:00-17:00']"
         )
-    shifts = sorted((Shift.parse(item) for item in items), key=lambda shift: shift.offsets)
+    shifts = sorted((Shift._parse(item, "shift") for item in items), key=lambda s: s.offsets)
     for earlier, later in pairwise(shifts):
         if later.offsets[0] < earlier.offsets[1]:
             raise InvalidField(
@@ -539,7 +548,7 @@ class WorkingHours:
     @classmethod
     def from_dict(cls, document: Any) -> WorkingHours:
         """The working hours :meth:`to_dict` wrote; malformed documents are refused."""
-        fields = _check.mapping("working_hours", document)
+        fields = _check.mapping("document", document)
         extra = set(fields) - {"zone", "week", "holidays"}
         if extra:
             raise InvalidField(
@@ -551,7 +560,11 @@ class WorkingHours:
             if not (isinstance(day, str) and day in "0123456" and len(day) == 1):
                 raise InvalidField("week", day, f"a {_WEEKDAYS} written as a string")
             days[int(day)] = shifts
-        return cls(_check.key("", fields, "zone"), days, fields.get("holidays", ()))
+        hours = cls(_check.key("", fields, "zone"), days, _check.key("", fields, "holidays"))
+        _check.same_document(
+            "working_hours", fields, hours.to_dict(), why="as WorkingHours.to_dict writes it"
+        )
+        return hours
 
     # The schedule as instants: for each local day, its shifts converted to UTC.
 

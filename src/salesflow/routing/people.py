@@ -73,8 +73,7 @@ class Absence:
 
     def covers(self, at: datetime) -> bool:
         """Whether ``at`` (timezone-aware; a naive one is refused) falls inside."""
-        if type(at) is not datetime or at.tzinfo is None:
-            _check.aware("at", at)
+        _check.aware("at", at)
         start, end = self._span
         return start <= _zones.utc(at) < end
 
@@ -133,15 +132,22 @@ class Person:
 
     def away_at(self, at: datetime) -> Absence | None:
         """The absence covering ``at`` (timezone-aware; a naive one is refused), if any."""
-        if type(at) is not datetime or at.tzinfo is None:
-            _check.aware("at", at)
+        _check.aware("at", at)
         for absence in self.absences:
             if absence.covers(at):
                 return absence
         return None
 
     def evolve(self, **changes: Any) -> Person:
-        """A copy with ``changes`` (checked like a new person)."""
+        """A copy with ``changes`` (checked like a new person); an unknown field is refused."""
+        known = {field.name for field in attrs.fields(Person)}
+        for name in changes:
+            if name not in known:
+                raise InvalidField(
+                    name,
+                    changes[name],
+                    f"no such field of a Person (one of {', '.join(sorted(known))})",
+                )
         return attrs.evolve(self, **changes)
 
 
@@ -193,7 +199,7 @@ class Team:
         try:
             return self._by_id[person_id]
         except (KeyError, TypeError):
-            raise InvalidField("person", person_id, "the id of a person in the team") from None
+            raise InvalidField("person_id", person_id, "the id of a person in the team") from None
 
     def in_role(self, role: Role | str) -> tuple[Person, ...]:
         """The people of ``role``, in team order."""

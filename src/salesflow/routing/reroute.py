@@ -22,6 +22,7 @@ awareness lead, not yet qualified: three-tier gives it to the qualifier, not the
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from types import MappingProxyType
@@ -126,6 +127,13 @@ class Move:
     def __attrs_post_init__(self) -> None:
         if self.to_role is self.from_role:
             raise InvalidField("to_role", self.to_role, f"a role other than {self.from_role.value}")
+        if self.withdraws is not None and not 2 <= self.withdraws <= self.version:
+            raise InvalidField(
+                "withdraws",
+                self.withdraws,
+                f"None or a pending handoff's version, from 2 to the version read ({self.version})",
+                context="Move",
+            )
 
     def apply(
         self,
@@ -215,9 +223,11 @@ class Move:
         if set(doc) != names:
             raise InvalidField(field, sorted(doc), f"the keys {', '.join(sorted(names))}")
         try:
-            return cls(**doc)
+            move = cls(**doc)
         except InvalidField as err:
             raise type(err)(f"{field}.{err.field}", err.value, err.expected) from None
+        _check.same_document(field, doc, move.to_dict(), why="as Move.to_dict writes it")
+        return move
 
 
 def _counts(field: str, value: Any) -> Mapping[Role, int]:
@@ -231,6 +241,10 @@ def _counts(field: str, value: Any) -> Mapping[Role, int]:
             for role, count in value.items()
         }
     )
+
+
+def _text(counts: Mapping[Role, int]) -> str:
+    return ", ".join(f"{role.value} {count}" for role, count in counts.items())
 
 
 def _before_counts(value: Any) -> Mapping[Role, int]:
@@ -265,6 +279,47 @@ class RerouteReport:
     before: Mapping[Role, int] = attrs.field(converter=_before_counts, hash=False)
     after: Mapping[Role, int] = attrs.field(converter=_after_counts, hash=False)
 
+    def __attrs_post_init__(self) -> None:
+        # The figures follow from one another; a report whose parts disagree was edited.
+        ids = [move.lead_id for move in self.moves]
+        if any(a >= b for a, b in itertools.pairwise(ids)):
+            raise InvalidField(
+                "moves", ids, "one move per lead, in lead id order", context="RerouteReport"
+            )
+        for name, counts, model in (
+            ("before", self.before, self.model_from),
+            ("after", self.after, self.model_to),
+        ):
+            wanted = _ordered(dict(counts), model.roles)
+            if set(counts) != set(wanted):
+                raise InvalidField(
+                    name,
+                    {role.value: count for role, count in counts.items()},
+                    f"a count for each role of {model.value} (and only other roles with leads)",
+                    context="RerouteReport",
+                )
+        for role in Role:
+            moved = sum(m.to_role is role for m in self.moves) - sum(
+                m.from_role is role for m in self.moves
+            )
+            if self.after.get(role, 0) != self.before.get(role, 0) + moved:
+                raise InvalidField(
+                    "moves",
+                    self.moves,
+                    f"the moves that take before ({_text(self.before)}) to after "
+                    f"({_text(self.after)}); they leave {role.value} at "
+                    f"{self.before.get(role, 0) + moved}",
+                    context="RerouteReport",
+                )
+        if sum(self.before.values()) != self.unchanged + len(self.moves):
+            raise InvalidField(
+                "unchanged",
+                self.unchanged,
+                f"{sum(self.before.values()) - len(self.moves)}: the open leads in before "
+                "less the moves",
+                context="RerouteReport",
+            )
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-compatible primitives."""
         return {
@@ -288,7 +343,7 @@ class RerouteReport:
         moves = tuple(
             Move.from_dict(item, field=f"moves[{index}]") for index, item in enumerate(raw_moves)
         )
-        return cls(
+        report = cls(
             model_from=_check.key("", doc, "model_from"),
             model_to=_check.key("", doc, "model_to"),
             moves=moves,
@@ -297,6 +352,8 @@ class RerouteReport:
             before=_check.key("", doc, "before"),
             after=_check.key("", doc, "after"),
         )
+        _check.same_document("", doc, report.to_dict(), why="as RerouteReport.to_dict writes it")
+        return report
 
 
 _REPORT_KEYS: Final = frozenset(

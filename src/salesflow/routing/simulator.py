@@ -259,8 +259,26 @@ def _deal(instance: Any, attribute: Any, value: Any) -> None:
         )
 
 
-def _model(value: Any) -> SalesModel:
-    return _check.choice(SalesModel, "model", value)
+def _model(value: Any, field: str = "model") -> SalesModel:
+    return _check.choice(SalesModel, field, value)
+
+
+def _to_fairness(value: Any) -> Mapping[Role, Decimal | None]:
+    """Per role, Jain's index (a Decimal from 0 to 1) or None; read-only."""
+    expected = "a mapping of Role to a Decimal from 0 to 1, or None"
+    if not isinstance(value, Mapping):
+        raise InvalidType("fairness", value, expected, context="SimulationReport")
+    checked: dict[Role, Decimal | None] = {}
+    for role, index in value.items():
+        member = _check.choice(Role, "fairness", role, context="SimulationReport")
+        if index is not None and (
+            not isinstance(index, Decimal) or not index.is_finite() or not 0 <= index <= 1
+        ):
+            raise InvalidField(
+                f"fairness[{member.value!r}]", index, expected, context="SimulationReport"
+            )
+        checked[member] = index
+    return MappingProxyType(checked)
 
 
 def _span(field: str, value: Any, *, minimum: timedelta) -> timedelta:
@@ -685,9 +703,7 @@ class SimulationReport:
     still_queued: int = attrs.field(validator=_count)
     outcomes: Outcomes = attrs.field(validator=_is(Outcomes, "an Outcomes"))
     conversion: Ratio = attrs.field(validator=_is(Ratio, "a Ratio"))
-    fairness: Mapping[Role, Decimal | None] = attrs.field(
-        validator=_is(Mapping, "a mapping of Role to a Decimal or None")
-    )
+    fairness: Mapping[Role, Decimal | None] = attrs.field(converter=_to_fairness)
 
     def in_role(self, role: Role | str) -> tuple[PersonLoad, ...]:
         """The people of ``role``, in team order."""
@@ -1507,7 +1523,7 @@ def compare_models(
     """
     if isinstance(models, str) or not isinstance(models, Iterable):
         raise InvalidType("models", models, "an iterable of SalesModel values")
-    chosen = [_model(model) for model in models]
+    chosen = [_model(model, f"models[{index}]") for index, model in enumerate(models)]
     if not chosen:
         raise InvalidField("models", [], "at least one sales model")
     if len(set(chosen)) != len(chosen):
@@ -1518,7 +1534,7 @@ def compare_models(
     elif not isinstance(teams, Mapping):
         raise InvalidType("teams", teams, "a mapping of SalesModel to Team, or None")
     else:
-        given = {_model(model): team for model, team in teams.items()}
+        given = {_model(model, "teams"): team for model, team in teams.items()}
         for model in chosen:
             if model not in given:
                 raise InvalidField(
