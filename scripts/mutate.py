@@ -123,24 +123,27 @@ def _statement_mutants(node: ast.stmt, parent: ast.AST) -> Iterator[tuple[str, s
         yield "delete raise-guard if", "pass"
 
 
-def _skipped_children(node: ast.AST) -> set[int]:
-    """Annotations: mutating them changes nothing at run time."""
-    skip: list[ast.AST | None] = []
-    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-        skip.append(node.returns)
-        args = node.args
-        skip += [a.annotation for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]]
-        skip += [args.vararg and args.vararg.annotation, args.kwarg and args.kwarg.annotation]
-    elif isinstance(node, ast.AnnAssign):
-        skip.append(node.annotation)
-    return {id(n) for n in skip if n is not None}
+def _annotations(tree: ast.AST) -> set[int]:
+    """Annotations are never evaluated (``from __future__ import annotations``): no mutants."""
+    found: list[ast.AST | None] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            found.append(node.returns)
+        elif isinstance(node, ast.arg | ast.AnnAssign):
+            found.append(node.annotation)
+    return {id(n) for n in found if n is not None}
 
 
 def mutants_of(path: Path) -> list[Mutant]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    source = path.read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    lines = source.splitlines()
+    skipped = _annotations(tree)
     found: list[Mutant] = []
 
     def add(node: ast.expr | ast.stmt, change: str, text: str) -> None:
+        if "pragma: no cover" in lines[node.lineno - 1]:
+            return  # unreachable by design: a mutant there cannot be detected
         end_line, end_col = node.end_lineno or node.lineno, node.end_col_offset or 0
         span = (node.lineno, node.col_offset, end_line, end_col)
         found.append(Mutant(path, node.lineno, change, span, text))
@@ -163,7 +166,6 @@ def mutants_of(path: Path) -> list[Mutant]:
             if isinstance(node, ast.JoinedStr):
                 return  # its parts are not expressions of their own
         inner = in_function or isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
-        skipped = _skipped_children(node)
         for child in ast.iter_child_nodes(node):
             if id(child) not in skipped:
                 visit(child, node, inner)
