@@ -7,19 +7,27 @@ ignoring actor, key and expected version, and `qualify` not storing its key).
 
 from __future__ import annotations
 
+import inspect
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from salesflow import InvalidType, Money, VersionConflict
+from salesflow import InvalidField, InvalidType, Money, VersionConflict
 from salesflow.leads import (
+    DEFAULT_STAGE_FACTS,
     ActivityKind,
+    ActivityLogged,
+    ForecastCategory,
     Lead,
+    LeadCreated,
+    LeadQualified,
     LeadSource,
     LeadStage,
+    LeadStageChanged,
     LostReason,
     QualificationOutcome,
 )
+from salesflow.leads.lead import lead_event_from_dict, lead_event_to_dict
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -212,3 +220,99 @@ def test_time_in_stages_counts_each_visit_and_the_latest_entry():
     assert times[LeadStage.INTEREST].total == timedelta(hours=6)
     assert times[LeadStage.INTEREST].last_exited is None
     assert times[LeadStage.INTEREST].visits == 2
+
+
+@pytest.mark.parametrize("name", VERBS)
+def test_every_lead_verb_refuses_a_blank_actor_naming_its_event(name):
+    lead = VERBS[name][0]()
+    kind = {"qualify": "LeadQualified", "log_activity": "ActivityLogged"}.get(
+        name, "LeadStageChanged"
+    )
+
+    with pytest.raises(InvalidField) as caught:
+        _call(name, lead, at=at(7), actor=" ")
+
+    assert (caught.value.field, caught.value.value) == ("actor", " ")
+    assert str(caught.value) == f"{kind}: actor: got ' ', expected a non-empty string"
+
+
+def test_a_lead_knows_its_creation_facts():
+    lead = at_interest()
+
+    assert (lead.id, lead.source, lead.created_at) == ("L-1", LeadSource.INBOUND, T0)
+    assert lead.deal_value == Money("1000", "EUR")
+    assert lead.updated_at == at(1)
+    assert repr(lead) == "<Lead L-1 interest v2>"
+
+
+def test_the_lead_vocabularies_are_the_values_written_in_documents():
+    assert [s.value for s in LeadSource] == ["inbound", "outbound"]
+    assert [k.value for k in ActivityKind] == [
+        "intro_call",
+        "call",
+        "email",
+        "meeting",
+        "demo",
+        "proposal",
+        "follow_up",
+    ]
+    assert [r.value for r in LostReason] == [
+        "not_target",
+        "not_ready",
+        "seasonal",
+        "budget",
+        "competitor",
+        "no_response",
+        "other",
+    ]
+    assert [r for r in LostReason if r.comes_back] == [LostReason.NOT_READY, LostReason.SEASONAL]
+    assert [c.value for c in ForecastCategory] == ["pipeline", "best_case", "commit", "closed"]
+    assert [o.value for o in QualificationOutcome] == ["qualified", "disqualified"]
+
+
+@pytest.mark.parametrize("kind", [LeadCreated, LeadStageChanged, LeadQualified, ActivityLogged])
+def test_lead_events_are_built_with_keywords_only(kind):
+    parameters = inspect.signature(kind).parameters.values()
+
+    assert {p.kind for p in parameters} == {inspect.Parameter.KEYWORD_ONLY}
+
+
+@pytest.mark.parametrize(
+    ("deal_value", "field", "message"),
+    [
+        (
+            {"amount": "x", "currency": "EUR"},
+            "history[0].deal_value.amount",
+            "history[0].deal_value.amount: got 'x', expected a decimal number written as a string",
+        ),
+        (
+            5,
+            "history[0].deal_value",
+            "history[0].deal_value: got 5, expected a mapping (dict)",
+        ),
+    ],
+)
+def test_a_malformed_deal_value_in_a_document_is_refused_naming_its_path(
+    deal_value, field, message
+):
+    document = {**lead_event_to_dict(new_lead().history[0]), "deal_value": deal_value}
+
+    with pytest.raises(InvalidField) as caught:
+        lead_event_from_dict(document, field="history[0]")
+
+    assert caught.value.field == field
+    assert str(caught.value) == message
+
+
+def test_default_stage_facts_give_each_stage_its_probability_and_forecast():
+    facts = {stage: DEFAULT_STAGE_FACTS[stage] for stage in LeadStage}
+
+    assert {s.value: (str(f.probability), f.forecast.value) for s, f in facts.items()} == {
+        "awareness": ("0.05", "pipeline"),
+        "interest": ("0.10", "pipeline"),
+        "consideration": ("0.30", "best_case"),
+        "decision": ("0.60", "commit"),
+        "customer": ("1", "closed"),
+        "retained": ("1", "closed"),
+        "lost": ("0", "closed"),
+    }
