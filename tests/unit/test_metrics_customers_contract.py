@@ -11,7 +11,7 @@ from fractions import Fraction
 
 import pytest
 
-from salesflow import Money
+from salesflow import Money, UndefinedMetric
 from salesflow.metrics import (
     churn_clv,
     churn_rate,
@@ -294,3 +294,45 @@ def test_an_amount_as_average_order_value_keeps_its_denominator():
 
     assert third.fraction == 180
     assert third.to_dict()["working"] == "90 EUR / 0.5"
+
+
+EMPTY = {
+    "retention_rate": lambda **o: retention_rate(
+        customers_at_start=0, new_customers=0, customers_at_end=0, **o
+    ),
+    "retention_rate_from_ids": lambda **o: retention_rate_from_ids(at_start=[], at_end=["a"], **o),
+    "churn_rate": lambda **o: churn_rate(customers_at_start=0, customers_lost=0, **o),
+    "churn_rate_from_ids": lambda **o: churn_rate_from_ids(at_start=[], at_end=[], **o),
+    "churn_rate_average_customers": lambda **o: churn_rate_average_customers(
+        customers_at_start=0, customers_at_end=0, customers_lost=0, **o
+    ),
+    "churn_rate_customer_days": lambda **o: churn_rate_customer_days(
+        customers_lost=0, customer_days=0, days=30, **o
+    ),
+    "repeat_purchase_rate": lambda **o: repeat_purchase_rate([], **o),
+    "repeat_purchase_rate_from_counts": lambda **o: repeat_purchase_rate_from_counts(
+        repeat_customers=0, customers=0, **o
+    ),
+    "purchase_frequency": lambda **o: purchase_frequency({}, **o),
+    "purchase_frequency_from_counts": lambda **o: purchase_frequency_from_counts(
+        orders=0, customers=0, **o
+    ),
+    "historical_clv": lambda **o: historical_clv(
+        average_order_value=Money("10", "EUR"),
+        purchase_frequency=purchase_frequency_from_counts(orders=0, customers=0),
+        lifespan=1,
+        lifespan_unit="years",
+        **o,
+    ),
+    "churn_clv": lambda **o: churn_clv(arpu=Money("10", "EUR"), churn_rate=0, **o),
+}
+
+
+@pytest.mark.parametrize("name", EMPTY)
+def test_an_empty_denominator_is_undefined_by_default_and_raises_on_request(name):
+    result = EMPTY[name]()
+
+    assert not result.defined
+    assert result.value is None
+    with pytest.raises(UndefinedMetric):
+        EMPTY[name](on_empty="raise")
