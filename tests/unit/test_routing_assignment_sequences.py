@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from salesflow import SalesflowError
 from salesflow.routing import (
     Absence,
     Dispatcher,
@@ -261,3 +262,93 @@ def test_a_queued_decision_says_where_the_lead_waits():
     assert result.decision.why_not("ana").verdict is Verdict.INACTIVE
     assert result.decision.to_dict()["queue"] == "qualifier queue"
     assert result.decision.to_dict()["person"] is None
+
+
+def _script(team, later_team):
+    """Decisions with a release, a credit back and a team change between them."""
+    return [
+        ("assign", "L-0"),
+        ("assign", "L-1"),
+        ("assign", "L-2"),
+        ("release", "ana"),
+        ("assign", "L-3"),
+        ("credit_back", "ben"),
+        ("assign", "L-4"),
+        ("team", later_team),
+        ("assign", "L-5"),
+        ("assign", "L-6"),
+    ]
+
+
+LATER = Team([Person("ana", Q), Person("ben", Q), Person("cy", Q, active=False), Person("eve", Q)])
+THREE = Team([Person(name, Q) for name in ("ana", "ben", "cy")])
+
+
+@pytest.mark.parametrize(
+    "strategy", [LeastLoaded(), LeastLoaded(pace=1), RoundRobin(), Weighted()], ids=repr
+)
+def test_every_dispatcher_decision_explains_itself_exactly_as_assign_does(strategy):
+    dispatcher = Dispatcher(THREE, strategy)
+    team, ledger = THREE, Ledger()
+    made, expected = [], []
+
+    for step, value in _script(THREE, LATER):
+        if step == "assign":
+            result = assign(value, Q, at=NOW, team=team, ledger=ledger, strategy=strategy)
+            expected.append(result.decision)
+            ledger = result.ledger
+            made.append(dispatcher.assign(value, Q, at=NOW))
+        elif step == "release":
+            ledger = ledger.release(value)
+            dispatcher.release(value)
+        elif step == "credit_back":
+            ledger = ledger.credit_back(value)
+            dispatcher.credit_back(value)
+        else:
+            team = value
+            dispatcher.replace_team(value)
+        assert dispatcher.ledger == ledger
+
+    assert [d.explain() for d in made] == [d.explain() for d in expected]
+    assert made == expected
+
+
+def test_equal_decisions_are_equal_and_different_ones_are_not():
+    first = assign("L-1", Q, at=NOW, team=FOUR, ledger=Ledger(), strategy=RoundRobin())
+    again = assign("L-1", Q, at=NOW, team=FOUR, ledger=Ledger(), strategy=RoundRobin())
+    other = assign("L-1", Q, at=NOW, team=FOUR, ledger=first.ledger, strategy=RoundRobin())
+
+    assert first.decision == again.decision
+    assert hash(first.decision) == hash(again.decision)
+    assert first.decision != other.decision
+    assert first.decision != "ana"
+
+
+def test_a_batch_read_from_an_iterator_that_assigns_on_the_side_holds_only_its_own_decisions():
+    dispatcher = Dispatcher(FOUR, LeastLoaded())
+
+    def leads():
+        for n in range(3):
+            dispatcher.assign(f"side-{n}", Q, at=NOW)
+            yield (f"L-{n}", Q, NOW)
+
+    decisions = dispatcher.assign_many(leads())
+
+    assert [d.lead_id for d in decisions] == ["L-0", "L-1", "L-2"]
+    assert [d.person for d in decisions] == ["dee", "ana", "ben"]
+
+
+def test_a_refused_batch_after_a_slow_item_leaves_later_decisions_explained_by_their_own_request():
+    later = NOW + timedelta(days=3)
+    away = Absence(later - timedelta(hours=1), later + timedelta(hours=1), reason="training")
+    team = Team([Person("ana", Q, absences=[away]), Person("ben", Q)])
+    dispatcher = Dispatcher(team, LeastLoaded())
+
+    with pytest.raises(SalesflowError):
+        dispatcher.assign_many([("L-1", "qualifier", later), ("L-2", Q, "not a time")])
+    decision = dispatcher.assign("L-3", Q, at=NOW)
+    expected = assign("L-3", Q, at=NOW, team=team, ledger=Ledger(), strategy=LeastLoaded())
+
+    assert decision.person == "ana"
+    assert decision.explain() == expected.decision.explain()
+    assert dispatcher.ledger == expected.ledger
