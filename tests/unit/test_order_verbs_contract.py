@@ -8,7 +8,7 @@ verb that forgets any part of the pipeline fails here (mutation testing found
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import attrs
 import pytest
@@ -255,3 +255,39 @@ def test_the_delay_keeps_the_first_interrupted_status_when_delayed_again():
 
 def test_place_outcome_is_not_repeated():
     assert not place().repeated
+
+
+@pytest.mark.parametrize("name", VERBS)
+def test_every_verb_records_the_system_as_actor_by_default(name):
+    outcome = _call(name, VERBS[name][0](), at=at(7))
+
+    assert outcome.event.actor == "system"
+
+
+def test_place_records_the_system_as_actor_by_default():
+    assert place().event.actor == "system"
+
+
+LATE = T0 + timedelta(days=10)  # after the estimated delivery date of every helper order
+
+
+@pytest.mark.parametrize(
+    "name", ["process", "pick", "pack", "ship", "transit", "deliver", "cancel"]
+)
+def test_a_late_order_moves_on_keeping_its_date_that_has_passed(name):
+    order = VERBS[name][0]()
+
+    outcome = _call(name, order, at=LATE)
+
+    assert outcome.event.estimated_delivery == ETA < LATE.date()
+    assert outcome.order.estimated_delivery == ETA
+
+
+def test_a_late_delay_must_set_a_date_from_its_own_day_on():
+    order = packed()
+
+    with pytest.raises(InvalidField) as caught:
+        order.delay(reason="storm", estimated_delivery=ETA, at=LATE)
+
+    assert caught.value.field == "estimated_delivery"
+    assert order.delay(reason="storm", estimated_delivery=LATE.date(), at=LATE).order.version == 5
