@@ -128,7 +128,7 @@ def test_every_lead_verb_accepts_the_current_expected_version(name):
 def test_a_repeated_idempotency_key_returns_the_earlier_event_and_changes_nothing(name):
     first = _call(name, VERBS[name][0](), at=at(7), idempotency_key="k-1")
 
-    again = _call(name, first.lead, at=at(8), idempotency_key="k-1")
+    again = _call(name, first.lead, at=at(7), idempotency_key="k-1")
 
     assert again.repeated
     assert again.lead is first.lead
@@ -141,7 +141,7 @@ def test_a_malformed_expected_version_is_refused_even_on_an_idempotent_repeat(na
     first = _call(name, VERBS[name][0](), at=at(7), idempotency_key="k-1")
 
     with pytest.raises(InvalidType) as caught:
-        _call(name, first.lead, at=at(8), idempotency_key="k-1", expected_version=bad)
+        _call(name, first.lead, at=at(7), idempotency_key="k-1", expected_version=bad)
 
     assert (caught.value.field, caught.value.value) == ("expected_version", bad)
 
