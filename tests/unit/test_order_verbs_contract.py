@@ -28,6 +28,7 @@ from helpers import (
 )
 from salesflow import InvalidField, InvalidType, VersionConflict
 from salesflow.orders import Order, OrderStatus, ProcessingStep
+from salesflow.orders.lifecycle import allowed_events
 
 NEW_ETA = date(2026, 12, 3)
 
@@ -291,3 +292,15 @@ def test_a_late_delay_must_set_a_date_from_its_own_day_on():
 
     assert caught.value.field == "estimated_delivery"
     assert order.delay(reason="storm", estimated_delivery=LATE.date(), at=LATE).order.version == 5
+
+
+@pytest.mark.parametrize("name", VERBS)
+def test_after_every_verb_the_order_says_when_it_changed_and_what_it_allows_next(name):
+    outcome = _call(name, VERBS[name][0](), at=at(7))
+    order = outcome.order
+
+    assert order.updated_at == at(7)
+    assert order.placed_at == T0
+    assert order.allowed_events == allowed_events(order.status, resumes_to=order.resumes_to)
+    assert order.is_final == (order.status in (OrderStatus.DELIVERED, OrderStatus.CANCELLED))
+    assert repr(order) == f"<Order 1001 {order.status.value} v{order.version}>"
