@@ -316,3 +316,12 @@ def test_default_stage_facts_give_each_stage_its_probability_and_forecast():
         "retained": ("1", "closed"),
         "lost": ("0", "closed"),
     }
+
+
+@pytest.mark.parametrize("reason", [LostReason.OTHER, LostReason.BUDGET])
+def test_a_lost_lead_keeps_the_note_given_with_its_reason(reason):
+    outcome = at_interest().lose(reason, at=at(2), note="went with a cheaper shop")
+
+    assert outcome.event.reason == "went with a cheaper shop"
+    assert outcome.lead.lost_note == "went with a cheaper shop"
+    assert outcome.lead.lost_reason is reason
