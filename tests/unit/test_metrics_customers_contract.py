@@ -336,3 +336,25 @@ def test_an_empty_denominator_is_undefined_by_default_and_raises_on_request(name
     assert result.value is None
     with pytest.raises(UndefinedMetric):
         EMPTY[name](on_empty="raise")
+
+
+def test_a_clv_of_terminating_decimals_keeps_the_callers_terms():
+    churned = churn_clv(arpu=Money("100", "EUR"), churn_rate=Decimal("0.05"), margin=Decimal("0.8"))
+    historical = historical_clv(
+        average_order_value=Money("50", "EUR"),
+        purchase_frequency=Decimal("0.5"),
+        lifespan=3,
+        lifespan_unit="years",
+    )
+
+    assert (churned.numerator, churned.denominator) == (Money("80", "EUR"), Decimal("0.05"))
+    assert (historical.numerator, historical.denominator) == (Money("75", "EUR"), 1)
+
+
+def test_a_clv_with_a_share_that_does_not_terminate_is_one_exact_fraction():
+    churned = churn_clv(
+        arpu=Money("100", "EUR"), churn_rate=churn_rate(customers_at_start=3, customers_lost=1)
+    )
+
+    assert (churned.numerator, churned.denominator) == (Money("300", "EUR"), 1)
+    assert churned.fraction == 300
