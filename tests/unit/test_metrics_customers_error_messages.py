@@ -288,3 +288,32 @@ def test_a_customer_metric_refusal_names_the_field_the_value_and_what_was_expect
     )
     shown = repr(value)
     assert str(caught.value) == f"{field}: got {shown}, expected {expected}"
+
+
+COUNTS = {
+    retention_rate: {"customers_at_start": 5, "new_customers": 1, "customers_at_end": 5},
+    churn_rate: {"customers_at_start": 5, "customers_lost": 1},
+    churn_rate_average_customers: {
+        "customers_at_start": 5,
+        "customers_at_end": 5,
+        "customers_lost": 1,
+    },
+    churn_rate_customer_days: {"customers_lost": 1, "customer_days": 30, "days": 30},
+    repeat_purchase_rate_from_counts: {"repeat_customers": 1, "customers": 2},
+    purchase_frequency_from_counts: {"orders": 3, "customers": 2},
+}
+NEGATIVE_COUNTS = [(function, name) for function, arguments in COUNTS.items() for name in arguments]
+
+
+@pytest.mark.parametrize(
+    ("function", "name"), NEGATIVE_COUNTS, ids=[f"{f.__name__}-{n}" for f, n in NEGATIVE_COUNTS]
+)
+def test_every_negative_count_is_refused_naming_its_parameter(function, name):
+    arguments = {**COUNTS[function], name: -1}
+
+    with pytest.raises(InvalidField) as caught:
+        function(**arguments)
+
+    assert (caught.value.field, caught.value.value) == (name, -1)
+    assert str(caught.value).startswith(f"{name}: got -1, expected ")
+    assert "at least 0" in caught.value.expected
