@@ -10,11 +10,15 @@ from __future__ import annotations
 import os
 
 import pytest
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 
 MUTATION_EXAMPLES = 25
 
-settings.register_profile("mutation", max_examples=MUTATION_EXAMPLES, deadline=None, database=None)
+# No timing health check either: on a loaded machine it fails a test whatever the mutant,
+# which would count as a kill.
+_UNTIMED = {"deadline": None, "database": None, "suppress_health_check": [HealthCheck.too_slow]}
+
+settings.register_profile("mutation", max_examples=MUTATION_EXAMPLES, **_UNTIMED)
 
 MUTATION = os.environ.get("SALESFLOW_HYPOTHESIS_PROFILE") == "mutation"
 if MUTATION:
@@ -25,8 +29,7 @@ def _capped(current: settings) -> settings:
     return settings(
         current,
         max_examples=min(current.max_examples, MUTATION_EXAMPLES),
-        deadline=None,
-        database=None,
+        **_UNTIMED,
     )
 
 

@@ -325,3 +325,36 @@ def test_a_lost_lead_keeps_the_note_given_with_its_reason(reason):
     assert outcome.event.reason == "went with a cheaper shop"
     assert outcome.lead.lost_note == "went with a cheaper shop"
     assert outcome.lead.lost_reason is reason
+
+
+@pytest.mark.parametrize("name", VERBS)
+def test_a_lead_retry_with_the_expected_version_first_sent_returns_the_earlier_outcome(name):
+    lead = VERBS[name][0]()
+    first = _call(name, lead, at=at(7), idempotency_key="k-1", expected_version=lead.version)
+
+    again = _call(name, first.lead, at=at(7), idempotency_key="k-1", expected_version=lead.version)
+
+    assert again.repeated
+    assert again.event == first.event
+
+
+@pytest.mark.parametrize("name", VERBS)
+def test_every_lead_verb_refuses_a_blank_idempotency_key(name):
+    with pytest.raises(InvalidField) as caught:
+        _call(name, VERBS[name][0](), at=at(7), idempotency_key=" ")
+
+    assert (caught.value.field, caught.value.value) == ("idempotency_key", " ")
+
+
+def test_a_lead_needs_a_non_blank_id():
+    with pytest.raises(InvalidField) as caught:
+        Lead.create(lead_id=" ", source="inbound", at=T0)
+
+    assert (caught.value.field, caught.value.value) == ("lead_id", " ")
+
+
+def test_a_come_back_date_that_is_not_a_date_is_refused_naming_come_back_on():
+    with pytest.raises(InvalidField) as caught:
+        at_interest().lose(LostReason.SEASONAL, at=at(2), come_back_on="2027-03-01")
+
+    assert (caught.value.field, caught.value.value) == ("come_back_on", "2027-03-01")

@@ -304,3 +304,16 @@ def test_after_every_verb_the_order_says_when_it_changed_and_what_it_allows_next
     assert order.allowed_events == allowed_events(order.status, resumes_to=order.resumes_to)
     assert order.is_final == (order.status in (OrderStatus.DELIVERED, OrderStatus.CANCELLED))
     assert repr(order) == f"<Order 1001 {order.status.value} v{order.version}>"
+
+
+@pytest.mark.parametrize("name", VERBS)
+def test_a_retry_with_the_expected_version_first_sent_returns_the_earlier_outcome(name):
+    order = VERBS[name][0]()
+    first = _call(name, order, at=at(7), idempotency_key="k-1", expected_version=order.version)
+
+    again = _call(
+        name, first.order, at=at(7), idempotency_key="k-1", expected_version=order.version
+    )
+
+    assert again.repeated
+    assert again.event == first.event
