@@ -41,21 +41,21 @@ REFUSALS = {
         InvalidField,
         "probability",
         Decimal("1.5"),
-        "probability: got Decimal('1.5'), expected a Decimal from 0 to 1",
+        "StageFacts: probability: got Decimal('1.5'), expected a Decimal from 0 to 1",
     ),
     "a probability below 0": (
         lambda: StageFacts(Decimal("-0.1"), "pipeline"),
         InvalidField,
         "probability",
         Decimal("-0.1"),
-        "probability: got Decimal('-0.1'), expected a Decimal from 0 to 1",
+        "StageFacts: probability: got Decimal('-0.1'), expected a Decimal from 0 to 1",
     ),
     "a float probability": (
         lambda: StageFacts(0.5, "pipeline"),
         InvalidField,
         "probability",
         0.5,
-        "probability: got 0.5, expected a Decimal from 0 to 1",
+        "StageFacts: probability: got 0.5, expected a Decimal from 0 to 1",
     ),
     "a negative deal value": (
         lambda: _create_with(deal_value=Money("-1", "EUR")),
@@ -90,7 +90,7 @@ REFUSALS = {
         InvalidField,
         "lost_reason",
         "budget",
-        "lost_reason: got 'budget', expected nothing: a win carries no lost reason",
+        "lost_reason: got 'budget', expected nothing: win carries no lost reason",
     ),
     "a disqualification that is not not-target": (
         lambda: attrs.evolve(ADVANCED, event="disqualify", to_stage="lost", lost_reason="budget"),
@@ -119,7 +119,8 @@ REFUSALS = {
         InvalidField,
         "come_back_on",
         date(2026, 11, 23),
-        "come_back_on: got datetime.date(2026, 11, 23), expected a date after 2026-11-23",
+        "come_back_on: got datetime.date(2026, 11, 23), expected a date after 2026-11-23,"
+        " the day of at (2026-11-23T11:00:00+00:00)",
     ),
     "a move back without a reason": (
         lambda: attrs.evolve(ADVANCED, event="move_back"),
@@ -187,8 +188,8 @@ REFUSALS = {
         lambda: LEAD.facts({}),
         InvalidField,
         "facts",
-        "interest",
-        "facts: got 'interest', expected StageFacts for every stage",
+        {},
+        "facts: got {}, expected StageFacts for every stage (none for interest)",
     ),
     "time in stages before the latest change": (
         lambda: LEAD.time_in_stages(T0),

@@ -61,7 +61,7 @@ REFUSALS = {
         InvalidField,
         "customers_at_end",
         551,
-        "at most customers_at_start + new_customers (550)",
+        "at most customers_at_start 500 + new_customers 50 = 550",
     ),
     "a negative count": (
         lambda: retention_rate(customers_at_start=-1, new_customers=0, customers_at_end=0),
@@ -82,7 +82,8 @@ REFUSALS = {
         InvalidType,
         "at_end",
         {"a": 1},
-        "an iterable of customer ids (strings or ints)",
+        "an iterable of customer ids (strings or ints) (a mapping or an indexed Series could be"
+        " ids per key or counts per id: pass list(ids) of the ids themselves)",
     ),
     "an id that is not a string or int": (
         lambda: retention_rate_from_ids(at_start=["a", None], at_end=[]),
@@ -98,14 +99,14 @@ REFUSALS = {
         6,
         "at most customers_at_start (5): only customers there at the start are lost",
     ),
-    "an average that is not exact": (
+    "a count past the supported range": (
         lambda: churn_rate_average_customers(
             customers_at_start=HUGE, customers_at_end=0, customers_lost=0
         ),
         InvalidField,
         "customers_at_start",
         HUGE,
-        "a figure whose result stays exact within 60 digits",
+        "a whole number from 0 to below 10**30",
     ),
     "a period of no days": (
         lambda: churn_rate_customer_days(customers_lost=3, customer_days=1500, days=0),
@@ -121,12 +122,12 @@ REFUSALS = {
         -1,
         FROM_ZERO,
     ),
-    "a product of lost and days that is not exact": (
+    "a count of lost customers past the supported range": (
         lambda: churn_rate_customer_days(customers_lost=10**40 + 1, customer_days=1, days=HUGE),
         InvalidField,
-        "days",
-        HUGE,
-        "a figure whose result stays exact within 60 digits",
+        "customers_lost",
+        10**40 + 1,
+        "a whole number from 0 to below 10**30",
     ),
     "float customer-days": (
         lambda: churn_rate_customer_days(customers_lost=3, customer_days=1500.0, days=30),

@@ -1,7 +1,5 @@
-"""Refusals that name the wrong thing or escape as a plain Python error, found while pinning
-every raise site's message for mutation testing (issue 10, section 7). These fail until
-the modules are fixed; the fixes belong to the owners of routing/assignment.py and
-leads/lead.py.
+"""Refusals that named the wrong thing or escaped as a plain Python error, found while
+pinning every raise site's message for mutation testing (issue 10, section 7).
 """
 
 from __future__ import annotations

@@ -231,9 +231,15 @@ class LeadStageChanged:
         losing = self.event in ("lose", "disqualify")
         if losing and self.lost_reason is None:
             raise InvalidField("lost_reason", None, "a LostReason: a lost lead carries one")
-        if not losing and (self.lost_reason is not None or self.come_back_on is not None):
+        if not losing and self.lost_reason is not None:
             raise InvalidField(
-                "lost_reason", self.lost_reason, f"nothing: a {self.event} carries no lost reason"
+                "lost_reason", self.lost_reason, f"nothing: {self.event} carries no lost reason"
+            )
+        if not losing and self.come_back_on is not None:
+            raise InvalidField(
+                "come_back_on",
+                self.come_back_on,
+                f"nothing: {self.event} carries no date to come back (only a loss does)",
             )
         if self.event == "disqualify" and self.lost_reason is not LostReason.NOT_TARGET:
             raise InvalidField(

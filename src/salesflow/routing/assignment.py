@@ -268,10 +268,11 @@ def _to_rules(value: Any) -> tuple[Rule, ...]:
     if isinstance(value, str) or not isinstance(value, Iterable):
         raise InvalidType("rules", value, "a sequence of Rule values")
     rules = tuple(value)
-    names: set[str] = set()
-    for index, rule in enumerate(rules):
+    for index, rule in enumerate(rules):  # every item's type first: the checks below read them
         if not isinstance(rule, Rule):
             raise InvalidType(f"rules[{index}]", rule, "a Rule")
+    names: set[str] = set()
+    for index, rule in enumerate(rules):
         if rule.name in names:
             raise InvalidField(f"rules[{index}].name", rule.name, "a rule name not used before")
         names.add(rule.name)
