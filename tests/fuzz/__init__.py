@@ -11,6 +11,7 @@
   its object as it was (the same valid call afterwards gives the same result).
 - ``documents.py`` mutates real documents; ``test_documents.py`` requires every
   reader to refuse every mutation (the few harmless ones are listed with why).
+- ``test_record_fields.py`` puts each bad value in each field of a row a metric reads.
 - ``python tests/fuzz/count.py`` prints how many calls and classes it makes.
 
 New public API: add one valid call to ``REGISTRY`` (crib it from the docs).

@@ -23,6 +23,7 @@ def figures() -> dict[str, int]:
     from fuzz.harness import bad_calls
     from fuzz.registry import REGISTRY, calls
     from fuzz.surface import CALLABLE, CONSTANT, ENUM, public_surface
+    from fuzz.test_record_fields import RECORD_CALLS, record_slots
 
     surface = public_surface()
     callables = [name for name, item in surface.items() if item.kind == CALLABLE]
@@ -30,6 +31,12 @@ def figures() -> dict[str, int]:
     valid = sum(len(calls(name)) for name in callables)
     bad = sum(1 for name in callables for _ in bad_calls(name))
     mutated = sum(1 for spec in DOCUMENTS.values() for _ in mutations(spec.build(), spec.derived))
+    fields = sum(
+        len(rows[0]) * len(BAD_VALUES)
+        for name in RECORD_CALLS
+        for call in calls(name)
+        for _, rows in record_slots(call)
+    )
     return {
         "public callables (each with a valid call)": len(callables),
         "enums": len(enums),
@@ -41,7 +48,8 @@ def figures() -> dict[str, int]:
         "enum calls with bad values": len(enums) * len(BAD_VALUES),
         "document types": len(DOCUMENTS),
         "document mutations": mutated,
-        "calls in all": valid + bad + len(enums) * len(BAD_VALUES) + mutated,
+        "record-field calls": fields,
+        "calls in all": valid + bad + len(enums) * len(BAD_VALUES) + mutated + fields,
     }
 
 
