@@ -74,7 +74,7 @@ def _id_set(field: str, ids: Any) -> set[CustomerId]:
     return {_customer_id(f"{field}[{index}]", value) for index, value in enumerate(values)}
 
 
-def _number(field: str, value: Any, *, low: int | None = 0, high: int | None = None) -> Decimal:
+def _number(field: str, value: Any, *, low: int | None, high: int | None = None) -> Decimal:
     """An exact int or Decimal within [low, high]; floats are refused."""
     if low is not None and high is not None:
         expected = f"an int or Decimal from {low} to {high} (floats are inexact)"
