@@ -15,7 +15,7 @@ import pytest
 from test_lead_verbs_contract import T0, at, at_interest, customer
 
 from salesflow import InvalidField, InvalidTransition, InvalidType, Money
-from salesflow.leads import Lead, LeadQualified, LeadStage, StageFacts
+from salesflow.leads import Lead, LeadQualified, LeadStage, StageFacts, StageTime
 from salesflow.leads.lead import lead_event_from_dict, lead_event_to_dict
 
 LEAD = at_interest()
@@ -298,3 +298,26 @@ def test_qualifying_a_closed_lead_says_the_stage_and_what_is_allowed():
 
     assert (caught.value.state, caught.value.event) == ("customer", "qualify")
     assert str(caught.value) == "Can't qualify a lead that is customer; allowed: repeat_purchase."
+
+
+def test_stage_facts_that_are_not_a_mapping_are_refused_saying_what_to_pass():
+    with pytest.raises(InvalidType) as caught:
+        LEAD.facts(5)
+
+    assert str(caught.value) == "facts: got 5, expected a mapping of LeadStage to StageFacts"
+
+
+def test_a_stage_time_with_a_naive_last_exit_is_refused_naming_it():
+    naive = datetime(2026, 11, 23, 12, 0)
+
+    with pytest.raises(InvalidType) as caught:
+        StageTime(
+            stage=LeadStage.AWARENESS,
+            first_entered=T0,
+            last_exited=naive,
+            latest_entered=T0,
+            total=timedelta(hours=1),
+            visits=1,
+        )
+
+    assert (caught.value.field, caught.value.value) == ("last_exited", naive)

@@ -26,7 +26,7 @@ from helpers import (
     processing,
     shipped,
 )
-from salesflow import InvalidField, InvalidType, VersionConflict
+from salesflow import IdempotencyConflict, InvalidField, InvalidType, VersionConflict
 from salesflow.orders import Order, OrderStatus, ProcessingStep
 from salesflow.orders.lifecycle import allowed_events
 
@@ -317,3 +317,40 @@ def test_a_retry_with_the_expected_version_first_sent_returns_the_earlier_outcom
 
     assert again.repeated
     assert again.event == first.event
+
+
+def test_an_order_read_back_is_equal_and_hashes_the_same():
+    order = delayed_from(in_transit())
+
+    again = Order.from_dict(order.to_dict())
+
+    assert again == order
+    assert hash(again) == hash(order)
+
+
+def test_a_resume_keeps_the_carriers_own_time():
+    order = delayed_from(in_transit())
+    carrier_time = at(6)
+
+    outcome = order.resume(at=at(8), reported_at=carrier_time)
+
+    assert outcome.event.reported_at == carrier_time
+    assert outcome.event.at == at(8)
+
+
+def test_a_repeated_placement_under_another_key_names_the_stored_order():
+    stored = place().order
+
+    with pytest.raises(IdempotencyConflict) as caught:
+        Order.place(
+            number="1001",
+            customer=stored.customer,
+            lines=list(stored.lines),
+            estimated_delivery=ETA,
+            support=stored.support,
+            at=T0,
+            idempotency_key="another",
+            existing=stored,
+        )
+
+    assert str(caught.value).startswith("order 1001: idempotency_key 'another'")

@@ -10,10 +10,12 @@ import pytest
 
 from salesflow import InvalidField, InvalidType
 from salesflow.routing import (
+    Decision,
     Dispatcher,
     LeastLoaded,
     Ledger,
     Person,
+    Reason,
     Role,
     RoleTally,
     RoundRobin,
@@ -22,6 +24,7 @@ from salesflow.routing import (
     Sticky,
     Tally,
     Team,
+    Verdict,
     assign,
 )
 
@@ -431,3 +434,47 @@ def test_a_refused_batch_item_leaves_the_dispatcher_as_it_was():
 
     assert dispatcher.ledger == before
     assert dispatcher.assign("L-4", Q, at=NOW).person == "ben"
+
+
+def test_a_batch_holds_as_many_decisions_as_leads_given():
+    decisions = _batch([("L-1", Q, NOW), ("L-2", Q, NOW), ("L-3", Q, NOW)])
+
+    assert len(decisions) == 3
+    assert len(decisions[1:]) == 2
+
+
+def test_a_lead_id_that_is_not_text_in_a_fast_batch_is_refused_naming_lead_id():
+    with pytest.raises(InvalidType) as caught:
+        _batch([(7, Q, NOW)])
+
+    assert (caught.value.field, caught.value.value) == ("lead_id", 7)
+
+
+def test_a_naive_time_in_a_dispatcher_assignment_is_refused_naming_at():
+    naive = datetime(2026, 11, 25, 10, 0)
+
+    with pytest.raises(InvalidType) as caught:
+        Dispatcher(TEAM, RoundRobin()).assign("L-1", Q, at=naive)
+
+    assert (caught.value.field, caught.value.value) == ("at", naive)
+
+
+def test_crediting_back_a_person_who_is_not_text_is_refused_naming_person():
+    with pytest.raises(InvalidType) as caught:
+        Dispatcher(TEAM, RoundRobin()).credit_back(5)
+
+    assert (caught.value.field, caught.value.value) == ("person", 5)
+
+
+def test_a_reason_reads_its_verdict_from_text():
+    reason = Reason(person="ana", verdict="picked", detail="the least recently served")
+
+    assert reason.verdict is Verdict.PICKED
+
+
+def test_a_decision_is_made_only_by_assign_or_a_dispatcher():
+    with pytest.raises(InvalidType) as caught:
+        Decision("L-1", Q, NOW, "ana", object(), 0)
+
+    assert caught.value.field == "source"
+    assert str(caught.value).startswith("source: got <object object at")
