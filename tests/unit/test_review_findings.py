@@ -1,0 +1,61 @@
+"""Defects found in review of issue 10's change, each pinned by a test."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from helpers import at, shipped
+from salesflow import IdempotencyConflict
+from salesflow.orders import CarrierUpdate, apply_carrier_update
+
+
+def _scan(code: str, hours: float = 10.0, **extra: object) -> CarrierUpdate:
+    extra.setdefault("tracking_number", "JD01")
+    return CarrierUpdate(vocabulary="aftership", code=code, at=at(hours), **extra)  # type: ignore[arg-type]
+
+
+def test_a_delivery_id_reused_for_a_scan_with_another_code_is_a_conflict():
+    first = apply_carrier_update(
+        shipped(), _scan("InTransit", location="Leipzig hub"), idempotency_key="d-1"
+    )
+
+    with pytest.raises(IdempotencyConflict, match="d-1"):
+        apply_carrier_update(first.order, _scan("Delivered"), idempotency_key="d-1")
+
+
+def test_a_delivery_id_reused_for_another_parcel_is_a_conflict():
+    first = apply_carrier_update(
+        shipped(), _scan("InTransit", location="Leipzig hub"), idempotency_key="d-1"
+    )
+    other = _scan("InTransit", location="Leipzig hub", tracking_number="ZZ99")
+
+    with pytest.raises(IdempotencyConflict, match="tracking_number"):
+        apply_carrier_update(first.order, other, idempotency_key="d-1")
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [{"message": "fire"}, {"estimated_delivery": date(2026, 12, 9)}],
+    ids=["another reason", "another date"],
+)
+def test_a_delivery_id_reused_for_another_problem_is_a_conflict(changed):
+    problem = {"message": "flood", "estimated_delivery": date(2026, 12, 2)}
+    first = apply_carrier_update(shipped(), _scan("Exception", **problem), idempotency_key="d-2")
+
+    with pytest.raises(IdempotencyConflict, match="d-2"):
+        apply_carrier_update(
+            first.order, _scan("Exception", **{**problem, **changed}), idempotency_key="d-2"
+        )
+
+
+def test_a_delivery_id_retried_with_the_same_problem_scan_repeats_the_earlier_outcome():
+    problem = _scan("Exception", message="flood", estimated_delivery=date(2026, 12, 2))
+    first = apply_carrier_update(shipped(), problem, idempotency_key="d-2")
+
+    again = apply_carrier_update(first.order, problem, idempotency_key="d-2")
+
+    assert again.repeated
+    assert again.order is first.order
+    assert [o.event for o in again.outcomes] == [o.event for o in first.outcomes]
