@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from helpers import at, shipped
 from salesflow import IdempotencyConflict
 from salesflow.orders import CarrierUpdate, apply_carrier_update
+from salesflow.routing import Role
+from salesflow.routing.handoffs import Ownership
 
 
 def _scan(code: str, hours: float = 10.0, **extra: object) -> CarrierUpdate:
@@ -59,3 +61,25 @@ def test_a_delivery_id_retried_with_the_same_problem_scan_repeats_the_earlier_ou
     assert again.repeated
     assert again.order is first.order
     assert [o.event for o in again.outcomes] == [o.event for o in first.outcomes]
+
+
+def test_a_retried_reassign_repeats_after_the_lead_moved_to_another_role():
+    t0 = datetime(2026, 11, 23, 9, tzinfo=UTC)
+    start = Ownership.start(lead_id="L-1", role=Role.QUALIFIER, person="quinn", at=t0).ownership
+    first = start.reassign("rita", at=t0 + timedelta(hours=1), idempotency_key="k-1")
+    moved = first.ownership.transfer(Role.CLOSER, person="cleo", at=t0 + timedelta(hours=2))
+
+    again = moved.ownership.reassign("rita", at=t0 + timedelta(hours=3), idempotency_key="k-1")
+
+    assert again.repeated
+    assert again.event == first.event
+    assert again.ownership is moved.ownership
+
+
+def test_a_reassign_key_reused_for_another_person_is_still_a_conflict():
+    t0 = datetime(2026, 11, 23, 9, tzinfo=UTC)
+    start = Ownership.start(lead_id="L-1", role=Role.QUALIFIER, person="quinn", at=t0).ownership
+    first = start.reassign("rita", at=t0 + timedelta(hours=1), idempotency_key="k-1")
+
+    with pytest.raises(IdempotencyConflict, match="person"):
+        first.ownership.reassign("sam", at=t0 + timedelta(hours=2), idempotency_key="k-1")
