@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from fractions import Fraction
 
 import pytest
 
 from helpers import at, shipped
-from salesflow import IdempotencyConflict
+from salesflow import IdempotencyConflict, InvalidField, metrics
 from salesflow.orders import CarrierUpdate, apply_carrier_update
 from salesflow.routing import Role
 from salesflow.routing.handoffs import Ownership
@@ -83,3 +84,24 @@ def test_a_reassign_key_reused_for_another_person_is_still_a_conflict():
 
     with pytest.raises(IdempotencyConflict, match="person"):
         first.ownership.reassign("sam", at=t0 + timedelta(hours=2), idempotency_key="k-1")
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda scale: metrics.csat_from_counts({1: 3}, scale=scale, satisfied_from=2),
+        lambda scale: metrics.csat([1, 2], scale=scale, satisfied_from=2),
+        lambda scale: metrics.csat_mean([1, 2], scale=scale),
+        lambda scale: metrics.manager_kpis(csat_scale=scale),
+    ],
+    ids=["csat_from_counts", "csat", "csat_mean", "manager_kpis"],
+)
+def test_a_survey_scale_too_wide_to_tally_is_refused_at_once(call):
+    with pytest.raises(InvalidField, match="scale"):
+        call((1, 10**30))
+
+
+def test_a_survey_scale_of_0_to_100_is_still_read():
+    result = metrics.csat_from_counts({100: 1, 10: 1}, scale=(0, 100), satisfied_from=90)
+
+    assert result.fraction == Fraction(1, 2)
