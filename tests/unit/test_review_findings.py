@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 
@@ -9,6 +10,7 @@ import pytest
 
 from helpers import at, shipped
 from salesflow import IdempotencyConflict, InvalidField, metrics
+from salesflow.metrics._result import Ratio
 from salesflow.orders import CarrierUpdate, apply_carrier_update
 from salesflow.routing import Role
 from salesflow.routing.handoffs import Ownership
@@ -105,3 +107,88 @@ def test_a_survey_scale_of_0_to_100_is_still_read():
     result = metrics.csat_from_counts({100: 1, 10: 1}, scale=(0, 100), satisfied_from=90)
 
     assert result.fraction == Fraction(1, 2)
+
+
+def _within_seconds(seconds: int, call):
+    def too_slow(signum, frame):
+        raise TimeoutError(f"no answer within {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, too_slow)
+    signal.alarm(seconds)
+    try:
+        return call()
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _set_based(metric, numerator, denominator, formula, inputs):
+    return Ratio(
+        metric,
+        numerator,
+        denominator,
+        variant="set-based" if metric != "conversion rate" else "distinct ids",
+        formula=formula,
+        inputs=inputs,
+        denominator_name="customers at start" if metric != "conversion rate" else "visitors",
+    ).to_dict()
+
+
+HUGE = 10**15
+SET_BASED_DOCUMENTS = {
+    "retention": _set_based(
+        "retention rate",
+        HUGE - 1,
+        HUGE,
+        "|customers at start ∩ customers at end| / |customers at start|",
+        (
+            ("customers at start", HUGE),
+            ("customers at end", HUGE),
+            ("retained", HUGE - 1),
+            ("lost", 1),
+            ("new and still there", 1),
+        ),
+    ),
+    "churn": _set_based(
+        "churn rate",
+        1,
+        HUGE,
+        "|customers at start - customers at end| / |customers at start|",
+        (("customers at start", HUGE), ("customers lost", 1)),
+    ),
+    "conversion": _set_based(
+        "conversion rate",
+        3,
+        HUGE,
+        "|converted visitors| / |visitors|",
+        (("converted visitors", 3), ("visitors", HUGE)),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SET_BASED_DOCUMENTS))
+def test_a_set_based_result_document_with_huge_counts_is_read_without_making_the_sets(name):
+    document = SET_BASED_DOCUMENTS[name]
+
+    result = _within_seconds(5, lambda: metrics.result_from_dict(document))
+
+    assert result.to_dict() == document
+
+
+def test_a_set_based_retention_document_retaining_more_than_it_started_with_is_refused():
+    document = _set_based(
+        "retention rate",
+        5,
+        3,
+        "|customers at start ∩ customers at end| / |customers at start|",
+        (
+            ("customers at start", 3),
+            ("customers at end", 5),
+            ("retained", 5),
+            ("lost", -2),
+            ("new and still there", 0),
+        ),
+    )
+
+    with pytest.raises(InvalidField):
+        metrics.result_from_dict(document)
