@@ -8,7 +8,7 @@ from fractions import Fraction
 
 import pytest
 
-from helpers import at, shipped
+from helpers import at, packed, shipped
 from salesflow import IdempotencyConflict, InvalidField, metrics
 from salesflow.metrics._result import Ratio
 from salesflow.orders import CarrierUpdate, apply_carrier_update
@@ -192,3 +192,20 @@ def test_a_set_based_retention_document_retaining_more_than_it_started_with_is_r
 
     with pytest.raises(InvalidField):
         metrics.result_from_dict(document)
+
+
+def test_a_delivery_id_that_shipped_the_order_is_a_conflict_when_retried_with_another_carrier():
+    first = apply_carrier_update(
+        packed(), _scan("InTransit", location="Leipzig hub", carrier="DHL"), idempotency_key="d-3"
+    )
+    other = _scan("InTransit", location="Leipzig hub", carrier="UPS")
+
+    with pytest.raises(IdempotencyConflict, match="carrier"):
+        apply_carrier_update(first.order, other, idempotency_key="d-3")
+
+    again = apply_carrier_update(
+        first.order,
+        _scan("InTransit", location="Leipzig hub", carrier="DHL"),
+        idempotency_key="d-3",
+    )
+    assert again.repeated

@@ -420,6 +420,9 @@ def _earlier(order: Order, update: CarrierUpdate, key: str) -> CarrierResult | N
             )
         elif last.event == "deliver":
             checks.append(("update.message", last.proof, update.message))
+    for event in events:
+        if isinstance(event, StatusChanged) and event.event == "ship":
+            checks.append(("update.carrier", event.carrier, update.carrier))
     for argument, was, now in checks:
         if not same(now, was):
             raise IdempotencyConflict(
