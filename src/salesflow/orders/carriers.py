@@ -404,8 +404,17 @@ def _earlier(order: Order, update: CarrierUpdate, key: str) -> CarrierResult | N
     subject = f"order {order.number}"
     recorded = getattr(last, "reported_at", None)
     kind = _kind(update.vocabulary, update.code)
+    if _EVENT_OF.get(kind) != last.event:  # a scan that means another change
+        raise IdempotencyConflict(
+            subject,
+            key,
+            last.event,
+            "a carrier update",
+            argument="update.code",
+            recorded=last.event,
+            given=update.code,
+        )
     checks: list[tuple[str, Any, Any]] = [
-        ("update.code", last.event, _EVENT_OF.get(kind)),
         ("update.at", recorded, update.at),
         ("update.tracking_number", order.tracking_number, update.tracking_number),
     ]
