@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import signal
+from collections import OrderedDict
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 
@@ -11,7 +13,7 @@ import pytest
 from helpers import at, packed, shipped
 from salesflow import IdempotencyConflict, InvalidField, metrics
 from salesflow.metrics._result import Ratio
-from salesflow.orders import CarrierUpdate, apply_carrier_update
+from salesflow.orders import CarrierUpdate, Order, apply_carrier_update
 from salesflow.routing import Role
 from salesflow.routing.handoffs import Ownership
 
@@ -209,3 +211,19 @@ def test_a_delivery_id_that_shipped_the_order_is_a_conflict_when_retried_with_an
         idempotency_key="d-3",
     )
     assert again.repeated
+
+
+def test_an_order_document_read_into_ordered_dicts_is_read_back():
+    order = shipped()
+    document = json.loads(json.dumps(order.to_dict()), object_pairs_hook=OrderedDict)
+
+    assert Order.from_dict(document) == order
+
+
+def test_an_order_document_read_into_ordered_dicts_is_still_refused_when_added_to():
+    document = json.loads(json.dumps(shipped().to_dict()), object_pairs_hook=OrderedDict)
+    document["history"][0]["customer"]["vip"] = True
+    document["status"] = "delivered"
+
+    with pytest.raises(InvalidField, match=r"customer\.vip"):
+        Order.from_dict(document)
