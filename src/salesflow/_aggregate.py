@@ -207,14 +207,20 @@ def renamed(err: InvalidField, old: str, new: str) -> InvalidField:
     """``err`` with a field path starting ``old`` renamed to start ``new`` (else ``err``)."""
     if err.field != old and not err.field.startswith((f"{old}[", f"{old}.")):
         return err
-    return type(err)(new + err.field[len(old) :], err.value, err.expected)
+    return type(err)(new + err.field[len(old) :], err.value, err.expected, context=err.context)
 
 
 def replayed(build: Callable[[tuple[Any, ...]], _A], events: Any, expected: str) -> _A:
-    """``build(tuple(events))``, errors named after ``events`` (the parameter of ``replay``)."""
-    if isinstance(events, str | bytes) or not isinstance(events, Iterable):
+    """``build(tuple(events))``, errors named after ``events`` (the parameter of ``replay``).
+
+    A string or a mapping is refused: iterating it would read letters or keys.
+    """
+    if isinstance(events, str | bytes | Mapping) or not isinstance(events, Iterable):
         raise InvalidType("events", events, expected)
-    history = tuple(events)
+    try:
+        history = tuple(events)
+    except TypeError:
+        raise InvalidType("events", events, expected) from None
     try:
         return build(history)
     except InvalidField as err:

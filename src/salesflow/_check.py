@@ -214,15 +214,25 @@ def same_document(field: str, given: Any, rebuilt: Any, *, why: str) -> None:
 
 
 def _identical(given: Any, expected: Any) -> bool:
-    """Equal and of the same type all the way down (``6.0`` is not ``6``, ``True`` not ``1``)."""
-    if type(given) is not type(expected):
-        return False
+    """Equal and of the same type all the way down (``6.0`` is not ``6``, ``True`` not ``1``).
+
+    A JSON object or array may come as a dict or list subclass (``json.loads``
+    with ``object_pairs_hook=OrderedDict``): what counts is its content.
+    """
     if type(expected) is dict:
-        return given.keys() == expected.keys() and all(
-            _identical(given[name], value) for name, value in expected.items()
+        return (
+            isinstance(given, dict)
+            and given.keys() == expected.keys()
+            and all(_identical(given[name], value) for name, value in expected.items())
         )
     if type(expected) is list:
-        return len(given) == len(expected) and all(map(_identical, given, expected))
+        return (
+            isinstance(given, list)
+            and len(given) == len(expected)
+            and all(map(_identical, given, expected))
+        )
+    if type(given) is not type(expected):
+        return False
     try:
         return bool(given == expected)
     except Exception:  # a value whose own comparison fails is not the expected one

@@ -41,8 +41,6 @@ __all__ = [
     "VersionConflict",
 ]
 
-_MISSING: Any = object()
-
 
 def _shown(value: Any) -> str:
     try:

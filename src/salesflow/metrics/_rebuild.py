@@ -17,18 +17,18 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from salesflow.metrics._result import Amount, Ratio, Score
+from salesflow.metrics._result import Amount, Ratio, Score, settle
 from salesflow.metrics.customers import (
+    _set_based_churn,
+    _set_based_retention,
     churn_rate,
     churn_rate_average_customers,
     churn_rate_customer_days,
-    churn_rate_from_ids,
     purchase_frequency_from_counts,
     repeat_purchase_rate_from_counts,
     retention_rate,
-    retention_rate_from_ids,
 )
-from salesflow.metrics.funnel import conversion_rate, conversion_rate_from_ids
+from salesflow.metrics.funnel import _distinct_id_conversion, conversion_rate
 from salesflow.metrics.sales import customer_acquisition_cost
 from salesflow.metrics.surveys import csat_from_counts, nps_from_counts
 from salesflow.money import Money
@@ -46,15 +46,12 @@ def _retention(inputs: Mapping[str, Any], result: Result) -> Result:
             new_customers=inputs["new customers"],
             customers_at_end=inputs["customers at end"],
         )
-    start, retained, new = (
-        inputs["customers at start"],
-        inputs["retained"],
-        inputs["new and still there"],
-    )
-    return retention_rate_from_ids(
-        at_start=range(start),
-        at_end=[*range(retained), *range(start, start + new)],
-    )
+    # From the sizes of the sets: making sets of a forged size would never end.
+    start, end = _count(inputs, "customers at start"), _count(inputs, "customers at end")
+    retained = _count(inputs, "retained")
+    if not 0 <= retained <= min(start, end):
+        raise ValueError("retained")
+    return settle(_set_based_retention(start, end, retained), "undefined")
 
 
 def _churn(inputs: Mapping[str, Any], result: Result) -> Result:
@@ -63,10 +60,10 @@ def _churn(inputs: Mapping[str, Any], result: Result) -> Result:
             customers_at_start=inputs["customers at start"], customers_lost=inputs["customers lost"]
         )
     if result.variant == "set-based":
-        start = inputs["customers at start"]
-        return churn_rate_from_ids(
-            at_start=range(start), at_end=range(start - inputs["customers lost"])
-        )
+        start, lost = _count(inputs, "customers at start"), _count(inputs, "customers lost")
+        if not 0 <= lost <= start:
+            raise ValueError("customers lost")
+        return settle(_set_based_churn(start, lost), "undefined")
     if result.variant == "average customers":
         return churn_rate_average_customers(
             customers_at_start=inputs["customers at start"],
@@ -83,9 +80,10 @@ def _churn(inputs: Mapping[str, Any], result: Result) -> Result:
 def _conversion(inputs: Mapping[str, Any], result: Result) -> Result:
     if result.variant == "counts":
         return conversion_rate(conversions=inputs["conversions"], visitors=inputs["visitors"])
-    return conversion_rate_from_ids(
-        visitors=range(inputs["visitors"]), converted=range(inputs["converted visitors"])
-    )
+    visitors, converted = _count(inputs, "visitors"), _count(inputs, "converted visitors")
+    if not 0 <= converted <= visitors:
+        raise ValueError("converted visitors")
+    return settle(_distinct_id_conversion(converted, visitors), "undefined")
 
 
 def _csat(inputs: Mapping[str, Any], result: Result) -> Result:

@@ -210,6 +210,28 @@ def whole_number(field: str, value: Any, *, minimum: int = 0, context: str = "")
     return number
 
 
+_MOST_SCALE_STEPS: Final = 100
+
+
+def survey_scale(field: str, value: Any) -> tuple[int, int]:
+    """A survey's ``(lowest, highest)`` scale: whole numbers, lowest below highest,
+    at most 100 steps apart (0-100 is the widest survey scale; every score on it is tallied)."""
+    expected = (
+        "a (lowest, highest) pair of whole numbers with lowest < highest, such as (1, 5), "
+        f"at most {_MOST_SCALE_STEPS} apart"
+    )
+    if (
+        not isinstance(value, tuple)
+        or len(value) != 2
+        or any(isinstance(end, bool) or not isinstance(end, int) for end in value)
+    ):
+        raise InvalidType(field, value, expected)
+    low, high = value
+    if not 0 < high - low <= _MOST_SCALE_STEPS:
+        raise InvalidField(field, value, expected)
+    return low, high
+
+
 def _keyed(value: Any) -> bool:
     """A mapping, or a mapping-like value such as a pandas Series (it has ``.items()``)."""
     return isinstance(value, Mapping) or (

@@ -235,23 +235,30 @@ def retention_rate_from_ids(
     """
     start = _id_set("at_start", at_start)
     end = _id_set("at_end", at_end)
-    retained = len(start & end)
-    ratio = Ratio(
+    return settle(_set_based_retention(len(start), len(end), len(start & end)), on_empty)
+
+
+def _set_based_retention(start: int, end: int, retained: int) -> Ratio:
+    """The set-based retention result from the sizes of its sets (``retained`` of both).
+
+    What :func:`retention_rate_from_ids` returns, and what a result document
+    of that variant is rebuilt from (without making sets of that size).
+    """
+    return Ratio(
         "retention rate",
         retained,
-        len(start),
+        start,
         variant="set-based",
         formula="|customers at start ∩ customers at end| / |customers at start|",
         inputs=(
-            ("customers at start", len(start)),
-            ("customers at end", len(end)),
+            ("customers at start", start),
+            ("customers at end", end),
             ("retained", retained),
-            ("lost", len(start - end)),
-            ("new and still there", len(end - start)),
+            ("lost", start - retained),
+            ("new and still there", end - retained),
         ),
         denominator_name="customers at start",
     )
-    return settle(ratio, on_empty)
 
 
 # -- churn ---------------------------------------------------------------------------
@@ -307,17 +314,20 @@ def churn_rate_from_ids(
     """
     start = _id_set("at_start", at_start)
     end = _id_set("at_end", at_end)
-    lost = len(start - end)
-    ratio = Ratio(
+    return settle(_set_based_churn(len(start), len(start - end)), on_empty)
+
+
+def _set_based_churn(start: int, lost: int) -> Ratio:
+    """The set-based churn result from the sizes of its sets (see :func:`_set_based_retention`)."""
+    return Ratio(
         "churn rate",
         lost,
-        len(start),
+        start,
         variant="set-based",
         formula="|customers at start - customers at end| / |customers at start|",
-        inputs=(("customers at start", len(start)), ("customers lost", lost)),
+        inputs=(("customers at start", start), ("customers lost", lost)),
         denominator_name="customers at start",
     )
-    return settle(ratio, on_empty)
 
 
 def churn_rate_average_customers(

@@ -179,16 +179,21 @@ def conversion_rate_from_ids(
                 person,
                 f"the id of one of visitors ({shown_ids(people)}): a visitor converts",
             )
-    ratio = Ratio(
+    return settle(_distinct_id_conversion(len(buyers), len(people)), on_empty)
+
+
+def _distinct_id_conversion(converted: int, visitors: int) -> Ratio:
+    """The distinct-ids conversion result from the sizes of its sets (what a result
+    document of that variant is rebuilt from, without making sets of that size)."""
+    return Ratio(
         "conversion rate",
-        len(buyers),
-        len(people),
+        converted,
+        visitors,
         variant="distinct ids",
         formula="|converted visitors| / |visitors|",
-        inputs=(("converted visitors", len(buyers)), ("visitors", len(people))),
+        inputs=(("converted visitors", converted), ("visitors", visitors)),
         denominator_name="visitors",
     )
-    return settle(ratio, on_empty)
 
 
 # -- the ordered funnel ------------------------------------------------------------------

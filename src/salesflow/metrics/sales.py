@@ -97,6 +97,7 @@ from salesflow.metrics._records import (
     check_basis,
     keyed_items,
     shown_ids,
+    survey_scale,
     whole_number,
 )
 from salesflow.metrics._result import (
@@ -1199,19 +1200,6 @@ class _Tally:
         self.scores: list[int] = []
 
 
-def _csat_scale(value: Any) -> tuple[int, int]:
-    expected = "a (lowest, highest) pair of whole numbers with lowest < highest, such as (1, 5)"
-    if (
-        not isinstance(value, tuple)
-        or len(value) != 2
-        or any(isinstance(end, bool) or not isinstance(end, int) for end in value)
-    ):
-        raise InvalidType("csat_scale", value, expected)
-    if value[0] >= value[1]:
-        raise InvalidField("csat_scale", value, expected)
-    return value
-
-
 def _add(total: Decimal, amount: Decimal, field: str) -> Decimal:
     try:
         return _EXACT.add(total, amount)
@@ -1277,7 +1265,7 @@ def manager_kpis(
     scope = _period(period)
     moment = _optional_now(now)
     code = _expected_currency(currency)
-    scale = _csat_scale(csat_scale)
+    scale = survey_scale("csat_scale", csat_scale)
     tallies: dict[str, _Tally] = {}
     owners: dict[str | int, str | None] = {}
     unassigned = 0

@@ -17,7 +17,13 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 from salesflow.errors import InvalidField, InvalidType
-from salesflow.metrics._records import _integer, keyed_items, values_of, whole_number
+from salesflow.metrics._records import (
+    _integer,
+    keyed_items,
+    survey_scale,
+    values_of,
+    whole_number,
+)
 from salesflow.metrics._result import OnEmpty, Ratio, Score, settle
 
 __all__ = ["csat", "csat_from_counts", "csat_mean", "nps", "nps_from_counts"]
@@ -29,18 +35,6 @@ _NPS_VARIANT: Final = "promoters 9-10, detractors 0-6"
 _NPS_SCALE: Final = (0, 10)
 _CSAT_SCALE: Final = (1, 5)
 _CSAT_SATISFIED: Final = 4
-
-
-def _scale(value: Any) -> tuple[int, int]:
-    expected = "a (lowest, highest) pair of whole numbers with lowest < highest, such as (1, 5)"
-    if not isinstance(value, tuple) or len(value) != 2:
-        raise InvalidType("scale", value, expected)
-    low, high = value
-    if any(isinstance(end, bool) or not isinstance(end, int) for end in value):
-        raise InvalidType("scale", value, expected)
-    if low >= high:
-        raise InvalidField("scale", value, expected)
-    return low, high
 
 
 def _satisfied_from(value: Any, scale: tuple[int, int]) -> int:
@@ -194,7 +188,7 @@ def csat(
     >>> csat([6, 7, 2], scale=(1, 7), satisfied_from=6).percent()
     '66.7%'
     """
-    bounds = _scale(scale)
+    bounds = survey_scale("scale", scale)
     threshold = _satisfied_from(satisfied_from, bounds)
     return _csat(_tally("scores", scores, bounds), bounds, threshold, on_empty)
 
@@ -213,7 +207,7 @@ def csat_from_counts(
     >>> csat_from_counts({5: 10, 4: 20, 3: 10, 2: 5, 1: 5})
     <Ratio CSAT (share of 4-5 on 1-5): (10 + 20) / 50 = 0.6>
     """
-    bounds = _scale(scale)
+    bounds = survey_scale("scale", scale)
     threshold = _satisfied_from(satisfied_from, bounds)
     return _csat(_counts("counts", counts, bounds), bounds, threshold, on_empty)
 
@@ -254,7 +248,7 @@ def csat_mean(
     >>> csat_mean([5, 4, 4, 3])
     <Score mean satisfaction (mean on 1-5): 16 / 4 = 4>
     """
-    bounds = _scale(scale)
+    bounds = survey_scale("scale", scale)
     tally = _tally("scores", scores, bounds)
     low, high = bounds
     total = sum(score * count for score, count in tally.items())

@@ -217,6 +217,8 @@ class CarrierResult:
 
 
 _ON_THE_ROAD: Final = (OrderStatus.SHIPPED, OrderStatus.IN_TRANSIT)
+# The event a scan of each kind records last: what a retried delivery id must match.
+_EVENT_OF: Final = {_T: "transit", _D: "deliver", _P: "delay"}
 
 
 def apply_carrier_update(
@@ -401,12 +403,35 @@ def _earlier(order: Order, update: CarrierUpdate, key: str) -> CarrierResult | N
     last = events[-1]
     subject = f"order {order.number}"
     recorded = getattr(last, "reported_at", None)
-    checks: list[tuple[str, Any, Any]] = [("update.at", recorded, update.at)]
+    kind = _kind(update.vocabulary, update.code)
+    if _EVENT_OF.get(kind) != last.event:  # a scan that means another change
+        raise IdempotencyConflict(
+            subject,
+            key,
+            last.event,
+            "a carrier update",
+            argument="update.code",
+            recorded=last.event,
+            given=update.code,
+        )
+    checks: list[tuple[str, Any, Any]] = [
+        ("update.at", recorded, update.at),
+        ("update.tracking_number", order.tracking_number, update.tracking_number),
+    ]
     if isinstance(last, StatusChanged):
         if last.location is not None and update.location is not None:
             checks.append(("update.location", last.location, update.location))
-        if last.carrier is not None:
-            checks.append(("update.tracking_number", last.tracking_number, update.tracking_number))
+        if last.event == "delay":
+            reason = update.message or _problem_words(update.code)
+            checks.append(("update.message", last.reason, reason))
+            checks.append(
+                ("update.estimated_delivery", last.estimated_delivery, update.estimated_delivery)
+            )
+        elif last.event == "deliver":
+            checks.append(("update.message", last.proof, update.message))
+    for event in events:
+        if isinstance(event, StatusChanged) and event.event == "ship":
+            checks.append(("update.carrier", event.carrier, update.carrier))
     for argument, was, now in checks:
         if not same(now, was):
             raise IdempotencyConflict(

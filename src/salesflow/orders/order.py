@@ -25,7 +25,7 @@ salesflow.errors.InvalidTransition: Can't ship an order that is processing; allo
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, Final, cast
 
@@ -35,7 +35,9 @@ from salesflow._aggregate import (
     as_history,
     command,
     fold_checked,
+    renamed,
     repeated_creation,
+    replayed,
     restore,
 )
 from salesflow._zones import utc
@@ -194,14 +196,6 @@ def _outcome(order: Order, event: OrderEvent, repeated: bool) -> Outcome:
     return Outcome(order, event, order._notice(event), repeated)
 
 
-def _renamed(err: InvalidField, old: str, new: str) -> InvalidField:
-    """``err`` naming the parameter ``new`` where it named ``old`` (``history[2].at``)."""
-    field = err.field
-    if field == old or field.startswith((f"{old}[", f"{old}.")):
-        field = new + field[len(old) :]
-    return type(err)(field, err.value, err.expected, context=err.context)
-
-
 def _fold_history(events: Sequence[Any]) -> _Fold:
     return fold_checked(events, OrderPlaced, (StatusChanged,), _Fold, "order_number")
 
@@ -233,7 +227,7 @@ class Order:
         try:
             fold = _fold_history(self.history)
         except InvalidField as err:
-            raise _renamed(err, "events", "history") from None
+            raise renamed(err, "events", "history") from None
         object.__setattr__(self, "_fold", fold)
 
     # -- what the order is -------------------------------------------------
@@ -421,16 +415,7 @@ class Order:
     @classmethod
     def replay(cls, events: Iterable[OrderEvent]) -> Order:
         """Rebuild an order from its stored events, checking each may follow the last."""
-        if isinstance(events, str | bytes | Mapping):
-            raise InvalidType("events", events, "an iterable of order events")
-        try:
-            history = tuple(events)
-        except TypeError:
-            raise InvalidType("events", events, "an iterable of order events") from None
-        try:
-            return cls(history)
-        except InvalidField as err:
-            raise _renamed(err, "history", "events") from None
+        return replayed(cls, events, "an iterable of order events")
 
     # -- the verbs -----------------------------------------------------------
 

@@ -928,7 +928,9 @@ class Ownership:
                 idempotency_key=idempotency_key,
             )
 
-        arguments = {"role": role, "person": person, "note": note, "actor": actor}
+        arguments: dict[str, Any] = {"person": person, "note": note, "actor": actor}
+        if name != "reassign":  # reassign's role is the lead's role then, not an argument
+            arguments["role"] = role
         return self._apply(name, idempotency_key, expected_version, at, lambda _: arguments, build)
 
     def _apply(
