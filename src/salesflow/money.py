@@ -133,6 +133,8 @@ def _to_amount(value: Any) -> Decimal:
     if amount.copy_abs() > MAX_AMOUNT:
         raise InvalidField("amount", value, "an amount of at most 10**18 in size")
     exponent = amount.as_tuple().exponent
+    if not amount and isinstance(exponent, int) and exponent > 0:
+        return Decimal(0).copy_sign(amount)  # 0E+1000000 is zero, written as 0
     if isinstance(exponent, int) and exponent < -MAX_DECIMAL_PLACES:
         digits = amount.as_tuple().digits
         surplus = -MAX_DECIMAL_PLACES - exponent

@@ -130,3 +130,8 @@ def test_negating_keeps_every_digit_whatever_the_callers_context():
 
     assert (-amount).amount == Decimal("-1." + "0" * 39 + "1")
     assert amount * -1 == -amount
+
+
+def test_a_zero_with_a_huge_exponent_is_plain_zero():
+    assert Money("0E+1000000", "EUR").to_dict() == {"amount": "0", "currency": "EUR"}
+    assert Money(Decimal("-0E+9"), "EUR").amount.is_zero()
