@@ -437,10 +437,14 @@ def test_a_refused_batch_item_leaves_the_dispatcher_as_it_was():
 
 
 def test_a_batch_holds_as_many_decisions_as_leads_given():
-    decisions = _batch([("L-1", Q, NOW), ("L-2", Q, NOW), ("L-3", Q, NOW)])
+    dispatcher = Dispatcher(TEAM, LeastLoaded())
+    dispatcher.assign_many([("L-1", Q, NOW), ("L-2", Q, NOW)])
+
+    decisions = dispatcher.assign_many([("L-3", Q, NOW), ("L-4", Q, NOW), ("L-5", Q, NOW)])
 
     assert len(decisions) == 3
     assert len(decisions[1:]) == 2
+    assert [decision.lead_id for decision in decisions] == ["L-3", "L-4", "L-5"]
 
 
 def test_a_lead_id_that_is_not_text_in_a_fast_batch_is_refused_naming_lead_id():
