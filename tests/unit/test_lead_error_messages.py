@@ -321,3 +321,18 @@ def test_a_stage_time_with_a_naive_last_exit_is_refused_naming_it():
         )
 
     assert (caught.value.field, caught.value.value) == ("last_exited", naive)
+
+
+@pytest.mark.parametrize("visits", [0, True, "1"])
+def test_a_stage_time_with_visits_that_are_not_a_whole_count_is_refused_naming_visits(visits):
+    with pytest.raises(InvalidField) as caught:
+        StageTime(
+            stage=LeadStage.AWARENESS,
+            first_entered=T0,
+            last_exited=None,
+            latest_entered=T0,
+            total=timedelta(hours=1),
+            visits=visits,
+        )
+
+    assert (caught.value.field, caught.value.value) == ("visits", visits)
