@@ -172,3 +172,13 @@ def utc(value: datetime) -> datetime:
 def elapsed(start: datetime, end: datetime) -> timedelta:
     """``end - start`` in absolute time (never by wall-clock readings)."""
     return utc(end) - utc(start)
+
+
+def instant_key(value: object) -> object:
+    """The key a record compares and hashes a datetime field by: its UTC instant.
+
+    An attrs ``eq=`` key, so that two readings of one zone's clock an hour
+    apart in a repeated hour (02:30 fold=0 and fold=1) are never equal, and a
+    reading in another zone of the same instant is. ``None`` stays ``None``.
+    """
+    return utc(value) if isinstance(value, datetime) else value

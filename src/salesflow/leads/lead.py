@@ -189,7 +189,7 @@ class LeadCreated:
     version: ClassVar[int] = 1
 
     lead_id: str = attrs.field(validator=_check.text_field)
-    at: datetime = attrs.field(validator=_check.aware_field)
+    at: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
     actor: str = attrs.field(validator=_check.text_field)
     source: LeadSource = attrs.field(converter=_to_source)
     deal_value: Money | None = attrs.field(default=None)
@@ -218,7 +218,7 @@ class LeadStageChanged:
     event: str = attrs.field(validator=_stage_event)
     from_stage: LeadStage = attrs.field(converter=_to_from_stage)
     to_stage: LeadStage = attrs.field(converter=_to_to_stage)
-    at: datetime = attrs.field(validator=_check.aware_field)
+    at: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
     actor: str = attrs.field(validator=_check.text_field)
     reason: str | None = attrs.field(default=None, validator=_check.optional_text_field)
     lost_reason: LostReason | None = attrs.field(default=None, converter=_to_lost_reason)
@@ -280,7 +280,7 @@ class LeadQualified:
 
     lead_id: str = attrs.field(validator=_check.text_field)
     version: int = attrs.field(validator=_version)
-    at: datetime = attrs.field(validator=_check.aware_field)
+    at: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
     actor: str = attrs.field(validator=_check.text_field)
     idempotency_key: str | None = attrs.field(default=None, validator=_check.optional_text_field)
 
@@ -294,7 +294,7 @@ class ActivityLogged:
     lead_id: str = attrs.field(validator=_check.text_field)
     version: int = attrs.field(validator=_version)
     kind: ActivityKind = attrs.field(converter=_to_activity)
-    at: datetime = attrs.field(validator=_check.aware_field)
+    at: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
     actor: str = attrs.field(validator=_check.text_field)
     note: str | None = attrs.field(default=None, validator=_check.optional_text_field)
     idempotency_key: str | None = attrs.field(default=None, validator=_check.optional_text_field)
@@ -320,7 +320,7 @@ class Qualification:
 
     outcome: QualificationOutcome = attrs.field(converter=_to_outcome)
     by: str = attrs.field(validator=_check.text_field)
-    at: datetime = attrs.field(validator=_check.aware_field)
+    at: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
 
 
 def _to_stage(value: Any) -> LeadStage:
@@ -346,9 +346,9 @@ class StageTime:
     """Time a lead spent in one stage: first entered, last exited, latest entry, total."""
 
     stage: LeadStage = attrs.field(converter=_to_stage)
-    first_entered: datetime = attrs.field(validator=_check.aware_field)
-    last_exited: datetime | None = attrs.field(validator=_optional_aware)
-    latest_entered: datetime = attrs.field(validator=_check.aware_field)
+    first_entered: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
+    last_exited: datetime | None = attrs.field(validator=_optional_aware, eq=_zones.instant_key)
+    latest_entered: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
     total: timedelta = attrs.field(validator=_span)
     visits: int = attrs.field(validator=_visits)
 

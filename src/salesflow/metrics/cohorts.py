@@ -185,8 +185,8 @@ class CustomerSummary:
     """
 
     customer_id: CustomerId = attrs.field(validator=_id_field)
-    first_purchase: datetime = attrs.field(validator=_check.aware_field)
-    last_purchase: datetime = attrs.field(validator=_check.aware_field)
+    first_purchase: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
+    last_purchase: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
     orders: int = attrs.field(validator=_count_field(1))
     recency: timedelta = attrs.field(validator=_timedelta_field)
     total_amount: Decimal = attrs.field(validator=_amount_field)
@@ -351,7 +351,7 @@ class CustomerSummaries(Mapping[CustomerId, CustomerSummary]):
     dicts: ``pd.DataFrame(summary.to_records())``.
     """
 
-    now: datetime = attrs.field(validator=_check.aware_field)
+    now: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
     zone: tzinfo = attrs.field(converter=_zone)
     basis: str = attrs.field(validator=lambda _i, _a, value: check_basis(value))
     currency: str | None = attrs.field(validator=_currency_field)
@@ -567,7 +567,7 @@ class CohortTable:
     """
 
     zone: tzinfo = attrs.field(converter=_zone)
-    now: datetime | None = attrs.field(validator=_optional_now)
+    now: datetime | None = attrs.field(validator=_optional_now, eq=_zones.instant_key)
     cohorts: tuple[Cohort, ...] = attrs.field(validator=_cohorts_field)
 
     @property

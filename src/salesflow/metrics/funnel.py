@@ -883,7 +883,7 @@ class LeadStageTimes:
     stall longest. :meth:`format` draws the table.
     """
 
-    now: datetime = attrs.field(validator=_check.aware_field)
+    now: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
     leads: int = attrs.field(validator=_count_field)
     stages: tuple[StageDuration, ...] = attrs.field(validator=_durations_field)
 

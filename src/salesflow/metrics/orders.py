@@ -870,7 +870,7 @@ class StatusTimes(Mapping[OrderStatus, Durations]):
     and its stays still grow. :meth:`format` draws a table.
     """
 
-    now: datetime = attrs.field(validator=_check.aware_field)
+    now: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
     orders: int = attrs.field(
         validator=lambda _i, _a, value: _check.whole("orders", value, minimum=0)
     )

@@ -44,7 +44,7 @@ from typing import Any, Final
 
 import attrs
 
-from salesflow import _check
+from salesflow import _check, _zones
 from salesflow._aggregate import check_expected_version, same
 from salesflow._aggregate import idempotency_key as idempotency_key_of
 from salesflow._zones import utc
@@ -150,7 +150,7 @@ class CarrierUpdate:
     vocabulary: str = attrs.field()
     code: str = attrs.field()
     tracking_number: str = attrs.field(validator=_check.text_field)
-    at: datetime = attrs.field(validator=_check.aware_field)
+    at: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
     carrier: str | None = attrs.field(default=None, validator=_check.optional_text_field)
     location: str | None = attrs.field(default=None, validator=_check.optional_text_field)
     estimated_delivery: date | None = attrs.field(

@@ -21,7 +21,7 @@ from typing import Any, ClassVar, Final
 
 import attrs
 
-from salesflow import _check
+from salesflow import _check, _zones
 from salesflow._zones import utc
 from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType
 from salesflow.money import Money
@@ -77,7 +77,7 @@ class OrderPlaced:
     reason: ClassVar[None] = None
 
     order_number: str = attrs.field(validator=_check.text_field)
-    at: datetime = attrs.field(validator=_check.aware_field)
+    at: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
     actor: str = attrs.field(validator=_check.text_field)
     customer: Customer = attrs.field(validator=_of(Customer))
     lines: tuple[OrderLine, ...] = attrs.field(converter=_as_tuple, validator=_lines)
@@ -192,7 +192,7 @@ class StatusChanged:
     event: str
     from_status: OrderStatus
     to_status: OrderStatus
-    at: datetime
+    at: datetime = attrs.field(eq=_zones.instant_key)
     actor: str
     estimated_delivery: date
     idempotency_key: str | None = None
@@ -204,7 +204,7 @@ class StatusChanged:
     location: str | None = None
     proof: str | None = None
     review_url: str | None = None
-    reported_at: datetime | None = None
+    reported_at: datetime | None = attrs.field(default=None, eq=_zones.instant_key)
 
     def __attrs_post_init__(self) -> None:
         # One pass instead of a validator per field: events are rebuilt on every

@@ -31,7 +31,7 @@ from typing import Any, ClassVar
 
 import attrs
 
-from salesflow import _check
+from salesflow import _check, _zones
 from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType
 from salesflow.money import Money
 from salesflow.orders.status import OrderStatus
@@ -108,7 +108,7 @@ class Notification:
     order_number: str = attrs.field(validator=_check.text_field)
     customer_name: str = attrs.field(validator=_check.text_field)
     support: SupportContact = attrs.field(validator=_instance(SupportContact))
-    at: datetime = attrs.field(validator=_check.aware_field)
+    at: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
     estimated_delivery: date | None = attrs.field(
         default=None, validator=_check.optional_date_field
     )

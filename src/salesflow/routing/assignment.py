@@ -45,7 +45,7 @@ from typing import Any, Final, Protocol, TypeVar, overload
 
 import attrs
 
-from salesflow import _check
+from salesflow import _check, _zones
 from salesflow.errors import InvalidField, InvalidType
 from salesflow.routing.models import Role
 from salesflow.routing.people import Person, Team
@@ -604,7 +604,7 @@ class Decision:
         }
 
     def _key(self) -> tuple[Any, ...]:
-        return (self.lead_id, self.role, self.at, self.person, self.rule, self.strategy)
+        return (self.lead_id, self.role, _zones.utc(self.at), self.person, self.rule, self.strategy)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Decision):

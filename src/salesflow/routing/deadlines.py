@@ -77,7 +77,7 @@ class Waiting:
     lead_id: str = attrs.field(validator=_check.text_field)
     role: Role = attrs.field(converter=_to_role)
     person: str = attrs.field(validator=_check.text_field)
-    since: datetime = attrs.field(kw_only=True, validator=_check.aware_field)
+    since: datetime = attrs.field(kw_only=True, validator=_check.aware_field, eq=_zones.instant_key)
     hops: int = attrs.field(default=0, kw_only=True, validator=_hops)
     tried: frozenset[str] = attrs.field(default=frozenset(), kw_only=True, converter=_to_tried)
     account_owner: str | None = attrs.field(
@@ -116,7 +116,7 @@ class Reassignment:
 
     lead_id: str = attrs.field(validator=_check.text_field)
     from_person: str = attrs.field(validator=_check.text_field)
-    due_at: datetime = attrs.field(validator=_check.aware_field)
+    due_at: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
     """When the deadline passed (counted in the owner's working hours)."""
     hop: int = attrs.field(validator=_hop)
     """The how-many-th reassignment this is."""

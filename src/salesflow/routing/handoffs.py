@@ -243,7 +243,7 @@ class OwnerAssigned:
     event: str = attrs.field()
     role: Role = attrs.field(converter=_to_role)
     person: str | None = attrs.field(default=None, validator=_check.optional_text_field)
-    at: datetime = attrs.field(validator=_check.aware_field)
+    at: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
     actor: str = attrs.field(validator=_check.text_field)
     note: str | None = attrs.field(default=None, validator=_check.optional_text_field)
     idempotency_key: str | None = attrs.field(default=None, validator=_check.optional_text_field)
@@ -275,9 +275,11 @@ class HandoffSubmitted:
     to_role: Role = attrs.field(converter=_to_to_role)
     from_person: str | None = attrs.field(default=None, validator=_check.optional_text_field)
     to_person: str | None = attrs.field(default=None, validator=_check.optional_text_field)
-    at: datetime = attrs.field(validator=_check.aware_field)
+    at: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
     actor: str = attrs.field(validator=_check.text_field)
-    expires_at: datetime | None = attrs.field(default=None, validator=_optional_aware)
+    expires_at: datetime | None = attrs.field(
+        default=None, validator=_optional_aware, eq=_zones.instant_key
+    )
     note: str | None = attrs.field(default=None, validator=_check.optional_text_field)
     idempotency_key: str | None = attrs.field(default=None, validator=_check.optional_text_field)
 
@@ -304,7 +306,7 @@ class HandoffAccepted:
     version: int = attrs.field(validator=_version(3))
     handoff: int = attrs.field(validator=_version(2))
     person: str = attrs.field(validator=_check.text_field)
-    at: datetime = attrs.field(validator=_check.aware_field)
+    at: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
     actor: str = attrs.field(validator=_check.text_field)
     idempotency_key: str | None = attrs.field(default=None, validator=_check.optional_text_field)
 
@@ -320,7 +322,7 @@ class HandoffRejected:
     handoff: int = attrs.field(validator=_version(2))
     reason: RejectReason = attrs.field(converter=_to_reason)
     note: str | None = attrs.field(default=None, validator=_check.optional_text_field)
-    at: datetime = attrs.field(validator=_check.aware_field)
+    at: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
     actor: str = attrs.field(validator=_check.text_field)
     idempotency_key: str | None = attrs.field(default=None, validator=_check.optional_text_field)
 
@@ -338,7 +340,7 @@ class HandoffExpired:
     lead_id: str = attrs.field(validator=_check.text_field)
     version: int = attrs.field(validator=_version(3))
     handoff: int = attrs.field(validator=_version(2))
-    at: datetime = attrs.field(validator=_check.aware_field)
+    at: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
     actor: str = attrs.field(validator=_check.text_field)
     idempotency_key: str | None = attrs.field(default=None, validator=_check.optional_text_field)
 
@@ -353,7 +355,7 @@ class HandoffWithdrawn:
     version: int = attrs.field(validator=_version(3))
     handoff: int = attrs.field(validator=_version(2))
     note: str | None = attrs.field(default=None, validator=_check.optional_text_field)
-    at: datetime = attrs.field(validator=_check.aware_field)
+    at: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
     actor: str = attrs.field(validator=_check.text_field)
     idempotency_key: str | None = attrs.field(default=None, validator=_check.optional_text_field)
 

@@ -57,8 +57,8 @@ class Absence:
     run of a repeated hour begins an hour after the first 02:00.
     """
 
-    start: datetime = attrs.field(validator=_check.aware_field)
-    end: datetime = attrs.field(validator=_check.aware_field)
+    start: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
+    end: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
     reason: str = attrs.field(default="away", validator=_check.text_field)
     # The span as UTC instants, for comparisons (no part of the value).
     _span: tuple[datetime, datetime] = attrs.field(
