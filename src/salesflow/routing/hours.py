@@ -549,11 +549,7 @@ class WorkingHours:
     def from_dict(cls, document: Any) -> WorkingHours:
         """The working hours :meth:`to_dict` wrote; malformed documents are refused."""
         fields = _check.mapping("document", document)
-        extra = set(fields) - {"zone", "week", "holidays"}
-        if extra:
-            raise InvalidField(
-                "working_hours", sorted(extra, key=str), "only the keys holidays, week, zone"
-            )
+        _check.only_keys("document", fields, {"zone", "week", "holidays"})
         week = _check.mapping("week", _check.key("", fields, "week"))
         days: dict[int, Any] = {}
         for day, shifts in week.items():

@@ -220,8 +220,9 @@ class Move:
     def from_dict(cls, document: Any, *, field: str = "move") -> Move:
         doc = _check.mapping(field, document)
         names = {f.name for f in attrs.fields(cls)}
-        if set(doc) != names:
-            raise InvalidField(field, sorted(doc), f"the keys {', '.join(sorted(names))}")
+        _check.only_keys(field, doc, names)
+        for name in sorted(names):
+            _check.key(field, doc, name)
         try:
             move = cls(**doc)
         except InvalidField as err:
