@@ -8,6 +8,8 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any, TypeVar
 
+import attrs
+
 from salesflow.errors import InvalidField, InvalidType
 
 _E = TypeVar("_E", bound=Enum)
@@ -116,6 +118,13 @@ def only_keys(field: str, document: dict[str, Any], allowed: Any) -> None:
                 document[name],
                 f"no such key (allowed: {', '.join(sorted(allowed))})",
             )
+
+
+def required_keys(field: str, document: dict[str, Any], kind: type) -> None:
+    """Refuse ``document`` when it lacks a key the attrs class ``kind`` requires, naming it."""
+    for attribute in attrs.fields(kind):
+        if attribute.init and attribute.default is attrs.NOTHING:
+            key(field, document, attribute.alias)
 
 
 def decimal_text(field: str, value: Any) -> Decimal:

@@ -278,18 +278,13 @@ def test_a_lead_refusal_names_the_field_the_value_and_what_was_expected(case):
     assert str(caught.value) == message
 
 
-def test_an_event_document_missing_a_key_is_refused_naming_the_keys_it_had():
+def test_an_event_document_missing_a_key_is_refused_naming_the_key():
     document = {k: v for k, v in ADVANCED_DOC.items() if k != "actor"}
 
     with pytest.raises(InvalidField) as caught:
         lead_event_from_dict(document, field="history[1]")
 
-    assert caught.value.field == "history[1]"
-    assert caught.value.value == sorted(document)
-    assert str(caught.value).startswith(
-        f"history[1]: got {sorted(document)!r}, expected the keys of a advance event ("
-    )
-    assert "actor" in caught.value.expected
+    assert str(caught.value) == "history[1].actor: got None, expected a value (it is missing)"
 
 
 def test_qualifying_a_closed_lead_says_the_stage_and_what_is_allowed():

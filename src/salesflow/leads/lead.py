@@ -1035,12 +1035,11 @@ def lead_event_from_dict(document: Any, *, field: str = "event") -> LeadEvent:
             continue
         parser = _PARSERS.get(key)
         values[key] = parser(f"{field}.{key}", value) if parser and value is not None else value
+    _check.required_keys(field, values, kind)
     try:
         event: LeadEvent = kind(**values)
     except InvalidField as err:
         raise type(err)(f"{field}.{err.field}", err.value, err.expected) from None
-    except TypeError as err:  # a required key is missing
-        raise InvalidField(field, sorted(doc), f"the keys of a {name} event ({err})") from None
     rebuilt = lead_event_to_dict(event)
     if kind is LeadCreated and "version" not in doc:
         del rebuilt["version"]  # the first event's version is always 1

@@ -1079,12 +1079,11 @@ def ownership_event_from_dict(document: Any, *, field: str = "event") -> Ownersh
         if key in ("at", "expires_at"):
             value = _check.parse_datetime(f"{field}.{key}", value)
         values[key] = value
+    _check.required_keys(field, values, kind)
     try:
         event: OwnershipEvent = kind(**values)
     except InvalidField as err:
         raise type(err)(f"{field}.{err.field}", err.value, err.expected) from None
-    except TypeError as err:  # a required key is missing
-        raise InvalidField(field, sorted(doc), f"the keys of a {name} event ({err})") from None
     rebuilt = ownership_event_to_dict(event)
     _check.same_document(field, doc, rebuilt, why="as the event written by ownership_event_to_dict")
     return event
