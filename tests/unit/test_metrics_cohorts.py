@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from salesflow import InvalidField, InvalidType, Money
-from salesflow.metrics._result import Amount, Ratio
+from salesflow._results import Amount, Ratio
 from salesflow.metrics.cohorts import (
     CustomerSummary,
     cohort_retention,

@@ -30,7 +30,7 @@ from salesflow.metrics import (
     nps,
     retention_rate,
 )
-from salesflow.metrics._result import MAX_PLACES
+from salesflow._results import MAX_PLACES
 
 MAX = datetime.max.replace(tzinfo=UTC)
 MIN = datetime.min.replace(tzinfo=UTC)

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import salesflow
 from salesflow import InvalidField, InvalidType, Money, SalesflowError, UndefinedMetric
 from salesflow.metrics import Amount, Ratio, Score, result_from_dict
-from salesflow.metrics._result import check_on_empty, settle
+from salesflow._results import check_on_empty, settle
 
 ROUNDINGS = (
     "ROUND_HALF_EVEN",

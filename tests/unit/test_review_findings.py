@@ -12,7 +12,7 @@ import pytest
 
 from helpers import at, packed, shipped
 from salesflow import IdempotencyConflict, InvalidField, metrics
-from salesflow.metrics._result import Ratio
+from salesflow._results import Ratio
 from salesflow.orders import CarrierUpdate, Order, apply_carrier_update
 from salesflow.routing import Role
 from salesflow.routing.handoffs import Ownership

@@ -7,7 +7,7 @@ See docs/metrics.md.
 """
 
 from salesflow.metrics._records import OrderRecord
-from salesflow.metrics._result import (
+from salesflow._results import (
     VALUE_PRECISION,
     Amount,
     OnEmpty,

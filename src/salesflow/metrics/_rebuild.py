@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from salesflow.metrics._result import Amount, Ratio, Score, settle
+from salesflow._results import Amount, Ratio, Score, settle
 from salesflow.metrics.customers import (
     _set_based_churn,
     _set_based_retention,

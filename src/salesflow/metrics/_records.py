@@ -79,7 +79,7 @@ import attrs
 
 from salesflow import _check, _zones
 from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType
-from salesflow.metrics._result import INPUT_DIGITS, bounded_decimal, shown_int
+from salesflow._results import INPUT_DIGITS, bounded_decimal, shown_int
 from salesflow.money import _EXACT, CURRENCY_MINOR_UNITS, Money
 from salesflow.orders import Order, OrderStatus
 

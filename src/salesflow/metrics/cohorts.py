@@ -49,7 +49,7 @@ from salesflow.metrics._records import (
     fold_spending,
     month_number,
 )
-from salesflow.metrics._result import (
+from salesflow._results import (
     INPUT_DIGITS,
     VALUE_PRECISION,
     Amount,
@@ -305,7 +305,7 @@ class CustomerSummary:
 
         The averages equal ``average_spend.value`` and
         ``average_repeat_spend.value`` (28 significant digits, see
-        :mod:`salesflow.metrics._result`).
+        :mod:`salesflow._results`).
         """
         total, orders = self.total_amount, self.orders
         return {

@@ -75,7 +75,7 @@ import attrs
 from salesflow import _check
 from salesflow.errors import InvalidField, InvalidType, UndefinedMetric
 from salesflow.metrics._records import _absent, _identifier, _required, _utc, _where
-from salesflow.metrics._result import OnEmpty, Ratio, Score, check_on_empty, settle
+from salesflow._results import OnEmpty, Ratio, Score, check_on_empty, settle
 
 __all__ = [
     "DEFAULT_ENGAGED_AFTER",

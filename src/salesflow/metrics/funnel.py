@@ -59,7 +59,7 @@ from salesflow.metrics._records import (
     values_of,
     whole_number,
 )
-from salesflow.metrics._result import (
+from salesflow._results import (
     OnEmpty,
     Ratio,
     Score,

@@ -100,7 +100,7 @@ from salesflow.metrics._records import (
     survey_scale,
     whole_number,
 )
-from salesflow.metrics._result import (
+from salesflow._results import (
     Amount,
     OnEmpty,
     Ratio,

@@ -24,7 +24,7 @@ from salesflow.metrics._records import (
     values_of,
     whole_number,
 )
-from salesflow.metrics._result import OnEmpty, Ratio, Score, settle
+from salesflow._results import OnEmpty, Ratio, Score, settle
 
 __all__ = ["csat", "csat_from_counts", "csat_mean", "nps", "nps_from_counts"]
 
