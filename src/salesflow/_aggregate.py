@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 import attrs
 
@@ -22,6 +22,22 @@ _E = TypeVar("_E")
 _F = TypeVar("_F")
 _A = TypeVar("_A")
 _O = TypeVar("_O")
+
+
+class Fold:
+    """The working state while an aggregate's events are applied (private to it).
+
+    Subclasses list their fields in ``__slots__``; a command works on a
+    :meth:`copy`, so a refused change leaves the aggregate's own fold as it was.
+    """
+
+    __slots__ = ()
+
+    def copy(self) -> Self:
+        clone = type(self).__new__(type(self))
+        for name in type(self).__slots__:
+            setattr(clone, name, getattr(self, name))
+        return clone
 
 
 def check_expected_version(subject: str, expected: Any, actual: int) -> None:

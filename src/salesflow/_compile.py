@@ -10,13 +10,13 @@ wins, as in the engine.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Generic, NoReturn, TypeVar
 
 from statemachine import StateMachine
 
-from salesflow.errors import InvalidField
+from salesflow.errors import InvalidField, InvalidTransition, InvalidType
 
 Table = dict[tuple[Any, Hashable], MappingProxyType[str, Any]]
 
@@ -44,6 +44,96 @@ def compile_machine(
                         moves.setdefault(str(event), transition.target.value)
             table[(state.value, key)] = MappingProxyType(moves)
     return events, table
+
+
+_K = TypeVar("_K", bound=tuple[Any, Any])
+
+
+class Transitions(Generic[_K]):
+    """One lifecycle's compiled table and the one lookup every aggregate and replay uses.
+
+    A key is ``(state, context)``: the state value and whatever the guards
+    read (``None`` for an unguarded lifecycle). :meth:`next` is one dict
+    lookup on the happy path; a refusal is explained in the same words
+    whichever aggregate asked.
+    """
+
+    __slots__ = ("events", "subject", "table")
+
+    def __init__(self, events: tuple[str, ...], table: Table, *, subject: str) -> None:
+        self.events = events
+        self.table: dict[_K, MappingProxyType[str, Any]] = table  # type: ignore[assignment]
+        self.subject = subject
+
+    def allowed(self, key: _K) -> frozenset[str]:
+        """The events allowed at ``key`` (none once the state is final)."""
+        return frozenset(self.table[key])
+
+    def next(
+        self,
+        key: _K,
+        event: Any,
+        *,
+        name: str = "event",
+        detail: str = "",
+        explain: Callable[[_K, str], None] | None = None,
+    ) -> Any:
+        """The state ``event`` leads to from ``key``, or the error that says why not."""
+        try:
+            return self.table[key][event]
+        except (KeyError, TypeError):
+            self.refuse(key, event, name=name, detail=detail, explain=explain)
+
+    def refuse(
+        self,
+        key: _K,
+        event: Any,
+        *,
+        name: str = "event",
+        detail: str = "",
+        explain: Callable[[_K, str], None] | None = None,
+    ) -> NoReturn:
+        """Raise the error for ``event`` at ``key``; ``name`` is the caller's parameter.
+
+        Not a string, not one of the lifecycle's events, then ``explain`` (a
+        lifecycle's own check of missing guard context, which raises), then
+        ``InvalidTransition`` naming the allowed events.
+        """
+        if not isinstance(event, str):
+            raise InvalidType(name, event, "an event name (a string)")
+        if event not in self.events:
+            raise InvalidField(name, event, f"one of {', '.join(self.events)}")
+        if explain is not None:
+            explain(key, event)
+        state = key[0]
+        raise InvalidTransition(
+            getattr(state, "value", state),
+            event,
+            self.table[key],
+            subject=self.subject,
+            detail=detail,
+        )
+
+    def chain(self, carry: Callable[[_K, Any], _K]) -> dict[_K, dict[str, _K]]:
+        """Each key -> {event: the key it leads to}, for replay over bare event names.
+
+        ``carry(key, target)`` gives the key reached when a move from ``key``
+        lands on ``target`` (what the guards will read next). Keys are shared
+        tuples, so a replay step is one dict lookup.
+        """
+        shared = {key: key for key in self.table}
+        return {
+            shared[key]: {event: shared[carry(key, target)] for event, target in moves.items()}
+            for key, moves in self.table.items()
+        }
+
+
+def compile_lifecycle(
+    machine: Any, contexts: Mapping[Any, Mapping[str, Any]], *, subject: str
+) -> Transitions[Any]:
+    """:func:`compile_machine` wrapped in :class:`Transitions` (``subject``: "an order")."""
+    events, table = compile_machine(machine, contexts)
+    return Transitions(events, table, subject=subject)
 
 
 def checked_start_value(machine: Any, value: Any) -> Any:

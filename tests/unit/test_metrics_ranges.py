@@ -11,6 +11,7 @@ import attrs
 import pytest
 
 from salesflow import InvalidField, Money, Period
+from salesflow._results import MAX_PLACES
 from salesflow.errors import SalesflowError
 from salesflow.metrics import (
     Cohort,
@@ -30,7 +31,6 @@ from salesflow.metrics import (
     nps,
     retention_rate,
 )
-from salesflow._results import MAX_PLACES
 
 MAX = datetime.max.replace(tzinfo=UTC)
 MIN = datetime.min.replace(tzinfo=UTC)

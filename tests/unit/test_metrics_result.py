@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 import salesflow
 from salesflow import InvalidField, InvalidType, Money, SalesflowError, UndefinedMetric
-from salesflow.metrics import Amount, Ratio, Score, result_from_dict
 from salesflow._results import check_on_empty, settle
+from salesflow.metrics import Amount, Ratio, Score, result_from_dict
 
 ROUNDINGS = (
     "ROUND_HALF_EVEN",

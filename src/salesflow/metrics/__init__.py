@@ -6,7 +6,6 @@ and an empty denominator is an explicit undefined result, never a silent 0.
 See docs/metrics.md.
 """
 
-from salesflow.metrics._records import OrderRecord
 from salesflow._results import (
     VALUE_PRECISION,
     Amount,
@@ -16,6 +15,7 @@ from salesflow._results import (
     UndefinedMetric,
     result_from_dict,
 )
+from salesflow.metrics._records import OrderRecord
 from salesflow.metrics.cohorts import (
     Cohort,
     CohortCell,

@@ -78,8 +78,8 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from salesflow import _check, _zones
-from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType
 from salesflow._results import INPUT_DIGITS, bounded_decimal, shown_int
+from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType
 from salesflow.money import _EXACT, CURRENCY_MINOR_UNITS, Money
 from salesflow.orders import Order, OrderStatus
 

@@ -38,6 +38,15 @@ from typing import Any, Final, cast
 import attrs
 
 from salesflow import _check, _zones
+from salesflow._results import (
+    INPUT_DIGITS,
+    VALUE_PRECISION,
+    Amount,
+    Ratio,
+    bounded_decimal,
+    check_places,
+    flag_field,
+)
 from salesflow.errors import InvalidField, InvalidType
 from salesflow.metrics._records import (
     CustomerId,
@@ -48,15 +57,6 @@ from salesflow.metrics._records import (
     fold_active_months,
     fold_spending,
     month_number,
-)
-from salesflow._results import (
-    INPUT_DIGITS,
-    VALUE_PRECISION,
-    Amount,
-    Ratio,
-    bounded_decimal,
-    check_places,
-    flag_field,
 )
 from salesflow.money import _EXACT, CURRENCY_MINOR_UNITS, Money
 from salesflow.periods import Period, PeriodUnit

@@ -23,9 +23,9 @@ from fractions import Fraction
 from typing import Any, Final
 
 from salesflow import _check
+from salesflow._results import Amount, OnEmpty, Ratio, Score, bounded_decimal, settle
 from salesflow.errors import InvalidField, InvalidType
 from salesflow.metrics._records import _id_value, _integer, keyed_items, values_of, whole_number
-from salesflow._results import Amount, OnEmpty, Ratio, Score, bounded_decimal, settle
 from salesflow.money import _EXACT, Money
 
 __all__ = [

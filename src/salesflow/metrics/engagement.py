@@ -73,9 +73,9 @@ from typing import Any, Final, Literal
 import attrs
 
 from salesflow import _check
+from salesflow._results import OnEmpty, Ratio, Score, check_on_empty, settle
 from salesflow.errors import InvalidField, InvalidType, UndefinedMetric
 from salesflow.metrics._records import _absent, _identifier, _required, _utc, _where
-from salesflow._results import OnEmpty, Ratio, Score, check_on_empty, settle
 
 __all__ = [
     "DEFAULT_ENGAGED_AFTER",

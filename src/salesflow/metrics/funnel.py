@@ -38,6 +38,14 @@ from typing import Any, Final, Literal
 import attrs
 
 from salesflow import _check, _zones
+from salesflow._results import (
+    OnEmpty,
+    Ratio,
+    Score,
+    check_on_empty,
+    instance_field,
+    settle,
+)
 from salesflow.errors import InvalidField, InvalidType, UndefinedMetric
 from salesflow.leads.lead import (
     ActivityKind,
@@ -58,14 +66,6 @@ from salesflow.metrics._records import (
     shown_ids,
     values_of,
     whole_number,
-)
-from salesflow._results import (
-    OnEmpty,
-    Ratio,
-    Score,
-    check_on_empty,
-    instance_field,
-    settle,
 )
 
 __all__ = [

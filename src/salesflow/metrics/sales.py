@@ -80,6 +80,19 @@ from typing import Any, Final, cast
 import attrs
 
 from salesflow import _check, _zones
+from salesflow._results import (
+    Amount,
+    OnEmpty,
+    Ratio,
+    Score,
+    _check_rounding,
+    check_on_empty,
+    check_places,
+    flag_field,
+    instance_field,
+    settle,
+    shown_int,
+)
 from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType, UndefinedMetric
 from salesflow.leads import (
     LEAD_SCHEMA,
@@ -99,19 +112,6 @@ from salesflow.metrics._records import (
     shown_ids,
     survey_scale,
     whole_number,
-)
-from salesflow._results import (
-    Amount,
-    OnEmpty,
-    Ratio,
-    Score,
-    _check_rounding,
-    check_on_empty,
-    check_places,
-    flag_field,
-    instance_field,
-    settle,
-    shown_int,
 )
 from salesflow.metrics.orders import (
     Durations,

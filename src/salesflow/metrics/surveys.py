@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
+from salesflow._results import OnEmpty, Ratio, Score, settle
 from salesflow.errors import InvalidField, InvalidType
 from salesflow.metrics._records import (
     _integer,
@@ -24,7 +25,6 @@ from salesflow.metrics._records import (
     values_of,
     whole_number,
 )
-from salesflow._results import OnEmpty, Ratio, Score, settle
 
 __all__ = ["csat", "csat_from_counts", "csat_mean", "nps", "nps_from_counts"]
 

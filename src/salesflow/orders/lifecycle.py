@@ -20,14 +20,13 @@ salesflow.errors.InvalidTransition: Can't ship an order that is picking; allowed
 from __future__ import annotations
 
 from collections.abc import Callable
-from types import MappingProxyType
 from typing import Any, Final, cast
 
 from statemachine import State
 from statemachine.states import States
 
-from salesflow._compile import StrictMachine, compile_machine
-from salesflow.errors import InvalidField, InvalidTransition, InvalidType
+from salesflow._compile import StrictMachine, Transitions, compile_lifecycle
+from salesflow.errors import InvalidField
 from salesflow.orders.status import OrderStatus
 
 __all__ = [
@@ -123,13 +122,16 @@ class OrderLifecycle(StrictMachine):
     )
 
 
-_COMPILED: Final = compile_machine(
-    OrderLifecycle, {context: {"resumes_to": context} for context in (None, *INTERRUPTIBLE)}
+_Key = tuple[OrderStatus, OrderStatus | None]
+
+TRANSITIONS: Final[Transitions[_Key]] = compile_lifecycle(
+    OrderLifecycle,
+    {context: {"resumes_to": context} for context in (None, *INTERRUPTIBLE)},
+    subject="an order",
 )
-ORDER_EVENTS: Final[tuple[str, ...]] = _COMPILED[0]
+"""The compiled table: (status, interrupted status) -> {event: next status}."""
+ORDER_EVENTS: Final[tuple[str, ...]] = TRANSITIONS.events
 """The names of the lifecycle's events, in declaration order."""
-_Table = dict[tuple[OrderStatus, OrderStatus | None], MappingProxyType[str, OrderStatus]]
-_TABLE: Final = cast(_Table, _COMPILED[1])
 
 
 def _status(name: str, value: Any) -> OrderStatus:
@@ -144,9 +146,8 @@ def _status(name: str, value: Any) -> OrderStatus:
         ) from None
 
 
-def _context(
-    status: Any, resumes_to: Any, *, name: str = "status"
-) -> tuple[OrderStatus, OrderStatus | None]:
+def key(status: Any, resumes_to: Any, *, name: str = "status") -> _Key:
+    """The table key for ``status`` (and, while delayed, the status it interrupted), checked."""
     status = _status(name, status)
     if resumes_to is not None and (
         not isinstance(resumes_to, str) or resumes_to not in INTERRUPTIBLE
@@ -165,38 +166,30 @@ def allowed_events(
     status: OrderStatus | str, *, resumes_to: OrderStatus | str | None = None
 ) -> frozenset[str]:
     """The events allowed from ``status`` (while delayed, given what it interrupted)."""
-    key = _context(status, resumes_to)
-    return frozenset(_TABLE[key])
+    return TRANSITIONS.allowed(key(status, resumes_to))
 
 
 def next_status(
     status: OrderStatus | str, event: str, *, resumes_to: OrderStatus | str | None = None
 ) -> OrderStatus:
     """The status ``event`` leads to from ``status``; raises ``InvalidTransition``."""
-    key = _context(status, resumes_to)
-    moves = _TABLE[key]
-    try:
-        return moves[event]
-    except (KeyError, TypeError):
-        _refuse(key, event, "event")
-        raise AssertionError("unreachable") from None  # pragma: no cover
+    at = key(status, resumes_to)
+    return cast(OrderStatus, TRANSITIONS.next(at, event, detail=detail(at), explain=explain))
 
 
-def _refuse(key: tuple[OrderStatus, OrderStatus | None], event: Any, name: str) -> None:
-    """Raise the error for ``event`` not allowed in ``key``; ``name`` is the parameter."""
-    moves = _TABLE[key]
-    if not isinstance(event, str):
-        raise InvalidType(name, event, "an event name (a string)")
-    if event not in ORDER_EVENTS:
-        raise InvalidField(name, event, f"one of {', '.join(ORDER_EVENTS)}")
-    if key == (OrderStatus.DELAYED, None) and event != "delay":
+def detail(at: _Key) -> str:
+    """What an ``InvalidTransition`` adds about ``at``: the status a delay interrupted."""
+    if at[0] is OrderStatus.DELAYED and at[1] is not None:
+        return f"the delay interrupted {at[1].value}"
+    return ""
+
+
+def explain(at: _Key, event: str) -> None:
+    """Refuse a move from delayed that needs to know what the delay interrupted."""
+    if at == (OrderStatus.DELAYED, None) and event != "delay":
         raise InvalidField(
             "resumes_to",
             None,
             f"the status the delay interrupted (one of {', '.join(INTERRUPTIBLE)}): "
             f"a delayed order can {event} only knowing it",
         )
-    detail = ""
-    if key[0] is OrderStatus.DELAYED and key[1] is not None:
-        detail = f"the delay interrupted {key[1].value}"
-    raise InvalidTransition(key[0].value, event, moves, subject="an order", detail=detail)

@@ -32,6 +32,7 @@ from typing import Any, Final, cast
 import attrs
 
 from salesflow._aggregate import (
+    Fold,
     as_history,
     command,
     fold_checked,
@@ -47,7 +48,7 @@ from salesflow.errors import (
 )
 from salesflow.money import Money
 from salesflow.orders.events import OrderEvent, OrderPlaced, StatusChanged, order_event_from_dict
-from salesflow.orders.lifecycle import _TABLE, next_status
+from salesflow.orders.lifecycle import TRANSITIONS, next_status
 from salesflow.orders.notifications import (
     CancelledNotice,
     DelayedNotice,
@@ -72,7 +73,7 @@ SCHEMA: Final = "salesflow.order/1"
 REVIEW_REQUEST: Final = "How did we do? We'd love to hear what you think of your order."
 
 
-class _Fold:
+class _Fold(Fold):
     """The working state while events are applied (private, never shared once attached)."""
 
     __slots__ = (
@@ -104,12 +105,6 @@ class _Fold:
         self.location: str | None = None
         self.reported: datetime | None = None
 
-    def copy(self) -> _Fold:
-        clone = _Fold.__new__(_Fold)
-        for name in _Fold.__slots__:
-            setattr(clone, name, getattr(self, name))
-        return clone
-
     def advance(self, number: str, event: StatusChanged) -> None:
         """Apply one event after checking that it may follow the ones before it."""
         if event.order_number != number:
@@ -126,7 +121,7 @@ class _Fold:
             raise InvalidField(
                 "at", event.at, f"a time on or after the latest change ({self.last_at.isoformat()})"
             )
-        moves = _TABLE[(self.status, self.resumes_to)]
+        moves = TRANSITIONS.table[(self.status, self.resumes_to)]
         target = moves.get(event.event)
         if target is None:
             next_status(self.status, event.event, resumes_to=self.resumes_to)  # raises
@@ -331,7 +326,7 @@ class Order:
     @property
     def allowed_events(self) -> frozenset[str]:
         """The events this order accepts now."""
-        return frozenset(_TABLE[(self._fold.status, self._fold.resumes_to)])
+        return frozenset(TRANSITIONS.table[(self._fold.status, self._fold.resumes_to)])
 
     def __repr__(self) -> str:
         return f"<Order {self.number} {self.status.value} v{self.version}>"
@@ -623,7 +618,7 @@ class Order:
             return counted
 
         def build(version: int) -> StatusChanged:
-            target = _TABLE[(fold.status, fold.resumes_to)].get(name)
+            target = TRANSITIONS.table[(fold.status, fold.resumes_to)].get(name)
             if target is None:
                 next_status(fold.status, name, resumes_to=fold.resumes_to)  # raises
                 raise AssertionError("unreachable")  # pragma: no cover

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from typing import Final
 
 from salesflow.errors import InvalidType
-from salesflow.orders.lifecycle import _TABLE, _context, _refuse
+from salesflow.orders.lifecycle import TRANSITIONS, detail, explain, key
 from salesflow.orders.status import OrderStatus
 
 __all__ = ["replay_status"]
@@ -26,26 +26,15 @@ __all__ = ["replay_status"]
 _Context = tuple[OrderStatus, OrderStatus | None]
 
 
-def _chain() -> dict[_Context, dict[str, _Context]]:
-    """Each (status, interrupted status) context -> {event: the context it leads to}.
-
-    Derived from the compiled table, so a replay step is one dict lookup.
-    """
-    contexts = {key: key for key in _TABLE}  # one shared tuple per context
-    chain: dict[_Context, dict[str, _Context]] = {}
-    for (status, resumes_to), moves in _TABLE.items():
-        step: dict[str, _Context] = {}
-        for event, target in moves.items():
-            if target is OrderStatus.DELAYED:
-                carried = resumes_to if status is OrderStatus.DELAYED else status
-            else:
-                carried = None
-            step[event] = contexts[(target, carried)]
-        chain[contexts[(status, resumes_to)]] = step
-    return chain
+def _carry(at: _Context, target: OrderStatus) -> _Context:
+    """The context a move lands in: a delay remembers what it interrupted."""
+    status, resumes_to = at
+    if target is OrderStatus.DELAYED:
+        return target, (resumes_to if status is OrderStatus.DELAYED else status)
+    return target, None
 
 
-_CHAIN: Final = _chain()
+_CHAIN: Final = TRANSITIONS.chain(_carry)
 _START: Final[_Context] = next(key for key in _CHAIN if key == (OrderStatus.RECEIVED, None))
 
 
@@ -62,7 +51,7 @@ def replay_status(
     if start is OrderStatus.RECEIVED and resumes_to is None:
         context = _START
     else:
-        context = _context(start, resumes_to, name="start")  # checks both
+        context = key(start, resumes_to, name="start")  # checks both
     chain = _CHAIN
     if isinstance(events, str | bytes | Mapping):  # iterating them would read letters or keys
         raise InvalidType("events", events, "an iterable of event names (not a single string)")
@@ -74,6 +63,7 @@ def replay_status(
         try:
             context = chain[context][event]
         except (KeyError, TypeError):
-            _refuse(context, event, f"events[{index}]")  # raises
-            raise  # pragma: no cover - _refuse always raises here
+            TRANSITIONS.refuse(
+                context, event, name=f"events[{index}]", detail=detail(context), explain=explain
+            )
     return context[0]
