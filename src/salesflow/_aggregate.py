@@ -35,7 +35,8 @@ class Fold:
 
     def copy(self) -> Self:
         clone = type(self).__new__(type(self))
-        for name in type(self).__slots__:
+        names: tuple[str, ...] = type(self).__slots__
+        for name in names:
             setattr(clone, name, getattr(self, name))
         return clone
 
