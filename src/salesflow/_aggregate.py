@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Self, TypeVar
+from typing import Any, Final, Self, TypeVar
 
 import attrs
 
@@ -17,6 +17,9 @@ from salesflow.errors import (
     InvalidType,
     VersionConflict,
 )
+
+SYSTEM: Final = "system"
+"""The actor of a change no person made (a timer, an import): never a manager."""
 
 _E = TypeVar("_E")
 _F = TypeVar("_F")

@@ -31,6 +31,8 @@ import attrs
 
 from salesflow import _check, _zones
 from salesflow._aggregate import (
+    SYSTEM,
+    Fold,
     as_history,
     command,
     fold_checked,
@@ -365,8 +367,10 @@ class LeadOutcome:
     repeated: bool = False
 
 
-class _Fold:
+class _Fold(Fold):
     __slots__ = (
+        "acted_by",
+        "closer",
         "come_back_on",
         "keys",
         "last_at",
@@ -377,6 +381,8 @@ class _Fold:
         "qualification",
         "stage",
         "version",
+        "was_qualified",
+        "won_at",
     )
 
     def __init__(self, created: LeadCreated) -> None:
@@ -390,12 +396,10 @@ class _Fold:
         self.come_back_on: date | None = None
         self.qualification: Qualification | None = None
         self.keys: dict[str, int] = {}  # idempotency key -> version (kept by _aggregate)
-
-    def copy(self) -> _Fold:
-        clone = _Fold.__new__(_Fold)
-        for name in _Fold.__slots__:
-            setattr(clone, name, getattr(self, name))
-        return clone
+        self.won_at: datetime | None = None
+        self.was_qualified = False
+        self.closer: str | None = None
+        self.acted_by: str | None = created.actor if created.actor != SYSTEM else None
 
     @property
     def qualified(self) -> bool:
@@ -425,6 +429,9 @@ class _Fold:
             self.qualification = Qualification(
                 QualificationOutcome.QUALIFIED, event.actor, event.at
             )
+            self.was_qualified = True
+        if event.actor != SYSTEM:
+            self.acted_by = event.actor
         self.version = event.version
         self.last_at = event.at
         self.last_utc = instant
@@ -455,6 +462,9 @@ class _Fold:
                 )
         elif self.stage is LeadStage.LOST:
             self.lost_from = self.lost_reason = self.lost_note = self.come_back_on = None
+        if event.event == "win" and self.won_at is None:
+            self.won_at = event.at
+            self.closer = event.actor if event.actor != SYSTEM else None
         self.stage = target
 
 
@@ -542,6 +552,32 @@ class Lead:
     @property
     def activities(self) -> tuple[ActivityLogged, ...]:
         return tuple(e for e in self.history if isinstance(e, ActivityLogged))
+
+    @property
+    def won_at(self) -> datetime | None:
+        """When the lead was won (the time of its win), or None while it is not."""
+        return self._fold.won_at
+
+    @property
+    def was_qualified(self) -> bool:
+        """Whether the lead was ever qualified (it may have been disqualified or lost since)."""
+        return self._fold.was_qualified
+
+    @property
+    def closer(self) -> str | None:
+        """Who won the lead (the actor of its win, unless the system recorded it), or None."""
+        return self._fold.closer
+
+    @property
+    def manager(self) -> str | None:
+        """The person this lead's figures are credited to on its own record.
+
+        The closer of its win, else the latest person who acted on it (the
+        system is nobody); None when only the system acted. Per-manager KPIs
+        read this unless routing's :class:`~salesflow.routing.Ownership` is
+        given, whose closer credit then decides.
+        """
+        return self._fold.closer or self._fold.acted_by
 
     @property
     def allowed_events(self) -> frozenset[str]:

@@ -74,7 +74,7 @@ from salesflow._results import Amount, OnEmpty, Ratio, check_on_empty, settle
 from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType, UndefinedMetric
 from salesflow.metrics._records import OrderRecord, _absent, _amount, _utc, check_basis
 from salesflow.money import _EXACT, CURRENCY_MINOR_UNITS, Money
-from salesflow.orders import SCHEMA, Order, OrderStatus, StatusChanged, order_event_from_dict
+from salesflow.orders import SCHEMA, Order, OrderStatus, order_event_from_dict
 from salesflow.periods import Period
 
 __all__ = [
@@ -281,13 +281,6 @@ def _status(name: str, index: int, row: Mapping[str, Any]) -> OrderStatus | None
             f"None or an order status, one of {', '.join(_STATUS_VALUES)}",
         )
     return status
-
-
-def _was_delayed(order: Order) -> bool:
-    return any(
-        isinstance(event, StatusChanged) and event.to_status is OrderStatus.DELAYED
-        for event in order.history
-    )
 
 
 class _Facts:
@@ -569,7 +562,7 @@ def cancellation_rate(
 
 
 def _delay_from_order(order: Order, facts: _Facts) -> None:
-    facts.delayed = _was_delayed(order)
+    facts.delayed = order.was_delayed
 
 
 def _delay_from_record(name: str, index: int, row: Mapping[str, Any], facts: _Facts) -> None:

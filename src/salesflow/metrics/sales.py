@@ -80,6 +80,7 @@ from typing import Any, Final, cast
 import attrs
 
 from salesflow import _check, _zones
+from salesflow._aggregate import SYSTEM
 from salesflow._results import (
     Amount,
     OnEmpty,
@@ -98,9 +99,7 @@ from salesflow.leads import (
     LEAD_SCHEMA,
     ActivityKind,
     Lead,
-    LeadQualified,
     LeadStage,
-    LeadStageChanged,
     lead_event_from_dict,
 )
 from salesflow.metrics._records import (
@@ -161,7 +160,6 @@ CALL_KINDS: Final = frozenset({ActivityKind.CALL, ActivityKind.INTRO_CALL})
 _LEAD_EXPECTED: Final = (
     "a Lead, its events (a list or tuple), a lead.to_dict() document, or a lead record (a mapping)"
 )
-_SYSTEM: Final = "system"
 
 
 # -- reading leads ------------------------------------------------------------------------------
@@ -190,24 +188,6 @@ def _as_lead(name: str, index: int, item: Any) -> Lead | None:
     if isinstance(item, Mapping):
         return None
     raise InvalidType(f"{name}[{index}]", item, _LEAD_EXPECTED)
-
-
-def _won_at(lead: Lead) -> datetime | None:
-    for event in lead.history:
-        if isinstance(event, LeadStageChanged) and event.event == "win":
-            return event.at
-    return None
-
-
-def _manager_of(lead: Lead) -> str | None:
-    """The closer of its win, else the latest person who acted on it ("system" is nobody)."""
-    for event in reversed(lead.history):
-        if isinstance(event, LeadStageChanged) and event.event == "win" and event.actor != _SYSTEM:
-            return event.actor
-    for event in reversed(lead.history):
-        if event.actor != _SYSTEM:
-            return event.actor
-    return None
 
 
 class _LeadFacts:
@@ -250,11 +230,11 @@ def _from_lead(lead: Lead, *, money: bool, name: str, index: int) -> _LeadFacts:
     facts = _LeadFacts()
     facts.lead_id = lead.id
     facts.created_at = _zones.utc(lead.created_at)
-    won = _won_at(lead)
+    won = lead.won_at
     facts.won_at = None if won is None else _zones.utc(won)
     facts.lost = lead.stage is LeadStage.LOST
-    facts.qualified = any(isinstance(event, LeadQualified) for event in lead.history)
-    facts.manager = _manager_of(lead)
+    facts.qualified = lead.was_qualified
+    facts.manager = lead.manager
     if money and facts.won_at is not None:
         value = lead.deal_value
         if value is None:
@@ -1294,7 +1274,7 @@ def manager_kpis(
         for event in lead.activities if lead is not None else ():
             # An activity logged by "system" (the default actor) is the lead's
             # manager's; with no manager it is nobody's and is not counted.
-            actor = facts.manager if event.actor == _SYSTEM else event.actor
+            actor = facts.manager if event.actor == SYSTEM else event.actor
             if actor is not None and (scope is None or scope.contains(event.at)):
                 _count_activity(tally(actor), event.kind)
         if facts.manager is None:

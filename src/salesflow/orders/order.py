@@ -78,6 +78,7 @@ class _Fold(Fold):
 
     __slots__ = (
         "carrier",
+        "delayed",
         "eta",
         "keys",
         "last_at",
@@ -104,6 +105,7 @@ class _Fold(Fold):
         self.tracking_url: str | None = None
         self.location: str | None = None
         self.reported: datetime | None = None
+        self.delayed = False
 
     def advance(self, number: str, event: StatusChanged) -> None:
         """Apply one event after checking that it may follow the ones before it."""
@@ -152,6 +154,7 @@ class _Fold(Fold):
 
     def _apply(self, event: StatusChanged, target: OrderStatus) -> None:
         if target is OrderStatus.DELAYED:
+            self.delayed = True
             if self.status is not OrderStatus.DELAYED:
                 self.resumes_to = self.status
         else:
@@ -318,6 +321,14 @@ class Order:
             return None
         last = self.history[-1]
         return last.reported_at or last.at if isinstance(last, StatusChanged) else None
+
+    @property
+    def was_delayed(self) -> bool:
+        """Whether the order was ever delayed (it may have resumed and arrived since).
+
+        Delay-rate metrics read this: an order delayed twice counts once.
+        """
+        return self._fold.delayed
 
     @property
     def is_final(self) -> bool:
