@@ -109,9 +109,10 @@ CURRENCY_MINOR_UNITS: Final[MappingProxyType[str, int]] = MappingProxyType(
 )
 """Active ISO 4217 currency codes and the digits of their minor unit (read-only)."""
 
-# Arithmetic runs in a private context that traps rounding: a result that is
-# not exact raises rather than drifting by a fraction of a cent.
-_EXACT = Context(prec=60, traps=[Inexact, InvalidOperation, Overflow, DivisionByZero])
+# Arithmetic runs in a shared context that traps rounding: a result that is
+# not exact raises rather than drifting by a fraction of a cent (metrics use it too;
+# not part of the public API, hence not in __all__).
+EXACT = Context(prec=60, traps=[Inexact, InvalidOperation, Overflow, DivisionByZero])
 # Rounding to a minor unit, whatever the caller's thread-local context says.
 _ROUNDING = Context(prec=60, traps=[InvalidOperation, Overflow, DivisionByZero])
 
@@ -140,7 +141,7 @@ def _to_amount(value: Any) -> Decimal:
         surplus = -MAX_DECIMAL_PLACES - exponent
         if any(digits[-surplus:]):
             raise InvalidField("amount", value, f"at most {MAX_DECIMAL_PLACES} decimal places")
-        amount = amount.quantize(Decimal(1).scaleb(-MAX_DECIMAL_PLACES), context=_EXACT)
+        amount = amount.quantize(Decimal(1).scaleb(-MAX_DECIMAL_PLACES), context=EXACT)
     return amount
 
 
@@ -213,20 +214,16 @@ class Money:
 
     def __add__(self, other: Money) -> Money:
         other = self._same(other, "add")
-        return Money(_exact("sum", _EXACT.add, self.amount, other.amount), self.currency)
+        return Money(_exact("sum", EXACT.add, self.amount, other.amount), self.currency)
 
     def __sub__(self, other: Money) -> Money:
         other = self._same(other, "subtract")
-        return Money(
-            _exact("difference", _EXACT.subtract, self.amount, other.amount), self.currency
-        )
+        return Money(_exact("difference", EXACT.subtract, self.amount, other.amount), self.currency)
 
     def __mul__(self, factor: int | Decimal) -> Money:
         if isinstance(factor, bool) or not isinstance(factor, int | Decimal):
             raise InvalidType("factor", factor, "an int or Decimal (floats are inexact)")
-        return Money(
-            _exact("product", _EXACT.multiply, self.amount, Decimal(factor)), self.currency
-        )
+        return Money(_exact("product", EXACT.multiply, self.amount, Decimal(factor)), self.currency)
 
     __rmul__ = __mul__
 

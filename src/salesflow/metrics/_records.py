@@ -80,7 +80,7 @@ import attrs
 from salesflow import _check, _zones
 from salesflow._results import INPUT_DIGITS, bounded_decimal, shown_int
 from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType
-from salesflow.money import _EXACT, CURRENCY_MINOR_UNITS, Money
+from salesflow.money import CURRENCY_MINOR_UNITS, EXACT, Money
 from salesflow.orders import Order, OrderStatus
 
 __all__ = [
@@ -426,7 +426,7 @@ def _read_spend(
         discount = _discount(index, fields.get("discount"), amount)
         if discount is not None:
             try:
-                amount = _EXACT.subtract(amount, discount)
+                amount = EXACT.subtract(amount, discount)
             except ArithmeticError:
                 raise _inexact(index, discount) from None
     cancelled = _cancelled(index, fields.get("status"))
@@ -504,7 +504,7 @@ def fold_spending(
     lookup = state.get
     currency: str | None = None
     purchases = _PURCHASES
-    add, subtract = _EXACT.add, _EXACT.subtract
+    add, subtract = EXACT.add, EXACT.subtract
     dt, dec, text, whole = datetime, Decimal, str, int
     utc, epoch, since, zones = UTC, _EPOCH, _SINCE, _ALWAYS_AWARE
     # A UTC zone under another name (ZoneInfo("UTC") from parquet or DuckDB)

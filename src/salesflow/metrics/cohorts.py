@@ -58,7 +58,7 @@ from salesflow.metrics._records import (
     fold_spending,
     month_number,
 )
-from salesflow.money import _EXACT, CURRENCY_MINOR_UNITS, Money
+from salesflow.money import CURRENCY_MINOR_UNITS, EXACT, Money
 from salesflow.periods import Period, PeriodUnit
 
 __all__ = [
@@ -209,7 +209,7 @@ class CustomerSummary:
                 context="CustomerSummary",
             )
         try:
-            _EXACT.subtract(self.total_amount, self.first_order_amount)
+            EXACT.subtract(self.total_amount, self.first_order_amount)
         except ArithmeticError:
             raise InvalidField(
                 "first_order_amount",
@@ -318,7 +318,7 @@ class CustomerSummary:
             "first_order_spend": self.first_order_amount,
             "average_spend": _VALUE.divide(total, Decimal(orders)),
             "average_repeat_spend": (
-                _VALUE.divide(_EXACT.subtract(total, self.first_order_amount), Decimal(orders - 1))
+                _VALUE.divide(EXACT.subtract(total, self.first_order_amount), Decimal(orders - 1))
                 if orders > 1
                 else None
             ),

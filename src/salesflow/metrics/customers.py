@@ -26,7 +26,7 @@ from salesflow import _check
 from salesflow._results import Amount, OnEmpty, Ratio, Score, bounded_decimal, settle
 from salesflow.errors import InvalidField, InvalidType
 from salesflow.metrics._records import _id_value, _integer, keyed_items, values_of, whole_number
-from salesflow.money import _EXACT, Money
+from salesflow.money import EXACT, Money
 
 __all__ = [
     "churn_clv",
@@ -350,7 +350,7 @@ def churn_rate_average_customers(
     end = _count("customers_at_end", customers_at_end)
     lost = _count("customers_lost", customers_lost)
     # Exact, whatever the caller's decimal context: (start + end) / 2 ends in .5 at most.
-    average = _exact("customers_at_start", start, _EXACT.divide, Decimal(start + end), Decimal(2))
+    average = _exact("customers_at_start", start, EXACT.divide, Decimal(start + end), Decimal(2))
     ratio = Ratio(
         "churn rate",
         lost,
@@ -397,7 +397,7 @@ def churn_rate_customer_days(
         raise InvalidField("days", days, "a number of days above 0 (the period's length)")
     ratio = Ratio(
         "churn rate",
-        _exact("days", days, _EXACT.multiply, Decimal(lost), length),
+        _exact("days", days, EXACT.multiply, Decimal(lost), length),
         exposure,
         variant="customer-days",
         formula="customers lost / (customer-days / days in period)",

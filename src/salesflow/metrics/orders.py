@@ -73,7 +73,7 @@ from salesflow._durations import Durations
 from salesflow._results import Amount, OnEmpty, Ratio, check_on_empty, settle
 from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType, UndefinedMetric
 from salesflow.metrics._records import OrderRecord, _absent, _amount, _utc, check_basis
-from salesflow.money import _EXACT, CURRENCY_MINOR_UNITS, Money
+from salesflow.money import CURRENCY_MINOR_UNITS, EXACT, Money
 from salesflow.orders import SCHEMA, Order, OrderStatus, order_event_from_dict
 from salesflow.periods import Period
 
@@ -384,7 +384,7 @@ def _revenue_reader(net: bool) -> tuple[Callable[[Order, _Facts], None], _Reader
                     field, row["discount"], f"a discount of at most the amount ({amount})"
                 )
             try:
-                amount = _EXACT.subtract(amount, discount)
+                amount = EXACT.subtract(amount, discount)
             except ArithmeticError:
                 raise InvalidField(
                     field, row["discount"], "a discount whose difference stays exact"
@@ -396,7 +396,7 @@ def _revenue_reader(net: bool) -> tuple[Callable[[Order, _Facts], None], _Reader
 
 def _sum(total: Decimal, amount: Decimal, field: str) -> Decimal:
     try:
-        return _EXACT.add(total, amount)
+        return EXACT.add(total, amount)
     except ArithmeticError:
         raise InvalidField(
             field, amount, "amounts whose sum stays exact within 60 digits"

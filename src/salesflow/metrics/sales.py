@@ -132,7 +132,7 @@ from salesflow.metrics.orders import (
     _where,
 )
 from salesflow.metrics.surveys import csat_mean
-from salesflow.money import _EXACT, Money
+from salesflow.money import EXACT, Money
 from salesflow.periods import Period
 
 __all__ = [
@@ -622,7 +622,7 @@ def monthly_revenue(
             )
         key = (local.year, local.month)
         try:
-            totals[key] = _EXACT.add(totals.get(key, Decimal(0)), facts.amount)
+            totals[key] = EXACT.add(totals.get(key, Decimal(0)), facts.amount)
         except ArithmeticError:
             raise InvalidField(
                 f"orders[{index}].amount", facts.amount, "amounts whose sums stay exact"
@@ -1182,7 +1182,7 @@ class _Tally:
 
 def _add(total: Decimal, amount: Decimal, field: str) -> Decimal:
     try:
-        return _EXACT.add(total, amount)
+        return EXACT.add(total, amount)
     except ArithmeticError:
         raise InvalidField(field, amount, "amounts whose sums stay exact") from None
 
