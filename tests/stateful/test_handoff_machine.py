@@ -11,8 +11,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from salesflow import SalesflowError
 from salesflow.errors import VersionConflict
-from salesflow.routing import Role
-from salesflow.routing.handoffs import Ownership, RejectReason
+from salesflow.routing import Ownership, RejectReason, Role
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 PEOPLE = ["ann", "bob", "cy"]
