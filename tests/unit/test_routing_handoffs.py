@@ -463,9 +463,7 @@ def test_every_event_kind_round_trips_through_its_dict_form():
     record = record.transfer(Role.MANAGER, at=at(7)).ownership
 
     for event in record.history:
-        assert (
-            event_from_dict(json.loads(json.dumps(event.to_dict()))) == event
-        )
+        assert event_from_dict(json.loads(json.dumps(event.to_dict()))) == event
 
 
 @pytest.mark.parametrize("bad", [None, 7, "accept", {"event": "teleport"}, {}], ids=repr)
