@@ -55,16 +55,9 @@ from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
 from salesflow import Money
-from salesflow.leads import (
-    FUNNEL,
-    ActivityKind,
-    FunnelStep,
-    Lead,
-    LeadSource,
-    LeadStage,
-    LeadStageChanged,
-    LostReason,
-)
+from salesflow.leads import ActivityKind, FunnelStep, Lead, LeadSource, LeadStage, LostReason
+from salesflow.leads.events import LeadStageChanged
+from salesflow.leads.stage import FUNNEL
 from salesflow.metrics import (
     average_order_value,
     cancellation_rate,

@@ -362,14 +362,14 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     "leads.StageTime": ctor(
         lambda: samples.lost_lead().time_in_stages(samples.at(48))[leads.LeadStage.DECISION]
     ),
-    "leads.allowed_lead_events": lambda: f(
-        leads.allowed_lead_events, "lost", qualified=True, lost_from="decision"
+    "leads.allowed_events": lambda: f(
+        leads.allowed_events, "lost", qualified=True, lost_from="decision"
     ),
     "leads.funnel_step": lambda: f(leads.funnel_step, "interest"),
     "leads.journey_stage": lambda: f(leads.journey_stage, "interest"),
-    "leads.lead_event_from_dict": lambda: f(
-        leads.lead_event_from_dict,
-        leads.lead_event_to_dict(samples.lost_lead().history[-1]),
+    "leads.event_from_dict": lambda: f(
+        leads.event_from_dict,
+        samples.lost_lead().history[-1].to_dict(),
         field="history[5]",
     ),
     "leads.lead_event_to_dict": lambda: f(

@@ -19,7 +19,7 @@ salesflow.errors.InvalidField: come_back_on: got None, expected the date to come
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from types import MappingProxyType
@@ -199,8 +199,10 @@ _CONTENT: Final[Mapping[str, tuple[str, ...]]] = {
     "disqualify": ("lost_reason", "reason"),
 }
 # Event attributes recorded under another name than the verb's parameter.
-_LOSING: Final = {"lost_reason": "reason", "reason": "note"}
-_PARAMETERS: Final[Mapping[str, Mapping[str, str]]] = {"lose": _LOSING, "disqualify": _LOSING}
+_PARAMETERS: Final[Mapping[str, Mapping[str, str]]] = {
+    "lose": _LOSE_NAMES,
+    "disqualify": _LOSE_NAMES,
+}
 
 
 def _fold(events: Sequence[Any]) -> _Fold:
