@@ -106,7 +106,7 @@ def test_engine_and_compiled_table_agree_on_every_stage_event_and_guard_context(
 @pytest.mark.parametrize("stage", list(LeadStage), ids=str)
 @pytest.mark.parametrize("lost_from", LOST_FROM, ids=str)
 @pytest.mark.parametrize("qualified", [False, True])
-def test_allowed_lead_events_equal_the_engines_enabled_events(stage, lost_from, qualified):
+def test_allowed_events_equal_the_engines_enabled_events(stage, lost_from, qualified):
     machine = LeadLifecycle(start_value=stage)
 
     enabled = {e.id for e in machine.enabled_events(lost_from=lost_from, qualified=qualified)}
