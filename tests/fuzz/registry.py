@@ -39,6 +39,7 @@ from salesflow import (
     orders,
     routing,
 )
+from salesflow.leads.facts import DEFAULT_STAGE_FACTS
 
 STATEFUL = (orders.Order, leads.Lead, routing.Ownership, routing.Dispatcher, routing.Ledger)
 """Receivers whose refused commands must change nothing, checked beyond equality."""
@@ -282,7 +283,6 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
         resumes_to=None,
     ),
     # -- leads -----------------------------------------------------------
-    "leads.ActivityLogged": ctor(lambda: samples.interested_lead().history[1]),
     "leads.Lead": lambda: f(leads.Lead, samples.lost_lead().history),
     "leads.Lead.create": lambda: f(
         leads.Lead.create,
@@ -346,40 +346,25 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     ),
     "leads.Lead.to_dict": lambda: m(samples.lost_lead),
     "leads.Lead.from_dict": lambda: f(leads.Lead.from_dict, samples.lost_lead().to_dict()),
-    "leads.Lead.facts": lambda: m(samples.deciding_lead, dict(leads.DEFAULT_STAGE_FACTS)),
-    "leads.Lead.expected_value": lambda: m(samples.deciding_lead, dict(leads.DEFAULT_STAGE_FACTS)),
+    "leads.Lead.facts": lambda: m(samples.deciding_lead, dict(DEFAULT_STAGE_FACTS)),
+    "leads.Lead.expected_value": lambda: m(samples.deciding_lead, dict(DEFAULT_STAGE_FACTS)),
     "leads.Lead.time_in_stages": lambda: m(samples.lost_lead, samples.at(48)),
+    "leads.Lead.stage_visits": lambda: m(samples.lost_lead, leads.LeadStage.DECISION),
     "leads.Lead.stalled": lambda: m(samples.deciding_lead, samples.at(300), timedelta(days=5)),
-    "leads.LeadCreated": ctor(lambda: samples.new_lead().history[0]),
     "leads.LeadLifecycle": lambda: f(leads.LeadLifecycle, start_value="interest"),
-    "leads.LeadOutcome": ctor(samples.lead_outcome),
-    "leads.LeadQualified": ctor(lambda: samples.qualified_lead().history[-1]),
-    "leads.LeadStageChanged": ctor(lambda: samples.lost_lead().history[-1]),
     "leads.Qualification": ctor(lambda: samples.qualified_lead().qualification),
     "leads.StageFacts": lambda: f(
         leads.StageFacts, Decimal("0.3"), leads.ForecastCategory.BEST_CASE
     ),
-    "leads.StageTime": ctor(
-        lambda: samples.lost_lead().time_in_stages(samples.at(48))[leads.LeadStage.DECISION]
+    "leads.allowed_events": lambda: f(
+        leads.allowed_events, "lost", qualified=True, lost_from="decision"
     ),
-    "leads.allowed_lead_events": lambda: f(
-        leads.allowed_lead_events, "lost", qualified=True, lost_from="decision"
-    ),
-    "leads.funnel_step": lambda: f(leads.funnel_step, "interest"),
-    "leads.journey_stage": lambda: f(leads.journey_stage, "interest"),
-    "leads.lead_event_from_dict": lambda: f(
-        leads.lead_event_from_dict,
-        leads.lead_event_to_dict(samples.lost_lead().history[-1]),
+    "leads.event_from_dict": lambda: f(
+        leads.event_from_dict,
+        samples.lost_lead().history[-1].to_dict(),
         field="history[5]",
     ),
-    "leads.lead_event_to_dict": lambda: f(
-        leads.lead_event_to_dict, samples.lost_lead().history[-1]
-    ),
-    "leads.next_stage": lambda: f(
-        leads.next_stage, "lost", "reactivate", qualified=True, lost_from="decision"
-    ),
     "leads.replay_stage": lambda: f(leads.replay_stage, ["advance", "advance", "lose"]),
-    "leads.team_phase": lambda: f(leads.team_phase, "decision"),
     # -- routing ---------------------------------------------------------
     "routing.Absence": lambda: f(
         routing.Absence, samples.at(-48), samples.at(120), "parental leave"

@@ -33,7 +33,8 @@ import attrs
 from salesflow import _check
 from salesflow._aggregate import check_expected_version
 from salesflow.errors import InvalidField, InvalidType
-from salesflow.leads import Lead, LeadStage, QualificationOutcome
+from salesflow.leads import Lead, LeadStage
+from salesflow.leads.events import QualificationOutcome
 from salesflow.routing.events import OwnershipEvent
 from salesflow.routing.models import Role, SalesModel, owner_of
 from salesflow.routing.ownership import Ownership, OwnershipOutcome
