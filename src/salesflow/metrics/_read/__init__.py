@@ -1,0 +1,1 @@
+"""The reading layer of the metrics (private): one reader per input kind, each giving rows."""

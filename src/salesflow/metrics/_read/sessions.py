@@ -1,0 +1,85 @@
+"""Reading page views (private): records in, one :class:`PageView` row per view out.
+
+The keys are documented on docs/metrics.md ("Engagement"). A well-formed
+record takes a fast path; anything else is checked key by key and refused
+naming it (``rows[12].at``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any, Final, NamedTuple
+
+from salesflow.errors import InvalidField, InvalidType
+from salesflow.metrics._read._interim import flag, optional_time, records
+from salesflow.metrics._records import _identifier, _required, _utc, _where
+
+SessionId = str | int
+
+EXPECTED: Final = (
+    "a mapping with the keys session_id, page and at (from a DataFrame, pass df.to_dict('records'))"
+)
+
+
+class PageView(NamedTuple):
+    """One page view: its session, page, instant (UTC), conversion and leaving time (UTC)."""
+
+    session: SessionId
+    page: str
+    at: datetime
+    converted: bool
+    left_at: datetime | None
+
+
+def _page(index: int, value: Any) -> str:
+    if not isinstance(value, str):
+        raise InvalidType(_where(index, "page"), value, "a page (a non-empty string)")
+    if not value:
+        raise InvalidField(_where(index, "page"), value, "a page (a non-empty string)")
+    return str(value)
+
+
+def _read_view(index: int, row: Any) -> PageView:
+    """One page view, checked key by key (the thorough path)."""
+    if not isinstance(row, Mapping):
+        raise InvalidType(f"rows[{index}]", row, EXPECTED)
+    session = _identifier(index, "session_id", _required(index, row, "session_id"))
+    page = _page(index, _required(index, row, "page"))
+    at = _utc(_where(index, "at"), _required(index, row, "at"))
+    converted = flag(index, "converted", row.get("converted"))
+    left = optional_time(index, "left_at", row.get("left_at"))
+    if left is not None and left < at:
+        raise InvalidField(
+            _where(index, "left_at"),
+            row.get("left_at"),
+            f"a moment not before at ({at.isoformat()})",
+        )
+    return PageView(session, page, at, converted, left)
+
+
+def page_views(rows: Any) -> Iterator[PageView]:
+    """Every page view of ``rows``, in order, read once; a bad record is refused by its index."""
+    dt, text, whole, utc, view = datetime, str, int, UTC, PageView
+    for index, row in enumerate(records(rows, EXPECTED)):
+        try:
+            session = row["session_id"]
+            page = row["page"]
+            at = row["at"]
+            get = row.get
+            converted = get("converted")
+            left = get("left_at")
+        except Exception:
+            session = page = at = None
+        if (
+            type(at) is dt
+            and at.tzinfo is utc
+            and type(page) is text
+            and page != ""
+            and ((type(session) is text and session != "") or type(session) is whole)
+            and (converted is None or converted is True or converted is False)
+            and (left is None or (type(left) is dt and left.tzinfo is utc and left >= at))
+        ):
+            yield view(session, page, at, converted is True, left)
+        else:
+            yield _read_view(index, row)
