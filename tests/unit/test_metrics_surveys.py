@@ -271,7 +271,7 @@ def test_nps_without_scores_needs_all_three_counts_and_names_the_missing_one():
         nps()
 
     assert caught.value.field == "detractors"
-    assert neither.value.field == "promoters"
+    assert neither.value.field == "scores"
 
 
 def test_csat_refuses_scores_and_counts_together_and_neither():

@@ -63,7 +63,9 @@ def _answers(scores: Any, counts: Any, scale: tuple[int, int]) -> dict[int, int]
         return answer_counts("counts", counts, scale)
     if scores is None:
         raise InvalidField(
-            "scores", None, "the answers' scores, or their counts per score as counts="
+            "scores",
+            None,
+            "the answers' scores, or their counts per score (counts=None too: pass one of them)",
         )
     return score_counts("scores", scores, scale)
 
@@ -113,7 +115,14 @@ def nps(
             "None when scores are given: pass the scores or the counts "
             "(promoters, passives and detractors), not both",
         )
-    if given or scores is None:
+    if scores is None and not given:
+        raise InvalidField(
+            "scores",
+            None,
+            "the answers' scores, or the counts promoters=, passives= and detractors= "
+            "(none given: pass one or the other)",
+        )
+    if given:
         for name in _NPS_COUNTS:
             if name not in given:
                 raise InvalidField(
