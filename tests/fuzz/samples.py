@@ -17,8 +17,8 @@ from salesflow.leads import ActivityKind, Lead, LeadSource, LeadStage, LostReaso
 from salesflow.metrics import (
     average_order_value,
     cohort_retention,
-    csat,
     compound_monthly_growth_rate,
+    csat,
     customer_summary,
     email_engagement,
     funnel,

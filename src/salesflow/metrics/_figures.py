@@ -1,16 +1,10 @@
-"""Validators shared by the engagement result records (private): counts and names."""
+"""Validators shared by the engagement result records (private): names and limits."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from salesflow import _check
 from salesflow.errors import InvalidField, InvalidType
-
-
-def count_field(instance: Any, attribute: Any, value: Any) -> None:
-    """An attrs validator: a whole number of at least 0."""
-    _check.whole(attribute.name, value, minimum=0, context=type(instance).__name__)
 
 
 def name_field(instance: Any, attribute: Any, value: Any) -> None:

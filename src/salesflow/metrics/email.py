@@ -25,8 +25,9 @@ import attrs
 
 from salesflow._results import OnEmpty, Ratio, check_on_empty, settle
 from salesflow.errors import InvalidField, InvalidType
-from salesflow.metrics._figures import at_most, count_field, name_field
+from salesflow.metrics._figures import at_most, name_field
 from salesflow.metrics._read.emails import messages
+from salesflow.metrics._read.fields import count_attribute
 
 __all__ = ["EmailReport", "EmailStats", "email_engagement"]
 
@@ -72,11 +73,11 @@ class EmailStats:
     """
 
     kind: str | None = attrs.field(validator=name_field)
-    delivered: int = attrs.field(validator=count_field)
-    opened: int = attrs.field(validator=count_field)
-    clicked: int = attrs.field(validator=count_field)
-    undelivered: int = attrs.field(default=0, kw_only=True, validator=count_field)
-    clicked_unopened: int = attrs.field(default=0, kw_only=True, validator=count_field)
+    delivered: int = attrs.field(validator=count_attribute)
+    opened: int = attrs.field(validator=count_attribute)
+    clicked: int = attrs.field(validator=count_attribute)
+    undelivered: int = attrs.field(default=0, kw_only=True, validator=count_attribute)
+    clicked_unopened: int = attrs.field(default=0, kw_only=True, validator=count_attribute)
 
     def __attrs_post_init__(self) -> None:
         at_most(self, "opened", self.opened, "delivered", self.delivered)

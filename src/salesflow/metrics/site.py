@@ -28,7 +28,8 @@ import attrs
 
 from salesflow._results import OnEmpty, Ratio, Score, check_on_empty, settle
 from salesflow.errors import InvalidField, InvalidType
-from salesflow.metrics._figures import at_most, count_field, name_field
+from salesflow.metrics._figures import at_most, name_field
+from salesflow.metrics._read.fields import count_attribute
 from salesflow.metrics._read.sessions import SessionId, page_views
 
 __all__ = ["DEFAULT_ENGAGED_AFTER", "PageStats", "SiteEngagement", "site_engagement"]
@@ -108,8 +109,8 @@ class PageStats:
     """One page: how often it was viewed, and how many sessions ended on it."""
 
     page: str = attrs.field(validator=name_field)
-    views: int = attrs.field(validator=count_field)
-    exits: int = attrs.field(validator=count_field)
+    views: int = attrs.field(validator=count_attribute)
+    exits: int = attrs.field(validator=count_attribute)
 
     def __attrs_post_init__(self) -> None:
         at_most(self, "exits", self.exits, "views", self.views)
@@ -152,11 +153,11 @@ class SiteEngagement:
     up to the sessions.
     """
 
-    sessions: int = attrs.field(validator=count_field)
-    page_views: int = attrs.field(validator=count_field)
-    single_page_sessions: int = attrs.field(validator=count_field)
-    engaged_sessions: int = attrs.field(validator=count_field)
-    converted_sessions: int = attrs.field(validator=count_field)
+    sessions: int = attrs.field(validator=count_attribute)
+    page_views: int = attrs.field(validator=count_attribute)
+    single_page_sessions: int = attrs.field(validator=count_attribute)
+    engaged_sessions: int = attrs.field(validator=count_attribute)
+    converted_sessions: int = attrs.field(validator=count_attribute)
     total_duration: timedelta = attrs.field(validator=_duration_field)
     engaged_after: timedelta = attrs.field(converter=_threshold)
     pages: tuple[PageStats, ...] = attrs.field(validator=_pages_field)

@@ -18,8 +18,8 @@ from typing import Any, Final, Literal, overload
 
 from salesflow._results import OnEmpty, Ratio, Score, settle
 from salesflow.errors import InvalidField, InvalidType
+from salesflow.metrics._read.fields import survey_scale, whole_number
 from salesflow.metrics._read.surveys import answer_counts, score_counts
-from salesflow.metrics._records import survey_scale, whole_number
 
 __all__ = ["csat", "nps"]
 

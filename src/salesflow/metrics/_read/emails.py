@@ -14,13 +14,21 @@ from typing import Any, Final, NamedTuple
 
 from salesflow import _check
 from salesflow.errors import InvalidField, InvalidType
-from salesflow.metrics._read._interim import optional_time, records
-from salesflow.metrics._records import _identifier, _required, _where
+from salesflow.metrics._read.fields import (
+    identifier,
+    items,
+    optional_moment,
+    required,
+    row_at,
+    where,
+)
 
 EXPECTED: Final = (
     "a mapping with the keys message_id, kind and delivered_at "
     "(from a DataFrame, pass df.to_dict('records'))"
 )
+
+_ROWS: Final = f"an iterable of records: {EXPECTED}"
 
 
 class Message(NamedTuple):
@@ -40,51 +48,50 @@ def kind_filter(value: Any) -> str | None:
     return _check.text("kind", name)
 
 
-def _kind(index: int, value: Any) -> str:
+def _kind(field: str, value: Any) -> str:
     name = value.value if isinstance(value, Enum) else value
     if not isinstance(name, str):
-        raise InvalidType(_where(index, "kind"), value, "a notification kind (a non-empty string)")
+        raise InvalidType(field, value, "a notification kind (a non-empty string)")
     if not name:
-        raise InvalidField(_where(index, "kind"), value, "a notification kind (a non-empty string)")
+        raise InvalidField(field, value, "a notification kind (a non-empty string)")
     return str(name)
 
 
-def _not_before(
-    index: int, key: str, value: Any, moment: datetime | None, delivered: datetime
-) -> None:
+def _not_before(field: str, value: Any, moment: datetime | None, delivered: datetime) -> None:
     if moment is not None and moment < delivered:
         raise InvalidField(
-            _where(index, key), value, f"a moment not before delivered_at ({delivered.isoformat()})"
+            field, value, f"a moment not before delivered_at ({delivered.isoformat()})"
         )
 
 
 def _read_message(index: int, row: Any) -> Message:
     """One message, checked key by key (the thorough path)."""
+    place = row_at("rows", index)
     if not isinstance(row, Mapping):
-        raise InvalidType(f"rows[{index}]", row, EXPECTED)
-    _identifier(index, "message_id", _required(index, row, "message_id"))
-    kind = _kind(index, _required(index, row, "kind"))
-    delivered = optional_time(index, "delivered_at", _required(index, row, "delivered_at"))
-    opened = optional_time(index, "opened_at", row.get("opened_at"))
-    clicked = optional_time(index, "clicked_at", row.get("clicked_at"))
+        raise InvalidType(place, row, EXPECTED)
+    identifier(where(place, "message_id"), required(place, row, "message_id"))
+    kind = _kind(where(place, "kind"), required(place, row, "kind"))
+    delivered = optional_moment(where(place, "delivered_at"), required(place, row, "delivered_at"))
+    opened = optional_moment(where(place, "opened_at"), row.get("opened_at"))
+    clicked = optional_moment(where(place, "clicked_at"), row.get("clicked_at"))
     if delivered is None:
         for key, moment in (("opened_at", opened), ("clicked_at", clicked)):
             if moment is not None:
                 raise InvalidField(
-                    _where(index, key),
+                    where(place, key),
                     row.get(key),
                     "None: the message was not delivered (delivered_at is None)",
                 )
         return Message(kind, False, False, False)
-    _not_before(index, "opened_at", row.get("opened_at"), opened, delivered)
-    _not_before(index, "clicked_at", row.get("clicked_at"), clicked, delivered)
+    _not_before(where(place, "opened_at"), row.get("opened_at"), opened, delivered)
+    _not_before(where(place, "clicked_at"), row.get("clicked_at"), clicked, delivered)
     return Message(kind, True, opened is not None, clicked is not None)
 
 
 def messages(rows: Any) -> Iterator[Message]:
     """Every message of ``rows``, in order, read once; a bad record is refused by its index."""
     dt, text, whole, utc, message = datetime, str, int, UTC, Message
-    for index, row in enumerate(records(rows, EXPECTED)):
+    for index, row in enumerate(items("rows", rows, expected=_ROWS)):
         try:
             identifier = row["message_id"]
             kind = row["kind"]

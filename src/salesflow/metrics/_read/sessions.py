@@ -12,14 +12,25 @@ from datetime import UTC, datetime
 from typing import Any, Final, NamedTuple
 
 from salesflow.errors import InvalidField, InvalidType
-from salesflow.metrics._read._interim import flag, optional_time, records
-from salesflow.metrics._records import _identifier, _required, _utc, _where
+from salesflow.metrics._read.fields import (
+    Id,
+    flag,
+    identifier,
+    items,
+    moment,
+    optional_moment,
+    required,
+    row_at,
+    where,
+)
 
-SessionId = str | int
+SessionId = Id
 
 EXPECTED: Final = (
     "a mapping with the keys session_id, page and at (from a DataFrame, pass df.to_dict('records'))"
 )
+
+_ROWS: Final = f"an iterable of records: {EXPECTED}"
 
 
 class PageView(NamedTuple):
@@ -32,26 +43,27 @@ class PageView(NamedTuple):
     left_at: datetime | None
 
 
-def _page(index: int, value: Any) -> str:
+def _page(field: str, value: Any) -> str:
     if not isinstance(value, str):
-        raise InvalidType(_where(index, "page"), value, "a page (a non-empty string)")
+        raise InvalidType(field, value, "a page (a non-empty string)")
     if not value:
-        raise InvalidField(_where(index, "page"), value, "a page (a non-empty string)")
+        raise InvalidField(field, value, "a page (a non-empty string)")
     return str(value)
 
 
 def _read_view(index: int, row: Any) -> PageView:
     """One page view, checked key by key (the thorough path)."""
+    place = row_at("rows", index)
     if not isinstance(row, Mapping):
-        raise InvalidType(f"rows[{index}]", row, EXPECTED)
-    session = _identifier(index, "session_id", _required(index, row, "session_id"))
-    page = _page(index, _required(index, row, "page"))
-    at = _utc(_where(index, "at"), _required(index, row, "at"))
-    converted = flag(index, "converted", row.get("converted"))
-    left = optional_time(index, "left_at", row.get("left_at"))
+        raise InvalidType(place, row, EXPECTED)
+    session = identifier(where(place, "session_id"), required(place, row, "session_id"))
+    page = _page(where(place, "page"), required(place, row, "page"))
+    at = moment(where(place, "at"), required(place, row, "at"))
+    converted = flag(where(place, "converted"), row.get("converted"), default=False)
+    left = optional_moment(where(place, "left_at"), row.get("left_at"))
     if left is not None and left < at:
         raise InvalidField(
-            _where(index, "left_at"),
+            where(place, "left_at"),
             row.get("left_at"),
             f"a moment not before at ({at.isoformat()})",
         )
@@ -61,7 +73,7 @@ def _read_view(index: int, row: Any) -> PageView:
 def page_views(rows: Any) -> Iterator[PageView]:
     """Every page view of ``rows``, in order, read once; a bad record is refused by its index."""
     dt, text, whole, utc, view = datetime, str, int, UTC, PageView
-    for index, row in enumerate(records(rows, EXPECTED)):
+    for index, row in enumerate(items("rows", rows, expected=_ROWS)):
         try:
             session = row["session_id"]
             page = row["page"]

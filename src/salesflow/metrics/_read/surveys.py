@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from salesflow.errors import InvalidField, InvalidType
-from salesflow.metrics._records import _integer, keyed_items, values_of, whole_number
+from salesflow.metrics._read.fields import integer, keyed_items, values_of, whole_number
 
 
 def score_counts(field: str, scores: Any, scale: tuple[int, int]) -> dict[int, int]:
@@ -25,7 +25,7 @@ def score_counts(field: str, scores: Any, scale: tuple[int, int]) -> dict[int, i
     expected = f"a whole number from {low} to {high}"
     counts = dict.fromkeys(range(low, high + 1), 0)
     for index, raw in enumerate(values):
-        score = _integer(raw)
+        score = integer(raw)
         if score is None:
             raise InvalidType(f"{field}[{index}]", raw, expected)
         if not low <= score <= high:
@@ -42,7 +42,7 @@ def answer_counts(field: str, counts: Any, scale: tuple[int, int]) -> dict[int, 
         raise InvalidType(field, counts, "a mapping of score -> number of answers")
     tally = dict.fromkeys(range(low, high + 1), 0)
     for raw, count in pairs:
-        score = _integer(raw)
+        score = integer(raw)
         if score is None or not low <= score <= high:
             raise InvalidField(
                 f"{field}[{raw!r}]", raw, f"a score that is a whole number from {low} to {high}"
