@@ -1,4 +1,4 @@
-"""Reading email messages (private): records in, one :class:`Message` row per message out.
+"""Reading email messages (private): records in, one :data:`Message` row per message out.
 
 The keys are documented on docs/metrics.md ("Email open, click and
 click-to-open rates"). Opens and clicks on an undelivered message, or before
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Any, Final, NamedTuple
+from typing import Any, Final
 
 from salesflow import _check
 from salesflow.errors import InvalidField, InvalidType
@@ -31,13 +31,8 @@ EXPECTED: Final = (
 _ROWS: Final = f"an iterable of records: {EXPECTED}"
 
 
-class Message(NamedTuple):
-    """One message: its kind, and whether it was delivered, opened and clicked."""
-
-    kind: str
-    delivered: bool
-    opened: bool
-    clicked: bool
+Message = tuple[str, bool, bool, bool]
+"""One message: ``(kind, delivered, opened, clicked)`` (a plain tuple: millions are read)."""
 
 
 def kind_filter(value: Any) -> str | None:
@@ -82,15 +77,15 @@ def _read_message(index: int, row: Any) -> Message:
                     row.get(key),
                     "None: the message was not delivered (delivered_at is None)",
                 )
-        return Message(kind, False, False, False)
+        return (kind, False, False, False)
     _not_before(where(place, "opened_at"), row.get("opened_at"), opened, delivered)
     _not_before(where(place, "clicked_at"), row.get("clicked_at"), clicked, delivered)
-    return Message(kind, True, opened is not None, clicked is not None)
+    return (kind, True, opened is not None, clicked is not None)
 
 
 def messages(rows: Any) -> Iterator[Message]:
     """Every message of ``rows``, in order, read once; a bad record is refused by its index."""
-    dt, text, whole, utc, message = datetime, str, int, UTC, Message
+    dt, text, whole, utc = datetime, str, int, UTC
     for index, row in enumerate(items("rows", rows, expected=_ROWS)):
         try:
             identifier = row["message_id"]
@@ -116,6 +111,6 @@ def messages(rows: Any) -> Iterator[Message]:
                 or (type(clicked) is dt and clicked.tzinfo is utc and clicked >= delivered)
             )
         ):
-            yield message(kind, True, opened is not None, clicked is not None)
+            yield (kind, True, opened is not None, clicked is not None)
         else:
             yield _read_message(index, row)
