@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from enum import Enum
 from typing import Any, Final
 
-from salesflow import _check
 from salesflow.errors import InvalidField, InvalidType
 from salesflow.metrics._read.fields import (
     identifier,
@@ -33,14 +32,6 @@ _ROWS: Final = f"an iterable of records: {EXPECTED}"
 
 Message = tuple[str, bool, bool, bool]
 """One message: ``(kind, delivered, opened, clicked)`` (a plain tuple: millions are read)."""
-
-
-def kind_filter(value: Any) -> str | None:
-    """A kind to select (a string or an enum member such as an OrderStatus), or None for all."""
-    if value is None:
-        return None
-    name = value.value if isinstance(value, Enum) else value
-    return _check.text("kind", name)
 
 
 def _kind(field: str, value: Any) -> str:
