@@ -127,7 +127,7 @@ from salesflow.metrics.orders import (
     _unfinished,
     _where,
 )
-from salesflow.metrics.surveys import csat_mean
+from salesflow.metrics.surveys import csat
 from salesflow.money import EXACT, Money
 from salesflow.periods import Period
 
@@ -1203,7 +1203,7 @@ def manager_kpis(
     - meetings, calls = activities logged of the kinds in :data:`MEETING_KINDS`
       (meeting, demo) and :data:`CALL_KINDS` (call, intro call)
     - satisfaction  = mean CSAT score of the manager's customers
-      (:func:`~salesflow.metrics.surveys.csat_mean` on ``csat_scale``)
+      (:func:`~salesflow.metrics.surveys.csat` with ``variant="mean"`` on ``csat_scale``)
 
     ``leads`` are Leads or records (see the module docs: a lead's manager is
     the actor of its win, else its latest non-system actor, or a record's
@@ -1465,5 +1465,7 @@ def _kpi(
             working=str(figures.calls),
             unfinished=unfinished,
         ),
-        satisfaction=attrs.evolve(csat_mean(figures.scores, scale=scale), unfinished=unfinished),
+        satisfaction=attrs.evolve(
+            csat(figures.scores, scale=scale, variant="mean"), unfinished=unfinished
+        ),
     )
