@@ -26,8 +26,8 @@ from salesflow.orders import (
     Order,
     OrderLine,
     SupportContact,
+    event_from_dict,
     notification_from_dict,
-    order_event_from_dict,
 )
 from salesflow.routing import (
     Ledger,
@@ -73,7 +73,7 @@ class Document:
 def _order_event(index: int) -> Document:
     return Document(
         build=lambda: samples.delivered().history[index].to_dict(),
-        read=order_event_from_dict,
+        read=event_from_dict,
         harmless={("delete", "version"): _FIRST_VERSION} if index == 0 else {},
         unprovable=_PLACED_UNPROVABLE if index == 0 else {("delete", "idempotency_key"): _NO_KEY},
     )

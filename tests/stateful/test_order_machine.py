@@ -12,7 +12,8 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from helpers import placed
 from salesflow import IdempotencyConflict, SalesflowError
-from salesflow.orders import NOTICE_TYPES, Channel, Order, OrderStatus, ProcessingStep
+from salesflow.orders import Channel, Order, OrderStatus, ProcessingStep
+from salesflow.orders.notifications import NOTICE_TYPES
 
 # The reference model, written from DESIGN.md without the library's table.
 STRAIGHT = {

@@ -387,7 +387,8 @@ def notification_from_dict(document: Any) -> Notification:
     gives (an altered document raises ``InvalidField``).
 
     >>> from datetime import date, datetime, timezone
-    >>> from salesflow.orders import CancelledNotice, SupportContact
+    >>> from salesflow.orders import SupportContact
+    >>> from salesflow.orders.notifications import CancelledNotice
     >>> notice = CancelledNotice(order_number="1001", customer_name="Ada",
     ...     support=SupportContact(email="help@shop.example"), reason="out of stock",
     ...     at=datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc))
