@@ -13,6 +13,7 @@ from typing import Any, ClassVar, Final, cast
 import attrs
 
 from salesflow._aggregate import (
+    SYSTEM,
     Fold,
     as_history,
     command,
@@ -339,7 +340,7 @@ class Order:
         support: SupportContact,
         at: datetime,
         amount_due: Money | None = None,
-        actor: str = "system",
+        actor: str = SYSTEM,
         idempotency_key: str | None = None,
         existing: Order | None = None,
     ) -> OrderOutcome:
@@ -414,7 +415,7 @@ class Order:
         *,
         step: ProcessingStep,
         at: datetime,
-        actor: str = "system",
+        actor: str = SYSTEM,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
     ) -> OrderOutcome:
@@ -430,7 +431,7 @@ class Order:
         self,
         *,
         at: datetime,
-        actor: str = "system",
+        actor: str = SYSTEM,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
     ) -> OrderOutcome:
@@ -441,7 +442,7 @@ class Order:
         self,
         *,
         at: datetime,
-        actor: str = "system",
+        actor: str = SYSTEM,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
     ) -> OrderOutcome:
@@ -457,7 +458,7 @@ class Order:
         tracking_url: str | None = None,
         estimated_delivery: date | None = None,
         reported_at: datetime | None = None,
-        actor: str = "system",
+        actor: str = SYSTEM,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
     ) -> OrderOutcome:
@@ -482,7 +483,7 @@ class Order:
         at: datetime,
         estimated_delivery: date | None = None,
         reported_at: datetime | None = None,
-        actor: str = "system",
+        actor: str = SYSTEM,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
     ) -> OrderOutcome:
@@ -505,7 +506,7 @@ class Order:
         proof: str | None = None,
         review_url: str | None = None,
         reported_at: datetime | None = None,
-        actor: str = "system",
+        actor: str = SYSTEM,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
     ) -> OrderOutcome:
@@ -526,7 +527,7 @@ class Order:
         *,
         reason: str,
         at: datetime,
-        actor: str = "system",
+        actor: str = SYSTEM,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
     ) -> OrderOutcome:
@@ -540,7 +541,7 @@ class Order:
         estimated_delivery: date,
         at: datetime,
         reported_at: datetime | None = None,
-        actor: str = "system",
+        actor: str = SYSTEM,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
     ) -> OrderOutcome:
@@ -567,7 +568,7 @@ class Order:
         at: datetime,
         estimated_delivery: date | None = None,
         reported_at: datetime | None = None,
-        actor: str = "system",
+        actor: str = SYSTEM,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
     ) -> OrderOutcome:
@@ -597,6 +598,7 @@ class Order:
         estimated_delivery: date | None = None,
         **content: Any,
     ) -> OrderOutcome:
+        """One verb through the one command pipeline, :func:`salesflow._aggregate.command`."""
         fold = self._fold
 
         def arguments(earlier: Any) -> dict[str, Any]:
