@@ -98,7 +98,7 @@ def _history(builder: Callable[[], Any]) -> Callable[[], Any]:
 
 def calls(name: str) -> tuple[Call, ...]:
     """The valid calls of ``name``: one, or a few where one call would hide a case."""
-    made = REGISTRY[name]()
+    made = (REGISTRY[name] if name in REGISTRY else FROM_THEIR_MODULE[name])()
     return made if isinstance(made, tuple) else (made,)
 
 
@@ -1037,3 +1037,33 @@ Enums are covered by calling each with every bad value (an unknown value is a
 ValueError, the standard enum contract); constants and type aliases are listed
 by the surface and need no call.
 """
+
+# Records no longer exported by their package (importable from their module for type
+# hints) are still fuzzed like the public callables; ids name the module.
+FROM_THEIR_MODULE: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
+    "orders.carriers.CarrierResult": ctor(samples.carrier_result),
+    "orders.events.OrderPlaced": ctor(lambda: samples.placed().history[0]),
+    "orders.events.OrderPlaced.to_dict": lambda: m(lambda: samples.placed().history[0]),
+    "orders.events.StatusChanged": ctor(lambda: samples.delayed().history[-1]),
+    "orders.events.StatusChanged.to_dict": lambda: m(lambda: samples.delayed().history[-1]),
+    "orders.order.OrderOutcome": ctor(
+        lambda: samples.placed().process(step="stock_check", at=samples.at(1))
+    ),
+}
+for _kind in (
+    "CancelledNotice",
+    "DelayedNotice",
+    "DeliveredNotice",
+    "InTransitNotice",
+    "PackedNotice",
+    "PickingNotice",
+    "ProcessingNotice",
+    "ReceivedNotice",
+    "ShippedNotice",
+):
+    FROM_THEIR_MODULE[f"orders.notifications.{_kind}"] = ctor(
+        lambda _k=_kind: samples.notifications()[_k]
+    )
+    FROM_THEIR_MODULE[f"orders.notifications.{_kind}.to_dict"] = lambda _k=_kind: m(
+        lambda: samples.notifications()[_k]
+    )
