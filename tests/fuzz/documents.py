@@ -35,9 +35,8 @@ from salesflow.routing import (
     Ownership,
     RerouteReport,
     WorkingHours,
-    ownership_event_from_dict,
-    ownership_event_to_dict,
 )
+from salesflow.routing import event_from_dict as ownership_event_from_dict
 
 Path = tuple[str | int, ...]
 
@@ -91,9 +90,9 @@ def _lead_event(index: int) -> Document:
 
 def _ownership_event(kind: str) -> Document:
     return Document(
-        build=lambda: ownership_event_to_dict(samples.ownership_events()[kind]),
+        build=lambda: samples.ownership_events()[kind].to_dict(),
         read=ownership_event_from_dict,
-        write=ownership_event_to_dict,
+        write=lambda event: event.to_dict(),
         unprovable=_deleted(_OWNERSHIP_OPTIONAL),
     )
 

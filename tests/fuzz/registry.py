@@ -412,14 +412,8 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     ),
     "routing.Dispatcher.details": lambda: _on_dispatcher("details"),
     "routing.Dispatcher.explain": lambda: _on_dispatcher("explain"),
-    "routing.Handoff": ctor(lambda: samples.handed().handoffs[0]),
-    "routing.HandoffAccepted": ctor(lambda: samples.ownership_events()["HandoffAccepted"]),
-    "routing.HandoffExpired": ctor(lambda: samples.ownership_events()["HandoffExpired"]),
     "routing.HandoffLifecycle": lambda: f(routing.HandoffLifecycle, start_value="submitted"),
-    "routing.HandoffRejected": ctor(lambda: samples.ownership_events()["HandoffRejected"]),
-    "routing.HandoffSubmitted": ctor(lambda: samples.ownership_events()["HandoffSubmitted"]),
     "routing.HandoffTally": ctor(lambda: samples.report().handoffs),
-    "routing.HandoffWithdrawn": ctor(lambda: samples.ownership_events()["HandoffWithdrawn"]),
     "routing.LeadStream": ctor(samples.stream),
     "routing.LeadStream.generate": lambda: f(
         routing.LeadStream.generate, samples.shop_profile(), days=2, seed=7, start=date(2026, 3, 2)
@@ -454,7 +448,6 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
         lambda: samples.move().apply(samples.move_target(), at=samples.at(1), person="ava")
     ),
     "routing.Outcomes": ctor(lambda: samples.report().outcomes),
-    "routing.OwnerAssigned": ctor(lambda: samples.ownership_events()["OwnerAssigned"]),
     "routing.Ownership": lambda: f(routing.Ownership, samples.accepted().history),
     "routing.Ownership.credited": lambda: m(samples.accepted, "closer"),
     "routing.Ownership.start": lambda: f(
@@ -516,7 +509,6 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     "routing.Ownership.from_dict": lambda: f(
         routing.Ownership.from_dict, samples.accepted().to_dict()
     ),
-    "routing.OwnershipOutcome": ctor(samples.rejected_outcome),
     "routing.Person": lambda: f(
         routing.Person,
         "ana",
@@ -603,7 +595,7 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     "routing.WorkingHours.from_dict": lambda: f(
         routing.WorkingHours.from_dict, samples.office().to_dict()
     ),
-    "routing.allowed_handoff_events": lambda: f(routing.allowed_handoff_events, "submitted"),
+    "routing.allowed_events": lambda: f(routing.allowed_events, "submitted"),
     "routing.assign": lambda: f(
         routing.assign,
         "L-2",
@@ -640,24 +632,18 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
         hours=samples.office(),
         capacity=4,
     ),
+    "routing.event_from_dict": lambda: f(
+        routing.event_from_dict,
+        samples.ownership_events()["HandoffRejected"].to_dict(),
+        field="history[2]",
+    ),
     "routing.format_comparison": lambda: f(routing.format_comparison, [samples.report()]),
     "routing.model_diagram": lambda: f(routing.model_diagram, "three_tier"),
     "routing.needs_handoff": lambda: f(
         routing.needs_handoff, "three_tier", *samples.routed_records()[2]
     ),
-    "routing.next_handoff_status": lambda: f(
-        routing.next_handoff_status, "submitted", "accept", lead_id="L-100"
-    ),
     "routing.owner": lambda: f(routing.owner, "three_tier", "decision", "qualified"),
     "routing.owner_of": lambda: f(routing.owner_of, "three_tier", samples.deciding_lead()),
-    "routing.ownership_event_from_dict": lambda: f(
-        routing.ownership_event_from_dict,
-        routing.ownership_event_to_dict(samples.ownership_events()["HandoffRejected"]),
-        field="history[2]",
-    ),
-    "routing.ownership_event_to_dict": lambda: f(
-        routing.ownership_event_to_dict, samples.ownership_events()["HandoffRejected"]
-    ),
     "routing.ownership_table": lambda: f(routing.ownership_table),
     "routing.reassign_overdue": lambda: f(
         routing.reassign_overdue,

@@ -8,7 +8,7 @@ from types import MappingProxyType
 import attrs
 import pytest
 
-from salesflow import InvalidField, InvalidType, Money, SalesflowError
+from salesflow import InvalidField, InvalidType, Money, SalesflowError, routing
 from salesflow.leads import (
     DEFAULT_STAGE_FACTS,
     LEAD_EVENTS,
@@ -28,8 +28,6 @@ from salesflow.routing import (
     Ownership,
     RerouteReport,
     WorkingHours,
-    ownership_event_from_dict,
-    ownership_event_to_dict,
     reroute,
 )
 
@@ -153,11 +151,11 @@ def test_an_ownership_document_missing_a_summary_key_is_refused_even_when_it_is_
 
 @pytest.mark.parametrize("key", ["to_person", "expires_at", "from_person"])
 def test_an_ownership_event_with_null_written_for_an_omitted_field_is_refused(key):
-    document = ownership_event_to_dict(_handed().history[1])
+    document = _handed().history[1].to_dict()
     document[key] = None
 
     with pytest.raises(InvalidField, match=rf"^event\.{key}: got None"):
-        ownership_event_from_dict(document)
+        routing.event_from_dict(document)
 
 
 def test_a_lead_event_reads_back_to_exactly_the_document_it_came_from():

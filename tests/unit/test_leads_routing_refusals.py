@@ -58,7 +58,6 @@ from salesflow.routing import (
     needs_handoff,
     owner,
     owner_of,
-    ownership_event_to_dict,
     reroute,
     simulate,
 )
@@ -247,7 +246,7 @@ def test_stage_facts_without_a_forecast_is_refused():
         StageFacts(Decimal("0.3"), None)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("writer", [lead_event_to_dict, ownership_event_to_dict])
+@pytest.mark.parametrize("writer", [lead_event_to_dict])
 @pytest.mark.parametrize("bad", [None, 7, {"event": "create"}, LEAD])
 def test_event_writers_refuse_what_is_not_an_event(writer, bad):
     with pytest.raises(SalesflowError, match="event"):
