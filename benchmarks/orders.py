@@ -17,9 +17,9 @@ from salesflow.orders import (
     ProcessingStep,
     SupportContact,
     allowed_events,
-    next_status,
     replay_status,
 )
+from salesflow.orders.lifecycle import TRANSITIONS, key
 
 # The baseline: a transition table written out by hand, as a shop would without salesflow.
 HAND_TABLE = {
@@ -67,7 +67,7 @@ def histories(count: int, seed: int = 2026) -> list[list[str]]:
         while not status.is_final and len(events) < 12:
             options = sorted(allowed_events(status, resumes_to=interrupted))
             event = rng.choices(options, [weights.get(o, 8) for o in options])[0]
-            target = next_status(status, event, resumes_to=interrupted)
+            target = TRANSITIONS.next(key(status, interrupted), event)
             if target is OrderStatus.DELAYED:
                 interrupted = interrupted if status is OrderStatus.DELAYED else status
             else:

@@ -20,11 +20,11 @@ from salesflow.orders import (
     Customer,
     Order,
     OrderLine,
-    Outcome,
     ProcessingStep,
     SupportContact,
     apply_carrier_update,
 )
+from salesflow.orders.order import OrderOutcome
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=timezone(timedelta(hours=1)))
 SUPPORT = SupportContact(email="help@teashop.example", phone="+44 20 7946 0000")
@@ -36,7 +36,7 @@ def at(hours: float) -> datetime:
     return START + timedelta(hours=hours)
 
 
-def handle(outcome: Outcome) -> Order:
+def handle(outcome: OrderOutcome) -> Order:
     """What a host does with an outcome: store the event, send the notification."""
     event_store.append(outcome.event.to_dict())
     notice = outcome.notification

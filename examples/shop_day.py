@@ -79,19 +79,18 @@ from salesflow.metrics import (
     time_in_status,
 )
 from salesflow.orders import (
-    CarrierResult,
     CarrierUpdate,
     Customer,
-    IgnoredReason,
     Notification,
     Order,
     OrderLine,
     OrderStatus,
-    Outcome,
     ProcessingStep,
     SupportContact,
     apply_carrier_update,
 )
+from salesflow.orders.carriers import CarrierResult, IgnoredReason
+from salesflow.orders.order import OrderOutcome
 from salesflow.routing import (
     Absence,
     BusinessProfile,
@@ -1001,7 +1000,7 @@ class ShopDay:
         self.notify(placed)
         self.clock.start(self.order_life(len(self.orders) - 1, plan), self.now)
 
-    def handle(self, index: int, outcome: Outcome) -> Order:
+    def handle(self, index: int, outcome: OrderOutcome) -> Order:
         """What the host does with an outcome: store the order, send the notification."""
         self.orders[index] = outcome.order
         if outcome.repeated:
@@ -1010,7 +1009,7 @@ class ShopDay:
             self.notify(outcome)
         return outcome.order
 
-    def notify(self, outcome: Outcome) -> None:
+    def notify(self, outcome: OrderOutcome) -> None:
         notice = outcome.notification
         kind = notice.status.value
         self.notices[kind] += 1

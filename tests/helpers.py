@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from salesflow import Money
-from salesflow.orders import Customer, Order, OrderLine, Outcome, ProcessingStep, SupportContact
+from salesflow.orders import Customer, Order, OrderLine, OrderStatus, ProcessingStep, SupportContact
+from salesflow.orders.lifecycle import TRANSITIONS, key
+from salesflow.orders.order import OrderOutcome
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 ETA = date(2026, 11, 27)
@@ -15,7 +17,7 @@ def at(hours: float) -> datetime:
     return T0 + timedelta(hours=hours)
 
 
-def place(number: str = "1001") -> Outcome:
+def place(number: str = "1001") -> OrderOutcome:
     """Place the standard test order: two EUR lines, 21.00 due, Ada as the customer."""
     return Order.place(
         number=number,
@@ -63,3 +65,9 @@ def next_stage(stage, event, *, qualified=False, lost_from=None):
     from salesflow.leads.lifecycle import TRANSITIONS, explain, key
 
     return TRANSITIONS.next(key(stage, qualified, lost_from), event, explain=explain)
+
+
+def next_status(status: object, event: object, *, resumes_to: object = None) -> OrderStatus:
+    """Where ``event`` leads from ``status``: the aggregate's own lookup, ``TRANSITIONS.next``."""
+    result: OrderStatus = TRANSITIONS.next(key(status, resumes_to), event)
+    return result

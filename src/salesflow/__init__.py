@@ -1,9 +1,13 @@
 """salesflow: a pure-domain core for e-commerce sales.
 
-Orders through nine customer-facing statuses with checked notifications
-(:mod:`salesflow.orders`), exact :class:`Money`, and one error hierarchy
-rooted at :class:`SalesflowError`. No I/O: time comes in as ``at=``, side
-effects leave as values.
+- :mod:`salesflow.orders`: orders through nine statuses, with checked notifications (docs/orders.md);
+- :mod:`salesflow.leads`: lead stages, with funnel, journey and phase views (docs/leads.md);
+- :mod:`salesflow.routing`: who owns a lead under four sales models (docs/routing.md);
+- :mod:`salesflow.metrics`: retention, churn, CLV, funnels, NPS, KPIs (docs/metrics.md).
+
+Shared: exact :class:`Money`, :class:`Period` and one error hierarchy rooted at
+:class:`SalesflowError`. No I/O: time comes in as ``at=``, side effects leave
+as values. docs/index.md is the tour.
 """
 
 from salesflow.errors import (

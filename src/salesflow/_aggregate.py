@@ -109,6 +109,27 @@ def idempotency_key(value: Any) -> str | None:
     return value  # type: ignore[no-any-return]
 
 
+def recall(aggregate: Any, *, subject: str, key: Any, expected: Any) -> tuple[str | None, Any]:
+    """The one check of a command's ``idempotency_key`` and ``expected_version``.
+
+    A malformed key or version raises first. A key already recorded gives
+    back the event it recorded (one dict lookup in the fold's key index,
+    never a scan): a stale ``expected`` is no error then, as a retry carries
+    the version it read first. Otherwise a stale ``expected`` raises
+    ``VersionConflict``. Returns the checked key and the earlier event (or None).
+    """
+    fold: Any = aggregate._fold
+    key = idempotency_key(key)
+    if expected is not None and (type(expected) is not int or expected < 1):
+        check_expected_version(subject, expected, fold.version)  # raises: malformed
+    if key is not None:
+        version = fold.keys.get(key)
+        if version is not None:
+            return key, aggregate.history[version - 1]
+    check_expected_version(subject, expected, fold.version)
+    return key, None
+
+
 def command(
     aggregate: _A,
     *,
@@ -125,13 +146,11 @@ def command(
 ) -> _O:
     """Run one command on an immutable aggregate that *is* its history.
 
-    A malformed ``at``, ``key`` or ``expected`` version raises first. A key
-    already recorded looks up its event in the fold's key index (one dict
-    lookup, never a scan of the history): if that event was recorded by the
+    A malformed ``at`` raises first, then :func:`recall` checks ``key`` and
+    ``expected``. A key already recorded: if its event was recorded by the
     same command with the same ``arguments(earlier event)``, the result is
-    ``outcome(aggregate, earlier event, True)`` and nothing changes (a stale
-    ``expected`` is not an error then: a retry carries the version it read
-    first); otherwise ``IdempotencyConflict`` names the key and what differs.
+    ``outcome(aggregate, earlier event, True)`` and nothing changes;
+    otherwise ``IdempotencyConflict`` names the key and what differs.
     ``arguments`` receives the earlier event so an argument whose default means
     "as before" can be resolved as it was then.
 
@@ -144,19 +163,13 @@ def command(
     fold: Any = aggregate._fold  # type: ignore[attr-defined]
     history: tuple[Any, ...] = aggregate.history  # type: ignore[attr-defined]
     _check.aware("at", at)
-    key = idempotency_key(key)
-    if expected is not None and (type(expected) is not int or expected < 1):
-        check_expected_version(subject, expected, fold.version)  # raises: malformed
-    if key is not None:
-        version = fold.keys.get(key)
-        if version is not None:
-            earlier = history[version - 1]
-            recorded_name = getattr(earlier, "event", "")
-            if recorded_name != name:  # before ``arguments``, which may read its fields
-                raise IdempotencyConflict(subject, key, recorded_name, name)
-            check_repeat(subject, key, earlier, name, arguments(earlier), names)
-            return outcome(aggregate, earlier, True)
-    check_expected_version(subject, expected, fold.version)
+    key, earlier = recall(aggregate, subject=subject, key=key, expected=expected)
+    if earlier is not None and key is not None:  # recall finds an earlier event only by key
+        recorded_name = getattr(earlier, "event", "")
+        if recorded_name != name:  # before ``arguments``, which may read its fields
+            raise IdempotencyConflict(subject, key, recorded_name, name)
+        check_repeat(subject, key, earlier, name, arguments(earlier), names)
+        return outcome(aggregate, earlier, True)
     event = build(fold.version + 1)
     advanced = fold.copy()
     advanced.advance(identity, event)

@@ -13,6 +13,7 @@ import attrs
 from salesflow.errors import InvalidField, InvalidType
 
 _E = TypeVar("_E", bound=Enum)
+_T = TypeVar("_T")
 
 
 def choice(kind: type[_E], field: str, value: Any, *, context: str = "") -> _E:
@@ -190,6 +191,15 @@ def instance_field(
             raise InvalidType(attribute.name, value, expected, context=type(instance).__name__)
 
     return check
+
+
+def build(field: str, kind: type[_T], /, **values: Any) -> _T:
+    """``kind(**values)`` read from the document at ``field``, naming that path on error."""
+    try:
+        return kind(**values)
+    except InvalidField as err:
+        name = err.field if err.field.startswith(field) else f"{field}.{err.field}"
+        raise type(err)(name, err.value, err.expected) from None
 
 
 def same_document(field: str, given: Any, rebuilt: Any, *, why: str) -> None:

@@ -55,15 +55,27 @@ class Transitions(Generic[_K]):
     A key is ``(state, context)``: the state value and whatever the guards
     read (``None`` for an unguarded lifecycle). :meth:`next` is one dict
     lookup on the happy path; a refusal is explained in the same words
-    whichever aggregate asked.
+    whichever aggregate asked. A lifecycle may give, once, a ``detail`` (what
+    a refusal adds about a key) and an ``explain`` (its own check of missing
+    guard context, which raises); a call may still pass its own.
     """
 
-    __slots__ = ("events", "subject", "table")
+    __slots__ = ("_detail", "_explain", "events", "subject", "table")
 
-    def __init__(self, events: tuple[str, ...], table: Table, *, subject: str) -> None:
+    def __init__(
+        self,
+        events: tuple[str, ...],
+        table: Table,
+        *,
+        subject: str,
+        detail: Callable[[_K], str] | None = None,
+        explain: Callable[[_K, str], None] | None = None,
+    ) -> None:
         self.events = events
         self.table: dict[_K, MappingProxyType[str, Any]] = table  # type: ignore[assignment]
         self.subject = subject
+        self._detail = detail
+        self._explain = explain
 
     def allowed(self, key: _K) -> frozenset[str]:
         """The events allowed at ``key`` (none once the state is final)."""
@@ -75,7 +87,7 @@ class Transitions(Generic[_K]):
         event: Any,
         *,
         name: str = "event",
-        detail: str = "",
+        detail: str | None = None,
         explain: Callable[[_K, str], None] | None = None,
     ) -> Any:
         """The state ``event`` leads to from ``key``, or the error that says why not."""
@@ -90,21 +102,26 @@ class Transitions(Generic[_K]):
         event: Any,
         *,
         name: str = "event",
-        detail: str = "",
+        detail: str | None = None,
         explain: Callable[[_K, str], None] | None = None,
     ) -> NoReturn:
         """Raise the error for ``event`` at ``key``; ``name`` is the caller's parameter.
 
         Not a string, not one of the lifecycle's events, then ``explain`` (a
         lifecycle's own check of missing guard context, which raises), then
-        ``InvalidTransition`` naming the allowed events.
+        ``InvalidTransition`` naming the allowed events. ``detail`` and
+        ``explain`` default to the lifecycle's own.
         """
         if not isinstance(event, str):
             raise InvalidType(name, event, "an event name (a string)")
         if event not in self.events:
             raise InvalidField(name, event, f"one of {', '.join(self.events)}")
+        if explain is None:
+            explain = self._explain
         if explain is not None:
             explain(key, event)
+        if detail is None:
+            detail = self._detail(key) if self._detail is not None else ""
         state = key[0]
         raise InvalidTransition(
             getattr(state, "value", state),
@@ -129,11 +146,16 @@ class Transitions(Generic[_K]):
 
 
 def compile_lifecycle(
-    machine: Any, contexts: Mapping[Any, Mapping[str, Any]], *, subject: str
+    machine: Any,
+    contexts: Mapping[Any, Mapping[str, Any]],
+    *,
+    subject: str,
+    detail: Callable[[Any], str] | None = None,
+    explain: Callable[[Any, str], None] | None = None,
 ) -> Transitions[Any]:
     """:func:`compile_machine` wrapped in :class:`Transitions` (``subject``: "an order")."""
     events, table = compile_machine(machine, contexts)
-    return Transitions(events, table, subject=subject)
+    return Transitions(events, table, subject=subject, detail=detail, explain=explain)
 
 
 def checked_start_value(machine: Any, value: Any) -> Any:

@@ -1,26 +1,8 @@
-"""The one error hierarchy of salesflow.
+"""The one error hierarchy of salesflow, rooted at :class:`SalesflowError`.
 
-Every error the library raises on purpose is a :class:`SalesflowError`. Where a
-caller would naturally reach for a built-in (``except ValueError``), the
-subclass inherits that built-in as well, so both spellings catch it.
-
-Each error keeps its context as attributes and says what went wrong in one
-sentence that names the field, the value received and what was expected.
-
->>> from salesflow.errors import InvalidField, SalesflowError
->>> err = InvalidField("quantity", -1, "a whole number of at least 1")
->>> str(err)
-'quantity: got -1, expected a whole number of at least 1'
->>> isinstance(err, SalesflowError), isinstance(err, ValueError)
-(True, True)
-
-An error checks its own arguments, so one built by mistake fails where the
-mistake is, not later when it is shown or pickled:
-
->>> InvalidField(None, -1, "a whole number of at least 1")
-Traceback (most recent call last):
-    ...
-salesflow.errors.InvalidType: field: got None, expected a string
+Subclasses also inherit the built-in a caller would reach for (``ValueError``,
+``TypeError``, ``LookupError``), keep their context as attributes and say what
+went wrong in one sentence. See docs/orders.md ("Errors").
 """
 
 from __future__ import annotations

@@ -1,42 +1,8 @@
 """Exact money: a Decimal amount in one ISO 4217 currency.
 
-Money refuses floats, NaN and infinities, never mixes currencies, and keeps
-sums exact: an operation whose result would need rounding raises instead of
-silently losing a cent. Rounding happens once, at the edge, with a stated mode
-(:meth:`Money.rounded`).
-
-Supported amounts: at most 10**18 in size (a quintillion; no price, order or
-ledger comes near it) with at most 40 decimal places once trailing zeros are
-dropped (room for a unit price in fractions of a cent and for a metric's
-average, written to 28 significant digits). So the sum or difference of two
-amounts is always exact in the 60-digit context used here (19 digits before
-the point and 40 after), rounding to a minor unit never leaves the range
-(10**18 is a whole number of every minor unit), and no amount is too large to
-print, round or serialise. Anything outside is refused when the Money is built
-(``InvalidField`` naming ``amount``), never later when it is printed.
-
->>> from salesflow import Money
->>> price = Money("19.99", "EUR")
->>> price * 3 + Money("5", "EUR")
-Money('64.97', 'EUR')
->>> sum([Money("0.10", "EUR")] * 3, Money.zero("EUR"))
-Money('0.30', 'EUR')
->>> Money(0.1, "EUR")
-Traceback (most recent call last):
-...
-salesflow.errors.InvalidType: amount: got 0.1, expected a Decimal, int or decimal string (floats are inexact)
->>> Money("1E+26", "EUR")
-Traceback (most recent call last):
-...
-salesflow.errors.InvalidField: amount: got '1E+26', expected an amount of at most 10**18 in size
->>> Money("1E-41", "EUR")
-Traceback (most recent call last):
-...
-salesflow.errors.InvalidField: amount: got '1E-41', expected at most 40 decimal places
->>> Money("1", "EUR") + Money("1", "USD")
-Traceback (most recent call last):
-...
-salesflow.errors.CurrencyMismatch: currency: got 'USD', expected 'EUR' (amounts in different currencies never mix)
+Floats, NaN, infinities and mixed currencies are refused; sums stay exact and
+rounding happens once, at the edge (:meth:`Money.rounded`). The supported
+range and examples are in docs/orders.md ("Amounts").
 """
 
 from __future__ import annotations

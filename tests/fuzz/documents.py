@@ -19,7 +19,8 @@ from typing import Any
 
 from fuzz import samples
 from salesflow import Money, Period
-from salesflow.leads import Lead, event_from_dict
+from salesflow.leads import Lead
+from salesflow.leads import event_from_dict as lead_event_from_dict
 from salesflow.metrics import result_from_dict
 from salesflow.orders import (
     Customer,
@@ -27,8 +28,8 @@ from salesflow.orders import (
     OrderLine,
     SupportContact,
     notification_from_dict,
-    order_event_from_dict,
 )
+from salesflow.orders import event_from_dict as order_event_from_dict
 from salesflow.routing import (
     Ledger,
     Move,
@@ -81,7 +82,7 @@ def _order_event(index: int) -> Document:
 def _lead_event(index: int) -> Document:
     return Document(
         build=lambda: samples.lost_lead().history[index].to_dict(),
-        read=event_from_dict,
+        read=lead_event_from_dict,
         write=lambda event: event.to_dict(),
         harmless={("delete", "version"): _FIRST_VERSION} if index == 0 else {},
         unprovable=_deleted(_LEAD_OPTIONAL),

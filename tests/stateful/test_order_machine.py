@@ -12,7 +12,8 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from helpers import placed
 from salesflow import IdempotencyConflict, SalesflowError
-from salesflow.orders import NOTICE_TYPES, Channel, Order, OrderStatus, ProcessingStep
+from salesflow.orders import Channel, Order, OrderStatus, ProcessingStep
+from salesflow.orders.notifications import NOTICE_TYPES
 
 # The reference model, written from DESIGN.md without the library's table.
 STRAIGHT = {
@@ -48,6 +49,7 @@ class OrderMachine(RuleBasedStateMachine):
         self.order = placed()
         self.status = "received"
         self.interrupted: str | None = None
+        self.ever_delayed = False
         self.clock = self.order.updated_at
         self.keys: dict[str, str] = {}
         self.contents: dict[str, dict[str, object]] = {}
@@ -96,6 +98,8 @@ class OrderMachine(RuleBasedStateMachine):
         if event in allowed and (good or not needs_content):
             outcome = self._command(event, self.clock, key)
             target = allowed[event]
+            if target == "delayed":
+                self.ever_delayed = True
             if target == "delayed" and self.status != "delayed":
                 self.interrupted = self.status
             elif target != "delayed":
@@ -221,6 +225,10 @@ class OrderMachine(RuleBasedStateMachine):
         assert self.order.resumes_to == (OrderStatus(self.interrupted) if self.interrupted else None)
 
     @invariant()
+    def was_delayed_matches_the_model(self) -> None:
+        assert self.order.was_delayed is self.ever_delayed
+
+    @invariant()
     def final_means_no_allowed_events(self) -> None:
         if self.status in {"delivered", "cancelled"}:
             assert self.order.allowed_events == frozenset()
@@ -238,7 +246,9 @@ class OrderMachine(RuleBasedStateMachine):
     def replay_and_the_serialised_form_round_trip(self) -> None:
         assert Order.replay(self.order.history) == self.order
         document = json.loads(json.dumps(self.order.to_dict()))
-        assert Order.from_dict(document) == self.order
+        restored = Order.from_dict(document)
+        assert restored == self.order
+        assert restored.was_delayed is self.order.was_delayed
 
 
 OrderMachine.TestCase.settings = settings(max_examples=150, stateful_step_count=30, deadline=None)

@@ -12,14 +12,8 @@ from hypothesis import strategies as st
 
 from helpers import at, delayed_from, in_transit, packed, processing, shipped
 from salesflow import IdempotencyConflict, InvalidField, InvalidType, VersionConflict
-from salesflow.orders import (
-    CARRIER_VOCABULARIES,
-    CarrierUpdate,
-    IgnoredReason,
-    Order,
-    OrderStatus,
-    apply_carrier_update,
-)
+from salesflow.orders import CarrierUpdate, Order, OrderStatus, apply_carrier_update
+from salesflow.orders.carriers import CARRIER_VOCABULARIES, IgnoredReason
 
 NEW_DATE = date(2026, 12, 2)
 EVERY_CODE = [

@@ -8,12 +8,8 @@ import pytest
 
 from helpers import at, delayed_from, in_transit, packed, placed, shipped
 from salesflow import InvalidType, UnknownCode
-from salesflow.orders import (
-    CARRIER_VOCABULARIES,
-    CarrierUpdate,
-    OrderStatus,
-    apply_carrier_update,
-)
+from salesflow.orders import CarrierUpdate, OrderStatus, apply_carrier_update
+from salesflow.orders.carriers import CARRIER_VOCABULARIES
 
 
 def scan(code="InTransit", hours=10.0, vocabulary="aftership", **extra):

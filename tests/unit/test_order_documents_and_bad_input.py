@@ -23,11 +23,11 @@ from salesflow.orders import (
     Customer,
     Order,
     OrderLine,
-    OrderPlaced,
     SupportContact,
+    event_from_dict,
     notification_from_dict,
-    order_event_from_dict,
 )
+from salesflow.orders.events import OrderPlaced
 from salesflow.routing import Ownership, Role
 
 
@@ -85,7 +85,7 @@ READERS: list[tuple[str, Callable[[], dict[str, Any]], Callable[[Any], Any]]] = 
         ),
         Ownership.from_dict,
     ),
-    ("event", lambda: _full_order().history[0].to_dict(), order_event_from_dict),
+    ("event", lambda: _full_order().history[0].to_dict(), event_from_dict),
     ("money", lambda: Money("1.50", "EUR").to_dict(), Money.from_dict),
     ("customer", lambda: Customer("c", "Ada").to_dict(), Customer.from_dict),
     (

@@ -15,14 +15,9 @@ import pytest
 from helpers import at, delayed_from, in_transit, placed
 from salesflow import InvalidField, Money, SalesflowError
 from salesflow.money import CURRENCY_MINOR_UNITS
-from salesflow.orders import (
-    CARRIER_VOCABULARIES,
-    NOTICE_TYPES,
-    Order,
-    SupportContact,
-    notification_from_dict,
-    order_event_from_dict,
-)
+from salesflow.orders import Order, SupportContact, event_from_dict, notification_from_dict
+from salesflow.orders.carriers import CARRIER_VOCABULARIES
+from salesflow.orders.notifications import NOTICE_TYPES
 
 
 def _delivered() -> Order:
@@ -67,21 +62,21 @@ def test_every_field_of_every_event_retyped_to_a_float_or_null_is_refused(index,
     for other in others:
         altered = {**copy.deepcopy(document), key: other}
         with pytest.raises(SalesflowError):
-            order_event_from_dict(altered)
+            event_from_dict(altered)
 
 
 def test_a_place_event_without_its_to_status_is_refused():
     altered = {k: v for k, v in EVENT_DOCUMENTS[0].items() if k != "to_status"}
 
     with pytest.raises(InvalidField, match="to_status"):
-        order_event_from_dict(altered)
+        event_from_dict(altered)
 
 
 def test_a_null_where_an_event_writes_no_key_is_refused():
     altered = {**EVENT_DOCUMENTS[1], "idempotency_key": None}
 
     with pytest.raises(InvalidField, match=r"event\.idempotency_key"):
-        order_event_from_dict(altered)
+        event_from_dict(altered)
 
 
 def test_an_order_document_whose_version_is_a_float_is_refused():

@@ -9,10 +9,10 @@ from datetime import date, datetime, timedelta
 import attrs
 import pytest
 
-from helpers import T0, at, packed, placed, processing
+from helpers import T0, at, next_status, packed, placed, processing
 from salesflow import InvalidField, InvalidTransition, InvalidType
 from salesflow.orders import Order, OrderStatus
-from salesflow.orders.lifecycle import allowed_events, next_status
+from salesflow.orders.lifecycle import allowed_events
 
 
 def _replay_with_second_event(**changes):

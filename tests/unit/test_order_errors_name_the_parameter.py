@@ -6,21 +6,20 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from helpers import ETA, T0, at, delayed_from, packed, picking, placed, shipped
+from helpers import ETA, T0, at, delayed_from, next_status, packed, picking, placed, shipped
 from salesflow import CurrencyMismatch, InvalidField, InvalidType, Money
 from salesflow.orders import (
-    ORDER_EVENTS,
     Customer,
     Notification,
     Order,
     OrderLifecycle,
     OrderLine,
     OrderStatus,
-    ReceivedNotice,
     SupportContact,
-    next_status,
     replay_status,
 )
+from salesflow.orders.lifecycle import ORDER_EVENTS
+from salesflow.orders.notifications import ReceivedNotice
 
 LATEST = datetime.max.replace(tzinfo=UTC)
 

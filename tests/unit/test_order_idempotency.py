@@ -18,7 +18,7 @@ from salesflow.orders import (
     OrderStatus,
     ProcessingStep,
     SupportContact,
-    order_event_from_dict,
+    event_from_dict,
 )
 
 LATER = date(2026, 12, 4)
@@ -369,7 +369,7 @@ def test_an_idempotency_conflict_pickles_with_its_context():
 def test_an_event_document_round_trips_its_key():
     event = placed().process(step=ProcessingStep.STOCK_CHECK, at=at(1), idempotency_key="k").event
 
-    assert order_event_from_dict(event.to_dict()).idempotency_key == "k"
+    assert event_from_dict(event.to_dict()).idempotency_key == "k"
 
 
 @pytest.mark.parametrize("verb", ["process", "cancel"])

@@ -7,16 +7,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from statemachine.exceptions import TransitionNotAllowed
 
+from helpers import next_status
 from salesflow import InvalidField, InvalidTransition
-from salesflow.orders import (
-    INTERRUPTIBLE,
-    ORDER_EVENTS,
-    OrderLifecycle,
-    OrderStatus,
-    allowed_events,
-    next_status,
-    replay_status,
-)
+from salesflow.orders import OrderLifecycle, OrderStatus, allowed_events, replay_status
+from salesflow.orders.lifecycle import INTERRUPTIBLE, ORDER_EVENTS, TRANSITIONS, key
 
 CONTEXTS = (None, *INTERRUPTIBLE)
 COMBINATIONS = [
@@ -38,7 +32,7 @@ def _engine(status, event, context):
 
 def _compiled(status, event, context):
     try:
-        return next_status(status, event, resumes_to=context)
+        return TRANSITIONS.next(key(status, context), event)
     except (InvalidTransition, InvalidField):  # an unknown event, or a delay's missing context
         return None
 

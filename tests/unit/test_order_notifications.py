@@ -21,14 +21,13 @@ from helpers import (
 )
 from salesflow import InvalidField
 from salesflow.orders import (
-    NOTICE_TYPES,
     Channel,
     OrderStatus,
     ProcessingStep,
-    ShippedNotice,
     SupportContact,
     notification_from_dict,
 )
+from salesflow.orders.notifications import NOTICE_TYPES, ShippedNotice
 
 
 def _outcomes():

@@ -74,7 +74,9 @@ from salesflow._results import Amount, OnEmpty, Ratio, check_on_empty, settle
 from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType, UndefinedMetric
 from salesflow.metrics._records import OrderRecord, _absent, _amount, _utc, check_basis
 from salesflow.money import CURRENCY_MINOR_UNITS, EXACT, Money
-from salesflow.orders import SCHEMA, Order, OrderStatus, order_event_from_dict
+from salesflow.orders import Order, OrderStatus
+from salesflow.orders import event_from_dict as order_event_from_dict
+from salesflow.orders.order import SCHEMA
 from salesflow.periods import Period
 
 __all__ = [

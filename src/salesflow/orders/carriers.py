@@ -1,38 +1,7 @@
-"""Carrier tracking updates, mapped onto order events, that never move an order backwards.
+"""Carrier tracking updates (EasyPost, AfterShip, Shopify) applied to orders, never backwards.
 
-Carriers and tracking services speak their own vocabularies (EasyPost tracker
-statuses, AfterShip tags, Shopify fulfilment-event statuses). A
-:class:`CarrierUpdate` names its vocabulary and code; :func:`apply_carrier_update`
-maps it onto the order's events and applies what moves the order forward.
-An update that arrives late, out of order, for another parcel or for an order
-that is already final is reported as ignored, with the reason; one that a
-person should look at (a parcel returning to the sender, a delivery problem
-with no new date) is flagged ``needs_attention``.
-
->>> from datetime import date, datetime, timezone
->>> from salesflow import Money
->>> from salesflow.orders import (
-...     CarrierUpdate, Customer, Order, OrderLine, ProcessingStep, SupportContact,
-...     apply_carrier_update)
->>> t = datetime(2026, 11, 23, 9, tzinfo=timezone.utc)
->>> order = Order.place(number="1001", customer=Customer("c-1", "Ada"),
-...     lines=[OrderLine("MUG-1", "Blue mug", 1, Money("8.50", "EUR"))],
-...     estimated_delivery=date(2026, 11, 27), support=SupportContact(email="help@shop.example"),
-...     at=t).order
->>> order = order.process(step=ProcessingStep.STOCK_CHECK, at=t).order.pick(at=t).order.pack(at=t).order
->>> order = order.ship(carrier="DHL", tracking_number="JD01", at=t).order
->>> scan = CarrierUpdate(vocabulary="aftership", code="InTransit", tracking_number="JD01",
-...     at=datetime(2026, 11, 24, 7, tzinfo=timezone.utc), location="Leipzig hub")
->>> result = apply_carrier_update(order, scan)
->>> result.order.status, result.order.location
-(<OrderStatus.IN_TRANSIT: 'in_transit'>, 'Leipzig hub')
->>> late = CarrierUpdate(vocabulary="aftership", code="InTransit", tracking_number="JD01",
-...     at=datetime(2026, 11, 23, 18, tzinfo=timezone.utc), location="Berlin depot")
->>> ignored = apply_carrier_update(result.order, late)
->>> ignored.reason
-<IgnoredReason.LATE: 'late'>
->>> ignored.ignored
-'the update is from 2026-11-23T18:00:00+00:00, older than the latest change (2026-11-24T07:00:00+00:00); a late scan never moves an order back'
+An update that changes nothing is reported with its :class:`IgnoredReason`;
+see docs/orders.md for the rules.
 """
 
 from __future__ import annotations
@@ -45,12 +14,11 @@ from typing import Any, Final
 import attrs
 
 from salesflow import _check, _zones
-from salesflow._aggregate import check_expected_version, same
-from salesflow._aggregate import idempotency_key as idempotency_key_of
+from salesflow._aggregate import recall, same
 from salesflow._zones import utc
 from salesflow.errors import IdempotencyConflict, InvalidType, UnknownCode
 from salesflow.orders.events import StatusChanged
-from salesflow.orders.order import Order, Outcome
+from salesflow.orders.order import Order, OrderOutcome
 from salesflow.orders.status import OrderStatus
 
 __all__ = [
@@ -196,7 +164,7 @@ class IgnoredReason(StrEnum):
 class CarrierResult:
     """What a carrier update did: the order after it, the outcomes applied, or why not.
 
-    ``outcomes`` holds one :class:`Outcome` per event applied (a scan showing
+    ``outcomes`` holds one :class:`OrderOutcome` per event applied (a scan showing
     a packed order in transit applies ``ship`` then ``transit``); when nothing
     was applied, ``reason`` says why as an :class:`IgnoredReason` code and
     ``ignored`` in words; ``needs_attention`` asks a person to look;
@@ -205,7 +173,7 @@ class CarrierResult:
     """
 
     order: Order
-    outcomes: tuple[Outcome, ...] = ()
+    outcomes: tuple[OrderOutcome, ...] = ()
     ignored: str | None = None
     needs_attention: bool = False
     reason: IgnoredReason | None = None
@@ -251,14 +219,11 @@ def apply_carrier_update(
     if not isinstance(update, CarrierUpdate):
         raise InvalidType("update", update, "a CarrierUpdate")
     _check.text("actor", actor)
-    key = idempotency_key_of(idempotency_key)
-    if expected_version is not None and (type(expected_version) is not int or expected_version < 1):
-        check_expected_version(f"order {order.number}", expected_version, order.version)
-    if key is not None:
-        earlier = _earlier(order, update, key)
-        if earlier is not None:
-            return earlier
-    check_expected_version(f"order {order.number}", expected_version, order.version)
+    key, earlier = recall(
+        order, subject=f"order {order.number}", key=idempotency_key, expected=expected_version
+    )
+    if earlier is not None and key is not None:
+        return _repeated(order, update, key, earlier.version)
     kind = _kind(update.vocabulary, update.code)
     label = f"{update.vocabulary} {update.code!r}"
 
@@ -363,7 +328,7 @@ def apply_carrier_update(
     else:
         steps.append(("deliver", {"proof": update.message}))
 
-    outcomes: list[Outcome] = []
+    outcomes: list[OrderOutcome] = []
     current = order
     for index, (verb, content) in enumerate(steps):
         step_key = None if key is None else key if index == 0 else f"{key}#{index + 1}"
@@ -385,15 +350,12 @@ def _same_delay(order: Order, reason: str, eta: date) -> bool:
     return last.event == "delay" and last.reason == reason and order.estimated_delivery == eta
 
 
-def _earlier(order: Order, update: CarrierUpdate, key: str) -> CarrierResult | None:
-    """The result of the delivery ``key`` already applied, if it was (one dict lookup).
+def _repeated(order: Order, update: CarrierUpdate, key: str, version: int) -> CarrierResult:
+    """The result of the delivery ``key``, already applied as event ``version``.
 
     A delivery id names one scan: the same id with another scan (another time,
     parcel or location) raises ``IdempotencyConflict``.
     """
-    version = order._fold.keys.get(key)
-    if version is None:
-        return None
     events = [order.history[version - 1]]
     while len(order.history) > version - 1 + len(events):
         following = order.history[version - 1 + len(events)]
@@ -443,7 +405,7 @@ def _earlier(order: Order, update: CarrierUpdate, key: str) -> CarrierResult | N
                 recorded=was,
                 given=now,
             )
-    outcomes = tuple(Outcome(order, event, order._notice(event), True) for event in events)
+    outcomes = tuple(OrderOutcome.of(order, event, repeated=True) for event in events)
     return CarrierResult(order, outcomes, repeated=True)
 
 

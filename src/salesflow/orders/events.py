@@ -1,15 +1,7 @@
-"""The order's domain events: what the host stores, replays and feeds to metrics.
+"""The order's domain events, ``OrderPlaced`` then ``StatusChanged``, and their reader.
 
-An order's history is ``(OrderPlaced, StatusChanged, StatusChanged, ...)``.
-Both kinds share the attributes metrics read: ``order_number``, ``version``,
-``event``, ``from_status``, ``to_status``, ``at``, ``actor``, ``reason`` and
-``idempotency_key``. A change a carrier reported also carries the carrier's
-own time, ``reported_at`` (earlier than ``at`` for a late scan). Each event
-carries the estimated delivery date in force after it, and the content its status needs (carrier and tracking number for
-``ship``, location for ``transit``...), so a history is self-describing.
-
-Events check their own types; whether an event may follow the ones before it
-is checked by the order when it is applied (:meth:`Order.replay`).
+Each event has ``to_dict()``; :func:`event_from_dict` reads one back. What the
+events carry is described in docs/orders.md.
 """
 
 from __future__ import annotations
@@ -28,9 +20,9 @@ from salesflow.money import Money
 from salesflow.orders.lifecycle import ORDER_EVENTS
 from salesflow.orders.notifications import ProcessingStep
 from salesflow.orders.status import OrderStatus
-from salesflow.orders.values import Customer, OrderLine, SupportContact, _rebuild
+from salesflow.orders.values import Customer, OrderLine, SupportContact
 
-__all__ = ["OrderEvent", "OrderPlaced", "StatusChanged", "order_event_from_dict"]
+__all__ = ["OrderEvent", "OrderPlaced", "StatusChanged", "event_from_dict"]
 
 
 def _of(kind: type) -> Any:
@@ -337,7 +329,7 @@ _CHANGED_KEYS: Final = frozenset(
 )
 
 
-def order_event_from_dict(document: Any, *, field: str = "event") -> OrderEvent:
+def event_from_dict(document: Any, *, field: str = "event") -> OrderEvent:
     """Rebuild an event from its ``to_dict()`` form; anything malformed raises ``InvalidField``.
 
     Field names in errors carry the document path (``history[3].at``).
@@ -348,9 +340,9 @@ def order_event_from_dict(document: Any, *, field: str = "event") -> OrderEvent:
         _check.only_keys(field, doc, _PLACED_KEYS)
         if doc.get("version", 1) != 1 or doc.get("to_status", "received") != "received":
             raise InvalidField(f"{field}.version", doc.get("version"), "1 for a place event")
-        placed = _rebuild(
-            OrderPlaced,
+        placed = _check.build(
             field,
+            OrderPlaced,
             order_number=_interned(_check.key(field, doc, "order_number")),
             at=_check.parse_datetime(f"{field}.at", _check.key(field, doc, "at")),
             actor=_check.key(field, doc, "actor"),

@@ -1,17 +1,13 @@
-"""The order lifecycle: one python-statemachine class, compiled once.
+"""The order lifecycle: one python-statemachine class, compiled once at import.
 
-:class:`OrderLifecycle` is the single definition of which event moves an order
-from which status to which. At import the class is compiled into a plain table
-(status, interrupted status) -> {event: next status} that :func:`next_status`,
-:func:`allowed_events` and the :class:`~salesflow.orders.Order` aggregate use;
-a test drives every combination through both and requires them to agree.
+:class:`OrderLifecycle` is the single definition of the order's moves;
+``TRANSITIONS`` is its compiled table, used by :func:`allowed_events`, the
+:class:`~salesflow.orders.Order` aggregate and :func:`~salesflow.orders.replay_status`.
 
->>> from salesflow.orders import OrderStatus, allowed_events, next_status
->>> next_status(OrderStatus.PICKING, "pack")
-<OrderStatus.PACKED: 'packed'>
+>>> from salesflow.orders import OrderStatus, allowed_events
 >>> sorted(allowed_events(OrderStatus.DELAYED, resumes_to=OrderStatus.SHIPPED))
 ['delay', 'deliver', 'resume']
->>> next_status(OrderStatus.PICKING, "ship")
+>>> TRANSITIONS.next(key(OrderStatus.PICKING, None), "ship")
 Traceback (most recent call last):
 ...
 salesflow.errors.InvalidTransition: Can't ship an order that is picking; allowed: cancel, delay, pack.
@@ -20,7 +16,7 @@ salesflow.errors.InvalidTransition: Can't ship an order that is picking; allowed
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Final, cast
+from typing import Any, Final
 
 from statemachine import State
 from statemachine.states import States
@@ -34,7 +30,6 @@ __all__ = [
     "ORDER_EVENTS",
     "OrderLifecycle",
     "allowed_events",
-    "next_status",
 ]
 
 _S = OrderStatus
@@ -124,15 +119,6 @@ class OrderLifecycle(StrictMachine):
 
 _Key = tuple[OrderStatus, OrderStatus | None]
 
-TRANSITIONS: Final[Transitions[_Key]] = compile_lifecycle(
-    OrderLifecycle,
-    {context: {"resumes_to": context} for context in (None, *INTERRUPTIBLE)},
-    subject="an order",
-)
-"""The compiled table: (status, interrupted status) -> {event: next status}."""
-ORDER_EVENTS: Final[tuple[str, ...]] = TRANSITIONS.events
-"""The names of the lifecycle's events, in declaration order."""
-
 
 def _status(name: str, value: Any) -> OrderStatus:
     """An ``OrderStatus`` given as the member or its value; ``name`` is the parameter."""
@@ -162,29 +148,14 @@ def key(status: Any, resumes_to: Any, *, name: str = "status") -> _Key:
     return status, (OrderStatus(resumes_to) if resumes_to is not None else None)
 
 
-def allowed_events(
-    status: OrderStatus | str, *, resumes_to: OrderStatus | str | None = None
-) -> frozenset[str]:
-    """The events allowed from ``status`` (while delayed, given what it interrupted)."""
-    return TRANSITIONS.allowed(key(status, resumes_to))
-
-
-def next_status(
-    status: OrderStatus | str, event: str, *, resumes_to: OrderStatus | str | None = None
-) -> OrderStatus:
-    """The status ``event`` leads to from ``status``; raises ``InvalidTransition``."""
-    at = key(status, resumes_to)
-    return cast(OrderStatus, TRANSITIONS.next(at, event, detail=detail(at), explain=explain))
-
-
-def detail(at: _Key) -> str:
+def _detail(at: _Key) -> str:
     """What an ``InvalidTransition`` adds about ``at``: the status a delay interrupted."""
     if at[0] is OrderStatus.DELAYED and at[1] is not None:
         return f"the delay interrupted {at[1].value}"
     return ""
 
 
-def explain(at: _Key, event: str) -> None:
+def _explain(at: _Key, event: str) -> None:
     """Refuse a move from delayed that needs to know what the delay interrupted."""
     if at == (OrderStatus.DELAYED, None) and event != "delay":
         raise InvalidField(
@@ -193,3 +164,26 @@ def explain(at: _Key, event: str) -> None:
             f"the status the delay interrupted (one of {', '.join(INTERRUPTIBLE)}): "
             f"a delayed order can {event} only knowing it",
         )
+
+
+TRANSITIONS: Final[Transitions[_Key]] = compile_lifecycle(
+    OrderLifecycle,
+    {context: {"resumes_to": context} for context in (None, *INTERRUPTIBLE)},
+    subject="an order",
+    detail=_detail,
+    explain=_explain,
+)
+"""The compiled table: (status, interrupted status) -> {event: next status}.
+
+``TRANSITIONS.next(key(status, resumes_to), event)`` is the next status, or
+the ``InvalidTransition`` (``InvalidField`` for an unknown event) that says why not.
+"""
+ORDER_EVENTS: Final[tuple[str, ...]] = TRANSITIONS.events
+"""The names of the lifecycle's events, in declaration order."""
+
+
+def allowed_events(
+    status: OrderStatus | str, *, resumes_to: OrderStatus | str | None = None
+) -> frozenset[str]:
+    """The events allowed from ``status`` (while delayed, given what it interrupted)."""
+    return TRANSITIONS.allowed(key(status, resumes_to))

@@ -1,25 +1,7 @@
-"""Customer notification intents, one type per order status.
+"""Customer notification intents, one type per order status, checked when made.
 
-An intent is a value the host sends: it says what to tell the customer, on
-which channels, with every piece of content the status requires already
-checked. salesflow never sends anything itself.
-
-=============  ==========================================================
-status         must carry (besides name, support contact and the date)
-=============  ==========================================================
-received       order number, items, amount due, estimated delivery date
-processing     what is being done (stock check, payment confirmation)
-picking        what is happening, estimated delivery date
-packed         what is happening, estimated delivery date
-shipped        carrier, tracking number, estimated delivery date
-in_transit     current location, estimated delivery date
-delivered      delivery confirmation and a review request
-cancelled      the reason
-delayed        the reason and the new estimated delivery date
-=============  ==========================================================
-
-Channels: email always, SMS as well for shipped and delivered, a phone call as
-well for cancelled and delayed.
+The host sends them (salesflow never does); docs/orders.md ("Notifications")
+lists what each status must carry and the channels it suggests.
 """
 
 from __future__ import annotations
@@ -405,7 +387,8 @@ def notification_from_dict(document: Any) -> Notification:
     gives (an altered document raises ``InvalidField``).
 
     >>> from datetime import date, datetime, timezone
-    >>> from salesflow.orders import CancelledNotice, SupportContact
+    >>> from salesflow.orders import SupportContact
+    >>> from salesflow.orders.notifications import CancelledNotice
     >>> notice = CancelledNotice(order_number="1001", customer_name="Ada",
     ...     support=SupportContact(email="help@shop.example"), reason="out of stock",
     ...     at=datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc))

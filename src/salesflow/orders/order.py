@@ -1,37 +1,19 @@
 """The Order aggregate: an immutable order whose every change is an event.
 
->>> from datetime import date, datetime, timezone
->>> from salesflow import Money
->>> from salesflow.orders import Customer, Order, OrderLine, ProcessingStep, SupportContact
->>> at = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
->>> placed = Order.place(
-...     number="1001",
-...     customer=Customer("c-42", "Ada"),
-...     lines=[OrderLine("MUG-1", "Blue mug", 2, Money("8.50", "EUR"))],
-...     estimated_delivery=date(2026, 11, 27),
-...     support=SupportContact(email="help@shop.example"),
-...     at=at,
-... )
->>> placed.order.status, placed.order.amount_due
-(<OrderStatus.RECEIVED: 'received'>, Money('17.00', 'EUR'))
->>> step = placed.order.process(step=ProcessingStep.PAYMENT_CONFIRMATION, at=at)
->>> step.notification.subject
-"Order 1001: we're confirming your payment"
->>> step.order.ship(carrier="DHL", tracking_number="JD0001", at=at)
-Traceback (most recent call last):
-...
-salesflow.errors.InvalidTransition: Can't ship an order that is processing; allowed: cancel, delay, pick.
+Each verb returns an :class:`OrderOutcome` (the new order, the event to store,
+the notification to send). See docs/orders.md for a walkthrough.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import Any, Final, cast
+from typing import Any, ClassVar, Final, cast
 
 import attrs
 
 from salesflow._aggregate import (
+    SYSTEM,
     Fold,
     as_history,
     command,
@@ -47,8 +29,8 @@ from salesflow.errors import (
     InvalidType,
 )
 from salesflow.money import Money
-from salesflow.orders.events import OrderEvent, OrderPlaced, StatusChanged, order_event_from_dict
-from salesflow.orders.lifecycle import TRANSITIONS, next_status
+from salesflow.orders.events import OrderEvent, OrderPlaced, StatusChanged, event_from_dict
+from salesflow.orders.lifecycle import TRANSITIONS
 from salesflow.orders.notifications import (
     CancelledNotice,
     DelayedNotice,
@@ -65,7 +47,7 @@ from salesflow.orders.notifications import (
 from salesflow.orders.status import OrderStatus
 from salesflow.orders.values import Customer, OrderLine, SupportContact
 
-__all__ = ["Order", "Outcome", "REVIEW_REQUEST", "SCHEMA"]
+__all__ = ["Order", "OrderOutcome", "REVIEW_REQUEST", "SCHEMA"]
 
 SCHEMA: Final = "salesflow.order/1"
 """The ``schema`` tag of :meth:`Order.to_dict` documents."""
@@ -123,11 +105,10 @@ class _Fold(Fold):
             raise InvalidField(
                 "at", event.at, f"a time on or after the latest change ({self.last_at.isoformat()})"
             )
-        moves = TRANSITIONS.table[(self.status, self.resumes_to)]
-        target = moves.get(event.event)
+        at = (self.status, self.resumes_to)
+        target = TRANSITIONS.table[at].get(event.event)
         if target is None:
-            next_status(self.status, event.event, resumes_to=self.resumes_to)  # raises
-            raise AssertionError("unreachable")  # pragma: no cover
+            TRANSITIONS.refuse(at, event.event)
         if event.to_status is not target:
             raise InvalidField(
                 "to_status",
@@ -177,7 +158,7 @@ class _Fold(Fold):
 
 
 @attrs.frozen
-class Outcome:
+class OrderOutcome:
     """What a command produced: the new order, the event to store, the notification to send.
 
     ``repeated`` is true when the command's idempotency key had already been
@@ -189,9 +170,10 @@ class Outcome:
     notification: Notification
     repeated: bool = False
 
-
-def _outcome(order: Order, event: OrderEvent, repeated: bool) -> Outcome:
-    return Outcome(order, event, order._notice(event), repeated)
+    @classmethod
+    def of(cls, order: Order, event: OrderEvent, repeated: bool = False) -> OrderOutcome:
+        """The outcome of ``event``, one of ``order``'s: its notification is built from it."""
+        return cls(order, event, order._notice(event), repeated)
 
 
 def _fold_history(events: Sequence[Any]) -> _Fold:
@@ -217,6 +199,9 @@ class Order:
     when it is earlier than ``at``. A refused command raises and leaves the
     order as it was.
     """
+
+    SCHEMA: ClassVar[str] = SCHEMA
+    """The ``schema`` tag of :meth:`to_dict` documents."""
 
     history: tuple[OrderEvent, ...] = attrs.field(converter=as_history)
     _fold: _Fold = attrs.field(init=False, eq=False, hash=False)
@@ -355,10 +340,10 @@ class Order:
         support: SupportContact,
         at: datetime,
         amount_due: Money | None = None,
-        actor: str = "system",
+        actor: str = SYSTEM,
         idempotency_key: str | None = None,
         existing: Order | None = None,
-    ) -> Outcome:
+    ) -> OrderOutcome:
         """A new order, received. ``amount_due`` defaults to the sum of the lines.
 
         Refuses: no lines (or ``lines`` that is not a list of ``OrderLine``),
@@ -414,9 +399,9 @@ class Order:
                 event,
                 names={"order_number": "number"},
             )
-            return Outcome(existing, first_event, existing._notice(first_event), repeated=True)
+            return OrderOutcome.of(existing, first_event, repeated=True)
         order = cls((event,))
-        return Outcome(order, event, order._notice(event))
+        return OrderOutcome.of(order, event)
 
     @classmethod
     def replay(cls, events: Iterable[OrderEvent]) -> Order:
@@ -430,10 +415,10 @@ class Order:
         *,
         step: ProcessingStep,
         at: datetime,
-        actor: str = "system",
+        actor: str = SYSTEM,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
-    ) -> Outcome:
+    ) -> OrderOutcome:
         """Start processing: ``step`` says what is being done (stock check, payment)."""
         if isinstance(step, str) and not isinstance(step, ProcessingStep):
             try:
@@ -446,10 +431,10 @@ class Order:
         self,
         *,
         at: datetime,
-        actor: str = "system",
+        actor: str = SYSTEM,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
-    ) -> Outcome:
+    ) -> OrderOutcome:
         """The order is being picked at the warehouse."""
         return self._change("pick", at, actor, idempotency_key, expected_version)
 
@@ -457,10 +442,10 @@ class Order:
         self,
         *,
         at: datetime,
-        actor: str = "system",
+        actor: str = SYSTEM,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
-    ) -> Outcome:
+    ) -> OrderOutcome:
         """The order is packed and waiting for the carrier."""
         return self._change("pack", at, actor, idempotency_key, expected_version)
 
@@ -473,10 +458,10 @@ class Order:
         tracking_url: str | None = None,
         estimated_delivery: date | None = None,
         reported_at: datetime | None = None,
-        actor: str = "system",
+        actor: str = SYSTEM,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
-    ) -> Outcome:
+    ) -> OrderOutcome:
         """The parcel left with ``carrier``; a tracking number is required."""
         return self._change(
             "ship",
@@ -498,10 +483,10 @@ class Order:
         at: datetime,
         estimated_delivery: date | None = None,
         reported_at: datetime | None = None,
-        actor: str = "system",
+        actor: str = SYSTEM,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
-    ) -> Outcome:
+    ) -> OrderOutcome:
         """The parcel is on its way, now at ``location`` (repeat for each new location)."""
         return self._change(
             "transit",
@@ -521,10 +506,10 @@ class Order:
         proof: str | None = None,
         review_url: str | None = None,
         reported_at: datetime | None = None,
-        actor: str = "system",
+        actor: str = SYSTEM,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
-    ) -> Outcome:
+    ) -> OrderOutcome:
         """Delivered (final); the notification confirms it and asks for a review."""
         return self._change(
             "deliver",
@@ -542,10 +527,10 @@ class Order:
         *,
         reason: str,
         at: datetime,
-        actor: str = "system",
+        actor: str = SYSTEM,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
-    ) -> Outcome:
+    ) -> OrderOutcome:
         """Cancel before the parcel leaves (final); a reason is required."""
         return self._change("cancel", at, actor, idempotency_key, expected_version, reason=reason)
 
@@ -556,10 +541,10 @@ class Order:
         estimated_delivery: date,
         at: datetime,
         reported_at: datetime | None = None,
-        actor: str = "system",
+        actor: str = SYSTEM,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
-    ) -> Outcome:
+    ) -> OrderOutcome:
         """Delayed: a reason and a new estimated delivery date (not before ``at``'s day).
 
         Delaying a delayed order moves the date again.
@@ -583,10 +568,10 @@ class Order:
         at: datetime,
         estimated_delivery: date | None = None,
         reported_at: datetime | None = None,
-        actor: str = "system",
+        actor: str = SYSTEM,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
-    ) -> Outcome:
+    ) -> OrderOutcome:
         """End a delay: back to exactly the status it interrupted."""
         fold = self._fold
         target = fold.resumes_to
@@ -612,7 +597,8 @@ class Order:
         *,
         estimated_delivery: date | None = None,
         **content: Any,
-    ) -> Outcome:
+    ) -> OrderOutcome:
+        """One verb through the one command pipeline, :func:`salesflow._aggregate.command`."""
         fold = self._fold
 
         def arguments(earlier: Any) -> dict[str, Any]:
@@ -629,10 +615,7 @@ class Order:
             return counted
 
         def build(version: int) -> StatusChanged:
-            target = TRANSITIONS.table[(fold.status, fold.resumes_to)].get(name)
-            if target is None:
-                next_status(fold.status, name, resumes_to=fold.resumes_to)  # raises
-                raise AssertionError("unreachable")  # pragma: no cover
+            target = TRANSITIONS.next((fold.status, fold.resumes_to), name)
             return StatusChanged(
                 order_number=self.number,
                 version=version,
@@ -656,7 +639,7 @@ class Order:
             at=at,
             arguments=arguments,
             build=build,
-            outcome=_outcome,
+            outcome=OrderOutcome.of,
         )
 
     # -- notifications -----------------------------------------------------------
@@ -728,7 +711,7 @@ class Order:
         return restore(
             document,
             schema=SCHEMA,
-            parse=order_event_from_dict,
+            parse=event_from_dict,
             build=cls,
             summary=_summary,
         )

@@ -1,7 +1,4 @@
-"""Fast status replay over bare event names, compiled from the lifecycle table.
-
-For analysts and bulk checks: fold a sequence of event names (after
-placement) into the final status without building orders.
+"""Fast status replay over bare event names (for analysts and bulk checks).
 
 >>> from salesflow.orders import replay_status
 >>> replay_status(["process", "pick", "delay", "resume", "pack"])
@@ -18,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from typing import Final
 
 from salesflow.errors import InvalidType
-from salesflow.orders.lifecycle import TRANSITIONS, detail, explain, key
+from salesflow.orders.lifecycle import TRANSITIONS, key
 from salesflow.orders.status import OrderStatus
 
 __all__ = ["replay_status"]
@@ -63,7 +60,5 @@ def replay_status(
         try:
             context = chain[context][event]
         except (KeyError, TypeError):
-            TRANSITIONS.refuse(
-                context, event, name=f"events[{index}]", detail=detail(context), explain=explain
-            )
+            TRANSITIONS.refuse(context, event, name=f"events[{index}]")
     return context[0]

@@ -12,8 +12,6 @@ from salesflow.money import Money
 
 __all__ = ["Customer", "OrderLine", "SupportContact"]
 
-_T = TypeVar("_T")
-
 
 def _clean(owner: Any, name: str, *, optional: bool = False) -> None:
     """Check a text attribute; strip surrounding white space in place if there is any."""
@@ -50,7 +48,7 @@ class Customer:
             values = {"id": doc["id"], "name": doc["name"]}
         except KeyError as err:
             raise InvalidField(f"{field}.{err.args[0]}", None, "a value (it is missing)") from None
-        return _exactly(field, doc, _rebuild(cls, field, **values))
+        return _exactly(field, doc, _check.build(field, cls, **values))
 
 
 @attrs.frozen
@@ -113,7 +111,9 @@ class OrderLine:
         except KeyError as err:
             raise InvalidField(f"{field}.{err.args[0]}", None, "a value (it is missing)") from None
         unit_price = Money.from_dict(price, field=f"{field}.unit_price")
-        line = _rebuild(cls, field, sku=sku, name=name, quantity=quantity, unit_price=unit_price)
+        line = _check.build(
+            field, cls, sku=sku, name=name, quantity=quantity, unit_price=unit_price
+        )
         return _exactly(field, doc, line)
 
 
@@ -153,19 +153,10 @@ class SupportContact:
         """Rebuild from :meth:`to_dict`; an unknown key is refused, naming it."""
         doc = _check.mapping(field, document)
         _check.only_keys(field, doc, _SUPPORT_KEYS)
-        return _exactly(field, doc, _rebuild(cls, field, **doc))
+        return _exactly(field, doc, _check.build(field, cls, **doc))
 
 
 _SUPPORT_KEYS = frozenset({"email", "phone", "url"})
-
-
-def _rebuild(cls: type[_T], field: str, **values: Any) -> _T:
-    """Build ``cls`` from document values, naming the document path on error."""
-    try:
-        return cls(**values)
-    except InvalidField as err:
-        name = err.field if err.field.startswith(field) else f"{field}.{err.field}"
-        raise type(err)(name, err.value, err.expected) from None
 
 
 class _Written(Protocol):
