@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any, Final
@@ -66,28 +66,22 @@ def _decimal(field: str, value: Any) -> Decimal:
     return number
 
 
-def _non_negative(field: str) -> Callable[[Any], Decimal | None]:
-    def convert(value: Any) -> Decimal | None:
-        if value is None:
-            return None
-        number = _decimal(field, value)
-        if number < 0:
-            raise InvalidField(field, value, "zero or more")
-        return number
-
-    return convert
+def _non_negative(field: str, value: Any) -> Decimal | None:
+    if value is None:
+        return None
+    number = _decimal(field, value)
+    if number < 0:
+        raise InvalidField(field, value, "zero or more")
+    return number
 
 
-def _share_of(field: str) -> Callable[[Any], Decimal | None]:
-    def convert(value: Any) -> Decimal | None:
-        if value is None:
-            return None
-        number = _decimal(field, value)
-        if not _ZERO <= number <= _ONE:
-            raise InvalidField(field, value, "a share from 0 to 1")
-        return number
-
-    return convert
+def _share_of(field: str, value: Any) -> Decimal | None:
+    if value is None:
+        return None
+    number = _decimal(field, value)
+    if not _ZERO <= number <= _ONE:
+        raise InvalidField(field, value, "a share from 0 to 1")
+    return number
 
 
 def _seasonal_peak(value: Any) -> Decimal | None:
@@ -107,11 +101,24 @@ def _value(value: Any) -> Money | None:
     return value
 
 
-_inbound = _non_negative("monthly_inbound_leads")
-_deals = _non_negative("deals_per_month")
-_cycle = _non_negative("sales_cycle_days")
-_not_ready = _share_of("share_not_ready_or_not_target")
-_repeat = _share_of("repeat_revenue_share")
+def _inbound(value: Any) -> Decimal | None:
+    return _non_negative("monthly_inbound_leads", value)
+
+
+def _deals(value: Any) -> Decimal | None:
+    return _non_negative("deals_per_month", value)
+
+
+def _cycle(value: Any) -> Decimal | None:
+    return _non_negative("sales_cycle_days", value)
+
+
+def _not_ready(value: Any) -> Decimal | None:
+    return _share_of("share_not_ready_or_not_target", value)
+
+
+def _repeat(value: Any) -> Decimal | None:
+    return _share_of("repeat_revenue_share", value)
 
 
 # -- the simulator's figures --------------------------------------------------------
