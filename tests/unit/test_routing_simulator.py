@@ -34,17 +34,10 @@ from salesflow.routing import (
     WorkingHours,
     reassign_overdue,
 )
-from salesflow.routing.simulator import (
-    LeadStream,
-    ShopProfile,
-    StreamLead,
-    _Case,
-    _Run,
-    compare_models,
-    default_team,
-    format_comparison,
-    simulate,
-)
+from salesflow.routing.profile import ShopProfile
+from salesflow.routing.report import format_comparison
+from salesflow.routing.simulation import _Case, _Run, compare_models, default_team, simulate
+from salesflow.routing.stream import LeadStream, StreamLead
 
 SMALL = ShopProfile(leads_per_day=12)
 MONDAY = date(2026, 3, 2)
