@@ -17,32 +17,9 @@ from salesflow.routing._simcheck import bounded_count, duration, positive_span
 __all__ = ["ShopProfile"]
 
 # Arrivals per local hour, 00 to 23: quiet nights, busy mornings and afternoons, a dip at lunch.
-_DEFAULT_ARRIVALS: Final = (
-    1,
-    1,
-    1,
-    1,
-    1,
-    1,
-    2,
-    3,
-    6,
-    9,
-    10,
-    10,
-    8,
-    8,
-    10,
-    10,
-    9,
-    7,
-    5,
-    4,
-    3,
-    3,
-    2,
-    1,
-)
+_NIGHT_AND_MORNING: Final = (1, 1, 1, 1, 1, 1, 2, 3, 6, 9, 10, 10)
+_AFTERNOON_AND_EVENING: Final = (8, 8, 10, 10, 9, 7, 5, 4, 3, 3, 2, 1)
+_DEFAULT_ARRIVALS: Final = _NIGHT_AND_MORNING + _AFTERNOON_AND_EVENING
 # Upper bounds (documented in docs/routing.md): beyond them a run would take hours.
 _MOST_LEADS_PER_DAY: Final = 10_000
 _MOST_FOLLOW_UP_DAYS: Final = 3653
