@@ -39,6 +39,7 @@ from salesflow import (
     orders,
     routing,
 )
+from salesflow.leads.facts import DEFAULT_STAGE_FACTS
 from salesflow.routing.simulation import default_team
 
 STATEFUL = (orders.Order, leads.Lead, routing.Ownership, routing.Dispatcher, routing.Ledger)
@@ -283,7 +284,6 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
         resumes_to=None,
     ),
     # -- leads -----------------------------------------------------------
-    "leads.ActivityLogged": ctor(lambda: samples.interested_lead().history[1]),
     "leads.Lead": lambda: f(leads.Lead, samples.lost_lead().history),
     "leads.Lead.create": lambda: f(
         leads.Lead.create,
@@ -347,40 +347,25 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     ),
     "leads.Lead.to_dict": lambda: m(samples.lost_lead),
     "leads.Lead.from_dict": lambda: f(leads.Lead.from_dict, samples.lost_lead().to_dict()),
-    "leads.Lead.facts": lambda: m(samples.deciding_lead, dict(leads.DEFAULT_STAGE_FACTS)),
-    "leads.Lead.expected_value": lambda: m(samples.deciding_lead, dict(leads.DEFAULT_STAGE_FACTS)),
+    "leads.Lead.facts": lambda: m(samples.deciding_lead, dict(DEFAULT_STAGE_FACTS)),
+    "leads.Lead.expected_value": lambda: m(samples.deciding_lead, dict(DEFAULT_STAGE_FACTS)),
     "leads.Lead.time_in_stages": lambda: m(samples.lost_lead, samples.at(48)),
+    "leads.Lead.stage_visits": lambda: m(samples.lost_lead, leads.LeadStage.DECISION),
     "leads.Lead.stalled": lambda: m(samples.deciding_lead, samples.at(300), timedelta(days=5)),
-    "leads.LeadCreated": ctor(lambda: samples.new_lead().history[0]),
     "leads.LeadLifecycle": lambda: f(leads.LeadLifecycle, start_value="interest"),
-    "leads.LeadOutcome": ctor(samples.lead_outcome),
-    "leads.LeadQualified": ctor(lambda: samples.qualified_lead().history[-1]),
-    "leads.LeadStageChanged": ctor(lambda: samples.lost_lead().history[-1]),
     "leads.Qualification": ctor(lambda: samples.qualified_lead().qualification),
     "leads.StageFacts": lambda: f(
         leads.StageFacts, Decimal("0.3"), leads.ForecastCategory.BEST_CASE
     ),
-    "leads.StageTime": ctor(
-        lambda: samples.lost_lead().time_in_stages(samples.at(48))[leads.LeadStage.DECISION]
+    "leads.allowed_events": lambda: f(
+        leads.allowed_events, "lost", qualified=True, lost_from="decision"
     ),
-    "leads.allowed_lead_events": lambda: f(
-        leads.allowed_lead_events, "lost", qualified=True, lost_from="decision"
-    ),
-    "leads.funnel_step": lambda: f(leads.funnel_step, "interest"),
-    "leads.journey_stage": lambda: f(leads.journey_stage, "interest"),
-    "leads.lead_event_from_dict": lambda: f(
-        leads.lead_event_from_dict,
-        leads.lead_event_to_dict(samples.lost_lead().history[-1]),
+    "leads.event_from_dict": lambda: f(
+        leads.event_from_dict,
+        samples.lost_lead().history[-1].to_dict(),
         field="history[5]",
     ),
-    "leads.lead_event_to_dict": lambda: f(
-        leads.lead_event_to_dict, samples.lost_lead().history[-1]
-    ),
-    "leads.next_stage": lambda: f(
-        leads.next_stage, "lost", "reactivate", qualified=True, lost_from="decision"
-    ),
     "leads.replay_stage": lambda: f(leads.replay_stage, ["advance", "advance", "lose"]),
-    "leads.team_phase": lambda: f(leads.team_phase, "decision"),
     # -- routing ---------------------------------------------------------
     "routing.Absence": lambda: f(
         routing.Absence, samples.at(-48), samples.at(120), "parental leave"
@@ -417,13 +402,7 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     ),
     "routing.Dispatcher.details": lambda: _on_dispatcher("details"),
     "routing.Dispatcher.explain": lambda: _on_dispatcher("explain"),
-    "routing.Handoff": ctor(lambda: samples.handed().handoffs[0]),
-    "routing.HandoffAccepted": ctor(lambda: samples.ownership_events()["HandoffAccepted"]),
-    "routing.HandoffExpired": ctor(lambda: samples.ownership_events()["HandoffExpired"]),
     "routing.HandoffLifecycle": lambda: f(routing.HandoffLifecycle, start_value="submitted"),
-    "routing.HandoffRejected": ctor(lambda: samples.ownership_events()["HandoffRejected"]),
-    "routing.HandoffSubmitted": ctor(lambda: samples.ownership_events()["HandoffSubmitted"]),
-    "routing.HandoffWithdrawn": ctor(lambda: samples.ownership_events()["HandoffWithdrawn"]),
     "routing.LeastLoaded": lambda: f(routing.LeastLoaded, 3),
     "routing.Ledger": ctor(samples.ledger),
     "routing.Ledger.tally": lambda: m(samples.ledger, "quinn"),
@@ -453,7 +432,6 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     "routing.MoveApplied": ctor(
         lambda: samples.move().apply(samples.move_target(), at=samples.at(1), person="ava")
     ),
-    "routing.OwnerAssigned": ctor(lambda: samples.ownership_events()["OwnerAssigned"]),
     "routing.Ownership": lambda: f(routing.Ownership, samples.accepted().history),
     "routing.Ownership.credited": lambda: m(samples.accepted, "closer"),
     "routing.Ownership.start": lambda: f(
@@ -515,7 +493,6 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     "routing.Ownership.from_dict": lambda: f(
         routing.Ownership.from_dict, samples.accepted().to_dict()
     ),
-    "routing.OwnershipOutcome": ctor(samples.rejected_outcome),
     "routing.Person": lambda: f(
         routing.Person,
         "ana",
@@ -595,7 +572,7 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     "routing.WorkingHours.from_dict": lambda: f(
         routing.WorkingHours.from_dict, samples.office().to_dict()
     ),
-    "routing.allowed_handoff_events": lambda: f(routing.allowed_handoff_events, "submitted"),
+    "routing.allowed_events": lambda: f(routing.allowed_events, "submitted"),
     "routing.assign": lambda: f(
         routing.assign,
         "L-2",
@@ -624,23 +601,17 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
         max_hops=1,
         run_on=timedelta(days=2),
     ),
+    "routing.event_from_dict": lambda: f(
+        routing.event_from_dict,
+        samples.ownership_events()["HandoffRejected"].to_dict(),
+        field="history[2]",
+    ),
     "routing.model_diagram": lambda: f(routing.model_diagram, "three_tier"),
     "routing.needs_handoff": lambda: f(
         routing.needs_handoff, "three_tier", *samples.routed_records()[2]
     ),
-    "routing.next_handoff_status": lambda: f(
-        routing.next_handoff_status, "submitted", "accept", lead_id="L-100"
-    ),
     "routing.owner": lambda: f(routing.owner, "three_tier", "decision", "qualified"),
     "routing.owner_of": lambda: f(routing.owner_of, "three_tier", samples.deciding_lead()),
-    "routing.ownership_event_from_dict": lambda: f(
-        routing.ownership_event_from_dict,
-        routing.ownership_event_to_dict(samples.ownership_events()["HandoffRejected"]),
-        field="history[2]",
-    ),
-    "routing.ownership_event_to_dict": lambda: f(
-        routing.ownership_event_to_dict, samples.ownership_events()["HandoffRejected"]
-    ),
     "routing.ownership_table": lambda: f(routing.ownership_table),
     "routing.reassign_overdue": lambda: f(
         routing.reassign_overdue,

@@ -14,8 +14,7 @@ from helpers import at, packed, shipped
 from salesflow import IdempotencyConflict, InvalidField, metrics
 from salesflow._results import Ratio
 from salesflow.orders import CarrierUpdate, Order, apply_carrier_update
-from salesflow.routing import Role
-from salesflow.routing.handoffs import Ownership
+from salesflow.routing import Ownership, Role
 
 
 def _scan(code: str, hours: float = 10.0, **extra: object) -> CarrierUpdate:

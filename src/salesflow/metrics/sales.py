@@ -95,13 +95,9 @@ from salesflow._results import (
     shown_int,
 )
 from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType, UndefinedMetric
-from salesflow.leads import (
-    LEAD_SCHEMA,
-    ActivityKind,
-    Lead,
-    LeadStage,
-    lead_event_from_dict,
-)
+from salesflow.leads import ActivityKind, Lead, LeadStage
+from salesflow.leads import event_from_dict as lead_event_from_dict
+from salesflow.leads.lead import SCHEMA as LEAD_SCHEMA
 from salesflow.metrics._records import (
     _absent,
     _amount,

@@ -23,29 +23,9 @@ from salesflow.routing.assignment import (
     assign,
 )
 from salesflow.routing.deadlines import DeadlineResult, Reassignment, Waiting, reassign_overdue
-from salesflow.routing.handoffs import (
-    HANDOFF_EVENTS,
-    OWNERSHIP_SCHEMA,
-    Handoff,
-    HandoffAccepted,
-    HandoffExpired,
-    HandoffLifecycle,
-    HandoffRejected,
-    HandoffStatus,
-    HandoffSubmitted,
-    HandoffWithdrawn,
-    OwnerAssigned,
-    Ownership,
-    OwnershipEvent,
-    OwnershipOutcome,
-    RejectReason,
-    allowed_handoff_events,
-    needs_handoff,
-    next_handoff_status,
-    ownership_event_from_dict,
-    ownership_event_to_dict,
-)
+from salesflow.routing.events import RejectReason, event_from_dict
 from salesflow.routing.hours import END_OF_TIME, Shift, WorkingHours
+from salesflow.routing.lifecycle import HandoffLifecycle, HandoffStatus, allowed_events
 from salesflow.routing.models import (
     AFTER_SALE,
     Role,
@@ -55,6 +35,7 @@ from salesflow.routing.models import (
     owner_of,
     ownership_table,
 )
+from salesflow.routing.ownership import Ownership, needs_handoff
 from salesflow.routing.people import Absence, Person, Team
 from salesflow.routing.profile import ShopProfile
 from salesflow.routing.recommender import recommend_model
@@ -64,30 +45,19 @@ from salesflow.routing.simulation import compare_models, simulate
 __all__ = [
     "AFTER_SALE",
     "END_OF_TIME",
-    "HANDOFF_EVENTS",
     "LEDGER_SCHEMA",
-    "OWNERSHIP_SCHEMA",
     "Absence",
     "Assignment",
     "DeadlineResult",
     "Decision",
     "Dispatcher",
-    "Handoff",
-    "HandoffAccepted",
-    "HandoffExpired",
     "HandoffLifecycle",
-    "HandoffRejected",
     "HandoffStatus",
-    "HandoffSubmitted",
-    "HandoffWithdrawn",
     "LeastLoaded",
     "Ledger",
     "Move",
     "MoveApplied",
-    "OwnerAssigned",
     "Ownership",
-    "OwnershipEvent",
-    "OwnershipOutcome",
     "Person",
     "Reason",
     "Reassignment",
@@ -110,16 +80,14 @@ __all__ = [
     "Waiting",
     "Weighted",
     "WorkingHours",
-    "allowed_handoff_events",
+    "allowed_events",
     "assign",
     "compare_models",
+    "event_from_dict",
     "model_diagram",
     "needs_handoff",
-    "next_handoff_status",
     "owner",
     "owner_of",
-    "ownership_event_from_dict",
-    "ownership_event_to_dict",
     "ownership_table",
     "reassign_overdue",
     "recommend_model",

@@ -19,9 +19,10 @@ from salesflow.money import Money
 from salesflow.routing._simcheck import SECOND
 from salesflow.routing.assignment import Dispatcher, Rules, Strategy
 from salesflow.routing.deadlines import after_lapse, due_at, hours_by_person
-from salesflow.routing.handoffs import Ownership, RejectReason, needs_handoff
+from salesflow.routing.events import RejectReason
 from salesflow.routing.hours import END_OF_TIME
 from salesflow.routing.models import Role, SalesModel, owner_of
+from salesflow.routing.ownership import Ownership, needs_handoff
 from salesflow.routing.people import Team
 from salesflow.routing.report import (
     BreachCounts,

@@ -22,7 +22,7 @@ from salesflow.routing._simcheck import (
     positive_count,
     positive_span,
 )
-from salesflow.routing.handoffs import RejectReason
+from salesflow.routing.events import RejectReason
 from salesflow.routing.models import Role, SalesModel
 
 __all__ = [
