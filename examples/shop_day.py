@@ -93,22 +93,22 @@ from salesflow.orders.carriers import CarrierResult, IgnoredReason
 from salesflow.orders.order import OrderOutcome
 from salesflow.routing import (
     Absence,
-    BusinessProfile,
     Decision,
     Dispatcher,
     LeastLoaded,
     Ownership,
     Person,
-    Recommendation,
     RejectReason,
     Role,
     SalesModel,
+    ShopProfile,
     Team,
     WorkingHours,
     needs_handoff,
     owner_of,
     recommend_model,
 )
+from salesflow.routing.recommender import Recommendation
 
 # -- the shop ------------------------------------------------------------------------
 
@@ -506,7 +506,7 @@ def shop_history(seed: int, count: int) -> tuple[list[Customer], list[Row]]:
 # -- which model? ---------------------------------------------------------------------
 
 
-def business_profile(prospects: Sequence[Prospect], history: list[Row]) -> BusinessProfile:
+def business_profile(prospects: Sequence[Prospect], history: list[Row]) -> ShopProfile:
     """The shop as the recommender sees it, measured from the day's leads and the history."""
     inbound = [p for p in prospects if p.source is LeadSource.INBOUND]
     unready = sum(not (p.target and p.ready) for p in inbound)
@@ -519,7 +519,7 @@ def business_profile(prospects: Sequence[Prospect], history: list[Row]) -> Busin
         ((s.total_spend - s.first_order_spend).amount for s in summary.values()), Decimal(0)
     )
     delivered = [r for r in history if r["status"] != "cancelled"]
-    return BusinessProfile(
+    return ShopProfile(
         monthly_inbound_leads=len(inbound) * WORKING_DAYS_A_MONTH,
         share_not_ready_or_not_target=(Decimal(unready) / max(1, len(inbound))).quantize(
             Decimal("0.01")
@@ -1179,7 +1179,7 @@ def heading(title: str) -> list[str]:
 
 
 def report_model(
-    model: SalesModel, advice: Recommendation, chosen: bool, profile: BusinessProfile
+    model: SalesModel, advice: Recommendation, chosen: bool, profile: ShopProfile
 ) -> list[str]:
     lines = heading("Sales model")
     if chosen:
@@ -1500,7 +1500,7 @@ def shop_report(
     history: list[Row],
     advice: Recommendation,
     chosen: bool,
-    profile: BusinessProfile,
+    profile: ShopProfile,
 ) -> str:
     lines = [
         f"{SHOP}, Berlin: one trading day, {DAY:%A %d %B %Y}",

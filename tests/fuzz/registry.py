@@ -41,6 +41,7 @@ from salesflow import (
 )
 from salesflow.leads.facts import DEFAULT_STAGE_FACTS
 from salesflow.orders.notifications import PickingNotice
+from salesflow.routing.simulation import default_team
 
 STATEFUL = (orders.Order, leads.Lead, routing.Ownership, routing.Dispatcher, routing.Ledger)
 """Receivers whose refused commands must change nothing, checked beyond equality."""
@@ -365,8 +366,6 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     ),
     "routing.Absence.covers": lambda: m(samples.absence, samples.at(1)),
     "routing.Assignment": ctor(samples.assignment),
-    "routing.BreachTally": ctor(lambda: samples.report().breaches),
-    "routing.BusinessProfile": ctor(samples.business_profile),
     "routing.DeadlineResult": ctor(samples.deadline_result),
     "routing.Decision": ctor(lambda: samples.assignment().decision),
     "routing.Decision.why_not": lambda: m(lambda: samples.assignment().decision, "quinn"),
@@ -398,11 +397,6 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     "routing.Dispatcher.details": lambda: _on_dispatcher("details"),
     "routing.Dispatcher.explain": lambda: _on_dispatcher("explain"),
     "routing.HandoffLifecycle": lambda: f(routing.HandoffLifecycle, start_value="submitted"),
-    "routing.HandoffTally": ctor(lambda: samples.report().handoffs),
-    "routing.LeadStream": ctor(samples.stream),
-    "routing.LeadStream.generate": lambda: f(
-        routing.LeadStream.generate, samples.shop_profile(), days=2, seed=7, start=date(2026, 3, 2)
-    ),
     "routing.LeastLoaded": lambda: f(routing.LeastLoaded, 3),
     "routing.Ledger": ctor(samples.ledger),
     "routing.Ledger.tally": lambda: m(samples.ledger, "quinn"),
@@ -432,7 +426,6 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     "routing.MoveApplied": ctor(
         lambda: samples.move().apply(samples.move_target(), at=samples.at(1), person="ava")
     ),
-    "routing.Outcomes": ctor(lambda: samples.report().outcomes),
     "routing.Ownership": lambda: f(routing.Ownership, samples.accepted().history),
     "routing.Ownership.credited": lambda: m(samples.accepted, "closer"),
     "routing.Ownership.start": lambda: f(
@@ -507,10 +500,8 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     ),
     "routing.Person.away_at": lambda: m(lambda: samples.team().get("ben"), samples.at(1)),
     "routing.Person.evolve": lambda: m(samples.person, capacity=7, active=False),
-    "routing.PersonLoad": ctor(lambda: samples.report().people[0]),
     "routing.Reason": ctor(lambda: samples.assignment().decision.why_not("quinn")),
     "routing.Reassignment": ctor(lambda: samples.deadline_result().reassignments[0]),
-    "routing.Recommendation": ctor(samples.recommendation),
     "routing.RerouteReport": ctor(samples.reroute_report),
     "routing.RerouteReport.to_dict": lambda: m(samples.reroute_report),
     "routing.RerouteReport.from_dict": lambda: f(
@@ -532,12 +523,7 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     "routing.Shift": lambda: f(routing.Shift, time(9, 0), time(17, 0)),
     "routing.Shift.parse": lambda: f(routing.Shift.parse, "09:00-17:00"),
     "routing.ShopProfile": ctor(samples.shop_profile),
-    "routing.SimulationReport": ctor(samples.report),
-    "routing.SimulationReport.in_role": lambda: m(samples.report, "closer"),
-    "routing.SimulationReport.format": lambda: m(samples.report),
-    "routing.SimulationReport.to_dict": lambda: m(samples.report),
     "routing.Sticky": lambda: f(routing.Sticky, then=routing.RoundRobin()),
-    "routing.StreamLead": ctor(lambda: samples.stream().leads[0]),
     "routing.Tally": lambda: f(routing.Tally, load=2, assigned=5, last_turn=3, credit=1, owed=0),
     "routing.Team": lambda: f(routing.Team, list(samples.team().people)),
     "routing.Team.get": lambda: m(samples.team, "cleo"),
@@ -599,7 +585,7 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
         strategy=routing.LeastLoaded(),
         seed=3,
         teams={
-            "one_tier": routing.default_team("one_tier", people_per_role=1),
+            "one_tier": default_team("one_tier", people_per_role=1),
             "three_tier": samples.small_team(),
         },
         profile=samples.shop_profile(),
@@ -609,20 +595,11 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
         max_hops=1,
         run_on=timedelta(days=2),
     ),
-    "routing.default_team": lambda: f(
-        routing.default_team,
-        "three_tier",
-        people_per_role={"closer": 2, "qualifier": 1, "account_manager": 1},
-        zone="Europe/Berlin",
-        hours=samples.office(),
-        capacity=4,
-    ),
     "routing.event_from_dict": lambda: f(
         routing.event_from_dict,
         samples.ownership_events()["HandoffRejected"].to_dict(),
         field="history[2]",
     ),
-    "routing.format_comparison": lambda: f(routing.format_comparison, [samples.report()]),
     "routing.model_diagram": lambda: f(routing.model_diagram, "three_tier"),
     "routing.needs_handoff": lambda: f(
         routing.needs_handoff, "three_tier", *samples.routed_records()[2]
@@ -641,7 +618,7 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
         max_hops=2,
         supervisors={routing.Role.CLOSER: "head-of-sales"},
     ),
-    "routing.recommend_model": lambda: f(routing.recommend_model, samples.business_profile()),
+    "routing.recommend_model": lambda: f(routing.recommend_model, samples.shop_profile()),
     "routing.reroute": lambda: f(
         routing.reroute,
         "two_tier_contact_center",

@@ -40,9 +40,7 @@ from salesflow.orders import (
 )
 from salesflow.routing import (
     Absence,
-    BusinessProfile,
     Dispatcher,
-    LeadStream,
     LeastLoaded,
     Ledger,
     Ownership,
@@ -59,10 +57,10 @@ from salesflow.routing import (
     WorkingHours,
     assign,
     reassign_overdue,
-    recommend_model,
     reroute,
     simulate,
 )
+from salesflow.routing.stream import LeadStream
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 ETA = date(2026, 11, 27)
@@ -352,8 +350,8 @@ def deadline_result() -> Any:
     )
 
 
-def business_profile() -> BusinessProfile:
-    return BusinessProfile(
+def shop_profile() -> ShopProfile:
+    return ShopProfile(
         monthly_inbound_leads=40,
         share_not_ready_or_not_target="0.2",
         seasonal_peak_ratio="1.1",
@@ -361,16 +359,9 @@ def business_profile() -> BusinessProfile:
         sales_cycle_days=5,
         repeat_revenue_share="0.1",
         average_deal_value=Money("25000", "EUR"),
+        leads_per_day=4,
+        zone="Europe/Berlin",
     )
-
-
-@cache
-def recommendation() -> Any:
-    return recommend_model(business_profile())
-
-
-def shop_profile() -> ShopProfile:
-    return ShopProfile(leads_per_day=4, zone="Europe/Berlin")
 
 
 @cache

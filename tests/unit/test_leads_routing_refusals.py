@@ -22,26 +22,22 @@ from salesflow.routing import (
     Absence,
     Decision,
     Dispatcher,
-    LeadStream,
     LeastLoaded,
     Ledger,
     Move,
     Ownership,
     Person,
     Reason,
-    Recommendation,
     RerouteReport,
     Role,
     RoleTally,
     RoundRobin,
     Rule,
     ShopProfile,
-    SimulationReport,
     Tally,
     Team,
     Waiting,
     assign,
-    default_team,
     model_diagram,
     needs_handoff,
     owner,
@@ -49,6 +45,10 @@ from salesflow.routing import (
     reroute,
     simulate,
 )
+from salesflow.routing.recommender import Recommendation
+from salesflow.routing.report import SimulationReport
+from salesflow.routing.simulation import default_team
+from salesflow.routing.stream import LeadStream
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 LEAD = Lead.create(lead_id="L-1", source="inbound", at=T0).lead

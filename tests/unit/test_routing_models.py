@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from salesflow import InvalidField, InvalidType, Money
 from salesflow.leads import LeadStage
 from salesflow.leads.events import QualificationOutcome
-from salesflow.routing import BusinessProfile, Role, SalesModel, owner, recommend_model
+from salesflow.routing import Role, SalesModel, ShopProfile, owner, recommend_model
 
 QUALIFICATIONS = (None, *QualificationOutcome)
 
@@ -83,7 +83,7 @@ def shop(**overrides):
         "repeat_revenue_share": "0.1",
     }
     values.update(overrides)
-    return BusinessProfile(**values)
+    return ShopProfile(**values)
 
 
 @pytest.mark.parametrize(
@@ -123,7 +123,7 @@ def test_the_recommender_follows_the_rule_of_thumb(profile, expected):
 def test_scores_are_shares_that_add_up_to_one_and_the_best_is_recommended(
     inbound, share, peak, deals, cycle, repeat
 ):
-    profile = BusinessProfile(
+    profile = ShopProfile(
         monthly_inbound_leads=inbound,
         share_not_ready_or_not_target=share,
         seasonal_peak_ratio=peak,

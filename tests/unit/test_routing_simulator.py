@@ -34,17 +34,11 @@ from salesflow.routing import (
     WorkingHours,
     reassign_overdue,
 )
-from salesflow.routing.simulator import (
-    LeadStream,
-    ShopProfile,
-    StreamLead,
-    _Case,
-    _Run,
-    compare_models,
-    default_team,
-    format_comparison,
-    simulate,
-)
+from salesflow.routing._run import Case, Run
+from salesflow.routing.profile import ShopProfile
+from salesflow.routing.report import format_comparison
+from salesflow.routing.simulation import compare_models, default_team, simulate
+from salesflow.routing.stream import LeadStream, StreamLead
 
 SMALL = ShopProfile(leads_per_day=12)
 MONDAY = date(2026, 3, 2)
@@ -425,7 +419,7 @@ def simulator_holding(team, waiting, strategy, deadline, max_hops):
     ledger = Ledger()
     for owner in sorted(set(held)):
         ledger = ledger.with_load(owner, held.count(owner))
-    sim = _Run(
+    sim = Run(
         SalesModel.ONE_TIER,
         Dispatcher(team, strategy, ledger),
         team,
@@ -444,7 +438,7 @@ def held_case(sim, w):
     """The simulator's case for a waiting lead, held by its owner (the account's owner)."""
     number = int(w.lead_id.removeprefix("L-"))
     created = Lead.create(lead_id=w.lead_id, source=LeadSource.INBOUND, at=w.since).lead
-    case = _Case(number, lead(number), Rng(number), created, w.role)
+    case = Case(number, lead(number), Rng(number), created, w.role)
     case.holder, case.hops, case.tried = w.person, w.hops, w.tried
     sim.account_owner[(case.nature.account, w.role)] = w.person
     return case

@@ -37,51 +37,30 @@ from salesflow.routing.models import (
 )
 from salesflow.routing.ownership import Ownership, needs_handoff
 from salesflow.routing.people import Absence, Person, Team
-from salesflow.routing.recommender import BusinessProfile, Recommendation, recommend_model
+from salesflow.routing.profile import ShopProfile
+from salesflow.routing.recommender import recommend_model
 from salesflow.routing.reroute import Move, MoveApplied, RerouteReport, Routed, reroute
-from salesflow.routing.simulator import (
-    DEFAULT_START,
-    BreachTally,
-    HandoffTally,
-    LeadStream,
-    Outcomes,
-    PersonLoad,
-    ShopProfile,
-    SimulationReport,
-    StreamLead,
-    compare_models,
-    default_team,
-    format_comparison,
-    simulate,
-)
+from salesflow.routing.simulation import compare_models, simulate
 
 __all__ = [
     "AFTER_SALE",
-    "DEFAULT_START",
     "END_OF_TIME",
     "LEDGER_SCHEMA",
     "Absence",
     "Assignment",
-    "BreachTally",
-    "BusinessProfile",
     "DeadlineResult",
     "Decision",
     "Dispatcher",
     "HandoffLifecycle",
     "HandoffStatus",
-    "HandoffTally",
-    "LeadStream",
     "LeastLoaded",
     "Ledger",
     "Move",
     "MoveApplied",
-    "Outcomes",
     "Ownership",
     "Person",
-    "PersonLoad",
     "Reason",
     "Reassignment",
-    "Recommendation",
     "RejectReason",
     "RerouteReport",
     "Role",
@@ -93,10 +72,8 @@ __all__ = [
     "SalesModel",
     "Shift",
     "ShopProfile",
-    "SimulationReport",
     "Sticky",
     "Strategy",
-    "StreamLead",
     "Tally",
     "Team",
     "Verdict",
@@ -106,9 +83,7 @@ __all__ = [
     "allowed_events",
     "assign",
     "compare_models",
-    "default_team",
     "event_from_dict",
-    "format_comparison",
     "model_diagram",
     "needs_handoff",
     "owner",

@@ -1,20 +1,7 @@
-"""Recommend a sales-department model from a business profile, and say why.
+"""Recommend a sales-department model from a shop's profile, and say why (docs/routing.md).
 
-The rule of thumb: few deals of high value, or a niche, suit one manager doing
-everything (one-tier). A flood of inbound leads that are mostly not ready or
-not target, or seasonal peaks, call for a contact center in front. Long sales
-and repeat purchases call for account managers behind. Both at once call for
-three tiers.
-
-Two needs are scored from 0 to 1 from the profile: the contact-center need
-(the larger of the inbound flood and the seasonal peak) and the
-account-manager need (the mean of the sales-cycle length and the repeat share).
-Each model's score is the chance of its combination: one-tier (1 - cc)(1 - am),
-contact center cc(1 - am), account manager am(1 - cc), three-tier cc * am.
-The four add up to 1.
-
->>> from salesflow.routing import BusinessProfile, recommend_model
->>> shop = BusinessProfile(monthly_inbound_leads=1200, share_not_ready_or_not_target="0.7",
+>>> from salesflow.routing import ShopProfile, recommend_model
+>>> shop = ShopProfile(monthly_inbound_leads=1200, share_not_ready_or_not_target="0.7",
 ...     seasonal_peak_ratio="1.2", deals_per_month=300, sales_cycle_days=3,
 ...     repeat_revenue_share="0.1")
 >>> advice = recommend_model(shop)
@@ -35,88 +22,12 @@ from salesflow import _check
 from salesflow.errors import InvalidField, InvalidType
 from salesflow.money import Money
 from salesflow.routing.models import SalesModel
+from salesflow.routing.profile import ShopProfile
 
-__all__ = ["BusinessProfile", "Recommendation", "recommend_model"]
+__all__ = ["Recommendation", "recommend_model"]
 
 _ONE: Final = Decimal(1)
 _ZERO: Final = Decimal(0)
-
-
-def _decimal(field: str, value: Any) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
-        raise InvalidType(field, value, "a number")
-    try:
-        number = Decimal(str(value)) if not isinstance(value, Decimal) else value
-    except ArithmeticError:
-        raise InvalidField(field, value, "a number") from None
-    if not number.is_finite():
-        raise InvalidField(field, value, "a finite number")
-    return number
-
-
-def _non_negative(field: str, value: Any) -> Decimal:
-    number = _decimal(field, value)
-    if number < 0:
-        raise InvalidField(field, value, "zero or more")
-    return number
-
-
-def _share_of(field: str, value: Any) -> Decimal:
-    number = _decimal(field, value)
-    if not _ZERO <= number <= _ONE:
-        raise InvalidField(field, value, "a share from 0 to 1")
-    return number
-
-
-def _peak(value: Any) -> Decimal:
-    number = _decimal("seasonal_peak_ratio", value)
-    if number < _ONE:
-        raise InvalidField(
-            "seasonal_peak_ratio", value, "1 or more (the busiest month over the average month)"
-        )
-    return number
-
-
-def _value(value: Any) -> Money | None:
-    if value is not None and (not isinstance(value, Money) or value.amount < 0):
-        raise InvalidField("average_deal_value", value, "None or Money of zero or more")
-    return value
-
-
-def _inbound(value: Any) -> Decimal:
-    return _non_negative("monthly_inbound_leads", value)
-
-
-def _deals(value: Any) -> Decimal:
-    return _non_negative("deals_per_month", value)
-
-
-def _cycle(value: Any) -> Decimal:
-    return _non_negative("sales_cycle_days", value)
-
-
-def _not_ready(value: Any) -> Decimal:
-    return _share_of("share_not_ready_or_not_target", value)
-
-
-def _repeat(value: Any) -> Decimal:
-    return _share_of("repeat_revenue_share", value)
-
-
-@attrs.frozen(kw_only=True)
-class BusinessProfile:
-    """What a shop's sales look like; numbers are converted exactly to Decimal.
-
-    Refuses negative counts, shares outside 0..1 and a peak ratio below 1.
-    """
-
-    monthly_inbound_leads: Decimal = attrs.field(converter=_inbound)
-    share_not_ready_or_not_target: Decimal = attrs.field(converter=_not_ready)
-    seasonal_peak_ratio: Decimal = attrs.field(converter=_peak)
-    deals_per_month: Decimal = attrs.field(converter=_deals)
-    sales_cycle_days: Decimal = attrs.field(converter=_cycle)
-    repeat_revenue_share: Decimal = attrs.field(converter=_repeat)
-    average_deal_value: Money | None = attrs.field(default=None, converter=_value)
 
 
 def _to_model(value: Any) -> SalesModel:
@@ -186,11 +97,13 @@ def _shares(scores: dict[SalesModel, Decimal]) -> dict[SalesModel, Decimal]:
     return {model: score.normalize() for model, score in fixed.items()}
 
 
-def recommend_model(profile: BusinessProfile) -> Recommendation:
-    """Score the four models for ``profile`` and recommend the best, with reasons."""
-    if not isinstance(profile, BusinessProfile):
-        raise InvalidType("profile", profile, "a BusinessProfile")
-    p = profile
+def recommend_model(profile: ShopProfile) -> Recommendation:
+    """Score the four models for ``profile`` and recommend the best, with reasons.
+
+    Reads the shop's figures from its books; refuses a profile that leaves one
+    of them None (``average_deal_value`` may stay unknown), naming the field.
+    """
+    p = _figures(profile)
     flood = _clamp(p.monthly_inbound_leads / FLOOD_AT) * p.share_not_ready_or_not_target
     seasonal = _clamp((p.seasonal_peak_ratio - 1) / (PEAK_AT - 1))
     cc = max(flood, seasonal)
@@ -211,8 +124,33 @@ def recommend_model(profile: BusinessProfile) -> Recommendation:
     return Recommendation(best, scores, reasons, cc, am)
 
 
+@attrs.frozen
+class _Figures:
+    """The recommender's figures of a profile, every one known."""
+
+    monthly_inbound_leads: Decimal
+    share_not_ready_or_not_target: Decimal
+    seasonal_peak_ratio: Decimal
+    deals_per_month: Decimal
+    sales_cycle_days: Decimal
+    repeat_revenue_share: Decimal
+    average_deal_value: Money | None
+
+
+def _figures(profile: Any) -> _Figures:
+    if not isinstance(profile, ShopProfile):
+        raise InvalidType("profile", profile, "a ShopProfile")
+    known: dict[str, Any] = {}
+    for field in attrs.fields(_Figures):
+        value = getattr(profile, field.name)
+        if value is None and field.name != "average_deal_value":
+            raise InvalidField(f"profile.{field.name}", None, "a number (recommend_model reads it)")
+        known[field.name] = value
+    return _Figures(**known)
+
+
 def _reasons(
-    p: BusinessProfile,
+    p: _Figures,
     flood: Decimal,
     seasonal: Decimal,
     long_cycle: Decimal,
