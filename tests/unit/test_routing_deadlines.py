@@ -19,7 +19,7 @@ from salesflow.routing import (
     WorkingHours,
     reassign_overdue,
 )
-from salesflow.routing.deadlines import _after_lapse, _due_at, _hours_by_person
+from salesflow.routing.deadlines import after_lapse, due_at, hours_by_person
 
 C = Role.CLOSER
 OFFICE = WorkingHours.office("Europe/Berlin")
@@ -184,7 +184,7 @@ def test_a_lapse_excludes_everyone_who_let_it_pass_and_hops_until_the_limit(
         looked_for.append(exclude)
         return found
 
-    step = _after_lapse("cy", {"ana"}, hops, max_hops, find)
+    step = after_lapse("cy", {"ana"}, hops, max_hops, find)
 
     assert looked_for == ([frozenset({"ana", "cy"})] if asked else [])
     assert (step.tried, step.hop, step.to_person) == (frozenset({"ana", "cy"}), hops + 1, to_person)
@@ -198,8 +198,8 @@ def test_an_owner_who_left_or_never_works_is_held_to_wall_clock_time_in_team_and
 
     due = {
         person: (
-            _due_at(team, person, saturday, TWO_HOURS),
-            _due_at(_hours_by_person(team), person, saturday, TWO_HOURS),
+            due_at(team, person, saturday, TWO_HOURS),
+            due_at(hours_by_person(team), person, saturday, TWO_HOURS),
         )
         for person in ("ana", "ben", "gone")
     }

@@ -44,9 +44,13 @@ from salesflow.routing.assignment import (
 )
 from salesflow.routing.hours import END_OF_TIME, WorkingHours
 from salesflow.routing.models import Role
-from salesflow.routing.people import Team, _to_role
+from salesflow.routing.people import Team
 
 __all__ = ["DeadlineResult", "Reassignment", "Waiting", "reassign_overdue"]
+
+
+def _to_role(value: Any) -> Role:
+    return _check.choice(Role, "role", value)
 
 
 def _to_tried(value: Any) -> frozenset[str]:
@@ -189,20 +193,20 @@ def reassign_overdue(
         seen.add(lead.lead_id)
 
     due = sorted(
-        ((_due_at(team, lead.person, lead.since, deadline), lead) for lead in leads),
+        ((due_at(team, lead.person, lead.since, deadline), lead) for lead in leads),
         key=lambda item: (item[0], item[1].lead_id),
     )
     reassignments: list[Reassignment] = []
     still: list[Waiting] = []
-    for due_at, lead in due:
-        if due_at > instant:
+    for lapsed_at, lead in due:
+        if lapsed_at > instant:
             still.append(lead)
             continue
         if ledger.load(lead.person) > 0:  # the host may not count this lead in the ledger
             ledger = ledger.release(lead.person)
         try:
             reassignment, moved, ledger = _reassign(
-                lead, due_at, now, team, ledger, strategy, max_hops=max_hops, supervisors=heads
+                lead, lapsed_at, now, team, ledger, strategy, max_hops=max_hops, supervisors=heads
             )
         except InvalidField as err:
             if err.value is not now:
@@ -217,7 +221,7 @@ def reassign_overdue(
 
 def _reassign(
     lead: Waiting,
-    due_at: datetime,
+    lapsed_at: datetime,
     now: datetime,
     team: Team,
     ledger: Ledger,
@@ -246,13 +250,13 @@ def _reassign(
         decision, ledger = result.decision, result.ledger
         return result.decision.person
 
-    step = _after_lapse(lead.person, lead.tried, lead.hops, max_hops, find)
+    step = after_lapse(lead.person, lead.tried, lead.hops, max_hops, find)
     if step.to_person is None:
         target = supervisors.get(lead.role, f"{lead.role.value} queue")
-        escalated = Reassignment(lead.lead_id, lead.person, due_at, step.hop, decision, target)
+        escalated = Reassignment(lead.lead_id, lead.person, lapsed_at, step.hop, decision, target)
         return escalated, None, ledger
     moved = attrs.evolve(lead, person=step.to_person, since=now, hops=step.hop, tried=step.tried)
-    return Reassignment(lead.lead_id, lead.person, due_at, step.hop, decision, None), moved, ledger
+    return Reassignment(lead.lead_id, lead.person, lapsed_at, step.hop, decision, None), moved, ledger
 
 
 # -- the rule, shared with the simulator ------------------------------------------------
@@ -269,12 +273,12 @@ def _hours_of(team: Team, person: str) -> WorkingHours | None:
     return hours if hours.has_working_time else None
 
 
-def _hours_by_person(team: Team) -> dict[str, WorkingHours | None]:
+def hours_by_person(team: Team) -> dict[str, WorkingHours | None]:
     """:func:`_hours_of` for everyone in ``team``, looked up once (the simulator's table)."""
     return {person.id: _hours_of(team, person.id) for person in team}
 
 
-def _due_at(
+def due_at(
     team_or_hours: Team | Mapping[str, WorkingHours | None],
     person: str,
     since: datetime,
@@ -282,7 +286,7 @@ def _due_at(
 ) -> datetime:
     """When ``deadline`` of ``person``'s working time has passed since ``since``.
 
-    ``team_or_hours`` is the team, or :func:`_hours_by_person` of it (someone
+    ``team_or_hours`` is the team, or :func:`hours_by_person` of it (someone
     missing from the table left the team). An owner who left the team, or who
     has no working time at all, is held to wall-clock time. A deadline their
     hours never reach (beyond the span :class:`~salesflow.routing.WorkingHours`
@@ -309,7 +313,7 @@ class _Lapse:
     to_person: str | None
 
 
-def _after_lapse(
+def after_lapse(
     person: str,
     tried: Iterable[str],
     hops: int,

@@ -60,7 +60,7 @@ from salesflow.leads import Lead, LeadSource, LeadStage, LostReason
 from salesflow.metrics import Ratio
 from salesflow.money import Money
 from salesflow.routing.assignment import Dispatcher, Rules, Strategy
-from salesflow.routing.deadlines import _after_lapse, _due_at, _hours_by_person
+from salesflow.routing.deadlines import after_lapse, due_at, hours_by_person
 from salesflow.routing.handoffs import Ownership, RejectReason, needs_handoff
 from salesflow.routing.hours import END_OF_TIME, WorkingHours
 from salesflow.routing.models import Role, SalesModel, owner_of
@@ -920,7 +920,7 @@ class _Run:
         self.dirty: set[Role] = set()
         self.people = {role: team.in_role(role) for role in model.roles}
         self.role_of = {person.id: person.role for person in team}
-        self.hours = _hours_by_person(team)
+        self.hours = hours_by_person(team)
         self.load = dict.fromkeys(self.role_of, 0)
         self.peak = dict.fromkeys(self.role_of, 0)
         self.assigned = dict.fromkeys(self.role_of, 0)
@@ -984,7 +984,7 @@ class _Run:
     def add(self, person: str, at: datetime, span: timedelta) -> datetime:
         """``span`` of ``person``'s working time from ``at``, as the response deadline
         counts it (a moment beyond what working hours count never comes during the run)."""
-        return _due_at(self.hours, person, at, span)
+        return due_at(self.hours, person, at, span)
 
     def _deadline(self, person: str, at: datetime) -> datetime:
         """When ``person``'s response deadline from ``at`` passes. Working time never
@@ -1140,7 +1140,7 @@ class _Run:
         def find(exclude: frozenset[str]) -> str | None:
             return case.holder if self.seek(case, role, at, exclude=exclude) else None
 
-        step = _after_lapse(person, case.tried, case.hops, self.max_hops, find)
+        step = after_lapse(person, case.tried, case.hops, self.max_hops, find)
         case.tried, case.hops = step.tried, step.hop
         if step.to_person is not None:
             self.reassigned += 1
