@@ -103,7 +103,6 @@ from salesflow.orders import (
 from salesflow.routing import (
     Absence,
     BusinessProfile,
-    Decision,
     Dispatcher,
     LeastLoaded,
     Ownership,
@@ -115,9 +114,10 @@ from salesflow.routing import (
     Team,
     WorkingHours,
     needs_handoff,
-    owner_of,
     recommend_model,
 )
+from salesflow.routing.assignment import Decision
+from salesflow.routing.models import owner_of
 
 # -- the shop ------------------------------------------------------------------------
 

@@ -3,26 +3,9 @@
 See docs/routing.md.
 """
 
-from salesflow.routing.assignment import (
-    LEDGER_SCHEMA,
-    Assignment,
-    Decision,
-    Dispatcher,
-    LeastLoaded,
-    Ledger,
-    Reason,
-    RoleTally,
-    RoundRobin,
-    Rule,
-    Rules,
-    Sticky,
-    Strategy,
-    Tally,
-    Verdict,
-    Weighted,
-    assign,
-)
-from salesflow.routing.deadlines import DeadlineResult, Reassignment, Waiting, reassign_overdue
+from salesflow.routing.assignment import assign
+from salesflow.routing.deadlines import reassign_overdue
+from salesflow.routing.dispatcher import Dispatcher
 from salesflow.routing.handoffs import (
     HANDOFF_EVENTS,
     OWNERSHIP_SCHEMA,
@@ -45,19 +28,12 @@ from salesflow.routing.handoffs import (
     ownership_event_from_dict,
     ownership_event_to_dict,
 )
-from salesflow.routing.hours import END_OF_TIME, Shift, WorkingHours
-from salesflow.routing.models import (
-    AFTER_SALE,
-    Role,
-    SalesModel,
-    model_diagram,
-    owner,
-    owner_of,
-    ownership_table,
-)
+from salesflow.routing.hours import Shift, WorkingHours
+from salesflow.routing.ledger import AssignmentLedger
+from salesflow.routing.models import Role, SalesModel
 from salesflow.routing.people import Absence, Person, Team
 from salesflow.routing.recommender import BusinessProfile, Recommendation, recommend_model
-from salesflow.routing.reroute import Move, MoveApplied, RerouteReport, Routed, reroute
+from salesflow.routing.reroute import RoleTransfer, reroute
 from salesflow.routing.simulator import (
     DEFAULT_START,
     BreachTally,
@@ -73,20 +49,16 @@ from salesflow.routing.simulator import (
     format_comparison,
     simulate,
 )
+from salesflow.routing.strategies import LeastLoaded, RoundRobin, Rules, Sticky, Weighted
 
 __all__ = [
-    "AFTER_SALE",
     "DEFAULT_START",
-    "END_OF_TIME",
     "HANDOFF_EVENTS",
-    "LEDGER_SCHEMA",
     "OWNERSHIP_SCHEMA",
     "Absence",
-    "Assignment",
+    "AssignmentLedger",
     "BreachTally",
     "BusinessProfile",
-    "DeadlineResult",
-    "Decision",
     "Dispatcher",
     "Handoff",
     "HandoffAccepted",
@@ -99,9 +71,6 @@ __all__ = [
     "HandoffWithdrawn",
     "LeadStream",
     "LeastLoaded",
-    "Ledger",
-    "Move",
-    "MoveApplied",
     "Outcomes",
     "OwnerAssigned",
     "Ownership",
@@ -109,28 +78,19 @@ __all__ = [
     "OwnershipOutcome",
     "Person",
     "PersonLoad",
-    "Reason",
-    "Reassignment",
     "Recommendation",
     "RejectReason",
-    "RerouteReport",
     "Role",
-    "RoleTally",
+    "RoleTransfer",
     "RoundRobin",
-    "Routed",
-    "Rule",
     "Rules",
     "SalesModel",
     "Shift",
     "ShopProfile",
     "SimulationReport",
     "Sticky",
-    "Strategy",
     "StreamLead",
-    "Tally",
     "Team",
-    "Verdict",
-    "Waiting",
     "Weighted",
     "WorkingHours",
     "allowed_handoff_events",
@@ -138,14 +98,10 @@ __all__ = [
     "compare_models",
     "default_team",
     "format_comparison",
-    "model_diagram",
     "needs_handoff",
     "next_handoff_status",
-    "owner",
-    "owner_of",
     "ownership_event_from_dict",
     "ownership_event_to_dict",
-    "ownership_table",
     "reassign_overdue",
     "recommend_model",
     "reroute",

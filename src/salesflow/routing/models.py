@@ -1,7 +1,8 @@
 """Roles and the four sales-department models: who owns a lead at each moment.
 
 >>> from salesflow.leads import LeadStage, QualificationOutcome
->>> from salesflow.routing import Role, SalesModel, owner
+>>> from salesflow.routing import Role, SalesModel
+>>> from salesflow.routing.models import owner
 >>> owner(SalesModel.THREE_TIER, LeadStage.INTEREST, None)
 <Role.QUALIFIER: 'qualifier'>
 >>> owner(SalesModel.THREE_TIER, LeadStage.DECISION, QualificationOutcome.QUALIFIED)
@@ -19,15 +20,7 @@ from salesflow import _check
 from salesflow.errors import InvalidField
 from salesflow.leads import Lead, LeadStage, QualificationOutcome
 
-__all__ = [
-    "AFTER_SALE",
-    "Role",
-    "SalesModel",
-    "model_diagram",
-    "owner",
-    "owner_of",
-    "ownership_table",
-]
+__all__ = ["Role", "SalesModel"]
 
 
 class Role(StrEnum):

@@ -59,12 +59,13 @@ from salesflow.errors import InvalidField, InvalidType
 from salesflow.leads import Lead, LeadSource, LeadStage, LostReason
 from salesflow.metrics import Ratio
 from salesflow.money import Money
-from salesflow.routing.assignment import Dispatcher, Rules, Strategy
 from salesflow.routing.deadlines import after_lapse, due_at, hours_by_person
+from salesflow.routing.dispatcher import Dispatcher
 from salesflow.routing.handoffs import Ownership, RejectReason, needs_handoff
 from salesflow.routing.hours import END_OF_TIME, WorkingHours
 from salesflow.routing.models import Role, SalesModel, owner_of
 from salesflow.routing.people import Person, Team
+from salesflow.routing.strategies import Rules, Strategy
 
 __all__ = [
     "DEFAULT_START",
