@@ -22,16 +22,16 @@ from salesflow.leads import (
     replay_stage,
 )
 from salesflow.routing import (
+    AssignmentLedger,
     HandoffLifecycle,
     HandoffStatus,
-    Ledger,
     Ownership,
-    RerouteReport,
     WorkingHours,
     ownership_event_from_dict,
     ownership_event_to_dict,
     reroute,
 )
+from salesflow.routing.reroute import RerouteReport
 
 BAD_STARTS = [7, "bogus", "", [], {}, object(), True, 1.5, float("nan"), datetime.now(UTC)]
 
@@ -175,11 +175,11 @@ def test_working_hours_without_their_holidays_key_are_refused():
 
 
 def test_a_ledger_document_with_a_count_written_as_a_float_is_refused():
-    document = Ledger().with_load("quinn", 3).to_dict()
+    document = AssignmentLedger().with_load("quinn", 3).to_dict()
     document["people"]["quinn"]["load"] = 3.0
 
     with pytest.raises(SalesflowError):
-        Ledger.from_dict(document)
+        AssignmentLedger.from_dict(document)
 
 
 def _report() -> RerouteReport:
@@ -217,5 +217,5 @@ def test_a_reroute_report_whose_figures_disagree_is_refused(edit):
 def test_a_move_cannot_withdraw_a_handoff_later_than_the_version_it_read():
     move = _report().moves[0]
 
-    with pytest.raises(InvalidField, match=r"^Move: withdraws: got 9"):
+    with pytest.raises(InvalidField, match=r"^RoleTransfer: withdraws: got 9"):
         attrs.evolve(move, withdraws=9)

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from salesflow import InvalidField, InvalidType, Money
 from salesflow.leads import LeadStage, QualificationOutcome
-from salesflow.routing import BusinessProfile, Role, SalesModel, owner, recommend_model
+from salesflow.routing import BusinessProfile, Role, SalesModel, recommend_model
+from salesflow.routing.models import owner
 
 QUALIFICATIONS = (None, *QualificationOutcome)
 

@@ -17,23 +17,22 @@ from salesflow._rng import Rng
 from salesflow.leads import Lead, LeadSource
 from salesflow.routing import (
     Absence,
+    AssignmentLedger,
     Dispatcher,
     LeastLoaded,
-    Ledger,
     Person,
     RejectReason,
     Role,
     RoundRobin,
-    Rule,
     Rules,
     SalesModel,
     Sticky,
     Team,
-    Waiting,
     Weighted,
     WorkingHours,
     reassign_overdue,
 )
+from salesflow.routing.deadlines import WaitingLead
 from salesflow.routing.simulator import (
     LeadStream,
     ShopProfile,
@@ -45,6 +44,7 @@ from salesflow.routing.simulator import (
     format_comparison,
     simulate,
 )
+from salesflow.routing.strategies import Rule
 
 SMALL = ShopProfile(leads_per_day=12)
 MONDAY = date(2026, 3, 2)
@@ -406,7 +406,7 @@ def deadline_scenarios(draw):
         )
     )
     return Team(people), [
-        Waiting(
+        WaitingLead(
             f"L-{number}",
             Role.MANAGER,
             f"p-{owner}",
@@ -422,7 +422,7 @@ def deadline_scenarios(draw):
 def simulator_holding(team, waiting, strategy, deadline, max_hops):
     """A simulator's run and a ledger that both count the leads ``waiting`` holds."""
     held = [w.person for w in waiting if w.person in team]
-    ledger = Ledger()
+    ledger = AssignmentLedger()
     for owner in sorted(set(held)):
         ledger = ledger.with_load(owner, held.count(owner))
     sim = _Run(
