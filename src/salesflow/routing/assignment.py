@@ -149,7 +149,7 @@ class Decision:
         self.role = role
         self.at = at
         self.person = person
-        self._source = source
+        self._source: _Source = source
         self._position = position
         self._reasons: tuple[AssignmentReason, ...] | None = None
 
