@@ -500,3 +500,13 @@ def test_asking_whether_someone_is_away_at_a_naive_time_is_refused():
 
     with pytest.raises(InvalidType, match="at: got"):
         ben.away_at(datetime(2026, 11, 25, 12))
+
+
+def test_the_core_speaks_exactly_the_verdicts_a_reason_can_carry():
+    from typing import get_args
+
+    from salesflow.routing import _engine
+
+    core_verdicts = set(get_args(_engine.Verdict))
+
+    assert core_verdicts == {verdict.value for verdict in AssignmentVerdict}

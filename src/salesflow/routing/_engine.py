@@ -11,7 +11,7 @@ import heapq
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from salesflow import _check
 from salesflow.errors import InvalidType
@@ -30,7 +30,23 @@ from salesflow.routing.strategies import (
     Weighted,
 )
 
-RawReason = tuple[str, str, str]
+Verdict = Literal[
+    "picked",
+    "inactive",
+    "away",
+    "off_hours",
+    "excluded",
+    "at_capacity",
+    "not_matched",
+    "paced",
+    "not_their_turn",
+    "lower_weight",
+    "more_loaded",
+    "not_account_owner",
+]
+"""The values of :class:`~salesflow.routing.assignment.AssignmentVerdict` (mypy checks each use)."""
+
+RawReason = tuple[str, Verdict, str]
 """One person's part in a decision: (person id, verdict value, detail)."""
 
 
@@ -408,6 +424,15 @@ class Core:
 
     __slots__ = ("fast", "gaps", "gates", "heaps", "index", "strategy", "tallies", "team", "work")
 
+    gaps: dict[Role, int]
+    """Per role, the turns a person waits after a lead under pacing."""
+    heaps: dict[Role, list[Entry]]
+    index: dict[str, int]
+    """Person id to team index."""
+    tallies: list[list[int]]
+    """Per team index, the person's tally list in ``work`` (the same list)."""
+    gates: list[Gate]
+
     def __init__(self, team: Team, strategy: Strategy, work: Work) -> None:
         self.strategy = strategy
         self.fast = type(strategy) is LeastLoaded
@@ -416,15 +441,18 @@ class Core:
 
     def set_team(self, team: Team) -> None:
         self.team = team
+        self.heaps = {}
+        if not self.fast:  # no heap: choose() and apply() read the team and the work
+            self.gaps, self.index, self.tallies, self.gates = {}, {}, [], []
+            return
         pace = getattr(self.strategy, "pace", None)
         self.gaps = {role: gap(team, role, pace) for role in Role}
-        self.heaps: dict[Role, list[Entry]] = {}
         self.index = {person.id: i for i, person in enumerate(team.people)}
         # Per team index: the tally list itself, and a gate: what never changes (active,
         # capacity, has absences) and a working-hours window (since, until, working)
         # whose answer holds while `at` stays inside it.
         self.tallies = [self.work.tally(person.id) for person in team.people]
-        self.gates: list[Gate] = [
+        self.gates = [
             (person.active, person.capacity or _NO_LIMIT, bool(person.absences), *_NEVER, person)
             for person in team.people
         ]

@@ -179,7 +179,7 @@ class Decision:
         """The picked person first, then everyone else of the role in team order."""
         if self._reasons is None:
             raw = self._source._raw_reasons(self)
-            self._reasons = tuple(AssignmentReason(*reason) for reason in raw)
+            self._reasons = tuple(AssignmentReason(p, AssignmentVerdict(v), d) for p, v, d in raw)
         return self._reasons
 
     def why_not(self, person: str) -> AssignmentReason:

@@ -31,8 +31,8 @@ import attrs
 from salesflow import _check, _zones
 from salesflow.errors import InvalidField, InvalidType
 from salesflow.routing.assignment import Decision, assign
-from salesflow.routing.ledger import AssignmentLedger
 from salesflow.routing.hours import END_OF_TIME, WorkingHours
+from salesflow.routing.ledger import AssignmentLedger
 from salesflow.routing.models import Role
 from salesflow.routing.people import Team
 from salesflow.routing.strategies import Strategy, check_strategy

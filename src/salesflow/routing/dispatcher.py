@@ -148,13 +148,29 @@ class Dispatcher(DecisionSource):
         position = len(log)
         if position >= self._checkpoints[-1][0] + _CHECKPOINT_EVERY:
             self._checkpoints.append((position, self._core.work.copy(), self._core.team))
-        request = Request(lead_id, role, at, account_owner, attributes, exclude)
-        person, choice = self._core.decide(request)
-        if choice is not None:
-            self._slow[position] = (request, choice)
-        log.append((request.lead_id, request.role, request.at))
+        if (
+            self._core.fast
+            and type(exclude) is tuple
+            and not exclude
+            and type(lead_id) is str
+            and type(role) is Role
+            and type(at) is datetime
+            and at.tzinfo is UTC
+            and lead_id.strip()
+            and (account_owner is None or (type(account_owner) is str and account_owner.strip()))
+            and (attributes is None or isinstance(attributes, Mapping))
+        ):
+            # Arguments Request would accept as they are: skip building one (the hot path).
+            person = self._core.least_loaded(role, at)
+        else:
+            request = Request(lead_id, role, at, account_owner, attributes, exclude)
+            lead_id, role, at = request.lead_id, request.role, request.at
+            person, choice = self._core.decide(request)
+            if choice is not None:
+                self._slow[position] = (request, choice)
+        log.append((lead_id, role, at))
         self._picks.append(person)
-        return Decision(request.lead_id, request.role, request.at, person, self, position)
+        return Decision(lead_id, role, at, person, self, position)
 
     def assign_many(self, leads: Iterable[tuple[str, Role | str, datetime]]) -> Decisions:
         """Assign ``(lead_id, role, at)`` items in order: the same decisions as calling
