@@ -115,7 +115,7 @@ class Decision:
     more loaded...). It is worked out when first read, from the state the
     decision was made in, so bulk assignment does not pay for it.
 
-    Decisions come from :func:`assign` and :class:`Dispatcher`; one cannot be
+    Decisions come from :func:`assign` and :class:`~salesflow.routing.Dispatcher`; one cannot be
     built by hand (it would have no state to explain itself from).
     """
 

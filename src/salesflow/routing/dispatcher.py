@@ -45,7 +45,8 @@ _CHECKPOINT_EVERY: Final = 512
 
 
 class Dispatcher(DecisionSource):
-    """Keeps a ledger in memory and assigns in bulk, with the same decisions as :func:`assign`.
+    """Keeps a ledger in memory and assigns in bulk: the decisions of
+    :func:`~salesflow.routing.assign`.
 
     Both make their decisions with one core; the dispatcher keeps it between
     calls, so the least-loaded heap and the eligibility cache last, and a
@@ -124,7 +125,7 @@ class Dispatcher(DecisionSource):
         attributes: Mapping[str, str] | None = None,
         exclude: Iterable[str] = (),
     ) -> Decision:
-        """The same decision :func:`assign` makes on the current ledger; the ledger moves on.
+        """The same decision :func:`~salesflow.routing.assign` makes on the current ledger; the ledger moves on.
 
         A refused call changes nothing: the dispatcher is left as it was.
         """

@@ -169,7 +169,7 @@ class Team:
     """The people of a sales department in a fixed order (the round-robin order).
 
     Adding or removing someone keeps everyone else's order; what they were
-    given so far lives in the :class:`~salesflow.routing.Ledger`, which a
+    given so far lives in the :class:`~salesflow.routing.AssignmentLedger`, which a
     change of team never resets.
     """
 
