@@ -93,7 +93,6 @@ from salesflow.orders.carriers import CarrierResult, IgnoredReason
 from salesflow.orders.order import OrderOutcome
 from salesflow.routing import (
     Absence,
-    Decision,
     Dispatcher,
     LeastLoaded,
     Ownership,
@@ -105,10 +104,11 @@ from salesflow.routing import (
     Team,
     WorkingHours,
     needs_handoff,
-    owner_of,
     recommend_model,
 )
 from salesflow.routing.recommender import Recommendation
+from salesflow.routing.assignment import Decision
+from salesflow.routing.models import owner_of
 
 # -- the shop ------------------------------------------------------------------------
 

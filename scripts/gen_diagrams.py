@@ -18,7 +18,8 @@ from pathlib import Path
 
 from salesflow.leads import LeadLifecycle
 from salesflow.orders import OrderLifecycle
-from salesflow.routing import HandoffLifecycle, SalesModel, model_diagram, ownership_table
+from salesflow.routing import HandoffLifecycle, SalesModel
+from salesflow.routing.models import model_diagram, ownership_table
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 

@@ -31,13 +31,13 @@ from salesflow.orders import (
 )
 from salesflow.orders import event_from_dict as order_event_from_dict
 from salesflow.routing import (
-    Ledger,
-    Move,
+    AssignmentLedger,
     Ownership,
-    RerouteReport,
+    RoleTransfer,
     WorkingHours,
 )
 from salesflow.routing import event_from_dict as ownership_event_from_dict
+from salesflow.routing.reroute import RerouteReport
 
 Path = tuple[str | int, ...]
 
@@ -257,9 +257,9 @@ DOCUMENTS: dict[str, Document] = {
             ("delete", "holidays[*]"): "one holiday fewer is another schedule",
         },
     ),
-    "Ledger": Document(
+    "AssignmentLedger": Document(
         build=lambda: samples.assignment().ledger.to_dict(),
-        read=Ledger.from_dict,
+        read=AssignmentLedger.from_dict,
         unprovable={
             **{
                 ("delete", f"people.{person}"): "a person the ledger never counted is left out"
@@ -268,9 +268,9 @@ DOCUMENTS: dict[str, Document] = {
             ("delete", "roles.qualifier"): "a role the ledger never counted is left out",
         },
     ),
-    "Move": Document(
+    "RoleTransfer": Document(
         build=lambda: samples.move().to_dict(),
-        read=Move.from_dict,
+        read=RoleTransfer.from_dict,
         unprovable={("retype to None", "from_person"): _FROM_QUEUE},
     ),
     "RerouteReport": Document(

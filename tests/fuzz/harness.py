@@ -15,7 +15,8 @@ import attrs
 from fuzz.badvalues import BAD_VALUES, UNKNOWN_KEYWORD, shown
 from fuzz.registry import STATEFUL, Call, calls
 from salesflow import InvalidField, SalesflowError, UndefinedMetric
-from salesflow.routing import Decision, Dispatcher
+from salesflow.routing import Dispatcher
+from salesflow.routing.assignment import Decision
 
 ALARM_SECONDS = 10
 """A liveness guard, not a speed test: a call that has not returned by then hangs."""

@@ -43,7 +43,7 @@ from salesflow.leads.facts import DEFAULT_STAGE_FACTS
 from salesflow.orders.notifications import PickingNotice
 from salesflow.routing.simulation import default_team
 
-STATEFUL = (orders.Order, leads.Lead, routing.Ownership, routing.Dispatcher, routing.Ledger)
+STATEFUL = (orders.Order, leads.Lead, routing.Ownership, routing.Dispatcher, routing.AssignmentLedger)
 """Receivers whose refused commands must change nothing, checked beyond equality."""
 
 
@@ -365,12 +365,6 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
         routing.Absence, samples.at(-48), samples.at(120), "parental leave"
     ),
     "routing.Absence.covers": lambda: m(samples.absence, samples.at(1)),
-    "routing.Assignment": ctor(samples.assignment),
-    "routing.DeadlineResult": ctor(samples.deadline_result),
-    "routing.Decision": ctor(lambda: samples.assignment().decision),
-    "routing.Decision.why_not": lambda: m(lambda: samples.assignment().decision, "quinn"),
-    "routing.Decision.explain": lambda: m(lambda: samples.assignment().decision),
-    "routing.Decision.to_dict": lambda: m(lambda: samples.assignment().decision),
     "routing.Dispatcher": lambda: f(
         routing.Dispatcher, samples.team(), routing.LeastLoaded(), samples.ledger()
     ),
@@ -398,20 +392,20 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     "routing.Dispatcher.explain": lambda: _on_dispatcher("explain"),
     "routing.HandoffLifecycle": lambda: f(routing.HandoffLifecycle, start_value="submitted"),
     "routing.LeastLoaded": lambda: f(routing.LeastLoaded, 3),
-    "routing.Ledger": ctor(samples.ledger),
-    "routing.Ledger.tally": lambda: m(samples.ledger, "quinn"),
-    "routing.Ledger.load": lambda: m(samples.ledger, "quinn"),
-    "routing.Ledger.assigned": lambda: m(samples.ledger, "quinn"),
-    "routing.Ledger.role": lambda: m(samples.ledger, "qualifier"),
-    "routing.Ledger.with_load": lambda: m(samples.ledger, "ria", 2),
-    "routing.Ledger.release": lambda: m(samples.ledger, "quinn"),
-    "routing.Ledger.credit_back": lambda: m(lambda: samples.assignment().ledger, "ria"),
-    "routing.Ledger.to_dict": lambda: m(samples.ledger),
-    "routing.Ledger.from_dict": lambda: f(
-        routing.Ledger.from_dict, samples.assignment().ledger.to_dict()
+    "routing.AssignmentLedger": ctor(samples.ledger),
+    "routing.AssignmentLedger.tally": lambda: m(samples.ledger, "quinn"),
+    "routing.AssignmentLedger.load": lambda: m(samples.ledger, "quinn"),
+    "routing.AssignmentLedger.assigned": lambda: m(samples.ledger, "quinn"),
+    "routing.AssignmentLedger.role": lambda: m(samples.ledger, "qualifier"),
+    "routing.AssignmentLedger.with_load": lambda: m(samples.ledger, "ria", 2),
+    "routing.AssignmentLedger.release": lambda: m(samples.ledger, "quinn"),
+    "routing.AssignmentLedger.credit_back": lambda: m(lambda: samples.assignment().ledger, "ria"),
+    "routing.AssignmentLedger.to_dict": lambda: m(samples.ledger),
+    "routing.AssignmentLedger.from_dict": lambda: f(
+        routing.AssignmentLedger.from_dict, samples.assignment().ledger.to_dict()
     ),
-    "routing.Move": ctor(samples.move),
-    "routing.Move.apply": lambda: m(
+    "routing.RoleTransfer": ctor(samples.move),
+    "routing.RoleTransfer.apply": lambda: m(
         samples.move,
         samples.move_target(),
         at=samples.at(1),
@@ -419,12 +413,9 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
         actor="kim",
         idempotency_key="mv-1",
     ),
-    "routing.Move.to_dict": lambda: m(samples.move),
-    "routing.Move.from_dict": lambda: f(
-        routing.Move.from_dict, samples.move().to_dict(), field="moves[0]"
-    ),
-    "routing.MoveApplied": ctor(
-        lambda: samples.move().apply(samples.move_target(), at=samples.at(1), person="ava")
+    "routing.RoleTransfer.to_dict": lambda: m(samples.move),
+    "routing.RoleTransfer.from_dict": lambda: f(
+        routing.RoleTransfer.from_dict, samples.move().to_dict(), field="moves[0]"
     ),
     "routing.Ownership": lambda: f(routing.Ownership, samples.accepted().history),
     "routing.Ownership.credited": lambda: m(samples.accepted, "closer"),
@@ -500,47 +491,18 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     ),
     "routing.Person.away_at": lambda: m(lambda: samples.team().get("ben"), samples.at(1)),
     "routing.Person.evolve": lambda: m(samples.person, capacity=7, active=False),
-    "routing.Reason": ctor(lambda: samples.assignment().decision.why_not("quinn")),
-    "routing.Reassignment": ctor(lambda: samples.deadline_result().reassignments[0]),
-    "routing.RerouteReport": ctor(samples.reroute_report),
-    "routing.RerouteReport.to_dict": lambda: m(samples.reroute_report),
-    "routing.RerouteReport.from_dict": lambda: f(
-        routing.RerouteReport.from_dict, samples.reroute_report().to_dict()
-    ),
-    "routing.RoleTally": ctor(lambda: samples.assignment().ledger.role(routing.Role.QUALIFIER)),
     "routing.RoundRobin": lambda: f(routing.RoundRobin),
-    "routing.Routed": lambda: f(routing.Routed, *samples.routed_records()[0]),
-    "routing.Rule": lambda: f(
-        routing.Rule,
-        "German-speaking",
-        when={"country": {"DE", "AT"}},
-        tags={"de"},
-        then=routing.LeastLoaded(),
-    ),
-    "routing.Rule.matches": lambda: m(lambda: samples.rules().rules[0], {"country": "AT"}),
     "routing.Rules": lambda: f(routing.Rules, list(samples.rules().rules)),
     "routing.Rules.match": lambda: m(samples.rules, {"country": "AT"}),
     "routing.Shift": lambda: f(routing.Shift, time(9, 0), time(17, 0)),
     "routing.Shift.parse": lambda: f(routing.Shift.parse, "09:00-17:00"),
     "routing.ShopProfile": ctor(samples.shop_profile),
     "routing.Sticky": lambda: f(routing.Sticky, then=routing.RoundRobin()),
-    "routing.Tally": lambda: f(routing.Tally, load=2, assigned=5, last_turn=3, credit=1, owed=0),
     "routing.Team": lambda: f(routing.Team, list(samples.team().people)),
     "routing.Team.get": lambda: m(samples.team, "cleo"),
     "routing.Team.in_role": lambda: m(samples.team, "closer"),
     "routing.Team.with_person": lambda: m(samples.team, routing.Person("dee", routing.Role.CLOSER)),
     "routing.Team.without": lambda: m(samples.team, "ben"),
-    "routing.Waiting": lambda: f(
-        routing.Waiting,
-        "L-7",
-        routing.Role.CLOSER,
-        "cleo",
-        since=samples.at(-72),
-        hops=1,
-        tried={"ben"},
-        account_owner="cleo",
-        attributes={"country": "DE"},
-    ),
     "routing.Weighted": lambda: f(routing.Weighted),
     "routing.WorkingHours": lambda: f(
         routing.WorkingHours,
@@ -600,13 +562,9 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
         samples.ownership_events()["HandoffRejected"].to_dict(),
         field="history[2]",
     ),
-    "routing.model_diagram": lambda: f(routing.model_diagram, "three_tier"),
     "routing.needs_handoff": lambda: f(
         routing.needs_handoff, "three_tier", *samples.routed_records()[2]
     ),
-    "routing.owner": lambda: f(routing.owner, "three_tier", "decision", "qualified"),
-    "routing.owner_of": lambda: f(routing.owner_of, "three_tier", samples.deciding_lead()),
-    "routing.ownership_table": lambda: f(routing.ownership_table),
     "routing.reassign_overdue": lambda: f(
         routing.reassign_overdue,
         [samples.waiting()],

@@ -40,26 +40,26 @@ from salesflow.orders import (
 )
 from salesflow.routing import (
     Absence,
+    AssignmentLedger,
     Dispatcher,
     LeastLoaded,
-    Ledger,
     Ownership,
     Person,
     RejectReason,
     Role,
     RoundRobin,
-    Rule,
     Rules,
     SalesModel,
     ShopProfile,
     Team,
-    Waiting,
     WorkingHours,
     assign,
     reassign_overdue,
     reroute,
     simulate,
 )
+from salesflow.routing.deadlines import WaitingLead
+from salesflow.routing.strategies import Rule
 from salesflow.routing.stream import LeadStream
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -299,8 +299,8 @@ def absence() -> Absence:
 
 
 @cache
-def ledger() -> Ledger:
-    return Ledger().with_load("quinn", 3).with_load("cleo", 1)
+def ledger() -> AssignmentLedger:
+    return AssignmentLedger().with_load("quinn", 3).with_load("cleo", 1)
 
 
 def rules() -> Rules:
@@ -333,14 +333,14 @@ def office() -> WorkingHours:
     return WorkingHours.office("Europe/Berlin", holidays=[date(2026, 12, 24)])
 
 
-def waiting() -> Waiting:
-    return Waiting("L-7", Role.CLOSER, "cleo", since=at(-72))
+def waiting() -> WaitingLead:
+    return WaitingLead("L-7", Role.CLOSER, "cleo", since=at(-72))
 
 
 @cache
 def deadline_result() -> Any:
     return reassign_overdue(
-        [waiting(), Waiting("L-8", Role.CLOSER, "ben", since=at(-72), hops=2, tried={"cleo"})],
+        [waiting(), WaitingLead("L-8", Role.CLOSER, "ben", since=at(-72), hops=2, tried={"cleo"})],
         now=T0,
         deadline=timedelta(hours=2),
         team=team(),

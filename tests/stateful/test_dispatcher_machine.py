@@ -1,5 +1,5 @@
 """Random assignments, releases, team changes and refused calls against a Dispatcher,
-beside the pure assign() on a Ledger as the reference: every decision (with its
+beside the pure assign() on an AssignmentLedger as the reference: every decision (with its
 reasons) and the ledger agree after every step, and a refused call changes nothing."""
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from salesflow import SalesflowError
 from salesflow.routing import (
     Absence,
+    AssignmentLedger,
     Dispatcher,
     LeastLoaded,
-    Ledger,
     Person,
     Role,
     RoundRobin,
@@ -98,7 +98,7 @@ class DispatcherMachine(RuleBasedStateMachine):
     def start(self, strategy, capacity) -> None:
         self.strategy = strategy
         self.team = make_team(frozenset({"ben"}), capacity)
-        self.ledger = Ledger()
+        self.ledger = AssignmentLedger()
         self.dispatcher = Dispatcher(self.team, strategy)
 
     def _snapshot(self):

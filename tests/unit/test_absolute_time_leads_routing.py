@@ -15,19 +15,19 @@ from salesflow.errors import InvalidField
 from salesflow.leads import Lead, LeadStage
 from salesflow.routing import (
     Absence,
+    AssignmentLedger,
     Dispatcher,
     LeastLoaded,
-    Ledger,
     Ownership,
     Person,
     Role,
     RoundRobin,
     Team,
-    Waiting,
     WorkingHours,
     assign,
     reassign_overdue,
 )
+from salesflow.routing.deadlines import WaitingLead
 from strategies import (
     CLOCK_CHANGE_ZONES,
     CLOCK_CHANGES,
@@ -132,14 +132,14 @@ def test_a_wall_clock_response_deadline_across_the_autumn_change_is_counted_in_r
     team = Team(
         [Person("ana", Role.CLOSER, hours=WorkingHours("UTC", {})), Person("ben", Role.CLOSER)]
     )
-    lead = Waiting("L-1", Role.CLOSER, "ana", since=berlin(2026, 10, 25, 1, 30))  # 23:30 UTC
+    lead = WaitingLead("L-1", Role.CLOSER, "ana", since=berlin(2026, 10, 25, 1, 30))  # 23:30 UTC
 
     result = reassign_overdue(
         [lead],
         now=datetime(2026, 10, 25, 1, 30, tzinfo=UTC),
         deadline=timedelta(hours=2),
         team=team,
-        ledger=Ledger(),
+        ledger=AssignmentLedger(),
         strategy=RoundRobin(),
     )
 
@@ -248,7 +248,7 @@ def test_response_deadlines_pass_at_the_same_instants_in_every_zone(five, hours)
 
     def run(written: object):
         waiting = [
-            Waiting(f"L-{n}", Role.CLOSER, "ana", since=written_in(since, written))
+            WaitingLead(f"L-{n}", Role.CLOSER, "ana", since=written_in(since, written))
             for n, since in enumerate(sinces)
         ]
         result = reassign_overdue(
@@ -256,7 +256,7 @@ def test_response_deadlines_pass_at_the_same_instants_in_every_zone(five, hours)
             now=written_in(now, written),
             deadline=timedelta(minutes=45),
             team=team,
-            ledger=Ledger(),
+            ledger=AssignmentLedger(),
             strategy=RoundRobin(),
         )
         return [(r.lead_id, r.due_at, r.to_person) for r in result.reassignments]
@@ -281,7 +281,7 @@ def test_assignment_decisions_are_the_same_in_every_zone(six):
                 Person("cy", Role.CLOSER, capacity=2),
             ]
         )
-        ledger, pure, bulk = Ledger(), [], []
+        ledger, pure, bulk = AssignmentLedger(), [], []
         dispatcher = Dispatcher(team, LeastLoaded())
         for n, moment in enumerate(six):
             at = written_in(moment, written)

@@ -21,14 +21,14 @@ from salesflow.leads import (
 from salesflow.leads.facts import DEFAULT_STAGE_FACTS
 from salesflow.leads.lifecycle import LEAD_EVENTS
 from salesflow.routing import (
+    AssignmentLedger,
     HandoffLifecycle,
     HandoffStatus,
-    Ledger,
     Ownership,
-    RerouteReport,
     WorkingHours,
     reroute,
 )
+from salesflow.routing.reroute import RerouteReport
 
 BAD_STARTS = [7, "bogus", "", [], {}, object(), True, 1.5, float("nan"), datetime.now(UTC)]
 
@@ -172,11 +172,11 @@ def test_working_hours_without_their_holidays_key_are_refused():
 
 
 def test_a_ledger_document_with_a_count_written_as_a_float_is_refused():
-    document = Ledger().with_load("quinn", 3).to_dict()
+    document = AssignmentLedger().with_load("quinn", 3).to_dict()
     document["people"]["quinn"]["load"] = 3.0
 
     with pytest.raises(SalesflowError):
-        Ledger.from_dict(document)
+        AssignmentLedger.from_dict(document)
 
 
 def _report() -> RerouteReport:
@@ -214,5 +214,5 @@ def test_a_reroute_report_whose_figures_disagree_is_refused(edit):
 def test_a_move_cannot_withdraw_a_handoff_later_than_the_version_it_read():
     move = _report().moves[0]
 
-    with pytest.raises(InvalidField, match=r"^Move: withdraws: got 9"):
+    with pytest.raises(InvalidField, match=r"^RoleTransfer: withdraws: got 9"):
         attrs.evolve(move, withdraws=9)

@@ -18,36 +18,31 @@ from salesflow.errors import InvalidField
 from salesflow.leads import Lead, Qualification, StageFacts, allowed_events
 from salesflow.leads.events import ActivityLogged, LeadCreated, LeadStageChanged
 from salesflow.routing import (
-    LEDGER_SCHEMA,
     Absence,
-    Decision,
+    AssignmentLedger,
     Dispatcher,
     LeastLoaded,
-    Ledger,
-    Move,
     Ownership,
     Person,
-    Reason,
-    RerouteReport,
     Role,
-    RoleTally,
+    RoleTransfer,
     RoundRobin,
-    Rule,
     ShopProfile,
-    Tally,
     Team,
-    Waiting,
     assign,
-    model_diagram,
     needs_handoff,
-    owner,
-    owner_of,
     reroute,
     simulate,
 )
+from salesflow.routing.assignment import AssignmentReason, Decision
+from salesflow.routing.deadlines import WaitingLead
+from salesflow.routing.ledger import LedgerEntry, RoleTurns
+from salesflow.routing.models import model_diagram, owner, owner_of
 from salesflow.routing.recommender import Recommendation
 from salesflow.routing.report import SimulationReport
+from salesflow.routing.reroute import RerouteReport
 from salesflow.routing.simulation import default_team
+from salesflow.routing.strategies import Rule
 from salesflow.routing.stream import LeadStream
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -63,7 +58,7 @@ def _assign(**changes: Any):
         "role": Role.CLOSER,
         "at": T0,
         "team": TEAM,
-        "ledger": Ledger(),
+        "ledger": AssignmentLedger(),
         "strategy": RoundRobin(),
     }
     arguments.update(changes)
@@ -151,10 +146,10 @@ ENUM_PARAMETERS = [
         "role",
         lambda v: Dispatcher(TEAM, LeastLoaded()).assign("L", v, at=T0),
     ),
-    ("Ledger.role(role)", "role", Ledger().role),
-    ("Ledger(roles=)", "roles", lambda v: Ledger({}, {v: RoleTally()})),
-    ("Reason(verdict=)", "verdict", lambda v: Reason("ana", v, "detail")),
-    ("Waiting(role)", "role", lambda v: Waiting("L", v, "ana", since=T0)),
+    ("AssignmentLedger.role(role)", "role", AssignmentLedger().role),
+    ("AssignmentLedger(roles=)", "roles", lambda v: AssignmentLedger({}, {v: RoleTurns()})),
+    ("AssignmentReason(verdict=)", "verdict", lambda v: AssignmentReason("ana", v, "detail")),
+    ("WaitingLead(role)", "role", lambda v: WaitingLead("L", v, "ana", since=T0)),
     ("owner(model)", "model", lambda v: owner(v, "awareness", None)),
     ("owner(stage)", "stage", lambda v: owner("three_tier", v, None)),
     ("owner(qualification)", "qualification", lambda v: owner("three_tier", "awareness", v)),
@@ -164,14 +159,14 @@ ENUM_PARAMETERS = [
     ("reroute(model_from)", "model_from", lambda v: reroute(v, "one_tier", [])),
     ("reroute(model_to)", "model_to", lambda v: reroute("one_tier", v, [])),
     (
-        "Move(from_role=)",
+        "RoleTransfer(from_role=)",
         "from_role",
-        lambda v: Move(lead_id="L", version=1, from_role=v, to_role="closer", reason="r"),
+        lambda v: RoleTransfer(lead_id="L", version=1, from_role=v, to_role="closer", reason="r"),
     ),
     (
-        "Move(to_role=)",
+        "RoleTransfer(to_role=)",
         "to_role",
-        lambda v: Move(lead_id="L", version=1, from_role="closer", to_role=v, reason="r"),
+        lambda v: RoleTransfer(lead_id="L", version=1, from_role="closer", to_role=v, reason="r"),
     ),
     ("default_team(model)", "model", default_team),
     (
@@ -256,9 +251,9 @@ def test_exclusions_must_be_person_ids(exclude):
 @pytest.mark.parametrize("person", [[], {}, None, 7, b"ana"])
 def test_ledger_questions_about_a_person_need_a_person_id(person):
     with pytest.raises(SalesflowError, match="person"):
-        Ledger().load(person)
+        AssignmentLedger().load(person)
     with pytest.raises(SalesflowError, match="person"):
-        Ledger().assigned(person)
+        AssignmentLedger().assigned(person)
     with pytest.raises(SalesflowError, match="person"):
         Dispatcher(TEAM, LeastLoaded()).release(person)
 
@@ -321,7 +316,7 @@ def test_a_deadline_beyond_the_run_is_never_missed_and_costs_no_walk_through_the
 
 def test_result_records_refuse_garbage_when_built():
     with pytest.raises(SalesflowError, match="verdict"):
-        Reason("ana", None, "detail")  # type: ignore[arg-type]
+        AssignmentReason("ana", None, "detail")  # type: ignore[arg-type]
     with pytest.raises(SalesflowError):
         SimulationReport(*([None] * 19))  # type: ignore[arg-type]
     with pytest.raises(SalesflowError, match="source"):
@@ -347,7 +342,7 @@ def test_an_index_past_the_decisions_is_a_salesflow_error_and_an_index_error():
 
 def _documents() -> list[tuple[str, dict[str, Any], Any]]:
     lead = LEAD.advance(at=T0).lead
-    ledger = Ledger().with_load("ana", 2)
+    ledger = AssignmentLedger().with_load("ana", 2)
     report = reroute(
         "one_tier",
         "three_tier",
@@ -356,7 +351,7 @@ def _documents() -> list[tuple[str, dict[str, Any], Any]]:
     return [
         ("lead", lead.to_dict(), Lead.from_dict),
         ("ownership", PENDING.to_dict(), Ownership.from_dict),
-        ("ledger", ledger.to_dict(), Ledger.from_dict),
+        ("ledger", ledger.to_dict(), AssignmentLedger.from_dict),
         ("reroute report", report.to_dict(), RerouteReport.from_dict),
     ]
 
@@ -375,11 +370,11 @@ def test_every_document_reader_refuses_an_unknown_key_naming_it(name, document, 
 
 
 def test_a_ledger_tally_with_an_added_key_is_refused_naming_it():
-    document = Ledger().with_load("ana", 2).to_dict()
+    document = AssignmentLedger().with_load("ana", 2).to_dict()
     document["people"]["ana"]["bonus"] = 1
 
     with pytest.raises(InvalidField) as caught:
-        Ledger.from_dict(document)
+        AssignmentLedger.from_dict(document)
 
     assert caught.value.field == "people['ana'].bonus"
 
@@ -387,7 +382,7 @@ def test_a_ledger_tally_with_an_added_key_is_refused_naming_it():
 def test_a_ledger_tally_with_a_key_left_out_is_refused_naming_it():
     # A tally document carries every count; one left out may have been deleted.
     with pytest.raises(InvalidField, match=r"^people\.ana\.assigned: got None"):
-        Ledger.from_dict({"schema": LEDGER_SCHEMA, "people": {"ana": {"load": 2}}, "roles": {}})
+        AssignmentLedger.from_dict({"schema": AssignmentLedger.SCHEMA, "people": {"ana": {"load": 2}}, "roles": {}})
 
 
 # -- least loaded pacing ------------------------------------------------------------------
@@ -397,7 +392,7 @@ FOUR = Team(
 )  # pace 2: wait 2 turns
 
 
-def _pick(ledger: Ledger) -> tuple[str | None, str | None]:
+def _pick(ledger: AssignmentLedger) -> tuple[str | None, str | None]:
     pure = assign("L-9", Role.CLOSER, at=T0, team=FOUR, ledger=ledger, strategy=LeastLoaded(pace=2))
     bulk = Dispatcher(FOUR, LeastLoaded(pace=2), ledger).assign("L-9", Role.CLOSER, at=T0)
     return pure.decision.person, bulk.person
@@ -405,28 +400,28 @@ def _pick(ledger: Ledger) -> tuple[str | None, str | None]:
 
 def test_the_least_loaded_person_served_long_ago_is_not_paced():
     # ana holds nothing and was served 5 turns ago; cy was never served but holds one.
-    ledger = Ledger(
+    ledger = AssignmentLedger(
         {
-            "ana": Tally(load=0, assigned=1, last_turn=0),
-            "ben": Tally(load=3, assigned=3, last_turn=3),
-            "cy": Tally(load=1, assigned=0, last_turn=-1),
-            "dee": Tally(load=3, assigned=3, last_turn=4),
+            "ana": LedgerEntry(load=0, assigned=1, last_turn=0),
+            "ben": LedgerEntry(load=3, assigned=3, last_turn=3),
+            "cy": LedgerEntry(load=1, assigned=0, last_turn=-1),
+            "dee": LedgerEntry(load=3, assigned=3, last_turn=4),
         },
-        {Role.CLOSER: RoleTally(5)},
+        {Role.CLOSER: RoleTurns(5)},
     )
 
     assert _pick(ledger) == ("ana", "ana")
 
 
 def test_the_least_loaded_person_served_one_turn_ago_waits_while_someone_else_can_take_it():
-    ledger = Ledger(
+    ledger = AssignmentLedger(
         {
-            "ana": Tally(load=0, assigned=1, last_turn=4),
-            "ben": Tally(load=1, assigned=1, last_turn=2),
-            "cy": Tally(load=2, assigned=2, last_turn=1),
-            "dee": Tally(load=2, assigned=2, last_turn=3),
+            "ana": LedgerEntry(load=0, assigned=1, last_turn=4),
+            "ben": LedgerEntry(load=1, assigned=1, last_turn=2),
+            "cy": LedgerEntry(load=2, assigned=2, last_turn=1),
+            "dee": LedgerEntry(load=2, assigned=2, last_turn=3),
         },
-        {Role.CLOSER: RoleTally(5)},
+        {Role.CLOSER: RoleTurns(5)},
     )
 
     assert _pick(ledger) == ("ben", "ben")
@@ -434,21 +429,21 @@ def test_the_least_loaded_person_served_one_turn_ago_waits_while_someone_else_ca
 
 def test_a_turn_taken_in_another_role_does_not_pace():
     # ana's last turn (7) is past the closers' count (5): it was in another role.
-    ledger = Ledger(
+    ledger = AssignmentLedger(
         {
-            "ana": Tally(load=0, assigned=1, last_turn=7),
-            "ben": Tally(load=1, assigned=1, last_turn=2),
-            "cy": Tally(load=2, assigned=2, last_turn=1),
-            "dee": Tally(load=2, assigned=2, last_turn=3),
+            "ana": LedgerEntry(load=0, assigned=1, last_turn=7),
+            "ben": LedgerEntry(load=1, assigned=1, last_turn=2),
+            "cy": LedgerEntry(load=2, assigned=2, last_turn=1),
+            "dee": LedgerEntry(load=2, assigned=2, last_turn=3),
         },
-        {Role.CLOSER: RoleTally(5)},
+        {Role.CLOSER: RoleTurns(5)},
     )
 
     assert _pick(ledger) == ("ana", "ana")
 
 
 def test_a_person_never_served_is_not_paced_before_the_first_turns():
-    ledger = Ledger({"ben": Tally(load=1, assigned=1, last_turn=-1)}, {Role.CLOSER: RoleTally(0)})
+    ledger = AssignmentLedger({"ben": LedgerEntry(load=1, assigned=1, last_turn=-1)}, {Role.CLOSER: RoleTurns(0)})
 
     assert _pick(ledger) == ("ana", "ana")
 

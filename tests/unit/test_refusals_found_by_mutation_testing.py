@@ -11,7 +11,8 @@ import pytest
 
 from salesflow import InvalidField, InvalidType
 from salesflow.leads import Lead, LeadSource
-from salesflow.routing import Rule, Rules
+from salesflow.routing import Rules
+from salesflow.routing.strategies import Rule
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

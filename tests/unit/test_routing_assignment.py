@@ -10,22 +10,22 @@ import pytest
 from salesflow import InvalidField, InvalidType, SalesflowError
 from salesflow.routing import (
     Absence,
+    AssignmentLedger,
     Dispatcher,
     LeastLoaded,
-    Ledger,
     Person,
     Role,
     RoundRobin,
-    Rule,
     Rules,
     Sticky,
-    Tally,
     Team,
-    Verdict,
     Weighted,
     WorkingHours,
     assign,
 )
+from salesflow.routing.assignment import AssignmentVerdict
+from salesflow.routing.ledger import LedgerEntry
+from salesflow.routing.strategies import Rule
 
 C = Role.CLOSER
 # A Wednesday, 10:00 UTC.
@@ -36,9 +36,9 @@ def closers(*names: str, **options) -> Team:
     return Team([Person(name, C, **options) for name in names])
 
 
-def run(team: Team, strategy, count: int, ledger: Ledger | None = None, **options):
+def run(team: Team, strategy, count: int, ledger: AssignmentLedger | None = None, **options):
     """Fold assign() over ``count`` leads; return the picks and the final ledger."""
-    ledger = ledger or Ledger()
+    ledger = ledger or AssignmentLedger()
     picks = []
     for n in range(count):
         result = assign(
@@ -109,7 +109,7 @@ def test_a_lead_credited_back_earns_a_make_up_turn():
 
 def test_crediting_back_someone_who_holds_nothing_is_refused():
     with pytest.raises(InvalidField, match="person: got 'ana'"):
-        Ledger().credit_back("ana")
+        AssignmentLedger().credit_back("ana")
 
 
 # -- weighted ------------------------------------------------------------------------
@@ -134,22 +134,22 @@ def test_weighted_spreads_the_heavy_persons_turns_rather_than_bunching_them():
 def test_weighted_explains_who_had_lower_credit():
     team = Team([Person("ana", C, weight=3), Person("ben", C, weight=1)])
 
-    result = assign("L-1", C, at=NOW, team=team, ledger=Ledger(), strategy=Weighted())
+    result = assign("L-1", C, at=NOW, team=team, ledger=AssignmentLedger(), strategy=Weighted())
 
-    assert result.decision.why_not("ben").verdict is Verdict.LOWER_WEIGHT
+    assert result.decision.why_not("ben").verdict is AssignmentVerdict.LOWER_WEIGHT
 
 
 # -- least loaded ---------------------------------------------------------------------
 
 
 def test_least_loaded_picks_the_person_with_fewest_open_leads():
-    ledger = Ledger().with_load("ana", 5).with_load("ben", 2).with_load("cy", 4)
+    ledger = AssignmentLedger().with_load("ana", 5).with_load("ben", 2).with_load("cy", 4)
 
     result = assign("L-1", C, at=NOW, team=closers("ana", "ben", "cy"), ledger=ledger,
                     strategy=LeastLoaded())
 
     assert result.decision.person == "ben"
-    assert result.decision.why_not("ana").verdict is Verdict.MORE_LOADED
+    assert result.decision.why_not("ana").verdict is AssignmentVerdict.MORE_LOADED
     assert result.decision.why_not("ana").detail == "5 open leads, ben had 2"
 
 
@@ -165,7 +165,7 @@ def test_least_loaded_never_exceeds_a_capacity():
 
 def test_a_person_back_from_absence_with_no_leads_is_paced_not_flooded():
     team = closers(*[f"p{i}" for i in range(10)])
-    ledger = Ledger()
+    ledger = AssignmentLedger()
     for i in range(1, 10):
         ledger = ledger.with_load(f"p{i}", 20)  # p0 comes back with an empty desk
 
@@ -180,7 +180,7 @@ def test_a_person_back_from_absence_with_no_leads_is_paced_not_flooded():
 
 def test_without_pacing_least_loaded_levels_a_returner_at_once():
     team = closers("p0", "p1", "p2")
-    ledger = Ledger().with_load("p1", 5).with_load("p2", 5)
+    ledger = AssignmentLedger().with_load("p1", 5).with_load("p2", 5)
 
     picks, _ = run(team, LeastLoaded(pace=None), 5, ledger)
 
@@ -189,7 +189,7 @@ def test_without_pacing_least_loaded_levels_a_returner_at_once():
 
 def test_pacing_never_leaves_a_lead_unassigned_while_someone_is_eligible():
     team = Team([Person("ana", C), Person("ben", C), Person("cy", C, active=False)])
-    ledger = Ledger().with_load("ben", 50)
+    ledger = AssignmentLedger().with_load("ben", 50)
 
     picks, _ = run(team, LeastLoaded(pace=1), 4, ledger)
 
@@ -208,17 +208,17 @@ def test_when_nobody_is_eligible_the_lead_goes_to_the_roles_queue_with_every_rea
         Person("cy", C, absences=[Absence(NOW, NOW + timedelta(days=1), "sick")]),
         Person("dee", C, capacity=1),
     ])
-    ledger = Ledger().with_load("dee", 1)
+    ledger = AssignmentLedger().with_load("dee", 1)
 
     decision = assign("L-1", C, at=late, team=team, ledger=ledger, strategy=RoundRobin()).decision
 
     assert decision.queued
     assert decision.queue == "closer queue"
     assert [(r.person, r.verdict) for r in decision.reasons] == [
-        ("ana", Verdict.INACTIVE),
-        ("ben", Verdict.OFF_HOURS),
-        ("cy", Verdict.AWAY),
-        ("dee", Verdict.AT_CAPACITY),
+        ("ana", AssignmentVerdict.INACTIVE),
+        ("ben", AssignmentVerdict.OFF_HOURS),
+        ("cy", AssignmentVerdict.AWAY),
+        ("dee", AssignmentVerdict.AT_CAPACITY),
     ]
     assert "sick until 2026-11-26T10:00:00+00:00" in decision.why_not("cy").detail
 
@@ -229,26 +229,26 @@ def test_working_hours_are_read_in_the_persons_own_time_zone():
     team = Team([Person("kenji", C, hours=tokyo), Person("lena", C, hours=berlin)])
     morning_utc = NOW.replace(hour=2)  # 11:00 in Tokyo, 03:00 in Berlin
 
-    decision = assign("L-1", C, at=morning_utc, team=team, ledger=Ledger(),
+    decision = assign("L-1", C, at=morning_utc, team=team, ledger=AssignmentLedger(),
                       strategy=RoundRobin()).decision
 
     assert decision.person == "kenji"
-    assert decision.why_not("lena").verdict is Verdict.OFF_HOURS
+    assert decision.why_not("lena").verdict is AssignmentVerdict.OFF_HOURS
 
 
 def test_every_person_of_the_role_has_exactly_one_reason_and_the_picked_comes_first():
     team = Team([Person("q", Role.QUALIFIER), *closers("ana", "ben", "cy")])
 
-    decision = assign("L-1", C, at=NOW, team=team, ledger=Ledger(), strategy=RoundRobin()).decision
+    decision = assign("L-1", C, at=NOW, team=team, ledger=AssignmentLedger(), strategy=RoundRobin()).decision
 
     assert [r.person for r in decision.reasons] == ["ana", "ben", "cy"]
-    assert decision.reasons[0].verdict is Verdict.PICKED
-    assert {r.verdict for r in decision.reasons[1:]} == {Verdict.NOT_THEIR_TURN}
+    assert decision.reasons[0].verdict is AssignmentVerdict.PICKED
+    assert {r.verdict for r in decision.reasons[1:]} == {AssignmentVerdict.NOT_THEIR_TURN}
 
 
 def test_a_decision_is_reproducible_from_its_inputs():
     team = Team([Person("ana", C, weight=2), Person("ben", C, capacity=4), Person("cy", C)])
-    ledger = Ledger().with_load("ben", 3)
+    ledger = AssignmentLedger().with_load("ben", 3)
 
     first = assign("L-9", C, at=NOW, team=team, ledger=ledger, strategy=Weighted())
     again = assign("L-9", C, at=NOW, team=team, ledger=ledger, strategy=Weighted())
@@ -259,7 +259,7 @@ def test_a_decision_is_reproducible_from_its_inputs():
 
 
 def test_assign_changes_nothing_it_was_given():
-    ledger = Ledger().with_load("ana", 1)
+    ledger = AssignmentLedger().with_load("ana", 1)
     before = ledger.to_dict()
 
     assign("L-1", C, at=NOW, team=closers("ana", "ben"), ledger=ledger, strategy=LeastLoaded())
@@ -268,32 +268,32 @@ def test_assign_changes_nothing_it_was_given():
 
 
 def test_excluded_people_are_skipped_and_say_so():
-    decision = assign("L-1", C, at=NOW, team=closers("ana", "ben"), ledger=Ledger(),
+    decision = assign("L-1", C, at=NOW, team=closers("ana", "ben"), ledger=AssignmentLedger(),
                       strategy=RoundRobin(), exclude={"ana"}).decision
 
     assert decision.person == "ben"
-    assert decision.why_not("ana").verdict is Verdict.EXCLUDED
+    assert decision.why_not("ana").verdict is AssignmentVerdict.EXCLUDED
 
 
 # -- sticky and rules -----------------------------------------------------------------------
 
 
 def test_sticky_gives_the_lead_to_the_accounts_existing_owner():
-    decision = assign("L-1", C, at=NOW, team=closers("ana", "ben"), ledger=Ledger(),
+    decision = assign("L-1", C, at=NOW, team=closers("ana", "ben"), ledger=AssignmentLedger(),
                       strategy=Sticky(RoundRobin()), account_owner="ben").decision
 
     assert decision.person == "ben"
-    assert decision.why_not("ana").verdict is Verdict.NOT_ACCOUNT_OWNER
+    assert decision.why_not("ana").verdict is AssignmentVerdict.NOT_ACCOUNT_OWNER
 
 
 def test_sticky_falls_back_to_its_strategy_when_the_owner_is_not_eligible():
     team = Team([Person("ana", C), Person("ben", C, active=False)])
 
-    decision = assign("L-1", C, at=NOW, team=team, ledger=Ledger(),
+    decision = assign("L-1", C, at=NOW, team=team, ledger=AssignmentLedger(),
                       strategy=Sticky(LeastLoaded()), account_owner="ben").decision
 
     assert decision.person == "ana"
-    assert decision.why_not("ben").verdict is Verdict.INACTIVE
+    assert decision.why_not("ben").verdict is AssignmentVerdict.INACTIVE
 
 
 GERMAN_FIRST = Rules([
@@ -305,18 +305,18 @@ GERMAN_FIRST = Rules([
 def test_the_first_matching_rule_decides_and_only_its_people_are_considered():
     team = Team([Person("ana", C), Person("ben", C, tags={"de"})])
 
-    decision = assign("L-1", C, at=NOW, team=team, ledger=Ledger(), strategy=GERMAN_FIRST,
+    decision = assign("L-1", C, at=NOW, team=team, ledger=AssignmentLedger(), strategy=GERMAN_FIRST,
                       attributes={"country": "AT"}).decision
 
     assert decision.person == "ben"
     assert decision.rule == "German-speaking"
-    assert decision.why_not("ana").verdict is Verdict.NOT_MATCHED
+    assert decision.why_not("ana").verdict is AssignmentVerdict.NOT_MATCHED
 
 
 def test_a_lead_no_rule_names_falls_to_the_catch_all():
     team = Team([Person("ana", C), Person("ben", C, tags={"de"})])
 
-    decision = assign("L-1", C, at=NOW, team=team, ledger=Ledger(), strategy=GERMAN_FIRST,
+    decision = assign("L-1", C, at=NOW, team=team, ledger=AssignmentLedger(), strategy=GERMAN_FIRST,
                       attributes={"country": "FR"}).decision
 
     assert decision.rule == "everyone else"
@@ -340,30 +340,30 @@ def test_the_ledger_round_trips_through_json_primitives():
     _, ledger = run(closers("ana", "ben"), Weighted(), 5)
     ledger = ledger.credit_back("ana")
 
-    assert Ledger.from_dict(ledger.to_dict()) == ledger
+    assert AssignmentLedger.from_dict(ledger.to_dict()) == ledger
 
 
 def test_a_malformed_ledger_document_names_the_field():
-    document = Ledger().with_load("ana", 2).to_dict()
+    document = AssignmentLedger().with_load("ana", 2).to_dict()
     document["people"]["ana"]["load"] = -1
 
     with pytest.raises(InvalidField, match=r"people\['ana'\]\.load: got -1"):
-        Ledger.from_dict(document)
+        AssignmentLedger.from_dict(document)
 
 
 def test_a_ledger_document_with_a_number_written_as_text_names_the_path_and_the_type():
-    document = Ledger().with_load("ana", 2).to_dict()
+    document = AssignmentLedger().with_load("ana", 2).to_dict()
     document["people"]["ana"]["load"] = "3"
 
     with pytest.raises(InvalidType, match=r"people\['ana'\]\.load: got '3'"):
-        Ledger.from_dict(document)
+        AssignmentLedger.from_dict(document)
 
 
 def test_releasing_a_lead_lowers_the_load():
-    ledger = Ledger().with_load("ana", 2).release("ana")
+    ledger = AssignmentLedger().with_load("ana", 2).release("ana")
 
     assert ledger.load("ana") == 1
-    assert ledger.tally("ana") == Tally(load=1)
+    assert ledger.tally("ana") == LedgerEntry(load=1)
 
 
 # -- bad input -----------------------------------------------------------------------------------
@@ -383,7 +383,7 @@ def test_releasing_a_lead_lowers_the_load():
 )
 def test_bad_arguments_are_refused_naming_the_field(changes, field):
     arguments = {"lead_id": "L-1", "role": C, "at": NOW, "team": closers("ana"),
-                 "ledger": Ledger(), "strategy": RoundRobin()}
+                 "ledger": AssignmentLedger(), "strategy": RoundRobin()}
     arguments.update(changes)
 
     with pytest.raises(SalesflowError) as raised:
@@ -406,7 +406,7 @@ def test_the_dispatcher_explains_a_decision_long_after_it_was_made():
     leads = [(f"L-{n}", C, NOW + timedelta(seconds=n)) for n in range(1500)]
     decisions = dispatcher.assign_many(leads)
     dispatcher.release("p1")
-    ledger = Ledger()
+    ledger = AssignmentLedger()
     for lead_id, role, at in leads[:700]:
         ledger = assign(lead_id, role, at=at, team=team, ledger=ledger,
                         strategy=LeastLoaded()).ledger
@@ -455,7 +455,7 @@ def test_a_batch_read_from_an_iterator_that_changes_the_team_uses_the_team_it_ch
     decisions = dispatcher.assign_many(leads())
 
     assert [d.person for d in decisions] == ["ben", "ben"]
-    assert decisions[0].why_not("ana").verdict is Verdict.INACTIVE
+    assert decisions[0].why_not("ana").verdict is AssignmentVerdict.INACTIVE
 
 
 @pytest.mark.parametrize(("option", "value"), [("account_owner", 42), ("attributes", ["x"])])
@@ -466,13 +466,13 @@ def test_the_dispatcher_refuses_what_assign_refuses_even_on_its_fast_path(option
         dispatcher.assign("L-1", C, at=NOW, **{option: value})
 
     assert raised.value.field == option
-    assert dispatcher.ledger == Ledger()
+    assert dispatcher.ledger == AssignmentLedger()
 
 
 @pytest.mark.parametrize("strategy", [RoundRobin(), LeastLoaded()])
 def test_a_person_who_moves_to_another_role_takes_turns_there_at_once(strategy):
     team = Team([Person("ana", Role.QUALIFIER), Person("ben", C), Person("cy", C)])
-    ledger = Ledger()
+    ledger = AssignmentLedger()
     for n in range(40):  # a busy contact center: ana's last turn is far past the closers' count
         ledger = assign(f"Q-{n}", Role.QUALIFIER, at=NOW, team=team, ledger=ledger, strategy=strategy).ledger
         ledger = ledger.release("ana")
@@ -486,9 +486,9 @@ def test_a_person_who_moves_to_another_role_takes_turns_there_at_once(strategy):
 def test_a_tie_between_people_never_served_is_explained_as_a_tie():
     team = closers("ana", "ben")
 
-    round_robin = assign("L-1", C, at=NOW, team=team, ledger=Ledger(), strategy=RoundRobin())
-    least_loaded = assign("L-1", C, at=NOW, team=team, ledger=Ledger(), strategy=LeastLoaded())
-    weighted = assign("L-1", C, at=NOW, team=team, ledger=Ledger(), strategy=Weighted())
+    round_robin = assign("L-1", C, at=NOW, team=team, ledger=AssignmentLedger(), strategy=RoundRobin())
+    least_loaded = assign("L-1", C, at=NOW, team=team, ledger=AssignmentLedger(), strategy=LeastLoaded())
+    weighted = assign("L-1", C, at=NOW, team=team, ledger=AssignmentLedger(), strategy=Weighted())
 
     assert round_robin.decision.why_not("ben").detail == "not served yet either; ana is first"
     assert least_loaded.decision.why_not("ben").detail == "as loaded as ana, who is first"
@@ -500,3 +500,13 @@ def test_asking_whether_someone_is_away_at_a_naive_time_is_refused():
 
     with pytest.raises(InvalidType, match="at: got"):
         ben.away_at(datetime(2026, 11, 25, 12))
+
+
+def test_the_core_speaks_exactly_the_verdicts_a_reason_can_carry():
+    from typing import get_args
+
+    from salesflow.routing import _engine
+
+    core_verdicts = set(get_args(_engine.Verdict))
+
+    assert core_verdicts == {verdict.value for verdict in AssignmentVerdict}

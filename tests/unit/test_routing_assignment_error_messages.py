@@ -10,23 +10,20 @@ import pytest
 
 from salesflow import InvalidField, InvalidType
 from salesflow.routing import (
-    Decision,
+    AssignmentLedger,
     Dispatcher,
     LeastLoaded,
-    Ledger,
     Person,
-    Reason,
     Role,
-    RoleTally,
     RoundRobin,
-    Rule,
     Rules,
     Sticky,
-    Tally,
     Team,
-    Verdict,
     assign,
 )
+from salesflow.routing.assignment import AssignmentReason, AssignmentVerdict, Decision
+from salesflow.routing.ledger import LedgerEntry, RoleTurns
+from salesflow.routing.strategies import Rule
 
 Q = Role.QUALIFIER
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
@@ -37,7 +34,7 @@ NOT_CATCH_ALL = Rule("a", when={"c": "x"})
 
 
 def _assign(lead_id="L-1", role=Q, **changes):
-    arguments = {"at": NOW, "team": TEAM, "ledger": Ledger(), "strategy": RoundRobin(), **changes}
+    arguments = {"at": NOW, "team": TEAM, "ledger": AssignmentLedger(), "strategy": RoundRobin(), **changes}
     return assign(lead_id, role, **arguments)
 
 
@@ -165,105 +162,105 @@ REFUSALS = {
         "strategy: got 5, expected RoundRobin(), Weighted(), LeastLoaded(), Sticky(...) or Rules(...)",
     ),
     "a negative load": (
-        lambda: Tally(load=-1),
+        lambda: LedgerEntry(load=-1),
         InvalidField,
         "load",
         -1,
-        "Tally: load: got -1, expected a whole number of at least 0",
+        "LedgerEntry: load: got -1, expected a whole number of at least 0",
     ),
     "a last turn before never": (
-        lambda: Tally(last_turn=-2),
+        lambda: LedgerEntry(last_turn=-2),
         InvalidField,
         "last_turn",
         -2,
-        "Tally: last_turn: got -2, expected a whole number of at least -1",
+        "LedgerEntry: last_turn: got -2, expected a whole number of at least -1",
     ),
     "a credit that is not whole": (
-        lambda: Tally(credit=1.5),
+        lambda: LedgerEntry(credit=1.5),
         InvalidType,
         "credit",
         1.5,
-        "Tally: credit: got 1.5, expected a whole number",
+        "LedgerEntry: credit: got 1.5, expected a whole number",
     ),
     "negative role turns": (
-        lambda: RoleTally(turns=-1),
+        lambda: RoleTurns(turns=-1),
         InvalidField,
         "turns",
         -1,
-        "RoleTally: turns: got -1, expected a whole number of at least 0",
+        "RoleTurns: turns: got -1, expected a whole number of at least 0",
     ),
     "people that are not a mapping": (
-        lambda: Ledger(people=5),
+        lambda: AssignmentLedger(people=5),
         InvalidType,
         "people",
         5,
-        "people: got 5, expected a mapping of person id to Tally",
+        "people: got 5, expected a mapping of person id to LedgerEntry",
     ),
     "a blank person id in a ledger": (
-        lambda: Ledger(people={"": Tally()}),
+        lambda: AssignmentLedger(people={"": LedgerEntry()}),
         InvalidField,
         "people",
         "",
         "people: got '', expected a non-empty string",
     ),
-    "a tally that is not a Tally": (
-        lambda: Ledger(people={"ana": 5}),
+    "a tally that is not a LedgerEntry": (
+        lambda: AssignmentLedger(people={"ana": 5}),
         InvalidType,
         "people['ana']",
         5,
-        "people['ana']: got 5, expected a Tally",
+        "people['ana']: got 5, expected a LedgerEntry",
     ),
     "roles that are not a mapping": (
-        lambda: Ledger(roles=5),
+        lambda: AssignmentLedger(roles=5),
         InvalidType,
         "roles",
         5,
-        "roles: got 5, expected a mapping of Role to RoleTally",
+        "roles: got 5, expected a mapping of Role to RoleTurns",
     ),
-    "a role tally that is not a RoleTally": (
-        lambda: Ledger(roles={"qualifier": 5}),
+    "a role tally that is not a RoleTurns": (
+        lambda: AssignmentLedger(roles={"qualifier": 5}),
         InvalidType,
         "roles['qualifier']",
         5,
-        "roles['qualifier']: got 5, expected a RoleTally",
+        "roles['qualifier']: got 5, expected a RoleTurns",
     ),
     "releasing from someone with no open lead": (
-        lambda: Ledger().release("ana"),
+        lambda: AssignmentLedger().release("ana"),
         InvalidField,
         "person",
         "ana",
         "person: got 'ana', expected someone holding an open lead to release",
     ),
     "crediting back a lead that was not assigned": (
-        lambda: Ledger().with_load("ana", 1).credit_back("ana"),
+        lambda: AssignmentLedger().with_load("ana", 1).credit_back("ana"),
         InvalidField,
         "person",
         "ana",
         "person: got 'ana', expected someone holding a lead given by assignment",
     ),
     "a blank person": (
-        lambda: Ledger().with_load("", 1),
+        lambda: AssignmentLedger().with_load("", 1),
         InvalidField,
         "person",
         "",
         "person: got '', expected a non-empty string",
     ),
     "a ledger document of another schema": (
-        lambda: Ledger.from_dict(_ledger_document(schema="x")),
+        lambda: AssignmentLedger.from_dict(_ledger_document(schema="x")),
         InvalidField,
         "schema",
         "x",
         "schema: got 'x', expected 'salesflow.ledger/1'",
     ),
     "a ledger document with a negative load": (
-        lambda: Ledger.from_dict(_ledger_document(people={"ana": {"load": -1}})),
+        lambda: AssignmentLedger.from_dict(_ledger_document(people={"ana": {"load": -1}})),
         InvalidField,
         "people['ana'].load",
         -1,
         "people['ana'].load: got -1, expected a whole number of at least 0",
     ),
     "a ledger document with an unknown tally key": (
-        lambda: Ledger.from_dict(_ledger_document(people={"ana": {"lode": 1}})),
+        lambda: AssignmentLedger.from_dict(_ledger_document(people={"ana": {"lode": 1}})),
         InvalidField,
         "people['ana'].lode",
         1,
@@ -271,7 +268,7 @@ REFUSALS = {
         " load, owed)",
     ),
     "a ledger document with negative turns": (
-        lambda: Ledger.from_dict(_ledger_document(roles={"qualifier": {"turns": -1}})),
+        lambda: AssignmentLedger.from_dict(_ledger_document(roles={"qualifier": {"turns": -1}})),
         InvalidField,
         "roles['qualifier'].turns",
         -1,
@@ -334,12 +331,12 @@ REFUSALS = {
         5,
         "team: got 5, expected a Team",
     ),
-    "a ledger that is not a Ledger": (
+    "a ledger that is not an AssignmentLedger": (
         lambda: _assign(ledger=5),
         InvalidType,
         "ledger",
         5,
-        "ledger: got 5, expected a Ledger",
+        "ledger: got 5, expected an AssignmentLedger",
     ),
     "a dispatcher without a Team": (
         lambda: Dispatcher(5, RoundRobin()),
@@ -353,7 +350,7 @@ REFUSALS = {
         InvalidType,
         "ledger",
         5,
-        "ledger: got 5, expected a Ledger or None",
+        "ledger: got 5, expected an AssignmentLedger or None",
     ),
     "replacing the team with something else": (
         lambda: Dispatcher(TEAM, RoundRobin()).replace_team(5),
@@ -471,9 +468,9 @@ def test_crediting_back_a_person_who_is_not_text_is_refused_naming_person():
 
 
 def test_a_reason_reads_its_verdict_from_text():
-    reason = Reason(person="ana", verdict="picked", detail="the least recently served")
+    reason = AssignmentReason(person="ana", verdict="picked", detail="the least recently served")
 
-    assert reason.verdict is Verdict.PICKED
+    assert reason.verdict is AssignmentVerdict.PICKED
 
 
 def test_a_decision_is_made_only_by_assign_or_a_dispatcher():

@@ -11,13 +11,12 @@ from hypothesis import strategies as st
 
 from salesflow.routing import (
     Absence,
+    AssignmentLedger,
     Dispatcher,
     LeastLoaded,
-    Ledger,
     Person,
     Role,
     RoundRobin,
-    Rule,
     Rules,
     Sticky,
     Team,
@@ -25,6 +24,7 @@ from salesflow.routing import (
     WorkingHours,
     assign,
 )
+from salesflow.routing.strategies import Rule
 
 T0 = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)  # a Monday
 PLUS_TWO = timezone(timedelta(hours=2))  # the same instants, off the Dispatcher's UTC fast path
@@ -97,7 +97,7 @@ def operations(draw, team: Team):
 
 
 def _replay_with_assign(team, strategy, ops):
-    ledger = Ledger()
+    ledger = AssignmentLedger()
     decisions = []
     for op in ops:
         if op[0] == "assign":
@@ -169,7 +169,7 @@ def test_round_robin_over_n_eligible_people_keeps_everyone_within_one_of_the_oth
     team = Team([Person(name, Role.CLOSER) for name in NAMES[:n]])
     start = data.draw(st.integers(0, 30))
     length = data.draw(st.integers(0, 60))
-    ledger = Ledger()
+    ledger = AssignmentLedger()
     picks = []
     for k in range(start + length):
         result = assign(f"L-{k}", Role.CLOSER, at=T0, team=team, ledger=ledger, strategy=RoundRobin())

@@ -15,30 +15,30 @@ import pytest
 from salesflow import SalesflowError
 from salesflow.routing import (
     Absence,
+    AssignmentLedger,
     Dispatcher,
     LeastLoaded,
-    Ledger,
     Person,
     Role,
     RoundRobin,
-    Rule,
     Rules,
     Sticky,
     Team,
-    Verdict,
     Weighted,
     assign,
 )
+from salesflow.routing.assignment import AssignmentVerdict
+from salesflow.routing.strategies import Rule
 
 Q = Role.QUALIFIER
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 FOUR = Team([Person(name, Q) for name in ("ana", "ben", "cy", "dee")])
 # ana is back with no open leads; the others hold 5 each.
-BACK = Ledger().with_load("ben", 5).with_load("cy", 5).with_load("dee", 5)
+BACK = AssignmentLedger().with_load("ben", 5).with_load("cy", 5).with_load("dee", 5)
 
 
 def _by_assign(team, strategy, count, ledger=None):
-    ledger = ledger or Ledger()
+    ledger = ledger or AssignmentLedger()
     picks = []
     for n in range(count):
         result = assign(f"L-{n}", Q, at=NOW, team=team, ledger=ledger, strategy=strategy)
@@ -113,7 +113,7 @@ def test_a_strategy_gives_exactly_the_picks_its_definition_promises(case, way):
 
     assert picks == expected
     for person in ("ana", "ben", "cy", "dee"):
-        before = (ledger or Ledger()).load(person)
+        before = (ledger or AssignmentLedger()).load(person)
         assert after.load(person) == before + picks.count(person)
         assert after.assigned(person) == picks.count(person)
     assert after.role(Q).turns == len(expected)
@@ -122,7 +122,7 @@ def test_a_strategy_gives_exactly_the_picks_its_definition_promises(case, way):
 @pytest.mark.parametrize("way", WAYS)
 def test_a_paced_person_still_gets_a_lead_when_nobody_else_is_eligible(way):
     team = Team([Person("ana", Q), Person("ben", Q, capacity=5)])
-    ledger = Ledger().with_load("ben", 5)
+    ledger = AssignmentLedger().with_load("ben", 5)
 
     picks, _ = way(team, LeastLoaded(pace=1), 3, ledger)
 
@@ -132,7 +132,7 @@ def test_a_paced_person_still_gets_a_lead_when_nobody_else_is_eligible(way):
 @pytest.mark.parametrize("way", WAYS)
 def test_nobody_eligible_queues_the_lead_and_changes_no_count(way):
     team = Team([Person("ana", Q, capacity=1), Person("ben", Q, active=False)])
-    ledger = Ledger().with_load("ana", 1)
+    ledger = AssignmentLedger().with_load("ana", 1)
 
     picks, after = way(team, LeastLoaded(), 2, ledger)
 
@@ -161,7 +161,7 @@ def test_least_loaded_explains_pacing_load_and_ties_in_exact_words():
 
 
 def test_least_loaded_explains_more_load_and_more_recent_service():
-    ledger = Ledger().with_load("ben", 2)
+    ledger = AssignmentLedger().with_load("ben", 2)
     ledger = _by_assign(FOUR, LeastLoaded(pace=None), 1, ledger)[1].release("ana")
 
     text = _explained(FOUR, LeastLoaded(pace=None), ledger)
@@ -222,7 +222,7 @@ def test_every_blocking_verdict_is_explained_in_exact_words():
         ]
     )
     rules = Rules([Rule("german", when={"country": "DE"}, tags={"de"}), Rule("rest")])
-    ledger = Ledger().with_load("dee", 1)
+    ledger = AssignmentLedger().with_load("dee", 1)
 
     by_rules = _explained(team, rules, ledger, attributes={"country": "DE"})
     by_owner = _explained(team, Sticky(), ledger, account_owner="eve", exclude={"ana"})
@@ -250,7 +250,7 @@ def test_every_blocking_verdict_is_explained_in_exact_words():
 def test_a_queued_decision_says_where_the_lead_waits():
     team = Team([Person("ana", Q, active=False)])
 
-    result = assign("L-1", Q, at=NOW, team=team, ledger=Ledger(), strategy=RoundRobin())
+    result = assign("L-1", Q, at=NOW, team=team, ledger=AssignmentLedger(), strategy=RoundRobin())
 
     assert result.decision.queued
     assert result.decision.queue == "qualifier queue"
@@ -259,7 +259,7 @@ def test_a_queued_decision_says_where_the_lead_waits():
         "L-1 -> qualifier queue (nobody eligible) (qualifier, round robin)\n"
         "  ana: inactive: not active"
     )
-    assert result.decision.why_not("ana").verdict is Verdict.INACTIVE
+    assert result.decision.why_not("ana").verdict is AssignmentVerdict.INACTIVE
     assert result.decision.to_dict()["queue"] == "qualifier queue"
     assert result.decision.to_dict()["person"] is None
 
@@ -289,7 +289,7 @@ THREE = Team([Person(name, Q) for name in ("ana", "ben", "cy")])
 )
 def test_every_dispatcher_decision_explains_itself_exactly_as_assign_does(strategy):
     dispatcher = Dispatcher(THREE, strategy)
-    team, ledger = THREE, Ledger()
+    team, ledger = THREE, AssignmentLedger()
     made, expected = [], []
 
     for step, value in _script(THREE, LATER):
@@ -314,8 +314,8 @@ def test_every_dispatcher_decision_explains_itself_exactly_as_assign_does(strate
 
 
 def test_equal_decisions_are_equal_and_different_ones_are_not():
-    first = assign("L-1", Q, at=NOW, team=FOUR, ledger=Ledger(), strategy=RoundRobin())
-    again = assign("L-1", Q, at=NOW, team=FOUR, ledger=Ledger(), strategy=RoundRobin())
+    first = assign("L-1", Q, at=NOW, team=FOUR, ledger=AssignmentLedger(), strategy=RoundRobin())
+    again = assign("L-1", Q, at=NOW, team=FOUR, ledger=AssignmentLedger(), strategy=RoundRobin())
     other = assign("L-1", Q, at=NOW, team=FOUR, ledger=first.ledger, strategy=RoundRobin())
 
     assert first.decision == again.decision
@@ -347,7 +347,7 @@ def test_a_refused_batch_after_a_slow_item_leaves_later_decisions_explained_by_t
     with pytest.raises(SalesflowError):
         dispatcher.assign_many([("L-1", "qualifier", later), ("L-2", Q, "not a time")])
     decision = dispatcher.assign("L-3", Q, at=NOW)
-    expected = assign("L-3", Q, at=NOW, team=team, ledger=Ledger(), strategy=LeastLoaded())
+    expected = assign("L-3", Q, at=NOW, team=team, ledger=AssignmentLedger(), strategy=LeastLoaded())
 
     assert decision.person == "ana"
     assert decision.explain() == expected.decision.explain()

@@ -10,7 +10,6 @@ import pytest
 from fuzz import samples
 from salesflow import InvalidField, InvalidType, SalesflowError
 from salesflow.routing import (
-    Decision,
     Dispatcher,
     LeastLoaded,
     Role,
@@ -19,6 +18,7 @@ from salesflow.routing import (
     compare_models,
     reassign_overdue,
 )
+from salesflow.routing.assignment import Decision
 
 OUT_OF_RANGE = [
     datetime.min.replace(tzinfo=timezone(timedelta(hours=14))),

@@ -9,17 +9,16 @@ import pytest
 
 from salesflow import InvalidField, InvalidType
 from salesflow.routing import (
-    Ledger,
+    AssignmentLedger,
     Person,
     Role,
     RoundRobin,
     Team,
-    Verdict,
-    Waiting,
     WorkingHours,
     reassign_overdue,
 )
-from salesflow.routing.deadlines import after_lapse, due_at, hours_by_person
+from salesflow.routing.assignment import AssignmentVerdict
+from salesflow.routing.deadlines import WaitingLead, after_lapse, due_at, hours_by_person
 
 C = Role.CLOSER
 OFFICE = WorkingHours.office("Europe/Berlin")
@@ -33,7 +32,7 @@ def overdue(waiting, now, **options):
     options = {
         "deadline": TWO_HOURS,
         "team": TEAM,
-        "ledger": Ledger(),
+        "ledger": AssignmentLedger(),
         "strategy": RoundRobin(),
         **options,
     }
@@ -41,7 +40,7 @@ def overdue(waiting, now, **options):
 
 
 def test_a_lead_within_its_deadline_keeps_waiting_with_its_owner():
-    lead = Waiting("L-1", C, "ana", since=TUESDAY_10)
+    lead = WaitingLead("L-1", C, "ana", since=TUESDAY_10)
 
     result = overdue([lead], TUESDAY_10 + timedelta(hours=1, minutes=59))
 
@@ -50,22 +49,22 @@ def test_a_lead_within_its_deadline_keeps_waiting_with_its_owner():
 
 
 def test_a_lapsed_lead_goes_to_the_next_eligible_person_and_waits_again():
-    lead = Waiting("L-1", C, "ana", since=TUESDAY_10)
+    lead = WaitingLead("L-1", C, "ana", since=TUESDAY_10)
     now = TUESDAY_10 + TWO_HOURS
 
-    result = overdue([lead], now, ledger=Ledger().with_load("ana", 1))
+    result = overdue([lead], now, ledger=AssignmentLedger().with_load("ana", 1))
 
     (moved,) = result.reassignments
     assert (moved.from_person, moved.to_person, moved.hop) == ("ana", "ben", 1)
-    assert moved.decision.why_not("ana").verdict is Verdict.EXCLUDED
-    assert result.waiting == (Waiting("L-1", C, "ben", since=now, hops=1, tried={"ana"}),)
+    assert moved.decision.why_not("ana").verdict is AssignmentVerdict.EXCLUDED
+    assert result.waiting == (WaitingLead("L-1", C, "ben", since=now, hops=1, tried={"ana"}),)
     assert result.ledger.load("ana") == 0
     assert result.ledger.load("ben") == 1
 
 
 def test_the_evening_and_the_night_do_not_count_against_the_owner():
     monday_16 = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # 16:00 in Berlin
-    lead = Waiting("L-1", C, "ana", since=monday_16)
+    lead = WaitingLead("L-1", C, "ana", since=monday_16)
 
     before = overdue([lead], TUESDAY_10 - timedelta(hours=1, minutes=1))  # 08:59 Berlin
     after = overdue([lead], TUESDAY_10)
@@ -75,7 +74,7 @@ def test_the_evening_and_the_night_do_not_count_against_the_owner():
 
 
 def test_after_the_hop_limit_a_lead_goes_to_the_roles_supervisor():
-    lead = Waiting("L-1", C, "cy", since=TUESDAY_10, hops=2, tried={"ana", "ben"})
+    lead = WaitingLead("L-1", C, "cy", since=TUESDAY_10, hops=2, tried={"ana", "ben"})
 
     result = overdue([lead], TUESDAY_10 + TWO_HOURS, supervisors={C: "head-of-sales"})
 
@@ -87,7 +86,7 @@ def test_after_the_hop_limit_a_lead_goes_to_the_roles_supervisor():
 
 
 def test_without_a_supervisor_an_escalated_lead_goes_to_the_roles_queue():
-    lead = Waiting("L-1", C, "cy", since=TUESDAY_10, hops=1, tried={"ana"})
+    lead = WaitingLead("L-1", C, "cy", since=TUESDAY_10, hops=1, tried={"ana"})
 
     result = overdue([lead], TUESDAY_10 + TWO_HOURS, max_hops=1)
 
@@ -95,7 +94,7 @@ def test_without_a_supervisor_an_escalated_lead_goes_to_the_roles_queue():
 
 
 def test_when_everyone_eligible_already_let_it_lapse_the_lead_is_escalated_not_lost():
-    lead = Waiting("L-1", C, "cy", since=TUESDAY_10, hops=1, tried={"ana", "ben"})
+    lead = WaitingLead("L-1", C, "cy", since=TUESDAY_10, hops=1, tried={"ana", "ben"})
 
     result = overdue([lead], TUESDAY_10 + TWO_HOURS, max_hops=5)
 
@@ -106,7 +105,7 @@ def test_when_everyone_eligible_already_let_it_lapse_the_lead_is_escalated_not_l
 
 
 def test_the_result_does_not_depend_on_the_order_of_the_waiting_leads():
-    leads = [Waiting(f"L-{n}", C, "ana", since=TUESDAY_10 - timedelta(minutes=n)) for n in range(6)]
+    leads = [WaitingLead(f"L-{n}", C, "ana", since=TUESDAY_10 - timedelta(minutes=n)) for n in range(6)]
     shuffled = leads[:]
     random.Random(7).shuffle(shuffled)
     now = TUESDAY_10 + TWO_HOURS
@@ -143,11 +142,11 @@ def test_a_naive_now_is_refused():
 
 def test_a_waiting_lead_must_say_since_when_in_an_aware_time():
     with pytest.raises(InvalidType, match="since"):
-        Waiting("L-1", C, "ana", since=datetime(2026, 11, 24, 10))
+        WaitingLead("L-1", C, "ana", since=datetime(2026, 11, 24, 10))
 
 
 def test_the_same_lead_waiting_twice_is_refused_naming_it():
-    lead = Waiting("L-1", C, "ana", since=TUESDAY_10)
+    lead = WaitingLead("L-1", C, "ana", since=TUESDAY_10)
 
     with pytest.raises(InvalidField) as raised:
         overdue([lead, lead], TUESDAY_10 + TWO_HOURS)
@@ -157,7 +156,7 @@ def test_the_same_lead_waiting_twice_is_refused_naming_it():
 
 def test_a_deadline_beyond_what_working_hours_count_never_passes_as_in_the_simulator():
     always = Team([Person("ana", C), Person("ben", C)])
-    lead = Waiting("L-1", C, "ana", since=TUESDAY_10)
+    lead = WaitingLead("L-1", C, "ana", since=TUESDAY_10)
 
     result = overdue(
         [lead], TUESDAY_10 + timedelta(days=4000), team=always, deadline=timedelta(days=4000)

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from salesflow import InvalidField, InvalidType, Money
 from salesflow.leads import LeadStage
 from salesflow.leads.events import QualificationOutcome
-from salesflow.routing import Role, SalesModel, ShopProfile, owner, recommend_model
+from salesflow.routing import Role, SalesModel, ShopProfile, recommend_model
+from salesflow.routing.models import owner
 
 QUALIFICATIONS = (None, *QualificationOutcome)
 

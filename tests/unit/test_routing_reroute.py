@@ -13,8 +13,9 @@ from helpers import T0, at
 from salesflow import InvalidField, InvalidType
 from salesflow.errors import VersionConflict
 from salesflow.leads import Lead, LeadSource, LeadStage, LostReason
-from salesflow.routing import HandoffStatus, Ownership, Role, SalesModel, owner_of
-from salesflow.routing.reroute import Move, RerouteReport, Routed, reroute
+from salesflow.routing import HandoffStatus, Ownership, Role, SalesModel
+from salesflow.routing.models import owner_of
+from salesflow.routing.reroute import RerouteReport, RoleTransfer, Routed, reroute
 
 PATHS = {
     "new": (),
@@ -254,7 +255,7 @@ def test_records_that_are_not_pairs_and_unknown_models_are_refused():
 
 def test_a_move_between_the_same_role_is_refused():
     with pytest.raises(InvalidField, match="to_role"):
-        Move(lead_id="L-1", version=1, from_role="closer", to_role="closer", reason="none")
+        RoleTransfer(lead_id="L-1", version=1, from_role="closer", to_role="closer", reason="none")
 
 
 def test_a_malformed_report_document_is_refused_naming_the_field():

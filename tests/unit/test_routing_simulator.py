@@ -17,27 +17,27 @@ from salesflow._rng import Rng
 from salesflow.leads import Lead, LeadSource
 from salesflow.routing import (
     Absence,
+    AssignmentLedger,
     Dispatcher,
     LeastLoaded,
-    Ledger,
     Person,
     RejectReason,
     Role,
     RoundRobin,
-    Rule,
     Rules,
     SalesModel,
     Sticky,
     Team,
-    Waiting,
     Weighted,
     WorkingHours,
     reassign_overdue,
 )
 from salesflow.routing._run import Case, Run
+from salesflow.routing.deadlines import WaitingLead
 from salesflow.routing.profile import ShopProfile
 from salesflow.routing.report import format_comparison
 from salesflow.routing.simulation import compare_models, default_team, simulate
+from salesflow.routing.strategies import Rule
 from salesflow.routing.stream import LeadStream, StreamLead
 
 SMALL = ShopProfile(leads_per_day=12)
@@ -400,7 +400,7 @@ def deadline_scenarios(draw):
         )
     )
     return Team(people), [
-        Waiting(
+        WaitingLead(
             f"L-{number}",
             Role.MANAGER,
             f"p-{owner}",
@@ -416,7 +416,7 @@ def deadline_scenarios(draw):
 def simulator_holding(team, waiting, strategy, deadline, max_hops):
     """A simulator's run and a ledger that both count the leads ``waiting`` holds."""
     held = [w.person for w in waiting if w.person in team]
-    ledger = Ledger()
+    ledger = AssignmentLedger()
     for owner in sorted(set(held)):
         ledger = ledger.with_load(owner, held.count(owner))
     sim = Run(

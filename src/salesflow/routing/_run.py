@@ -17,8 +17,8 @@ from salesflow._rng import Rng
 from salesflow.leads import Lead, LeadSource, LeadStage, LostReason
 from salesflow.money import Money
 from salesflow.routing._simcheck import SECOND
-from salesflow.routing.assignment import Dispatcher, Rules, Strategy
 from salesflow.routing.deadlines import after_lapse, due_at, hours_by_person
+from salesflow.routing.dispatcher import Dispatcher
 from salesflow.routing.events import RejectReason
 from salesflow.routing.hours import END_OF_TIME
 from salesflow.routing.models import Role, SalesModel, owner_of
@@ -31,6 +31,7 @@ from salesflow.routing.report import (
     PersonLoad,
     SimulationReport,
 )
+from salesflow.routing.strategies import Rules, Strategy
 from salesflow.routing.stream import LeadStream, StreamLead
 
 _LOSS_REASONS: Final = (LostReason.COMPETITOR, LostReason.BUDGET, LostReason.NO_RESPONSE)

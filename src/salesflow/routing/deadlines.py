@@ -1,24 +1,19 @@
 """Response deadlines: a lead whose owner has not acted in time goes to the next person.
 
-The deadline counts working time in the owner's own working hours (an
-evening or a weekend does not count against them). When it has passed at
-``now``, the lead gets a reassignment decision to the next eligible person of
-the role, never someone who already let it lapse. After ``max_hops``
-reassignments it stops hopping and is escalated: to the role's supervisor when
-one is named, otherwise to the role's queue. Nothing is changed in place: the
-result carries the decisions, the leads still waiting (with their new owners)
-and the ledger after.
+Deadlines count working time in the owner's own hours; a lapsed lead hops to the
+next eligible person of the role, then is escalated (see docs/routing.md).
 
 >>> from datetime import datetime, timedelta, timezone
->>> from salesflow.routing import (Ledger, Person, Role, RoundRobin, Team, Waiting,
+>>> from salesflow.routing import (AssignmentLedger, Person, Role, RoundRobin, Team,
 ...     WorkingHours, reassign_overdue)
+>>> from salesflow.routing.deadlines import WaitingLead
 >>> office = WorkingHours.office("Europe/Berlin")
 >>> team = Team([Person(name, Role.CLOSER, hours=office) for name in ("ana", "ben")])
 >>> friday_4pm_berlin = datetime(2026, 11, 27, 15, 0, tzinfo=timezone.utc)
->>> lead = Waiting("L-1", Role.CLOSER, "ana", since=friday_4pm_berlin)
+>>> lead = WaitingLead("L-1", Role.CLOSER, "ana", since=friday_4pm_berlin)
 >>> monday_10am_berlin = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)
 >>> result = reassign_overdue([lead], now=monday_10am_berlin, deadline=timedelta(hours=2),
-...     team=team, ledger=Ledger().with_load("ana", 1), strategy=RoundRobin())
+...     team=team, ledger=AssignmentLedger().with_load("ana", 1), strategy=RoundRobin())
 >>> [(r.lead_id, r.from_person, r.to_person, r.hop) for r in result.reassignments]
 [('L-1', 'ana', 'ben', 1)]
 >>> result.reassignments[0].due_at.isoformat()  # 1 working hour on Friday, 1 on Monday: 10:00 Berlin
@@ -35,18 +30,18 @@ import attrs
 
 from salesflow import _check, _zones
 from salesflow.errors import InvalidField, InvalidType
-from salesflow.routing.assignment import (
-    Decision,
-    Ledger,
-    Strategy,
-    _check_strategy,
-    assign,
-)
+from salesflow.routing.assignment import Decision, assign
 from salesflow.routing.hours import END_OF_TIME, WorkingHours
+from salesflow.routing.ledger import AssignmentLedger
 from salesflow.routing.models import Role
-from salesflow.routing.people import Team, _to_role
+from salesflow.routing.people import Team
+from salesflow.routing.strategies import Strategy, check_strategy
 
-__all__ = ["DeadlineResult", "Reassignment", "Waiting", "reassign_overdue"]
+__all__ = ["reassign_overdue"]
+
+
+def _to_role(value: Any) -> Role:
+    return _check.choice(Role, "role", value)
 
 
 def _to_tried(value: Any) -> frozenset[str]:
@@ -56,7 +51,7 @@ def _to_tried(value: Any) -> frozenset[str]:
 
 
 def _hops(instance: Any, attribute: Any, value: Any) -> None:
-    _check.whole("hops", value, minimum=0, context="Waiting")
+    _check.whole("hops", value, minimum=0, context="WaitingLead")
 
 
 def _to_attributes(value: Any) -> Mapping[str, str]:
@@ -66,7 +61,7 @@ def _to_attributes(value: Any) -> Mapping[str, str]:
 
 
 @attrs.frozen
-class Waiting:
+class WaitingLead:
     """A lead waiting for its owner's first response since ``since``.
 
     ``hops`` counts the reassignments so far and ``tried`` the people who
@@ -106,8 +101,8 @@ def _tuple_of(kind: type, expected: str) -> Callable[[Any, Any, Any], None]:
 
 
 def _ledger(instance: Any, attribute: Any, value: Any) -> None:
-    if not isinstance(value, Ledger):
-        raise InvalidType("ledger", value, "a Ledger", context=type(instance).__name__)
+    if not isinstance(value, AssignmentLedger):
+        raise InvalidType("ledger", value, "an AssignmentLedger", context=type(instance).__name__)
 
 
 @attrs.frozen
@@ -139,19 +134,19 @@ class DeadlineResult:
     reassignments: tuple[Reassignment, ...] = attrs.field(
         validator=_tuple_of(Reassignment, "a tuple of Reassignment values")
     )
-    waiting: tuple[Waiting, ...] = attrs.field(
-        validator=_tuple_of(Waiting, "a tuple of Waiting values")
+    waiting: tuple[WaitingLead, ...] = attrs.field(
+        validator=_tuple_of(WaitingLead, "a tuple of WaitingLead values")
     )
-    ledger: Ledger = attrs.field(validator=_ledger)
+    ledger: AssignmentLedger = attrs.field(validator=_ledger)
 
 
 def reassign_overdue(
-    waiting: Iterable[Waiting],
+    waiting: Iterable[WaitingLead],
     *,
     now: datetime,
     deadline: timedelta,
     team: Team,
-    ledger: Ledger,
+    ledger: AssignmentLedger,
     strategy: Strategy,
     max_hops: int = 2,
     supervisors: Mapping[Role, str] | None = None,
@@ -171,17 +166,17 @@ def reassign_overdue(
     _check.whole("max_hops", max_hops, minimum=0)
     if not isinstance(team, Team):
         raise InvalidType("team", team, "a Team")
-    if not isinstance(ledger, Ledger):
-        raise InvalidType("ledger", ledger, "a Ledger")
-    strategy = _check_strategy(strategy)
+    if not isinstance(ledger, AssignmentLedger):
+        raise InvalidType("ledger", ledger, "an AssignmentLedger")
+    strategy = check_strategy(strategy)
     heads = _supervisors(supervisors)
     if isinstance(waiting, str | Mapping) or not isinstance(waiting, Iterable):
-        raise InvalidType("waiting", waiting, "an iterable of Waiting values")
+        raise InvalidType("waiting", waiting, "an iterable of WaitingLead values")
     leads = list(waiting)
     seen: set[str] = set()
     for index, lead in enumerate(leads):
-        if not isinstance(lead, Waiting):
-            raise InvalidType(f"waiting[{index}]", lead, "a Waiting")
+        if not isinstance(lead, WaitingLead):
+            raise InvalidType(f"waiting[{index}]", lead, "a WaitingLead")
         if lead.lead_id in seen:
             raise InvalidField(
                 f"waiting[{index}].lead_id", lead.lead_id, "a lead id not used before in waiting"
@@ -193,7 +188,7 @@ def reassign_overdue(
         key=lambda item: (item[0], item[1].lead_id),
     )
     reassignments: list[Reassignment] = []
-    still: list[Waiting] = []
+    still: list[WaitingLead] = []
     for lapses_at, lead in due:
         if lapses_at > instant:
             still.append(lead)
@@ -216,16 +211,16 @@ def reassign_overdue(
 
 
 def _reassign(
-    lead: Waiting,
-    due_at: datetime,
+    lead: WaitingLead,
+    lapsed_at: datetime,
     now: datetime,
     team: Team,
-    ledger: Ledger,
+    ledger: AssignmentLedger,
     strategy: Strategy,
     *,
     max_hops: int,
     supervisors: Mapping[Role, str],
-) -> tuple[Reassignment, Waiting | None, Ledger]:
+) -> tuple[Reassignment, WaitingLead | None, AssignmentLedger]:
     """One lapsed lead: the reassignment, the lead waiting with its next owner (None
     when it was escalated) and the ledger after."""
     decision: Decision | None = None
@@ -249,14 +244,18 @@ def _reassign(
     step = after_lapse(lead.person, lead.tried, lead.hops, max_hops, find)
     if step.to_person is None:
         target = supervisors.get(lead.role, f"{lead.role.value} queue")
-        escalated = Reassignment(lead.lead_id, lead.person, due_at, step.hop, decision, target)
+        escalated = Reassignment(lead.lead_id, lead.person, lapsed_at, step.hop, decision, target)
         return escalated, None, ledger
     moved = attrs.evolve(lead, person=step.to_person, since=now, hops=step.hop, tried=step.tried)
-    return Reassignment(lead.lead_id, lead.person, due_at, step.hop, decision, None), moved, ledger
+    return (
+        Reassignment(lead.lead_id, lead.person, lapsed_at, step.hop, decision, None),
+        moved,
+        ledger,
+    )
 
 
 # -- the rule, shared with the simulator ------------------------------------------------
-# reassign_overdue holds a Ledger and the simulator a Dispatcher, so each asks for the
+# reassign_overdue holds an AssignmentLedger and the simulator a Dispatcher, so each asks for the
 # next person its own way; what the rule decides is decided here, once, for both.
 
 

@@ -1,10 +1,7 @@
 """Working hours in a person's own time zone, and time counted in working hours.
 
 A :class:`WorkingHours` is a weekly schedule of local shifts in one time zone,
-minus local holidays. It answers "is this person working now?", "until when
-does that answer hold?" (so a caller can cache it), "when do they start next?",
-"when has this much working time elapsed?" (a response deadline) and "how much
-working time lies between two instants?".
+minus local holidays (how clock changes are handled: docs/routing.md).
 
 >>> from datetime import date, datetime, timedelta, timezone
 >>> from salesflow.routing.hours import WorkingHours
@@ -19,13 +16,6 @@ datetime.datetime(2026, 11, 30, 9, 0, tzinfo=datetime.timezone.utc)
 (True, datetime.datetime(2026, 11, 27, 16, 0, tzinfo=datetime.timezone.utc))
 >>> berlin.between(friday_4pm, deadline) == timedelta(hours=2)
 True
-
-Every instant the methods return is an aware datetime in UTC. Shifts are local
-wall-clock times converted with the zone's own rules, so a shift on a day the
-clocks change is shorter or longer in real time. A local time that does not
-exist (the clocks spring forward over it) means the first real instant after
-the gap; an ambiguous one (the clocks fall back over it) means its first
-occurrence (``fold=0``).
 """
 
 from __future__ import annotations
@@ -41,7 +31,7 @@ import attrs
 from salesflow import _check, _zones
 from salesflow.errors import InvalidField, InvalidType
 
-__all__ = ["END_OF_TIME", "MAX_SPAN", "Shift", "WorkingHours"]
+__all__ = ["Shift", "WorkingHours"]
 
 END_OF_TIME: Final = datetime.max.replace(tzinfo=UTC)
 """What :meth:`WorkingHours.window` returns when the answer never changes."""

@@ -2,7 +2,8 @@
 
 >>> from salesflow.leads import LeadStage
 >>> from salesflow.leads.events import QualificationOutcome
->>> from salesflow.routing import Role, SalesModel, owner
+>>> from salesflow.routing import Role, SalesModel
+>>> from salesflow.routing.models import owner
 >>> owner(SalesModel.THREE_TIER, LeadStage.INTEREST, None)
 <Role.QUALIFIER: 'qualifier'>
 >>> owner(SalesModel.THREE_TIER, LeadStage.DECISION, QualificationOutcome.QUALIFIED)
@@ -21,15 +22,7 @@ from salesflow.errors import InvalidField
 from salesflow.leads import Lead, LeadStage
 from salesflow.leads.events import QualificationOutcome
 
-__all__ = [
-    "AFTER_SALE",
-    "Role",
-    "SalesModel",
-    "model_diagram",
-    "owner",
-    "owner_of",
-    "ownership_table",
-]
+__all__ = ["Role", "SalesModel"]
 
 
 class Role(StrEnum):

@@ -1,10 +1,7 @@
 """The people of a sales department: who works in which role, when, and how much.
 
-A :class:`Person` works in one role, may be inactive, away (an :class:`Absence`
-with a start and an end) or outside their working hours (in their own time
-zone), and may carry a capacity (the most open leads they hold at once), a
-weight (their share under weighted assignment) and tags that routing rules
-match. A :class:`Team` is the people in a fixed order: the round-robin order.
+A :class:`Person` works in one role, with working hours, absences, a capacity, a
+weight and tags; a :class:`Team` is the people in round-robin order.
 
 >>> from datetime import datetime, timezone
 >>> from salesflow.routing import Absence, Person, Role, Team
@@ -172,7 +169,7 @@ class Team:
     """The people of a sales department in a fixed order (the round-robin order).
 
     Adding or removing someone keeps everyone else's order; what they were
-    given so far lives in the :class:`~salesflow.routing.Ledger`, which a
+    given so far lives in the :class:`~salesflow.routing.AssignmentLedger`, which a
     change of team never resets.
     """
 

@@ -1,15 +1,12 @@
 """Re-routing open leads when a shop changes its sales model.
 
-:func:`reroute` reads every lead with its ownership record and decides, under
-the new model, which role should own it. It changes nothing: it returns a
-:class:`RerouteReport` whose :class:`Move` values the host applies one by one
-(:meth:`Move.apply` turns a move into events on the ownership record). The
-same records in any order give the same report.
+:func:`reroute` decides which role owns each open lead under the new model and
+returns a :class:`RerouteReport` of :class:`RoleTransfer` values that the host
+applies one by one (:meth:`RoleTransfer.apply`). It changes nothing itself.
 
 >>> from datetime import datetime, timezone
 >>> from salesflow.leads import Lead
->>> from salesflow.routing import Ownership
->>> from salesflow.routing.reroute import reroute
+>>> from salesflow.routing import Ownership, reroute
 >>> t0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 >>> lead = Lead.create(lead_id="L-7", source="inbound", at=t0).lead
 >>> record = Ownership.start(lead_id="L-7", role="closer", person="cleo", at=t0).ownership
@@ -39,7 +36,7 @@ from salesflow.routing.events import OwnershipEvent
 from salesflow.routing.models import Role, SalesModel, owner_of
 from salesflow.routing.ownership import Ownership, OwnershipOutcome
 
-__all__ = ["Move", "MoveApplied", "RerouteReport", "Routed", "reroute"]
+__all__ = ["RoleTransfer", "reroute"]
 
 _MODEL_WORDS: Final = {
     SalesModel.ONE_TIER: "one-tier",
@@ -102,7 +99,7 @@ class Routed:
 
 
 @attrs.frozen
-class MoveApplied:
+class RoleTransferApplied:
     """The ownership record after a move, and the new events to store (oldest first)."""
 
     ownership: Ownership
@@ -110,7 +107,7 @@ class MoveApplied:
 
 
 @attrs.frozen(kw_only=True)
-class Move:
+class RoleTransfer:
     """One lead that changes role: from where, to where, and why in plain words.
 
     ``version`` is the ownership version the decision read; applying the move
@@ -134,7 +131,7 @@ class Move:
                 "withdraws",
                 self.withdraws,
                 f"None or a pending handoff's version, from 2 to the version read ({self.version})",
-                context="Move",
+                context="RoleTransfer",
             )
 
     def apply(
@@ -145,7 +142,7 @@ class Move:
         person: str | None = None,
         actor: str = "system",
         idempotency_key: str | None = None,
-    ) -> MoveApplied:
+    ) -> RoleTransferApplied:
         """Apply the move to ``ownership``: withdraw its pending handoff, then transfer.
 
         ``person`` takes the lead in the new role (``None``: that role's queue).
@@ -162,7 +159,9 @@ class Move:
                 "ownership", ownership.lead_id, f"the ownership record of lead {self.lead_id!r}"
             )
         if idempotency_key is not None:
-            idempotency_key = _check.text("idempotency_key", idempotency_key, context="Move")
+            idempotency_key = _check.text(
+                "idempotency_key", idempotency_key, context="RoleTransfer"
+            )
 
         current = ownership
 
@@ -205,7 +204,7 @@ class Move:
                 current.reassign(cast(str, person), idempotency_key=key("reassign"), **common)
             )
         final = outcomes[-1].ownership if outcomes else current
-        return MoveApplied(final, tuple(o.event for o in outcomes if not o.repeated))
+        return RoleTransferApplied(final, tuple(o.event for o in outcomes if not o.repeated))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -219,7 +218,7 @@ class Move:
         }
 
     @classmethod
-    def from_dict(cls, document: Any, *, field: str = "move") -> Move:
+    def from_dict(cls, document: Any, *, field: str = "move") -> RoleTransfer:
         doc = _check.mapping(field, document)
         names = {f.name for f in attrs.fields(cls)}
         _check.only_keys(field, doc, names)
@@ -229,7 +228,7 @@ class Move:
             move = cls(**doc)
         except InvalidField as err:
             raise type(err)(f"{field}.{err.field}", err.value, err.expected) from None
-        _check.same_document(field, doc, move.to_dict(), why="as Move.to_dict writes it")
+        _check.same_document(field, doc, move.to_dict(), why="as RoleTransfer.to_dict writes it")
         return move
 
 
@@ -258,9 +257,11 @@ def _after_counts(value: Any) -> Mapping[Role, int]:
     return _counts("after", value)
 
 
-def _moves(value: Any) -> tuple[Move, ...]:
-    if not isinstance(value, tuple | list) or not all(isinstance(m, Move) for m in value):
-        raise InvalidType("moves", value, "a sequence of Move values", context="RerouteReport")
+def _moves(value: Any) -> tuple[RoleTransfer, ...]:
+    if not isinstance(value, tuple | list) or not all(isinstance(m, RoleTransfer) for m in value):
+        raise InvalidType(
+            "moves", value, "a sequence of RoleTransfer values", context="RerouteReport"
+        )
     return tuple(value)
 
 
@@ -276,7 +277,7 @@ class RerouteReport:
 
     model_from: SalesModel = attrs.field(converter=_to_model_from)
     model_to: SalesModel = attrs.field(converter=_to_model_to)
-    moves: tuple[Move, ...] = attrs.field(converter=_moves)
+    moves: tuple[RoleTransfer, ...] = attrs.field(converter=_moves)
     unchanged: int = attrs.field(validator=_whole(0))
     lost: int = attrs.field(validator=_whole(0))
     before: Mapping[Role, int] = attrs.field(converter=_before_counts, hash=False)
@@ -344,7 +345,8 @@ class RerouteReport:
         if not isinstance(raw_moves, list):
             raise InvalidType("moves", raw_moves, "a list of moves")
         moves = tuple(
-            Move.from_dict(item, field=f"moves[{index}]") for index, item in enumerate(raw_moves)
+            RoleTransfer.from_dict(item, field=f"moves[{index}]")
+            for index, item in enumerate(raw_moves)
         )
         report = cls(
             model_from=_check.key("", doc, "model_from"),
@@ -437,7 +439,7 @@ def reroute(
         routed.append(record)
     routed.sort(key=lambda r: r.lead.id)
 
-    moves: list[Move] = []
+    moves: list[RoleTransfer] = []
     unchanged = lost = 0
     before: dict[Role, int] = {}
     after: dict[Role, int] = {}
@@ -454,7 +456,7 @@ def reroute(
             continue
         pending = ownership.pending
         moves.append(
-            Move(
+            RoleTransfer(
                 lead_id=record.lead.id,
                 version=ownership.version,
                 from_role=ownership.role,

@@ -10,12 +10,13 @@ from salesflow import _check
 from salesflow.errors import InvalidField, InvalidType
 from salesflow.routing._run import Run
 from salesflow.routing._simcheck import SECOND, at_most, duration
-from salesflow.routing.assignment import Dispatcher, Strategy
+from salesflow.routing.dispatcher import Dispatcher
 from salesflow.routing.hours import WorkingHours
 from salesflow.routing.models import Role, SalesModel
 from salesflow.routing.people import Person, Team
 from salesflow.routing.profile import ShopProfile
 from salesflow.routing.report import SimulationReport
+from salesflow.routing.strategies import Strategy
 from salesflow.routing.stream import DEFAULT_START, LeadStream
 
 __all__ = ["compare_models", "default_team", "simulate"]
