@@ -21,7 +21,6 @@ from salesflow import _check
 from salesflow.errors import InvalidField, InvalidType
 from salesflow.metrics._read.fields import (
     Id,
-    absent,
     amount,
     currency,
     flag,
@@ -35,7 +34,7 @@ from salesflow.metrics._read.fields import (
     where,
 )
 from salesflow.metrics._read.scope import history_not_after, not_after
-from salesflow.metrics._records import OrderRecord
+from salesflow.metrics._records import OrderRecord, discount, order_status
 from salesflow.money import EXACT, Money
 from salesflow.orders import Order, OrderStatus
 from salesflow.orders.events import order_event_from_dict
@@ -43,14 +42,13 @@ from salesflow.orders.order import SCHEMA
 
 ORDERS_EXPECTED: Final = (
     "an Order, its events (a list or tuple), an order.to_dict() document, "
-    "or an order record (a mapping or an OrderRecord)"
+    "or an order record (a mapping or an OrderRecord; from a DataFrame, pass "
+    "df.to_dict('records'))"
 )
 HISTORY_EXPECTED: Final = (
     "an Order, its events (a list or tuple) or an order.to_dict() document: "
     "time in status needs the history"
 )
-_STATUS_VALUES: Final = {status.value: status for status in OrderStatus}
-_STATUSES_SHOWN: Final = ", ".join(sorted(_STATUS_VALUES))
 
 NET: Final = "net"
 GROSS: Final = "gross"
@@ -124,36 +122,33 @@ def record_fields(field: str, item: Any) -> Mapping[str, Any]:
     raise InvalidType(field, item, ORDERS_EXPECTED)
 
 
-def status(field: str, value: Any) -> OrderStatus | None:
-    """A record's ``status``: an order status, or None (absent, NaN) for a placed order."""
-    if absent(value):
-        return None
-    found = _STATUS_VALUES.get(value) if isinstance(value, str) else None
-    if found is None:
-        raise InvalidField(field, value, f"None or an order status, one of {_STATUSES_SHOWN}")
-    return found
-
-
 def _net(field: str, gross: Decimal, value: Any) -> Decimal:
-    """``gross`` less the discount ``value`` (absent means none), at most ``gross``."""
-    if absent(value):
+    """``gross`` less the discount ``value`` (absent means none)."""
+    granted = discount(field, value, gross)
+    if granted is None:
         return gross
-    discount = amount(field, value)
-    if discount > gross:
-        raise InvalidField(field, value, f"a discount of at most the amount ({gross})")
     try:
-        return EXACT.subtract(gross, discount)
+        return EXACT.subtract(gross, granted)
     except ArithmeticError:
         raise InvalidField(field, value, "a discount whose difference stays exact") from None
 
 
 def _from_order(
-    order: Order, row: OrderRow, *, ids: bool, revenue: str | None, delayed: bool, delivery: bool
+    order: Order,
+    row: OrderRow,
+    *,
+    order_id: bool,
+    customer_id: bool,
+    revenue: str | None,
+    delayed: bool,
+    delivery: bool,
 ) -> None:
     row.placed_at = order.placed_at
     row.cancelled = order.status is OrderStatus.CANCELLED
-    if ids:
-        row.order_id, row.customer_id = order.number, order.customer.id
+    if order_id:
+        row.order_id = order.number
+    if customer_id:
+        row.customer_id = order.customer.id
     if revenue is not None:
         due = order.amount_due
         row.currency = due.currency
@@ -176,7 +171,8 @@ def _from_record(
     *,
     now: datetime | None,
     placed: bool,
-    ids: bool,
+    order_id: bool,
+    customer_id: bool,
     revenue: str | None,
     delayed: bool,
     delivery: bool,
@@ -184,9 +180,10 @@ def _from_record(
     if placed or now is not None:
         row.placed_at = moment(where(at, "placed_at"), required(at, fields, "placed_at"))
         not_after(now, where(at, "placed_at"), row.placed_at, fields["placed_at"])
-    row.cancelled = status(where(at, "status"), fields.get("status")) is OrderStatus.CANCELLED
-    if ids:
+    row.cancelled = order_status(where(at, "status"), fields.get("status")) is OrderStatus.CANCELLED
+    if order_id:
         row.order_id = identifier(where(at, "order_id"), required(at, fields, "order_id"))
+    if customer_id:
         row.customer_id = identifier(where(at, "customer_id"), required(at, fields, "customer_id"))
     if revenue is not None:
         gross = amount(where(at, "amount"), required(at, fields, "amount"))
@@ -215,7 +212,8 @@ def order_row(
     *,
     now: datetime | None = None,
     placed: bool = False,
-    ids: bool = False,
+    order_id: bool = False,
+    customer_id: bool = False,
     revenue: str | None = None,
     delayed: bool = False,
     delivery: bool = False,
@@ -224,7 +222,7 @@ def order_row(
 
     Every row has ``placed_at`` for an order (a record's only when ``placed``
     or ``now`` is given) and ``cancelled``. The columns asked for are read too:
-    ``ids`` (order and customer id), ``revenue`` (``"net"`` or ``"gross"``:
+    ``order_id`` and ``customer_id``, ``revenue`` (``"net"`` or ``"gross"``:
     amount and currency), ``delayed`` (ever delayed) and ``delivery``
     (delivery time and first promised date of a delivered order). With
     ``now`` (UTC), a time after it is refused.
@@ -233,7 +231,15 @@ def order_row(
     order = as_order(at, item)
     if order is not None:
         history_not_after(now, at, item, order.history)
-        _from_order(order, row, ids=ids, revenue=revenue, delayed=delayed, delivery=delivery)
+        _from_order(
+            order,
+            row,
+            order_id=order_id,
+            customer_id=customer_id,
+            revenue=revenue,
+            delayed=delayed,
+            delivery=delivery,
+        )
     else:
         _from_record(
             at,
@@ -241,7 +247,8 @@ def order_row(
             row,
             now=now,
             placed=placed,
-            ids=ids,
+            order_id=order_id,
+            customer_id=customer_id,
             revenue=revenue,
             delayed=delayed,
             delivery=delivery,
@@ -255,7 +262,8 @@ def order_rows(
     *,
     now: datetime | None = None,
     placed: bool = False,
-    ids: bool = False,
+    order_id: bool = False,
+    customer_id: bool = False,
     revenue: str | None = None,
     delayed: bool = False,
     delivery: bool = False,
@@ -267,7 +275,8 @@ def order_rows(
             item,
             now=now,
             placed=placed,
-            ids=ids,
+            order_id=order_id,
+            customer_id=customer_id,
             revenue=revenue,
             delayed=delayed,
             delivery=delivery,
