@@ -6,38 +6,16 @@ and an empty denominator is an explicit undefined result, never a silent 0.
 See docs/metrics.md.
 """
 
-from salesflow._results import (
-    VALUE_PRECISION,
-    Amount,
-    OnEmpty,
-    Ratio,
-    Score,
-    UndefinedMetric,
-    result_from_dict,
-)
+from salesflow._durations import Durations
+from salesflow._results import Amount, Ratio, Score
 from salesflow.metrics._records import OrderRecord
-from salesflow.metrics.cohorts import (
-    Cohort,
-    CohortCell,
-    CohortTable,
-    CustomerSummaries,
-    CustomerSummary,
-    cohort_retention,
-    customer_summary,
-)
+from salesflow.metrics.cohorts import cohort_retention, customer_summary
 from salesflow.metrics.customers import (
-    churn_clv,
     churn_rate,
-    churn_rate_average_customers,
-    churn_rate_customer_days,
-    churn_rate_from_ids,
-    historical_clv,
+    clv,
     purchase_frequency,
-    purchase_frequency_from_counts,
     repeat_purchase_rate,
-    repeat_purchase_rate_from_counts,
     retention_rate,
-    retention_rate_from_ids,
 )
 from salesflow.metrics.engagement import (
     DEFAULT_ENGAGED_AFTER,
@@ -70,10 +48,6 @@ from salesflow.metrics.funnel import (
     time_in_lead_stages,
 )
 from salesflow.metrics.orders import (
-    ORDER_STATUS_TOPICS,
-    TIMED_STATUSES,
-    Durations,
-    StatusTimes,
     average_order_value,
     cancellation_rate,
     delay_rate,
@@ -103,15 +77,7 @@ __all__ = [
     "DEFAULT_ENGAGED_AFTER",
     "DEFAULT_FUNNEL_STEPS",
     "MEETING_KINDS",
-    "ORDER_STATUS_TOPICS",
-    "TIMED_STATUSES",
-    "VALUE_PRECISION",
     "Amount",
-    "Cohort",
-    "CohortCell",
-    "CohortTable",
-    "CustomerSummaries",
-    "CustomerSummary",
     "Durations",
     "EmailReport",
     "EmailStats",
@@ -121,7 +87,6 @@ __all__ = [
     "LeadStageTimes",
     "ManagerKPI",
     "ManagerKPIs",
-    "OnEmpty",
     "OrderRecord",
     "PageStats",
     "Ratio",
@@ -129,17 +94,12 @@ __all__ = [
     "Score",
     "SiteEngagement",
     "StageDuration",
-    "StatusTimes",
-    "UndefinedMetric",
     "average_order_value",
     "average_time_on_site",
     "bounce_rate",
     "cancellation_rate",
-    "churn_clv",
     "churn_rate",
-    "churn_rate_average_customers",
-    "churn_rate_customer_days",
-    "churn_rate_from_ids",
+    "clv",
     "cohort_retention",
     "compound_monthly_growth_rate",
     "conversion_rate",
@@ -157,7 +117,6 @@ __all__ = [
     "email_open_rate",
     "exit_rates",
     "funnel",
-    "historical_clv",
     "lead_conversion_rate",
     "lost_after_demo_rate",
     "manager_kpis",
@@ -169,12 +128,8 @@ __all__ = [
     "order_status_request_share",
     "pages_per_session",
     "purchase_frequency",
-    "purchase_frequency_from_counts",
     "repeat_purchase_rate",
-    "repeat_purchase_rate_from_counts",
-    "result_from_dict",
     "retention_rate",
-    "retention_rate_from_ids",
     "sales_cycle_length",
     "site_engagement",
     "slowest_lead_stage",

@@ -7,10 +7,10 @@ share) and an :class:`Amount` for customer lifetime value (Money, exact).
 
 >>> from decimal import Context, Decimal
 >>> from salesflow import Money
->>> from salesflow.metrics import churn_clv, retention_rate
+>>> from salesflow.metrics import clv, retention_rate
 >>> retention_rate(customers_at_start=500, new_customers=50, customers_at_end=480)
 <Ratio retention rate (counts): (480 - 50) / 500 = 0.86>
->>> churn_clv(arpu=Money("100", "USD"), churn_rate=Decimal("0.05"))
+>>> clv(arpu=Money("100", "USD"), churn_rate=Decimal("0.05"))
 <Amount churn-based CLV (ARPU / churn): 100 USD / 0.05 = 2000 USD>
 """
 
@@ -20,27 +20,26 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from decimal import Context, Decimal
 from fractions import Fraction
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from salesflow import _check
 from salesflow._results import Amount, OnEmpty, Ratio, Score, bounded_decimal, settle
 from salesflow.errors import InvalidField, InvalidType
-from salesflow.metrics._records import _id_value, _integer, keyed_items, values_of, whole_number
+from salesflow.metrics._read.fields import (
+    identifier,
+    integer,
+    keyed_items,
+    values_of,
+    whole_number,
+)
 from salesflow.money import EXACT, Money
 
 __all__ = [
-    "churn_clv",
     "churn_rate",
-    "churn_rate_average_customers",
-    "churn_rate_customer_days",
-    "churn_rate_from_ids",
-    "historical_clv",
+    "clv",
     "purchase_frequency",
-    "purchase_frequency_from_counts",
     "repeat_purchase_rate",
-    "repeat_purchase_rate_from_counts",
     "retention_rate",
-    "retention_rate_from_ids",
 ]
 
 CustomerId = str | int
@@ -60,7 +59,7 @@ def _count(field: str, value: Any) -> int:
 def _customer_id(field: str, value: Any) -> CustomerId:
     # The record contract's rule (salesflow.metrics._records): ids exactly as
     # given, so "a" and "a " stay two customers here as in customer_summary.
-    return _id_value(field, value)
+    return identifier(field, value)
 
 
 def _id_set(field: str, ids: Any) -> set[CustomerId]:
@@ -85,10 +84,10 @@ def _number(field: str, value: Any, *, low: int | None, high: int | None = None)
     if isinstance(value, Decimal):
         number = value
     else:
-        integer = _integer(value)
-        if integer is None:
+        whole = integer(value)
+        if whole is None:
             raise InvalidType(field, value, expected)
-        number = Decimal(integer)
+        number = Decimal(whole)
     bounded_decimal(field, number)
     if (low is not None and number < low) or (high is not None and number > high):
         raise InvalidField(field, value, expected)
@@ -152,7 +151,80 @@ def _orders_by_customer(field: str, orders: Any) -> dict[CustomerId, int]:
 # -- retention ---------------------------------------------------------------------
 
 
+RetentionVariant = Literal["counts", "ids"]
+_RETENTION_VARIANTS: Final = {
+    "counts": ("customers_at_start", "new_customers", "customers_at_end"),
+    "ids": ("at_start", "at_end"),
+}
+ChurnVariant = Literal["counts", "average_customers", "customer_days", "ids"]
+_CHURN_VARIANTS: Final = {
+    "counts": ("customers_at_start", "customers_lost"),
+    "average_customers": ("customers_at_start", "customers_at_end", "customers_lost"),
+    "customer_days": ("customers_lost", "customer_days", "days"),
+    "ids": ("at_start", "at_end"),
+}
+
+
+def _listed(names: Iterable[str]) -> str:
+    *first, last = names
+    return f"{', '.join(first)} and {last}" if first else last
+
+
+def _variant_arguments(
+    metric: str, variant: Any, variants: Mapping[str, tuple[str, ...]], given: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The arguments ``variant`` reads; one it does not read, or one missing, is refused."""
+    if not isinstance(variant, str) or variant not in variants:
+        raise InvalidField("variant", variant, f"one of {', '.join(map(repr, variants))}")
+    reads = variants[variant]
+    said = f"variant {variant!r} of {metric} reads {_listed(reads)}"
+    for name, value in given.items():
+        if value is not None and name not in reads:
+            raise InvalidField(name, value, f"None (not read: {said})")
+    for name in reads:
+        if given[name] is None:
+            raise InvalidField(name, None, f"a value ({said})")
+    return {name: given[name] for name in reads}
+
+
 def retention_rate(
+    *,
+    variant: RetentionVariant = "counts",
+    customers_at_start: int | None = None,
+    new_customers: int | None = None,
+    customers_at_end: int | None = None,
+    at_start: Iterable[CustomerId] | None = None,
+    at_end: Iterable[CustomerId] | None = None,
+    on_empty: OnEmpty = "undefined",
+) -> Ratio:
+    """Customer retention rate over a period: from counts, or (``variant="ids"``) from ids.
+
+    ``variant="counts"`` (the default) reads ``customers_at_start``,
+    ``new_customers`` and ``customers_at_end``; ``variant="ids"`` reads the
+    customer ids active ``at_start`` and ``at_end`` (see below). An argument
+    the variant does not read, or one it reads left out, is refused.
+
+    >>> retention_rate(variant="ids", at_start=["a", "b", "c", "d"], at_end=["a", "b", "c", "e"])
+    <Ratio retention rate (set-based): 3 / 4 = 0.75>
+    """
+    given = _variant_arguments(
+        "retention_rate",
+        variant,
+        _RETENTION_VARIANTS,
+        {
+            "customers_at_start": customers_at_start,
+            "new_customers": new_customers,
+            "customers_at_end": customers_at_end,
+            "at_start": at_start,
+            "at_end": at_end,
+        },
+    )
+    if variant == "ids":
+        return _retention_from_ids(**given, on_empty=on_empty)
+    return _retention_counts(**given, on_empty=on_empty)
+
+
+def _retention_counts(
     *,
     customers_at_start: int,
     new_customers: int,
@@ -170,7 +242,7 @@ def retention_rate(
     end. A customer who is new *and* lost in the same period is counted in
     ``new_customers`` but not in ``customers_at_end``, so the formula
     subtracts them from customers they never were part of and understates
-    retention. When you have customer ids, use :func:`retention_rate_from_ids`.
+    retention. When you have customer ids, use ``variant="ids"``.
 
     Refuses negative counts, fewer customers at end than new customers, and
     more retained customers (end - new) than there were at the start. No
@@ -189,7 +261,7 @@ def retention_rate(
             new,
             f"at most customers_at_end ({end}): the count formula assumes the new customers "
             "are still there at the end (when some left within the period, use "
-            "retention_rate_from_ids)",
+            "variant='ids')",
         )
     if end - new > start:
         raise InvalidField(
@@ -213,7 +285,7 @@ def retention_rate(
     return settle(ratio, on_empty)
 
 
-def retention_rate_from_ids(
+def _retention_from_ids(
     *,
     at_start: Iterable[CustomerId],
     at_end: Iterable[CustomerId],
@@ -230,18 +302,16 @@ def retention_rate_from_ids(
     Duplicate ids count once. Ids are non-empty strings or ints, used exactly
     as given (``"a"`` and ``"a "`` are two customers, as in the records).
 
-    >>> retention_rate_from_ids(at_start=["a", "b", "c", "d"], at_end=["a", "b", "c", "e"])
-    <Ratio retention rate (set-based): 3 / 4 = 0.75>
     """
     start = _id_set("at_start", at_start)
     end = _id_set("at_end", at_end)
-    return settle(_set_based_retention(len(start), len(end), len(start & end)), on_empty)
+    return settle(set_based_retention(len(start), len(end), len(start & end)), on_empty)
 
 
-def _set_based_retention(start: int, end: int, retained: int) -> Ratio:
+def set_based_retention(start: int, end: int, retained: int) -> Ratio:
     """The set-based retention result from the sizes of its sets (``retained`` of both).
 
-    What :func:`retention_rate_from_ids` returns, and what a result document
+    What ``retention_rate(variant="ids")`` returns, and what a result document
     of that variant is rebuilt from (without making sets of that size).
     """
     return Ratio(
@@ -265,19 +335,69 @@ def _set_based_retention(start: int, end: int, retained: int) -> Ratio:
 
 
 def churn_rate(
+    *,
+    variant: ChurnVariant = "counts",
+    customers_at_start: int | None = None,
+    customers_lost: int | None = None,
+    customers_at_end: int | None = None,
+    customer_days: int | Decimal | None = None,
+    days: int | Decimal | None = None,
+    at_start: Iterable[CustomerId] | None = None,
+    at_end: Iterable[CustomerId] | None = None,
+    on_empty: OnEmpty = "undefined",
+) -> Ratio:
+    """Churn rate over a period, in one of four variants.
+
+    - ``"counts"`` (the default): customers lost / customers at start, from
+      ``customers_at_start`` and ``customers_lost``;
+    - ``"average_customers"``: lost / ((start + end) / 2), from
+      ``customers_at_start``, ``customers_at_end`` and ``customers_lost``;
+    - ``"customer_days"``: lost / (customer-days / days), from
+      ``customers_lost``, ``customer_days`` and ``days``;
+    - ``"ids"``: |at start, not at end| / |at start|, from the customer ids
+      ``at_start`` and ``at_end``.
+
+    An argument the variant does not read, or one it reads left out, is refused.
+
+    >>> churn_rate(customers_at_start=500, customers_lost=70).percent()
+    '14.0%'
+    >>> churn_rate(variant="average_customers", customers_at_start=500, customers_at_end=480,
+    ...            customers_lost=70)
+    <Ratio churn rate (average customers): 70 / ((500 + 480) / 2) = 1/7 ≈ 0.1428571429>
+    """
+    given = _variant_arguments(
+        "churn_rate",
+        variant,
+        _CHURN_VARIANTS,
+        {
+            "customers_at_start": customers_at_start,
+            "customers_lost": customers_lost,
+            "customers_at_end": customers_at_end,
+            "customer_days": customer_days,
+            "days": days,
+            "at_start": at_start,
+            "at_end": at_end,
+        },
+    )
+    if variant == "ids":
+        return _churn_from_ids(**given, on_empty=on_empty)
+    if variant == "average_customers":
+        return _churn_average_customers(**given, on_empty=on_empty)
+    if variant == "customer_days":
+        return _churn_customer_days(**given, on_empty=on_empty)
+    return _churn_counts(**given, on_empty=on_empty)
+
+
+def _churn_counts(
     *, customers_at_start: int, customers_lost: int, on_empty: OnEmpty = "undefined"
 ) -> Ratio:
     """Churn rate over a period: customers lost / customers at start.
 
     Count in ``customers_lost`` only customers who were customers at the
     start; customers acquired and lost within the period belong to the
-    average-customers or customer-days variants
-    (:func:`churn_rate_average_customers`, :func:`churn_rate_customer_days`).
+    average-customers or customer-days variants.
 
     Refuses negative counts and more customers lost than there were at the start.
-
-    >>> churn_rate(customers_at_start=500, customers_lost=70).percent()
-    '14.0%'
     """
     start = _count("customers_at_start", customers_at_start)
     lost = _count("customers_lost", customers_lost)
@@ -298,7 +418,7 @@ def churn_rate(
     return settle(ratio, on_empty)
 
 
-def churn_rate_from_ids(
+def _churn_from_ids(
     *,
     at_start: Iterable[CustomerId],
     at_end: Iterable[CustomerId],
@@ -306,19 +426,19 @@ def churn_rate_from_ids(
 ) -> Ratio:
     """Churn rate from customer ids: |at start, not at end| / |at start|.
 
-    The set-based complement of :func:`retention_rate_from_ids`: customers
+    The set-based complement of ``retention_rate(variant="ids")``: customers
     who joined during the period do not count, lost or not.
 
-    >>> churn_rate_from_ids(at_start=["a", "b", "c", "d"], at_end=["a", "b", "c", "e"])
+    >>> churn_rate(variant="ids", at_start=["a", "b", "c", "d"], at_end=["a", "b", "c", "e"])
     <Ratio churn rate (set-based): 1 / 4 = 0.25>
     """
     start = _id_set("at_start", at_start)
     end = _id_set("at_end", at_end)
-    return settle(_set_based_churn(len(start), len(start - end)), on_empty)
+    return settle(set_based_churn(len(start), len(start - end)), on_empty)
 
 
-def _set_based_churn(start: int, lost: int) -> Ratio:
-    """The set-based churn result from the sizes of its sets (see :func:`_set_based_retention`)."""
+def set_based_churn(start: int, lost: int) -> Ratio:
+    """The set-based churn result from the sizes of its sets (see :func:`set_based_retention`)."""
     return Ratio(
         "churn rate",
         lost,
@@ -330,7 +450,7 @@ def _set_based_churn(start: int, lost: int) -> Ratio:
     )
 
 
-def churn_rate_average_customers(
+def _churn_average_customers(
     *,
     customers_at_start: int,
     customers_at_end: int,
@@ -343,8 +463,6 @@ def churn_rate_average_customers(
     ``customers_lost`` may include customers acquired and lost within it.
     With heavy acquisition and churn the result can exceed 1.
 
-    >>> churn_rate_average_customers(customers_at_start=500, customers_at_end=480, customers_lost=70)
-    <Ratio churn rate (average customers): 70 / ((500 + 480) / 2) = 1/7 ≈ 0.1428571429>
     """
     start = _count("customers_at_start", customers_at_start)
     end = _count("customers_at_end", customers_at_end)
@@ -368,7 +486,7 @@ def churn_rate_average_customers(
     return settle(ratio, on_empty)
 
 
-def churn_rate_customer_days(
+def _churn_customer_days(
     *,
     customers_lost: int,
     customer_days: int | Decimal,
@@ -387,7 +505,7 @@ def churn_rate_customer_days(
 
     Refuses negative counts, floats and a period of no days.
 
-    >>> churn_rate_customer_days(customers_lost=3, customer_days=1500, days=30)
+    >>> churn_rate(variant="customer_days", customers_lost=3, customer_days=1500, days=30)
     <Ratio churn rate (customer-days): 3 / (1500 / 30) = 0.06>
     """
     lost = _count("customers_lost", customers_lost)
@@ -411,12 +529,33 @@ def churn_rate_customer_days(
 # -- purchases ----------------------------------------------------------------------
 
 
+def _alternatives(
+    metric: str, one: Mapping[str, Any], other: Mapping[str, Any]
+) -> Mapping[str, Any]:
+    """The one set of keyword alternatives given; both, neither or part of one is refused."""
+    first = next((name for name, value in one.items() if value is not None), None)
+    second = next((name for name, value in other.items() if value is not None), None)
+    either = f"{metric} reads either {_listed(one)} or {_listed(other)}"
+    if first is not None and second is not None:
+        raise InvalidField(second, other[second], f"None when {first} is given ({either})")
+    chosen = other if second is not None else one
+    for name, value in chosen.items():
+        if value is None:
+            raise InvalidField(name, None, f"a value ({either})")
+    return chosen
+
+
 def repeat_purchase_rate(
-    orders: Mapping[CustomerId, int] | Iterable[CustomerId],
+    orders: Mapping[CustomerId, int] | Iterable[CustomerId] | None = None,
     *,
+    repeat_customers: int | None = None,
+    customers: int | None = None,
     on_empty: OnEmpty = "undefined",
 ) -> Ratio:
     """Share of customers who ordered more than once: customers with >= 2 orders / customers.
+
+    Reads either ``orders`` (below) or the counts ``repeat_customers`` and
+    ``customers``; both, or neither, is refused.
 
     ``orders`` is either a mapping customer id -> order count (each at least
     1: a customer here is someone who ordered), such as a dict or a pandas
@@ -433,20 +572,18 @@ def repeat_purchase_rate(
     >>> import pandas as pd
     >>> repeat_purchase_rate(pd.Series({"a": 1, "b": 3, "c": 2}))
     <Ratio repeat purchase rate (counts): 2 / 3 = 2/3 ≈ 0.6666666667>
-    """
-    counts = _orders_by_customer("orders", orders)
-    repeat = sum(1 for count in counts.values() if count >= 2)
-    return _repeat(repeat, len(counts), on_empty)
-
-
-def repeat_purchase_rate_from_counts(
-    *, repeat_customers: int, customers: int, on_empty: OnEmpty = "undefined"
-) -> Ratio:
-    """Repeat purchase rate from counts: repeat customers / customers.
-
-    >>> repeat_purchase_rate_from_counts(repeat_customers=120, customers=400).percent()
+    >>> repeat_purchase_rate(repeat_customers=120, customers=400).percent()
     '30.0%'
     """
+    given = _alternatives(
+        "repeat_purchase_rate",
+        {"orders": orders},
+        {"repeat_customers": repeat_customers, "customers": customers},
+    )
+    if "orders" in given:
+        counts = _orders_by_customer("orders", orders)
+        repeat = sum(1 for count in counts.values() if count >= 2)
+        return _repeat(repeat, len(counts), on_empty)
     repeat = _count("repeat_customers", repeat_customers)
     total = _count("customers", customers)
     if repeat > total:
@@ -467,32 +604,33 @@ def _repeat(repeat: int, customers: int, on_empty: Any) -> Ratio:
 
 
 def purchase_frequency(
-    orders: Mapping[CustomerId, int] | Iterable[CustomerId],
+    orders: Mapping[CustomerId, int] | Iterable[CustomerId] | int,
     *,
+    customers: int | None = None,
     on_empty: OnEmpty = "undefined",
 ) -> Score:
     """Average orders per customer: orders / customers.
 
-    ``orders`` as for :func:`repeat_purchase_rate`. The result is a
-    :class:`Score` (1.5 orders per customer is not a share).
+    ``orders`` as for :func:`repeat_purchase_rate`; or, with ``customers``
+    (a count), ``orders`` is the count of orders, at least ``customers``
+    (each customer ordered). The result is a :class:`Score` (1.5 orders per
+    customer is not a share).
 
     >>> purchase_frequency(["a", "b", "a", "c", "a", "b"])
     <Score purchase frequency (counts): 6 / 3 = 2>
-    """
-    counts = _orders_by_customer("orders", orders)
-    return _frequency(sum(counts.values()), len(counts), on_empty)
-
-
-def purchase_frequency_from_counts(
-    *, orders: int, customers: int, on_empty: OnEmpty = "undefined"
-) -> Score:
-    """Purchase frequency from counts: orders / customers.
-
-    Refuses fewer orders than customers (each customer ordered at least once).
-
-    >>> purchase_frequency_from_counts(orders=600, customers=400)
+    >>> purchase_frequency(600, customers=400)
     <Score purchase frequency (counts): 600 / 400 = 1.5>
     """
+    if customers is None:
+        if integer(orders) is not None:
+            raise InvalidType(
+                "orders",
+                orders,
+                "a mapping customer id -> order count, or customer ids, one per order "
+                "(orders is a count only beside the count of customers; here customers=None)",
+            )
+        counts = _orders_by_customer("orders", orders)
+        return _frequency(sum(counts.values()), len(counts), on_empty)
     total_orders = _count("orders", orders)
     total = _count("customers", customers)
     if total_orders < total:
@@ -517,7 +655,48 @@ def _frequency(orders: int, customers: int, on_empty: Any) -> Score:
 # -- lifetime value ------------------------------------------------------------------
 
 
-def historical_clv(
+def clv(
+    *,
+    average_order_value: Money | Amount | None = None,
+    purchase_frequency: int | Decimal | Score | None = None,
+    lifespan: int | Decimal | None = None,
+    lifespan_unit: str | None = None,
+    arpu: Money | Amount | None = None,
+    churn_rate: int | Decimal | Ratio | None = None,
+    margin: int | Decimal | Ratio | None = None,
+    on_empty: OnEmpty = "undefined",
+) -> Amount:
+    """Customer lifetime value: historical (from past behaviour) or churn-based.
+
+    Give either ``average_order_value``, ``purchase_frequency``, ``lifespan``
+    and ``lifespan_unit`` (historical CLV: AOV * frequency * lifespan), or
+    ``arpu`` and ``churn_rate`` (churn-based CLV: ARPU / churn); ``margin``
+    (a share in 0..1) multiplies either. Both sets, neither, or part of one
+    is refused, naming the parameter. Exact: nothing is rounded (use
+    ``.rounded()`` on the result).
+
+    >>> clv(average_order_value=Money("50", "EUR"), purchase_frequency=4,
+    ...     lifespan=3, lifespan_unit="years")
+    <Amount historical CLV (AOV * frequency * lifespan): 50 EUR * 4 * 3 years = 600 EUR>
+    >>> clv(arpu=Money("100", "USD"), churn_rate=Decimal("0.05"), margin=Decimal("0.8"))
+    <Amount churn-based CLV (ARPU * margin / churn): 100 USD * 0.8 / 0.05 = 1600 USD>
+    """
+    given = _alternatives(
+        "clv",
+        {
+            "average_order_value": average_order_value,
+            "purchase_frequency": purchase_frequency,
+            "lifespan": lifespan,
+            "lifespan_unit": lifespan_unit,
+        },
+        {"arpu": arpu, "churn_rate": churn_rate},
+    )
+    if "arpu" in given:
+        return _churn_clv(**given, margin=margin, on_empty=on_empty)
+    return _historical_clv(**given, margin=margin, on_empty=on_empty)
+
+
+def _historical_clv(
     *,
     average_order_value: Money | Amount,
     purchase_frequency: int | Decimal | Score,
@@ -542,9 +721,6 @@ def historical_clv(
     inputs. An undefined purchase frequency gives an undefined amount (or
     :class:`UndefinedMetric` with ``on_empty="raise"``).
 
-    >>> historical_clv(average_order_value=Money("50", "EUR"), purchase_frequency=4,
-    ...                lifespan=3, lifespan_unit="years")
-    <Amount historical CLV (AOV * frequency * lifespan): 50 EUR * 4 * 3 years = 600 EUR>
     """
     aov, aov_divisor = _money_quotient("average_order_value", average_order_value)
     if aov.amount < 0:
@@ -590,7 +766,7 @@ def historical_clv(
     return settle(amount, on_empty)
 
 
-def churn_clv(
+def _churn_clv(
     *,
     arpu: Money | Amount,
     churn_rate: int | Decimal | Ratio,
@@ -611,8 +787,6 @@ def churn_clv(
 
     Refuses floats, negative ARPU, a churn or margin outside 0..1.
 
-    >>> churn_clv(arpu=Money("100", "USD"), churn_rate=Decimal("0.05"), margin=Decimal("0.8"))
-    <Amount churn-based CLV (ARPU * margin / churn): 100 USD * 0.8 / 0.05 = 1600 USD>
     """
     money, divisor = _money_quotient("arpu", arpu)
     if money.amount < 0:
