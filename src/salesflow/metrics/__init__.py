@@ -12,7 +12,6 @@ from salesflow.metrics._records import OrderRecord
 from salesflow.metrics.cohorts import cohort_retention, customer_summary
 from salesflow.metrics.customers import (
     churn_rate,
-    clv,
     purchase_frequency,
     repeat_purchase_rate,
     retention_rate,
@@ -47,6 +46,7 @@ from salesflow.metrics.funnel import (
     slowest_lead_stage,
     time_in_lead_stages,
 )
+from salesflow.metrics.lifetime_value import clv
 from salesflow.metrics.orders import (
     average_order_value,
     cancellation_rate,

@@ -1,11 +1,11 @@
-"""Customer metrics: retention, churn, repeat purchases, purchase frequency and CLV.
+"""Customer metrics: retention, churn, repeat purchases and purchase frequency.
 
 Each function states its formula, validates its inputs (naming the field and
 the value) and returns an explained result: a :class:`Ratio` for shares and
 rates, a :class:`Score` for purchase frequency (orders per customer, not a
 share) and an :class:`Amount` for customer lifetime value (Money, exact).
 
->>> from decimal import Context, Decimal
+>>> from decimal import Decimal
 >>> from salesflow import Money
 >>> from salesflow.metrics import clv, retention_rate
 >>> retention_rate(customers_at_start=500, new_customers=50, customers_at_end=480)
@@ -18,25 +18,25 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from decimal import Context, Decimal
-from fractions import Fraction
+from decimal import Decimal
 from typing import Any, Final, Literal
 
-from salesflow import _check
-from salesflow._results import Amount, OnEmpty, Ratio, Score, bounded_decimal, settle
+from salesflow._results import OnEmpty, Ratio, Score, settle
 from salesflow.errors import InvalidField, InvalidType
+from salesflow.metrics._read.choices import alternatives, variant_arguments
+from salesflow.metrics._read.fields import count as read_count
 from salesflow.metrics._read.fields import (
+    decimal_number,
     identifier,
     integer,
     keyed_items,
     values_of,
     whole_number,
 )
-from salesflow.money import EXACT, Money
+from salesflow.money import EXACT
 
 __all__ = [
     "churn_rate",
-    "clv",
     "purchase_frequency",
     "repeat_purchase_rate",
     "retention_rate",
@@ -46,14 +46,9 @@ CustomerId = str | int
 
 _RETENTION_FORMULA: Final = "(customers at end - new customers) / customers at start"
 _CHURN_FORMULA: Final = "customers lost / customers at start"
-_APPROXIMATE: Final = Context(prec=28)
 
 
 # -- checks ------------------------------------------------------------------------
-
-
-def _count(field: str, value: Any) -> int:
-    return whole_number(field, value, minimum=0)
 
 
 def _customer_id(field: str, value: Any) -> CustomerId:
@@ -73,27 +68,6 @@ def _id_set(field: str, ids: Any) -> set[CustomerId]:
     return {_customer_id(f"{field}[{index}]", value) for index, value in enumerate(values)}
 
 
-def _number(field: str, value: Any, *, low: int | None, high: int | None = None) -> Decimal:
-    """An exact int or Decimal within [low, high]; floats are refused."""
-    if low is not None and high is not None:
-        expected = f"an int or Decimal from {low} to {high} (floats are inexact)"
-    elif low is not None:
-        expected = f"an int or Decimal of at least {low} (floats are inexact)"
-    else:
-        expected = "an int or Decimal (floats are inexact)"
-    if isinstance(value, Decimal):
-        number = value
-    else:
-        whole = integer(value)
-        if whole is None:
-            raise InvalidType(field, value, expected)
-        number = Decimal(whole)
-    bounded_decimal(field, number)
-    if (low is not None and number < low) or (high is not None and number > high):
-        raise InvalidField(field, value, expected)
-    return number
-
-
 def _exact(field: str, value: Any, operation: Any, *operands: Decimal) -> Decimal:
     """``operation(*operands)`` in the exact context (never the caller's), or a refusal."""
     try:
@@ -103,29 +77,6 @@ def _exact(field: str, value: Any, operation: Any, *operands: Decimal) -> Decima
             field, value, "a figure whose result stays exact within 60 digits"
         ) from None
     return result
-
-
-def _share(field: str, value: Any) -> Fraction:
-    """A share in 0..1: an int or Decimal, or a defined :class:`Ratio`."""
-    if isinstance(value, Ratio):
-        fraction = value.fraction
-        if fraction is None:
-            raise InvalidField(field, value, "a defined ratio (this one has an empty denominator)")
-        if not 0 <= fraction <= 1:
-            raise InvalidField(field, value, "a share from 0 to 1")
-        return fraction
-    return Fraction(_number(field, value, low=0, high=1))
-
-
-def _money_quotient(field: str, value: Any) -> tuple[Money, Fraction]:
-    """Money or an :class:`Amount` as (money numerator, exact divisor)."""
-    if isinstance(value, Money):
-        return value, Fraction(1)
-    if isinstance(value, Amount):
-        if not value.defined:
-            raise InvalidField(field, value, "a defined amount (this one has an empty denominator)")
-        return value.numerator, Fraction(value.denominator)
-    raise InvalidType(field, value, "Money or an Amount (Decimal + currency; floats are inexact)")
 
 
 def _orders_by_customer(field: str, orders: Any) -> dict[CustomerId, int]:
@@ -165,28 +116,6 @@ _CHURN_VARIANTS: Final = {
 }
 
 
-def _listed(names: Iterable[str]) -> str:
-    *first, last = names
-    return f"{', '.join(first)} and {last}" if first else last
-
-
-def _variant_arguments(
-    metric: str, variant: Any, variants: Mapping[str, tuple[str, ...]], given: Mapping[str, Any]
-) -> dict[str, Any]:
-    """The arguments ``variant`` reads; one it does not read, or one missing, is refused."""
-    if not isinstance(variant, str) or variant not in variants:
-        raise InvalidField("variant", variant, f"one of {', '.join(map(repr, variants))}")
-    reads = variants[variant]
-    said = f"variant {variant!r} of {metric} reads {_listed(reads)}"
-    for name, value in given.items():
-        if value is not None and name not in reads:
-            raise InvalidField(name, value, f"None (not read: {said})")
-    for name in reads:
-        if given[name] is None:
-            raise InvalidField(name, None, f"a value ({said})")
-    return {name: given[name] for name in reads}
-
-
 def retention_rate(
     *,
     variant: RetentionVariant = "counts",
@@ -207,7 +136,7 @@ def retention_rate(
     >>> retention_rate(variant="ids", at_start=["a", "b", "c", "d"], at_end=["a", "b", "c", "e"])
     <Ratio retention rate (set-based): 3 / 4 = 0.75>
     """
-    given = _variant_arguments(
+    given = variant_arguments(
         "retention_rate",
         variant,
         _RETENTION_VARIANTS,
@@ -252,9 +181,9 @@ def _retention_counts(
     >>> retention_rate(customers_at_start=500, new_customers=50, customers_at_end=480).percent()
     '86.0%'
     """
-    start = _count("customers_at_start", customers_at_start)
-    new = _count("new_customers", new_customers)
-    end = _count("customers_at_end", customers_at_end)
+    start = read_count("customers_at_start", customers_at_start)
+    new = read_count("new_customers", new_customers)
+    end = read_count("customers_at_end", customers_at_end)
     if new > end:
         raise InvalidField(
             "new_customers",
@@ -365,7 +294,7 @@ def churn_rate(
     ...            customers_lost=70)
     <Ratio churn rate (average customers): 70 / ((500 + 480) / 2) = 1/7 ≈ 0.1428571429>
     """
-    given = _variant_arguments(
+    given = variant_arguments(
         "churn_rate",
         variant,
         _CHURN_VARIANTS,
@@ -399,8 +328,8 @@ def _churn_counts(
 
     Refuses negative counts and more customers lost than there were at the start.
     """
-    start = _count("customers_at_start", customers_at_start)
-    lost = _count("customers_lost", customers_lost)
+    start = read_count("customers_at_start", customers_at_start)
+    lost = read_count("customers_lost", customers_lost)
     if lost > start:
         raise InvalidField(
             "customers_lost",
@@ -464,9 +393,9 @@ def _churn_average_customers(
     With heavy acquisition and churn the result can exceed 1.
 
     """
-    start = _count("customers_at_start", customers_at_start)
-    end = _count("customers_at_end", customers_at_end)
-    lost = _count("customers_lost", customers_lost)
+    start = read_count("customers_at_start", customers_at_start)
+    end = read_count("customers_at_end", customers_at_end)
+    lost = read_count("customers_lost", customers_lost)
     # Exact, whatever the caller's decimal context: (start + end) / 2 ends in .5 at most.
     average = _exact("customers_at_start", start, EXACT.divide, Decimal(start + end), Decimal(2))
     ratio = Ratio(
@@ -508,9 +437,9 @@ def _churn_customer_days(
     >>> churn_rate(variant="customer_days", customers_lost=3, customer_days=1500, days=30)
     <Ratio churn rate (customer-days): 3 / (1500 / 30) = 0.06>
     """
-    lost = _count("customers_lost", customers_lost)
-    exposure = _number("customer_days", customer_days, low=0)
-    length = _number("days", days, low=0)
+    lost = read_count("customers_lost", customers_lost)
+    exposure = decimal_number("customer_days", customer_days, low=0)
+    length = decimal_number("days", days, low=0)
     if length == 0:
         raise InvalidField("days", days, "a number of days above 0 (the period's length)")
     ratio = Ratio(
@@ -527,22 +456,6 @@ def _churn_customer_days(
 
 
 # -- purchases ----------------------------------------------------------------------
-
-
-def _alternatives(
-    metric: str, one: Mapping[str, Any], other: Mapping[str, Any]
-) -> Mapping[str, Any]:
-    """The one set of keyword alternatives given; both, neither or part of one is refused."""
-    first = next((name for name, value in one.items() if value is not None), None)
-    second = next((name for name, value in other.items() if value is not None), None)
-    either = f"{metric} reads either {_listed(one)} or {_listed(other)}"
-    if first is not None and second is not None:
-        raise InvalidField(second, other[second], f"None when {first} is given ({either})")
-    chosen = other if second is not None else one
-    for name, value in chosen.items():
-        if value is None:
-            raise InvalidField(name, None, f"a value ({either})")
-    return chosen
 
 
 def repeat_purchase_rate(
@@ -575,7 +488,7 @@ def repeat_purchase_rate(
     >>> repeat_purchase_rate(repeat_customers=120, customers=400).percent()
     '30.0%'
     """
-    given = _alternatives(
+    given = alternatives(
         "repeat_purchase_rate",
         {"orders": orders},
         {"repeat_customers": repeat_customers, "customers": customers},
@@ -584,8 +497,8 @@ def repeat_purchase_rate(
         counts = _orders_by_customer("orders", orders)
         repeat = sum(1 for count in counts.values() if count >= 2)
         return _repeat(repeat, len(counts), on_empty)
-    repeat = _count("repeat_customers", repeat_customers)
-    total = _count("customers", customers)
+    repeat = read_count("repeat_customers", repeat_customers)
+    total = read_count("customers", customers)
     if repeat > total:
         raise InvalidField("repeat_customers", repeat, f"at most customers ({total})")
     return _repeat(repeat, total, on_empty)
@@ -631,8 +544,8 @@ def purchase_frequency(
             )
         counts = _orders_by_customer("orders", orders)
         return _frequency(sum(counts.values()), len(counts), on_empty)
-    total_orders = _count("orders", orders)
-    total = _count("customers", customers)
+    total_orders = read_count("orders", orders)
+    total = read_count("customers", customers)
     if total_orders < total:
         raise InvalidField(
             "orders", total_orders, f"at least customers ({total}): each customer ordered"
@@ -650,226 +563,3 @@ def _frequency(orders: int, customers: int, on_empty: Any) -> Score:
         inputs=(("orders", orders), ("customers", customers)),
     )
     return settle(score, on_empty)
-
-
-# -- lifetime value ------------------------------------------------------------------
-
-
-def clv(
-    *,
-    average_order_value: Money | Amount | None = None,
-    purchase_frequency: int | Decimal | Score | None = None,
-    lifespan: int | Decimal | None = None,
-    lifespan_unit: str | None = None,
-    arpu: Money | Amount | None = None,
-    churn_rate: int | Decimal | Ratio | None = None,
-    margin: int | Decimal | Ratio | None = None,
-    on_empty: OnEmpty = "undefined",
-) -> Amount:
-    """Customer lifetime value: historical (from past behaviour) or churn-based.
-
-    Give either ``average_order_value``, ``purchase_frequency``, ``lifespan``
-    and ``lifespan_unit`` (historical CLV: AOV * frequency * lifespan), or
-    ``arpu`` and ``churn_rate`` (churn-based CLV: ARPU / churn); ``margin``
-    (a share in 0..1) multiplies either. Both sets, neither, or part of one
-    is refused, naming the parameter. Exact: nothing is rounded (use
-    ``.rounded()`` on the result).
-
-    >>> clv(average_order_value=Money("50", "EUR"), purchase_frequency=4,
-    ...     lifespan=3, lifespan_unit="years")
-    <Amount historical CLV (AOV * frequency * lifespan): 50 EUR * 4 * 3 years = 600 EUR>
-    >>> clv(arpu=Money("100", "USD"), churn_rate=Decimal("0.05"), margin=Decimal("0.8"))
-    <Amount churn-based CLV (ARPU * margin / churn): 100 USD * 0.8 / 0.05 = 1600 USD>
-    """
-    given = _alternatives(
-        "clv",
-        {
-            "average_order_value": average_order_value,
-            "purchase_frequency": purchase_frequency,
-            "lifespan": lifespan,
-            "lifespan_unit": lifespan_unit,
-        },
-        {"arpu": arpu, "churn_rate": churn_rate},
-    )
-    if "arpu" in given:
-        return _churn_clv(**given, margin=margin, on_empty=on_empty)
-    return _historical_clv(**given, margin=margin, on_empty=on_empty)
-
-
-def _historical_clv(
-    *,
-    average_order_value: Money | Amount,
-    purchase_frequency: int | Decimal | Score,
-    lifespan: int | Decimal,
-    lifespan_unit: str,
-    margin: int | Decimal | Ratio | None = None,
-    on_empty: OnEmpty = "undefined",
-) -> Amount:
-    """Historical customer lifetime value from past behaviour.
-
-    CLV = AOV * purchase frequency * lifespan            (revenue)
-    CLV = AOV * purchase frequency * lifespan * margin   (with ``margin``)
-
-    ``purchase_frequency`` is orders per customer per ``lifespan_unit`` and
-    ``lifespan`` how many of those units a customer stays: state the unit
-    (``"years"``, ``"months"``), the two must agree. ``average_order_value``
-    is Money (or an :class:`Amount`), ``purchase_frequency`` an int, Decimal
-    or the :class:`Score` from :func:`purchase_frequency`, ``margin`` a share
-    in 0..1. Exact: nothing is rounded (use ``.rounded()`` on the result).
-
-    Refuses floats, negative values, a margin outside 0..1 and undefined
-    inputs. An undefined purchase frequency gives an undefined amount (or
-    :class:`UndefinedMetric` with ``on_empty="raise"``).
-
-    """
-    aov, aov_divisor = _money_quotient("average_order_value", average_order_value)
-    if aov.amount < 0:
-        raise InvalidField("average_order_value", average_order_value, "an amount of at least 0")
-    unit = _check.text("lifespan_unit", lifespan_unit)
-    length = Fraction(_number("lifespan", lifespan, low=0))
-    frequency: Fraction | None
-    if isinstance(purchase_frequency, Score):
-        frequency = purchase_frequency.fraction
-        if frequency is not None and frequency < 0:
-            raise InvalidField("purchase_frequency", purchase_frequency, "a score of at least 0")
-        frequency_text = "undefined" if frequency is None else _plain(frequency)
-    else:
-        frequency = Fraction(_number("purchase_frequency", purchase_frequency, low=0))
-        frequency_text = str(purchase_frequency)
-    share = None if margin is None else _share("margin", margin)
-    suffix = " * margin" if share is not None else ""
-    working = f"{_aov_text(average_order_value)} * {frequency_text} * {lifespan} {unit}"
-    if share is not None:
-        working += f" * {_shown_share(margin, share)}"
-    denominator: int | Decimal
-    if frequency is None:
-        numerator, denominator = Money.zero(aov.currency), 0
-    else:
-        factor = frequency * length * (share if share is not None else 1)
-        numerator, denominator = _parts(aov, factor, aov_divisor)
-    inputs: list[tuple[str, Money | int | Decimal]] = [("average order value", aov)]
-    if frequency is not None:
-        inputs.append(("purchase frequency", _approximate(frequency)))
-    inputs.append((f"lifespan ({unit})", _approximate(length)))
-    if share is not None:
-        inputs.append(("margin", _approximate(share)))
-    amount = Amount(
-        "historical CLV",
-        numerator,
-        denominator,
-        variant=f"AOV * frequency * lifespan{suffix}",
-        formula=f"average order value * purchase frequency * lifespan{suffix}",
-        working=working,
-        inputs=tuple(inputs),
-        denominator_name="the purchase frequency's customer count",
-    )
-    return settle(amount, on_empty)
-
-
-def _churn_clv(
-    *,
-    arpu: Money | Amount,
-    churn_rate: int | Decimal | Ratio,
-    margin: int | Decimal | Ratio | None = None,
-    on_empty: OnEmpty = "undefined",
-) -> Amount:
-    """Customer lifetime value from churn: ARPU / churn rate, optionally * margin.
-
-    CLV = ARPU / churn            (revenue)
-    CLV = ARPU * margin / churn   (with ``margin``)
-
-    1 / churn is the expected lifetime in periods, so ARPU and churn must be
-    per the same period (monthly ARPU with monthly churn). $100 ARPU at 5%
-    monthly churn gives $2,000; at an 80% margin, $1,600. ``churn_rate`` is a
-    share in 0..1 (an int, Decimal or the :class:`Ratio` from
-    :func:`churn_rate`); a churn of 0 means an unbounded lifetime, so the
-    result is undefined (or :class:`UndefinedMetric` with ``on_empty="raise"``).
-
-    Refuses floats, negative ARPU, a churn or margin outside 0..1.
-
-    """
-    money, divisor = _money_quotient("arpu", arpu)
-    if money.amount < 0:
-        raise InvalidField("arpu", arpu, "an amount of at least 0")
-    churn = _share("churn_rate", churn_rate)
-    share = None if margin is None else _share("margin", margin)
-    suffix = " * margin" if share is not None else ""
-    working = _aov_text(arpu)
-    if share is not None:
-        working += f" * {_shown_share(margin, share)}"
-    working += f" / {_shown_share(churn_rate, churn)}"
-    kept = share if share is not None else Fraction(1)
-    # A churn of 0 is an unbounded lifetime: an undefined amount, not infinity.
-    numerator, denominator = _parts(money, kept, divisor * churn if churn else divisor)
-    if churn == 0:
-        denominator = 0
-    inputs: list[tuple[str, Money | int | Decimal]] = [
-        ("ARPU", money),
-        ("churn rate", _approximate(churn)),
-    ]
-    if share is not None:
-        inputs.append(("margin", _approximate(share)))
-    amount = Amount(
-        "churn-based CLV",
-        numerator,
-        denominator,
-        variant=f"ARPU{suffix} / churn",
-        formula=f"average revenue per user{suffix} / churn rate",
-        working=working,
-        inputs=tuple(inputs),
-        denominator_name="churn rate",
-    )
-    return settle(amount, on_empty)
-
-
-def _shown_share(given: Any, share: Fraction) -> str:
-    return _plain(share) if isinstance(given, Ratio) else str(given)
-
-
-def _aov_text(value: Money | Amount) -> str:
-    if isinstance(value, Money):
-        return str(value)
-    shown = value.value
-    return "undefined" if shown is None else str(shown)
-
-
-def _terminating(value: Fraction) -> Decimal | None:
-    """``value`` as an exact Decimal, or None when its decimal expansion does not end."""
-    denominator = value.denominator
-    for prime in (2, 5):
-        while denominator % prime == 0:
-            denominator //= prime
-    if denominator != 1:
-        return None
-    digits = len(str(value.denominator))
-    context = Context(prec=len(str(abs(value.numerator))) + 4 * digits + 2)
-    return context.divide(Decimal(value.numerator), Decimal(value.denominator))
-
-
-def _plain(value: Fraction) -> str:
-    decimal = _terminating(value)
-    return f"({value})" if decimal is None else str(decimal.normalize() if decimal else 0)
-
-
-def _approximate(value: Fraction) -> Decimal:
-    decimal = _terminating(value)
-    if decimal is not None:
-        return decimal
-    return _APPROXIMATE.divide(Decimal(value.numerator), Decimal(value.denominator))
-
-
-def _parts(money: Money, multiply: Fraction, divide: Fraction) -> tuple[Money, int | Decimal]:
-    """``money * multiply / divide`` as an Amount's (numerator, denominator), exactly.
-
-    Kept in the caller's terms (ARPU * margin over churn) when every factor is
-    a terminating decimal; otherwise reduced to one exact fraction.
-    """
-    factor = _terminating(multiply)
-    divisor = _terminating(divide)
-    if factor is not None and divisor is not None:
-        product = _terminating(Fraction(money.amount) * multiply)
-        if product is not None:
-            whole = divisor == divisor.to_integral_value()
-            return Money(product, money.currency), int(divisor) if whole else divisor
-    total = Fraction(money.amount) * multiply / divide
-    return Money(Decimal(total.numerator), money.currency), total.denominator
