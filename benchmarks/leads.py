@@ -14,10 +14,10 @@ from salesflow.leads import (
     LeadLifecycle,
     LeadSource,
     LeadStage,
-    allowed_lead_events,
-    next_stage,
+    allowed_events,
     replay_stage,
 )
+from salesflow.leads.lifecycle import TRANSITIONS, key
 
 # The baseline: the stage graph written out by hand.
 FORWARD = {"awareness": "interest", "interest": "consideration", "consideration": "decision"}
@@ -76,9 +76,9 @@ def histories(count: int, seed: int = 2027) -> list[list[str]]:
             if rng.random() < 0.15:
                 events.append("log_activity")
                 continue
-            options = sorted(allowed_lead_events(stage, qualified=qualified, lost_from=lost_from))
+            options = sorted(allowed_events(stage, qualified=qualified, lost_from=lost_from))
             event = rng.choices(options, [weights.get(o, 2) for o in options])[0]
-            target = next_stage(stage, event, qualified=qualified, lost_from=lost_from)
+            target = TRANSITIONS.next(key(stage, qualified, lost_from), event)
             if target is LeadStage.LOST:
                 lost_from, qualified = stage, qualified and event != "disqualify"
             else:

@@ -55,16 +55,8 @@ from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
 from salesflow import Money
-from salesflow.leads import (
-    FUNNEL,
-    ActivityKind,
-    FunnelStep,
-    Lead,
-    LeadSource,
-    LeadStage,
-    LeadStageChanged,
-    LostReason,
-)
+from salesflow.leads import ActivityKind, FunnelStep, Lead, LeadSource, LeadStage, LostReason
+from salesflow.leads.events import LeadStageChanged
 from salesflow.metrics import (
     average_order_value,
     cancellation_rate,
@@ -1233,7 +1225,7 @@ def report_team(day: ShopDay) -> list[str]:
 
 def funnel_rows(leads: Iterable[Lead]) -> list[Row]:
     """Funnel events from the leads' own histories, through the library's funnel view
-    (``FUNNEL``): each step a lead reached, and when.
+    (``LeadStage.funnel_step``): each step a lead reached, and when.
 
     A lead fast-tracked past interest or consideration passed those steps at
     the moment it jumped, so it is counted there too.
@@ -1244,7 +1236,7 @@ def funnel_rows(leads: Iterable[Lead]) -> list[Row]:
         rows.append({"person_id": lead.id, "step": steps[0].value, "at": lead.created_at})
         reached = 0
         for event in lead.history:
-            step = FUNNEL[event.to_stage] if isinstance(event, LeadStageChanged) else None
+            step = event.to_stage.funnel_step if isinstance(event, LeadStageChanged) else None
             if step is None:  # not a stage change, or lost: out of the funnel
                 continue
             for n in range(reached + 1, steps.index(step) + 1):

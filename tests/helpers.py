@@ -56,3 +56,10 @@ def in_transit() -> Order:
 
 def delayed_from(order: Order, hours: float = 6) -> Order:
     return order.delay(reason="storm", estimated_delivery=date(2026, 11, 30), at=at(hours)).order
+
+
+def next_stage(stage, event, *, qualified=False, lost_from=None):
+    """Where ``event`` takes a lead at ``stage``: the compiled table, read as the aggregate does."""
+    from salesflow.leads.lifecycle import TRANSITIONS, explain, key
+
+    return TRANSITIONS.next(key(stage, qualified, lost_from), event, explain=explain)

@@ -19,7 +19,7 @@ from typing import Any
 
 from fuzz import samples
 from salesflow import Money, Period
-from salesflow.leads import Lead, lead_event_from_dict, lead_event_to_dict
+from salesflow.leads import Lead, event_from_dict
 from salesflow.metrics.results import result_from_dict
 from salesflow.orders import (
     Customer,
@@ -35,9 +35,8 @@ from salesflow.routing import (
     Ownership,
     RerouteReport,
     WorkingHours,
-    ownership_event_from_dict,
-    ownership_event_to_dict,
 )
+from salesflow.routing import event_from_dict as ownership_event_from_dict
 
 Path = tuple[str | int, ...]
 
@@ -81,9 +80,9 @@ def _order_event(index: int) -> Document:
 
 def _lead_event(index: int) -> Document:
     return Document(
-        build=lambda: lead_event_to_dict(samples.lost_lead().history[index]),
-        read=lead_event_from_dict,
-        write=lead_event_to_dict,
+        build=lambda: samples.lost_lead().history[index].to_dict(),
+        read=event_from_dict,
+        write=lambda event: event.to_dict(),
         harmless={("delete", "version"): _FIRST_VERSION} if index == 0 else {},
         unprovable=_deleted(_LEAD_OPTIONAL),
     )
@@ -91,9 +90,9 @@ def _lead_event(index: int) -> Document:
 
 def _ownership_event(kind: str) -> Document:
     return Document(
-        build=lambda: ownership_event_to_dict(samples.ownership_events()[kind]),
+        build=lambda: samples.ownership_events()[kind].to_dict(),
         read=ownership_event_from_dict,
-        write=ownership_event_to_dict,
+        write=lambda event: event.to_dict(),
         unprovable=_deleted(_OWNERSHIP_OPTIONAL),
     )
 

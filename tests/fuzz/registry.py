@@ -39,6 +39,7 @@ from salesflow import (
     orders,
     routing,
 )
+from salesflow.leads.facts import DEFAULT_STAGE_FACTS
 
 STATEFUL = (orders.Order, leads.Lead, routing.Ownership, routing.Dispatcher, routing.Ledger)
 """Receivers whose refused commands must change nothing, checked beyond equality."""
@@ -282,7 +283,6 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
         resumes_to=None,
     ),
     # -- leads -----------------------------------------------------------
-    "leads.ActivityLogged": ctor(lambda: samples.interested_lead().history[1]),
     "leads.Lead": lambda: f(leads.Lead, samples.lost_lead().history),
     "leads.Lead.create": lambda: f(
         leads.Lead.create,
@@ -346,40 +346,25 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     ),
     "leads.Lead.to_dict": lambda: m(samples.lost_lead),
     "leads.Lead.from_dict": lambda: f(leads.Lead.from_dict, samples.lost_lead().to_dict()),
-    "leads.Lead.facts": lambda: m(samples.deciding_lead, dict(leads.DEFAULT_STAGE_FACTS)),
-    "leads.Lead.expected_value": lambda: m(samples.deciding_lead, dict(leads.DEFAULT_STAGE_FACTS)),
+    "leads.Lead.facts": lambda: m(samples.deciding_lead, dict(DEFAULT_STAGE_FACTS)),
+    "leads.Lead.expected_value": lambda: m(samples.deciding_lead, dict(DEFAULT_STAGE_FACTS)),
     "leads.Lead.time_in_stages": lambda: m(samples.lost_lead, samples.at(48)),
+    "leads.Lead.stage_visits": lambda: m(samples.lost_lead, leads.LeadStage.DECISION),
     "leads.Lead.stalled": lambda: m(samples.deciding_lead, samples.at(300), timedelta(days=5)),
-    "leads.LeadCreated": ctor(lambda: samples.new_lead().history[0]),
     "leads.LeadLifecycle": lambda: f(leads.LeadLifecycle, start_value="interest"),
-    "leads.LeadOutcome": ctor(samples.lead_outcome),
-    "leads.LeadQualified": ctor(lambda: samples.qualified_lead().history[-1]),
-    "leads.LeadStageChanged": ctor(lambda: samples.lost_lead().history[-1]),
     "leads.Qualification": ctor(lambda: samples.qualified_lead().qualification),
     "leads.StageFacts": lambda: f(
         leads.StageFacts, Decimal("0.3"), leads.ForecastCategory.BEST_CASE
     ),
-    "leads.StageTime": ctor(
-        lambda: samples.lost_lead().time_in_stages(samples.at(48))[leads.LeadStage.DECISION]
+    "leads.allowed_events": lambda: f(
+        leads.allowed_events, "lost", qualified=True, lost_from="decision"
     ),
-    "leads.allowed_lead_events": lambda: f(
-        leads.allowed_lead_events, "lost", qualified=True, lost_from="decision"
-    ),
-    "leads.funnel_step": lambda: f(leads.funnel_step, "interest"),
-    "leads.journey_stage": lambda: f(leads.journey_stage, "interest"),
-    "leads.lead_event_from_dict": lambda: f(
-        leads.lead_event_from_dict,
-        leads.lead_event_to_dict(samples.lost_lead().history[-1]),
+    "leads.event_from_dict": lambda: f(
+        leads.event_from_dict,
+        samples.lost_lead().history[-1].to_dict(),
         field="history[5]",
     ),
-    "leads.lead_event_to_dict": lambda: f(
-        leads.lead_event_to_dict, samples.lost_lead().history[-1]
-    ),
-    "leads.next_stage": lambda: f(
-        leads.next_stage, "lost", "reactivate", qualified=True, lost_from="decision"
-    ),
     "leads.replay_stage": lambda: f(leads.replay_stage, ["advance", "advance", "lose"]),
-    "leads.team_phase": lambda: f(leads.team_phase, "decision"),
     # -- routing ---------------------------------------------------------
     "routing.Absence": lambda: f(
         routing.Absence, samples.at(-48), samples.at(120), "parental leave"
@@ -418,14 +403,8 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     ),
     "routing.Dispatcher.details": lambda: _on_dispatcher("details"),
     "routing.Dispatcher.explain": lambda: _on_dispatcher("explain"),
-    "routing.Handoff": ctor(lambda: samples.handed().handoffs[0]),
-    "routing.HandoffAccepted": ctor(lambda: samples.ownership_events()["HandoffAccepted"]),
-    "routing.HandoffExpired": ctor(lambda: samples.ownership_events()["HandoffExpired"]),
     "routing.HandoffLifecycle": lambda: f(routing.HandoffLifecycle, start_value="submitted"),
-    "routing.HandoffRejected": ctor(lambda: samples.ownership_events()["HandoffRejected"]),
-    "routing.HandoffSubmitted": ctor(lambda: samples.ownership_events()["HandoffSubmitted"]),
     "routing.HandoffTally": ctor(lambda: samples.report().handoffs),
-    "routing.HandoffWithdrawn": ctor(lambda: samples.ownership_events()["HandoffWithdrawn"]),
     "routing.LeadStream": ctor(samples.stream),
     "routing.LeadStream.generate": lambda: f(
         routing.LeadStream.generate, samples.shop_profile(), days=2, seed=7, start=date(2026, 3, 2)
@@ -460,7 +439,6 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
         lambda: samples.move().apply(samples.move_target(), at=samples.at(1), person="ava")
     ),
     "routing.Outcomes": ctor(lambda: samples.report().outcomes),
-    "routing.OwnerAssigned": ctor(lambda: samples.ownership_events()["OwnerAssigned"]),
     "routing.Ownership": lambda: f(routing.Ownership, samples.accepted().history),
     "routing.Ownership.credited": lambda: m(samples.accepted, "closer"),
     "routing.Ownership.start": lambda: f(
@@ -522,7 +500,6 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     "routing.Ownership.from_dict": lambda: f(
         routing.Ownership.from_dict, samples.accepted().to_dict()
     ),
-    "routing.OwnershipOutcome": ctor(samples.rejected_outcome),
     "routing.Person": lambda: f(
         routing.Person,
         "ana",
@@ -609,7 +586,7 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     "routing.WorkingHours.from_dict": lambda: f(
         routing.WorkingHours.from_dict, samples.office().to_dict()
     ),
-    "routing.allowed_handoff_events": lambda: f(routing.allowed_handoff_events, "submitted"),
+    "routing.allowed_events": lambda: f(routing.allowed_events, "submitted"),
     "routing.assign": lambda: f(
         routing.assign,
         "L-2",
@@ -646,24 +623,18 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
         hours=samples.office(),
         capacity=4,
     ),
+    "routing.event_from_dict": lambda: f(
+        routing.event_from_dict,
+        samples.ownership_events()["HandoffRejected"].to_dict(),
+        field="history[2]",
+    ),
     "routing.format_comparison": lambda: f(routing.format_comparison, [samples.report()]),
     "routing.model_diagram": lambda: f(routing.model_diagram, "three_tier"),
     "routing.needs_handoff": lambda: f(
         routing.needs_handoff, "three_tier", *samples.routed_records()[2]
     ),
-    "routing.next_handoff_status": lambda: f(
-        routing.next_handoff_status, "submitted", "accept", lead_id="L-100"
-    ),
     "routing.owner": lambda: f(routing.owner, "three_tier", "decision", "qualified"),
     "routing.owner_of": lambda: f(routing.owner_of, "three_tier", samples.deciding_lead()),
-    "routing.ownership_event_from_dict": lambda: f(
-        routing.ownership_event_from_dict,
-        routing.ownership_event_to_dict(samples.ownership_events()["HandoffRejected"]),
-        field="history[2]",
-    ),
-    "routing.ownership_event_to_dict": lambda: f(
-        routing.ownership_event_to_dict, samples.ownership_events()["HandoffRejected"]
-    ),
     "routing.ownership_table": lambda: f(routing.ownership_table),
     "routing.reassign_overdue": lambda: f(
         routing.reassign_overdue,
@@ -705,12 +676,6 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     "metrics.Durations": ctor(lambda: samples.status_times().statuses[0]),
     "metrics.Durations.to_dict": lambda: m(lambda: samples.status_times().statuses[0]),
     "metrics.Durations.require": lambda: m(lambda: samples.status_times().statuses[0]),
-    "metrics.EmailReport": ctor(samples.mails),
-    "metrics.EmailReport.get": lambda: m(samples.mails, "shipped", None),
-    "metrics.EmailReport.to_records": lambda: m(samples.mails),
-    "metrics.EmailReport.format": lambda: m(samples.mails, 2, ROUND_DOWN),
-    "metrics.EmailStats": ctor(lambda: samples.mails().kinds[0]),
-    "metrics.EmailStats.to_dict": lambda: m(lambda: samples.mails().kinds[0]),
     "metrics.Funnel": ctor(samples.shop_funnel),
     "metrics.Funnel.step": lambda: m(samples.shop_funnel, "add_to_cart"),
     "metrics.Funnel.to_records": lambda: m(samples.shop_funnel),
@@ -742,7 +707,6 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     "metrics.OrderRecord.from_order": lambda: f(
         metrics.OrderRecord.from_order, samples.delivered()
     ),
-    "metrics.PageStats": ctor(lambda: samples.site().page("/")),
     "metrics.Ratio": ctor(samples.ratio),
     "metrics.Ratio.to_dict": lambda: m(samples.ratio),
     "metrics.Ratio.from_dict": lambda: f(metrics.Ratio.from_dict, samples.ratio().to_dict()),
@@ -756,9 +720,6 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     "metrics.Score.require": lambda: m(samples.score),
     "metrics.Score.rounded": lambda: m(samples.score, 2, ROUND_DOWN),
     "metrics.Score.text": lambda: m(samples.score, 2, ROUND_DOWN),
-    "metrics.SiteEngagement": ctor(samples.site),
-    "metrics.SiteEngagement.page": lambda: m(samples.site, "/mugs"),
-    "metrics.SiteEngagement.format": lambda: m(samples.site, 2, ROUND_DOWN),
     "metrics.StageDuration": ctor(lambda: samples.stage_times().stages[0]),
     "metrics.StageDuration.to_dict": lambda: m(lambda: samples.stage_times().stages[0]),
     "metrics.average_order_value": lambda: f(
@@ -769,16 +730,6 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
         period=samples.march(),
         now=samples.NOW,
         currency="EUR",
-        on_empty="raise",
-    ),
-    "metrics.average_time_on_site": lambda: f(
-        metrics.average_time_on_site, samples.view_rows(), on_empty="raise"
-    ),
-    "metrics.bounce_rate": lambda: f(
-        metrics.bounce_rate,
-        samples.view_rows(),
-        variant="engaged",
-        engaged_after=timedelta(seconds=20),
         on_empty="raise",
     ),
     "metrics.cancellation_rate": lambda: f(
@@ -847,17 +798,17 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
         converted=["b"],
         on_empty="raise",
     ),
-    "metrics.csat": lambda: f(
-        metrics.csat, [7, 6, 2, 5], scale=(1, 7), satisfied_from=6, on_empty="raise"
+    "metrics.csat": lambda: (
+        f(metrics.csat, [7, 6, 2, 5], scale=(1, 7), satisfied_from=6, on_empty="raise"),
+        f(
+            metrics.csat,
+            counts={5: 10, 4: 20, 3: 10},
+            scale=(1, 5),
+            satisfied_from=4,
+            on_empty="raise",
+        ),
+        f(metrics.csat, [5, 4, 3], scale=(1, 5), variant="mean", on_empty="raise"),
     ),
-    "metrics.csat_from_counts": lambda: f(
-        metrics.csat_from_counts,
-        {5: 10, 4: 20, 3: 10},
-        scale=(1, 5),
-        satisfied_from=4,
-        on_empty="raise",
-    ),
-    "metrics.csat_mean": lambda: f(metrics.csat_mean, [5, 4, 3], scale=(1, 5), on_empty="raise"),
     "metrics.customer_acquisition_cost": lambda: f(
         metrics.customer_acquisition_cost,
         sales_spend=Money("6000", "EUR"),
@@ -883,19 +834,9 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     "metrics.demo_after_intro_call_rate": lambda: f(
         metrics.demo_after_intro_call_rate, [samples.deciding_lead()], on_empty="raise"
     ),
-    "metrics.email_click_rate": lambda: f(
-        metrics.email_click_rate, samples.mail_rows(), kind="shipped", on_empty="raise"
-    ),
-    "metrics.email_click_to_open_rate": lambda: f(
-        metrics.email_click_to_open_rate, samples.mail_rows(), kind="shipped", on_empty="raise"
-    ),
     "metrics.email_engagement": lambda: f(
         metrics.email_engagement, samples.mail_rows(), on_empty="raise"
     ),
-    "metrics.email_open_rate": lambda: f(
-        metrics.email_open_rate, samples.mail_rows(), kind="shipped", on_empty="raise"
-    ),
-    "metrics.exit_rates": lambda: f(metrics.exit_rates, samples.view_rows(), on_empty="raise"),
     "metrics.funnel": lambda: f(
         metrics.funnel,
         samples.funnel_rows(),
@@ -931,9 +872,9 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     "metrics.monthly_revenue": lambda: f(
         metrics.monthly_revenue, samples.order_rows(), zone="Europe/Berlin", basis="gross"
     ),
-    "metrics.nps": lambda: f(metrics.nps, [10, 9, 8, 3], on_empty="raise"),
-    "metrics.nps_from_counts": lambda: f(
-        metrics.nps_from_counts, promoters=30, passives=50, detractors=20, on_empty="raise"
+    "metrics.nps": lambda: (
+        f(metrics.nps, [10, 9, 8, 3], on_empty="raise"),
+        f(metrics.nps, promoters=30, passives=50, detractors=20, on_empty="raise"),
     ),
     "metrics.on_time_delivery_rate": lambda: f(
         metrics.on_time_delivery_rate,
@@ -950,9 +891,6 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
         period=samples.march(),
         now=samples.NOW,
         on_empty="raise",
-    ),
-    "metrics.pages_per_session": lambda: f(
-        metrics.pages_per_session, samples.view_rows(), on_empty="raise"
     ),
     "metrics.purchase_frequency": lambda: (
         f(metrics.purchase_frequency, {"a": 2, "b": 1, "c": 1}, on_empty="raise"),

@@ -18,7 +18,7 @@ from salesflow.metrics import (
     average_order_value,
     cohort_retention,
     compound_monthly_growth_rate,
-    csat_mean,
+    csat,
     customer_summary,
     email_engagement,
     funnel,
@@ -436,7 +436,7 @@ def ratio() -> Any:
 
 
 def score() -> Any:
-    return csat_mean([5, 4, 4, 3, 1])
+    return csat([5, 4, 4, 3, 1], variant="mean")
 
 
 def order_rows() -> list[dict[str, Any]]:

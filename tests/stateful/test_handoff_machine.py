@@ -11,8 +11,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from salesflow import SalesflowError
 from salesflow.errors import VersionConflict
-from salesflow.routing import Role
-from salesflow.routing.handoffs import Ownership, RejectReason
+from salesflow.routing import Ownership, RejectReason, Role, allowed_events, event_from_dict
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 PEOPLE = ["ann", "bob", "cy"]
@@ -243,6 +242,15 @@ class OwnershipMachine(RuleBasedStateMachine):
     def replay_and_the_serialised_form_round_trip(self) -> None:
         assert Ownership.replay(self.record.history) == self.record
         assert Ownership.from_dict(json.loads(json.dumps(self.record.to_dict()))) == self.record
+        for event in self.record.history:
+            assert event_from_dict(json.loads(json.dumps(event.to_dict()))) == event
+
+    @invariant()
+    def only_a_pending_handoff_allows_handoff_events(self) -> None:
+        expected = allowed_events("submitted") if self.pending is not None else frozenset()
+        assert self.record.allowed_events == expected
+        for handoff in self.record.handoffs:
+            assert bool(allowed_events(handoff.status)) == (not handoff.status.is_final)
 
 
 OwnershipMachine.TestCase.settings = settings(

@@ -190,6 +190,10 @@ class LeadMachine(RuleBasedStateMachine):
         times = self.lead.time_in_stages(self.clock)
         total = sum((t.total for t in times.values()), timedelta())
         assert total == self.clock - self.lead.created_at
+        for stage, durations in times.items():
+            visits = self.lead.stage_visits(stage)
+            assert durations.count == len(visits)
+            assert durations.ongoing == (visits[-1][1] is None)
 
 
 LeadMachine.TestCase.settings = settings(max_examples=150, stateful_step_count=30, deadline=None)

@@ -163,7 +163,7 @@ def _walk(instants: list[datetime], zone: object) -> Lead:
 
 
 def _durations(lead: Lead, now: datetime) -> dict[LeadStage, tuple[timedelta, int]]:
-    return {stage: (t.total, t.visits) for stage, t in lead.time_in_stages(now).items()}
+    return {stage: (t.total, t.count) for stage, t in lead.time_in_stages(now).items()}
 
 
 @LAWS

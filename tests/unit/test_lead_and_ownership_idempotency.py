@@ -11,8 +11,7 @@ import pytest
 from helpers import T0, at
 from salesflow import IdempotencyConflict, InvalidField, Money, VersionConflict
 from salesflow.leads import ActivityKind, Lead, LeadSource, LostReason
-from salesflow.routing import Role
-from salesflow.routing.handoffs import Ownership, RejectReason
+from salesflow.routing import Ownership, RejectReason, Role
 
 
 def _lead() -> Lead:

@@ -15,12 +15,12 @@ import pytest
 from test_lead_verbs_contract import T0, at, at_interest, customer
 
 from salesflow import InvalidField, InvalidTransition, InvalidType, Money
-from salesflow.leads import Lead, LeadQualified, LeadStage, StageFacts, StageTime
-from salesflow.leads.lead import lead_event_from_dict, lead_event_to_dict
+from salesflow.leads import Lead, LeadStage, StageFacts, event_from_dict
+from salesflow.leads.events import LeadQualified
 
 LEAD = at_interest()
 CREATED, ADVANCED = LEAD.history
-ADVANCED_DOC = lead_event_to_dict(ADVANCED)
+ADVANCED_DOC = ADVANCED.to_dict()
 CUSTOMER = customer()
 EARLIER = T0 - timedelta(hours=1)
 KEYS = "actor, at, come_back_on, event, from_stage, idempotency_key, lead_id, lost_reason, reason, to_stage, version"
@@ -221,28 +221,28 @@ REFUSALS = {
         "threshold: got 5, expected a positive timedelta",
     ),
     "an event document whose name is not a string": (
-        lambda: lead_event_from_dict({**ADVANCED_DOC, "event": 5}),
+        lambda: event_from_dict({**ADVANCED_DOC, "event": 5}),
         InvalidField,
         "event.event",
         5,
         "event.event: got 5, expected an event name",
     ),
     "an event document with unknown keys": (
-        lambda: lead_event_from_dict({**ADVANCED_DOC, "zzz": 1, "aaa": 2}, field="history[1]"),
+        lambda: event_from_dict({**ADVANCED_DOC, "zzz": 1, "aaa": 2}, field="history[1]"),
         InvalidField,
         "history[1]",
         ["aaa", "zzz"],
         f"history[1]: got ['aaa', 'zzz'], expected only the keys {KEYS}",
     ),
     "a create document numbered 2": (
-        lambda: lead_event_from_dict({**lead_event_to_dict(CREATED), "version": 2}),
+        lambda: event_from_dict({**CREATED.to_dict(), "version": 2}),
         InvalidField,
         "event.version",
         2,
         "event.version: got 2, expected 1 for a create event",
     ),
     "an event document with a naive time": (
-        lambda: lead_event_from_dict({**ADVANCED_DOC, "at": "2026-11-23T09:00:00"}, field="h[1]"),
+        lambda: event_from_dict({**ADVANCED_DOC, "at": "2026-11-23T09:00:00"}, field="h[1]"),
         InvalidType,
         "h[1].at",
         datetime(2026, 11, 23, 9),
@@ -250,14 +250,14 @@ REFUSALS = {
         " (this one is naive)",
     ),
     "an event document numbered 1": (
-        lambda: lead_event_from_dict({**ADVANCED_DOC, "version": 1}, field="h[1]"),
+        lambda: event_from_dict({**ADVANCED_DOC, "version": 1}, field="h[1]"),
         InvalidField,
         "h[1].version",
         1,
         "h[1].version: got 1, expected a whole number of at least 2",
     ),
     "an event document that is not a mapping": (
-        lambda: lead_event_from_dict(5),
+        lambda: event_from_dict(5),
         InvalidType,
         "event",
         5,
@@ -282,7 +282,7 @@ def test_an_event_document_missing_a_key_is_refused_naming_the_key():
     document = {k: v for k, v in ADVANCED_DOC.items() if k != "actor"}
 
     with pytest.raises(InvalidField) as caught:
-        lead_event_from_dict(document, field="history[1]")
+        event_from_dict(document, field="history[1]")
 
     assert str(caught.value) == "history[1].actor: got None, expected a value (it is missing)"
 
@@ -302,32 +302,9 @@ def test_stage_facts_that_are_not_a_mapping_are_refused_saying_what_to_pass():
     assert str(caught.value) == "facts: got 5, expected a mapping of LeadStage to StageFacts"
 
 
-def test_a_stage_time_with_a_naive_last_exit_is_refused_naming_it():
-    naive = datetime(2026, 11, 23, 12, 0)
-
-    with pytest.raises(InvalidType) as caught:
-        StageTime(
-            stage=LeadStage.AWARENESS,
-            first_entered=T0,
-            last_exited=naive,
-            latest_entered=T0,
-            total=timedelta(hours=1),
-            visits=1,
-        )
-
-    assert (caught.value.field, caught.value.value) == ("last_exited", naive)
-
-
-@pytest.mark.parametrize("visits", [0, True, "1"])
-def test_a_stage_time_with_visits_that_are_not_a_whole_count_is_refused_naming_visits(visits):
+@pytest.mark.parametrize("stage", ["won", 5, None])
+def test_stage_visits_of_something_that_is_not_a_stage_are_refused_naming_stage(stage):
     with pytest.raises(InvalidField) as caught:
-        StageTime(
-            stage=LeadStage.AWARENESS,
-            first_entered=T0,
-            last_exited=None,
-            latest_entered=T0,
-            total=timedelta(hours=1),
-            visits=visits,
-        )
+        LEAD.stage_visits(stage)
 
-    assert (caught.value.field, caught.value.value) == ("visits", visits)
+    assert (caught.value.field, caught.value.value) == ("stage", stage)

@@ -7,25 +7,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 from statemachine.exceptions import TransitionNotAllowed
 
+from helpers import next_stage
 from salesflow import InvalidField, InvalidTransition, InvalidType
 from salesflow.leads import (
-    FUNNEL,
-    JOURNEY,
-    LEAD_EVENTS,
-    OPEN_STAGES,
-    TEAM_PHASES,
     FunnelStep,
     JourneyStage,
     LeadLifecycle,
     LeadStage,
     TeamPhase,
-    allowed_lead_events,
-    funnel_step,
-    journey_stage,
-    next_stage,
+    allowed_events,
     replay_stage,
-    team_phase,
 )
+from salesflow.leads.lifecycle import LEAD_EVENTS
+from salesflow.leads.stage import FUNNEL, JOURNEY, OPEN_STAGES, TEAM_PHASES
 
 LOST_FROM = (None, *sorted(OPEN_STAGES, key=list(LeadStage).index))
 COMBINATIONS = [
@@ -50,28 +44,40 @@ def test_every_step_of_every_view_is_reached_by_some_stage(view, kind):
 
 
 def test_the_funnel_runs_from_awareness_to_retention_in_order():
-    steps = [funnel_step(stage) for stage in LeadStage if stage is not LeadStage.LOST]
+    steps = [stage.funnel_step for stage in LeadStage if stage is not LeadStage.LOST]
 
     assert steps == list(FunnelStep)
 
 
 def test_interest_belongs_to_consideration_in_the_buyers_journey():
-    assert journey_stage("interest") is JourneyStage.CONSIDERATION
+    assert LeadStage("interest").journey_stage is JourneyStage.CONSIDERATION
 
 
 def test_team_phases_split_pre_sales_sales_and_after_sales():
-    assert [team_phase(s) for s in ("awareness", "interest")] == [TeamPhase.PRE_SALES] * 2
-    assert [team_phase(s) for s in ("consideration", "decision")] == [TeamPhase.SALES] * 2
-    assert [team_phase(s) for s in ("customer", "retained")] == [TeamPhase.AFTER_SALES] * 2
+    phases = [LeadStage(s).team_phase for s in ("awareness", "interest")]
+    assert phases == [TeamPhase.PRE_SALES] * 2
+    phases = [LeadStage(s).team_phase for s in ("consideration", "decision")]
+    assert phases == [TeamPhase.SALES] * 2
+    phases = [LeadStage(s).team_phase for s in ("customer", "retained")]
+    assert phases == [TeamPhase.AFTER_SALES] * 2
 
 
 def test_lost_belongs_to_no_view():
-    assert (funnel_step("lost"), journey_stage("lost"), team_phase("lost")) == (None, None, None)
+    lost = LeadStage.LOST
+
+    assert (lost.funnel_step, lost.journey_stage, lost.team_phase) == (None, None, None)
+
+
+@pytest.mark.parametrize("stage", list(LeadStage), ids=str)
+def test_each_stage_property_reads_its_view(stage):
+    assert stage.funnel_step is FUNNEL[stage]
+    assert stage.journey_stage is JOURNEY[stage]
+    assert stage.team_phase is TEAM_PHASES[stage]
 
 
 def test_an_unknown_stage_is_refused_naming_the_choices():
     with pytest.raises(InvalidField, match="awareness, interest"):
-        funnel_step("won")
+        allowed_events("won")
 
 
 def _engine(stage, event, lost_from, qualified):
@@ -100,12 +106,12 @@ def test_engine_and_compiled_table_agree_on_every_stage_event_and_guard_context(
 @pytest.mark.parametrize("stage", list(LeadStage), ids=str)
 @pytest.mark.parametrize("lost_from", LOST_FROM, ids=str)
 @pytest.mark.parametrize("qualified", [False, True])
-def test_allowed_lead_events_equal_the_engines_enabled_events(stage, lost_from, qualified):
+def test_allowed_events_equal_the_engines_enabled_events(stage, lost_from, qualified):
     machine = LeadLifecycle(start_value=stage)
 
     enabled = {e.id for e in machine.enabled_events(lost_from=lost_from, qualified=qualified)}
 
-    assert allowed_lead_events(stage, lost_from=lost_from, qualified=qualified) == enabled
+    assert allowed_events(stage, lost_from=lost_from, qualified=qualified) == enabled
 
 
 def test_forward_moves_go_one_stage_at_a_time():
@@ -120,7 +126,7 @@ def test_a_qualified_ready_to_buy_lead_may_enter_at_decision():
 
 def test_lost_is_reachable_from_every_open_stage_and_only_there():
     for stage in LeadStage:
-        assert ("lose" in allowed_lead_events(stage)) == (stage in OPEN_STAGES)
+        assert ("lose" in allowed_events(stage)) == (stage in OPEN_STAGES)
 
 
 def test_a_lost_lead_is_reactivated_into_the_stage_it_was_lost_from():
@@ -135,9 +141,9 @@ def test_a_customer_becomes_retained_on_a_repeat_purchase():
 
 def test_guard_facts_of_the_wrong_kind_are_refused():
     with pytest.raises(InvalidType, match="qualified"):
-        allowed_lead_events("interest", qualified="yes")  # type: ignore[arg-type]
+        allowed_events("interest", qualified="yes")  # type: ignore[arg-type]
     with pytest.raises(InvalidField, match="lost_from"):
-        allowed_lead_events("lost", lost_from="customer")
+        allowed_events("lost", lost_from="customer")
 
 
 def test_invalid_transition_names_the_lead_and_the_allowed_events():

@@ -14,20 +14,22 @@ import pytest
 
 from salesflow import InvalidField, InvalidType, Money, VersionConflict
 from salesflow.leads import (
-    DEFAULT_STAGE_FACTS,
     ActivityKind,
-    ActivityLogged,
     ForecastCategory,
     Lead,
-    LeadCreated,
-    LeadQualified,
     LeadSource,
     LeadStage,
-    LeadStageChanged,
     LostReason,
+    event_from_dict,
+)
+from salesflow.leads.events import (
+    ActivityLogged,
+    LeadCreated,
+    LeadQualified,
+    LeadStageChanged,
     QualificationOutcome,
 )
-from salesflow.leads.lead import lead_event_from_dict, lead_event_to_dict
+from salesflow.leads.facts import DEFAULT_STAGE_FACTS
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -213,13 +215,14 @@ def test_time_in_stages_counts_each_visit_and_the_latest_entry():
     times = lead.time_in_stages(at(10))
 
     assert times[LeadStage.AWARENESS].total == timedelta(hours=4)
-    assert times[LeadStage.AWARENESS].visits == 2
-    assert times[LeadStage.AWARENESS].first_entered == T0
-    assert times[LeadStage.AWARENESS].latest_entered == at(3)
-    assert times[LeadStage.AWARENESS].last_exited == at(6)
+    assert times[LeadStage.AWARENESS].count == 2
+    assert times[LeadStage.AWARENESS].ongoing == 0
+    assert lead.stage_visits(LeadStage.AWARENESS) == ((T0, at(1)), (at(3), at(6)))
     assert times[LeadStage.INTEREST].total == timedelta(hours=6)
-    assert times[LeadStage.INTEREST].last_exited is None
-    assert times[LeadStage.INTEREST].visits == 2
+    assert times[LeadStage.INTEREST].ongoing == 1
+    assert lead.stage_visits("interest") == ((at(1), at(3)), (at(6), None))
+    assert times[LeadStage.INTEREST].count == 2
+    assert lead.stage_visits(LeadStage.DECISION) == ()
 
 
 @pytest.mark.parametrize("name", VERBS)
@@ -295,10 +298,10 @@ def test_lead_events_are_built_with_keywords_only(kind):
 def test_a_malformed_deal_value_in_a_document_is_refused_naming_its_path(
     deal_value, field, message
 ):
-    document = {**lead_event_to_dict(new_lead().history[0]), "deal_value": deal_value}
+    document = {**new_lead().history[0].to_dict(), "deal_value": deal_value}
 
     with pytest.raises(InvalidField) as caught:
-        lead_event_from_dict(document, field="history[0]")
+        event_from_dict(document, field="history[0]")
 
     assert caught.value.field == field
     assert str(caught.value) == message

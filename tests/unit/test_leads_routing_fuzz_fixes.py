@@ -8,19 +8,18 @@ from types import MappingProxyType
 import attrs
 import pytest
 
-from salesflow import InvalidField, InvalidType, Money, SalesflowError
+from helpers import next_stage
+from salesflow import InvalidField, InvalidType, Money, SalesflowError, routing
 from salesflow.leads import (
-    DEFAULT_STAGE_FACTS,
-    LEAD_EVENTS,
     Lead,
     LeadLifecycle,
     LeadStage,
-    allowed_lead_events,
-    lead_event_from_dict,
-    lead_event_to_dict,
-    next_stage,
+    allowed_events,
+    event_from_dict,
     replay_stage,
 )
+from salesflow.leads.facts import DEFAULT_STAGE_FACTS
+from salesflow.leads.lifecycle import LEAD_EVENTS
 from salesflow.routing import (
     HandoffLifecycle,
     HandoffStatus,
@@ -28,8 +27,6 @@ from salesflow.routing import (
     Ownership,
     RerouteReport,
     WorkingHours,
-    ownership_event_from_dict,
-    ownership_event_to_dict,
     reroute,
 )
 
@@ -74,7 +71,7 @@ def test_reactivating_without_the_stage_it_was_lost_from_names_lost_from():
 @pytest.mark.parametrize("value", ["decisive", 7, 1.5, object()], ids=repr)
 def test_a_bad_lost_from_is_shown_as_the_caller_gave_it(value):
     with pytest.raises(InvalidField) as caught:
-        allowed_lead_events(LeadStage.LOST, lost_from=value)
+        allowed_events(LeadStage.LOST, lost_from=value)
 
     assert caught.value.value is value
 
@@ -153,17 +150,17 @@ def test_an_ownership_document_missing_a_summary_key_is_refused_even_when_it_is_
 
 @pytest.mark.parametrize("key", ["to_person", "expires_at", "from_person"])
 def test_an_ownership_event_with_null_written_for_an_omitted_field_is_refused(key):
-    document = ownership_event_to_dict(_handed().history[1])
+    document = _handed().history[1].to_dict()
     document[key] = None
 
     with pytest.raises(InvalidField, match=rf"^event\.{key}: got None"):
-        ownership_event_from_dict(document)
+        routing.event_from_dict(document)
 
 
 def test_a_lead_event_reads_back_to_exactly_the_document_it_came_from():
     for event in _lead().history:
-        document = lead_event_to_dict(event)
-        assert lead_event_to_dict(lead_event_from_dict(document)) == document
+        document = event.to_dict()
+        assert event_from_dict(document).to_dict() == document
 
 
 def test_working_hours_without_their_holidays_key_are_refused():

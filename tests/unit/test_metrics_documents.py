@@ -21,7 +21,6 @@ from salesflow.metrics import (
     conversion_rate,
     conversion_rate_from_ids,
     csat,
-    csat_mean,
     customer_acquisition_cost,
     lead_conversion_rate,
     nps,
@@ -76,7 +75,7 @@ RESULTS = {
     "NPS": lambda: nps([10, 9, 9, 8, 7, 6, 3, 10]),
     "CSAT": lambda: csat([5, 4, 3, 2, 5]),
     "CSAT 1-7": lambda: csat([6, 7, 2], scale=(1, 7), satisfied_from=6),
-    "CSAT mean": lambda: csat_mean([5, 4, 4, 3]),
+    "CSAT mean": lambda: csat([5, 4, 4, 3], variant="mean"),
     "conversion counts": lambda: conversion_rate(conversions=30, visitors=1200),
     "conversion ids": lambda: conversion_rate_from_ids(visitors=[1, 2, 3], converted=[2]),
     "CAC": lambda: customer_acquisition_cost(

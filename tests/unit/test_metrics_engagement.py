@@ -18,21 +18,8 @@ from hypothesis import strategies as st
 
 from salesflow import InvalidField, InvalidType, UndefinedMetric
 from salesflow.metrics import Ratio, Score
-from salesflow.metrics.engagement import (
-    EmailReport,
-    EmailStats,
-    PageStats,
-    SiteEngagement,
-    average_time_on_site,
-    bounce_rate,
-    email_click_rate,
-    email_click_to_open_rate,
-    email_engagement,
-    email_open_rate,
-    exit_rates,
-    pages_per_session,
-    site_engagement,
-)
+from salesflow.metrics.email import EmailReport, EmailStats, email_engagement
+from salesflow.metrics.site import PageStats, SiteEngagement, site_engagement
 from salesflow.orders import OrderStatus
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -99,7 +86,7 @@ def reference_mail(rows, kind=None):
 def test_bounce_rate_is_single_page_sessions_over_sessions():
     rows = [view(1, "/"), view(1, "/mugs", 5), view(2, "/"), view(3, "/tea"), view(4, "/")]
 
-    result = bounce_rate(rows)
+    result = site_engagement(rows).bounce_rate
 
     assert result.fraction == Fraction(3, 4)
     assert result.formula == "single-page sessions / sessions"
@@ -116,8 +103,8 @@ def test_the_engaged_variant_keeps_long_or_converting_single_page_sessions_out_o
         view("silent", "/"),
     ]
 
-    result = bounce_rate(rows, variant="engaged")
-    single = bounce_rate(rows)
+    result = site_engagement(rows).engaged_bounce_rate
+    single = site_engagement(rows).bounce_rate
 
     assert result.fraction == Fraction(2, 5)  # short and silent
     assert single.fraction == Fraction(4, 5)
@@ -127,8 +114,8 @@ def test_the_engaged_variant_keeps_long_or_converting_single_page_sessions_out_o
 def test_the_engagement_threshold_can_be_stated():
     rows = [view("a", "/", left_at=T0 + timedelta(seconds=30))]
 
-    assert bounce_rate(rows, variant="engaged").value == 0
-    assert bounce_rate(rows, variant="engaged", engaged_after=timedelta(minutes=1)).value == 1
+    assert site_engagement(rows).engaged_bounce_rate.value == 0
+    assert site_engagement(rows, engaged_after=timedelta(minutes=1)).engaged_bounce_rate.value == 1
 
 
 def test_the_engagement_rate_is_the_complement_of_the_engaged_bounce_rate():
@@ -147,7 +134,7 @@ def test_the_engagement_rate_is_the_complement_of_the_engaged_bounce_rate():
 def test_pages_per_session_is_page_views_over_sessions_and_not_a_share():
     rows = [view(1, "/"), view(1, "/a", 1), view(1, "/b", 2), view(2, "/")]
 
-    result = pages_per_session(rows)
+    result = site_engagement(rows).pages_per_session
 
     assert isinstance(result, Score)
     assert result.value == 2
@@ -156,7 +143,7 @@ def test_pages_per_session_is_page_views_over_sessions_and_not_a_share():
 def test_without_an_end_time_the_last_page_adds_nothing_to_time_on_site():
     rows = [view(1, "/", 0), view(1, "/a", 30), view(1, "/b", 75), view(2, "/", 0)]
 
-    result = average_time_on_site(rows)
+    result = site_engagement(rows).time_on_site
 
     assert result.fraction == Fraction(75, 2)  # 75 s and 0 s
     assert result.variant == "seconds; the last page counts only with left_at"
@@ -169,7 +156,7 @@ def test_an_end_time_gives_the_last_page_its_duration():
         view(2, "/", 0, left_at=T0 + timedelta(seconds=12.5)),
     ]
 
-    result = average_time_on_site(rows)
+    result = site_engagement(rows).time_on_site
 
     assert result.value == Decimal("51.25")
 
@@ -184,7 +171,7 @@ def test_exit_rate_is_exits_from_the_page_over_its_page_views():
         view(3, "/cart", 0),
     ]
 
-    result = exit_rates(rows)
+    result = site_engagement(rows).exit_rates
 
     assert list(result) == ["/", "/cart"]
     assert result["/"].fraction == Fraction(1, 3)
@@ -195,8 +182,8 @@ def test_exit_rate_is_exits_from_the_page_over_its_page_views():
 def test_two_last_views_at_the_same_instant_exit_from_the_page_that_sorts_last():
     rows = [view(1, "/b", 5), view(1, "/c", 5), view(1, "/a", 5)]
 
-    assert exit_rates(rows)["/c"].value == 1
-    assert exit_rates(list(reversed(rows)))["/c"].value == 1
+    assert site_engagement(rows).exit_rates["/c"].value == 1
+    assert site_engagement(list(reversed(rows))).exit_rates["/c"].value == 1
 
 
 def test_times_in_other_zones_and_iso_strings_are_the_same_instants():
@@ -205,7 +192,7 @@ def test_times_in_other_zones_and_iso_strings_are_the_same_instants():
         {"session_id": 1, "page": "/a", "at": (T0 + timedelta(seconds=20)).isoformat()},
     ]
 
-    assert average_time_on_site(rows).value == 20
+    assert site_engagement(rows).time_on_site.value == 20
 
 
 def test_dataframe_missing_values_in_optional_keys_mean_none():
@@ -222,15 +209,13 @@ def test_no_page_views_give_undefined_results_or_errors_on_request():
 
     assert site.bounce_rate.value is None
     assert site.time_on_site.value is None
-    assert exit_rates([]) == {}
+    assert site.exit_rates == {}
     with pytest.raises(UndefinedMetric, match="sessions is 0"):
-        bounce_rate([], on_empty="raise")
-    with pytest.raises(UndefinedMetric, match="page views is 0"):
-        exit_rates([], on_empty="raise")
-    with pytest.raises(UndefinedMetric):
-        pages_per_session([], on_empty="raise")
-    with pytest.raises(UndefinedMetric):
-        average_time_on_site([], on_empty="raise")
+        site_engagement([], on_empty="raise")
+    with pytest.raises(UndefinedMetric, match="sessions is 0"):
+        site.pages_per_session.require()
+    with pytest.raises(UndefinedMetric, match="sessions is 0"):
+        site.time_on_site.require()
 
 
 @pytest.mark.parametrize(
@@ -271,11 +256,10 @@ def test_a_page_view_missing_a_key_or_not_a_mapping_is_refused():
 @pytest.mark.parametrize(
     ("call", "field"),
     [
-        (lambda: bounce_rate([], variant="ga4"), "variant"),
-        (lambda: bounce_rate([], engaged_after=timedelta(0)), "engaged_after"),
-        (lambda: bounce_rate([], engaged_after=10), "engaged_after"),
+        (lambda: site_engagement([], engaged_after=timedelta(0)), "engaged_after"),
+        (lambda: site_engagement([], engaged_after=10), "engaged_after"),
         (lambda: site_engagement({"session_id": 1}), "rows"),
-        (lambda: pages_per_session([], on_empty="zero"), "on_empty"),
+        (lambda: site_engagement([], on_empty="zero"), "on_empty"),
     ],
 )
 def test_bad_options_are_refused_naming_them(call, field):
@@ -427,27 +411,31 @@ def test_order_statuses_are_notification_kinds():
 
     assert list(report) == ["shipped"]
     assert report[OrderStatus.SHIPPED].open_rate.percent() == "50.0%"
-    assert email_open_rate(rows, kind=OrderStatus.SHIPPED).fraction == Fraction(1, 2)
+    assert email_engagement(rows)[OrderStatus.SHIPPED].open_rate.fraction == Fraction(1, 2)
 
 
-def test_the_single_rate_functions_filter_by_kind_or_take_all_kinds():
+def test_the_report_gives_the_rates_of_one_kind_or_of_all_kinds():
     rows = [mail(1, "shipped", clicked=5), mail(2, "delayed"), mail(3, "delayed", opened=1)]
 
-    assert email_open_rate(rows).fraction == Fraction(2, 3)
-    assert email_click_rate(rows, kind="delayed").value == 0
-    assert email_click_to_open_rate(rows, kind="shipped").value == 1
-    assert email_open_rate(rows, kind="newsletter").value is None
+    report = email_engagement(rows)
+
+    assert report.open_rate.fraction == Fraction(2, 3)
+    assert report.open_rate == report.total.open_rate
+    assert report.click_rate == report.total.click_rate
+    assert report["delayed"].click_rate.value == 0
+    assert report["shipped"].click_to_open_rate.value == 1
+    assert report.get("newsletter") is None
 
 
 def test_no_delivered_message_gives_undefined_rates_or_errors_on_request():
     rows = [mail(1, "shipped", delivered=None)]
 
     assert email_engagement(rows).total.open_rate.value is None
-    assert email_click_to_open_rate([mail(1, "shipped")]).value is None
+    assert email_engagement([mail(1, "shipped")]).click_to_open_rate.value is None
     with pytest.raises(UndefinedMetric, match="delivered is 0"):
         email_engagement(rows, on_empty="raise")
     with pytest.raises(UndefinedMetric, match="opened is 0"):
-        email_click_to_open_rate([mail(1, "shipped")], on_empty="raise")
+        email_engagement([mail(1, "shipped")]).click_to_open_rate.require()
 
 
 @pytest.mark.parametrize(

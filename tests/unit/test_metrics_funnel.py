@@ -18,13 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from salesflow import InvalidField, InvalidType, UndefinedMetric
-from salesflow.leads import (
-    Lead,
-    LeadSource,
-    LeadStage,
-    LostReason,
-    lead_event_to_dict,
-)
+from salesflow.leads import Lead, LeadSource, LeadStage, LostReason
 from salesflow.metrics.funnel import (
     DEFAULT_FUNNEL_STEPS,
     Funnel,
@@ -559,7 +553,7 @@ def test_leads_can_come_as_events_in_any_order_or_as_dicts():
     ada = new_lead("L-1").advance(at=T0 + DAY).lead.log_activity("demo", at=T0 + 2 * DAY).lead
     bob = new_lead("L-2").advance(at=T0 + 3 * DAY).lead
     events = [*reversed(ada.history), *bob.history]
-    documents = [lead_event_to_dict(e) for e in events]
+    documents = [e.to_dict() for e in events]
 
     expected = time_in_lead_stages([ada, bob], now=T0 + 5 * DAY)
 

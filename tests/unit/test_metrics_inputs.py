@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import partial
@@ -19,12 +20,9 @@ from salesflow.metrics import (
     conversion_rate,
     conversion_rate_from_ids,
     csat,
-    csat_from_counts,
-    csat_mean,
     customer_acquisition_cost,
     customer_summary,
     nps,
-    nps_from_counts,
     purchase_frequency,
     repeat_purchase_rate,
     retention_rate,
@@ -83,7 +81,7 @@ def test_a_series_indexed_by_position_is_refused_as_ambiguous(metric):
     assert ".to_dict()" in str(caught.value)
 
 
-@pytest.mark.parametrize("metric", [nps, csat, csat_mean])
+@pytest.mark.parametrize("metric", [nps, csat, functools.partial(csat, variant="mean")])
 def test_survey_scores_read_a_column_and_refuse_an_indexed_series(metric):
     column = pd.Series([5, 4, 1])
     by_respondent = pd.Series({"ada": 5, "bob": 4, "cy": 1})
@@ -97,7 +95,7 @@ def test_survey_scores_read_a_column_and_refuse_an_indexed_series(metric):
 def test_csat_from_counts_reads_a_series_of_answers_per_score():
     answers = pd.Series([5, 5, 4, 2]).value_counts()
 
-    assert csat_from_counts(answers) == csat_from_counts({5: 2, 4: 1, 2: 1})
+    assert csat(counts=answers) == csat(counts={5: 2, 4: 1, 2: 1})
 
 
 @pytest.mark.parametrize(
@@ -129,7 +127,7 @@ COUNT_CALLS = [
     ),
     (partial(churn_rate, variant="customer_days"), {"customers_lost": 3, "customer_days": 1500, "days": 30}),
     (conversion_rate, {"conversions": 30, "visitors": 1200}),
-    (nps_from_counts, {"promoters": 30, "passives": 50, "detractors": 20}),
+    (nps, {"promoters": 30, "passives": 50, "detractors": 20}),
     (
         customer_acquisition_cost,
         {

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from salesflow import InvalidField, InvalidType, UndefinedMetric
-from salesflow.metrics import csat, csat_from_counts, csat_mean, nps, nps_from_counts
+from salesflow.metrics import csat, nps
 from strategies import survey_scores
 
 PUBLISHED_CSAT = [5] * 10 + [4] * 20 + [3] * 10 + [2] * 5 + [1] * 5
@@ -36,11 +36,11 @@ def test_30_percent_promoters_and_20_percent_detractors_give_an_nps_of_plus_10()
 
     assert result.value == Decimal(10)
     assert result.text() == "+10"
-    assert result == nps_from_counts(promoters=30, passives=50, detractors=20)
+    assert result == nps(promoters=30, passives=50, detractors=20)
 
 
 def test_the_nps_repr_shows_promoters_detractors_and_responses():
-    result = nps_from_counts(promoters=30, passives=50, detractors=20)
+    result = nps(promoters=30, passives=50, detractors=20)
 
     assert repr(result) == (
         "<Score NPS (promoters 9-10, detractors 0-6): 100 * (30 - 20) / 100 = 10>"
@@ -87,7 +87,7 @@ def test_a_bad_nps_score_is_refused_naming_its_index(scores, index, error):
 
 
 def test_nps_refuses_a_mapping_or_a_string_for_scores():
-    with pytest.raises(InvalidType, match="from_counts"):
+    with pytest.raises(InvalidType, match="counts by keyword"):
         nps({9: 3})  # type: ignore[arg-type]
     with pytest.raises(InvalidType, match="scores"):
         nps("9910")  # type: ignore[arg-type]
@@ -95,7 +95,7 @@ def test_nps_refuses_a_mapping_or_a_string_for_scores():
 
 def test_nps_from_counts_refuses_negative_counts():
     with pytest.raises(InvalidField, match="detractors"):
-        nps_from_counts(promoters=3, passives=1, detractors=-1)
+        nps(promoters=3, passives=1, detractors=-1)
 
 
 def test_an_nps_from_a_generator_reads_it_once():
@@ -112,7 +112,7 @@ def test_50_answers_of_which_10_five_and_20_four_give_a_csat_of_60_percent():
 
     assert result.value == Decimal("0.6")
     assert result.percent() == "60.0%"
-    assert result == csat_from_counts({5: 10, 4: 20, 3: 10, 2: 5, 1: 5})
+    assert result == csat(counts={5: 10, 4: 20, 3: 10, 2: 5, 1: 5})
 
 
 def test_the_csat_repr_shows_the_satisfied_answers():
@@ -122,7 +122,7 @@ def test_the_csat_repr_shows_the_satisfied_answers():
 
 
 def test_the_mean_score_variant_is_a_score_on_the_scale():
-    result = csat_mean(PUBLISHED_CSAT)
+    result = csat(PUBLISHED_CSAT, variant="mean")
 
     assert result.value == Decimal("3.5")
     assert result.variant == "mean on 1-5"
@@ -139,7 +139,7 @@ def test_another_scale_needs_a_stated_satisfied_threshold():
 
 
 def test_a_ten_point_scale_with_a_top_box_threshold():
-    result = csat_from_counts({10: 2, 9: 1, 3: 1}, scale=(1, 10), satisfied_from=10)
+    result = csat(counts={10: 2, 9: 1, 3: 1}, scale=(1, 10), satisfied_from=10)
 
     assert result.fraction == Fraction(1, 2)
     assert result.variant == "share of 10 on 1-10"
@@ -174,16 +174,16 @@ def test_a_score_off_the_csat_scale_is_refused_with_its_index():
 
 def test_csat_from_counts_refuses_an_off_scale_score_and_a_negative_count():
     with pytest.raises(InvalidField, match=r"counts\[6\]"):
-        csat_from_counts({6: 1})
+        csat(counts={6: 1})
     with pytest.raises(InvalidField, match=r"counts\[4\]"):
-        csat_from_counts({4: -2})
+        csat(counts={4: -2})
 
 
 def test_no_answers_give_an_undefined_csat():
     assert csat([]).percent() == "undefined"
-    assert csat_mean([]).value is None
+    assert csat([], variant="mean").value is None
     with pytest.raises(UndefinedMetric, match="answers is 0"):
-        csat_mean([], on_empty="raise")
+        csat([], on_empty="raise", variant="mean")
 
 
 # -- laws ---------------------------------------------------------------------------
@@ -233,8 +233,8 @@ def test_satisfied_answers_and_answers_add_up_when_two_batches_are_merged(first,
 
     assert merged.numerator == csat(first).numerator + csat(second).numerator
     assert merged.denominator == csat(first).denominator + csat(second).denominator
-    assert csat_mean(first + second).numerator == (
-        csat_mean(first).numerator + csat_mean(second).numerator
+    assert csat(first + second, variant="mean").numerator == (
+        csat(first, variant="mean").numerator + csat(second, variant="mean").numerator
     )
 
 
@@ -242,13 +242,54 @@ def test_satisfied_answers_and_answers_add_up_when_two_batches_are_merged(first,
 def test_counts_and_raw_scores_give_the_same_csat(scores):
     counts = {score: scores.count(score) for score in set(scores)}
 
-    assert csat_from_counts(counts) == csat(scores)
+    assert csat(counts=counts) == csat(scores)
 
 
 @given(survey_scores(1, 5))
 def test_the_mean_score_agrees_with_a_reference_and_stays_on_the_scale(scores):
-    result = csat_mean(scores)
+    result = csat(scores, variant="mean")
 
     if scores:
         assert result.fraction == Fraction(sum(scores), len(scores))
         assert 1 <= result.fraction <= 5
+
+
+# -- one function, two ways in -------------------------------------------------------
+
+
+def test_nps_refuses_scores_and_counts_together_naming_the_count():
+    with pytest.raises(InvalidField, match="not both") as caught:
+        nps([10, 9], promoters=2, passives=0, detractors=0)
+
+    assert caught.value.field == "promoters"
+
+
+def test_nps_without_scores_needs_all_three_counts_and_names_the_missing_one():
+    with pytest.raises(InvalidField, match="together") as caught:
+        nps(promoters=30, passives=50)
+    with pytest.raises(InvalidField) as neither:
+        nps()
+
+    assert caught.value.field == "detractors"
+    assert neither.value.field == "scores"
+
+
+def test_csat_refuses_scores_and_counts_together_and_neither():
+    with pytest.raises(InvalidField, match="not both") as both:
+        csat([5], counts={5: 1})
+    with pytest.raises(InvalidField) as neither:
+        csat()
+
+    assert both.value.field == "counts"
+    assert neither.value.field == "scores"
+
+
+def test_the_mean_variant_reads_counts_too_and_refuses_a_threshold():
+    assert csat(counts={5: 1, 3: 1}, variant="mean") == csat([5, 3], variant="mean")
+    with pytest.raises(InvalidField) as threshold:
+        csat([5, 3], satisfied_from=4, variant="mean")  # type: ignore[call-overload]
+    with pytest.raises(InvalidField) as variant:
+        csat([5, 3], variant="median")  # type: ignore[call-overload]
+
+    assert threshold.value.field == "satisfied_from"
+    assert variant.value.field == "variant"

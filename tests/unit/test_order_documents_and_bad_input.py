@@ -28,8 +28,7 @@ from salesflow.orders import (
     notification_from_dict,
     order_event_from_dict,
 )
-from salesflow.routing import Role
-from salesflow.routing.handoffs import Ownership
+from salesflow.routing import Ownership, Role
 
 
 def _paths(document: Any, path: str = "") -> Iterator[tuple[str, dict[str, Any]]]:

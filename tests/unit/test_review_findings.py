@@ -15,8 +15,7 @@ from salesflow import IdempotencyConflict, InvalidField, metrics
 from salesflow._results import Ratio
 from salesflow.metrics.results import result_from_dict
 from salesflow.orders import CarrierUpdate, Order, apply_carrier_update
-from salesflow.routing import Role
-from salesflow.routing.handoffs import Ownership
+from salesflow.routing import Ownership, Role
 
 
 def _scan(code: str, hours: float = 10.0, **extra: object) -> CarrierUpdate:
@@ -94,12 +93,12 @@ def test_a_reassign_key_reused_for_another_person_is_still_a_conflict():
 @pytest.mark.parametrize(
     "call",
     [
-        lambda scale: metrics.csat_from_counts({1: 3}, scale=scale, satisfied_from=2),
+        lambda scale: metrics.csat(counts={1: 3}, scale=scale, satisfied_from=2),
         lambda scale: metrics.csat([1, 2], scale=scale, satisfied_from=2),
-        lambda scale: metrics.csat_mean([1, 2], scale=scale),
+        lambda scale: metrics.csat([1, 2], scale=scale, variant="mean"),
         lambda scale: metrics.manager_kpis(csat_scale=scale),
     ],
-    ids=["csat_from_counts", "csat", "csat_mean", "manager_kpis"],
+    ids=["csat counts", "csat", "csat mean", "manager_kpis"],
 )
 def test_a_survey_scale_too_wide_to_tally_is_refused_at_once(call):
     with pytest.raises(InvalidField, match="scale"):
@@ -107,7 +106,7 @@ def test_a_survey_scale_too_wide_to_tally_is_refused_at_once(call):
 
 
 def test_a_survey_scale_of_0_to_100_is_still_read():
-    result = metrics.csat_from_counts({100: 1, 10: 1}, scale=(0, 100), satisfied_from=90)
+    result = metrics.csat(counts={100: 1, 10: 1}, scale=(0, 100), satisfied_from=90)
 
     assert result.fraction == Fraction(1, 2)
 

@@ -12,22 +12,20 @@ from helpers import T0, at
 from salesflow import InvalidField, InvalidTransition, InvalidType, SalesflowError
 from salesflow.errors import IdempotencyConflict, VersionConflict
 from salesflow.leads import Lead, LeadSource
-from salesflow.routing import Role, SalesModel
-from salesflow.routing.handoffs import (
-    HANDOFF_EVENTS,
-    HandoffAccepted,
+from salesflow.routing import (
     HandoffLifecycle,
     HandoffStatus,
-    HandoffSubmitted,
-    OwnerAssigned,
     Ownership,
     RejectReason,
-    allowed_handoff_events,
+    Role,
+    SalesModel,
+    allowed_events,
+    event_from_dict,
     needs_handoff,
-    next_handoff_status,
-    ownership_event_from_dict,
-    ownership_event_to_dict,
 )
+from salesflow.routing.events import HandoffAccepted, HandoffSubmitted, OwnerAssigned
+from salesflow.routing.lifecycle import HANDOFF_EVENTS, TRANSITIONS, key
+from salesflow.routing.ownership import SCHEMA
 
 # -- the lifecycle -------------------------------------------------------------------
 
@@ -47,7 +45,7 @@ def test_engine_and_compiled_table_agree_on_every_status_and_event(status, event
     expected = _engine(status, event)
 
     try:
-        actual = next_handoff_status(status, event)
+        actual = TRANSITIONS.next(key(status), event)
     except (InvalidTransition, InvalidField):  # refused: an illegal move, or no such event
         actual = None
 
@@ -55,24 +53,37 @@ def test_engine_and_compiled_table_agree_on_every_status_and_event(status, event
 
 
 @pytest.mark.parametrize("status", list(HandoffStatus), ids=str)
-def test_allowed_handoff_events_equal_the_engines_enabled_events(status):
+def test_allowed_events_equal_the_engines_enabled_events(status):
     machine = HandoffLifecycle(start_value=status)
 
     enabled = {event.id for event in machine.enabled_events()}
 
-    assert allowed_handoff_events(status) == enabled
+    assert allowed_events(status) == enabled
 
 
 def test_every_outcome_of_a_handoff_is_final():
     finals = [status for status in HandoffStatus if status is not HandoffStatus.SUBMITTED]
 
-    assert all(status.is_final and not allowed_handoff_events(status) for status in finals)
-    assert allowed_handoff_events("submitted") == {"accept", "reject", "expire", "withdraw"}
+    assert all(status.is_final and not allowed_events(status) for status in finals)
+    assert allowed_events("submitted") == {"accept", "reject", "expire", "withdraw"}
+
+
+def test_a_record_allows_handoff_events_only_while_one_is_pending():
+    record = offered()
+
+    assert record.allowed_events == {"accept", "reject", "expire", "withdraw"}
+    assert started().allowed_events == frozenset()
+    assert record.accept(at=at(2)).ownership.allowed_events == frozenset()
+
+
+def test_the_schema_tag_is_on_the_class_and_in_every_document():
+    assert Ownership.SCHEMA == SCHEMA == "salesflow.ownership/1"
+    assert started().to_dict()["schema"] == Ownership.SCHEMA
 
 
 def test_a_refused_handoff_event_names_the_status_and_that_it_is_final():
     with pytest.raises(InvalidTransition) as caught:
-        next_handoff_status("rejected", "accept")
+        TRANSITIONS.next(key("rejected"), "accept")
 
     assert (
         str(caught.value) == "Can't accept a handoff that is rejected; allowed: none (it is final)."
@@ -81,9 +92,9 @@ def test_a_refused_handoff_event_names_the_status_and_that_it_is_final():
 
 def test_unknown_statuses_and_events_that_are_not_names_are_refused():
     with pytest.raises(InvalidField, match="status"):
-        next_handoff_status("lost", "accept")
+        TRANSITIONS.next(key("lost"), "accept")
     with pytest.raises(InvalidType, match="event"):
-        next_handoff_status("submitted", 3)  # type: ignore[arg-type]
+        TRANSITIONS.next(key("submitted"), 3)
 
 
 # -- building blocks -----------------------------------------------------------------
@@ -178,6 +189,25 @@ def test_an_accepted_handoff_makes_the_receiver_the_owner_and_keeps_the_sender_o
     assert dict(record.owners) == {Role.QUALIFIER: ("quinn",), Role.CLOSER: ("cleo",)}
     assert record.handoffs[-1].status is HandoffStatus.ACCEPTED
     assert record.pending is None
+
+
+@pytest.mark.parametrize("role", ["closr", None, 3, ["closer"]], ids=repr)
+def test_credit_for_something_that_is_not_a_role_is_refused_naming_role(role):
+    record = offered().accept(at=at(2)).ownership
+
+    error = refused(lambda: record.credited(role))
+
+    assert isinstance(error, InvalidField)
+    assert error.field == "role"
+
+
+def test_a_command_leaves_the_owners_of_the_record_it_came_from_as_they_were():
+    record = offered()
+
+    record.accept(at=at(2))
+
+    assert dict(record.owners) == {Role.QUALIFIER: ("quinn",)}
+    assert record.credited(Role.CLOSER) is None
 
 
 def test_the_closer_keeps_credit_after_the_account_manager_takes_over():
@@ -433,10 +463,13 @@ def test_every_event_kind_round_trips_through_its_dict_form():
     record = record.transfer(Role.MANAGER, at=at(7)).ownership
 
     for event in record.history:
-        assert (
-            ownership_event_from_dict(json.loads(json.dumps(ownership_event_to_dict(event))))
-            == event
-        )
+        assert event_from_dict(json.loads(json.dumps(event.to_dict()))) == event
+
+
+@pytest.mark.parametrize("bad", [None, 7, "accept", {"event": "teleport"}, {}], ids=repr)
+def test_reading_what_is_not_an_ownership_event_document_is_refused(bad):
+    with pytest.raises(InvalidField, match="event"):
+        event_from_dict(bad)
 
 
 def test_a_tampered_history_is_refused_naming_the_event():

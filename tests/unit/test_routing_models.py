@@ -9,7 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from salesflow import InvalidField, InvalidType, Money
-from salesflow.leads import LeadStage, QualificationOutcome
+from salesflow.leads import LeadStage
+from salesflow.leads.events import QualificationOutcome
 from salesflow.routing import BusinessProfile, Role, SalesModel, owner, recommend_model
 
 QUALIFICATIONS = (None, *QualificationOutcome)

@@ -13,8 +13,7 @@ from helpers import T0, at
 from salesflow import InvalidField, InvalidType
 from salesflow.errors import VersionConflict
 from salesflow.leads import Lead, LeadSource, LeadStage, LostReason
-from salesflow.routing import Role, SalesModel, owner_of
-from salesflow.routing.handoffs import HandoffStatus, Ownership
+from salesflow.routing import HandoffStatus, Ownership, Role, SalesModel, owner_of
 from salesflow.routing.reroute import Move, RerouteReport, Routed, reroute
 
 PATHS = {

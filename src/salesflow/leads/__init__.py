@@ -1,79 +1,35 @@
 """Leads: one stage graph with three views (funnel, buyer's journey, team phases).
 
-See docs/leads.md.
+Events live in :mod:`salesflow.leads.events`. See docs/leads.md.
 """
 
-from salesflow.leads.lead import (
-    DEFAULT_STAGE_FACTS,
-    LEAD_SCHEMA,
+from salesflow.leads.events import (
     ActivityKind,
-    ActivityLogged,
-    ForecastCategory,
-    Lead,
-    LeadCreated,
-    LeadEvent,
-    LeadOutcome,
-    LeadQualified,
     LeadSource,
-    LeadStageChanged,
     LostReason,
     Qualification,
-    QualificationOutcome,
-    StageFacts,
-    StageTime,
-    lead_event_from_dict,
-    lead_event_to_dict,
+    event_from_dict,
 )
-from salesflow.leads.lifecycle import LEAD_EVENTS, LeadLifecycle, allowed_lead_events, next_stage
+from salesflow.leads.facts import ForecastCategory, StageFacts
+from salesflow.leads.lead import Lead
+from salesflow.leads.lifecycle import LeadLifecycle, allowed_events
 from salesflow.leads.replay import replay_stage
-from salesflow.leads.stage import (
-    FUNNEL,
-    JOURNEY,
-    OPEN_STAGES,
-    TEAM_PHASES,
-    FunnelStep,
-    JourneyStage,
-    LeadStage,
-    TeamPhase,
-    funnel_step,
-    journey_stage,
-    team_phase,
-)
+from salesflow.leads.stage import FunnelStep, JourneyStage, LeadStage, TeamPhase
 
 __all__ = [
-    "DEFAULT_STAGE_FACTS",
-    "FUNNEL",
-    "JOURNEY",
-    "LEAD_EVENTS",
-    "LEAD_SCHEMA",
-    "OPEN_STAGES",
-    "TEAM_PHASES",
     "ActivityKind",
-    "ActivityLogged",
     "ForecastCategory",
     "FunnelStep",
     "JourneyStage",
     "Lead",
-    "LeadCreated",
-    "LeadEvent",
     "LeadLifecycle",
-    "LeadOutcome",
-    "LeadQualified",
     "LeadSource",
     "LeadStage",
-    "LeadStageChanged",
     "LostReason",
     "Qualification",
-    "QualificationOutcome",
     "StageFacts",
-    "StageTime",
     "TeamPhase",
-    "allowed_lead_events",
-    "funnel_step",
-    "journey_stage",
-    "lead_event_from_dict",
-    "lead_event_to_dict",
-    "next_stage",
+    "allowed_events",
+    "event_from_dict",
     "replay_stage",
-    "team_phase",
 ]

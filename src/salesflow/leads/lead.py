@@ -1,4 +1,4 @@
-"""The Lead aggregate: an immutable lead whose every change is an event.
+"""The Lead aggregate: an immutable lead whose every change is an event (see docs/leads.md).
 
 >>> from datetime import datetime, timedelta, timezone
 >>> from salesflow import Money
@@ -22,8 +22,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
-from decimal import Decimal
-from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, ClassVar, Final
 
@@ -40,128 +38,30 @@ from salesflow._aggregate import (
     replayed,
     restore,
 )
+from salesflow._durations import Durations
 from salesflow.errors import InvalidField, InvalidTransition, InvalidType
-from salesflow.leads.lifecycle import _TABLE, LEAD_EVENTS, next_stage
+from salesflow.leads.events import (
+    ActivityKind,
+    ActivityLogged,
+    LeadCreated,
+    LeadEvent,
+    LeadQualified,
+    LeadSource,
+    LeadStageChanged,
+    LostReason,
+    Qualification,
+    QualificationOutcome,
+    event_from_dict,
+)
+from salesflow.leads.facts import DEFAULT_STAGE_FACTS, StageFacts
+from salesflow.leads.lifecycle import TRANSITIONS, explain
 from salesflow.leads.stage import LeadStage
 from salesflow.money import Money
 
-__all__ = [
-    "DEFAULT_STAGE_FACTS",
-    "LEAD_SCHEMA",
-    "ActivityKind",
-    "ActivityLogged",
-    "ForecastCategory",
-    "Lead",
-    "LeadCreated",
-    "LeadEvent",
-    "LeadOutcome",
-    "LeadQualified",
-    "LeadSource",
-    "LeadStageChanged",
-    "LostReason",
-    "Qualification",
-    "QualificationOutcome",
-    "StageFacts",
-    "StageTime",
-    "lead_event_from_dict",
-    "lead_event_to_dict",
-]
+__all__ = ["SCHEMA", "Lead", "LeadOutcome"]
 
-LEAD_SCHEMA: Final = "salesflow.lead/1"
-
-
-class LeadSource(StrEnum):
-    INBOUND = "inbound"
-    OUTBOUND = "outbound"
-
-
-class LostReason(StrEnum):
-    """Why a lead was lost; not-ready and seasonal leads carry a date to come back."""
-
-    NOT_TARGET = "not_target"
-    NOT_READY = "not_ready"
-    SEASONAL = "seasonal"
-    BUDGET = "budget"
-    COMPETITOR = "competitor"
-    NO_RESPONSE = "no_response"
-    OTHER = "other"
-
-    @property
-    def comes_back(self) -> bool:
-        return self in (LostReason.NOT_READY, LostReason.SEASONAL)
-
-
-class ActivityKind(StrEnum):
-    INTRO_CALL = "intro_call"
-    CALL = "call"
-    EMAIL = "email"
-    MEETING = "meeting"
-    DEMO = "demo"
-    PROPOSAL = "proposal"
-    FOLLOW_UP = "follow_up"
-
-
-class ForecastCategory(StrEnum):
-    PIPELINE = "pipeline"
-    BEST_CASE = "best_case"
-    COMMIT = "commit"
-    CLOSED = "closed"
-
-
-def _probability(_instance: Any, _attribute: Any, value: Any) -> None:
-    if not isinstance(value, Decimal) or not value.is_finite() or not 0 <= value <= 1:
-        raise InvalidField("probability", value, "a Decimal from 0 to 1", context="StageFacts")
-
-
-def _to_forecast(value: Any) -> ForecastCategory:
-    return _check.choice(ForecastCategory, "forecast", value, context="StageFacts")
-
-
-@attrs.frozen
-class StageFacts:
-    """A stage's default win probability and forecast category."""
-
-    probability: Decimal = attrs.field(validator=_probability)
-    forecast: ForecastCategory = attrs.field(converter=_to_forecast)
-
-
-_F = ForecastCategory
-DEFAULT_STAGE_FACTS: Final[Mapping[LeadStage, StageFacts]] = MappingProxyType(
-    {
-        LeadStage.AWARENESS: StageFacts(Decimal("0.05"), _F.PIPELINE),
-        LeadStage.INTEREST: StageFacts(Decimal("0.10"), _F.PIPELINE),
-        LeadStage.CONSIDERATION: StageFacts(Decimal("0.30"), _F.BEST_CASE),
-        LeadStage.DECISION: StageFacts(Decimal("0.60"), _F.COMMIT),
-        LeadStage.CUSTOMER: StageFacts(Decimal("1"), _F.CLOSED),
-        LeadStage.RETAINED: StageFacts(Decimal("1"), _F.CLOSED),
-        LeadStage.LOST: StageFacts(Decimal("0"), _F.CLOSED),
-    }
-)
-"""Default facts per stage (read-only); pass your own mapping to override any of them."""
-
-
-# Converters name the field they convert (never the enum type): an error names
-# what the caller wrote.
-
-
-def _to_source(value: Any) -> LeadSource:
-    return _check.choice(LeadSource, "source", value)
-
-
-def _to_from_stage(value: Any) -> LeadStage:
-    return _check.choice(LeadStage, "from_stage", value)
-
-
-def _to_to_stage(value: Any) -> LeadStage:
-    return _check.choice(LeadStage, "to_stage", value)
-
-
-def _to_lost_reason(value: Any) -> LostReason | None:
-    return None if value is None else _check.choice(LostReason, "lost_reason", value)
-
-
-def _to_activity(value: Any) -> ActivityKind:
-    return _check.choice(ActivityKind, "kind", value)
+SCHEMA: Final = "salesflow.lead/1"
+"""The ``schema`` of a :meth:`Lead.to_dict` document."""
 
 
 # The event field -> the parameter of lose() and disqualify() that fills it.
@@ -177,182 +77,6 @@ def _named(names: Mapping[str, str]) -> Iterator[None]:
         if err.field not in names:
             raise
         raise type(err)(names[err.field], err.value, err.expected) from None
-
-
-def _version(instance: Any, attribute: Any, value: Any) -> None:
-    _check.whole("version", value, minimum=2, context=type(instance).__name__)
-
-
-@attrs.frozen(kw_only=True)
-class LeadCreated:
-    """The first event of every lead."""
-
-    event: ClassVar[str] = "create"
-    version: ClassVar[int] = 1
-
-    lead_id: str = attrs.field(validator=_check.text_field)
-    at: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
-    actor: str = attrs.field(validator=_check.text_field)
-    source: LeadSource = attrs.field(converter=_to_source)
-    deal_value: Money | None = attrs.field(default=None)
-    idempotency_key: str | None = attrs.field(default=None, validator=_check.optional_text_field)
-
-    @deal_value.validator
-    def _check_value(self, _attribute: Any, value: Any) -> None:
-        if value is not None and (not isinstance(value, Money) or value.amount < 0):
-            raise InvalidField("deal_value", value, "None or Money of zero or more")
-
-
-def _stage_event(instance: Any, attribute: Any, value: Any) -> None:
-    _check.text_field(instance, attribute, value)
-    if value not in LEAD_EVENTS:
-        raise InvalidField(
-            "event", value, f"one of {', '.join(LEAD_EVENTS)}", context="LeadStageChanged"
-        )
-
-
-@attrs.frozen(kw_only=True)
-class LeadStageChanged:
-    """``event`` moved the lead from ``from_stage`` to ``to_stage``."""
-
-    lead_id: str = attrs.field(validator=_check.text_field)
-    version: int = attrs.field(validator=_version)
-    event: str = attrs.field(validator=_stage_event)
-    from_stage: LeadStage = attrs.field(converter=_to_from_stage)
-    to_stage: LeadStage = attrs.field(converter=_to_to_stage)
-    at: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
-    actor: str = attrs.field(validator=_check.text_field)
-    reason: str | None = attrs.field(default=None, validator=_check.optional_text_field)
-    lost_reason: LostReason | None = attrs.field(default=None, converter=_to_lost_reason)
-    come_back_on: date | None = attrs.field(default=None)
-    idempotency_key: str | None = attrs.field(default=None, validator=_check.optional_text_field)
-
-    def __attrs_post_init__(self) -> None:
-        if self.come_back_on is not None:
-            _check.calendar_date("come_back_on", self.come_back_on, context="LeadStageChanged")
-        losing = self.event in ("lose", "disqualify")
-        if losing and self.lost_reason is None:
-            raise InvalidField("lost_reason", None, "a LostReason: a lost lead carries one")
-        if not losing and self.lost_reason is not None:
-            raise InvalidField(
-                "lost_reason", self.lost_reason, f"nothing: {self.event} carries no lost reason"
-            )
-        if not losing and self.come_back_on is not None:
-            raise InvalidField(
-                "come_back_on",
-                self.come_back_on,
-                f"nothing: {self.event} carries no date to come back (only a loss does)",
-            )
-        if self.event == "disqualify" and self.lost_reason is not LostReason.NOT_TARGET:
-            raise InvalidField(
-                "lost_reason", self.lost_reason, "not_target for a disqualified lead"
-            )
-        if losing and self.lost_reason is not None:
-            if self.lost_reason.comes_back and self.come_back_on is None:
-                raise InvalidField(
-                    "come_back_on",
-                    None,
-                    f"the date to come back: a {self.lost_reason.value.replace('_', '-')} lead carries it",
-                )
-            if self.come_back_on is not None and not self.lost_reason.comes_back:
-                raise InvalidField(
-                    "come_back_on",
-                    self.come_back_on,
-                    "nothing: only not-ready and seasonal leads come back",
-                )
-            if self.come_back_on is not None and self.come_back_on <= self.at.date():
-                raise InvalidField(
-                    "come_back_on",
-                    self.come_back_on,
-                    f"a date after {self.at.date().isoformat()}, the day of at ({self.at.isoformat()})",
-                )
-            if self.lost_reason is LostReason.OTHER and self.reason is None:
-                raise InvalidField(
-                    "reason", None, "a few words saying why: the lost reason is other"
-                )
-        if self.event == "move_back" and self.reason is None:
-            raise InvalidField("reason", None, "why the lead moves back: a backward move needs it")
-
-
-@attrs.frozen(kw_only=True)
-class LeadQualified:
-    """The lead was qualified: target and ready to buy."""
-
-    event: ClassVar[str] = "qualify"
-
-    lead_id: str = attrs.field(validator=_check.text_field)
-    version: int = attrs.field(validator=_version)
-    at: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
-    actor: str = attrs.field(validator=_check.text_field)
-    idempotency_key: str | None = attrs.field(default=None, validator=_check.optional_text_field)
-
-
-@attrs.frozen(kw_only=True)
-class ActivityLogged:
-    """A sales activity on the lead (a call, a demo, a proposal...)."""
-
-    event: ClassVar[str] = "log_activity"
-
-    lead_id: str = attrs.field(validator=_check.text_field)
-    version: int = attrs.field(validator=_version)
-    kind: ActivityKind = attrs.field(converter=_to_activity)
-    at: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
-    actor: str = attrs.field(validator=_check.text_field)
-    note: str | None = attrs.field(default=None, validator=_check.optional_text_field)
-    idempotency_key: str | None = attrs.field(default=None, validator=_check.optional_text_field)
-
-
-LeadEvent = LeadCreated | LeadStageChanged | LeadQualified | ActivityLogged
-"""Any event in a lead's history."""
-_LEAD_EVENT_TYPES: Final = (LeadCreated, LeadStageChanged, LeadQualified, ActivityLogged)
-
-
-class QualificationOutcome(StrEnum):
-    QUALIFIED = "qualified"
-    DISQUALIFIED = "disqualified"
-
-
-def _to_outcome(value: Any) -> QualificationOutcome:
-    return _check.choice(QualificationOutcome, "outcome", value, context="Qualification")
-
-
-@attrs.frozen
-class Qualification:
-    """Who qualified (or disqualified) the lead, and when: facts routing relies on."""
-
-    outcome: QualificationOutcome = attrs.field(converter=_to_outcome)
-    by: str = attrs.field(validator=_check.text_field)
-    at: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
-
-
-def _to_stage(value: Any) -> LeadStage:
-    return _check.choice(LeadStage, "stage", value, context="StageTime")
-
-
-def _optional_aware(instance: Any, attribute: Any, value: Any) -> None:
-    if value is not None:
-        _check.aware_field(instance, attribute, value)
-
-
-def _span(instance: Any, attribute: Any, value: Any) -> None:
-    if type(value) is not timedelta or value < timedelta(0):
-        raise InvalidField("total", value, "a timedelta of zero or more", context="StageTime")
-
-
-def _visits(instance: Any, attribute: Any, value: Any) -> None:
-    _check.whole("visits", value, minimum=1, context="StageTime")
-
-
-@attrs.frozen
-class StageTime:
-    """Time a lead spent in one stage: first entered, last exited, latest entry, total."""
-
-    stage: LeadStage = attrs.field(converter=_to_stage)
-    first_entered: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
-    last_exited: datetime | None = attrs.field(validator=_optional_aware, eq=_zones.instant_key)
-    latest_entered: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
-    total: timedelta = attrs.field(validator=_span)
-    visits: int = attrs.field(validator=_visits)
 
 
 @attrs.frozen
@@ -437,15 +161,15 @@ class _Fold(Fold):
         self.last_utc = instant
 
     def _allowed(self) -> frozenset[str]:
-        return frozenset(_TABLE[(self.stage, (self.lost_from, self.qualified))])
+        return TRANSITIONS.allowed((self.stage, (self.lost_from, self.qualified)))
 
     def _change_stage(self, event: LeadStageChanged) -> None:
         if event.from_stage is not self.stage:
             raise InvalidField(
                 "from_stage", event.from_stage, f"{self.stage.value!r}, the current stage"
             )
-        target = next_stage(
-            self.stage, event.event, qualified=self.qualified, lost_from=self.lost_from
+        target: LeadStage = TRANSITIONS.next(
+            (self.stage, (self.lost_from, self.qualified)), event.event, explain=explain
         )
         if event.to_stage is not target:
             raise InvalidField(
@@ -468,9 +192,17 @@ class _Fold(Fold):
         self.stage = target
 
 
+# The content each stage verb records on its event, in the order a conflict is named.
+_CONTENT: Final[Mapping[str, tuple[str, ...]]] = {
+    "move_back": ("reason",),
+    "lose": ("lost_reason", "come_back_on", "reason"),
+    "disqualify": ("lost_reason", "reason"),
+}
 # Event attributes recorded under another name than the verb's parameter.
-_LOSING: Final = {"lost_reason": "reason", "reason": "note"}
-_PARAMETERS: Final[Mapping[str, Mapping[str, str]]] = {"lose": _LOSING, "disqualify": _LOSING}
+_PARAMETERS: Final[Mapping[str, Mapping[str, str]]] = {
+    "lose": _LOSE_NAMES,
+    "disqualify": _LOSE_NAMES,
+}
 
 
 def _fold(events: Sequence[Any]) -> _Fold:
@@ -487,6 +219,9 @@ class Lead:
     ``actor``, an optional ``idempotency_key`` and ``expected_version``; a
     refused command raises and leaves the lead as it was.
     """
+
+    SCHEMA: ClassVar[str] = SCHEMA
+    """The ``schema`` of a :meth:`to_dict` document."""
 
     history: tuple[LeadEvent, ...] = attrs.field(converter=as_history)
     _fold: _Fold = attrs.field(init=False, eq=False, hash=False)
@@ -847,13 +582,17 @@ class Lead:
         actor: str = "system",
         idempotency_key: str | None = None,
         expected_version: int | None = None,
-        **content: Any,
+        reason: str | None = None,
+        lost_reason: LostReason | str | None = None,
+        come_back_on: date | None = None,
     ) -> LeadOutcome:
         fold = self._fold
+        given = {"lost_reason": lost_reason, "come_back_on": come_back_on, "reason": reason}
+        content: dict[str, Any] = {field: given[field] for field in _CONTENT.get(name, ())}
 
         def build(version: int) -> LeadStageChanged:
-            target = next_stage(
-                fold.stage, name, qualified=fold.qualified, lost_from=fold.lost_from
+            target = TRANSITIONS.next(
+                (fold.stage, (fold.lost_from, fold.qualified)), name, explain=explain
             )
             return LeadStageChanged(
                 lead_id=self.id,
@@ -907,11 +646,11 @@ class Lead:
     def to_dict(self) -> dict[str, Any]:
         """JSON-compatible primitives: the history, plus a summary for the host's queries."""
         return {
-            "schema": LEAD_SCHEMA,
+            "schema": SCHEMA,
             "id": self.id,
             "stage": self.stage.value,
             "version": self.version,
-            "history": [lead_event_to_dict(event) for event in self.history],
+            "history": [event.to_dict() for event in self.history],
         }
 
     @classmethod
@@ -923,8 +662,8 @@ class Lead:
         _check.only_keys("document", _check.mapping("document", document), _LEAD_KEYS)
         return restore(
             document,
-            schema=LEAD_SCHEMA,
-            parse=lead_event_from_dict,
+            schema=SCHEMA,
+            parse=event_from_dict,
             build=cls,
             summary=lambda lead: {
                 "id": lead.id,
@@ -957,127 +696,64 @@ class Lead:
             return None
         return self.deal_value * self.facts(facts).probability
 
-    def time_in_stages(self, now: datetime) -> dict[LeadStage, StageTime]:
-        """Entered, exited, latest entry and cumulative time per stage visited, up to ``now``.
+    def stage_visits(self, stage: LeadStage | str) -> tuple[tuple[datetime, datetime | None], ...]:
+        """Each visit to ``stage`` in order: (entered, exited), exited None while still in it.
 
-        The totals add up to the lead's age at ``now``. Durations are absolute
-        (elapsed between UTC instants), whatever zones the times were given in:
-        a day across a spring clock change is 23 hours.
+        The times are those of the events, as given; ``()`` for a stage never visited.
         """
+        wanted = _check.choice(LeadStage, "stage", stage)
+        return tuple((start, end) for visited, start, end in self._visits() if visited is wanted)
+
+    def time_in_stages(self, now: datetime) -> Mapping[LeadStage, Durations]:
+        """Time in each stage visited, up to ``now``: one span per visit (``counted="visits"``).
+
+        ``count`` is the number of visits, ``total`` the cumulative time, and
+        ``ongoing`` is 1 for the stage the lead is in at ``now``. The totals add
+        up to the lead's age at ``now``. Durations are absolute (elapsed between
+        UTC instants), whatever zones the times were given in: a day across a
+        spring clock change is 23 hours. :meth:`stage_visits` gives the times.
+        """
+        self._check_now(now)
+        spans: dict[LeadStage, list[timedelta]] = {}
+        for stage, start, end in self._visits():
+            spans.setdefault(stage, []).append(_zones.elapsed(start, now if end is None else end))
+        return {
+            stage: Durations(
+                f"time in {stage.value}",
+                "this lead's visits",
+                "sum of the visits (the ongoing one up to now)",
+                visits,
+                counted="visits",
+                ongoing=1 if stage is self.stage else 0,
+            )
+            for stage, visits in spans.items()
+        }
+
+    def _check_now(self, now: Any) -> None:
         _check.aware("now", now)
         if _zones.utc(now) < self._fold.last_utc:
             raise InvalidField(
                 "now", now, f"a time on or after the latest change ({self.updated_at.isoformat()})"
             )
-        spans: list[tuple[LeadStage, datetime, datetime | None]] = []
+
+    def _visits(self) -> list[tuple[LeadStage, datetime, datetime | None]]:
+        visits: list[tuple[LeadStage, datetime, datetime | None]] = []
         stage, entered = LeadStage.AWARENESS, self.created_at
         for event in self.history[1:]:
             if isinstance(event, LeadStageChanged):
-                spans.append((stage, entered, event.at))
+                visits.append((stage, entered, event.at))
                 stage, entered = event.to_stage, event.at
-        spans.append((stage, entered, None))
-        result: dict[LeadStage, StageTime] = {}
-        for stage, start, end in spans:
-            spent = _zones.elapsed(start, now if end is None else end)
-            earlier = result.get(stage)
-            if earlier is None:
-                result[stage] = StageTime(stage, start, end, start, spent, 1)
-            else:
-                result[stage] = StageTime(
-                    stage,
-                    earlier.first_entered,
-                    end,
-                    start,
-                    earlier.total + spent,
-                    earlier.visits + 1,
-                )
-        return result
+        visits.append((stage, entered, None))
+        return visits
 
     def stalled(self, now: datetime, threshold: timedelta) -> LeadStage | None:
         """The open stage the lead has sat in longer than ``threshold`` since entering it, if any."""
         if not isinstance(threshold, timedelta) or threshold <= timedelta(0):
             raise InvalidField("threshold", threshold, "a positive timedelta")
-        current = self.time_in_stages(now)[self.stage]
-        if self.stage.is_open and _zones.elapsed(current.latest_entered, now) > threshold:
+        self._check_now(now)
+        if self.stage.is_open and _zones.elapsed(self._visits()[-1][1], now) > threshold:
             return self.stage
         return None
 
 
 _LEAD_KEYS: Final = frozenset({"schema", "id", "stage", "version", "history"})
-
-
-# -- serialisation ------------------------------------------------------------------
-
-_EVENT_TYPES: Final[dict[str, type[Any]]] = {
-    "create": LeadCreated,
-    "qualify": LeadQualified,
-    "log_activity": ActivityLogged,
-}
-_PARSERS: Final[dict[str, Any]] = {
-    "at": _check.parse_datetime,
-    "come_back_on": _check.parse_date,
-    "deal_value": lambda field, value: Money.from_dict(value, field=field),
-}
-
-
-def _primitive(value: Any) -> Any:
-    if isinstance(value, StrEnum):
-        return value.value
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Money):
-        return value.to_dict()
-    return value
-
-
-def lead_event_to_dict(event: LeadEvent) -> dict[str, Any]:
-    """JSON-compatible primitives; fields that are None are left out."""
-    if not isinstance(event, _LEAD_EVENT_TYPES):
-        raise InvalidType(
-            "event",
-            event,
-            "a lead event (LeadCreated, LeadStageChanged, LeadQualified, ActivityLogged)",
-        )
-    document: dict[str, Any] = {"event": event.event}
-    if isinstance(event, LeadCreated):
-        document["version"] = 1
-    for field in attrs.fields(type(event)):
-        value = getattr(event, field.name)
-        if value is not None:
-            document[field.name] = _primitive(value)
-    return document
-
-
-def lead_event_from_dict(document: Any, *, field: str = "event") -> LeadEvent:
-    """Rebuild an event from :func:`lead_event_to_dict`; malformed input raises ``InvalidField``."""
-    doc = _check.mapping(field, document)
-    name = _check.key(field, doc, "event")
-    kind = _EVENT_TYPES.get(name, LeadStageChanged) if isinstance(name, str) else None
-    if kind is None:
-        raise InvalidField(f"{field}.event", name, "an event name")
-    names = {f.name for f in attrs.fields(kind)}
-    extra = set(doc) - names - {"event", "version"}
-    if extra:
-        raise InvalidField(field, sorted(extra), f"only the keys {', '.join(sorted(names))}")
-    if kind is LeadCreated and "version" in doc and type(doc["version"]) is not int:
-        raise InvalidType(f"{field}.version", doc["version"], "1 for a create event")
-    if kind is LeadCreated and doc.get("version", 1) != 1:
-        raise InvalidField(f"{field}.version", doc.get("version"), "1 for a create event")
-    values = {}
-    for key, value in doc.items():
-        if key == "event" and kind is not LeadStageChanged:
-            continue
-        if key == "version" and kind is LeadCreated:
-            continue
-        parser = _PARSERS.get(key)
-        values[key] = parser(f"{field}.{key}", value) if parser and value is not None else value
-    _check.required_keys(field, values, kind)
-    try:
-        event: LeadEvent = kind(**values)
-    except InvalidField as err:
-        raise type(err)(f"{field}.{err.field}", err.value, err.expected) from None
-    rebuilt = lead_event_to_dict(event)
-    if kind is LeadCreated and "version" not in doc:
-        del rebuilt["version"]  # the first event's version is always 1
-    _check.same_document(field, doc, rebuilt, why="as the event written by lead_event_to_dict")
-    return event

@@ -1,38 +1,25 @@
-"""The lead stage graph: one python-statemachine class, compiled once.
+"""The lead stage graph: one python-statemachine class, compiled once (see docs/leads.md).
 
-Forward moves go one stage at a time (``advance``), except that a qualified,
-ready-to-buy lead may be fast-tracked to decision, as inbound teams do.
-``move_back`` steps back one stage (the lead records the reason), ``lose``
-leaves any open stage (``disqualify`` too, for a lead that is not target), ``reactivate`` returns a lost lead to the stage it was
-lost from, ``win`` makes a customer, and a repeat purchase retains one.
-
->>> from salesflow.leads import LeadStage, allowed_lead_events, next_stage
->>> next_stage(LeadStage.INTEREST, "advance")
-<LeadStage.CONSIDERATION: 'consideration'>
->>> next_stage(LeadStage.AWARENESS, "fast_track", qualified=True)
-<LeadStage.DECISION: 'decision'>
->>> sorted(allowed_lead_events(LeadStage.LOST, lost_from=LeadStage.DECISION))
+>>> from salesflow.leads import LeadStage, allowed_events
+>>> sorted(allowed_events(LeadStage.INTEREST))
+['advance', 'disqualify', 'lose', 'move_back']
+>>> sorted(allowed_events(LeadStage.LOST, lost_from=LeadStage.DECISION))
 ['reactivate']
->>> next_stage(LeadStage.AWARENESS, "win")
-Traceback (most recent call last):
-...
-salesflow.errors.InvalidTransition: Can't win a lead that is awareness; allowed: advance, disqualify, lose.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from types import MappingProxyType
-from typing import Any, Final, cast
+from typing import Any, Final
 
 from statemachine import State
 from statemachine.states import States
 
-from salesflow._compile import StrictMachine, compile_machine
-from salesflow.errors import InvalidField, InvalidTransition, InvalidType
+from salesflow._compile import StrictMachine, Transitions, compile_lifecycle
+from salesflow.errors import InvalidField, InvalidType
 from salesflow.leads.stage import OPEN_STAGES, LeadStage
 
-__all__ = ["LEAD_EVENTS", "LeadLifecycle", "allowed_lead_events", "next_stage"]
+__all__ = ["LEAD_EVENTS", "TRANSITIONS", "LeadLifecycle", "allowed_events", "explain", "key"]
 
 _S = LeadStage
 _OPEN_ORDER: Final = (_S.AWARENESS, _S.INTEREST, _S.CONSIDERATION, _S.DECISION)
@@ -99,26 +86,32 @@ class LeadLifecycle(StrictMachine):
     )
 
 
-_Context = tuple[LeadStage | None, bool]
-_CONTEXTS: Final = {
-    (lost_from, qualified): {"lost_from": lost_from, "qualified": qualified}
-    for lost_from in (None, *_OPEN_ORDER)
-    for qualified in (False, True)
-}
-_COMPILED: Final = compile_machine(LeadLifecycle, _CONTEXTS)
-LEAD_EVENTS: Final[tuple[str, ...]] = _COMPILED[0]
-"""The names of the lead lifecycle's events, in declaration order."""
-_Table = dict[tuple[LeadStage, _Context], MappingProxyType[str, LeadStage]]
-_TABLE: Final = cast(_Table, _COMPILED[1])
+# A key is (stage, (lost_from, qualified)): the stage and the two facts the guards read.
+_Key = tuple[LeadStage, tuple[LeadStage | None, bool]]
+
+TRANSITIONS: Final[Transitions[_Key]] = compile_lifecycle(
+    LeadLifecycle,
+    {
+        (lost_from, qualified): {"lost_from": lost_from, "qualified": qualified}
+        for lost_from in (None, *_OPEN_ORDER)
+        for qualified in (False, True)
+    },
+    subject="a lead",
+)
+"""The compiled table: (stage, (lost_from, qualified)) -> {event: next stage}."""
+LEAD_EVENTS: Final[tuple[str, ...]] = TRANSITIONS.events
+"""The names of the lead lifecycle's stage events, in declaration order."""
 
 
-def _key(stage: Any, qualified: Any, lost_from: Any) -> tuple[LeadStage, _Context]:
-    try:
-        stage = LeadStage(stage)
-    except ValueError:
-        raise InvalidField(
-            "stage", stage, f"one of {', '.join(s.value for s in LeadStage)}"
-        ) from None
+def key(stage: Any, qualified: Any = False, lost_from: Any = None) -> _Key:
+    """The table key for ``stage`` given the qualification and lost-from facts, checked."""
+    if not isinstance(stage, LeadStage):
+        try:
+            stage = LeadStage(stage)
+        except (ValueError, TypeError):
+            raise InvalidField(
+                "stage", stage, f"one of {', '.join(s.value for s in LeadStage)}"
+            ) from None
     if type(qualified) is not bool:
         raise InvalidType("qualified", qualified, "True or False")
     if lost_from is not None:
@@ -132,35 +125,22 @@ def _key(stage: Any, qualified: Any, lost_from: Any) -> tuple[LeadStage, _Contex
     return stage, (lost_from, qualified)
 
 
-def allowed_lead_events(
+def explain(at: _Key, event: str) -> None:
+    """Refuse ``reactivate`` from lost when the stage it was lost from is not known."""
+    if event == "reactivate" and at[0] is LeadStage.LOST and at[1][0] is None:
+        raise InvalidField(
+            "lost_from", None, "the open stage the lead was lost from: reactivate returns there"
+        )
+
+
+def allowed_events(
     stage: LeadStage | str,
     *,
     qualified: bool = False,
     lost_from: LeadStage | str | None = None,
 ) -> frozenset[str]:
-    """The events allowed from ``stage`` given the qualification and lost-from facts."""
-    return frozenset(_TABLE[_key(stage, qualified, lost_from)])
+    """The stage events allowed from ``stage`` given the qualification and lost-from facts.
 
-
-def next_stage(
-    stage: LeadStage | str,
-    event: str,
-    *,
-    qualified: bool = False,
-    lost_from: LeadStage | str | None = None,
-) -> LeadStage:
-    """The stage ``event`` leads to from ``stage``; raises ``InvalidTransition``."""
-    key = _key(stage, qualified, lost_from)
-    moves = _TABLE[key]
-    try:
-        return moves[event]
-    except (KeyError, TypeError):
-        if not isinstance(event, str):
-            raise InvalidType("event", event, "an event name (a string)") from None
-        if event not in LEAD_EVENTS:
-            raise InvalidField("event", event, f"one of {', '.join(LEAD_EVENTS)}") from None
-        if event == "reactivate" and key[1][0] is None and key[0] is LeadStage.LOST:
-            raise InvalidField(
-                "lost_from", None, "the open stage the lead was lost from: reactivate returns there"
-            ) from None
-        raise InvalidTransition(key[0].value, event, moves, subject="a lead") from None
+    ``qualify`` and ``log_activity`` change no stage and are not listed.
+    """
+    return TRANSITIONS.allowed(key(stage, qualified, lost_from))

@@ -14,38 +14,36 @@ from collections.abc import Iterable, Mapping
 from typing import Final
 
 from salesflow.errors import InvalidField, InvalidTransition, InvalidType
-from salesflow.leads.lifecycle import _TABLE, LEAD_EVENTS, next_stage
+from salesflow.leads.lifecycle import LEAD_EVENTS, TRANSITIONS, explain
 from salesflow.leads.stage import LeadStage
 
 __all__ = ["replay_stage"]
 
-# (stage, lost_from, qualified)
-_Context = tuple[LeadStage, LeadStage | None, bool]
+_Key = tuple[LeadStage, tuple[LeadStage | None, bool]]
 
 
-def _chain() -> dict[_Context, dict[str, _Context]]:
-    contexts: dict[_Context, _Context] = {}
+def _carry(at: _Key, target: LeadStage) -> _Key:
+    """The key a move lands on: a loss remembers the stage it left."""
+    stage, (_lost_from, qualified) = at
+    return target, (stage if target is LeadStage.LOST else None, qualified)
 
-    def shared(context: _Context) -> _Context:
-        return contexts.setdefault(context, context)
 
-    chain: dict[_Context, dict[str, _Context]] = {}
-    for (stage, (lost_from, qualified)), moves in _TABLE.items():
-        step: dict[str, _Context] = {}
-        for event, target in moves.items():
-            carried = stage if target is LeadStage.LOST else None
-            still_qualified = qualified and event != "disqualify"
-            step[event] = shared((target, carried, still_qualified))
+def _chain() -> dict[_Key, dict[str, _Key]]:
+    chain = TRANSITIONS.chain(_carry)
+    shared = {at: at for at in chain}
+    for at, step in chain.items():
+        stage, (lost_from, _qualified) = at
+        if "disqualify" in step:  # disqualifying also ends the qualification
+            step["disqualify"] = shared[(LeadStage.LOST, (stage, False))]
         if stage.is_open:
-            step["qualify"] = shared((stage, lost_from, True))
-        step["log_activity"] = shared((stage, lost_from, qualified))
-        chain[shared((stage, lost_from, qualified))] = step
+            step["qualify"] = shared[(stage, (lost_from, True))]
+        step["log_activity"] = at
     return chain
 
 
 _CHAIN: Final = _chain()
 _NAMES: Final = (*LEAD_EVENTS, "qualify", "log_activity")
-_START: Final[_Context] = next(key for key in _CHAIN if key == (LeadStage.AWARENESS, None, False))
+_START: Final[_Key] = next(at for at in _CHAIN if at == (LeadStage.AWARENESS, (None, False)))
 
 
 def replay_stage(events: Iterable[str]) -> LeadStage:
@@ -57,23 +55,18 @@ def replay_stage(events: Iterable[str]) -> LeadStage:
         iterator = iter(events)
     except TypeError:
         raise InvalidType("events", events, expected) from None
-    context = _START
+    at = _START
     chain = _CHAIN
     for index, event in enumerate(iterator):
         try:
-            context = chain[context][event]
+            at = chain[at][event]
         except (KeyError, TypeError):
+            name = f"events[{index}]"
             if not isinstance(event, str):
-                raise InvalidType(f"events[{index}]", event, "an event name (a string)") from None
+                raise InvalidType(name, event, "an event name (a string)") from None
             if event not in _NAMES:
-                raise InvalidField(
-                    f"events[{index}]", event, f"one of {', '.join(_NAMES)}"
-                ) from None
-            stage, lost_from, qualified = context
+                raise InvalidField(name, event, f"one of {', '.join(_NAMES)}") from None
             if event == "qualify":
-                raise InvalidTransition(
-                    stage.value, event, chain[context], subject="a lead"
-                ) from None
-            next_stage(stage, event, qualified=qualified, lost_from=lost_from)  # raises
-            raise  # pragma: no cover - next_stage always raises here
-    return context[0]
+                raise InvalidTransition(at[0].value, event, chain[at], subject="a lead") from None
+            TRANSITIONS.refuse(at, event, name=name, explain=explain)
+    return at[0]

@@ -1,11 +1,7 @@
-"""Lead stages: one canonical graph, and three views over it.
+"""Lead stages: one canonical graph, and three views over it (see docs/leads.md).
 
-The canonical stages are what a lead *is*; the views are how different people
-talk about it: marketing's funnel, the buyer's journey, and the phases that
-organise a sales department. Each view is a total mapping over the stages.
-
->>> from salesflow.leads import LeadStage, funnel_step, journey_stage, team_phase
->>> funnel_step(LeadStage.CUSTOMER), journey_stage(LeadStage.INTEREST), team_phase(LeadStage.DECISION)
+>>> from salesflow.leads import LeadStage
+>>> LeadStage.CUSTOMER.funnel_step, LeadStage.INTEREST.journey_stage, LeadStage.DECISION.team_phase
 (<FunnelStep.ACTION: 'action'>, <JourneyStage.CONSIDERATION: 'consideration'>, <TeamPhase.SALES: 'sales'>)
 """
 
@@ -15,21 +11,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Final
 
-from salesflow.errors import InvalidField
-
-__all__ = [
-    "FUNNEL",
-    "JOURNEY",
-    "OPEN_STAGES",
-    "TEAM_PHASES",
-    "FunnelStep",
-    "JourneyStage",
-    "LeadStage",
-    "TeamPhase",
-    "funnel_step",
-    "journey_stage",
-    "team_phase",
-]
+__all__ = ["FunnelStep", "JourneyStage", "LeadStage", "TeamPhase"]
 
 
 class LeadStage(StrEnum):
@@ -48,10 +30,26 @@ class LeadStage(StrEnum):
         """Still being worked towards a first sale (lost is reachable from here)."""
         return self in OPEN_STAGES
 
+    @property
+    def funnel_step(self) -> FunnelStep | None:
+        """The marketing funnel's step for this stage (None for lost: it left the funnel)."""
+        return FUNNEL[self]
+
+    @property
+    def journey_stage(self) -> JourneyStage | None:
+        """The buyer's-journey stage (None once bought or lost: the journey ended)."""
+        return JOURNEY[self]
+
+    @property
+    def team_phase(self) -> TeamPhase | None:
+        """The phase of the sales department that works this stage (None for lost)."""
+        return TEAM_PHASES[self]
+
 
 OPEN_STAGES: Final = frozenset(
     {LeadStage.AWARENESS, LeadStage.INTEREST, LeadStage.CONSIDERATION, LeadStage.DECISION}
 )
+"""The stages still worked towards a first sale, in any order (internal)."""
 
 
 class FunnelStep(StrEnum):
@@ -83,6 +81,7 @@ class TeamPhase(StrEnum):
 
 _S = LeadStage
 
+# The three views, each total over the stages (read through the LeadStage properties).
 FUNNEL: Final[MappingProxyType[LeadStage, FunnelStep | None]] = MappingProxyType(
     {
         _S.AWARENESS: FunnelStep.AWARENESS,
@@ -94,8 +93,6 @@ FUNNEL: Final[MappingProxyType[LeadStage, FunnelStep | None]] = MappingProxyType
         _S.LOST: None,
     }
 )
-"""Funnel step of each stage; a lost lead has left the funnel (None)."""
-
 JOURNEY: Final[MappingProxyType[LeadStage, JourneyStage | None]] = MappingProxyType(
     {
         _S.AWARENESS: JourneyStage.AWARENESS,
@@ -107,8 +104,6 @@ JOURNEY: Final[MappingProxyType[LeadStage, JourneyStage | None]] = MappingProxyT
         _S.LOST: None,
     }
 )
-"""Buyer's-journey stage of each lead stage; the journey ends at the purchase (None after)."""
-
 TEAM_PHASES: Final[MappingProxyType[LeadStage, TeamPhase | None]] = MappingProxyType(
     {
         _S.AWARENESS: TeamPhase.PRE_SALES,
@@ -120,28 +115,3 @@ TEAM_PHASES: Final[MappingProxyType[LeadStage, TeamPhase | None]] = MappingProxy
         _S.LOST: None,
     }
 )
-"""Team phase of each stage; a lost lead belongs to no phase until it is reactivated (None)."""
-
-
-def _stage(value: LeadStage | str) -> LeadStage:
-    try:
-        return LeadStage(value)
-    except ValueError:
-        raise InvalidField(
-            "stage", value, f"one of {', '.join(stage.value for stage in LeadStage)}"
-        ) from None
-
-
-def funnel_step(stage: LeadStage | str) -> FunnelStep | None:
-    """The funnel step of ``stage`` (None for lost)."""
-    return FUNNEL[_stage(stage)]
-
-
-def journey_stage(stage: LeadStage | str) -> JourneyStage | None:
-    """The buyer's-journey stage of ``stage`` (None once bought or lost)."""
-    return JOURNEY[_stage(stage)]
-
-
-def team_phase(stage: LeadStage | str) -> TeamPhase | None:
-    """The team phase that works a lead in ``stage`` (None for lost)."""
-    return TEAM_PHASES[_stage(stage)]

@@ -28,7 +28,7 @@ from salesflow.metrics.customers import (
 )
 from salesflow.metrics.funnel import _distinct_id_conversion, conversion_rate
 from salesflow.metrics.sales import customer_acquisition_cost
-from salesflow.metrics.surveys import csat_from_counts, nps_from_counts
+from salesflow.metrics.surveys import csat, nps
 from salesflow.money import Money
 
 Result = Ratio | Score | Amount
@@ -92,7 +92,7 @@ def _csat(inputs: Mapping[str, Any], result: Result) -> Result:
         raise KeyError("variant")
     threshold, low, high = int(shape[1]), int(shape[3]), int(shape[4])
     counts = {int(name.rsplit(" ", 1)[1]): count for name, count in inputs.items()}
-    return csat_from_counts(counts, scale=(low, high), satisfied_from=threshold)
+    return csat(counts=counts, scale=(low, high), satisfied_from=threshold)
 
 
 def _acquisition(inputs: Mapping[str, Any], result: Result) -> Result:
@@ -220,7 +220,7 @@ REBUILDERS: Final[dict[tuple[type, str], Rebuild]] = {
     (Score, "purchase frequency"): lambda inputs, _: purchase_frequency(
         _count(inputs, "orders"), customers=_count(inputs, "customers")
     ),
-    (Score, "NPS"): lambda inputs, _: nps_from_counts(
+    (Score, "NPS"): lambda inputs, _: nps(
         promoters=inputs["promoters"], passives=inputs["passives"], detractors=inputs["detractors"]
     ),
     (Ratio, "CSAT"): _csat,

@@ -47,16 +47,16 @@ from salesflow._results import (
     settle,
 )
 from salesflow.errors import InvalidField, InvalidType, UndefinedMetric
-from salesflow.leads.lead import (
+from salesflow.leads import Lead, LeadStage
+from salesflow.leads.events import (
     ActivityKind,
     ActivityLogged,
-    Lead,
     LeadCreated,
     LeadQualified,
     LeadStageChanged,
-    lead_event_from_dict,
 )
-from salesflow.leads.stage import OPEN_STAGES, LeadStage
+from salesflow.leads.events import event_from_dict as lead_event_from_dict
+from salesflow.leads.stage import OPEN_STAGES
 from salesflow.metrics._records import (
     _id_value,
     _identifier,

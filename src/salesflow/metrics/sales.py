@@ -96,18 +96,14 @@ from salesflow._results import (
     shown_int,
 )
 from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType, UndefinedMetric
-from salesflow.leads import (
-    LEAD_SCHEMA,
-    ActivityKind,
-    Lead,
-    LeadStage,
-    lead_event_from_dict,
-)
+from salesflow.leads import ActivityKind, Lead, LeadStage
+from salesflow.leads import event_from_dict as lead_event_from_dict
+from salesflow.leads.lead import SCHEMA as LEAD_SCHEMA
 from salesflow.metrics._read import fields as read
 from salesflow.metrics._read import scope as scopes
 from salesflow.metrics._read.orders import GROSS, NET, order_rows
 from salesflow.metrics._records import check_basis
-from salesflow.metrics.surveys import csat_mean
+from salesflow.metrics.surveys import csat
 from salesflow.money import EXACT, Money
 from salesflow.periods import Period
 
@@ -1201,7 +1197,7 @@ def manager_kpis(
     - meetings, calls = activities logged of the kinds in :data:`MEETING_KINDS`
       (meeting, demo) and :data:`CALL_KINDS` (call, intro call)
     - satisfaction  = mean CSAT score of the manager's customers
-      (:func:`~salesflow.metrics.surveys.csat_mean` on ``csat_scale``)
+      (:func:`~salesflow.metrics.surveys.csat` with ``variant="mean"`` on ``csat_scale``)
 
     ``leads`` are Leads or records (see the module docs: a lead's manager is
     the actor of its win, else its latest non-system actor, or a record's
@@ -1479,5 +1475,7 @@ def _kpi(
             working=str(figures.calls),
             unfinished=unfinished,
         ),
-        satisfaction=attrs.evolve(csat_mean(figures.scores, scale=scale), unfinished=unfinished),
+        satisfaction=attrs.evolve(
+            csat(figures.scores, scale=scale, variant="mean"), unfinished=unfinished
+        ),
     )

@@ -1,6 +1,7 @@
 """Roles and the four sales-department models: who owns a lead at each moment.
 
->>> from salesflow.leads import LeadStage, QualificationOutcome
+>>> from salesflow.leads import LeadStage
+>>> from salesflow.leads.events import QualificationOutcome
 >>> from salesflow.routing import Role, SalesModel, owner
 >>> owner(SalesModel.THREE_TIER, LeadStage.INTEREST, None)
 <Role.QUALIFIER: 'qualifier'>
@@ -17,7 +18,8 @@ from typing import Final
 
 from salesflow import _check
 from salesflow.errors import InvalidField
-from salesflow.leads import Lead, LeadStage, QualificationOutcome
+from salesflow.leads import Lead, LeadStage
+from salesflow.leads.events import QualificationOutcome
 
 __all__ = [
     "AFTER_SALE",

@@ -8,7 +8,7 @@ same records in any order give the same report.
 
 >>> from datetime import datetime, timezone
 >>> from salesflow.leads import Lead
->>> from salesflow.routing.handoffs import Ownership
+>>> from salesflow.routing import Ownership
 >>> from salesflow.routing.reroute import reroute
 >>> t0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 >>> lead = Lead.create(lead_id="L-7", source="inbound", at=t0).lead
@@ -33,9 +33,11 @@ import attrs
 from salesflow import _check
 from salesflow._aggregate import check_expected_version
 from salesflow.errors import InvalidField, InvalidType
-from salesflow.leads import Lead, LeadStage, QualificationOutcome
-from salesflow.routing.handoffs import Ownership, OwnershipEvent, OwnershipOutcome
+from salesflow.leads import Lead, LeadStage
+from salesflow.leads.events import QualificationOutcome
+from salesflow.routing.events import OwnershipEvent
 from salesflow.routing.models import Role, SalesModel, owner_of
+from salesflow.routing.ownership import Ownership, OwnershipOutcome
 
 __all__ = ["Move", "MoveApplied", "RerouteReport", "Routed", "reroute"]
 

@@ -61,9 +61,10 @@ from salesflow.metrics import Ratio
 from salesflow.money import Money
 from salesflow.routing.assignment import Dispatcher, Rules, Strategy
 from salesflow.routing.deadlines import _after_lapse, _due_at, _hours_by_person
-from salesflow.routing.handoffs import Ownership, RejectReason, needs_handoff
+from salesflow.routing.events import RejectReason
 from salesflow.routing.hours import END_OF_TIME, WorkingHours
 from salesflow.routing.models import Role, SalesModel, owner_of
+from salesflow.routing.ownership import Ownership, needs_handoff
 from salesflow.routing.people import Person, Team
 
 __all__ = [

@@ -1,54 +1,30 @@
-"""Handoffs between roles, and who owned a lead in each role.
+"""The Ownership aggregate: who owns a lead, in which role, and who owned it before.
 
-A lead passes from role to role (qualifier to closer, closer to account
-manager) by a *handoff*: the sender submits it, and the receiving role accepts
-it, rejects it back with a structured reason, lets it expire, or the sender
-withdraws it. :class:`HandoffLifecycle` is the one definition of those
-statuses; it is compiled once into a table.
+Rules and longer examples: docs/routing.md ("Handoffs between roles").
 
-:class:`Ownership` is the routing record of one lead, an immutable aggregate
-that *is* its history of events, like :class:`~salesflow.leads.Lead`. While a
-handoff is pending the lead waits in the receiving role with no owner; a
-rejected, expired or withdrawn handoff returns it to the role and person that
-sent it. Everyone who owned the lead stays on the record per role, so the
-closer keeps the credit after the account manager takes over.
-
->>> from datetime import datetime, timedelta, timezone
->>> from salesflow.routing import Role
->>> from salesflow.routing.handoffs import Ownership, RejectReason
+>>> from datetime import datetime, timezone
+>>> from salesflow.routing import Ownership
 >>> t0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
->>> record = Ownership.start(lead_id="L-1", role=Role.QUALIFIER, person="quinn", at=t0).ownership
->>> record = record.hand_off(Role.CLOSER, to_person="cleo", at=t0 + timedelta(hours=1)).ownership
->>> record.role, record.person, record.pending.to_person
-(<Role.CLOSER: 'closer'>, None, 'cleo')
->>> back = record.reject(RejectReason.MISSING_INFORMATION, at=t0 + timedelta(hours=2)).ownership
->>> back.role, back.person
-(<Role.QUALIFIER: 'qualifier'>, 'quinn')
->>> record = record.accept(at=t0 + timedelta(hours=2)).ownership
->>> record = record.hand_off("account_manager", to_person="ava", at=t0 + timedelta(days=9)).ownership
->>> record = record.accept(at=t0 + timedelta(days=9)).ownership
->>> record.credited(Role.CLOSER), dict(record.owners)
-('cleo', {<Role.QUALIFIER: 'qualifier'>: ('quinn',), <Role.CLOSER: 'closer'>: ('cleo',), <Role.ACCOUNT_MANAGER: 'account_manager'>: ('ava',)})
->>> record.accept(at=t0 + timedelta(days=10))
-Traceback (most recent call last):
-...
-salesflow.errors.InvalidTransition: Can't accept a handoff that is accepted (lead L-1); allowed: none (it is final).
+>>> record = Ownership.start(lead_id="L-1", role="qualifier", person="quinn", at=t0).ownership
+>>> record = record.hand_off("closer", to_person="cleo", at=t0).ownership
+>>> record = record.accept(at=t0).ownership
+>>> record.person, record.credited("qualifier")
+('cleo', 'quinn')
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from enum import StrEnum
 from types import MappingProxyType
-from typing import Any, ClassVar, Final, cast
+from typing import Any, ClassVar, Final
 
 import attrs
-from statemachine import State
-from statemachine.states import States
 
 from salesflow import _check, _zones
 from salesflow._aggregate import (
+    SYSTEM,
+    Fold,
     as_history,
     command,
     fold_checked,
@@ -56,321 +32,29 @@ from salesflow._aggregate import (
     replayed,
     restore,
 )
-from salesflow._compile import StrictMachine, compile_machine
-from salesflow.errors import InvalidField, InvalidTransition, InvalidType
+from salesflow.errors import InvalidField, InvalidType
 from salesflow.leads import Lead, LeadStage
+from salesflow.routing.events import (
+    HandoffAccepted,
+    HandoffExpired,
+    HandoffRejected,
+    HandoffSubmitted,
+    HandoffWithdrawn,
+    OwnerAssigned,
+    OwnershipEvent,
+    RejectReason,
+    event_from_dict,
+)
+from salesflow.routing.lifecycle import TRANSITIONS, HandoffStatus, key
 from salesflow.routing.models import Role, SalesModel, owner_of
 
-__all__ = [
-    "HANDOFF_EVENTS",
-    "OWNERSHIP_SCHEMA",
-    "Handoff",
-    "HandoffAccepted",
-    "HandoffExpired",
-    "HandoffLifecycle",
-    "HandoffRejected",
-    "HandoffStatus",
-    "HandoffSubmitted",
-    "HandoffWithdrawn",
-    "OwnerAssigned",
-    "Ownership",
-    "OwnershipEvent",
-    "OwnershipOutcome",
-    "RejectReason",
-    "allowed_handoff_events",
-    "needs_handoff",
-    "next_handoff_status",
-    "ownership_event_from_dict",
-    "ownership_event_to_dict",
-]
+__all__ = ["SCHEMA", "Handoff", "Ownership", "OwnershipOutcome", "needs_handoff"]
 
-OWNERSHIP_SCHEMA: Final = "salesflow.ownership/1"
+SCHEMA: Final = "salesflow.ownership/1"
 """The ``schema`` tag of :meth:`Ownership.to_dict` documents."""
 
-
-class HandoffStatus(StrEnum):
-    """Where a handoff between two roles stands."""
-
-    SUBMITTED = "submitted"
-    ACCEPTED = "accepted"
-    REJECTED = "rejected"
-    EXPIRED = "expired"
-    WITHDRAWN = "withdrawn"
-
-    @property
-    def is_final(self) -> bool:
-        return self is not HandoffStatus.SUBMITTED
-
-
-class HandoffLifecycle(StrictMachine):
-    """A handoff's statuses (strict: an illegal event raises).
-
-    A submitted handoff is accepted by the receiving role, rejected back to
-    the sender with a reason, expires when nobody acted by its deadline, or is
-    withdrawn by the sender (or by a re-routing). The four outcomes are final.
-    """
-
-    s = States(
-        {
-            status.value: State(
-                status.value.capitalize(),
-                value=status,
-                initial=status is HandoffStatus.SUBMITTED,
-                final=status.is_final,
-            )
-            for status in HandoffStatus
-        }
-    )
-
-    accept = s.submitted.to(s.accepted)
-    reject = s.submitted.to(s.rejected)
-    expire = s.submitted.to(s.expired)
-    withdraw = s.submitted.to(s.withdrawn)
-
-
-_COMPILED: Final = compile_machine(HandoffLifecycle, {None: {}})
-HANDOFF_EVENTS: Final[tuple[str, ...]] = _COMPILED[0]
-"""The names of the handoff lifecycle's events, in declaration order."""
-_TABLE: Final = cast(
-    dict[tuple[HandoffStatus, None], MappingProxyType[str, HandoffStatus]], _COMPILED[1]
-)
-
-
-def _status(value: Any) -> HandoffStatus:
-    try:
-        return HandoffStatus(value)
-    except ValueError:
-        raise InvalidField(
-            "status", value, f"one of {', '.join(s.value for s in HandoffStatus)}"
-        ) from None
-
-
-def allowed_handoff_events(status: HandoffStatus | str) -> frozenset[str]:
-    """The events allowed from ``status`` (none once it is final)."""
-    return frozenset(_TABLE[(_status(status), None)])
-
-
-def next_handoff_status(
-    status: HandoffStatus | str, event: str, *, lead_id: str = ""
-) -> HandoffStatus:
-    """The status ``event`` leads to from ``status``; raises ``InvalidTransition``.
-
-    >>> next_handoff_status("submitted", "reject")
-    <HandoffStatus.REJECTED: 'rejected'>
-    >>> next_handoff_status("expired", "accept")
-    Traceback (most recent call last):
-    ...
-    salesflow.errors.InvalidTransition: Can't accept a handoff that is expired; allowed: none (it is final).
-    """
-    current = _status(status)
-    moves = _TABLE[(current, None)]
-    try:
-        return moves[event]
-    except (KeyError, TypeError):
-        if not isinstance(event, str):
-            raise InvalidType("event", event, "an event name (a string)") from None
-        if event not in HANDOFF_EVENTS:
-            raise InvalidField("event", event, f"one of {', '.join(HANDOFF_EVENTS)}") from None
-        detail = f"lead {lead_id}" if lead_id else ""
-        raise InvalidTransition(
-            current.value, event, moves, subject="a handoff", detail=detail
-        ) from None
-
-
-class RejectReason(StrEnum):
-    """Why the receiving role sent a handoff back; ``other`` needs a note."""
-
-    NOT_QUALIFIED = "not_qualified"
-    """The lead is not ready or not target yet."""
-    MISSING_INFORMATION = "missing_information"
-    """The sender left out what the receiver needs (contact, budget, needs)."""
-    WRONG_ROLE = "wrong_role"
-    """Another role should have it."""
-    DUPLICATE = "duplicate"
-    """The lead is already being worked under another record."""
-    OTHER = "other"
-
-    @property
-    def needs_note(self) -> bool:
-        return self is RejectReason.OTHER
-
-
-# -- events -------------------------------------------------------------------------
-
-
-def _to_role(value: Any) -> Role:
-    return _check.choice(Role, "role", value)
-
-
-def _to_from_role(value: Any) -> Role:
-    return _check.choice(Role, "from_role", value)
-
-
-def _to_to_role(value: Any) -> Role:
-    return _check.choice(Role, "to_role", value)
-
-
-def _to_reason(value: Any) -> RejectReason:
-    return _check.choice(RejectReason, "reason", value)
-
-
-def _version(minimum: int) -> Callable[[Any, Any, Any], None]:
-    def check(instance: Any, attribute: Any, value: Any) -> None:
-        _check.whole(attribute.name, value, minimum=minimum, context=type(instance).__name__)
-
-    return check
-
-
-def _optional_aware(instance: Any, attribute: Any, value: Any) -> None:
-    if value is not None:
-        _check.aware(attribute.name, value, context=type(instance).__name__)
-
-
-_ASSIGNMENTS: Final = ("start", "reassign", "transfer")
-
-
-@attrs.frozen(kw_only=True)
-class OwnerAssigned:
-    """The lead got an owning role and person (``None``: the role's queue).
-
-    ``event`` says how: ``start`` (the first event, version 1), ``reassign``
-    (another person in the same role) or ``transfer`` (straight to another
-    role without a handoff, as a re-routing does).
-    """
-
-    lead_id: str = attrs.field(validator=_check.text_field)
-    version: int = attrs.field(validator=_version(1))
-    event: str = attrs.field()
-    role: Role = attrs.field(converter=_to_role)
-    person: str | None = attrs.field(default=None, validator=_check.optional_text_field)
-    at: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
-    actor: str = attrs.field(validator=_check.text_field)
-    note: str | None = attrs.field(default=None, validator=_check.optional_text_field)
-    idempotency_key: str | None = attrs.field(default=None, validator=_check.optional_text_field)
-
-    def __attrs_post_init__(self) -> None:
-        if self.event not in _ASSIGNMENTS:
-            raise InvalidField("event", self.event, "one of start, reassign, transfer")
-        if (self.event == "start") != (self.version == 1):
-            raise InvalidField(
-                "version", self.version, "1 for start, and start only as the first event"
-            )
-        if self.event == "reassign" and self.person is None:
-            raise InvalidField("person", None, "the person who takes the lead over")
-
-
-@attrs.frozen(kw_only=True)
-class HandoffSubmitted:
-    """``from_role`` hands the lead to ``to_role`` (to ``to_person``, or the role's queue).
-
-    The handoff is known by this event's ``version``; ``expires_at`` is the
-    deadline for the receiver to act, if any.
-    """
-
-    event: ClassVar[str] = "hand_off"
-
-    lead_id: str = attrs.field(validator=_check.text_field)
-    version: int = attrs.field(validator=_version(2))
-    from_role: Role = attrs.field(converter=_to_from_role)
-    to_role: Role = attrs.field(converter=_to_to_role)
-    from_person: str | None = attrs.field(default=None, validator=_check.optional_text_field)
-    to_person: str | None = attrs.field(default=None, validator=_check.optional_text_field)
-    at: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
-    actor: str = attrs.field(validator=_check.text_field)
-    expires_at: datetime | None = attrs.field(
-        default=None, validator=_optional_aware, eq=_zones.instant_key
-    )
-    note: str | None = attrs.field(default=None, validator=_check.optional_text_field)
-    idempotency_key: str | None = attrs.field(default=None, validator=_check.optional_text_field)
-
-    def __attrs_post_init__(self) -> None:
-        if self.to_role is self.from_role:
-            raise InvalidField(
-                "to_role", self.to_role, f"a role other than {self.from_role.value}, the sender's"
-            )
-        if self.expires_at is not None and _zones.utc(self.expires_at) <= _zones.utc(self.at):
-            raise InvalidField(
-                "expires_at",
-                self.expires_at,
-                f"a deadline after at ({self.at.isoformat()})",
-            )
-
-
-@attrs.frozen(kw_only=True)
-class HandoffAccepted:
-    """``person`` of the receiving role accepted handoff ``handoff`` and owns the lead."""
-
-    event: ClassVar[str] = "accept"
-
-    lead_id: str = attrs.field(validator=_check.text_field)
-    version: int = attrs.field(validator=_version(3))
-    handoff: int = attrs.field(validator=_version(2))
-    person: str = attrs.field(validator=_check.text_field)
-    at: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
-    actor: str = attrs.field(validator=_check.text_field)
-    idempotency_key: str | None = attrs.field(default=None, validator=_check.optional_text_field)
-
-
-@attrs.frozen(kw_only=True)
-class HandoffRejected:
-    """The receiving role sent handoff ``handoff`` back with a structured reason."""
-
-    event: ClassVar[str] = "reject"
-
-    lead_id: str = attrs.field(validator=_check.text_field)
-    version: int = attrs.field(validator=_version(3))
-    handoff: int = attrs.field(validator=_version(2))
-    reason: RejectReason = attrs.field(converter=_to_reason)
-    note: str | None = attrs.field(default=None, validator=_check.optional_text_field)
-    at: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
-    actor: str = attrs.field(validator=_check.text_field)
-    idempotency_key: str | None = attrs.field(default=None, validator=_check.optional_text_field)
-
-    def __attrs_post_init__(self) -> None:
-        if self.reason.needs_note and self.note is None:
-            raise InvalidField("note", None, "a few words saying why: the reason is other")
-
-
-@attrs.frozen(kw_only=True)
-class HandoffExpired:
-    """Nobody in the receiving role acted on handoff ``handoff`` by its deadline."""
-
-    event: ClassVar[str] = "expire"
-
-    lead_id: str = attrs.field(validator=_check.text_field)
-    version: int = attrs.field(validator=_version(3))
-    handoff: int = attrs.field(validator=_version(2))
-    at: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
-    actor: str = attrs.field(validator=_check.text_field)
-    idempotency_key: str | None = attrs.field(default=None, validator=_check.optional_text_field)
-
-
-@attrs.frozen(kw_only=True)
-class HandoffWithdrawn:
-    """The sender (or a re-routing) took handoff ``handoff`` back before anyone acted."""
-
-    event: ClassVar[str] = "withdraw"
-
-    lead_id: str = attrs.field(validator=_check.text_field)
-    version: int = attrs.field(validator=_version(3))
-    handoff: int = attrs.field(validator=_version(2))
-    note: str | None = attrs.field(default=None, validator=_check.optional_text_field)
-    at: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
-    actor: str = attrs.field(validator=_check.text_field)
-    idempotency_key: str | None = attrs.field(default=None, validator=_check.optional_text_field)
-
-
-OwnershipEvent = (
-    OwnerAssigned
-    | HandoffSubmitted
-    | HandoffAccepted
-    | HandoffRejected
-    | HandoffExpired
-    | HandoffWithdrawn
-)
 _Closing = HandoffAccepted | HandoffRejected | HandoffExpired | HandoffWithdrawn
 _CLOSING: Final = (HandoffAccepted, HandoffRejected, HandoffExpired, HandoffWithdrawn)
-_OWNERSHIP_EVENT_TYPES: Final = (OwnerAssigned, HandoffSubmitted, *_CLOSING)
 
 
 @attrs.frozen
@@ -397,7 +81,7 @@ class OwnershipOutcome:
 # -- the fold -----------------------------------------------------------------------
 
 
-class _Fold:
+class _Fold(Fold):
     __slots__ = (
         "handoffs",
         "keys",
@@ -424,19 +108,17 @@ class _Fold:
         self.keys: dict[str, int] = {}  # idempotency key -> version (kept by _aggregate)
         self._own()
 
-    def copy(self) -> _Fold:
-        clone = _Fold.__new__(_Fold)
-        for name in _Fold.__slots__:
-            setattr(clone, name, getattr(self, name))
-        clone.owners = dict(self.owners)
-        return clone
+    @property
+    def _detail(self) -> str:
+        return f"lead {self.lead_id}"
 
     def _own(self) -> None:
         if self.person is None:
             return
         spells = self.owners.get(self.role, ())
         if not spells or spells[-1] != self.person:
-            self.owners[self.role] = (*spells, self.person)
+            # Copy on write: a command's copy of the fold shares the dict until it changes.
+            self.owners = {**self.owners, self.role: (*spells, self.person)}
 
     def refuse_pending(self) -> None:
         """Raise when a handoff is pending: ownership changes wait until it is settled."""
@@ -452,7 +134,7 @@ class _Fold:
         if self.pending is not None:
             return self.pending
         if self.handoffs:
-            next_handoff_status(self.handoffs[-1].status, name, lead_id=self.lead_id)  # raises
+            TRANSITIONS.next(key(self.handoffs[-1].status), name, detail=self._detail)  # raises
         raise InvalidField(
             "pending", None, f"a pending handoff to {name} (lead {self.lead_id} has had none)"
         )
@@ -520,7 +202,9 @@ class _Fold:
             raise InvalidField(
                 "handoff", event.handoff, f"{pending.version}, the pending handoff's version"
             )
-        status = next_handoff_status(HandoffStatus.SUBMITTED, event.event, lead_id=self.lead_id)
+        status: HandoffStatus = TRANSITIONS.next(
+            (HandoffStatus.SUBMITTED, None), event.event, detail=self._detail
+        )
         deadline = pending.expires_at
         # The deadline is an instant: compared in UTC, never by wall-clock readings.
         passed = deadline is not None and _zones.utc(event.at) >= _zones.utc(deadline)
@@ -572,6 +256,9 @@ class Ownership:
     pending at a time, and while it is the owner cannot change otherwise.
     """
 
+    SCHEMA: ClassVar[str] = SCHEMA
+    """The ``schema`` tag of :meth:`to_dict` documents."""
+
     history: tuple[OwnershipEvent, ...] = attrs.field(converter=as_history)
     _fold: _Fold = attrs.field(init=False, eq=False, hash=False)
 
@@ -617,9 +304,20 @@ class Ownership:
         """Per role, the people who owned the lead there, in order (a return is no new spell)."""
         return MappingProxyType(self._fold.owners)
 
+    @property
+    def allowed_events(self) -> frozenset[str]:
+        """The handoff events this record accepts now (none unless a handoff is pending)."""
+        if self._fold.pending is None:
+            return frozenset()
+        return TRANSITIONS.allowed((HandoffStatus.SUBMITTED, None))
+
     def credited(self, role: Role | str) -> str | None:
-        """The last person who owned the lead in ``role`` (the closer keeps the sale's credit)."""
-        spells = self._fold.owners.get(_to_role(role), ())
+        """The last person who owned the lead in ``role`` (the closer keeps the sale's credit).
+
+        ``None`` when nobody owned it in that role. Refused: a ``role`` that is not a
+        :class:`~salesflow.routing.Role` (or its value), named as ``role``.
+        """
+        spells = self._fold.owners.get(_check.choice(Role, "role", role), ())
         return spells[-1] if spells else None
 
     def __repr__(self) -> str:
@@ -636,7 +334,7 @@ class Ownership:
         role: Role | str,
         at: datetime,
         person: str | None = None,
-        actor: str = "system",
+        actor: str = SYSTEM,
         note: str | None = None,
         idempotency_key: str | None = None,
         existing: Ownership | None = None,
@@ -685,7 +383,7 @@ class Ownership:
         *,
         at: datetime,
         note: str | None = None,
-        actor: str = "system",
+        actor: str = SYSTEM,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
     ) -> OwnershipOutcome:
@@ -708,7 +406,7 @@ class Ownership:
         at: datetime,
         person: str | None = None,
         note: str | None = None,
-        actor: str = "system",
+        actor: str = SYSTEM,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
     ) -> OwnershipOutcome:
@@ -735,7 +433,7 @@ class Ownership:
         to_person: str | None = None,
         expires_at: datetime | None = None,
         note: str | None = None,
-        actor: str = "system",
+        actor: str = SYSTEM,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
     ) -> OwnershipOutcome:
@@ -821,7 +519,7 @@ class Ownership:
         *,
         at: datetime,
         note: str | None = None,
-        actor: str = "system",
+        actor: str = SYSTEM,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
     ) -> OwnershipOutcome:
@@ -832,8 +530,7 @@ class Ownership:
         return self._close(
             HandoffRejected,
             at,
-            reason=reason,
-            note=note,
+            {"reason": reason, "note": note},
             actor=actor,
             idempotency_key=idempotency_key,
             expected_version=expected_version,
@@ -843,7 +540,7 @@ class Ownership:
         self,
         *,
         at: datetime,
-        actor: str = "system",
+        actor: str = SYSTEM,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
     ) -> OwnershipOutcome:
@@ -854,6 +551,7 @@ class Ownership:
         return self._close(
             HandoffExpired,
             at,
+            {},
             actor=actor,
             idempotency_key=idempotency_key,
             expected_version=expected_version,
@@ -864,7 +562,7 @@ class Ownership:
         *,
         at: datetime,
         note: str | None = None,
-        actor: str = "system",
+        actor: str = SYSTEM,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
     ) -> OwnershipOutcome:
@@ -872,7 +570,7 @@ class Ownership:
         return self._close(
             HandoffWithdrawn,
             at,
-            note=note,
+            {"note": note},
             actor=actor,
             idempotency_key=idempotency_key,
             expected_version=expected_version,
@@ -882,12 +580,14 @@ class Ownership:
         self,
         kind: type[HandoffRejected | HandoffExpired | HandoffWithdrawn],
         at: datetime,
+        content: dict[str, Any],
         *,
-        actor: str = "system",
-        idempotency_key: str | None = None,
-        expected_version: int | None = None,
-        **content: Any,
+        actor: str,
+        idempotency_key: str | None,
+        expected_version: int | None,
     ) -> OwnershipOutcome:
+        """A command that closes the pending handoff; ``content`` is the event's own fields."""
+
         def build(version: int) -> OwnershipEvent:
             pending = self._fold.need_pending(kind.event)
             return kind(
@@ -913,7 +613,7 @@ class Ownership:
         at: datetime,
         note: str | None,
         *,
-        actor: str = "system",
+        actor: str = SYSTEM,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
     ) -> OwnershipOutcome:
@@ -964,9 +664,9 @@ class Ownership:
     def to_dict(self) -> dict[str, Any]:
         """JSON-compatible primitives: the history, plus a summary for the host's queries."""
         return {
-            "schema": OWNERSHIP_SCHEMA,
+            "schema": SCHEMA,
             **_summary(self),
-            "history": [ownership_event_to_dict(event) for event in self.history],
+            "history": [event.to_dict() for event in self.history],
         }
 
     @classmethod
@@ -978,8 +678,8 @@ class Ownership:
         _check.only_keys("document", _check.mapping("document", document), _OWNERSHIP_KEYS)
         return restore(
             document,
-            schema=OWNERSHIP_SCHEMA,
-            parse=ownership_event_from_dict,
+            schema=SCHEMA,
+            parse=event_from_dict,
             build=cls,
             summary=_summary,
         )
@@ -1009,7 +709,7 @@ def needs_handoff(model: SalesModel | str, lead: Lead, ownership: Ownership) -> 
 
     >>> from datetime import datetime, timezone
     >>> from salesflow.leads import Lead
-    >>> from salesflow.routing.handoffs import Ownership, needs_handoff
+    >>> from salesflow.routing import Ownership, needs_handoff
     >>> t0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
     >>> lead = Lead.create(lead_id="L-2", source="inbound", at=t0).lead
     >>> record = Ownership.start(lead_id="L-2", role="qualifier", person="quinn", at=t0).ownership
@@ -1030,60 +730,3 @@ def needs_handoff(model: SalesModel | str, lead: Lead, ownership: Ownership) -> 
     if ownership.pending is not None or lead.stage is LeadStage.LOST or role is ownership.role:
         return None
     return role
-
-
-# -- event serialisation ------------------------------------------------------------
-
-_EVENT_TYPES: Final[dict[str, type[Any]]] = {
-    **dict.fromkeys(_ASSIGNMENTS, OwnerAssigned),
-    "hand_off": HandoffSubmitted,
-    "accept": HandoffAccepted,
-    "reject": HandoffRejected,
-    "expire": HandoffExpired,
-    "withdraw": HandoffWithdrawn,
-}
-
-
-def ownership_event_to_dict(event: OwnershipEvent) -> dict[str, Any]:
-    """JSON-compatible primitives; fields that are None are left out."""
-    if not isinstance(event, _OWNERSHIP_EVENT_TYPES):
-        raise InvalidType("event", event, "an ownership event (OwnerAssigned, HandoffSubmitted...)")
-    document: dict[str, Any] = {"event": event.event}
-    for field in attrs.fields(type(event)):
-        value = getattr(event, field.name)
-        if value is None:
-            continue
-        if isinstance(value, StrEnum):
-            value = value.value
-        elif isinstance(value, datetime):
-            value = value.isoformat()
-        document[field.name] = value
-    return document
-
-
-def ownership_event_from_dict(document: Any, *, field: str = "event") -> OwnershipEvent:
-    """Rebuild an event from :func:`ownership_event_to_dict`; malformed input raises ``InvalidField``."""
-    doc = _check.mapping(field, document)
-    name = _check.key(field, doc, "event")
-    kind = _EVENT_TYPES.get(name) if isinstance(name, str) else None
-    if kind is None:
-        raise InvalidField(f"{field}.event", name, f"one of {', '.join(_EVENT_TYPES)}")
-    names = {f.name for f in attrs.fields(kind)}
-    extra = set(doc) - names - {"event"}
-    if extra:
-        raise InvalidField(field, sorted(extra), f"only the keys {', '.join(sorted(names))}")
-    values: dict[str, Any] = {}
-    for key, value in doc.items():
-        if key == "event" and kind is not OwnerAssigned:
-            continue
-        if key in ("at", "expires_at"):
-            value = _check.parse_datetime(f"{field}.{key}", value)
-        values[key] = value
-    _check.required_keys(field, values, kind)
-    try:
-        event: OwnershipEvent = kind(**values)
-    except InvalidField as err:
-        raise type(err)(f"{field}.{err.field}", err.value, err.expected) from None
-    rebuilt = ownership_event_to_dict(event)
-    _check.same_document(field, doc, rebuilt, why="as the event written by ownership_event_to_dict")
-    return event
