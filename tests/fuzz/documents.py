@@ -21,7 +21,7 @@ from fuzz import samples
 from salesflow import Money, Period
 from salesflow.leads import Lead
 from salesflow.leads import event_from_dict as lead_event_from_dict
-from salesflow.metrics import result_from_dict
+from salesflow.metrics.results import result_from_dict
 from salesflow.orders import (
     Customer,
     Order,

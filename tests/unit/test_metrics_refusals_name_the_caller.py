@@ -30,10 +30,10 @@ from salesflow.metrics import (
     conversion_rate_from_ids,
     customer_acquisition_cost,
     manager_kpis,
-    result_from_dict,
     retention_rate,
 )
 from salesflow.metrics._records import OrderRecord
+from salesflow.metrics.results import result_from_dict
 from salesflow.metrics.sales import MAX_GROWTH_MONTHS, _iroot
 
 

@@ -6,38 +6,15 @@ and an empty denominator is an explicit undefined result, never a silent 0.
 See docs/metrics.md.
 """
 
-from salesflow._results import (
-    VALUE_PRECISION,
-    Amount,
-    OnEmpty,
-    Ratio,
-    Score,
-    UndefinedMetric,
-    result_from_dict,
-)
+from salesflow._durations import Durations
+from salesflow._results import Amount, Ratio, Score
 from salesflow.metrics._records import OrderRecord
-from salesflow.metrics.cohorts import (
-    Cohort,
-    CohortCell,
-    CohortTable,
-    CustomerSummaries,
-    CustomerSummary,
-    cohort_retention,
-    customer_summary,
-)
+from salesflow.metrics.cohorts import cohort_retention, customer_summary
 from salesflow.metrics.customers import (
-    churn_clv,
     churn_rate,
-    churn_rate_average_customers,
-    churn_rate_customer_days,
-    churn_rate_from_ids,
-    historical_clv,
     purchase_frequency,
-    purchase_frequency_from_counts,
     repeat_purchase_rate,
-    repeat_purchase_rate_from_counts,
     retention_rate,
-    retention_rate_from_ids,
 )
 from salesflow.metrics.email import email_engagement
 from salesflow.metrics.funnel import (
@@ -54,11 +31,8 @@ from salesflow.metrics.funnel import (
     slowest_lead_stage,
     time_in_lead_stages,
 )
+from salesflow.metrics.lifetime_value import clv
 from salesflow.metrics.orders import (
-    ORDER_STATUS_TOPICS,
-    TIMED_STATUSES,
-    Durations,
-    StatusTimes,
     average_order_value,
     cancellation_rate,
     delay_rate,
@@ -88,15 +62,7 @@ __all__ = [
     "CALL_KINDS",
     "DEFAULT_FUNNEL_STEPS",
     "MEETING_KINDS",
-    "ORDER_STATUS_TOPICS",
-    "TIMED_STATUSES",
-    "VALUE_PRECISION",
     "Amount",
-    "Cohort",
-    "CohortCell",
-    "CohortTable",
-    "CustomerSummaries",
-    "CustomerSummary",
     "Durations",
     "Funnel",
     "FunnelStepResult",
@@ -104,21 +70,15 @@ __all__ = [
     "LeadStageTimes",
     "ManagerKPI",
     "ManagerKPIs",
-    "OnEmpty",
     "OrderRecord",
     "Ratio",
     "SalesCycle",
     "Score",
     "StageDuration",
-    "StatusTimes",
-    "UndefinedMetric",
     "average_order_value",
     "cancellation_rate",
-    "churn_clv",
     "churn_rate",
-    "churn_rate_average_customers",
-    "churn_rate_customer_days",
-    "churn_rate_from_ids",
+    "clv",
     "cohort_retention",
     "compound_monthly_growth_rate",
     "conversion_rate",
@@ -130,7 +90,6 @@ __all__ = [
     "demo_after_intro_call_rate",
     "email_engagement",
     "funnel",
-    "historical_clv",
     "lead_conversion_rate",
     "lost_after_demo_rate",
     "manager_kpis",
@@ -140,12 +99,8 @@ __all__ = [
     "on_time_delivery_rate",
     "order_status_request_share",
     "purchase_frequency",
-    "purchase_frequency_from_counts",
     "repeat_purchase_rate",
-    "repeat_purchase_rate_from_counts",
-    "result_from_dict",
     "retention_rate",
-    "retention_rate_from_ids",
     "sales_cycle_length",
     "site_engagement",
     "slowest_lead_stage",

@@ -1,12 +1,8 @@
 """Per-customer summary and monthly cohort retention, from order records in one pass.
 
-Both functions read order records (mappings, ``df.to_dict("records")``,
-:class:`~salesflow.metrics._records.OrderRecord` or
-:class:`~salesflow.orders.Order` values; see :mod:`salesflow.metrics._records`
-for the keys and what is refused) exactly once, front to back, holding state
-per customer rather than the rows: a generator of a million records works.
-Cancelled orders are not purchases and are left out. Shuffling the rows
-changes nothing.
+Both read the order items (records, Orders, their histories or documents; see
+docs/metrics.md, "The record contract") once, front to back, holding state
+per customer only: a generator of a million records works.
 
 >>> from datetime import datetime, timezone
 >>> from salesflow.metrics.cohorts import cohort_retention, customer_summary
@@ -49,14 +45,14 @@ from salesflow._results import (
 )
 from salesflow.errors import InvalidField, InvalidType
 from salesflow.metrics._read.fields import id_attribute, moment
-from salesflow.metrics._records import (
+from salesflow.metrics._read.folds import (
     CustomerId,
-    _id_key,
-    check_basis,
     fold_active_months,
     fold_spending,
+    id_key,
     month_number,
 )
+from salesflow.metrics._records import check_basis
 from salesflow.money import CURRENCY_MINOR_UNITS, EXACT, Money
 from salesflow.periods import Period, PeriodUnit
 
@@ -453,7 +449,7 @@ def customer_summary(
     try:
         summaries.sort(key=_summary_id)
     except TypeError:  # ints and strings together
-        summaries.sort(key=lambda summary: _id_key(summary.customer_id))
+        summaries.sort(key=lambda summary: id_key(summary.customer_id))
     return CustomerSummaries(
         now=local_now,
         zone=where,

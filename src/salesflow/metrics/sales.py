@@ -81,6 +81,7 @@ import attrs
 
 from salesflow import _check, _zones
 from salesflow._aggregate import SYSTEM
+from salesflow._durations import Durations
 from salesflow._results import (
     Amount,
     OnEmpty,
@@ -98,35 +99,10 @@ from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType, Undefi
 from salesflow.leads import ActivityKind, Lead, LeadStage
 from salesflow.leads import event_from_dict as lead_event_from_dict
 from salesflow.leads.lead import SCHEMA as LEAD_SCHEMA
-from salesflow.metrics._records import (
-    _absent,
-    _amount,
-    _utc,
-    check_basis,
-    keyed_items,
-    shown_ids,
-    survey_scale,
-    whole_number,
-)
-from salesflow.metrics.orders import (
-    Durations,
-    _currency,
-    _expected_currency,
-    _facts,
-    _flag,
-    _history_not_after,
-    _items,
-    _moment,
-    _not_after,
-    _optional_now,
-    _period,
-    _renamed,
-    _required,
-    _revenue_reader,
-    _scope,
-    _unfinished,
-    _where,
-)
+from salesflow.metrics._read import fields as read
+from salesflow.metrics._read import scope as scopes
+from salesflow.metrics._read.orders import GROSS, NET, order_rows
+from salesflow.metrics._records import check_basis
 from salesflow.metrics.surveys import csat
 from salesflow.money import EXACT, Money
 from salesflow.periods import Period
@@ -175,12 +151,12 @@ def _as_lead(name: str, index: int, item: Any) -> Lead | None:
         try:
             return Lead.replay(events)
         except InvalidField as err:
-            raise _renamed(err, err.field.replace("events[", f"{name}[{index}][", 1)) from None
+            raise read.renamed(err, err.field.replace("events[", f"{name}[{index}][", 1)) from None
     if isinstance(item, Mapping) and item.get("schema") == LEAD_SCHEMA:
         try:
             return Lead.from_dict(item)
         except InvalidField as err:
-            raise _renamed(err, f"{name}[{index}].{err.field}") from None
+            raise read.renamed(err, f"{name}[{index}].{err.field}") from None
     if isinstance(item, Mapping):
         return None
     raise InvalidType(f"{name}[{index}]", item, _LEAD_EXPECTED)
@@ -214,7 +190,7 @@ class _LeadFacts:
 
 
 def _lead_id(name: str, index: int, value: Any) -> str | int:
-    field = _where(name, index, "lead_id")
+    field = read.where(read.row_at(name, index), "lead_id")
     if isinstance(value, str):
         return _check.text(field, value)
     if isinstance(value, bool) or not isinstance(value, int):
@@ -235,7 +211,7 @@ def _from_lead(lead: Lead, *, money: bool, name: str, index: int) -> _LeadFacts:
         value = lead.deal_value
         if value is None:
             raise InvalidField(
-                _where(name, index, "deal_value"),
+                read.where(read.row_at(name, index), "deal_value"),
                 None,
                 "Money: a won lead needs its deal value for the sales volume "
                 "(or pass a record with its revenue)",
@@ -256,39 +232,56 @@ def _from_record(
     money: bool = False,
 ) -> _LeadFacts:
     facts = _LeadFacts()
-    won = _required(name, index, row, "won_at")
-    facts.won_at = None if _absent(won) else _utc(_where(name, index, "won_at"), won)
+    won = read.required(read.row_at(name, index), row, "won_at")
+    facts.won_at = (
+        None
+        if read.absent(won)
+        else read.moment(read.where(read.row_at(name, index), "won_at"), won)
+    )
     if created:
-        facts.created_at = _moment(name, index, row, "created_at")
+        facts.created_at = read.moment(
+            read.where(read.row_at(name, index), "created_at"),
+            read.required(read.row_at(name, index), row, "created_at"),
+        )
         if facts.won_at is not None and facts.won_at < facts.created_at:
             raise InvalidField(
-                _where(name, index, "won_at"),
+                read.where(read.row_at(name, index), "won_at"),
                 won,
                 f"a moment not before created_at ({facts.created_at.isoformat()})",
             )
     if lost:
-        facts.lost = _flag(name, index, row, "lost", default=False)
+        facts.lost = read.flag(
+            read.where(read.row_at(name, index), "lost"), row.get("lost"), default=False
+        )
         if facts.lost and facts.won_at is not None:
             raise InvalidField(
-                _where(name, index, "lost"), True, "False for a won lead (won_at is set)"
+                read.where(read.row_at(name, index), "lost"),
+                True,
+                "False for a won lead (won_at is set)",
             )
     if qualified:
-        facts.qualified = _flag(name, index, row, "qualified", default=None)
+        facts.qualified = read.flag(
+            read.where(read.row_at(name, index), "qualified"),
+            read.required(read.row_at(name, index), row, "qualified"),
+        )
     if manager:
-        if not _absent(row.get("lead_id")):
+        if not read.absent(row.get("lead_id")):
             facts.lead_id = _lead_id(name, index, row["lead_id"])
         facts.manager = _check.text(
-            _where(name, index, "manager"), _required(name, index, row, "manager")
+            read.where(read.row_at(name, index), "manager"),
+            read.required(read.row_at(name, index), row, "manager"),
         )
     if money and facts.won_at is not None:
-        facts.revenue = _amount(
-            _where(name, index, "revenue"), _required(name, index, row, "revenue")
+        facts.revenue = read.amount(
+            read.where(read.row_at(name, index), "revenue"),
+            read.required(read.row_at(name, index), row, "revenue"),
         )
-        facts.currency = _currency(
-            _where(name, index, "currency"), _required(name, index, row, "currency"), None
+        facts.currency = read.currency(
+            read.where(read.row_at(name, index), "currency"),
+            read.required(read.row_at(name, index), row, "currency"),
         )
-        if not _absent(row.get("cost")):
-            facts.cost = _amount(_where(name, index, "cost"), row["cost"])
+        if not read.absent(row.get("cost")):
+            facts.cost = read.amount(read.where(read.row_at(name, index), "cost"), row["cost"])
     return facts
 
 
@@ -307,10 +300,12 @@ def _leads(
     With ``now`` (UTC), a record's ``created_at`` is read, and a lead with a
     time after ``now`` (an event, ``created_at``, ``won_at``) is refused.
     """
-    for index, item in enumerate(_items("leads", leads, _LEAD_EXPECTED)):
+    for index, item in enumerate(
+        read.items("leads", leads, expected=f"an iterable of items, each {_LEAD_EXPECTED}")
+    ):
         lead = _as_lead("leads", index, item)
         if lead is not None:
-            _history_not_after(now, "leads", index, item, lead.history)
+            scopes.history_not_after(now, read.row_at("leads", index), item, lead.history)
             yield index, lead, _from_lead(lead, money=money, name="leads", index=index)
             continue
         facts = _from_record(
@@ -325,7 +320,12 @@ def _leads(
         )
         if now is not None:
             for key in ("created_at", "won_at"):
-                _not_after(now, _where("leads", index, key), getattr(facts, key), item.get(key))
+                scopes.not_after(
+                    now,
+                    read.where(read.row_at("leads", index), key),
+                    getattr(facts, key),
+                    item.get(key),
+                )
         yield index, None, facts
 
 
@@ -417,8 +417,8 @@ def sales_cycle_length(
     >>> sales_cycle_length([{"created_at": at, "won_at": None, "lost": True}])
     <SalesCycle (all leads created): 0 won; not included: 0 still open, 1 lost>
     """
-    scope = _period(period)
-    moment = _optional_now(now)
+    scope = scopes.period_argument(period)
+    moment = scopes.optional_now(now)
     on_empty = check_on_empty(on_empty)
     spans: list[timedelta] = []
     still_open = lost = 0
@@ -434,14 +434,14 @@ def sales_cycle_length(
             still_open += 1
     cycles = Durations(
         "sales cycle length",
-        _scope(scope, "leads created"),
+        scopes.scope_label(scope, "leads created"),
         "won at - created at, per won lead",
         spans,
         counted="won leads",
     )
     if on_empty == "raise":
         cycles.require()
-    return SalesCycle(cycles, still_open, lost, unfinished=_unfinished(scope, moment))
+    return SalesCycle(cycles, still_open, lost, unfinished=scopes.unfinished(scope, moment))
 
 
 # -- lead conversion ---------------------------------------------------------------------------
@@ -475,8 +475,8 @@ def lead_conversion_rate(
     """
     if not isinstance(denominator, str) or denominator not in _DENOMINATORS:
         raise InvalidField("denominator", denominator, "'leads' or 'qualified'")
-    scope = _period(period)
-    moment = _optional_now(now)
+    scope = scopes.period_argument(period)
+    moment = scopes.optional_now(now)
     on_empty = check_on_empty(on_empty)
     only_qualified = denominator == "qualified"
     counted = won = 0
@@ -494,11 +494,11 @@ def lead_conversion_rate(
         "lead conversion rate",
         won,
         counted,
-        variant=_scope(scope, f"{name} created"),
+        variant=scopes.scope_label(scope, f"{name} created"),
         formula=f"won {name} / {name}",
         inputs=((name, counted), (f"won {name}", won)),
         denominator_name=name,
-        unfinished=_unfinished(scope, moment),
+        unfinished=scopes.unfinished(scope, moment),
     )
     return settle(result, on_empty)
 
@@ -548,7 +548,7 @@ def customer_acquisition_cost(
     parts = [("sales spend", sales), ("marketing spend", marketing)]
     if overhead_spend is not None:
         parts.append(("overhead spend", _spend("overhead_spend", overhead_spend, sales.currency)))
-    customers = whole_number("new_customers", new_customers, minimum=0)
+    customers = read.whole_number("new_customers", new_customers, minimum=0)
     total = Money.total((money for _, money in parts), sales.currency)
     names = " + ".join(part.split()[0] for part, _ in parts)
     variant = names if overhead_spend is not None else f"{names}, no overhead given"
@@ -589,20 +589,12 @@ def monthly_revenue(
     """
     where = _zones.zone("zone", zone)
     net = check_basis(basis)
-    from_order, from_record = _revenue_reader(net)
     totals: dict[tuple[int, int], Decimal] = {}
     code: str | None = None
     for index, facts in enumerate(
-        _facts(
-            "orders",
-            orders,
-            period=None,
-            from_order=from_order,
-            from_record=from_record,
-            read_placed=True,
-        )
+        order_rows("orders", orders, placed=True, revenue=NET if net else GROSS)
     ):
-        code = _currency(f"orders[{index}].currency", facts.currency, code)
+        code = read.currency(f"orders[{index}].currency", facts.currency, expected=code)
         if facts.cancelled:
             continue
         try:
@@ -664,7 +656,7 @@ def _month_key(key: Any) -> tuple[int, str, str | None]:
 
 def _monthly(revenue: Any) -> list[tuple[str, Money]]:
     """The months in order, each once, consecutive, with their revenue in one currency."""
-    pairs = keyed_items("revenue", revenue, key="month", count="Money")
+    pairs = read.keyed_items("revenue", revenue, key="month", count="Money")
     if pairs is None:
         raise InvalidType("revenue", revenue, _MONTHS_EXPECTED)
     months: dict[int, tuple[str, Money]] = {}
@@ -685,7 +677,7 @@ def _monthly(revenue: Any) -> list[tuple[str, Money]]:
             raise InvalidType(field, money, "Money (Decimal + currency; floats are inexact)")
         if money.amount < 0:
             raise InvalidField(field, money, "an amount of at least 0")
-        currency = _currency(f"{field}.currency", money.currency, currency)
+        currency = read.currency(f"{field}.currency", money.currency, expected=currency)
         months[number] = (label, money)
     ordered = sorted(months)
     for before, after in pairwise(ordered):
@@ -1051,8 +1043,10 @@ class ManagerKPIs(Mapping[str, ManagerKPI]):
     :meth:`to_records` gives plain dicts.
     """
 
-    currency: str = attrs.field(validator=lambda _i, _a, value: _currency("currency", value, None))
-    period: Period | None = attrs.field(validator=lambda _i, _a, value: _period(value))
+    currency: str = attrs.field(validator=lambda _i, _a, value: read.currency("currency", value))
+    period: Period | None = attrs.field(
+        validator=lambda _i, _a, value: scopes.period_argument(value)
+    )
     managers: tuple[ManagerKPI, ...] = attrs.field(validator=_kpis_field)
     unassigned: int = attrs.field(validator=_count)
     unfinished: bool = attrs.field(default=False, kw_only=True, validator=_unfinished_field)
@@ -1238,10 +1232,10 @@ def manager_kpis(
     >>> sam.sales_volume.value, sam.margin.value, sam.lead_conversion.percent(), sam.meetings.value
     (Money('1200', 'EUR'), Money('500', 'EUR'), '50.0%', Decimal('1'))
     """
-    scope = _period(period)
-    moment = _optional_now(now)
-    code = _expected_currency(currency)
-    scale = survey_scale("csat_scale", csat_scale)
+    scope = scopes.period_argument(period)
+    moment = scopes.optional_now(now)
+    code = scopes.currency_argument(currency)
+    scale = read.survey_scale("csat_scale", csat_scale)
     tallies: dict[str, _Tally] = {}
     owners: dict[str | int, str | None] = {}
     unassigned = 0
@@ -1260,13 +1254,15 @@ def manager_kpis(
                 # A lead twice would count twice, and its surveys would go to
                 # whichever copy came last: the result would depend on row order.
                 raise InvalidField(
-                    _where("leads", index, "lead_id"),
+                    read.where(read.row_at("leads", index), "lead_id"),
                     facts.lead_id,
                     "each lead once (this lead id is already given)",
                 )
             owners[facts.lead_id] = facts.manager
         if facts.currency is not None:
-            code = _currency(_where("leads", index, "currency"), facts.currency, code)
+            code = read.currency(
+                read.where(read.row_at("leads", index), "currency"), facts.currency, expected=code
+            )
         for event in lead.activities if lead is not None else ():
             # An activity logged by "system" (the default actor) is the lead's
             # manager's; with no manager it is nobody's and is not counted.
@@ -1283,38 +1279,47 @@ def manager_kpis(
         if facts.won_at is not None and (scope is None or scope.contains(facts.won_at)):
             figures.deals += 1
             revenue = cast(Decimal, facts.revenue)  # read for every won lead
-            figures.revenue = _add(figures.revenue, revenue, _where("leads", index, "revenue"))
+            figures.revenue = _add(
+                figures.revenue, revenue, read.where(read.row_at("leads", index), "revenue")
+            )
             if facts.cost is None:
                 figures.uncosted = index if figures.uncosted is None else figures.uncosted
             else:
-                figures.cost = _add(figures.cost, facts.cost, _where("leads", index, "cost"))
+                figures.cost = _add(
+                    figures.cost, facts.cost, read.where(read.row_at("leads", index), "cost")
+                )
                 figures.costed = index if figures.costed is None else figures.costed
             if figures.costed is not None and figures.uncosted is not None:
                 raise InvalidField(
-                    _where("leads", figures.uncosted, "cost"),
+                    read.where(read.row_at("leads", figures.uncosted), "cost"),
                     None,
                     f"a cost, like leads[{figures.costed}] of the same manager "
                     f"({facts.manager!r}): a margin needs every won deal's cost, or none",
                 )
-    for index, row in enumerate(_items("activities", activities, "a mapping")):
+    for index, row in enumerate(
+        read.items("activities", activities, expected="an iterable of items, each a mapping")
+    ):
         if not isinstance(row, Mapping):
             raise InvalidType(f"activities[{index}]", row, "a mapping with manager, kind and at")
         manager = _check.text(
-            _where("activities", index, "manager"), _required("activities", index, row, "manager")
+            read.where(read.row_at("activities", index), "manager"),
+            read.required(read.row_at("activities", index), row, "manager"),
         )
-        kind = _activity_kind(index, _required("activities", index, row, "kind"))
+        kind = _activity_kind(index, read.required(read.row_at("activities", index), row, "kind"))
         if not _in_scope("activities", index, row, scope, moment):
             continue
         _count_activity(tally(manager), kind)
     low, high = scale
-    for index, row in enumerate(_items("surveys", surveys, "a mapping")):
+    for index, row in enumerate(
+        read.items("surveys", surveys, expected="an iterable of items, each a mapping")
+    ):
         if not isinstance(row, Mapping):
             raise InvalidType(
                 f"surveys[{index}]", row, "a mapping with manager or lead_id, score and at"
             )
         owner = _survey_manager(index, row, owners)
-        score = _required("surveys", index, row, "score")
-        field = _where("surveys", index, "score")
+        score = read.required(read.row_at("surveys", index), row, "score")
+        field = read.where(read.row_at("surveys", index), "score")
         if isinstance(score, bool) or not isinstance(score, int):
             raise InvalidType(field, score, f"a whole number from {low} to {high}")
         if not low <= score <= high:
@@ -1330,7 +1335,7 @@ def manager_kpis(
             "the deals' currency (an ISO 4217 code): no won deal carries one, "
             "and the money KPIs are in a currency",
         )
-    unfinished = _unfinished(scope, moment)
+    unfinished = scopes.unfinished(scope, moment)
     return ManagerKPIs(
         currency=code,
         period=scope,
@@ -1349,8 +1354,11 @@ def _in_scope(
     """Whether a record's ``at`` is in ``scope``; read (and checked against ``now``) as needed."""
     if scope is None and now is None:
         return True
-    at = _moment(name, index, row, "at")
-    _not_after(now, _where(name, index, "at"), at, row["at"])
+    at = read.moment(
+        read.where(read.row_at(name, index), "at"),
+        read.required(read.row_at(name, index), row, "at"),
+    )
+    scopes.not_after(now, read.where(read.row_at(name, index), "at"), at, row["at"])
     return scope is None or scope.contains(at)
 
 
@@ -1361,7 +1369,7 @@ def _activity_kind(index: int, value: Any) -> ActivityKind:
         return ActivityKind(value)
     except ValueError:
         raise InvalidField(
-            _where("activities", index, "kind"),
+            read.where(read.row_at("activities", index), "kind"),
             value,
             f"an activity kind, one of {', '.join(kind.value for kind in ActivityKind)}",
         ) from None
@@ -1377,19 +1385,21 @@ def _count_activity(figures: _Tally, kind: ActivityKind) -> None:
 def _survey_manager(
     index: int, row: Mapping[str, Any], owners: dict[str | int, str | None]
 ) -> str | None:
-    if not _absent(row.get("manager")):
-        return _check.text(_where("surveys", index, "manager"), row["manager"])
+    if not read.absent(row.get("manager")):
+        return _check.text(read.where(read.row_at("surveys", index), "manager"), row["manager"])
     value = row.get("lead_id")
-    if _absent(value):
+    if read.absent(value):
         raise InvalidField(
-            _where("surveys", index, "manager"), None, "a manager, or a lead_id of one of the leads"
+            read.where(read.row_at("surveys", index), "manager"),
+            None,
+            "a manager, or a lead_id of one of the leads",
         )
     lead_id = _lead_id("surveys", index, value)
     if lead_id not in owners:
         raise InvalidField(
-            _where("surveys", index, "lead_id"),
+            read.where(read.row_at("surveys", index), "lead_id"),
             value,
-            f"the id of one of leads ({shown_ids(owners)})",
+            f"the id of one of leads ({read.shown_ids(owners)})",
         )
     return owners[lead_id]
 
