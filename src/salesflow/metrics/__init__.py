@@ -39,6 +39,7 @@ from salesflow.metrics.customers import (
     retention_rate,
     retention_rate_from_ids,
 )
+from salesflow.metrics.cycle import sales_cycle_length
 from salesflow.metrics.engagement import (
     DEFAULT_ENGAGED_AFTER,
     EmailReport,
@@ -55,20 +56,9 @@ from salesflow.metrics.engagement import (
     pages_per_session,
     site_engagement,
 )
-from salesflow.metrics.funnel import (
-    DEFAULT_FUNNEL_STEPS,
-    Funnel,
-    FunnelStepResult,
-    LeadStageTimes,
-    StageDuration,
-    conversion_rate,
-    conversion_rate_from_ids,
-    demo_after_intro_call_rate,
-    funnel,
-    lost_after_demo_rate,
-    slowest_lead_stage,
-    time_in_lead_stages,
-)
+from salesflow.metrics.funnel import conversion_rate, funnel
+from salesflow.metrics.growth import monthly_revenue, revenue_growth
+from salesflow.metrics.managers import customer_acquisition_cost, manager_kpis
 from salesflow.metrics.orders import (
     ORDER_STATUS_TOPICS,
     TIMED_STATUSES,
@@ -81,28 +71,11 @@ from salesflow.metrics.orders import (
     order_status_request_share,
     time_in_status,
 )
-from salesflow.metrics.sales import (
-    CALL_KINDS,
-    MEETING_KINDS,
-    GrowthRate,
-    ManagerKPI,
-    ManagerKPIs,
-    SalesCycle,
-    compound_monthly_growth_rate,
-    customer_acquisition_cost,
-    lead_conversion_rate,
-    manager_kpis,
-    month_over_month_growth,
-    monthly_revenue,
-    sales_cycle_length,
-)
+from salesflow.metrics.stages import lead_conversion_rate, time_in_lead_stages
 from salesflow.metrics.surveys import csat, csat_from_counts, csat_mean, nps, nps_from_counts
 
 __all__ = [
-    "CALL_KINDS",
     "DEFAULT_ENGAGED_AFTER",
-    "DEFAULT_FUNNEL_STEPS",
-    "MEETING_KINDS",
     "ORDER_STATUS_TOPICS",
     "TIMED_STATUSES",
     "VALUE_PRECISION",
@@ -115,20 +88,12 @@ __all__ = [
     "Durations",
     "EmailReport",
     "EmailStats",
-    "Funnel",
-    "FunnelStepResult",
-    "GrowthRate",
-    "LeadStageTimes",
-    "ManagerKPI",
-    "ManagerKPIs",
     "OnEmpty",
     "OrderRecord",
     "PageStats",
     "Ratio",
-    "SalesCycle",
     "Score",
     "SiteEngagement",
-    "StageDuration",
     "StatusTimes",
     "UndefinedMetric",
     "average_order_value",
@@ -141,16 +106,13 @@ __all__ = [
     "churn_rate_customer_days",
     "churn_rate_from_ids",
     "cohort_retention",
-    "compound_monthly_growth_rate",
     "conversion_rate",
-    "conversion_rate_from_ids",
     "csat",
     "csat_from_counts",
     "csat_mean",
     "customer_acquisition_cost",
     "customer_summary",
     "delay_rate",
-    "demo_after_intro_call_rate",
     "email_click_rate",
     "email_click_to_open_rate",
     "email_engagement",
@@ -159,9 +121,7 @@ __all__ = [
     "funnel",
     "historical_clv",
     "lead_conversion_rate",
-    "lost_after_demo_rate",
     "manager_kpis",
-    "month_over_month_growth",
     "monthly_revenue",
     "nps",
     "nps_from_counts",
@@ -175,9 +135,9 @@ __all__ = [
     "result_from_dict",
     "retention_rate",
     "retention_rate_from_ids",
+    "revenue_growth",
     "sales_cycle_length",
     "site_engagement",
-    "slowest_lead_stage",
     "time_in_lead_stages",
     "time_in_status",
 ]

@@ -29,7 +29,7 @@ from salesflow.metrics.customers import (
     retention_rate,
 )
 from salesflow.metrics.funnel import _distinct_id_conversion, conversion_rate
-from salesflow.metrics.sales import customer_acquisition_cost
+from salesflow.metrics.managers import customer_acquisition_cost
 from salesflow.metrics.surveys import csat_from_counts, nps_from_counts
 from salesflow.money import Money
 
