@@ -67,7 +67,6 @@ what is wrong.
 
 from __future__ import annotations
 
-import operator
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timezone, tzinfo
@@ -78,9 +77,28 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from salesflow import _check, _zones
-from salesflow._results import INPUT_DIGITS, bounded_decimal, shown_int
 from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType
-from salesflow.money import CURRENCY_MINOR_UNITS, EXACT, Money
+from salesflow.metrics._read.fields import (
+    Id,
+    absent,
+    amount,
+    currency,
+    id_attribute,
+    identifier,
+    integer,
+    items,
+    keyed_items,
+    moment,
+    money_attribute,
+    required,
+    row_at,
+    shown_ids,
+    survey_scale,
+    values_of,
+    where,
+    whole_number,
+)
+from salesflow.money import EXACT, Money
 from salesflow.orders import Order, OrderStatus
 
 __all__ = [
@@ -95,29 +113,24 @@ __all__ = [
     "keyed_items",
     "month_number",
     "month_start",
+    "shown_ids",
+    "survey_scale",
     "values_of",
     "whole_number",
 ]
 
-CustomerId = str | int
+CustomerId = Id
 """A customer or order id: a non-empty string or an int, used exactly as given."""
 
 REQUIRED_KEYS: Final = ("order_id", "customer_id", "placed_at", "amount", "currency")
 OPTIONAL_KEYS: Final = ("discount", "status")
 
-_COUNT_LIMIT: Final = 10**INPUT_DIGITS
 _CANCELLED: Final = OrderStatus.CANCELLED.value
 _STATUSES: Final = frozenset(status.value for status in OrderStatus)
 _PURCHASES: Final = _STATUSES - {_CANCELLED}
 _ROW_EXPECTED: Final = (
     "a mapping with the keys order_id, customer_id, placed_at, amount and currency, "
     "an OrderRecord or an Order (from a DataFrame, pass df.to_dict('records'))"
-)
-_ID_EXPECTED: Final = "a non-empty string or an int"
-_TIME_EXPECTED: Final = "a timezone-aware datetime or an ISO 8601 string with an offset"
-_MONEY_EXPECTED: Final = (
-    "a Decimal, int or decimal string (floats are inexact: "
-    "convert with Decimal(str(x)) or read the column as text)"
 )
 _BASES: Final = ("net", "gross")
 # Stands for the currency of a record the inline check could not read: it is
@@ -133,22 +146,28 @@ Row = int | str
 
 
 def _row(index: Row) -> str:
-    return f"rows[{index}]" if isinstance(index, int) else index
+    return row_at("rows", index) if isinstance(index, int) else index
 
 
 def _where(index: Row, key: str) -> str:
-    return f"{_row(index)}.{key}"
+    return where(_row(index), key)
 
 
-def shown_ids(ids: Iterable[Any], *, few: int = 5) -> str:
-    """The first few of ``ids`` as a list for a message (``['a', 'b', ...]``, ``[]`` for none)."""
-    shown: list[str] = []
-    for count, item in enumerate(ids):
-        if count == few:
-            shown.append("...")
-            break
-        shown.append(repr(item))
-    return f"[{', '.join(shown)}]"
+def _required(index: Row, row: Mapping[str, Any], key: str) -> Any:
+    return required(_row(index), row, key)
+
+
+def _identifier(index: Row, key: str, value: Any) -> CustomerId:
+    return identifier(_where(index, key), value)
+
+
+# Transitional names for the metric modules not yet reading through
+# salesflow.metrics._read.fields (one definition each lives there).
+_absent = absent
+_utc = moment
+_amount = amount
+_integer = integer
+_id_value = identifier
 
 
 def _fields(index: Row, row: Any) -> Mapping[str, Any]:
@@ -169,233 +188,37 @@ def _fields(index: Row, row: Any) -> Mapping[str, Any]:
     raise InvalidType(_row(index), row, _ROW_EXPECTED)
 
 
-def _required(index: Row, row: Mapping[str, Any], key: str) -> Any:
-    try:
-        return row[key]
-    except KeyError:
-        raise InvalidField(_where(index, key), None, "a value (it is missing)") from None
-
-
-def _integer(value: Any) -> int | None:
-    """``value`` as an int when it is an integer (an int, or a scalar such as numpy's
-    ``int64`` that says so through ``__index__``), else None. Bools are not numbers here."""
-    if isinstance(value, bool):
-        return None
-    if type(value) is int:
-        return value
-    try:
-        return operator.index(value)
-    except TypeError:
-        return None
-
-
-def whole_number(field: str, value: Any, *, minimum: int = 0, context: str = "") -> int:
-    """A whole number of at least ``minimum``: an int or an integer scalar (numpy's ``int64``).
-
-    Read through ``operator.index``, so numpy is never imported; bools,
-    floats (even 2.0) and Decimals are refused.
-    """
-    number = _integer(value)
-    if number is None:
-        raise InvalidType(field, value, f"a whole number of at least {minimum}", context=context)
-    if number < minimum:
-        raise InvalidField(field, value, f"a whole number of at least {minimum}", context=context)
-    if number >= _COUNT_LIMIT:
-        raise InvalidField(
-            field,
-            shown_int(number),
-            f"a whole number from {minimum} to below 10**30",
-            context=context,
-        )
-    return number
-
-
-_MOST_SCALE_STEPS: Final = 100
-
-
-def survey_scale(field: str, value: Any) -> tuple[int, int]:
-    """A survey's ``(lowest, highest)`` scale: whole numbers, lowest below highest,
-    at most 100 steps apart (0-100 is the widest survey scale; every score on it is tallied)."""
-    expected = (
-        "a (lowest, highest) pair of whole numbers with lowest < highest, such as (1, 5), "
-        f"at most {_MOST_SCALE_STEPS} apart"
-    )
-    if (
-        not isinstance(value, tuple)
-        or len(value) != 2
-        or any(isinstance(end, bool) or not isinstance(end, int) for end in value)
-    ):
-        raise InvalidType(field, value, expected)
-    low, high = value
-    if not 0 < high - low <= _MOST_SCALE_STEPS:
-        raise InvalidField(field, value, expected)
-    return low, high
-
-
-def _keyed(value: Any) -> bool:
-    """A mapping, or a mapping-like value such as a pandas Series (it has ``.items()``)."""
-    return isinstance(value, Mapping) or (
-        not isinstance(value, str | bytes) and callable(getattr(value, "items", None))
-    )
-
-
-def _positional(value: Any) -> bool:
-    """Whether a mapping-like value is keyed 0, 1, 2, ... in order (a DataFrame column's index)."""
-    keys = getattr(value, "keys", None)
-    if not callable(keys):
-        return False
-    return all(_integer(key) == position for position, key in enumerate(keys()))
-
-
-def keyed_items(field: str, value: Any, *, key: str, count: str) -> list[tuple[Any, Any]] | None:
-    """The ``(key, count)`` pairs of a mapping or a Series, or None when ``value`` is not keyed.
-
-    A Series keyed 0, 1, 2, ... is refused: it is as likely a DataFrame column
-    (one value per row) as counts for the keys 0, 1, 2, and reading the wrong
-    one would be silently wrong.
-    """
-    if not _keyed(value):
-        return None
-    if not isinstance(value, Mapping) and len(value) and _positional(value):
-        raise InvalidType(
-            field,
-            value,
-            f"a mapping or Series of {key} -> {count}; this one is indexed 0, 1, 2, ... like a "
-            f"column of {key}s, so it is ambiguous: pass .tolist() for one {key} per item, or "
-            f".to_dict() for counts per {key}",
-        )
-    return list(value.items())
-
-
-def values_of(field: str, value: Any, *, expected: str, instead: str) -> Any:
-    """An iterable of plain values; a mapping, or a Series with a meaningful index, is refused.
-
-    A Series keyed 0, 1, 2, ... (a DataFrame column) gives its values. One
-    keyed by anything else could be values per key or counts per value, so
-    it is refused with ``instead``, the unambiguous way to pass it.
-    """
-    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
-        raise InvalidType(field, value, expected)
-    if _keyed(value) and (isinstance(value, Mapping) or not _positional(value)):
-        raise InvalidType(field, value, f"{expected} ({instead})")
-    return value
-
-
-def _id_value(field: str, value: Any) -> CustomerId:
-    """A customer, order or person id: a non-empty string or an int, used exactly as given.
-
-    Strings are not stripped: ``"a"`` and ``"a "`` are two ids, as they are
-    two keys of a dict or two groups of a DataFrame. An integer scalar
-    (numpy's ``int64``) is read as the int it is.
-    """
-    if isinstance(value, str):
-        if not value:
-            raise InvalidField(field, value, _ID_EXPECTED)
-        return value
-    number = _integer(value)
-    if number is None:
-        raise InvalidType(field, value, _ID_EXPECTED)
-    return number
-
-
-def _identifier(index: Row, key: str, value: Any) -> CustomerId:
-    return _id_value(_where(index, key), value)
-
-
-def _absent(value: Any) -> bool:
-    """None, or a DataFrame's missing value (NaN, NaT: not equal to itself).
-
-    ``df.to_dict("records")`` gives NaN for a gap in a column of strings or
-    numbers, and NaT in a column of times; in an optional key they mean None.
-    A Decimal NaN is not a gap but a value, and is refused where it is read.
-    """
-    if value is None:
-        return True
-    if isinstance(value, Decimal):
-        return False
-    try:
-        return bool(value != value)
-    except Exception:
-        return False
-
-
-_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
-# datetime's own subtraction, also for subclasses (a pandas Timestamp's "-"
-# returns a pandas Timedelta): epoch + (moment - epoch) is the instant as a
-# plain UTC datetime, whatever the zone or the class (nanoseconds dropped).
-# It raises TypeError for a naive datetime.
-_SINCE: Final = datetime.__sub__
 # tzinfo classes that give an offset for every datetime: for these,
 # ``astimezone(UTC)`` converts an aware value without a check of its own.
 _ALWAYS_AWARE: Final = frozenset({ZoneInfo, timezone})
-
-
-def _utc(field: str, value: Any) -> datetime:
-    """``value`` as a plain ``datetime`` in UTC; naive or unparseable times are refused."""
-    if isinstance(value, str):
-        moment = _check.parse_datetime(field, value)
-    elif isinstance(value, datetime):
-        moment = _check.aware(field, value)
-    else:
-        raise InvalidType(field, value, _TIME_EXPECTED)
-    try:
-        return _EPOCH + _SINCE(moment, _EPOCH)
-    except OverflowError:
-        raise InvalidField(field, value, "a moment within the years 1 to 9999 in UTC") from None
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_SINCE: Final = datetime.__sub__
 
 
 def _placed_at(index: Row, value: Any, now: datetime | None) -> datetime:
     field = _where(index, "placed_at")
-    moment = _utc(field, value)
-    if now is not None and moment > now:
+    placed = moment(field, value)
+    if now is not None and placed > now:
         raise InvalidField(field, value, f"a moment not after now ({now.isoformat()})")
-    return moment
+    return placed
 
 
-def _amount(field: str, value: Any) -> Decimal:
-    if isinstance(value, Decimal):
-        amount = value
-    elif (integer := _integer(value)) is not None:
-        amount = Decimal(integer)
-    elif isinstance(value, str):
-        try:
-            amount = Decimal(value.strip())
-        except ArithmeticError:
-            raise InvalidField(field, value, "a decimal number such as '19.99'") from None
-    else:
-        raise InvalidType(field, value, _MONEY_EXPECTED)
-    bounded_decimal(field, amount)
-    if amount < 0:
-        raise InvalidField(field, value, "an amount of at least 0")
-    return amount
-
-
-def _discount(index: Row, value: Any, amount: Decimal) -> Decimal | None:
-    if _absent(value):
+def _discount(index: Row, value: Any, gross: Decimal) -> Decimal | None:
+    if absent(value):
         return None
     field = _where(index, "discount")
-    discount = _amount(field, value)
-    if discount > amount:
-        raise InvalidField(field, value, f"a discount of at most the amount ({amount})")
+    discount = amount(field, value)
+    if discount > gross:
+        raise InvalidField(field, value, f"a discount of at most the amount ({gross})")
     return discount
 
 
 def _currency(index: Row, value: Any, expected: str | None) -> str:
-    field = _where(index, "currency")
-    if not isinstance(value, str) or value not in CURRENCY_MINOR_UNITS:
-        raise InvalidField(field, value, "an ISO 4217 code such as 'EUR' or 'USD'")
-    if expected is not None and value != expected:
-        raise CurrencyMismatch(
-            field,
-            value,
-            f"{expected!r} like the rows before it (amounts in different currencies "
-            "never mix: filter the rows by currency and compute each separately)",
-        )
-    return str(value)
+    return currency(_where(index, "currency"), value, expected=expected)
 
 
 def _cancelled(index: Row, value: Any) -> bool:
-    if _absent(value):
+    if absent(value):
         return False
     if not isinstance(value, str) or value not in _STATUSES:
         raise InvalidField(
@@ -413,43 +236,41 @@ def _inexact(index: int, value: Decimal) -> InvalidField:
 
 
 def _read_spend(
-    index: int, row: Any, now: datetime, currency: str | None, net: bool
+    index: int, row: Any, now: datetime, expected: str | None, net: bool
 ) -> tuple[CustomerId, CustomerId, datetime, Decimal, str, bool]:
     """One record for the spending fold, checked key by key (the thorough path)."""
     fields = _fields(index, row)
     order_id = _identifier(index, "order_id", _required(index, fields, "order_id"))
     customer_id = _identifier(index, "customer_id", _required(index, fields, "customer_id"))
-    moment = _placed_at(index, _required(index, fields, "placed_at"), now)
-    amount = _amount(_where(index, "amount"), _required(index, fields, "amount"))
-    code = _currency(index, _required(index, fields, "currency"), currency)
+    placed = _placed_at(index, _required(index, fields, "placed_at"), now)
+    spend = amount(_where(index, "amount"), _required(index, fields, "amount"))
+    code = _currency(index, _required(index, fields, "currency"), expected)
     if net:
-        discount = _discount(index, fields.get("discount"), amount)
+        discount = _discount(index, fields.get("discount"), spend)
         if discount is not None:
             try:
-                amount = EXACT.subtract(amount, discount)
+                spend = EXACT.subtract(spend, discount)
             except ArithmeticError:
                 raise _inexact(index, discount) from None
     cancelled = _cancelled(index, fields.get("status"))
-    return order_id, customer_id, moment, amount, code, cancelled
+    return order_id, customer_id, placed, spend, code, cancelled
 
 
 def _read_activity(index: int, row: Any, now: datetime | None) -> tuple[CustomerId, datetime, bool]:
     """One record for the month fold: who ordered, when, and whether it counts."""
     fields = _fields(index, row)
     customer_id = _identifier(index, "customer_id", _required(index, fields, "customer_id"))
-    moment = _placed_at(index, _required(index, fields, "placed_at"), now)
-    return customer_id, moment, _cancelled(index, fields.get("status"))
+    placed = _placed_at(index, _required(index, fields, "placed_at"), now)
+    return customer_id, placed, _cancelled(index, fields.get("status"))
 
 
 def _rows(rows: Any) -> Iterable[Any]:
-    if isinstance(rows, str | bytes | Mapping) or not isinstance(rows, Iterable):
-        raise InvalidType(
-            "rows",
-            rows,
-            "an iterable of order records: mappings, OrderRecord or Order values "
-            "(from a DataFrame, pass df.to_dict('records'))",
-        )
-    return rows
+    return items(
+        "rows",
+        rows,
+        expected="an iterable of order records: mappings, OrderRecord or Order values "
+        "(from a DataFrame, pass df.to_dict('records'))",
+    )
 
 
 def check_basis(basis: Any) -> bool:
@@ -756,25 +577,8 @@ def fold_active_months(
 # -- the value type ------------------------------------------------------------------------
 
 
-def _id_field(instance: Any, attribute: Any, value: Any) -> None:
-    context = type(instance).__name__
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        raise InvalidType(attribute.name, value, _ID_EXPECTED, context=context)
-    if value == "":
-        raise InvalidField(attribute.name, value, _ID_EXPECTED, context=context)
-
-
 def _utc_field(value: Any) -> datetime:
-    return _utc("placed_at", value)
-
-
-def _money_field(instance: Any, attribute: Any, value: Any) -> None:
-    if not isinstance(value, Money):
-        raise InvalidType(attribute.name, value, "Money", context=type(instance).__name__)
-    if value.amount < 0:
-        raise InvalidField(
-            attribute.name, value, "an amount of at least 0", context=type(instance).__name__
-        )
+    return moment("placed_at", value)
 
 
 def _optional_status(value: Any) -> OrderStatus | None:
@@ -800,17 +604,17 @@ class OrderRecord:
     :meth:`from_mapping` checks one (naming it ``row``, at ``rows[index]``).
     """
 
-    order_id: CustomerId = attrs.field(validator=_id_field)
-    customer_id: CustomerId = attrs.field(validator=_id_field)
+    order_id: CustomerId = attrs.field(validator=id_attribute)
+    customer_id: CustomerId = attrs.field(validator=id_attribute)
     placed_at: datetime = attrs.field(converter=_utc_field)
-    amount: Money = attrs.field(validator=_money_field)
+    amount: Money = attrs.field(validator=money_attribute)
     discount: Money | None = attrs.field(default=None, kw_only=True)
     status: OrderStatus | None = attrs.field(default=None, kw_only=True, converter=_optional_status)
 
     def __attrs_post_init__(self) -> None:
         if self.discount is None:
             return
-        _money_field(self, attrs.fields(OrderRecord).discount, self.discount)
+        money_attribute(self, attrs.fields(OrderRecord).discount, self.discount)
         if self.discount.currency != self.amount.currency:
             raise CurrencyMismatch(
                 "discount",
@@ -879,7 +683,7 @@ class OrderRecord:
             moment,
             Money(amount, currency),
             discount=None if discount is None else Money(discount, currency),
-            status=None if _absent(status) else status,
+            status=None if absent(status) else status,
         )
 
     @classmethod

@@ -48,11 +48,10 @@ from salesflow._results import (
     flag_field,
 )
 from salesflow.errors import InvalidField, InvalidType
+from salesflow.metrics._read.fields import id_attribute, moment
 from salesflow.metrics._records import (
     CustomerId,
-    _id_field,
     _id_key,
-    _utc,
     check_basis,
     fold_active_months,
     fold_spending,
@@ -84,7 +83,7 @@ _summary_id: Final = attrgetter("customer_id")
 def _now(value: Any) -> datetime:
     if isinstance(value, str):  # only a datetime is accepted here; an ISO string is a record's
         raise InvalidType("now", value, "a timezone-aware datetime")
-    return _utc("now", value)
+    return moment("now", value)
 
 
 def _zone(value: Any) -> tzinfo:
@@ -184,7 +183,7 @@ class CustomerSummary:
     and a negative recency.
     """
 
-    customer_id: CustomerId = attrs.field(validator=_id_field)
+    customer_id: CustomerId = attrs.field(validator=id_attribute)
     first_purchase: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
     last_purchase: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
     orders: int = attrs.field(validator=_count_field(1))

@@ -1,1 +1,5 @@
-"""The private reading layer: metric inputs, in every shape, read into internal rows."""
+"""The metrics reading layer: every metric input is read here, into internal rows.
+
+``fields`` holds the field primitives (one definition each); one reader per
+input kind (``orders``, ...) turns every accepted shape into one row type.
+"""
