@@ -36,16 +36,16 @@ from salesflow._results import (
     settle,
 )
 from salesflow.errors import InvalidField, InvalidType
-from salesflow.metrics._records import (
-    _id_value,
-    _identifier,
-    _required,
-    _utc,
-    _where,
+from salesflow.metrics._read.fields import (
+    identifier,
+    required,
+    row_at,
     shown_ids,
     values_of,
+    where,
     whole_number,
 )
+from salesflow.metrics._read.fields import moment as read_moment
 
 __all__ = [
     "DEFAULT_FUNNEL_STEPS",
@@ -91,7 +91,7 @@ def _id_set(field: str, ids: Any) -> dict[PersonId, int]:
     )
     seen: dict[PersonId, int] = {}
     for index, value in enumerate(values):
-        seen.setdefault(_id_value(f"{field}[{index}]", value), index)
+        seen.setdefault(identifier(f"{field}[{index}]", value), index)
     return seen
 
 
@@ -540,19 +540,20 @@ def _read_event(
     """One event record, checked key by key (the thorough path); None: a step to skip."""
     if not isinstance(row, Mapping):
         raise InvalidType(f"rows[{index}]", row, _ROW_EXPECTED)
-    person = _identifier(index, "person_id", _required(index, row, "person_id"))
-    step = _required(index, row, "step")
+    at = row_at("rows", index)
+    person = identifier(where(at, "person_id"), required(at, row, "person_id"))
+    step = required(at, row, "step")
     if not isinstance(step, str):
-        raise InvalidType(_where(index, "step"), step, "a step name (a string)")
+        raise InvalidType(where(at, "step"), step, "a step name (a string)")
     position = positions.get(step)
     if position is None and not skip:
         raise InvalidField(
-            _where(index, "step"),
+            where(at, "step"),
             step,
             f"one of the funnel's steps: {', '.join(steps)} "
             "(pass other_steps='skip' to leave other steps out)",
         )
-    return person, position, _utc(_where(index, "at"), _required(index, row, "at"))
+    return person, position, read_moment(where(at, "at"), required(at, row, "at"))
 
 
 def _rows(rows: Any) -> Iterable[Any]:

@@ -30,8 +30,10 @@ from salesflow._results import (
     shown_int,
 )
 from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType, UndefinedMetric
-from salesflow.metrics._records import check_basis, keyed_items
-from salesflow.metrics.orders import _currency, _facts, _revenue_reader
+from salesflow.metrics._read.fields import currency as currency_code
+from salesflow.metrics._read.fields import keyed_items
+from salesflow.metrics._records import check_basis
+from salesflow.metrics.orders import _facts, _revenue_reader
 from salesflow.money import EXACT, Money
 from salesflow.periods import Period
 
@@ -74,7 +76,7 @@ def monthly_revenue(
             read_placed=True,
         )
     ):
-        code = _currency(f"orders[{index}].currency", facts.currency, code)
+        code = currency_code(f"orders[{index}].currency", facts.currency, expected=code)
         if facts.cancelled:
             continue
         try:
@@ -157,7 +159,7 @@ def _monthly(revenue: Any) -> list[tuple[str, Money]]:
             raise InvalidType(field, money, "Money (Decimal + currency; floats are inexact)")
         if money.amount < 0:
             raise InvalidField(field, money, "an amount of at least 0")
-        currency = _currency(f"{field}.currency", money.currency, currency)
+        currency = currency_code(f"{field}.currency", money.currency, expected=currency)
         months[number] = (label, money)
     ordered = sorted(months)
     for before, after in pairwise(ordered):

@@ -32,21 +32,26 @@ from salesflow._results import (
 )
 from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType
 from salesflow.leads import ActivityKind
-from salesflow.metrics._read.leads import (
+from salesflow.metrics._read.fields import (
     absent,
-    check_period,
-    currency_code,
-    is_unfinished,
+    identifier,
     items,
+    moment,
+    required,
+    row_at,
+    shown_ids,
+    survey_scale,
+    where,
+    whole_number,
+)
+from salesflow.metrics._read.fields import currency as currency_code
+from salesflow.metrics._read.leads import (
+    check_period,
+    is_unfinished,
     lead_rows,
     not_after,
     optional_now,
-    read_lead_id,
-    required,
-    utc,
-    where,
 )
-from salesflow.metrics._records import shown_ids, survey_scale, whole_number
 from salesflow.metrics.surveys import csat_mean
 from salesflow.money import EXACT, Money
 from salesflow.periods import Period
@@ -209,9 +214,7 @@ class ManagerKPIs(Mapping[str, ManagerKPI]):
     :meth:`to_records` gives plain dicts.
     """
 
-    currency: str = attrs.field(
-        validator=lambda _i, _a, value: currency_code("currency", value, None)
-    )
+    currency: str = attrs.field(validator=lambda _i, _a, value: currency_code("currency", value))
     period: Period | None = attrs.field(validator=lambda _i, _a, value: check_period(value))
     managers: tuple[ManagerKPI, ...] = attrs.field(validator=_kpis_field)
     unassigned: int = attrs.field(validator=_count)
@@ -407,7 +410,7 @@ def manager_kpis(
     """
     scope = check_period(period)
     moment = optional_now(now)
-    code = None if currency is None else currency_code("currency", currency, None)
+    code = None if currency is None else currency_code("currency", currency)
     scale = survey_scale("csat_scale", csat_scale)
     credit = _credits(ownerships)
     tallies: dict[str, _Tally] = {}
@@ -430,7 +433,9 @@ def manager_kpis(
                 lead.manager = credit[lead.lead_id]
             owners[lead.lead_id] = lead.manager
         if lead.currency is not None:
-            code = currency_code(where("leads", index, "currency"), lead.currency, code)
+            code = currency_code(
+                where(row_at("leads", index), "currency"), lead.currency, expected=code
+            )
         for event in lead.lead.activities if lead.lead is not None else ():
             # An activity logged by "system" (the default actor) is the lead's
             # manager's; with no manager it is nobody's and is not counted.
@@ -447,15 +452,17 @@ def manager_kpis(
         if lead.won_at is not None and (scope is None or scope.contains(lead.won_at)):
             figures.deals += 1
             revenue = cast(Decimal, lead.revenue)  # read for every won lead
-            figures.revenue = _add(figures.revenue, revenue, where("leads", index, "revenue"))
+            figures.revenue = _add(
+                figures.revenue, revenue, where(row_at("leads", index), "revenue")
+            )
             if lead.cost is None:
                 figures.uncosted = index if figures.uncosted is None else figures.uncosted
             else:
-                figures.cost = _add(figures.cost, lead.cost, where("leads", index, "cost"))
+                figures.cost = _add(figures.cost, lead.cost, where(row_at("leads", index), "cost"))
                 figures.costed = index if figures.costed is None else figures.costed
             if figures.costed is not None and figures.uncosted is not None:
                 raise InvalidField(
-                    where("leads", figures.uncosted, "cost"),
+                    where(row_at("leads", figures.uncosted), "cost"),
                     None,
                     f"a cost, like leads[{figures.costed}] of the same manager "
                     f"({lead.manager!r}): a margin needs every won deal's cost, or none",
@@ -467,25 +474,30 @@ def manager_kpis(
                 lead_key,
                 f"the id of one of leads ({shown_ids(owners)})",
             )
-    for index, row in enumerate(items("activities", activities, "a mapping")):
+    for index, row in enumerate(
+        items("activities", activities, expected="an iterable of items, each a mapping")
+    ):
         if not isinstance(row, Mapping):
             raise InvalidType(f"activities[{index}]", row, "a mapping with manager, kind and at")
         manager = _check.text(
-            where("activities", index, "manager"), required("activities", index, row, "manager")
+            where(row_at("activities", index), "manager"),
+            required(row_at("activities", index), row, "manager"),
         )
-        kind = _activity_kind(index, required("activities", index, row, "kind"))
+        kind = _activity_kind(index, required(row_at("activities", index), row, "kind"))
         if not _in_scope("activities", index, row, scope, moment):
             continue
         _count_activity(tally(manager), kind)
     low, high = scale
-    for index, row in enumerate(items("surveys", surveys, "a mapping")):
+    for index, row in enumerate(
+        items("surveys", surveys, expected="an iterable of items, each a mapping")
+    ):
         if not isinstance(row, Mapping):
             raise InvalidType(
                 f"surveys[{index}]", row, "a mapping with manager or lead_id, score and at"
             )
         owner = _survey_manager(index, row, owners)
-        score = required("surveys", index, row, "score")
-        field = where("surveys", index, "score")
+        score = required(row_at("surveys", index), row, "score")
+        field = where(row_at("surveys", index), "score")
         if isinstance(score, bool) or not isinstance(score, int):
             raise InvalidType(field, score, f"a whole number from {low} to {high}")
         if not low <= score <= high:
@@ -529,7 +541,9 @@ def _credits(ownerships: Any) -> _Credits:
         return credit
     from salesflow.routing import Ownership, Role  # routing sits below; imported when used
 
-    for index, ownership in enumerate(items("ownerships", ownerships, "a routing Ownership")):
+    for index, ownership in enumerate(
+        items("ownerships", ownerships, expected="an iterable of items, each a routing Ownership")
+    ):
         if not isinstance(ownership, Ownership):
             raise InvalidType(f"ownerships[{index}]", ownership, "a routing Ownership")
         if ownership.lead_id in credit:
@@ -549,8 +563,8 @@ def _in_scope(
     """Whether a record's ``at`` is in ``scope``; read (and checked against ``now``) as needed."""
     if scope is None and now is None:
         return True
-    at = utc(where(name, index, "at"), required(name, index, row, "at"))
-    not_after(now, where(name, index, "at"), at, row["at"])
+    at = moment(where(row_at(name, index), "at"), required(row_at(name, index), row, "at"))
+    not_after(now, where(row_at(name, index), "at"), at, row["at"])
     return scope is None or scope.contains(at)
 
 
@@ -561,7 +575,7 @@ def _activity_kind(index: int, value: Any) -> ActivityKind:
         return ActivityKind(value)
     except ValueError:
         raise InvalidField(
-            where("activities", index, "kind"),
+            where(row_at("activities", index), "kind"),
             value,
             f"an activity kind, one of {', '.join(kind.value for kind in ActivityKind)}",
         ) from None
@@ -578,16 +592,18 @@ def _survey_manager(
     index: int, row: Mapping[str, Any], owners: dict[str | int, str | None]
 ) -> str | None:
     if not absent(row.get("manager")):
-        return _check.text(where("surveys", index, "manager"), row["manager"])
+        return _check.text(where(row_at("surveys", index), "manager"), row["manager"])
     value = row.get("lead_id")
     if absent(value):
         raise InvalidField(
-            where("surveys", index, "manager"), None, "a manager, or a lead_id of one of the leads"
+            where(row_at("surveys", index), "manager"),
+            None,
+            "a manager, or a lead_id of one of the leads",
         )
-    lead_id = read_lead_id("surveys", index, value)
+    lead_id = identifier(where(row_at("surveys", index), "lead_id"), value)
     if lead_id not in owners:
         raise InvalidField(
-            where("surveys", index, "lead_id"),
+            where(row_at("surveys", index), "lead_id"),
             value,
             f"the id of one of leads ({shown_ids(owners)})",
         )

@@ -25,37 +25,34 @@ from salesflow.leads import (
     LeadStageChanged,
     lead_event_from_dict,
 )
-from salesflow.metrics._records import _absent as absent
-from salesflow.metrics._records import _amount as amount
-from salesflow.metrics._records import _utc as utc
-from salesflow.metrics.orders import _currency as currency_code
-from salesflow.metrics.orders import _flag as flag
-from salesflow.metrics.orders import _items as items
+from salesflow.metrics._read.fields import (
+    absent,
+    amount,
+    currency,
+    flag,
+    identifier,
+    items,
+    moment,
+    renamed,
+    required,
+    row_at,
+    where,
+)
 from salesflow.metrics.orders import _optional_now as optional_now
 from salesflow.metrics.orders import _period as check_period
-from salesflow.metrics.orders import _renamed as renamed
-from salesflow.metrics.orders import _required as required
 from salesflow.metrics.orders import _scope as scope_text
 from salesflow.metrics.orders import _unfinished as is_unfinished
-from salesflow.metrics.orders import _where as where
 
 __all__ = [
     "LEADS_EXPECTED",
     "LeadRow",
-    "absent",
     "check_period",
-    "currency_code",
-    "items",
+    "is_unfinished",
     "lead_rows",
     "not_after",
     "optional_now",
-    "read_lead_id",
-    "is_unfinished",
-    "required",
     "scope_text",
     "stage_totals",
-    "utc",
-    "where",
 ]
 
 LEADS_EXPECTED: Final = (
@@ -106,19 +103,9 @@ class LeadRow:
         self.demo = self.lost_after_demo = False
 
 
-def read_lead_id(name: str, index: int, value: Any) -> str | int:
-    """A lead id: a non-empty string or an int."""
-    field = where(name, index, "lead_id")
-    if isinstance(value, str):
-        return _check.text(field, value)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidType(field, value, "a non-empty string or an int")
-    return value
-
-
-def not_after(now: datetime | None, field: str, moment: datetime | None, value: Any) -> None:
+def not_after(now: datetime | None, field: str, at: datetime | None, value: Any) -> None:
     """Refuse a time past ``now``: what happens after it is not known yet."""
-    if now is not None and moment is not None and _zones.utc(moment) > now:
+    if now is not None and at is not None and _zones.utc(at) > now:
         raise InvalidField(field, value, f"a moment not after now ({now.isoformat()})")
 
 
@@ -177,13 +164,15 @@ def _sources(leads: Any) -> Iterable[tuple[int, Any, Lead | None]]:
     def once(index: int, identity: str | int) -> None:
         if identity in whole or identity in histories:
             raise InvalidField(
-                where("leads", index, "lead_id"),
+                where(row_at("leads", index), "lead_id"),
                 identity,
                 f"each lead once (lead {identity!r} is already given)",
             )
         whole[identity] = index
 
-    for index, item in enumerate(items("leads", leads, LEADS_EXPECTED)):
+    for index, item in enumerate(
+        items("leads", leads, expected=f"an iterable of items, each {LEADS_EXPECTED}")
+    ):
         if isinstance(item, Mapping) and "event" in item and "schema" not in item:
             try:
                 item = lead_event_from_dict(dict(item), field=f"leads[{index}]")
@@ -209,7 +198,7 @@ def _sources(leads: Any) -> Iterable[tuple[int, Any, Lead | None]]:
         elif isinstance(item, Mapping):
             value = item.get("lead_id")
             if not absent(value):
-                once(index, read_lead_id("leads", index, value))
+                once(index, identifier(where(row_at("leads", index), "lead_id"), value))
             yield index, item, None
             continue
         else:
@@ -249,7 +238,7 @@ def _from_lead(row: LeadRow, lead: Lead, *, money: bool, journey: bool) -> None:
         value = lead.deal_value
         if value is None:
             raise InvalidField(
-                where("leads", row.index, "deal_value"),
+                where(row_at("leads", row.index), "deal_value"),
                 None,
                 "Money: a won lead needs its deal value for the sales volume "
                 "(or pass a record with its revenue)",
@@ -271,53 +260,61 @@ def _from_record(
 ) -> None:
     index = row.index
     if not absent(record.get("lead_id")):
-        row.lead_id = read_lead_id("leads", index, record["lead_id"])
-    won = required("leads", index, record, "won_at")
-    row.won_at = None if absent(won) else utc(where("leads", index, "won_at"), won)
+        row.lead_id = identifier(where(row_at("leads", index), "lead_id"), record["lead_id"])
+    won = required(row_at("leads", index), record, "won_at")
+    row.won_at = None if absent(won) else moment(where(row_at("leads", index), "won_at"), won)
     if created:
-        row.created_at = utc(
-            where("leads", index, "created_at"), required("leads", index, record, "created_at")
+        row.created_at = moment(
+            where(row_at("leads", index), "created_at"),
+            required(row_at("leads", index), record, "created_at"),
         )
         if row.won_at is not None and row.won_at < row.created_at:
             raise InvalidField(
-                where("leads", index, "won_at"),
+                where(row_at("leads", index), "won_at"),
                 won,
                 f"a moment not before created_at ({row.created_at.isoformat()})",
             )
     if lost:
-        row.lost = flag("leads", index, record, "lost", default=False)
+        row.lost = flag(where(row_at("leads", index), "lost"), record.get("lost"), default=False)
         if row.lost and row.won_at is not None:
             raise InvalidField(
-                where("leads", index, "lost"), True, "False for a won lead (won_at is set)"
+                where(row_at("leads", index), "lost"), True, "False for a won lead (won_at is set)"
             )
     if qualified:
-        row.qualified = flag("leads", index, record, "qualified", default=None)
+        row.qualified = flag(
+            where(row_at("leads", index), "qualified"),
+            required(row_at("leads", index), record, "qualified"),
+        )
     if manager:
         value = (
             record.get("manager")
             if row.lead_id in owned
-            else required("leads", index, record, "manager")
+            else required(row_at("leads", index), record, "manager")
         )
         row.manager = (
-            None if absent(value) else _check.text(where("leads", index, "manager"), value)
+            None if absent(value) else _check.text(where(row_at("leads", index), "manager"), value)
         )
     if journey:
         for key in ("intro_call", "demo_after_intro_call", "demo", "lost_after_demo"):
-            setattr(row, key, flag("leads", index, record, key, default=False))
+            setattr(
+                row, key, flag(where(row_at("leads", index), key), record.get(key), default=False)
+            )
         for later, first in (("demo_after_intro_call", "intro_call"), ("lost_after_demo", "demo")):
             if getattr(row, later) and not getattr(row, first):
                 raise InvalidField(
-                    where("leads", index, first), False, f"True when {later} is True"
+                    where(row_at("leads", index), first), False, f"True when {later} is True"
                 )
     if money and row.won_at is not None:
         row.revenue = amount(
-            where("leads", index, "revenue"), required("leads", index, record, "revenue")
+            where(row_at("leads", index), "revenue"),
+            required(row_at("leads", index), record, "revenue"),
         )
-        row.currency = currency_code(
-            where("leads", index, "currency"), required("leads", index, record, "currency"), None
+        row.currency = currency(
+            where(row_at("leads", index), "currency"),
+            required(row_at("leads", index), record, "currency"),
         )
         if not absent(record.get("cost")):
-            row.cost = amount(where("leads", index, "cost"), record["cost"])
+            row.cost = amount(where(row_at("leads", index), "cost"), record["cost"])
 
 
 def _history_not_after(now: datetime, index: int, item: Any, lead: Lead) -> None:
@@ -386,7 +383,9 @@ def lead_rows(
             )
             if now is not None:
                 for key in ("created_at", "won_at"):
-                    not_after(now, where("leads", index, key), getattr(row, key), item.get(key))
+                    not_after(
+                        now, where(row_at("leads", index), key), getattr(row, key), item.get(key)
+                    )
         rows.append(row)
     return rows
 
