@@ -916,7 +916,7 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     "metrics.lead_conversion_rate": lambda: f(
         metrics.lead_conversion_rate,
         samples.lead_rows(),
-        denominator="qualified",
+        variant="qualified",
         period=samples.march(),
         now=samples.NOW,
         on_empty="raise",

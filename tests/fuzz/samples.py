@@ -463,7 +463,7 @@ def revenue() -> dict[Any, Money]:
 
 
 def growth() -> Any:
-    return compound_monthly_growth_rate(revenue())
+    return revenue_growth(revenue(), variant="compound_monthly")
 
 
 @cache

@@ -80,7 +80,7 @@ RESULTS = {
     "CSAT 1-7": lambda: csat([6, 7, 2], scale=(1, 7), satisfied_from=6),
     "CSAT mean": lambda: csat_mean([5, 4, 4, 3]),
     "conversion counts": lambda: conversion_rate(conversions=30, visitors=1200),
-    "conversion ids": lambda: conversion_rate_from_ids(visitors=[1, 2, 3], converted=[2]),
+    "conversion ids": lambda: conversion_rate(visitors=[1, 2, 3], variant="distinct_ids", converted=[2]),
     "CAC": lambda: customer_acquisition_cost(
         sales_spend=Money("6000", "EUR"),
         marketing_spend=Money("3000", "EUR"),

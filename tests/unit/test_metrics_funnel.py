@@ -115,28 +115,28 @@ def test_impossible_conversion_counts_are_refused_naming_the_field(kwargs, field
 
 
 def test_conversion_from_ids_counts_each_visitor_once():
-    result = conversion_rate_from_ids(visitors=["a", "b", "a", 7, "c"], converted=[7, 7, "a"])
+    result = conversion_rate(visitors=["a", "b", "a", 7, "c"], variant="distinct_ids", converted=[7, 7, "a"])
 
     assert result.fraction == Fraction(2, 4)
     assert result.variant == "distinct ids"
 
 
 def test_visitor_ids_are_used_exactly_as_given_as_in_the_funnel_rows():
-    result = conversion_rate_from_ids(visitors=["a", "a ", "A"], converted=["a "])
+    result = conversion_rate(visitors=["a", "a ", "A"], variant="distinct_ids", converted=["a "])
 
     assert (result.numerator, result.denominator) == (1, 3)
 
 
 def test_a_conversion_by_someone_who_never_visited_is_refused_naming_its_index():
     with pytest.raises(InvalidField) as caught:
-        conversion_rate_from_ids(visitors=["a", "b"], converted=["a", "z"])
+        conversion_rate(visitors=["a", "b"], variant="distinct_ids", converted=["a", "z"])
 
     assert caught.value.field == "converted[1]"
 
 
 def test_a_string_is_not_a_set_of_visitor_ids():
     with pytest.raises(InvalidType, match="visitors"):
-        conversion_rate_from_ids(visitors="abc", converted=[])
+        conversion_rate(visitors="abc", variant="distinct_ids", converted=[])
 
 
 # -- the ordered funnel ------------------------------------------------------------------
@@ -646,7 +646,7 @@ def test_the_share_lost_after_a_demo_counts_losses_after_the_first_demo_only():
         with_activities("L-4", "intro_call"),  # no demo: not in the denominator
     ]
 
-    result = lost_after_demo_rate(leads)
+    result = lead_conversion_rate(leads, variant="lost_after_demo")
 
     assert (result.numerator, result.denominator) == (1, 3)
     assert result.formula == "leads with a demo that were later lost / leads with a demo"
@@ -658,7 +658,7 @@ def test_a_lead_lost_after_a_demo_counts_even_if_reactivated_or_disqualified():
         with_activities("L-2", "demo", "disqualify"),
     ]
 
-    assert lost_after_demo_rate(leads).fraction == 1
+    assert lead_conversion_rate(leads, variant="lost_after_demo").fraction == 1
 
 
 def test_the_share_asking_for_a_demo_after_an_intro_call():
@@ -670,7 +670,7 @@ def test_the_share_asking_for_a_demo_after_an_intro_call():
         with_activities("L-5", "demo"),  # no intro call: not in the denominator
     ]
 
-    result = demo_after_intro_call_rate(leads)
+    result = lead_conversion_rate(leads, variant="demo_after_intro_call")
 
     assert result.fraction == Fraction(2, 4)
     assert dict(result.inputs) == {"leads with an intro call": 4, "demo after the intro call": 2}
@@ -679,17 +679,17 @@ def test_the_share_asking_for_a_demo_after_an_intro_call():
 def test_no_demos_or_intro_calls_give_undefined_shares_or_errors_on_request():
     leads = [with_activities("L-1", "call")]
 
-    assert lost_after_demo_rate(leads).value is None
-    assert demo_after_intro_call_rate(leads).value is None
+    assert lead_conversion_rate(leads, variant="lost_after_demo").value is None
+    assert lead_conversion_rate(leads, variant="demo_after_intro_call").value is None
     with pytest.raises(UndefinedMetric, match="leads with a demo is 0"):
-        lost_after_demo_rate(leads, on_empty="raise")
+        lead_conversion_rate(leads, variant="lost_after_demo", on_empty="raise")
     with pytest.raises(UndefinedMetric, match="leads with an intro call is 0"):
-        demo_after_intro_call_rate(leads, on_empty="raise")
+        lead_conversion_rate(leads, variant="demo_after_intro_call", on_empty="raise")
 
 
 def test_leads_must_be_an_iterable_of_leads():
     with pytest.raises(InvalidType, match="leads"):
-        lost_after_demo_rate(new_lead("L-1"))
+        lead_conversion_rate(new_lead("L-1"), variant="lost_after_demo")
 
 
 # -- lead laws ------------------------------------------------------------------------------
@@ -739,8 +739,8 @@ def test_demo_shares_agree_with_references_from_shuffled_events(plans, rng):
     rng.shuffle(events)
     sequences = [applied for _, applied in built]
 
-    lost = lost_after_demo_rate(events)
-    asked = demo_after_intro_call_rate(events)
+    lost = lead_conversion_rate(events, variant="lost_after_demo")
+    asked = lead_conversion_rate(events, variant="demo_after_intro_call")
 
     assert lost.fraction == reference_lost_after_demo(sequences)
     assert asked.fraction == reference_demo_after_intro(sequences)

@@ -110,7 +110,7 @@ def test_csat_from_counts_reads_a_series_of_answers_per_score():
     [
         lambda ids: retention_rate_from_ids(at_start=ids, at_end=["a"]),
         lambda ids: churn_rate_from_ids(at_start=ids, at_end=["a"]),
-        lambda ids: conversion_rate_from_ids(visitors=ids, converted=[]),
+        lambda ids: conversion_rate(visitors=ids, variant="distinct_ids", converted=[]),
     ],
 )
 def test_id_sets_read_a_column_and_refuse_counts_per_id(metric):
@@ -254,7 +254,7 @@ def test_growth_reads_a_series_of_revenue_per_month_as_the_mapping_it_is():
 
     revenue = {(2026, 1): Money("100", "EUR"), (2026, 2): Money("110", "EUR")}
 
-    assert compound_monthly_growth_rate(pd.Series(revenue)) == compound_monthly_growth_rate(
-        revenue
+    assert revenue_growth(pd.Series(revenue), variant="compound_monthly") == revenue_growth(
+        revenue, variant="compound_monthly"
     )
-    assert month_over_month_growth(pd.Series(revenue)) == month_over_month_growth(revenue)
+    assert revenue_growth(pd.Series(revenue)) == revenue_growth(revenue)

@@ -217,20 +217,20 @@ ROUNDERS = {
     "Score.text": lambda places: nps([9, 3, 7]).text(places),
     "CohortTable.format": lambda places: cohort_retention(ROWS, zone="UTC").format(places),
     "empty CohortTable.format": lambda places: cohort_retention([], zone="UTC").format(places),
-    "compound_monthly_growth_rate": lambda places: compound_monthly_growth_rate(
+    "compound_monthly_growth_rate": lambda places: revenue_growth(
         {
             (2026, 1): Money("100", "EUR"),
             (2026, 2): Money("110", "EUR"),
             (2026, 3): Money("121", "EUR"),
-        },
+        }, variant="compound_monthly",
         places=places,
     ),
-    "GrowthRate.percent": lambda places: compound_monthly_growth_rate(
+    "GrowthRate.percent": lambda places: revenue_growth(
         {
             (2026, 1): Money("100", "EUR"),
             (2026, 2): Money("110", "EUR"),
             (2026, 3): Money("121", "EUR"),
-        }
+        }, variant="compound_monthly"
     ).percent(places),
 }
 
