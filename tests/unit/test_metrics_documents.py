@@ -22,7 +22,6 @@ from salesflow.metrics import (
     churn_rate_customer_days,
     churn_rate_from_ids,
     conversion_rate,
-    conversion_rate_from_ids,
     csat,
     csat_mean,
     customer_acquisition_cost,

@@ -18,7 +18,6 @@ from salesflow.metrics import (
     churn_rate_customer_days,
     churn_rate_from_ids,
     conversion_rate,
-    conversion_rate_from_ids,
     csat,
     csat_from_counts,
     csat_mean,
@@ -250,7 +249,7 @@ def test_historical_clv_takes_a_purchase_frequency_score_between_0_and_1():
 
 
 def test_growth_reads_a_series_of_revenue_per_month_as_the_mapping_it_is():
-    from salesflow.metrics import compound_monthly_growth_rate, month_over_month_growth
+    from salesflow.metrics import revenue_growth
 
     revenue = {(2026, 1): Money("100", "EUR"), (2026, 2): Money("110", "EUR")}
 

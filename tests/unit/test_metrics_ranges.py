@@ -17,20 +17,20 @@ from salesflow.metrics import (
     Cohort,
     CohortCell,
     CustomerSummary,
-    FunnelStepResult,
-    ManagerKPI,
     Ratio,
-    SalesCycle,
     Score,
     churn_clv,
     churn_rate_customer_days,
     cohort_retention,
-    compound_monthly_growth_rate,
     customer_summary,
     historical_clv,
     nps,
     retention_rate,
+    revenue_growth,
 )
+from salesflow.metrics.cycle import SalesCycle
+from salesflow.metrics.funnel import FunnelStepResult
+from salesflow.metrics.managers import ManagerKPI
 
 MAX = datetime.max.replace(tzinfo=UTC)
 MIN = datetime.min.replace(tzinfo=UTC)

@@ -24,17 +24,16 @@ from hypothesis import strategies as st
 from fuzz import samples
 from salesflow import InvalidField, Money, Period, PeriodUnit, SalesflowError
 from salesflow.metrics import (
-    GrowthRate,
     Ratio,
-    compound_monthly_growth_rate,
-    conversion_rate_from_ids,
+    conversion_rate,
     customer_acquisition_cost,
     manager_kpis,
     result_from_dict,
     retention_rate,
+    revenue_growth,
 )
 from salesflow.metrics._records import OrderRecord
-from salesflow.metrics.sales import MAX_GROWTH_MONTHS, _iroot
+from salesflow.metrics.growth import MAX_GROWTH_MONTHS, GrowthRate, _iroot
 
 
 def _refusal(call: Callable[[], Any]) -> str:

@@ -7,6 +7,7 @@ replayed), or a lead record (a mapping); docs/metrics.md lists the record keys.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -59,6 +60,7 @@ LEADS_EXPECTED: Final = (
     "a Lead, its events (a list or tuple, or loose events), a lead.to_dict() document, "
     "a lead event document, or a lead record (a mapping)"
 )
+_POSITION: Final = re.compile(r"events\[(\d+)\]")
 _LEAD_EVENTS: Final = (LeadCreated, LeadStageChanged, LeadQualified, ActivityLogged)
 
 
@@ -113,16 +115,25 @@ def not_after(now: datetime | None, field: str, at: datetime | None, value: Any)
 
 
 def _replayed(index: int, events: list[Any] | tuple[Any, ...]) -> Lead:
-    parsed = [
-        lead_event_from_dict(event, field=f"leads[{index}][{position}]")
-        if isinstance(event, Mapping)
-        else event
-        for position, event in enumerate(events)
-    ]
+    """One lead's events, in any order (put in version order), replayed and so checked."""
+    parsed: list[Any] = []
+    for position, event in enumerate(events):
+        field = f"leads[{index}][{position}]"
+        if isinstance(event, Mapping):
+            event = lead_event_from_dict(event, field=field)
+        elif not isinstance(event, _LEAD_EVENTS):
+            raise InvalidType(field, event, "a lead event or its document")
+        parsed.append(event)
+    order = sorted(range(len(parsed)), key=lambda position: parsed[position].version)
     try:
-        return Lead.replay(parsed)
+        return Lead.replay([parsed[position] for position in order])
     except InvalidField as err:
-        raise renamed(err, err.field.replace("events[", f"leads[{index}][", 1)) from None
+        # Name the event where the caller put it, not where version order put it.
+        found = _POSITION.match(err.field)
+        if found is None:
+            raise
+        given = order[int(found[1])]
+        raise renamed(err, f"leads[{index}][{given}]{err.field[found.end() :]}") from None
 
 
 def _document(index: int, item: Mapping[str, Any]) -> Lead:
