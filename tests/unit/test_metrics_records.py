@@ -250,7 +250,8 @@ def test_a_second_currency_is_refused_as_a_currency_mismatch():
 
 
 def test_something_that_is_not_a_record_is_refused_naming_the_row():
-    error = refused([*good_rows(), ("1", "ada", JAN, "20.00", "EUR")], InvalidType)
+    # (A tuple or list item is an order's events, as in every order metric.)
+    error = refused([*good_rows(), 42], InvalidType)
 
     assert error.field == "rows[3]"
     assert "to_dict('records')" in str(error)

@@ -49,14 +49,14 @@ from salesflow._results import (
 )
 from salesflow.errors import InvalidField, InvalidType
 from salesflow.metrics._read.fields import id_attribute, moment
-from salesflow.metrics._records import (
+from salesflow.metrics._read.folds import (
     CustomerId,
-    _id_key,
-    check_basis,
     fold_active_months,
     fold_spending,
+    id_key,
     month_number,
 )
+from salesflow.metrics._records import check_basis
 from salesflow.money import CURRENCY_MINOR_UNITS, EXACT, Money
 from salesflow.periods import Period, PeriodUnit
 
@@ -453,7 +453,7 @@ def customer_summary(
     try:
         summaries.sort(key=_summary_id)
     except TypeError:  # ints and strings together
-        summaries.sort(key=lambda summary: _id_key(summary.customer_id))
+        summaries.sort(key=lambda summary: id_key(summary.customer_id))
     return CustomerSummaries(
         now=local_now,
         zone=where,

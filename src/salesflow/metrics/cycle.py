@@ -28,13 +28,8 @@ from salesflow import _check
 from salesflow._durations import Durations
 from salesflow._results import OnEmpty, Score, check_on_empty, flag_field
 from salesflow.errors import InvalidType
-from salesflow.metrics._read.leads import (
-    check_period,
-    is_unfinished,
-    lead_rows,
-    optional_now,
-    scope_text,
-)
+from salesflow.metrics._read.leads import lead_rows
+from salesflow.metrics._read.scope import optional_now, period_argument, scope_label, unfinished
 from salesflow.periods import Period
 
 __all__ = ["SalesCycle", "sales_cycle_length"]
@@ -125,7 +120,7 @@ def sales_cycle_length(
     >>> sales_cycle_length([{"created_at": at, "won_at": None, "lost": True}])
     <SalesCycle (all leads created): 0 won; not included: 0 still open, 1 lost>
     """
-    within = check_period(period)
+    within = period_argument(period)
     moment = optional_now(now)
     on_empty = check_on_empty(on_empty)
     spans: list[timedelta] = []
@@ -143,11 +138,11 @@ def sales_cycle_length(
             still_open += 1
     cycles = Durations(
         "sales cycle length",
-        scope_text(within, "leads created"),
+        scope_label(within, "leads created"),
         "won at - created at, per won lead",
         spans,
         counted="won leads",
     )
     if on_empty == "raise":
         cycles.require()
-    return SalesCycle(cycles, still_open, lost, unfinished=is_unfinished(within, moment))
+    return SalesCycle(cycles, still_open, lost, unfinished=unfinished(within, moment))

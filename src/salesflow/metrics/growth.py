@@ -32,9 +32,9 @@ from salesflow._results import (
 from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType, UndefinedMetric
 from salesflow.metrics._read.fields import currency as currency_code
 from salesflow.metrics._read.fields import keyed_items
+from salesflow.metrics._read.orders import GROSS, NET, order_rows, sum_exact
 from salesflow.metrics._records import check_basis
-from salesflow.metrics.orders import _facts, _revenue_reader
-from salesflow.money import EXACT, Money
+from salesflow.money import Money
 from salesflow.periods import Period
 
 __all__ = ["GrowthRate", "monthly_revenue", "revenue_growth"]
@@ -63,18 +63,10 @@ def monthly_revenue(
     """
     where = _zones.zone("zone", zone)
     net = check_basis(basis)
-    from_order, from_record = _revenue_reader(net)
     totals: dict[tuple[int, int], Decimal] = {}
     code: str | None = None
     for index, facts in enumerate(
-        _facts(
-            "orders",
-            orders,
-            period=None,
-            from_order=from_order,
-            from_record=from_record,
-            read_placed=True,
-        )
+        order_rows("orders", orders, placed=True, revenue=NET if net else GROSS)
     ):
         code = currency_code(f"orders[{index}].currency", facts.currency, expected=code)
         if facts.cancelled:
@@ -91,12 +83,9 @@ def monthly_revenue(
                 "2 to 9998",
             )
         key = (local.year, local.month)
-        try:
-            totals[key] = EXACT.add(totals.get(key, Decimal(0)), facts.amount)
-        except ArithmeticError:
-            raise InvalidField(
-                f"orders[{index}].amount", facts.amount, "amounts whose sums stay exact"
-            ) from None
+        totals[key] = sum_exact(
+            totals.get(key, Decimal(0)), facts.amount, f"orders[{index}].amount"
+        )
     if not totals or code is None:
         return {}
     first, last = min(totals), max(totals)

@@ -45,15 +45,17 @@ from salesflow.metrics._read.fields import (
     whole_number,
 )
 from salesflow.metrics._read.fields import currency as currency_code
-from salesflow.metrics._read.leads import (
-    check_period,
-    is_unfinished,
-    lead_rows,
+from salesflow.metrics._read.leads import lead_rows
+from salesflow.metrics._read.orders import sum_exact
+from salesflow.metrics._read.scope import (
+    currency_argument,
     not_after,
     optional_now,
+    period_argument,
+    unfinished,
 )
 from salesflow.metrics.surveys import csat_mean
-from salesflow.money import EXACT, Money
+from salesflow.money import Money
 from salesflow.periods import Period
 
 __all__ = [
@@ -215,7 +217,7 @@ class ManagerKPIs(Mapping[str, ManagerKPI]):
     """
 
     currency: str = attrs.field(validator=lambda _i, _a, value: currency_code("currency", value))
-    period: Period | None = attrs.field(validator=lambda _i, _a, value: check_period(value))
+    period: Period | None = attrs.field(validator=lambda _i, _a, value: period_argument(value))
     managers: tuple[ManagerKPI, ...] = attrs.field(validator=_kpis_field)
     unassigned: int = attrs.field(validator=_count)
     unfinished: bool = attrs.field(default=False, kw_only=True, validator=_unfinished_field)
@@ -339,13 +341,6 @@ class _Tally:
         self.scores: list[int] = []
 
 
-def _add(total: Decimal, amount: Decimal, field: str) -> Decimal:
-    try:
-        return EXACT.add(total, amount)
-    except ArithmeticError:
-        raise InvalidField(field, amount, "amounts whose sums stay exact") from None
-
-
 def manager_kpis(
     leads: Iterable[Any] = (),
     *,
@@ -408,9 +403,9 @@ def manager_kpis(
     >>> sam.sales_volume.value, sam.margin.value, sam.lead_conversion.percent(), sam.meetings.value
     (Money('1200', 'EUR'), Money('500', 'EUR'), '50.0%', Decimal('1'))
     """
-    scope = check_period(period)
+    scope = period_argument(period)
     moment = optional_now(now)
-    code = None if currency is None else currency_code("currency", currency)
+    code = currency_argument(currency)
     scale = survey_scale("csat_scale", csat_scale)
     credit = _credits(ownerships)
     tallies: dict[str, _Tally] = {}
@@ -452,13 +447,15 @@ def manager_kpis(
         if lead.won_at is not None and (scope is None or scope.contains(lead.won_at)):
             figures.deals += 1
             revenue = cast(Decimal, lead.revenue)  # read for every won lead
-            figures.revenue = _add(
+            figures.revenue = sum_exact(
                 figures.revenue, revenue, where(row_at("leads", index), "revenue")
             )
             if lead.cost is None:
                 figures.uncosted = index if figures.uncosted is None else figures.uncosted
             else:
-                figures.cost = _add(figures.cost, lead.cost, where(row_at("leads", index), "cost"))
+                figures.cost = sum_exact(
+                    figures.cost, lead.cost, where(row_at("leads", index), "cost")
+                )
                 figures.costed = index if figures.costed is None else figures.costed
             if figures.costed is not None and figures.uncosted is not None:
                 raise InvalidField(
@@ -513,16 +510,15 @@ def manager_kpis(
             "the deals' currency (an ISO 4217 code): no won deal carries one, "
             "and the money KPIs are in a currency",
         )
-    unfinished = is_unfinished(scope, moment)
+    late = unfinished(scope, moment)
     return ManagerKPIs(
         currency=code,
         period=scope,
         managers=tuple(
-            _kpi(manager, tallies[manager], code, scope, scale, unfinished)
-            for manager in sorted(tallies)
+            _kpi(manager, tallies[manager], code, scope, scale, late) for manager in sorted(tallies)
         ),
         unassigned=unassigned,
-        unfinished=unfinished,
+        unfinished=late,
     )
 
 

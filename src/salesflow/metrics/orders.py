@@ -62,7 +62,7 @@ nothing and is flagged. Without ``now`` nothing is checked or flagged.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any, Final
 
@@ -71,10 +71,29 @@ import attrs
 from salesflow import _check, _zones
 from salesflow._durations import Durations
 from salesflow._results import Amount, OnEmpty, Ratio, check_on_empty, settle
-from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType, UndefinedMetric
-from salesflow.metrics._records import OrderRecord, _absent, _amount, _utc, check_basis
-from salesflow.money import CURRENCY_MINOR_UNITS, EXACT, Money
-from salesflow.orders import SCHEMA, Order, OrderStatus, order_event_from_dict
+from salesflow.errors import InvalidField, InvalidType, UndefinedMetric
+from salesflow.metrics._read.fields import currency as currency_field
+from salesflow.metrics._read.fields import items, required, row_at, where
+from salesflow.metrics._read.fields import moment as moment_field
+from salesflow.metrics._read.orders import (
+    GROSS,
+    NET,
+    order_histories,
+    order_rows,
+    sum_exact,
+)
+from salesflow.metrics._read.scope import (
+    currency_argument,
+    not_after,
+    now_argument,
+    optional_now,
+    period_argument,
+    scope_label,
+    unfinished,
+)
+from salesflow.metrics._records import check_basis
+from salesflow.money import Money
+from salesflow.orders import OrderStatus
 from salesflow.periods import Period
 
 __all__ = [
@@ -96,311 +115,7 @@ ORDER_STATUS_TOPICS: Final = frozenset({"order_status"})
 TIMED_STATUSES: Final = tuple(status for status in OrderStatus if not status.is_final)
 """The statuses an order spends time in: all but the final delivered and cancelled."""
 
-_MICROSECONDS_PER_DAY: Final = 86_400_000_000
-_ORDER_EXPECTED: Final = (
-    "an Order, its events (a list or tuple), an order.to_dict() document, "
-    "or an order record (a mapping or an OrderRecord)"
-)
-_HISTORY_EXPECTED: Final = (
-    "an Order, its events (a list or tuple) or an order.to_dict() document: "
-    "time in status needs the history"
-)
-
-
-# -- reading the inputs (shared with salesflow.metrics.sales) ----------------------------
-
-
-def _where(name: str, index: int, key: str) -> str:
-    return f"{name}[{index}].{key}"
-
-
-def _items(name: str, value: Any, expected: str) -> Iterable[Any]:
-    """``value`` as an iterable of items; a string or a single mapping is refused."""
-    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
-        raise InvalidType(name, value, f"an iterable of items, each {expected}")
-    return value
-
-
-def _renamed(err: InvalidField, field: str) -> InvalidField:
-    return type(err)(field, err.value, err.expected, context=err.context)
-
-
-def _required(name: str, index: int, row: Mapping[str, Any], key: str) -> Any:
-    try:
-        return row[key]
-    except KeyError:
-        raise InvalidField(_where(name, index, key), None, "a value (it is missing)") from None
-
-
-def _moment(name: str, index: int, row: Mapping[str, Any], key: str) -> datetime:
-    """A required aware time (a datetime or an ISO string with an offset), in UTC."""
-    return _utc(_where(name, index, key), _required(name, index, row, key))
-
-
-def _optional_moment(name: str, index: int, row: Mapping[str, Any], key: str) -> datetime | None:
-    """An optional aware time in UTC; None, absent, NaT or NaN (a DataFrame's gap) is None."""
-    value = row.get(key)
-    return None if _absent(value) else _utc(_where(name, index, key), value)
-
-
-def _flag(name: str, index: int, row: Mapping[str, Any], key: str, *, default: bool | None) -> bool:
-    value = row.get(key) if default is not None else _required(name, index, row, key)
-    if default is not None and _absent(value):
-        return default
-    if not isinstance(value, bool):
-        raise InvalidType(_where(name, index, key), value, "True or False")
-    return value
-
-
-def _money(name: str, index: int, row: Mapping[str, Any], key: str) -> Decimal:
-    """A required amount of at least 0: a Decimal, an int or a decimal string."""
-    return _amount(_where(name, index, key), _required(name, index, row, key))
-
-
-def _currency(field: str, value: Any, expected: str | None) -> str:
-    """An ISO 4217 code, the same as ``expected`` when that is known."""
-    if not isinstance(value, str) or value not in CURRENCY_MINOR_UNITS:
-        raise InvalidField(field, value, "an ISO 4217 code such as 'EUR' or 'USD'")
-    if expected is not None and value != expected:
-        raise CurrencyMismatch(
-            field,
-            value,
-            f"{expected!r} like the items before it (amounts in different currencies never "
-            "mix: filter by currency and compute each separately)",
-        )
-    return value
-
-
-def _expected_currency(value: Any) -> str | None:
-    if value is None:
-        return None
-    return _currency("currency", value, None)
-
-
-def _period(value: Any) -> Period | None:
-    if value is not None and not isinstance(value, Period):
-        raise InvalidType("period", value, "None or a Period (Period.month(2026, 3, 'UTC'), ...)")
-    return value
-
-
-def _scope(period: Period | None, name: str) -> str:
-    return f"{name} in {period.label}" if period is not None else f"all {name}"
-
-
-def _now(value: Any) -> datetime:
-    return _check.aware("now", value).astimezone(UTC)
-
-
-def _optional_now(value: Any) -> datetime | None:
-    """``now`` in UTC, or None: the library reads no clock, so only a given ``now`` counts."""
-    return None if value is None else _now(value)
-
-
-def _unfinished(period: Period | None, now: datetime | None) -> bool:
-    """True when both a period and ``now`` are given and the period had not ended at ``now``."""
-    return period is not None and now is not None and not period.ended(now)
-
-
-def _after_now(now: datetime, field: str, value: Any) -> InvalidField:
-    return InvalidField(field, value, f"a moment not after now ({now.isoformat()})")
-
-
-def _not_after(now: datetime | None, field: str, moment: datetime | None, value: Any) -> None:
-    """Refuse a record's time past ``now``: what happens after it is not known yet."""
-    if now is not None and moment is not None and _zones.utc(moment) > now:
-        raise _after_now(now, field, value)
-
-
-def _history_not_after(
-    now: datetime | None, name: str, index: int, item: Any, history: tuple[Any, ...]
-) -> None:
-    """Refuse a history that runs past ``now``, naming its first event after it.
-
-    The event is named as the item was given: ``orders[3][2].at`` in a list
-    of events, ``orders[3].history[2].at`` in an Order or its document.
-    """
-    if now is None or not history or _zones.utc(history[-1].at) <= now:
-        return
-    for position, event in enumerate(history):
-        if _zones.utc(event.at) > now:
-            field = (
-                f"{name}[{index}][{position}].at"
-                if isinstance(item, list | tuple)
-                else f"{name}[{index}].history[{position}].at"
-            )
-            raise _after_now(now, field, event.at)
-
-
-def _replayed(name: str, index: int, events: list[Any] | tuple[Any, ...]) -> Order:
-    parsed = [
-        order_event_from_dict(event, field=f"{name}[{index}][{position}]")
-        if isinstance(event, Mapping)
-        else event
-        for position, event in enumerate(events)
-    ]
-    try:
-        return Order.replay(parsed)
-    except InvalidField as err:
-        raise _renamed(err, err.field.replace("events[", f"{name}[{index}][", 1)) from None
-
-
-def _as_order(name: str, index: int, item: Any) -> Order | None:
-    """The order an item describes, or None when it is a plain record."""
-    if isinstance(item, Order):
-        return item
-    if isinstance(item, list | tuple):
-        return _replayed(name, index, item)
-    if isinstance(item, Mapping) and item.get("schema") == SCHEMA:
-        try:
-            return Order.from_dict(item)
-        except InvalidField as err:
-            raise _renamed(err, f"{name}[{index}].{err.field}") from None
-    return None
-
-
-def _record(name: str, index: int, item: Any) -> Mapping[str, Any]:
-    if isinstance(item, Mapping):
-        return item
-    if isinstance(item, OrderRecord):
-        return item.to_dict()
-    raise InvalidType(f"{name}[{index}]", item, _ORDER_EXPECTED)
-
-
 _STATUS_VALUES: Final = {status.value: status for status in OrderStatus}
-
-
-def _status(name: str, index: int, row: Mapping[str, Any]) -> OrderStatus | None:
-    value = row.get("status")
-    if _absent(value):
-        return None
-    status = _STATUS_VALUES.get(value) if isinstance(value, str) else None
-    if status is None:
-        raise InvalidField(
-            _where(name, index, "status"),
-            value,
-            f"None or an order status, one of {', '.join(_STATUS_VALUES)}",
-        )
-    return status
-
-
-class _Facts:
-    """What one order contributes, read from an Order or a record (private)."""
-
-    __slots__ = (
-        "amount",
-        "cancelled",
-        "currency",
-        "delayed",
-        "delivered_at",
-        "placed_at",
-        "promised",
-    )
-
-    def __init__(self) -> None:
-        self.placed_at: datetime | None = None
-        self.cancelled = False
-        self.amount = Decimal(0)
-        self.currency: str | None = None
-        self.delayed = False
-        self.delivered_at: datetime | None = None
-        self.promised: date | None = None
-
-
-_Reader = Callable[[str, int, Mapping[str, Any], _Facts], None]
-
-
-def _facts(
-    name: str,
-    orders: Any,
-    *,
-    period: Period | None,
-    from_order: Callable[[Order, _Facts], None],
-    from_record: _Reader,
-    keep_all: bool = False,
-    read_placed: bool = False,
-    now: datetime | None = None,
-) -> Iterator[_Facts]:
-    """One :class:`_Facts` per order placed in ``period`` (every item is checked).
-
-    With ``keep_all``, every order is yielded and the caller filters by period;
-    ``read_placed`` reads a record's placement time even without a period.
-    With ``now`` (UTC), a record's placement time is read too, and an order
-    with a time after ``now`` (an event, ``placed_at``, ``delivered_at``) is refused.
-    """
-    for index, item in enumerate(_items(name, orders, _ORDER_EXPECTED)):
-        facts = _Facts()
-        order = _as_order(name, index, item)
-        if order is not None:
-            _history_not_after(now, name, index, item, order.history)
-            facts.placed_at = order.placed_at
-            facts.cancelled = order.status is OrderStatus.CANCELLED
-            from_order(order, facts)
-        else:
-            row = _record(name, index, item)
-            if period is not None or read_placed or now is not None:
-                facts.placed_at = _moment(name, index, row, "placed_at")
-                _not_after(now, _where(name, index, "placed_at"), facts.placed_at, row["placed_at"])
-            facts.cancelled = _status(name, index, row) is OrderStatus.CANCELLED
-            from_record(name, index, row, facts)
-            _not_after(
-                now,
-                _where(name, index, "delivered_at"),
-                facts.delivered_at,
-                row.get("delivered_at"),
-            )
-        if keep_all or period is None or period.contains(facts.placed_at):  # type: ignore[arg-type]
-            yield facts
-
-
-def _nothing(_order: Order, _facts: _Facts) -> None:
-    return None
-
-
-def _no_keys(_name: str, _index: int, _row: Mapping[str, Any], _facts: _Facts) -> None:
-    return None
-
-
-def _revenue_reader(net: bool) -> tuple[Callable[[Order, _Facts], None], _Reader]:
-    """Readers of an order's revenue: gross (line totals / ``amount``) or net of discounts."""
-
-    def from_order(order: Order, facts: _Facts) -> None:
-        due = order.amount_due
-        facts.currency = due.currency
-        if net:
-            facts.amount = due.amount
-        else:
-            facts.amount = Money.total((line.total for line in order.lines), due.currency).amount
-
-    def from_record(name: str, index: int, row: Mapping[str, Any], facts: _Facts) -> None:
-        amount = _money(name, index, row, "amount")
-        facts.currency = _currency(
-            _where(name, index, "currency"), _required(name, index, row, "currency"), None
-        )
-        if net and not _absent(row.get("discount")):
-            field = _where(name, index, "discount")
-            discount = _amount(field, row["discount"])
-            if discount > amount:
-                raise InvalidField(
-                    field, row["discount"], f"a discount of at most the amount ({amount})"
-                )
-            try:
-                amount = EXACT.subtract(amount, discount)
-            except ArithmeticError:
-                raise InvalidField(
-                    field, row["discount"], "a discount whose difference stays exact"
-                ) from None
-        facts.amount = amount
-
-    return from_order, from_record
-
-
-def _sum(total: Decimal, amount: Decimal, field: str) -> Decimal:
-    try:
-        return EXACT.add(total, amount)
-    except ArithmeticError:
-        raise InvalidField(
-            field, amount, "amounts whose sum stays exact within 60 digits"
-        ) from None
 
 
 # -- average order value --------------------------------------------------------------------
@@ -451,33 +166,24 @@ def average_order_value(
     net = check_basis(basis)
     if not isinstance(include_cancelled, bool):
         raise InvalidType("include_cancelled", include_cancelled, "True or False")
-    scope = _period(period)
-    moment = _optional_now(now)
-    code = _expected_currency(currency)
+    scope = period_argument(period)
+    moment = optional_now(now)
+    code = currency_argument(currency)
     on_empty = check_on_empty(on_empty)
-    from_order, from_record = _revenue_reader(net)
     total, count, left_out = Decimal(0), 0, 0
-    name = "orders"
     # Every order is read, in the period or not, so the currency is known
     # (and checked) even when no order falls in the period.
-    for index, facts in enumerate(
-        _facts(
-            name,
-            orders,
-            period=scope,
-            from_order=from_order,
-            from_record=from_record,
-            keep_all=True,
-            now=moment,
-        )
-    ):
-        code = _currency(f"{name}[{index}].currency", facts.currency, code)
-        if scope is not None and not scope.contains(facts.placed_at):  # type: ignore[arg-type]
+    rows = order_rows(
+        "orders", orders, now=moment, placed=scope is not None, revenue=NET if net else GROSS
+    )
+    for index, row in enumerate(rows):
+        code = currency_field(f"orders[{index}].currency", row.currency, expected=code)
+        if scope is not None and not scope.contains(row.placed_at):  # type: ignore[arg-type]
             continue
-        if facts.cancelled and not include_cancelled:
+        if row.cancelled and not include_cancelled:
             left_out += 1
             continue
-        total = _sum(total, facts.amount, f"{name}[{index}].amount")
+        total = sum_exact(total, row.amount, f"orders[{index}].amount")
         count += 1
     if code is None:
         raise InvalidField(
@@ -503,7 +209,7 @@ def average_order_value(
         formula=f"{revenue} / orders",
         inputs=tuple(inputs),
         denominator_name="orders",
-        unfinished=_unfinished(scope, moment),
+        unfinished=unfinished(scope, moment),
     )
     return settle(result, on_empty)
 
@@ -540,33 +246,24 @@ def cancellation_rate(
     >>> cancellation_rate(rows)
     <Ratio order cancellation rate (all orders placed): 1 / 4 = 0.25>
     """
-    scope = _period(period)
-    moment = _optional_now(now)
+    scope = period_argument(period)
+    moment = optional_now(now)
     on_empty = check_on_empty(on_empty)
     placed = cancelled = 0
-    for facts in _facts(
-        "orders", orders, period=scope, from_order=_nothing, from_record=_no_keys, now=moment
-    ):
-        placed += 1
-        cancelled += facts.cancelled
+    for row in order_rows("orders", orders, now=moment, placed=scope is not None):
+        if scope is None or scope.contains(row.placed_at):  # type: ignore[arg-type]
+            placed += 1
+            cancelled += row.cancelled
     result = Ratio(
         "order cancellation rate",
         cancelled,
         placed,
-        variant=_scope(scope, "orders placed"),
+        variant=scope_label(scope, "orders placed"),
         formula="cancelled orders / orders placed",
         inputs=(("orders placed", placed), ("cancelled", cancelled)),
-        unfinished=_unfinished(scope, moment),
+        unfinished=unfinished(scope, moment),
     )
     return settle(result, on_empty)
-
-
-def _delay_from_order(order: Order, facts: _Facts) -> None:
-    facts.delayed = order.was_delayed
-
-
-def _delay_from_record(name: str, index: int, row: Mapping[str, Any], facts: _Facts) -> None:
-    facts.delayed = _flag(name, index, row, "delayed", default=None)
 
 
 def delay_rate(
@@ -588,51 +285,24 @@ def delay_rate(
     >>> delay_rate([{"delayed": True}, {"delayed": False}, {"delayed": False}])
     <Ratio delay rate (all orders placed): 1 / 3 = 1/3 ≈ 0.3333333333>
     """
-    scope = _period(period)
-    moment = _optional_now(now)
+    scope = period_argument(period)
+    moment = optional_now(now)
     on_empty = check_on_empty(on_empty)
     placed = delayed = 0
-    for facts in _facts(
-        "orders",
-        orders,
-        period=scope,
-        from_order=_delay_from_order,
-        from_record=_delay_from_record,
-        now=moment,
-    ):
-        placed += 1
-        delayed += facts.delayed
+    for row in order_rows("orders", orders, now=moment, placed=scope is not None, delayed=True):
+        if scope is None or scope.contains(row.placed_at):  # type: ignore[arg-type]
+            placed += 1
+            delayed += row.delayed
     result = Ratio(
         "delay rate",
         delayed,
         placed,
-        variant=_scope(scope, "orders placed"),
+        variant=scope_label(scope, "orders placed"),
         formula="orders ever delayed / orders placed",
         inputs=(("orders placed", placed), ("ever delayed", delayed)),
-        unfinished=_unfinished(scope, moment),
+        unfinished=unfinished(scope, moment),
     )
     return settle(result, on_empty)
-
-
-def _delivery_from_order(order: Order, facts: _Facts) -> None:
-    # The carrier's own time (a late scan is recorded later, to keep the history
-    # in order): the delivery day is the day the parcel arrived.
-    if order.status is OrderStatus.DELIVERED:
-        facts.delivered_at = order.delivered_at
-        facts.promised = order.promised_delivery
-
-
-def _delivery_from_record(name: str, index: int, row: Mapping[str, Any], facts: _Facts) -> None:
-    facts.delivered_at = _optional_moment(name, index, row, "delivered_at")
-    if facts.delivered_at is None:
-        return
-    field = _where(name, index, "promised_delivery")
-    value = _required(name, index, row, "promised_delivery")
-    facts.promised = (
-        _check.parse_date(field, value)
-        if isinstance(value, str)
-        else _check.calendar_date(field, value)
-    )
 
 
 def on_time_delivery_rate(
@@ -674,29 +344,24 @@ def on_time_delivery_rate(
     >>> on_time_delivery_rate(rows, zone="Europe/Berlin").percent()  # 00:30 on the 6th there
     '50.0%'
     """
-    where = _zones.zone("zone", zone)
-    scope = _period(period)
-    moment = _optional_now(now)
+    local = _zones.zone("zone", zone)
+    scope = period_argument(period)
+    moment = optional_now(now)
     on_empty = check_on_empty(on_empty)
     delivered = on_time = waiting = 0
-    for facts in _facts(
-        "orders",
-        orders,
-        period=scope,
-        from_order=_delivery_from_order,
-        from_record=_delivery_from_record,
-        now=moment,
-    ):
-        if facts.delivered_at is None:
+    for row in order_rows("orders", orders, now=moment, placed=scope is not None, delivery=True):
+        if scope is not None and not scope.contains(row.placed_at):  # type: ignore[arg-type]
+            continue
+        if row.delivered_at is None:
             waiting += 1
             continue
         delivered += 1
-        on_time += facts.delivered_at.astimezone(where).date() <= facts.promised  # type: ignore[operator]
+        on_time += row.delivered_at.astimezone(local).date() <= row.promised  # type: ignore[operator]
     result = Ratio(
         "on-time delivery rate",
         on_time,
         delivered,
-        variant=f"first promised date, delivery day in {_zones.zone_label(where)}",
+        variant=f"first promised date, delivery day in {_zones.zone_label(local)}",
         formula="orders delivered on or before the first promised date / orders delivered",
         inputs=(
             ("orders delivered", delivered),
@@ -704,7 +369,7 @@ def on_time_delivery_rate(
             ("late", delivered - on_time),
             ("not delivered (left out)", waiting),
         ),
-        unfinished=_unfinished(scope, moment),
+        unfinished=unfinished(scope, moment),
     )
     return settle(result, on_empty)
 
@@ -742,13 +407,13 @@ class StatusTimes(Mapping[OrderStatus, Durations]):
     orders: int = attrs.field(
         validator=lambda _i, _a, value: _check.whole("orders", value, minimum=0)
     )
-    period: Period | None = attrs.field(validator=lambda _i, _a, value: _period(value))
+    period: Period | None = attrs.field(validator=lambda _i, _a, value: period_argument(value))
     statuses: tuple[Durations, ...] = attrs.field(validator=_durations_field)
 
     @property
     def unfinished(self) -> bool:
         """True when ``period`` is given and had not ended at ``now``."""
-        return _unfinished(self.period, self.now)
+        return unfinished(self.period, self.now)
 
     def __getitem__(self, status: OrderStatus | str) -> Durations:
         found = _STATUS_VALUES.get(status) if isinstance(status, str) else None
@@ -805,7 +470,7 @@ class StatusTimes(Mapping[OrderStatus, Durations]):
                 )
             )
         widths = [max(len(row[column]) for row in rows) for column in range(5)]
-        scope = _scope(self.period, "orders placed")
+        scope = scope_label(self.period, "orders placed")
         if self.unfinished:
             scope += f", period not over at {self.now.isoformat()}"
         lines = [f"Time in each order status ({scope}, {self.orders} orders)"]
@@ -825,16 +490,9 @@ class StatusTimes(Mapping[OrderStatus, Durations]):
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        scope = _scope(self.period, "orders placed")
+        scope = scope_label(self.period, "orders placed")
         mark = ", period not over" if self.unfinished else ""
         return f"<StatusTimes {self.orders} orders ({scope}), up to {self.now.isoformat()}{mark}>"
-
-
-def _order_history(index: int, item: Any) -> Order:
-    order = _as_order("orders", index, item)
-    if order is None:
-        raise InvalidType(f"orders[{index}]", item, _HISTORY_EXPECTED)
-    return order
 
 
 def time_in_status(
@@ -879,15 +537,13 @@ def time_in_status(
     >>> times["received"].total, times["processing"].total, times["processing"].ongoing
     (datetime.timedelta(seconds=7200), datetime.timedelta(seconds=10800), 1)
     """
-    moment = _now(now)
-    scope = _period(period)
+    moment = now_argument(now)
+    scope = period_argument(period)
     on_empty = check_on_empty(on_empty)
     spans: dict[OrderStatus, list[timedelta]] = {status: [] for status in TIMED_STATUSES}
     ongoing = dict.fromkeys(TIMED_STATUSES, 0)
     count = 0
-    for index, item in enumerate(_items("orders", orders, _HISTORY_EXPECTED)):
-        order = _order_history(index, item)
-        _history_not_after(moment, "orders", index, item, order.history)
+    for order in order_histories("orders", orders, now=moment):
         if scope is not None and not scope.contains(order.placed_at):
             continue
         count += 1
@@ -903,7 +559,7 @@ def time_in_status(
             spans[stayed].append(length)
     if count == 0 and on_empty == "raise":
         raise UndefinedMetric("time in status", "orders")
-    variant = _scope(scope, "orders placed")
+    variant = scope_label(scope, "orders placed")
     return StatusTimes(
         now=moment,
         orders=count,
@@ -974,21 +630,23 @@ def order_status_request_share(
     <Ratio share of support requests about order status (topic order_status or where_is_my_order): 2 / 3 = 2/3 ≈ 0.6666666667>
     """
     test, variant = _topic_test(topics)
-    scope = _period(period)
-    moment = _optional_now(now)
+    scope = period_argument(period)
+    moment = optional_now(now)
     on_empty = check_on_empty(on_empty)
     name = "requests"
     total = about = 0
-    for index, row in enumerate(_items(name, requests, "a mapping with topic and at")):
+    requested = items(
+        name, requests, expected="an iterable of items, each a mapping with topic and at"
+    )
+    for index, row in enumerate(requested):
+        place = row_at(name, index)
         if not isinstance(row, Mapping):
-            raise InvalidType(
-                f"{name}[{index}]", row, "a mapping with the keys request_id, topic and at"
-            )
-        topic = _check.text(_where(name, index, "topic"), _required(name, index, row, "topic"))
+            raise InvalidType(place, row, "a mapping with the keys request_id, topic and at")
+        topic = _check.text(where(place, "topic"), required(place, row, "topic"))
         at = None
         if scope is not None or moment is not None:
-            at = _moment(name, index, row, "at")
-            _not_after(moment, _where(name, index, "at"), at, row["at"])
+            at = moment_field(where(place, "at"), required(place, row, "at"))
+            not_after(moment, where(place, "at"), at, row["at"])
         if scope is not None and not scope.contains(at):  # type: ignore[arg-type]
             continue
         verdict = test(topic)
@@ -1007,6 +665,6 @@ def order_status_request_share(
         variant=variant,
         formula="requests about order status / all requests",
         inputs=(("requests", total), ("about order status", about)),
-        unfinished=_unfinished(scope, moment),
+        unfinished=unfinished(scope, moment),
     )
     return settle(result, on_empty)

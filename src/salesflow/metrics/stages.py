@@ -26,14 +26,8 @@ from salesflow._durations import Durations
 from salesflow._results import OnEmpty, Ratio, check_on_empty, settle
 from salesflow.errors import InvalidField, InvalidType, UndefinedMetric
 from salesflow.leads import OPEN_STAGES, LeadStage
-from salesflow.metrics._read.leads import (
-    check_period,
-    is_unfinished,
-    lead_rows,
-    optional_now,
-    scope_text,
-    stage_totals,
-)
+from salesflow.metrics._read.leads import lead_rows, stage_totals
+from salesflow.metrics._read.scope import optional_now, period_argument, scope_label, unfinished
 from salesflow.periods import Period
 
 __all__ = ["LeadStageTimes", "lead_conversion_rate", "time_in_lead_stages"]
@@ -286,7 +280,7 @@ def lead_conversion_rate(
     """
     if not isinstance(variant, str) or variant not in _VARIANTS:
         raise InvalidField("variant", variant, f"one of {', '.join(map(repr, _VARIANTS))}")
-    scope = check_period(period)
+    scope = period_argument(period)
     moment = optional_now(now)
     on_empty = check_on_empty(on_empty)
     journey = variant in ("demo_after_intro_call", "lost_after_demo")
@@ -311,7 +305,7 @@ def lead_conversion_rate(
         won += mark and reached
     metric, text, formula, name, reached_name, created = _figures(variant)
     if created:
-        text = scope_text(scope, f"{created} created")
+        text = scope_label(scope, f"{created} created")
     elif scope is not None:
         text = f"{text}, leads created in {scope.label}"
     inputs = ((name, counted), (reached_name, won))
@@ -323,6 +317,6 @@ def lead_conversion_rate(
         formula=formula,
         inputs=inputs,
         denominator_name=name,
-        unfinished=is_unfinished(scope, moment),
+        unfinished=unfinished(scope, moment),
     )
     return settle(result, on_empty)

@@ -39,22 +39,9 @@ from salesflow.metrics._read.fields import (
     row_at,
     where,
 )
-from salesflow.metrics.orders import _optional_now as optional_now
-from salesflow.metrics.orders import _period as check_period
-from salesflow.metrics.orders import _scope as scope_text
-from salesflow.metrics.orders import _unfinished as is_unfinished
+from salesflow.metrics._read.scope import after_now, history_not_after, not_after
 
-__all__ = [
-    "LEADS_EXPECTED",
-    "LeadRow",
-    "check_period",
-    "is_unfinished",
-    "lead_rows",
-    "not_after",
-    "optional_now",
-    "scope_text",
-    "stage_totals",
-]
+__all__ = ["LEADS_EXPECTED", "LeadRow", "lead_rows", "stage_totals"]
 
 LEADS_EXPECTED: Final = (
     "a Lead, its events (a list or tuple, or loose events), a lead.to_dict() document, "
@@ -103,12 +90,6 @@ class LeadRow:
         self.currency: str | None = None
         self.intro_call = self.demo_after_intro_call = False
         self.demo = self.lost_after_demo = False
-
-
-def not_after(now: datetime | None, field: str, at: datetime | None, value: Any) -> None:
-    """Refuse a time past ``now``: what happens after it is not known yet."""
-    if now is not None and at is not None and _zones.utc(at) > now:
-        raise InvalidField(field, value, f"a moment not after now ({now.isoformat()})")
 
 
 # -- items to leads or records ------------------------------------------------------------------
@@ -330,18 +311,12 @@ def _from_record(
 
 def _history_not_after(now: datetime, index: int, item: Any, lead: Lead) -> None:
     """Refuse a history that runs past ``now``, naming its first event after it as given."""
-    history = lead.history
-    if _zones.utc(history[-1].at) <= now:
+    if not isinstance(item, _Loose):
+        history_not_after(now, row_at("leads", index), item, lead.history)
         return
-    for position, event in enumerate(history):
+    for position, event in enumerate(lead.history):
         if _zones.utc(event.at) > now:
-            if isinstance(item, list | tuple):
-                field = f"leads[{index}][{position}].at"
-            elif isinstance(item, _Loose):
-                field = f"leads[{item.indices[position]}].at"
-            else:
-                field = f"leads[{index}].history[{position}].at"
-            raise InvalidField(field, event.at, f"a moment not after now ({now.isoformat()})")
+            raise after_now(now, f"leads[{item.indices[position]}].at", event.at)
 
 
 def lead_rows(
