@@ -23,9 +23,9 @@ from salesflow import _check, _zones
 from salesflow._results import (
     OnEmpty,
     Ratio,
-    _check_rounding,
     check_on_empty,
     check_places,
+    check_rounding,
     settle,
     shown_int,
 )
@@ -340,7 +340,7 @@ class GrowthRate:
     def percent(self, places: int = 1, rounding: str = ROUND_HALF_EVEN) -> str:
         """The rate as a percentage, the true rate rounded once to ``places``: ``"5.9%"``."""
         places = check_places(places)
-        rounding = _check_rounding(rounding)
+        rounding = check_rounding(rounding)
         if not self.defined:
             return "undefined"
         value, exact = _root_growth(self._ratio(), self.months, places + 2, rounding)

@@ -25,8 +25,8 @@ from salesflow._results import (
     OnEmpty,
     Ratio,
     Score,
-    _check_rounding,
     check_places,
+    check_rounding,
     instance_field,
     settle,
 )
@@ -259,7 +259,7 @@ class ManagerKPIs(Mapping[str, ManagerKPI]):
         in the heading.
         """
         places = check_places(places)
-        rounding = _check_rounding(rounding)
+        rounding = check_rounding(rounding)
         header = (
             "manager",
             "leads",
