@@ -162,7 +162,7 @@ class LeadStageTimes(Mapping[LeadStage, Durations]):
 def time_in_lead_stages(
     leads: Iterable[Any], *, now: datetime, on_empty: OnEmpty = "undefined"
 ) -> LeadStageTimes:
-    """Time in each lead stage across leads: a :class:`~salesflow.Durations` per stage, at ``now``.
+    """Time in each lead stage across leads: a :class:`~salesflow.metrics.Durations` per stage, at ``now``.
 
     time in stage(lead)  = the lead's time in the stage over all its visits,
                            elapsed between its stage changes as UTC instants
