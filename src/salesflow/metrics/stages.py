@@ -26,7 +26,7 @@ from salesflow._durations import Durations
 from salesflow._results import OnEmpty, Ratio, check_on_empty, settle
 from salesflow.errors import InvalidField, InvalidType, UndefinedMetric
 from salesflow.leads import OPEN_STAGES, LeadStage
-from salesflow.metrics._read.leads import lead_rows, stage_totals
+from salesflow.metrics._read.leads import lead_rows
 from salesflow.metrics._read.scope import optional_now, period_argument, scope_label, unfinished
 from salesflow.periods import Period
 
@@ -206,8 +206,8 @@ def time_in_lead_stages(
                 f"a time on or after every lead's latest change "
                 f"(lead {lead.id!r} changed at {lead.updated_at.isoformat()})",
             )
-        for stage, total in stage_totals(lead, moment).items():
-            spent[stage].append(total)
+        for stage, times in lead.time_in_stages(moment).items():
+            spent[stage].append(times.total)
         still[lead.stage] += 1
     if on_empty == "raise" and not rows:
         raise UndefinedMetric("time in lead stages", "leads")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Final
 
@@ -41,7 +41,7 @@ from salesflow.metrics._read.fields import (
 )
 from salesflow.metrics._read.scope import after_now, history_not_after, not_after
 
-__all__ = ["LEADS_EXPECTED", "LeadRow", "lead_rows", "stage_totals"]
+__all__ = ["LEADS_EXPECTED", "LeadRow", "lead_rows"]
 
 LEADS_EXPECTED: Final = (
     "a Lead, its events (a list or tuple, or loose events), a lead.to_dict() document, "
@@ -374,16 +374,3 @@ def lead_rows(
                     )
         rows.append(row)
     return rows
-
-
-def stage_totals(lead: Lead, now: datetime) -> dict[LeadStage, timedelta]:
-    """Elapsed time per stage visited (all visits; the open one up to ``now``), in absolute time."""
-    totals: dict[LeadStage, timedelta] = {}
-    stage, entered = LeadStage.AWARENESS, _zones.utc(lead.created_at)
-    for event in lead.history[1:]:
-        if isinstance(event, LeadStageChanged):
-            left = _zones.utc(event.at)
-            totals[stage] = totals.get(stage, timedelta(0)) + (left - entered)
-            stage, entered = event.to_stage, left
-    totals[stage] = totals.get(stage, timedelta(0)) + (now - entered)
-    return totals
