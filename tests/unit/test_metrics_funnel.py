@@ -765,3 +765,21 @@ def test_stage_totals_add_up_to_the_leads_ages_and_medians_match_a_reference(pla
         assert duration.count == len(spent)
         assert duration.median == (statistics.median(spent) if spent else None)
         assert duration.ongoing == sum(1 for lead in leads if lead.stage is stage)
+
+
+def test_conversion_rate_takes_counts_or_ids_by_variant_and_refuses_a_mix():
+    by_ids = conversion_rate(visitors=["a", "b"], converted=["a"], variant="distinct_ids")
+
+    assert (by_ids.numerator, by_ids.denominator, by_ids.variant) == (1, 2, "distinct ids")
+    with pytest.raises(InvalidField) as caught:
+        conversion_rate(conversions=1, visitors=["a"], converted=["a"], variant="distinct_ids")
+    assert caught.value.field == "conversions"
+    with pytest.raises(InvalidField) as caught:
+        conversion_rate(visitors=["a"], variant="distinct_ids")
+    assert caught.value.field == "converted"
+    with pytest.raises(InvalidField) as caught:
+        conversion_rate(conversions=1, visitors=2, converted=["a"])
+    assert caught.value.field == "converted"
+    with pytest.raises(InvalidField) as caught:
+        conversion_rate(conversions=1, visitors=2, variant="ids")
+    assert caught.value.field == "variant"

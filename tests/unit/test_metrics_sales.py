@@ -863,3 +863,15 @@ def test_the_integer_root_is_the_floor_of_the_true_root(value, degree):
     root = _iroot(value, degree)
 
     assert root**degree <= value < (root + 1) ** degree
+
+
+def test_revenue_growth_names_an_unknown_variant_and_checks_places_in_both():
+    revenue = {(2026, 1): eur("100"), (2026, 2): eur("110")}
+
+    with pytest.raises(InvalidField) as caught:
+        revenue_growth(revenue, variant="yearly")
+    assert caught.value.field == "variant"
+    with pytest.raises(InvalidField) as caught:
+        revenue_growth(revenue, places=-1)
+    assert caught.value.field == "places"
+    assert revenue_growth(revenue, variant="compound_monthly").percent() == "10.0%"
