@@ -68,19 +68,19 @@ from salesflow.leads import (
 from salesflow.metrics import (
     average_order_value,
     cancellation_rate,
-    churn_rate_from_ids,
+    churn_rate,
+    clv,
     cohort_retention,
     customer_summary,
     delay_rate,
     funnel,
-    historical_clv,
     lead_conversion_rate,
     manager_kpis,
     monthly_revenue,
     on_time_delivery_rate,
     purchase_frequency,
     repeat_purchase_rate,
-    retention_rate_from_ids,
+    retention_rate,
     sales_cycle_length,
     time_in_status,
 )
@@ -1418,8 +1418,8 @@ def report_customers(day: ShopDay, history: list[Row]) -> list[str]:
     at_start = [c for c, s in before.items() if s.recency < active]
     at_end = [c for c, s in after.items() if s.recency < active]
     new = sum(1 for s in after.values() if s.first_purchase >= start)
-    retained = retention_rate_from_ids(at_start=at_start, at_end=at_end)
-    churn = churn_rate_from_ids(at_start=at_start, at_end=at_end)
+    retained = retention_rate(variant="ids", at_start=at_start, at_end=at_end)
+    churn = churn_rate(variant="ids", at_start=at_start, at_end=at_end)
     kept = retained.numerator
     lines = heading("Customers: retention and churn")
     lines.append(
@@ -1454,7 +1454,7 @@ def report_customers(day: ShopDay, history: list[Row]) -> list[str]:
     if churn.value:
         # A customer stays 1 / churn months on average: the lifespan, in years.
         years = (1 / (12 * churn.value)).quantize(Decimal("0.01"))
-        lifetime = historical_clv(
+        lifetime = clv(
             average_order_value=aov,
             purchase_frequency=frequency,
             lifespan=years,

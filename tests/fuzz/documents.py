@@ -20,7 +20,7 @@ from typing import Any
 from fuzz import samples
 from salesflow import Money, Period
 from salesflow.leads import Lead, lead_event_from_dict, lead_event_to_dict
-from salesflow.metrics import result_from_dict
+from salesflow.metrics.results import result_from_dict
 from salesflow.orders import (
     Customer,
     Order,

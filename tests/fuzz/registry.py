@@ -702,18 +702,6 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     "metrics.Amount.from_dict": lambda: f(metrics.Amount.from_dict, samples.amount().to_dict()),
     "metrics.Amount.require": lambda: m(samples.amount),
     "metrics.Amount.rounded": lambda: m(samples.amount, "ROUND_HALF_UP"),
-    "metrics.Cohort": ctor(lambda: samples.cohort_table().cohorts[0]),
-    "metrics.CohortCell": ctor(lambda: samples.cohort_table().cohorts[0].cells[0]),
-    "metrics.CohortCell.to_dict": lambda: m(lambda: samples.cohort_table().cohorts[0].cells[0]),
-    "metrics.CohortTable": ctor(samples.cohort_table),
-    "metrics.CohortTable.cohort": lambda: m(samples.cohort_table, "2026-03"),
-    "metrics.CohortTable.cell": lambda: m(samples.cohort_table, "2026-03", 1),
-    "metrics.CohortTable.to_records": lambda: m(samples.cohort_table),
-    "metrics.CohortTable.format": lambda: m(samples.cohort_table, 2, ROUND_DOWN),
-    "metrics.CustomerSummaries": ctor(samples.summaries),
-    "metrics.CustomerSummaries.to_records": lambda: m(samples.summaries),
-    "metrics.CustomerSummary": ctor(lambda: samples.summaries().customers[0]),
-    "metrics.CustomerSummary.to_dict": lambda: m(lambda: samples.summaries().customers[0]),
     "metrics.Durations": ctor(lambda: samples.status_times().statuses[0]),
     "metrics.Durations.to_dict": lambda: m(lambda: samples.status_times().statuses[0]),
     "metrics.Durations.require": lambda: m(lambda: samples.status_times().statuses[0]),
@@ -748,10 +736,6 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     "metrics.SiteEngagement": ctor(samples.site),
     "metrics.SiteEngagement.page": lambda: m(samples.site, "/mugs"),
     "metrics.SiteEngagement.format": lambda: m(samples.site, 2, ROUND_DOWN),
-    "metrics.StatusTimes": ctor(samples.status_times),
-    "metrics.StatusTimes.get": lambda: m(samples.status_times, "processing", None),
-    "metrics.StatusTimes.to_records": lambda: m(samples.status_times),
-    "metrics.StatusTimes.format": lambda: m(samples.status_times),
     # -- metrics functions -------------------------------------------------
     "metrics.average_order_value": lambda: f(
         metrics.average_order_value,
@@ -780,32 +764,49 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
         now=samples.at(100),
         on_empty="raise",
     ),
-    "metrics.churn_clv": lambda: f(
-        metrics.churn_clv,
-        arpu=Money("100", "USD"),
-        churn_rate=Decimal("0.05"),
-        margin=Decimal("0.8"),
-        on_empty="raise",
+    "metrics.churn_rate": lambda: (
+        f(metrics.churn_rate, customers_at_start=500, customers_lost=70, on_empty="raise"),
+        f(
+            metrics.churn_rate,
+            variant="average_customers",
+            customers_at_start=500,
+            customers_at_end=480,
+            customers_lost=70,
+            on_empty="raise",
+        ),
+        f(
+            metrics.churn_rate,
+            variant="customer_days",
+            customers_lost=3,
+            customer_days=1500,
+            days=30,
+            on_empty="raise",
+        ),
+        f(
+            metrics.churn_rate,
+            variant="ids",
+            at_start=["a", "b", "c"],
+            at_end=["a", "d"],
+            on_empty="raise",
+        ),
     ),
-    "metrics.churn_rate": lambda: f(
-        metrics.churn_rate, customers_at_start=500, customers_lost=70, on_empty="raise"
-    ),
-    "metrics.churn_rate_average_customers": lambda: f(
-        metrics.churn_rate_average_customers,
-        customers_at_start=500,
-        customers_at_end=480,
-        customers_lost=70,
-        on_empty="raise",
-    ),
-    "metrics.churn_rate_customer_days": lambda: f(
-        metrics.churn_rate_customer_days,
-        customers_lost=3,
-        customer_days=1500,
-        days=30,
-        on_empty="raise",
-    ),
-    "metrics.churn_rate_from_ids": lambda: f(
-        metrics.churn_rate_from_ids, at_start=["a", "b", "c"], at_end=["a", "d"], on_empty="raise"
+    "metrics.clv": lambda: (
+        f(
+            metrics.clv,
+            average_order_value=Money("50", "EUR"),
+            purchase_frequency=4,
+            lifespan=3,
+            lifespan_unit="years",
+            margin=Decimal("0.3"),
+            on_empty="raise",
+        ),
+        f(
+            metrics.clv,
+            arpu=Money("100", "USD"),
+            churn_rate=Decimal("0.05"),
+            margin=Decimal("0.8"),
+            on_empty="raise",
+        ),
     ),
     "metrics.cohort_retention": lambda: f(
         metrics.cohort_retention, samples.order_rows(), zone="Europe/Berlin", now=samples.NOW
@@ -871,15 +872,6 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
         other_steps="skip",
         on_empty="raise",
     ),
-    "metrics.historical_clv": lambda: f(
-        metrics.historical_clv,
-        average_order_value=Money("50", "EUR"),
-        purchase_frequency=4,
-        lifespan=3,
-        lifespan_unit="years",
-        margin=Decimal("0.3"),
-        on_empty="raise",
-    ),
     "metrics.lead_conversion_rate": lambda: f(
         metrics.lead_conversion_rate,
         samples.lead_rows(),
@@ -924,28 +916,29 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     "metrics.pages_per_session": lambda: f(
         metrics.pages_per_session, samples.view_rows(), on_empty="raise"
     ),
-    "metrics.purchase_frequency": lambda: f(
-        metrics.purchase_frequency, {"a": 2, "b": 1, "c": 1}, on_empty="raise"
+    "metrics.purchase_frequency": lambda: (
+        f(metrics.purchase_frequency, {"a": 2, "b": 1, "c": 1}, on_empty="raise"),
+        f(metrics.purchase_frequency, orders=12, customers=5, on_empty="raise"),
     ),
-    "metrics.purchase_frequency_from_counts": lambda: f(
-        metrics.purchase_frequency_from_counts, orders=12, customers=5, on_empty="raise"
+    "metrics.repeat_purchase_rate": lambda: (
+        f(metrics.repeat_purchase_rate, ["a", "b", "a"], on_empty="raise"),
+        f(metrics.repeat_purchase_rate, repeat_customers=2, customers=5, on_empty="raise"),
     ),
-    "metrics.repeat_purchase_rate": lambda: f(
-        metrics.repeat_purchase_rate, ["a", "b", "a"], on_empty="raise"
-    ),
-    "metrics.repeat_purchase_rate_from_counts": lambda: f(
-        metrics.repeat_purchase_rate_from_counts, repeat_customers=2, customers=5, on_empty="raise"
-    ),
-    "metrics.result_from_dict": lambda: f(metrics.result_from_dict, samples.ratio().to_dict()),
-    "metrics.retention_rate": lambda: f(
-        metrics.retention_rate,
-        customers_at_start=500,
-        new_customers=50,
-        customers_at_end=480,
-        on_empty="raise",
-    ),
-    "metrics.retention_rate_from_ids": lambda: f(
-        metrics.retention_rate_from_ids, at_start=["a", "b"], at_end=["a", "c"], on_empty="raise"
+    "metrics.retention_rate": lambda: (
+        f(
+            metrics.retention_rate,
+            customers_at_start=500,
+            new_customers=50,
+            customers_at_end=480,
+            on_empty="raise",
+        ),
+        f(
+            metrics.retention_rate,
+            variant="ids",
+            at_start=["a", "b"],
+            at_end=["a", "c"],
+            on_empty="raise",
+        ),
     ),
     "metrics.revenue_growth": lambda: f(
         metrics.revenue_growth,

@@ -15,18 +15,11 @@ from salesflow.metrics import (
     Amount,
     Ratio,
     Score,
-    churn_clv,
     churn_rate,
-    churn_rate_average_customers,
-    churn_rate_customer_days,
-    churn_rate_from_ids,
-    historical_clv,
+    clv,
     purchase_frequency,
-    purchase_frequency_from_counts,
     repeat_purchase_rate,
-    repeat_purchase_rate_from_counts,
     retention_rate,
-    retention_rate_from_ids,
 )
 from strategies import customer_ids, shares
 
@@ -60,7 +53,7 @@ def test_a_customer_new_and_lost_in_the_same_period_bends_the_count_formula_not_
     start, end = {"a", "b"}, {"a", "b"}  # "c" joined and left within the period
 
     counted = retention_rate(customers_at_start=2, new_customers=1, customers_at_end=2)
-    set_based = retention_rate_from_ids(at_start=start, at_end=end)
+    set_based = retention_rate(variant="ids", at_start=start, at_end=end)
 
     assert counted.value == Decimal("0.5")
     assert set_based.value == Decimal(1)
@@ -68,7 +61,7 @@ def test_a_customer_new_and_lost_in_the_same_period_bends_the_count_formula_not_
 
 
 def test_set_based_retention_counts_duplicate_ids_once_and_reports_its_inputs():
-    result = retention_rate_from_ids(at_start=["a", "a", "b", 7], at_end=[7, "c"])
+    result = retention_rate(variant="ids", at_start=["a", "a", "b", 7], at_end=[7, "c"])
 
     assert result.fraction == Fraction(1, 3)
     assert dict(result.inputs)["lost"] == 2
@@ -77,7 +70,7 @@ def test_set_based_retention_counts_duplicate_ids_once_and_reports_its_inputs():
 
 def test_no_customers_at_start_give_an_undefined_retention_or_an_error_on_request():
     assert retention_rate(customers_at_start=0, new_customers=3, customers_at_end=3).value is None
-    assert retention_rate_from_ids(at_start=[], at_end=["a"]).percent() == "undefined"
+    assert retention_rate(variant="ids", at_start=[], at_end=["a"]).percent() == "undefined"
     with pytest.raises(UndefinedMetric, match="customers at start is 0"):
         retention_rate(customers_at_start=0, new_customers=0, customers_at_end=0, on_empty="raise")
 
@@ -119,14 +112,14 @@ def test_more_retained_than_at_start_names_the_limit():
 @pytest.mark.parametrize("bad", [[""], [1.5], [None], [True]])
 def test_a_bad_customer_id_is_refused_naming_its_index(bad):
     with pytest.raises(InvalidField) as caught:
-        retention_rate_from_ids(at_start=["a", *bad], at_end=[])
+        retention_rate(variant="ids", at_start=["a", *bad], at_end=[])
 
     assert caught.value.field == "at_start[1]"
 
 
 def test_a_string_is_not_a_set_of_customer_ids():
     with pytest.raises(InvalidType, match="at_end"):
-        retention_rate_from_ids(at_start=["a"], at_end="abc")
+        retention_rate(variant="ids", at_start=["a"], at_end="abc")
 
 
 # -- churn ------------------------------------------------------------------------------
@@ -145,7 +138,8 @@ def test_losing_more_customers_than_there_were_at_the_start_is_refused():
 
 
 def test_the_average_customers_variant_divides_by_the_mean_of_start_and_end():
-    result = churn_rate_average_customers(
+    result = churn_rate(
+        variant="average_customers",
         customers_at_start=500, customers_at_end=481, customers_lost=70
     )
 
@@ -155,7 +149,7 @@ def test_the_average_customers_variant_divides_by_the_mean_of_start_and_end():
 
 
 def test_the_customer_days_variant_weighs_customers_by_their_exposure():
-    result = churn_rate_customer_days(customers_lost=3, customer_days=1500, days=30)
+    result = churn_rate(variant="customer_days", customers_lost=3, customer_days=1500, days=30)
 
     assert result.value == Decimal("0.06")
     assert repr(result) == "<Ratio churn rate (customer-days): 3 / (1500 / 30) = 0.06>"
@@ -163,19 +157,19 @@ def test_the_customer_days_variant_weighs_customers_by_their_exposure():
 
 def test_the_customer_days_variant_refuses_a_period_of_no_days_and_floats():
     with pytest.raises(InvalidField, match="days: got 0"):
-        churn_rate_customer_days(customers_lost=1, customer_days=10, days=0)
+        churn_rate(variant="customer_days", customers_lost=1, customer_days=10, days=0)
     with pytest.raises(InvalidType, match="customer_days"):
-        churn_rate_customer_days(customers_lost=1, customer_days=10.5, days=30)
+        churn_rate(variant="customer_days", customers_lost=1, customer_days=10.5, days=30)
 
 
 def test_no_exposure_gives_an_undefined_churn():
-    assert churn_rate_customer_days(customers_lost=0, customer_days=0, days=30).value is None
+    assert churn_rate(variant="customer_days", customers_lost=0, customer_days=0, days=30).value is None
     with pytest.raises(UndefinedMetric, match="customer-days is 0"):
-        churn_rate_customer_days(customers_lost=0, customer_days=0, days=30, on_empty="raise")
+        churn_rate(variant="customer_days", customers_lost=0, customer_days=0, days=30, on_empty="raise")
 
 
 def test_set_based_churn_ignores_customers_who_joined_during_the_period():
-    result = churn_rate_from_ids(at_start=["a", "b", "c", "d"], at_end=["a", "e", "f"])
+    result = churn_rate(variant="ids", at_start=["a", "b", "c", "d"], at_end=["a", "e", "f"])
 
     assert result.fraction == Fraction(3, 4)
 
@@ -201,11 +195,11 @@ def test_a_customer_with_no_orders_in_the_mapping_is_refused():
 
 def test_repeat_purchase_rate_from_counts_refuses_more_repeaters_than_customers():
     with pytest.raises(InvalidField, match="repeat_customers"):
-        repeat_purchase_rate_from_counts(repeat_customers=5, customers=4)
+        repeat_purchase_rate(repeat_customers=5, customers=4)
 
 
 def test_purchase_frequency_is_orders_per_customer_and_not_a_share():
-    result = purchase_frequency_from_counts(orders=600, customers=400)
+    result = purchase_frequency(orders=600, customers=400)
 
     assert isinstance(result, Score)
     assert result.value == Decimal("1.5")
@@ -213,7 +207,7 @@ def test_purchase_frequency_is_orders_per_customer_and_not_a_share():
 
 def test_purchase_frequency_refuses_fewer_orders_than_customers():
     with pytest.raises(InvalidField, match="orders: got 3"):
-        purchase_frequency_from_counts(orders=3, customers=4)
+        purchase_frequency(orders=3, customers=4)
 
 
 def test_no_orders_give_undefined_purchase_metrics():
@@ -227,7 +221,7 @@ def test_no_orders_give_undefined_purchase_metrics():
 
 
 def test_100_dollars_arpu_at_5_percent_monthly_churn_is_worth_2000_dollars():
-    result = churn_clv(arpu=Money("100", USD), churn_rate=Decimal("0.05"))
+    result = clv(arpu=Money("100", USD), churn_rate=Decimal("0.05"))
 
     assert isinstance(result, Amount)
     assert result.value == Money("2000", USD)
@@ -235,7 +229,7 @@ def test_100_dollars_arpu_at_5_percent_monthly_churn_is_worth_2000_dollars():
 
 
 def test_at_an_80_percent_margin_it_is_worth_1600_dollars():
-    result = churn_clv(arpu=Money("100", USD), churn_rate=Decimal("0.05"), margin=Decimal("0.8"))
+    result = clv(arpu=Money("100", USD), churn_rate=Decimal("0.05"), margin=Decimal("0.8"))
 
     assert result.value == Money("1600", USD)
     assert result.variant == "ARPU * margin / churn"
@@ -244,18 +238,18 @@ def test_at_an_80_percent_margin_it_is_worth_1600_dollars():
 def test_churn_clv_takes_the_churn_ratio_itself_and_stays_exact():
     churn = churn_rate(customers_at_start=3, customers_lost=1)
 
-    result = churn_clv(arpu=Money("10", USD), churn_rate=churn)
+    result = clv(arpu=Money("10", USD), churn_rate=churn)
 
     assert result.fraction == 30
     assert result.rounded() == Money("30.00", USD)
 
 
 def test_a_churn_of_zero_gives_an_undefined_clv_not_infinity():
-    result = churn_clv(arpu=Money("100", USD), churn_rate=0)
+    result = clv(arpu=Money("100", USD), churn_rate=0)
 
     assert result.value is None
     with pytest.raises(UndefinedMetric, match="churn rate is 0"):
-        churn_clv(arpu=Money("100", USD), churn_rate=0, on_empty="raise")
+        clv(arpu=Money("100", USD), churn_rate=0, on_empty="raise")
 
 
 @pytest.mark.parametrize(
@@ -272,13 +266,13 @@ def test_a_churn_of_zero_gives_an_undefined_clv_not_infinity():
 )
 def test_bad_churn_clv_inputs_are_refused_naming_the_field(kwargs, field):
     with pytest.raises(InvalidField) as caught:
-        churn_clv(**kwargs)
+        clv(**kwargs)
 
     assert caught.value.field == field
 
 
 def test_historical_clv_multiplies_aov_frequency_and_lifespan():
-    result = historical_clv(
+    result = clv(
         average_order_value=Money("50", "EUR"),
         purchase_frequency=4,
         lifespan=3,
@@ -294,7 +288,7 @@ def test_historical_clv_multiplies_aov_frequency_and_lifespan():
 def test_historical_clv_with_a_margin_and_a_measured_frequency():
     frequency = purchase_frequency(["a", "a", "b"])  # 3/2 orders per customer
 
-    result = historical_clv(
+    result = clv(
         average_order_value=Money("30", "EUR"),
         purchase_frequency=frequency,
         lifespan=Decimal("2.5"),
@@ -310,7 +304,7 @@ def test_historical_clv_stays_exact_with_a_frequency_that_does_not_terminate():
     frequency = purchase_frequency(["a", "a", "a", "a", "b", "c"])  # 2 per customer
     thirds = purchase_frequency(["a", "a", "b", "c"])  # 4/3 per customer
 
-    exact = historical_clv(
+    exact = clv(
         average_order_value=Money("10", "EUR"),
         purchase_frequency=thirds,
         lifespan=1,
@@ -323,7 +317,7 @@ def test_historical_clv_stays_exact_with_a_frequency_that_does_not_terminate():
 
 
 def test_an_undefined_purchase_frequency_gives_an_undefined_clv():
-    result = historical_clv(
+    result = clv(
         average_order_value=Money("10", "EUR"),
         purchase_frequency=purchase_frequency([]),
         lifespan=2,
@@ -354,16 +348,16 @@ def test_bad_historical_clv_inputs_are_refused_naming_the_field(kwargs, field):
     }
 
     with pytest.raises(InvalidField) as caught:
-        historical_clv(**{**arguments, **kwargs})
+        clv(**{**arguments, **kwargs})
 
     assert caught.value.field == field
 
 
 def test_clv_amounts_never_mix_currencies():
-    clv = churn_clv(arpu=Money("100", USD), churn_rate=Decimal("0.05"))
+    lifetime_value = clv(arpu=Money("100", USD), churn_rate=Decimal("0.05"))
 
     with pytest.raises(CurrencyMismatch):
-        clv.require() + Money("1", "EUR")
+        lifetime_value.require() + Money("1", "EUR")
 
 
 # -- laws ----------------------------------------------------------------------------------
@@ -407,8 +401,8 @@ def test_order_counts_from_two_batches_merge_into_the_same_totals(first, second)
 
 @given(st.sets(customer_ids, max_size=40), st.sets(customer_ids, max_size=40))
 def test_set_based_retention_and_churn_agree_with_references_and_add_up_to_one(start, end):
-    retained = retention_rate_from_ids(at_start=start, at_end=end)
-    churned = churn_rate_from_ids(at_start=start, at_end=end)
+    retained = retention_rate(variant="ids", at_start=start, at_end=end)
+    churned = churn_rate(variant="ids", at_start=start, at_end=end)
 
     if start:
         assert retained.fraction == Fraction(len(start & end), len(start))
@@ -427,7 +421,7 @@ def test_count_retention_equals_set_retention_when_no_one_is_new_and_lost(start,
     counted = retention_rate(
         customers_at_start=len(start), new_customers=len(new), customers_at_end=len(end)
     )
-    set_based = retention_rate_from_ids(at_start=start, at_end=end)
+    set_based = retention_rate(variant="ids", at_start=start, at_end=end)
 
     assert counted.fraction == set_based.fraction
 
@@ -449,7 +443,7 @@ def test_customers_new_and_lost_in_the_period_only_lower_the_count_formula(
         new_customers=len(joined_and_stayed | joined_and_left),
         customers_at_end=len(end),
     )
-    set_based = retention_rate_from_ids(at_start=start, at_end=end)
+    set_based = retention_rate(variant="ids", at_start=start, at_end=end)
 
     assert counted.fraction <= set_based.fraction
     assert (counted.fraction < set_based.fraction) == bool(joined_and_left)
@@ -478,7 +472,7 @@ def test_count_retention_agrees_with_its_formula_when_valid(start, new, end):
     st.one_of(st.none(), shares),
 )
 def test_churn_clv_agrees_with_a_reference_and_never_rounds(arpu, churn, margin):
-    result = churn_clv(arpu=Money(arpu, USD), churn_rate=churn, margin=margin)
+    result = clv(arpu=Money(arpu, USD), churn_rate=churn, margin=margin)
 
     if churn == 0:
         assert result.value is None
@@ -497,7 +491,7 @@ def test_churn_clv_agrees_with_a_reference_and_never_rounds(arpu, churn, margin)
     st.one_of(st.none(), shares),
 )
 def test_historical_clv_agrees_with_a_reference(aov, frequency, lifespan, margin):
-    result = historical_clv(
+    result = clv(
         average_order_value=Money(aov, "EUR"),
         purchase_frequency=frequency,
         lifespan=lifespan,
@@ -518,7 +512,7 @@ def test_churn_clv_from_a_measured_churn_ratio_equals_arpu_over_its_fraction(ord
     lost = max(1, len(start) // 3)
     churn = churn_rate(customers_at_start=len(start), customers_lost=lost)
 
-    result = churn_clv(arpu=Money("12.34", USD), churn_rate=churn)
+    result = clv(arpu=Money("12.34", USD), churn_rate=churn)
 
     assert isinstance(churn, Ratio)
     assert result.fraction == Fraction(Decimal("12.34")) / churn.fraction
@@ -529,7 +523,7 @@ def test_churn_clv_from_a_measured_churn_ratio_equals_arpu_over_its_fraction(ord
 
 def test_customer_ids_are_used_exactly_as_given_as_in_the_order_records():
     repeat = repeat_purchase_rate(["a", "a "])
-    retained = retention_rate_from_ids(at_start=["a", "b"], at_end=["a ", "b"])
+    retained = retention_rate(variant="ids", at_start=["a", "b"], at_end=["a ", "b"])
 
     assert repeat.fraction == 0
     assert retained.fraction == Fraction(1, 2)
@@ -540,10 +534,12 @@ def test_the_churn_variants_stay_exact_under_a_callers_low_decimal_precision():
 
     with localcontext() as context:
         context.prec = 3
-        average = churn_rate_average_customers(
+        average = churn_rate(
+            variant="average_customers",
             customers_at_start=1234, customers_at_end=1001, customers_lost=70
         )
-        exposure = churn_rate_customer_days(
+        exposure = churn_rate(
+            variant="customer_days",
             customers_lost=7, customer_days=12345, days=Decimal("30.5")
         )
 

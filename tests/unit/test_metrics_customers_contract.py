@@ -13,18 +13,11 @@ import pytest
 
 from salesflow import Money, UndefinedMetric
 from salesflow.metrics import (
-    churn_clv,
     churn_rate,
-    churn_rate_average_customers,
-    churn_rate_customer_days,
-    churn_rate_from_ids,
-    historical_clv,
+    clv,
     purchase_frequency,
-    purchase_frequency_from_counts,
     repeat_purchase_rate,
-    repeat_purchase_rate_from_counts,
     retention_rate,
-    retention_rate_from_ids,
 )
 
 
@@ -43,7 +36,8 @@ RESULTS = {
         "(customers at end - new customers) / customers at start",
     ),
     "retention from ids": (
-        lambda: retention_rate_from_ids(
+        lambda: retention_rate(
+            variant="ids",
             at_start=["a", "b", "c", "d"], at_end=["a", "b", "c", "e", "f", "e"]
         ),
         "<Ratio retention rate (set-based): 3 / 4 = 0.75>",
@@ -67,7 +61,7 @@ RESULTS = {
         "customers lost / customers at start",
     ),
     "churn from ids": (
-        lambda: churn_rate_from_ids(at_start=["a", "b", "c", "d"], at_end=["a", "e"]),
+        lambda: churn_rate(variant="ids", at_start=["a", "b", "c", "d"], at_end=["a", "e"]),
         "<Ratio churn rate (set-based): 3 / 4 = 0.75>",
         "",
         [["customers at start", 4], ["customers lost", 3]],
@@ -75,7 +69,8 @@ RESULTS = {
         "|customers at start - customers at end| / |customers at start|",
     ),
     "churn against the average customer count": (
-        lambda: churn_rate_average_customers(
+        lambda: churn_rate(
+            variant="average_customers",
             customers_at_start=500, customers_at_end=481, customers_lost=70
         ),
         "<Ratio churn rate (average customers): 70 / ((500 + 481) / 2) = 140/981 ≈ 0.1427115189>",
@@ -85,7 +80,7 @@ RESULTS = {
         "customers lost / ((customers at start + customers at end) / 2)",
     ),
     "churn against customer-days": (
-        lambda: churn_rate_customer_days(customers_lost=3, customer_days=Decimal("1500"), days=30),
+        lambda: churn_rate(variant="customer_days", customers_lost=3, customer_days=Decimal("1500"), days=30),
         "<Ratio churn rate (customer-days): 3 / (1500 / 30) = 0.06>",
         "3 / (1500 / 30)",
         [["customers lost", 3], ["customer-days", "1500"], ["days", "30"]],
@@ -101,7 +96,7 @@ RESULTS = {
         "customers with 2+ orders / customers",
     ),
     "repeat purchases from totals": (
-        lambda: repeat_purchase_rate_from_counts(repeat_customers=120, customers=400),
+        lambda: repeat_purchase_rate(repeat_customers=120, customers=400),
         "<Ratio repeat purchase rate (counts): 120 / 400 = 0.3>",
         "",
         [["customers with 2+ orders", 120], ["customers", 400]],
@@ -117,7 +112,7 @@ RESULTS = {
         "orders / customers",
     ),
     "purchase frequency from totals": (
-        lambda: purchase_frequency_from_counts(orders=600, customers=400),
+        lambda: purchase_frequency(orders=600, customers=400),
         "<Score purchase frequency (counts): 600 / 400 = 1.5>",
         "",
         [["orders", 600], ["customers", 400]],
@@ -125,7 +120,7 @@ RESULTS = {
         "orders / customers",
     ),
     "historical CLV with a margin and a frequency below 1": (
-        lambda: historical_clv(
+        lambda: clv(
             average_order_value=Money("50", "EUR"),
             purchase_frequency=Decimal("0.5"),
             lifespan=3,
@@ -145,9 +140,9 @@ RESULTS = {
         "average order value * purchase frequency * lifespan * margin",
     ),
     "historical CLV from a purchase frequency score": (
-        lambda: historical_clv(
+        lambda: clv(
             average_order_value=Money("50", "EUR"),
-            purchase_frequency=purchase_frequency_from_counts(orders=4, customers=3),
+            purchase_frequency=purchase_frequency(orders=4, customers=3),
             lifespan=3,
             lifespan_unit="years",
         ),
@@ -162,12 +157,12 @@ RESULTS = {
         "average order value * purchase frequency * lifespan",
     ),
     "historical CLV with a ratio as margin": (
-        lambda: historical_clv(
+        lambda: clv(
             average_order_value=Money("30", "EUR"),
             purchase_frequency=2,
             lifespan=1,
             lifespan_unit="years",
-            margin=repeat_purchase_rate_from_counts(repeat_customers=1, customers=3),
+            margin=repeat_purchase_rate(repeat_customers=1, customers=3),
         ),
         "<Amount historical CLV (AOV * frequency * lifespan * margin):"
         " 30 EUR * 2 * 1 years * (1/3) = 20 EUR>",
@@ -182,7 +177,7 @@ RESULTS = {
         "average order value * purchase frequency * lifespan * margin",
     ),
     "churn-based CLV with a margin": (
-        lambda: churn_clv(
+        lambda: clv(
             arpu=Money("100", "EUR"), churn_rate=Decimal("0.05"), margin=Decimal("0.8")
         ),
         "<Amount churn-based CLV (ARPU * margin / churn): 100 EUR * 0.8 / 0.05 = 1600 EUR>",
@@ -192,7 +187,7 @@ RESULTS = {
         "average revenue per user * margin / churn rate",
     ),
     "churn-based CLV from a churn ratio": (
-        lambda: churn_clv(
+        lambda: clv(
             arpu=Money("100", "EUR"), churn_rate=churn_rate(customers_at_start=3, customers_lost=1)
         ),
         "<Amount churn-based CLV (ARPU / churn): 100 EUR / (1/3) = 300 EUR>",
@@ -202,7 +197,7 @@ RESULTS = {
         "average revenue per user / churn rate",
     ),
     "churn-based CLV at no churn": (
-        lambda: churn_clv(arpu=Money("100", "EUR"), churn_rate=0),
+        lambda: clv(arpu=Money("100", "EUR"), churn_rate=0),
         "<Amount churn-based CLV (ARPU / churn): 100 EUR / 0 = undefined>",
         "100 EUR / 0",
         [["ARPU", _eur("100")], ["churn rate", "0"]],
@@ -228,39 +223,39 @@ def test_a_customer_metric_shows_its_working_inputs_and_denominator(case):
 
 @pytest.mark.parametrize("customers", [1, 2, 400])
 def test_orders_equal_to_customers_give_a_purchase_frequency_of_one(customers):
-    score = purchase_frequency_from_counts(orders=customers, customers=customers)
+    score = purchase_frequency(orders=customers, customers=customers)
 
     assert score.fraction == 1
 
 
 def test_no_orders_and_no_customers_give_an_undefined_purchase_frequency():
-    assert purchase_frequency_from_counts(orders=0, customers=0).fraction is None
+    assert purchase_frequency(orders=0, customers=0).fraction is None
 
 
 @pytest.mark.parametrize(
     "frequency", [0, Decimal("0"), Decimal("0.001"), Decimal("0.5"), Decimal("0.999"), 1]
 )
 def test_historical_clv_accepts_any_purchase_frequency_from_zero_up(frequency):
-    clv = historical_clv(
+    lifetime_value = clv(
         average_order_value=Money("40", "EUR"),
         purchase_frequency=frequency,
         lifespan=2,
         lifespan_unit="years",
     )
 
-    assert clv.fraction == Fraction(40) * Fraction(frequency) * 2
+    assert lifetime_value.fraction == Fraction(40) * Fraction(frequency) * 2
 
 
 @pytest.mark.parametrize("share", [0, Decimal("0.25"), 1])
 def test_every_share_from_zero_to_one_is_a_valid_margin_and_churn(share):
-    historical = historical_clv(
+    historical = clv(
         average_order_value=Money("10", "EUR"),
         purchase_frequency=1,
         lifespan=1,
         lifespan_unit="months",
         margin=share,
     )
-    churned = churn_clv(arpu=Money("10", "EUR"), churn_rate=share)
+    churned = clv(arpu=Money("10", "EUR"), churn_rate=share)
 
     assert historical.fraction == 10 * Fraction(share)
     assert churned.fraction == (None if share == 0 else 10 / Fraction(share))
@@ -270,8 +265,8 @@ def test_the_edges_of_the_count_rules_are_accepted():
     assert retention_rate(customers_at_start=5, new_customers=5, customers_at_end=5).fraction == 0
     assert retention_rate(customers_at_start=5, new_customers=2, customers_at_end=7).fraction == 1
     assert churn_rate(customers_at_start=5, customers_lost=5).fraction == 1
-    assert repeat_purchase_rate_from_counts(repeat_customers=4, customers=4).fraction == 1
-    assert churn_rate_customer_days(customers_lost=0, customer_days=0, days=1).fraction is None
+    assert repeat_purchase_rate(repeat_customers=4, customers=4).fraction == 1
+    assert churn_rate(variant="customer_days", customers_lost=0, customer_days=0, days=1).fraction is None
 
 
 def test_a_customer_with_exactly_two_orders_is_a_repeat_customer():
@@ -284,13 +279,13 @@ def test_counts_for_the_same_customer_id_add_up():
 
 
 def test_an_amount_as_average_order_value_keeps_its_denominator():
-    aov = historical_clv(
+    aov = clv(
         average_order_value=Money("90", "EUR"),
         purchase_frequency=1,
         lifespan=1,
         lifespan_unit="years",
     )
-    third = churn_clv(arpu=aov, churn_rate=Decimal("0.5"))
+    third = clv(arpu=aov, churn_rate=Decimal("0.5"))
 
     assert third.fraction == 180
     assert third.to_dict()["working"] == "90 EUR / 0.5"
@@ -300,31 +295,33 @@ EMPTY = {
     "retention_rate": lambda **o: retention_rate(
         customers_at_start=0, new_customers=0, customers_at_end=0, **o
     ),
-    "retention_rate_from_ids": lambda **o: retention_rate_from_ids(at_start=[], at_end=["a"], **o),
+    "retention_rate_from_ids": lambda **o: retention_rate(variant="ids", at_start=[], at_end=["a"], **o),
     "churn_rate": lambda **o: churn_rate(customers_at_start=0, customers_lost=0, **o),
-    "churn_rate_from_ids": lambda **o: churn_rate_from_ids(at_start=[], at_end=[], **o),
-    "churn_rate_average_customers": lambda **o: churn_rate_average_customers(
+    "churn_rate_from_ids": lambda **o: churn_rate(variant="ids", at_start=[], at_end=[], **o),
+    "churn_rate_average_customers": lambda **o: churn_rate(
+        variant="average_customers",
         customers_at_start=0, customers_at_end=0, customers_lost=0, **o
     ),
-    "churn_rate_customer_days": lambda **o: churn_rate_customer_days(
+    "churn_rate_customer_days": lambda **o: churn_rate(
+        variant="customer_days",
         customers_lost=0, customer_days=0, days=30, **o
     ),
     "repeat_purchase_rate": lambda **o: repeat_purchase_rate([], **o),
-    "repeat_purchase_rate_from_counts": lambda **o: repeat_purchase_rate_from_counts(
+    "repeat_purchase_rate_from_counts": lambda **o: repeat_purchase_rate(
         repeat_customers=0, customers=0, **o
     ),
     "purchase_frequency": lambda **o: purchase_frequency({}, **o),
-    "purchase_frequency_from_counts": lambda **o: purchase_frequency_from_counts(
+    "purchase_frequency_from_counts": lambda **o: purchase_frequency(
         orders=0, customers=0, **o
     ),
-    "historical_clv": lambda **o: historical_clv(
+    "historical_clv": lambda **o: clv(
         average_order_value=Money("10", "EUR"),
-        purchase_frequency=purchase_frequency_from_counts(orders=0, customers=0),
+        purchase_frequency=purchase_frequency(orders=0, customers=0),
         lifespan=1,
         lifespan_unit="years",
         **o,
     ),
-    "churn_clv": lambda **o: churn_clv(arpu=Money("10", "EUR"), churn_rate=0, **o),
+    "churn_clv": lambda **o: clv(arpu=Money("10", "EUR"), churn_rate=0, **o),
 }
 
 
@@ -339,8 +336,8 @@ def test_an_empty_denominator_is_undefined_by_default_and_raises_on_request(name
 
 
 def test_a_clv_of_terminating_decimals_keeps_the_callers_terms():
-    churned = churn_clv(arpu=Money("100", "EUR"), churn_rate=Decimal("0.05"), margin=Decimal("0.8"))
-    historical = historical_clv(
+    churned = clv(arpu=Money("100", "EUR"), churn_rate=Decimal("0.05"), margin=Decimal("0.8"))
+    historical = clv(
         average_order_value=Money("50", "EUR"),
         purchase_frequency=Decimal("0.5"),
         lifespan=3,
@@ -352,7 +349,7 @@ def test_a_clv_of_terminating_decimals_keeps_the_callers_terms():
 
 
 def test_a_clv_with_a_share_that_does_not_terminate_is_one_exact_fraction():
-    churned = churn_clv(
+    churned = clv(
         arpu=Money("100", "EUR"), churn_rate=churn_rate(customers_at_start=3, customers_lost=1)
     )
 

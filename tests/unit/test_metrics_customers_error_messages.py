@@ -13,22 +13,17 @@ import pytest
 
 from salesflow import InvalidField, InvalidType, Money
 from salesflow.metrics import (
-    churn_clv,
     churn_rate,
-    churn_rate_average_customers,
-    churn_rate_customer_days,
-    historical_clv,
+    clv,
     purchase_frequency,
-    purchase_frequency_from_counts,
-    repeat_purchase_rate_from_counts,
+    repeat_purchase_rate,
     retention_rate,
-    retention_rate_from_ids,
 )
 
 EUR = Money("10", "EUR")
 UNDEFINED_RATIO = churn_rate(customers_at_start=0, customers_lost=0)
-UNDEFINED_AMOUNT = churn_clv(arpu=EUR, churn_rate=0)
-ABOVE_ONE = churn_rate_average_customers(customers_at_start=1, customers_at_end=1, customers_lost=2)
+UNDEFINED_AMOUNT = clv(arpu=EUR, churn_rate=0)
+ABOVE_ONE = churn_rate(variant="average_customers", customers_at_start=1, customers_at_end=1, customers_lost=2)
 HUGE = 10**70 + 1
 FROM_ZERO = "an int or Decimal of at least 0 (floats are inexact)"
 ZERO_TO_ONE = "an int or Decimal from 0 to 1 (floats are inexact)"
@@ -43,7 +38,7 @@ def _clv(**changes):
         "lifespan_unit": "years",
         **changes,
     }
-    return historical_clv(**arguments)
+    return clv(**arguments)
 
 
 # (call, error type, field, value, what was expected)
@@ -54,7 +49,7 @@ REFUSALS = {
         "new_customers",
         50,
         "at most customers_at_end (49): the count formula assumes the new customers are still"
-        " there at the end (when some left within the period, use retention_rate_from_ids)",
+        " there at the end (when some left within the period, use variant='ids')",
     ),
     "more retained customers than at the start": (
         lambda: retention_rate(customers_at_start=500, new_customers=50, customers_at_end=551),
@@ -71,14 +66,14 @@ REFUSALS = {
         "a whole number of at least 0",
     ),
     "ids given as one string": (
-        lambda: retention_rate_from_ids(at_start="abc", at_end=[]),
+        lambda: retention_rate(variant="ids", at_start="abc", at_end=[]),
         InvalidType,
         "at_start",
         "abc",
         "an iterable of customer ids (strings or ints)",
     ),
     "ids given as a mapping": (
-        lambda: retention_rate_from_ids(at_start=[], at_end={"a": 1}),
+        lambda: retention_rate(variant="ids", at_start=[], at_end={"a": 1}),
         InvalidType,
         "at_end",
         {"a": 1},
@@ -86,7 +81,7 @@ REFUSALS = {
         " ids per key or counts per id: pass list(ids) of the ids themselves)",
     ),
     "an id that is not a string or int": (
-        lambda: retention_rate_from_ids(at_start=["a", None], at_end=[]),
+        lambda: retention_rate(variant="ids", at_start=["a", None], at_end=[]),
         InvalidType,
         "at_start[1]",
         None,
@@ -100,7 +95,8 @@ REFUSALS = {
         "at most customers_at_start (5): only customers there at the start are lost",
     ),
     "a count past the supported range": (
-        lambda: churn_rate_average_customers(
+        lambda: churn_rate(
+            variant="average_customers",
             customers_at_start=HUGE, customers_at_end=0, customers_lost=0
         ),
         InvalidField,
@@ -109,42 +105,43 @@ REFUSALS = {
         "a whole number from 0 to below 10**30",
     ),
     "a period of no days": (
-        lambda: churn_rate_customer_days(customers_lost=3, customer_days=1500, days=0),
+        lambda: churn_rate(variant="customer_days", customers_lost=3, customer_days=1500, days=0),
         InvalidField,
         "days",
         0,
         "a number of days above 0 (the period's length)",
     ),
     "a negative number of days": (
-        lambda: churn_rate_customer_days(customers_lost=3, customer_days=1500, days=-1),
+        lambda: churn_rate(variant="customer_days", customers_lost=3, customer_days=1500, days=-1),
         InvalidField,
         "days",
         -1,
         FROM_ZERO,
     ),
     "a count of lost customers past the supported range": (
-        lambda: churn_rate_customer_days(customers_lost=10**40 + 1, customer_days=1, days=HUGE),
+        lambda: churn_rate(variant="customer_days", customers_lost=10**40 + 1, customer_days=1, days=HUGE),
         InvalidField,
         "customers_lost",
         10**40 + 1,
         "a whole number from 0 to below 10**30",
     ),
     "float customer-days": (
-        lambda: churn_rate_customer_days(customers_lost=3, customer_days=1500.0, days=30),
+        lambda: churn_rate(variant="customer_days", customers_lost=3, customer_days=1500.0, days=30),
         InvalidType,
         "customer_days",
         1500.0,
         FROM_ZERO,
     ),
     "a bool as customer-days": (
-        lambda: churn_rate_customer_days(customers_lost=3, customer_days=True, days=30),
+        lambda: churn_rate(variant="customer_days", customers_lost=3, customer_days=True, days=30),
         InvalidType,
         "customer_days",
         True,
         FROM_ZERO,
     ),
     "infinite customer-days": (
-        lambda: churn_rate_customer_days(
+        lambda: churn_rate(
+            variant="customer_days",
             customers_lost=3, customer_days=Decimal("Infinity"), days=30
         ),
         InvalidField,
@@ -153,14 +150,14 @@ REFUSALS = {
         "a finite number (not NaN or infinity)",
     ),
     "more repeat customers than customers": (
-        lambda: repeat_purchase_rate_from_counts(repeat_customers=5, customers=4),
+        lambda: repeat_purchase_rate(repeat_customers=5, customers=4),
         InvalidField,
         "repeat_customers",
         5,
         "at most customers (4)",
     ),
     "fewer orders than customers": (
-        lambda: purchase_frequency_from_counts(orders=3, customers=4),
+        lambda: purchase_frequency(orders=3, customers=4),
         InvalidField,
         "orders",
         3,
@@ -244,28 +241,28 @@ REFUSALS = {
         "a share from 0 to 1",
     ),
     "a negative ARPU": (
-        lambda: churn_clv(arpu=Money("-1", "EUR"), churn_rate=Decimal("0.1")),
+        lambda: clv(arpu=Money("-1", "EUR"), churn_rate=Decimal("0.1")),
         InvalidField,
         "arpu",
         Money("-1", "EUR"),
         "an amount of at least 0",
     ),
     "an ARPU that is not money": (
-        lambda: churn_clv(arpu=1, churn_rate=Decimal("0.1")),
+        lambda: clv(arpu=1, churn_rate=Decimal("0.1")),
         InvalidType,
         "arpu",
         1,
         MONEY,
     ),
     "a churn above 1": (
-        lambda: churn_clv(arpu=EUR, churn_rate=2),
+        lambda: clv(arpu=EUR, churn_rate=2),
         InvalidField,
         "churn_rate",
         2,
         ZERO_TO_ONE,
     ),
     "a negative churn": (
-        lambda: churn_clv(arpu=EUR, churn_rate=-1),
+        lambda: clv(arpu=EUR, churn_rate=-1),
         InvalidField,
         "churn_rate",
         -1,
@@ -291,26 +288,40 @@ def test_a_customer_metric_refusal_names_the_field_the_value_and_what_was_expect
     assert str(caught.value) == f"{field}: got {shown}, expected {expected}"
 
 
-COUNTS = {
-    retention_rate: {"customers_at_start": 5, "new_customers": 1, "customers_at_end": 5},
-    churn_rate: {"customers_at_start": 5, "customers_lost": 1},
-    churn_rate_average_customers: {
-        "customers_at_start": 5,
-        "customers_at_end": 5,
-        "customers_lost": 1,
-    },
-    churn_rate_customer_days: {"customers_lost": 1, "customer_days": 30, "days": 30},
-    repeat_purchase_rate_from_counts: {"repeat_customers": 1, "customers": 2},
-    purchase_frequency_from_counts: {"orders": 3, "customers": 2},
-}
-NEGATIVE_COUNTS = [(function, name) for function, arguments in COUNTS.items() for name in arguments]
+COUNTS = [
+    (retention_rate, {"customers_at_start": 5, "new_customers": 1, "customers_at_end": 5}),
+    (churn_rate, {"customers_at_start": 5, "customers_lost": 1}),
+    (
+        churn_rate,
+        {
+            "variant": "average_customers",
+            "customers_at_start": 5,
+            "customers_at_end": 5,
+            "customers_lost": 1,
+        },
+    ),
+    (
+        churn_rate,
+        {"variant": "customer_days", "customers_lost": 1, "customer_days": 30, "days": 30},
+    ),
+    (repeat_purchase_rate, {"repeat_customers": 1, "customers": 2}),
+    (purchase_frequency, {"orders": 3, "customers": 2}),
+]
+NEGATIVE_COUNTS = [
+    (function, arguments, name)
+    for function, arguments in COUNTS
+    for name in arguments
+    if name != "variant"
+]
 
 
 @pytest.mark.parametrize(
-    ("function", "name"), NEGATIVE_COUNTS, ids=[f"{f.__name__}-{n}" for f, n in NEGATIVE_COUNTS]
+    ("function", "arguments", "name"),
+    NEGATIVE_COUNTS,
+    ids=[f"{f.__name__}-{a.get('variant', 'counts')}-{n}" for f, a, n in NEGATIVE_COUNTS],
 )
-def test_every_negative_count_is_refused_naming_its_parameter(function, name):
-    arguments = {**COUNTS[function], name: -1}
+def test_every_negative_count_is_refused_naming_its_parameter(function, arguments, name):
+    arguments = {**arguments, name: -1}
 
     with pytest.raises(InvalidField) as caught:
         function(**arguments)

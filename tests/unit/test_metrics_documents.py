@@ -16,25 +16,20 @@ from salesflow.metrics import (
     Score,
     average_order_value,
     cancellation_rate,
-    churn_clv,
     churn_rate,
-    churn_rate_average_customers,
-    churn_rate_customer_days,
-    churn_rate_from_ids,
+    clv,
     conversion_rate,
     csat,
     csat_mean,
     customer_acquisition_cost,
-    historical_clv,
     lead_conversion_rate,
     nps,
     on_time_delivery_rate,
     purchase_frequency,
     repeat_purchase_rate,
-    result_from_dict,
     retention_rate,
-    retention_rate_from_ids,
 )
+from salesflow.metrics.results import result_from_dict
 
 T = datetime(2026, 3, 2, 9, tzinfo=UTC)
 ORDERS = [
@@ -53,27 +48,30 @@ RESULTS = {
     "retention counts": lambda: retention_rate(
         customers_at_start=500, new_customers=50, customers_at_end=480
     ),
-    "retention set-based": lambda: retention_rate_from_ids(
+    "retention set-based": lambda: retention_rate(
+        variant="ids",
         at_start=["a", "b", "c"], at_end=["a", "d"]
     ),
     "churn counts": lambda: churn_rate(customers_at_start=500, customers_lost=20),
-    "churn set-based": lambda: churn_rate_from_ids(at_start=["a", "b"], at_end=["a"]),
-    "churn average": lambda: churn_rate_average_customers(
+    "churn set-based": lambda: churn_rate(variant="ids", at_start=["a", "b"], at_end=["a"]),
+    "churn average": lambda: churn_rate(
+        variant="average_customers",
         customers_at_start=500, customers_at_end=480, customers_lost=20
     ),
-    "churn customer-days": lambda: churn_rate_customer_days(
+    "churn customer-days": lambda: churn_rate(
+        variant="customer_days",
         customers_lost=3, customer_days=Decimal("1500.5"), days=30
     ),
     "repeat purchase rate": lambda: repeat_purchase_rate({"a": 3, "b": 1, "c": 2}),
     "purchase frequency": lambda: purchase_frequency(["a", "b", "a"]),
-    "historical CLV": lambda: historical_clv(
+    "historical CLV": lambda: clv(
         average_order_value=Money("50", "EUR"),
         purchase_frequency=4,
         lifespan=3,
         lifespan_unit="years",
         margin=Decimal("0.25"),
     ),
-    "churn CLV": lambda: churn_clv(arpu=Money("100", "USD"), churn_rate=Decimal("0.05")),
+    "churn CLV": lambda: clv(arpu=Money("100", "USD"), churn_rate=Decimal("0.05")),
     "NPS": lambda: nps([10, 9, 9, 8, 7, 6, 3, 10]),
     "CSAT": lambda: csat([5, 4, 3, 2, 5]),
     "CSAT 1-7": lambda: csat([6, 7, 2], scale=(1, 7), satisfied_from=6),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -14,24 +15,18 @@ from hypothesis import strategies as st
 from salesflow import InvalidField, InvalidType, Money
 from salesflow.metrics import (
     churn_rate,
-    churn_rate_average_customers,
-    churn_rate_customer_days,
-    churn_rate_from_ids,
+    clv,
     conversion_rate,
     csat,
     csat_from_counts,
     csat_mean,
     customer_acquisition_cost,
     customer_summary,
-    historical_clv,
     nps,
     nps_from_counts,
     purchase_frequency,
-    purchase_frequency_from_counts,
     repeat_purchase_rate,
-    repeat_purchase_rate_from_counts,
     retention_rate,
-    retention_rate_from_ids,
 )
 
 counts_per_customer = st.dictionaries(
@@ -107,8 +102,8 @@ def test_csat_from_counts_reads_a_series_of_answers_per_score():
 @pytest.mark.parametrize(
     "metric",
     [
-        lambda ids: retention_rate_from_ids(at_start=ids, at_end=["a"]),
-        lambda ids: churn_rate_from_ids(at_start=ids, at_end=["a"]),
+        lambda ids: retention_rate(variant="ids", at_start=ids, at_end=["a"]),
+        lambda ids: churn_rate(variant="ids", at_start=ids, at_end=["a"]),
         lambda ids: conversion_rate(visitors=ids, variant="distinct_ids", converted=[]),
     ],
 )
@@ -123,15 +118,15 @@ def test_id_sets_read_a_column_and_refuse_counts_per_id(metric):
 # -- numpy integers -------------------------------------------------------------------------------
 
 COUNT_CALLS = [
-    (purchase_frequency_from_counts, {"orders": 6, "customers": 3}),
-    (repeat_purchase_rate_from_counts, {"repeat_customers": 1, "customers": 3}),
+    (purchase_frequency, {"orders": 6, "customers": 3}),
+    (repeat_purchase_rate, {"repeat_customers": 1, "customers": 3}),
     (retention_rate, {"customers_at_start": 500, "new_customers": 50, "customers_at_end": 480}),
     (churn_rate, {"customers_at_start": 500, "customers_lost": 20}),
     (
-        churn_rate_average_customers,
+        partial(churn_rate, variant="average_customers"),
         {"customers_at_start": 500, "customers_at_end": 480, "customers_lost": 20},
     ),
-    (churn_rate_customer_days, {"customers_lost": 3, "customer_days": 1500, "days": 30}),
+    (partial(churn_rate, variant="customer_days"), {"customers_lost": 3, "customer_days": 1500, "days": 30}),
     (conversion_rate, {"conversions": 30, "visitors": 1200}),
     (nps_from_counts, {"promoters": 30, "passives": 50, "detractors": 20}),
     (
@@ -143,7 +138,7 @@ COUNT_CALLS = [
         },
     ),
     (
-        historical_clv,
+        clv,
         {
             "average_order_value": Money("50", "EUR"),
             "purchase_frequency": 4,
@@ -200,8 +195,8 @@ def test_numpy_integer_ids_are_the_same_customers_as_ints():
     assert list(summary) == [0, 1]
     assert all(type(key) is int for key in summary)
     assert purchase_frequency(np.array([1, 2, 1])) == purchase_frequency([1, 2, 1])
-    assert retention_rate_from_ids(at_start=np.array([1, 2]), at_end=[1]) == (
-        retention_rate_from_ids(at_start=[1, 2], at_end=[1])
+    assert retention_rate(variant="ids", at_start=np.array([1, 2]), at_end=[1]) == (
+        retention_rate(variant="ids", at_start=[1, 2], at_end=[1])
     )
     assert nps(np.array([9, 10, 3])) == nps([9, 10, 3])
 
@@ -210,26 +205,26 @@ def test_numpy_integer_ids_are_the_same_customers_as_ints():
 
 
 def test_purchase_frequency_from_counts_accepts_as_many_orders_as_customers():
-    assert purchase_frequency_from_counts(orders=3, customers=3).value == 1
+    assert purchase_frequency(orders=3, customers=3).value == 1
 
 
 def test_purchase_frequency_from_counts_refuses_fewer_orders_than_customers():
     with pytest.raises(InvalidField) as caught:
-        purchase_frequency_from_counts(orders=2, customers=3)
+        purchase_frequency(orders=2, customers=3)
 
     assert caught.value.field == "orders"
 
 
 @pytest.mark.parametrize("frequency", [Decimal("0.5"), Decimal("0.01"), Decimal("0.999")])
 def test_historical_clv_takes_a_purchase_frequency_between_0_and_1(frequency):
-    clv = historical_clv(
+    lifetime_value = clv(
         average_order_value=Money("100", "EUR"),
         purchase_frequency=frequency,
         lifespan=2,
         lifespan_unit="years",
     )
 
-    assert clv.require() == Money(Decimal(200) * frequency, "EUR")
+    assert lifetime_value.require() == Money(Decimal(200) * frequency, "EUR")
 
 
 def test_historical_clv_takes_a_purchase_frequency_score_between_0_and_1():
@@ -238,14 +233,14 @@ def test_historical_clv_takes_a_purchase_frequency_score_between_0_and_1():
         "purchase frequency", 1, 2, variant="counts", formula="orders / customers"
     )
 
-    clv = historical_clv(
+    lifetime_value = clv(
         average_order_value=Money("100", "EUR"),
         purchase_frequency=half,
         lifespan=2,
         lifespan_unit="years",
     )
 
-    assert clv.require() == Money("100", "EUR")
+    assert lifetime_value.require() == Money("100", "EUR")
 
 
 def test_growth_reads_a_series_of_revenue_per_month_as_the_mapping_it_is():

@@ -6,6 +6,7 @@ import signal
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 
 import attrs
 import pytest
@@ -14,20 +15,17 @@ from salesflow import InvalidField, Money, Period
 from salesflow._results import MAX_PLACES
 from salesflow.errors import SalesflowError
 from salesflow.metrics import (
-    Cohort,
-    CohortCell,
-    CustomerSummary,
     Ratio,
     Score,
-    churn_clv,
-    churn_rate_customer_days,
+    churn_rate,
+    clv,
     cohort_retention,
     customer_summary,
-    historical_clv,
     nps,
     retention_rate,
     revenue_growth,
 )
+from salesflow.metrics.cohorts import Cohort, CohortCell, CustomerSummary
 from salesflow.metrics.cycle import SalesCycle
 from salesflow.metrics.funnel import FunnelStepResult
 from salesflow.metrics.managers import ManagerKPI
@@ -130,7 +128,7 @@ def test_customer_summary_with_now_at_the_end_of_time_in_utc_works():
 EURO = Money("50", "EUR")
 DECIMAL_CALLS = [
     (
-        historical_clv,
+        clv,
         {
             "average_order_value": EURO,
             "purchase_frequency": 4,
@@ -139,14 +137,14 @@ DECIMAL_CALLS = [
         },
         ["purchase_frequency", "lifespan"],
     ),
-    (churn_clv, {"arpu": EURO, "churn_rate": Decimal("0.05")}, ["churn_rate"]),
+    (clv, {"arpu": EURO, "churn_rate": Decimal("0.05")}, ["churn_rate"]),
     (
-        churn_clv,
+        clv,
         {"arpu": EURO, "churn_rate": Decimal("0.05"), "margin": Decimal("0.5")},
         ["margin"],
     ),
     (
-        churn_rate_customer_days,
+        partial(churn_rate, variant="customer_days"),
         {"customers_lost": 3, "customer_days": 1500, "days": 30},
         ["customer_days", "days"],
     ),
@@ -179,7 +177,7 @@ def test_decimals_outside_the_supported_range_are_refused_naming_the_parameter(
 )
 def test_decimals_at_the_edge_of_the_range_are_taken(edge):
     with within():
-        result = churn_rate_customer_days(customers_lost=3, customer_days=edge, days=30)
+        result = churn_rate(variant="customer_days", customers_lost=3, customer_days=edge, days=30)
 
     assert result.to_dict()["denominator"] == str(edge)
 

@@ -28,12 +28,12 @@ from salesflow.metrics import (
     conversion_rate,
     customer_acquisition_cost,
     manager_kpis,
-    result_from_dict,
     retention_rate,
     revenue_growth,
 )
 from salesflow.metrics._records import OrderRecord
 from salesflow.metrics.growth import MAX_GROWTH_MONTHS, GrowthRate, _iroot
+from salesflow.metrics.results import result_from_dict
 
 
 def _refusal(call: Callable[[], Any]) -> str:

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 import salesflow
 from salesflow import InvalidField, InvalidType, Money, SalesflowError, UndefinedMetric
 from salesflow._results import check_on_empty, settle
-from salesflow.metrics import Amount, Ratio, Score, result_from_dict
+from salesflow.metrics import Amount, Ratio, Score
+from salesflow.metrics.results import result_from_dict
 
 ROUNDINGS = (
     "ROUND_HALF_EVEN",

@@ -13,6 +13,7 @@ import pytest
 from helpers import at, packed, shipped
 from salesflow import IdempotencyConflict, InvalidField, metrics
 from salesflow._results import Ratio
+from salesflow.metrics.results import result_from_dict
 from salesflow.orders import CarrierUpdate, Order, apply_carrier_update
 from salesflow.routing import Role
 from salesflow.routing.handoffs import Ownership
@@ -172,7 +173,7 @@ SET_BASED_DOCUMENTS = {
 def test_a_set_based_result_document_with_huge_counts_is_read_without_making_the_sets(name):
     document = SET_BASED_DOCUMENTS[name]
 
-    result = _within_seconds(5, lambda: metrics.result_from_dict(document))
+    result = _within_seconds(5, lambda: result_from_dict(document))
 
     assert result.to_dict() == document
 
@@ -193,7 +194,7 @@ def test_a_set_based_retention_document_retaining_more_than_it_started_with_is_r
     )
 
     with pytest.raises(InvalidField):
-        metrics.result_from_dict(document)
+        result_from_dict(document)
 
 
 def test_a_delivery_id_that_shipped_the_order_is_a_conflict_when_retried_with_another_carrier():

@@ -6,38 +6,15 @@ and an empty denominator is an explicit undefined result, never a silent 0.
 See docs/metrics.md.
 """
 
-from salesflow._results import (
-    VALUE_PRECISION,
-    Amount,
-    OnEmpty,
-    Ratio,
-    Score,
-    UndefinedMetric,
-    result_from_dict,
-)
+from salesflow._durations import Durations
+from salesflow._results import Amount, Ratio, Score
 from salesflow.metrics._records import OrderRecord
-from salesflow.metrics.cohorts import (
-    Cohort,
-    CohortCell,
-    CohortTable,
-    CustomerSummaries,
-    CustomerSummary,
-    cohort_retention,
-    customer_summary,
-)
+from salesflow.metrics.cohorts import cohort_retention, customer_summary
 from salesflow.metrics.customers import (
-    churn_clv,
     churn_rate,
-    churn_rate_average_customers,
-    churn_rate_customer_days,
-    churn_rate_from_ids,
-    historical_clv,
     purchase_frequency,
-    purchase_frequency_from_counts,
     repeat_purchase_rate,
-    repeat_purchase_rate_from_counts,
     retention_rate,
-    retention_rate_from_ids,
 )
 from salesflow.metrics.cycle import sales_cycle_length
 from salesflow.metrics.engagement import (
@@ -58,12 +35,9 @@ from salesflow.metrics.engagement import (
 )
 from salesflow.metrics.funnel import conversion_rate, funnel
 from salesflow.metrics.growth import monthly_revenue, revenue_growth
+from salesflow.metrics.lifetime_value import clv
 from salesflow.metrics.managers import customer_acquisition_cost, manager_kpis
 from salesflow.metrics.orders import (
-    ORDER_STATUS_TOPICS,
-    TIMED_STATUSES,
-    Durations,
-    StatusTimes,
     average_order_value,
     cancellation_rate,
     delay_rate,
@@ -76,35 +50,21 @@ from salesflow.metrics.surveys import csat, csat_from_counts, csat_mean, nps, np
 
 __all__ = [
     "DEFAULT_ENGAGED_AFTER",
-    "ORDER_STATUS_TOPICS",
-    "TIMED_STATUSES",
-    "VALUE_PRECISION",
     "Amount",
-    "Cohort",
-    "CohortCell",
-    "CohortTable",
-    "CustomerSummaries",
-    "CustomerSummary",
     "Durations",
     "EmailReport",
     "EmailStats",
-    "OnEmpty",
     "OrderRecord",
     "PageStats",
     "Ratio",
     "Score",
     "SiteEngagement",
-    "StatusTimes",
-    "UndefinedMetric",
     "average_order_value",
     "average_time_on_site",
     "bounce_rate",
     "cancellation_rate",
-    "churn_clv",
     "churn_rate",
-    "churn_rate_average_customers",
-    "churn_rate_customer_days",
-    "churn_rate_from_ids",
+    "clv",
     "cohort_retention",
     "conversion_rate",
     "csat",
@@ -119,7 +79,6 @@ __all__ = [
     "email_open_rate",
     "exit_rates",
     "funnel",
-    "historical_clv",
     "lead_conversion_rate",
     "manager_kpis",
     "monthly_revenue",
@@ -129,12 +88,8 @@ __all__ = [
     "order_status_request_share",
     "pages_per_session",
     "purchase_frequency",
-    "purchase_frequency_from_counts",
     "repeat_purchase_rate",
-    "repeat_purchase_rate_from_counts",
-    "result_from_dict",
     "retention_rate",
-    "retention_rate_from_ids",
     "revenue_growth",
     "sales_cycle_length",
     "site_engagement",

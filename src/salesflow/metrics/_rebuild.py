@@ -19,14 +19,12 @@ from typing import Any, Final
 
 from salesflow._results import Amount, Ratio, Score, settle
 from salesflow.metrics.customers import (
-    _set_based_churn,
-    _set_based_retention,
     churn_rate,
-    churn_rate_average_customers,
-    churn_rate_customer_days,
-    purchase_frequency_from_counts,
-    repeat_purchase_rate_from_counts,
+    purchase_frequency,
+    repeat_purchase_rate,
     retention_rate,
+    set_based_churn,
+    set_based_retention,
 )
 from salesflow.metrics.funnel import _distinct_id_conversion, conversion_rate
 from salesflow.metrics.managers import customer_acquisition_cost
@@ -51,7 +49,7 @@ def _retention(inputs: Mapping[str, Any], result: Result) -> Result:
     retained = _count(inputs, "retained")
     if not 0 <= retained <= min(start, end):
         raise ValueError("retained")
-    return settle(_set_based_retention(start, end, retained), "undefined")
+    return settle(set_based_retention(start, end, retained), "undefined")
 
 
 def _churn(inputs: Mapping[str, Any], result: Result) -> Result:
@@ -63,14 +61,16 @@ def _churn(inputs: Mapping[str, Any], result: Result) -> Result:
         start, lost = _count(inputs, "customers at start"), _count(inputs, "customers lost")
         if not 0 <= lost <= start:
             raise ValueError("customers lost")
-        return settle(_set_based_churn(start, lost), "undefined")
+        return settle(set_based_churn(start, lost), "undefined")
     if result.variant == "average customers":
-        return churn_rate_average_customers(
+        return churn_rate(
+            variant="average_customers",
             customers_at_start=inputs["customers at start"],
             customers_at_end=inputs["customers at end"],
             customers_lost=inputs["customers lost"],
         )
-    return churn_rate_customer_days(
+    return churn_rate(
+        variant="customer_days",
         customers_lost=inputs["customers lost"],
         customer_days=inputs["customer-days"],
         days=inputs["days"],
@@ -213,11 +213,12 @@ def _lead_conversion(inputs: Mapping[str, Any], result: Result) -> Result:
 REBUILDERS: Final[dict[tuple[type, str], Rebuild]] = {
     (Ratio, "retention rate"): _retention,
     (Ratio, "churn rate"): _churn,
-    (Ratio, "repeat purchase rate"): lambda inputs, _: repeat_purchase_rate_from_counts(
-        repeat_customers=inputs["customers with 2+ orders"], customers=inputs["customers"]
+    (Ratio, "repeat purchase rate"): lambda inputs, _: repeat_purchase_rate(
+        repeat_customers=_count(inputs, "customers with 2+ orders"),
+        customers=_count(inputs, "customers"),
     ),
-    (Score, "purchase frequency"): lambda inputs, _: purchase_frequency_from_counts(
-        orders=inputs["orders"], customers=inputs["customers"]
+    (Score, "purchase frequency"): lambda inputs, _: purchase_frequency(
+        _count(inputs, "orders"), customers=_count(inputs, "customers")
     ),
     (Score, "NPS"): lambda inputs, _: nps_from_counts(
         promoters=inputs["promoters"], passives=inputs["passives"], detractors=inputs["detractors"]

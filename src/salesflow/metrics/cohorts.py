@@ -1,12 +1,8 @@
 """Per-customer summary and monthly cohort retention, from order records in one pass.
 
-Both functions read order records (mappings, ``df.to_dict("records")``,
-:class:`~salesflow.metrics._records.OrderRecord` or
-:class:`~salesflow.orders.Order` values; see :mod:`salesflow.metrics._records`
-for the keys and what is refused) exactly once, front to back, holding state
-per customer rather than the rows: a generator of a million records works.
-Cancelled orders are not purchases and are left out. Shuffling the rows
-changes nothing.
+Both read the order items (records, Orders, their histories or documents; see
+docs/metrics.md, "The record contract") once, front to back, holding state
+per customer only: a generator of a million records works.
 
 >>> from datetime import datetime, timezone
 >>> from salesflow.metrics.cohorts import cohort_retention, customer_summary

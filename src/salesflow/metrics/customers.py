@@ -1,16 +1,16 @@
-"""Customer metrics: retention, churn, repeat purchases, purchase frequency and CLV.
+"""Customer metrics: retention, churn, repeat purchases and purchase frequency.
 
 Each function states its formula, validates its inputs (naming the field and
 the value) and returns an explained result: a :class:`Ratio` for shares and
 rates, a :class:`Score` for purchase frequency (orders per customer, not a
 share) and an :class:`Amount` for customer lifetime value (Money, exact).
 
->>> from decimal import Context, Decimal
+>>> from decimal import Decimal
 >>> from salesflow import Money
->>> from salesflow.metrics import churn_clv, retention_rate
+>>> from salesflow.metrics import clv, retention_rate
 >>> retention_rate(customers_at_start=500, new_customers=50, customers_at_end=480)
 <Ratio retention rate (counts): (480 - 50) / 500 = 0.86>
->>> churn_clv(arpu=Money("100", "USD"), churn_rate=Decimal("0.05"))
+>>> clv(arpu=Money("100", "USD"), churn_rate=Decimal("0.05"))
 <Amount churn-based CLV (ARPU / churn): 100 USD / 0.05 = 2000 USD>
 """
 
@@ -18,49 +18,43 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from decimal import Context, Decimal
-from fractions import Fraction
-from typing import Any, Final
+from decimal import Decimal
+from typing import Any, Final, Literal
 
-from salesflow import _check
-from salesflow._results import Amount, OnEmpty, Ratio, Score, bounded_decimal, settle
+from salesflow._results import OnEmpty, Ratio, Score, settle
 from salesflow.errors import InvalidField, InvalidType
-from salesflow.metrics._records import _id_value, _integer, keyed_items, values_of, whole_number
-from salesflow.money import EXACT, Money
+from salesflow.metrics._read.choices import alternatives, variant_arguments
+from salesflow.metrics._read.fields import count as read_count
+from salesflow.metrics._read.fields import (
+    decimal_number,
+    identifier,
+    integer,
+    keyed_items,
+    values_of,
+    whole_number,
+)
+from salesflow.money import EXACT
 
 __all__ = [
-    "churn_clv",
     "churn_rate",
-    "churn_rate_average_customers",
-    "churn_rate_customer_days",
-    "churn_rate_from_ids",
-    "historical_clv",
     "purchase_frequency",
-    "purchase_frequency_from_counts",
     "repeat_purchase_rate",
-    "repeat_purchase_rate_from_counts",
     "retention_rate",
-    "retention_rate_from_ids",
 ]
 
 CustomerId = str | int
 
 _RETENTION_FORMULA: Final = "(customers at end - new customers) / customers at start"
 _CHURN_FORMULA: Final = "customers lost / customers at start"
-_APPROXIMATE: Final = Context(prec=28)
 
 
 # -- checks ------------------------------------------------------------------------
 
 
-def _count(field: str, value: Any) -> int:
-    return whole_number(field, value, minimum=0)
-
-
 def _customer_id(field: str, value: Any) -> CustomerId:
     # The record contract's rule (salesflow.metrics._records): ids exactly as
     # given, so "a" and "a " stay two customers here as in customer_summary.
-    return _id_value(field, value)
+    return identifier(field, value)
 
 
 def _id_set(field: str, ids: Any) -> set[CustomerId]:
@@ -74,27 +68,6 @@ def _id_set(field: str, ids: Any) -> set[CustomerId]:
     return {_customer_id(f"{field}[{index}]", value) for index, value in enumerate(values)}
 
 
-def _number(field: str, value: Any, *, low: int | None, high: int | None = None) -> Decimal:
-    """An exact int or Decimal within [low, high]; floats are refused."""
-    if low is not None and high is not None:
-        expected = f"an int or Decimal from {low} to {high} (floats are inexact)"
-    elif low is not None:
-        expected = f"an int or Decimal of at least {low} (floats are inexact)"
-    else:
-        expected = "an int or Decimal (floats are inexact)"
-    if isinstance(value, Decimal):
-        number = value
-    else:
-        integer = _integer(value)
-        if integer is None:
-            raise InvalidType(field, value, expected)
-        number = Decimal(integer)
-    bounded_decimal(field, number)
-    if (low is not None and number < low) or (high is not None and number > high):
-        raise InvalidField(field, value, expected)
-    return number
-
-
 def _exact(field: str, value: Any, operation: Any, *operands: Decimal) -> Decimal:
     """``operation(*operands)`` in the exact context (never the caller's), or a refusal."""
     try:
@@ -104,29 +77,6 @@ def _exact(field: str, value: Any, operation: Any, *operands: Decimal) -> Decima
             field, value, "a figure whose result stays exact within 60 digits"
         ) from None
     return result
-
-
-def _share(field: str, value: Any) -> Fraction:
-    """A share in 0..1: an int or Decimal, or a defined :class:`Ratio`."""
-    if isinstance(value, Ratio):
-        fraction = value.fraction
-        if fraction is None:
-            raise InvalidField(field, value, "a defined ratio (this one has an empty denominator)")
-        if not 0 <= fraction <= 1:
-            raise InvalidField(field, value, "a share from 0 to 1")
-        return fraction
-    return Fraction(_number(field, value, low=0, high=1))
-
-
-def _money_quotient(field: str, value: Any) -> tuple[Money, Fraction]:
-    """Money or an :class:`Amount` as (money numerator, exact divisor)."""
-    if isinstance(value, Money):
-        return value, Fraction(1)
-    if isinstance(value, Amount):
-        if not value.defined:
-            raise InvalidField(field, value, "a defined amount (this one has an empty denominator)")
-        return value.numerator, Fraction(value.denominator)
-    raise InvalidType(field, value, "Money or an Amount (Decimal + currency; floats are inexact)")
 
 
 def _orders_by_customer(field: str, orders: Any) -> dict[CustomerId, int]:
@@ -152,7 +102,58 @@ def _orders_by_customer(field: str, orders: Any) -> dict[CustomerId, int]:
 # -- retention ---------------------------------------------------------------------
 
 
+RetentionVariant = Literal["counts", "ids"]
+_RETENTION_VARIANTS: Final = {
+    "counts": ("customers_at_start", "new_customers", "customers_at_end"),
+    "ids": ("at_start", "at_end"),
+}
+ChurnVariant = Literal["counts", "average_customers", "customer_days", "ids"]
+_CHURN_VARIANTS: Final = {
+    "counts": ("customers_at_start", "customers_lost"),
+    "average_customers": ("customers_at_start", "customers_at_end", "customers_lost"),
+    "customer_days": ("customers_lost", "customer_days", "days"),
+    "ids": ("at_start", "at_end"),
+}
+
+
 def retention_rate(
+    *,
+    variant: RetentionVariant = "counts",
+    customers_at_start: int | None = None,
+    new_customers: int | None = None,
+    customers_at_end: int | None = None,
+    at_start: Iterable[CustomerId] | None = None,
+    at_end: Iterable[CustomerId] | None = None,
+    on_empty: OnEmpty = "undefined",
+) -> Ratio:
+    """Customer retention rate over a period: from counts, or (``variant="ids"``) from ids.
+
+    ``variant="counts"`` (the default) reads ``customers_at_start``,
+    ``new_customers`` and ``customers_at_end``; ``variant="ids"`` reads the
+    customer ids active ``at_start`` and ``at_end`` (see below). An argument
+    the variant does not read, or one it reads left out, is refused.
+
+    >>> retention_rate(variant="ids", at_start=["a", "b", "c", "d"], at_end=["a", "b", "c", "e"])
+    <Ratio retention rate (set-based): 3 / 4 = 0.75>
+    """
+    given = variant_arguments(
+        "retention_rate",
+        variant,
+        _RETENTION_VARIANTS,
+        {
+            "customers_at_start": customers_at_start,
+            "new_customers": new_customers,
+            "customers_at_end": customers_at_end,
+            "at_start": at_start,
+            "at_end": at_end,
+        },
+    )
+    if variant == "ids":
+        return _retention_from_ids(**given, on_empty=on_empty)
+    return _retention_counts(**given, on_empty=on_empty)
+
+
+def _retention_counts(
     *,
     customers_at_start: int,
     new_customers: int,
@@ -170,7 +171,7 @@ def retention_rate(
     end. A customer who is new *and* lost in the same period is counted in
     ``new_customers`` but not in ``customers_at_end``, so the formula
     subtracts them from customers they never were part of and understates
-    retention. When you have customer ids, use :func:`retention_rate_from_ids`.
+    retention. When you have customer ids, use ``variant="ids"``.
 
     Refuses negative counts, fewer customers at end than new customers, and
     more retained customers (end - new) than there were at the start. No
@@ -180,16 +181,16 @@ def retention_rate(
     >>> retention_rate(customers_at_start=500, new_customers=50, customers_at_end=480).percent()
     '86.0%'
     """
-    start = _count("customers_at_start", customers_at_start)
-    new = _count("new_customers", new_customers)
-    end = _count("customers_at_end", customers_at_end)
+    start = read_count("customers_at_start", customers_at_start)
+    new = read_count("new_customers", new_customers)
+    end = read_count("customers_at_end", customers_at_end)
     if new > end:
         raise InvalidField(
             "new_customers",
             new,
             f"at most customers_at_end ({end}): the count formula assumes the new customers "
             "are still there at the end (when some left within the period, use "
-            "retention_rate_from_ids)",
+            "variant='ids')",
         )
     if end - new > start:
         raise InvalidField(
@@ -213,7 +214,7 @@ def retention_rate(
     return settle(ratio, on_empty)
 
 
-def retention_rate_from_ids(
+def _retention_from_ids(
     *,
     at_start: Iterable[CustomerId],
     at_end: Iterable[CustomerId],
@@ -230,18 +231,16 @@ def retention_rate_from_ids(
     Duplicate ids count once. Ids are non-empty strings or ints, used exactly
     as given (``"a"`` and ``"a "`` are two customers, as in the records).
 
-    >>> retention_rate_from_ids(at_start=["a", "b", "c", "d"], at_end=["a", "b", "c", "e"])
-    <Ratio retention rate (set-based): 3 / 4 = 0.75>
     """
     start = _id_set("at_start", at_start)
     end = _id_set("at_end", at_end)
-    return settle(_set_based_retention(len(start), len(end), len(start & end)), on_empty)
+    return settle(set_based_retention(len(start), len(end), len(start & end)), on_empty)
 
 
-def _set_based_retention(start: int, end: int, retained: int) -> Ratio:
+def set_based_retention(start: int, end: int, retained: int) -> Ratio:
     """The set-based retention result from the sizes of its sets (``retained`` of both).
 
-    What :func:`retention_rate_from_ids` returns, and what a result document
+    What ``retention_rate(variant="ids")`` returns, and what a result document
     of that variant is rebuilt from (without making sets of that size).
     """
     return Ratio(
@@ -265,22 +264,72 @@ def _set_based_retention(start: int, end: int, retained: int) -> Ratio:
 
 
 def churn_rate(
+    *,
+    variant: ChurnVariant = "counts",
+    customers_at_start: int | None = None,
+    customers_lost: int | None = None,
+    customers_at_end: int | None = None,
+    customer_days: int | Decimal | None = None,
+    days: int | Decimal | None = None,
+    at_start: Iterable[CustomerId] | None = None,
+    at_end: Iterable[CustomerId] | None = None,
+    on_empty: OnEmpty = "undefined",
+) -> Ratio:
+    """Churn rate over a period, in one of four variants.
+
+    - ``"counts"`` (the default): customers lost / customers at start, from
+      ``customers_at_start`` and ``customers_lost``;
+    - ``"average_customers"``: lost / ((start + end) / 2), from
+      ``customers_at_start``, ``customers_at_end`` and ``customers_lost``;
+    - ``"customer_days"``: lost / (customer-days / days), from
+      ``customers_lost``, ``customer_days`` and ``days``;
+    - ``"ids"``: |at start, not at end| / |at start|, from the customer ids
+      ``at_start`` and ``at_end``.
+
+    An argument the variant does not read, or one it reads left out, is refused.
+
+    >>> churn_rate(customers_at_start=500, customers_lost=70).percent()
+    '14.0%'
+    >>> churn_rate(variant="average_customers", customers_at_start=500, customers_at_end=480,
+    ...            customers_lost=70)
+    <Ratio churn rate (average customers): 70 / ((500 + 480) / 2) = 1/7 ≈ 0.1428571429>
+    """
+    given = variant_arguments(
+        "churn_rate",
+        variant,
+        _CHURN_VARIANTS,
+        {
+            "customers_at_start": customers_at_start,
+            "customers_lost": customers_lost,
+            "customers_at_end": customers_at_end,
+            "customer_days": customer_days,
+            "days": days,
+            "at_start": at_start,
+            "at_end": at_end,
+        },
+    )
+    if variant == "ids":
+        return _churn_from_ids(**given, on_empty=on_empty)
+    if variant == "average_customers":
+        return _churn_average_customers(**given, on_empty=on_empty)
+    if variant == "customer_days":
+        return _churn_customer_days(**given, on_empty=on_empty)
+    return _churn_counts(**given, on_empty=on_empty)
+
+
+def _churn_counts(
     *, customers_at_start: int, customers_lost: int, on_empty: OnEmpty = "undefined"
 ) -> Ratio:
     """Churn rate over a period: customers lost / customers at start.
 
     Count in ``customers_lost`` only customers who were customers at the
     start; customers acquired and lost within the period belong to the
-    average-customers or customer-days variants
-    (:func:`churn_rate_average_customers`, :func:`churn_rate_customer_days`).
+    average-customers or customer-days variants.
 
     Refuses negative counts and more customers lost than there were at the start.
-
-    >>> churn_rate(customers_at_start=500, customers_lost=70).percent()
-    '14.0%'
     """
-    start = _count("customers_at_start", customers_at_start)
-    lost = _count("customers_lost", customers_lost)
+    start = read_count("customers_at_start", customers_at_start)
+    lost = read_count("customers_lost", customers_lost)
     if lost > start:
         raise InvalidField(
             "customers_lost",
@@ -298,7 +347,7 @@ def churn_rate(
     return settle(ratio, on_empty)
 
 
-def churn_rate_from_ids(
+def _churn_from_ids(
     *,
     at_start: Iterable[CustomerId],
     at_end: Iterable[CustomerId],
@@ -306,19 +355,19 @@ def churn_rate_from_ids(
 ) -> Ratio:
     """Churn rate from customer ids: |at start, not at end| / |at start|.
 
-    The set-based complement of :func:`retention_rate_from_ids`: customers
+    The set-based complement of ``retention_rate(variant="ids")``: customers
     who joined during the period do not count, lost or not.
 
-    >>> churn_rate_from_ids(at_start=["a", "b", "c", "d"], at_end=["a", "b", "c", "e"])
+    >>> churn_rate(variant="ids", at_start=["a", "b", "c", "d"], at_end=["a", "b", "c", "e"])
     <Ratio churn rate (set-based): 1 / 4 = 0.25>
     """
     start = _id_set("at_start", at_start)
     end = _id_set("at_end", at_end)
-    return settle(_set_based_churn(len(start), len(start - end)), on_empty)
+    return settle(set_based_churn(len(start), len(start - end)), on_empty)
 
 
-def _set_based_churn(start: int, lost: int) -> Ratio:
-    """The set-based churn result from the sizes of its sets (see :func:`_set_based_retention`)."""
+def set_based_churn(start: int, lost: int) -> Ratio:
+    """The set-based churn result from the sizes of its sets (see :func:`set_based_retention`)."""
     return Ratio(
         "churn rate",
         lost,
@@ -330,7 +379,7 @@ def _set_based_churn(start: int, lost: int) -> Ratio:
     )
 
 
-def churn_rate_average_customers(
+def _churn_average_customers(
     *,
     customers_at_start: int,
     customers_at_end: int,
@@ -343,12 +392,10 @@ def churn_rate_average_customers(
     ``customers_lost`` may include customers acquired and lost within it.
     With heavy acquisition and churn the result can exceed 1.
 
-    >>> churn_rate_average_customers(customers_at_start=500, customers_at_end=480, customers_lost=70)
-    <Ratio churn rate (average customers): 70 / ((500 + 480) / 2) = 1/7 ≈ 0.1428571429>
     """
-    start = _count("customers_at_start", customers_at_start)
-    end = _count("customers_at_end", customers_at_end)
-    lost = _count("customers_lost", customers_lost)
+    start = read_count("customers_at_start", customers_at_start)
+    end = read_count("customers_at_end", customers_at_end)
+    lost = read_count("customers_lost", customers_lost)
     # Exact, whatever the caller's decimal context: (start + end) / 2 ends in .5 at most.
     average = _exact("customers_at_start", start, EXACT.divide, Decimal(start + end), Decimal(2))
     ratio = Ratio(
@@ -368,7 +415,7 @@ def churn_rate_average_customers(
     return settle(ratio, on_empty)
 
 
-def churn_rate_customer_days(
+def _churn_customer_days(
     *,
     customers_lost: int,
     customer_days: int | Decimal,
@@ -387,12 +434,12 @@ def churn_rate_customer_days(
 
     Refuses negative counts, floats and a period of no days.
 
-    >>> churn_rate_customer_days(customers_lost=3, customer_days=1500, days=30)
+    >>> churn_rate(variant="customer_days", customers_lost=3, customer_days=1500, days=30)
     <Ratio churn rate (customer-days): 3 / (1500 / 30) = 0.06>
     """
-    lost = _count("customers_lost", customers_lost)
-    exposure = _number("customer_days", customer_days, low=0)
-    length = _number("days", days, low=0)
+    lost = read_count("customers_lost", customers_lost)
+    exposure = decimal_number("customer_days", customer_days, low=0)
+    length = decimal_number("days", days, low=0)
     if length == 0:
         raise InvalidField("days", days, "a number of days above 0 (the period's length)")
     ratio = Ratio(
@@ -412,11 +459,16 @@ def churn_rate_customer_days(
 
 
 def repeat_purchase_rate(
-    orders: Mapping[CustomerId, int] | Iterable[CustomerId],
+    orders: Mapping[CustomerId, int] | Iterable[CustomerId] | None = None,
     *,
+    repeat_customers: int | None = None,
+    customers: int | None = None,
     on_empty: OnEmpty = "undefined",
 ) -> Ratio:
     """Share of customers who ordered more than once: customers with >= 2 orders / customers.
+
+    Reads either ``orders`` (below) or the counts ``repeat_customers`` and
+    ``customers``; both, or neither, is refused.
 
     ``orders`` is either a mapping customer id -> order count (each at least
     1: a customer here is someone who ordered), such as a dict or a pandas
@@ -433,22 +485,20 @@ def repeat_purchase_rate(
     >>> import pandas as pd
     >>> repeat_purchase_rate(pd.Series({"a": 1, "b": 3, "c": 2}))
     <Ratio repeat purchase rate (counts): 2 / 3 = 2/3 ≈ 0.6666666667>
-    """
-    counts = _orders_by_customer("orders", orders)
-    repeat = sum(1 for count in counts.values() if count >= 2)
-    return _repeat(repeat, len(counts), on_empty)
-
-
-def repeat_purchase_rate_from_counts(
-    *, repeat_customers: int, customers: int, on_empty: OnEmpty = "undefined"
-) -> Ratio:
-    """Repeat purchase rate from counts: repeat customers / customers.
-
-    >>> repeat_purchase_rate_from_counts(repeat_customers=120, customers=400).percent()
+    >>> repeat_purchase_rate(repeat_customers=120, customers=400).percent()
     '30.0%'
     """
-    repeat = _count("repeat_customers", repeat_customers)
-    total = _count("customers", customers)
+    given = alternatives(
+        "repeat_purchase_rate",
+        {"orders": orders},
+        {"repeat_customers": repeat_customers, "customers": customers},
+    )
+    if "orders" in given:
+        counts = _orders_by_customer("orders", orders)
+        repeat = sum(1 for count in counts.values() if count >= 2)
+        return _repeat(repeat, len(counts), on_empty)
+    repeat = read_count("repeat_customers", repeat_customers)
+    total = read_count("customers", customers)
     if repeat > total:
         raise InvalidField("repeat_customers", repeat, f"at most customers ({total})")
     return _repeat(repeat, total, on_empty)
@@ -467,34 +517,35 @@ def _repeat(repeat: int, customers: int, on_empty: Any) -> Ratio:
 
 
 def purchase_frequency(
-    orders: Mapping[CustomerId, int] | Iterable[CustomerId],
+    orders: Mapping[CustomerId, int] | Iterable[CustomerId] | int,
     *,
+    customers: int | None = None,
     on_empty: OnEmpty = "undefined",
 ) -> Score:
     """Average orders per customer: orders / customers.
 
-    ``orders`` as for :func:`repeat_purchase_rate`. The result is a
-    :class:`Score` (1.5 orders per customer is not a share).
+    ``orders`` as for :func:`repeat_purchase_rate`; or, with ``customers``
+    (a count), ``orders`` is the count of orders, at least ``customers``
+    (each customer ordered). The result is a :class:`Score` (1.5 orders per
+    customer is not a share).
 
     >>> purchase_frequency(["a", "b", "a", "c", "a", "b"])
     <Score purchase frequency (counts): 6 / 3 = 2>
-    """
-    counts = _orders_by_customer("orders", orders)
-    return _frequency(sum(counts.values()), len(counts), on_empty)
-
-
-def purchase_frequency_from_counts(
-    *, orders: int, customers: int, on_empty: OnEmpty = "undefined"
-) -> Score:
-    """Purchase frequency from counts: orders / customers.
-
-    Refuses fewer orders than customers (each customer ordered at least once).
-
-    >>> purchase_frequency_from_counts(orders=600, customers=400)
+    >>> purchase_frequency(600, customers=400)
     <Score purchase frequency (counts): 600 / 400 = 1.5>
     """
-    total_orders = _count("orders", orders)
-    total = _count("customers", customers)
+    if customers is None:
+        if integer(orders) is not None:
+            raise InvalidType(
+                "orders",
+                orders,
+                "a mapping customer id -> order count, or customer ids, one per order "
+                "(orders is a count only beside the count of customers; here customers=None)",
+            )
+        counts = _orders_by_customer("orders", orders)
+        return _frequency(sum(counts.values()), len(counts), on_empty)
+    total_orders = read_count("orders", orders)
+    total = read_count("customers", customers)
     if total_orders < total:
         raise InvalidField(
             "orders", total_orders, f"at least customers ({total}): each customer ordered"
@@ -512,190 +563,3 @@ def _frequency(orders: int, customers: int, on_empty: Any) -> Score:
         inputs=(("orders", orders), ("customers", customers)),
     )
     return settle(score, on_empty)
-
-
-# -- lifetime value ------------------------------------------------------------------
-
-
-def historical_clv(
-    *,
-    average_order_value: Money | Amount,
-    purchase_frequency: int | Decimal | Score,
-    lifespan: int | Decimal,
-    lifespan_unit: str,
-    margin: int | Decimal | Ratio | None = None,
-    on_empty: OnEmpty = "undefined",
-) -> Amount:
-    """Historical customer lifetime value from past behaviour.
-
-    CLV = AOV * purchase frequency * lifespan            (revenue)
-    CLV = AOV * purchase frequency * lifespan * margin   (with ``margin``)
-
-    ``purchase_frequency`` is orders per customer per ``lifespan_unit`` and
-    ``lifespan`` how many of those units a customer stays: state the unit
-    (``"years"``, ``"months"``), the two must agree. ``average_order_value``
-    is Money (or an :class:`Amount`), ``purchase_frequency`` an int, Decimal
-    or the :class:`Score` from :func:`purchase_frequency`, ``margin`` a share
-    in 0..1. Exact: nothing is rounded (use ``.rounded()`` on the result).
-
-    Refuses floats, negative values, a margin outside 0..1 and undefined
-    inputs. An undefined purchase frequency gives an undefined amount (or
-    :class:`UndefinedMetric` with ``on_empty="raise"``).
-
-    >>> historical_clv(average_order_value=Money("50", "EUR"), purchase_frequency=4,
-    ...                lifespan=3, lifespan_unit="years")
-    <Amount historical CLV (AOV * frequency * lifespan): 50 EUR * 4 * 3 years = 600 EUR>
-    """
-    aov, aov_divisor = _money_quotient("average_order_value", average_order_value)
-    if aov.amount < 0:
-        raise InvalidField("average_order_value", average_order_value, "an amount of at least 0")
-    unit = _check.text("lifespan_unit", lifespan_unit)
-    length = Fraction(_number("lifespan", lifespan, low=0))
-    frequency: Fraction | None
-    if isinstance(purchase_frequency, Score):
-        frequency = purchase_frequency.fraction
-        if frequency is not None and frequency < 0:
-            raise InvalidField("purchase_frequency", purchase_frequency, "a score of at least 0")
-        frequency_text = "undefined" if frequency is None else _plain(frequency)
-    else:
-        frequency = Fraction(_number("purchase_frequency", purchase_frequency, low=0))
-        frequency_text = str(purchase_frequency)
-    share = None if margin is None else _share("margin", margin)
-    suffix = " * margin" if share is not None else ""
-    working = f"{_aov_text(average_order_value)} * {frequency_text} * {lifespan} {unit}"
-    if share is not None:
-        working += f" * {_shown_share(margin, share)}"
-    denominator: int | Decimal
-    if frequency is None:
-        numerator, denominator = Money.zero(aov.currency), 0
-    else:
-        factor = frequency * length * (share if share is not None else 1)
-        numerator, denominator = _parts(aov, factor, aov_divisor)
-    inputs: list[tuple[str, Money | int | Decimal]] = [("average order value", aov)]
-    if frequency is not None:
-        inputs.append(("purchase frequency", _approximate(frequency)))
-    inputs.append((f"lifespan ({unit})", _approximate(length)))
-    if share is not None:
-        inputs.append(("margin", _approximate(share)))
-    amount = Amount(
-        "historical CLV",
-        numerator,
-        denominator,
-        variant=f"AOV * frequency * lifespan{suffix}",
-        formula=f"average order value * purchase frequency * lifespan{suffix}",
-        working=working,
-        inputs=tuple(inputs),
-        denominator_name="the purchase frequency's customer count",
-    )
-    return settle(amount, on_empty)
-
-
-def churn_clv(
-    *,
-    arpu: Money | Amount,
-    churn_rate: int | Decimal | Ratio,
-    margin: int | Decimal | Ratio | None = None,
-    on_empty: OnEmpty = "undefined",
-) -> Amount:
-    """Customer lifetime value from churn: ARPU / churn rate, optionally * margin.
-
-    CLV = ARPU / churn            (revenue)
-    CLV = ARPU * margin / churn   (with ``margin``)
-
-    1 / churn is the expected lifetime in periods, so ARPU and churn must be
-    per the same period (monthly ARPU with monthly churn). $100 ARPU at 5%
-    monthly churn gives $2,000; at an 80% margin, $1,600. ``churn_rate`` is a
-    share in 0..1 (an int, Decimal or the :class:`Ratio` from
-    :func:`churn_rate`); a churn of 0 means an unbounded lifetime, so the
-    result is undefined (or :class:`UndefinedMetric` with ``on_empty="raise"``).
-
-    Refuses floats, negative ARPU, a churn or margin outside 0..1.
-
-    >>> churn_clv(arpu=Money("100", "USD"), churn_rate=Decimal("0.05"), margin=Decimal("0.8"))
-    <Amount churn-based CLV (ARPU * margin / churn): 100 USD * 0.8 / 0.05 = 1600 USD>
-    """
-    money, divisor = _money_quotient("arpu", arpu)
-    if money.amount < 0:
-        raise InvalidField("arpu", arpu, "an amount of at least 0")
-    churn = _share("churn_rate", churn_rate)
-    share = None if margin is None else _share("margin", margin)
-    suffix = " * margin" if share is not None else ""
-    working = _aov_text(arpu)
-    if share is not None:
-        working += f" * {_shown_share(margin, share)}"
-    working += f" / {_shown_share(churn_rate, churn)}"
-    kept = share if share is not None else Fraction(1)
-    # A churn of 0 is an unbounded lifetime: an undefined amount, not infinity.
-    numerator, denominator = _parts(money, kept, divisor * churn if churn else divisor)
-    if churn == 0:
-        denominator = 0
-    inputs: list[tuple[str, Money | int | Decimal]] = [
-        ("ARPU", money),
-        ("churn rate", _approximate(churn)),
-    ]
-    if share is not None:
-        inputs.append(("margin", _approximate(share)))
-    amount = Amount(
-        "churn-based CLV",
-        numerator,
-        denominator,
-        variant=f"ARPU{suffix} / churn",
-        formula=f"average revenue per user{suffix} / churn rate",
-        working=working,
-        inputs=tuple(inputs),
-        denominator_name="churn rate",
-    )
-    return settle(amount, on_empty)
-
-
-def _shown_share(given: Any, share: Fraction) -> str:
-    return _plain(share) if isinstance(given, Ratio) else str(given)
-
-
-def _aov_text(value: Money | Amount) -> str:
-    if isinstance(value, Money):
-        return str(value)
-    shown = value.value
-    return "undefined" if shown is None else str(shown)
-
-
-def _terminating(value: Fraction) -> Decimal | None:
-    """``value`` as an exact Decimal, or None when its decimal expansion does not end."""
-    denominator = value.denominator
-    for prime in (2, 5):
-        while denominator % prime == 0:
-            denominator //= prime
-    if denominator != 1:
-        return None
-    digits = len(str(value.denominator))
-    context = Context(prec=len(str(abs(value.numerator))) + 4 * digits + 2)
-    return context.divide(Decimal(value.numerator), Decimal(value.denominator))
-
-
-def _plain(value: Fraction) -> str:
-    decimal = _terminating(value)
-    return f"({value})" if decimal is None else str(decimal.normalize() if decimal else 0)
-
-
-def _approximate(value: Fraction) -> Decimal:
-    decimal = _terminating(value)
-    if decimal is not None:
-        return decimal
-    return _APPROXIMATE.divide(Decimal(value.numerator), Decimal(value.denominator))
-
-
-def _parts(money: Money, multiply: Fraction, divide: Fraction) -> tuple[Money, int | Decimal]:
-    """``money * multiply / divide`` as an Amount's (numerator, denominator), exactly.
-
-    Kept in the caller's terms (ARPU * margin over churn) when every factor is
-    a terminating decimal; otherwise reduced to one exact fraction.
-    """
-    factor = _terminating(multiply)
-    divisor = _terminating(divide)
-    if factor is not None and divisor is not None:
-        product = _terminating(Fraction(money.amount) * multiply)
-        if product is not None:
-            whole = divisor == divisor.to_integral_value()
-            return Money(product, money.currency), int(divisor) if whole else divisor
-    total = Fraction(money.amount) * multiply / divide
-    return Money(Decimal(total.numerator), money.currency), total.denominator

@@ -36,6 +36,7 @@ from salesflow._results import (
     settle,
 )
 from salesflow.errors import InvalidField, InvalidType
+from salesflow.metrics._read.choices import variant_arguments
 from salesflow.metrics._read.fields import (
     identifier,
     required,
@@ -70,6 +71,10 @@ DEFAULT_FUNNEL_STEPS: Final = (
 
 OtherSteps = Literal["refuse", "skip"]
 ConversionVariant = Literal["counts", "distinct_ids"]
+_CONVERSION_VARIANTS: Final = {
+    "counts": ("conversions", "visitors"),
+    "distinct_ids": ("visitors", "converted"),
+}
 
 _ROW_EXPECTED: Final = (
     "a mapping with the keys person_id, step and at (from a DataFrame, pass df.to_dict('records'))"
@@ -126,17 +131,11 @@ def conversion_rate(
     >>> conversion_rate(visitors=["a", "b", "c", "a"], converted=["b", "b"], variant="distinct_ids")
     <Ratio conversion rate (distinct ids): 1 / 3 = 1/3 ≈ 0.3333333333>
     """
-    if variant == "distinct_ids" and isinstance(variant, str):
-        if conversions is not None:
-            raise InvalidField(
-                "conversions", conversions, "None with variant='distinct_ids' (pass converted ids)"
-            )
-        if converted is None:
-            raise InvalidField(
-                "converted", None, "the ids of the visitors who converted (variant='distinct_ids')"
-            )
-        people = _id_set("visitors", visitors)
-        buyers = _id_set("converted", converted)
+    given = {"conversions": conversions, "visitors": visitors, "converted": converted}
+    read = variant_arguments("conversion_rate", variant, _CONVERSION_VARIANTS, given)
+    if variant == "distinct_ids":
+        people = _id_set("visitors", read["visitors"])
+        buyers = _id_set("converted", read["converted"])
         for person, index in buyers.items():
             if person not in people:
                 raise InvalidField(
@@ -145,12 +144,6 @@ def conversion_rate(
                     f"the id of one of visitors ({shown_ids(people)}): a visitor converts",
                 )
         return settle(_distinct_id_conversion(len(buyers), len(people)), on_empty)
-    if variant != "counts" or not isinstance(variant, str):
-        raise InvalidField("variant", variant, "'counts' or 'distinct_ids'")
-    if converted is not None:
-        raise InvalidField(
-            "converted", converted, "None with variant='counts' (pass the conversions count)"
-        )
     converted_count = whole_number("conversions", conversions, minimum=0)
     total = whole_number("visitors", visitors, minimum=0)
     if converted_count > total:

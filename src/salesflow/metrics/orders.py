@@ -1,49 +1,8 @@
 """Order metrics: average order value, cancellation, delays, on-time delivery, time in status.
 
-The metrics read order histories in the library's own vocabulary, or plain
-records, in any mix:
-
-- an :class:`~salesflow.orders.Order` aggregate;
-- its events, a list or tuple (``order.history``, or the stored
-  ``event.to_dict()`` documents, which are replayed and checked);
-- an ``order.to_dict()`` document (a mapping whose ``schema`` is
-  ``"salesflow.order/1"``);
-- an order record: a plain mapping (``df.to_dict("records")`` works) or an
-  :class:`~salesflow.metrics._records.OrderRecord`, with the keys of
-  :mod:`salesflow.metrics._records` plus the delivery keys below.
-
-========================= ==============================================================
-record key                read by
-========================= ==============================================================
-``placed_at``             every metric given a ``period`` (placement time), aware
-``status``                all; None or absent means a placed order
-``amount``, ``currency``  :func:`average_order_value` (``amount`` is gross)
-``discount``              :func:`average_order_value` with ``basis="net"``; None is none
-``delayed``               :func:`delay_rate`: True when the order was ever delayed
-``delivered_at``          :func:`on_time_delivery_rate`: aware, None when not delivered
-``promised_delivery``     :func:`on_time_delivery_rate`, for delivered orders: the first
-                          promised date (a ``date`` or ``"YYYY-MM-DD"``)
-========================= ==============================================================
-
-A metric reads only the keys it needs and checks exactly those; a bad value
-raises :class:`~salesflow.errors.InvalidField` naming the item and the key
-(``orders[3].placed_at``; ``orders[3][2].at`` for the third event of an event
-list). Floats are refused as money, naive datetimes as times. In the keys
-that may be None (``status``, ``discount``, ``delivered_at``), a DataFrame's
-missing value (``NaN``, ``NaT``) means None. Every item is checked, in the
-period or not; the order of the items never matters.
-
-A period not over yet. The library reads no clock: pass ``now`` (an aware
-datetime, the moment the data was taken) to the metrics that take a
-``period``. With both, a result whose period had not ended at ``now`` says
-so: its ``unfinished`` is True and its repr ends with "period not over"
-(a half-finished month must not be compared with a full one as if alike).
-With ``now``, every item is checked against it: a record's ``placed_at`` is
-read even without a period, and a time after ``now`` (``placed_at``,
-``delivered_at``, a request's ``at``, an event of a history) is refused,
-naming the item and the key. A ``now`` before the period's start is
-allowed: nothing in the period has happened yet, so the result counts
-nothing and is flagged. Without ``now`` nothing is checked or flagged.
+Each takes Orders, their event histories, ``order.to_dict()`` documents or
+order records, in any mix, read through one reader (``metrics._read.orders``);
+docs/metrics.md ("Orders") lists the record keys each metric reads.
 
 >>> from datetime import date, datetime, timezone
 >>> from salesflow.metrics.orders import average_order_value, cancellation_rate
@@ -145,7 +104,7 @@ def average_order_value(
     Cancelled orders are not purchases and are left out of both revenue and
     orders, unless ``include_cancelled=True`` (a variant). With ``period``,
     only orders placed in it count; with ``now`` too, the result is flagged
-    ``unfinished`` while the period has not ended (see the module docs). The
+    ``unfinished`` while the period has not ended (see docs/metrics.md, "Periods"). The
     result is an :class:`Amount` in the orders' one currency; ``currency``
     states it (and is needed for an empty input, where there is no order to
     take it from).
@@ -239,7 +198,7 @@ def cancellation_rate(
     cancelled now: an order placed in March and cancelled in April counts
     in March. Reads ``status`` (and ``placed_at`` with a period or ``now``)
     of records. With ``period`` and ``now``, a period not over at ``now`` is
-    flagged (see the module docs).
+    flagged (see docs/metrics.md, "Periods").
 
     >>> from datetime import datetime, timezone
     >>> rows = [{"status": "cancelled"}, {"status": "delivered"}, {}, {"status": None}]
@@ -280,7 +239,7 @@ def delay_rate(
     (a status change to delayed); a record carries ``delayed`` (True or
     False, required). Cancelled orders count in both, like any placed order.
     With ``period`` and ``now``, a period not over at ``now`` is flagged
-    (see the module docs).
+    (see docs/metrics.md, "Periods").
 
     >>> delay_rate([{"delayed": True}, {"delayed": False}, {"delayed": False}])
     <Ratio delay rate (all orders placed): 1 / 3 = 1/3 ≈ 0.3333333333>
@@ -328,8 +287,8 @@ def on_time_delivery_rate(
     event's time; a record carries ``delivered_at``
     (None when not delivered) and, when delivered, ``promised_delivery``.
     With ``period`` (orders placed in it) and ``now``, a period not over at
-    ``now`` is flagged, and a delivery after ``now`` is refused (see the
-    module docs).
+    ``now`` is flagged, and a delivery after ``now`` is refused (see
+    docs/metrics.md, "Periods").
 
     >>> from datetime import date, datetime, timezone
     >>> rows = [
@@ -515,7 +474,7 @@ def time_in_status(
     measured there.
 
     With ``period`` (orders placed in it), the result's ``unfinished`` says
-    whether the period had ended at ``now`` (see the module docs). ``now``
+    whether the period had ended at ``now`` (see docs/metrics.md, "Periods"). ``now``
     is required here: open stays are counted up to it.
 
     Takes Orders, their events or their documents (not records: the history
@@ -611,7 +570,7 @@ def order_status_request_share(
     ``topic`` a non-empty string, ``at`` an aware datetime (or an ISO
     string with an offset), read when a ``period`` or ``now`` is given (with
     ``now``, a request after it is refused; with both, a period not over at
-    ``now`` is flagged: see the module docs). A request is
+    ``now`` is flagged: see docs/metrics.md, "Periods"). A request is
     about order status when its topic is in ``topics`` (by default
     :data:`ORDER_STATUS_TOPICS`, just ``"order_status"``; topics compare
     exactly, case included), or, when ``topics`` is a callable, when it

@@ -190,6 +190,27 @@ def whole_number(field: str, value: Any, *, minimum: int = 0, context: str = "")
     return number
 
 
+def decimal_number(field: str, value: Any, *, low: int | None, high: int | None = None) -> Decimal:
+    """An exact int or Decimal within [low, high] (a bound of None is open); floats are refused."""
+    if low is not None and high is not None:
+        expected = f"an int or Decimal from {low} to {high} (floats are inexact)"
+    elif low is not None:
+        expected = f"an int or Decimal of at least {low} (floats are inexact)"
+    else:
+        expected = "an int or Decimal (floats are inexact)"
+    if isinstance(value, Decimal):
+        number = value
+    else:
+        whole = integer(value)
+        if whole is None:
+            raise InvalidType(field, value, expected)
+        number = Decimal(whole)
+    bounded_decimal(field, number)
+    if (low is not None and number < low) or (high is not None and number > high):
+        raise InvalidField(field, value, expected)
+    return number
+
+
 def count(field: str, value: Any) -> int:
     """A count: a whole number of at least 0 (see :func:`whole_number`)."""
     return whole_number(field, value, minimum=0)
