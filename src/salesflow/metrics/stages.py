@@ -220,31 +220,42 @@ def time_in_lead_stages(
 
 # -- lead conversion --------------------------------------------------------------------------
 
-_VARIANTS: Final = ("leads", "qualified", "demo_after_intro_call", "lost_after_demo")
+
+@attrs.frozen
+class _Shares:
+    """How one variant of lead conversion is named (private): its texts and input names."""
+
+    metric: str
+    variant: str  # with ``{leads}`` standing for the leads counted and when they were created
+    formula: str
+    counted: str
+    reached: str
 
 
-def _figures(variant: str) -> tuple[str, str, str, str, str, str]:
-    """(metric, variant text, formula, denominator name, numerator name, counted name)."""
-    if variant == "demo_after_intro_call":
-        return (
-            "share asking for a demo after an intro call",
-            "a demo after the first intro call",
-            "leads with a demo after an intro call / leads with an intro call",
-            "leads with an intro call",
-            "demo after the intro call",
-            "",
-        )
-    if variant == "lost_after_demo":
-        return (
-            "share lost after a demo",
-            "lost after the first demo",
-            "leads with a demo that were later lost / leads with a demo",
-            "leads with a demo",
-            "lost after a demo",
-            "",
-        )
-    name = "qualified leads" if variant == "qualified" else "leads"
-    return ("lead conversion rate", "", f"won {name} / {name}", name, f"won {name}", name)
+_VARIANTS: Final = {
+    "leads": _Shares("lead conversion rate", "{leads}", "won leads / leads", "leads", "won leads"),
+    "qualified": _Shares(
+        "lead conversion rate",
+        "{leads}",
+        "won qualified leads / qualified leads",
+        "qualified leads",
+        "won qualified leads",
+    ),
+    "demo_after_intro_call": _Shares(
+        "share asking for a demo after an intro call",
+        "a demo after the first intro call{created}",
+        "leads with a demo after an intro call / leads with an intro call",
+        "leads with an intro call",
+        "demo after the intro call",
+    ),
+    "lost_after_demo": _Shares(
+        "share lost after a demo",
+        "lost after the first demo{created}",
+        "leads with a demo that were later lost / leads with a demo",
+        "leads with a demo",
+        "lost after a demo",
+    ),
+}
 
 
 def lead_conversion_rate(
@@ -280,43 +291,40 @@ def lead_conversion_rate(
     """
     if not isinstance(variant, str) or variant not in _VARIANTS:
         raise InvalidField("variant", variant, f"one of {', '.join(map(repr, _VARIANTS))}")
+    shares = _VARIANTS[variant]
     scope = period_argument(period)
     moment = optional_now(now)
     on_empty = check_on_empty(on_empty)
-    journey = variant in ("demo_after_intro_call", "lost_after_demo")
-    counted = won = 0
+    counted = reached = 0
     for row in lead_rows(
         leads,
         created=scope is not None,
         qualified=variant == "qualified",
-        journey=journey,
+        journey=variant in ("demo_after_intro_call", "lost_after_demo"),
         now=moment,
     ):
         if scope is not None and not scope.contains(row.created_at):  # type: ignore[arg-type]
             continue
         if variant == "demo_after_intro_call":
-            mark, reached = row.intro_call, row.demo_after_intro_call
+            mark, went_on = row.intro_call, row.demo_after_intro_call
         elif variant == "lost_after_demo":
-            mark, reached = row.demo, row.lost_after_demo
+            mark, went_on = row.demo, row.lost_after_demo
         else:
-            mark = row.qualified or variant == "leads"
-            reached = row.won_at is not None
+            mark, went_on = row.qualified or variant == "leads", row.won_at is not None
         counted += mark
-        won += mark and reached
-    metric, text, formula, name, reached_name, created = _figures(variant)
-    if created:
-        text = scope_label(scope, f"{created} created")
-    elif scope is not None:
-        text = f"{text}, leads created in {scope.label}"
-    inputs = ((name, counted), (reached_name, won))
+        reached += mark and went_on
+    text = shares.variant.format(
+        leads=scope_label(scope, f"{shares.counted} created"),
+        created="" if scope is None else f", leads created in {scope.label}",
+    )
     result = Ratio(
-        metric,
-        won,
+        shares.metric,
+        reached,
         counted,
         variant=text,
-        formula=formula,
-        inputs=inputs,
-        denominator_name=name,
+        formula=shares.formula,
+        inputs=((shares.counted, counted), (shares.reached, reached)),
+        denominator_name=shares.counted,
         unfinished=unfinished(scope, moment),
     )
     return settle(result, on_empty)
