@@ -25,7 +25,7 @@ from salesflow import _check, _zones
 from salesflow._durations import Durations
 from salesflow._results import OnEmpty, Ratio, check_on_empty, settle
 from salesflow.errors import InvalidField, InvalidType, UndefinedMetric
-from salesflow.leads import OPEN_STAGES, LeadStage
+from salesflow.leads import LeadStage
 from salesflow.metrics._read.leads import lead_rows
 from salesflow.metrics._read.scope import optional_now, period_argument, scope_label, unfinished
 from salesflow.periods import Period
@@ -112,7 +112,7 @@ class LeadStageTimes(Mapping[LeadStage, Durations]):
         longest = timedelta(0)
         for stage, times in zip(_STAGES, self.stages, strict=True):
             median = times.median
-            if stage not in OPEN_STAGES or median is None:
+            if not stage.is_open or median is None:
                 continue
             if best is None or median > longest:
                 best, longest = stage, median
