@@ -65,10 +65,8 @@ from salesflow.metrics import (
     cohort_retention,
     customer_summary,
     delay_rate,
-    demo_after_intro_call_rate,
     funnel,
     lead_conversion_rate,
-    lost_after_demo_rate,
     manager_kpis,
     monthly_revenue,
     on_time_delivery_rate,
@@ -1274,7 +1272,7 @@ def report_leads(day: ShopDay) -> list[str]:
     )
     lines.append("")
     everyone = lead_conversion_rate(leads)
-    qualified = lead_conversion_rate(leads, denominator="qualified")
+    qualified = lead_conversion_rate(leads, variant="qualified")
     cycle = sales_cycle_length(leads)
     lines.append(
         f"Lead conversion: {everyone.percent()} of all leads ({everyone.numerator:,} / "
@@ -1283,9 +1281,11 @@ def report_leads(day: ShopDay) -> list[str]:
     lines.append(
         f"Sales cycle of the won leads: mean {duration(cycle.mean)}, median {duration(cycle.median)}"
     )
+    demo = lead_conversion_rate(leads, variant="demo_after_intro_call")
+    lost = lead_conversion_rate(leads, variant="lost_after_demo")
     lines.append(
-        f"Asked for a demo after an intro call: {demo_after_intro_call_rate(leads).percent()}; "
-        f"lost after a demo: {lost_after_demo_rate(leads).percent()}"
+        f"Asked for a demo after an intro call: {demo.percent()}; "
+        f"lost after a demo: {lost.percent()}"
     )
     return lines
 

@@ -276,7 +276,7 @@ def check_places(places: Any) -> int:
     return number
 
 
-def _check_rounding(rounding: Any) -> str:
+def check_rounding(rounding: Any) -> str:
     if not isinstance(rounding, str) or rounding not in _ROUNDINGS:
         raise InvalidField(
             "rounding", rounding, f"a decimal rounding mode, one of {', '.join(sorted(_ROUNDINGS))}"
@@ -506,7 +506,7 @@ class Ratio(_DecimalResult):
         and only here, from the exact fraction.
         """
         places = check_places(places)
-        rounding = _check_rounding(rounding)
+        rounding = check_rounding(rounding)
         fraction = self.fraction
         if fraction is None:
             return "undefined"
@@ -556,7 +556,7 @@ class Score(_DecimalResult):
     def rounded(self, places: int = 0, rounding: str = ROUND_HALF_EVEN) -> Decimal | None:
         """The score rounded to ``places`` with ``rounding`` (None when undefined)."""
         places = check_places(places)
-        rounding = _check_rounding(rounding)
+        rounding = check_rounding(rounding)
         fraction = self.fraction
         return None if fraction is None else _round(fraction, places, rounding)
 
@@ -638,7 +638,7 @@ class Amount(_Result):
 
     def rounded(self, rounding: str = ROUND_HALF_EVEN) -> Money | None:
         """The amount rounded to the currency's minor unit with ``rounding`` (None when undefined)."""
-        rounding = _check_rounding(rounding)
+        rounding = check_rounding(rounding)
         fraction = self.fraction
         if fraction is None:
             return None

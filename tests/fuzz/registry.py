@@ -605,27 +605,6 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     "metrics.Durations": ctor(lambda: samples.status_times().statuses[0]),
     "metrics.Durations.to_dict": lambda: m(lambda: samples.status_times().statuses[0]),
     "metrics.Durations.require": lambda: m(lambda: samples.status_times().statuses[0]),
-    "metrics.Funnel": ctor(samples.shop_funnel),
-    "metrics.Funnel.step": lambda: m(samples.shop_funnel, "add_to_cart"),
-    "metrics.Funnel.to_records": lambda: m(samples.shop_funnel),
-    "metrics.Funnel.format": lambda: m(samples.shop_funnel, 2, ROUND_DOWN),
-    "metrics.FunnelStepResult": ctor(lambda: samples.shop_funnel().step("add_to_cart")),
-    "metrics.FunnelStepResult.to_dict": lambda: m(
-        lambda: samples.shop_funnel().step("add_to_cart")
-    ),
-    "metrics.GrowthRate": ctor(samples.growth),
-    "metrics.GrowthRate.require": lambda: m(samples.growth),
-    "metrics.GrowthRate.percent": lambda: m(samples.growth, 2, ROUND_DOWN),
-    "metrics.LeadStageTimes": ctor(samples.stage_times),
-    "metrics.LeadStageTimes.stage": lambda: m(samples.stage_times, "interest"),
-    "metrics.LeadStageTimes.to_records": lambda: m(samples.stage_times),
-    "metrics.LeadStageTimes.format": lambda: m(samples.stage_times),
-    "metrics.ManagerKPI": ctor(lambda: samples.kpis().managers[0]),
-    "metrics.ManagerKPI.to_dict": lambda: m(lambda: samples.kpis().managers[0]),
-    "metrics.ManagerKPIs": ctor(samples.kpis),
-    "metrics.ManagerKPIs.get": lambda: m(samples.kpis, "ann", None),
-    "metrics.ManagerKPIs.to_records": lambda: m(samples.kpis),
-    "metrics.ManagerKPIs.format": lambda: m(samples.kpis, 2, ROUND_DOWN),
     "metrics.OrderRecord": ctor(lambda: metrics.OrderRecord.from_mapping(samples.order_rows()[0])),
     "metrics.OrderRecord.to_dict": lambda: m(
         lambda: metrics.OrderRecord.from_mapping(samples.order_rows()[0])
@@ -641,16 +620,13 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     "metrics.Ratio.from_dict": lambda: f(metrics.Ratio.from_dict, samples.ratio().to_dict()),
     "metrics.Ratio.require": lambda: m(samples.ratio),
     "metrics.Ratio.percent": lambda: m(samples.ratio, 2, ROUND_DOWN),
-    "metrics.SalesCycle": ctor(samples.cycle),
-    "metrics.SalesCycle.require": lambda: m(samples.cycle),
     "metrics.Score": ctor(samples.score),
     "metrics.Score.to_dict": lambda: m(samples.score),
     "metrics.Score.from_dict": lambda: f(metrics.Score.from_dict, samples.score().to_dict()),
     "metrics.Score.require": lambda: m(samples.score),
     "metrics.Score.rounded": lambda: m(samples.score, 2, ROUND_DOWN),
     "metrics.Score.text": lambda: m(samples.score, 2, ROUND_DOWN),
-    "metrics.StageDuration": ctor(lambda: samples.stage_times().stages[0]),
-    "metrics.StageDuration.to_dict": lambda: m(lambda: samples.stage_times().stages[0]),
+    # -- metrics functions -------------------------------------------------
     "metrics.average_order_value": lambda: f(
         metrics.average_order_value,
         samples.order_rows(),
@@ -715,16 +691,11 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     "metrics.cohort_retention": lambda: f(
         metrics.cohort_retention, samples.order_rows(), zone="Europe/Berlin", now=samples.NOW
     ),
-    "metrics.compound_monthly_growth_rate": lambda: f(
-        metrics.compound_monthly_growth_rate, samples.revenue(), places=12, on_empty="raise"
-    ),
     "metrics.conversion_rate": lambda: f(
-        metrics.conversion_rate, conversions=30, visitors=1200, on_empty="raise"
-    ),
-    "metrics.conversion_rate_from_ids": lambda: f(
-        metrics.conversion_rate_from_ids,
-        visitors=["a", "b", "c"],
-        converted=["b"],
+        metrics.conversion_rate,
+        conversions=30,
+        visitors=1200,
+        variant="counts",
         on_empty="raise",
     ),
     "metrics.csat": lambda: (
@@ -760,9 +731,6 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
         now=samples.at(100),
         on_empty="raise",
     ),
-    "metrics.demo_after_intro_call_rate": lambda: f(
-        metrics.demo_after_intro_call_rate, [samples.deciding_lead()], on_empty="raise"
-    ),
     "metrics.email_engagement": lambda: f(
         metrics.email_engagement, samples.mail_rows(), on_empty="raise"
     ),
@@ -777,13 +745,10 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     "metrics.lead_conversion_rate": lambda: f(
         metrics.lead_conversion_rate,
         samples.lead_rows(),
-        denominator="qualified",
+        variant="qualified",
         period=samples.march(),
         now=samples.NOW,
         on_empty="raise",
-    ),
-    "metrics.lost_after_demo_rate": lambda: f(
-        metrics.lost_after_demo_rate, [samples.demo_lead()], on_empty="raise"
     ),
     "metrics.manager_kpis": lambda: f(
         metrics.manager_kpis,
@@ -794,9 +759,6 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
         now=samples.NOW,
         currency="EUR",
         csat_scale=(1, 5),
-    ),
-    "metrics.month_over_month_growth": lambda: f(
-        metrics.month_over_month_growth, samples.revenue(), on_empty="raise"
     ),
     "metrics.monthly_revenue": lambda: f(
         metrics.monthly_revenue, samples.order_rows(), zone="Europe/Berlin", basis="gross"
@@ -845,6 +807,13 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
             on_empty="raise",
         ),
     ),
+    "metrics.revenue_growth": lambda: f(
+        metrics.revenue_growth,
+        samples.revenue(),
+        variant="compound_monthly",
+        places=12,
+        on_empty="raise",
+    ),
     "metrics.sales_cycle_length": lambda: f(
         metrics.sales_cycle_length,
         samples.lead_rows(),
@@ -857,9 +826,6 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
         samples.view_rows(),
         engaged_after=timedelta(seconds=20),
         on_empty="raise",
-    ),
-    "metrics.slowest_lead_stage": lambda: f(
-        metrics.slowest_lead_stage, [samples.won_lead()], now=samples.at(100)
     ),
     "metrics.time_in_lead_stages": lambda: f(
         metrics.time_in_lead_stages, [samples.won_lead()], now=samples.at(100), on_empty="raise"

@@ -17,13 +17,13 @@ from salesflow.leads import ActivityKind, Lead, LeadSource, LeadStage, LostReaso
 from salesflow.metrics import (
     average_order_value,
     cohort_retention,
-    compound_monthly_growth_rate,
     csat,
     customer_summary,
     email_engagement,
     funnel,
     manager_kpis,
     retention_rate,
+    revenue_growth,
     sales_cycle_length,
     site_engagement,
     time_in_lead_stages,
@@ -454,7 +454,7 @@ def revenue() -> dict[Any, Money]:
 
 
 def growth() -> Any:
-    return compound_monthly_growth_rate(revenue())
+    return revenue_growth(revenue(), variant="compound_monthly")
 
 
 @cache

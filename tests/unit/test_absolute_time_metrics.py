@@ -114,7 +114,7 @@ def test_time_in_lead_stages_counts_23_hours_across_the_berlin_spring_change():
 
     times = time_in_lead_stages([lead], now=datetime(2026, 3, 29, 12, tzinfo=BERLIN))
 
-    assert times.stage("awareness").total == timedelta(hours=23)
+    assert times["awareness"].total == timedelta(hours=23)
 
 
 def test_time_in_status_counts_23_hours_across_the_berlin_spring_change():

@@ -19,7 +19,6 @@ from salesflow.metrics import (
     churn_rate,
     clv,
     conversion_rate,
-    conversion_rate_from_ids,
     csat,
     customer_acquisition_cost,
     lead_conversion_rate,
@@ -77,7 +76,7 @@ RESULTS = {
     "CSAT 1-7": lambda: csat([6, 7, 2], scale=(1, 7), satisfied_from=6),
     "CSAT mean": lambda: csat([5, 4, 4, 3], variant="mean"),
     "conversion counts": lambda: conversion_rate(conversions=30, visitors=1200),
-    "conversion ids": lambda: conversion_rate_from_ids(visitors=[1, 2, 3], converted=[2]),
+    "conversion ids": lambda: conversion_rate(visitors=[1, 2, 3], variant="distinct_ids", converted=[2]),
     "CAC": lambda: customer_acquisition_cost(
         sales_spend=Money("6000", "EUR"),
         marketing_spend=Money("3000", "EUR"),

@@ -18,20 +18,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from salesflow import InvalidField, InvalidType, UndefinedMetric
+from salesflow._durations import Durations
 from salesflow.leads import Lead, LeadSource, LeadStage, LostReason
 from salesflow.metrics.funnel import (
     DEFAULT_FUNNEL_STEPS,
     Funnel,
     FunnelStepResult,
-    StageDuration,
     conversion_rate,
-    conversion_rate_from_ids,
-    demo_after_intro_call_rate,
     funnel,
-    lost_after_demo_rate,
-    slowest_lead_stage,
-    time_in_lead_stages,
 )
+from salesflow.metrics.stages import lead_conversion_rate, time_in_lead_stages
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -109,28 +105,28 @@ def test_impossible_conversion_counts_are_refused_naming_the_field(kwargs, field
 
 
 def test_conversion_from_ids_counts_each_visitor_once():
-    result = conversion_rate_from_ids(visitors=["a", "b", "a", 7, "c"], converted=[7, 7, "a"])
+    result = conversion_rate(visitors=["a", "b", "a", 7, "c"], variant="distinct_ids", converted=[7, 7, "a"])
 
     assert result.fraction == Fraction(2, 4)
     assert result.variant == "distinct ids"
 
 
 def test_visitor_ids_are_used_exactly_as_given_as_in_the_funnel_rows():
-    result = conversion_rate_from_ids(visitors=["a", "a ", "A"], converted=["a "])
+    result = conversion_rate(visitors=["a", "a ", "A"], variant="distinct_ids", converted=["a "])
 
     assert (result.numerator, result.denominator) == (1, 3)
 
 
 def test_a_conversion_by_someone_who_never_visited_is_refused_naming_its_index():
     with pytest.raises(InvalidField) as caught:
-        conversion_rate_from_ids(visitors=["a", "b"], converted=["a", "z"])
+        conversion_rate(visitors=["a", "b"], variant="distinct_ids", converted=["a", "z"])
 
     assert caught.value.field == "converted[1]"
 
 
 def test_a_string_is_not_a_set_of_visitor_ids():
     with pytest.raises(InvalidType, match="visitors"):
-        conversion_rate_from_ids(visitors="abc", converted=[])
+        conversion_rate(visitors="abc", variant="distinct_ids", converted=[])
 
 
 # -- the ordered funnel ------------------------------------------------------------------
@@ -464,16 +460,16 @@ def test_time_in_stage_sums_averages_and_takes_the_median_across_leads():
     cyd = new_lead("L-3").advance(at=T0 + 3 * DAY).lead
 
     times = time_in_lead_stages([ada, bob, cyd], now=T0 + 10 * DAY)
-    awareness, interest = times.stage(LeadStage.AWARENESS), times.stage("interest")
+    awareness, interest = times[LeadStage.AWARENESS], times["interest"]
 
-    assert (awareness.leads, awareness.open, awareness.total) == (3, 0, 9 * DAY)
+    assert (awareness.count, awareness.ongoing, awareness.total) == (3, 0, 9 * DAY)
     assert awareness.median == 3 * DAY
     assert awareness.mean == 3 * DAY
-    assert (interest.leads, interest.open) == (3, 1)  # cyd is still in interest
+    assert (interest.count, interest.ongoing) == (3, 1)  # cyd is still in interest
     assert interest.total == 3 * DAY + 2 * DAY + 7 * DAY
     assert interest.median == 3 * DAY
     assert interest.mean_days.fraction == 4
-    assert times.stage("consideration").open == 2
+    assert times["consideration"].ongoing == 2
 
 
 def test_an_even_number_of_leads_takes_the_mean_of_the_middle_two_as_median():
@@ -482,15 +478,15 @@ def test_an_even_number_of_leads_takes_the_mean_of_the_middle_two_as_median():
 
     times = time_in_lead_stages([ada, bob], now=T0 + 3 * DAY)
 
-    assert times.stage("awareness").median == timedelta(days=1, hours=12)
+    assert times["awareness"].median == timedelta(days=1, hours=12)
 
 
 def test_a_stage_no_lead_was_in_has_no_mean_or_median():
     times = time_in_lead_stages([new_lead("L-1")], now=T0 + DAY)
 
-    lost = times.stage("lost")
+    lost = times["lost"]
 
-    assert (lost.leads, lost.mean, lost.median) == (0, None, None)
+    assert (lost.count, lost.mean, lost.median) == (0, None, None)
     assert lost.mean_days.value is None
 
 
@@ -501,7 +497,7 @@ def test_a_stage_visited_twice_adds_both_visits():
 
     times = time_in_lead_stages([lead], now=T0 + 4 * DAY)
 
-    assert times.stage("awareness").total == 3 * DAY
+    assert times["awareness"].total == 3 * DAY
 
 
 def test_the_slowest_stage_is_the_open_stage_with_the_longest_median():
@@ -509,9 +505,9 @@ def test_the_slowest_stage_is_the_open_stage_with_the_longest_median():
     two = new_lead("L-2").advance(at=T0 + DAY).lead.advance(at=T0 + 3 * DAY).lead
     three = new_lead("L-3").advance(at=T0 + 8 * DAY).lead
 
-    slowest = slowest_lead_stage([one, two, three], now=T0 + 40 * DAY)
+    slowest = time_in_lead_stages([one, two, three], now=T0 + 40 * DAY).slowest
 
-    assert slowest.stage is LeadStage.CONSIDERATION  # two leads have sat there for weeks
+    assert slowest is LeadStage.CONSIDERATION  # two leads have sat there for weeks
 
 
 def test_a_tie_in_median_goes_to_the_earlier_stage():
@@ -519,8 +515,8 @@ def test_a_tie_in_median_goes_to_the_earlier_stage():
 
     times = time_in_lead_stages([lead], now=T0 + 5 * DAY)
 
-    assert times.stage("awareness").median == times.stage("interest").median
-    assert times.slowest.stage is LeadStage.AWARENESS
+    assert times["awareness"].median == times["interest"].median
+    assert times.slowest is LeadStage.AWARENESS
 
 
 def test_customer_and_lost_leads_are_resting_not_stalling():
@@ -529,12 +525,12 @@ def test_customer_and_lost_leads_are_resting_not_stalling():
 
     times = time_in_lead_stages([won], now=T0 + 400 * DAY)
 
-    assert times.stage("customer").median == 396 * DAY
-    assert times.slowest.stage is LeadStage.AWARENESS
+    assert times["customer"].median == 396 * DAY
+    assert times.slowest is LeadStage.AWARENESS
 
 
 def test_no_leads_give_no_slowest_stage_and_an_error_on_request():
-    assert slowest_lead_stage([], now=T0) is None
+    assert time_in_lead_stages([], now=T0).slowest is None
     assert time_in_lead_stages([], now=T0).leads == 0
     with pytest.raises(UndefinedMetric, match="leads is 0"):
         time_in_lead_stages([], now=T0, on_empty="raise")
@@ -570,7 +566,7 @@ def test_a_leads_events_can_come_as_one_item_as_the_sales_metrics_take_them():
 
     assert grouped == time_in_lead_stages([ada, bob], now=T0 + 5 * DAY)
     with pytest.raises(InvalidType) as caught:
-        time_in_lead_stages([ada.history, [bob, "L-3"]], now=T0 + 5 * DAY)
+        time_in_lead_stages([ada.history, [bob.history[0], "L-3"]], now=T0 + 5 * DAY)
     assert caught.value.field == "leads[1][1]"
 
 
@@ -597,10 +593,14 @@ def test_something_that_is_not_a_lead_is_refused(bad):
 
 
 def test_stage_durations_refuse_impossible_figures():
-    with pytest.raises(InvalidField, match="open"):
-        StageDuration(LeadStage.INTEREST, 1, 2, DAY, DAY)
-    with pytest.raises(InvalidField, match="median"):
-        StageDuration(LeadStage.INTEREST, 0, 0, timedelta(0), DAY)
+    times = time_in_lead_stages([new_lead("L-1")], now=T0 + DAY)
+
+    with pytest.raises(InvalidField, match="ongoing"):
+        Durations("time in stage", "interest", "f", [DAY], counted="leads", ongoing=2)
+    with pytest.raises(InvalidType, match="one per LeadStage"):
+        type(times)(now=times.now, leads=1, stages=times.stages[:-1])
+    with pytest.raises(InvalidField, match="the stage 'awareness'"):
+        type(times)(now=times.now, leads=1, stages=(times["lost"], *times.stages[1:]))
 
 
 def test_the_stage_times_format_as_a_table_marking_open_stages():
@@ -640,7 +640,7 @@ def test_the_share_lost_after_a_demo_counts_losses_after_the_first_demo_only():
         with_activities("L-4", "intro_call"),  # no demo: not in the denominator
     ]
 
-    result = lost_after_demo_rate(leads)
+    result = lead_conversion_rate(leads, variant="lost_after_demo")
 
     assert (result.numerator, result.denominator) == (1, 3)
     assert result.formula == "leads with a demo that were later lost / leads with a demo"
@@ -652,7 +652,7 @@ def test_a_lead_lost_after_a_demo_counts_even_if_reactivated_or_disqualified():
         with_activities("L-2", "demo", "disqualify"),
     ]
 
-    assert lost_after_demo_rate(leads).fraction == 1
+    assert lead_conversion_rate(leads, variant="lost_after_demo").fraction == 1
 
 
 def test_the_share_asking_for_a_demo_after_an_intro_call():
@@ -664,7 +664,7 @@ def test_the_share_asking_for_a_demo_after_an_intro_call():
         with_activities("L-5", "demo"),  # no intro call: not in the denominator
     ]
 
-    result = demo_after_intro_call_rate(leads)
+    result = lead_conversion_rate(leads, variant="demo_after_intro_call")
 
     assert result.fraction == Fraction(2, 4)
     assert dict(result.inputs) == {"leads with an intro call": 4, "demo after the intro call": 2}
@@ -673,17 +673,17 @@ def test_the_share_asking_for_a_demo_after_an_intro_call():
 def test_no_demos_or_intro_calls_give_undefined_shares_or_errors_on_request():
     leads = [with_activities("L-1", "call")]
 
-    assert lost_after_demo_rate(leads).value is None
-    assert demo_after_intro_call_rate(leads).value is None
+    assert lead_conversion_rate(leads, variant="lost_after_demo").value is None
+    assert lead_conversion_rate(leads, variant="demo_after_intro_call").value is None
     with pytest.raises(UndefinedMetric, match="leads with a demo is 0"):
-        lost_after_demo_rate(leads, on_empty="raise")
+        lead_conversion_rate(leads, variant="lost_after_demo", on_empty="raise")
     with pytest.raises(UndefinedMetric, match="leads with an intro call is 0"):
-        demo_after_intro_call_rate(leads, on_empty="raise")
+        lead_conversion_rate(leads, variant="demo_after_intro_call", on_empty="raise")
 
 
 def test_leads_must_be_an_iterable_of_leads():
     with pytest.raises(InvalidType, match="leads"):
-        lost_after_demo_rate(new_lead("L-1"))
+        lead_conversion_rate(new_lead("L-1"), variant="lost_after_demo")
 
 
 # -- lead laws ------------------------------------------------------------------------------
@@ -733,8 +733,8 @@ def test_demo_shares_agree_with_references_from_shuffled_events(plans, rng):
     rng.shuffle(events)
     sequences = [applied for _, applied in built]
 
-    lost = lost_after_demo_rate(events)
-    asked = demo_after_intro_call_rate(events)
+    lost = lead_conversion_rate(events, variant="lost_after_demo")
+    asked = lead_conversion_rate(events, variant="demo_after_intro_call")
 
     assert lost.fraction == reference_lost_after_demo(sequences)
     assert asked.fraction == reference_demo_after_intro(sequences)
@@ -749,13 +749,31 @@ def test_stage_totals_add_up_to_the_leads_ages_and_medians_match_a_reference(pla
 
     times = time_in_lead_stages(leads, now=now)
 
-    assert sum((d.total for d in times.stages), timedelta(0)) == (now - T0) * len(leads)
-    for duration in times.stages:
+    assert sum((d.total for d in times.values()), timedelta(0)) == (now - T0) * len(leads)
+    for stage, duration in times.items():
         spent = [
-            lead.time_in_stages(now)[duration.stage].total
+            lead.time_in_stages(now)[stage].total
             for lead in leads
-            if duration.stage in lead.time_in_stages(now)
+            if stage in lead.time_in_stages(now)
         ]
-        assert duration.leads == len(spent)
+        assert duration.count == len(spent)
         assert duration.median == (statistics.median(spent) if spent else None)
-        assert duration.open == sum(1 for lead in leads if lead.stage is duration.stage)
+        assert duration.ongoing == sum(1 for lead in leads if lead.stage is stage)
+
+
+def test_conversion_rate_takes_counts_or_ids_by_variant_and_refuses_a_mix():
+    by_ids = conversion_rate(visitors=["a", "b"], converted=["a"], variant="distinct_ids")
+
+    assert (by_ids.numerator, by_ids.denominator, by_ids.variant) == (1, 2, "distinct ids")
+    with pytest.raises(InvalidField) as caught:
+        conversion_rate(conversions=1, visitors=["a"], converted=["a"], variant="distinct_ids")
+    assert caught.value.field == "conversions"
+    with pytest.raises(InvalidField) as caught:
+        conversion_rate(visitors=["a"], variant="distinct_ids")
+    assert caught.value.field == "converted"
+    with pytest.raises(InvalidField) as caught:
+        conversion_rate(conversions=1, visitors=2, converted=["a"])
+    assert caught.value.field == "converted"
+    with pytest.raises(InvalidField) as caught:
+        conversion_rate(conversions=1, visitors=2, variant="ids")
+    assert caught.value.field == "variant"

@@ -18,7 +18,6 @@ from salesflow.metrics import (
     churn_rate,
     clv,
     conversion_rate,
-    conversion_rate_from_ids,
     csat,
     customer_acquisition_cost,
     customer_summary,
@@ -103,7 +102,7 @@ def test_csat_from_counts_reads_a_series_of_answers_per_score():
     [
         lambda ids: retention_rate(variant="ids", at_start=ids, at_end=["a"]),
         lambda ids: churn_rate(variant="ids", at_start=ids, at_end=["a"]),
-        lambda ids: conversion_rate_from_ids(visitors=ids, converted=[]),
+        lambda ids: conversion_rate(visitors=ids, variant="distinct_ids", converted=[]),
     ],
 )
 def test_id_sets_read_a_column_and_refuse_counts_per_id(metric):
@@ -243,11 +242,11 @@ def test_historical_clv_takes_a_purchase_frequency_score_between_0_and_1():
 
 
 def test_growth_reads_a_series_of_revenue_per_month_as_the_mapping_it_is():
-    from salesflow.metrics import compound_monthly_growth_rate, month_over_month_growth
+    from salesflow.metrics import revenue_growth
 
     revenue = {(2026, 1): Money("100", "EUR"), (2026, 2): Money("110", "EUR")}
 
-    assert compound_monthly_growth_rate(pd.Series(revenue)) == compound_monthly_growth_rate(
-        revenue
+    assert revenue_growth(pd.Series(revenue), variant="compound_monthly") == revenue_growth(
+        revenue, variant="compound_monthly"
     )
-    assert month_over_month_growth(pd.Series(revenue)) == month_over_month_growth(revenue)
+    assert revenue_growth(pd.Series(revenue)) == revenue_growth(revenue)

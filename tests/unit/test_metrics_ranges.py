@@ -15,20 +15,20 @@ from salesflow import InvalidField, Money, Period
 from salesflow._results import MAX_PLACES
 from salesflow.errors import SalesflowError
 from salesflow.metrics import (
-    FunnelStepResult,
-    ManagerKPI,
     Ratio,
-    SalesCycle,
     Score,
     churn_rate,
     clv,
     cohort_retention,
-    compound_monthly_growth_rate,
     customer_summary,
     nps,
     retention_rate,
+    revenue_growth,
 )
 from salesflow.metrics.cohorts import Cohort, CohortCell, CustomerSummary
+from salesflow.metrics.cycle import SalesCycle
+from salesflow.metrics.funnel import FunnelStepResult
+from salesflow.metrics.managers import ManagerKPI
 
 MAX = datetime.max.replace(tzinfo=UTC)
 MIN = datetime.min.replace(tzinfo=UTC)
@@ -215,20 +215,20 @@ ROUNDERS = {
     "Score.text": lambda places: nps([9, 3, 7]).text(places),
     "CohortTable.format": lambda places: cohort_retention(ROWS, zone="UTC").format(places),
     "empty CohortTable.format": lambda places: cohort_retention([], zone="UTC").format(places),
-    "compound_monthly_growth_rate": lambda places: compound_monthly_growth_rate(
+    "compound_monthly_growth_rate": lambda places: revenue_growth(
         {
             (2026, 1): Money("100", "EUR"),
             (2026, 2): Money("110", "EUR"),
             (2026, 3): Money("121", "EUR"),
-        },
+        }, variant="compound_monthly",
         places=places,
     ),
-    "GrowthRate.percent": lambda places: compound_monthly_growth_rate(
+    "GrowthRate.percent": lambda places: revenue_growth(
         {
             (2026, 1): Money("100", "EUR"),
             (2026, 2): Money("110", "EUR"),
             (2026, 3): Money("121", "EUR"),
-        }
+        }, variant="compound_monthly"
     ).percent(places),
 }
 

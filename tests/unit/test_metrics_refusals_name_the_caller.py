@@ -24,17 +24,16 @@ from hypothesis import strategies as st
 from fuzz import samples
 from salesflow import InvalidField, Money, Period, PeriodUnit, SalesflowError
 from salesflow.metrics import (
-    GrowthRate,
     Ratio,
-    compound_monthly_growth_rate,
-    conversion_rate_from_ids,
+    conversion_rate,
     customer_acquisition_cost,
     manager_kpis,
     retention_rate,
+    revenue_growth,
 )
 from salesflow.metrics._records import OrderRecord
+from salesflow.metrics.growth import MAX_GROWTH_MONTHS, GrowthRate, _iroot
 from salesflow.metrics.results import result_from_dict
-from salesflow.metrics.sales import MAX_GROWTH_MONTHS, _iroot
 
 
 def _refusal(call: Callable[[], Any]) -> str:
@@ -63,7 +62,7 @@ REFUSALS: dict[str, tuple[Callable[[], Any], str]] = {
         "sales_spend ('GBP')",
     ),
     "conversion_rate_from_ids visitors": (
-        lambda: conversion_rate_from_ids(visitors=[1], converted=["b"]),
+        lambda: conversion_rate(visitors=[1], variant="distinct_ids", converted=["b"]),
         "visitors ([1])",
     ),
     "manager_kpis leads": (
@@ -212,4 +211,4 @@ def test_compound_growth_over_too_many_months_names_the_revenue():
     revenue = {(2000 + m // 12, m % 12 + 1): Money("1", "EUR") for m in range(1202)}
 
     with pytest.raises(InvalidField, match=r"^revenue: got '2000-01 to 2100-02, 1201 monthly"):
-        compound_monthly_growth_rate(revenue)
+        revenue_growth(revenue, variant="compound_monthly")

@@ -12,18 +12,15 @@ from hypothesis import strategies as st
 
 from salesflow import CurrencyMismatch, InvalidField, InvalidType, Money, Period, UndefinedMetric
 from salesflow.leads import Lead, LostReason
-from salesflow.metrics.sales import (
+from salesflow.metrics.cycle import sales_cycle_length
+from salesflow.metrics.growth import _iroot, monthly_revenue, revenue_growth
+from salesflow.metrics.managers import (
     CALL_KINDS,
     MEETING_KINDS,
-    _iroot,
-    compound_monthly_growth_rate,
     customer_acquisition_cost,
-    lead_conversion_rate,
     manager_kpis,
-    month_over_month_growth,
-    monthly_revenue,
-    sales_cycle_length,
 )
+from salesflow.metrics.stages import lead_conversion_rate
 from salesflow.orders import Customer, Order, OrderLine, SupportContact
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -130,10 +127,18 @@ def test_a_bad_lead_record_is_refused_naming_the_lead_and_the_key(row, field, er
 
 def test_a_tampered_lead_history_is_refused_naming_the_lead_and_the_event():
     history = list(won_lead().history)
-    history[1], history[2] = history[2], history[1]
+    del history[1]  # a version is missing
 
-    with pytest.raises(InvalidField, match=r"leads\[0\]\[1\]\."):
+    with pytest.raises(InvalidField, match=r"leads\[0\]\[1\]\.version"):
         sales_cycle_length([history])
+    with pytest.raises(InvalidField, match=r"leads\[0\]\[2\]\.version"):
+        sales_cycle_length([list(reversed(history))])  # named where it was given
+
+
+def test_a_leads_events_in_any_order_are_put_in_version_order():
+    lead = won_lead(after=7)
+
+    assert sales_cycle_length([list(reversed(lead.history))]) == sales_cycle_length([lead])
 
 
 def test_a_lead_document_is_read_like_the_lead():
@@ -161,7 +166,7 @@ def test_the_qualified_variant_divides_by_leads_ever_qualified():
     qualified_open = new_lead("b").qualify(at=days(1), actor="ann").lead
     leads = [qualified_won, qualified_open, won_lead("c"), {"won_at": None, "qualified": False}]
 
-    result = lead_conversion_rate(leads, denominator="qualified")
+    result = lead_conversion_rate(leads, variant="qualified")
 
     assert (result.numerator, result.denominator) == (1, 2)
     assert result.variant == "all qualified leads created"
@@ -170,7 +175,7 @@ def test_the_qualified_variant_divides_by_leads_ever_qualified():
 
 def test_the_qualified_variant_needs_the_qualified_key_of_records():
     with pytest.raises(InvalidField, match=r"leads\[0\]\.qualified"):
-        lead_conversion_rate([{"won_at": None}], denominator="qualified")
+        lead_conversion_rate([{"won_at": None}], variant="qualified")
 
 
 def test_lead_conversion_in_a_period_counts_leads_created_in_it():
@@ -185,9 +190,9 @@ def test_lead_conversion_in_a_period_counts_leads_created_in_it():
     assert (result.numerator, result.denominator) == (1, 2)
 
 
-def test_lead_conversion_refuses_an_unknown_denominator_and_is_undefined_without_leads():
-    with pytest.raises(InvalidField, match="denominator"):
-        lead_conversion_rate([], denominator="customers")
+def test_lead_conversion_refuses_an_unknown_variant_and_is_undefined_without_leads():
+    with pytest.raises(InvalidField, match="variant"):
+        lead_conversion_rate([], variant="customers")
     assert lead_conversion_rate([]).percent() == "undefined"
     with pytest.raises(UndefinedMetric, match="leads is 0"):
         lead_conversion_rate([], on_empty="raise")
@@ -303,7 +308,7 @@ def test_month_over_month_growth_is_this_month_minus_last_over_last_per_month():
         Period.month(2026, 2, "UTC"): eur("1200"),
     }
 
-    growth = month_over_month_growth(revenue)
+    growth = revenue_growth(revenue)
 
     assert [g.variant for g in growth] == ["2026-02 vs 2026-01", "2026-03 vs 2026-02"]
     assert [g.fraction for g in growth] == [Fraction(1, 5), Fraction(-1, 4)]
@@ -311,15 +316,15 @@ def test_month_over_month_growth_is_this_month_minus_last_over_last_per_month():
 
 
 def test_growth_after_a_month_without_revenue_is_undefined():
-    growth = month_over_month_growth({(2026, 1): eur("0"), (2026, 2): eur("50")})
+    growth = revenue_growth({(2026, 1): eur("0"), (2026, 2): eur("50")})
 
     assert not growth[0].defined
     with pytest.raises(UndefinedMetric, match="revenue 2026-01 is 0"):
-        month_over_month_growth({(2026, 1): eur("0"), (2026, 2): eur("50")}, on_empty="raise")
+        revenue_growth({(2026, 1): eur("0"), (2026, 2): eur("50")}, on_empty="raise")
 
 
 def test_a_single_month_has_no_month_over_month_growth():
-    assert month_over_month_growth({(2026, 1): eur("10")}) == ()
+    assert revenue_growth({(2026, 1): eur("10")}) == ()
 
 
 @pytest.mark.parametrize(
@@ -351,14 +356,14 @@ def test_a_single_month_has_no_month_over_month_growth():
 )
 def test_bad_monthly_revenue_is_refused_naming_it(revenue, field, error):
     with pytest.raises(error) as caught:
-        month_over_month_growth(revenue)
+        revenue_growth(revenue)
 
     assert caught.value.field == field
 
 
 def test_a_missing_month_is_named_in_the_refusal():
     with pytest.raises(InvalidField, match=r"2026-02.*missing"):
-        compound_monthly_growth_rate({(2026, 1): eur("1"), (2026, 3): eur("2")})
+        revenue_growth({(2026, 1): eur("1"), (2026, 3): eur("2")}, variant="compound_monthly")
 
 
 def test_compound_monthly_growth_is_exact_when_the_root_is():
@@ -369,7 +374,7 @@ def test_compound_monthly_growth_is_exact_when_the_root_is():
         (2026, 4): eur("1331"),
     }
 
-    rate = compound_monthly_growth_rate(revenue)
+    rate = revenue_growth(revenue, variant="compound_monthly")
 
     assert rate.value == Decimal("0.1")
     assert rate.value_is_exact
@@ -380,7 +385,7 @@ def test_compound_monthly_growth_is_exact_when_the_root_is():
 def test_an_irrational_compound_growth_is_rounded_to_the_stated_places_and_says_so():
     revenue = {(2026, 1): eur("100"), (2026, 2): eur("120"), (2026, 3): eur("200")}
 
-    rate = compound_monthly_growth_rate(revenue, places=20)
+    rate = revenue_growth(revenue, variant="compound_monthly", places=20)
 
     assert rate.value == Decimal("0.41421356237309504880")  # sqrt(2) - 1
     assert not rate.value_is_exact
@@ -390,8 +395,8 @@ def test_an_irrational_compound_growth_is_rounded_to_the_stated_places_and_says_
 
 
 def test_a_falling_compound_growth_rounds_toward_and_away_from_zero_as_asked():
-    rate = compound_monthly_growth_rate(
-        {(2026, 1): eur("200"), (2026, 2): eur("150"), (2026, 3): eur("100")}
+    rate = revenue_growth(
+        {(2026, 1): eur("200"), (2026, 2): eur("150"), (2026, 3): eur("100")}, variant="compound_monthly"
     )
 
     # 1/sqrt(2) - 1 = -0.29289321881...
@@ -402,8 +407,8 @@ def test_a_falling_compound_growth_rounds_toward_and_away_from_zero_as_asked():
 
 
 def test_compound_growth_is_undefined_for_one_month_or_a_first_month_of_zero():
-    one = compound_monthly_growth_rate({(2026, 1): eur("100")})
-    from_zero = compound_monthly_growth_rate({(2026, 1): eur("0"), (2026, 2): eur("100")})
+    one = revenue_growth({(2026, 1): eur("100")}, variant="compound_monthly")
+    from_zero = revenue_growth({(2026, 1): eur("0"), (2026, 2): eur("100")}, variant="compound_monthly")
 
     assert one.value is None
     assert one.percent() == "undefined"
@@ -411,16 +416,16 @@ def test_compound_growth_is_undefined_for_one_month_or_a_first_month_of_zero():
     with pytest.raises(UndefinedMetric, match="first month's revenue"):
         from_zero.require()
     with pytest.raises(UndefinedMetric, match="months of growth"):
-        compound_monthly_growth_rate({(2026, 1): eur("100")}, on_empty="raise")
+        revenue_growth({(2026, 1): eur("100")}, variant="compound_monthly", on_empty="raise")
 
 
 def test_compound_growth_refuses_bad_places_and_no_months():
     with pytest.raises(InvalidField, match="places"):
-        compound_monthly_growth_rate({(2026, 1): eur("1")}, places=-1)
+        revenue_growth({(2026, 1): eur("1")}, variant="compound_monthly", places=-1)
     with pytest.raises(InvalidField, match="revenue"):
-        compound_monthly_growth_rate({})
+        revenue_growth({}, variant="compound_monthly")
     with pytest.raises(InvalidField, match="rounding"):
-        compound_monthly_growth_rate({(2026, 1): eur("1"), (2026, 2): eur("2")}).percent(1, "up")
+        revenue_growth({(2026, 1): eur("1"), (2026, 2): eur("2")}, variant="compound_monthly").percent(1, "up")
 
 
 # -- per-manager KPIs -------------------------------------------------------------------------------
@@ -728,7 +733,10 @@ def reference_median(values):
     return (ordered[middle - 1] + ordered[middle]) / 2
 
 
-@given(st.lists(lead_rows(), max_size=40), st.randoms(use_true_random=False))
+@given(
+    st.lists(lead_rows(), max_size=40, unique_by=lambda row: row["lead_id"]),
+    st.randoms(use_true_random=False),
+)
 def test_the_sales_cycle_agrees_with_a_reference_and_ignores_the_order_of_leads(rows, rng):
     shuffled = list(rows)
     rng.shuffle(shuffled)
@@ -747,16 +755,18 @@ def test_the_sales_cycle_agrees_with_a_reference_and_ignores_the_order_of_leads(
 
 
 @given(
-    st.lists(lead_rows(), max_size=40), st.sampled_from(["leads", "qualified"]), st.integers(0, 40)
+    st.lists(lead_rows(), max_size=40, unique_by=lambda row: row["lead_id"]),
+    st.sampled_from(["leads", "qualified"]),
+    st.integers(0, 40),
 )
 def test_lead_conversion_agrees_with_a_reference_stays_within_0_and_1_and_adds_up(
-    rows, denominator, cut
+    rows, variant, cut
 ):
-    result = lead_conversion_rate(rows, denominator=denominator)
-    first = lead_conversion_rate(rows[:cut], denominator=denominator)
-    second = lead_conversion_rate(rows[cut:], denominator=denominator)
+    result = lead_conversion_rate(rows, variant=variant)
+    first = lead_conversion_rate(rows[:cut], variant=variant)
+    second = lead_conversion_rate(rows[cut:], variant=variant)
 
-    counted = [row for row in rows if denominator == "leads" or row["qualified"]]
+    counted = [row for row in rows if variant == "leads" or row["qualified"]]
     won = [row for row in counted if row["won_at"] is not None]
     assert (result.numerator, result.denominator) == (len(won), len(counted))
     assert result.fraction is None or 0 <= result.fraction <= 1
@@ -812,7 +822,7 @@ def test_month_over_month_growth_agrees_with_a_reference_whatever_the_mapping_or
     items = list(as_revenue(amounts).items())
     rng.shuffle(items)
 
-    growth = month_over_month_growth(dict(items))
+    growth = revenue_growth(dict(items))
 
     assert len(growth) == len(amounts) - 1
     for result, last, this in zip(growth, amounts, amounts[1:], strict=False):
@@ -822,7 +832,7 @@ def test_month_over_month_growth_agrees_with_a_reference_whatever_the_mapping_or
 
 @given(months_of_revenue, st.integers(0, 30))
 def test_compound_growth_is_the_true_root_rounded_half_even_to_the_stated_places(amounts, places):
-    rate = compound_monthly_growth_rate(as_revenue(amounts), places=places)
+    rate = revenue_growth(as_revenue(amounts), variant="compound_monthly", places=places)
 
     first, last, months = Fraction(amounts[0]), Fraction(amounts[-1]), len(amounts) - 1
     if months == 0 or first == 0:
@@ -836,7 +846,7 @@ def test_compound_growth_is_the_true_root_rounded_half_even_to_the_stated_places
 
 @given(months_of_revenue, st.integers(0, 6))
 def test_a_floor_and_a_ceiling_percentage_bracket_the_true_growth(amounts, places):
-    rate = compound_monthly_growth_rate(as_revenue(amounts))
+    rate = revenue_growth(as_revenue(amounts), variant="compound_monthly")
     if rate.value is None:
         return
 
@@ -853,3 +863,15 @@ def test_the_integer_root_is_the_floor_of_the_true_root(value, degree):
     root = _iroot(value, degree)
 
     assert root**degree <= value < (root + 1) ** degree
+
+
+def test_revenue_growth_names_an_unknown_variant_and_checks_places_in_both():
+    revenue = {(2026, 1): eur("100"), (2026, 2): eur("110")}
+
+    with pytest.raises(InvalidField) as caught:
+        revenue_growth(revenue, variant="yearly")
+    assert caught.value.field == "variant"
+    with pytest.raises(InvalidField) as caught:
+        revenue_growth(revenue, places=-1)
+    assert caught.value.field == "places"
+    assert revenue_growth(revenue, variant="compound_monthly").percent() == "10.0%"

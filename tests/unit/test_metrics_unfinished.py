@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from salesflow import InvalidField, InvalidType, Money, Period
 from salesflow.leads import Lead
 from salesflow.metrics import Amount, Ratio, Score
+from salesflow.metrics.cycle import sales_cycle_length
+from salesflow.metrics.managers import ManagerKPIs, manager_kpis
 from salesflow.metrics.orders import (
     average_order_value,
     cancellation_rate,
@@ -20,12 +22,7 @@ from salesflow.metrics.orders import (
     order_status_request_share,
     time_in_status,
 )
-from salesflow.metrics.sales import (
-    ManagerKPIs,
-    lead_conversion_rate,
-    manager_kpis,
-    sales_cycle_length,
-)
+from salesflow.metrics.stages import lead_conversion_rate
 from salesflow.orders import Customer, Order, OrderLine, ProcessingStep, SupportContact
 
 MARCH = Period.month(2026, 3, "UTC")

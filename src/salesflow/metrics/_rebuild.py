@@ -27,7 +27,7 @@ from salesflow.metrics.customers import (
     set_based_retention,
 )
 from salesflow.metrics.funnel import _distinct_id_conversion, conversion_rate
-from salesflow.metrics.sales import customer_acquisition_cost
+from salesflow.metrics.managers import customer_acquisition_cost
 from salesflow.metrics.surveys import csat, nps
 from salesflow.money import Money
 

@@ -1,16 +1,6 @@
-"""Funnel and journey metrics: conversion, ordered funnels, and how leads move through stages.
+"""The shop's web funnel: conversion rate, and the ordered funnel over event records.
 
-Two kinds of input, one vocabulary:
-
-- **Event records** for the shop's funnel (a visit, a product view, a cart,
-  a purchase): plain mappings ``{"person_id", "step", "at"}``, so that
-  ``df.to_dict("records")`` works without pandas being a dependency.
-- **The library's own leads** for the sales journey: :class:`~salesflow.leads.Lead`
-  aggregates, their events (any order, any mix of leads), or the dicts of
-  :func:`~salesflow.leads.lead_event_to_dict` and :meth:`Lead.to_dict`.
-
-Every figure is an explained result (:class:`Ratio`), or a value made of them
-(:class:`Funnel`, :class:`LeadStageTimes`).
+Event records are plain mappings ``{"person_id", "step", "at"}`` (see docs/metrics.md).
 
 >>> from datetime import datetime, timedelta, timezone
 >>> from salesflow.metrics.funnel import conversion_rate, funnel
@@ -29,7 +19,7 @@ Every figure is an explained result (:class:`Ratio`), or a value made of them
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_EVEN
 from enum import Enum
@@ -37,50 +27,33 @@ from typing import Any, Final, Literal
 
 import attrs
 
-from salesflow import _check, _zones
+from salesflow import _check
 from salesflow._results import (
     OnEmpty,
     Ratio,
-    Score,
     check_on_empty,
     instance_field,
     settle,
 )
-from salesflow.errors import InvalidField, InvalidType, UndefinedMetric
-from salesflow.leads import Lead, LeadStage
-from salesflow.leads.events import (
-    ActivityKind,
-    ActivityLogged,
-    LeadCreated,
-    LeadQualified,
-    LeadStageChanged,
-)
-from salesflow.leads.events import event_from_dict as lead_event_from_dict
-from salesflow.leads.stage import OPEN_STAGES
-from salesflow.metrics._records import (
-    _id_value,
-    _identifier,
-    _required,
-    _utc,
-    _where,
+from salesflow.errors import InvalidField, InvalidType
+from salesflow.metrics._read.choices import variant_arguments
+from salesflow.metrics._read.fields import (
+    identifier,
+    required,
+    row_at,
     shown_ids,
     values_of,
+    where,
     whole_number,
 )
+from salesflow.metrics._read.fields import moment as read_moment
 
 __all__ = [
     "DEFAULT_FUNNEL_STEPS",
     "Funnel",
     "FunnelStepResult",
-    "LeadStageTimes",
-    "StageDuration",
     "conversion_rate",
-    "conversion_rate_from_ids",
-    "demo_after_intro_call_rate",
     "funnel",
-    "lost_after_demo_rate",
-    "slowest_lead_stage",
-    "time_in_lead_stages",
 ]
 
 PersonId = str | int
@@ -97,6 +70,11 @@ DEFAULT_FUNNEL_STEPS: Final = (
 """The shop's funnel, in order: visit, product view, add to cart, checkout, order form, purchase."""
 
 OtherSteps = Literal["refuse", "skip"]
+ConversionVariant = Literal["counts", "distinct_ids"]
+_CONVERSION_VARIANTS: Final = {
+    "counts": ("conversions", "visitors"),
+    "distinct_ids": ("visitors", "converted"),
+}
 
 _ROW_EXPECTED: Final = (
     "a mapping with the keys person_id, step and at (from a DataFrame, pass df.to_dict('records'))"
@@ -118,68 +96,71 @@ def _id_set(field: str, ids: Any) -> dict[PersonId, int]:
     )
     seen: dict[PersonId, int] = {}
     for index, value in enumerate(values):
-        seen.setdefault(_id_value(f"{field}[{index}]", value), index)
+        seen.setdefault(identifier(f"{field}[{index}]", value), index)
     return seen
 
 
-def conversion_rate(*, conversions: int, visitors: int, on_empty: OnEmpty = "undefined") -> Ratio:
-    """Conversion rate from counts: conversions / visitors.
+def conversion_rate(
+    *,
+    conversions: int | None = None,
+    visitors: int | Iterable[PersonId],
+    converted: Iterable[PersonId] | None = None,
+    variant: ConversionVariant = "counts",
+    on_empty: OnEmpty = "undefined",
+) -> Ratio:
+    """Conversion rate: visitors who converted / visitors, from counts or from ids.
 
-    ``conversions`` counts visitors who converted (each once), so it is at
-    most ``visitors``; to divide orders by sessions, count both the same way
-    first. No visitors give an undefined ratio (or :class:`UndefinedMetric`
-    with ``on_empty="raise"``). Refuses negative counts, floats, bools and
-    more conversions than visitors.
+    - ``variant="counts"`` (the default): ``conversions / visitors``, both
+      counts. ``conversions`` counts visitors who converted (each once), so it
+      is at most ``visitors``; to divide orders by sessions, count both the
+      same way first. Refuses negative counts, floats, bools and more
+      conversions than visitors.
+    - ``variant="distinct_ids"``: ``|converted| / |visitors|``, both iterables
+      of ids. Duplicate ids count once, so a visitor who came back three
+      times or bought twice is one visitor and one conversion. Ids are used
+      exactly as given, as in :func:`funnel` (``"a"`` and ``"a "`` are two
+      visitors). A converted id that is not among the visitors is refused
+      (naming its index): it belongs to another period or another site, and
+      counting it would push the rate up.
+
+    No visitors give an undefined ratio (or :class:`UndefinedMetric` with
+    ``on_empty="raise"``).
 
     >>> conversion_rate(conversions=30, visitors=1200).percent()
     '2.5%'
+    >>> conversion_rate(visitors=["a", "b", "c", "a"], converted=["b", "b"], variant="distinct_ids")
+    <Ratio conversion rate (distinct ids): 1 / 3 = 1/3 ≈ 0.3333333333>
     """
-    converted = whole_number("conversions", conversions, minimum=0)
+    given = {"conversions": conversions, "visitors": visitors, "converted": converted}
+    read = variant_arguments("conversion_rate", variant, _CONVERSION_VARIANTS, given)
+    if variant == "distinct_ids":
+        people = _id_set("visitors", read["visitors"])
+        buyers = _id_set("converted", read["converted"])
+        for person, index in buyers.items():
+            if person not in people:
+                raise InvalidField(
+                    f"converted[{index}]",
+                    person,
+                    f"the id of one of visitors ({shown_ids(people)}): a visitor converts",
+                )
+        return settle(_distinct_id_conversion(len(buyers), len(people)), on_empty)
+    converted_count = whole_number("conversions", conversions, minimum=0)
     total = whole_number("visitors", visitors, minimum=0)
-    if converted > total:
+    if converted_count > total:
         raise InvalidField(
             "conversions",
-            converted,
+            converted_count,
             f"at most visitors ({total}): count each converting visitor once",
         )
     ratio = Ratio(
         "conversion rate",
-        converted,
+        converted_count,
         total,
         variant="counts",
         formula="conversions / visitors",
-        inputs=(("conversions", converted), ("visitors", total)),
+        inputs=(("conversions", converted_count), ("visitors", total)),
     )
     return settle(ratio, on_empty)
-
-
-def conversion_rate_from_ids(
-    *,
-    visitors: Iterable[PersonId],
-    converted: Iterable[PersonId],
-    on_empty: OnEmpty = "undefined",
-) -> Ratio:
-    """Conversion rate from ids: |converted visitors| / |visitors|.
-
-    Duplicate ids count once, so a visitor who came back three times or
-    bought twice is one visitor and one conversion. Ids are used exactly as
-    given, as in :func:`funnel` (``"a"`` and ``"a "`` are two visitors). A converted id that is
-    not among the visitors is refused (naming its index): it belongs to
-    another period or another site, and counting it would push the rate up.
-
-    >>> conversion_rate_from_ids(visitors=["a", "b", "c", "a"], converted=["b", "b"])
-    <Ratio conversion rate (distinct ids): 1 / 3 = 1/3 ≈ 0.3333333333>
-    """
-    people = _id_set("visitors", visitors)
-    buyers = _id_set("converted", converted)
-    for person, index in buyers.items():
-        if person not in people:
-            raise InvalidField(
-                f"converted[{index}]",
-                person,
-                f"the id of one of visitors ({shown_ids(people)}): a visitor converts",
-            )
-    return settle(_distinct_id_conversion(len(buyers), len(people)), on_empty)
 
 
 def _distinct_id_conversion(converted: int, visitors: int) -> Ratio:
@@ -552,19 +533,20 @@ def _read_event(
     """One event record, checked key by key (the thorough path); None: a step to skip."""
     if not isinstance(row, Mapping):
         raise InvalidType(f"rows[{index}]", row, _ROW_EXPECTED)
-    person = _identifier(index, "person_id", _required(index, row, "person_id"))
-    step = _required(index, row, "step")
+    at = row_at("rows", index)
+    person = identifier(where(at, "person_id"), required(at, row, "person_id"))
+    step = required(at, row, "step")
     if not isinstance(step, str):
-        raise InvalidType(_where(index, "step"), step, "a step name (a string)")
+        raise InvalidType(where(at, "step"), step, "a step name (a string)")
     position = positions.get(step)
     if position is None and not skip:
         raise InvalidField(
-            _where(index, "step"),
+            where(at, "step"),
             step,
             f"one of the funnel's steps: {', '.join(steps)} "
             "(pass other_steps='skip' to leave other steps out)",
         )
-    return person, position, _utc(_where(index, "at"), _required(index, row, "at"))
+    return person, position, read_moment(where(at, "at"), required(at, row, "at"))
 
 
 def _rows(rows: Any) -> Iterable[Any]:
@@ -692,447 +674,3 @@ def funnel(
     result = Funnel(names, tuple(reached), limit, without_entry=without_entry, skipped_rows=skipped)
     settle(result.overall, on_empty)
     return result
-
-
-# -- leads: time in stage, stalls, demos --------------------------------------------------
-
-_LEAD_EVENTS: Final = (LeadCreated, LeadStageChanged, LeadQualified, ActivityLogged)
-_LEADS_EXPECTED: Final = (
-    "an iterable of Lead aggregates, lead events (any order, loose or one lead's "
-    "as a list), or their dicts (lead_event_to_dict, Lead.to_dict)"
-)
-
-
-def _renamed(error: InvalidField, field: str) -> InvalidField:
-    return type(error)(field, error.value, error.expected, context=error.context)
-
-
-def _items(leads: Any) -> Iterator[tuple[str, Any]]:
-    """(field, item) for every item; a list or tuple item (``lead.history``) gives its events."""
-    for index, item in enumerate(leads):
-        if isinstance(item, list | tuple):
-            for position, event in enumerate(item):
-                yield f"leads[{index}][{position}]", event
-        else:
-            yield f"leads[{index}]", item
-
-
-def _leads(leads: Any) -> list[Lead]:
-    """The leads, rebuilt from whatever form they came in, in lead id order.
-
-    Events (loose, or a lead's events as one list or tuple item, as the
-    sales metrics take them) are grouped by lead id and put in version order
-    before being replayed (and so checked); a lead given twice is refused.
-    """
-    if isinstance(leads, Lead | str | bytes | Mapping) or not isinstance(leads, Iterable):
-        raise InvalidType("leads", leads, _LEADS_EXPECTED)
-    whole: dict[str, Lead] = {}
-    histories: dict[str, list[Any]] = {}
-    for field, item in _items(leads):
-        if isinstance(item, Mapping):
-            try:
-                if "schema" in item:
-                    item = Lead.from_dict(dict(item))
-                else:
-                    item = lead_event_from_dict(dict(item), field=field)
-            except InvalidField as error:
-                if error.field.startswith(field):
-                    raise
-                raise _renamed(error, f"{field}.{error.field}") from None
-        if isinstance(item, Lead):
-            if item.id in whole or item.id in histories:
-                raise InvalidField(
-                    field, item, f"each lead once (lead {item.id!r} is already given)"
-                )
-            whole[item.id] = item
-        elif isinstance(item, _LEAD_EVENTS):
-            if item.lead_id in whole:
-                raise InvalidField(
-                    field,
-                    item,
-                    f"each lead once (lead {item.lead_id!r} is already given as a Lead)",
-                )
-            histories.setdefault(item.lead_id, []).append(item)
-        else:
-            raise InvalidType(field, item, _LEADS_EXPECTED)
-    for lead_id, history in histories.items():
-        history.sort(key=lambda event: event.version)
-        try:
-            whole[lead_id] = Lead(tuple(history))
-        except InvalidField as error:
-            raise type(error)(
-                error.field, error.value, error.expected, context=f"lead {lead_id!r}"
-            ) from None
-    return [whole[lead_id] for lead_id in sorted(whole)]
-
-
-def _median(values: list[timedelta]) -> timedelta | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    middle = len(ordered) // 2
-    if len(ordered) % 2:
-        return ordered[middle]
-    return (ordered[middle - 1] + ordered[middle]) / 2
-
-
-def _microseconds(value: timedelta) -> int:
-    return (value.days * 86_400 + value.seconds) * 1_000_000 + value.microseconds
-
-
-def _stage_field(instance: Any, attribute: Any, value: Any) -> None:
-    if not isinstance(value, LeadStage):
-        raise InvalidType(attribute.name, value, "a LeadStage", context=type(instance).__name__)
-
-
-def _duration_field(instance: Any, attribute: Any, value: Any) -> None:
-    context = type(instance).__name__
-    if value is None and attribute.name == "median":
-        return
-    if not isinstance(value, timedelta):
-        raise InvalidType(attribute.name, value, "a timedelta of at least 0", context=context)
-    if value < timedelta(0):
-        raise InvalidField(attribute.name, value, "a timedelta of at least 0", context=context)
-
-
-@attrs.frozen
-class StageDuration:
-    """Time leads spent in one stage, across the leads that were in it.
-
-    ``leads`` counts the leads that were ever in ``stage``; ``open`` how many
-    of them are still in it, their time counted up to the ``now`` the
-    figures were computed at (so the figures can still grow). ``total`` sums
-    each lead's time in the stage (every visit), ``median`` is the median of
-    those per-lead times (the mean of the middle two for an even count) and
-    :attr:`mean` their mean; both are None when no lead was in the stage.
-
-    Refuses open > leads, negative durations, and a median given for no
-    leads (or missing for some).
-    """
-
-    stage: LeadStage = attrs.field(validator=_stage_field)
-    leads: int = attrs.field(validator=_count_field)
-    open: int = attrs.field(validator=_count_field)
-    total: timedelta = attrs.field(validator=_duration_field)
-    median: timedelta | None = attrs.field(validator=_duration_field)
-
-    def __attrs_post_init__(self) -> None:
-        if self.open > self.leads:
-            raise InvalidField(
-                "open", self.open, f"at most leads ({self.leads})", context="StageDuration"
-            )
-        if (self.median is None) != (self.leads == 0):
-            raise InvalidField(
-                "median",
-                self.median,
-                "None exactly when no lead was in the stage",
-                context="StageDuration",
-            )
-        if self.leads == 0 and self.total:
-            raise InvalidField(
-                "total", self.total, "0 when no lead was in the stage", context="StageDuration"
-            )
-
-    @property
-    def mean(self) -> timedelta | None:
-        """``total / leads``, to the microsecond (rounded half-even); None with no leads."""
-        return None if not self.leads else self.total / self.leads
-
-    @property
-    def mean_days(self) -> Score:
-        """The mean in days, exact: ``total time in stage / leads that were in it``."""
-        return Score(
-            "mean time in stage",
-            _microseconds(self.total),
-            self.leads * _MICROSECONDS_PER_DAY,
-            variant=f"{self.stage.value}, in days",
-            formula="total time in stage / leads that were in it",
-            working=f"{self.total} / {self.leads} leads",
-            inputs=(("leads", self.leads), ("open", self.open)),
-            denominator_name="leads that were in it",
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain values for a DataFrame row (timedeltas, None when undefined)."""
-        return {
-            "stage": self.stage.value,
-            "leads": self.leads,
-            "open": self.open,
-            "total": self.total,
-            "mean": self.mean,
-            "median": self.median,
-        }
-
-
-def _durations_field(instance: Any, attribute: Any, value: Any) -> None:
-    stages = tuple(duration.stage for duration in value) if isinstance(value, tuple) else None
-    if stages != tuple(LeadStage) or not all(isinstance(d, StageDuration) for d in value):
-        raise InvalidType(
-            attribute.name,
-            value,
-            "a tuple of StageDuration, one per LeadStage in stage order",
-            context=type(instance).__name__,
-        )
-
-
-@attrs.frozen(repr=False)
-class LeadStageTimes:
-    """Time in each lead stage across leads, at ``now``: one :class:`StageDuration` per stage.
-
-    :attr:`slowest` is the open stage (awareness to decision) where leads
-    stall longest. :meth:`format` draws the table.
-    """
-
-    now: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
-    leads: int = attrs.field(validator=_count_field)
-    stages: tuple[StageDuration, ...] = attrs.field(validator=_durations_field)
-
-    def stage(self, stage: LeadStage | str) -> StageDuration:
-        """The figures of ``stage`` (a LeadStage or its value)."""
-        return self.stages[list(LeadStage).index(_check.choice(LeadStage, "stage", stage))]
-
-    @property
-    def slowest(self) -> StageDuration | None:
-        """The open stage with the longest median time in it; ties go to the earlier stage.
-
-        Only the open stages (awareness, interest, consideration, decision)
-        are candidates: customer, retained and lost are where leads rest, not
-        where they stall. None when no lead was in an open stage.
-        """
-        best: StageDuration | None = None
-        for duration in self.stages:
-            if duration.stage not in OPEN_STAGES or duration.median is None:
-                continue
-            if best is None or best.median is None or duration.median > best.median:
-                best = duration
-        return best
-
-    def to_records(self) -> list[dict[str, Any]]:
-        """One plain dict per stage (see :meth:`StageDuration.to_dict`)."""
-        return [duration.to_dict() for duration in self.stages]
-
-    def format(self) -> str:
-        """The figures as a text table; ``*`` marks a stage with leads still in it."""
-        width = max(len(stage.value) for stage in LeadStage)
-        lines = [
-            f"Time in lead stage across {self.leads:,} leads at {self.now.isoformat()}",
-            f"{'stage'.ljust(width)}  {'leads':>6}  {'open':>5}  {'median':>18}  "
-            f"{'mean':>18}  {'total':>22}",
-        ]
-        for duration in self.stages:
-            median = "-" if duration.median is None else str(duration.median)
-            mean = "-" if duration.mean is None else str(duration.mean)
-            mark = "*" if duration.open else " "
-            lines.append(
-                f"{duration.stage.value.ljust(width)}  {duration.leads:>6,}  "
-                f"{duration.open:>5,}  {median:>18}  {mean:>18}  {duration.total!s:>22}{mark}"
-            )
-        slowest = self.slowest
-        if slowest is not None:
-            lines.append(f"slowest open stage (by median): {slowest.stage.value}")
-        if any(duration.open for duration in self.stages):
-            lines.append(
-                f"* leads still in the stage: their time is counted to {self.now.isoformat()}"
-            )
-        return "\n".join(lines)
-
-    def __repr__(self) -> str:
-        slowest = self.slowest
-        name = "none" if slowest is None else slowest.stage.value
-        return (
-            f"<LeadStageTimes {self.leads:,} leads at {self.now.isoformat()}, slowest open "
-            f"stage: {name}>"
-        )
-
-
-def _stage_totals(lead: Lead, now: datetime) -> dict[LeadStage, timedelta]:
-    """Elapsed time per stage visited (all visits; the open one up to ``now``), in absolute time."""
-    totals: dict[LeadStage, timedelta] = {}
-    stage, entered = LeadStage.AWARENESS, _zones.utc(lead.created_at)
-    for event in lead.history[1:]:
-        if isinstance(event, LeadStageChanged):
-            left = _zones.utc(event.at)
-            totals[stage] = totals.get(stage, timedelta(0)) + (left - entered)
-            stage, entered = event.to_stage, left
-    totals[stage] = totals.get(stage, timedelta(0)) + (now - entered)
-    return totals
-
-
-def time_in_lead_stages(
-    leads: Iterable[Any], *, now: datetime, on_empty: OnEmpty = "undefined"
-) -> LeadStageTimes:
-    """Time in each lead stage across leads: total, mean and median per stage, at ``now``.
-
-    time in stage(lead)  = the lead's time in the stage over all its visits,
-                           elapsed between its stage changes as UTC instants
-                           (an open visit up to ``now``), as :meth:`Lead.time_in_stages`
-    total                = sum over the leads that were in the stage
-    mean                 = total / leads that were in the stage
-    median               = median of the per-lead times
-
-    A lead still in a stage counts up to ``now`` and is flagged in ``open``:
-    its time will grow. ``leads`` are :class:`~salesflow.leads.Lead`
-    aggregates, their events in any order and mix (grouped by lead id and
-    replayed, so checked), or the dicts of ``lead_event_to_dict`` and
-    ``Lead.to_dict``; each lead once.
-
-    Refuses a naive ``now``, a ``now`` before a lead's latest change, and
-    anything that is not a lead or a valid history, naming it. No leads give
-    an empty table, or :class:`UndefinedMetric` with ``on_empty="raise"``.
-
-    >>> from datetime import datetime, timedelta, timezone
-    >>> from salesflow.leads import Lead, LeadSource
-    >>> t = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
-    >>> ada = Lead.create(lead_id="L-1", source=LeadSource.INBOUND, at=t).lead
-    >>> ada = ada.advance(at=t + timedelta(days=2)).lead
-    >>> bob = Lead.create(lead_id="L-2", source=LeadSource.INBOUND, at=t).lead
-    >>> times = time_in_lead_stages([ada, bob], now=t + timedelta(days=6))
-    >>> awareness = times.stage("awareness")
-    >>> awareness.leads, awareness.open, awareness.median, awareness.mean_days.value
-    (2, 1, datetime.timedelta(days=4), Decimal('4'))
-    """
-    moment = _zones.utc(_check.aware("now", now))
-    check_on_empty(on_empty)
-    rebuilt = _leads(leads)
-    spent: dict[LeadStage, list[timedelta]] = {stage: [] for stage in LeadStage}
-    still: Counter[LeadStage] = Counter()
-    for lead in rebuilt:
-        if _zones.utc(lead.updated_at) > moment:
-            raise InvalidField(
-                "now",
-                now,
-                f"a time on or after every lead's latest change "
-                f"(lead {lead.id!r} changed at {lead.updated_at.isoformat()})",
-            )
-        for stage, total in _stage_totals(lead, moment).items():
-            spent[stage].append(total)
-        still[lead.stage] += 1
-    durations = tuple(
-        StageDuration(
-            stage,
-            len(spent[stage]),
-            still[stage],
-            sum(spent[stage], timedelta(0)),
-            _median(spent[stage]),
-        )
-        for stage in LeadStage
-    )
-    if on_empty == "raise" and not rebuilt:
-        raise UndefinedMetric("time in lead stages", "leads")
-    return LeadStageTimes(now=moment, leads=len(rebuilt), stages=durations)
-
-
-def slowest_lead_stage(leads: Iterable[Any], *, now: datetime) -> StageDuration | None:
-    """The open stage where leads stall longest: the longest median time in stage.
-
-    Ties go to the earlier stage (awareness before interest ...). Only open
-    stages count (see :attr:`LeadStageTimes.slowest`); None when no lead was
-    in one. Takes leads as :func:`time_in_lead_stages` does.
-
-    >>> from datetime import datetime, timedelta, timezone
-    >>> from salesflow.leads import Lead, LeadSource
-    >>> t = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
-    >>> lead = Lead.create(lead_id="L-1", source=LeadSource.INBOUND, at=t).lead
-    >>> lead = lead.advance(at=t + timedelta(days=1)).lead    # 1 day in awareness
-    >>> lead = lead.advance(at=t + timedelta(days=8)).lead    # 7 days in interest
-    >>> slowest_lead_stage([lead], now=t + timedelta(days=9)).stage
-    <LeadStage.INTEREST: 'interest'>
-    """
-    return time_in_lead_stages(leads, now=now).slowest
-
-
-def _demo_then_lost(lead: Lead) -> tuple[bool, bool]:
-    """Whether the lead had a demo, and whether it was lost after the first one."""
-    seen = False
-    for event in lead.history:
-        if isinstance(event, ActivityLogged) and event.kind is ActivityKind.DEMO:
-            seen = True
-        elif seen and isinstance(event, LeadStageChanged) and event.to_stage is LeadStage.LOST:
-            return True, True
-    return seen, False
-
-
-def lost_after_demo_rate(leads: Iterable[Any], *, on_empty: OnEmpty = "undefined") -> Ratio:
-    """Share of leads lost after a demo: leads with a demo that were later lost / leads with a demo.
-
-    A lead counts in the numerator when it was lost (``lose`` or
-    ``disqualify``) after its first demo, in history order; it still counts
-    if it was reactivated afterwards (it was lost after the demo). A lead
-    lost before any demo is not in the numerator. Leads are taken as in
-    :func:`time_in_lead_stages`. No lead with a demo gives an undefined
-    ratio, or :class:`UndefinedMetric` with ``on_empty="raise"``.
-
-    >>> from datetime import datetime, timedelta, timezone
-    >>> from salesflow.leads import ActivityKind, Lead, LeadSource, LostReason
-    >>> t = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
-    >>> one = Lead.create(lead_id="L-1", source=LeadSource.INBOUND, at=t).lead
-    >>> one = one.log_activity(ActivityKind.DEMO, at=t).lead
-    >>> one = one.lose(LostReason.BUDGET, at=t + timedelta(days=1)).lead
-    >>> two = Lead.create(lead_id="L-2", source=LeadSource.INBOUND, at=t).lead
-    >>> two = two.log_activity(ActivityKind.DEMO, at=t).lead
-    >>> lost_after_demo_rate([one, two])
-    <Ratio share lost after a demo (lost after the first demo): 1 / 2 = 0.5>
-    """
-    check_on_empty(on_empty)
-    demos = lost = 0
-    for lead in _leads(leads):
-        seen, found = _demo_then_lost(lead)
-        demos += seen
-        lost += found
-    ratio = Ratio(
-        "share lost after a demo",
-        lost,
-        demos,
-        variant="lost after the first demo",
-        formula="leads with a demo that were later lost / leads with a demo",
-        inputs=(("leads with a demo", demos), ("lost after a demo", lost)),
-        denominator_name="leads with a demo",
-    )
-    return settle(ratio, on_empty)
-
-
-def demo_after_intro_call_rate(leads: Iterable[Any], *, on_empty: OnEmpty = "undefined") -> Ratio:
-    """Share asking for a demo after an intro call: leads with a demo after an intro call / leads with an intro call.
-
-    A lead counts in the numerator when a demo activity follows its first
-    intro call in history order (a demo before any intro call does not
-    count). Leads are taken as in :func:`time_in_lead_stages`. No lead with
-    an intro call gives an undefined ratio, or :class:`UndefinedMetric`
-    with ``on_empty="raise"``.
-
-    >>> from datetime import datetime, timezone
-    >>> from salesflow.leads import ActivityKind, Lead, LeadSource
-    >>> t = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
-    >>> leads = []
-    >>> for number, kinds in enumerate([["intro_call", "demo"], ["intro_call"], ["demo"]]):
-    ...     lead = Lead.create(lead_id=f"L-{number}", source=LeadSource.INBOUND, at=t).lead
-    ...     for kind in kinds:
-    ...         lead = lead.log_activity(kind, at=t).lead
-    ...     leads.append(lead)
-    >>> demo_after_intro_call_rate(leads).percent()
-    '50.0%'
-    """
-    check_on_empty(on_empty)
-    calls = demos = 0
-    for lead in _leads(leads):
-        seen = found = False
-        for event in lead.history:
-            if not isinstance(event, ActivityLogged):
-                continue
-            if seen and event.kind is ActivityKind.DEMO:
-                found = True
-                break
-            if event.kind is ActivityKind.INTRO_CALL:
-                seen = True
-        calls += seen
-        demos += found
-    ratio = Ratio(
-        "share asking for a demo after an intro call",
-        demos,
-        calls,
-        variant="a demo after the first intro call",
-        formula="leads with a demo after an intro call / leads with an intro call",
-        inputs=(("leads with an intro call", calls), ("demo after the intro call", demos)),
-        denominator_name="leads with an intro call",
-    )
-    return settle(ratio, on_empty)
