@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -193,7 +193,7 @@ def instance_field(
     return check
 
 
-def build(field: str, kind: type[_T], /, **values: Any) -> _T:
+def build(field: str, kind: type[_T], values: Mapping[str, Any]) -> _T:
     """``kind(**values)`` read from the document at ``field``, naming that path on error."""
     try:
         return kind(**values)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from salesflow import InvalidField, InvalidType, Money
-from salesflow.leads import ActivityKind, Lead, LostReason, lead_event_to_dict
+from salesflow.leads import ActivityKind, Lead, LostReason
 from salesflow.metrics import (
     lead_conversion_rate,
     manager_kpis,
@@ -45,7 +45,7 @@ def shapes(leads: list[Lead]) -> dict[str, list[object]]:
         "histories": [lead.history for lead in leads],
         "documents": [lead.to_dict() for lead in leads],
         "loose events": loose,
-        "loose event documents": [lead_event_to_dict(event) for event in loose],
+        "loose event documents": [event.to_dict() for event in loose],
     }
 
 

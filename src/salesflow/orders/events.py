@@ -343,23 +343,25 @@ def event_from_dict(document: Any, *, field: str = "event") -> OrderEvent:
         placed = _check.build(
             field,
             OrderPlaced,
-            order_number=_interned(_check.key(field, doc, "order_number")),
-            at=_check.parse_datetime(f"{field}.at", _check.key(field, doc, "at")),
-            actor=_check.key(field, doc, "actor"),
-            customer=Customer.from_dict(
-                _check.key(field, doc, "customer"), field=f"{field}.customer"
-            ),
-            lines=_parse_lines(field, _check.key(field, doc, "lines")),
-            amount_due=Money.from_dict(
-                _check.key(field, doc, "amount_due"), field=f"{field}.amount_due"
-            ),
-            estimated_delivery=_check.parse_date(
-                f"{field}.estimated_delivery", _check.key(field, doc, "estimated_delivery")
-            ),
-            support=SupportContact.from_dict(
-                _check.key(field, doc, "support"), field=f"{field}.support"
-            ),
-            idempotency_key=doc.get("idempotency_key"),
+            {
+                "order_number": _interned(_check.key(field, doc, "order_number")),
+                "at": _check.parse_datetime(f"{field}.at", _check.key(field, doc, "at")),
+                "actor": _check.key(field, doc, "actor"),
+                "customer": Customer.from_dict(
+                    _check.key(field, doc, "customer"), field=f"{field}.customer"
+                ),
+                "lines": _parse_lines(field, _check.key(field, doc, "lines")),
+                "amount_due": Money.from_dict(
+                    _check.key(field, doc, "amount_due"), field=f"{field}.amount_due"
+                ),
+                "estimated_delivery": _check.parse_date(
+                    f"{field}.estimated_delivery", _check.key(field, doc, "estimated_delivery")
+                ),
+                "support": SupportContact.from_dict(
+                    _check.key(field, doc, "support"), field=f"{field}.support"
+                ),
+                "idempotency_key": doc.get("idempotency_key"),
+            },
         )
         _check.same_document(field, doc, placed.to_dict(), why="as the event's content gives")
         return placed

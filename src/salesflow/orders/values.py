@@ -48,7 +48,7 @@ class Customer:
             values = {"id": doc["id"], "name": doc["name"]}
         except KeyError as err:
             raise InvalidField(f"{field}.{err.args[0]}", None, "a value (it is missing)") from None
-        return _exactly(field, doc, _check.build(field, cls, **values))
+        return _exactly(field, doc, _check.build(field, cls, values))
 
 
 @attrs.frozen
@@ -112,7 +112,7 @@ class OrderLine:
             raise InvalidField(f"{field}.{err.args[0]}", None, "a value (it is missing)") from None
         unit_price = Money.from_dict(price, field=f"{field}.unit_price")
         line = _check.build(
-            field, cls, sku=sku, name=name, quantity=quantity, unit_price=unit_price
+            field, cls, {"sku": sku, "name": name, "quantity": quantity, "unit_price": unit_price}
         )
         return _exactly(field, doc, line)
 
@@ -153,7 +153,7 @@ class SupportContact:
         """Rebuild from :meth:`to_dict`; an unknown key is refused, naming it."""
         doc = _check.mapping(field, document)
         _check.only_keys(field, doc, _SUPPORT_KEYS)
-        return _exactly(field, doc, _check.build(field, cls, **doc))
+        return _exactly(field, doc, _check.build(field, cls, doc))
 
 
 _SUPPORT_KEYS = frozenset({"email", "phone", "url"})

@@ -21,10 +21,11 @@ salesflow.errors.InvalidField: people[1].id: got 'ana', expected a person id not
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
@@ -107,6 +108,15 @@ def _flag(instance: Any, attribute: Any, value: Any) -> None:
         raise InvalidType(attribute.name, value, "True or False", context=type(instance).__name__)
 
 
+class _Keep(enum.Enum):
+    """The default of :meth:`Person.evolve`'s parameters: keep the field as it is."""
+
+    KEEP = "keep"
+
+
+_KEEP: Final = _Keep.KEEP
+
+
 @attrs.frozen
 class Person:
     """Someone who can own leads in one role.
@@ -135,17 +145,30 @@ class Person:
                 return absence
         return None
 
-    def evolve(self, **changes: Any) -> Person:
-        """A copy with ``changes`` (checked like a new person); an unknown field is refused."""
-        known = {field.name for field in attrs.fields(Person)}
-        for name in changes:
-            if name not in known:
-                raise InvalidField(
-                    name,
-                    changes[name],
-                    f"no such field of a Person (one of {', '.join(sorted(known))})",
-                )
-        return attrs.evolve(self, **changes)
+    def evolve(
+        self,
+        *,
+        id: str | _Keep = _KEEP,
+        role: Role | str | _Keep = _KEEP,
+        active: bool | _Keep = _KEEP,
+        weight: int | _Keep = _KEEP,
+        capacity: int | _Keep | None = _KEEP,
+        hours: WorkingHours | _Keep | None = _KEEP,
+        absences: Iterable[Absence] | _Keep = _KEEP,
+        tags: Iterable[str] | _Keep = _KEEP,
+    ) -> Person:
+        """A copy with the fields given changed, checked like a new person."""
+        given: dict[str, Any] = {
+            "id": id,
+            "role": role,
+            "active": active,
+            "weight": weight,
+            "capacity": capacity,
+            "hours": hours,
+            "absences": absences,
+            "tags": tags,
+        }
+        return attrs.evolve(self, **{k: v for k, v in given.items() if v is not _KEEP})
 
 
 def _to_people(value: Any) -> tuple[Person, ...]:
