@@ -47,7 +47,7 @@ from salesflow.routing.models import Role
 from salesflow.routing.people import Team
 from salesflow.routing.strategies import Strategy, check_strategy
 
-__all__ = ["assign"]
+__all__ = ["Assignment", "AssignmentReason", "AssignmentVerdict", "Decision", "assign"]
 
 
 class AssignmentVerdict(StrEnum):

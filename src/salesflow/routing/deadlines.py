@@ -37,7 +37,7 @@ from salesflow.routing.models import Role
 from salesflow.routing.people import Team
 from salesflow.routing.strategies import Strategy, check_strategy
 
-__all__ = ["reassign_overdue"]
+__all__ = ["DeadlineResult", "Reassignment", "WaitingLead", "reassign_overdue"]
 
 
 def _to_role(value: Any) -> Role:

@@ -39,7 +39,7 @@ from salesflow.routing.models import Role
 from salesflow.routing.people import Team
 from salesflow.routing.strategies import Strategy, check_strategy
 
-__all__ = ["Dispatcher"]
+__all__ = ["Decisions", "Dispatcher"]
 
 _CHECKPOINT_EVERY: Final = 512
 

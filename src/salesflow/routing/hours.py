@@ -31,7 +31,7 @@ import attrs
 from salesflow import _check, _zones
 from salesflow.errors import InvalidField, InvalidType
 
-__all__ = ["Shift", "WorkingHours"]
+__all__ = ["END_OF_TIME", "MAX_SPAN", "Shift", "WorkingHours"]
 
 END_OF_TIME: Final = datetime.max.replace(tzinfo=UTC)
 """What :meth:`WorkingHours.window` returns when the answer never changes."""

@@ -24,7 +24,14 @@ from statemachine.states import States
 from salesflow._compile import StrictMachine, Transitions, compile_lifecycle
 from salesflow.errors import InvalidField
 
-__all__ = ["HANDOFF_EVENTS", "TRANSITIONS", "HandoffLifecycle", "HandoffStatus", "allowed_events"]
+__all__ = [
+    "HANDOFF_EVENTS",
+    "TRANSITIONS",
+    "HandoffLifecycle",
+    "HandoffStatus",
+    "allowed_events",
+    "key",
+]
 
 
 class HandoffStatus(StrEnum):

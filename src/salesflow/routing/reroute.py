@@ -36,7 +36,7 @@ from salesflow.routing.events import OwnershipEvent
 from salesflow.routing.models import Role, SalesModel, owner_of
 from salesflow.routing.ownership import Ownership, OwnershipOutcome
 
-__all__ = ["RoleTransfer", "reroute"]
+__all__ = ["RerouteReport", "RoleTransfer", "RoleTransferApplied", "Routed", "reroute"]
 
 _MODEL_WORDS: Final = {
     SalesModel.ONE_TIER: "one-tier",
