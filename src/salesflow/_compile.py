@@ -60,7 +60,14 @@ class Transitions(Generic[_K]):
     guard context, which raises); a call may still pass its own.
     """
 
-    __slots__ = ("_detail", "_explain", "events", "subject", "table")
+    __slots__ = ("_detail", "_explain", "_rows", "events", "subject", "table")
+
+    events: tuple[str, ...]
+    table: MappingProxyType[_K, MappingProxyType[str, Any]]
+    subject: str
+    _rows: dict[_K, MappingProxyType[str, Any]]
+    _detail: Callable[[_K], str] | None
+    _explain: Callable[[_K, str], None] | None
 
     def __init__(
         self,
@@ -71,15 +78,27 @@ class Transitions(Generic[_K]):
         detail: Callable[[_K], str] | None = None,
         explain: Callable[[_K, str], None] | None = None,
     ) -> None:
-        self.events = events
-        self.table: dict[_K, MappingProxyType[str, Any]] = table  # type: ignore[assignment]
-        self.subject = subject
-        self._detail = detail
-        self._explain = explain
+        # Read-only once built: the table is a module constant every caller shares.
+        rows: dict[_K, MappingProxyType[str, Any]] = dict(table)  # type: ignore[arg-type]
+        for name, value in (
+            ("events", tuple(events)),
+            ("_rows", rows),
+            ("table", MappingProxyType(rows)),
+            ("subject", subject),
+            ("_detail", detail),
+            ("_explain", explain),
+        ):
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"a compiled transition table is read-only (can't set {name!r})")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"a compiled transition table is read-only (can't delete {name!r})")
 
     def allowed(self, key: _K) -> frozenset[str]:
         """The events allowed at ``key`` (none once the state is final)."""
-        return frozenset(self.table[key])
+        return frozenset(self._rows[key])
 
     def next(
         self,
@@ -92,7 +111,7 @@ class Transitions(Generic[_K]):
     ) -> Any:
         """The state ``event`` leads to from ``key``, or the error that says why not."""
         try:
-            return self.table[key][event]
+            return self._rows[key][event]
         except (KeyError, TypeError):
             self.refuse(key, event, name=name, detail=detail, explain=explain)
 

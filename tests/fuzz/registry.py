@@ -45,8 +45,9 @@ from salesflow.metrics import results
 from salesflow.orders import lifecycle as order_lifecycle
 from salesflow.orders import order as order_module
 from salesflow.orders.notifications import PickingNotice
-from salesflow.routing import deadlines, ledger, models, report, reroute, strategies, stream
+from salesflow.routing import deadlines, ledger, models, report, strategies, stream
 from salesflow.routing import lifecycle as handoff_lifecycle
+from salesflow.routing.reroute import RerouteReport, Routed
 from salesflow.routing.simulation import default_team
 
 STATEFUL = (orders.Order, leads.Lead, routing.Ownership, routing.Dispatcher, routing.AssignmentLedger)
@@ -977,12 +978,12 @@ REGISTRY.update(
         "routing.reroute.RerouteReport": ctor(samples.reroute_report),
         "routing.reroute.RerouteReport.to_dict": lambda: m(samples.reroute_report),
         "routing.reroute.RerouteReport.from_dict": lambda: f(
-            reroute.RerouteReport.from_dict, samples.reroute_report().to_dict()
+            RerouteReport.from_dict, samples.reroute_report().to_dict()
         ),
         "routing.reroute.RoleTransferApplied": ctor(
             lambda: samples.move().apply(samples.move_target(), at=samples.at(1), person="ava")
         ),
-        "routing.reroute.Routed": lambda: f(reroute.Routed, *samples.routed_records()[0]),
+        "routing.reroute.Routed": lambda: f(Routed, *samples.routed_records()[0]),
         "routing.simulation.default_team": lambda: f(
             default_team,
             "three_tier",

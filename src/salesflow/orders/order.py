@@ -173,6 +173,10 @@ class OrderOutcome:
     @classmethod
     def of(cls, order: Order, event: OrderEvent, repeated: bool = False) -> OrderOutcome:
         """The outcome of ``event``, one of ``order``'s: its notification is built from it."""
+        if not isinstance(order, Order):
+            raise InvalidType("order", order, "an Order")
+        if not isinstance(event, OrderPlaced | StatusChanged):
+            raise InvalidType("event", event, "an OrderPlaced or StatusChanged event")
         return cls(order, event, order._notice(event), repeated)
 
 
