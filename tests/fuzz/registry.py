@@ -698,12 +698,21 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     "metrics.cohort_retention": lambda: f(
         metrics.cohort_retention, samples.order_rows(), zone="Europe/Berlin", now=samples.NOW
     ),
-    "metrics.conversion_rate": lambda: f(
-        metrics.conversion_rate,
-        conversions=30,
-        visitors=1200,
-        variant="counts",
-        on_empty="raise",
+    "metrics.conversion_rate": lambda: (
+        f(
+            metrics.conversion_rate,
+            conversions=30,
+            visitors=1200,
+            variant="counts",
+            on_empty="raise",
+        ),
+        f(
+            metrics.conversion_rate,
+            visitors=["a", "b", "c"],
+            converted=["b"],
+            variant="distinct_ids",
+            on_empty="raise",
+        ),
     ),
     "metrics.csat": lambda: (
         f(metrics.csat, [7, 6, 2, 5], scale=(1, 7), satisfied_from=6, on_empty="raise"),
@@ -749,13 +758,27 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
         other_steps="skip",
         on_empty="raise",
     ),
-    "metrics.lead_conversion_rate": lambda: f(
-        metrics.lead_conversion_rate,
-        samples.lead_rows(),
-        variant="qualified",
-        period=samples.march(),
-        now=samples.NOW,
-        on_empty="raise",
+    "metrics.lead_conversion_rate": lambda: (
+        f(
+            metrics.lead_conversion_rate,
+            samples.lead_rows(),
+            variant="qualified",
+            period=samples.march(),
+            now=samples.NOW,
+            on_empty="raise",
+        ),
+        f(
+            metrics.lead_conversion_rate,
+            [samples.deciding_lead()],
+            variant="demo_after_intro_call",
+            on_empty="raise",
+        ),
+        f(
+            metrics.lead_conversion_rate,
+            [samples.demo_lead()],
+            variant="lost_after_demo",
+            on_empty="raise",
+        ),
     ),
     "metrics.manager_kpis": lambda: f(
         metrics.manager_kpis,
@@ -814,12 +837,15 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
             on_empty="raise",
         ),
     ),
-    "metrics.revenue_growth": lambda: f(
-        metrics.revenue_growth,
-        samples.revenue(),
-        variant="compound_monthly",
-        places=12,
-        on_empty="raise",
+    "metrics.revenue_growth": lambda: (
+        f(
+            metrics.revenue_growth,
+            samples.revenue(),
+            variant="compound_monthly",
+            places=12,
+            on_empty="raise",
+        ),
+        f(metrics.revenue_growth, samples.revenue(), variant="month_over_month", on_empty="raise"),
     ),
     "metrics.sales_cycle_length": lambda: f(
         metrics.sales_cycle_length,

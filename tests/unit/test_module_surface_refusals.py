@@ -110,6 +110,7 @@ def test_every_public_module_names_what_it_exports_and_each_name_exists(module_n
     assert len(set(module.__all__)) == len(module.__all__)
     assert all(hasattr(module, name) for name in module.__all__)
     assert not [name for name in module.__all__ if name.startswith("_")]
+    assert list(module.__all__) == sorted(module.__all__, key=lambda n: (not n.isupper(), n))
 
 
 @pytest.mark.parametrize(

@@ -36,6 +36,8 @@ from salesflow.metrics._read.fields import (
 from salesflow.money import EXACT
 
 __all__ = [
+    "ChurnVariant",
+    "RetentionVariant",
     "churn_rate",
     "purchase_frequency",
     "repeat_purchase_rate",

@@ -50,8 +50,10 @@ from salesflow.metrics._read.fields import moment as read_moment
 
 __all__ = [
     "DEFAULT_FUNNEL_STEPS",
+    "ConversionVariant",
     "Funnel",
     "FunnelStepResult",
+    "OtherSteps",
     "conversion_rate",
     "funnel",
 ]

@@ -47,7 +47,7 @@ from salesflow.orders.notifications import (
 from salesflow.orders.status import OrderStatus
 from salesflow.orders.values import Customer, OrderLine, SupportContact
 
-__all__ = ["Order", "OrderOutcome", "REVIEW_REQUEST", "SCHEMA"]
+__all__ = ["REVIEW_REQUEST", "SCHEMA", "Order", "OrderOutcome"]
 
 SCHEMA: Final = "salesflow.order/1"
 """The ``schema`` tag of :meth:`Order.to_dict` documents."""
