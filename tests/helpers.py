@@ -62,9 +62,9 @@ def delayed_from(order: Order, hours: float = 6) -> Order:
 
 def next_stage(stage, event, *, qualified=False, lost_from=None):
     """Where ``event`` takes a lead at ``stage``: the compiled table, read as the aggregate does."""
-    from salesflow.leads.lifecycle import TRANSITIONS, explain, key
+    from salesflow.leads.lifecycle import TRANSITIONS, key
 
-    return TRANSITIONS.next(key(stage, qualified, lost_from), event, explain=explain)
+    return TRANSITIONS.next(key(stage, qualified, lost_from), event)
 
 
 def next_status(status: object, event: object, *, resumes_to: object = None) -> OrderStatus:

@@ -55,9 +55,9 @@ class Transitions(Generic[_K]):
     A key is ``(state, context)``: the state value and whatever the guards
     read (``None`` for an unguarded lifecycle). :meth:`next` is one dict
     lookup on the happy path; a refusal is explained in the same words
-    whichever aggregate asked. A lifecycle may give, once, a ``detail`` (what
-    a refusal adds about a key) and an ``explain`` (its own check of missing
-    guard context, which raises); a call may still pass its own.
+    whichever aggregate asked. A lifecycle gives, once, a ``detail`` (what a
+    refusal adds about a key) and an ``explain`` (its own check of missing
+    guard context, which raises).
     """
 
     __slots__ = ("_detail", "_explain", "_rows", "events", "subject", "table")
@@ -107,13 +107,12 @@ class Transitions(Generic[_K]):
         *,
         name: str = "event",
         detail: str | None = None,
-        explain: Callable[[_K, str], None] | None = None,
     ) -> Any:
         """The state ``event`` leads to from ``key``, or the error that says why not."""
         try:
             return self._rows[key][event]
         except (KeyError, TypeError):
-            self.refuse(key, event, name=name, detail=detail, explain=explain)
+            self.refuse(key, event, name=name, detail=detail)
 
     def refuse(
         self,
@@ -122,23 +121,20 @@ class Transitions(Generic[_K]):
         *,
         name: str = "event",
         detail: str | None = None,
-        explain: Callable[[_K, str], None] | None = None,
     ) -> NoReturn:
         """Raise the error for ``event`` at ``key``; ``name`` is the caller's parameter.
 
         Not a string, not one of the lifecycle's events, then ``explain`` (a
         lifecycle's own check of missing guard context, which raises), then
-        ``InvalidTransition`` naming the allowed events. ``detail`` and
-        ``explain`` default to the lifecycle's own.
+        ``InvalidTransition`` naming the allowed events. ``detail``
+        defaults to the lifecycle's own.
         """
         if not isinstance(event, str):
             raise InvalidType(name, event, "an event name (a string)")
         if event not in self.events:
             raise InvalidField(name, event, f"one of {', '.join(self.events)}")
-        if explain is None:
-            explain = self._explain
-        if explain is not None:
-            explain(key, event)
+        if self._explain is not None:
+            self._explain(key, event)
         if detail is None:
             detail = self._detail(key) if self._detail is not None else ""
         state = key[0]

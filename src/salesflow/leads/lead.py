@@ -54,7 +54,7 @@ from salesflow.leads.events import (
     event_from_dict,
 )
 from salesflow.leads.facts import DEFAULT_STAGE_FACTS, StageFacts
-from salesflow.leads.lifecycle import TRANSITIONS, explain
+from salesflow.leads.lifecycle import TRANSITIONS
 from salesflow.leads.stage import LeadStage
 from salesflow.money import Money
 
@@ -169,7 +169,7 @@ class _Fold(Fold):
                 "from_stage", event.from_stage, f"{self.stage.value!r}, the current stage"
             )
         target: LeadStage = TRANSITIONS.next(
-            (self.stage, (self.lost_from, self.qualified)), event.event, explain=explain
+            (self.stage, (self.lost_from, self.qualified)), event.event
         )
         if event.to_stage is not target:
             raise InvalidField(
@@ -591,9 +591,7 @@ class Lead:
         content: dict[str, Any] = {field: given[field] for field in _CONTENT.get(name, ())}
 
         def build(version: int) -> LeadStageChanged:
-            target = TRANSITIONS.next(
-                (fold.stage, (fold.lost_from, fold.qualified)), name, explain=explain
-            )
+            target = TRANSITIONS.next((fold.stage, (fold.lost_from, fold.qualified)), name)
             return LeadStageChanged(
                 lead_id=self.id,
                 version=version,

@@ -89,6 +89,15 @@ class LeadLifecycle(StrictMachine):
 # A key is (stage, (lost_from, qualified)): the stage and the two facts the guards read.
 _Key = tuple[LeadStage, tuple[LeadStage | None, bool]]
 
+
+def explain(at: _Key, event: str) -> None:
+    """Refuse ``reactivate`` from lost when the stage it was lost from is not known."""
+    if event == "reactivate" and at[0] is LeadStage.LOST and at[1][0] is None:
+        raise InvalidField(
+            "lost_from", None, "the open stage the lead was lost from: reactivate returns there"
+        )
+
+
 TRANSITIONS: Final[Transitions[_Key]] = compile_lifecycle(
     LeadLifecycle,
     {
@@ -97,6 +106,7 @@ TRANSITIONS: Final[Transitions[_Key]] = compile_lifecycle(
         for qualified in (False, True)
     },
     subject="a lead",
+    explain=explain,
 )
 """The compiled table: (stage, (lost_from, qualified)) -> {event: next stage}."""
 LEAD_EVENTS: Final[tuple[str, ...]] = TRANSITIONS.events
@@ -123,14 +133,6 @@ def key(stage: Any, qualified: Any = False, lost_from: Any = None) -> _Key:
         if lost_from not in OPEN_STAGES:
             raise InvalidField("lost_from", given, "None or an open stage (awareness to decision)")
     return stage, (lost_from, qualified)
-
-
-def explain(at: _Key, event: str) -> None:
-    """Refuse ``reactivate`` from lost when the stage it was lost from is not known."""
-    if event == "reactivate" and at[0] is LeadStage.LOST and at[1][0] is None:
-        raise InvalidField(
-            "lost_from", None, "the open stage the lead was lost from: reactivate returns there"
-        )
 
 
 def allowed_events(

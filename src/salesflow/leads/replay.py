@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Final
 
 from salesflow.errors import InvalidField, InvalidTransition, InvalidType
-from salesflow.leads.lifecycle import LEAD_EVENTS, TRANSITIONS, explain
+from salesflow.leads.lifecycle import LEAD_EVENTS, TRANSITIONS
 from salesflow.leads.stage import LeadStage
 
 __all__ = ["replay_stage"]
@@ -68,5 +68,5 @@ def replay_stage(events: Iterable[str]) -> LeadStage:
                 raise InvalidField(name, event, f"one of {', '.join(_NAMES)}") from None
             if event == "qualify":
                 raise InvalidTransition(at[0].value, event, chain[at], subject="a lead") from None
-            TRANSITIONS.refuse(at, event, name=name, explain=explain)
+            TRANSITIONS.refuse(at, event, name=name)
     return at[0]

@@ -37,10 +37,8 @@ from salesflow.metrics._read.fields import (
     moment,
     money_attribute,
     required,
-    row_at,
     shown_ids,
     values_of,
-    where,
     whole_number,
 )
 from salesflow.money import Money
@@ -72,30 +70,6 @@ _ROW_EXPECTED: Final = (
     "a mapping with the keys order_id, customer_id, placed_at, amount and currency, "
     "an OrderRecord or an Order (from a DataFrame, pass df.to_dict('records'))"
 )
-
-
-# Transitional names for metrics/funnel.py, which does not yet read through
-# salesflow.metrics._read.fields (one definition each lives there); they go
-# when funnel imports the fields itself.
-Row = int | str
-_utc = moment
-_id_value = identifier
-
-
-def _row(index: Row) -> str:
-    return row_at("rows", index) if isinstance(index, int) else index
-
-
-def _where(index: Row, key: str) -> str:
-    return where(_row(index), key)
-
-
-def _required(index: Row, row: Mapping[str, Any], key: str) -> Any:
-    return required(_row(index), row, key)
-
-
-def _identifier(index: Row, key: str, value: Any) -> Id:
-    return identifier(_where(index, key), value)
 
 
 # -- the order-only keys ---------------------------------------------------------------
