@@ -1,20 +1,10 @@
 """The Lead aggregate: an immutable lead whose every change is an event (see docs/leads.md).
 
->>> from datetime import datetime, timedelta, timezone
->>> from salesflow import Money
->>> from salesflow.leads import ActivityKind, Lead, LeadSource, LostReason
->>> t0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
->>> lead = Lead.create(lead_id="L-1", source=LeadSource.INBOUND, at=t0,
-...                    deal_value=Money("1200", "EUR")).lead
->>> lead = lead.log_activity(ActivityKind.INTRO_CALL, at=t0 + timedelta(hours=1), actor="sam").lead
->>> lead = lead.qualify(at=t0 + timedelta(hours=1), actor="sam").lead
->>> lead = lead.fast_track(at=t0 + timedelta(hours=2), actor="sam").lead
->>> lead.stage, lead.expected_value()
-(<LeadStage.DECISION: 'decision'>, Money('720.00', 'EUR'))
->>> lead.lose(LostReason.SEASONAL, at=t0 + timedelta(days=1))
-Traceback (most recent call last):
-...
-salesflow.errors.InvalidField: come_back_on: got None, expected the date to come back: a seasonal lead carries it
+>>> from datetime import datetime, timezone
+>>> from salesflow.leads import Lead
+>>> at = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+>>> Lead.create(lead_id="L-1", source="inbound", at=at).lead.qualify(at=at, actor="sam").lead
+<Lead L-1 awareness v2>
 """
 
 from __future__ import annotations

@@ -3,19 +3,6 @@
 Each takes Orders, their event histories, ``order.to_dict()`` documents or
 order records, in any mix, read through one reader (``metrics._read.orders``);
 docs/metrics.md ("Orders") lists the record keys each metric reads.
-
->>> from datetime import date, datetime, timezone
->>> from salesflow.metrics.orders import average_order_value, cancellation_rate
->>> at = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)
->>> rows = [
-...     {"placed_at": at, "amount": "40.00", "discount": "5.00", "currency": "EUR"},
-...     {"placed_at": at, "amount": "20.00", "currency": "EUR", "status": "delivered"},
-...     {"placed_at": at, "amount": "30.00", "currency": "EUR", "status": "cancelled"},
-... ]
->>> average_order_value(rows)
-<Amount average order value (net): 55.00 EUR / 2 = 27.5 EUR>
->>> cancellation_rate(rows).percent()
-'33.3%'
 """
 
 from __future__ import annotations
