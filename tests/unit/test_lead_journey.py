@@ -82,7 +82,11 @@ def test_a_lead_lost_without_a_demo_was_not_lost_after_one():
 
 @pytest.mark.parametrize(
     "kinds",
-    [(), (ActivityKind.INTRO_CALL, ActivityKind.DEMO), (ActivityKind.DEMO, ActivityKind.INTRO_CALL)],
+    [
+        (),
+        (ActivityKind.INTRO_CALL, ActivityKind.DEMO),
+        (ActivityKind.DEMO, ActivityKind.INTRO_CALL),
+    ],
     ids=["none", "intro then demo", "demo then intro"],
 )
 def test_the_journey_survives_the_document_and_replay(kinds):
