@@ -377,7 +377,8 @@ def manager_kpis(
     ``{"manager", "kind", "at"}`` records (``kind`` an
     :class:`~salesflow.leads.ActivityKind` value); a Lead's own logged
     activities count too, credited to their actor (to the lead's manager
-    when logged by ``"system"``). Each lead once: a lead id given twice is
+    when logged by ``"system"``: :meth:`Lead.credited_activities
+    <salesflow.leads.Lead.credited_activities>`). Each lead once: a lead id given twice is
     refused. ``surveys`` are
     ``{"manager" or "lead_id", "score", "at"}`` records: an answer with a
     ``lead_id`` counts for that lead's manager.
