@@ -251,6 +251,7 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
         expected_version=7,
     ),
     "orders.Order.to_dict": lambda: m(samples.delivered),
+    "orders.Order.time_in_statuses": lambda: m(samples.resumed, samples.at(48)),
     "orders.Order.from_dict": lambda: f(orders.Order.from_dict, samples.delivered().to_dict()),
     "orders.OrderLifecycle": lambda: f(orders.OrderLifecycle, start_value="processing"),
     "orders.OrderLine": lambda: f(orders.OrderLine, "MUG-1", "Blue mug", 2, Money("8.50", "EUR")),
@@ -353,6 +354,7 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     "leads.Lead.time_in_stages": lambda: m(samples.lost_lead, samples.at(48)),
     "leads.Lead.stage_visits": lambda: m(samples.lost_lead, leads.LeadStage.DECISION),
     "leads.Lead.stalled": lambda: m(samples.deciding_lead, samples.at(300), timedelta(days=5)),
+    "leads.Lead.credited_activities": lambda: m(samples.demo_lead, manager="sam"),
     "leads.LeadLifecycle": lambda: f(leads.LeadLifecycle, start_value="interest"),
     "leads.Qualification": ctor(lambda: samples.qualified_lead().qualification),
     "leads.StageFacts": lambda: f(

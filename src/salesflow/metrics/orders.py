@@ -493,16 +493,9 @@ def time_in_status(
         if scope is not None and not scope.contains(order.placed_at):
             continue
         count += 1
-        stays: dict[OrderStatus, timedelta] = {}
-        status, entered = OrderStatus.RECEIVED, order.placed_at
-        for event in order.history[1:]:
-            stays[status] = stays.get(status, timedelta(0)) + _zones.elapsed(entered, event.at)
-            status, entered = event.to_status, event.at
-        if not status.is_final:
-            stays[status] = stays.get(status, timedelta(0)) + _zones.elapsed(entered, moment)
-            ongoing[status] += 1
-        for stayed, length in stays.items():
-            spans[stayed].append(length)
+        for status, stays in order.time_in_statuses(moment).items():
+            spans[status].append(stays.total)
+            ongoing[status] += stays.ongoing
     if count == 0 and on_empty == "raise":
         raise UndefinedMetric("time in status", "orders")
     variant = scope_label(scope, "orders placed")
