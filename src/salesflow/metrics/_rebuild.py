@@ -26,7 +26,8 @@ from salesflow.metrics.customers import (
     set_based_churn,
     set_based_retention,
 )
-from salesflow.metrics.funnel import _distinct_id_conversion, conversion_rate
+from salesflow.metrics._figures import distinct_id_conversion
+from salesflow.metrics.funnel import conversion_rate
 from salesflow.metrics.managers import customer_acquisition_cost
 from salesflow.metrics.surveys import csat, nps
 from salesflow.money import Money
@@ -83,7 +84,7 @@ def _conversion(inputs: Mapping[str, Any], result: Result) -> Result:
     visitors, converted = _count(inputs, "visitors"), _count(inputs, "converted visitors")
     if not 0 <= converted <= visitors:
         raise ValueError("converted visitors")
-    return settle(_distinct_id_conversion(converted, visitors), "undefined")
+    return settle(distinct_id_conversion(converted, visitors), "undefined")
 
 
 def _csat(inputs: Mapping[str, Any], result: Result) -> Result:

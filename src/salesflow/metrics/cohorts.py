@@ -34,6 +34,7 @@ from typing import Any, Final, cast
 import attrs
 
 from salesflow import _check, _zones
+from salesflow._durations import MICROSECONDS_PER_DAY
 from salesflow._results import (
     INPUT_DIGITS,
     VALUE_PRECISION,
@@ -67,7 +68,6 @@ __all__ = [
 ]
 
 _VALUE: Final = Context(prec=VALUE_PRECISION, rounding=ROUND_HALF_EVEN)
-_MICROSECONDS_PER_DAY: Final = 86_400_000_000
 _RETENTION_FORMULA: Final = (
     "customers of the cohort who ordered in the month / customers in the cohort"
 )
@@ -292,7 +292,7 @@ class CustomerSummary:
         span = _zones.elapsed(self.first_purchase, self.last_purchase)
         microseconds = (span.days * 86_400 + span.seconds) * 1_000_000 + span.microseconds
         return _VALUE.divide(
-            Decimal(microseconds), Decimal(_MICROSECONDS_PER_DAY * (self.orders - 1))
+            Decimal(microseconds), Decimal(MICROSECONDS_PER_DAY * (self.orders - 1))
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -36,6 +36,7 @@ from salesflow._results import (
     settle,
 )
 from salesflow.errors import InvalidField, InvalidType
+from salesflow.metrics._figures import distinct_id_conversion
 from salesflow.metrics._read.choices import variant_arguments
 from salesflow.metrics._read.fields import (
     identifier,
@@ -79,7 +80,6 @@ _CONVERSION_VARIANTS: Final = {
 _ROW_EXPECTED: Final = (
     "a mapping with the keys person_id, step and at (from a DataFrame, pass df.to_dict('records'))"
 )
-_MICROSECONDS_PER_DAY: Final = 86_400_000_000
 
 
 # -- conversion rate ----------------------------------------------------------------
@@ -143,7 +143,7 @@ def conversion_rate(
                     person,
                     f"the id of one of visitors ({shown_ids(people)}): a visitor converts",
                 )
-        return settle(_distinct_id_conversion(len(buyers), len(people)), on_empty)
+        return settle(distinct_id_conversion(len(buyers), len(people)), on_empty)
     converted_count = whole_number("conversions", conversions, minimum=0)
     total = whole_number("visitors", visitors, minimum=0)
     if converted_count > total:
@@ -161,20 +161,6 @@ def conversion_rate(
         inputs=(("conversions", converted_count), ("visitors", total)),
     )
     return settle(ratio, on_empty)
-
-
-def _distinct_id_conversion(converted: int, visitors: int) -> Ratio:
-    """The distinct-ids conversion result from the sizes of its sets (what a result
-    document of that variant is rebuilt from, without making sets of that size)."""
-    return Ratio(
-        "conversion rate",
-        converted,
-        visitors,
-        variant="distinct ids",
-        formula="|converted visitors| / |visitors|",
-        inputs=(("converted visitors", converted), ("visitors", visitors)),
-        denominator_name="visitors",
-    )
 
 
 # -- the ordered funnel ------------------------------------------------------------------
