@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from salesflow._results import Amount, Ratio, Score, settle
+from salesflow.metrics._figures import distinct_id_conversion
 from salesflow.metrics.customers import (
     churn_rate,
     purchase_frequency,
@@ -26,7 +27,6 @@ from salesflow.metrics.customers import (
     set_based_churn,
     set_based_retention,
 )
-from salesflow.metrics._figures import distinct_id_conversion
 from salesflow.metrics.funnel import conversion_rate
 from salesflow.metrics.managers import customer_acquisition_cost
 from salesflow.metrics.surveys import csat, nps
