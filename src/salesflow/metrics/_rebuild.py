@@ -219,7 +219,7 @@ REBUILDERS: Final[dict[tuple[type, str], Rebuild]] = {
         customers=_count(inputs, "customers"),
     ),
     (Score, "purchase frequency"): lambda inputs, _: purchase_frequency(
-        _count(inputs, "orders"), customers=_count(inputs, "customers")
+        order_count=_count(inputs, "orders"), customers=_count(inputs, "customers")
     ),
     (Score, "NPS"): lambda inputs, _: nps(
         promoters=inputs["promoters"], passives=inputs["passives"], detractors=inputs["detractors"]
