@@ -42,7 +42,7 @@ _UNREAD: Final = object()
 
 def _inexact(index: int, value: Decimal) -> InvalidField:
     return InvalidField(
-        where(row_at("rows", index), "amount"),
+        where(row_at("orders", index), "amount"),
         value,
         "amounts whose sums stay exact within 60 digits",
     )
@@ -52,7 +52,7 @@ def _read_spend(
     index: int, item: Any, now: datetime, expected: str | None, net: bool
 ) -> tuple[CustomerId, CustomerId, datetime, Decimal, str, bool]:
     """One item for the spending fold, through the orders reader (the thorough path)."""
-    at = row_at("rows", index)
+    at = row_at("orders", index)
     row = order_row(
         at,
         item,
@@ -70,7 +70,7 @@ def _read_activity(
     index: int, item: Any, now: datetime | None
 ) -> tuple[CustomerId, datetime, bool]:
     """One item for the month fold: who ordered, when, and whether it counts."""
-    row = order_row(row_at("rows", index), item, now=now, placed=True, customer_id=True)
+    row = order_row(row_at("orders", index), item, now=now, placed=True, customer_id=True)
     return row.customer_id, row.placed_at, row.cancelled  # type: ignore[return-value]
 
 
@@ -130,7 +130,7 @@ def fold_spending(
     alias: Any = _UNREAD
     alias_now = now
     other: Any = _UNREAD
-    for index, row in enumerate(order_items("rows", rows)):
+    for index, row in enumerate(order_items("orders", rows)):
         limit = now
         # The inline check accepts the common shape only; anything else,
         # including every error, goes through _read_spend, which names it.
@@ -263,7 +263,7 @@ class _Window:
             month = -1
         if not _FIRST_MONTH <= month < _END_MONTH:
             raise InvalidField(
-                where(row_at("rows", index), "placed_at"),
+                where(row_at("orders", index), "placed_at"),
                 at,
                 "a moment in the years 2 to 9998 (in the zone)",
             )
@@ -331,7 +331,7 @@ def fold_active_months(
     local_zone: Any = _UNREAD
     local_marks: list[datetime] | None = None
     local_latest = latest
-    for index, row in enumerate(order_items("rows", rows)):
+    for index, row in enumerate(order_items("orders", rows)):
         marks, last = bounds, latest
         try:
             customer_id = row["customer_id"]
