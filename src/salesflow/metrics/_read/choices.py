@@ -39,7 +39,7 @@ def variant_arguments(
 def alternatives(metric: str, *groups: Mapping[str, Any]) -> Mapping[str, Any]:
     """The one group of keyword alternatives given; two groups, none or part of one is refused.
 
-    With none given, the first group is the one asked for.
+    With none given, the refusal names the first and shows every other as None.
     """
     given = [
         (group, name)
@@ -51,7 +51,11 @@ def alternatives(metric: str, *groups: Mapping[str, Any]) -> Mapping[str, Any]:
     if len(given) > 1:
         (_, first), (group, second) = given[0], given[1]
         raise InvalidField(second, group[second], f"None when {first} is given ({either})")
-    chosen = given[0][0] if given else groups[0]
+    if not given:
+        first, *others = (name for group in groups for name in group)
+        unset = "".join(f", {name}: None" for name in others)
+        raise InvalidField(first, None, f"a value ({either}; none is given{unset})")
+    chosen = given[0][0]
     for name, value in chosen.items():
         if value is None:
             raise InvalidField(name, None, f"a value ({either})")
