@@ -1428,10 +1428,11 @@ def report_customers(day: ShopDay, history: list[Row]) -> list[str]:
         if r["placed_at"] >= end - timedelta(days=365) and r["status"] != "cancelled"
     ]
     per_customer = Counter(r["customer_id"] for r in year)
-    frequency = purchase_frequency(per_customer)
+    frequency = purchase_frequency(orders_per_customer=per_customer)
     lines.append(
         f"Last 12 months: {len(per_customer):,} customers, repeat purchase rate "
-        f"{repeat_purchase_rate(per_customer).percent()}, {frequency.text(2)} orders per customer"
+        f"{repeat_purchase_rate(orders_per_customer=per_customer).percent()}, "
+        f"{frequency.text(2)} orders per customer"
     )
     lines += heading("Order value and customer lifetime value")
     today = average_order_value(day.orders, currency=CURRENCY)

@@ -16,7 +16,7 @@ from salesflow import _check
 from salesflow._results import Score
 from salesflow.errors import InvalidField, InvalidType, UndefinedMetric
 
-_MICROSECONDS_PER_DAY: Final = 86_400_000_000
+MICROSECONDS_PER_DAY: Final = 86_400_000_000
 
 
 def _spans(value: Any) -> tuple[timedelta, ...]:
@@ -106,7 +106,7 @@ class Durations:
         return Score(
             f"mean {self.metric}",
             microseconds,
-            self.count * _MICROSECONDS_PER_DAY,
+            self.count * MICROSECONDS_PER_DAY,
             variant=f"{self.variant}, in days",
             formula=f"total {self.metric} / {self.counted}",
             working=f"{total} / {self.count} {self.counted}",

@@ -50,7 +50,13 @@ from salesflow.routing import lifecycle as handoff_lifecycle
 from salesflow.routing.reroute import RerouteReport, Routed
 from salesflow.routing.simulation import default_team
 
-STATEFUL = (orders.Order, leads.Lead, routing.Ownership, routing.Dispatcher, routing.AssignmentLedger)
+STATEFUL = (
+    orders.Order,
+    leads.Lead,
+    routing.Ownership,
+    routing.Dispatcher,
+    routing.AssignmentLedger,
+)
 """Receivers whose refused commands must change nothing, checked beyond equality."""
 
 
@@ -816,11 +822,15 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
         on_empty="raise",
     ),
     "metrics.purchase_frequency": lambda: (
-        f(metrics.purchase_frequency, {"a": 2, "b": 1, "c": 1}, on_empty="raise"),
-        f(metrics.purchase_frequency, orders=12, customers=5, on_empty="raise"),
+        f(
+            metrics.purchase_frequency,
+            orders_per_customer={"a": 2, "b": 1, "c": 1},
+            on_empty="raise",
+        ),
+        f(metrics.purchase_frequency, order_count=12, customers=5, on_empty="raise"),
     ),
     "metrics.repeat_purchase_rate": lambda: (
-        f(metrics.repeat_purchase_rate, ["a", "b", "a"], on_empty="raise"),
+        f(metrics.repeat_purchase_rate, customer_ids=["a", "b", "a"], on_empty="raise"),
         f(metrics.repeat_purchase_rate, repeat_customers=2, customers=5, on_empty="raise"),
     ),
     "metrics.retention_rate": lambda: (

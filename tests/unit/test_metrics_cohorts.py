@@ -406,7 +406,7 @@ def test_without_now_nothing_is_flagged_and_the_table_runs_to_the_last_order():
 def test_records_after_now_are_refused_for_the_cohort_table():
     rows = [order("1", "ada", NOW + timedelta(minutes=1))]
 
-    with pytest.raises(InvalidField, match=r"rows\[0\]\.placed_at: .*not after now"):
+    with pytest.raises(InvalidField, match=r"orders\[0\]\.placed_at: .*not after now"):
         cohort_retention(rows, zone="UTC", now=NOW)
 
 

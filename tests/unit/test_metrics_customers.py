@@ -105,7 +105,9 @@ def test_impossible_retention_counts_are_refused_naming_the_field(kwargs, field)
 
 
 def test_more_retained_than_at_start_names_the_limit():
-    with pytest.raises(InvalidField, match=r"at most customers_at_start 10 \+ new_customers 5 = 15"):
+    with pytest.raises(
+        InvalidField, match=r"at most customers_at_start 10 \+ new_customers 5 = 15"
+    ):
         retention_rate(customers_at_start=10, new_customers=5, customers_at_end=16)
 
 
@@ -139,8 +141,7 @@ def test_losing_more_customers_than_there_were_at_the_start_is_refused():
 
 def test_the_average_customers_variant_divides_by_the_mean_of_start_and_end():
     result = churn_rate(
-        variant="average_customers",
-        customers_at_start=500, customers_at_end=481, customers_lost=70
+        variant="average_customers", customers_at_start=500, customers_at_end=481, customers_lost=70
     )
 
     assert result.fraction == Fraction(70 * 2, 981)
@@ -163,9 +164,14 @@ def test_the_customer_days_variant_refuses_a_period_of_no_days_and_floats():
 
 
 def test_no_exposure_gives_an_undefined_churn():
-    assert churn_rate(variant="customer_days", customers_lost=0, customer_days=0, days=30).value is None
+    assert (
+        churn_rate(variant="customer_days", customers_lost=0, customer_days=0, days=30).value
+        is None
+    )
     with pytest.raises(UndefinedMetric, match="customer-days is 0"):
-        churn_rate(variant="customer_days", customers_lost=0, customer_days=0, days=30, on_empty="raise")
+        churn_rate(
+            variant="customer_days", customers_lost=0, customer_days=0, days=30, on_empty="raise"
+        )
 
 
 def test_set_based_churn_ignores_customers_who_joined_during_the_period():
@@ -178,19 +184,21 @@ def test_set_based_churn_ignores_customers_who_joined_during_the_period():
 
 
 def test_repeat_purchase_rate_from_one_customer_id_per_order():
-    result = repeat_purchase_rate(["a", "b", "a", "c", "a", "b"])
+    result = repeat_purchase_rate(customer_ids=["a", "b", "a", "c", "a", "b"])
 
     assert result.fraction == Fraction(2, 3)
     assert result.formula == "customers with 2+ orders / customers"
 
 
 def test_repeat_purchase_rate_from_a_mapping_of_order_counts():
-    assert repeat_purchase_rate({"a": 3, "b": 1, 9: 2}).fraction == Fraction(2, 3)
+    assert repeat_purchase_rate(orders_per_customer={"a": 3, "b": 1, 9: 2}).fraction == Fraction(
+        2, 3
+    )
 
 
 def test_a_customer_with_no_orders_in_the_mapping_is_refused():
-    with pytest.raises(InvalidField, match=r"orders\['b'\]: got 0"):
-        repeat_purchase_rate({"a": 3, "b": 0})
+    with pytest.raises(InvalidField, match=r"orders_per_customer\['b'\]: got 0"):
+        repeat_purchase_rate(orders_per_customer={"a": 3, "b": 0})
 
 
 def test_repeat_purchase_rate_from_counts_refuses_more_repeaters_than_customers():
@@ -199,22 +207,22 @@ def test_repeat_purchase_rate_from_counts_refuses_more_repeaters_than_customers(
 
 
 def test_purchase_frequency_is_orders_per_customer_and_not_a_share():
-    result = purchase_frequency(orders=600, customers=400)
+    result = purchase_frequency(order_count=600, customers=400)
 
     assert isinstance(result, Score)
     assert result.value == Decimal("1.5")
 
 
 def test_purchase_frequency_refuses_fewer_orders_than_customers():
-    with pytest.raises(InvalidField, match="orders: got 3"):
-        purchase_frequency(orders=3, customers=4)
+    with pytest.raises(InvalidField, match="order_count: got 3"):
+        purchase_frequency(order_count=3, customers=4)
 
 
 def test_no_orders_give_undefined_purchase_metrics():
-    assert repeat_purchase_rate([]).value is None
-    assert purchase_frequency({}).value is None
+    assert repeat_purchase_rate(customer_ids=[]).value is None
+    assert purchase_frequency(orders_per_customer={}).value is None
     with pytest.raises(UndefinedMetric):
-        purchase_frequency([], on_empty="raise")
+        purchase_frequency(customer_ids=[], on_empty="raise")
 
 
 # -- lifetime value ---------------------------------------------------------------------
@@ -286,7 +294,7 @@ def test_historical_clv_multiplies_aov_frequency_and_lifespan():
 
 
 def test_historical_clv_with_a_margin_and_a_measured_frequency():
-    frequency = purchase_frequency(["a", "a", "b"])  # 3/2 orders per customer
+    frequency = purchase_frequency(customer_ids=["a", "a", "b"])  # 3/2 orders per customer
 
     result = clv(
         average_order_value=Money("30", "EUR"),
@@ -301,8 +309,8 @@ def test_historical_clv_with_a_margin_and_a_measured_frequency():
 
 
 def test_historical_clv_stays_exact_with_a_frequency_that_does_not_terminate():
-    frequency = purchase_frequency(["a", "a", "a", "a", "b", "c"])  # 2 per customer
-    thirds = purchase_frequency(["a", "a", "b", "c"])  # 4/3 per customer
+    frequency = purchase_frequency(customer_ids=["a", "a", "a", "a", "b", "c"])  # 2 per customer
+    thirds = purchase_frequency(customer_ids=["a", "a", "b", "c"])  # 4/3 per customer
 
     exact = clv(
         average_order_value=Money("10", "EUR"),
@@ -319,7 +327,7 @@ def test_historical_clv_stays_exact_with_a_frequency_that_does_not_terminate():
 def test_an_undefined_purchase_frequency_gives_an_undefined_clv():
     result = clv(
         average_order_value=Money("10", "EUR"),
-        purchase_frequency=purchase_frequency([]),
+        purchase_frequency=purchase_frequency(customer_ids=[]),
         lifespan=2,
         lifespan_unit="years",
     )
@@ -365,8 +373,8 @@ def test_clv_amounts_never_mix_currencies():
 
 @given(st.lists(customer_ids, max_size=80))
 def test_purchase_metrics_agree_with_references_and_shares_stay_within_0_and_1(order_ids):
-    repeat = repeat_purchase_rate(order_ids)
-    frequency = purchase_frequency(order_ids)
+    repeat = repeat_purchase_rate(customer_ids=order_ids)
+    frequency = purchase_frequency(customer_ids=order_ids)
 
     if order_ids:
         assert repeat.fraction == reference_repeat_rate(order_ids)
@@ -383,19 +391,24 @@ def test_shuffling_the_orders_changes_no_purchase_metric(order_ids, rng):
     shuffled = list(order_ids)
     rng.shuffle(shuffled)
 
-    assert repeat_purchase_rate(shuffled).fraction == repeat_purchase_rate(order_ids).fraction
-    assert purchase_frequency(shuffled) == purchase_frequency(order_ids)
+    assert (
+        repeat_purchase_rate(customer_ids=shuffled).fraction
+        == repeat_purchase_rate(customer_ids=order_ids).fraction
+    )
+    assert purchase_frequency(customer_ids=shuffled) == purchase_frequency(customer_ids=order_ids)
 
 
 @given(st.lists(customer_ids, max_size=80), st.lists(customer_ids, max_size=80))
 def test_order_counts_from_two_batches_merge_into_the_same_totals(first, second):
     merged = Counter(first) + Counter(second)
 
-    from_merged_counts = purchase_frequency(dict(merged))
-    from_all_rows = purchase_frequency(first + second)
+    from_merged_counts = purchase_frequency(orders_per_customer=dict(merged))
+    from_all_rows = purchase_frequency(customer_ids=first + second)
 
     assert from_merged_counts == from_all_rows
-    assert repeat_purchase_rate(dict(merged)) == repeat_purchase_rate(first + second)
+    assert repeat_purchase_rate(orders_per_customer=dict(merged)) == repeat_purchase_rate(
+        customer_ids=first + second
+    )
     assert from_all_rows.numerator == len(first) + len(second)
 
 
@@ -522,7 +535,7 @@ def test_churn_clv_from_a_measured_churn_ratio_equals_arpu_over_its_fraction(ord
 
 
 def test_customer_ids_are_used_exactly_as_given_as_in_the_order_records():
-    repeat = repeat_purchase_rate(["a", "a "])
+    repeat = repeat_purchase_rate(customer_ids=["a", "a "])
     retained = retention_rate(variant="ids", at_start=["a", "b"], at_end=["a ", "b"])
 
     assert repeat.fraction == 0
@@ -536,11 +549,12 @@ def test_the_churn_variants_stay_exact_under_a_callers_low_decimal_precision():
         context.prec = 3
         average = churn_rate(
             variant="average_customers",
-            customers_at_start=1234, customers_at_end=1001, customers_lost=70
+            customers_at_start=1234,
+            customers_at_end=1001,
+            customers_lost=70,
         )
         exposure = churn_rate(
-            variant="customer_days",
-            customers_lost=7, customer_days=12345, days=Decimal("30.5")
+            variant="customer_days", customers_lost=7, customer_days=12345, days=Decimal("30.5")
         )
 
     assert average.fraction == Fraction(70 * 2, 1234 + 1001)

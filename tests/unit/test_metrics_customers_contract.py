@@ -37,8 +37,7 @@ RESULTS = {
     ),
     "retention from ids": (
         lambda: retention_rate(
-            variant="ids",
-            at_start=["a", "b", "c", "d"], at_end=["a", "b", "c", "e", "f", "e"]
+            variant="ids", at_start=["a", "b", "c", "d"], at_end=["a", "b", "c", "e", "f", "e"]
         ),
         "<Ratio retention rate (set-based): 3 / 4 = 0.75>",
         "",
@@ -71,7 +70,9 @@ RESULTS = {
     "churn against the average customer count": (
         lambda: churn_rate(
             variant="average_customers",
-            customers_at_start=500, customers_at_end=481, customers_lost=70
+            customers_at_start=500,
+            customers_at_end=481,
+            customers_lost=70,
         ),
         "<Ratio churn rate (average customers): 70 / ((500 + 481) / 2) = 140/981 ≈ 0.1427115189>",
         "70 / ((500 + 481) / 2)",
@@ -80,7 +81,9 @@ RESULTS = {
         "customers lost / ((customers at start + customers at end) / 2)",
     ),
     "churn against customer-days": (
-        lambda: churn_rate(variant="customer_days", customers_lost=3, customer_days=Decimal("1500"), days=30),
+        lambda: churn_rate(
+            variant="customer_days", customers_lost=3, customer_days=Decimal("1500"), days=30
+        ),
         "<Ratio churn rate (customer-days): 3 / (1500 / 30) = 0.06>",
         "3 / (1500 / 30)",
         [["customers lost", 3], ["customer-days", "1500"], ["days", "30"]],
@@ -88,7 +91,7 @@ RESULTS = {
         "customers lost / (customer-days / days in period)",
     ),
     "repeat purchases from counts per customer": (
-        lambda: repeat_purchase_rate({"a": 3, "b": 1, "c": 2}),
+        lambda: repeat_purchase_rate(orders_per_customer={"a": 3, "b": 1, "c": 2}),
         "<Ratio repeat purchase rate (counts): 2 / 3 = 2/3 ≈ 0.6666666667>",
         "",
         [["customers with 2+ orders", 2], ["customers", 3]],
@@ -104,7 +107,7 @@ RESULTS = {
         "customers with 2+ orders / customers",
     ),
     "purchase frequency from one id per order": (
-        lambda: purchase_frequency(["a", "b", "a"]),
+        lambda: purchase_frequency(customer_ids=["a", "b", "a"]),
         "<Score purchase frequency (counts): 3 / 2 = 1.5>",
         "",
         [["orders", 3], ["customers", 2]],
@@ -112,7 +115,7 @@ RESULTS = {
         "orders / customers",
     ),
     "purchase frequency from totals": (
-        lambda: purchase_frequency(orders=600, customers=400),
+        lambda: purchase_frequency(order_count=600, customers=400),
         "<Score purchase frequency (counts): 600 / 400 = 1.5>",
         "",
         [["orders", 600], ["customers", 400]],
@@ -142,7 +145,7 @@ RESULTS = {
     "historical CLV from a purchase frequency score": (
         lambda: clv(
             average_order_value=Money("50", "EUR"),
-            purchase_frequency=purchase_frequency(orders=4, customers=3),
+            purchase_frequency=purchase_frequency(order_count=4, customers=3),
             lifespan=3,
             lifespan_unit="years",
         ),
@@ -177,9 +180,7 @@ RESULTS = {
         "average order value * purchase frequency * lifespan * margin",
     ),
     "churn-based CLV with a margin": (
-        lambda: clv(
-            arpu=Money("100", "EUR"), churn_rate=Decimal("0.05"), margin=Decimal("0.8")
-        ),
+        lambda: clv(arpu=Money("100", "EUR"), churn_rate=Decimal("0.05"), margin=Decimal("0.8")),
         "<Amount churn-based CLV (ARPU * margin / churn): 100 EUR * 0.8 / 0.05 = 1600 EUR>",
         "100 EUR * 0.8 / 0.05",
         [["ARPU", _eur("100")], ["churn rate", "0.05"], ["margin", "0.8"]],
@@ -223,13 +224,13 @@ def test_a_customer_metric_shows_its_working_inputs_and_denominator(case):
 
 @pytest.mark.parametrize("customers", [1, 2, 400])
 def test_orders_equal_to_customers_give_a_purchase_frequency_of_one(customers):
-    score = purchase_frequency(orders=customers, customers=customers)
+    score = purchase_frequency(order_count=customers, customers=customers)
 
     assert score.fraction == 1
 
 
 def test_no_orders_and_no_customers_give_an_undefined_purchase_frequency():
-    assert purchase_frequency(orders=0, customers=0).fraction is None
+    assert purchase_frequency(order_count=0, customers=0).fraction is None
 
 
 @pytest.mark.parametrize(
@@ -266,16 +267,19 @@ def test_the_edges_of_the_count_rules_are_accepted():
     assert retention_rate(customers_at_start=5, new_customers=2, customers_at_end=7).fraction == 1
     assert churn_rate(customers_at_start=5, customers_lost=5).fraction == 1
     assert repeat_purchase_rate(repeat_customers=4, customers=4).fraction == 1
-    assert churn_rate(variant="customer_days", customers_lost=0, customer_days=0, days=1).fraction is None
+    assert (
+        churn_rate(variant="customer_days", customers_lost=0, customer_days=0, days=1).fraction
+        is None
+    )
 
 
 def test_a_customer_with_exactly_two_orders_is_a_repeat_customer():
-    assert repeat_purchase_rate({"a": 2, "b": 1}).fraction == Fraction(1, 2)
-    assert repeat_purchase_rate(["a", "a", "b"]).fraction == Fraction(1, 2)
+    assert repeat_purchase_rate(orders_per_customer={"a": 2, "b": 1}).fraction == Fraction(1, 2)
+    assert repeat_purchase_rate(customer_ids=["a", "a", "b"]).fraction == Fraction(1, 2)
 
 
 def test_counts_for_the_same_customer_id_add_up():
-    assert purchase_frequency({"a": 2, "b": 1}).fraction == Fraction(3, 2)
+    assert purchase_frequency(orders_per_customer={"a": 2, "b": 1}).fraction == Fraction(3, 2)
 
 
 def test_an_amount_as_average_order_value_keeps_its_denominator():
@@ -295,28 +299,26 @@ EMPTY = {
     "retention_rate": lambda **o: retention_rate(
         customers_at_start=0, new_customers=0, customers_at_end=0, **o
     ),
-    "retention_rate_from_ids": lambda **o: retention_rate(variant="ids", at_start=[], at_end=["a"], **o),
+    "retention_rate_from_ids": lambda **o: retention_rate(
+        variant="ids", at_start=[], at_end=["a"], **o
+    ),
     "churn_rate": lambda **o: churn_rate(customers_at_start=0, customers_lost=0, **o),
     "churn_rate_from_ids": lambda **o: churn_rate(variant="ids", at_start=[], at_end=[], **o),
     "churn_rate_average_customers": lambda **o: churn_rate(
-        variant="average_customers",
-        customers_at_start=0, customers_at_end=0, customers_lost=0, **o
+        variant="average_customers", customers_at_start=0, customers_at_end=0, customers_lost=0, **o
     ),
     "churn_rate_customer_days": lambda **o: churn_rate(
-        variant="customer_days",
-        customers_lost=0, customer_days=0, days=30, **o
+        variant="customer_days", customers_lost=0, customer_days=0, days=30, **o
     ),
-    "repeat_purchase_rate": lambda **o: repeat_purchase_rate([], **o),
+    "repeat_purchase_rate": lambda **o: repeat_purchase_rate(customer_ids=[], **o),
     "repeat_purchase_rate_from_counts": lambda **o: repeat_purchase_rate(
         repeat_customers=0, customers=0, **o
     ),
-    "purchase_frequency": lambda **o: purchase_frequency({}, **o),
-    "purchase_frequency_from_counts": lambda **o: purchase_frequency(
-        orders=0, customers=0, **o
-    ),
+    "purchase_frequency": lambda **o: purchase_frequency(orders_per_customer={}, **o),
+    "purchase_frequency_from_counts": lambda **o: purchase_frequency(order_count=0, customers=0, **o),
     "historical_clv": lambda **o: clv(
         average_order_value=Money("10", "EUR"),
-        purchase_frequency=purchase_frequency(orders=0, customers=0),
+        purchase_frequency=purchase_frequency(order_count=0, customers=0),
         lifespan=1,
         lifespan_unit="years",
         **o,

@@ -23,7 +23,9 @@ from salesflow.metrics import (
 EUR = Money("10", "EUR")
 UNDEFINED_RATIO = churn_rate(customers_at_start=0, customers_lost=0)
 UNDEFINED_AMOUNT = clv(arpu=EUR, churn_rate=0)
-ABOVE_ONE = churn_rate(variant="average_customers", customers_at_start=1, customers_at_end=1, customers_lost=2)
+ABOVE_ONE = churn_rate(
+    variant="average_customers", customers_at_start=1, customers_at_end=1, customers_lost=2
+)
 HUGE = 10**70 + 1
 FROM_ZERO = "an int or Decimal of at least 0 (floats are inexact)"
 ZERO_TO_ONE = "an int or Decimal from 0 to 1 (floats are inexact)"
@@ -97,7 +99,9 @@ REFUSALS = {
     "a count past the supported range": (
         lambda: churn_rate(
             variant="average_customers",
-            customers_at_start=HUGE, customers_at_end=0, customers_lost=0
+            customers_at_start=HUGE,
+            customers_at_end=0,
+            customers_lost=0,
         ),
         InvalidField,
         "customers_at_start",
@@ -119,14 +123,18 @@ REFUSALS = {
         FROM_ZERO,
     ),
     "a count of lost customers past the supported range": (
-        lambda: churn_rate(variant="customer_days", customers_lost=10**40 + 1, customer_days=1, days=HUGE),
+        lambda: churn_rate(
+            variant="customer_days", customers_lost=10**40 + 1, customer_days=1, days=HUGE
+        ),
         InvalidField,
         "customers_lost",
         10**40 + 1,
         "a whole number from 0 to below 10**30",
     ),
     "float customer-days": (
-        lambda: churn_rate(variant="customer_days", customers_lost=3, customer_days=1500.0, days=30),
+        lambda: churn_rate(
+            variant="customer_days", customers_lost=3, customer_days=1500.0, days=30
+        ),
         InvalidType,
         "customer_days",
         1500.0,
@@ -141,8 +149,7 @@ REFUSALS = {
     ),
     "infinite customer-days": (
         lambda: churn_rate(
-            variant="customer_days",
-            customers_lost=3, customer_days=Decimal("Infinity"), days=30
+            variant="customer_days", customers_lost=3, customer_days=Decimal("Infinity"), days=30
         ),
         InvalidField,
         "customer_days",
@@ -157,16 +164,16 @@ REFUSALS = {
         "at most customers (4)",
     ),
     "fewer orders than customers": (
-        lambda: purchase_frequency(orders=3, customers=4),
+        lambda: purchase_frequency(order_count=3, customers=4),
         InvalidField,
-        "orders",
+        "order_count",
         3,
         "at least customers (4): each customer ordered",
     ),
     "a customer with no orders": (
-        lambda: purchase_frequency({"a": 2, "b": 0}),
+        lambda: purchase_frequency(orders_per_customer={"a": 2, "b": 0}),
         InvalidField,
-        "orders['b']",
+        "orders_per_customer['b']",
         0,
         "a whole number of at least 1",
     ),
@@ -305,7 +312,7 @@ COUNTS = [
         {"variant": "customer_days", "customers_lost": 1, "customer_days": 30, "days": 30},
     ),
     (repeat_purchase_rate, {"repeat_customers": 1, "customers": 2}),
-    (purchase_frequency, {"orders": 3, "customers": 2}),
+    (purchase_frequency, {"order_count": 3, "customers": 2}),
 ]
 NEGATIVE_COUNTS = [
     (function, arguments, name)

@@ -48,21 +48,20 @@ RESULTS = {
         customers_at_start=500, new_customers=50, customers_at_end=480
     ),
     "retention set-based": lambda: retention_rate(
-        variant="ids",
-        at_start=["a", "b", "c"], at_end=["a", "d"]
+        variant="ids", at_start=["a", "b", "c"], at_end=["a", "d"]
     ),
     "churn counts": lambda: churn_rate(customers_at_start=500, customers_lost=20),
     "churn set-based": lambda: churn_rate(variant="ids", at_start=["a", "b"], at_end=["a"]),
     "churn average": lambda: churn_rate(
-        variant="average_customers",
-        customers_at_start=500, customers_at_end=480, customers_lost=20
+        variant="average_customers", customers_at_start=500, customers_at_end=480, customers_lost=20
     ),
     "churn customer-days": lambda: churn_rate(
-        variant="customer_days",
-        customers_lost=3, customer_days=Decimal("1500.5"), days=30
+        variant="customer_days", customers_lost=3, customer_days=Decimal("1500.5"), days=30
     ),
-    "repeat purchase rate": lambda: repeat_purchase_rate({"a": 3, "b": 1, "c": 2}),
-    "purchase frequency": lambda: purchase_frequency(["a", "b", "a"]),
+    "repeat purchase rate": lambda: repeat_purchase_rate(
+        orders_per_customer={"a": 3, "b": 1, "c": 2}
+    ),
+    "purchase frequency": lambda: purchase_frequency(customer_ids=["a", "b", "a"]),
     "historical CLV": lambda: clv(
         average_order_value=Money("50", "EUR"),
         purchase_frequency=4,
@@ -76,7 +75,9 @@ RESULTS = {
     "CSAT 1-7": lambda: csat([6, 7, 2], scale=(1, 7), satisfied_from=6),
     "CSAT mean": lambda: csat([5, 4, 4, 3], variant="mean"),
     "conversion counts": lambda: conversion_rate(conversions=30, visitors=1200),
-    "conversion ids": lambda: conversion_rate(visitors=[1, 2, 3], variant="distinct_ids", converted=[2]),
+    "conversion ids": lambda: conversion_rate(
+        visitors=[1, 2, 3], variant="distinct_ids", converted=[2]
+    ),
     "CAC": lambda: customer_acquisition_cost(
         sales_spend=Money("6000", "EUR"),
         marketing_spend=Money("3000", "EUR"),

@@ -38,14 +38,17 @@ counts_per_customer = st.dictionaries(
 def test_purchase_frequency_of_a_series_of_counts_per_customer_is_orders_per_customer():
     counts = pd.Series({"a": 1, "b": 3, "c": 2})
 
-    assert purchase_frequency(counts).value == 2
+    assert purchase_frequency(orders_per_customer=counts).value == 2
 
 
 def test_repeat_purchase_rate_of_a_series_of_counts_per_customer_counts_repeat_customers():
     counts = pd.Series({"a": 1, "b": 3, "c": 2})
 
-    assert repeat_purchase_rate(counts).fraction == pytest.approx(2 / 3)
-    assert (repeat_purchase_rate(counts).numerator, repeat_purchase_rate(counts).denominator) == (
+    assert repeat_purchase_rate(orders_per_customer=counts).fraction == pytest.approx(2 / 3)
+    assert (
+        repeat_purchase_rate(orders_per_customer=counts).numerator,
+        repeat_purchase_rate(orders_per_customer=counts).denominator,
+    ) == (
         2,
         3,
     )
@@ -60,24 +63,43 @@ def test_a_series_a_dict_and_one_id_per_order_give_the_same_purchase_metrics(cou
     grouped = pd.DataFrame({"customer_id": ids}).groupby("customer_id").size()
 
     for metric in (purchase_frequency, repeat_purchase_rate):
-        expected = metric(counts)
-        assert metric(series) == expected
-        assert metric(value_counts) == expected
-        assert metric(grouped) == expected
-        assert metric(ids) == expected
-        assert metric(pd.Series(ids).tolist()) == expected
+        expected = metric(orders_per_customer=counts)
+        assert metric(orders_per_customer=series) == expected
+        assert metric(orders_per_customer=value_counts) == expected
+        assert metric(orders_per_customer=grouped) == expected
+        assert metric(customer_ids=ids) == expected
+        assert metric(customer_ids=pd.Series(ids)) == expected
+        assert metric(customer_ids=pd.Series(ids).tolist()) == expected
 
 
 @pytest.mark.parametrize("metric", [purchase_frequency, repeat_purchase_rate])
-def test_a_series_indexed_by_position_is_refused_as_ambiguous(metric):
+def test_a_series_indexed_by_position_is_refused_as_counts_per_customer(metric):
     column = pd.Series([7, 8, 7])  # customer ids 7, 8, 7, or counts for customers 0, 1, 2?
 
     with pytest.raises(InvalidType) as caught:
-        metric(column)
+        metric(orders_per_customer=column)
 
-    assert caught.value.field == "orders"
+    assert caught.value.field == "orders_per_customer"
     assert ".tolist()" in str(caught.value)
     assert ".to_dict()" in str(caught.value)
+
+
+@pytest.mark.parametrize("metric", [purchase_frequency, repeat_purchase_rate])
+def test_counts_per_customer_given_as_customer_ids_are_refused_naming_the_other_keyword(metric):
+    with pytest.raises(InvalidType) as caught:
+        metric(customer_ids={"a": 2, "b": 1})
+
+    assert caught.value.field == "customer_ids"
+    assert "orders_per_customer=" in str(caught.value)
+
+
+@pytest.mark.parametrize("metric", [purchase_frequency, repeat_purchase_rate])
+def test_customer_ids_given_as_counts_per_customer_are_refused_naming_the_other_keyword(metric):
+    with pytest.raises(InvalidType) as caught:
+        metric(orders_per_customer=["a", "b", "a"])
+
+    assert caught.value.field == "orders_per_customer"
+    assert "customer_ids=" in str(caught.value)
 
 
 @pytest.mark.parametrize("metric", [nps, csat, functools.partial(csat, variant="mean")])
@@ -116,7 +138,7 @@ def test_id_sets_read_a_column_and_refuse_counts_per_id(metric):
 # -- numpy integers -------------------------------------------------------------------------------
 
 COUNT_CALLS = [
-    (purchase_frequency, {"orders": 6, "customers": 3}),
+    (purchase_frequency, {"order_count": 6, "customers": 3}),
     (repeat_purchase_rate, {"repeat_customers": 1, "customers": 3}),
     (retention_rate, {"customers_at_start": 500, "new_customers": 50, "customers_at_end": 480}),
     (churn_rate, {"customers_at_start": 500, "customers_lost": 20}),
@@ -124,7 +146,10 @@ COUNT_CALLS = [
         partial(churn_rate, variant="average_customers"),
         {"customers_at_start": 500, "customers_at_end": 480, "customers_lost": 20},
     ),
-    (partial(churn_rate, variant="customer_days"), {"customers_lost": 3, "customer_days": 1500, "days": 30}),
+    (
+        partial(churn_rate, variant="customer_days"),
+        {"customers_lost": 3, "customer_days": 1500, "days": 30},
+    ),
     (conversion_rate, {"conversions": 30, "visitors": 1200}),
     (nps, {"promoters": 30, "passives": 50, "detractors": 20}),
     (
@@ -192,7 +217,9 @@ def test_numpy_integer_ids_are_the_same_customers_as_ints():
     assert summary == customer_summary(plain, now=start + timedelta(days=9))
     assert list(summary) == [0, 1]
     assert all(type(key) is int for key in summary)
-    assert purchase_frequency(np.array([1, 2, 1])) == purchase_frequency([1, 2, 1])
+    assert purchase_frequency(customer_ids=np.array([1, 2, 1])) == purchase_frequency(
+        customer_ids=[1, 2, 1]
+    )
     assert retention_rate(variant="ids", at_start=np.array([1, 2]), at_end=[1]) == (
         retention_rate(variant="ids", at_start=[1, 2], at_end=[1])
     )
@@ -203,14 +230,14 @@ def test_numpy_integer_ids_are_the_same_customers_as_ints():
 
 
 def test_purchase_frequency_from_counts_accepts_as_many_orders_as_customers():
-    assert purchase_frequency(orders=3, customers=3).value == 1
+    assert purchase_frequency(order_count=3, customers=3).value == 1
 
 
 def test_purchase_frequency_from_counts_refuses_fewer_orders_than_customers():
     with pytest.raises(InvalidField) as caught:
-        purchase_frequency(orders=2, customers=3)
+        purchase_frequency(order_count=2, customers=3)
 
-    assert caught.value.field == "orders"
+    assert caught.value.field == "order_count"
 
 
 @pytest.mark.parametrize("frequency", [Decimal("0.5"), Decimal("0.01"), Decimal("0.999")])
@@ -226,7 +253,7 @@ def test_historical_clv_takes_a_purchase_frequency_between_0_and_1(frequency):
 
 
 def test_historical_clv_takes_a_purchase_frequency_score_between_0_and_1():
-    frequency = purchase_frequency({"a": 1, "b": 1})  # 1 per customer ...
+    frequency = purchase_frequency(orders_per_customer={"a": 1, "b": 1})  # 1 per customer ...
     half = type(frequency)(
         "purchase frequency", 1, 2, variant="counts", formula="orders / customers"
     )

@@ -157,7 +157,7 @@ def test_cancelled_orders_are_checked_then_left_out():
 
     assert "cy" not in summary
     assert table.customers == 2
-    with pytest.raises(InvalidField, match=r"rows\[0\]\.amount"):
+    with pytest.raises(InvalidField, match=r"orders\[0\]\.amount"):
         customer_summary([row(status="cancelled", amount=Decimal(-1))], now=NOW)
 
 
@@ -177,7 +177,7 @@ def test_each_metric_reads_only_the_keys_it_needs():
     table = cohort_retention(rows, zone="UTC")
 
     assert table.customers == 2
-    with pytest.raises(InvalidField, match=r"rows\[0\]\.order_id: got None, expected a value"):
+    with pytest.raises(InvalidField, match=r"orders\[0\]\.order_id: got None, expected a value"):
         customer_summary(rows, now=NOW)
 
 
@@ -190,7 +190,7 @@ def test_a_naive_time_is_refused_naming_the_row_and_the_key():
     error = refused(rows, InvalidType)
 
     assert str(error) == (
-        "rows[3].placed_at: got datetime.datetime(2026, 1, 1, 12, 0), "
+        "orders[3].placed_at: got datetime.datetime(2026, 1, 1, 12, 0), "
         "expected a timezone-aware datetime (this one is naive)"
     )
 
@@ -201,14 +201,14 @@ def test_a_missing_key_is_refused_naming_the_row_and_the_key():
 
     error = refused(rows)
 
-    assert str(error) == "rows[1].customer_id: got None, expected a value (it is missing)"
-    assert error.field == "rows[1].customer_id"
+    assert str(error) == "orders[1].customer_id: got None, expected a value (it is missing)"
+    assert error.field == "orders[1].customer_id"
 
 
 def test_a_float_amount_is_refused_and_the_message_says_how_to_convert_it():
     error = refused([*good_rows(), row(amount=19.99)], InvalidType)
 
-    assert error.field == "rows[3].amount"
+    assert error.field == "orders[3].amount"
     assert "floats are inexact" in str(error)
     assert "Decimal(str(x))" in str(error)
 
@@ -238,14 +238,14 @@ def test_a_float_amount_is_refused_and_the_message_says_how_to_convert_it():
 def test_a_bad_value_is_refused_naming_the_row_and_the_key(changes, field, expected):
     error = refused([*good_rows(), row(**changes)])
 
-    assert error.field == f"rows[3].{field}"
+    assert error.field == f"orders[3].{field}"
     assert expected in str(error)
 
 
 def test_a_second_currency_is_refused_as_a_currency_mismatch():
     error = refused([*good_rows(), row(currency="USD")], CurrencyMismatch)
 
-    assert str(error).startswith("rows[3].currency: got 'USD', expected 'EUR'")
+    assert str(error).startswith("orders[3].currency: got 'USD', expected 'EUR'")
     assert "never mix" in str(error)
 
 
@@ -253,15 +253,15 @@ def test_something_that_is_not_a_record_is_refused_naming_the_row():
     # (A tuple or list item is an order's events, as in every order metric.)
     error = refused([*good_rows(), 42], InvalidType)
 
-    assert error.field == "rows[3]"
+    assert error.field == "orders[3]"
     assert "to_dict('records')" in str(error)
 
 
 @pytest.mark.parametrize("rows", [None, 42, "rows", {"order_id": "1"}])
 def test_rows_that_are_not_an_iterable_of_records_are_refused(rows):
-    with pytest.raises(InvalidType, match=r"^rows: got"):
+    with pytest.raises(InvalidType, match=r"^orders: got"):
         customer_summary(rows, now=NOW)
-    with pytest.raises(InvalidType, match=r"^rows: got"):
+    with pytest.raises(InvalidType, match=r"^orders: got"):
         cohort_retention(rows, zone="UTC")
 
 
@@ -269,7 +269,7 @@ def test_the_cohort_table_names_the_row_and_key_too():
     rows = [*good_rows(), row(placed_at="2026-02-30T00:00:00+00:00")]
 
     with pytest.raises(
-        InvalidField, match=r"^rows\[3\]\.placed_at: got '2026-02-30T00:00:00\+00:00'"
+        InvalidField, match=r"^orders\[3\]\.placed_at: got '2026-02-30T00:00:00\+00:00'"
     ):
         cohort_retention(rows, zone="Europe/Berlin")
 
@@ -285,7 +285,7 @@ def test_a_running_total_that_would_need_rounding_is_refused():
 
     error = refused(rows)
 
-    assert error.field == "rows[2].amount"
+    assert error.field == "orders[2].amount"
     assert "exact" in str(error)
 
 
@@ -302,7 +302,7 @@ def test_a_refused_row_does_not_disturb_the_callers_decimal_context():
 def test_a_moment_outside_the_calendar_years_of_periods_is_refused_for_cohorts():
     rows = [row(placed_at=datetime(1, 1, 1, 6, tzinfo=UTC))]
 
-    with pytest.raises(InvalidField, match=r"rows\[0\]\.placed_at: .* years 2 to 9998"):
+    with pytest.raises(InvalidField, match=r"orders\[0\]\.placed_at: .* years 2 to 9998"):
         cohort_retention(rows, zone="UTC")
 
 
@@ -453,7 +453,7 @@ def test_a_dataframes_nan_in_an_optional_key_means_none():
 def test_a_decimal_nan_discount_is_a_value_and_is_refused_not_a_gap():
     error = refused([*good_rows(), row(discount=Decimal("NaN"))])
 
-    assert error.field == "rows[3].discount"
+    assert error.field == "orders[3].discount"
     assert "a finite number" in str(error)
 
 

@@ -1,9 +1,11 @@
-"""Validators shared by the engagement result records (private): names and limits."""
+"""Pieces shared by metric modules (private): result validators, and the results
+that the result-document rebuilder makes again from their figures."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from salesflow._results import Ratio
 from salesflow.errors import InvalidField, InvalidType
 
 
@@ -23,3 +25,17 @@ def at_most(instance: Any, name: str, value: int, limit_name: str, limit: int) -
         raise InvalidField(
             name, value, f"at most {limit_name} ({limit})", context=type(instance).__name__
         )
+
+
+def distinct_id_conversion(converted: int, visitors: int) -> Ratio:
+    """The distinct-ids conversion result from the sizes of its sets (what a result
+    document of that variant is rebuilt from, without making sets of that size)."""
+    return Ratio(
+        "conversion rate",
+        converted,
+        visitors,
+        variant="distinct ids",
+        formula="|converted visitors| / |visitors|",
+        inputs=(("converted visitors", converted), ("visitors", visitors)),
+        denominator_name="visitors",
+    )

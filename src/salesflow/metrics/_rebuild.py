@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from salesflow._results import Amount, Ratio, Score, settle
+from salesflow.metrics._figures import distinct_id_conversion
 from salesflow.metrics.customers import (
     churn_rate,
     purchase_frequency,
@@ -20,7 +21,7 @@ from salesflow.metrics.customers import (
     set_based_churn,
     set_based_retention,
 )
-from salesflow.metrics.funnel import _distinct_id_conversion, conversion_rate
+from salesflow.metrics.funnel import conversion_rate
 from salesflow.metrics.managers import customer_acquisition_cost
 from salesflow.metrics.surveys import csat, nps
 from salesflow.money import Money
@@ -77,7 +78,7 @@ def _conversion(inputs: Mapping[str, Any], result: Result) -> Result:
     visitors, converted = _count(inputs, "visitors"), _count(inputs, "converted visitors")
     if not 0 <= converted <= visitors:
         raise ValueError("converted visitors")
-    return settle(_distinct_id_conversion(converted, visitors), "undefined")
+    return settle(distinct_id_conversion(converted, visitors), "undefined")
 
 
 def _csat(inputs: Mapping[str, Any], result: Result) -> Result:
@@ -212,7 +213,7 @@ REBUILDERS: Final[dict[tuple[type, str], Rebuild]] = {
         customers=_count(inputs, "customers"),
     ),
     (Score, "purchase frequency"): lambda inputs, _: purchase_frequency(
-        _count(inputs, "orders"), customers=_count(inputs, "customers")
+        order_count=_count(inputs, "orders"), customers=_count(inputs, "customers")
     ),
     (Score, "NPS"): lambda inputs, _: nps(
         promoters=inputs["promoters"], passives=inputs["passives"], detractors=inputs["detractors"]

@@ -17,6 +17,7 @@ from typing import Any, Final, cast
 import attrs
 
 from salesflow import _check, _zones
+from salesflow._durations import MICROSECONDS_PER_DAY
 from salesflow._results import (
     INPUT_DIGITS,
     VALUE_PRECISION,
@@ -50,7 +51,6 @@ __all__ = [
 ]
 
 _VALUE: Final = Context(prec=VALUE_PRECISION, rounding=ROUND_HALF_EVEN)
-_MICROSECONDS_PER_DAY: Final = 86_400_000_000
 _RETENTION_FORMULA: Final = (
     "customers of the cohort who ordered in the month / customers in the cohort"
 )
@@ -275,7 +275,7 @@ class CustomerSummary:
         span = _zones.elapsed(self.first_purchase, self.last_purchase)
         microseconds = (span.days * 86_400 + span.seconds) * 1_000_000 + span.microseconds
         return _VALUE.divide(
-            Decimal(microseconds), Decimal(_MICROSECONDS_PER_DAY * (self.orders - 1))
+            Decimal(microseconds), Decimal(MICROSECONDS_PER_DAY * (self.orders - 1))
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -379,7 +379,7 @@ class CustomerSummaries(Mapping[CustomerId, CustomerSummary]):
 
 
 def customer_summary(
-    rows: Any, *, now: datetime, zone: tzinfo | str = UTC, basis: str = "net"
+    orders: Any, *, now: datetime, zone: tzinfo | str = UTC, basis: str = "net"
 ) -> CustomerSummaries:
     """Per customer: first and last purchase, order count, recency, total and average spend.
 
@@ -392,7 +392,7 @@ def customer_summary(
       None for a one-time customer;
     - ``recency`` = now - last purchase.
 
-    One pass over ``rows`` (any iterable of order records; see
+    One pass over ``orders`` (any iterable of order records; see
     :mod:`salesflow.metrics._records`), keeping per-customer state only.
     Reads order_id, customer_id, placed_at, amount, currency, status and,
     for the net basis, discount. Cancelled orders are left out; a customer
@@ -400,14 +400,14 @@ def customer_summary(
     ``last_purchase`` are shown in ``zone`` (a tzinfo or an IANA key).
 
     Refuses a naive ``now``, an unknown zone or basis, and any bad record
-    (naming it: ``rows[12].amount: got 19.99, ...``), including records
+    (naming it: ``orders[12].amount: got 19.99, ...``), including records
     placed after ``now`` and a second currency.
     """
     moment = _now(now)
     where = _zones.zone("zone", zone)
     local_now = _shown_in("now", now, moment, where)
     net = check_basis(basis)
-    currency, state = fold_spending(rows, now=moment, net=net)
+    currency, state = fold_spending(orders, now=moment, net=net)
     code = cast(str, currency)  # set by the first record, and there is one per customer
     summaries: list[CustomerSummary] = []
     build = CustomerSummary._trusted
@@ -627,7 +627,9 @@ def _month(number: int, zone: tzinfo) -> Period:
     return Period.month(year, month + 1, zone)
 
 
-def cohort_retention(rows: Any, *, zone: tzinfo | str, now: datetime | None = None) -> CohortTable:
+def cohort_retention(
+    orders: Any, *, zone: tzinfo | str, now: datetime | None = None
+) -> CohortTable:
     """Cohort retention by first-purchase month: for each cohort and k = 0, 1, 2, ...
 
     ``retention(cohort, k) = customers of the cohort who ordered in month
@@ -642,7 +644,7 @@ def cohort_retention(rows: Any, *, zone: tzinfo | str, now: datetime | None = No
     without it, the table runs to the latest month with an order and nothing
     is flagged. Months in which no one of a cohort ordered show 0 active.
 
-    One pass over ``rows`` (any iterable of order records), keeping per
+    One pass over ``orders`` (any iterable of order records), keeping per
     customer only the set of months they ordered in. Reads customer_id,
     placed_at and status (cancelled orders are left out). Refuses an unknown
     zone, a naive ``now`` and any bad record, naming it.
@@ -650,7 +652,7 @@ def cohort_retention(rows: Any, *, zone: tzinfo | str, now: datetime | None = No
     where = _zones.zone("zone", zone)
     moment = None if now is None else _now(now)
     now_month = None if moment is None else _month_of_now(now, moment, where)
-    base, masks = fold_active_months(rows, zone=where, now=moment)
+    base, masks = fold_active_months(orders, zone=where, now=moment)
     patterns: defaultdict[int, Counter[int]] = defaultdict(Counter)
     last = base
     for mask in masks.values():

@@ -22,7 +22,6 @@ from salesflow.metrics._read.fields import count as read_count
 from salesflow.metrics._read.fields import (
     decimal_number,
     identifier,
-    integer,
     keyed_items,
     values_of,
     whole_number,
@@ -75,10 +74,18 @@ def _exact(field: str, value: Any, operation: Any, *operands: Decimal) -> Decima
     return result
 
 
-def _orders_by_customer(field: str, orders: Any) -> dict[CustomerId, int]:
-    """Order counts per customer, from a mapping or from one customer id per order."""
-    pairs = keyed_items(field, orders, key="customer id", count="order count")
-    if pairs is not None:
+def _orders_by_customer(customer_ids: Any, orders_per_customer: Any) -> dict[CustomerId, int]:
+    """Order counts per customer, from one customer id per order or from counts per id."""
+    if orders_per_customer is not None:
+        field = "orders_per_customer"
+        pairs = keyed_items(field, orders_per_customer, key="customer id", count="order count")
+        if pairs is None:
+            raise InvalidType(
+                field,
+                orders_per_customer,
+                "a mapping or Series customer id -> order count "
+                "(for customer ids, one per order, pass customer_ids=)",
+            )
         counts: dict[CustomerId, int] = {}
         for customer, count in pairs:
             key = _customer_id(f"{field} key", customer)
@@ -86,12 +93,15 @@ def _orders_by_customer(field: str, orders: Any) -> dict[CustomerId, int]:
                 f"{field}[{customer!r}]", count, minimum=1
             )
         return counts
-    if isinstance(orders, str | bytes) or not isinstance(orders, Iterable):
-        raise InvalidType(
-            field, orders, "a mapping customer id -> order count, or customer ids, one per order"
-        )
+    field = "customer_ids"
+    ids = values_of(
+        field,
+        customer_ids,
+        expected="an iterable of customer ids, one per order",
+        instead="for order counts per customer id, pass orders_per_customer=",
+    )
     return dict(
-        Counter(_customer_id(f"{field}[{index}]", value) for index, value in enumerate(orders))
+        Counter(_customer_id(f"{field}[{index}]", value) for index, value in enumerate(ids))
     )
 
 
@@ -455,42 +465,46 @@ def _churn_customer_days(
 
 
 def repeat_purchase_rate(
-    orders: Mapping[CustomerId, int] | Iterable[CustomerId] | None = None,
     *,
+    customer_ids: Iterable[CustomerId] | None = None,
+    orders_per_customer: Mapping[CustomerId, int] | None = None,
     repeat_customers: int | None = None,
     customers: int | None = None,
     on_empty: OnEmpty = "undefined",
 ) -> Ratio:
     """Share of customers who ordered more than once: customers with >= 2 orders / customers.
 
-    Reads either ``orders`` (below) or the counts ``repeat_customers`` and
-    ``customers``; both, or neither, is refused.
+    Reads one of: ``customer_ids``, ``orders_per_customer``, or the counts
+    ``repeat_customers`` and ``customers``; two of them, or none, is refused.
 
-    ``orders`` is either a mapping customer id -> order count (each at least
-    1: a customer here is someone who ordered), such as a dict or a pandas
-    Series (``df.groupby("customer_id").size()``, ``df["customer_id"].value_counts()``),
-    or an iterable of customer ids, one per order
-    (``[row["customer_id"] for row in rows]``, ``df["customer_id"].tolist()``).
-    Counts and ids may be numpy integers. A Series indexed 0, 1, 2, ... is
-    refused: it could be a column of ids or counts for customers 0, 1, 2.
+    - ``customer_ids``: the customer id of each order, one per order
+      (``[row["customer_id"] for row in rows]``, ``df["customer_id"]``);
+    - ``orders_per_customer``: a mapping customer id -> order count (each at
+      least 1: a customer here is someone who ordered), such as a dict or a
+      pandas Series (``df.groupby("customer_id").size()``,
+      ``df["customer_id"].value_counts()``). A Series indexed 0, 1, 2, ... is
+      refused: it could be a column of ids or counts for customers 0, 1, 2.
 
-    >>> repeat_purchase_rate(["a", "b", "a", "c", "a", "b"])
+    Counts and ids may be numpy integers.
+
+    >>> repeat_purchase_rate(customer_ids=["a", "b", "a", "c", "a", "b"])
     <Ratio repeat purchase rate (counts): 2 / 3 = 2/3 ≈ 0.6666666667>
-    >>> repeat_purchase_rate({"a": 3, "b": 1}).percent()
+    >>> repeat_purchase_rate(orders_per_customer={"a": 3, "b": 1}).percent()
     '50.0%'
     >>> import pandas as pd
-    >>> repeat_purchase_rate(pd.Series({"a": 1, "b": 3, "c": 2}))
+    >>> repeat_purchase_rate(orders_per_customer=pd.Series({"a": 1, "b": 3, "c": 2}))
     <Ratio repeat purchase rate (counts): 2 / 3 = 2/3 ≈ 0.6666666667>
     >>> repeat_purchase_rate(repeat_customers=120, customers=400).percent()
     '30.0%'
     """
     given = alternatives(
         "repeat_purchase_rate",
-        {"orders": orders},
+        {"customer_ids": customer_ids},
+        {"orders_per_customer": orders_per_customer},
         {"repeat_customers": repeat_customers, "customers": customers},
     )
-    if "orders" in given:
-        counts = _orders_by_customer("orders", orders)
+    if "repeat_customers" not in given:
+        counts = _orders_by_customer(customer_ids, orders_per_customer)
         repeat = sum(1 for count in counts.values() if count >= 2)
         return _repeat(repeat, len(counts), on_empty)
     repeat = read_count("repeat_customers", repeat_customers)
@@ -513,38 +527,40 @@ def _repeat(repeat: int, customers: int, on_empty: Any) -> Ratio:
 
 
 def purchase_frequency(
-    orders: Mapping[CustomerId, int] | Iterable[CustomerId] | int,
     *,
+    customer_ids: Iterable[CustomerId] | None = None,
+    orders_per_customer: Mapping[CustomerId, int] | None = None,
+    order_count: int | None = None,
     customers: int | None = None,
     on_empty: OnEmpty = "undefined",
 ) -> Score:
     """Average orders per customer: orders / customers.
 
-    ``orders`` as for :func:`repeat_purchase_rate`; or, with ``customers``
-    (a count), ``orders`` is the count of orders, at least ``customers``
-    (each customer ordered). The result is a :class:`Score` (1.5 orders per
+    Reads one of: ``customer_ids`` or ``orders_per_customer`` (as for
+    :func:`repeat_purchase_rate`), or the counts ``order_count`` and
+    ``customers``, where ``order_count`` is at least ``customers`` (each
+    customer ordered). The result is a :class:`Score` (1.5 orders per
     customer is not a share).
 
-    >>> purchase_frequency(["a", "b", "a", "c", "a", "b"])
+    >>> purchase_frequency(customer_ids=["a", "b", "a", "c", "a", "b"])
     <Score purchase frequency (counts): 6 / 3 = 2>
-    >>> purchase_frequency(600, customers=400)
+    >>> purchase_frequency(order_count=600, customers=400)
     <Score purchase frequency (counts): 600 / 400 = 1.5>
     """
-    if customers is None:
-        if integer(orders) is not None:
-            raise InvalidType(
-                "orders",
-                orders,
-                "a mapping customer id -> order count, or customer ids, one per order "
-                "(orders is a count only beside the count of customers; here customers=None)",
-            )
-        counts = _orders_by_customer("orders", orders)
+    given = alternatives(
+        "purchase_frequency",
+        {"customer_ids": customer_ids},
+        {"orders_per_customer": orders_per_customer},
+        {"order_count": order_count, "customers": customers},
+    )
+    if "order_count" not in given:
+        counts = _orders_by_customer(customer_ids, orders_per_customer)
         return _frequency(sum(counts.values()), len(counts), on_empty)
-    total_orders = read_count("orders", orders)
+    total_orders = read_count("order_count", order_count)
     total = read_count("customers", customers)
     if total_orders < total:
         raise InvalidField(
-            "orders", total_orders, f"at least customers ({total}): each customer ordered"
+            "order_count", total_orders, f"at least customers ({total}): each customer ordered"
         )
     return _frequency(total_orders, total, on_empty)
 

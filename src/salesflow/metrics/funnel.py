@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_EVEN
 from enum import Enum
 from typing import Any, Final, Literal
@@ -28,17 +28,15 @@ from salesflow._results import (
     settle,
 )
 from salesflow.errors import InvalidField, InvalidType
+from salesflow.metrics._figures import distinct_id_conversion
 from salesflow.metrics._read.choices import variant_arguments
 from salesflow.metrics._read.fields import (
     identifier,
-    required,
-    row_at,
     shown_ids,
     values_of,
-    where,
     whole_number,
 )
-from salesflow.metrics._read.fields import moment as read_moment
+from salesflow.metrics._read.funnel_events import PersonId, funnel_events
 
 __all__ = [
     "DEFAULT_FUNNEL_STEPS",
@@ -49,9 +47,6 @@ __all__ = [
     "conversion_rate",
     "funnel",
 ]
-
-PersonId = str | int
-"""A person (visitor, customer) id: a non-empty string or an int, used exactly as given."""
 
 DEFAULT_FUNNEL_STEPS: Final = (
     "visit",
@@ -69,11 +64,6 @@ _CONVERSION_VARIANTS: Final = {
     "counts": ("conversions", "visitors"),
     "distinct_ids": ("visitors", "converted"),
 }
-
-_ROW_EXPECTED: Final = (
-    "a mapping with the keys person_id, step and at (from a DataFrame, pass df.to_dict('records'))"
-)
-_MICROSECONDS_PER_DAY: Final = 86_400_000_000
 
 
 # -- conversion rate ----------------------------------------------------------------
@@ -137,7 +127,7 @@ def conversion_rate(
                     person,
                     f"the id of one of visitors ({shown_ids(people)}): a visitor converts",
                 )
-        return settle(_distinct_id_conversion(len(buyers), len(people)), on_empty)
+        return settle(distinct_id_conversion(len(buyers), len(people)), on_empty)
     converted_count = whole_number("conversions", conversions, minimum=0)
     total = whole_number("visitors", visitors, minimum=0)
     if converted_count > total:
@@ -155,20 +145,6 @@ def conversion_rate(
         inputs=(("conversions", converted_count), ("visitors", total)),
     )
     return settle(ratio, on_empty)
-
-
-def _distinct_id_conversion(converted: int, visitors: int) -> Ratio:
-    """The distinct-ids conversion result from the sizes of its sets (what a result
-    document of that variant is rebuilt from, without making sets of that size)."""
-    return Ratio(
-        "conversion rate",
-        converted,
-        visitors,
-        variant="distinct ids",
-        formula="|converted visitors| / |visitors|",
-        inputs=(("converted visitors", converted), ("visitors", visitors)),
-        denominator_name="visitors",
-    )
 
 
 # -- the ordered funnel ------------------------------------------------------------------
@@ -521,34 +497,6 @@ def _settle(events: list[_Event], window: timedelta | None) -> tuple[list[dateti
     return chain, kept
 
 
-def _read_event(
-    index: int, row: Any, positions: Mapping[str, int], steps: tuple[str, ...], skip: bool
-) -> tuple[PersonId, int | None, datetime]:
-    """One event record, checked key by key (the thorough path); None: a step to skip."""
-    if not isinstance(row, Mapping):
-        raise InvalidType(f"rows[{index}]", row, _ROW_EXPECTED)
-    at = row_at("rows", index)
-    person = identifier(where(at, "person_id"), required(at, row, "person_id"))
-    step = required(at, row, "step")
-    if not isinstance(step, str):
-        raise InvalidType(where(at, "step"), step, "a step name (a string)")
-    position = positions.get(step)
-    if position is None and not skip:
-        raise InvalidField(
-            where(at, "step"),
-            step,
-            f"one of the funnel's steps: {', '.join(steps)} "
-            "(pass other_steps='skip' to leave other steps out)",
-        )
-    return person, position, read_moment(where(at, "at"), required(at, row, "at"))
-
-
-def _rows(rows: Any) -> Iterable[Any]:
-    if isinstance(rows, str | bytes | Mapping) or not isinstance(rows, Iterable):
-        raise InvalidType("rows", rows, f"an iterable of event records: {_ROW_EXPECTED}")
-    return rows
-
-
 def funnel(
     rows: Iterable[Mapping[str, Any]],
     *,
@@ -605,28 +553,12 @@ def funnel(
     positions = {name: position for position, name in enumerate(names)}
     chains: dict[PersonId, list[datetime]] = {}
     pending: dict[PersonId, list[_Event]] = {}
-    find, lookup, hold = positions.get, chains.get, pending.get
+    lookup, hold = chains.get, pending.get
     skipped = 0
-    dt, text, whole, utc = datetime, str, int, UTC
-    for index, row in enumerate(_rows(rows)):
-        # The inline check accepts the common shape only; anything else,
-        # including every error, goes through _read_event, which names it.
-        try:
-            person = row["person_id"]
-            at = row["at"]
-            position = find(row["step"])
-        except Exception:
-            person = at = position = None
-        if not (
-            position is not None
-            and type(at) is dt
-            and at.tzinfo is utc
-            and ((type(person) is text and person != "") or type(person) is whole)
-        ):
-            person, position, at = _read_event(index, row, positions, names, skip)
-            if position is None:
-                skipped += 1
-                continue
+    for person, position, at in funnel_events(rows, positions=positions, steps=names, skip=skip):
+        if position is None:
+            skipped += 1
+            continue
         chain = lookup(person)
         if chain is None:
             if position:

@@ -36,16 +36,26 @@ def variant_arguments(
     return {name: given[name] for name in reads}
 
 
-def alternatives(
-    metric: str, one: Mapping[str, Any], other: Mapping[str, Any]
-) -> Mapping[str, Any]:
-    """The one set of keyword alternatives given; both, neither or part of one is refused."""
-    first = next((name for name, value in one.items() if value is not None), None)
-    second = next((name for name, value in other.items() if value is not None), None)
-    either = f"{metric} reads either {listed(one)} or {listed(other)}"
-    if first is not None and second is not None:
-        raise InvalidField(second, other[second], f"None when {first} is given ({either})")
-    chosen = other if second is not None else one
+def alternatives(metric: str, *groups: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The one group of keyword alternatives given; two groups, none or part of one is refused.
+
+    With none given, the refusal names the first and shows every other as None.
+    """
+    given = [
+        (group, name)
+        for group in groups
+        for name in (next((name for name, value in group.items() if value is not None), None),)
+        if name is not None
+    ]
+    either = f"{metric} reads either " + " or ".join(listed(group) for group in groups)
+    if len(given) > 1:
+        (_, first), (group, second) = given[0], given[1]
+        raise InvalidField(second, group[second], f"None when {first} is given ({either})")
+    if not given:
+        first, *others = (name for group in groups for name in group)
+        unset = "".join(f", {name}: None" for name in others)
+        raise InvalidField(first, None, f"a value ({either}; none is given{unset})")
+    chosen = given[0][0]
     for name, value in chosen.items():
         if value is None:
             raise InvalidField(name, None, f"a value ({either})")

@@ -1,10 +1,11 @@
 """The cohort folds: one pass over order items, keeping per-customer state only.
 
 :func:`fold_spending` (the per-customer summary) and :func:`fold_active_months`
-(the cohort table) check the common record shape (a dict, str or int ids, a
-UTC ``datetime``, Decimal money) inline with exact type tests; every other
-item, and every fault, goes through the one orders reader
-(:func:`salesflow.metrics._read.orders.order_row`), which names it.
+(the cohort table) check the common record shape (a plain dict, str or int
+ids, an aware ``datetime``, Decimal money) inline with exact type tests; every
+other item, and every fault, goes through the one orders reader
+(:func:`salesflow.metrics._read.orders.order_row`), which names it. A law test
+holds the two paths to the same results and errors.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from salesflow import _zones
+from salesflow._results import INPUT_DIGITS
 from salesflow.errors import InvalidField
 from salesflow.metrics._read.fields import Id, currency, row_at, where
 from salesflow.metrics._read.orders import GROSS, NET, order_items, order_row
@@ -38,11 +40,15 @@ _SINCE: Final = datetime.__sub__
 # Stands for the currency of a record the inline check could not read: it is
 # no currency, so the record goes to the thorough path, which names the fault.
 _UNREAD: Final = object()
+# Quantizing to this many places in EXACT raises exactly when the reader's
+# bound (salesflow._results.bounded_decimal) refuses a finite amount: more
+# than INPUT_DIGITS decimal places, or a size of 10**INPUT_DIGITS or more.
+_PLACES: Final = Decimal(1).scaleb(-INPUT_DIGITS)
 
 
 def _inexact(index: int, value: Decimal) -> InvalidField:
     return InvalidField(
-        where(row_at("rows", index), "amount"),
+        where(row_at("orders", index), "amount"),
         value,
         "amounts whose sums stay exact within 60 digits",
     )
@@ -52,7 +58,7 @@ def _read_spend(
     index: int, item: Any, now: datetime, expected: str | None, net: bool
 ) -> tuple[CustomerId, CustomerId, datetime, Decimal, str, bool]:
     """One item for the spending fold, through the orders reader (the thorough path)."""
-    at = row_at("rows", index)
+    at = row_at("orders", index)
     row = order_row(
         at,
         item,
@@ -70,7 +76,7 @@ def _read_activity(
     index: int, item: Any, now: datetime | None
 ) -> tuple[CustomerId, datetime, bool]:
     """One item for the month fold: who ordered, when, and whether it counts."""
-    row = order_row(row_at("rows", index), item, now=now, placed=True, customer_id=True)
+    row = order_row(row_at("orders", index), item, now=now, placed=True, customer_id=True)
     return row.customer_id, row.placed_at, row.cancelled  # type: ignore[return-value]
 
 
@@ -130,11 +136,14 @@ def fold_spending(
     alias: Any = _UNREAD
     alias_now = now
     other: Any = _UNREAD
-    for index, row in enumerate(order_items("rows", rows)):
+    fits, places, plain = EXACT.quantize, _PLACES, dict
+    for index, row in enumerate(order_items("orders", rows)):
         limit = now
-        # The inline check accepts the common shape only; anything else,
-        # including every error, goes through _read_spend, which names it.
+        # The inline check accepts the common shape of a plain dict only;
+        # anything else, including every error, goes through _read_spend.
         try:
+            if type(row) is not plain:
+                raise TypeError
             order_id = row["order_id"]
             customer_id = row["customer_id"]
             at = row["placed_at"]
@@ -143,6 +152,9 @@ def fold_spending(
             get = row.get
             discount = get("discount") if net else None
             status = get("status")
+            fits(spend, places)
+            if discount:
+                fits(discount, places)
             if type(at) is not dt:
                 at = epoch + since(at, epoch)  # pandas timestamps, naive values raise
             elif (tz := at.tzinfo) is not utc:
@@ -185,8 +197,9 @@ def fold_spending(
             if discount:
                 try:
                     spend = subtract(spend, discount)
-                except ArithmeticError:
-                    raise _inexact(index, discount) from None
+                except ArithmeticError:  # the thorough path names the fault
+                    _read_spend(index, row, now, currency, net)
+                    raise
         else:
             order_id, customer_id, at, spend, currency, cancelled = _read_spend(
                 index, row, now, currency, net
@@ -263,7 +276,7 @@ class _Window:
             month = -1
         if not _FIRST_MONTH <= month < _END_MONTH:
             raise InvalidField(
-                where(row_at("rows", index), "placed_at"),
+                where(row_at("orders", index), "placed_at"),
                 at,
                 "a moment in the years 2 to 9998 (in the zone)",
             )
@@ -331,9 +344,12 @@ def fold_active_months(
     local_zone: Any = _UNREAD
     local_marks: list[datetime] | None = None
     local_latest = latest
-    for index, row in enumerate(order_items("rows", rows)):
+    plain = dict
+    for index, row in enumerate(order_items("orders", rows)):
         marks, last = bounds, latest
         try:
+            if type(row) is not plain:
+                raise TypeError
             customer_id = row["customer_id"]
             at = row["placed_at"]
             status = row.get("status")

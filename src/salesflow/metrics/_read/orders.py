@@ -17,7 +17,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Final
 
-from salesflow import _check
+from salesflow import _check, _zones
 from salesflow.errors import InvalidField, InvalidType
 from salesflow.metrics._read.fields import (
     Id,
@@ -59,7 +59,9 @@ class OrderRow:
 
     ``amount`` is the order's revenue on the basis asked (net: the amount due
     or ``amount - discount``; gross: the line totals or ``amount``), in
-    ``currency``. Columns not asked for keep their defaults.
+    ``currency``. ``placed_at`` and ``delivered_at`` are instants in
+    ``datetime.UTC``, whatever zone the order or record gave them in (as in
+    every row of the reading layer). Columns not asked for keep their defaults.
     """
 
     __slots__ = (
@@ -143,7 +145,7 @@ def _from_order(
     delayed: bool,
     delivery: bool,
 ) -> None:
-    row.placed_at = order.placed_at
+    row.placed_at = _zones.utc(order.placed_at)
     row.cancelled = order.status is OrderStatus.CANCELLED
     if order_id:
         row.order_id = order.number
@@ -160,7 +162,8 @@ def _from_order(
     if delayed:
         row.delayed = order.was_delayed
     if delivery and order.status is OrderStatus.DELIVERED:
-        row.delivered_at = order.delivered_at
+        delivered = order.delivered_at
+        row.delivered_at = None if delivered is None else _zones.utc(delivered)
         row.promised = order.promised_delivery
 
 

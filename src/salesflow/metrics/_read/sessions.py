@@ -1,8 +1,9 @@
 """Reading page views (private): records in, one :data:`PageView` row per view out.
 
-The keys are documented on docs/metrics.md ("Engagement"). A well-formed
-record takes a fast path; anything else is checked key by key and refused
-naming it (``rows[12].at``).
+The keys are documented on docs/metrics.md ("Engagement"). A plain dict of
+the common shape takes a fast path; anything else, and every fault, is
+checked key by key by :func:`page_view` and refused naming it
+(``rows[12].at``). A law test holds the two paths to the same rows and errors.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ def _page(field: str, value: Any) -> str:
     return str(value)
 
 
-def _read_view(index: int, row: Any) -> PageView:
+def page_view(index: int, row: Any) -> PageView:
     """One page view, checked key by key (the thorough path)."""
     place = row_at("rows", index)
     if not isinstance(row, Mapping):
@@ -67,26 +68,26 @@ def _read_view(index: int, row: Any) -> PageView:
 
 def page_views(rows: Any) -> Iterator[PageView]:
     """Every page view of ``rows``, in order, read once; a bad record is refused by its index."""
-    dt, text, whole, utc = datetime, str, int, UTC
+    dt, text, whole, utc, plain = datetime, str, int, UTC, dict
     for index, row in enumerate(items("rows", rows, expected=_ROWS)):
-        try:
-            session = row["session_id"]
-            page = row["page"]
-            at = row["at"]
+        # The inline check accepts the common shape of a plain dict only;
+        # anything else, including every fault, goes through page_view.
+        if type(row) is plain:
             get = row.get
+            session = get("session_id")
+            page = get("page")
+            at = get("at")
             converted = get("converted")
             left = get("left_at")
-        except Exception:
-            session = page = at = None
-        if (
-            type(at) is dt
-            and at.tzinfo is utc
-            and type(page) is text
-            and page != ""
-            and ((type(session) is text and session != "") or type(session) is whole)
-            and (converted is None or converted is True or converted is False)
-            and (left is None or (type(left) is dt and left.tzinfo is utc and left >= at))
-        ):
-            yield (session, page, at, converted is True, left)
-        else:
-            yield _read_view(index, row)
+            if (
+                type(at) is dt
+                and at.tzinfo is utc
+                and type(page) is text
+                and page != ""
+                and ((type(session) is text and session != "") or type(session) is whole)
+                and (converted is None or converted is True or converted is False)
+                and (left is None or (type(left) is dt and left.tzinfo is utc and left >= at))
+            ):
+                yield (session, page, at, converted is True, left)
+                continue
+        yield page_view(index, row)
