@@ -88,10 +88,6 @@ def _to_activity(value: Any) -> ActivityKind:
     return _check.choice(ActivityKind, "kind", value)
 
 
-def _version(instance: Any, attribute: Any, value: Any) -> None:
-    _check.whole("version", value, minimum=2, context=type(instance).__name__)
-
-
 @attrs.frozen(kw_only=True)
 class LeadCreated:
     """The first event of every lead."""
@@ -129,7 +125,7 @@ class LeadStageChanged:
     """``event`` moved the lead from ``from_stage`` to ``to_stage``."""
 
     lead_id: str = attrs.field(validator=_check.text_field)
-    version: int = attrs.field(validator=_version)
+    version: int = attrs.field(validator=_check.whole_field(2))
     event: str = attrs.field(validator=_stage_event)
     from_stage: LeadStage = attrs.field(converter=_to_from_stage)
     to_stage: LeadStage = attrs.field(converter=_to_to_stage)
@@ -198,7 +194,7 @@ class LeadQualified:
     event: ClassVar[str] = "qualify"
 
     lead_id: str = attrs.field(validator=_check.text_field)
-    version: int = attrs.field(validator=_version)
+    version: int = attrs.field(validator=_check.whole_field(2))
     at: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
     actor: str = attrs.field(validator=_check.text_field)
     idempotency_key: str | None = attrs.field(default=None, validator=_check.optional_text_field)
@@ -215,7 +211,7 @@ class ActivityLogged:
     event: ClassVar[str] = "log_activity"
 
     lead_id: str = attrs.field(validator=_check.text_field)
-    version: int = attrs.field(validator=_version)
+    version: int = attrs.field(validator=_check.whole_field(2))
     kind: ActivityKind = attrs.field(converter=_to_activity)
     at: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
     actor: str = attrs.field(validator=_check.text_field)

@@ -15,6 +15,7 @@ from typing import Any, Final
 from statemachine import State
 from statemachine.states import States
 
+from salesflow import _check
 from salesflow._compile import StrictMachine, Transitions, compile_lifecycle
 from salesflow.errors import InvalidField, InvalidType
 from salesflow.leads.stage import OPEN_STAGES, LeadStage
@@ -113,15 +114,9 @@ LEAD_EVENTS: Final[tuple[str, ...]] = TRANSITIONS.events
 """The names of the lead lifecycle's stage events, in declaration order."""
 
 
-def key(stage: Any, qualified: Any = False, lost_from: Any = None) -> _Key:
+def key(stage: Any, qualified: Any = False, lost_from: Any = None, *, name: str = "stage") -> _Key:
     """The table key for ``stage`` given the qualification and lost-from facts, checked."""
-    if not isinstance(stage, LeadStage):
-        try:
-            stage = LeadStage(stage)
-        except (ValueError, TypeError):
-            raise InvalidField(
-                "stage", stage, f"one of {', '.join(s.value for s in LeadStage)}"
-            ) from None
+    stage = _check.choice(LeadStage, name, stage)
     if type(qualified) is not bool:
         raise InvalidType("qualified", qualified, "True or False")
     if lost_from is not None:

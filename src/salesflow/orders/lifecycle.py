@@ -21,6 +21,7 @@ from typing import Any, Final
 from statemachine import State
 from statemachine.states import States
 
+from salesflow import _check
 from salesflow._compile import StrictMachine, Transitions, compile_lifecycle
 from salesflow.errors import InvalidField
 from salesflow.orders.status import OrderStatus
@@ -120,21 +121,9 @@ class OrderLifecycle(StrictMachine):
 _Key = tuple[OrderStatus, OrderStatus | None]
 
 
-def _status(name: str, value: Any) -> OrderStatus:
-    """An ``OrderStatus`` given as the member or its value; ``name`` is the parameter."""
-    if isinstance(value, OrderStatus):
-        return value
-    try:
-        return OrderStatus(value)
-    except (ValueError, TypeError):
-        raise InvalidField(
-            name, value, f"one of {', '.join(s.value for s in OrderStatus)}"
-        ) from None
-
-
 def key(status: Any, resumes_to: Any, *, name: str = "status") -> _Key:
     """The table key for ``status`` (and, while delayed, the status it interrupted), checked."""
-    status = _status(name, status)
+    status = _check.choice(OrderStatus, name, status)
     if resumes_to is not None and (
         not isinstance(resumes_to, str) or resumes_to not in INTERRUPTIBLE
     ):

@@ -8,7 +8,6 @@ one may follow the others is checked by :class:`~salesflow.routing.ownership.Own
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, ClassVar, Final, cast
@@ -69,13 +68,6 @@ def _to_reason(value: Any) -> RejectReason:
     return _check.choice(RejectReason, "reason", value)
 
 
-def _version(minimum: int) -> Callable[[Any, Any, Any], None]:
-    def check(instance: Any, attribute: Any, value: Any) -> None:
-        _check.whole(attribute.name, value, minimum=minimum, context=type(instance).__name__)
-
-    return check
-
-
 def _optional_aware(instance: Any, attribute: Any, value: Any) -> None:
     if value is not None:
         _check.aware(attribute.name, value, context=type(instance).__name__)
@@ -114,7 +106,7 @@ class OwnerAssigned(_Event):
     """
 
     lead_id: str = attrs.field(validator=_check.text_field)
-    version: int = attrs.field(validator=_version(1))
+    version: int = attrs.field(validator=_check.whole_field(1))
     event: str = attrs.field()
     role: Role = attrs.field(converter=_to_role)
     person: str | None = attrs.field(default=None, validator=_check.optional_text_field)
@@ -145,7 +137,7 @@ class HandoffSubmitted(_Event):
     event: ClassVar[str] = "hand_off"
 
     lead_id: str = attrs.field(validator=_check.text_field)
-    version: int = attrs.field(validator=_version(2))
+    version: int = attrs.field(validator=_check.whole_field(2))
     from_role: Role = attrs.field(converter=_to_from_role)
     to_role: Role = attrs.field(converter=_to_to_role)
     from_person: str | None = attrs.field(default=None, validator=_check.optional_text_field)
@@ -178,8 +170,8 @@ class HandoffAccepted(_Event):
     event: ClassVar[str] = "accept"
 
     lead_id: str = attrs.field(validator=_check.text_field)
-    version: int = attrs.field(validator=_version(3))
-    handoff: int = attrs.field(validator=_version(2))
+    version: int = attrs.field(validator=_check.whole_field(3))
+    handoff: int = attrs.field(validator=_check.whole_field(2))
     person: str = attrs.field(validator=_check.text_field)
     at: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
     actor: str = attrs.field(validator=_check.text_field)
@@ -193,8 +185,8 @@ class HandoffRejected(_Event):
     event: ClassVar[str] = "reject"
 
     lead_id: str = attrs.field(validator=_check.text_field)
-    version: int = attrs.field(validator=_version(3))
-    handoff: int = attrs.field(validator=_version(2))
+    version: int = attrs.field(validator=_check.whole_field(3))
+    handoff: int = attrs.field(validator=_check.whole_field(2))
     reason: RejectReason = attrs.field(converter=_to_reason)
     note: str | None = attrs.field(default=None, validator=_check.optional_text_field)
     at: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
@@ -213,8 +205,8 @@ class HandoffExpired(_Event):
     event: ClassVar[str] = "expire"
 
     lead_id: str = attrs.field(validator=_check.text_field)
-    version: int = attrs.field(validator=_version(3))
-    handoff: int = attrs.field(validator=_version(2))
+    version: int = attrs.field(validator=_check.whole_field(3))
+    handoff: int = attrs.field(validator=_check.whole_field(2))
     at: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
     actor: str = attrs.field(validator=_check.text_field)
     idempotency_key: str | None = attrs.field(default=None, validator=_check.optional_text_field)
@@ -227,8 +219,8 @@ class HandoffWithdrawn(_Event):
     event: ClassVar[str] = "withdraw"
 
     lead_id: str = attrs.field(validator=_check.text_field)
-    version: int = attrs.field(validator=_version(3))
-    handoff: int = attrs.field(validator=_version(2))
+    version: int = attrs.field(validator=_check.whole_field(3))
+    handoff: int = attrs.field(validator=_check.whole_field(2))
     note: str | None = attrs.field(default=None, validator=_check.optional_text_field)
     at: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
     actor: str = attrs.field(validator=_check.text_field)
