@@ -92,19 +92,19 @@ class LeadOutcome:
 
 
 class _Fold(Fold):
+    IDENTITY = "lead_id"
+    OWNED = "this lead's id"
+    CREATION = "create"
+
     __slots__ = (
         "acted_by",
         "closer",
         "come_back_on",
-        "keys",
-        "last_at",
-        "last_utc",
         "lost_from",
         "lost_note",
         "lost_reason",
         "qualification",
         "stage",
-        "version",
         "was_qualified",
         "won_at",
     )
@@ -130,19 +130,7 @@ class _Fold(Fold):
         q = self.qualification
         return q is not None and q.outcome is QualificationOutcome.QUALIFIED
 
-    def advance(self, lead_id: str, event: LeadEvent) -> None:
-        if isinstance(event, LeadCreated):
-            raise InvalidType("event", event, "a change; create comes first and only once")
-        if event.lead_id != lead_id:
-            raise InvalidField("lead_id", event.lead_id, f"{lead_id!r}, this lead's id")
-        if event.version != self.version + 1:
-            raise InvalidField("version", event.version, f"{self.version + 1}, the next version")
-        # Ordered by the UTC instant: in a repeated hour a later change may read earlier.
-        instant = _zones.utc(event.at)
-        if instant < self.last_utc:
-            raise InvalidField(
-                "at", event.at, f"a time on or after the latest change ({self.last_at.isoformat()})"
-            )
+    def apply(self, event: LeadEvent) -> None:
         if isinstance(event, LeadStageChanged):
             self._change_stage(event)
         elif isinstance(event, LeadQualified):
@@ -156,9 +144,6 @@ class _Fold(Fold):
             self.was_qualified = True
         if event.actor != SYSTEM:
             self.acted_by = event.actor
-        self.version = event.version
-        self.last_at = event.at
-        self.last_utc = instant
 
     def _allowed(self) -> frozenset[str]:
         return TRANSITIONS.allowed((self.stage, (self.lost_from, self.qualified)))
@@ -205,9 +190,9 @@ _PARAMETERS: Final[Mapping[str, Mapping[str, str]]] = {
 }
 
 
-def _fold(events: Sequence[Any]) -> _Fold:
+def _fold_history(events: Sequence[Any]) -> _Fold:
     changes = (LeadStageChanged, LeadQualified, ActivityLogged)
-    return fold_checked(events, LeadCreated, changes, _Fold, "lead_id", field="history")
+    return fold_checked(events, LeadCreated, changes, _Fold, "lead_id")
 
 
 @attrs.frozen(repr=False)
@@ -227,7 +212,7 @@ class Lead:
     _fold: _Fold = attrs.field(init=False, eq=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
-        object.__setattr__(self, "_fold", _fold(self.history))
+        object.__setattr__(self, "_fold", _fold_history(self.history))
 
     # -- what the lead is --------------------------------------------------------
 
@@ -332,7 +317,7 @@ class Lead:
         source: LeadSource | str,
         at: datetime,
         deal_value: Money | None = None,
-        actor: str = "system",
+        actor: str = SYSTEM,
         idempotency_key: str | None = None,
         existing: Lead | None = None,
     ) -> LeadOutcome:
@@ -361,7 +346,6 @@ class Lead:
                 existing,
                 idempotency_key,
                 event,
-                names={"lead_id": "lead_id"},
             )
             return LeadOutcome(existing, first, repeated=True)
         return LeadOutcome(cls((event,)), event)
@@ -376,7 +360,7 @@ class Lead:
         self,
         *,
         at: datetime,
-        actor: str = "system",
+        actor: str = SYSTEM,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
     ) -> LeadOutcome:
@@ -393,7 +377,7 @@ class Lead:
         self,
         *,
         at: datetime,
-        actor: str = "system",
+        actor: str = SYSTEM,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
     ) -> LeadOutcome:
@@ -411,7 +395,7 @@ class Lead:
         *,
         reason: str,
         at: datetime,
-        actor: str = "system",
+        actor: str = SYSTEM,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
     ) -> LeadOutcome:
@@ -429,7 +413,7 @@ class Lead:
         self,
         *,
         at: datetime,
-        actor: str = "system",
+        actor: str = SYSTEM,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
     ) -> LeadOutcome:
@@ -446,7 +430,7 @@ class Lead:
         self,
         *,
         at: datetime,
-        actor: str = "system",
+        actor: str = SYSTEM,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
     ) -> LeadOutcome:
@@ -466,7 +450,7 @@ class Lead:
         at: datetime,
         come_back_on: date | None = None,
         note: str | None = None,
-        actor: str = "system",
+        actor: str = SYSTEM,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
     ) -> LeadOutcome:
@@ -489,7 +473,7 @@ class Lead:
         *,
         at: datetime,
         note: str | None = None,
-        actor: str = "system",
+        actor: str = SYSTEM,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
     ) -> LeadOutcome:
@@ -509,7 +493,7 @@ class Lead:
         self,
         *,
         at: datetime,
-        actor: str = "system",
+        actor: str = SYSTEM,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
     ) -> LeadOutcome:
@@ -526,7 +510,7 @@ class Lead:
         self,
         *,
         at: datetime,
-        actor: str = "system",
+        actor: str = SYSTEM,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
     ) -> LeadOutcome:
@@ -551,7 +535,7 @@ class Lead:
         kind: ActivityKind | str,
         *,
         at: datetime,
-        actor: str = "system",
+        actor: str = SYSTEM,
         note: str | None = None,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
@@ -579,7 +563,7 @@ class Lead:
         name: str,
         at: datetime,
         *,
-        actor: str = "system",
+        actor: str = SYSTEM,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
         reason: str | None = None,
@@ -657,17 +641,13 @@ class Lead:
 
         Refused: a document with a key :meth:`to_dict` does not write (named).
         """
-        _check.only_keys("document", _check.mapping("document", document), _LEAD_KEYS)
         return restore(
             document,
             schema=SCHEMA,
+            keys=_SUMMARY_KEYS,
             parse=event_from_dict,
             build=cls,
-            summary=lambda lead: {
-                "id": lead.id,
-                "stage": lead.stage.value,
-                "version": lead.version,
-            },
+            summary=_summary,
         )
 
     # -- reading the history ----------------------------------------------------------
@@ -754,4 +734,8 @@ class Lead:
         return None
 
 
-_LEAD_KEYS: Final = frozenset({"schema", "id", "stage", "version", "history"})
+_SUMMARY_KEYS: Final = ("id", "stage", "version")
+
+
+def _summary(lead: Lead) -> dict[str, Any]:
+    return {"id": lead.id, "stage": lead.stage.value, "version": lead.version}

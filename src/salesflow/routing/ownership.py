@@ -82,17 +82,17 @@ class OwnershipOutcome:
 
 
 class _Fold(Fold):
+    IDENTITY = "lead_id"
+    OWNED = "this lead's id"
+    CREATION = "start"
+
     __slots__ = (
         "handoffs",
-        "keys",
-        "last_at",
-        "last_utc",
         "lead_id",
         "owners",
         "pending",
         "person",
         "role",
-        "version",
     )
 
     def __init__(self, first: OwnerAssigned) -> None:
@@ -139,28 +139,13 @@ class _Fold(Fold):
             "pending", None, f"a pending handoff to {name} (lead {self.lead_id} has had none)"
         )
 
-    def advance(self, lead_id: str, event: OwnershipEvent) -> None:
-        if isinstance(event, OwnerAssigned) and event.event == "start":
-            raise InvalidType("event", event, "a change; start comes first and only once")
-        if event.lead_id != lead_id:
-            raise InvalidField("lead_id", event.lead_id, f"{lead_id!r}, this lead's id")
-        if event.version != self.version + 1:
-            raise InvalidField("version", event.version, f"{self.version + 1}, the next version")
-        # Ordered by the UTC instant: in a repeated hour a later change may read earlier.
-        instant = _zones.utc(event.at)
-        if instant < self.last_utc:
-            raise InvalidField(
-                "at", event.at, f"a time on or after the latest change ({self.last_at.isoformat()})"
-            )
+    def apply(self, event: OwnershipEvent) -> None:
         if isinstance(event, OwnerAssigned):
             self._assign(event)
         elif isinstance(event, HandoffSubmitted):
             self._submit(event)
         else:
             self._close(event)
-        self.version = event.version
-        self.last_at = event.at
-        self.last_utc = instant
 
     def _assign(self, event: OwnerAssigned) -> None:
         self.refuse_pending()
@@ -237,9 +222,9 @@ class _Fold(Fold):
         self.handoffs = (*self.handoffs[:-1], Handoff(pending, status, event))
 
 
-def _fold(events: Sequence[Any]) -> _Fold:
+def _fold_history(events: Sequence[Any]) -> _Fold:
     changes = (OwnerAssigned, HandoffSubmitted, *_CLOSING)
-    return fold_checked(events, OwnerAssigned, changes, _Fold, "lead_id", field="history")
+    return fold_checked(events, OwnerAssigned, changes, _Fold, "lead_id")
 
 
 # -- the aggregate ------------------------------------------------------------------
@@ -263,7 +248,7 @@ class Ownership:
     _fold: _Fold = attrs.field(init=False, eq=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
-        object.__setattr__(self, "_fold", _fold(self.history))
+        object.__setattr__(self, "_fold", _fold_history(self.history))
 
     # -- what the record says ----------------------------------------------------------
 
@@ -675,19 +660,17 @@ class Ownership:
 
         Refused: a document with a key :meth:`to_dict` does not write (named).
         """
-        _check.only_keys("document", _check.mapping("document", document), _OWNERSHIP_KEYS)
         return restore(
             document,
             schema=SCHEMA,
+            keys=_SUMMARY_KEYS,
             parse=event_from_dict,
             build=cls,
             summary=_summary,
         )
 
 
-_OWNERSHIP_KEYS: Final = frozenset(
-    {"schema", "lead_id", "role", "person", "pending", "version", "history"}
-)
+_SUMMARY_KEYS: Final = ("lead_id", "role", "person", "pending", "version")
 
 
 def _summary(ownership: Ownership) -> dict[str, Any]:
