@@ -6,12 +6,12 @@
 >>> t0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 >>> lead = Lead.create(lead_id="L-1", source=LeadSource.INBOUND, at=t0,
 ...                    deal_value=Money("1200", "EUR")).lead
->>> lead = lead.log_activity(ActivityKind.INTRO_CALL, at=t0 + timedelta(hours=1), actor="sam").lead
+>>> lead = lead.log_activity(kind=ActivityKind.INTRO_CALL, at=t0 + timedelta(hours=1), actor="sam").lead
 >>> lead = lead.qualify(at=t0 + timedelta(hours=1), actor="sam").lead
 >>> lead = lead.fast_track(at=t0 + timedelta(hours=2), actor="sam").lead
 >>> lead.stage, lead.expected_value()
 (<LeadStage.DECISION: 'decision'>, Money('720.00', 'EUR'))
->>> lead.lose(LostReason.SEASONAL, at=t0 + timedelta(days=1))
+>>> lead.lose(reason=LostReason.SEASONAL, at=t0 + timedelta(days=1))
 Traceback (most recent call last):
 ...
 salesflow.errors.InvalidField: come_back_on: got None, expected the date to come back: a seasonal lead carries it
@@ -19,7 +19,7 @@ salesflow.errors.InvalidField: come_back_on: got None, expected the date to come
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from types import MappingProxyType
@@ -132,7 +132,7 @@ class _Fold(Fold):
 
     def apply(self, event: LeadEvent) -> None:
         if isinstance(event, LeadStageChanged):
-            self._change_stage(event)
+            self._apply_stage(event)
         elif isinstance(event, LeadQualified):
             if not self.stage.is_open:
                 raise InvalidTransition(
@@ -148,7 +148,7 @@ class _Fold(Fold):
     def _allowed(self) -> frozenset[str]:
         return TRANSITIONS.allowed((self.stage, (self.lost_from, self.qualified)))
 
-    def _change_stage(self, event: LeadStageChanged) -> None:
+    def _apply_stage(self, event: LeadStageChanged) -> None:
         if event.from_stage is not self.stage:
             raise InvalidField(
                 "from_stage", event.from_stage, f"{self.stage.value!r}, the current stage"
@@ -365,7 +365,7 @@ class Lead:
         expected_version: int | None = None,
     ) -> LeadOutcome:
         """One stage forward (awareness to decision)."""
-        return self._stage(
+        return self._change_stage(
             "advance",
             at,
             actor=actor,
@@ -382,7 +382,7 @@ class Lead:
         expected_version: int | None = None,
     ) -> LeadOutcome:
         """Straight to decision: only for a lead qualified as ready to buy (recorded as such)."""
-        return self._stage(
+        return self._change_stage(
             "fast_track",
             at,
             actor=actor,
@@ -400,7 +400,7 @@ class Lead:
         expected_version: int | None = None,
     ) -> LeadOutcome:
         """One stage back; the reason is required."""
-        return self._stage(
+        return self._change_stage(
             "move_back",
             at,
             reason=reason,
@@ -418,7 +418,7 @@ class Lead:
         expected_version: int | None = None,
     ) -> LeadOutcome:
         """The first sale: the lead becomes a customer."""
-        return self._stage(
+        return self._change_stage(
             "win",
             at,
             actor=actor,
@@ -435,7 +435,7 @@ class Lead:
         expected_version: int | None = None,
     ) -> LeadOutcome:
         """A customer bought again: retained."""
-        return self._stage(
+        return self._change_stage(
             "repeat_purchase",
             at,
             actor=actor,
@@ -445,8 +445,8 @@ class Lead:
 
     def lose(
         self,
-        reason: LostReason | str,
         *,
+        reason: LostReason | str,
         at: datetime,
         come_back_on: date | None = None,
         note: str | None = None,
@@ -457,7 +457,7 @@ class Lead:
         """Lost from an open stage, with a structured reason (and a date to come back for
         not-ready and seasonal leads; a note for other)."""
         with _named(_LOSE_NAMES):
-            return self._stage(
+            return self._change_stage(
                 "lose",
                 at,
                 lost_reason=reason,
@@ -479,7 +479,7 @@ class Lead:
     ) -> LeadOutcome:
         """Not target: recorded as the qualification outcome, and the lead is lost."""
         with _named(_LOSE_NAMES):
-            return self._stage(
+            return self._change_stage(
                 "disqualify",
                 at,
                 lost_reason=LostReason.NOT_TARGET,
@@ -498,7 +498,7 @@ class Lead:
         expected_version: int | None = None,
     ) -> LeadOutcome:
         """Back to the stage it was lost from; the active lost reason is cleared."""
-        return self._stage(
+        return self._change_stage(
             "reactivate",
             at,
             actor=actor,
@@ -515,13 +515,13 @@ class Lead:
         expected_version: int | None = None,
     ) -> LeadOutcome:
         """Qualified: target and ready to buy (routing hands leads on this fact)."""
-        return self._apply(
+        return self._change(
             "qualify",
+            at,
             idempotency_key,
             expected_version,
-            at,
-            {"actor": actor},
-            lambda version: LeadQualified(
+            arguments={"actor": actor},
+            build=lambda version: LeadQualified(
                 lead_id=self.id,
                 version=version,
                 at=at,
@@ -532,8 +532,8 @@ class Lead:
 
     def log_activity(
         self,
-        kind: ActivityKind | str,
         *,
+        kind: ActivityKind | str,
         at: datetime,
         actor: str = SYSTEM,
         note: str | None = None,
@@ -541,13 +541,13 @@ class Lead:
         expected_version: int | None = None,
     ) -> LeadOutcome:
         """Record a sales activity (intro call, call, email, meeting, demo, proposal, follow-up)."""
-        return self._apply(
+        return self._change(
             "log_activity",
+            at,
             idempotency_key,
             expected_version,
-            at,
-            {"kind": kind, "note": note, "actor": actor},
-            lambda version: ActivityLogged(
+            arguments={"kind": kind, "note": note, "actor": actor},
+            build=lambda version: ActivityLogged(
                 lead_id=self.id,
                 version=version,
                 kind=kind,
@@ -558,7 +558,7 @@ class Lead:
             ),
         )
 
-    def _stage(
+    def _change_stage(
         self,
         name: str,
         at: datetime,
@@ -588,27 +588,28 @@ class Lead:
                 **content,
             )
 
-        arguments = {"actor": actor, **content}
-        return self._apply(
+        return self._change(
             name,
+            at,
             idempotency_key,
             expected_version,
-            at,
-            arguments,
-            build,
-            _PARAMETERS.get(name),
+            arguments={"actor": actor, **content},
+            build=build,
+            names=_PARAMETERS.get(name),
         )
 
-    def _apply(
+    def _change(
         self,
         name: str,
-        key: str | None,
-        expected: int | None,
-        at: Any,
+        at: datetime,
+        idempotency_key: str | None,
+        expected_version: int | None,
+        *,
         arguments: dict[str, Any],
-        build: Any,
+        build: Callable[[int], LeadEvent],
         names: Mapping[str, str] | None = None,
     ) -> LeadOutcome:
+        """One verb through the one command pipeline, :func:`salesflow._aggregate.command`."""
         # A key binds the command and its business arguments (not ``at``: a
         # retry carries a later time); see docs/leads.md.
         return command(
@@ -616,8 +617,8 @@ class Lead:
             subject=f"lead {self.id}",
             identity=self.id,
             name=name,
-            key=key,
-            expected=expected,
+            key=idempotency_key,
+            expected=expected_version,
             at=at,
             arguments=lambda _earlier: arguments,
             build=build,
