@@ -225,7 +225,8 @@ REFUSALS = {
         InvalidField,
         "event.event",
         5,
-        "event.event: got 5, expected an event name",
+        "event.event: got 5, expected one of create, advance, fast_track, move_back, win,"
+        " repeat_purchase, disqualify, lose, reactivate, qualify, log_activity",
     ),
     "an event document with unknown keys": (
         lambda: event_from_dict({**ADVANCED_DOC, "zzz": 1, "aaa": 2}, field="history[1]"),

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, ClassVar, Final, cast
+from typing import Any, ClassVar, Final
 
 import attrs
 
-from salesflow import _check, _zones
+from salesflow import _check, _events, _zones
 from salesflow.errors import InvalidField
 from salesflow.routing.models import Role
 
@@ -80,17 +80,7 @@ class _Event:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-compatible primitives; fields that are None are left out."""
-        document: dict[str, Any] = {"event": getattr(self, "event")}  # noqa: B009
-        for field in attrs.fields(cast(Any, type(self))):
-            value = getattr(self, field.name)
-            if value is None:
-                continue
-            if isinstance(value, StrEnum):
-                value = value.value
-            elif isinstance(value, datetime):
-                value = value.isoformat()
-            document[field.name] = value
-        return document
+        return _events.to_dict(self)
 
 
 _ASSIGNMENTS: Final = ("start", "reassign", "transfer")
@@ -247,31 +237,17 @@ _EVENT_TYPES: Final[dict[str, type[Any]]] = {
 }
 
 
+_PARSERS: Final[dict[str, _events.Parser]] = {
+    "at": _check.parse_datetime,
+    "expires_at": _check.parse_datetime,
+}
+
+
 def event_from_dict(document: Any, *, field: str = "event") -> OwnershipEvent:
     """Rebuild an event from its ``to_dict()`` form; malformed input raises ``InvalidField``.
 
     Field names in errors carry the document path (``history[3].at``).
     """
-    doc = _check.mapping(field, document)
-    name = _check.key(field, doc, "event")
-    kind = _EVENT_TYPES.get(name) if isinstance(name, str) else None
-    if kind is None:
-        raise InvalidField(f"{field}.event", name, f"one of {', '.join(_EVENT_TYPES)}")
-    names = {f.name for f in attrs.fields(kind)}
-    extra = set(doc) - names - {"event"}
-    if extra:
-        raise InvalidField(field, sorted(extra), f"only the keys {', '.join(sorted(names))}")
-    values: dict[str, Any] = {}
-    for key, value in doc.items():
-        if key == "event" and kind is not OwnerAssigned:
-            continue
-        if key in ("at", "expires_at"):
-            value = _check.parse_datetime(f"{field}.{key}", value)
-        values[key] = value
-    _check.required_keys(field, values, kind)
-    try:
-        event: OwnershipEvent = kind(**values)
-    except InvalidField as err:
-        raise type(err)(f"{field}.{err.field}", err.value, err.expected) from None
-    _check.same_document(field, doc, event.to_dict(), why="as the event's to_dict() writes it")
+    doc, kind = _events.read(document, _EVENT_TYPES, field=field)
+    event: OwnershipEvent = _events.build(doc, kind, field=field, parsers=_PARSERS)
     return event
