@@ -99,6 +99,20 @@ def explain(at: _Key, event: str) -> None:
         )
 
 
+def _carry(at: _Key, event: str, target: LeadStage) -> _Key:
+    """The key a move lands on: a loss remembers the stage it left, and
+    disqualifying also ends the qualification."""
+    stage, (_lost_from, qualified) = at
+    lost_from = stage if target is LeadStage.LOST else None
+    return target, (lost_from, qualified and event != "disqualify")
+
+
+def _qualify(at: _Key) -> _Key | None:
+    """Qualifying changes no stage but enables ``fast_track``; only an open lead qualifies."""
+    stage, (lost_from, _qualified) = at
+    return (stage, (lost_from, True)) if stage.is_open else None
+
+
 TRANSITIONS: Final[Transitions[_Key]] = compile_lifecycle(
     LeadLifecycle,
     {
@@ -108,6 +122,8 @@ TRANSITIONS: Final[Transitions[_Key]] = compile_lifecycle(
     },
     subject="a lead",
     explain=explain,
+    carry=_carry,
+    extra={"qualify": _qualify, "log_activity": lambda at: at},
 )
 """The compiled table: (stage, (lost_from, qualified)) -> {event: next stage}."""
 LEAD_EVENTS: Final[tuple[str, ...]] = TRANSITIONS.events

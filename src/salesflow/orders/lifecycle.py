@@ -155,12 +155,21 @@ def _explain(at: _Key, event: str) -> None:
         )
 
 
+def _carry(at: _Key, _event: str, target: OrderStatus) -> _Key:
+    """The key a move lands on: a delay remembers what it interrupted."""
+    status, resumes_to = at
+    if target is OrderStatus.DELAYED:
+        return target, (resumes_to if status is OrderStatus.DELAYED else status)
+    return target, None
+
+
 TRANSITIONS: Final[Transitions[_Key]] = compile_lifecycle(
     OrderLifecycle,
     {context: {"resumes_to": context} for context in (None, *INTERRUPTIBLE)},
     subject="an order",
     detail=_detail,
     explain=_explain,
+    carry=_carry,
 )
 """The compiled table: (status, interrupted status) -> {event: next status}.
 
