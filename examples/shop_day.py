@@ -104,9 +104,9 @@ from salesflow.routing import (
     needs_handoff,
     recommend_model,
 )
-from salesflow.routing.recommender import Recommendation
 from salesflow.routing.assignment import Decision
 from salesflow.routing.models import owner_of
+from salesflow.routing.recommender import Recommendation
 
 # -- the shop ------------------------------------------------------------------------
 

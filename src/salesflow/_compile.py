@@ -66,7 +66,16 @@ class Transitions(Generic[_K]):
     None where it is refused.
     """
 
-    __slots__ = ("_detail", "_explain", "_extra", "events", "steps", "subject", "table")
+    __slots__ = ("_detail", "_explain", "_extra", "_rows", "_steps", "events", "subject", "table")
+
+    events: tuple[str, ...]
+    table: MappingProxyType[_K, MappingProxyType[str, Any]]
+    subject: str
+    _rows: dict[_K, MappingProxyType[str, Any]]
+    _detail: Callable[[_K], str] | None
+    _explain: Callable[[_K, str], None] | None
+    _extra: tuple[str, ...]
+    _steps: dict[_K, dict[str, _K]]
 
     def __init__(
         self,
@@ -79,17 +88,30 @@ class Transitions(Generic[_K]):
         carry: Callable[[_K, str, Any], _K] | None = None,
         extra: Mapping[str, Callable[[_K], _K | None]] | None = None,
     ) -> None:
-        self.events = events
-        self.table: dict[_K, MappingProxyType[str, Any]] = table  # type: ignore[assignment]
-        self.subject = subject
-        self._detail = detail
-        self._explain = explain
-        self._extra: tuple[str, ...] = tuple(extra or ())
-        self.steps: dict[_K, dict[str, _K]] = self.chain(carry, extra) if carry is not None else {}
+        # Read-only once built: the table is a module constant every caller shares.
+        rows: dict[_K, MappingProxyType[str, Any]] = dict(table)  # type: ignore[arg-type]
+        for name, value in (
+            ("events", tuple(events)),
+            ("_rows", rows),
+            ("table", MappingProxyType(rows)),
+            ("subject", subject),
+            ("_detail", detail),
+            ("_explain", explain),
+            ("_extra", tuple(extra or ())),
+        ):
+            object.__setattr__(self, name, value)
+        steps = self.chain(carry, extra) if carry is not None else {}
+        object.__setattr__(self, "_steps", steps)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"a compiled transition table is read-only (can't set {name!r})")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"a compiled transition table is read-only (can't delete {name!r})")
 
     def allowed(self, key: _K) -> frozenset[str]:
         """The events allowed at ``key`` (none once the state is final)."""
-        return frozenset(self.table[key])
+        return frozenset(self._rows[key])
 
     def next(
         self,
@@ -101,7 +123,7 @@ class Transitions(Generic[_K]):
     ) -> Any:
         """The state ``event`` leads to from ``key``, or the error that says why not."""
         try:
-            return self.table[key][event]
+            return self._rows[key][event]
         except (KeyError, TypeError):
             self.refuse(key, event, name=name, detail=detail)
 
@@ -163,6 +185,10 @@ class Transitions(Generic[_K]):
                     step[event] = shared[reached]
         return steps
 
+    def shared(self, key: _K) -> _K:
+        """The replay chain's own object for ``key``: a start found by identity skips comparing."""
+        return next(at for at in self._steps if at == key)
+
     def replay(self, events: Iterable[Any], start: _K, *, name: str = "events") -> Any:
         """The state reached by applying ``events`` (bare names) from the key ``start``.
 
@@ -177,7 +203,7 @@ class Transitions(Generic[_K]):
             iterator = iter(events)
         except TypeError:
             raise InvalidType(name, events, expected) from None
-        steps = self.steps
+        steps = self._steps
         at = start
         for index, event in enumerate(iterator):
             try:

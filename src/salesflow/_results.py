@@ -1,38 +1,13 @@
 """Result values: every metric says what it divided by what, and how.
 
-A metric never returns a bare number. It returns a :class:`Ratio` (a share or
-a rate), a :class:`Score` (a quotient on another scale, such as NPS in
--100..100 or a mean satisfaction score) or an :class:`Amount` (money, such as
-customer lifetime value). Each carries its numerator, denominator, the variant
-used and the formula, keeps the exact quotient as a :class:`fractions.Fraction`
-and says in its repr how it was computed.
-
-Exactness: ``fraction`` is always exact. ``value`` is the same quotient as a
-:class:`~decimal.Decimal` with :data:`VALUE_PRECISION` significant digits: it
-is exact whenever the quotient has a terminating decimal expansion that fits
-(``430 / 500 = 0.86``), otherwise it is rounded half-even at the last digit
-(``1 / 3``); ``value_is_exact`` tells which. Rounding for display happens only
-in :meth:`Ratio.percent`, :meth:`Score.rounded` and :meth:`Amount.rounded`,
-from the exact fraction, with a stated mode.
-
-An empty denominator gives an *undefined* result (``value`` is ``None``), never
-a silent 0; :meth:`Ratio.require` turns it into :class:`UndefinedMetric`.
+:class:`Ratio` (shares and rates), :class:`Score` (quotients on a scale of their
+own) and :class:`Amount` (money) keep their figures, variant and formula, and the
+exact quotient as a :class:`fractions.Fraction`; exactness, rounding and empty
+denominators are on docs/metrics.md, "Results".
 
 >>> from salesflow.metrics import Ratio
->>> share = Ratio("repeat purchase rate", 3, 4, variant="counts",
-...               formula="customers with 2+ orders / customers")
->>> share
+>>> Ratio("repeat purchase rate", 3, 4, variant="counts", formula="customers with 2+ orders / customers")
 <Ratio repeat purchase rate (counts): 3 / 4 = 0.75>
->>> share.value, share.fraction, share.percent()
-(Decimal('0.75'), Fraction(3, 4), '75.0%')
->>> empty = Ratio("repeat purchase rate", 0, 0, variant="counts",
-...               formula="customers with 2+ orders / customers")
->>> empty.defined, empty.value, empty.percent()
-(False, None, 'undefined')
->>> empty.require()
-Traceback (most recent call last):
-...
-salesflow.errors.UndefinedMetric: repeat purchase rate (counts) is undefined: customers is 0 (an empty denominator)
 """
 
 from __future__ import annotations

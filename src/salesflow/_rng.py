@@ -1,29 +1,8 @@
 """A small seeded random number generator, the same on every platform (private).
 
-The domain may not draw unseeded randomness, and the ``random`` module is kept
-out of it altogether: its streams are an implementation detail of CPython.
-:class:`Rng` is xoshiro256** (Blackman and Vigna) seeded through splitmix64,
-written in plain integer arithmetic, so a seed gives the same stream on every
-platform and every Python version. Floats appear only at the very end
-(:meth:`Rng.random`); the helpers the simulator uses return integers,
-booleans decided exactly from a :class:`~decimal.Decimal` share, or Decimals
-computed in a private context (``exp`` and ``ln`` are correctly rounded).
-
->>> from salesflow._rng import Rng
->>> rng = Rng(42)
->>> rng.next64()
-1546998764402558742
->>> a, b = Rng(7), Rng(7)
->>> [a.randint(1, 6) for _ in range(5)] == [b.randint(1, 6) for _ in range(5)]
-True
->>> Rng(7).fork("stream", 3).next64() == Rng(7).fork("stream", 3).next64()
-True
->>> Rng(7).fork("stream", 3).next64() == Rng(7).fork("stream", 4).next64()
-False
->>> Rng(-1)
-Traceback (most recent call last):
-...
-salesflow.errors.InvalidField: seed: got -1, expected a whole number of at least 0
+:class:`Rng` is xoshiro256** seeded through splitmix64, in plain integer
+arithmetic, so a seed gives the same stream on every platform and Python
+version; why and how: docs/development.md, "Seeded randomness".
 """
 
 from __future__ import annotations

@@ -1,22 +1,8 @@
 """Time zones, read and written one way everywhere (private).
 
-A zone is given as a tzinfo that gives a UTC offset, or as text: ``"UTC"``,
-an IANA key such as ``"Europe/Berlin"`` or a fixed offset such as
-``"UTC+05:30"``. The bare ``"+05:30"`` that periods once wrote is still read.
-A zone is written as ``"UTC"``, its IANA key or ``"UTC+05:30"``, so reading
-what was written gives an equal zone. ``ZoneInfo("UTC")`` reads as
-``datetime.UTC``: it is written ``"UTC"``, and the two would otherwise make
-equal values compare unequal.
-
->>> from salesflow._zones import zone, zone_name
->>> zone("zone", "UTC+05:30")
-datetime.timezone(datetime.timedelta(seconds=19800))
->>> zone_name(zone("zone", "-05:30"))
-'UTC-05:30'
->>> zone("zone", "Mars/Olympus_Mons", context="WorkingHours")
-Traceback (most recent call last):
-...
-salesflow.errors.InvalidField: WorkingHours: zone: got 'Mars/Olympus_Mons', expected an IANA time zone key such as 'Europe/Berlin', 'UTC' or a fixed offset such as 'UTC+05:30'
+A zone is read from a tzinfo, ``"UTC"``, an IANA key or a fixed offset such as
+``"UTC+05:30"``, and written so that reading it back gives an equal zone
+(docs/development.md, "Time zones").
 """
 
 from __future__ import annotations

@@ -1,30 +1,11 @@
 """Periods: half-open, timezone-aware spans of time, calendar-aware and DST-safe.
 
-A :class:`Period` is ``[start, end)``: it contains its start and not its end,
-so consecutive periods tile time with no gap and no overlap, and a record at
-exactly midnight belongs to the day that begins there. Calendar days, ISO
-weeks (Monday start), months and quarters are computed in a stated time zone
-(a ``tzinfo``, an IANA key such as ``"Europe/Berlin"``, ``"UTC"`` or a fixed
-offset such as ``"UTC+05:30"``), so a local day is 23 or 25 hours long on the
-days the clocks change. Naive datetimes are refused.
+A :class:`Period` is ``[start, end)``: a calendar day, ISO week, month or quarter
+in a stated time zone; naive datetimes are refused (docs/metrics.md, "Periods").
 
->>> from datetime import date, datetime, timezone
 >>> from salesflow import Period
->>> march = Period.month(2026, 3, "Europe/Berlin")
->>> march
+>>> Period.month(2026, 3, "Europe/Berlin")
 <Period month 2026-03 in Europe/Berlin: [2026-03-01 00:00+01:00, 2026-04-01 00:00+02:00)>
->>> march.duration
-datetime.timedelta(days=30, seconds=82800)
->>> Period.day(date(2026, 3, 29), "Europe/Berlin").duration  # spring forward
-datetime.timedelta(seconds=82800)
->>> march.next()
-<Period month 2026-04 in Europe/Berlin: [2026-04-01 00:00+02:00, 2026-05-01 00:00+02:00)>
->>> march.contains(datetime(2026, 3, 31, 22, 30, tzinfo=timezone.utc))
-False
->>> march.ended(datetime(2026, 3, 15, tzinfo=timezone.utc))
-False
->>> [str(m) for m in Period.quarter(2026, 1, "UTC").split("month")]
-['2026-01', '2026-02', '2026-03']
 """
 
 from __future__ import annotations

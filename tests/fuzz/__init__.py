@@ -1,7 +1,8 @@
 """The project-owned bad-input suite (issue 10, section 7).
 
-- ``surface.py`` finds every public name (each ``__all__``) and every public
-  method of the public classes; ``test_public_api.py`` fails when one has no
+- ``surface.py`` finds every public name (the ``__all__`` of every public
+  module: the packages, then each submodule) and every public method of the
+  public classes; ``test_public_api.py`` fails when one has no
   entry in ``registry.py`` (one valid call each, built from ``samples.py``)
   or when the registry names something that is gone.
 - ``badvalues.py`` holds the classes of bad value; ``harness.py`` replaces one

@@ -39,8 +39,15 @@ from salesflow import (
     orders,
     routing,
 )
+from salesflow.leads import lifecycle as lead_lifecycle
 from salesflow.leads.facts import DEFAULT_STAGE_FACTS
+from salesflow.metrics import results
+from salesflow.orders import lifecycle as order_lifecycle
+from salesflow.orders import order as order_module
 from salesflow.orders.notifications import PickingNotice
+from salesflow.routing import deadlines, ledger, models, report, strategies, stream
+from salesflow.routing import lifecycle as handoff_lifecycle
+from salesflow.routing.reroute import RerouteReport, Routed
 from salesflow.routing.simulation import default_team
 
 STATEFUL = (orders.Order, leads.Lead, routing.Ownership, routing.Dispatcher, routing.AssignmentLedger)
@@ -100,7 +107,7 @@ def _history(builder: Callable[[], Any]) -> Callable[[], Any]:
 
 def calls(name: str) -> tuple[Call, ...]:
     """The valid calls of ``name``: one, or a few where one call would hide a case."""
-    made = (REGISTRY[name] if name in REGISTRY else FROM_THEIR_MODULE[name])()
+    made = REGISTRY[name]()
     return made if isinstance(made, tuple) else (made,)
 
 
@@ -244,6 +251,7 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
         expected_version=7,
     ),
     "orders.Order.to_dict": lambda: m(samples.delivered),
+    "orders.Order.time_in_statuses": lambda: m(samples.resumed, samples.at(48)),
     "orders.Order.from_dict": lambda: f(orders.Order.from_dict, samples.delivered().to_dict()),
     "orders.OrderLifecycle": lambda: f(orders.OrderLifecycle, start_value="processing"),
     "orders.OrderLine": lambda: f(orders.OrderLine, "MUG-1", "Blue mug", 2, Money("8.50", "EUR")),
@@ -346,6 +354,7 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     "leads.Lead.time_in_stages": lambda: m(samples.lost_lead, samples.at(48)),
     "leads.Lead.stage_visits": lambda: m(samples.lost_lead, leads.LeadStage.DECISION),
     "leads.Lead.stalled": lambda: m(samples.deciding_lead, samples.at(300), timedelta(days=5)),
+    "leads.Lead.credited_activities": lambda: m(samples.demo_lead, manager="sam"),
     "leads.LeadLifecycle": lambda: f(leads.LeadLifecycle, start_value="interest"),
     "leads.Qualification": ctor(lambda: samples.qualified_lead().qualification),
     "leads.StageFacts": lambda: f(
@@ -691,12 +700,21 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     "metrics.cohort_retention": lambda: f(
         metrics.cohort_retention, samples.order_rows(), zone="Europe/Berlin", now=samples.NOW
     ),
-    "metrics.conversion_rate": lambda: f(
-        metrics.conversion_rate,
-        conversions=30,
-        visitors=1200,
-        variant="counts",
-        on_empty="raise",
+    "metrics.conversion_rate": lambda: (
+        f(
+            metrics.conversion_rate,
+            conversions=30,
+            visitors=1200,
+            variant="counts",
+            on_empty="raise",
+        ),
+        f(
+            metrics.conversion_rate,
+            visitors=["a", "b", "c"],
+            converted=["b"],
+            variant="distinct_ids",
+            on_empty="raise",
+        ),
     ),
     "metrics.csat": lambda: (
         f(metrics.csat, [7, 6, 2, 5], scale=(1, 7), satisfied_from=6, on_empty="raise"),
@@ -742,13 +760,27 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
         other_steps="skip",
         on_empty="raise",
     ),
-    "metrics.lead_conversion_rate": lambda: f(
-        metrics.lead_conversion_rate,
-        samples.lead_rows(),
-        variant="qualified",
-        period=samples.march(),
-        now=samples.NOW,
-        on_empty="raise",
+    "metrics.lead_conversion_rate": lambda: (
+        f(
+            metrics.lead_conversion_rate,
+            samples.lead_rows(),
+            variant="qualified",
+            period=samples.march(),
+            now=samples.NOW,
+            on_empty="raise",
+        ),
+        f(
+            metrics.lead_conversion_rate,
+            [samples.deciding_lead()],
+            variant="demo_after_intro_call",
+            on_empty="raise",
+        ),
+        f(
+            metrics.lead_conversion_rate,
+            [samples.demo_lead()],
+            variant="lost_after_demo",
+            on_empty="raise",
+        ),
     ),
     "metrics.manager_kpis": lambda: f(
         metrics.manager_kpis,
@@ -807,12 +839,15 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
             on_empty="raise",
         ),
     ),
-    "metrics.revenue_growth": lambda: f(
-        metrics.revenue_growth,
-        samples.revenue(),
-        variant="compound_monthly",
-        places=12,
-        on_empty="raise",
+    "metrics.revenue_growth": lambda: (
+        f(
+            metrics.revenue_growth,
+            samples.revenue(),
+            variant="compound_monthly",
+            places=12,
+            on_empty="raise",
+        ),
+        f(metrics.revenue_growth, samples.revenue(), variant="month_over_month", on_empty="raise"),
     ),
     "metrics.sales_cycle_length": lambda: f(
         metrics.sales_cycle_length,
@@ -869,19 +904,202 @@ ValueError, the standard enum contract); constants and type aliases are listed
 by the surface and need no call.
 """
 
-# Records no longer exported by their package (importable from their module for type
-# hints) are still fuzzed like the public callables; ids name the module.
-FROM_THEIR_MODULE: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
-    "orders.carriers.CarrierResult": ctor(samples.carrier_result),
-    "orders.events.OrderPlaced": ctor(lambda: samples.placed().history[0]),
-    "orders.events.OrderPlaced.to_dict": lambda: m(lambda: samples.placed().history[0]),
-    "orders.events.StatusChanged": ctor(lambda: samples.delayed().history[-1]),
-    "orders.events.StatusChanged.to_dict": lambda: m(lambda: samples.delayed().history[-1]),
-    "orders.order.OrderOutcome": ctor(
-        lambda: samples.placed().process(step="stock_check", at=samples.at(1))
-    ),
-}
-for _kind in (
+# -- names importable from their public module (not exported by the package) ----------
+# The surface reads every public module's ``__all__``; ids name the module.
+REGISTRY.update(
+    {
+        # orders
+        "orders.carriers.CarrierResult": ctor(samples.carrier_result),
+        "orders.events.OrderPlaced": ctor(lambda: samples.placed().history[0]),
+        "orders.events.OrderPlaced.to_dict": lambda: m(lambda: samples.placed().history[0]),
+        "orders.events.StatusChanged": ctor(lambda: samples.delayed().history[-1]),
+        "orders.events.StatusChanged.to_dict": lambda: m(lambda: samples.delayed().history[-1]),
+        "orders.lifecycle.key": lambda: f(order_lifecycle.key, "delayed", "picking"),
+        "orders.order.OrderOutcome": ctor(
+            lambda: samples.placed().process(step="stock_check", at=samples.at(1))
+        ),
+        "orders.order.OrderOutcome.of": lambda: f(
+            order_module.OrderOutcome.of,
+            samples.delayed(),
+            samples.delayed().history[-1],
+            repeated=True,
+        ),
+        # leads
+        "leads.events.ActivityLogged": ctor(lambda: samples.interested_lead().history[1]),
+        "leads.events.ActivityLogged.to_dict": lambda: m(
+            lambda: samples.interested_lead().history[1]
+        ),
+        "leads.events.LeadCreated": ctor(lambda: samples.new_lead().history[0]),
+        "leads.events.LeadCreated.to_dict": lambda: m(lambda: samples.new_lead().history[0]),
+        "leads.events.LeadQualified": ctor(lambda: samples.qualified_lead().history[-1]),
+        "leads.events.LeadQualified.to_dict": lambda: m(
+            lambda: samples.qualified_lead().history[-1]
+        ),
+        "leads.events.LeadStageChanged": ctor(lambda: samples.lost_lead().history[-1]),
+        "leads.events.LeadStageChanged.to_dict": lambda: m(
+            lambda: samples.lost_lead().history[-1]
+        ),
+        "leads.lead.LeadOutcome": ctor(samples.lead_outcome),
+        "leads.lifecycle.key": lambda: f(
+            lead_lifecycle.key, "lost", qualified=True, lost_from="decision"
+        ),
+        # routing
+        "routing.assignment.Assignment": ctor(samples.assignment),
+        "routing.assignment.AssignmentReason": ctor(
+            lambda: samples.assignment().decision.why_not("quinn")
+        ),
+        "routing.assignment.Decision": ctor(lambda: samples.assignment().decision),
+        "routing.assignment.Decision.why_not": lambda: m(
+            lambda: samples.assignment().decision, "quinn"
+        ),
+        "routing.assignment.Decision.explain": lambda: m(lambda: samples.assignment().decision),
+        "routing.assignment.Decision.to_dict": lambda: m(lambda: samples.assignment().decision),
+        "routing.deadlines.DeadlineResult": ctor(samples.deadline_result),
+        "routing.deadlines.Reassignment": ctor(
+            lambda: samples.deadline_result().reassignments[0]
+        ),
+        "routing.deadlines.WaitingLead": lambda: f(
+            deadlines.WaitingLead,
+            "L-7",
+            routing.Role.CLOSER,
+            "cleo",
+            since=samples.at(-72),
+            hops=1,
+            tried={"ben"},
+            account_owner="cleo",
+            attributes={"country": "DE"},
+        ),
+        "routing.dispatcher.Decisions": ctor(
+            lambda: samples.dispatcher().assign_many(
+                [("L-3", routing.Role.QUALIFIER, samples.at(3)), ("L-4", "closer", samples.at(4))]
+            )
+        ),
+        "routing.ledger.LedgerEntry": lambda: f(
+            ledger.LedgerEntry, load=2, assigned=5, last_turn=3, credit=1, owed=0
+        ),
+        "routing.ledger.RoleTurns": ctor(
+            lambda: samples.assignment().ledger.role(routing.Role.QUALIFIER)
+        ),
+        "routing.lifecycle.key": lambda: f(handoff_lifecycle.key, "submitted"),
+        "routing.models.model_diagram": lambda: f(models.model_diagram, "three_tier"),
+        "routing.models.owner": lambda: f(models.owner, "three_tier", "decision", "qualified"),
+        "routing.models.owner_of": lambda: f(
+            models.owner_of, "three_tier", samples.deciding_lead()
+        ),
+        "routing.models.ownership_table": lambda: f(models.ownership_table),
+        "routing.ownership.Handoff": ctor(lambda: samples.handed().handoffs[0]),
+        "routing.ownership.OwnershipOutcome": ctor(samples.rejected_outcome),
+        "routing.recommender.Recommendation": ctor(
+            lambda: routing.recommend_model(samples.shop_profile())
+        ),
+        "routing.report.BreachCounts": ctor(lambda: samples.report().breaches),
+        "routing.report.HandoffCounts": ctor(lambda: samples.report().handoffs),
+        "routing.report.LeadTotals": ctor(lambda: samples.report().outcomes),
+        "routing.report.PersonLoad": ctor(lambda: samples.report().people[0]),
+        "routing.report.SimulationReport": ctor(samples.report),
+        "routing.report.SimulationReport.in_role": lambda: m(samples.report, "closer"),
+        "routing.report.SimulationReport.format": lambda: m(samples.report),
+        "routing.report.SimulationReport.to_dict": lambda: m(samples.report),
+        "routing.report.format_comparison": lambda: f(
+            report.format_comparison, [samples.report()]
+        ),
+        "routing.reroute.RerouteReport": ctor(samples.reroute_report),
+        "routing.reroute.RerouteReport.to_dict": lambda: m(samples.reroute_report),
+        "routing.reroute.RerouteReport.from_dict": lambda: f(
+            RerouteReport.from_dict, samples.reroute_report().to_dict()
+        ),
+        "routing.reroute.RoleTransferApplied": ctor(
+            lambda: samples.move().apply(samples.move_target(), at=samples.at(1), person="ava")
+        ),
+        "routing.reroute.Routed": lambda: f(Routed, *samples.routed_records()[0]),
+        "routing.simulation.default_team": lambda: f(
+            default_team,
+            "three_tier",
+            people_per_role={"closer": 2, "qualifier": 1, "account_manager": 1},
+            zone="Europe/Berlin",
+            hours=samples.office(),
+            capacity=4,
+        ),
+        "routing.strategies.Rule": lambda: f(
+            strategies.Rule,
+            "German-speaking",
+            when={"country": {"DE", "AT"}},
+            tags={"de"},
+            then=routing.LeastLoaded(),
+        ),
+        "routing.strategies.Rule.matches": lambda: m(
+            lambda: samples.rules().rules[0], {"country": "AT"}
+        ),
+        "routing.stream.LeadStream": ctor(samples.stream),
+        "routing.stream.LeadStream.generate": lambda: f(
+            stream.LeadStream.generate,
+            samples.shop_profile(),
+            days=2,
+            seed=7,
+            start=date(2026, 3, 2),
+        ),
+        "routing.stream.StreamLead": ctor(lambda: samples.stream().leads[0]),
+        # metrics
+        "metrics.cohorts.Cohort": ctor(lambda: samples.cohort_table().cohorts[0]),
+        "metrics.cohorts.CohortCell": ctor(lambda: samples.cohort_table().cohorts[0].cells[0]),
+        "metrics.cohorts.CohortCell.to_dict": lambda: m(
+            lambda: samples.cohort_table().cohorts[0].cells[0]
+        ),
+        "metrics.cohorts.CohortTable": ctor(samples.cohort_table),
+        "metrics.cohorts.CohortTable.cohort": lambda: m(samples.cohort_table, "2026-03"),
+        "metrics.cohorts.CohortTable.cell": lambda: m(samples.cohort_table, "2026-03", 1),
+        "metrics.cohorts.CohortTable.to_records": lambda: m(samples.cohort_table),
+        "metrics.cohorts.CohortTable.format": lambda: m(samples.cohort_table, 2, ROUND_DOWN),
+        "metrics.cohorts.CustomerSummaries": ctor(samples.summaries),
+        "metrics.cohorts.CustomerSummaries.to_records": lambda: m(samples.summaries),
+        "metrics.cohorts.CustomerSummary": ctor(lambda: samples.summaries().customers[0]),
+        "metrics.cohorts.CustomerSummary.to_dict": lambda: m(
+            lambda: samples.summaries().customers[0]
+        ),
+        "metrics.cycle.SalesCycle": ctor(samples.cycle),
+        "metrics.cycle.SalesCycle.require": lambda: m(samples.cycle),
+        "metrics.email.EmailReport": ctor(samples.mails),
+        "metrics.email.EmailReport.get": lambda: m(samples.mails, "shipped", None),
+        "metrics.email.EmailReport.to_records": lambda: m(samples.mails),
+        "metrics.email.EmailReport.format": lambda: m(samples.mails, 2, ROUND_DOWN),
+        "metrics.email.EmailStats": ctor(lambda: samples.mails().kinds[0]),
+        "metrics.email.EmailStats.to_dict": lambda: m(lambda: samples.mails().kinds[0]),
+        "metrics.funnel.Funnel": ctor(samples.shop_funnel),
+        "metrics.funnel.Funnel.step": lambda: m(samples.shop_funnel, "add_to_cart"),
+        "metrics.funnel.Funnel.to_records": lambda: m(samples.shop_funnel),
+        "metrics.funnel.Funnel.format": lambda: m(samples.shop_funnel, 2, ROUND_DOWN),
+        "metrics.funnel.FunnelStepResult": ctor(
+            lambda: samples.shop_funnel().step("add_to_cart")
+        ),
+        "metrics.funnel.FunnelStepResult.to_dict": lambda: m(
+            lambda: samples.shop_funnel().step("add_to_cart")
+        ),
+        "metrics.growth.GrowthRate": ctor(samples.growth),
+        "metrics.growth.GrowthRate.require": lambda: m(samples.growth),
+        "metrics.growth.GrowthRate.percent": lambda: m(samples.growth, 2, ROUND_DOWN),
+        "metrics.managers.ManagerKPI": ctor(lambda: samples.kpis().managers[0]),
+        "metrics.managers.ManagerKPI.to_dict": lambda: m(lambda: samples.kpis().managers[0]),
+        "metrics.managers.ManagerKPIs": ctor(samples.kpis),
+        "metrics.managers.ManagerKPIs.get": lambda: m(samples.kpis, "ann", None),
+        "metrics.managers.ManagerKPIs.to_records": lambda: m(samples.kpis),
+        "metrics.managers.ManagerKPIs.format": lambda: m(samples.kpis, 2, ROUND_DOWN),
+        "metrics.orders.StatusTimes": ctor(samples.status_times),
+        "metrics.orders.StatusTimes.get": lambda: m(samples.status_times, "processing", None),
+        "metrics.orders.StatusTimes.to_records": lambda: m(samples.status_times),
+        "metrics.orders.StatusTimes.format": lambda: m(samples.status_times),
+        "metrics.results.result_from_dict": lambda: f(
+            results.result_from_dict, samples.ratio().to_dict()
+        ),
+        "metrics.site.PageStats": ctor(lambda: samples.site().page("/")),
+        "metrics.site.SiteEngagement": ctor(samples.site),
+        "metrics.site.SiteEngagement.page": lambda: m(samples.site, "/mugs"),
+        "metrics.site.SiteEngagement.format": lambda: m(samples.site, 2, ROUND_DOWN),
+        "metrics.stages.LeadStageTimes": ctor(samples.stage_times),
+        "metrics.stages.LeadStageTimes.to_records": lambda: m(samples.stage_times),
+        "metrics.stages.LeadStageTimes.format": lambda: m(samples.stage_times),
+    }
+)
+_NOTICES = (
     "CancelledNotice",
     "DelayedNotice",
     "DeliveredNotice",
@@ -891,10 +1109,22 @@ for _kind in (
     "ProcessingNotice",
     "ReceivedNotice",
     "ShippedNotice",
-):
-    FROM_THEIR_MODULE[f"orders.notifications.{_kind}"] = ctor(
-        lambda _k=_kind: samples.notifications()[_k]
-    )
-    FROM_THEIR_MODULE[f"orders.notifications.{_kind}.to_dict"] = lambda _k=_kind: m(
+)
+for _kind in _NOTICES:
+    REGISTRY[f"orders.notifications.{_kind}"] = ctor(lambda _k=_kind: samples.notifications()[_k])
+    REGISTRY[f"orders.notifications.{_kind}.to_dict"] = lambda _k=_kind: m(
         lambda: samples.notifications()[_k]
+    )
+_OWNERSHIP_EVENTS = (
+    "HandoffAccepted",
+    "HandoffExpired",
+    "HandoffRejected",
+    "HandoffSubmitted",
+    "HandoffWithdrawn",
+    "OwnerAssigned",
+)
+for _kind in _OWNERSHIP_EVENTS:
+    REGISTRY[f"routing.events.{_kind}"] = ctor(lambda _k=_kind: samples.ownership_events()[_k])
+    REGISTRY[f"routing.events.{_kind}.to_dict"] = lambda _k=_kind: m(
+        lambda: samples.ownership_events()[_k]
     )

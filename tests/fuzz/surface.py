@@ -1,10 +1,13 @@
 """The public surface of salesflow, found by introspection (not by a hand-kept list).
 
-Every name in every public ``__all__`` and every public method of the public
-classes (including those a class inherits from a salesflow base) gets one
-dotted id without the ``salesflow.`` prefix, e.g. ``orders.Order.ship`` or
-``Money.rounded``. An object exported by two
-modules (``UndefinedMetric``) is listed once, under the first module below.
+Every name in the ``__all__`` of every public module and every public method
+of the public classes (including those a class inherits from a salesflow base)
+gets one dotted id without the ``salesflow.`` prefix, e.g. ``orders.Order.ship``
+or ``Money.rounded``. The packages come first, so a name a package exports keeps
+its short id (``orders.Order``); then every public submodule (no part of its path
+starts with ``_``), so a record only importable from its module is still found
+(``orders.events.StatusChanged``). An object exported by two modules is listed
+once, under the first.
 """
 
 from __future__ import annotations
@@ -12,12 +15,13 @@ from __future__ import annotations
 import enum
 import importlib
 import inspect
+import pkgutil
 import typing
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-PUBLIC_MODULES = (
+PACKAGES = (
     "salesflow",
     "salesflow.errors",
     "salesflow.orders",
@@ -25,6 +29,26 @@ PUBLIC_MODULES = (
     "salesflow.routing",
     "salesflow.metrics",
 )
+"""Read first, in this order: the ids of what they export stay short."""
+
+
+def _is_public(module_name: str) -> bool:
+    return not any(part.startswith("_") for part in module_name.split("."))
+
+
+def public_modules() -> tuple[str, ...]:
+    """The packages, then every other public module of salesflow, sorted."""
+    import salesflow
+
+    found = sorted(
+        info.name
+        for info in pkgutil.walk_packages(salesflow.__path__, "salesflow.")
+        if _is_public(info.name)
+    )
+    return PACKAGES + tuple(name for name in found if name not in PACKAGES)
+
+
+PUBLIC_MODULES = public_modules()
 
 CALLABLE = "callable"
 ENUM = "enum"

@@ -48,7 +48,27 @@ def _mutable_part(value: Any, path: str) -> str | None:
             setattr(copy.copy(value), first, getattr(value, first))
         except attrs.exceptions.FrozenInstanceError:
             return None
+    elif slots := _public_slots(type(value)):
+        try:
+            # Setting an attribute to the value it has changes nothing if it is allowed.
+            setattr(value, slots[0], getattr(value, slots[0]))
+        except AttributeError:
+            for name in slots:
+                found = _mutable_part(getattr(value, name), f"{path}.{name}")
+                if found:
+                    return found
+            return None
     return f"{path} ({type(value).__name__})"
+
+
+def _public_slots(cls: type) -> list[str]:
+    """The public attributes of a plain class with ``__slots__`` (a read-only record)."""
+    return [
+        name
+        for klass in cls.__mro__
+        for name in _as_names(vars(klass).get("__slots__", ()))
+        if not name.startswith("_")
+    ]
 
 
 @pytest.mark.parametrize("name", CONSTANTS)
@@ -56,3 +76,7 @@ def test_a_public_constant_cannot_be_changed_by_a_caller(name: str) -> None:
     found = _mutable_part(SURFACE[name].obj, name)
 
     assert found is None, f"{found} can be changed in place"
+
+
+def _as_names(slots: str | tuple[str, ...]) -> tuple[str, ...]:
+    return (slots,) if isinstance(slots, str) else tuple(slots)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from salesflow import SalesflowError
-from salesflow.leads import ActivityKind, Lead, LeadSource, LostReason
+from salesflow.leads import ActivityKind, Lead, LeadSource, LeadStage, LostReason
 
 OPEN = ["awareness", "interest", "consideration", "decision"]
 FORWARD = dict(itertools.pairwise(OPEN))
@@ -51,6 +51,27 @@ def snapshot(lead: Lead, now: datetime) -> tuple:
         lead.lost_from,
         lead.allowed_events,
         lead.time_in_stages(now),
+        (lead.had_intro_call, lead.had_demo, lead.demo_after_intro_call, lead.lost_after_demo),
+    )
+
+
+def journey_of(history: tuple) -> tuple[bool, bool, bool, bool]:
+    """The reference: intro call, demo, demo after an intro call, lost after a demo."""
+    kinds = [getattr(event, "kind", None) for event in history]
+    demo_at = kinds.index(ActivityKind.DEMO) if ActivityKind.DEMO in kinds else None
+    demos_after_intro = [
+        position
+        for position, kind in enumerate(kinds)
+        if kind is ActivityKind.DEMO and ActivityKind.INTRO_CALL in kinds[:position]
+    ]
+    lost_after = demo_at is not None and any(
+        getattr(event, "to_stage", None) is LeadStage.LOST for event in history[demo_at:]
+    )
+    return (
+        ActivityKind.INTRO_CALL in kinds,
+        demo_at is not None,
+        bool(demos_after_intro),
+        lost_after,
     )
 
 
@@ -184,6 +205,17 @@ class LeadMachine(RuleBasedStateMachine):
     def replay_and_the_serialised_form_round_trip(self) -> None:
         assert Lead.replay(self.lead.history) == self.lead
         assert Lead.from_dict(json.loads(json.dumps(self.lead.to_dict()))) == self.lead
+
+    @invariant()
+    def the_journey_matches_a_scan_of_the_history(self) -> None:
+        lead = self.lead
+        facts = (
+            lead.had_intro_call,
+            lead.had_demo,
+            lead.demo_after_intro_call,
+            lead.lost_after_demo,
+        )
+        assert facts == journey_of(lead.history)
 
     @invariant()
     def cumulative_time_in_stages_equals_the_age(self) -> None:

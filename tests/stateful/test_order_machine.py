@@ -249,6 +249,17 @@ class OrderMachine(RuleBasedStateMachine):
         restored = Order.from_dict(document)
         assert restored == self.order
         assert restored.was_delayed is self.order.was_delayed
+        assert restored.time_in_statuses(self.clock) == self.order.time_in_statuses(self.clock)
+
+    @invariant()
+    def the_stays_add_up_to_the_time_until_now_or_the_final_change(self) -> None:
+        times = self.order.time_in_statuses(self.clock)
+        until = self.order.updated_at if self.order.is_final else self.clock
+        assert sum((d.total for d in times.values()), timedelta()) == until - self.order.placed_at
+        assert sum(d.ongoing for d in times.values()) == (0 if self.order.is_final else 1)
+        assert sum(d.count for d in times.values()) == len(self.order.history) - (
+            1 if self.order.is_final else 0
+        )
 
 
 OrderMachine.TestCase.settings = settings(max_examples=150, stateful_step_count=30, deadline=None)

@@ -1,20 +1,10 @@
 """The Lead aggregate: an immutable lead whose every change is an event (see docs/leads.md).
 
->>> from datetime import datetime, timedelta, timezone
->>> from salesflow import Money
->>> from salesflow.leads import ActivityKind, Lead, LeadSource, LostReason
->>> t0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
->>> lead = Lead.create(lead_id="L-1", source=LeadSource.INBOUND, at=t0,
-...                    deal_value=Money("1200", "EUR")).lead
->>> lead = lead.log_activity(kind=ActivityKind.INTRO_CALL, at=t0 + timedelta(hours=1), actor="sam").lead
->>> lead = lead.qualify(at=t0 + timedelta(hours=1), actor="sam").lead
->>> lead = lead.fast_track(at=t0 + timedelta(hours=2), actor="sam").lead
->>> lead.stage, lead.expected_value()
-(<LeadStage.DECISION: 'decision'>, Money('720.00', 'EUR'))
->>> lead.lose(reason=LostReason.SEASONAL, at=t0 + timedelta(days=1))
-Traceback (most recent call last):
-...
-salesflow.errors.InvalidField: come_back_on: got None, expected the date to come back: a seasonal lead carries it
+>>> from datetime import datetime, timezone
+>>> from salesflow.leads import Lead
+>>> at = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+>>> Lead.create(lead_id="L-1", source="inbound", at=at).lead.qualify(at=at, actor="sam").lead
+<Lead L-1 awareness v2>
 """
 
 from __future__ import annotations
@@ -100,6 +90,10 @@ class _Fold(Fold):
         "acted_by",
         "closer",
         "come_back_on",
+        "demo",
+        "demo_after_intro_call",
+        "intro_call",
+        "lost_after_demo",
         "lost_from",
         "lost_note",
         "lost_reason",
@@ -124,6 +118,7 @@ class _Fold(Fold):
         self.was_qualified = False
         self.closer: str | None = None
         self.acted_by: str | None = created.actor if created.actor != SYSTEM else None
+        self.intro_call = self.demo = self.demo_after_intro_call = self.lost_after_demo = False
 
     @property
     def qualified(self) -> bool:
@@ -142,6 +137,11 @@ class _Fold(Fold):
                 QualificationOutcome.QUALIFIED, event.actor, event.at
             )
             self.was_qualified = True
+        elif isinstance(event, ActivityLogged) and event.kind is ActivityKind.DEMO:
+            self.demo_after_intro_call = self.demo_after_intro_call or self.intro_call
+            self.demo = True
+        elif isinstance(event, ActivityLogged) and event.kind is ActivityKind.INTRO_CALL:
+            self.intro_call = True
         if event.actor != SYSTEM:
             self.acted_by = event.actor
 
@@ -171,6 +171,7 @@ class _Fold(Fold):
                 )
         elif self.stage is LeadStage.LOST:
             self.lost_from = self.lost_reason = self.lost_note = self.come_back_on = None
+        self.lost_after_demo = self.lost_after_demo or (self.demo and target is LeadStage.LOST)
         if event.event == "win" and self.won_at is None:
             self.won_at = event.at
             self.closer = event.actor if event.actor != SYSTEM else None
@@ -295,7 +296,7 @@ class Lead:
         The closer of its win, else the latest person who acted on it (the
         system is nobody); None when only the system acted. Per-manager KPIs
         read this unless routing's :class:`~salesflow.routing.Ownership` is
-        given, whose closer credit then decides.
+        given, whose :attr:`~salesflow.routing.Ownership.sales_credit` then decides.
         """
         return self._fold.closer or self._fold.acted_by
 
@@ -733,6 +734,38 @@ class Lead:
         if self.stage.is_open and _zones.elapsed(self._visits()[-1][1], now) > threshold:
             return self.stage
         return None
+
+    @property
+    def had_intro_call(self) -> bool:
+        """Whether an intro call was ever logged (lead conversion's activity variants read it)."""
+        return self._fold.intro_call
+
+    @property
+    def had_demo(self) -> bool:
+        return self._fold.demo
+
+    @property
+    def demo_after_intro_call(self) -> bool:
+        """Whether a demo was logged after an intro call (in history order)."""
+        return self._fold.demo_after_intro_call
+
+    @property
+    def lost_after_demo(self) -> bool:
+        """Whether it was lost or disqualified after a demo (still true once reactivated)."""
+        return self._fold.lost_after_demo
+
+    def credited_activities(self, *, manager: str | None) -> tuple[tuple[str, ActivityLogged], ...]:
+        """Each logged activity with who it counts for: its actor; for one the system logged,
+        ``manager`` (``lead.manager``, or routing's ``Ownership.sales_credit``), and with
+        no manager (None) nobody: it is left out. A ``manager`` not a string is refused."""
+        if manager is not None:
+            _check.text("manager", manager)
+        return tuple(
+            (person, event)
+            for event in self.history
+            if isinstance(event, ActivityLogged)
+            and (person := manager if event.actor == SYSTEM else event.actor) is not None
+        )
 
 
 _SUMMARY_KEYS: Final = ("id", "stage", "version")

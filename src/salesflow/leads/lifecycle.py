@@ -20,7 +20,7 @@ from salesflow._compile import StrictMachine, Transitions, compile_lifecycle
 from salesflow.errors import InvalidField, InvalidType
 from salesflow.leads.stage import OPEN_STAGES, LeadStage
 
-__all__ = ["LEAD_EVENTS", "TRANSITIONS", "LeadLifecycle", "allowed_events", "explain", "key"]
+__all__ = ["LEAD_EVENTS", "TRANSITIONS", "LeadLifecycle", "allowed_events", "key"]
 
 _S = LeadStage
 _OPEN_ORDER: Final = (_S.AWARENESS, _S.INTEREST, _S.CONSIDERATION, _S.DECISION)

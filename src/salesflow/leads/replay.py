@@ -18,8 +18,7 @@ from salesflow.leads.stage import LeadStage
 
 __all__ = ["replay_stage"]
 
-# The chain's own key object: a lookup that finds it by identity skips comparing.
-_START: Final = next(at for at in TRANSITIONS.steps if at == (LeadStage.AWARENESS, (None, False)))
+_START: Final = TRANSITIONS.shared((LeadStage.AWARENESS, (None, False)))
 
 
 def replay_stage(events: Iterable[str]) -> LeadStage:

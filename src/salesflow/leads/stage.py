@@ -11,7 +11,16 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Final
 
-__all__ = ["FunnelStep", "JourneyStage", "LeadStage", "TeamPhase"]
+__all__ = [
+    "FUNNEL",
+    "JOURNEY",
+    "OPEN_STAGES",
+    "TEAM_PHASES",
+    "FunnelStep",
+    "JourneyStage",
+    "LeadStage",
+    "TeamPhase",
+]
 
 
 class LeadStage(StrEnum):

@@ -1,14 +1,8 @@
 """Rebuilding a result document from its inputs, so an edited document is refused (private).
 
-:func:`~salesflow.metrics.result_from_dict` first rebuilds the result from
-its figures and requires the whole document to equal that result's
-``to_dict()`` (an edited ``fraction``, ``value`` or a deleted key is
-refused). For the metrics listed here it then rebuilds the result a second
-time *from its inputs*, by the metric itself, and requires that to equal the
-document too: inputs, working and figures must tell the same story. A
-metric not listed here (a result built by hand, or one whose inputs do not
-determine it, such as historical CLV with a rounded frequency) gets the
-first check only.
+For the metrics listed here, :func:`~salesflow.metrics.result_from_dict` rebuilds
+the result from its ``inputs`` by the metric itself and requires it to equal the
+document (docs/metrics.md, "Results", says which metrics and why).
 """
 
 from __future__ import annotations

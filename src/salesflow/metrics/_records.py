@@ -1,19 +1,8 @@
 """Order records: the plain input form of the order metrics, and its value type.
 
 A record is one order as a mapping (``df.to_dict("records")`` gives them) or an
-:class:`OrderRecord`; docs/metrics.md ("Order records") lists the keys and
+:class:`OrderRecord`; docs/metrics.md ("The record contract") lists the keys and
 what is refused. The checks of the order-only keys (status, discount) live here.
-
->>> from salesflow.metrics import OrderRecord
->>> record = OrderRecord.from_mapping({
-...     "order_id": "1001", "customer_id": "c-7", "amount": "19.99", "currency": "EUR",
-...     "placed_at": "2026-03-31T23:30:00+02:00", "status": "delivered"})
->>> record.amount, record.placed_at
-(Money('19.99', 'EUR'), datetime.datetime(2026, 3, 31, 21, 30, tzinfo=datetime.timezone.utc))
->>> OrderRecord.from_mapping({**record.to_dict(), "amount": 19.99})
-Traceback (most recent call last):
-...
-salesflow.errors.InvalidType: rows[0]: row.amount: got 19.99, expected a Decimal, int or decimal string (floats are inexact: convert with Decimal(str(x)) or read the column as text)
 """
 
 from __future__ import annotations

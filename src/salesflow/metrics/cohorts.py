@@ -1,25 +1,8 @@
 """Per-customer summary and monthly cohort retention, from order records in one pass.
 
-Both read the order items (records, Orders, their histories or documents; see
-docs/metrics.md, "The record contract") once, front to back, holding state
-per customer only: a generator of a million records works.
-
->>> from datetime import datetime, timezone
->>> from salesflow.metrics.cohorts import cohort_retention, customer_summary
->>> def at(day, hour=12):
-...     return datetime(2026, 1, 1, hour, tzinfo=timezone.utc).replace(day=day)
->>> rows = [
-...     {"order_id": "1", "customer_id": "ada", "placed_at": at(2), "amount": "30.00", "currency": "EUR"},
-...     {"order_id": "2", "customer_id": "ada", "placed_at": at(12), "amount": "50.00", "currency": "EUR"},
-...     {"order_id": "3", "customer_id": "bob", "placed_at": at(5), "amount": "20.00", "currency": "EUR"},
-... ]
->>> summary = customer_summary(rows, now=at(31))
->>> summary["ada"].total_spend, summary["ada"].average_repeat_spend
-(Money('80.00', 'EUR'), <Amount average repeat spend (after the first order): (80.00 EUR - 30.00 EUR) / 1 = 50 EUR>)
->>> summary["bob"].average_repeat_spend is None, summary["bob"].recency.days
-(True, 26)
->>> cohort_retention(rows, zone="UTC").cell("2026-01", 0).retention
-<Ratio cohort retention (month +0): 2 / 2 = 1>
+Both read the order items once, front to back, holding state per customer only,
+so a generator of a million records works (docs/metrics.md, "Per-customer
+summary and cohorts").
 """
 
 from __future__ import annotations

@@ -1,17 +1,11 @@
 """Customer metrics: retention, churn, repeat purchases and purchase frequency.
 
-Each function states its formula, validates its inputs (naming the field and
-the value) and returns an explained result: a :class:`Ratio` for shares and
-rates, a :class:`Score` for purchase frequency (orders per customer, not a
-share) and an :class:`Amount` for customer lifetime value (Money, exact).
+Each function states its formula, validates its inputs and returns an explained
+result (docs/metrics.md, "Customers").
 
->>> from decimal import Decimal
->>> from salesflow import Money
->>> from salesflow.metrics import clv, retention_rate
+>>> from salesflow.metrics import retention_rate
 >>> retention_rate(customers_at_start=500, new_customers=50, customers_at_end=480)
 <Ratio retention rate (counts): (480 - 50) / 500 = 0.86>
->>> clv(arpu=Money("100", "USD"), churn_rate=Decimal("0.05"))
-<Amount churn-based CLV (ARPU / churn): 100 USD / 0.05 = 2000 USD>
 """
 
 from __future__ import annotations
@@ -36,6 +30,8 @@ from salesflow.metrics._read.fields import (
 from salesflow.money import EXACT
 
 __all__ = [
+    "ChurnVariant",
+    "RetentionVariant",
     "churn_rate",
     "purchase_frequency",
     "repeat_purchase_rate",

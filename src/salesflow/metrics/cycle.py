@@ -1,19 +1,7 @@
 """Sales cycle length: the time from a lead's creation to its win, over the won leads.
 
-Leads come in any shape the lead reader takes (see docs/metrics.md, "The lead inputs").
-
->>> from datetime import datetime, timezone
->>> from salesflow.metrics.cycle import sales_cycle_length
->>> def day(n):
-...     return datetime(2026, 3, n, tzinfo=timezone.utc)
->>> leads = [
-...     {"lead_id": "a", "created_at": day(1), "won_at": day(11)},
-...     {"lead_id": "b", "created_at": day(2), "won_at": day(22)},
-...     {"lead_id": "c", "created_at": day(3), "won_at": None},
-... ]
->>> cycle = sales_cycle_length(leads)
->>> cycle.mean, cycle.median, cycle.still_open
-(datetime.timedelta(days=15), datetime.timedelta(days=15), 1)
+Leads come in any shape the lead reader takes (docs/metrics.md, "The lead inputs"
+and "Sales cycle length").
 """
 
 from __future__ import annotations

@@ -1,17 +1,8 @@
 """Email engagement from message records: open, click and click-to-open rates per kind.
 
-One pass over message records gives an :class:`EmailReport` (a mapping
-kind -> :class:`EmailStats`) whose rates are explained results. The record
-keys and the rules (a click counts as an open, undelivered messages are in
-no denominator) are on docs/metrics.md, "Email open, click and
-click-to-open rates".
-
->>> from datetime import datetime, timezone
->>> from salesflow.metrics import email_engagement
->>> t = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
->>> mails = [{"message_id": 1, "kind": "shipped", "delivered_at": t, "opened_at": t}]
->>> email_engagement(mails)["shipped"].open_rate.percent()
-'100.0%'
+One pass over message records gives an :class:`EmailReport` (a mapping kind ->
+:class:`EmailStats`) of explained rates; the record keys and the rules are on
+docs/metrics.md, "Email open, click and click-to-open rates".
 """
 
 from __future__ import annotations

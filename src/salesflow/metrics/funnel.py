@@ -1,19 +1,11 @@
 """The shop's web funnel: conversion rate, and the ordered funnel over event records.
 
-Event records are plain mappings ``{"person_id", "step", "at"}`` (see docs/metrics.md).
+Event records are plain mappings ``{"person_id", "step", "at"}`` (docs/metrics.md,
+"Web funnel").
 
->>> from datetime import datetime, timedelta, timezone
->>> from salesflow.metrics.funnel import conversion_rate, funnel
+>>> from salesflow.metrics.funnel import conversion_rate
 >>> conversion_rate(conversions=30, visitors=1200)
 <Ratio conversion rate (counts): 30 / 1200 = 0.025>
->>> t = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
->>> rows = [
-...     {"person_id": "ada", "step": "visit", "at": t},
-...     {"person_id": "ada", "step": "purchase", "at": t + timedelta(hours=1)},
-...     {"person_id": "bob", "step": "visit", "at": t},
-... ]
->>> funnel(rows, steps=["visit", "purchase"], window=timedelta(days=7)).overall
-<Ratio funnel conversion visit -> purchase (strict order, within 7 days of entry): 1 / 2 = 0.5>
 """
 
 from __future__ import annotations
@@ -50,8 +42,10 @@ from salesflow.metrics._read.fields import moment as read_moment
 
 __all__ = [
     "DEFAULT_FUNNEL_STEPS",
+    "ConversionVariant",
     "Funnel",
     "FunnelStepResult",
+    "OtherSteps",
     "conversion_rate",
     "funnel",
 ]

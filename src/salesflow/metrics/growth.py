@@ -37,7 +37,7 @@ from salesflow.metrics._records import check_basis
 from salesflow.money import Money
 from salesflow.periods import Period
 
-__all__ = ["GrowthRate", "monthly_revenue", "revenue_growth"]
+__all__ = ["MAX_GROWTH_MONTHS", "GrowthRate", "GrowthVariant", "monthly_revenue", "revenue_growth"]
 
 GrowthVariant = Literal["month_over_month", "compound_monthly"]
 

@@ -19,7 +19,6 @@ from typing import Any, Final, cast
 import attrs
 
 from salesflow import _check
-from salesflow._aggregate import SYSTEM
 from salesflow._results import (
     Amount,
     OnEmpty,
@@ -369,15 +368,17 @@ def manager_kpis(
     (the closer of its win, else its latest person), or a record's
     ``manager``. With ``ownerships`` (routing's
     :class:`~salesflow.routing.Ownership` records, one per lead at most),
-    the manager of a lead that has one is the person credited as its
-    closer, ``ownership.credited(Role.CLOSER)`` (none yet: the lead has
-    no manager); a record with an ownership may then leave out
-    ``manager``, and an ownership of a lead not given is refused. A won lead's revenue is its deal value or the record's
+    the manager of a lead that has one is the person routing credits its
+    sale to, :attr:`Ownership.sales_credit <salesflow.routing.Ownership.sales_credit>`
+    (its closer, else its one-tier manager; none yet: the lead has no
+    manager); a record with an ownership may then leave out ``manager``, and
+    an ownership of a lead not given is refused. A won lead's revenue is its deal value or the record's
     ``revenue``, its cost the record's ``cost``. ``activities`` are
     ``{"manager", "kind", "at"}`` records (``kind`` an
     :class:`~salesflow.leads.ActivityKind` value); a Lead's own logged
     activities count too, credited to their actor (to the lead's manager
-    when logged by ``"system"``). Each lead once: a lead id given twice is
+    when logged by ``"system"``: :meth:`Lead.credited_activities
+    <salesflow.leads.Lead.credited_activities>`). Each lead once: a lead id given twice is
     refused. ``surveys`` are
     ``{"manager" or "lead_id", "score", "at"}`` records: an answer with a
     ``lead_id`` counts for that lead's manager.
@@ -431,12 +432,10 @@ def manager_kpis(
             code = currency_code(
                 where(row_at("leads", index), "currency"), lead.currency, expected=code
             )
-        for event in lead.lead.activities if lead.lead is not None else ():
-            # An activity logged by "system" (the default actor) is the lead's
-            # manager's; with no manager it is nobody's and is not counted.
-            actor = lead.manager if event.actor == SYSTEM else event.actor
-            if actor is not None and (scope is None or scope.contains(event.at)):
-                _count_activity(tally(actor), event.kind)
+        if lead.lead is not None:
+            for actor, event in lead.lead.credited_activities(manager=lead.manager):
+                if scope is None or scope.contains(event.at):
+                    _count_activity(tally(actor), event.kind)
         if lead.manager is None:
             unassigned += 1
             continue
@@ -523,7 +522,7 @@ def manager_kpis(
 
 
 class _Credits(dict[str | int, str | None]):
-    """Lead id -> the closer routing credits (private); ``positions`` says where each was."""
+    """Lead id -> who routing credits the sale to (private); ``positions`` says where each was."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -531,11 +530,11 @@ class _Credits(dict[str | int, str | None]):
 
 
 def _credits(ownerships: Any) -> _Credits:
-    """Each given Ownership's lead id and the person credited as its closer."""
+    """Each given Ownership's lead id and the person its sale is credited to."""
     credit = _Credits()
     if ownerships is None:
         return credit
-    from salesflow.routing import Ownership, Role  # routing sits below; imported when used
+    from salesflow.routing import Ownership  # routing sits below; imported when used
 
     for index, ownership in enumerate(
         items("ownerships", ownerships, expected="an iterable of items, each a routing Ownership")
@@ -548,7 +547,7 @@ def _credits(ownerships: Any) -> _Credits:
                 ownership.lead_id,
                 "each lead's ownership once (this lead id is already given)",
             )
-        credit[ownership.lead_id] = ownership.credited(Role.CLOSER)
+        credit[ownership.lead_id] = ownership.sales_credit
         credit.positions[ownership.lead_id] = index
     return credit
 

@@ -3,19 +3,6 @@
 Each takes Orders, their event histories, ``order.to_dict()`` documents or
 order records, in any mix, read through one reader (``metrics._read.orders``);
 docs/metrics.md ("Orders") lists the record keys each metric reads.
-
->>> from datetime import date, datetime, timezone
->>> from salesflow.metrics.orders import average_order_value, cancellation_rate
->>> at = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)
->>> rows = [
-...     {"placed_at": at, "amount": "40.00", "discount": "5.00", "currency": "EUR"},
-...     {"placed_at": at, "amount": "20.00", "currency": "EUR", "status": "delivered"},
-...     {"placed_at": at, "amount": "30.00", "currency": "EUR", "status": "cancelled"},
-... ]
->>> average_order_value(rows)
-<Amount average order value (net): 55.00 EUR / 2 = 27.5 EUR>
->>> cancellation_rate(rows).percent()
-'33.3%'
 """
 
 from __future__ import annotations
@@ -506,16 +493,9 @@ def time_in_status(
         if scope is not None and not scope.contains(order.placed_at):
             continue
         count += 1
-        stays: dict[OrderStatus, timedelta] = {}
-        status, entered = OrderStatus.RECEIVED, order.placed_at
-        for event in order.history[1:]:
-            stays[status] = stays.get(status, timedelta(0)) + _zones.elapsed(entered, event.at)
-            status, entered = event.to_status, event.at
-        if not status.is_final:
-            stays[status] = stays.get(status, timedelta(0)) + _zones.elapsed(entered, moment)
-            ongoing[status] += 1
-        for stayed, length in stays.items():
-            spans[stayed].append(length)
+        for status, stays in order.time_in_statuses(moment).items():
+            spans[status].append(stays.total)
+            ongoing[status] += stays.ongoing
     if count == 0 and on_empty == "raise":
         raise UndefinedMetric("time in status", "orders")
     variant = scope_label(scope, "orders placed")

@@ -1,20 +1,8 @@
 """Site engagement from page views: bounces, engagement, pages per session, time on site, exits.
 
 One pass over page-view records gives :class:`SiteEngagement`, whose
-properties are the explained rates. The record keys and the rules (when a
-session is engaged, how long it lasted, where it exited) are on
+properties are the explained rates; the record keys and the rules are on
 docs/metrics.md, "Engagement".
-
->>> from datetime import datetime, timedelta, timezone
->>> from salesflow.metrics import site_engagement
->>> t = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
->>> views = [
-...     {"session_id": "s1", "page": "/", "at": t},
-...     {"session_id": "s1", "page": "/mugs", "at": t + timedelta(seconds=40)},
-...     {"session_id": "s2", "page": "/", "at": t},
-... ]
->>> site_engagement(views).bounce_rate
-<Ratio bounce rate (single-page sessions): 1 / 2 = 0.5>
 """
 
 from __future__ import annotations

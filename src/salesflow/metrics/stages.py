@@ -30,7 +30,7 @@ from salesflow.metrics._read.leads import lead_rows
 from salesflow.metrics._read.scope import optional_now, period_argument, scope_label, unfinished
 from salesflow.periods import Period
 
-__all__ = ["LeadStageTimes", "lead_conversion_rate", "time_in_lead_stages"]
+__all__ = ["LeadStageTimes", "LeadVariant", "lead_conversion_rate", "time_in_lead_stages"]
 
 LeadVariant = Literal["leads", "qualified", "demo_after_intro_call", "lost_after_demo"]
 

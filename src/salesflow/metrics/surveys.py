@@ -21,7 +21,7 @@ from salesflow.errors import InvalidField, InvalidType
 from salesflow.metrics._read.fields import survey_scale, whole_number
 from salesflow.metrics._read.surveys import answer_counts, score_counts
 
-__all__ = ["csat", "nps"]
+__all__ = ["CsatVariant", "csat", "nps"]
 
 CsatVariant = Literal["share", "mean"]
 

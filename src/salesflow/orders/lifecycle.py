@@ -29,8 +29,10 @@ from salesflow.orders.status import OrderStatus
 __all__ = [
     "INTERRUPTIBLE",
     "ORDER_EVENTS",
+    "TRANSITIONS",
     "OrderLifecycle",
     "allowed_events",
+    "key",
 ]
 
 _S = OrderStatus

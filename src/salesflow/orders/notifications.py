@@ -20,6 +20,7 @@ from salesflow.orders.status import OrderStatus
 from salesflow.orders.values import OrderLine, SupportContact
 
 __all__ = [
+    "NOTICE_TYPES",
     "CancelledNotice",
     "Channel",
     "DelayedNotice",
@@ -32,7 +33,6 @@ __all__ = [
     "ProcessingStep",
     "ReceivedNotice",
     "ShippedNotice",
-    "NOTICE_TYPES",
     "notification_from_dict",
 ]
 

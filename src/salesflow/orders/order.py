@@ -6,12 +6,13 @@ the notification to send). See docs/orders.md for a walkthrough.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime, timedelta
 from typing import Any, ClassVar, Final, cast
 
 import attrs
 
+from salesflow import _check
 from salesflow._aggregate import (
     SYSTEM,
     Fold,
@@ -22,7 +23,8 @@ from salesflow._aggregate import (
     replayed,
     restore,
 )
-from salesflow._zones import utc
+from salesflow._durations import Durations
+from salesflow._zones import elapsed, utc
 from salesflow.errors import (
     InvalidField,
     InvalidType,
@@ -46,7 +48,7 @@ from salesflow.orders.notifications import (
 from salesflow.orders.status import OrderStatus
 from salesflow.orders.values import Customer, OrderLine, SupportContact
 
-__all__ = ["Order", "OrderOutcome", "REVIEW_REQUEST", "SCHEMA"]
+__all__ = ["REVIEW_REQUEST", "SCHEMA", "Order", "OrderOutcome"]
 
 SCHEMA: Final = "salesflow.order/1"
 """The ``schema`` tag of :meth:`Order.to_dict` documents."""
@@ -158,6 +160,10 @@ class OrderOutcome:
     @classmethod
     def of(cls, order: Order, event: OrderEvent, repeated: bool = False) -> OrderOutcome:
         """The outcome of ``event``, one of ``order``'s: its notification is built from it."""
+        if not isinstance(order, Order):
+            raise InvalidType("order", order, "an Order")
+        if not isinstance(event, OrderPlaced | StatusChanged):
+            raise InvalidType("event", event, "an OrderPlaced or StatusChanged event")
         return cls(order, event, order._notice(event), repeated)
 
 
@@ -697,6 +703,44 @@ class Order:
             build=cls,
             summary=_summary,
         )
+
+    # -- reading the history -------------------------------------------------------
+
+    def time_in_statuses(self, now: datetime) -> Mapping[OrderStatus, Durations]:
+        """Time in each status the order stayed in, up to ``now``: one span per stay.
+
+        A stay runs from the change that entered the status to the next change
+        (an order processing, delayed, then processing again has two
+        processing stays); ``count`` is the number of stays, ``total`` their
+        sum, and ``ongoing`` is 1 for the status the order is in at ``now``,
+        counted up to ``now``. Delivered and cancelled are final: no time is
+        measured there, so they never appear. Durations are absolute (elapsed
+        between UTC instants). Refused: a naive ``now``, or one before the
+        latest change (named ``now``). Example: docs/orders.md.
+        """
+        _check.aware("now", now)
+        if utc(now) < utc(self._fold.last_at):
+            raise InvalidField(
+                "now", now, f"a time on or after the latest change ({self.updated_at.isoformat()})"
+            )
+        stays: dict[OrderStatus, list[timedelta]] = {}
+        status, entered = OrderStatus.RECEIVED, self.placed_at
+        for event in cast(tuple[StatusChanged, ...], self.history[1:]):
+            stays.setdefault(status, []).append(elapsed(entered, event.at))
+            status, entered = event.to_status, event.at
+        if not status.is_final:
+            stays.setdefault(status, []).append(elapsed(entered, now))
+        return {
+            stayed: Durations(
+                f"time in {stayed.value}",
+                f"order {self.number}'s stays",
+                "sum of the stays (the ongoing one up to now)",
+                spans,
+                counted="stays",
+                ongoing=1 if stayed is status and not status.is_final else 0,
+            )
+            for stayed, spans in stays.items()
+        }
 
 
 _SUMMARY_KEYS: Final = ("number", "status", "version")

@@ -19,8 +19,7 @@ from salesflow.orders.status import OrderStatus
 
 __all__ = ["replay_status"]
 
-# The chain's own key object: a lookup that finds it by identity skips comparing.
-_START: Final = next(at for at in TRANSITIONS.steps if at == (OrderStatus.RECEIVED, None))
+_START: Final = TRANSITIONS.shared((OrderStatus.RECEIVED, None))
 
 
 def replay_status(

@@ -1,24 +1,8 @@
 """Assigning a lead to a person of a role: :func:`assign` and the decision it returns.
 
-A decision filters the role's people (active, present, working, under capacity,
-matched by the rule), ranks them by the strategy and picks the first; nobody left
-means the role's queue. It explains itself (:class:`AssignmentReason` per person).
-See docs/routing.md.
-
->>> from datetime import datetime, timezone
->>> from salesflow.routing import AssignmentLedger, LeastLoaded, Person, Role, Team, assign
->>> team = Team([Person("ana", Role.CLOSER, capacity=2), Person("ben", Role.CLOSER)])
->>> ledger = AssignmentLedger().with_load("ana", 2).with_load("ben", 1)
->>> at = datetime(2026, 11, 25, 10, tzinfo=timezone.utc)
->>> result = assign("L-7", Role.CLOSER, at=at, team=team, ledger=ledger, strategy=LeastLoaded())
->>> result.decision.person
-'ben'
->>> print(result.decision.explain())
-L-7 -> ben (closer, least loaded)
-  ben: picked: fewest open leads (1)
-  ana: at capacity: 2 open leads, capacity 2
->>> result.ledger.load("ben")
-2
+A decision filters the role's people, ranks them by the strategy and picks the
+first (nobody left means the role's queue), and explains itself person by
+person (docs/routing.md, "Assigning people within a role").
 """
 
 from __future__ import annotations
@@ -47,7 +31,7 @@ from salesflow.routing.models import Role
 from salesflow.routing.people import Team
 from salesflow.routing.strategies import Strategy, check_strategy
 
-__all__ = ["assign"]
+__all__ = ["Assignment", "AssignmentReason", "AssignmentVerdict", "Decision", "assign"]
 
 
 class AssignmentVerdict(StrEnum):

@@ -1,23 +1,8 @@
 """Response deadlines: a lead whose owner has not acted in time goes to the next person.
 
 Deadlines count working time in the owner's own hours; a lapsed lead hops to the
-next eligible person of the role, then is escalated (see docs/routing.md).
-
->>> from datetime import datetime, timedelta, timezone
->>> from salesflow.routing import (AssignmentLedger, Person, Role, RoundRobin, Team,
-...     WorkingHours, reassign_overdue)
->>> from salesflow.routing.deadlines import WaitingLead
->>> office = WorkingHours.office("Europe/Berlin")
->>> team = Team([Person(name, Role.CLOSER, hours=office) for name in ("ana", "ben")])
->>> friday_4pm_berlin = datetime(2026, 11, 27, 15, 0, tzinfo=timezone.utc)
->>> lead = WaitingLead("L-1", Role.CLOSER, "ana", since=friday_4pm_berlin)
->>> monday_10am_berlin = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)
->>> result = reassign_overdue([lead], now=monday_10am_berlin, deadline=timedelta(hours=2),
-...     team=team, ledger=AssignmentLedger().with_load("ana", 1), strategy=RoundRobin())
->>> [(r.lead_id, r.from_person, r.to_person, r.hop) for r in result.reassignments]
-[('L-1', 'ana', 'ben', 1)]
->>> result.reassignments[0].due_at.isoformat()  # 1 working hour on Friday, 1 on Monday: 10:00 Berlin
-'2026-11-30T09:00:00+00:00'
+next eligible person of the role, then is escalated (docs/routing.md, "Response
+deadlines").
 """
 
 from __future__ import annotations
@@ -37,7 +22,7 @@ from salesflow.routing.models import Role
 from salesflow.routing.people import Team
 from salesflow.routing.strategies import Strategy, check_strategy
 
-__all__ = ["reassign_overdue"]
+__all__ = ["DeadlineResult", "Reassignment", "WaitingLead", "reassign_overdue"]
 
 
 def _to_role(value: Any) -> Role:

@@ -39,7 +39,7 @@ from salesflow.routing.models import Role
 from salesflow.routing.people import Team
 from salesflow.routing.strategies import Strategy, check_strategy
 
-__all__ = ["Dispatcher"]
+__all__ = ["Decisions", "Dispatcher"]
 
 _CHECKPOINT_EVERY: Final = 512
 
@@ -330,6 +330,15 @@ class Decisions(Sequence[Decision]):
     __slots__ = ("_dispatcher", "_start", "_stop")
 
     def __init__(self, dispatcher: Dispatcher, start: int, stop: int) -> None:
+        if not isinstance(dispatcher, Dispatcher):
+            raise InvalidType("dispatcher", dispatcher, "a Dispatcher")
+        made = len(dispatcher._log)
+        _check.whole("start", start, minimum=0)
+        if start > made:
+            raise InvalidField("start", start, f"a position from 0 to {made}")
+        _check.whole("stop", stop, minimum=start)
+        if stop > made:
+            raise InvalidField("stop", stop, f"a position from {start} to {made}")
         self._dispatcher, self._start, self._stop = dispatcher, start, stop
 
     def __len__(self) -> int:

@@ -16,7 +16,7 @@ from salesflow import _check
 from salesflow.errors import InvalidField, InvalidType
 from salesflow.routing.models import Role
 
-__all__ = ["AssignmentLedger"]
+__all__ = ["SCHEMA", "AssignmentLedger", "LedgerEntry", "RoleTurns"]
 
 SCHEMA: Final = "salesflow.ledger/1"
 """The ``schema`` of :meth:`AssignmentLedger.to_dict` documents."""

@@ -24,7 +24,14 @@ from statemachine.states import States
 from salesflow import _check
 from salesflow._compile import StrictMachine, Transitions, compile_lifecycle
 
-__all__ = ["HANDOFF_EVENTS", "TRANSITIONS", "HandoffLifecycle", "HandoffStatus", "allowed_events"]
+__all__ = [
+    "HANDOFF_EVENTS",
+    "TRANSITIONS",
+    "HandoffLifecycle",
+    "HandoffStatus",
+    "allowed_events",
+    "key",
+]
 
 
 class HandoffStatus(StrEnum):

@@ -22,7 +22,15 @@ from salesflow.errors import InvalidField
 from salesflow.leads import Lead, LeadStage
 from salesflow.leads.events import QualificationOutcome
 
-__all__ = ["Role", "SalesModel"]
+__all__ = [
+    "AFTER_SALE",
+    "Role",
+    "SalesModel",
+    "model_diagram",
+    "owner",
+    "owner_of",
+    "ownership_table",
+]
 
 
 class Role(StrEnum):

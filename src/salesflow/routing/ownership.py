@@ -687,6 +687,34 @@ class Ownership:
             summary=_summary,
         )
 
+    # -- what the record credits -------------------------------------------------------
+
+    @property
+    def sales_credit(self) -> str | None:
+        """Who the lead's sale is credited to: the closer who owned it, else its manager.
+
+        Whatever the sales model, the person who owned the lead in the role that
+        makes the sale: the last closer (two- and three-tier models, where a
+        qualifier only qualifies and an account manager grows the customer after
+        the first sale), else, with no closer, the last one-tier manager.
+        ``None`` when nobody owned the lead in either role (still with a
+        qualifier, or only in a queue): per-manager KPIs count it as unassigned.
+
+        >>> from datetime import datetime, timezone
+        >>> t0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+        >>> Ownership.start(lead_id="L-3", role="manager", person="sam", at=t0).ownership.sales_credit
+        'sam'
+        """
+        owners = self._fold.owners
+        for role in _SELLING_ROLES:
+            spells = owners.get(role, ())
+            if spells:
+                return spells[-1]
+        return None
+
+
+_SELLING_ROLES: Final = (Role.CLOSER, Role.MANAGER)
+"""The roles that make a lead's sale, the closer first (see :attr:`Ownership.sales_credit`)."""
 
 _SUMMARY_KEYS: Final = ("lead_id", "role", "person", "pending", "version")
 

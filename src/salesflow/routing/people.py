@@ -3,20 +3,10 @@
 A :class:`Person` works in one role, with working hours, absences, a capacity, a
 weight and tags; a :class:`Team` is the people in round-robin order.
 
->>> from datetime import datetime, timezone
->>> from salesflow.routing import Absence, Person, Role, Team
->>> ana = Person("ana", Role.CLOSER, capacity=20, tags={"de"})
->>> ben = Person("ben", Role.CLOSER, absences=[Absence(
-...     datetime(2026, 11, 23, tzinfo=timezone.utc), datetime(2026, 11, 30, tzinfo=timezone.utc))])
->>> team = Team([ana, ben, Person("cleo", Role.QUALIFIER)])
+>>> from salesflow.routing import Person, Role, Team
+>>> team = Team([Person("ana", Role.CLOSER), Person("cleo", Role.QUALIFIER)])
 >>> [person.id for person in team.in_role(Role.CLOSER)]
-['ana', 'ben']
->>> ben.away_at(datetime(2026, 11, 25, 10, tzinfo=timezone.utc)) is not None
-True
->>> Team([ana, ana])
-Traceback (most recent call last):
-...
-salesflow.errors.InvalidField: people[1].id: got 'ana', expected a person id not used before in the team
+['ana']
 """
 
 from __future__ import annotations

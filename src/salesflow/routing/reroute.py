@@ -2,19 +2,8 @@
 
 :func:`reroute` decides which role owns each open lead under the new model and
 returns a :class:`RerouteReport` of :class:`RoleTransfer` values that the host
-applies one by one (:meth:`RoleTransfer.apply`). It changes nothing itself.
-
->>> from datetime import datetime, timezone
->>> from salesflow.leads import Lead
->>> from salesflow.routing import Ownership, reroute
->>> t0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
->>> lead = Lead.create(lead_id="L-7", source="inbound", at=t0).lead
->>> record = Ownership.start(lead_id="L-7", role="closer", person="cleo", at=t0).ownership
->>> report = reroute("two_tier_account_manager", "three_tier", [(lead, record)])
->>> print(report.moves[0].reason)
-awareness lead, not yet qualified: three-tier gives it to the qualifier, not the closer.
->>> report.moves[0].apply(record, at=t0, person="quinn").ownership
-<Ownership L-7 qualifier:quinn v2>
+applies one by one (:meth:`RoleTransfer.apply`); it changes nothing itself
+(docs/routing.md, "Changing the model").
 """
 
 from __future__ import annotations
@@ -36,7 +25,7 @@ from salesflow.routing.events import OwnershipEvent
 from salesflow.routing.models import Role, SalesModel, owner_of
 from salesflow.routing.ownership import Ownership, OwnershipOutcome
 
-__all__ = ["RoleTransfer", "reroute"]
+__all__ = ["RerouteReport", "RoleTransfer", "RoleTransferApplied", "Routed", "reroute"]
 
 _MODEL_WORDS: Final = {
     SalesModel.ONE_TIER: "one-tier",

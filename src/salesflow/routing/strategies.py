@@ -15,7 +15,7 @@ import attrs
 from salesflow import _check
 from salesflow.errors import InvalidField, InvalidType
 
-__all__ = ["LeastLoaded", "RoundRobin", "Rules", "Sticky", "Weighted"]
+__all__ = ["LeastLoaded", "RoundRobin", "Rule", "Rules", "Sticky", "Strategy", "Weighted"]
 
 
 @attrs.frozen

@@ -15,7 +15,7 @@ from typing import Any, Final
 
 from salesflow import _check, _zones
 from salesflow.errors import InvalidField, InvalidType
-from salesflow.leads import ActivityKind, Lead, LeadStage
+from salesflow.leads import Lead, LeadStage
 from salesflow.leads.events import (
     ActivityLogged,
     LeadCreated,
@@ -200,19 +200,6 @@ def _sources(leads: Any) -> Iterable[tuple[int, Any, Lead | None]]:
 # -- columns ------------------------------------------------------------------------------------
 
 
-def _journey(row: LeadRow, lead: Lead) -> None:
-    """The activity columns, from the history in order."""
-    for event in lead.history:
-        if isinstance(event, ActivityLogged):
-            if event.kind is ActivityKind.DEMO:
-                row.demo = True
-                row.demo_after_intro_call = row.demo_after_intro_call or row.intro_call
-            elif event.kind is ActivityKind.INTRO_CALL:
-                row.intro_call = True
-        elif row.demo and isinstance(event, LeadStageChanged) and event.to_stage is LeadStage.LOST:
-            row.lost_after_demo = True
-
-
 def _from_lead(row: LeadRow, lead: Lead, *, money: bool, journey: bool) -> None:
     row.lead_id = lead.id
     row.created_at = _zones.utc(lead.created_at)
@@ -222,7 +209,9 @@ def _from_lead(row: LeadRow, lead: Lead, *, money: bool, journey: bool) -> None:
     row.qualified = lead.was_qualified
     row.manager = lead.manager
     if journey:
-        _journey(row, lead)
+        row.intro_call, row.demo = lead.had_intro_call, lead.had_demo
+        row.demo_after_intro_call = lead.demo_after_intro_call
+        row.lost_after_demo = lead.lost_after_demo
     if money and row.won_at is not None:
         value = lead.deal_value
         if value is None:
