@@ -196,16 +196,18 @@ class Transitions(Generic[_K]):
         (iterating it would read letters or keys), and the first event not
         allowed raises as :meth:`refuse` does, naming ``name[index]``.
         """
-        expected = "an iterable of event names (a list, not a string or a mapping)"
-        if isinstance(events, str | bytes | Mapping):
-            raise InvalidType(name, events, expected)
-        try:
-            iterator = iter(events)
-        except TypeError:
-            raise InvalidType(name, events, expected) from None
+        kind = type(events)
+        if kind is not list and kind is not tuple:  # the usual inputs skip the slower checks
+            expected = "an iterable of event names (a list, not a string or a mapping)"
+            if isinstance(events, str | bytes | Mapping):
+                raise InvalidType(name, events, expected)
+            try:
+                events = iter(events)
+            except TypeError:
+                raise InvalidType(name, events, expected) from None
         steps = self._steps
         at = start
-        for index, event in enumerate(iterator):
+        for index, event in enumerate(events):
             try:
                 at = steps[at][event]
             except (KeyError, TypeError):
