@@ -7,6 +7,7 @@ rebuilds an attrs event and checks it is written exactly as :func:`to_dict` writ
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from enum import Enum
@@ -62,6 +63,11 @@ def read(document: Any, kinds: Mapping[str, _T], *, field: str) -> tuple[dict[st
     return doc, kind
 
 
+@functools.cache
+def _field_names(kind: type) -> frozenset[str]:
+    return frozenset(field.name for field in attrs.fields(cast(Any, kind)))
+
+
 def build(
     doc: dict[str, Any],
     kind: type[_T],
@@ -76,9 +82,9 @@ def build(
     are keys ``to_dict()`` writes that are no fields (a first event's
     ``version``: absent is read as that value). Errors name ``field.key``.
     """
-    names = {f.name for f in attrs.fields(cast(Any, kind))}
+    names = _field_names(cast(Any, kind))
     fixed = fixed or {}
-    extra = set(doc) - names - {"event", *fixed}
+    extra = doc.keys() - names - {"event", *fixed}
     if extra:
         raise InvalidField(field, sorted(extra), f"only the keys {', '.join(sorted(names))}")
     values: dict[str, Any] = {}
