@@ -124,9 +124,9 @@ def lead_request(quick: bool) -> list[Result]:
     lead = Lead.create(
         lead_id="L-1", source=LeadSource.INBOUND, at=T0, deal_value=Money("2400", "EUR")
     ).lead
-    lead = lead.log_activity(ActivityKind.INTRO_CALL, at=T0 + timedelta(hours=1), actor="kim").lead
+    lead = lead.log_activity(kind=ActivityKind.INTRO_CALL, at=T0 + timedelta(hours=1), actor="kim").lead
     lead = lead.advance(at=T0 + timedelta(hours=2)).lead
-    lead = lead.log_activity(ActivityKind.DEMO, at=T0 + timedelta(hours=3), actor="kim").lead
+    lead = lead.log_activity(kind=ActivityKind.DEMO, at=T0 + timedelta(hours=3), actor="kim").lead
     lead = lead.advance(at=T0 + timedelta(hours=4)).lead
     document = json.loads(json.dumps(lead.to_dict()))
     later = T0 + timedelta(hours=20)

@@ -714,7 +714,7 @@ class ShopDay:
         person = yield from self.take(case, owner_of(self.model, case.lead))
         if self.gone_cold(case, person):
             return
-        case.lead = case.lead.log_activity(ActivityKind.INTRO_CALL, at=self.now, actor=person).lead
+        case.lead = case.lead.log_activity(kind=ActivityKind.INTRO_CALL, at=self.now, actor=person).lead
         case.lead = case.lead.advance(at=self.now, actor=person).lead  # they talk: interest
         if not p.target:
             note = (
@@ -747,7 +747,7 @@ class ShopDay:
         if patience is None or self.now - case.prospect.arrives <= patience:
             return False
         case.lead = case.lead.lose(
-            LostReason.NO_RESPONSE,
+            reason=LostReason.NO_RESPONSE,
             at=self.now,
             actor=person,
             note="stopped answering after waiting for us",
@@ -760,7 +760,7 @@ class ShopDay:
             reason, back = LostReason.SEASONAL, date(2027, 3, 1)
         else:
             reason, back = LostReason.NOT_READY, local(self.now).date() + timedelta(days=30)
-        case.lead = case.lead.lose(reason, at=self.now, actor=person, come_back_on=back).lead
+        case.lead = case.lead.lose(reason=reason, at=self.now, actor=person, come_back_on=back).lead
 
     def sell(self, case: Case, seller: str) -> Generator[datetime, None, bool]:
         """The sale: a quick one for a ready home buyer, demo and proposal for a machine."""
@@ -768,13 +768,13 @@ class ShopDay:
         buys = p.doubt < WIN_CHANCE[self.people[seller].role]
         if p.needs_demo:
             yield hours.add(self.now, p.sales_cycle / 3)
-            case.lead = case.lead.log_activity(ActivityKind.DEMO, at=self.now, actor=seller).lead
+            case.lead = case.lead.log_activity(kind=ActivityKind.DEMO, at=self.now, actor=seller).lead
             case.lead = case.lead.advance(at=self.now, actor=seller).lead  # consideration
             if not buys and p.lost_reason is LostReason.BUDGET:  # the demo showed the price
                 return self.lost_sale(case, seller)
             yield hours.add(self.now, p.sales_cycle / 3)
             case.lead = case.lead.log_activity(
-                ActivityKind.PROPOSAL, at=self.now, actor=seller
+                kind=ActivityKind.PROPOSAL, at=self.now, actor=seller
             ).lead
             case.lead = case.lead.advance(at=self.now, actor=seller).lead  # decision
             if p.haggles:
@@ -782,14 +782,14 @@ class ShopDay:
                 case.lead = case.lead.move_back(reason=reason, at=self.now, actor=seller).lead
                 yield hours.add(self.now, timedelta(hours=2))
                 case.lead = case.lead.log_activity(
-                    ActivityKind.PROPOSAL, at=self.now, actor=seller, note="leasing quote"
+                    kind=ActivityKind.PROPOSAL, at=self.now, actor=seller, note="leasing quote"
                 ).lead
                 case.lead = case.lead.advance(at=self.now, actor=seller).lead
             yield hours.add(self.now, p.sales_cycle / 3)
         else:
             case.lead = case.lead.fast_track(at=self.now, actor=seller).lead  # ready: decision
             yield hours.add(self.now, p.sales_cycle)
-            case.lead = case.lead.log_activity(ActivityKind.CALL, at=self.now, actor=seller).lead
+            case.lead = case.lead.log_activity(kind=ActivityKind.CALL, at=self.now, actor=seller).lead
         if not buys:
             return self.lost_sale(case, seller)
         case.lead = case.lead.win(at=self.now, actor=seller).lead
@@ -799,7 +799,7 @@ class ShopDay:
     def lost_sale(self, case: Case, seller: str) -> bool:
         reason = case.prospect.lost_reason
         note = "chose to rent a machine instead" if reason is LostReason.OTHER else None
-        case.lead = case.lead.lose(reason, at=self.now, actor=seller, note=note).lead
+        case.lead = case.lead.lose(reason=reason, at=self.now, actor=seller, note=note).lead
         self.release(seller)
         return False
 
@@ -816,7 +816,7 @@ class ShopDay:
             assert taker is not None  # only a contact center's handoffs are sent back for good
             keeper, repeat = taker, p.repeat_after or p.repeat_if_followed
             case.lead = case.lead.log_activity(
-                ActivityKind.CALL, at=self.now, actor=keeper, note="welcome call"
+                kind=ActivityKind.CALL, at=self.now, actor=keeper, note="welcome call"
             ).lead
         self.release(keeper)  # a customer between purchases is no open work
         if repeat is not None:
@@ -838,7 +838,7 @@ class ShopDay:
                 start = Ownership.start(lead_id=case.id, role=role, person=person, at=self.now)
                 case.record = start.ownership
             elif person != case.record.person:
-                case.record = case.record.reassign(person, at=self.now).ownership
+                case.record = case.record.reassign(person=person, at=self.now).ownership
             due = self.due(person) if watched else None
             if (yield from self.answer(case, person, due)):
                 return person
@@ -858,7 +858,7 @@ class ShopDay:
             hop = False
             due = self.due(taker) if watched else None
             case.record = case.record.hand_off(
-                to_role, to_person=taker, at=self.now, expires_at=due, actor=sender
+                to_role=to_role, to_person=taker, at=self.now, expires_at=due, actor=sender
             ).ownership
             self.routing.submitted += 1
             self.routing.routes[f"{from_role.value} -> {to_role.value}"] += 1
@@ -880,7 +880,7 @@ class ShopDay:
                 fixed = True
                 yield self.people[sender].hours.add(self.now, FIX_TIME)
                 case.lead = case.lead.log_activity(
-                    ActivityKind.CALL, at=self.now, actor=sender
+                    kind=ActivityKind.CALL, at=self.now, actor=sender
                 ).lead
                 continue
             case.record = case.record.accept(at=self.now).ownership
@@ -890,7 +890,7 @@ class ShopDay:
 
     def reject(self, case: Case, taker: str, reason: RejectReason, note: str) -> None:
         assert case.record is not None
-        case.record = case.record.reject(reason, at=self.now, note=note, actor=taker).ownership
+        case.record = case.record.reject(reason=reason, at=self.now, note=note, actor=taker).ownership
         self.routing.rejected[reason.value] += 1
         self.release(taker)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Final, Self, TypeVar
+from typing import Any, ClassVar, Final, Self, TypeVar
 
 import attrs
 
@@ -30,18 +30,68 @@ _O = TypeVar("_O")
 class Fold:
     """The working state while an aggregate's events are applied (private to it).
 
-    Subclasses list their fields in ``__slots__``; a command works on a
-    :meth:`copy`, so a refused change leaves the aggregate's own fold as it was.
+    Subclasses list their own fields in ``__slots__`` (``version``,
+    ``last_at``, ``last_utc`` and ``keys`` are here), name the event attribute that
+    carries the aggregate's identity in ``IDENTITY`` (and say what it is in
+    ``OWNED``), the creation event's name in ``CREATION``, and implement
+    :meth:`apply`. A command works on a :meth:`copy`, so a refused change
+    leaves the aggregate's own fold as it was.
     """
 
-    __slots__ = ()
+    __slots__ = ("keys", "last_at", "last_utc", "version")
+
+    IDENTITY: ClassVar[str]
+    """The event attribute naming the aggregate (``order_number``, ``lead_id``)."""
+    OWNED: ClassVar[str]
+    """What the identity is, for an error: "this order's number"."""
+    CREATION: ClassVar[str]
+    """The name of the event that comes first and only once."""
+
+    version: int
+    last_at: datetime
+    last_utc: datetime
+    keys: dict[str, int]
+    _FIELDS: ClassVar[tuple[str, ...]] = __slots__
+
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        cls._FIELDS = (*Fold.__slots__, *cls.__dict__.get("__slots__", ()))
 
     def copy(self) -> Self:
         clone = type(self).__new__(type(self))
-        names: tuple[str, ...] = type(self).__slots__
-        for name in names:
+        for name in self._FIELDS:
             setattr(clone, name, getattr(self, name))
         return clone
+
+    def advance(self, identity: str, event: Any) -> None:
+        """Check that ``event`` may follow the ones before it, then :meth:`apply` it.
+
+        Checked here for every aggregate: it is a change (not the creation),
+        of this aggregate, the next version, and not before the latest change
+        (ordered by the UTC instant: in a repeated hour a later change may read earlier).
+        """
+        if getattr(event, "event", None) == self.CREATION:
+            raise InvalidType(
+                "event", event, f"a change; {self.CREATION} comes first and only once"
+            )
+        given = getattr(event, self.IDENTITY)
+        if given != identity:
+            raise InvalidField(self.IDENTITY, given, f"{identity!r}, {self.OWNED}")
+        if event.version != self.version + 1:
+            raise InvalidField("version", event.version, f"{self.version + 1}, the next version")
+        instant = utc(event.at)
+        if instant < self.last_utc:
+            raise InvalidField(
+                "at", event.at, f"a time on or after the latest change ({self.last_at.isoformat()})"
+            )
+        self.apply(event)
+        self.version = event.version
+        self.last_at = event.at
+        self.last_utc = instant
+
+    def apply(self, event: Any) -> None:
+        """The aggregate's own checks of ``event`` and its effect on the fold."""
+        raise NotImplementedError
 
 
 def check_expected_version(subject: str, expected: Any, actual: int) -> None:
@@ -266,15 +316,14 @@ def fold_checked(
     changes: tuple[type, ...],
     start: Callable[[Any], _F],
     identity: str,
-    *,
-    field: str = "events",
 ) -> _F:
-    """Apply ``events`` to a fold, checking each; errors name ``events[i].field``.
+    """Apply ``events`` to a fold, checking each; errors name ``history[i].field``.
 
     ``events[0]`` must be a ``first``; the rest ``changes``, applied with
     ``fold.advance(<events[0].identity>, event)``. An event the lifecycle does
     not allow there is reported as an ``InvalidField`` on its ``event``.
     """
+    field = "history"  # the aggregate's attribute; ``replayed`` renames it for ``replay``
     if not events or not isinstance(events[0], first):
         raise InvalidType(
             f"{field}[0]", events[0] if events else None, f"{first.__name__}, the first event"
@@ -318,25 +367,26 @@ def restore(
     document: Any,
     *,
     schema: str,
+    keys: Iterable[str],
     parse: Callable[..., Any],
     build: Callable[[tuple[Any, ...]], _A],
     summary: Callable[[_A], dict[str, Any]],
 ) -> _A:
-    """Rebuild an aggregate from its ``to_dict`` form, checking every event and the summary."""
+    """Rebuild an aggregate from its ``to_dict`` form, checking every event and the summary.
+
+    ``keys`` are the summary's keys (``to_dict`` writes them beside ``schema``
+    and ``history``); any other key is refused first, named ``document.<key>``.
+    """
     doc = _check.mapping("document", document)
+    _check.only_keys("document", doc, {"schema", "history", *keys})
     if doc.get("schema") != schema:
         raise InvalidField("schema", doc.get("schema"), repr(schema))
     raw = _check.key("", doc, "history")
     if not isinstance(raw, list) or not raw:
         raise InvalidField("history", raw, "a non-empty list of events")
     events = tuple(parse(item, field=f"history[{index}]") for index, item in enumerate(raw))
-    try:
-        aggregate = build(events)
-    except InvalidField as err:
-        name = err.field.replace("events[", "history[", 1)
-        raise type(err)(name, err.value, err.expected) from None
+    aggregate = build(events)
     expected = summary(aggregate)
-    _check.only_keys("", doc, {"schema", "history", *expected})
     _check.same_document(
         "",
         {name: doc.get(name) for name in expected if name in doc},

@@ -18,6 +18,8 @@ _T = TypeVar("_T")
 
 def choice(kind: type[_E], field: str, value: Any, *, context: str = "") -> _E:
     """A member of the enum ``kind``, given as the member or its value."""
+    if isinstance(value, kind):
+        return value
     try:
         return kind(value)
     except (ValueError, TypeError):
@@ -160,6 +162,15 @@ def date_field(instance: Any, attribute: Any, value: Any) -> None:
 def optional_date_field(instance: Any, attribute: Any, value: Any) -> None:
     if value is not None:
         calendar_date(attribute.name, value, context=type(instance).__name__)
+
+
+def whole_field(minimum: int) -> Callable[[Any, Any, Any], None]:
+    """An attrs validator: a whole number of at least ``minimum`` (an event's ``version``)."""
+
+    def check(instance: Any, attribute: Any, value: Any) -> None:
+        whole(attribute.name, value, minimum=minimum, context=type(instance).__name__)
+
+    return check
 
 
 def instance_field(

@@ -10,7 +10,7 @@ wins, as in the engine.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from types import MappingProxyType
 from typing import Any, Generic, NoReturn, TypeVar
 
@@ -58,9 +58,15 @@ class Transitions(Generic[_K]):
     whichever aggregate asked. A lifecycle gives, once, a ``detail`` (what a
     refusal adds about a key) and an ``explain`` (its own check of missing
     guard context, which raises).
+
+    For :meth:`replay` over bare event names a lifecycle gives its ``carry``
+    (see :meth:`chain`) and, optionally, ``extra``: events outside the table
+    that change no state but may change what the guards read (a lead's
+    ``qualify``), each a function of the key giving the key it leads to, or
+    None where it is refused.
     """
 
-    __slots__ = ("_detail", "_explain", "_rows", "events", "subject", "table")
+    __slots__ = ("_detail", "_explain", "_extra", "_rows", "_steps", "events", "subject", "table")
 
     events: tuple[str, ...]
     table: MappingProxyType[_K, MappingProxyType[str, Any]]
@@ -68,6 +74,8 @@ class Transitions(Generic[_K]):
     _rows: dict[_K, MappingProxyType[str, Any]]
     _detail: Callable[[_K], str] | None
     _explain: Callable[[_K, str], None] | None
+    _extra: tuple[str, ...]
+    _steps: dict[_K, dict[str, _K]]
 
     def __init__(
         self,
@@ -77,6 +85,8 @@ class Transitions(Generic[_K]):
         subject: str,
         detail: Callable[[_K], str] | None = None,
         explain: Callable[[_K, str], None] | None = None,
+        carry: Callable[[_K, str, Any], _K] | None = None,
+        extra: Mapping[str, Callable[[_K], _K | None]] | None = None,
     ) -> None:
         # Read-only once built: the table is a module constant every caller shares.
         rows: dict[_K, MappingProxyType[str, Any]] = dict(table)  # type: ignore[arg-type]
@@ -87,8 +97,11 @@ class Transitions(Generic[_K]):
             ("subject", subject),
             ("_detail", detail),
             ("_explain", explain),
+            ("_extra", tuple(extra or ())),
         ):
             object.__setattr__(self, name, value)
+        steps = self.chain(carry, extra) if carry is not None else {}
+        object.__setattr__(self, "_steps", steps)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"a compiled transition table is read-only (can't set {name!r})")
@@ -131,8 +144,8 @@ class Transitions(Generic[_K]):
         """
         if not isinstance(event, str):
             raise InvalidType(name, event, "an event name (a string)")
-        if event not in self.events:
-            raise InvalidField(name, event, f"one of {', '.join(self.events)}")
+        if event not in self.events and event not in self._extra:
+            raise InvalidField(name, event, f"one of {', '.join((*self.events, *self._extra))}")
         if self._explain is not None:
             self._explain(key, event)
         if detail is None:
@@ -146,18 +159,65 @@ class Transitions(Generic[_K]):
             detail=detail,
         )
 
-    def chain(self, carry: Callable[[_K, Any], _K]) -> dict[_K, dict[str, _K]]:
+    def chain(
+        self,
+        carry: Callable[[_K, str, Any], _K],
+        extra: Mapping[str, Callable[[_K], _K | None]] | None = None,
+    ) -> dict[_K, dict[str, _K]]:
         """Each key -> {event: the key it leads to}, for replay over bare event names.
 
-        ``carry(key, target)`` gives the key reached when a move from ``key``
-        lands on ``target`` (what the guards will read next). Keys are shared
-        tuples, so a replay step is one dict lookup.
+        ``carry(key, event, target)`` gives the key reached when ``event``
+        moves from ``key`` to ``target`` (what the guards will read next);
+        ``extra`` adds the events outside the table. Keys are shared tuples,
+        so a replay step is one dict lookup.
         """
         shared = {key: key for key in self.table}
-        return {
-            shared[key]: {event: shared[carry(key, target)] for event, target in moves.items()}
+        steps = {
+            shared[key]: {
+                event: shared[carry(key, event, target)] for event, target in moves.items()
+            }
             for key, moves in self.table.items()
         }
+        for key, step in steps.items():
+            for event, lead_to in (extra or {}).items():
+                reached = lead_to(key)
+                if reached is not None:
+                    step[event] = shared[reached]
+        return steps
+
+    def shared(self, key: _K) -> _K:
+        """The replay chain's own object for ``key``: a start found by identity skips comparing."""
+        return next(at for at in self._steps if at == key)
+
+    def replay(self, events: Iterable[Any], start: _K, *, name: str = "events") -> Any:
+        """The state reached by applying ``events`` (bare names) from the key ``start``.
+
+        ``name`` is the caller's parameter: a string or a mapping is refused
+        (iterating it would read letters or keys), and the first event not
+        allowed raises as :meth:`refuse` does, naming ``name[index]``.
+        """
+        kind = type(events)
+        if kind is not list and kind is not tuple:  # the usual inputs skip the slower checks
+            expected = "an iterable of event names (a list, not a string or a mapping)"
+            if isinstance(events, str | bytes | Mapping):
+                raise InvalidType(name, events, expected)
+            try:
+                events = iter(events)
+            except TypeError:
+                raise InvalidType(name, events, expected) from None
+        steps = self._steps
+        at = start
+        for index, event in enumerate(events):
+            try:
+                at = steps[at][event]
+            except (KeyError, TypeError):
+                if isinstance(event, str) and event in self._extra:
+                    state = at[0]
+                    raise InvalidTransition(
+                        getattr(state, "value", state), event, steps[at], subject=self.subject
+                    ) from None
+                self.refuse(at, event, name=f"{name}[{index}]")
+        return at[0]
 
 
 def compile_lifecycle(
@@ -167,10 +227,20 @@ def compile_lifecycle(
     subject: str,
     detail: Callable[[Any], str] | None = None,
     explain: Callable[[Any, str], None] | None = None,
+    carry: Callable[[Any, str, Any], Any] | None = None,
+    extra: Mapping[str, Callable[[Any], Any]] | None = None,
 ) -> Transitions[Any]:
     """:func:`compile_machine` wrapped in :class:`Transitions` (``subject``: "an order")."""
     events, table = compile_machine(machine, contexts)
-    return Transitions(events, table, subject=subject, detail=detail, explain=explain)
+    return Transitions(
+        events,
+        table,
+        subject=subject,
+        detail=detail,
+        explain=explain,
+        carry=carry,
+        extra=extra,
+    )
 
 
 def checked_start_value(machine: Any, value: Any) -> Any:

@@ -324,7 +324,7 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     ),
     "leads.Lead.lose": lambda: m(
         samples.deciding_lead,
-        leads.LostReason.SEASONAL,
+        reason=leads.LostReason.SEASONAL,
         at=samples.at(30),
         come_back_on=date(2027, 3, 1),
         note="winter",
@@ -346,7 +346,7 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     ),
     "leads.Lead.log_activity": lambda: m(
         samples.deciding_lead,
-        leads.ActivityKind.DEMO,
+        kind=leads.ActivityKind.DEMO,
         at=samples.at(5),
         actor="kim",
         note="went well",
@@ -447,7 +447,7 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     "routing.Ownership.replay": lambda: f(routing.Ownership.replay, samples.accepted().history),
     "routing.Ownership.reassign": lambda: m(
         samples.started,
-        "quincy",
+        person="quincy",
         at=samples.at(1),
         note="holiday cover",
         **_OPTS,
@@ -455,7 +455,7 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     ),
     "routing.Ownership.transfer": lambda: m(
         samples.started,
-        routing.Role.CLOSER,
+        role=routing.Role.CLOSER,
         at=samples.at(1),
         person="cleo",
         note="ready to buy",
@@ -464,7 +464,7 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     ),
     "routing.Ownership.hand_off": lambda: m(
         samples.started,
-        routing.Role.CLOSER,
+        to_role=routing.Role.CLOSER,
         at=samples.at(1),
         to_person="cleo",
         expires_at=samples.at(5),
@@ -477,7 +477,7 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     ),
     "routing.Ownership.reject": lambda: m(
         samples.handed,
-        routing.RejectReason.MISSING_INFORMATION,
+        reason=routing.RejectReason.MISSING_INFORMATION,
         at=samples.at(2),
         note="no phone number",
         **_OPTS,

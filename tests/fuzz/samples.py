@@ -193,7 +193,7 @@ def new_lead() -> Lead:
 
 @cache
 def interested_lead() -> Lead:
-    lead = new_lead().log_activity(ActivityKind.INTRO_CALL, at=at(1), actor="kim").lead
+    lead = new_lead().log_activity(kind=ActivityKind.INTRO_CALL, at=at(1), actor="kim").lead
     return lead.advance(at=at(1), actor="kim").lead
 
 
@@ -211,7 +211,7 @@ def deciding_lead() -> Lead:
 def lost_lead() -> Lead:
     return (
         deciding_lead()
-        .lose(LostReason.SEASONAL, at=at(30), come_back_on=date(2027, 3, 1), note="winter")
+        .lose(reason=LostReason.SEASONAL, at=at(30), come_back_on=date(2027, 3, 1), note="winter")
         .lead
     )
 
@@ -224,9 +224,9 @@ def won_lead() -> Lead:
 @cache
 def demo_lead() -> Lead:
     lead = Lead.create(lead_id="D-1", source=LeadSource.OUTBOUND, at=at(0)).lead
-    lead = lead.log_activity(ActivityKind.INTRO_CALL, at=at(1)).lead
-    lead = lead.log_activity(ActivityKind.DEMO, at=at(24)).lead
-    return lead.lose(LostReason.COMPETITOR, at=at(48)).lead
+    lead = lead.log_activity(kind=ActivityKind.INTRO_CALL, at=at(1)).lead
+    lead = lead.log_activity(kind=ActivityKind.DEMO, at=at(24)).lead
+    return lead.lose(reason=LostReason.COMPETITOR, at=at(48)).lead
 
 
 @cache
@@ -244,7 +244,7 @@ def started() -> Ownership:
 
 @cache
 def handed() -> Ownership:
-    return started().hand_off(Role.CLOSER, to_person="cleo", at=at(1), expires_at=at(5)).ownership
+    return started().hand_off(to_role=Role.CLOSER, to_person="cleo", at=at(1), expires_at=at(5)).ownership
 
 
 @cache
@@ -254,7 +254,7 @@ def accepted() -> Ownership:
 
 @cache
 def rejected_outcome() -> Any:
-    return handed().reject(RejectReason.MISSING_INFORMATION, note="no phone", at=at(2))
+    return handed().reject(reason=RejectReason.MISSING_INFORMATION, note="no phone", at=at(2))
 
 
 @cache
@@ -262,12 +262,12 @@ def ownership_events() -> dict[str, Any]:
     """One ownership event of every kind, keyed by its class name."""
     outcomes = [
         Ownership.start(lead_id="L-100", role=Role.QUALIFIER, person="quinn", at=T0),
-        started().hand_off(Role.CLOSER, to_person="cleo", at=at(1), expires_at=at(5)),
+        started().hand_off(to_role=Role.CLOSER, to_person="cleo", at=at(1), expires_at=at(5)),
         handed().accept(at=at(2)),
         rejected_outcome(),
         handed().expire(at=at(6)),
         handed().withdraw(at=at(2), note="wrong role"),
-        started().reassign("quincy", at=at(1)),
+        started().reassign(person="quincy", at=at(1)),
     ]
     return {type(outcome.event).__name__: outcome.event for outcome in outcomes}
 

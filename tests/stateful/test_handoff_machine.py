@@ -35,16 +35,16 @@ def snapshot(record: Ownership) -> tuple:
 
 LATER = datetime(2027, 6, 1, tzinfo=UTC)
 BAD_CALLS = [
-    ("hand_off", ("cashier",), {"at": LATER}),
-    ("hand_off", (Role.CLOSER,), {"at": datetime(2027, 6, 1)}),  # naive
-    ("hand_off", (Role.CLOSER,), {"at": LATER, "expires_at": LATER}),
-    ("hand_off", (Role.CLOSER,), {"at": LATER, "expires_at": LATER - timedelta(hours=1)}),
-    ("hand_off", (Role.CLOSER,), {"at": LATER, "to_person": ""}),
-    ("hand_off", (Role.CLOSER,), {"at": datetime.min.replace(tzinfo=UTC)}),
-    ("reassign", (None,), {"at": LATER}),
-    ("transfer", ({},), {"at": LATER}),
-    ("reject", ("bogus",), {"at": LATER}),
-    ("reject", (RejectReason.OTHER,), {"at": LATER, "note": None}),
+    ("hand_off", (), {"to_role": "cashier", "at": LATER}),
+    ("hand_off", (), {"to_role": Role.CLOSER, "at": datetime(2027, 6, 1)}),  # naive
+    ("hand_off", (), {"to_role": Role.CLOSER, "at": LATER, "expires_at": LATER}),
+    ("hand_off", (), {"to_role": Role.CLOSER, "at": LATER, "expires_at": LATER - timedelta(hours=1)}),
+    ("hand_off", (), {"to_role": Role.CLOSER, "at": LATER, "to_person": ""}),
+    ("hand_off", (), {"to_role": Role.CLOSER, "at": datetime.min.replace(tzinfo=UTC)}),
+    ("reassign", (), {"person": None, "at": LATER}),
+    ("transfer", (), {"role": {}, "at": LATER}),
+    ("reject", (), {"reason": "bogus", "at": LATER}),
+    ("reject", (), {"reason": RejectReason.OTHER, "at": LATER, "note": None}),
     ("accept", (), {"at": LATER, "person": ""}),
     ("accept", (), {"at": LATER, "expected_version": 0}),
     ("expire", (), {"at": None}),
@@ -111,7 +111,7 @@ class OwnershipMachine(RuleBasedStateMachine):
         self._expect(
             allowed,
             lambda: self.record.hand_off(
-                to_role, at=self.clock, to_person=to_person, expires_at=expires_at
+                to_role=to_role, at=self.clock, to_person=to_person, expires_at=expires_at
             ),
         )
         if allowed:
@@ -143,7 +143,7 @@ class OwnershipMachine(RuleBasedStateMachine):
             and self._before_deadline()
             and (reason is not RejectReason.OTHER or note is not None)
         )
-        self._expect(allowed, lambda: self.record.reject(reason, at=self.clock, note=note))
+        self._expect(allowed, lambda: self.record.reject(reason=reason, at=self.clock, note=note))
         if allowed:
             self._return_to_sender()
 
@@ -168,7 +168,7 @@ class OwnershipMachine(RuleBasedStateMachine):
     @rule(person=st.sampled_from(PEOPLE))
     def reassign(self, person: str) -> None:
         allowed = self.pending is None and person != self.person
-        self._expect(allowed, lambda: self.record.reassign(person, at=self.clock))
+        self._expect(allowed, lambda: self.record.reassign(person=person, at=self.clock))
         if allowed:
             self.person = person
             self._own()
@@ -176,7 +176,7 @@ class OwnershipMachine(RuleBasedStateMachine):
     @rule(role=roles, person=maybe_person)
     def transfer(self, role: Role, person: str | None) -> None:
         allowed = self.pending is None and role is not self.role
-        self._expect(allowed, lambda: self.record.transfer(role, at=self.clock, person=person))
+        self._expect(allowed, lambda: self.record.transfer(role=role, at=self.clock, person=person))
         if allowed:
             self.role, self.person = role, person
             self._own()

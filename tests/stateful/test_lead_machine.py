@@ -82,17 +82,17 @@ BAD_CALLS = [
     ("advance", (), {"at": datetime(2026, 11, 22, 9, tzinfo=UTC)}),
     ("advance", (), {"at": datetime(2026, 12, 1, tzinfo=UTC), "actor": ""}),
     ("advance", (), {"at": datetime(2026, 12, 1, tzinfo=UTC), "expected_version": "1"}),
-    ("lose", ("bogus",), {"at": datetime(2026, 12, 1, tzinfo=UTC)}),
-    ("lose", (None,), {"at": datetime(2026, 12, 1, tzinfo=UTC)}),
-    ("lose", ("other",), {"at": datetime(2026, 12, 1, tzinfo=UTC), "note": ""}),
+    ("lose", (), {"reason": "bogus", "at": datetime(2026, 12, 1, tzinfo=UTC)}),
+    ("lose", (), {"reason": None, "at": datetime(2026, 12, 1, tzinfo=UTC)}),
+    ("lose", (), {"reason": "other", "at": datetime(2026, 12, 1, tzinfo=UTC), "note": ""}),
     (
         "lose",
-        ("seasonal",),
-        {"at": datetime(2026, 12, 1, tzinfo=UTC), "come_back_on": "2027-01-01"},
+        (),
+        {"reason": "seasonal", "at": datetime(2026, 12, 1, tzinfo=UTC), "come_back_on": "2027-01-01"},
     ),
     ("move_back", (), {"reason": "", "at": datetime(2026, 12, 1, tzinfo=UTC)}),
-    ("log_activity", (-1,), {"at": datetime(2026, 12, 1, tzinfo=UTC)}),
-    ("log_activity", ({},), {"at": datetime(2026, 12, 1, tzinfo=UTC)}),
+    ("log_activity", (), {"kind": -1, "at": datetime(2026, 12, 1, tzinfo=UTC)}),
+    ("log_activity", (), {"kind": {}, "at": datetime(2026, 12, 1, tzinfo=UTC)}),
     ("qualify", (), {"at": datetime.max.replace(tzinfo=UTC), "actor": None}),
 ]
 
@@ -121,7 +121,7 @@ class LeadMachine(RuleBasedStateMachine):
         if event == "move_back":
             return self.lead.move_back(reason="re-think", at=self.clock)
         if event == "lose":
-            return self.lead.lose(LostReason.NO_RESPONSE, at=self.clock)
+            return self.lead.lose(reason=LostReason.NO_RESPONSE, at=self.clock)
         return getattr(self.lead, event)(at=self.clock)
 
     @rule(hours=st.integers(min_value=0, max_value=72))
@@ -183,7 +183,7 @@ class LeadMachine(RuleBasedStateMachine):
 
     @rule(kind=st.sampled_from(list(ActivityKind)))
     def log_activity(self, kind: ActivityKind) -> None:
-        self.lead = self.lead.log_activity(kind, at=self.clock, actor="sam").lead
+        self.lead = self.lead.log_activity(kind=kind, at=self.clock, actor="sam").lead
 
     @invariant()
     def stage_matches_the_model(self) -> None:

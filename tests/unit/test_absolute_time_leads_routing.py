@@ -104,7 +104,7 @@ def _pending(expires_at: datetime) -> Ownership:
         lead_id="L-1", role=Role.QUALIFIER, person="quinn", at=berlin(2026, 10, 25, 2, 0)
     ).ownership
     return record.hand_off(
-        Role.CLOSER, to_person="cleo", at=berlin(2026, 10, 25, 2, 0), expires_at=expires_at
+        to_role=Role.CLOSER, to_person="cleo", at=berlin(2026, 10, 25, 2, 0), expires_at=expires_at
     ).ownership
 
 
@@ -156,7 +156,7 @@ def _walk(instants: list[datetime], zone: object) -> Lead:
         if lead.stage is LeadStage.DECISION:
             lead = lead.move_back(reason="re-think", at=moment).lead
         elif index % 3 == 2:
-            lead = lead.log_activity("call", at=moment).lead
+            lead = lead.log_activity(kind="call", at=moment).lead
         else:
             lead = lead.advance(at=moment).lead
     return lead
@@ -209,7 +209,7 @@ def test_handoff_deadlines_decide_by_the_instant_in_every_zone(instants, verb):
                 lead_id="L-1", role=Role.QUALIFIER, person="quinn", at=written_in(submitted, zone)
             ).ownership
             record = record.hand_off(
-                Role.CLOSER,
+                to_role=Role.CLOSER,
                 to_person="cleo",
                 at=written_in(submitted, zone),
                 expires_at=written_in(deadline, zone),

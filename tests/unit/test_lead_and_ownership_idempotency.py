@@ -19,7 +19,7 @@ def _lead() -> Lead:
 
 
 def _lost() -> Lead:
-    return _lead().lose(LostReason.BUDGET, at=at(1)).lead
+    return _lead().lose(reason=LostReason.BUDGET, at=at(1)).lead
 
 
 # verb, the lead it applies to, positional and keyword arguments, another value for each.
@@ -31,16 +31,16 @@ LEAD_COMMANDS: list[tuple[str, Any, tuple[Any, ...], dict[str, Any], dict[str, A
     (
         "lose",
         _lead,
-        (LostReason.SEASONAL,),
-        {"come_back_on": date(2027, 3, 1), "note": "winter"},
+        (),
+        {"reason": LostReason.SEASONAL, "come_back_on": date(2027, 3, 1), "note": "winter"},
         {"come_back_on": date(2027, 4, 1), "note": "spring", "actor": "sam"},
     ),
     ("disqualify", _lead, (), {"note": "students"}, {"note": "a competitor", "actor": "sam"}),
     (
         "log_activity",
         _lead,
-        (ActivityKind.CALL,),
-        {"note": "left a message"},
+        (),
+        {"kind": ActivityKind.CALL, "note": "left a message"},
         {"note": "spoke to Ada", "actor": "sam"},
     ),
 ]
@@ -89,10 +89,10 @@ def test_a_lead_command_with_the_same_key_and_another_argument_is_a_conflict_nam
 
 
 def test_a_lose_with_another_reason_names_the_reason_parameter():
-    first = _lead().lose(LostReason.BUDGET, at=at(1), idempotency_key="k")
+    first = _lead().lose(reason=LostReason.BUDGET, at=at(1), idempotency_key="k")
 
     with pytest.raises(IdempotencyConflict) as caught:
-        first.lead.lose(LostReason.COMPETITOR, at=at(1), idempotency_key="k")
+        first.lead.lose(reason=LostReason.COMPETITOR, at=at(1), idempotency_key="k")
 
     assert caught.value.argument == "reason"
 
@@ -166,28 +166,28 @@ def _started() -> Ownership:
 
 
 def _offered() -> Ownership:
-    return _started().hand_off(Role.CLOSER, to_person="cleo", at=at(1)).ownership
+    return _started().hand_off(to_role=Role.CLOSER, to_person="cleo", at=at(1)).ownership
 
 
 OWNERSHIP_COMMANDS: list[tuple[str, Any, tuple[Any, ...], dict[str, Any], dict[str, Any]]] = [
     (
         "hand_off",
         _started,
-        (Role.CLOSER,),
-        {"to_person": "cleo", "expires_at": at(30), "note": "hot"},
+        (),
+        {"to_role": Role.CLOSER, "to_person": "cleo", "expires_at": at(30), "note": "hot"},
         {"to_person": "carl", "expires_at": at(31), "note": "warm", "actor": "x"},
     ),
     ("accept", _offered, (), {}, {"person": "carl", "actor": "x"}),
     (
         "reject",
         _offered,
-        (RejectReason.OTHER,),
-        {"note": "not ours"},
+        (),
+        {"reason": RejectReason.OTHER, "note": "not ours"},
         {"note": "wrong region", "actor": "x"},
     ),
     ("withdraw", _offered, (), {"note": "oops"}, {"note": "changed mind", "actor": "x"}),
-    ("reassign", _started, ("rita",), {"note": "holiday"}, {"note": "sick", "actor": "x"}),
-    ("transfer", _started, (Role.CLOSER,), {"person": "cleo"}, {"person": "carl", "actor": "x"}),
+    ("reassign", _started, (), {"person": "rita", "note": "holiday"}, {"note": "sick", "actor": "x"}),
+    ("transfer", _started, (), {"role": Role.CLOSER, "person": "cleo"}, {"person": "carl", "actor": "x"}),
 ]
 
 
@@ -217,10 +217,10 @@ def test_a_deadline_given_in_another_zone_is_the_same_argument():
     from zoneinfo import ZoneInfo
 
     deadline = at(30)
-    first = _started().hand_off(Role.CLOSER, at=at(1), expires_at=deadline, idempotency_key="k")
+    first = _started().hand_off(to_role=Role.CLOSER, at=at(1), expires_at=deadline, idempotency_key="k")
 
     again = first.ownership.hand_off(
-        Role.CLOSER,
+        to_role=Role.CLOSER,
         at=at(2),
         expires_at=deadline.astimezone(ZoneInfo("Australia/Lord_Howe")),
         idempotency_key="k",
@@ -254,7 +254,7 @@ def test_a_key_of_the_start_reused_for_a_later_command_is_a_conflict(verb):
     started = Ownership.start(
         lead_id="L-1", role=Role.QUALIFIER, person="q", at=T0, idempotency_key="k"
     ).ownership
-    offered = started.hand_off(Role.CLOSER, to_person="c", at=at(1), expires_at=at(2)).ownership
+    offered = started.hand_off(to_role=Role.CLOSER, to_person="c", at=at(1), expires_at=at(2)).ownership
 
     with pytest.raises(IdempotencyConflict, match="'k' was already used for 'start'"):
         getattr(offered, verb)(at=at(3), idempotency_key="k")

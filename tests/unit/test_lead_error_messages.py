@@ -100,14 +100,14 @@ REFUSALS = {
         "lost_reason: got 'budget', expected not_target for a disqualified lead",
     ),
     "a not-ready lead without a date to come back": (
-        lambda: LEAD.lose("not_ready", at=at(2)),
+        lambda: LEAD.lose(reason="not_ready", at=at(2)),
         InvalidField,
         "come_back_on",
         None,
         "come_back_on: got None, expected the date to come back: a not-ready lead carries it",
     ),
     "a date to come back for a lead that does not come back": (
-        lambda: LEAD.lose("budget", at=at(2), come_back_on=date(2027, 1, 1)),
+        lambda: LEAD.lose(reason="budget", at=at(2), come_back_on=date(2027, 1, 1)),
         InvalidField,
         "come_back_on",
         date(2027, 1, 1),
@@ -115,7 +115,7 @@ REFUSALS = {
         " seasonal leads come back",
     ),
     "a date to come back that is not after the day of the loss": (
-        lambda: LEAD.lose("seasonal", at=at(2), come_back_on=date(2026, 11, 23)),
+        lambda: LEAD.lose(reason="seasonal", at=at(2), come_back_on=date(2026, 11, 23)),
         InvalidField,
         "come_back_on",
         date(2026, 11, 23),
@@ -225,7 +225,8 @@ REFUSALS = {
         InvalidField,
         "event.event",
         5,
-        "event.event: got 5, expected an event name",
+        "event.event: got 5, expected one of create, advance, fast_track, move_back, win,"
+        " repeat_purchase, disqualify, lose, reactivate, qualify, log_activity",
     ),
     "an event document with unknown keys": (
         lambda: event_from_dict({**ADVANCED_DOC, "zzz": 1, "aaa": 2}, field="history[1]"),

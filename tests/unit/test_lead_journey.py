@@ -22,7 +22,7 @@ HOUR = timedelta(hours=1)
 def lead_with(*kinds: ActivityKind, actor: str = "system", lead_id: str = "L-1") -> Lead:
     lead = Lead.create(lead_id=lead_id, source="inbound", at=T0).lead
     for hour, kind in enumerate(kinds, start=1):
-        lead = lead.log_activity(kind, at=T0 + hour * HOUR, actor=actor).lead
+        lead = lead.log_activity(kind=kind, at=T0 + hour * HOUR, actor=actor).lead
     return lead
 
 
@@ -31,7 +31,7 @@ def journey(lead: Lead) -> tuple[bool, bool, bool, bool]:
 
 
 def lost(lead: Lead, hour: int = 10) -> Lead:
-    return lead.lose(LostReason.BUDGET, at=T0 + hour * HOUR).lead
+    return lead.lose(reason=LostReason.BUDGET, at=T0 + hour * HOUR).lead
 
 
 def test_a_new_lead_has_had_nothing():
@@ -71,7 +71,7 @@ def test_a_lead_disqualified_after_a_demo_was_lost_after_it():
 
 
 def test_a_lead_lost_before_its_demo_was_not_lost_after_one():
-    lead = lost(lead_with(), hour=1).log_activity(ActivityKind.DEMO, at=T0 + 2 * HOUR).lead
+    lead = lost(lead_with(), hour=1).log_activity(kind=ActivityKind.DEMO, at=T0 + 2 * HOUR).lead
 
     assert journey(lead) == (False, True, False, False)
 
@@ -129,7 +129,7 @@ def test_the_conversion_variants_read_the_same_as_records_of_the_journey():
 
 def test_an_activity_counts_for_its_actor_and_a_system_one_for_the_manager():
     lead = lead_with(ActivityKind.CALL, actor="ann")
-    lead = lead.log_activity(ActivityKind.DEMO, at=T0 + 5 * HOUR).lead  # the system
+    lead = lead.log_activity(kind=ActivityKind.DEMO, at=T0 + 5 * HOUR).lead  # the system
 
     credited = lead.credited_activities(manager="sam")
 
@@ -147,7 +147,7 @@ def test_a_system_activity_with_no_manager_counts_for_nobody():
 
 def test_the_manager_passed_decides_not_the_leads_own():
     lead = lead_with(ActivityKind.INTRO_CALL, actor="ann")
-    lead = lead.log_activity(ActivityKind.DEMO, at=T0 + 5 * HOUR).lead
+    lead = lead.log_activity(kind=ActivityKind.DEMO, at=T0 + 5 * HOUR).lead
 
     assert lead.manager == "ann"
     assert [person for person, _ in lead.credited_activities(manager="cleo")] == ["ann", "cleo"]

@@ -92,14 +92,14 @@ def test_a_win_the_system_recorded_has_no_closer(read):
 def test_the_manager_of_a_won_lead_is_its_closer(read):
     won = at_decision("sam").win(at=at(5), actor="kim").lead
 
-    lead = read(won.log_activity(ActivityKind.CALL, at=at(6), actor="lee").lead)
+    lead = read(won.log_activity(kind=ActivityKind.CALL, at=at(6), actor="lee").lead)
 
     assert lead.manager == "kim"
 
 
 @read
 def test_the_manager_of_a_lead_not_won_is_the_latest_person_who_acted(read):
-    lead = at_decision("sam").log_activity(ActivityKind.DEMO, at=at(4), actor="kim").lead
+    lead = at_decision("sam").log_activity(kind=ActivityKind.DEMO, at=at(4), actor="kim").lead
 
     lead = read(lead.move_back(reason="second demo", at=at(5)).lead)
 
@@ -122,7 +122,7 @@ def test_the_person_who_created_the_lead_manages_it_until_someone_else_acts(read
 
 @read
 def test_a_lead_only_the_system_acted_on_has_no_manager(read):
-    lead = read(at_decision().lose(LostReason.BUDGET, at=at(5)).lead)
+    lead = read(at_decision().lose(reason=LostReason.BUDGET, at=at(5)).lead)
 
     assert lead.manager is None
 
@@ -155,7 +155,7 @@ def test_a_lead_disqualified_after_qualifying_still_was_qualified(read):
 @read
 def test_a_lead_lost_and_reactivated_after_qualifying_still_was_qualified(read):
     qualified = new_lead().qualify(at=at(1), actor="quinn").lead
-    lost = qualified.lose(LostReason.BUDGET, at=at(2)).lead
+    lost = qualified.lose(reason=LostReason.BUDGET, at=at(2)).lead
 
     assert read(lost).was_qualified is True
     assert read(lost.reactivate(at=at(3)).lead).was_qualified is True
@@ -195,8 +195,8 @@ def test_a_lead_document_carries_the_lead_schema():
 
 
 def test_every_event_writes_itself_and_reads_back_equal():
-    lead = new_lead().log_activity(ActivityKind.CALL, at=at(1), actor="kim").lead
-    lead = lead.qualify(at=at(2), actor="kim").lead.lose(LostReason.COMPETITOR, at=at(3)).lead
+    lead = new_lead().log_activity(kind=ActivityKind.CALL, at=at(1), actor="kim").lead
+    lead = lead.qualify(at=at(2), actor="kim").lead.lose(reason=LostReason.COMPETITOR, at=at(3)).lead
 
     for event in lead.history:
         assert event_from_dict(json.loads(json.dumps(event.to_dict()))) == event

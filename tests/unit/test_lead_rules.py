@@ -97,35 +97,35 @@ def test_moving_backwards_needs_a_reason():
 @pytest.mark.parametrize("reason", [LostReason.NOT_READY, LostReason.SEASONAL])
 def test_not_ready_and_seasonal_carry_a_date_to_come_back(reason):
     with pytest.raises(InvalidField, match="come_back_on"):
-        at_decision().lose(reason, at=at(4))
+        at_decision().lose(reason=reason, at=at(4))
 
-    lead = at_decision().lose(reason, at=at(4), come_back_on=date(2027, 3, 1)).lead
+    lead = at_decision().lose(reason=reason, at=at(4), come_back_on=date(2027, 3, 1)).lead
 
     assert (lead.lost_reason, lead.come_back_on) == (reason, date(2027, 3, 1))
 
 
 def test_only_not_ready_and_seasonal_leads_come_back():
     with pytest.raises(InvalidField, match="come_back_on"):
-        at_decision().lose(LostReason.BUDGET, at=at(4), come_back_on=date(2027, 3, 1))
+        at_decision().lose(reason=LostReason.BUDGET, at=at(4), come_back_on=date(2027, 3, 1))
 
 
 def test_a_come_back_date_must_lie_in_the_future():
     with pytest.raises(InvalidField, match="a date after 2026-11-23"):
-        at_decision().lose(LostReason.SEASONAL, at=at(4), come_back_on=date(2026, 11, 23))
+        at_decision().lose(reason=LostReason.SEASONAL, at=at(4), come_back_on=date(2026, 11, 23))
 
 
 def test_other_needs_a_note():
     with pytest.raises(InvalidField, match="reason"):
-        at_decision().lose(LostReason.OTHER, at=at(4))
+        at_decision().lose(reason=LostReason.OTHER, at=at(4))
 
 
 def test_an_unknown_lost_reason_is_refused_naming_the_choices():
     with pytest.raises(InvalidField, match="not_target, not_ready"):
-        at_decision().lose("bored", at=at(4))
+        at_decision().lose(reason="bored", at=at(4))
 
 
 def test_reactivation_returns_to_the_stage_lost_from_clears_the_reason_and_keeps_history():
-    lost = at_decision().lose(LostReason.COMPETITOR, at=at(4), note="went with X").lead
+    lost = at_decision().lose(reason=LostReason.COMPETITOR, at=at(4), note="went with X").lead
 
     back = lost.reactivate(at=at(5)).lead
 
@@ -143,7 +143,7 @@ def test_a_customer_becomes_retained_on_a_repeat_purchase():
 
 
 def test_activities_are_recorded_with_actor_and_time():
-    lead = new_lead().log_activity(ActivityKind.DEMO, at=at(1), actor="sam", note="went well").lead
+    lead = new_lead().log_activity(kind=ActivityKind.DEMO, at=at(1), actor="sam", note="went well").lead
 
     (activity,) = lead.activities
     assert (activity.kind, activity.actor, activity.at, activity.note) == (
@@ -220,8 +220,8 @@ def test_a_lead_stalls_when_it_sits_in_an_open_stage_longer_than_the_threshold()
 def test_replay_and_the_serialised_form_round_trip():
     lead = (
         at_decision()
-        .log_activity("demo", at=at(4), actor="sam")
-        .lead.lose(LostReason.SEASONAL, at=at(5), come_back_on=date(2027, 1, 10))
+        .log_activity(kind="demo", at=at(4), actor="sam")
+        .lead.lose(reason=LostReason.SEASONAL, at=at(5), come_back_on=date(2027, 1, 10))
         .lead
     )
 
@@ -241,7 +241,7 @@ def test_replay_and_the_serialised_form_round_trip():
     ids=["to_stage", "version", "summary", "naive", "come back"],
 )
 def test_a_tampered_document_is_refused_naming_the_path(change, field):
-    lead = at_decision().lose(LostReason.SEASONAL, at=at(5), come_back_on=date(2027, 1, 10)).lead
+    lead = at_decision().lose(reason=LostReason.SEASONAL, at=at(5), come_back_on=date(2027, 1, 10)).lead
     document = json.loads(json.dumps(lead.to_dict()))
     change(document)
 

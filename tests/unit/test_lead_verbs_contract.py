@@ -64,7 +64,7 @@ def customer() -> Lead:
 
 
 def lost_at_interest() -> Lead:
-    return at_interest().lose(LostReason.BUDGET, at=at(2)).lead
+    return at_interest().lose(reason=LostReason.BUDGET, at=at(2)).lead
 
 
 # name: (the lead it applies to, positional arguments, keyword arguments besides the contract)
@@ -74,11 +74,15 @@ VERBS = {
     "move_back": (at_interest, (), {"reason": "needs more research"}),
     "win": (at_decision, (), {}),
     "repeat_purchase": (customer, (), {}),
-    "lose": (at_interest, (LostReason.NOT_READY,), {"come_back_on": date(2027, 1, 15)}),
+    "lose": (
+        at_interest,
+        (),
+        {"reason": LostReason.NOT_READY, "come_back_on": date(2027, 1, 15)},
+    ),
     "disqualify": (at_interest, (), {"note": "a student"}),
     "reactivate": (lost_at_interest, (), {}),
     "qualify": (at_interest, (), {}),
-    "log_activity": (at_interest, (ActivityKind.DEMO,), {"note": "went well"}),
+    "log_activity": (at_interest, (), {"kind": ActivityKind.DEMO, "note": "went well"}),
 }
 
 
@@ -178,7 +182,7 @@ def test_disqualify_records_who_disqualified_and_the_note():
 
 
 def test_reactivation_clears_every_lost_fact_and_returns_to_the_stage_lost_from():
-    lost = at_interest().lose(LostReason.SEASONAL, at=at(2), come_back_on=date(2027, 3, 1)).lead
+    lost = at_interest().lose(reason=LostReason.SEASONAL, at=at(2), come_back_on=date(2027, 3, 1)).lead
 
     back = lost.reactivate(at=at(3), actor="sam").lead
 
@@ -323,7 +327,7 @@ def test_default_stage_facts_give_each_stage_its_probability_and_forecast():
 
 @pytest.mark.parametrize("reason", [LostReason.OTHER, LostReason.BUDGET])
 def test_a_lost_lead_keeps_the_note_given_with_its_reason(reason):
-    outcome = at_interest().lose(reason, at=at(2), note="went with a cheaper shop")
+    outcome = at_interest().lose(reason=reason, at=at(2), note="went with a cheaper shop")
 
     assert outcome.event.reason == "went with a cheaper shop"
     assert outcome.lead.lost_note == "went with a cheaper shop"
@@ -358,6 +362,6 @@ def test_a_lead_needs_a_non_blank_id():
 
 def test_a_come_back_date_that_is_not_a_date_is_refused_naming_come_back_on():
     with pytest.raises(InvalidField) as caught:
-        at_interest().lose(LostReason.SEASONAL, at=at(2), come_back_on="2027-03-01")
+        at_interest().lose(reason=LostReason.SEASONAL, at=at(2), come_back_on="2027-03-01")
 
     assert (caught.value.field, caught.value.value) == ("come_back_on", "2027-03-01")

@@ -117,7 +117,7 @@ def _lead() -> Lead:
 def _handed() -> Ownership:
     record = Ownership.start(lead_id="L-7", role="qualifier", person="quinn", at=T0).ownership
     return record.hand_off(
-        "closer", to_person="cleo", at=T0, expires_at=T0.replace(hour=12)
+        to_role="closer", to_person="cleo", at=T0, expires_at=T0.replace(hour=12)
     ).ownership
 
 

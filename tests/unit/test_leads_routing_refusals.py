@@ -48,7 +48,7 @@ from salesflow.routing.stream import LeadStream
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 LEAD = Lead.create(lead_id="L-1", source="inbound", at=T0).lead
 RECORD = Ownership.start(lead_id="L-1", role=Role.QUALIFIER, person="quinn", at=T0).ownership
-PENDING = RECORD.hand_off(Role.CLOSER, at=T0).ownership
+PENDING = RECORD.hand_off(to_role=Role.CLOSER, at=T0).ownership
 TEAM = Team([Person("ana", Role.CLOSER), Person("ben", Role.CLOSER)])
 
 
@@ -71,8 +71,8 @@ def _assign(**changes: Any):
 # call with a bad value, and the name of the parameter the caller wrote it in.
 ENUM_PARAMETERS = [
     ("Lead.create(source=)", "source", lambda v: Lead.create(lead_id="L", source=v, at=T0)),
-    ("Lead.lose(reason)", "reason", lambda v: LEAD.lose(v, at=T0)),
-    ("Lead.log_activity(kind)", "kind", lambda v: LEAD.log_activity(v, at=T0)),
+    ("Lead.lose(reason)", "reason", lambda v: LEAD.lose(reason=v, at=T0)),
+    ("Lead.log_activity(kind)", "kind", lambda v: LEAD.log_activity(kind=v, at=T0)),
     (
         "LeadCreated(source=)",
         "source",
@@ -134,9 +134,9 @@ ENUM_PARAMETERS = [
         lambda v: allowed_events("lost", lost_from=v),
     ),
     ("Ownership.start(role=)", "role", lambda v: Ownership.start(lead_id="L", role=v, at=T0)),
-    ("Ownership.hand_off(to_role)", "to_role", lambda v: RECORD.hand_off(v, at=T0)),
-    ("Ownership.transfer(role)", "role", lambda v: RECORD.transfer(v, at=T0)),
-    ("Ownership.reject(reason)", "reason", lambda v: PENDING.reject(v, at=T0)),
+    ("Ownership.hand_off(to_role)", "to_role", lambda v: RECORD.hand_off(to_role=v, at=T0)),
+    ("Ownership.transfer(role)", "role", lambda v: RECORD.transfer(role=v, at=T0)),
+    ("Ownership.reject(reason)", "reason", lambda v: PENDING.reject(reason=v, at=T0)),
     ("Ownership.credited(role)", "role", RECORD.credited),
     ("Person(role)", "role", lambda v: Person("ana", v)),
     ("Team.in_role(role)", "role", TEAM.in_role),
@@ -203,11 +203,11 @@ def test_an_unknown_enum_value_is_refused_naming_the_parameter_not_the_enum_type
 @pytest.mark.parametrize(
     ("call", "parameter"),
     [
-        (lambda: LEAD.lose("other", at=T0, note=""), "note"),
-        (lambda: LEAD.lose("other", at=T0), "note"),
+        (lambda: LEAD.lose(reason="other", at=T0, note=""), "note"),
+        (lambda: LEAD.lose(reason="other", at=T0), "note"),
         (lambda: LEAD.disqualify(at=T0, note="   "), "note"),
         (lambda: LEAD.disqualify(at=T0, note=7), "note"),
-        (lambda: LEAD.lose("seasonal", at=T0), "come_back_on"),
+        (lambda: LEAD.lose(reason="seasonal", at=T0), "come_back_on"),
         (lambda: LEAD.advance(at=T0).lead.move_back(reason="", at=T0), "reason"),
     ],
 )

@@ -546,7 +546,7 @@ def test_a_now_before_a_leads_latest_change_is_refused_naming_the_lead():
 
 
 def test_leads_can_come_as_events_in_any_order_or_as_dicts():
-    ada = new_lead("L-1").advance(at=T0 + DAY).lead.log_activity("demo", at=T0 + 2 * DAY).lead
+    ada = new_lead("L-1").advance(at=T0 + DAY).lead.log_activity(kind="demo", at=T0 + 2 * DAY).lead
     bob = new_lead("L-2").advance(at=T0 + 3 * DAY).lead
     events = [*reversed(ada.history), *bob.history]
     documents = [e.to_dict() for e in events]
@@ -622,13 +622,13 @@ def with_activities(lead_id, *steps):
     for hour, step in enumerate(steps, start=1):
         at = T0 + timedelta(hours=hour)
         if step == "lose":
-            lead = lead.lose(LostReason.BUDGET, at=at).lead
+            lead = lead.lose(reason=LostReason.BUDGET, at=at).lead
         elif step == "disqualify":
             lead = lead.disqualify(at=at).lead
         elif step == "reactivate":
             lead = lead.reactivate(at=at).lead
         else:
-            lead = lead.log_activity(step, at=at).lead
+            lead = lead.log_activity(kind=step, at=at).lead
     return lead
 
 
@@ -698,13 +698,13 @@ def build(lead_id, actions):
         at = T0 + timedelta(hours=hour)
         lost = lead.stage is LeadStage.LOST
         if action == "lose" and not lost:
-            lead = lead.lose(LostReason.BUDGET, at=at).lead
+            lead = lead.lose(reason=LostReason.BUDGET, at=at).lead
         elif action == "reactivate" and lost:
             lead = lead.reactivate(at=at).lead
         elif action == "advance" and lead.stage in (LeadStage.AWARENESS, LeadStage.INTEREST):
             lead = lead.advance(at=at).lead
         elif action in ("intro_call", "demo", "call"):
-            lead = lead.log_activity(action, at=at).lead
+            lead = lead.log_activity(kind=action, at=at).lead
         else:
             continue
         applied.append(action)

@@ -24,17 +24,17 @@ def won_lead(lead_id: str, *, closer: str = "bob", after: int = 10) -> Lead:
     lead = Lead.create(
         lead_id=lead_id, source="inbound", at=T0, deal_value=Money("1000", "EUR")
     ).lead
-    lead = lead.log_activity(ActivityKind.INTRO_CALL, at=T0 + DAY, actor="ann").lead
+    lead = lead.log_activity(kind=ActivityKind.INTRO_CALL, at=T0 + DAY, actor="ann").lead
     for step in range(3):
         lead = lead.advance(at=T0 + (step + 2) * DAY, actor="ann").lead
-    lead = lead.log_activity(ActivityKind.DEMO, at=T0 + 6 * DAY, actor="ann").lead
+    lead = lead.log_activity(kind=ActivityKind.DEMO, at=T0 + 6 * DAY, actor="ann").lead
     return lead.win(at=T0 + after * DAY, actor=closer).lead
 
 
 def lost_lead(lead_id: str) -> Lead:
     lead = Lead.create(lead_id=lead_id, source="inbound", at=T0).lead
-    lead = lead.log_activity(ActivityKind.DEMO, at=T0 + DAY, actor="cy").lead
-    return lead.lose(LostReason.BUDGET, at=T0 + 2 * DAY, actor="cy").lead
+    lead = lead.log_activity(kind=ActivityKind.DEMO, at=T0 + DAY, actor="cy").lead
+    return lead.lose(reason=LostReason.BUDGET, at=T0 + 2 * DAY, actor="cy").lead
 
 
 def shapes(leads: list[Lead]) -> dict[str, list[object]]:

@@ -76,7 +76,7 @@ def test_the_sales_cycle_is_created_to_won_over_won_leads_only():
 
 
 def test_the_sales_cycle_of_a_lead_runs_to_its_win_and_lost_leads_are_reported_apart():
-    lost = new_lead("L-3").lose(LostReason.BUDGET, at=days(4)).lead
+    lost = new_lead("L-3").lose(reason=LostReason.BUDGET, at=days(4)).lead
 
     cycle = sales_cycle_length([won_lead(after=12), new_lead("L-2"), list(lost.history)])
 
@@ -497,7 +497,7 @@ def test_a_leads_manager_is_the_closer_of_a_won_lead_or_its_latest_person():
     won = won_lead("a", closer="bob")  # ann advanced it, bob won it
     worked = new_lead("b").advance(at=days(1), actor="cy").lead
     untouched = new_lead("c")
-    activity = new_lead("d", actor="dee").log_activity("demo", at=days(1), actor="eve").lead
+    activity = new_lead("d", actor="dee").log_activity(kind="demo", at=days(1), actor="eve").lead
 
     kpis = manager_kpis([won, worked, untouched, activity])
 
@@ -521,8 +521,8 @@ def test_a_lead_won_by_the_system_actor_is_credited_to_the_person_who_worked_it(
 
 def test_activities_logged_by_the_system_count_for_the_leads_manager_not_a_system_manager():
     worked = new_lead("a").advance(at=days(1), actor="ann").lead
-    worked = worked.log_activity("demo", at=days(2)).lead  # logged by "system"
-    nobodys = new_lead("b").log_activity("call", at=days(2)).lead
+    worked = worked.log_activity(kind="demo", at=days(2)).lead  # logged by "system"
+    nobodys = new_lead("b").log_activity(kind="call", at=days(2)).lead
 
     kpis = manager_kpis([worked, nobodys], currency="EUR")
 

@@ -80,7 +80,7 @@ READERS: list[tuple[str, Callable[[], dict[str, Any]], Callable[[Any], Any]]] = 
         "ownership",
         lambda: (
             Ownership.start(lead_id="L", role=Role.QUALIFIER, person="q", at=T0)
-            .ownership.hand_off(Role.CLOSER, at=at(1))
+            .ownership.hand_off(to_role=Role.CLOSER, at=at(1))
             .ownership.to_dict()
         ),
         Ownership.from_dict,

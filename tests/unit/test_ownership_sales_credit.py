@@ -30,7 +30,7 @@ def won(lead_id: str = "L-1", *, actor: str = "bob") -> Lead:
 
 
 def handed(record: Ownership, role: Role, person: str, hour: int) -> Ownership:
-    record = record.hand_off(role, to_person=person, at=T0 + hour * HOUR).ownership
+    record = record.hand_off(to_role=role, to_person=person, at=T0 + hour * HOUR).ownership
     return record.accept(at=T0 + hour * HOUR).ownership
 
 
@@ -89,7 +89,7 @@ def test_a_one_tier_manager_is_credited_with_the_sale():
 
 def test_a_reassigned_manager_credits_the_last_one():
     record = Ownership.start(lead_id="L-1", role="manager", person="sam", at=T0).ownership
-    record = record.reassign("max", at=T0 + HOUR).ownership
+    record = record.reassign(person="max", at=T0 + HOUR).ownership
 
     assert record.sales_credit == "max"
 
@@ -104,7 +104,7 @@ def test_the_closer_keeps_the_credit_after_the_account_manager_takes_over():
 
 def test_a_closer_is_credited_before_a_one_tier_manager_who_owned_the_lead_too():
     record = Ownership.start(lead_id="L-1", role="manager", person="sam", at=T0).ownership
-    record = record.transfer(Role.CLOSER, person="cleo", at=T0 + HOUR).ownership
+    record = record.transfer(role=Role.CLOSER, person="cleo", at=T0 + HOUR).ownership
 
     assert record.sales_credit == "cleo"
 
@@ -125,8 +125,8 @@ def test_a_qualifier_or_account_manager_alone_is_not_credited(role):
 def test_a_lead_in_a_queue_or_a_pending_handoff_has_no_credit_yet():
     queued = Ownership.start(lead_id="L-1", role=Role.CLOSER, at=T0).ownership
     pending = Ownership.start(lead_id="L-1", role=Role.QUALIFIER, person="quinn", at=T0)
-    pending_record = pending.ownership.hand_off(Role.CLOSER, to_person="cleo", at=T0).ownership
-    rejected = pending_record.reject("missing_information", at=T0 + HOUR).ownership
+    pending_record = pending.ownership.hand_off(to_role=Role.CLOSER, to_person="cleo", at=T0).ownership
+    rejected = pending_record.reject(reason="missing_information", at=T0 + HOUR).ownership
 
     assert queued.sales_credit is None
     assert pending_record.sales_credit is None
@@ -143,7 +143,7 @@ def test_the_credit_survives_the_document_and_replay(model):
 
 def test_a_system_logged_activity_counts_for_the_person_routing_credits():
     lead = Lead.create(lead_id="L-1", source="inbound", at=T0).lead
-    lead = lead.log_activity(ActivityKind.DEMO, at=T0 + HOUR).lead  # actor: system
+    lead = lead.log_activity(kind=ActivityKind.DEMO, at=T0 + HOUR).lead  # actor: system
     record = Ownership.start(lead_id="L-1", role="manager", person="sam", at=T0).ownership
 
     kpis = manager_kpis([lead], ownerships=[record], currency="EUR")

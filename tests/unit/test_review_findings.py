@@ -71,10 +71,10 @@ def test_a_delivery_id_retried_with_the_same_problem_scan_repeats_the_earlier_ou
 def test_a_retried_reassign_repeats_after_the_lead_moved_to_another_role():
     t0 = datetime(2026, 11, 23, 9, tzinfo=UTC)
     start = Ownership.start(lead_id="L-1", role=Role.QUALIFIER, person="quinn", at=t0).ownership
-    first = start.reassign("rita", at=t0 + timedelta(hours=1), idempotency_key="k-1")
-    moved = first.ownership.transfer(Role.CLOSER, person="cleo", at=t0 + timedelta(hours=2))
+    first = start.reassign(person="rita", at=t0 + timedelta(hours=1), idempotency_key="k-1")
+    moved = first.ownership.transfer(role=Role.CLOSER, person="cleo", at=t0 + timedelta(hours=2))
 
-    again = moved.ownership.reassign("rita", at=t0 + timedelta(hours=3), idempotency_key="k-1")
+    again = moved.ownership.reassign(person="rita", at=t0 + timedelta(hours=3), idempotency_key="k-1")
 
     assert again.repeated
     assert again.event == first.event
@@ -84,10 +84,10 @@ def test_a_retried_reassign_repeats_after_the_lead_moved_to_another_role():
 def test_a_reassign_key_reused_for_another_person_is_still_a_conflict():
     t0 = datetime(2026, 11, 23, 9, tzinfo=UTC)
     start = Ownership.start(lead_id="L-1", role=Role.QUALIFIER, person="quinn", at=t0).ownership
-    first = start.reassign("rita", at=t0 + timedelta(hours=1), idempotency_key="k-1")
+    first = start.reassign(person="rita", at=t0 + timedelta(hours=1), idempotency_key="k-1")
 
     with pytest.raises(IdempotencyConflict, match="person"):
-        first.ownership.reassign("sam", at=t0 + timedelta(hours=2), idempotency_key="k-1")
+        first.ownership.reassign(person="sam", at=t0 + timedelta(hours=2), idempotency_key="k-1")
 
 
 @pytest.mark.parametrize(

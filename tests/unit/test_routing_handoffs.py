@@ -105,11 +105,11 @@ def started(role=Role.QUALIFIER, person: str | None = "quinn") -> Ownership:
 
 
 def offered(**options) -> Ownership:
-    return started().hand_off(Role.CLOSER, to_person="cleo", at=at(1), **options).ownership
+    return started().hand_off(to_role=Role.CLOSER, to_person="cleo", at=at(1), **options).ownership
 
 
 def queued() -> Ownership:
-    return started().hand_off(Role.CLOSER, at=at(1)).ownership
+    return started().hand_off(to_role=Role.CLOSER, at=at(1)).ownership
 
 
 def refused(command) -> SalesflowError:
@@ -132,7 +132,7 @@ def test_a_started_record_has_its_first_owner_on_the_record():
 def test_a_lead_may_start_in_a_roles_queue_and_be_claimed_from_it():
     record = started(person=None)
 
-    claimed = record.reassign("quinn", at=at(1)).ownership
+    claimed = record.reassign(person="quinn", at=at(1)).ownership
 
     assert record.person is None
     assert record.owners == {}
@@ -140,7 +140,7 @@ def test_a_lead_may_start_in_a_roles_queue_and_be_claimed_from_it():
 
 
 def test_reassigning_within_the_role_adds_the_new_owner_after_the_old():
-    record = started().reassign("quentin", at=at(1)).ownership
+    record = started().reassign(person="quentin", at=at(1)).ownership
 
     assert record.role is Role.QUALIFIER
     assert record.owners[Role.QUALIFIER] == ("quinn", "quentin")
@@ -149,14 +149,14 @@ def test_reassigning_within_the_role_adds_the_new_owner_after_the_old():
 def test_reassigning_to_the_current_owner_is_refused():
     record = started()
 
-    error = refused(lambda: record.reassign("quinn", at=at(1)))
+    error = refused(lambda: record.reassign(person="quinn", at=at(1)))
 
     assert isinstance(error, InvalidField)
     assert error.field == "person"
 
 
 def test_a_transfer_moves_the_lead_to_another_role_without_a_handoff():
-    record = started().transfer(Role.MANAGER, person="max", at=at(1), note="one-tier now").ownership
+    record = started().transfer(role=Role.MANAGER, person="max", at=at(1), note="one-tier now").ownership
 
     assert (record.role, record.person) == (Role.MANAGER, "max")
     assert record.handoffs == ()
@@ -164,7 +164,7 @@ def test_a_transfer_moves_the_lead_to_another_role_without_a_handoff():
 
 
 def test_a_transfer_to_the_current_role_is_refused_pointing_at_reassign():
-    error = refused(lambda: started().transfer(Role.QUALIFIER, person="q2", at=at(1)))
+    error = refused(lambda: started().transfer(role=Role.QUALIFIER, person="q2", at=at(1)))
 
     assert isinstance(error, InvalidField)
     assert "reassign" in str(error)
@@ -212,7 +212,7 @@ def test_a_command_leaves_the_owners_of_the_record_it_came_from_as_they_were():
 
 def test_the_closer_keeps_credit_after_the_account_manager_takes_over():
     record = offered().accept(at=at(2)).ownership
-    record = record.hand_off(Role.ACCOUNT_MANAGER, to_person="ava", at=at(3)).ownership
+    record = record.hand_off(to_role=Role.ACCOUNT_MANAGER, to_person="ava", at=at(3)).ownership
     record = record.accept(at=at(4)).ownership
 
     assert record.person == "ava"
@@ -229,7 +229,7 @@ def test_a_rejected_or_withdrawn_handoff_returns_the_lead_to_the_sender(settle, 
     record = offered()
 
     if settle == "reject":
-        back = record.reject(RejectReason.NOT_QUALIFIED, at=at(2)).ownership
+        back = record.reject(reason=RejectReason.NOT_QUALIFIED, at=at(2)).ownership
     else:
         back = record.withdraw(at=at(2)).ownership
 
@@ -240,7 +240,7 @@ def test_a_rejected_or_withdrawn_handoff_returns_the_lead_to_the_sender(settle, 
 
 
 def test_a_rejection_carries_its_structured_reason_and_note():
-    back = offered().reject("missing_information", note="no phone number", at=at(2)).ownership
+    back = offered().reject(reason="missing_information", note="no phone number", at=at(2)).ownership
 
     closing = back.handoffs[-1].closed_by
     assert (closing.reason, closing.note) == (RejectReason.MISSING_INFORMATION, "no phone number")
@@ -249,14 +249,14 @@ def test_a_rejection_carries_its_structured_reason_and_note():
 def test_a_rejection_for_another_reason_needs_a_note():
     record = offered()
 
-    error = refused(lambda: record.reject(RejectReason.OTHER, at=at(2)))
+    error = refused(lambda: record.reject(reason=RejectReason.OTHER, at=at(2)))
 
     assert isinstance(error, InvalidField)
     assert error.field == "note"
 
 
 def test_an_unknown_reject_reason_is_refused_naming_the_choices():
-    error = refused(lambda: offered().reject("too_busy", at=at(2)))
+    error = refused(lambda: offered().reject(reason="too_busy", at=at(2)))
 
     assert isinstance(error, InvalidField)
     assert "not_qualified" in str(error)
@@ -281,15 +281,15 @@ def test_a_handoff_offered_to_one_person_is_not_accepted_by_another():
 
 
 def test_a_handoff_from_a_queue_returns_to_that_queue_when_rejected():
-    record = started(person=None).hand_off(Role.CLOSER, to_person="cleo", at=at(1)).ownership
+    record = started(person=None).hand_off(to_role=Role.CLOSER, to_person="cleo", at=at(1)).ownership
 
-    back = record.reject(RejectReason.DUPLICATE, at=at(2)).ownership
+    back = record.reject(reason=RejectReason.DUPLICATE, at=at(2)).ownership
 
     assert (back.role, back.person) == (Role.QUALIFIER, None)
 
 
 def test_a_handoff_to_the_current_role_is_refused():
-    error = refused(lambda: started().hand_off(Role.QUALIFIER, at=at(1)))
+    error = refused(lambda: started().hand_off(to_role=Role.QUALIFIER, at=at(1)))
 
     assert isinstance(error, InvalidField)
     assert error.field == "to_role"
@@ -299,9 +299,9 @@ def test_only_one_handoff_may_be_pending_and_the_owner_waits_for_it():
     record = offered()
 
     for command in (
-        lambda: record.hand_off(Role.ACCOUNT_MANAGER, at=at(2)),
-        lambda: record.reassign("carl", at=at(2)),
-        lambda: record.transfer(Role.MANAGER, at=at(2)),
+        lambda: record.hand_off(to_role=Role.ACCOUNT_MANAGER, at=at(2)),
+        lambda: record.reassign(person="carl", at=at(2)),
+        lambda: record.transfer(role=Role.MANAGER, at=at(2)),
     ):
         error = refused(command)
         assert isinstance(error, InvalidField)
@@ -318,7 +318,7 @@ def test_settling_without_any_handoff_is_refused_saying_there_is_none():
 def test_settling_a_handoff_twice_is_an_invalid_transition_from_its_final_status():
     record = offered().accept(at=at(2)).ownership
 
-    error = refused(lambda: record.reject(RejectReason.WRONG_ROLE, at=at(3)))
+    error = refused(lambda: record.reject(reason=RejectReason.WRONG_ROLE, at=at(3)))
 
     assert isinstance(error, InvalidTransition)
     assert (error.state, error.event, error.allowed) == ("accepted", "reject", ())
@@ -353,14 +353,14 @@ def test_once_the_deadline_has_passed_the_receiver_can_no_longer_accept_or_rejec
     if command == "accept":
         error = refused(lambda: record.accept(at=at(5)))
     else:
-        error = refused(lambda: record.reject(RejectReason.WRONG_ROLE, at=at(6)))
+        error = refused(lambda: record.reject(reason=RejectReason.WRONG_ROLE, at=at(6)))
 
     assert isinstance(error, InvalidField)
     assert "expire it" in str(error)
 
 
 def test_a_deadline_must_come_after_the_submission():
-    error = refused(lambda: started().hand_off(Role.CLOSER, at=at(2), expires_at=at(2)))
+    error = refused(lambda: started().hand_off(to_role=Role.CLOSER, at=at(2), expires_at=at(2)))
 
     assert isinstance(error, InvalidField)
     assert error.field == "expires_at"
@@ -381,7 +381,7 @@ def test_time_never_goes_backwards():
 def test_naive_datetimes_are_refused():
     naive = datetime(2026, 11, 23, 10, 0)
 
-    error = refused(lambda: started().hand_off(Role.CLOSER, at=naive))
+    error = refused(lambda: started().hand_off(to_role=Role.CLOSER, at=naive))
     start = refused(lambda: Ownership.start(lead_id="L-1", role="closer", at=naive))
 
     assert isinstance(error, InvalidType)
@@ -395,8 +395,8 @@ def test_a_refused_command_leaves_the_record_as_it_was():
     for command in (
         lambda: record.accept(person="carl", at=at(2)),
         lambda: record.expire(at=at(2)),
-        lambda: record.reject(RejectReason.OTHER, at=at(2)),
-        lambda: record.hand_off(Role.MANAGER, at=at(2)),
+        lambda: record.reject(reason=RejectReason.OTHER, at=at(2)),
+        lambda: record.hand_off(to_role=Role.MANAGER, at=at(2)),
     ):
         refused(command)
 
@@ -420,10 +420,10 @@ def test_a_repeated_idempotency_key_returns_the_earlier_outcome_and_changes_noth
 
 
 def test_an_idempotency_key_reused_for_another_command_is_refused():
-    record = started().reassign("quentin", at=at(1), idempotency_key="k-1").ownership
+    record = started().reassign(person="quentin", at=at(1), idempotency_key="k-1").ownership
 
     with pytest.raises(IdempotencyConflict):
-        record.hand_off(Role.CLOSER, at=at(2), idempotency_key="k-1")
+        record.hand_off(to_role=Role.CLOSER, at=at(2), idempotency_key="k-1")
 
 
 def test_a_stale_writer_gets_a_version_conflict():
@@ -438,7 +438,7 @@ def test_a_stale_writer_gets_a_version_conflict():
 
 
 def test_replaying_the_history_rebuilds_the_same_record():
-    record = offered().reject(RejectReason.WRONG_ROLE, at=at(2)).ownership
+    record = offered().reject(reason=RejectReason.WRONG_ROLE, at=at(2)).ownership
 
     assert Ownership.replay(record.history) == record
     assert Ownership.replay(record.history).role is Role.QUALIFIER
@@ -456,11 +456,11 @@ def test_the_serialised_form_round_trips_through_json():
 
 def test_every_event_kind_round_trips_through_its_dict_form():
     record = offered().withdraw(at=at(2), note="oops").ownership
-    record = record.hand_off(Role.CLOSER, at=at(3), expires_at=at(4)).ownership
+    record = record.hand_off(to_role=Role.CLOSER, at=at(3), expires_at=at(4)).ownership
     record = record.expire(at=at(4)).ownership
-    record = record.hand_off(Role.CLOSER, at=at(5)).ownership
-    record = record.reject(RejectReason.OTHER, note="closed shop", at=at(6)).ownership
-    record = record.transfer(Role.MANAGER, at=at(7)).ownership
+    record = record.hand_off(to_role=Role.CLOSER, at=at(5)).ownership
+    record = record.reject(reason=RejectReason.OTHER, note="closed shop", at=at(6)).ownership
+    record = record.transfer(role=Role.MANAGER, at=at(7)).ownership
 
     for event in record.history:
         assert event_from_dict(json.loads(json.dumps(event.to_dict()))) == event

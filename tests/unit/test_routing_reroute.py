@@ -33,7 +33,7 @@ def lead(lead_id: str, path: str) -> Lead:
     current = Lead.create(lead_id=lead_id, source=LeadSource.INBOUND, at=T0).lead
     for step in PATHS[path]:
         if step == "lose":
-            current = current.lose(LostReason.NO_RESPONSE, at=T0).lead
+            current = current.lose(reason=LostReason.NO_RESPONSE, at=T0).lead
         else:
             current = getattr(current, step)(at=T0).lead
     return current
@@ -44,7 +44,7 @@ def record(
 ) -> Ownership:
     ownership = Ownership.start(lead_id=lead_id, role=role, person=person, at=T0).ownership
     if pending_to is not None:
-        ownership = ownership.hand_off(pending_to, at=at(1)).ownership
+        ownership = ownership.hand_off(to_role=pending_to, at=at(1)).ownership
     return ownership
 
 
@@ -161,7 +161,7 @@ def test_withdrawing_a_handoff_that_was_leaving_the_right_role_is_the_whole_move
 def test_a_move_applied_to_a_record_that_changed_since_the_report_is_refused_and_changes_nothing():
     item = routed("L-1", "new", Role.CLOSER)
     move = reroute("two_tier_account_manager", "three_tier", [item]).moves[0]
-    changed = item.ownership.reassign("sam", at=at(1)).ownership
+    changed = item.ownership.reassign(person="sam", at=at(1)).ownership
 
     with pytest.raises(VersionConflict):
         move.apply(changed, at=at(2))
@@ -171,7 +171,7 @@ def test_a_move_applied_to_a_record_that_changed_since_the_report_is_refused_and
 def test_a_move_to_a_record_someone_already_moved_is_a_version_conflict():
     item = routed("L-1", "new", Role.CLOSER)
     move = reroute("two_tier_account_manager", "three_tier", [item]).moves[0]
-    fixed = item.ownership.transfer(Role.QUALIFIER, at=at(1)).ownership
+    fixed = item.ownership.transfer(role=Role.QUALIFIER, at=at(1)).ownership
 
     with pytest.raises(VersionConflict):
         move.apply(fixed, at=at(2))
@@ -193,7 +193,7 @@ def test_a_key_reused_for_a_later_move_of_the_same_lead_is_not_taken_for_a_retry
     item = routed("L-1", "new", Role.CLOSER)
     first = reroute("two_tier_account_manager", "three_tier", [item]).moves[0]
     moved = first.apply(item.ownership, at=at(2), idempotency_key="switch").ownership
-    back = moved.transfer(Role.CLOSER, person="cleo", at=at(3)).ownership
+    back = moved.transfer(role=Role.CLOSER, person="cleo", at=at(3)).ownership
     second = reroute("two_tier_account_manager", "three_tier", [Routed(item.lead, back)]).moves[0]
 
     applied = second.apply(back, at=at(4), idempotency_key="switch")

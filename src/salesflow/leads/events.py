@@ -12,7 +12,7 @@ from typing import Any, ClassVar, Final
 
 import attrs
 
-from salesflow import _check, _zones
+from salesflow import _check, _events, _zones
 from salesflow.errors import InvalidField, InvalidType
 from salesflow.leads.lifecycle import LEAD_EVENTS
 from salesflow.leads.stage import LeadStage
@@ -88,10 +88,6 @@ def _to_activity(value: Any) -> ActivityKind:
     return _check.choice(ActivityKind, "kind", value)
 
 
-def _version(instance: Any, attribute: Any, value: Any) -> None:
-    _check.whole("version", value, minimum=2, context=type(instance).__name__)
-
-
 @attrs.frozen(kw_only=True)
 class LeadCreated:
     """The first event of every lead."""
@@ -108,7 +104,7 @@ class LeadCreated:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-compatible primitives; fields that are None are left out."""
-        return _document(self)
+        return _events.to_dict(self, version=1)
 
     @deal_value.validator
     def _check_value(self, _attribute: Any, value: Any) -> None:
@@ -129,7 +125,7 @@ class LeadStageChanged:
     """``event`` moved the lead from ``from_stage`` to ``to_stage``."""
 
     lead_id: str = attrs.field(validator=_check.text_field)
-    version: int = attrs.field(validator=_version)
+    version: int = attrs.field(validator=_check.whole_field(2))
     event: str = attrs.field(validator=_stage_event)
     from_stage: LeadStage = attrs.field(converter=_to_from_stage)
     to_stage: LeadStage = attrs.field(converter=_to_to_stage)
@@ -142,7 +138,7 @@ class LeadStageChanged:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-compatible primitives; fields that are None are left out."""
-        return _document(self)
+        return _events.to_dict(self)
 
     def __attrs_post_init__(self) -> None:
         if self.come_back_on is not None:
@@ -198,14 +194,14 @@ class LeadQualified:
     event: ClassVar[str] = "qualify"
 
     lead_id: str = attrs.field(validator=_check.text_field)
-    version: int = attrs.field(validator=_version)
+    version: int = attrs.field(validator=_check.whole_field(2))
     at: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
     actor: str = attrs.field(validator=_check.text_field)
     idempotency_key: str | None = attrs.field(default=None, validator=_check.optional_text_field)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-compatible primitives; fields that are None are left out."""
-        return _document(self)
+        return _events.to_dict(self)
 
 
 @attrs.frozen(kw_only=True)
@@ -215,7 +211,7 @@ class ActivityLogged:
     event: ClassVar[str] = "log_activity"
 
     lead_id: str = attrs.field(validator=_check.text_field)
-    version: int = attrs.field(validator=_version)
+    version: int = attrs.field(validator=_check.whole_field(2))
     kind: ActivityKind = attrs.field(converter=_to_activity)
     at: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
     actor: str = attrs.field(validator=_check.text_field)
@@ -224,7 +220,7 @@ class ActivityLogged:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-compatible primitives; fields that are None are left out."""
-        return _document(self)
+        return _events.to_dict(self)
 
 
 LeadEvent = LeadCreated | LeadStageChanged | LeadQualified | ActivityLogged
@@ -253,68 +249,24 @@ class Qualification:
 
 _EVENT_TYPES: Final[dict[str, type[Any]]] = {
     "create": LeadCreated,
+    **dict.fromkeys(LEAD_EVENTS, LeadStageChanged),
     "qualify": LeadQualified,
     "log_activity": ActivityLogged,
 }
-_PARSERS: Final[dict[str, Any]] = {
+_PARSERS: Final[dict[str, _events.Parser]] = {
     "at": _check.parse_datetime,
     "come_back_on": _check.parse_date,
     "deal_value": lambda field, value: Money.from_dict(value, field=field),
 }
 
 
-def _primitive(value: Any) -> Any:
-    if isinstance(value, StrEnum):
-        return value.value
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Money):
-        return value.to_dict()
-    return value
-
-
-def _document(event: Any) -> dict[str, Any]:
-    """An event's ``to_dict()``: JSON-compatible primitives; fields that are None are left out."""
-    document: dict[str, Any] = {"event": event.event}
-    if isinstance(event, LeadCreated):
-        document["version"] = 1
-    for field in attrs.fields(type(event)):
-        value = getattr(event, field.name)
-        if value is not None:
-            document[field.name] = _primitive(value)
-    return document
-
-
 def event_from_dict(document: Any, *, field: str = "event") -> LeadEvent:
     """Rebuild an event from its ``to_dict()``; malformed input raises ``InvalidField``."""
-    doc = _check.mapping(field, document)
-    name = _check.key(field, doc, "event")
-    kind = _EVENT_TYPES.get(name, LeadStageChanged) if isinstance(name, str) else None
-    if kind is None:
-        raise InvalidField(f"{field}.event", name, "an event name")
-    names = {f.name for f in attrs.fields(kind)}
-    extra = set(doc) - names - {"event", "version"}
-    if extra:
-        raise InvalidField(field, sorted(extra), f"only the keys {', '.join(sorted(names))}")
+    doc, kind = _events.read(document, _EVENT_TYPES, field=field)
     if kind is LeadCreated and "version" in doc and type(doc["version"]) is not int:
         raise InvalidType(f"{field}.version", doc["version"], "1 for a create event")
     if kind is LeadCreated and doc.get("version", 1) != 1:
         raise InvalidField(f"{field}.version", doc.get("version"), "1 for a create event")
-    values = {}
-    for key, value in doc.items():
-        if key == "event" and kind is not LeadStageChanged:
-            continue
-        if key == "version" and kind is LeadCreated:
-            continue
-        parser = _PARSERS.get(key)
-        values[key] = parser(f"{field}.{key}", value) if parser and value is not None else value
-    _check.required_keys(field, values, kind)
-    try:
-        event: LeadEvent = kind(**values)
-    except InvalidField as err:
-        raise type(err)(f"{field}.{err.field}", err.value, err.expected) from None
-    rebuilt = event.to_dict()
-    if kind is LeadCreated and "version" not in doc:
-        del rebuilt["version"]  # the first event's version is always 1
-    _check.same_document(field, doc, rebuilt, why="as the event written by its to_dict()")
+    fixed = {"version": 1} if kind is LeadCreated else None  # the first event's version
+    event: LeadEvent = _events.build(doc, kind, field=field, parsers=_PARSERS, fixed=fixed)
     return event

@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from types import MappingProxyType
@@ -82,6 +82,10 @@ class LeadOutcome:
 
 
 class _Fold(Fold):
+    IDENTITY = "lead_id"
+    OWNED = "this lead's id"
+    CREATION = "create"
+
     __slots__ = (
         "acted_by",
         "closer",
@@ -89,16 +93,12 @@ class _Fold(Fold):
         "demo",
         "demo_after_intro_call",
         "intro_call",
-        "keys",
-        "last_at",
-        "last_utc",
         "lost_after_demo",
         "lost_from",
         "lost_note",
         "lost_reason",
         "qualification",
         "stage",
-        "version",
         "was_qualified",
         "won_at",
     )
@@ -125,21 +125,9 @@ class _Fold(Fold):
         q = self.qualification
         return q is not None and q.outcome is QualificationOutcome.QUALIFIED
 
-    def advance(self, lead_id: str, event: LeadEvent) -> None:
-        if isinstance(event, LeadCreated):
-            raise InvalidType("event", event, "a change; create comes first and only once")
-        if event.lead_id != lead_id:
-            raise InvalidField("lead_id", event.lead_id, f"{lead_id!r}, this lead's id")
-        if event.version != self.version + 1:
-            raise InvalidField("version", event.version, f"{self.version + 1}, the next version")
-        # Ordered by the UTC instant: in a repeated hour a later change may read earlier.
-        instant = _zones.utc(event.at)
-        if instant < self.last_utc:
-            raise InvalidField(
-                "at", event.at, f"a time on or after the latest change ({self.last_at.isoformat()})"
-            )
+    def apply(self, event: LeadEvent) -> None:
         if isinstance(event, LeadStageChanged):
-            self._change_stage(event)
+            self._apply_stage(event)
         elif isinstance(event, LeadQualified):
             if not self.stage.is_open:
                 raise InvalidTransition(
@@ -156,14 +144,11 @@ class _Fold(Fold):
             self.intro_call = True
         if event.actor != SYSTEM:
             self.acted_by = event.actor
-        self.version = event.version
-        self.last_at = event.at
-        self.last_utc = instant
 
     def _allowed(self) -> frozenset[str]:
         return TRANSITIONS.allowed((self.stage, (self.lost_from, self.qualified)))
 
-    def _change_stage(self, event: LeadStageChanged) -> None:
+    def _apply_stage(self, event: LeadStageChanged) -> None:
         if event.from_stage is not self.stage:
             raise InvalidField(
                 "from_stage", event.from_stage, f"{self.stage.value!r}, the current stage"
@@ -206,9 +191,9 @@ _PARAMETERS: Final[Mapping[str, Mapping[str, str]]] = {
 }
 
 
-def _fold(events: Sequence[Any]) -> _Fold:
+def _fold_history(events: Sequence[Any]) -> _Fold:
     changes = (LeadStageChanged, LeadQualified, ActivityLogged)
-    return fold_checked(events, LeadCreated, changes, _Fold, "lead_id", field="history")
+    return fold_checked(events, LeadCreated, changes, _Fold, "lead_id")
 
 
 @attrs.frozen(repr=False)
@@ -228,7 +213,7 @@ class Lead:
     _fold: _Fold = attrs.field(init=False, eq=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
-        object.__setattr__(self, "_fold", _fold(self.history))
+        object.__setattr__(self, "_fold", _fold_history(self.history))
 
     # -- what the lead is --------------------------------------------------------
 
@@ -333,7 +318,7 @@ class Lead:
         source: LeadSource | str,
         at: datetime,
         deal_value: Money | None = None,
-        actor: str = "system",
+        actor: str = SYSTEM,
         idempotency_key: str | None = None,
         existing: Lead | None = None,
     ) -> LeadOutcome:
@@ -362,7 +347,6 @@ class Lead:
                 existing,
                 idempotency_key,
                 event,
-                names={"lead_id": "lead_id"},
             )
             return LeadOutcome(existing, first, repeated=True)
         return LeadOutcome(cls((event,)), event)
@@ -377,12 +361,12 @@ class Lead:
         self,
         *,
         at: datetime,
-        actor: str = "system",
+        actor: str = SYSTEM,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
     ) -> LeadOutcome:
         """One stage forward (awareness to decision)."""
-        return self._stage(
+        return self._change_stage(
             "advance",
             at,
             actor=actor,
@@ -394,12 +378,12 @@ class Lead:
         self,
         *,
         at: datetime,
-        actor: str = "system",
+        actor: str = SYSTEM,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
     ) -> LeadOutcome:
         """Straight to decision: only for a lead qualified as ready to buy (recorded as such)."""
-        return self._stage(
+        return self._change_stage(
             "fast_track",
             at,
             actor=actor,
@@ -412,12 +396,12 @@ class Lead:
         *,
         reason: str,
         at: datetime,
-        actor: str = "system",
+        actor: str = SYSTEM,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
     ) -> LeadOutcome:
         """One stage back; the reason is required."""
-        return self._stage(
+        return self._change_stage(
             "move_back",
             at,
             reason=reason,
@@ -430,12 +414,12 @@ class Lead:
         self,
         *,
         at: datetime,
-        actor: str = "system",
+        actor: str = SYSTEM,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
     ) -> LeadOutcome:
         """The first sale: the lead becomes a customer."""
-        return self._stage(
+        return self._change_stage(
             "win",
             at,
             actor=actor,
@@ -447,12 +431,12 @@ class Lead:
         self,
         *,
         at: datetime,
-        actor: str = "system",
+        actor: str = SYSTEM,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
     ) -> LeadOutcome:
         """A customer bought again: retained."""
-        return self._stage(
+        return self._change_stage(
             "repeat_purchase",
             at,
             actor=actor,
@@ -462,19 +446,19 @@ class Lead:
 
     def lose(
         self,
-        reason: LostReason | str,
         *,
+        reason: LostReason | str,
         at: datetime,
         come_back_on: date | None = None,
         note: str | None = None,
-        actor: str = "system",
+        actor: str = SYSTEM,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
     ) -> LeadOutcome:
         """Lost from an open stage, with a structured reason (and a date to come back for
         not-ready and seasonal leads; a note for other)."""
         with _named(_LOSE_NAMES):
-            return self._stage(
+            return self._change_stage(
                 "lose",
                 at,
                 lost_reason=reason,
@@ -490,13 +474,13 @@ class Lead:
         *,
         at: datetime,
         note: str | None = None,
-        actor: str = "system",
+        actor: str = SYSTEM,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
     ) -> LeadOutcome:
         """Not target: recorded as the qualification outcome, and the lead is lost."""
         with _named(_LOSE_NAMES):
-            return self._stage(
+            return self._change_stage(
                 "disqualify",
                 at,
                 lost_reason=LostReason.NOT_TARGET,
@@ -510,12 +494,12 @@ class Lead:
         self,
         *,
         at: datetime,
-        actor: str = "system",
+        actor: str = SYSTEM,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
     ) -> LeadOutcome:
         """Back to the stage it was lost from; the active lost reason is cleared."""
-        return self._stage(
+        return self._change_stage(
             "reactivate",
             at,
             actor=actor,
@@ -527,18 +511,18 @@ class Lead:
         self,
         *,
         at: datetime,
-        actor: str = "system",
+        actor: str = SYSTEM,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
     ) -> LeadOutcome:
         """Qualified: target and ready to buy (routing hands leads on this fact)."""
-        return self._apply(
+        return self._change(
             "qualify",
+            at,
             idempotency_key,
             expected_version,
-            at,
-            {"actor": actor},
-            lambda version: LeadQualified(
+            arguments={"actor": actor},
+            build=lambda version: LeadQualified(
                 lead_id=self.id,
                 version=version,
                 at=at,
@@ -549,22 +533,22 @@ class Lead:
 
     def log_activity(
         self,
-        kind: ActivityKind | str,
         *,
+        kind: ActivityKind | str,
         at: datetime,
-        actor: str = "system",
+        actor: str = SYSTEM,
         note: str | None = None,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
     ) -> LeadOutcome:
         """Record a sales activity (intro call, call, email, meeting, demo, proposal, follow-up)."""
-        return self._apply(
+        return self._change(
             "log_activity",
+            at,
             idempotency_key,
             expected_version,
-            at,
-            {"kind": kind, "note": note, "actor": actor},
-            lambda version: ActivityLogged(
+            arguments={"kind": kind, "note": note, "actor": actor},
+            build=lambda version: ActivityLogged(
                 lead_id=self.id,
                 version=version,
                 kind=kind,
@@ -575,12 +559,12 @@ class Lead:
             ),
         )
 
-    def _stage(
+    def _change_stage(
         self,
         name: str,
         at: datetime,
         *,
-        actor: str = "system",
+        actor: str = SYSTEM,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
         reason: str | None = None,
@@ -605,27 +589,28 @@ class Lead:
                 **content,
             )
 
-        arguments = {"actor": actor, **content}
-        return self._apply(
+        return self._change(
             name,
+            at,
             idempotency_key,
             expected_version,
-            at,
-            arguments,
-            build,
-            _PARAMETERS.get(name),
+            arguments={"actor": actor, **content},
+            build=build,
+            names=_PARAMETERS.get(name),
         )
 
-    def _apply(
+    def _change(
         self,
         name: str,
-        key: str | None,
-        expected: int | None,
-        at: Any,
+        at: datetime,
+        idempotency_key: str | None,
+        expected_version: int | None,
+        *,
         arguments: dict[str, Any],
-        build: Any,
+        build: Callable[[int], LeadEvent],
         names: Mapping[str, str] | None = None,
     ) -> LeadOutcome:
+        """One verb through the one command pipeline, :func:`salesflow._aggregate.command`."""
         # A key binds the command and its business arguments (not ``at``: a
         # retry carries a later time); see docs/leads.md.
         return command(
@@ -633,8 +618,8 @@ class Lead:
             subject=f"lead {self.id}",
             identity=self.id,
             name=name,
-            key=key,
-            expected=expected,
+            key=idempotency_key,
+            expected=expected_version,
             at=at,
             arguments=lambda _earlier: arguments,
             build=build,
@@ -658,17 +643,13 @@ class Lead:
 
         Refused: a document with a key :meth:`to_dict` does not write (named).
         """
-        _check.only_keys("document", _check.mapping("document", document), _LEAD_KEYS)
         return restore(
             document,
             schema=SCHEMA,
+            keys=_SUMMARY_KEYS,
             parse=event_from_dict,
             build=cls,
-            summary=lambda lead: {
-                "id": lead.id,
-                "stage": lead.stage.value,
-                "version": lead.version,
-            },
+            summary=_summary,
         )
 
     # -- reading the history ----------------------------------------------------------
@@ -787,4 +768,8 @@ class Lead:
         )
 
 
-_LEAD_KEYS: Final = frozenset({"schema", "id", "stage", "version", "history"})
+_SUMMARY_KEYS: Final = ("id", "stage", "version")
+
+
+def _summary(lead: Lead) -> dict[str, Any]:
+    return {"id": lead.id, "stage": lead.stage.value, "version": lead.version}

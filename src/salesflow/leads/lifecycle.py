@@ -15,6 +15,7 @@ from typing import Any, Final
 from statemachine import State
 from statemachine.states import States
 
+from salesflow import _check
 from salesflow._compile import StrictMachine, Transitions, compile_lifecycle
 from salesflow.errors import InvalidField, InvalidType
 from salesflow.leads.stage import OPEN_STAGES, LeadStage
@@ -98,6 +99,20 @@ def explain(at: _Key, event: str) -> None:
         )
 
 
+def _carry(at: _Key, event: str, target: LeadStage) -> _Key:
+    """The key a move lands on: a loss remembers the stage it left, and
+    disqualifying also ends the qualification."""
+    stage, (_lost_from, qualified) = at
+    lost_from = stage if target is LeadStage.LOST else None
+    return target, (lost_from, qualified and event != "disqualify")
+
+
+def _qualify(at: _Key) -> _Key | None:
+    """Qualifying changes no stage but enables ``fast_track``; only an open lead qualifies."""
+    stage, (lost_from, _qualified) = at
+    return (stage, (lost_from, True)) if stage.is_open else None
+
+
 TRANSITIONS: Final[Transitions[_Key]] = compile_lifecycle(
     LeadLifecycle,
     {
@@ -107,21 +122,17 @@ TRANSITIONS: Final[Transitions[_Key]] = compile_lifecycle(
     },
     subject="a lead",
     explain=explain,
+    carry=_carry,
+    extra={"qualify": _qualify, "log_activity": lambda at: at},
 )
 """The compiled table: (stage, (lost_from, qualified)) -> {event: next stage}."""
 LEAD_EVENTS: Final[tuple[str, ...]] = TRANSITIONS.events
 """The names of the lead lifecycle's stage events, in declaration order."""
 
 
-def key(stage: Any, qualified: Any = False, lost_from: Any = None) -> _Key:
+def key(stage: Any, qualified: Any = False, lost_from: Any = None, *, name: str = "stage") -> _Key:
     """The table key for ``stage`` given the qualification and lost-from facts, checked."""
-    if not isinstance(stage, LeadStage):
-        try:
-            stage = LeadStage(stage)
-        except (ValueError, TypeError):
-            raise InvalidField(
-                "stage", stage, f"one of {', '.join(s.value for s in LeadStage)}"
-            ) from None
+    stage = _check.choice(LeadStage, name, stage)
     if type(qualified) is not bool:
         raise InvalidType("qualified", qualified, "True or False")
     if lost_from is not None:

@@ -13,7 +13,7 @@ from typing import Any, ClassVar, Final
 
 import attrs
 
-from salesflow import _check, _zones
+from salesflow import _check, _events, _zones
 from salesflow._zones import utc
 from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType
 from salesflow.money import Money
@@ -334,9 +334,9 @@ def event_from_dict(document: Any, *, field: str = "event") -> OrderEvent:
 
     Field names in errors carry the document path (``history[3].at``).
     """
-    doc = _check.mapping(field, document)
-    name = _check.key(field, doc, "event")
-    if name == "place":
+    doc, kind = _events.read(document, _EVENT_TYPES, field=field)
+    name = doc["event"]
+    if kind is OrderPlaced:
         _check.only_keys(field, doc, _PLACED_KEYS)
         if doc.get("version", 1) != 1 or doc.get("to_status", "received") != "received":
             raise InvalidField(f"{field}.version", doc.get("version"), "1 for a place event")
@@ -423,6 +423,10 @@ def event_from_dict(document: Any, *, field: str = "event") -> OrderEvent:
 
 
 _STATUS_OF: Final = {status.value: status for status in OrderStatus}
+_EVENT_TYPES: Final[dict[str, type[OrderEvent]]] = {
+    "place": OrderPlaced,
+    **dict.fromkeys(ORDER_EVENTS, StatusChanged),
+}
 
 
 def _interned(value: Any) -> Any:

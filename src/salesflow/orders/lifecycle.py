@@ -21,6 +21,7 @@ from typing import Any, Final
 from statemachine import State
 from statemachine.states import States
 
+from salesflow import _check
 from salesflow._compile import StrictMachine, Transitions, compile_lifecycle
 from salesflow.errors import InvalidField
 from salesflow.orders.status import OrderStatus
@@ -122,21 +123,9 @@ class OrderLifecycle(StrictMachine):
 _Key = tuple[OrderStatus, OrderStatus | None]
 
 
-def _status(name: str, value: Any) -> OrderStatus:
-    """An ``OrderStatus`` given as the member or its value; ``name`` is the parameter."""
-    if isinstance(value, OrderStatus):
-        return value
-    try:
-        return OrderStatus(value)
-    except (ValueError, TypeError):
-        raise InvalidField(
-            name, value, f"one of {', '.join(s.value for s in OrderStatus)}"
-        ) from None
-
-
 def key(status: Any, resumes_to: Any, *, name: str = "status") -> _Key:
     """The table key for ``status`` (and, while delayed, the status it interrupted), checked."""
-    status = _status(name, status)
+    status = _check.choice(OrderStatus, name, status)
     if resumes_to is not None and (
         not isinstance(resumes_to, str) or resumes_to not in INTERRUPTIBLE
     ):
@@ -168,12 +157,21 @@ def _explain(at: _Key, event: str) -> None:
         )
 
 
+def _carry(at: _Key, _event: str, target: OrderStatus) -> _Key:
+    """The key a move lands on: a delay remembers what it interrupted."""
+    status, resumes_to = at
+    if target is OrderStatus.DELAYED:
+        return target, (resumes_to if status is OrderStatus.DELAYED else status)
+    return target, None
+
+
 TRANSITIONS: Final[Transitions[_Key]] = compile_lifecycle(
     OrderLifecycle,
     {context: {"resumes_to": context} for context in (None, *INTERRUPTIBLE)},
     subject="an order",
     detail=_detail,
     explain=_explain,
+    carry=_carry,
 )
 """The compiled table: (status, interrupted status) -> {event: next status}.
 

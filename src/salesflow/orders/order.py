@@ -19,7 +19,6 @@ from salesflow._aggregate import (
     as_history,
     command,
     fold_checked,
-    renamed,
     repeated_creation,
     replayed,
     restore,
@@ -60,12 +59,14 @@ REVIEW_REQUEST: Final = "How did we do? We'd love to hear what you think of your
 class _Fold(Fold):
     """The working state while events are applied (private, never shared once attached)."""
 
+    IDENTITY = "order_number"
+    OWNED = "this order's number"
+    CREATION = "place"
+
     __slots__ = (
         "carrier",
         "delayed",
         "eta",
-        "keys",
-        "last_at",
         "location",
         "reported",
         "resumes_to",
@@ -73,13 +74,13 @@ class _Fold(Fold):
         "step",
         "tracking_number",
         "tracking_url",
-        "version",
     )
 
     def __init__(self, placed: OrderPlaced) -> None:
         self.status: OrderStatus = OrderStatus.RECEIVED
         self.version = 1
         self.last_at: datetime = placed.at
+        self.last_utc: datetime = utc(placed.at)
         self.keys: dict[str, int] = {}
         self.eta: date = placed.estimated_delivery
         self.resumes_to: OrderStatus | None = None
@@ -91,21 +92,10 @@ class _Fold(Fold):
         self.reported: datetime | None = None
         self.delayed = False
 
-    def advance(self, number: str, event: StatusChanged) -> None:
-        """Apply one event after checking that it may follow the ones before it."""
-        if event.order_number != number:
-            raise InvalidField(
-                "order_number", event.order_number, f"{number!r}, this order's number"
-            )
-        if event.version != self.version + 1:
-            raise InvalidField("version", event.version, f"{self.version + 1}, the next version")
+    def apply(self, event: StatusChanged) -> None:
         if event.from_status is not self.status:
             raise InvalidField(
                 "from_status", event.from_status, f"{self.status.value!r}, the current status"
-            )
-        if utc(event.at) < utc(self.last_at):
-            raise InvalidField(
-                "at", event.at, f"a time on or after the latest change ({self.last_at.isoformat()})"
             )
         at = (self.status, self.resumes_to)
         target = TRANSITIONS.table[at].get(event.event)
@@ -133,9 +123,6 @@ class _Fold(Fold):
                 raise InvalidField("step", None, "the processing step to resume")
             if target is OrderStatus.IN_TRANSIT and event.location is None:
                 raise InvalidField("location", None, "the last known location to resume from")
-        self._apply(event, target)
-
-    def _apply(self, event: StatusChanged, target: OrderStatus) -> None:
         if target is OrderStatus.DELAYED:
             self.delayed = True
             if self.status is not OrderStatus.DELAYED:
@@ -154,8 +141,6 @@ class _Fold(Fold):
         if reported is not None and (self.reported is None or utc(reported) > utc(self.reported)):
             self.reported = reported
         self.status = target
-        self.version = event.version
-        self.last_at = event.at
         self.eta = event.estimated_delivery
 
 
@@ -213,11 +198,7 @@ class Order:
     _fold: _Fold = attrs.field(init=False, eq=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
-        try:
-            fold = _fold_history(self.history)
-        except InvalidField as err:
-            raise renamed(err, "events", "history") from None
-        object.__setattr__(self, "_fold", fold)
+        object.__setattr__(self, "_fold", _fold_history(self.history))
 
     # -- what the order is -------------------------------------------------
 
@@ -717,6 +698,7 @@ class Order:
         return restore(
             document,
             schema=SCHEMA,
+            keys=_SUMMARY_KEYS,
             parse=event_from_dict,
             build=cls,
             summary=_summary,
@@ -759,6 +741,9 @@ class Order:
             )
             for stayed, spans in stays.items()
         }
+
+
+_SUMMARY_KEYS: Final = ("number", "status", "version")
 
 
 def _summary(order: Order) -> dict[str, Any]:

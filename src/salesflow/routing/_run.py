@@ -256,14 +256,14 @@ class Run:
             self.routes[route] = self.routes.get(route, 0) + 1
             self.submitted += 1
             case.record = record.hand_off(
-                role, to_person=person, at=at, expires_at=due, actor=case.sender or "system"
+                to_role=role, to_person=person, at=at, expires_at=due, actor=case.sender or "system"
             ).ownership
         elif record is None:
             case.record = Ownership.start(
                 lead_id=case.nature.id, role=role, person=person, at=at
             ).ownership
         elif record.person != person:
-            case.record = record.reassign(person, at=at).ownership
+            case.record = record.reassign(person=person, at=at).ownership
         case.epoch += 1
         delay = self.delay(case)
         if due is not None and delay >= self.deadline:
@@ -387,7 +387,10 @@ class Run:
             return
         if not passes:
             case.lead = lead.lose(
-                LostReason.NOT_READY, at=at, come_back_on=(at + _COME_BACK).date(), actor=person
+                reason=LostReason.NOT_READY,
+                at=at,
+                come_back_on=(at + _COME_BACK).date(),
+                actor=person,
             ).lead
             self.release(person)
             return
@@ -426,14 +429,17 @@ class Run:
         elif from_qualifier and nature.missing_information and not case.fixed:
             reason = RejectReason.MISSING_INFORMATION
         if reason is not None:
-            case.record = case.record.reject(reason, at=at, actor=person).ownership
+            case.record = case.record.reject(reason=reason, at=at, actor=person).ownership
             self.rejected[reason] = self.rejected.get(reason, 0) + 1
             self.release(person)
             case.handing_off = False
             case.holder, case.role = sender, Role.QUALIFIER
             if reason is RejectReason.NOT_QUALIFIED:
                 case.lead = case.lead.lose(
-                    LostReason.NOT_READY, at=at, come_back_on=(at + _COME_BACK).date(), actor=sender
+                    reason=LostReason.NOT_READY,
+                    at=at,
+                    come_back_on=(at + _COME_BACK).date(),
+                    actor=sender,
                 ).lead
                 self.release(sender)
             else:
@@ -467,7 +473,7 @@ class Run:
         lead = case.lead.fast_track(at=at, actor=person).lead
         if not nature.wins:
             reason = case.rng.choice(_LOSS_REASONS)
-            case.lead = lead.lose(reason, at=at, actor=person).lead
+            case.lead = lead.lose(reason=reason, at=at, actor=person).lead
             self.release(person)
             return
         case.lead = lead.win(at=at, actor=person).lead

@@ -8,14 +8,13 @@ one may follow the others is checked by :class:`~salesflow.routing.ownership.Own
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, ClassVar, Final, cast
+from typing import Any, ClassVar, Final
 
 import attrs
 
-from salesflow import _check, _zones
+from salesflow import _check, _events, _zones
 from salesflow.errors import InvalidField
 from salesflow.routing.models import Role
 
@@ -69,13 +68,6 @@ def _to_reason(value: Any) -> RejectReason:
     return _check.choice(RejectReason, "reason", value)
 
 
-def _version(minimum: int) -> Callable[[Any, Any, Any], None]:
-    def check(instance: Any, attribute: Any, value: Any) -> None:
-        _check.whole(attribute.name, value, minimum=minimum, context=type(instance).__name__)
-
-    return check
-
-
 def _optional_aware(instance: Any, attribute: Any, value: Any) -> None:
     if value is not None:
         _check.aware(attribute.name, value, context=type(instance).__name__)
@@ -88,17 +80,7 @@ class _Event:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-compatible primitives; fields that are None are left out."""
-        document: dict[str, Any] = {"event": getattr(self, "event")}  # noqa: B009
-        for field in attrs.fields(cast(Any, type(self))):
-            value = getattr(self, field.name)
-            if value is None:
-                continue
-            if isinstance(value, StrEnum):
-                value = value.value
-            elif isinstance(value, datetime):
-                value = value.isoformat()
-            document[field.name] = value
-        return document
+        return _events.to_dict(self)
 
 
 _ASSIGNMENTS: Final = ("start", "reassign", "transfer")
@@ -114,7 +96,7 @@ class OwnerAssigned(_Event):
     """
 
     lead_id: str = attrs.field(validator=_check.text_field)
-    version: int = attrs.field(validator=_version(1))
+    version: int = attrs.field(validator=_check.whole_field(1))
     event: str = attrs.field()
     role: Role = attrs.field(converter=_to_role)
     person: str | None = attrs.field(default=None, validator=_check.optional_text_field)
@@ -145,7 +127,7 @@ class HandoffSubmitted(_Event):
     event: ClassVar[str] = "hand_off"
 
     lead_id: str = attrs.field(validator=_check.text_field)
-    version: int = attrs.field(validator=_version(2))
+    version: int = attrs.field(validator=_check.whole_field(2))
     from_role: Role = attrs.field(converter=_to_from_role)
     to_role: Role = attrs.field(converter=_to_to_role)
     from_person: str | None = attrs.field(default=None, validator=_check.optional_text_field)
@@ -178,8 +160,8 @@ class HandoffAccepted(_Event):
     event: ClassVar[str] = "accept"
 
     lead_id: str = attrs.field(validator=_check.text_field)
-    version: int = attrs.field(validator=_version(3))
-    handoff: int = attrs.field(validator=_version(2))
+    version: int = attrs.field(validator=_check.whole_field(3))
+    handoff: int = attrs.field(validator=_check.whole_field(2))
     person: str = attrs.field(validator=_check.text_field)
     at: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
     actor: str = attrs.field(validator=_check.text_field)
@@ -193,8 +175,8 @@ class HandoffRejected(_Event):
     event: ClassVar[str] = "reject"
 
     lead_id: str = attrs.field(validator=_check.text_field)
-    version: int = attrs.field(validator=_version(3))
-    handoff: int = attrs.field(validator=_version(2))
+    version: int = attrs.field(validator=_check.whole_field(3))
+    handoff: int = attrs.field(validator=_check.whole_field(2))
     reason: RejectReason = attrs.field(converter=_to_reason)
     note: str | None = attrs.field(default=None, validator=_check.optional_text_field)
     at: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
@@ -213,8 +195,8 @@ class HandoffExpired(_Event):
     event: ClassVar[str] = "expire"
 
     lead_id: str = attrs.field(validator=_check.text_field)
-    version: int = attrs.field(validator=_version(3))
-    handoff: int = attrs.field(validator=_version(2))
+    version: int = attrs.field(validator=_check.whole_field(3))
+    handoff: int = attrs.field(validator=_check.whole_field(2))
     at: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
     actor: str = attrs.field(validator=_check.text_field)
     idempotency_key: str | None = attrs.field(default=None, validator=_check.optional_text_field)
@@ -227,8 +209,8 @@ class HandoffWithdrawn(_Event):
     event: ClassVar[str] = "withdraw"
 
     lead_id: str = attrs.field(validator=_check.text_field)
-    version: int = attrs.field(validator=_version(3))
-    handoff: int = attrs.field(validator=_version(2))
+    version: int = attrs.field(validator=_check.whole_field(3))
+    handoff: int = attrs.field(validator=_check.whole_field(2))
     note: str | None = attrs.field(default=None, validator=_check.optional_text_field)
     at: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
     actor: str = attrs.field(validator=_check.text_field)
@@ -255,31 +237,17 @@ _EVENT_TYPES: Final[dict[str, type[Any]]] = {
 }
 
 
+_PARSERS: Final[dict[str, _events.Parser]] = {
+    "at": _check.parse_datetime,
+    "expires_at": _check.parse_datetime,
+}
+
+
 def event_from_dict(document: Any, *, field: str = "event") -> OwnershipEvent:
     """Rebuild an event from its ``to_dict()`` form; malformed input raises ``InvalidField``.
 
     Field names in errors carry the document path (``history[3].at``).
     """
-    doc = _check.mapping(field, document)
-    name = _check.key(field, doc, "event")
-    kind = _EVENT_TYPES.get(name) if isinstance(name, str) else None
-    if kind is None:
-        raise InvalidField(f"{field}.event", name, f"one of {', '.join(_EVENT_TYPES)}")
-    names = {f.name for f in attrs.fields(kind)}
-    extra = set(doc) - names - {"event"}
-    if extra:
-        raise InvalidField(field, sorted(extra), f"only the keys {', '.join(sorted(names))}")
-    values: dict[str, Any] = {}
-    for key, value in doc.items():
-        if key == "event" and kind is not OwnerAssigned:
-            continue
-        if key in ("at", "expires_at"):
-            value = _check.parse_datetime(f"{field}.{key}", value)
-        values[key] = value
-    _check.required_keys(field, values, kind)
-    try:
-        event: OwnershipEvent = kind(**values)
-    except InvalidField as err:
-        raise type(err)(f"{field}.{err.field}", err.value, err.expected) from None
-    _check.same_document(field, doc, event.to_dict(), why="as the event's to_dict() writes it")
+    doc, kind = _events.read(document, _EVENT_TYPES, field=field)
+    event: OwnershipEvent = _events.build(doc, kind, field=field, parsers=_PARSERS)
     return event

@@ -21,8 +21,8 @@ from typing import Any, Final
 from statemachine import State
 from statemachine.states import States
 
+from salesflow import _check
 from salesflow._compile import StrictMachine, Transitions, compile_lifecycle
-from salesflow.errors import InvalidField
 
 __all__ = [
     "HANDOFF_EVENTS",
@@ -86,14 +86,7 @@ HANDOFF_EVENTS: Final[tuple[str, ...]] = TRANSITIONS.events
 
 def key(status: Any, *, name: str = "status") -> _Key:
     """The table key for ``status`` (the member or its value), checked; ``name`` is the parameter."""
-    if isinstance(status, HandoffStatus):
-        return status, None
-    try:
-        return HandoffStatus(status), None
-    except (ValueError, TypeError):
-        raise InvalidField(
-            name, status, f"one of {', '.join(s.value for s in HandoffStatus)}"
-        ) from None
+    return _check.choice(HandoffStatus, name, status), None
 
 
 def allowed_events(status: HandoffStatus | str) -> frozenset[str]:

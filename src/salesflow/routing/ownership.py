@@ -6,7 +6,7 @@ Rules and longer examples: docs/routing.md ("Handoffs between roles").
 >>> from salesflow.routing import Ownership
 >>> t0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 >>> record = Ownership.start(lead_id="L-1", role="qualifier", person="quinn", at=t0).ownership
->>> record = record.hand_off("closer", to_person="cleo", at=t0).ownership
+>>> record = record.hand_off(to_role="closer", to_person="cleo", at=t0).ownership
 >>> record = record.accept(at=t0).ownership
 >>> record.person, record.credited("qualifier")
 ('cleo', 'quinn')
@@ -82,17 +82,17 @@ class OwnershipOutcome:
 
 
 class _Fold(Fold):
+    IDENTITY = "lead_id"
+    OWNED = "this lead's id"
+    CREATION = "start"
+
     __slots__ = (
         "handoffs",
-        "keys",
-        "last_at",
-        "last_utc",
         "lead_id",
         "owners",
         "pending",
         "person",
         "role",
-        "version",
     )
 
     def __init__(self, first: OwnerAssigned) -> None:
@@ -139,30 +139,15 @@ class _Fold(Fold):
             "pending", None, f"a pending handoff to {name} (lead {self.lead_id} has had none)"
         )
 
-    def advance(self, lead_id: str, event: OwnershipEvent) -> None:
-        if isinstance(event, OwnerAssigned) and event.event == "start":
-            raise InvalidType("event", event, "a change; start comes first and only once")
-        if event.lead_id != lead_id:
-            raise InvalidField("lead_id", event.lead_id, f"{lead_id!r}, this lead's id")
-        if event.version != self.version + 1:
-            raise InvalidField("version", event.version, f"{self.version + 1}, the next version")
-        # Ordered by the UTC instant: in a repeated hour a later change may read earlier.
-        instant = _zones.utc(event.at)
-        if instant < self.last_utc:
-            raise InvalidField(
-                "at", event.at, f"a time on or after the latest change ({self.last_at.isoformat()})"
-            )
+    def apply(self, event: OwnershipEvent) -> None:
         if isinstance(event, OwnerAssigned):
-            self._assign(event)
+            self._apply_assign(event)
         elif isinstance(event, HandoffSubmitted):
-            self._submit(event)
+            self._apply_submit(event)
         else:
-            self._close(event)
-        self.version = event.version
-        self.last_at = event.at
-        self.last_utc = instant
+            self._apply_close(event)
 
-    def _assign(self, event: OwnerAssigned) -> None:
+    def _apply_assign(self, event: OwnerAssigned) -> None:
         self.refuse_pending()
         if event.event == "reassign":
             if event.role is not self.role:
@@ -182,7 +167,7 @@ class _Fold(Fold):
         self.role, self.person = event.role, event.person
         self._own()
 
-    def _submit(self, event: HandoffSubmitted) -> None:
+    def _apply_submit(self, event: HandoffSubmitted) -> None:
         self.refuse_pending()
         if event.from_role is not self.role:
             raise InvalidField(
@@ -196,7 +181,7 @@ class _Fold(Fold):
         self.role, self.person = event.to_role, None
         self.handoffs = (*self.handoffs, Handoff(event, HandoffStatus.SUBMITTED))
 
-    def _close(self, event: _Closing) -> None:
+    def _apply_close(self, event: _Closing) -> None:
         pending = self.need_pending(event.event)
         if event.handoff != pending.version:
             raise InvalidField(
@@ -237,9 +222,9 @@ class _Fold(Fold):
         self.handoffs = (*self.handoffs[:-1], Handoff(pending, status, event))
 
 
-def _fold(events: Sequence[Any]) -> _Fold:
+def _fold_history(events: Sequence[Any]) -> _Fold:
     changes = (OwnerAssigned, HandoffSubmitted, *_CLOSING)
-    return fold_checked(events, OwnerAssigned, changes, _Fold, "lead_id", field="history")
+    return fold_checked(events, OwnerAssigned, changes, _Fold, "lead_id")
 
 
 # -- the aggregate ------------------------------------------------------------------
@@ -263,7 +248,7 @@ class Ownership:
     _fold: _Fold = attrs.field(init=False, eq=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
-        object.__setattr__(self, "_fold", _fold(self.history))
+        object.__setattr__(self, "_fold", _fold_history(self.history))
 
     # -- what the record says ----------------------------------------------------------
 
@@ -379,8 +364,8 @@ class Ownership:
 
     def reassign(
         self,
-        person: str,
         *,
+        person: str,
         at: datetime,
         note: str | None = None,
         actor: str = SYSTEM,
@@ -388,7 +373,7 @@ class Ownership:
         expected_version: int | None = None,
     ) -> OwnershipOutcome:
         """Another person of the current role takes the lead (also: someone claims it from the queue)."""
-        return self._assign(
+        return self._change_owner(
             "reassign",
             self.role,
             person,
@@ -401,8 +386,8 @@ class Ownership:
 
     def transfer(
         self,
-        role: Role | str,
         *,
+        role: Role | str,
         at: datetime,
         person: str | None = None,
         note: str | None = None,
@@ -414,7 +399,7 @@ class Ownership:
 
         ``person`` takes it there; ``None`` puts it in that role's queue.
         """
-        return self._assign(
+        return self._change_owner(
             "transfer",
             role,
             person,
@@ -427,8 +412,8 @@ class Ownership:
 
     def hand_off(
         self,
-        to_role: Role | str,
         *,
+        to_role: Role | str,
         at: datetime,
         to_person: str | None = None,
         expires_at: datetime | None = None,
@@ -466,8 +451,13 @@ class Ownership:
             "note": note,
             "actor": actor,
         }
-        return self._apply(
-            "hand_off", idempotency_key, expected_version, at, lambda _: arguments, build
+        return self._change(
+            "hand_off",
+            at,
+            idempotency_key,
+            expected_version,
+            arguments=lambda _: arguments,
+            build=build,
         )
 
     def accept(
@@ -483,6 +473,8 @@ class Ownership:
 
         ``person`` defaults to the one the handoff was offered to, and must be
         that person when one was named; a handoff to a queue needs it.
+        ``actor`` defaults to ``None``, meaning the person receiving the lead
+        (who accepts is, unless told otherwise, the one who takes it).
         Refused at or after the handoff's deadline.
         """
 
@@ -511,12 +503,14 @@ class Ownership:
             taker = getattr(offered, "to_person", None) if person is None else person
             return {"person": taker, "actor": taker if actor is None else actor}
 
-        return self._apply("accept", idempotency_key, expected_version, at, arguments, build)
+        return self._change(
+            "accept", at, idempotency_key, expected_version, arguments=arguments, build=build
+        )
 
     def reject(
         self,
-        reason: RejectReason | str,
         *,
+        reason: RejectReason | str,
         at: datetime,
         note: str | None = None,
         actor: str = SYSTEM,
@@ -527,7 +521,7 @@ class Ownership:
 
         The lead returns to the sending role and person. Refused at or after the deadline.
         """
-        return self._close(
+        return self._change_close(
             HandoffRejected,
             at,
             {"reason": reason, "note": note},
@@ -548,7 +542,7 @@ class Ownership:
 
         The lead returns to the sending role and person.
         """
-        return self._close(
+        return self._change_close(
             HandoffExpired,
             at,
             {},
@@ -567,7 +561,7 @@ class Ownership:
         expected_version: int | None = None,
     ) -> OwnershipOutcome:
         """The sender takes the pending handoff back; the lead returns to them."""
-        return self._close(
+        return self._change_close(
             HandoffWithdrawn,
             at,
             {"note": note},
@@ -576,7 +570,7 @@ class Ownership:
             expected_version=expected_version,
         )
 
-    def _close(
+    def _change_close(
         self,
         kind: type[HandoffRejected | HandoffExpired | HandoffWithdrawn],
         at: datetime,
@@ -601,11 +595,16 @@ class Ownership:
             )
 
         arguments = {"actor": actor, **content}
-        return self._apply(
-            kind.event, idempotency_key, expected_version, at, lambda _: arguments, build
+        return self._change(
+            kind.event,
+            at,
+            idempotency_key,
+            expected_version,
+            arguments=lambda _: arguments,
+            build=build,
         )
 
-    def _assign(
+    def _change_owner(
         self,
         name: str,
         role: Role | str,
@@ -633,17 +632,21 @@ class Ownership:
         arguments: dict[str, Any] = {"person": person, "note": note, "actor": actor}
         if name != "reassign":  # reassign's role is the lead's role then, not an argument
             arguments["role"] = role
-        return self._apply(name, idempotency_key, expected_version, at, lambda _: arguments, build)
+        return self._change(
+            name, at, idempotency_key, expected_version, arguments=lambda _: arguments, build=build
+        )
 
-    def _apply(
+    def _change(
         self,
         name: str,
-        key: str | None,
-        expected: int | None,
-        at: Any,
+        at: datetime,
+        idempotency_key: str | None,
+        expected_version: int | None,
+        *,
         arguments: Callable[[Any], dict[str, Any]],
         build: Callable[[int], OwnershipEvent],
     ) -> OwnershipOutcome:
+        """One verb through the one command pipeline, :func:`salesflow._aggregate.command`."""
         # A key binds the command and its business arguments (not ``at``: a
         # retry carries a later time); see docs/routing.md.
         return command(
@@ -651,8 +654,8 @@ class Ownership:
             subject=f"ownership of lead {self.lead_id}",
             identity=self.lead_id,
             name=name,
-            key=key,
-            expected=expected,
+            key=idempotency_key,
+            expected=expected_version,
             at=at,
             arguments=arguments,
             build=build,
@@ -675,10 +678,10 @@ class Ownership:
 
         Refused: a document with a key :meth:`to_dict` does not write (named).
         """
-        _check.only_keys("document", _check.mapping("document", document), _OWNERSHIP_KEYS)
         return restore(
             document,
             schema=SCHEMA,
+            keys=_SUMMARY_KEYS,
             parse=event_from_dict,
             build=cls,
             summary=_summary,
@@ -713,9 +716,7 @@ class Ownership:
 _SELLING_ROLES: Final = (Role.CLOSER, Role.MANAGER)
 """The roles that make a lead's sale, the closer first (see :attr:`Ownership.sales_credit`)."""
 
-_OWNERSHIP_KEYS: Final = frozenset(
-    {"schema", "lead_id", "role", "person", "pending", "version", "history"}
-)
+_SUMMARY_KEYS: Final = ("lead_id", "role", "person", "pending", "version")
 
 
 def _summary(ownership: Ownership) -> dict[str, Any]:

@@ -178,7 +178,7 @@ class RoleTransfer:
         if done("transfer") or current.role is not self.to_role:
             outcomes.append(
                 current.transfer(
-                    self.to_role,
+                    role=self.to_role,
                     person=person,
                     idempotency_key=key("transfer"),
                     expected_version=expected,
@@ -190,7 +190,9 @@ class RoleTransfer:
             check_expected_version(f"ownership of lead {self.lead_id}", expected, current.version)
         elif done("reassign") or (person is not None and person != current.person):
             outcomes.append(
-                current.reassign(cast(str, person), idempotency_key=key("reassign"), **common)
+                current.reassign(
+                    person=cast(str, person), idempotency_key=key("reassign"), **common
+                )
             )
         final = outcomes[-1].ownership if outcomes else current
         return RoleTransferApplied(final, tuple(o.event for o in outcomes if not o.repeated))
