@@ -946,9 +946,7 @@ REGISTRY.update(
             lambda: samples.qualified_lead().history[-1]
         ),
         "leads.events.LeadStageChanged": ctor(lambda: samples.lost_lead().history[-1]),
-        "leads.events.LeadStageChanged.to_dict": lambda: m(
-            lambda: samples.lost_lead().history[-1]
-        ),
+        "leads.events.LeadStageChanged.to_dict": lambda: m(lambda: samples.lost_lead().history[-1]),
         "leads.lead.LeadOutcome": ctor(samples.lead_outcome),
         "leads.lifecycle.key": lambda: f(
             lead_lifecycle.key, "lost", qualified=True, lost_from="decision"
@@ -965,9 +963,7 @@ REGISTRY.update(
         "routing.assignment.Decision.explain": lambda: m(lambda: samples.assignment().decision),
         "routing.assignment.Decision.to_dict": lambda: m(lambda: samples.assignment().decision),
         "routing.deadlines.DeadlineResult": ctor(samples.deadline_result),
-        "routing.deadlines.Reassignment": ctor(
-            lambda: samples.deadline_result().reassignments[0]
-        ),
+        "routing.deadlines.Reassignment": ctor(lambda: samples.deadline_result().reassignments[0]),
         "routing.deadlines.WaitingLead": lambda: f(
             deadlines.WaitingLead,
             "L-7",
@@ -1010,9 +1006,7 @@ REGISTRY.update(
         "routing.report.SimulationReport.in_role": lambda: m(samples.report, "closer"),
         "routing.report.SimulationReport.format": lambda: m(samples.report),
         "routing.report.SimulationReport.to_dict": lambda: m(samples.report),
-        "routing.report.format_comparison": lambda: f(
-            report.format_comparison, [samples.report()]
-        ),
+        "routing.report.format_comparison": lambda: f(report.format_comparison, [samples.report()]),
         "routing.reroute.RerouteReport": ctor(samples.reroute_report),
         "routing.reroute.RerouteReport.to_dict": lambda: m(samples.reroute_report),
         "routing.reroute.RerouteReport.from_dict": lambda: f(
@@ -1078,9 +1072,7 @@ REGISTRY.update(
         "metrics.funnel.Funnel.step": lambda: m(samples.shop_funnel, "add_to_cart"),
         "metrics.funnel.Funnel.to_records": lambda: m(samples.shop_funnel),
         "metrics.funnel.Funnel.format": lambda: m(samples.shop_funnel, 2, ROUND_DOWN),
-        "metrics.funnel.FunnelStepResult": ctor(
-            lambda: samples.shop_funnel().step("add_to_cart")
-        ),
+        "metrics.funnel.FunnelStepResult": ctor(lambda: samples.shop_funnel().step("add_to_cart")),
         "metrics.funnel.FunnelStepResult.to_dict": lambda: m(
             lambda: samples.shop_funnel().step("add_to_cart")
         ),

@@ -244,7 +244,11 @@ def started() -> Ownership:
 
 @cache
 def handed() -> Ownership:
-    return started().hand_off(to_role=Role.CLOSER, to_person="cleo", at=at(1), expires_at=at(5)).ownership
+    return (
+        started()
+        .hand_off(to_role=Role.CLOSER, to_person="cleo", at=at(1), expires_at=at(5))
+        .ownership
+    )
 
 
 @cache

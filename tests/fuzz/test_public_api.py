@@ -52,4 +52,3 @@ def test_an_enum_called_with_a_bad_value_raises_a_value_error(name: str) -> None
             leaks.append(f"{label}: {'hangs' if outcome.hung else repr(outcome.error)}")
 
     assert not leaks, f"{name}:\n  " + "\n  ".join(leaks)
-

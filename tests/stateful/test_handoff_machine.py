@@ -38,7 +38,11 @@ BAD_CALLS = [
     ("hand_off", (), {"to_role": "cashier", "at": LATER}),
     ("hand_off", (), {"to_role": Role.CLOSER, "at": datetime(2027, 6, 1)}),  # naive
     ("hand_off", (), {"to_role": Role.CLOSER, "at": LATER, "expires_at": LATER}),
-    ("hand_off", (), {"to_role": Role.CLOSER, "at": LATER, "expires_at": LATER - timedelta(hours=1)}),
+    (
+        "hand_off",
+        (),
+        {"to_role": Role.CLOSER, "at": LATER, "expires_at": LATER - timedelta(hours=1)},
+    ),
     ("hand_off", (), {"to_role": Role.CLOSER, "at": LATER, "to_person": ""}),
     ("hand_off", (), {"to_role": Role.CLOSER, "at": datetime.min.replace(tzinfo=UTC)}),
     ("reassign", (), {"person": None, "at": LATER}),

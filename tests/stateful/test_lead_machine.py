@@ -88,7 +88,11 @@ BAD_CALLS = [
     (
         "lose",
         (),
-        {"reason": "seasonal", "at": datetime(2026, 12, 1, tzinfo=UTC), "come_back_on": "2027-01-01"},
+        {
+            "reason": "seasonal",
+            "at": datetime(2026, 12, 1, tzinfo=UTC),
+            "come_back_on": "2027-01-01",
+        },
     ),
     ("move_back", (), {"reason": "", "at": datetime(2026, 12, 1, tzinfo=UTC)}),
     ("log_activity", (), {"kind": -1, "at": datetime(2026, 12, 1, tzinfo=UTC)}),

@@ -222,7 +222,9 @@ class OrderMachine(RuleBasedStateMachine):
     @invariant()
     def status_matches_the_model(self) -> None:
         assert self.order.status.value == self.status
-        assert self.order.resumes_to == (OrderStatus(self.interrupted) if self.interrupted else None)
+        assert self.order.resumes_to == (
+            OrderStatus(self.interrupted) if self.interrupted else None
+        )
 
     @invariant()
     def was_delayed_matches_the_model(self) -> None:

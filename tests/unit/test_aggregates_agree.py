@@ -41,7 +41,9 @@ def _ownership() -> Ownership:
 AGGREGATES = [
     pytest.param(_order, Order.from_dict, order_event_from_dict, "place", id="order"),
     pytest.param(_lead, Lead.from_dict, lead_event_from_dict, "create", id="lead"),
-    pytest.param(_ownership, Ownership.from_dict, ownership_event_from_dict, "start", id="ownership"),
+    pytest.param(
+        _ownership, Ownership.from_dict, ownership_event_from_dict, "start", id="ownership"
+    ),
 ]
 
 

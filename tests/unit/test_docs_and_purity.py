@@ -14,7 +14,9 @@ SRC = ROOT / "src" / "salesflow"
 
 
 def _load_generator():
-    spec = importlib.util.spec_from_file_location("gen_diagrams", ROOT / "scripts" / "gen_diagrams.py")
+    spec = importlib.util.spec_from_file_location(
+        "gen_diagrams", ROOT / "scripts" / "gen_diagrams.py"
+    )
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -26,7 +28,9 @@ def test_every_diagram_in_the_docs_matches_the_state_machine_class():
     generator = _load_generator()
     pages = sorted((ROOT / "docs").glob("*.md"))
 
-    drifted = [page.name for page in pages if generator.regenerate(page.read_text()) != page.read_text()]
+    drifted = [
+        page.name for page in pages if generator.regenerate(page.read_text()) != page.read_text()
+    ]
 
     assert pages
     assert drifted == [], f"run: python scripts/gen_diagrams.py (drifted: {drifted})"
@@ -40,8 +44,21 @@ def test_the_orders_page_carries_the_order_lifecycle_diagram():
 
 
 _FORBIDDEN_MODULES = {
-    "logging", "socket", "sqlite3", "requests", "httpx", "urllib", "http", "subprocess",
-    "os", "pathlib", "io", "random", "time", "asyncio", "threading",
+    "logging",
+    "socket",
+    "sqlite3",
+    "requests",
+    "httpx",
+    "urllib",
+    "http",
+    "subprocess",
+    "os",
+    "pathlib",
+    "io",
+    "random",
+    "time",
+    "asyncio",
+    "threading",
 }
 _FORBIDDEN_CALLS = re.compile(r"\b(print|open|input)\(|datetime\.now\(|date\.today\(|utcnow\(")
 
@@ -56,9 +73,13 @@ def test_the_domain_imports_nothing_that_does_io_reads_a_clock_or_draws_unseeded
                 names = [alias.name.split(".")[0] for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 names = [node.module.split(".")[0]]
-            offenders += [f"{path.name}: import {name}" for name in names if name in _FORBIDDEN_MODULES]
+            offenders += [
+                f"{path.name}: import {name}" for name in names if name in _FORBIDDEN_MODULES
+            ]
         code = "\n".join(
-            line for line in path.read_text().splitlines() if ">>>" not in line and "..." not in line
+            line
+            for line in path.read_text().splitlines()
+            if ">>>" not in line and "..." not in line
         )
         offenders += [f"{path.name}: {match.group(0)}" for match in _FORBIDDEN_CALLS.finditer(code)]
 

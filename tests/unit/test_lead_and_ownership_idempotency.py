@@ -186,8 +186,20 @@ OWNERSHIP_COMMANDS: list[tuple[str, Any, tuple[Any, ...], dict[str, Any], dict[s
         {"note": "wrong region", "actor": "x"},
     ),
     ("withdraw", _offered, (), {"note": "oops"}, {"note": "changed mind", "actor": "x"}),
-    ("reassign", _started, (), {"person": "rita", "note": "holiday"}, {"note": "sick", "actor": "x"}),
-    ("transfer", _started, (), {"role": Role.CLOSER, "person": "cleo"}, {"person": "carl", "actor": "x"}),
+    (
+        "reassign",
+        _started,
+        (),
+        {"person": "rita", "note": "holiday"},
+        {"note": "sick", "actor": "x"},
+    ),
+    (
+        "transfer",
+        _started,
+        (),
+        {"role": Role.CLOSER, "person": "cleo"},
+        {"person": "carl", "actor": "x"},
+    ),
 ]
 
 
@@ -217,7 +229,9 @@ def test_a_deadline_given_in_another_zone_is_the_same_argument():
     from zoneinfo import ZoneInfo
 
     deadline = at(30)
-    first = _started().hand_off(to_role=Role.CLOSER, at=at(1), expires_at=deadline, idempotency_key="k")
+    first = _started().hand_off(
+        to_role=Role.CLOSER, at=at(1), expires_at=deadline, idempotency_key="k"
+    )
 
     again = first.ownership.hand_off(
         to_role=Role.CLOSER,
@@ -254,7 +268,9 @@ def test_a_key_of_the_start_reused_for_a_later_command_is_a_conflict(verb):
     started = Ownership.start(
         lead_id="L-1", role=Role.QUALIFIER, person="q", at=T0, idempotency_key="k"
     ).ownership
-    offered = started.hand_off(to_role=Role.CLOSER, to_person="c", at=at(1), expires_at=at(2)).ownership
+    offered = started.hand_off(
+        to_role=Role.CLOSER, to_person="c", at=at(1), expires_at=at(2)
+    ).ownership
 
     with pytest.raises(IdempotencyConflict, match="'k' was already used for 'start'"):
         getattr(offered, verb)(at=at(3), idempotency_key="k")

@@ -196,7 +196,9 @@ def test_a_lead_document_carries_the_lead_schema():
 
 def test_every_event_writes_itself_and_reads_back_equal():
     lead = new_lead().log_activity(kind=ActivityKind.CALL, at=at(1), actor="kim").lead
-    lead = lead.qualify(at=at(2), actor="kim").lead.lose(reason=LostReason.COMPETITOR, at=at(3)).lead
+    lead = (
+        lead.qualify(at=at(2), actor="kim").lead.lose(reason=LostReason.COMPETITOR, at=at(3)).lead
+    )
 
     for event in lead.history:
         assert event_from_dict(json.loads(json.dumps(event.to_dict()))) == event

@@ -55,7 +55,9 @@ def test_a_new_lead_starts_at_awareness():
 def test_forward_moves_go_one_stage_at_a_time():
     assert at_decision().stage is LeadStage.DECISION
     assert [e.to_stage for e in at_decision().history[1:]] == [
-        LeadStage.INTEREST, LeadStage.CONSIDERATION, LeadStage.DECISION,
+        LeadStage.INTEREST,
+        LeadStage.CONSIDERATION,
+        LeadStage.DECISION,
     ]
 
 
@@ -143,11 +145,18 @@ def test_a_customer_becomes_retained_on_a_repeat_purchase():
 
 
 def test_activities_are_recorded_with_actor_and_time():
-    lead = new_lead().log_activity(kind=ActivityKind.DEMO, at=at(1), actor="sam", note="went well").lead
+    lead = (
+        new_lead()
+        .log_activity(kind=ActivityKind.DEMO, at=at(1), actor="sam", note="went well")
+        .lead
+    )
 
     (activity,) = lead.activities
     assert (activity.kind, activity.actor, activity.at, activity.note) == (
-        ActivityKind.DEMO, "sam", at(1), "went well",
+        ActivityKind.DEMO,
+        "sam",
+        at(1),
+        "went well",
     )
 
 
@@ -241,7 +250,11 @@ def test_replay_and_the_serialised_form_round_trip():
     ids=["to_stage", "version", "summary", "naive", "come back"],
 )
 def test_a_tampered_document_is_refused_naming_the_path(change, field):
-    lead = at_decision().lose(reason=LostReason.SEASONAL, at=at(5), come_back_on=date(2027, 1, 10)).lead
+    lead = (
+        at_decision()
+        .lose(reason=LostReason.SEASONAL, at=at(5), come_back_on=date(2027, 1, 10))
+        .lead
+    )
     document = json.loads(json.dumps(lead.to_dict()))
     change(document)
 

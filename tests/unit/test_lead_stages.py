@@ -31,7 +31,9 @@ COMBINATIONS = [
 ]
 
 
-@pytest.mark.parametrize("view", [FUNNEL, JOURNEY, TEAM_PHASES], ids=["funnel", "journey", "phases"])
+@pytest.mark.parametrize(
+    "view", [FUNNEL, JOURNEY, TEAM_PHASES], ids=["funnel", "journey", "phases"]
+)
 def test_every_view_is_a_total_mapping_over_the_stages(view):
     assert set(view) == set(LeadStage)
 
@@ -178,7 +180,9 @@ def _engine_replay(events):
     return machine.current_state_value
 
 
-@given(st.lists(st.sampled_from([*LEAD_EVENTS, "qualify", "log_activity", "teleport"]), max_size=14))
+@given(
+    st.lists(st.sampled_from([*LEAD_EVENTS, "qualify", "log_activity", "teleport"]), max_size=14)
+)
 def test_replay_stage_equals_firing_the_same_events_on_the_engine(events):
     expected = _engine_replay(events)
 

@@ -182,7 +182,9 @@ def test_disqualify_records_who_disqualified_and_the_note():
 
 
 def test_reactivation_clears_every_lost_fact_and_returns_to_the_stage_lost_from():
-    lost = at_interest().lose(reason=LostReason.SEASONAL, at=at(2), come_back_on=date(2027, 3, 1)).lead
+    lost = (
+        at_interest().lose(reason=LostReason.SEASONAL, at=at(2), come_back_on=date(2027, 3, 1)).lead
+    )
 
     back = lost.reactivate(at=at(3), actor="sam").lead
 

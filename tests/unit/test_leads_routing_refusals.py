@@ -382,7 +382,9 @@ def test_a_ledger_tally_with_an_added_key_is_refused_naming_it():
 def test_a_ledger_tally_with_a_key_left_out_is_refused_naming_it():
     # A tally document carries every count; one left out may have been deleted.
     with pytest.raises(InvalidField, match=r"^people\.ana\.assigned: got None"):
-        AssignmentLedger.from_dict({"schema": AssignmentLedger.SCHEMA, "people": {"ana": {"load": 2}}, "roles": {}})
+        AssignmentLedger.from_dict(
+            {"schema": AssignmentLedger.SCHEMA, "people": {"ana": {"load": 2}}, "roles": {}}
+        )
 
 
 # -- least loaded pacing ------------------------------------------------------------------
@@ -443,7 +445,9 @@ def test_a_turn_taken_in_another_role_does_not_pace():
 
 
 def test_a_person_never_served_is_not_paced_before_the_first_turns():
-    ledger = AssignmentLedger({"ben": LedgerEntry(load=1, assigned=1, last_turn=-1)}, {Role.CLOSER: RoleTurns(0)})
+    ledger = AssignmentLedger(
+        {"ben": LedgerEntry(load=1, assigned=1, last_turn=-1)}, {Role.CLOSER: RoleTurns(0)}
+    )
 
     assert _pick(ledger) == ("ana", "ana")
 

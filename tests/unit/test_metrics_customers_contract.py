@@ -315,7 +315,9 @@ EMPTY = {
         repeat_customers=0, customers=0, **o
     ),
     "purchase_frequency": lambda **o: purchase_frequency(orders_per_customer={}, **o),
-    "purchase_frequency_from_counts": lambda **o: purchase_frequency(order_count=0, customers=0, **o),
+    "purchase_frequency_from_counts": lambda **o: purchase_frequency(
+        order_count=0, customers=0, **o
+    ),
     "historical_clv": lambda **o: clv(
         average_order_value=Money("10", "EUR"),
         purchase_frequency=purchase_frequency(order_count=0, customers=0),

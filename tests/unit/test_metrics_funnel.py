@@ -105,7 +105,9 @@ def test_impossible_conversion_counts_are_refused_naming_the_field(kwargs, field
 
 
 def test_conversion_from_ids_counts_each_visitor_once():
-    result = conversion_rate(visitors=["a", "b", "a", 7, "c"], variant="distinct_ids", converted=[7, 7, "a"])
+    result = conversion_rate(
+        visitors=["a", "b", "a", 7, "c"], variant="distinct_ids", converted=[7, 7, "a"]
+    )
 
     assert result.fraction == Fraction(2, 4)
     assert result.variant == "distinct ids"

@@ -220,7 +220,8 @@ ROUNDERS = {
             (2026, 1): Money("100", "EUR"),
             (2026, 2): Money("110", "EUR"),
             (2026, 3): Money("121", "EUR"),
-        }, variant="compound_monthly",
+        },
+        variant="compound_monthly",
         places=places,
     ),
     "GrowthRate.percent": lambda places: revenue_growth(
@@ -228,7 +229,8 @@ ROUNDERS = {
             (2026, 1): Money("100", "EUR"),
             (2026, 2): Money("110", "EUR"),
             (2026, 3): Money("121", "EUR"),
-        }, variant="compound_monthly"
+        },
+        variant="compound_monthly",
     ).percent(places),
 }
 

@@ -52,7 +52,9 @@ REFUSALS: dict[str, tuple[Callable[[], Any], str]] = {
         "first ('GBP')",
     ),
     "OrderRecord amount": (
-        lambda: OrderRecord("1", "ada", samples.PLACED, Money("9", "GBP"), discount=Money("1", "EUR")),
+        lambda: OrderRecord(
+            "1", "ada", samples.PLACED, Money("9", "GBP"), discount=Money("1", "EUR")
+        ),
         "amount ('GBP')",
     ),
     "customer_acquisition_cost sales_spend": (

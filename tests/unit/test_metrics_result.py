@@ -259,8 +259,15 @@ _numbers = st.one_of(
 
 @given(_numbers, _numbers, st.booleans())
 def test_a_ratio_round_trips_through_json_text(numerator, denominator, unfinished):
-    ratio = Ratio("m", numerator, denominator, variant="v", formula="a / b",
-                  inputs=(("a", numerator),), unfinished=unfinished)
+    ratio = Ratio(
+        "m",
+        numerator,
+        denominator,
+        variant="v",
+        formula="a / b",
+        inputs=(("a", numerator),),
+        unfinished=unfinished,
+    )
 
     again = result_from_dict(json.loads(json.dumps(ratio.to_dict())))
 
@@ -268,17 +275,24 @@ def test_a_ratio_round_trips_through_json_text(numerator, denominator, unfinishe
     assert again.fraction == ratio.fraction
 
 
-@given(st.integers(-10**6, 10**6), st.integers(0, 10**6), st.booleans())
+@given(st.integers(-(10**6), 10**6), st.integers(0, 10**6), st.booleans())
 def test_a_score_round_trips_with_its_scale_and_sign(numerator, denominator, signed):
-    score = Score("s", numerator, denominator, variant="v", formula="a / b", scale=100,
-                  signed=signed)
+    score = Score(
+        "s", numerator, denominator, variant="v", formula="a / b", scale=100, signed=signed
+    )
 
     assert result_from_dict(json.loads(json.dumps(score.to_dict()))) == score
 
 
 def test_an_amount_round_trips_with_its_money():
-    amount = Amount("CLV", Money("80", "USD"), Decimal("0.05"), variant="v", formula="a / b",
-                    inputs=(("ARPU", Money("100", "USD")),))
+    amount = Amount(
+        "CLV",
+        Money("80", "USD"),
+        Decimal("0.05"),
+        variant="v",
+        formula="a / b",
+        inputs=(("ARPU", Money("100", "USD")),),
+    )
 
     document = json.loads(json.dumps(amount.to_dict()))
 

@@ -396,7 +396,8 @@ def test_an_irrational_compound_growth_is_rounded_to_the_stated_places_and_says_
 
 def test_a_falling_compound_growth_rounds_toward_and_away_from_zero_as_asked():
     rate = revenue_growth(
-        {(2026, 1): eur("200"), (2026, 2): eur("150"), (2026, 3): eur("100")}, variant="compound_monthly"
+        {(2026, 1): eur("200"), (2026, 2): eur("150"), (2026, 3): eur("100")},
+        variant="compound_monthly",
     )
 
     # 1/sqrt(2) - 1 = -0.29289321881...
@@ -408,7 +409,9 @@ def test_a_falling_compound_growth_rounds_toward_and_away_from_zero_as_asked():
 
 def test_compound_growth_is_undefined_for_one_month_or_a_first_month_of_zero():
     one = revenue_growth({(2026, 1): eur("100")}, variant="compound_monthly")
-    from_zero = revenue_growth({(2026, 1): eur("0"), (2026, 2): eur("100")}, variant="compound_monthly")
+    from_zero = revenue_growth(
+        {(2026, 1): eur("0"), (2026, 2): eur("100")}, variant="compound_monthly"
+    )
 
     assert one.value is None
     assert one.percent() == "undefined"
@@ -425,7 +428,9 @@ def test_compound_growth_refuses_bad_places_and_no_months():
     with pytest.raises(InvalidField, match="revenue"):
         revenue_growth({}, variant="compound_monthly")
     with pytest.raises(InvalidField, match="rounding"):
-        revenue_growth({(2026, 1): eur("1"), (2026, 2): eur("2")}, variant="compound_monthly").percent(1, "up")
+        revenue_growth(
+            {(2026, 1): eur("1"), (2026, 2): eur("2")}, variant="compound_monthly"
+        ).percent(1, "up")
 
 
 # -- per-manager KPIs -------------------------------------------------------------------------------

@@ -68,8 +68,14 @@ def test_decisions_over_something_not_a_dispatcher_are_refused_naming_dispatcher
 
 @pytest.mark.parametrize(
     ("start", "stop", "named"),
-    [("0", 1, "start"), (-1, 1, "start"), (3, 3, "start"), (0, None, "stop"), (1, 0, "stop"),
-     (0, 3, "stop")],
+    [
+        ("0", 1, "start"),
+        (-1, 1, "start"),
+        (3, 3, "start"),
+        (0, None, "stop"),
+        (1, 0, "stop"),
+        (0, 3, "stop"),
+    ],
 )
 def test_decisions_out_of_the_dispatchers_range_are_refused_naming_the_bound(start, stop, named):
     dispatcher, _ = _dispatcher_with_two_decisions()
@@ -116,12 +122,16 @@ def test_every_public_module_names_what_it_exports_and_each_name_exists(module_n
 @pytest.mark.parametrize(
     ("module_name", "names"),
     [
-        ("salesflow.routing.models", ["owner", "owner_of", "ownership_table", "model_diagram",
-                                      "AFTER_SALE"]),
+        (
+            "salesflow.routing.models",
+            ["owner", "owner_of", "ownership_table", "model_diagram", "AFTER_SALE"],
+        ),
         ("salesflow.routing.strategies", ["Rule", "Strategy"]),
         ("salesflow.routing.ledger", ["LedgerEntry", "RoleTurns", "SCHEMA"]),
-        ("salesflow.routing.assignment", ["Decision", "Assignment", "AssignmentReason",
-                                          "AssignmentVerdict"]),
+        (
+            "salesflow.routing.assignment",
+            ["Decision", "Assignment", "AssignmentReason", "AssignmentVerdict"],
+        ),
         ("salesflow.routing.dispatcher", ["Decisions"]),
         ("salesflow.routing.deadlines", ["WaitingLead", "Reassignment", "DeadlineResult"]),
         ("salesflow.routing.reroute", ["RerouteReport", "Routed", "RoleTransferApplied"]),

@@ -161,5 +161,8 @@ def test_a_carrier_update_refuses_a_naive_time():
 
     with pytest.raises(InvalidType, match="naive"):
         CarrierUpdate(
-            vocabulary="aftership", code="InTransit", tracking_number="JD01", at=datetime(2026, 1, 1)
+            vocabulary="aftership",
+            code="InTransit",
+            tracking_number="JD01",
+            at=datetime(2026, 1, 1),
         )

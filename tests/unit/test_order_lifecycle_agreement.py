@@ -60,7 +60,15 @@ def test_allowed_events_equal_the_engines_enabled_events(status, context):
 
 def test_the_lifecycle_declares_exactly_the_nine_events_in_order():
     assert ORDER_EVENTS == (
-        "process", "pick", "pack", "ship", "transit", "deliver", "cancel", "delay", "resume",
+        "process",
+        "pick",
+        "pack",
+        "ship",
+        "transit",
+        "deliver",
+        "cancel",
+        "delay",
+        "resume",
     )
 
 

@@ -32,20 +32,34 @@ from salesflow.orders.notifications import NOTICE_TYPES, ShippedNotice
 
 def _outcomes():
     yield "received", place().notification
-    yield "processing", placed().process(step=ProcessingStep.PAYMENT_CONFIRMATION, at=at(1)).notification
+    yield (
+        "processing",
+        placed().process(step=ProcessingStep.PAYMENT_CONFIRMATION, at=at(1)).notification,
+    )
     yield "picking", processing().pick(at=at(2)).notification
     yield "packed", picking().pack(at=at(3)).notification
-    yield "shipped", packed().ship(
-        carrier="DHL", tracking_number="JD01", tracking_url="https://t.example/JD01", at=at(4)
-    ).notification
+    yield (
+        "shipped",
+        packed()
+        .ship(
+            carrier="DHL", tracking_number="JD01", tracking_url="https://t.example/JD01", at=at(4)
+        )
+        .notification,
+    )
     yield "in_transit", shipped().transit(location="Leipzig hub", at=at(5)).notification
-    yield "delivered", in_transit().deliver(
-        at=at(9), proof="left with neighbour", review_url="https://r.example"
-    ).notification
+    yield (
+        "delivered",
+        in_transit()
+        .deliver(at=at(9), proof="left with neighbour", review_url="https://r.example")
+        .notification,
+    )
     yield "cancelled", placed().cancel(reason="payment declined", at=at(1)).notification
-    yield "delayed", picking().delay(
-        reason="supplier is late", estimated_delivery=date(2026, 11, 30), at=at(3)
-    ).notification
+    yield (
+        "delayed",
+        picking()
+        .delay(reason="supplier is late", estimated_delivery=date(2026, 11, 30), at=at(3))
+        .notification,
+    )
 
 
 NOTICES = dict(_outcomes())

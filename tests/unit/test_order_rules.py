@@ -84,7 +84,13 @@ def test_the_straight_path_reaches_delivered():
     order = in_transit().deliver(at=at(9)).order
 
     assert [e.to_status.value for e in order.history] == [
-        "received", "processing", "picking", "packed", "shipped", "in_transit", "delivered",
+        "received",
+        "processing",
+        "picking",
+        "packed",
+        "shipped",
+        "in_transit",
+        "delivered",
     ]
 
 
@@ -184,7 +190,10 @@ def test_deliver_from_a_delay_before_shipping_is_refused():
 
 @pytest.mark.parametrize(
     "final",
-    [lambda: shipped().deliver(at=at(9)).order, lambda: placed().cancel(reason="x", at=at(1)).order],
+    [
+        lambda: shipped().deliver(at=at(9)).order,
+        lambda: placed().cancel(reason="x", at=at(1)).order,
+    ],
     ids=["delivered", "cancelled"],
 )
 def test_delivered_and_cancelled_are_final(final):
@@ -303,12 +312,24 @@ def _tampered(change):
         (lambda d: d["history"][1].update(colour="red"), "history[1]"),
         (lambda d: d.update(schema="other/9"), "schema"),
         (lambda d: d["history"][0]["lines"][0].update(quantity=-2), "history[0].lines[0].quantity"),
-        (lambda d: d["history"][0]["amount_due"].update(amount=21.0), "history[0].amount_due.amount"),
+        (
+            lambda d: d["history"][0]["amount_due"].update(amount=21.0),
+            "history[0].amount_due.amount",
+        ),
         (lambda d: d["history"][5].update(event="deliver"), "history[5]"),
     ],
     ids=[
-        "to_status", "tracking", "swapped", "version", "summary", "naive", "unknown key",
-        "schema", "quantity", "float amount", "event",
+        "to_status",
+        "tracking",
+        "swapped",
+        "version",
+        "summary",
+        "naive",
+        "unknown key",
+        "schema",
+        "quantity",
+        "float amount",
+        "event",
     ],
 )
 def test_a_tampered_document_is_refused_naming_the_path(change, field):

@@ -125,7 +125,9 @@ def test_a_qualifier_or_account_manager_alone_is_not_credited(role):
 def test_a_lead_in_a_queue_or_a_pending_handoff_has_no_credit_yet():
     queued = Ownership.start(lead_id="L-1", role=Role.CLOSER, at=T0).ownership
     pending = Ownership.start(lead_id="L-1", role=Role.QUALIFIER, person="quinn", at=T0)
-    pending_record = pending.ownership.hand_off(to_role=Role.CLOSER, to_person="cleo", at=T0).ownership
+    pending_record = pending.ownership.hand_off(
+        to_role=Role.CLOSER, to_person="cleo", at=T0
+    ).ownership
     rejected = pending_record.reject(reason="missing_information", at=T0 + HOUR).ownership
 
     assert queued.sales_credit is None

@@ -74,7 +74,9 @@ def test_a_retried_reassign_repeats_after_the_lead_moved_to_another_role():
     first = start.reassign(person="rita", at=t0 + timedelta(hours=1), idempotency_key="k-1")
     moved = first.ownership.transfer(role=Role.CLOSER, person="cleo", at=t0 + timedelta(hours=2))
 
-    again = moved.ownership.reassign(person="rita", at=t0 + timedelta(hours=3), idempotency_key="k-1")
+    again = moved.ownership.reassign(
+        person="rita", at=t0 + timedelta(hours=3), idempotency_key="k-1"
+    )
 
     assert again.repeated
     assert again.event == first.event

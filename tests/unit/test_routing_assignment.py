@@ -42,8 +42,13 @@ def run(team: Team, strategy, count: int, ledger: AssignmentLedger | None = None
     picks = []
     for n in range(count):
         result = assign(
-            f"L-{n}", C, at=NOW + timedelta(minutes=n), team=team, ledger=ledger,
-            strategy=strategy, **options,
+            f"L-{n}",
+            C,
+            at=NOW + timedelta(minutes=n),
+            team=team,
+            ledger=ledger,
+            strategy=strategy,
+            **options,
         )
         picks.append(result.decision.person)
         ledger = result.ledger
@@ -61,11 +66,13 @@ def test_round_robin_goes_through_the_team_in_order_and_starts_again():
 
 def test_round_robin_skips_someone_away_and_gives_them_the_next_turn_when_back():
     back = NOW + timedelta(minutes=3)
-    team = Team([
-        Person("ana", C),
-        Person("ben", C, absences=[Absence(NOW - timedelta(days=3), back, "holiday")]),
-        Person("cy", C),
-    ])
+    team = Team(
+        [
+            Person("ana", C),
+            Person("ben", C, absences=[Absence(NOW - timedelta(days=3), back, "holiday")]),
+            Person("cy", C),
+        ]
+    )
 
     picks, _ = run(team, RoundRobin(), 8)
 
@@ -145,8 +152,9 @@ def test_weighted_explains_who_had_lower_credit():
 def test_least_loaded_picks_the_person_with_fewest_open_leads():
     ledger = AssignmentLedger().with_load("ana", 5).with_load("ben", 2).with_load("cy", 4)
 
-    result = assign("L-1", C, at=NOW, team=closers("ana", "ben", "cy"), ledger=ledger,
-                    strategy=LeastLoaded())
+    result = assign(
+        "L-1", C, at=NOW, team=closers("ana", "ben", "cy"), ledger=ledger, strategy=LeastLoaded()
+    )
 
     assert result.decision.person == "ben"
     assert result.decision.why_not("ana").verdict is AssignmentVerdict.MORE_LOADED
@@ -202,12 +210,14 @@ def test_pacing_never_leaves_a_lead_unassigned_while_someone_is_eligible():
 def test_when_nobody_is_eligible_the_lead_goes_to_the_roles_queue_with_every_reason():
     late = NOW.replace(hour=22)
     office = WorkingHours.office("Europe/Berlin")
-    team = Team([
-        Person("ana", C, active=False),
-        Person("ben", C, hours=office),
-        Person("cy", C, absences=[Absence(NOW, NOW + timedelta(days=1), "sick")]),
-        Person("dee", C, capacity=1),
-    ])
+    team = Team(
+        [
+            Person("ana", C, active=False),
+            Person("ben", C, hours=office),
+            Person("cy", C, absences=[Absence(NOW, NOW + timedelta(days=1), "sick")]),
+            Person("dee", C, capacity=1),
+        ]
+    )
     ledger = AssignmentLedger().with_load("dee", 1)
 
     decision = assign("L-1", C, at=late, team=team, ledger=ledger, strategy=RoundRobin()).decision
@@ -229,8 +239,9 @@ def test_working_hours_are_read_in_the_persons_own_time_zone():
     team = Team([Person("kenji", C, hours=tokyo), Person("lena", C, hours=berlin)])
     morning_utc = NOW.replace(hour=2)  # 11:00 in Tokyo, 03:00 in Berlin
 
-    decision = assign("L-1", C, at=morning_utc, team=team, ledger=AssignmentLedger(),
-                      strategy=RoundRobin()).decision
+    decision = assign(
+        "L-1", C, at=morning_utc, team=team, ledger=AssignmentLedger(), strategy=RoundRobin()
+    ).decision
 
     assert decision.person == "kenji"
     assert decision.why_not("lena").verdict is AssignmentVerdict.OFF_HOURS
@@ -239,7 +250,9 @@ def test_working_hours_are_read_in_the_persons_own_time_zone():
 def test_every_person_of_the_role_has_exactly_one_reason_and_the_picked_comes_first():
     team = Team([Person("q", Role.QUALIFIER), *closers("ana", "ben", "cy")])
 
-    decision = assign("L-1", C, at=NOW, team=team, ledger=AssignmentLedger(), strategy=RoundRobin()).decision
+    decision = assign(
+        "L-1", C, at=NOW, team=team, ledger=AssignmentLedger(), strategy=RoundRobin()
+    ).decision
 
     assert [r.person for r in decision.reasons] == ["ana", "ben", "cy"]
     assert decision.reasons[0].verdict is AssignmentVerdict.PICKED
@@ -268,8 +281,15 @@ def test_assign_changes_nothing_it_was_given():
 
 
 def test_excluded_people_are_skipped_and_say_so():
-    decision = assign("L-1", C, at=NOW, team=closers("ana", "ben"), ledger=AssignmentLedger(),
-                      strategy=RoundRobin(), exclude={"ana"}).decision
+    decision = assign(
+        "L-1",
+        C,
+        at=NOW,
+        team=closers("ana", "ben"),
+        ledger=AssignmentLedger(),
+        strategy=RoundRobin(),
+        exclude={"ana"},
+    ).decision
 
     assert decision.person == "ben"
     assert decision.why_not("ana").verdict is AssignmentVerdict.EXCLUDED
@@ -279,8 +299,15 @@ def test_excluded_people_are_skipped_and_say_so():
 
 
 def test_sticky_gives_the_lead_to_the_accounts_existing_owner():
-    decision = assign("L-1", C, at=NOW, team=closers("ana", "ben"), ledger=AssignmentLedger(),
-                      strategy=Sticky(RoundRobin()), account_owner="ben").decision
+    decision = assign(
+        "L-1",
+        C,
+        at=NOW,
+        team=closers("ana", "ben"),
+        ledger=AssignmentLedger(),
+        strategy=Sticky(RoundRobin()),
+        account_owner="ben",
+    ).decision
 
     assert decision.person == "ben"
     assert decision.why_not("ana").verdict is AssignmentVerdict.NOT_ACCOUNT_OWNER
@@ -289,24 +316,42 @@ def test_sticky_gives_the_lead_to_the_accounts_existing_owner():
 def test_sticky_falls_back_to_its_strategy_when_the_owner_is_not_eligible():
     team = Team([Person("ana", C), Person("ben", C, active=False)])
 
-    decision = assign("L-1", C, at=NOW, team=team, ledger=AssignmentLedger(),
-                      strategy=Sticky(LeastLoaded()), account_owner="ben").decision
+    decision = assign(
+        "L-1",
+        C,
+        at=NOW,
+        team=team,
+        ledger=AssignmentLedger(),
+        strategy=Sticky(LeastLoaded()),
+        account_owner="ben",
+    ).decision
 
     assert decision.person == "ana"
     assert decision.why_not("ben").verdict is AssignmentVerdict.INACTIVE
 
 
-GERMAN_FIRST = Rules([
-    Rule("German-speaking", when={"country": {"DE", "AT", "CH"}}, tags={"de"}, then=LeastLoaded()),
-    Rule("everyone else", then=RoundRobin()),
-])
+GERMAN_FIRST = Rules(
+    [
+        Rule(
+            "German-speaking", when={"country": {"DE", "AT", "CH"}}, tags={"de"}, then=LeastLoaded()
+        ),
+        Rule("everyone else", then=RoundRobin()),
+    ]
+)
 
 
 def test_the_first_matching_rule_decides_and_only_its_people_are_considered():
     team = Team([Person("ana", C), Person("ben", C, tags={"de"})])
 
-    decision = assign("L-1", C, at=NOW, team=team, ledger=AssignmentLedger(), strategy=GERMAN_FIRST,
-                      attributes={"country": "AT"}).decision
+    decision = assign(
+        "L-1",
+        C,
+        at=NOW,
+        team=team,
+        ledger=AssignmentLedger(),
+        strategy=GERMAN_FIRST,
+        attributes={"country": "AT"},
+    ).decision
 
     assert decision.person == "ben"
     assert decision.rule == "German-speaking"
@@ -316,8 +361,15 @@ def test_the_first_matching_rule_decides_and_only_its_people_are_considered():
 def test_a_lead_no_rule_names_falls_to_the_catch_all():
     team = Team([Person("ana", C), Person("ben", C, tags={"de"})])
 
-    decision = assign("L-1", C, at=NOW, team=team, ledger=AssignmentLedger(), strategy=GERMAN_FIRST,
-                      attributes={"country": "FR"}).decision
+    decision = assign(
+        "L-1",
+        C,
+        at=NOW,
+        team=team,
+        ledger=AssignmentLedger(),
+        strategy=GERMAN_FIRST,
+        attributes={"country": "FR"},
+    ).decision
 
     assert decision.rule == "everyone else"
     assert decision.person == "ana"
@@ -382,8 +434,14 @@ def test_releasing_a_lead_lowers_the_load():
     ],
 )
 def test_bad_arguments_are_refused_naming_the_field(changes, field):
-    arguments = {"lead_id": "L-1", "role": C, "at": NOW, "team": closers("ana"),
-                 "ledger": AssignmentLedger(), "strategy": RoundRobin()}
+    arguments = {
+        "lead_id": "L-1",
+        "role": C,
+        "at": NOW,
+        "team": closers("ana"),
+        "ledger": AssignmentLedger(),
+        "strategy": RoundRobin(),
+    }
     arguments.update(changes)
 
     with pytest.raises(SalesflowError) as raised:
@@ -408,11 +466,13 @@ def test_the_dispatcher_explains_a_decision_long_after_it_was_made():
     dispatcher.release("p1")
     ledger = AssignmentLedger()
     for lead_id, role, at in leads[:700]:
-        ledger = assign(lead_id, role, at=at, team=team, ledger=ledger,
-                        strategy=LeastLoaded()).ledger
+        ledger = assign(
+            lead_id, role, at=at, team=team, ledger=ledger, strategy=LeastLoaded()
+        ).ledger
 
-    expected = assign("L-700", C, at=leads[700][2], team=team, ledger=ledger,
-                      strategy=LeastLoaded()).decision
+    expected = assign(
+        "L-700", C, at=leads[700][2], team=team, ledger=ledger, strategy=LeastLoaded()
+    ).decision
 
     assert decisions[700] == expected
     assert decisions[700].explain() == expected.explain()
@@ -425,7 +485,9 @@ def test_the_dispatcher_refuses_a_malformed_batch_item_naming_its_index():
         dispatcher.assign_many([("L-1", C, NOW), ("L-2", C)])
 
 
-@pytest.mark.parametrize("bad", [("L-9", C), ("L-9", C, datetime(2026, 11, 25, 10)), ("L-9", "ceo", NOW)])
+@pytest.mark.parametrize(
+    "bad", [("L-9", C), ("L-9", C, datetime(2026, 11, 25, 10)), ("L-9", "ceo", NOW)]
+)
 def test_a_refused_batch_leaves_the_dispatcher_as_it_was(bad):
     dispatcher = Dispatcher(closers("ana", "ben"), LeastLoaded())
     earlier = dispatcher.assign_many([(f"E-{n}", C, NOW) for n in range(3)])
@@ -437,8 +499,9 @@ def test_a_refused_batch_leaves_the_dispatcher_as_it_was(bad):
 
     assert dispatcher.ledger == ledger
     after = dispatcher.assign_many([("L-1", C, NOW)])
-    expected = assign("L-1", C, at=NOW, team=closers("ana", "ben"), ledger=ledger,
-                      strategy=LeastLoaded()).decision
+    expected = assign(
+        "L-1", C, at=NOW, team=closers("ana", "ben"), ledger=ledger, strategy=LeastLoaded()
+    ).decision
     assert list(after) == [expected]
     assert [d.person for d in earlier] == ["ana", "ben", "ana"]
 
@@ -474,7 +537,9 @@ def test_a_person_who_moves_to_another_role_takes_turns_there_at_once(strategy):
     team = Team([Person("ana", Role.QUALIFIER), Person("ben", C), Person("cy", C)])
     ledger = AssignmentLedger()
     for n in range(40):  # a busy contact center: ana's last turn is far past the closers' count
-        ledger = assign(f"Q-{n}", Role.QUALIFIER, at=NOW, team=team, ledger=ledger, strategy=strategy).ledger
+        ledger = assign(
+            f"Q-{n}", Role.QUALIFIER, at=NOW, team=team, ledger=ledger, strategy=strategy
+        ).ledger
         ledger = ledger.release("ana")
     promoted = Team([Person("ana", C), Person("ben", C), Person("cy", C)])
 
@@ -486,8 +551,12 @@ def test_a_person_who_moves_to_another_role_takes_turns_there_at_once(strategy):
 def test_a_tie_between_people_never_served_is_explained_as_a_tie():
     team = closers("ana", "ben")
 
-    round_robin = assign("L-1", C, at=NOW, team=team, ledger=AssignmentLedger(), strategy=RoundRobin())
-    least_loaded = assign("L-1", C, at=NOW, team=team, ledger=AssignmentLedger(), strategy=LeastLoaded())
+    round_robin = assign(
+        "L-1", C, at=NOW, team=team, ledger=AssignmentLedger(), strategy=RoundRobin()
+    )
+    least_loaded = assign(
+        "L-1", C, at=NOW, team=team, ledger=AssignmentLedger(), strategy=LeastLoaded()
+    )
     weighted = assign("L-1", C, at=NOW, team=team, ledger=AssignmentLedger(), strategy=Weighted())
 
     assert round_robin.decision.why_not("ben").detail == "not served yet either; ana is first"

@@ -34,7 +34,13 @@ NOT_CATCH_ALL = Rule("a", when={"c": "x"})
 
 
 def _assign(lead_id="L-1", role=Q, **changes):
-    arguments = {"at": NOW, "team": TEAM, "ledger": AssignmentLedger(), "strategy": RoundRobin(), **changes}
+    arguments = {
+        "at": NOW,
+        "team": TEAM,
+        "ledger": AssignmentLedger(),
+        "strategy": RoundRobin(),
+        **changes,
+    }
     return assign(lead_id, role, **arguments)
 
 

@@ -40,7 +40,11 @@ HOURS = (
 @st.composite
 def people(draw, name: str) -> Person:
     start = T0 + timedelta(hours=draw(st.integers(0, 40)))
-    absences = draw(st.lists(st.just(Absence(start, start + timedelta(hours=draw(st.integers(1, 30))))), max_size=1))
+    absences = draw(
+        st.lists(
+            st.just(Absence(start, start + timedelta(hours=draw(st.integers(1, 30))))), max_size=1
+        )
+    )
     return Person(
         name,
         draw(st.sampled_from(ROLES)),
@@ -59,15 +63,21 @@ def teams(draw) -> Team:
     return Team([draw(people(name)) for name in names])
 
 
-ranks = st.sampled_from([RoundRobin(), Weighted(), LeastLoaded(), LeastLoaded(pace=1), LeastLoaded(pace=None)])
+ranks = st.sampled_from(
+    [RoundRobin(), Weighted(), LeastLoaded(), LeastLoaded(pace=1), LeastLoaded(pace=None)]
+)
 strategies = st.one_of(
     ranks,
     ranks.map(Sticky),
-    ranks.map(lambda rank: Rules([
-        Rule("german", when={"country": {"DE", "AT"}}, tags={"de"}, then=rank),
-        Rule("vip", when={"segment": "vip"}, tags={"vip"}, then=Sticky(rank)),
-        Rule("rest", then=rank),
-    ])),
+    ranks.map(
+        lambda rank: Rules(
+            [
+                Rule("german", when={"country": {"DE", "AT"}}, tags={"de"}, then=rank),
+                Rule("vip", when={"segment": "vip"}, tags={"vip"}, then=Sticky(rank)),
+                Rule("rest", then=rank),
+            ]
+        )
+    ),
 )
 
 
@@ -81,14 +91,20 @@ def operations(draw, team: Team):
         kind = draw(st.sampled_from(["assign"] * 6 + ["release", "credit", "team"]))
         at += timedelta(minutes=draw(st.integers(-60, 240)))
         if kind == "assign":
-            ops.append((
-                "assign", f"L-{n}", draw(st.sampled_from(ROLES)),
-                draw(st.sampled_from([at, at.astimezone(PLUS_TWO)])),
-                draw(st.one_of(st.none(), st.sampled_from(NAMES))),
-                {"country": draw(st.sampled_from(["DE", "FR"])),
-                 "segment": draw(st.sampled_from(["vip", "smb"]))},
-                frozenset(draw(st.sets(st.sampled_from(NAMES), max_size=2))),
-            ))
+            ops.append(
+                (
+                    "assign",
+                    f"L-{n}",
+                    draw(st.sampled_from(ROLES)),
+                    draw(st.sampled_from([at, at.astimezone(PLUS_TWO)])),
+                    draw(st.one_of(st.none(), st.sampled_from(NAMES))),
+                    {
+                        "country": draw(st.sampled_from(["DE", "FR"])),
+                        "segment": draw(st.sampled_from(["vip", "smb"])),
+                    },
+                    frozenset(draw(st.sets(st.sampled_from(NAMES), max_size=2))),
+                )
+            )
         elif kind == "team":
             ops.append(("team", draw(teams())))
         else:
@@ -102,8 +118,17 @@ def _replay_with_assign(team, strategy, ops):
     for op in ops:
         if op[0] == "assign":
             _, lead_id, role, at, owner, attributes, exclude = op
-            result = assign(lead_id, role, at=at, team=team, ledger=ledger, strategy=strategy,
-                            account_owner=owner, attributes=attributes, exclude=exclude)
+            result = assign(
+                lead_id,
+                role,
+                at=at,
+                team=team,
+                ledger=ledger,
+                strategy=strategy,
+                account_owner=owner,
+                attributes=attributes,
+                exclude=exclude,
+            )
             decisions.append(result.decision)
             ledger = result.ledger
         elif op[0] == "team":
@@ -133,15 +158,27 @@ def _replay_with_dispatcher(team, strategy, ops, *, batch=False):
                 pending.append((lead_id, role, at))
                 continue
             flush()
-            decisions.append(dispatcher.assign(lead_id, role, at=at, account_owner=owner,
-                                               attributes=attributes, exclude=exclude))
+            decisions.append(
+                dispatcher.assign(
+                    lead_id,
+                    role,
+                    at=at,
+                    account_owner=owner,
+                    attributes=attributes,
+                    exclude=exclude,
+                )
+            )
             continue
         flush()
         if op[0] == "team":
             dispatcher.replace_team(op[1])
         elif op[0] == "release" and dispatcher.ledger.load(op[1]) > 0:
             dispatcher.release(op[1])
-        elif op[0] == "credit" and dispatcher.ledger.load(op[1]) > 0 and dispatcher.ledger.assigned(op[1]) > 0:
+        elif (
+            op[0] == "credit"
+            and dispatcher.ledger.load(op[1]) > 0
+            and dispatcher.ledger.assigned(op[1]) > 0
+        ):
             dispatcher.credit_back(op[1])
     flush()
     return decisions, dispatcher.ledger
@@ -172,13 +209,19 @@ def test_round_robin_over_n_eligible_people_keeps_everyone_within_one_of_the_oth
     ledger = AssignmentLedger()
     picks = []
     for k in range(start + length):
-        result = assign(f"L-{k}", Role.CLOSER, at=T0, team=team, ledger=ledger, strategy=RoundRobin())
+        result = assign(
+            f"L-{k}", Role.CLOSER, at=T0, team=team, ledger=ledger, strategy=RoundRobin()
+        )
         picks.append(result.decision.person)
         ledger = result.ledger
 
     counts = Counter(picks[start:])
 
-    assert max(counts.get(name, 0) for name in NAMES[:n]) - min(counts.get(name, 0) for name in NAMES[:n]) <= 1
+    assert (
+        max(counts.get(name, 0) for name in NAMES[:n])
+        - min(counts.get(name, 0) for name in NAMES[:n])
+        <= 1
+    )
 
 
 @settings(max_examples=200, deadline=None)
@@ -192,8 +235,9 @@ def test_no_strategy_ever_gives_a_person_more_open_leads_than_their_capacity(dat
     for op in ops:
         if op[0] == "assign":
             _, lead_id, role, at, owner, attributes, exclude = op
-            decision = dispatcher.assign(lead_id, role, at=at, account_owner=owner,
-                                         attributes=attributes, exclude=exclude)
+            decision = dispatcher.assign(
+                lead_id, role, at=at, account_owner=owner, attributes=attributes, exclude=exclude
+            )
             if decision.person is not None:
                 person = dispatcher.team.get(decision.person)
                 load = dispatcher.ledger.load(person.id)

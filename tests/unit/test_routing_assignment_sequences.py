@@ -347,7 +347,9 @@ def test_a_refused_batch_after_a_slow_item_leaves_later_decisions_explained_by_t
     with pytest.raises(SalesflowError):
         dispatcher.assign_many([("L-1", "qualifier", later), ("L-2", Q, "not a time")])
     decision = dispatcher.assign("L-3", Q, at=NOW)
-    expected = assign("L-3", Q, at=NOW, team=team, ledger=AssignmentLedger(), strategy=LeastLoaded())
+    expected = assign(
+        "L-3", Q, at=NOW, team=team, ledger=AssignmentLedger(), strategy=LeastLoaded()
+    )
 
     assert decision.person == "ana"
     assert decision.explain() == expected.decision.explain()

@@ -105,7 +105,9 @@ def test_when_everyone_eligible_already_let_it_lapse_the_lead_is_escalated_not_l
 
 
 def test_the_result_does_not_depend_on_the_order_of_the_waiting_leads():
-    leads = [WaitingLead(f"L-{n}", C, "ana", since=TUESDAY_10 - timedelta(minutes=n)) for n in range(6)]
+    leads = [
+        WaitingLead(f"L-{n}", C, "ana", since=TUESDAY_10 - timedelta(minutes=n)) for n in range(6)
+    ]
     shuffled = leads[:]
     random.Random(7).shuffle(shuffled)
     now = TUESDAY_10 + TWO_HOURS

@@ -156,7 +156,9 @@ def test_reassigning_to_the_current_owner_is_refused():
 
 
 def test_a_transfer_moves_the_lead_to_another_role_without_a_handoff():
-    record = started().transfer(role=Role.MANAGER, person="max", at=at(1), note="one-tier now").ownership
+    record = (
+        started().transfer(role=Role.MANAGER, person="max", at=at(1), note="one-tier now").ownership
+    )
 
     assert (record.role, record.person) == (Role.MANAGER, "max")
     assert record.handoffs == ()
@@ -240,7 +242,9 @@ def test_a_rejected_or_withdrawn_handoff_returns_the_lead_to_the_sender(settle, 
 
 
 def test_a_rejection_carries_its_structured_reason_and_note():
-    back = offered().reject(reason="missing_information", note="no phone number", at=at(2)).ownership
+    back = (
+        offered().reject(reason="missing_information", note="no phone number", at=at(2)).ownership
+    )
 
     closing = back.handoffs[-1].closed_by
     assert (closing.reason, closing.note) == (RejectReason.MISSING_INFORMATION, "no phone number")
@@ -281,7 +285,9 @@ def test_a_handoff_offered_to_one_person_is_not_accepted_by_another():
 
 
 def test_a_handoff_from_a_queue_returns_to_that_queue_when_rejected():
-    record = started(person=None).hand_off(to_role=Role.CLOSER, to_person="cleo", at=at(1)).ownership
+    record = (
+        started(person=None).hand_off(to_role=Role.CLOSER, to_person="cleo", at=at(1)).ownership
+    )
 
     back = record.reject(reason=RejectReason.DUPLICATE, at=at(2)).ownership
 

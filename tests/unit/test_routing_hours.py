@@ -422,7 +422,9 @@ def test_a_tzinfo_that_gives_no_offset_is_refused():
 def test_a_document_with_unknown_keys_is_refused():
     document = {**WorkingHours.office("UTC").to_dict(), "timezone": "Europe/Berlin"}
 
-    with pytest.raises(InvalidField, match=r"^document\.timezone: got 'Europe/Berlin', expected no such key"):
+    with pytest.raises(
+        InvalidField, match=r"^document\.timezone: got 'Europe/Berlin', expected no such key"
+    ):
         WorkingHours.from_dict(document)
 
 

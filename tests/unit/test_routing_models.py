@@ -91,9 +91,15 @@ def shop(**overrides):
     ("profile", "expected"),
     [
         (shop(average_deal_value=Money("25000", "EUR")), SalesModel.ONE_TIER),
-        (shop(monthly_inbound_leads=1500, share_not_ready_or_not_target="0.75"), SalesModel.TWO_TIER_CONTACT_CENTER),
+        (
+            shop(monthly_inbound_leads=1500, share_not_ready_or_not_target="0.75"),
+            SalesModel.TWO_TIER_CONTACT_CENTER,
+        ),
         (shop(seasonal_peak_ratio="3"), SalesModel.TWO_TIER_CONTACT_CENTER),
-        (shop(sales_cycle_days=90, repeat_revenue_share="0.6"), SalesModel.TWO_TIER_ACCOUNT_MANAGER),
+        (
+            shop(sales_cycle_days=90, repeat_revenue_share="0.6"),
+            SalesModel.TWO_TIER_ACCOUNT_MANAGER,
+        ),
         (
             shop(
                 monthly_inbound_leads=2000,
