@@ -36,9 +36,9 @@ def primitive(value: Any) -> Any:
     return value
 
 
-def to_dict(event: Any, **fixed: Any) -> dict[str, Any]:
+def to_dict(event: Any, fixed: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """An attrs event's ``to_dict()``: ``"event"``, then ``fixed``, then each field not None."""
-    document: dict[str, Any] = {"event": event.event, **fixed}
+    document: dict[str, Any] = {"event": event.event, **(fixed or {})}
     for field in attrs.fields(type(event)):
         value = getattr(event, field.name)
         if value is not None:

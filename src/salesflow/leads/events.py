@@ -104,7 +104,7 @@ class LeadCreated:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-compatible primitives; fields that are None are left out."""
-        return _events.to_dict(self, version=1)
+        return _events.to_dict(self, {"version": 1})
 
     @deal_value.validator
     def _check_value(self, _attribute: Any, value: Any) -> None:
