@@ -102,3 +102,18 @@ def test_no_public_function_or_method_takes_arbitrary_keywords():
                     found.append(f"{info.name}.{name}")
 
     assert found == []
+
+
+@pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(SRC)))
+def test_no_function_with_a_public_name_takes_arbitrary_keywords_even_in_a_private_module(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+
+    found = [
+        node.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and not node.name.startswith("_")
+        and node.args.kwarg is not None
+    ]
+
+    assert found == []
