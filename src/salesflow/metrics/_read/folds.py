@@ -27,9 +27,8 @@ from salesflow.orders import OrderStatus
 
 CustomerId = Id
 
-_PURCHASES: Final = frozenset(status.value for status in OrderStatus) - {
-    OrderStatus.CANCELLED.value
-}
+_STATUSES: Final = frozenset(status.value for status in OrderStatus)
+_CANCELLED: Final = OrderStatus.CANCELLED.value
 # tzinfo classes that give an offset for every datetime: for these,
 # ``astimezone(UTC)`` converts an aware value without a check of its own.
 _ALWAYS_AWARE: Final = frozenset({ZoneInfo, timezone})
@@ -125,7 +124,7 @@ def fold_spending(
     state: dict[CustomerId, SpendState] = {}
     lookup = state.get
     currency: str | None = None
-    purchases = _PURCHASES
+    statuses, dropped = _STATUSES, _CANCELLED
     add, subtract = EXACT.add, EXACT.subtract
     dt, dec, text, whole = datetime, Decimal, str, int
     utc, epoch, since, zones = UTC, _EPOCH, _SINCE, _ALWAYS_AWARE
@@ -192,7 +191,7 @@ def fold_spending(
                     and (not discount or (discount.is_finite() and 0 < discount <= spend))
                 )
             )
-            and (status is None or (type(status) is text and status in purchases))
+            and (status is None or (type(status) is text and status in statuses))
         ):
             if discount:
                 try:
@@ -200,6 +199,8 @@ def fold_spending(
                 except ArithmeticError:  # the thorough path names the fault
                     _read_spend(index, row, now, currency, net)
                     raise
+            if status == dropped:  # a cancelled order: checked like any, then left out
+                continue
         else:
             order_id, customer_id, at, spend, currency, cancelled = _read_spend(
                 index, row, now, currency, net
@@ -332,7 +333,7 @@ def fold_active_months(
     window = _Window(zone)
     bounds, masks, size = window.bounds, window.masks, 0
     locate: Callable[[list[datetime], datetime], int] = bisect_right
-    purchases = _PURCHASES
+    statuses, dropped = _STATUSES, _CANCELLED
     dt, text, whole = datetime, str, int
     utc, epoch, since, zones = UTC, _EPOCH, _SINCE, _ALWAYS_AWARE
     latest = now if now is not None else datetime.max.replace(tzinfo=UTC)
@@ -371,12 +372,14 @@ def fold_active_months(
             at is not None
             and at <= last
             and ((type(customer_id) is text and customer_id) or type(customer_id) is whole)
-            and (status is None or (type(status) is text and status in purchases))
+            and (status is None or (type(status) is text and status in statuses))
         ):
             customer_id, at, cancelled = _read_activity(index, row, now)
             if cancelled:
                 continue
             marks = bounds
+        elif status == dropped:  # a cancelled order: checked like any, then left out
+            continue
         position = locate(marks, at)
         if not 0 < position < size:
             position = window.widen(index, at, state)
