@@ -27,6 +27,23 @@ _A = TypeVar("_A")
 _O = TypeVar("_O")
 
 
+class Aggregate:
+    """What every aggregate answers the same way, read from its fold (private base)."""
+
+    __slots__ = ()
+    _fold: Fold
+
+    @property
+    def version(self) -> int:
+        """How many events the aggregate has; pass it back as ``expected_version``."""
+        return self._fold.version
+
+    @property
+    def updated_at(self) -> datetime:
+        """The time of the latest change, as it was written."""
+        return self._fold.last_at
+
+
 class Fold:
     """The working state while an aggregate's events are applied (private to it).
 

@@ -20,6 +20,7 @@ import attrs
 from salesflow import _check, _zones
 from salesflow._aggregate import (
     SYSTEM,
+    Aggregate,
     Fold,
     as_history,
     command,
@@ -197,7 +198,7 @@ def _fold_history(events: Sequence[Any]) -> _Fold:
 
 
 @attrs.frozen(repr=False)
-class Lead:
+class Lead(Aggregate):
     """A lead through its stages, immutable: every verb returns a new lead.
 
     A lead *is* its history; ``Lead(history)`` replays and checks it. Every
@@ -240,14 +241,6 @@ class Lead:
     @property
     def stage(self) -> LeadStage:
         return self._fold.stage
-
-    @property
-    def version(self) -> int:
-        return self._fold.version
-
-    @property
-    def updated_at(self) -> datetime:
-        return self._fold.last_at
 
     @property
     def qualification(self) -> Qualification | None:

@@ -15,6 +15,7 @@ import attrs
 from salesflow import _check
 from salesflow._aggregate import (
     SYSTEM,
+    Aggregate,
     Fold,
     as_history,
     command,
@@ -172,7 +173,7 @@ def _fold_history(events: Sequence[Any]) -> _Fold:
 
 
 @attrs.frozen(repr=False)
-class Order:
+class Order(Aggregate):
     """An order through its nine statuses, immutable: every verb returns a new order.
 
     An order *is* its history: ``Order(history)`` replays and checks the events,
@@ -243,15 +244,6 @@ class Order:
     @property
     def status(self) -> OrderStatus:
         return self._fold.status
-
-    @property
-    def version(self) -> int:
-        """How many events the order has; pass it back as ``expected_version``."""
-        return self._fold.version
-
-    @property
-    def updated_at(self) -> datetime:
-        return self._fold.last_at
 
     @property
     def resumes_to(self) -> OrderStatus | None:

@@ -24,6 +24,7 @@ import attrs
 from salesflow import _check, _zones
 from salesflow._aggregate import (
     SYSTEM,
+    Aggregate,
     Fold,
     as_history,
     command,
@@ -231,7 +232,7 @@ def _fold_history(events: Sequence[Any]) -> _Fold:
 
 
 @attrs.frozen(repr=False)
-class Ownership:
+class Ownership(Aggregate):
     """The routing record of one lead: who owns it, in which role, and who did before.
 
     It *is* its history; ``Ownership(history)`` replays and checks it. Every
@@ -255,14 +256,6 @@ class Ownership:
     @property
     def lead_id(self) -> str:
         return self._fold.lead_id
-
-    @property
-    def version(self) -> int:
-        return self._fold.version
-
-    @property
-    def updated_at(self) -> datetime:
-        return self._fold.last_at
 
     @property
     def role(self) -> Role:
