@@ -14,6 +14,7 @@ import attrs
 
 from salesflow import _check
 from salesflow._results import Score
+from salesflow._tables import html_table
 from salesflow.errors import InvalidField, InvalidType, UndefinedMetric
 
 MICROSECONDS_PER_DAY: Final = 86_400_000_000
@@ -143,3 +144,26 @@ class Durations:
         if self.ongoing:
             text += f"; {self.ongoing} not ended, counted up to now"
         return head + text + ">"
+
+    def _repr_html_(self) -> str:
+        figures = [
+            (self.counted, f"{self.count:,}"),
+            ("mean", _shown(self.mean)),
+            ("median", _shown(self.median)),
+            ("shortest", _shown(self.shortest)),
+            ("longest", _shown(self.longest)),
+            ("total", str(self.total)),
+        ]
+        if self.ongoing:
+            figures.append(("not ended (counted up to now)", f"{self.ongoing:,}"))
+        return html_table(
+            kind="durations",
+            caption=f"{self.metric} ({self.variant})",
+            header=("figure", "value"),
+            rows=figures,
+            notes=(self.formula,),
+        )
+
+
+def _shown(span: timedelta | None) -> str:
+    return "undefined" if span is None else str(span)

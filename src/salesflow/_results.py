@@ -32,6 +32,7 @@ from typing import Any, Final, Literal, TypeVar
 import attrs
 
 from salesflow import _check
+from salesflow._tables import html_result
 from salesflow.errors import InvalidField, InvalidType, UndefinedMetric
 from salesflow.money import Money
 
@@ -494,6 +495,9 @@ class Ratio(_DecimalResult):
         mark = _unfinished_mark(self.unfinished)
         return f"<Ratio {self.metric} ({self.variant}): {working} = {outcome}{mark}>"
 
+    def _repr_html_(self) -> str:
+        return html_result(kind="ratio", shown=self.percent(), detail=repr(self))
+
 
 # -- Score ---------------------------------------------------------------------
 
@@ -550,6 +554,9 @@ class Score(_DecimalResult):
         outcome = "undefined" if fraction is None else _shown_fraction(fraction, _decimal(fraction))
         mark = _unfinished_mark(self.unfinished)
         return f"<Score {self.metric} ({self.variant}): {working} = {outcome}{mark}>"
+
+    def _repr_html_(self) -> str:
+        return html_result(kind="score", shown=self.text(2), detail=repr(self))
 
 
 # -- Amount --------------------------------------------------------------------
@@ -633,6 +640,11 @@ class Amount(_Result):
             outcome = f"{_shown_fraction(fraction, _decimal(fraction))} {self.currency}"
         mark = _unfinished_mark(self.unfinished)
         return f"<Amount {self.metric} ({self.variant}): {working} = {outcome}{mark}>"
+
+    def _repr_html_(self) -> str:
+        value = self.rounded()
+        shown = "undefined" if value is None else str(value)
+        return html_result(kind="amount", shown=shown, detail=repr(self))
 
 
 def result_from_dict(document: Any) -> Ratio | Score | Amount:
