@@ -20,6 +20,11 @@ from salesflow.errors import InvalidField, InvalidType, UndefinedMetric
 MICROSECONDS_PER_DAY: Final = 86_400_000_000
 
 
+def microseconds(span: timedelta) -> int:
+    """The whole length of ``span`` in microseconds (exact, unlike ``total_seconds()``)."""
+    return (span.days * 86_400 + span.seconds) * 1_000_000 + span.microseconds
+
+
 def _spans(value: Any) -> tuple[timedelta, ...]:
     if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
         raise InvalidType("spans", value, "an iterable of timedeltas of at least 0")
@@ -103,10 +108,9 @@ class Durations:
     def mean_days(self) -> Score:
         """The mean in days, exact (a :class:`Score`): ``total / count``, undefined for none."""
         total = self.total
-        microseconds = (total.days * 86_400 + total.seconds) * 1_000_000 + total.microseconds
         return Score(
             f"mean {self.metric}",
-            microseconds,
+            microseconds(total),
             self.count * MICROSECONDS_PER_DAY,
             variant=f"{self.variant}, in days",
             formula=f"total {self.metric} / {self.counted}",

@@ -269,7 +269,7 @@ def _decimal(fraction: Fraction) -> Decimal:
     return value
 
 
-def _round(fraction: Fraction, places: int, rounding: str) -> Decimal:
+def round_fraction(fraction: Fraction, places: int, rounding: str) -> Decimal:
     """``fraction`` rounded to ``places`` decimals with ``rounding``, exactly.
 
     The scaled fraction is replaced by a proxy with the same integer part and
@@ -486,7 +486,7 @@ class Ratio(_DecimalResult):
         fraction = self.fraction
         if fraction is None:
             return "undefined"
-        return f"{_round(fraction * 100, places, rounding)}%"
+        return f"{round_fraction(fraction * 100, places, rounding)}%"
 
     def __repr__(self) -> str:
         working = self.working or f"{_shown(self.numerator)} / {_shown(self.denominator)}"
@@ -537,7 +537,7 @@ class Score(_DecimalResult):
         places = check_places(places)
         rounding = check_rounding(rounding)
         fraction = self.fraction
-        return None if fraction is None else _round(fraction, places, rounding)
+        return None if fraction is None else round_fraction(fraction, places, rounding)
 
     def text(self, places: int = 0, rounding: str = ROUND_HALF_EVEN) -> str:
         """The rounded score as text (``"+10"`` for a signed score), or ``"undefined"``."""
@@ -624,7 +624,7 @@ class Amount(_Result):
         fraction = self.fraction
         if fraction is None:
             return None
-        return Money(_round(fraction, self.numerator.minor_units, rounding), self.currency)
+        return Money(round_fraction(fraction, self.numerator.minor_units, rounding), self.currency)
 
     def __repr__(self) -> str:
         if self.working:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from fractions import Fraction
-from typing import Final, NamedTuple
+from typing import Final, NamedTuple, TypeVar
 
 #: Body rows a table shows in full; a longer one shows its first and last halves of this.
 MAX_ROWS: Final = 40
@@ -20,6 +20,8 @@ _TABLE: Final = "border-collapse:collapse;font-variant-numeric:tabular-nums"
 _LEFT: Final = "padding:1px 8px;text-align:left"
 _RIGHT: Final = "padding:1px 8px;text-align:right"
 _SHADE: Final = "background:rgba(31,119,180,{alpha})"
+
+T = TypeVar("T")
 
 
 class Shaded(NamedTuple):
@@ -68,6 +70,12 @@ def _row(cells: Sequence[Cell], tag: str) -> str:
     return "<tr>" + "".join(parts) + "</tr>"
 
 
+def ends(items: Sequence[T]) -> Sequence[T]:
+    """``items``, or only the first and last ``MAX_ROWS // 2`` of a longer sequence."""
+    half = MAX_ROWS // 2
+    return items if len(items) <= MAX_ROWS else [*items[:half], *items[-half:]]
+
+
 def html_table(
     *,
     kind: str,
@@ -75,17 +83,20 @@ def html_table(
     header: Sequence[str],
     rows: Sequence[Sequence[Cell]],
     notes: Sequence[str] = (),
+    total: int | None = None,
 ) -> str:
     """An HTML table: ``caption`` above, one ``<tr>`` per row in ``<tbody>``, ``notes`` below.
 
-    A table of more than :data:`MAX_ROWS` rows shows the first and the last
-    half of that, and a note says how many rows it has.
+    A table of more than :data:`MAX_ROWS` rows shows only its :func:`ends`,
+    with a ``…`` row between them and a note of how many rows it has;
+    ``total`` is that number when ``rows`` already are the ends of a longer table.
     """
-    shown = list(rows)
-    if len(shown) > MAX_ROWS:
-        half = MAX_ROWS // 2
-        shown = [*shown[:half], ["…", *("" for _ in header[1:])], *shown[-half:]]
-        notes = [f"showing {MAX_ROWS:,} of {len(rows):,} rows", *notes]
+    total = len(rows) if total is None else total
+    shown = list(ends(rows))
+    if total > len(shown):
+        gap = ["…", *("" for _ in header[1:])]
+        shown.insert(MAX_ROWS // 2, gap)
+        notes = [f"showing {MAX_ROWS:,} of {total:,} rows", *notes]
     parts = [
         f'<table class="salesflow {escaped(kind)}" style="{_TABLE}">',
         f'<caption style="{_LEFT}">{escaped(caption)}</caption>',
