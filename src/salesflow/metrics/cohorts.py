@@ -19,7 +19,6 @@ import attrs
 
 from salesflow import _check, _zones
 from salesflow._durations import MICROSECONDS_PER_DAY, microseconds
-from salesflow._tables import Shaded, ends, html_table, text_table
 from salesflow._results import (
     INPUT_DIGITS,
     VALUE_PRECISION,
@@ -28,9 +27,10 @@ from salesflow._results import (
     bounded_decimal,
     check_places,
     check_rounding,
-    round_fraction,
     flag_field,
+    round_fraction,
 )
+from salesflow._tables import Cell, Shaded, ends, html_table, text_table
 from salesflow.errors import InvalidField, InvalidType
 from salesflow.metrics._read.fields import id_attribute, moment
 from salesflow.metrics._read.folds import (
@@ -380,8 +380,8 @@ class CustomerSummaries(Mapping[CustomerId, CustomerSummary]):
         between orders (in days) to ``places``, all with ``rounding``, here
         and only here. ``-`` marks a one-time customer's days between orders.
         """
-        lines = [self._heading(check_rounding(rounding))]
-        lines += text_table([_SUMMARY_HEADER, *self._rows(places, rounding)])
+        rows = self._rows(places, rounding)
+        lines = [self._heading(check_rounding(rounding)), *text_table([_SUMMARY_HEADER, *rows])]
         if not self.customers:
             lines.append("(no customers)")
         return "\n".join(lines)
@@ -684,11 +684,12 @@ class CohortTable:
     def _repr_html_(self) -> str:
         """The table as HTML, each share shaded by its value like a retention heatmap."""
         columns = max((len(c.cells) for c in self.cohorts), default=0)
-        rows = [
+        rows: list[list[Cell]] = [
             [
                 cohort.label,
                 f"{cohort.customers:,}",
                 *(_shaded(cell.retention, cell.partial) for cell in cohort.cells),
+                *[""] * (columns - len(cohort.cells)),
             ]
             for cohort in self.cohorts
         ]
@@ -699,7 +700,7 @@ class CohortTable:
             kind="cohort-table",
             caption=f"Cohort retention by first-purchase month in {_zones.zone_label(self.zone)}",
             header=("cohort", "customers", *(f"+{k}" for k in range(columns))),
-            rows=[row + [""] * (columns + 2 - len(row)) for row in rows],
+            rows=rows,
             notes=notes,
         )
 

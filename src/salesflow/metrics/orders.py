@@ -17,6 +17,7 @@ import attrs
 from salesflow import _check, _zones
 from salesflow._durations import Durations
 from salesflow._results import Amount, OnEmpty, Ratio, check_on_empty, settle
+from salesflow._tables import html_table
 from salesflow.errors import InvalidField, InvalidType, UndefinedMetric
 from salesflow.metrics._read.fields import currency as currency_field
 from salesflow.metrics._read.fields import items, required, row_at, where
@@ -434,6 +435,33 @@ class StatusTimes(Mapping[OrderStatus, Durations]):
                 f"* some orders were still in it at {self.now.isoformat()} (counted up to then)"
             )
         return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        rows = [
+            (
+                status.value + ("*" if durations.ongoing else ""),
+                f"{durations.count:,}",
+                "undefined" if durations.mean is None else _seconds(durations.mean),
+                "undefined" if durations.median is None else _seconds(durations.median),
+                _seconds(durations.total),
+            )
+            for status, durations in zip(TIMED_STATUSES, self.statuses, strict=True)
+        ]
+        scope = scope_label(self.period, "orders placed")
+        if self.unfinished:
+            scope += f", period not over at {self.now.isoformat()}"
+        notes = []
+        if any(durations.ongoing for durations in self.statuses):
+            notes.append(
+                f"* some orders were still in it at {self.now.isoformat()} (counted up to then)"
+            )
+        return html_table(
+            kind="status-times",
+            caption=f"Time in each order status ({scope}, {self.orders} orders)",
+            header=("status", "orders", "mean", "median", "total"),
+            rows=rows,
+            notes=notes,
+        )
 
     def __repr__(self) -> str:
         scope = scope_label(self.period, "orders placed")
