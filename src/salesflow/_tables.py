@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from fractions import Fraction
-from typing import Final, NamedTuple, TypeVar
+from typing import Any, Final, NamedTuple, TypeVar
 
 #: Body rows a table shows in full; a longer one shows its first and last halves of this.
 MAX_ROWS: Final = 40
@@ -112,6 +112,13 @@ def html_table(
         foot = "<br>".join(escaped(note) for note in notes)
         parts.append(f'<tfoot><tr><td colspan="{len(header)}">{foot}</td></tr></tfoot>')
     return "".join(parts) + "</table>"
+
+
+def html_record(record: Any) -> str:
+    """A row record (anything with ``to_dict()``) as a two-column table of its plain values."""
+    name = type(record).__name__
+    rows = [(key, "-" if value is None else str(value)) for key, value in record.to_dict().items()]
+    return html_table(kind=name.lower(), caption=name, header=("field", "value"), rows=rows)
 
 
 def html_tables(kind: str, tables: Sequence[str]) -> str:

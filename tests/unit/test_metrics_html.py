@@ -226,3 +226,27 @@ def test_an_empty_customer_summary_says_so() -> None:
 
     assert empty.format().endswith("(no customers)")
     assert body_rows(empty._repr_html_()) == 0
+
+
+def test_a_row_record_shows_its_plain_values_one_row_per_field() -> None:
+    records = [
+        samples.summaries()["ada"],
+        samples.cohort_table().cell("2026-03", 1),
+        samples.mails()["shipped"],
+        samples.shop_funnel().step("checkout"),
+        samples.kpis()["ann"],
+    ]
+
+    for record in records:
+        markup = record._repr_html_()
+
+        assert "<table" in markup
+        assert body_rows(markup) == len(record.to_dict())
+        assert f"<caption>{type(record).__name__}</caption>" in markup
+
+
+def test_a_row_record_escapes_its_strings() -> None:
+    markup = EmailStats(HOSTILE, 2, 1, 0)._repr_html_()
+
+    assert "<script" not in markup
+    assert ESCAPED in markup

@@ -30,7 +30,7 @@ from salesflow._results import (
     flag_field,
     round_fraction,
 )
-from salesflow._tables import Cell, Shaded, ends, html_table, text_table
+from salesflow._tables import Cell, Shaded, ends, html_record, html_table, text_table
 from salesflow.errors import InvalidField, InvalidType
 from salesflow.metrics._read.fields import id_attribute, moment
 from salesflow.metrics._read.folds import (
@@ -280,6 +280,8 @@ class CustomerSummary:
         return _VALUE.divide(
             Decimal(microseconds(span)), Decimal(MICROSECONDS_PER_DAY * (self.orders - 1))
         )
+
+    _repr_html_ = html_record
 
     def to_dict(self) -> dict[str, Any]:
         """Plain values for a DataFrame row: Decimals, datetimes, a timedelta, None.
@@ -550,6 +552,8 @@ class CohortCell:
             formula=_RETENTION_FORMULA,
             denominator_name="customers in the cohort",
         )
+
+    _repr_html_ = html_record
 
     def to_dict(self) -> dict[str, Any]:
         """Plain values for a DataFrame row; ``retention`` is the Decimal share."""

@@ -15,7 +15,7 @@ from typing import Any, Final
 import attrs
 
 from salesflow._results import OnEmpty, Ratio, check_on_empty, settle
-from salesflow._tables import html_table
+from salesflow._tables import html_record, html_table
 from salesflow.errors import InvalidField, InvalidType
 from salesflow.metrics._figures import at_most, name_field
 from salesflow.metrics._read.emails import messages
@@ -122,6 +122,8 @@ class EmailStats:
             undelivered=self.undelivered + other.undelivered,
             clicked_unopened=self.clicked_unopened + other.clicked_unopened,
         )
+
+    _repr_html_ = html_record
 
     def to_dict(self) -> dict[str, Any]:
         """Plain values for a DataFrame row; the rates as Decimal shares (None when undefined)."""

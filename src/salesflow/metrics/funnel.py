@@ -27,7 +27,7 @@ from salesflow._results import (
     instance_field,
     settle,
 )
-from salesflow._tables import Shaded, html_table
+from salesflow._tables import Shaded, html_record, html_table
 from salesflow.errors import InvalidField, InvalidType
 from salesflow.metrics._figures import distinct_id_conversion
 from salesflow.metrics._read.choices import variant_arguments
@@ -269,6 +269,8 @@ class FunnelStepResult:
                     f"{self.position})",
                     context="FunnelStepResult",
                 )
+
+    _repr_html_ = html_record
 
     def to_dict(self) -> dict[str, Any]:
         """Plain values for a DataFrame row; the ratios as Decimal shares (None when undefined)."""

@@ -29,7 +29,7 @@ from salesflow._results import (
     instance_field,
     settle,
 )
-from salesflow._tables import html_table, text_table
+from salesflow._tables import html_record, html_table, text_table
 from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType
 from salesflow.leads import ActivityKind
 from salesflow.metrics._read.fields import (
@@ -161,6 +161,8 @@ class ManagerKPI:
     meetings: Score = attrs.field(validator=instance_field(Score))
     calls: Score = attrs.field(validator=instance_field(Score))
     satisfaction: Score = attrs.field(validator=instance_field(Score))
+
+    _repr_html_ = html_record
 
     def to_dict(self) -> dict[str, Any]:
         """Plain values for a DataFrame row: Decimals (exact where they terminate) or None."""
