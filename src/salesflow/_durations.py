@@ -14,9 +14,15 @@ import attrs
 
 from salesflow import _check
 from salesflow._results import Score
+from salesflow._tables import html_table
 from salesflow.errors import InvalidField, InvalidType, UndefinedMetric
 
 MICROSECONDS_PER_DAY: Final = 86_400_000_000
+
+
+def microseconds(span: timedelta) -> int:
+    """The whole length of ``span`` in microseconds (exact, unlike ``total_seconds()``)."""
+    return (span.days * 86_400 + span.seconds) * 1_000_000 + span.microseconds
 
 
 def _spans(value: Any) -> tuple[timedelta, ...]:
@@ -102,10 +108,9 @@ class Durations:
     def mean_days(self) -> Score:
         """The mean in days, exact (a :class:`Score`): ``total / count``, undefined for none."""
         total = self.total
-        microseconds = (total.days * 86_400 + total.seconds) * 1_000_000 + total.microseconds
         return Score(
             f"mean {self.metric}",
-            microseconds,
+            microseconds(total),
             self.count * MICROSECONDS_PER_DAY,
             variant=f"{self.variant}, in days",
             formula=f"total {self.metric} / {self.counted}",
@@ -143,3 +148,26 @@ class Durations:
         if self.ongoing:
             text += f"; {self.ongoing} not ended, counted up to now"
         return head + text + ">"
+
+    def _repr_html_(self) -> str:
+        figures = [
+            (self.counted, f"{self.count:,}"),
+            ("mean", _shown(self.mean)),
+            ("median", _shown(self.median)),
+            ("shortest", _shown(self.shortest)),
+            ("longest", _shown(self.longest)),
+            ("total", str(self.total)),
+        ]
+        if self.ongoing:
+            figures.append(("not ended (counted up to now)", f"{self.ongoing:,}"))
+        return html_table(
+            kind="durations",
+            caption=f"{self.metric} ({self.variant})",
+            header=("figure", "value"),
+            rows=figures,
+            notes=(self.formula,),
+        )
+
+
+def _shown(span: timedelta | None) -> str:
+    return "undefined" if span is None else str(span)

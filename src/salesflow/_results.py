@@ -32,6 +32,7 @@ from typing import Any, Final, Literal, TypeVar
 import attrs
 
 from salesflow import _check
+from salesflow._tables import html_result
 from salesflow.errors import InvalidField, InvalidType, UndefinedMetric
 from salesflow.money import Money
 
@@ -268,7 +269,7 @@ def _decimal(fraction: Fraction) -> Decimal:
     return value
 
 
-def _round(fraction: Fraction, places: int, rounding: str) -> Decimal:
+def round_fraction(fraction: Fraction, places: int, rounding: str) -> Decimal:
     """``fraction`` rounded to ``places`` decimals with ``rounding``, exactly.
 
     The scaled fraction is replaced by a proxy with the same integer part and
@@ -485,7 +486,7 @@ class Ratio(_DecimalResult):
         fraction = self.fraction
         if fraction is None:
             return "undefined"
-        return f"{_round(fraction * 100, places, rounding)}%"
+        return f"{round_fraction(fraction * 100, places, rounding)}%"
 
     def __repr__(self) -> str:
         working = self.working or f"{_shown(self.numerator)} / {_shown(self.denominator)}"
@@ -493,6 +494,9 @@ class Ratio(_DecimalResult):
         outcome = "undefined" if fraction is None else _shown_fraction(fraction, _decimal(fraction))
         mark = _unfinished_mark(self.unfinished)
         return f"<Ratio {self.metric} ({self.variant}): {working} = {outcome}{mark}>"
+
+    def _repr_html_(self) -> str:
+        return html_result(kind="ratio", shown=self.percent(), detail=repr(self))
 
 
 # -- Score ---------------------------------------------------------------------
@@ -533,7 +537,7 @@ class Score(_DecimalResult):
         places = check_places(places)
         rounding = check_rounding(rounding)
         fraction = self.fraction
-        return None if fraction is None else _round(fraction, places, rounding)
+        return None if fraction is None else round_fraction(fraction, places, rounding)
 
     def text(self, places: int = 0, rounding: str = ROUND_HALF_EVEN) -> str:
         """The rounded score as text (``"+10"`` for a signed score), or ``"undefined"``."""
@@ -550,6 +554,9 @@ class Score(_DecimalResult):
         outcome = "undefined" if fraction is None else _shown_fraction(fraction, _decimal(fraction))
         mark = _unfinished_mark(self.unfinished)
         return f"<Score {self.metric} ({self.variant}): {working} = {outcome}{mark}>"
+
+    def _repr_html_(self) -> str:
+        return html_result(kind="score", shown=self.text(2), detail=repr(self))
 
 
 # -- Amount --------------------------------------------------------------------
@@ -617,7 +624,7 @@ class Amount(_Result):
         fraction = self.fraction
         if fraction is None:
             return None
-        return Money(_round(fraction, self.numerator.minor_units, rounding), self.currency)
+        return Money(round_fraction(fraction, self.numerator.minor_units, rounding), self.currency)
 
     def __repr__(self) -> str:
         if self.working:
@@ -633,6 +640,11 @@ class Amount(_Result):
             outcome = f"{_shown_fraction(fraction, _decimal(fraction))} {self.currency}"
         mark = _unfinished_mark(self.unfinished)
         return f"<Amount {self.metric} ({self.variant}): {working} = {outcome}{mark}>"
+
+    def _repr_html_(self) -> str:
+        value = self.rounded()
+        shown = "undefined" if value is None else str(value)
+        return html_result(kind="amount", shown=shown, detail=repr(self))
 
 
 def result_from_dict(document: Any) -> Ratio | Score | Amount:

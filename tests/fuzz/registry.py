@@ -1056,6 +1056,7 @@ REGISTRY.update(
         "metrics.cohorts.CohortTable.format": lambda: m(samples.cohort_table, 2, ROUND_DOWN),
         "metrics.cohorts.CustomerSummaries": ctor(samples.summaries),
         "metrics.cohorts.CustomerSummaries.to_records": lambda: m(samples.summaries),
+        "metrics.cohorts.CustomerSummaries.format": lambda: m(samples.summaries, 2, ROUND_DOWN),
         "metrics.cohorts.CustomerSummary": ctor(lambda: samples.summaries().customers[0]),
         "metrics.cohorts.CustomerSummary.to_dict": lambda: m(
             lambda: samples.summaries().customers[0]

@@ -11,13 +11,14 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import ROUND_HALF_EVEN, Context, Decimal
+from fractions import Fraction
 from operator import attrgetter
 from typing import Any, Final, cast
 
 import attrs
 
 from salesflow import _check, _zones
-from salesflow._durations import MICROSECONDS_PER_DAY
+from salesflow._durations import MICROSECONDS_PER_DAY, microseconds
 from salesflow._results import (
     INPUT_DIGITS,
     VALUE_PRECISION,
@@ -25,8 +26,11 @@ from salesflow._results import (
     Ratio,
     bounded_decimal,
     check_places,
+    check_rounding,
     flag_field,
+    round_fraction,
 )
+from salesflow._tables import Cell, Shaded, ends, html_record, html_table, text_table
 from salesflow.errors import InvalidField, InvalidType
 from salesflow.metrics._read.fields import id_attribute, moment
 from salesflow.metrics._read.folds import (
@@ -273,10 +277,11 @@ class CustomerSummary:
         if self.orders < 2:
             return None
         span = _zones.elapsed(self.first_purchase, self.last_purchase)
-        microseconds = (span.days * 86_400 + span.seconds) * 1_000_000 + span.microseconds
         return _VALUE.divide(
-            Decimal(microseconds), Decimal(MICROSECONDS_PER_DAY * (self.orders - 1))
+            Decimal(microseconds(span)), Decimal(MICROSECONDS_PER_DAY * (self.orders - 1))
         )
+
+    _repr_html_ = html_record
 
     def to_dict(self) -> dict[str, Any]:
         """Plain values for a DataFrame row: Decimals, datetimes, a timedelta, None.
@@ -370,12 +375,76 @@ class CustomerSummaries(Mapping[CustomerId, CustomerSummary]):
         """One plain dict per customer (see :meth:`CustomerSummary.to_dict`), in id order."""
         return [summary.to_dict() for summary in self.customers]
 
+    def format(self, places: int = 1, rounding: str = ROUND_HALF_EVEN) -> str:
+        """The summaries as a text table, one row per customer, in id order.
+
+        Money is rounded to the currency's minor unit, recency and days
+        between orders (in days) to ``places``, all with ``rounding``, here
+        and only here. ``-`` marks a one-time customer's days between orders.
+        """
+        rows = self._rows(places, rounding)
+        lines = [self._heading(check_rounding(rounding)), *text_table([_SUMMARY_HEADER, *rows])]
+        if not self.customers:
+            lines.append("(no customers)")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        return html_table(
+            kind="customer-summaries",
+            caption=self._heading(ROUND_HALF_EVEN),
+            header=_SUMMARY_HEADER,
+            rows=self._rows(1, ROUND_HALF_EVEN, ends(self.customers)),
+            notes=() if self.customers else ("(no customers)",),
+            total=len(self.customers),
+        )
+
+    def _heading(self, rounding: str) -> str:
+        return (
+            f"Customer summary ({len(self.customers):,} customers, {self.basis} spend in "
+            f"{self.currency or 'no currency'}, now {self.now.isoformat()} in "
+            f"{_zones.zone_label(self.zone)}, rounded {rounding})"
+        )
+
+    def _rows(self, places: int, rounding: str, customers: Any = None) -> list[tuple[str, ...]]:
+        places, rounding = check_places(places), check_rounding(rounding)
+
+        def days(value: Fraction | None) -> str:
+            return "-" if value is None else str(round_fraction(value, places, rounding))
+
+        return [
+            (
+                str(summary.customer_id),
+                f"{summary.orders:,}",
+                summary.first_purchase.strftime(_MINUTE),
+                summary.last_purchase.strftime(_MINUTE),
+                days(Fraction(microseconds(summary.recency), MICROSECONDS_PER_DAY)),
+                str(summary.total_spend.rounded(rounding).amount),
+                str(cast(Money, summary.average_spend.rounded(rounding)).amount),
+                days(None if between is None else Fraction(between)),
+            )
+            for summary in (self.customers if customers is None else customers)
+            for between in [summary.days_between_orders]
+        ]
+
     def __repr__(self) -> str:
         where = _zones.zone_label(self.zone)
         return (
             f"<CustomerSummaries {len(self.customers):,} customers, {self.basis} spend in "
             f"{self.currency or 'no currency'}, now {self.now.isoformat()} ({where})>"
         )
+
+
+_SUMMARY_HEADER: Final = (
+    "customer",
+    "orders",
+    "first purchase",
+    "last purchase",
+    "recency (days)",
+    "total spend",
+    "average spend",
+    "days between orders",
+)
+_MINUTE: Final = "%Y-%m-%d %H:%M"
 
 
 def customer_summary(
@@ -483,6 +552,8 @@ class CohortCell:
             formula=_RETENTION_FORMULA,
             denominator_name="customers in the cohort",
         )
+
+    _repr_html_ = html_record
 
     def to_dict(self) -> dict[str, Any]:
         """Plain values for a DataFrame row; ``retention`` is the Decimal share."""
@@ -614,12 +685,39 @@ class CohortTable:
             lines.append(f"* month not ended at {self.now.isoformat()} (partial)")
         return "\n".join(lines)
 
+    def _repr_html_(self) -> str:
+        """The table as HTML, each share shaded by its value like a retention heatmap."""
+        columns = max((len(c.cells) for c in self.cohorts), default=0)
+        rows: list[list[Cell]] = [
+            [
+                cohort.label,
+                f"{cohort.customers:,}",
+                *(_shaded(cell.retention, cell.partial) for cell in cohort.cells),
+                *[""] * (columns - len(cohort.cells)),
+            ]
+            for cohort in self.cohorts
+        ]
+        notes = [] if self.cohorts else ["(no purchases)"]
+        if self.now is not None and any(c.partial for r in self.cohorts for c in r.cells):
+            notes.append(f"* month not ended at {self.now.isoformat()} (partial)")
+        return html_table(
+            kind="cohort-table",
+            caption=f"Cohort retention by first-purchase month in {_zones.zone_label(self.zone)}",
+            header=("cohort", "customers", *(f"+{k}" for k in range(columns))),
+            rows=rows,
+            notes=notes,
+        )
+
     def __repr__(self) -> str:
         span = f"{self.cohorts[0].label} to {self.cohorts[-1].label}" if self.cohorts else "empty"
         return (
             f"<CohortTable {len(self.cohorts)} cohorts ({span}), {self.customers:,} customers, "
             f"months in {_zones.zone_label(self.zone)}>"
         )
+
+
+def _shaded(retention: Ratio, partial: bool) -> Shaded:
+    return Shaded(retention.percent() + ("*" if partial else ""), retention.fraction)
 
 
 def _month(number: int, zone: tzinfo) -> Period:

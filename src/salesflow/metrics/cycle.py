@@ -15,6 +15,7 @@ import attrs
 from salesflow import _check
 from salesflow._durations import Durations
 from salesflow._results import OnEmpty, Score, check_on_empty, flag_field
+from salesflow._tables import html_table
 from salesflow.errors import InvalidType
 from salesflow.metrics._read.leads import lead_rows
 from salesflow.metrics._read.scope import optional_now, period_argument, scope_label, unfinished
@@ -70,6 +71,24 @@ class SalesCycle:
     def require(self) -> timedelta:
         """The mean cycle, or :class:`UndefinedMetric` when no lead was won."""
         return self.cycles.require()
+
+    def _repr_html_(self) -> str:
+        def shown(span: timedelta | None) -> str:
+            return "undefined" if span is None else str(span)
+
+        return html_table(
+            kind="sales-cycle",
+            caption=f"Sales cycle ({self.cycles.variant})",
+            header=("figure", "value"),
+            rows=[
+                ("won", f"{self.won:,}"),
+                ("mean", shown(self.mean)),
+                ("median", shown(self.median)),
+                ("not included: still open", f"{self.still_open:,}"),
+                ("not included: lost", f"{self.lost:,}"),
+            ],
+            notes=("period not over",) if self.unfinished else (),
+        )
 
     def __repr__(self) -> str:
         head = f"<SalesCycle ({self.cycles.variant}): {self.won} won"

@@ -15,6 +15,7 @@ from typing import Any, Final
 import attrs
 
 from salesflow._results import OnEmpty, Ratio, check_on_empty, settle
+from salesflow._tables import html_record, html_table
 from salesflow.errors import InvalidField, InvalidType
 from salesflow.metrics._figures import at_most, name_field
 from salesflow.metrics._read.emails import messages
@@ -121,6 +122,8 @@ class EmailStats:
             undelivered=self.undelivered + other.undelivered,
             clicked_unopened=self.clicked_unopened + other.clicked_unopened,
         )
+
+    _repr_html_ = html_record
 
     def to_dict(self) -> dict[str, Any]:
         """Plain values for a DataFrame row; the rates as Decimal shares (None when undefined)."""
@@ -235,6 +238,25 @@ class EmailReport(Mapping[str, EmailStats]):
             )
         lines.append("(a click without a recorded open counts as an open)")
         return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        rows = [
+            (
+                _ALL_KINDS if stats.kind is None else stats.kind,
+                f"{stats.delivered:,}",
+                stats.open_rate.percent(),
+                stats.click_rate.percent(),
+                stats.click_to_open_rate.percent(),
+            )
+            for stats in [*self.kinds, self.total]
+        ]
+        return html_table(
+            kind="email-report",
+            caption=f"Email engagement ({len(self.kinds)} kinds)",
+            header=("kind", "delivered", "open rate", "click rate", "click-to-open"),
+            rows=rows,
+            notes=("(a click without a recorded open counts as an open)",),
+        )
 
     def __repr__(self) -> str:
         total = self.total

@@ -27,6 +27,7 @@ from salesflow._results import (
     instance_field,
     settle,
 )
+from salesflow._tables import Shaded, html_record, html_table
 from salesflow.errors import InvalidField, InvalidType
 from salesflow.metrics._figures import distinct_id_conversion
 from salesflow.metrics._read.choices import variant_arguments
@@ -269,6 +270,8 @@ class FunnelStepResult:
                     context="FunnelStepResult",
                 )
 
+    _repr_html_ = html_record
+
     def to_dict(self) -> dict[str, Any]:
         """Plain values for a DataFrame row; the ratios as Decimal shares (None when undefined)."""
         return {
@@ -444,6 +447,35 @@ class Funnel:
         if self.skipped_rows:
             lines.append(f"{self.skipped_rows:,} rows of other steps skipped")
         return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        """The funnel as HTML, each step's share of the entrants shaded by its value."""
+        rows = [
+            (
+                result.step,
+                f"{result.reached:,}",
+                Shaded(result.from_entry.percent(), result.from_entry.fraction),
+                "-" if result.conversion is None else result.conversion.percent(),
+                "-" if result.dropped is None else f"{result.dropped:,}",
+                "-" if result.drop_off is None else result.drop_off.percent(),
+            )
+            for result in self.results
+        ]
+        notes = [f"overall: {self.reached[-1]:,} / {self.entered:,} = {self.overall.percent()}"]
+        if self.without_entry:
+            notes.append(
+                f"{self.without_entry:,} people with later steps but no {self.steps[0]} "
+                "are not in the funnel"
+            )
+        if self.skipped_rows:
+            notes.append(f"{self.skipped_rows:,} rows of other steps skipped")
+        return html_table(
+            kind="funnel",
+            caption=f"Funnel ({self.variant}): {self.entered:,} entered",
+            header=("step", "reached", "from entry", "step conversion", "dropped", "drop-off"),
+            rows=rows,
+            notes=notes,
+        )
 
     def __repr__(self) -> str:
         return (

@@ -29,6 +29,7 @@ from salesflow._results import (
     settle,
     shown_int,
 )
+from salesflow._tables import html_result
 from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType, UndefinedMetric
 from salesflow.metrics._read.fields import currency as currency_code
 from salesflow.metrics._read.fields import keyed_items
@@ -349,6 +350,9 @@ class GrowthRate:
         if exact:
             shown = shown.quantize(Decimal(1).scaleb(-places), context=context)
         return f"{shown}%"
+
+    def _repr_html_(self) -> str:
+        return html_result(kind="growth-rate", shown=self.percent(), detail=repr(self))
 
     def __repr__(self) -> str:
         working = f"({self.last} / {self.first}) ** (1 / {self.months}) - 1"

@@ -29,6 +29,7 @@ from salesflow._results import (
     instance_field,
     settle,
 )
+from salesflow._tables import html_record, html_table, text_table
 from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType
 from salesflow.leads import ActivityKind
 from salesflow.metrics._read.fields import (
@@ -161,6 +162,8 @@ class ManagerKPI:
     calls: Score = attrs.field(validator=instance_field(Score))
     satisfaction: Score = attrs.field(validator=instance_field(Score))
 
+    _repr_html_ = html_record
+
     def to_dict(self) -> dict[str, Any]:
         """Plain values for a DataFrame row: Decimals (exact where they terminate) or None."""
         return {
@@ -259,19 +262,31 @@ class ManagerKPIs(Mapping[str, ManagerKPI]):
         """
         places = check_places(places)
         rounding = check_rounding(rounding)
-        header = (
-            "manager",
-            "leads",
-            "won",
-            "conversion",
-            "volume",
-            "avg check",
-            "margin",
-            "meetings",
-            "calls",
-            "CSAT",
+        lines = [self._heading(rounding)]
+        lines += text_table([_KPI_HEADER, *self._rows(places, rounding)])
+        lines += self._notes()
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        return html_table(
+            kind="manager-kpis",
+            caption=self._heading(ROUND_HALF_EVEN),
+            header=_KPI_HEADER,
+            rows=self._rows(1, ROUND_HALF_EVEN),
+            notes=self._notes(),
         )
-        rows = [header]
+
+    def _heading(self, rounding: str) -> str:
+        return f"Manager KPIs ({self._scope()}, amounts in {self.currency}, rounded {rounding})"
+
+    def _notes(self) -> list[str]:
+        notes = [] if self.managers else ["(no managers)"]
+        if self.unassigned:
+            notes.append(f"{self.unassigned} lead(s) without a manager left out")
+        return notes
+
+    def _rows(self, places: int, rounding: str) -> list[tuple[str, ...]]:
+        rows: list[tuple[str, ...]] = []
         for kpi in self.managers:
             check = kpi.average_check.rounded(rounding)
             score = kpi.satisfaction.rounded(2, rounding)
@@ -289,18 +304,7 @@ class ManagerKPIs(Mapping[str, ManagerKPI]):
                     "undefined" if score is None else str(score),
                 )
             )
-        widths = [max(len(row[column]) for row in rows) for column in range(len(header))]
-        scope = self._scope()
-        lines = [f"Manager KPIs ({scope}, amounts in {self.currency}, rounded {rounding})"]
-        for row in rows:
-            cells = [row[0].ljust(widths[0])]
-            cells += [cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True)]
-            lines.append("  ".join(cells).rstrip())
-        if not self.managers:
-            lines.append("(no managers)")
-        if self.unassigned:
-            lines.append(f"{self.unassigned} lead(s) without a manager left out")
-        return "\n".join(lines)
+        return rows
 
     def _scope(self) -> str:
         if self.period is None:
@@ -309,6 +313,20 @@ class ManagerKPIs(Mapping[str, ManagerKPI]):
 
     def __repr__(self) -> str:
         return f"<ManagerKPIs {len(self.managers)} managers ({self._scope()}, {self.currency})>"
+
+
+_KPI_HEADER: Final = (
+    "manager",
+    "leads",
+    "won",
+    "conversion",
+    "volume",
+    "avg check",
+    "margin",
+    "meetings",
+    "calls",
+    "CSAT",
+)
 
 
 def _rounded(amount: Amount, rounding: str) -> Decimal:

@@ -17,6 +17,7 @@ import attrs
 from salesflow import _check, _zones
 from salesflow._durations import Durations
 from salesflow._results import Amount, OnEmpty, Ratio, check_on_empty, settle
+from salesflow._tables import html_table, text_table
 from salesflow.errors import InvalidField, InvalidType, UndefinedMetric
 from salesflow.metrics._read.fields import currency as currency_field
 from salesflow.metrics._read.fields import items, required, row_at, where
@@ -158,6 +159,9 @@ def average_order_value(
         unfinished=unfinished(scope, moment),
     )
     return settle(result, on_empty)
+
+
+_STATUS_HEADER: Final = ("status", "orders", "mean", "median", "total")
 
 
 def _seconds(span: timedelta) -> str:
@@ -403,37 +407,42 @@ class StatusTimes(Mapping[OrderStatus, Durations]):
         some orders still were at ``now``. A period not over at ``now`` is
         said in the heading.
         """
-        rows = [("status", "orders", "mean", "median", "total")]
-        for status, durations in zip(TIMED_STATUSES, self.statuses, strict=True):
-            flag = "*" if durations.ongoing else ""
-            rows.append(
-                (
-                    status.value + flag,
-                    str(durations.count),
-                    "undefined" if durations.mean is None else _seconds(durations.mean),
-                    "undefined" if durations.median is None else _seconds(durations.median),
-                    _seconds(durations.total),
-                )
-            )
-        widths = [max(len(row[column]) for row in rows) for column in range(5)]
+        lines = [self._heading(), *text_table([_STATUS_HEADER, *self._rows()]), *self._notes()]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        return html_table(
+            kind="status-times",
+            caption=self._heading(),
+            header=_STATUS_HEADER,
+            rows=self._rows(),
+            notes=self._notes(),
+        )
+
+    def _heading(self) -> str:
         scope = scope_label(self.period, "orders placed")
         if self.unfinished:
             scope += f", period not over at {self.now.isoformat()}"
-        lines = [f"Time in each order status ({scope}, {self.orders} orders)"]
-        for row in rows:
-            lines.append(
-                "  ".join(
-                    [
-                        row[0].ljust(widths[0]),
-                        *(cell.rjust(w) for cell, w in zip(row[1:], widths[1:], strict=True)),
-                    ]
-                ).rstrip()
+        return f"Time in each order status ({scope}, {self.orders} orders)"
+
+    def _rows(self) -> list[tuple[str, ...]]:
+        return [
+            (
+                status.value + ("*" if durations.ongoing else ""),
+                str(durations.count),
+                "undefined" if durations.mean is None else _seconds(durations.mean),
+                "undefined" if durations.median is None else _seconds(durations.median),
+                _seconds(durations.total),
             )
+            for status, durations in zip(TIMED_STATUSES, self.statuses, strict=True)
+        ]
+
+    def _notes(self) -> list[str]:
         if any(durations.ongoing for durations in self.statuses):
-            lines.append(
+            return [
                 f"* some orders were still in it at {self.now.isoformat()} (counted up to then)"
-            )
-        return "\n".join(lines)
+            ]
+        return []
 
     def __repr__(self) -> str:
         scope = scope_label(self.period, "orders placed")

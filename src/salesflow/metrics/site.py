@@ -15,6 +15,7 @@ from typing import Any, Final
 import attrs
 
 from salesflow._results import OnEmpty, Ratio, Score, check_on_empty, settle
+from salesflow._tables import html_table, html_tables
 from salesflow.errors import InvalidField, InvalidType
 from salesflow.metrics._figures import at_most, name_field
 from salesflow.metrics._read.fields import count_attribute
@@ -272,6 +273,29 @@ class SiteEngagement:
                     f"{page.exit_rate.percent(places, rounding):>9}"
                 )
         return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        figures = html_table(
+            kind="site-figures",
+            caption=f"{self.sessions:,} sessions, {self.page_views:,} page views",
+            header=("figure", "value"),
+            rows=[
+                ("bounce rate (single-page)", self.bounce_rate.percent()),
+                ("bounce rate (not engaged)", self.engaged_bounce_rate.percent()),
+                ("pages per session", _shown(self.pages_per_session, 1, ROUND_HALF_EVEN)),
+                ("average time on site (s)", _shown(self.time_on_site, 1, ROUND_HALF_EVEN)),
+            ],
+        )
+        pages = html_table(
+            kind="site-pages",
+            caption="exit rate of each page",
+            header=("page", "views", "exits", "exit rate"),
+            rows=[
+                (page.page, f"{page.views:,}", f"{page.exits:,}", page.exit_rate.percent())
+                for page in self.pages
+            ],
+        )
+        return html_tables("site-engagement", [figures, pages] if self.pages else [figures])
 
     def __repr__(self) -> str:
         return (

@@ -24,6 +24,7 @@ import attrs
 from salesflow import _check, _zones
 from salesflow._durations import Durations
 from salesflow._results import OnEmpty, Ratio, check_on_empty, settle
+from salesflow._tables import html_table
 from salesflow.errors import InvalidField, InvalidType, UndefinedMetric
 from salesflow.leads import LeadStage
 from salesflow.metrics._read.leads import lead_rows
@@ -149,6 +150,32 @@ class LeadStageTimes(Mapping[LeadStage, Durations]):
                 f"* leads still in the stage: their time is counted to {self.now.isoformat()}"
             )
         return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        rows = [
+            (
+                stage.value + ("*" if times.ongoing else ""),
+                f"{times.count:,}",
+                f"{times.ongoing:,}",
+                "-" if times.median is None else str(times.median),
+                "-" if times.mean is None else str(times.mean),
+                str(times.total),
+            )
+            for stage, times in zip(_STAGES, self.stages, strict=True)
+        ]
+        slowest = self.slowest
+        notes = [] if slowest is None else [f"slowest open stage (by median): {slowest.value}"]
+        if any(times.ongoing for times in self.stages):
+            notes.append(
+                f"* leads still in the stage: their time is counted to {self.now.isoformat()}"
+            )
+        return html_table(
+            kind="lead-stage-times",
+            caption=f"Time in lead stage across {self.leads:,} leads at {self.now.isoformat()}",
+            header=("stage", "leads", "open", "median", "mean", "total"),
+            rows=rows,
+            notes=notes,
+        )
 
     def __repr__(self) -> str:
         slowest = self.slowest
