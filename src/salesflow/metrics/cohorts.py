@@ -36,6 +36,12 @@ from salesflow.metrics._read.folds import (
     id_key,
     month_number,
 )
+from salesflow.metrics._read.purchases import (
+    Purchase,
+    check_purchase,
+    fold_purchase_months,
+    fold_purchase_spending,
+)
 from salesflow.metrics._records import check_basis
 from salesflow.money import CURRENCY_MINOR_UNITS, EXACT, Money
 from salesflow.periods import Period, PeriodUnit
@@ -379,7 +385,12 @@ class CustomerSummaries(Mapping[CustomerId, CustomerSummary]):
 
 
 def customer_summary(
-    orders: Any, *, now: datetime, zone: tzinfo | str = UTC, basis: str = "net"
+    orders: Any,
+    *,
+    now: datetime,
+    zone: tzinfo | str = UTC,
+    basis: str = "net",
+    purchase: Purchase = "row",
 ) -> CustomerSummaries:
     """Per customer: first and last purchase, order count, recency, total and average spend.
 
@@ -402,12 +413,23 @@ def customer_summary(
     Refuses a naive ``now``, an unknown zone or basis, and any bad record
     (naming it: ``orders[12].amount: got 19.99, ...``), including records
     placed after ``now`` and a second currency.
+
+    ``purchase`` says what one purchase is: ``"row"`` (each record, the
+    default), ``"order"`` (the rows of one ``order_id``) or ``"customer_day"``
+    (a customer's rows on one calendar day in ``zone``); orders, first order
+    spend, average and repeat spend and days between orders count purchases
+    (docs/metrics.md, "What counts as a purchase").
     """
     moment = _now(now)
     where = _zones.zone("zone", zone)
     local_now = _shown_in("now", now, moment, where)
     net = check_basis(basis)
-    currency, state = fold_spending(orders, now=moment, net=net)
+    if check_purchase(purchase) == "row":
+        currency, state = fold_spending(orders, now=moment, net=net)
+    else:
+        currency, state = fold_purchase_spending(
+            orders, now=moment, net=net, purchase=purchase, zone=where
+        )
     code = cast(str, currency)  # set by the first record, and there is one per customer
     summaries: list[CustomerSummary] = []
     build = CustomerSummary._trusted
@@ -628,7 +650,11 @@ def _month(number: int, zone: tzinfo) -> Period:
 
 
 def cohort_retention(
-    orders: Any, *, zone: tzinfo | str, now: datetime | None = None
+    orders: Any,
+    *,
+    zone: tzinfo | str,
+    now: datetime | None = None,
+    purchase: Purchase = "row",
 ) -> CohortTable:
     """Cohort retention by first-purchase month: for each cohort and k = 0, 1, 2, ...
 
@@ -648,11 +674,20 @@ def cohort_retention(
     customer only the set of months they ordered in. Reads customer_id,
     placed_at and status (cancelled orders are left out). Refuses an unknown
     zone, a naive ``now`` and any bad record, naming it.
+
+    ``purchase`` (``"row"``, ``"order"`` or ``"customer_day"``, as for
+    :func:`customer_summary`): a customer's rows on one day fall in one month,
+    so ``"customer_day"`` gives the table of ``"row"``; with ``"order"`` an
+    order counts in the month of its earliest row only, and the rows of one
+    order must name one customer.
     """
     where = _zones.zone("zone", zone)
     moment = None if now is None else _now(now)
     now_month = None if moment is None else _month_of_now(now, moment, where)
-    base, masks = fold_active_months(orders, zone=where, now=moment)
+    if check_purchase(purchase) == "order":
+        base, masks = fold_purchase_months(orders, zone=where, now=moment)
+    else:
+        base, masks = fold_active_months(orders, zone=where, now=moment)
     patterns: defaultdict[int, Counter[int]] = defaultdict(Counter)
     last = base
     for mask in masks.values():
