@@ -52,18 +52,20 @@ def _add(index: int, total: Decimal, spend: Decimal) -> Decimal:
 
 
 def _rows(
-    rows: Any, *, now: datetime | None, revenue: str | None, expected: str | None = None
-) -> Iterator[tuple[int, OrderRow, str | None]]:
-    """Every item read with its order id, customer and time (and money when ``revenue``)."""
-    code = expected
+    rows: Any, *, now: datetime | None, revenue: str | None, code: list[str | None]
+) -> Iterator[tuple[int, OrderRow]]:
+    """Every item read with its order id, customer and time (and money when ``revenue``).
+
+    ``code`` holds the currency: the first record's, which every other must match.
+    """
     for index, item in enumerate(order_items("orders", rows)):
         at = row_at("orders", index)
         row = order_row(
             at, item, now=now, placed=True, order_id=True, customer_id=True, revenue=revenue
         )
         if revenue is not None:
-            code = currency(where(at, "currency"), row.currency, expected=code)
-        yield index, row, code
+            code[0] = currency(where(at, "currency"), row.currency, expected=code[0])
+        yield index, row
 
 
 def _same_customer(index: int, row: OrderRow, first: int, customer: CustomerId) -> None:
@@ -85,8 +87,8 @@ def _orders(
     of whose rows are cancelled keeps None as its time.
     """
     merged: dict[Any, list[Any]] = {}
-    code: str | None = None
-    for index, row, code in _rows(rows, now=now, revenue=revenue):
+    code: list[str | None] = [None]
+    for index, row in _rows(rows, now=now, revenue=revenue, code=code):
         entry = merged.get(row.order_id)
         if entry is None:
             entry = merged[row.order_id] = [row.customer_id, index, None, Decimal(0)]
@@ -95,10 +97,10 @@ def _orders(
         if row.cancelled:
             continue
         at = row.placed_at
-        if entry[2] is None or at < entry[2]:  # type: ignore[operator]
+        if entry[2] is None or at < entry[2]:
             entry[2] = at
         entry[3] = _add(index, entry[3], row.amount)
-    return code, merged
+    return code[0], merged
 
 
 def _spend_by_order(
@@ -141,9 +143,9 @@ def _spend_by_day(
 ) -> tuple[str | None, dict[CustomerId, SpendState]]:
     # Per customer: [first_at, last_at, days, total, first-day spend, first day, last day].
     # A purchase's time is its earliest row's, so last_at is the earliest row of the last day.
-    days: dict[CustomerId, list[Any]] = {}
-    code: str | None = None
-    for index, row, code in _rows(rows, now=now, revenue=NET if net else GROSS):
+    days: dict[Any, list[Any]] = {}
+    code: list[str | None] = [None]
+    for index, row in _rows(rows, now=now, revenue=NET if net else GROSS, code=code):
         if row.cancelled:
             continue
         at, spend = row.placed_at, row.amount
@@ -167,7 +169,7 @@ def _spend_by_day(
         customer_id: [first, last, len(seen), total, first_spend, None]
         for customer_id, (first, last, seen, total, first_spend, _, _) in days.items()
     }
-    return code, state
+    return code[0], state
 
 
 def fold_purchase_spending(
