@@ -704,7 +704,11 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
         ),
     ),
     "metrics.cohort_retention": lambda: f(
-        metrics.cohort_retention, samples.order_rows(), zone="Europe/Berlin", now=samples.NOW
+        metrics.cohort_retention,
+        samples.order_rows(),
+        zone="Europe/Berlin",
+        now=samples.NOW,
+        purchase="order",
     ),
     "metrics.conversion_rate": lambda: (
         f(
@@ -747,6 +751,7 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
         now=samples.NOW,
         zone="Europe/Berlin",
         basis="gross",
+        purchase="customer_day",
     ),
     "metrics.delay_rate": lambda: f(
         metrics.delay_rate,
