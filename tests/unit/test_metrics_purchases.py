@@ -17,7 +17,7 @@ from strategies import CLOCK_CHANGE_ZONES, instants_near_clock_changes, zones
 NOW = datetime(2026, 12, 31, tzinfo=UTC)
 CUSTOMERS = ["ada", "bob", "cy", 7]
 STATUSES = [None, "delivered", "cancelled", "in_transit"]
-slow = settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow])
+slow = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def row(order_id, customer_id, placed_at, amount="10.00", **extra):
