@@ -25,12 +25,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from benchmarks._harness import Result, interleaved, scenario
-from salesflow.metrics.cohorts import (
-    CohortTable,
-    CustomerSummaries,
-    cohort_retention,
-    customer_summary,
-)
+from salesflow.metrics.cohorts import CohortTable, cohort_retention
+from salesflow.metrics.summary import CustomerSummaries, customer_summary
 
 ZONE = "Europe/Berlin"
 START = datetime(2024, 1, 1, tzinfo=UTC)

@@ -704,7 +704,11 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
         ),
     ),
     "metrics.cohort_retention": lambda: f(
-        metrics.cohort_retention, samples.order_rows(), zone="Europe/Berlin", now=samples.NOW
+        metrics.cohort_retention,
+        samples.order_rows(),
+        zone="Europe/Berlin",
+        now=samples.NOW,
+        purchase="order",
     ),
     "metrics.conversion_rate": lambda: (
         f(
@@ -747,6 +751,7 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
         now=samples.NOW,
         zone="Europe/Berlin",
         basis="gross",
+        purchase="customer_day",
     ),
     "metrics.delay_rate": lambda: f(
         metrics.delay_rate,
@@ -1054,11 +1059,11 @@ REGISTRY.update(
         "metrics.cohorts.CohortTable.cell": lambda: m(samples.cohort_table, "2026-03", 1),
         "metrics.cohorts.CohortTable.to_records": lambda: m(samples.cohort_table),
         "metrics.cohorts.CohortTable.format": lambda: m(samples.cohort_table, 2, ROUND_DOWN),
-        "metrics.cohorts.CustomerSummaries": ctor(samples.summaries),
-        "metrics.cohorts.CustomerSummaries.to_records": lambda: m(samples.summaries),
-        "metrics.cohorts.CustomerSummaries.format": lambda: m(samples.summaries, 2, ROUND_DOWN),
-        "metrics.cohorts.CustomerSummary": ctor(lambda: samples.summaries().customers[0]),
-        "metrics.cohorts.CustomerSummary.to_dict": lambda: m(
+        "metrics.summary.CustomerSummaries": ctor(samples.summaries),
+        "metrics.summary.CustomerSummaries.to_records": lambda: m(samples.summaries),
+        "metrics.summary.CustomerSummaries.format": lambda: m(samples.summaries, 2, ROUND_DOWN),
+        "metrics.summary.CustomerSummary": ctor(lambda: samples.summaries().customers[0]),
+        "metrics.summary.CustomerSummary.to_dict": lambda: m(
             lambda: samples.summaries().customers[0]
         ),
         "metrics.cycle.SalesCycle": ctor(samples.cycle),

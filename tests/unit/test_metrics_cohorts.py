@@ -13,11 +13,8 @@ from hypothesis import strategies as st
 
 from salesflow import InvalidField, InvalidType, Money
 from salesflow._results import Amount, Ratio
-from salesflow.metrics.cohorts import (
-    CustomerSummary,
-    cohort_retention,
-    customer_summary,
-)
+from salesflow.metrics.cohorts import cohort_retention
+from salesflow.metrics.summary import CustomerSummary, customer_summary
 from salesflow.periods import Period
 from strategies import zones
 

@@ -25,10 +25,11 @@ from salesflow.metrics import (
     retention_rate,
     revenue_growth,
 )
-from salesflow.metrics.cohorts import Cohort, CohortCell, CustomerSummary
+from salesflow.metrics.cohorts import Cohort, CohortCell
 from salesflow.metrics.cycle import SalesCycle
 from salesflow.metrics.funnel import FunnelStepResult
 from salesflow.metrics.managers import ManagerKPI
+from salesflow.metrics.summary import CustomerSummary
 
 MAX = datetime.max.replace(tzinfo=UTC)
 MIN = datetime.min.replace(tzinfo=UTC)

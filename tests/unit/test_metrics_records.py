@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from helpers import place
 from salesflow import CurrencyMismatch, InvalidField, InvalidType, Money
 from salesflow.metrics._records import OrderRecord
-from salesflow.metrics.cohorts import cohort_retention, customer_summary
+from salesflow.metrics.cohorts import cohort_retention
+from salesflow.metrics.summary import customer_summary
 from salesflow.orders import OrderStatus
 
 NOW = datetime(2026, 12, 31, tzinfo=UTC)

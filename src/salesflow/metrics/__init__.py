@@ -9,7 +9,7 @@ See docs/metrics.md.
 from salesflow._durations import Durations
 from salesflow._results import Amount, Ratio, Score
 from salesflow.metrics._records import OrderRecord
-from salesflow.metrics.cohorts import cohort_retention, customer_summary
+from salesflow.metrics.cohorts import cohort_retention
 from salesflow.metrics.customers import (
     churn_rate,
     purchase_frequency,
@@ -32,6 +32,7 @@ from salesflow.metrics.orders import (
 )
 from salesflow.metrics.site import site_engagement
 from salesflow.metrics.stages import lead_conversion_rate, time_in_lead_stages
+from salesflow.metrics.summary import customer_summary
 from salesflow.metrics.surveys import csat, nps
 
 __all__ = [
