@@ -14,7 +14,7 @@ from typing import Any, Final
 
 import attrs
 
-from salesflow import _check, _zones
+from salesflow import _charts, _check, _zones
 from salesflow._results import (
     Ratio,
     check_places,
@@ -233,6 +233,32 @@ class CohortTable:
         if self.now is not None and any(c.partial for r in self.cohorts for c in r.cells):
             lines.append(f"* month not ended at {self.now.isoformat()} (partial)")
         return "\n".join(lines)
+
+    def to_vega_lite(self) -> dict[str, Any]:
+        """A Vega-Lite v5 retention heatmap (a plain dict): cohort x months since, shaded.
+
+        Each cell carries its counts for the tooltip; the retention share is a
+        float for plotting only. See docs/metrics.md ("Charts").
+        """
+        values = [
+            {
+                "cohort": cohort.label,
+                "offset": cell.offset,
+                "month": cell.month.label,
+                "customers": cell.customers,
+                "active": cell.active,
+                "retention": _charts.share(cell.retention),
+                "partial": cell.partial,
+            }
+            for cohort in self.cohorts
+            for cell in cohort.cells
+        ]
+        title = f"Cohort retention by first-purchase month in {_zones.zone_label(self.zone)}"
+        return _charts.heatmap(title=title, values=values)
+
+    def to_altair(self) -> Any:
+        """:meth:`to_vega_lite` as an ``altair.Chart`` (needs ``pip install 'salesflow[viz]'``)."""
+        return _charts.altair_chart(self.to_vega_lite())
 
     def _repr_html_(self) -> str:
         """The table as HTML, each share shaded by its value like a retention heatmap."""

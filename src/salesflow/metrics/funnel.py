@@ -19,7 +19,7 @@ from typing import Any, Final, Literal
 
 import attrs
 
-from salesflow import _check
+from salesflow import _charts, _check
 from salesflow._results import (
     OnEmpty,
     Ratio,
@@ -447,6 +447,29 @@ class Funnel:
         if self.skipped_rows:
             lines.append(f"{self.skipped_rows:,} rows of other steps skipped")
         return "\n".join(lines)
+
+    def to_vega_lite(self) -> dict[str, Any]:
+        """A Vega-Lite v5 funnel chart (a plain dict): one bar per step of the people reaching it.
+
+        The tooltip adds the share of the entrants and the step conversion
+        (floats for plotting only). See docs/metrics.md ("Charts").
+        """
+        values = [
+            {
+                "step": result.step,
+                "position": result.position,
+                "reached": result.reached,
+                "from_entry": _charts.share(result.from_entry),
+                "conversion": _charts.share(result.conversion),
+            }
+            for result in self.results
+        ]
+        title = f"Funnel ({self.variant}): {self.entered:,} entered"
+        return _charts.funnel_bars(title=title, steps=self.steps, values=values)
+
+    def to_altair(self) -> Any:
+        """:meth:`to_vega_lite` as an ``altair.Chart`` (needs ``pip install 'salesflow[viz]'``)."""
+        return _charts.altair_chart(self.to_vega_lite())
 
     def _repr_html_(self) -> str:
         """The funnel as HTML, each step's share of the entrants shaded by its value."""

@@ -14,7 +14,7 @@ from typing import Any, Final
 
 import attrs
 
-from salesflow import _check, _zones
+from salesflow import _charts, _check, _zones
 from salesflow._durations import Durations
 from salesflow._results import Amount, OnEmpty, Ratio, check_on_empty, settle
 from salesflow._tables import html_table, text_table
@@ -409,6 +409,24 @@ class StatusTimes(Mapping[OrderStatus, Durations]):
         """
         lines = [self._heading(), *text_table([_STATUS_HEADER, *self._rows()]), *self._notes()]
         return "\n".join(lines)
+
+    def to_vega_lite(self) -> dict[str, Any]:
+        """A Vega-Lite v5 bar chart (a plain dict) of the mean days in each status.
+
+        The tooltip adds the orders counted, those still in the status and the
+        median (days as floats for plotting only). See docs/metrics.md ("Charts").
+        """
+        return _charts.duration_bars(
+            title=self._heading(),
+            field="status",
+            label="Status",
+            names=[status.value for status in TIMED_STATUSES],
+            times=self.statuses,
+        )
+
+    def to_altair(self) -> Any:
+        """:meth:`to_vega_lite` as an ``altair.Chart`` (needs ``pip install 'salesflow[viz]'``)."""
+        return _charts.altair_chart(self.to_vega_lite())
 
     def _repr_html_(self) -> str:
         return html_table(

@@ -21,7 +21,7 @@ from typing import Any, Final, Literal
 
 import attrs
 
-from salesflow import _check, _zones
+from salesflow import _charts, _check, _zones
 from salesflow._durations import Durations
 from salesflow._results import OnEmpty, Ratio, check_on_empty, settle
 from salesflow._tables import html_table
@@ -150,6 +150,24 @@ class LeadStageTimes(Mapping[LeadStage, Durations]):
                 f"* leads still in the stage: their time is counted to {self.now.isoformat()}"
             )
         return "\n".join(lines)
+
+    def to_vega_lite(self) -> dict[str, Any]:
+        """A Vega-Lite v5 bar chart (a plain dict) of the mean days in each lead stage.
+
+        The tooltip adds the leads counted, those still in the stage and the
+        median (days as floats for plotting only). See docs/metrics.md ("Charts").
+        """
+        return _charts.duration_bars(
+            title=f"Time in lead stage across {self.leads:,} leads at {self.now.isoformat()}",
+            field="stage",
+            label="Stage",
+            names=[stage.value for stage in _STAGES],
+            times=self.stages,
+        )
+
+    def to_altair(self) -> Any:
+        """:meth:`to_vega_lite` as an ``altair.Chart`` (needs ``pip install 'salesflow[viz]'``)."""
+        return _charts.altair_chart(self.to_vega_lite())
 
     def _repr_html_(self) -> str:
         rows = [

@@ -1,0 +1,171 @@
+"""Vega-Lite v5 chart specifications as plain dicts, and their Altair charts (private home).
+
+The metric tables build their rows here: a spec holds its data inline, only
+JSON values (floats for plotting, ISO strings), in a fixed key order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from fractions import Fraction
+from typing import Any, Final
+
+from salesflow._durations import MICROSECONDS_PER_DAY, Durations, microseconds
+from salesflow._results import Ratio
+from salesflow.errors import SalesflowError
+
+VEGA_LITE_SCHEMA: Final = "https://vega.github.io/schema/vega-lite/v5.json"
+
+
+class MissingExtra(SalesflowError, ImportError):
+    """An optional dependency is not installed; the message says which extra brings it."""
+
+    def __init__(self, package: str, extra: str) -> None:
+        self.package = package
+        self.extra = extra
+        super().__init__(
+            f"{package} is not installed: pip install 'salesflow[{extra}]' to use to_altair()"
+        )
+
+
+def share(ratio: Ratio | None) -> float | None:
+    """A ratio as a float for plotting, or None when undefined."""
+    fraction = None if ratio is None else ratio.fraction
+    return None if fraction is None else float(fraction)
+
+
+def days(span: timedelta | None) -> float | None:
+    """A duration in days as a float for plotting, or None."""
+    if span is None:
+        return None
+    return float(Fraction(microseconds(span), MICROSECONDS_PER_DAY))
+
+
+def chart(
+    *, title: str, values: list[dict[str, Any]], mark: dict[str, Any], encoding: dict[str, Any]
+) -> dict[str, Any]:
+    """One Vega-Lite v5 specification with inline data."""
+    return {
+        "$schema": VEGA_LITE_SCHEMA,
+        "title": title,
+        "data": {"values": values},
+        "mark": mark,
+        "encoding": encoding,
+    }
+
+
+def duration_bars(
+    *, title: str, field: str, label: str, names: Sequence[str], times: Sequence[Durations]
+) -> dict[str, Any]:
+    """Bars of the mean days per status or stage (``field``), with count and median tooltips."""
+    values = [
+        {
+            field: name,
+            "count": durations.count,
+            "ongoing": durations.ongoing,
+            "mean_days": days(durations.mean),
+            "median_days": days(durations.median),
+        }
+        for name, durations in zip(names, times, strict=True)
+    ]
+    return chart(
+        title=title,
+        values=values,
+        mark={"type": "bar", "tooltip": True},
+        encoding={
+            "x": {"field": field, "type": "nominal", "sort": list(names), "title": label},
+            "y": {"field": "mean_days", "type": "quantitative", "title": "Mean days"},
+            "tooltip": [
+                {"field": field, "type": "nominal", "title": label},
+                {"field": "count", "type": "quantitative", "title": "Count"},
+                {"field": "ongoing", "type": "quantitative", "title": "Still in it"},
+                {
+                    "field": "mean_days",
+                    "type": "quantitative",
+                    "title": "Mean days",
+                    "format": ".2f",
+                },
+                {
+                    "field": "median_days",
+                    "type": "quantitative",
+                    "title": "Median days",
+                    "format": ".2f",
+                },
+            ],
+        },
+    )
+
+
+def heatmap(*, title: str, values: list[dict[str, Any]]) -> dict[str, Any]:
+    """A cohort retention heatmap: cohort x months since, coloured by the retention share."""
+    return chart(
+        title=title,
+        values=values,
+        mark={"type": "rect", "tooltip": True},
+        encoding={
+            "x": {"field": "offset", "type": "ordinal", "title": "Months since first purchase"},
+            "y": {"field": "cohort", "type": "ordinal", "title": "Cohort"},
+            "color": {
+                "field": "retention",
+                "type": "quantitative",
+                "title": "Retention",
+                "scale": {"domain": [0, 1]},
+                "legend": {"format": ".0%"},
+            },
+            "tooltip": [
+                {"field": "cohort", "type": "ordinal", "title": "Cohort"},
+                {"field": "month", "type": "ordinal", "title": "Month"},
+                {"field": "offset", "type": "ordinal", "title": "Months since"},
+                {"field": "customers", "type": "quantitative", "title": "Customers"},
+                {"field": "active", "type": "quantitative", "title": "Active"},
+                {
+                    "field": "retention",
+                    "type": "quantitative",
+                    "title": "Retention",
+                    "format": ".1%",
+                },
+                {"field": "partial", "type": "nominal", "title": "Month not ended"},
+            ],
+        },
+    )
+
+
+def funnel_bars(
+    *, title: str, steps: Sequence[str], values: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """A funnel: one bar per step (in step order) of the people who reached it."""
+    return chart(
+        title=title,
+        values=values,
+        mark={"type": "bar", "tooltip": True},
+        encoding={
+            "x": {"field": "step", "type": "nominal", "sort": list(steps), "title": "Step"},
+            "y": {"field": "reached", "type": "quantitative", "title": "Reached"},
+            "tooltip": [
+                {"field": "step", "type": "nominal", "title": "Step"},
+                {"field": "reached", "type": "quantitative", "title": "Reached"},
+                {
+                    "field": "from_entry",
+                    "type": "quantitative",
+                    "title": "From entry",
+                    "format": ".1%",
+                },
+                {
+                    "field": "conversion",
+                    "type": "quantitative",
+                    "title": "Step conversion",
+                    "format": ".1%",
+                },
+            ],
+        },
+    )
+
+
+def altair_chart(spec: dict[str, Any]) -> Any:
+    """The Altair chart of ``spec``; :class:`MissingExtra` when Altair is not installed."""
+    try:
+        import altair  # the optional viz extra, imported only when asked for
+    except ImportError as error:
+        raise MissingExtra("altair", "viz") from error
+    return altair.Chart.from_dict(spec)
