@@ -1059,6 +1059,8 @@ REGISTRY.update(
         "metrics.cohorts.CohortTable.cell": lambda: m(samples.cohort_table, "2026-03", 1),
         "metrics.cohorts.CohortTable.to_records": lambda: m(samples.cohort_table),
         "metrics.cohorts.CohortTable.format": lambda: m(samples.cohort_table, 2, ROUND_DOWN),
+        "metrics.cohorts.CohortTable.to_vega_lite": lambda: m(samples.cohort_table),
+        "metrics.cohorts.CohortTable.to_altair": lambda: m(samples.cohort_table),
         "metrics.summary.CustomerSummaries": ctor(samples.summaries),
         "metrics.summary.CustomerSummaries.to_records": lambda: m(samples.summaries),
         "metrics.summary.CustomerSummaries.format": lambda: m(samples.summaries, 2, ROUND_DOWN),
@@ -1078,6 +1080,8 @@ REGISTRY.update(
         "metrics.funnel.Funnel.step": lambda: m(samples.shop_funnel, "add_to_cart"),
         "metrics.funnel.Funnel.to_records": lambda: m(samples.shop_funnel),
         "metrics.funnel.Funnel.format": lambda: m(samples.shop_funnel, 2, ROUND_DOWN),
+        "metrics.funnel.Funnel.to_vega_lite": lambda: m(samples.shop_funnel),
+        "metrics.funnel.Funnel.to_altair": lambda: m(samples.shop_funnel),
         "metrics.funnel.FunnelStepResult": ctor(lambda: samples.shop_funnel().step("add_to_cart")),
         "metrics.funnel.FunnelStepResult.to_dict": lambda: m(
             lambda: samples.shop_funnel().step("add_to_cart")
@@ -1095,6 +1099,8 @@ REGISTRY.update(
         "metrics.orders.StatusTimes.get": lambda: m(samples.status_times, "processing", None),
         "metrics.orders.StatusTimes.to_records": lambda: m(samples.status_times),
         "metrics.orders.StatusTimes.format": lambda: m(samples.status_times),
+        "metrics.orders.StatusTimes.to_vega_lite": lambda: m(samples.status_times),
+        "metrics.orders.StatusTimes.to_altair": lambda: m(samples.status_times),
         "metrics.results.result_from_dict": lambda: f(
             results.result_from_dict, samples.ratio().to_dict()
         ),
@@ -1105,6 +1111,8 @@ REGISTRY.update(
         "metrics.stages.LeadStageTimes": ctor(samples.stage_times),
         "metrics.stages.LeadStageTimes.to_records": lambda: m(samples.stage_times),
         "metrics.stages.LeadStageTimes.format": lambda: m(samples.stage_times),
+        "metrics.stages.LeadStageTimes.to_vega_lite": lambda: m(samples.stage_times),
+        "metrics.stages.LeadStageTimes.to_altair": lambda: m(samples.stage_times),
     }
 )
 _NOTICES = (
