@@ -162,6 +162,25 @@ def funnel_bars(
     )
 
 
+def revenue_bars(*, title: str, values: list[dict[str, Any]]) -> dict[str, Any]:
+    """Revenue per month as bars in month order, the month-over-month growth in the tooltip."""
+    return chart(
+        title=title,
+        values=values,
+        mark={"type": "bar", "tooltip": True},
+        encoding={
+            "x": {"field": "month", "type": "ordinal", "title": "Month"},
+            "y": {"field": "revenue", "type": "quantitative", "title": "Revenue"},
+            "tooltip": [
+                {"field": "month", "type": "ordinal", "title": "Month"},
+                {"field": "revenue", "type": "quantitative", "title": "Revenue", "format": ",.2f"},
+                {"field": "currency", "type": "nominal", "title": "Currency"},
+                {"field": "growth", "type": "quantitative", "title": "Growth", "format": ".1%"},
+            ],
+        },
+    )
+
+
 def altair_chart(spec: dict[str, Any]) -> Any:
     """The Altair chart of ``spec``; :class:`MissingExtra` when Altair is not installed."""
     try:

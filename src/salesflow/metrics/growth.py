@@ -19,7 +19,7 @@ from typing import Any, Final, Literal, overload
 
 import attrs
 
-from salesflow import _check, _zones
+from salesflow import _charts, _check, _zones
 from salesflow._results import (
     OnEmpty,
     Ratio,
@@ -38,15 +38,62 @@ from salesflow.metrics._records import check_basis
 from salesflow.money import Money
 from salesflow.periods import Period
 
-__all__ = ["MAX_GROWTH_MONTHS", "GrowthRate", "GrowthVariant", "monthly_revenue", "revenue_growth"]
+__all__ = [
+    "MAX_GROWTH_MONTHS",
+    "GrowthRate",
+    "GrowthVariant",
+    "MonthlyRevenue",
+    "monthly_revenue",
+    "revenue_growth",
+]
 
 GrowthVariant = Literal["month_over_month", "compound_monthly"]
 
 
+class MonthlyRevenue(dict[Period, Money]):
+    """Revenue per calendar month, as :func:`monthly_revenue` gives it: a dict month -> Money.
+
+    A plain dict in month order (equal to one with the same items), checked
+    when built like the ``revenue`` of :func:`revenue_growth`, that also
+    draws itself: :meth:`to_vega_lite`, :meth:`to_altair`.
+    """
+
+    def __init__(self, revenue: Mapping[Any, Money] | None = None, /) -> None:
+        if revenue is None:
+            revenue = {}
+        _monthly(revenue)
+        super().__init__(revenue)
+
+    def to_vega_lite(self) -> dict[str, Any]:
+        """A Vega-Lite v5 bar chart (a plain dict) of the revenue per month, in month order.
+
+        The tooltip adds the currency and the month-over-month growth (None
+        after a month of zero revenue); amounts and shares are floats for
+        plotting only. See docs/metrics.md ("Charts").
+        """
+        months = _monthly(self)
+        growth = (None, *_month_over_month(self, "undefined")) if months else ()
+        values = [
+            {
+                "month": label,
+                "revenue": float(money.amount),
+                "currency": money.currency,
+                "growth": _charts.share(rate),
+            }
+            for (label, money), rate in zip(months, growth, strict=True)
+        ]
+        title = f"Monthly revenue ({months[0][1].currency})" if months else "Monthly revenue"
+        return _charts.revenue_bars(title=title, values=values)
+
+    def to_altair(self) -> Any:
+        """:meth:`to_vega_lite` as an ``altair.Chart`` (needs ``pip install 'salesflow[viz]'``)."""
+        return _charts.altair_chart(self.to_vega_lite())
+
+
 def monthly_revenue(
     orders: Iterable[Any], *, zone: tzinfo | str, basis: str = "net"
-) -> dict[Period, Money]:
-    """Revenue per calendar month in ``zone``, from orders: the input of the growth metrics.
+) -> MonthlyRevenue:
+    """Revenue per calendar month in ``zone``, from orders (a :class:`MonthlyRevenue`).
 
     Each order counts in the calendar month, in ``zone``, of its placement
     time, with its net (default) or gross revenue as in
@@ -88,7 +135,7 @@ def monthly_revenue(
             totals.get(key, Decimal(0)), facts.amount, f"orders[{index}].amount"
         )
     if not totals or code is None:
-        return {}
+        return MonthlyRevenue()
     first, last = min(totals), max(totals)
     result: dict[Period, Money] = {}
     number = first[0] * 12 + first[1] - 1
@@ -97,7 +144,7 @@ def monthly_revenue(
         amount = totals.get((year, month + 1), Decimal(0))
         result[Period.month(year, month + 1, where)] = Money(amount, code)
         number += 1
-    return result
+    return MonthlyRevenue(result)
 
 
 _MONTHS_EXPECTED: Final = (
