@@ -41,7 +41,7 @@ from salesflow import (
 )
 from salesflow.leads import lifecycle as lead_lifecycle
 from salesflow.leads.facts import DEFAULT_STAGE_FACTS
-from salesflow.metrics import results
+from salesflow.metrics import growth, results
 from salesflow.orders import lifecycle as order_lifecycle
 from salesflow.orders import order as order_module
 from salesflow.orders.notifications import PickingNotice
@@ -1089,6 +1089,11 @@ REGISTRY.update(
         "metrics.growth.GrowthRate": ctor(samples.growth),
         "metrics.growth.GrowthRate.require": lambda: m(samples.growth),
         "metrics.growth.GrowthRate.percent": lambda: m(samples.growth, 2, ROUND_DOWN),
+        "metrics.growth.MonthlyRevenue": lambda: f(
+            growth.MonthlyRevenue, {(2026, 1): Money("100", "EUR"), (2026, 2): Money("0", "EUR")}
+        ),
+        "metrics.growth.MonthlyRevenue.to_vega_lite": lambda: m(samples.monthly),
+        "metrics.growth.MonthlyRevenue.to_altair": lambda: m(samples.monthly),
         "metrics.managers.ManagerKPI": ctor(lambda: samples.kpis().managers[0]),
         "metrics.managers.ManagerKPI.to_dict": lambda: m(lambda: samples.kpis().managers[0]),
         "metrics.managers.ManagerKPIs": ctor(samples.kpis),

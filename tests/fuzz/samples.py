@@ -29,6 +29,7 @@ from salesflow.metrics import (
     time_in_lead_stages,
     time_in_status,
 )
+from salesflow.metrics.growth import MonthlyRevenue
 from salesflow.orders import (
     CarrierUpdate,
     Customer,
@@ -459,6 +460,10 @@ def revenue() -> dict[Any, Money]:
 
 def growth() -> Any:
     return revenue_growth(revenue(), variant="compound_monthly")
+
+
+def monthly() -> Any:
+    return MonthlyRevenue(revenue())
 
 
 @cache
