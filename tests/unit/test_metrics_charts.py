@@ -8,11 +8,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from salesflow import SalesflowError
+from salesflow import Money, SalesflowError
 from salesflow._durations import Durations
+from salesflow.errors import InvalidField, InvalidType
 from salesflow.leads import LeadStage
 from salesflow.metrics import cohort_retention
 from salesflow.metrics.funnel import Funnel
+from salesflow.metrics.growth import MonthlyRevenue, monthly_revenue
 from salesflow.metrics.orders import TIMED_STATUSES, StatusTimes
 from salesflow.metrics.stages import LeadStageTimes
 
@@ -196,7 +198,70 @@ def test_time_in_lead_stage_is_a_bar_of_mean_days_per_stage_in_stage_order():
     }  # fmt: skip
 
 
-CHARTED = [cohort_table, tiny_funnel, status_times, stage_times]
+def revenue():
+    return MonthlyRevenue(
+        {
+            (2026, 1): Money("100", "EUR"),
+            (2026, 2): Money("0", "EUR"),
+            (2026, 3): Money("50.5", "EUR"),
+        }
+    )
+
+
+def test_monthly_revenue_is_a_bar_per_month_with_its_growth_in_the_tooltip():
+    assert revenue().to_vega_lite() == {
+        "$schema": SCHEMA,
+        "title": "Monthly revenue (EUR)",
+        "data": {
+            "values": [
+                {"month": "2026-01", "revenue": 100.0, "currency": "EUR", "growth": None},
+                {"month": "2026-02", "revenue": 0.0, "currency": "EUR", "growth": -1.0},
+                # growth after a month of zero revenue is undefined
+                {"month": "2026-03", "revenue": 50.5, "currency": "EUR", "growth": None},
+            ]
+        },
+        "mark": {"type": "bar", "tooltip": True},
+        "encoding": {
+            "x": {"field": "month", "type": "ordinal", "title": "Month"},
+            "y": {"field": "revenue", "type": "quantitative", "title": "Revenue"},
+            "tooltip": [
+                {"field": "month", "type": "ordinal", "title": "Month"},
+                {"field": "revenue", "type": "quantitative", "title": "Revenue",
+                 "format": ",.2f"},
+                {"field": "currency", "type": "nominal", "title": "Currency"},
+                {"field": "growth", "type": "quantitative", "title": "Growth", "format": ".1%"},
+            ],
+        },
+    }  # fmt: skip
+
+
+def test_monthly_revenue_returns_the_charting_dict_equal_to_a_plain_one():
+    rows = [
+        order(1, "a", datetime(2026, 1, 5, tzinfo=UTC)),
+        order(2, "a", datetime(2026, 2, 5, tzinfo=UTC)),
+    ]
+    months = monthly_revenue(rows, zone="UTC")
+    assert isinstance(months, MonthlyRevenue)
+    assert months == {month: Money("10", "EUR") for month in months}
+    assert [row["month"] for row in months.to_vega_lite()["data"]["values"]] == [
+        "2026-01",
+        "2026-02",
+    ]
+    assert MonthlyRevenue().to_vega_lite()["data"] == {"values": []}
+
+
+def test_monthly_revenue_is_checked_when_built_and_when_drawn():
+    with pytest.raises(InvalidType, match=r"^revenue: got 5"):
+        MonthlyRevenue(5)
+    with pytest.raises(InvalidField, match=r"^revenue: got '2026-02'"):
+        MonthlyRevenue({(2026, 1): Money("1", "EUR"), (2026, 3): Money("1", "EUR")})
+    months = revenue()
+    months[(2026, 5)] = Money("1", "EUR")  # a plain dict: the caller may change it
+    with pytest.raises(InvalidField, match=r"^revenue: got '2026-04'"):
+        months.to_vega_lite()
+
+
+CHARTED = [cohort_table, tiny_funnel, status_times, stage_times, revenue]
 
 
 @pytest.mark.parametrize("build", CHARTED)
