@@ -28,6 +28,9 @@ class MissingExtra(SalesflowError, ImportError):
             f"{package} is not installed: pip install 'salesflow[{extra}]' to use to_altair()"
         )
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.package, self.extra))
+
 
 def share(ratio: Ratio | None) -> float | None:
     """A ratio as a float for plotting, or None when undefined."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import json
+import pickle
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -303,3 +304,5 @@ def test_to_altair_without_altair_says_which_extra_to_install(build, monkeypatch
     with pytest.raises(SalesflowError, match=r"pip install 'salesflow\[viz\]'") as caught:
         build().to_altair()
     assert isinstance(caught.value, ImportError)
+    copy = pickle.loads(pickle.dumps(caught.value))
+    assert (type(copy), str(copy)) == (type(caught.value), str(caught.value))
