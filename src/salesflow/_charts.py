@@ -13,23 +13,9 @@ from typing import Any, Final
 
 from salesflow._durations import MICROSECONDS_PER_DAY, Durations, microseconds
 from salesflow._results import Ratio
-from salesflow.errors import SalesflowError
+from salesflow.errors import MissingExtra
 
 VEGA_LITE_SCHEMA: Final = "https://vega.github.io/schema/vega-lite/v5.json"
-
-
-class MissingExtra(SalesflowError, ImportError):
-    """An optional dependency is not installed; the message says which extra brings it."""
-
-    def __init__(self, package: str, extra: str) -> None:
-        self.package = package
-        self.extra = extra
-        super().__init__(
-            f"{package} is not installed: pip install 'salesflow[{extra}]' to use to_altair()"
-        )
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.package, self.extra))
 
 
 def share(ratio: Ratio | None) -> float | None:
@@ -189,5 +175,5 @@ def altair_chart(spec: dict[str, Any]) -> Any:
     try:
         import altair  # the optional viz extra, imported only when asked for
     except ImportError as error:
-        raise MissingExtra("altair", "viz") from error
+        raise MissingExtra("altair", "viz", feature="to_altair()") from error
     return altair.Chart.from_dict(spec)

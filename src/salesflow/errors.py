@@ -17,6 +17,7 @@ __all__ = [
     "InvalidField",
     "InvalidTransition",
     "InvalidType",
+    "MissingExtra",
     "SalesflowError",
     "UndefinedMetric",
     "UnknownCode",
@@ -254,6 +255,34 @@ class UndefinedMetric(SalesflowError, ArithmeticError):
 
     def __reduce__(self) -> Any:
         return (_rebuild_undefined, (self.metric, self.denominator, self.variant))
+
+
+class MissingExtra(SalesflowError, ImportError):
+    """An optional dependency is not installed; the message names the extra that brings it.
+
+    ``package`` is what is missing, ``extra`` the salesflow extra that installs
+    it, ``feature`` what needed it.
+
+    >>> raise MissingExtra("altair", "viz", feature="to_altair()")
+    Traceback (most recent call last):
+    ...
+    salesflow.errors.MissingExtra: altair is not installed: pip install 'salesflow[viz]' to use to_altair()
+    """
+
+    def __init__(self, package: str, extra: str, *, feature: str) -> None:
+        self.package = _text("package", package)
+        self.extra = _text("extra", extra)
+        self.feature = _text("feature", feature)
+        super().__init__(
+            f"{package} is not installed: pip install 'salesflow[{extra}]' to use {feature}"
+        )
+
+    def __reduce__(self) -> Any:
+        return (_rebuild_missing, (self.package, self.extra, self.feature))
+
+
+def _rebuild_missing(package: str, extra: str, feature: str) -> MissingExtra:
+    return MissingExtra(package, extra, feature=feature)
 
 
 def _rebuild_conflict(

@@ -39,6 +39,7 @@ from salesflow import (
     orders,
     routing,
 )
+from salesflow.errors import MissingExtra
 from salesflow.leads import lifecycle as lead_lifecycle
 from salesflow.leads.facts import DEFAULT_STAGE_FACTS
 from salesflow.metrics import growth, results
@@ -140,6 +141,7 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     ),
     "UnknownCode": _error(UnknownCode, vocabulary="aftership", code="Nope", known=["InTransit"]),
     "VersionConflict": _error(VersionConflict, subject="order 1001", expected=3, actual=4),
+    "errors.MissingExtra": _error(MissingExtra, package="altair", extra="viz", feature="charts"),
     # -- money and periods -------------------------------------------------
     "Money": lambda: f(Money, "8.50", "EUR"),
     "Money.zero": lambda: f(Money.zero, "EUR"),
