@@ -120,7 +120,7 @@ def test_a_bad_progress_is_refused_before_any_row_is_read():
         raise AssertionError("read")
         yield
 
-    with pytest.raises(InvalidType, match="^progress: "):
+    with pytest.raises(InvalidType, match=r"^progress: "):
         cohorts(never(), progress=42)
 
 
