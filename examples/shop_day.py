@@ -1398,14 +1398,17 @@ def order_records(day: ShopDay, history: list[Row]) -> list[Row]:
     return history + today
 
 
-def report_customers(day: ShopDay, history: list[Row]) -> list[str]:
+def report_customers(
+    day: ShopDay, history: list[Row], progress: Callable[[int], object] | None = None
+) -> list[str]:
     """Retention and churn over the 30 days to the end of the day (a customer is
     active while their last order is less than 90 days old), AOV and CLV over the
-    last 12 months, and the AOV of the orders of the day's leads."""
+    last 12 months, and the AOV of the orders of the day's leads. ``progress``
+    (the metrics' optional hook) is told the order records read."""
     records = order_records(day, history)
     start, end, active = DAY_END - timedelta(days=30), DAY_END, timedelta(days=90)
     before = customer_summary([r for r in records if r["placed_at"] < start], now=start, zone=ZONE)
-    after = customer_summary(records, now=end, zone=ZONE)
+    after = customer_summary(records, now=end, zone=ZONE, progress=progress)
     at_start = [c for c, s in before.items() if s.recency < active]
     at_end = [c for c, s in after.items() if s.recency < active]
     new = sum(1 for s in after.values() if s.first_purchase >= start)
@@ -1458,13 +1461,15 @@ def report_customers(day: ShopDay, history: list[Row]) -> list[str]:
             f"{years} years (1 / (12 x monthly churn)) x margin {GROSS_MARGIN:.0%} "
             f"= {money(lifetime.rounded())}"
         )
-    lines += cohort_lines(records)
+    lines += cohort_lines(records, progress=progress)
     return lines
 
 
-def cohort_lines(records: list[Row], months: int = 6) -> list[str]:
+def cohort_lines(
+    records: list[Row], months: int = 6, progress: Callable[[int], object] | None = None
+) -> list[str]:
     """The latest cohorts of the retention table, months +0 to +5."""
-    table = cohort_retention(records, zone=ZONE, now=DAY_END)
+    table = cohort_retention(records, zone=ZONE, now=DAY_END, progress=progress)
     recent = table.cohorts[-months:]
     lines = [
         "",
@@ -1502,6 +1507,7 @@ def shop_report(
     advice: Recommendation,
     chosen: bool,
     profile: ShopProfile,
+    progress: Callable[[int], object] | None = None,
 ) -> str:
     lines = [
         f"{SHOP}, Berlin: one trading day, {DAY:%A %d %B %Y}",
@@ -1514,7 +1520,7 @@ def shop_report(
     lines += report_routing(day)
     lines += report_orders(day)
     lines += report_notifications(day)
-    lines += report_customers(day, history)
+    lines += report_customers(day, history, progress)
     lines += report_managers(day)
     return "\n".join(folded(lines))
 
@@ -1602,6 +1608,21 @@ def progress_printer(label: str, stream: TextIO) -> Callable[[int, int], None]:
     return show
 
 
+def rows_printer(stream: TextIO) -> Callable[[int], None]:
+    """A metrics ``progress`` hook: prints to ``stream`` (stderr) the order records read.
+
+    The metrics call it every 10,000 records and once at the end with the
+    rest; a tqdm bar's ``update`` would do as well (``progress=tqdm(total=...)``).
+    """
+    read = [0]
+
+    def show(count: int) -> None:
+        read[0] += count
+        print(f"metrics: {read[0]:,} order records read", file=stream)
+
+    return show
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     customers, history = shop_history(args.seed, max(200, 4 * args.leads))
@@ -1626,7 +1647,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     chosen = args.model != "auto"
     model = SalesModel(args.model) if chosen else advice.model
-    print(shop_report(run(model), history, advice, chosen, profile))
+    rows = None if args.no_progress else rows_printer(sys.stderr)
+    print(shop_report(run(model), history, advice, chosen, profile, rows))
     return 0
 
 

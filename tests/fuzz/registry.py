@@ -711,6 +711,7 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
         zone="Europe/Berlin",
         now=samples.NOW,
         purchase="order",
+        progress=lambda rows: None,
     ),
     "metrics.conversion_rate": lambda: (
         f(
@@ -754,6 +755,7 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
         zone="Europe/Berlin",
         basis="gross",
         purchase="customer_day",
+        progress=lambda rows: None,
     ),
     "metrics.delay_rate": lambda: f(
         metrics.delay_rate,

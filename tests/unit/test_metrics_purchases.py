@@ -133,17 +133,23 @@ def rows_near_clock_changes(draw):
 
 
 def merged_by_day(rows, zone):
-    """One row per customer and local day: its amounts summed, its earliest time."""
+    """One row per customer and local day: its amounts summed, its earliest time.
+
+    Cancelled rows pass through as they are: left out of the purchases, they still
+    say which currency the records were in.
+    """
     days = {}
+    cancelled = []
     for item in rows:
         if item["status"] == "cancelled":
+            cancelled.append(item)
             continue
         key = (item["customer_id"], item["placed_at"].astimezone(zone).date())
         if key not in days:
             days[key] = row(f"day{len(days)}", item["customer_id"], item["placed_at"], "0")
         days[key]["amount"] += item["amount"]
         days[key]["placed_at"] = min(days[key]["placed_at"], item["placed_at"])
-    return list(days.values())
+    return [*days.values(), *cancelled]
 
 
 @slow

@@ -27,6 +27,7 @@ from salesflow.metrics._read.folds import (
     fold_active_months,
     month_number,
 )
+from salesflow.metrics._read.progress import reporter
 from salesflow.metrics._read.purchases import (
     Purchase,
     check_purchase,
@@ -306,6 +307,7 @@ def cohort_retention(
     zone: tzinfo | str,
     now: datetime | None = None,
     purchase: Purchase = "row",
+    progress: Any = None,
 ) -> CohortTable:
     """Cohort retention by first-purchase month: for each cohort and k = 0, 1, 2, ...
 
@@ -331,14 +333,19 @@ def cohort_retention(
     so ``"customer_day"`` gives the table of ``"row"``; with ``"order"`` an
     order counts in the month of its earliest row only, and the rows of one
     order must name one customer.
+
+    ``progress`` (None, a callable or a tqdm bar) is told the rows read:
+    every 10,000 and the remainder at the end (docs/metrics.md, "Progress on
+    long inputs"); an exception it raises propagates unchanged.
     """
+    report = reporter("progress", progress)
     where = _zones.zone("zone", zone)
     moment = None if now is None else checked_now(now)
     now_month = None if moment is None else _month_of_now(now, moment, where)
     if check_purchase(purchase) == "order":
-        base, masks = fold_purchase_months(orders, zone=where, now=moment)
+        base, masks = fold_purchase_months(orders, zone=where, now=moment, progress=report)
     else:
-        base, masks = fold_active_months(orders, zone=where, now=moment)
+        base, masks = fold_active_months(orders, zone=where, now=moment, progress=report)
     patterns: defaultdict[int, Counter[int]] = defaultdict(Counter)
     last = base
     for mask in masks.values():

@@ -36,6 +36,7 @@ from salesflow.metrics._read.folds import (
     fold_spending,
     id_key,
 )
+from salesflow.metrics._read.progress import reporter
 from salesflow.metrics._read.purchases import (
     Purchase,
     check_purchase,
@@ -390,6 +391,7 @@ def customer_summary(
     zone: tzinfo | str = UTC,
     basis: str = "net",
     purchase: Purchase = "row",
+    progress: Any = None,
 ) -> CustomerSummaries:
     """Per customer: first and last purchase, order count, recency, total and average spend.
 
@@ -418,16 +420,21 @@ def customer_summary(
     (a customer's rows on one calendar day in ``zone``); orders, first order
     spend, average and repeat spend and days between orders count purchases
     (docs/metrics.md, "What counts as a purchase").
+
+    ``progress`` (None, a callable or a tqdm bar) is told the rows read:
+    every 10,000 and the remainder at the end (docs/metrics.md, "Progress on
+    long inputs"); an exception it raises propagates unchanged.
     """
+    report = reporter("progress", progress)
     moment = checked_now(now)
     where = _zones.zone("zone", zone)
     local_now = shown_in("now", now, moment, where)
     net = check_basis(basis)
     if check_purchase(purchase) == "row":
-        currency, state = fold_spending(orders, now=moment, net=net)
+        currency, state = fold_spending(orders, now=moment, net=net, progress=report)
     else:
         currency, state = fold_purchase_spending(
-            orders, now=moment, net=net, purchase=purchase, zone=where
+            orders, now=moment, net=net, purchase=purchase, zone=where, progress=report
         )
     code = cast(str, currency)  # set by the first record, and there is one per customer
     summaries: list[CustomerSummary] = []

@@ -22,6 +22,7 @@ from salesflow._results import INPUT_DIGITS
 from salesflow.errors import InvalidField
 from salesflow.metrics._read.fields import Id, currency, row_at, where
 from salesflow.metrics._read.orders import GROSS, NET, order_items, order_row
+from salesflow.metrics._read.progress import Report
 from salesflow.money import EXACT
 from salesflow.orders import OrderStatus
 
@@ -112,14 +113,15 @@ def _earlier_tie(order_id: CustomerId, spend: Decimal, state: SpendState) -> boo
 
 
 def fold_spending(
-    rows: Any, *, now: datetime, net: bool
+    rows: Any, *, now: datetime, net: bool, progress: Report | None = None
 ) -> tuple[str | None, dict[CustomerId, SpendState]]:
     """One pass over ``rows``: the currency and each customer's :data:`SpendState`.
 
     Reads order_id, customer_id, placed_at, amount, currency, status, and
     discount when ``net``. Cancelled orders are checked and left out. ``now``
     must be an aware datetime in ``datetime.UTC``; a record placed after it is
-    refused.
+    refused. ``progress`` is reported the rows read (see
+    :func:`~salesflow.metrics._read.orders.order_items`).
     """
     state: dict[CustomerId, SpendState] = {}
     lookup = state.get
@@ -136,7 +138,7 @@ def fold_spending(
     alias_now = now
     other: Any = _UNREAD
     fits, places, plain = EXACT.quantize, _PLACES, dict
-    for index, row in enumerate(order_items("orders", rows)):
+    for index, row in enumerate(order_items("orders", rows, progress=progress)):
         limit = now
         # The inline check accepts the common shape of a plain dict only;
         # anything else, including every error, goes through _read_spend.
@@ -319,14 +321,15 @@ def _local_marks(
 
 
 def fold_active_months(
-    rows: Any, *, zone: tzinfo, now: datetime | None
+    rows: Any, *, zone: tzinfo, now: datetime | None, progress: Report | None = None
 ) -> tuple[int, dict[CustomerId, int]]:
     """One pass over ``rows``: for each customer, the months (in ``zone``) they ordered in.
 
     Returns ``(base, masks)``: bit ``b`` of a customer's mask is set when they
     ordered in month number ``base + b`` (see :func:`month_number`). Reads
     customer_id, placed_at and status; cancelled orders are checked and left
-    out. ``now`` (aware, UTC) refuses records placed after it.
+    out. ``now`` (aware, UTC) refuses records placed after it. ``progress``
+    is reported the rows read (see :func:`~salesflow.metrics._read.orders.order_items`).
     """
     state: dict[CustomerId, int] = {}
     lookup = state.get
@@ -346,7 +349,7 @@ def fold_active_months(
     local_marks: list[datetime] | None = None
     local_latest = latest
     plain = dict
-    for index, row in enumerate(order_items("orders", rows)):
+    for index, row in enumerate(order_items("orders", rows, progress=progress)):
         marks, last = bounds, latest
         try:
             if type(row) is not plain:

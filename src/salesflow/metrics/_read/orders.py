@@ -33,6 +33,7 @@ from salesflow.metrics._read.fields import (
     row_at,
     where,
 )
+from salesflow.metrics._read.progress import Report, counted
 from salesflow.metrics._read.scope import history_not_after, not_after
 from salesflow.metrics._records import OrderRecord, discount, order_status
 from salesflow.money import EXACT, Money
@@ -311,6 +312,12 @@ def sum_exact(total: Decimal, value: Decimal, field: str) -> Decimal:
         raise InvalidField(field, value, "amounts whose sum stays exact within 60 digits") from None
 
 
-def order_items(name: str, orders: Any) -> Iterable[Any]:
-    """The argument ``name`` as an iterable of order items (a string or one mapping is refused)."""
-    return items(name, orders, expected=_items_expected())
+def order_items(name: str, orders: Any, *, progress: Report | None = None) -> Iterable[Any]:
+    """The argument ``name`` as an iterable of order items (a string or one mapping is refused).
+
+    With ``progress`` (from :func:`~salesflow.metrics._read.progress.reporter`),
+    the rows read are reported every :data:`~salesflow.metrics._read.progress.EVERY`
+    rows; without it the items come as they are, at no cost.
+    """
+    rows = items(name, orders, expected=_items_expected())
+    return rows if progress is None else counted(rows, progress)

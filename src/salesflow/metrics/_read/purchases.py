@@ -18,6 +18,7 @@ from salesflow.errors import InvalidField
 from salesflow.metrics._read.fields import currency, renamed, row_at, where
 from salesflow.metrics._read.folds import CustomerId, SpendState, fold_active_months, id_key
 from salesflow.metrics._read.orders import GROSS, NET, OrderRow, order_items, order_row
+from salesflow.metrics._read.progress import Report
 from salesflow.money import EXACT
 
 Purchase = Literal["row", "order", "customer_day"]
@@ -52,13 +53,18 @@ def _add(index: int, total: Decimal, spend: Decimal) -> Decimal:
 
 
 def _rows(
-    rows: Any, *, now: datetime | None, revenue: str | None, code: list[str | None]
+    rows: Any,
+    *,
+    now: datetime | None,
+    revenue: str | None,
+    code: list[str | None],
+    progress: Report | None,
 ) -> Iterator[tuple[int, OrderRow]]:
     """Every item read with its order id, customer and time (and money when ``revenue``).
 
     ``code`` holds the currency: the first record's, which every other must match.
     """
-    for index, item in enumerate(order_items("orders", rows)):
+    for index, item in enumerate(order_items("orders", rows, progress=progress)):
         at = row_at("orders", index)
         row = order_row(
             at, item, now=now, placed=True, order_id=True, customer_id=True, revenue=revenue
@@ -79,7 +85,7 @@ def _same_customer(index: int, row: OrderRow, first: int, customer: CustomerId) 
 
 
 def _orders(
-    rows: Any, *, now: datetime | None, revenue: str | None
+    rows: Any, *, now: datetime | None, revenue: str | None, progress: Report | None
 ) -> tuple[str | None, dict[Any, list[Any]]]:
     """Per order id: [customer_id, first row index, earliest time, spend] of its rows.
 
@@ -88,7 +94,7 @@ def _orders(
     """
     merged: dict[Any, list[Any]] = {}
     code: list[str | None] = [None]
-    for index, row in _rows(rows, now=now, revenue=revenue, code=code):
+    for index, row in _rows(rows, now=now, revenue=revenue, code=code, progress=progress):
         entry = merged.get(row.order_id)
         if entry is None:
             entry = merged[row.order_id] = [row.customer_id, index, None, Decimal(0)]
@@ -104,9 +110,9 @@ def _orders(
 
 
 def _spend_by_order(
-    rows: Any, *, now: datetime, net: bool
+    rows: Any, *, now: datetime, net: bool, progress: Report | None
 ) -> tuple[str | None, dict[CustomerId, SpendState]]:
-    code, merged = _orders(rows, now=now, revenue=NET if net else GROSS)
+    code, merged = _orders(rows, now=now, revenue=NET if net else GROSS, progress=progress)
     state: dict[CustomerId, SpendState] = {}
     for order_id, (customer_id, index, at, spend) in merged.items():
         if at is None:
@@ -139,13 +145,15 @@ def _day(index: int, at: datetime, zone: tzinfo) -> int:
 
 
 def _spend_by_day(
-    rows: Any, *, now: datetime, net: bool, zone: tzinfo
+    rows: Any, *, now: datetime, net: bool, zone: tzinfo, progress: Report | None
 ) -> tuple[str | None, dict[CustomerId, SpendState]]:
     # Per customer: [first_at, last_at, days, total, first-day spend, first day, last day].
     # A purchase's time is its earliest row's, so last_at is the earliest row of the last day.
     days: dict[Any, list[Any]] = {}
     code: list[str | None] = [None]
-    for index, row in _rows(rows, now=now, revenue=NET if net else GROSS, code=code):
+    for index, row in _rows(
+        rows, now=now, revenue=NET if net else GROSS, code=code, progress=progress
+    ):
         if row.cancelled:
             continue
         at, spend = row.placed_at, row.amount
@@ -173,7 +181,13 @@ def _spend_by_day(
 
 
 def fold_purchase_spending(
-    rows: Any, *, now: datetime, net: bool, purchase: str, zone: tzinfo
+    rows: Any,
+    *,
+    now: datetime,
+    net: bool,
+    purchase: str,
+    zone: tzinfo,
+    progress: Report | None = None,
 ) -> tuple[str | None, dict[CustomerId, SpendState]]:
     """:func:`~salesflow.metrics._read.folds.fold_spending` for merged purchases.
 
@@ -182,18 +196,18 @@ def fold_purchase_spending(
     ``zone``). The state's last item (the first order's id) is None for days.
     """
     if purchase == "order":
-        return _spend_by_order(rows, now=now, net=net)
-    return _spend_by_day(rows, now=now, net=net, zone=zone)
+        return _spend_by_order(rows, now=now, net=net, progress=progress)
+    return _spend_by_day(rows, now=now, net=net, zone=zone, progress=progress)
 
 
 def fold_purchase_months(
-    rows: Any, *, zone: tzinfo, now: datetime | None
+    rows: Any, *, zone: tzinfo, now: datetime | None, progress: Report | None = None
 ) -> tuple[int, dict[CustomerId, int]]:
     """:func:`~salesflow.metrics._read.folds.fold_active_months` with one purchase per order id.
 
     An order's month is its earliest (not cancelled) row's.
     """
-    _, merged = _orders(rows, now=now, revenue=None)
+    _, merged = _orders(rows, now=now, revenue=None, progress=progress)
     kept = [(index, customer, at) for customer, index, at, _ in merged.values() if at is not None]
     try:
         return fold_active_months(
