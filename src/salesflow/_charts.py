@@ -175,5 +175,7 @@ def altair_chart(spec: dict[str, Any]) -> Any:
     try:
         import altair  # the optional viz extra, imported only when asked for
     except ImportError as error:
+        if not (error.name or "altair").startswith("altair"):
+            raise  # Altair is there but broken: its own error says what is missing
         raise MissingExtra("altair", "viz", feature="to_altair()") from error
     return altair.Chart.from_dict(spec)

@@ -41,7 +41,7 @@ def rows(count, customers=37):
 
 
 def summary(orders, **kwargs):
-    return customer_summary(orders, now=NOW, **kwargs)
+    return customer_summary(orders, now=NOW, zone=UTC, **kwargs)
 
 
 def cohorts(orders, **kwargs):

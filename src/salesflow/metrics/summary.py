@@ -388,7 +388,7 @@ def customer_summary(
     orders: Any,
     *,
     now: datetime,
-    zone: tzinfo | str = UTC,
+    zone: tzinfo | str | None = None,
     basis: str = "net",
     purchase: Purchase = "row",
     progress: Any = None,
@@ -409,7 +409,8 @@ def customer_summary(
     Reads order_id, customer_id, placed_at, amount, currency, status and,
     for the net basis, discount. Cancelled orders are left out; a customer
     whose orders were all cancelled does not appear. ``first_purchase`` and
-    ``last_purchase`` are shown in ``zone`` (a tzinfo or an IANA key).
+    ``last_purchase`` are shown in ``zone`` (a tzinfo or an IANA key; None,
+    the default, shows them in UTC).
 
     Refuses a naive ``now``, an unknown zone or basis, and any bad record
     (naming it: ``orders[12].amount: got 19.99, ...``), including records
@@ -417,9 +418,11 @@ def customer_summary(
 
     ``purchase`` says what one purchase is: ``"row"`` (each record, the
     default), ``"order"`` (the rows of one ``order_id``) or ``"customer_day"``
-    (a customer's rows on one calendar day in ``zone``); orders, first order
-    spend, average and repeat spend and days between orders count purchases
-    (docs/metrics.md, "What counts as a purchase").
+    (a customer's rows on one calendar day in ``zone``, which must then be
+    given: a day is a local notion); orders, first order spend, average and
+    repeat spend and days between orders count purchases (docs/metrics.md,
+    "What counts as a purchase"). ``discount`` is read per row: an order-level
+    discount repeated on each of an order's rows is subtracted once per row.
 
     ``progress`` (None, a callable or a tqdm bar) is told the rows read:
     every 10,000 and the remainder at the end (docs/metrics.md, "Progress on
@@ -427,10 +430,17 @@ def customer_summary(
     """
     report = reporter("progress", progress)
     moment = checked_now(now)
-    where = _zones.zone("zone", zone)
+    rule = check_purchase(purchase)
+    if zone is None and rule == "customer_day":
+        raise InvalidField(
+            "zone",
+            None,
+            'the zone whose calendar days make a purchase (purchase="customer_day" needs it)',
+        )
+    where = UTC if zone is None else _zones.zone("zone", zone)
     local_now = shown_in("now", now, moment, where)
     net = check_basis(basis)
-    if check_purchase(purchase) == "row":
+    if rule == "row":
         currency, state = fold_spending(orders, now=moment, net=net, progress=report)
     else:
         currency, state = fold_purchase_spending(

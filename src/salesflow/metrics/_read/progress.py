@@ -8,7 +8,6 @@ once at the end with the remainder (docs/metrics.md, "Progress on long inputs").
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Set
-from itertools import islice
 from typing import Any, Final
 
 from salesflow.errors import InvalidType
@@ -42,7 +41,12 @@ def counted(rows: Iterable[Any], report: Report) -> Iterator[Any]:
     An empty input calls nothing; the counts add up to the rows read. An
     exception raised by ``report`` propagates unchanged.
     """
-    iterator = iter(rows)
-    while chunk := list(islice(iterator, EVERY)):
-        yield from chunk
-        report(len(chunk))
+    since = 0
+    for row in rows:  # no read-ahead: a generator is pulled one row at a time
+        yield row
+        since += 1
+        if since == EVERY:
+            report(since)
+            since = 0
+    if since:
+        report(since)
