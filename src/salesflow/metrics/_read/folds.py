@@ -46,7 +46,8 @@ _UNREAD: Final = object()
 _PLACES: Final = Decimal(1).scaleb(-INPUT_DIGITS)
 
 
-def _inexact(index: int, value: Decimal) -> InvalidField:
+def inexact_amount(index: int, value: Decimal) -> InvalidField:
+    """The refusal of ``orders[index].amount`` whose sum would not stay exact."""
     return InvalidField(
         where(row_at("orders", index), "amount"),
         value,
@@ -104,7 +105,7 @@ def id_key(value: CustomerId) -> tuple[bool, Any]:
     return (isinstance(value, str), value)
 
 
-def _earlier_tie(order_id: CustomerId, spend: Decimal, state: SpendState) -> bool:
+def earlier_tie(order_id: CustomerId, spend: Decimal, state: SpendState) -> bool:
     """Same instant as the customer's first order: does this one come first?"""
     mine, theirs = id_key(order_id), id_key(state[_FIRST_ID])
     if mine != theirs:
@@ -217,10 +218,10 @@ def fold_spending(
         try:
             customer[3] = add(customer[3], spend)
         except ArithmeticError:
-            raise _inexact(index, spend) from None
+            raise inexact_amount(index, spend) from None
         first = customer[0]
         if at <= first:
-            if at < first or _earlier_tie(order_id, spend, customer):
+            if at < first or earlier_tie(order_id, spend, customer):
                 customer[0] = at
                 customer[4] = spend
                 customer[5] = order_id

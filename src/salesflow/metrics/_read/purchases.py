@@ -16,7 +16,13 @@ from typing import Any, Final, Literal
 from salesflow import _zones
 from salesflow.errors import InvalidField
 from salesflow.metrics._read.fields import currency, renamed, row_at, where
-from salesflow.metrics._read.folds import CustomerId, SpendState, fold_active_months, id_key
+from salesflow.metrics._read.folds import (
+    CustomerId,
+    SpendState,
+    earlier_tie,
+    fold_active_months,
+    inexact_amount,
+)
 from salesflow.metrics._read.orders import GROSS, NET, OrderRow, order_items, order_row
 from salesflow.metrics._read.progress import Report
 from salesflow.money import EXACT
@@ -37,19 +43,11 @@ def check_purchase(purchase: Any) -> str:
     return purchase
 
 
-def _inexact(index: int, value: Decimal) -> InvalidField:
-    return InvalidField(
-        where(row_at("orders", index), "amount"),
-        value,
-        "amounts whose sums stay exact within 60 digits",
-    )
-
-
 def _add(index: int, total: Decimal, spend: Decimal) -> Decimal:
     try:
         return EXACT.add(total, spend)
     except ArithmeticError:
-        raise _inexact(index, spend) from None
+        raise inexact_amount(index, spend) from None
 
 
 def _rows(
@@ -124,9 +122,7 @@ def _spend_by_order(
         customer[2] += 1
         customer[3] = _add(index, customer[3], spend)
         first = customer[0]
-        if at < first or (
-            at == first and (id_key(order_id), spend) < (id_key(customer[5]), customer[4])
-        ):
+        if at < first or (at == first and earlier_tie(order_id, spend, customer)):
             customer[0], customer[4], customer[5] = at, spend, order_id
         elif at > customer[1]:
             customer[1] = at
