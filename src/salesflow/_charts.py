@@ -86,6 +86,11 @@ def duration_bars(
     )
 
 
+def _in_order(values: list[dict[str, Any]], field: str) -> list[Any]:
+    """The distinct ``field`` values as they come (an explicit axis order, not text order)."""
+    return list(dict.fromkeys(value[field] for value in values))
+
+
 def heatmap(*, title: str, values: list[dict[str, Any]]) -> dict[str, Any]:
     """A cohort retention heatmap: cohort x months since, coloured by the retention share."""
     return chart(
@@ -94,7 +99,12 @@ def heatmap(*, title: str, values: list[dict[str, Any]]) -> dict[str, Any]:
         mark={"type": "rect", "tooltip": True},
         encoding={
             "x": {"field": "offset", "type": "ordinal", "title": "Months since first purchase"},
-            "y": {"field": "cohort", "type": "ordinal", "title": "Cohort"},
+            "y": {
+                "field": "cohort",
+                "type": "ordinal",
+                "title": "Cohort",
+                "sort": _in_order(values, "cohort"),
+            },
             "color": {
                 "field": "retention",
                 "type": "quantitative",
@@ -158,7 +168,12 @@ def revenue_bars(*, title: str, values: list[dict[str, Any]]) -> dict[str, Any]:
         values=values,
         mark={"type": "bar", "tooltip": True},
         encoding={
-            "x": {"field": "month", "type": "ordinal", "title": "Month"},
+            "x": {
+                "field": "month",
+                "type": "ordinal",
+                "title": "Month",
+                "sort": _in_order(values, "month"),
+            },
             "y": {"field": "revenue", "type": "quantitative", "title": "Revenue"},
             "tooltip": [
                 {"field": "month", "type": "ordinal", "title": "Month"},

@@ -103,7 +103,12 @@ def test_the_cohort_heatmap_is_cohort_by_months_since_coloured_by_retention():
         "mark": {"type": "rect", "tooltip": True},
         "encoding": {
             "x": {"field": "offset", "type": "ordinal", "title": "Months since first purchase"},
-            "y": {"field": "cohort", "type": "ordinal", "title": "Cohort"},
+            "y": {
+                "field": "cohort",
+                "type": "ordinal",
+                "title": "Cohort",
+                "sort": ["2026-01", "2026-02"],
+            },
             "color": {
                 "field": "retention",
                 "type": "quantitative",
@@ -223,7 +228,12 @@ def test_monthly_revenue_is_a_bar_per_month_with_its_growth_in_the_tooltip():
         },
         "mark": {"type": "bar", "tooltip": True},
         "encoding": {
-            "x": {"field": "month", "type": "ordinal", "title": "Month"},
+            "x": {
+                "field": "month",
+                "type": "ordinal",
+                "title": "Month",
+                "sort": ["2026-01", "2026-02", "2026-03"],
+            },
             "y": {"field": "revenue", "type": "quantitative", "title": "Revenue"},
             "tooltip": [
                 {"field": "month", "type": "ordinal", "title": "Month"},
