@@ -53,9 +53,10 @@ GrowthVariant = Literal["month_over_month", "compound_monthly"]
 class MonthlyRevenue(dict[Period, Money]):
     """Revenue per calendar month, as :func:`monthly_revenue` gives it: a dict month -> Money.
 
-    A plain dict in month order (equal to one with the same items), checked
-    when built like the ``revenue`` of :func:`revenue_growth`, that also
-    draws itself: :meth:`to_vega_lite`, :meth:`to_altair`.
+    A plain dict (equal to one with the same items), checked when built like
+    the ``revenue`` of :func:`revenue_growth`, that also draws itself:
+    :meth:`to_vega_lite`, :meth:`to_altair` (in month order, whatever order
+    the dict was built in; :func:`monthly_revenue` builds it in month order).
     """
 
     def __init__(self, revenue: Mapping[Any, Money] | None = None, /) -> None:
