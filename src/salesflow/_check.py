@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
-from decimal import Decimal
+from decimal import (
+    ROUND_05UP,
+    ROUND_CEILING,
+    ROUND_DOWN,
+    ROUND_FLOOR,
+    ROUND_HALF_DOWN,
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    ROUND_UP,
+    Decimal,
+)
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 import attrs
 
@@ -267,3 +277,27 @@ def _identical(given: Any, expected: Any) -> bool:
         return bool(given == expected)
     except Exception:  # a value whose own comparison fails is not the expected one
         return False
+
+
+ROUNDINGS: Final = frozenset(
+    {
+        ROUND_05UP,
+        ROUND_CEILING,
+        ROUND_DOWN,
+        ROUND_FLOOR,
+        ROUND_HALF_DOWN,
+        ROUND_HALF_EVEN,
+        ROUND_HALF_UP,
+        ROUND_UP,
+    }
+)
+"""The decimal module's rounding modes, by name."""
+
+
+def rounding_mode(field: str, value: Any) -> str:
+    """``value`` if it names a decimal rounding mode (``"ROUND_HALF_EVEN"``), else refused."""
+    if not isinstance(value, str) or value not in ROUNDINGS:
+        raise InvalidField(
+            field, value, f"a decimal rounding mode: one of {', '.join(sorted(ROUNDINGS))}"
+        )
+    return value

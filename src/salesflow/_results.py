@@ -14,14 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from decimal import (
-    ROUND_05UP,
-    ROUND_CEILING,
-    ROUND_DOWN,
-    ROUND_FLOOR,
-    ROUND_HALF_DOWN,
     ROUND_HALF_EVEN,
-    ROUND_HALF_UP,
-    ROUND_UP,
     Context,
     Decimal,
 )
@@ -72,19 +65,6 @@ OnEmpty = Literal["undefined", "raise"]
 """What a metric does with an empty denominator: an undefined result, or raise."""
 
 _VALUE_CONTEXT: Final = Context(prec=VALUE_PRECISION, rounding=ROUND_HALF_EVEN)
-_ROUNDINGS: Final = frozenset(
-    {
-        ROUND_05UP,
-        ROUND_CEILING,
-        ROUND_DOWN,
-        ROUND_FLOOR,
-        ROUND_HALF_DOWN,
-        ROUND_HALF_EVEN,
-        ROUND_HALF_UP,
-        ROUND_UP,
-    }
-)
-
 _UNFINISHED_MARK: Final = ", period not over"
 """What a result's repr ends with when its period had not ended at ``now``."""
 
@@ -253,11 +233,7 @@ def check_places(places: Any) -> int:
 
 
 def check_rounding(rounding: Any) -> str:
-    if not isinstance(rounding, str) or rounding not in _ROUNDINGS:
-        raise InvalidField(
-            "rounding", rounding, f"a decimal rounding mode, one of {', '.join(sorted(_ROUNDINGS))}"
-        )
-    return rounding
+    return _check.rounding_mode("rounding", rounding)
 
 
 def _decimal(fraction: Fraction) -> Decimal:

@@ -8,14 +8,7 @@ range and examples are in docs/orders.md ("Amounts").
 from __future__ import annotations
 
 from decimal import (
-    ROUND_05UP,
-    ROUND_CEILING,
-    ROUND_DOWN,
-    ROUND_FLOOR,
-    ROUND_HALF_DOWN,
     ROUND_HALF_EVEN,
-    ROUND_HALF_UP,
-    ROUND_UP,
     Context,
     Decimal,
     DivisionByZero,
@@ -38,19 +31,6 @@ MAX_AMOUNT: Final = Decimal(10**18)
 
 MAX_DECIMAL_PLACES: Final = 40
 """Every amount has at most this many decimal places (trailing zeros aside)."""
-
-_ROUNDINGS: Final = frozenset(
-    {
-        ROUND_05UP,
-        ROUND_CEILING,
-        ROUND_DOWN,
-        ROUND_FLOOR,
-        ROUND_HALF_DOWN,
-        ROUND_HALF_EVEN,
-        ROUND_HALF_UP,
-        ROUND_UP,
-    }
-)
 
 _ZERO_DECIMALS = "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF"
 _THREE_DECIMALS = "BHD IQD JOD KWD LYD OMR TND"
@@ -225,12 +205,7 @@ class Money:
         >>> Money("2.345", "EUR").rounded(ROUND_HALF_UP)
         Money('2.35', 'EUR')
         """
-        if not isinstance(rounding, str) or rounding not in _ROUNDINGS:
-            raise InvalidField(
-                "rounding",
-                rounding,
-                f"a decimal rounding mode: one of {', '.join(sorted(_ROUNDINGS))}",
-            )
+        _check.rounding_mode("rounding", rounding)
         exponent = Decimal(1).scaleb(-self.minor_units)
         rounded = self.amount.quantize(exponent, rounding=rounding, context=_ROUNDING)
         return Money(rounded, self.currency)
