@@ -8,6 +8,7 @@ summary and cohorts").
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from datetime import datetime, tzinfo
 from decimal import ROUND_HALF_EVEN
 from typing import Any, Final
@@ -23,10 +24,12 @@ from salesflow._results import (
 from salesflow._tables import Cell, Shaded, html_record, html_table
 from salesflow.errors import InvalidField, InvalidType
 from salesflow.metrics._figures import checked_now, checked_zone, count_field, shown_in
+from salesflow.metrics._framed.cohorts import framed_cohorts
 from salesflow.metrics._read.folds import (
     fold_active_months,
     month_number,
 )
+from salesflow.metrics._read.frames import rows_only, table
 from salesflow.metrics._read.progress import reporter
 from salesflow.metrics._read.purchases import (
     Purchase,
@@ -308,6 +311,8 @@ def cohort_retention(
     now: datetime | None = None,
     purchase: Purchase = "row",
     progress: Any = None,
+    columns: Mapping[str, str] | None = None,
+    naive_zone: tzinfo | str | None = None,
 ) -> CohortTable:
     """Cohort retention by first-purchase month: for each cohort and k = 0, 1, 2, ...
 
@@ -337,22 +342,59 @@ def cohort_retention(
     ``progress`` (None, a callable or a tqdm bar) is told the rows read:
     every 10,000 and the remainder at the end (docs/metrics.md, "Progress on
     long inputs"); an exception it raises propagates unchanged.
+
+    ``orders`` may be a table instead (pandas, polars, pyarrow, DuckDB,
+    Spark, ...; the ``frames`` extra): customers' months are found inside its
+    engine and only the counts per cohort and month leave it, so the table is
+    the same :class:`CohortTable` (docs/frames.md). ``columns`` maps
+    salesflow's column names to the table's; ``naive_zone`` is the zone a
+    naive time column was written in.
     """
-    report = reporter("progress", progress)
     where = _zones.zone("zone", zone)
     moment = None if now is None else checked_now(now)
     now_month = None if moment is None else _month_of_now(now, moment, where)
-    if check_purchase(purchase) == "order":
+    rule = check_purchase(purchase)
+    if table(orders):
+        active_by_cohort = framed_cohorts(
+            orders,
+            zone=where,
+            now=moment,
+            by_order=rule == "order",
+            columns=columns,
+            naive_zone=naive_zone,
+        )
+        return _table(where, moment, now_month, active_by_cohort)
+    rows_only({"columns": columns, "naive_zone": naive_zone})
+    report = reporter("progress", progress)
+    if rule == "order":
         base, masks = fold_purchase_months(orders, zone=where, now=moment, progress=report)
     else:
         base, masks = fold_active_months(orders, zone=where, now=moment, progress=report)
     patterns: defaultdict[int, Counter[int]] = defaultdict(Counter)
-    last = base
     for mask in masks.values():
         low = (mask & -mask).bit_length() - 1
         patterns[base + low][mask >> low] += 1
-        last = max(last, base + mask.bit_length() - 1)
-    if now_month is not None and patterns:
+    counts: dict[int, dict[int, int]] = {}
+    for first, shapes in patterns.items():
+        active: Counter[int] = Counter()
+        for pattern, customers in shapes.items():
+            while pattern:
+                bit = pattern & -pattern
+                active[bit.bit_length() - 1] += customers
+                pattern ^= bit
+        counts[first] = dict(active)
+    return _table(where, moment, now_month, counts)
+
+
+def _table(
+    where: tzinfo,
+    moment: datetime | None,
+    now_month: int | None,
+    counts: dict[int, dict[int, int]],
+) -> CohortTable:
+    """The table from ``counts[cohort month][offset]`` = customers active (offset 0 is the size)."""
+    last = max((first + max(active) for first, active in counts.items()), default=0)
+    if now_month is not None and counts:
         last = now_month
     months: dict[int, Period] = {}
 
@@ -362,15 +404,10 @@ def cohort_retention(
         return months[number]
 
     cohorts: list[Cohort] = []
-    for first in sorted(patterns):
-        counts = patterns[first]
-        active = [0] * (last - first + 1)
-        for pattern, customers in counts.items():
-            while pattern:
-                bit = pattern & -pattern
-                active[bit.bit_length() - 1] += customers
-                pattern ^= bit
-        size = sum(counts.values())
+    for first in sorted(counts):
+        found = counts[first]
+        active = [found.get(offset, 0) for offset in range(last - first + 1)]
+        size = active[0]
         cells = tuple(
             CohortCell(
                 month(first),

@@ -28,20 +28,23 @@ from salesflow._results import (
     round_fraction,
 )
 from salesflow._tables import ends, html_record, html_table, text_table
-from salesflow.errors import InvalidField, InvalidType
+from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType
 from salesflow.metrics._figures import checked_now, checked_zone, count_field, shown_in
+from salesflow.metrics._framed.summary import framed_summary as _framed_summary
 from salesflow.metrics._read.fields import id_attribute
 from salesflow.metrics._read.folds import (
     CustomerId,
     fold_spending,
     id_key,
 )
+from salesflow.metrics._read.frames import rows_only, table
 from salesflow.metrics._read.progress import reporter
 from salesflow.metrics._read.purchases import (
     Purchase,
     check_purchase,
     fold_purchase_spending,
 )
+from salesflow.metrics._read.scope import currency_argument
 from salesflow.metrics._records import check_basis
 from salesflow.money import CURRENCY_MINOR_UNITS, EXACT, Money
 
@@ -384,6 +387,16 @@ _SUMMARY_HEADER: Final = (
 _MINUTE: Final = "%Y-%m-%d %H:%M"
 
 
+def _summary_zone(zone: Any, rule: str) -> tzinfo:
+    if zone is None and rule == "customer_day":
+        raise InvalidField(
+            "zone",
+            None,
+            'the zone whose calendar days make a purchase (purchase="customer_day" needs it)',
+        )
+    return UTC if zone is None else _zones.zone("zone", zone)
+
+
 def customer_summary(
     orders: Any,
     *,
@@ -392,7 +405,12 @@ def customer_summary(
     basis: str = "net",
     purchase: Purchase = "row",
     progress: Any = None,
-) -> CustomerSummaries:
+    columns: Mapping[str, str] | None = None,
+    currency: str | None = None,
+    naive_zone: tzinfo | str | None = None,
+    amount_scale: int | None = None,
+    amount_rounding: str | None = None,
+) -> Any:
     """Per customer: first and last purchase, order count, recency, total and average spend.
 
     - ``total spend`` = sum of the customer's orders, ``amount - discount``
@@ -427,26 +445,54 @@ def customer_summary(
     ``progress`` (None, a callable or a tqdm bar) is told the rows read:
     every 10,000 and the remainder at the end (docs/metrics.md, "Progress on
     long inputs"); an exception it raises propagates unchanged.
+
+    ``orders`` may be a table instead (pandas, polars, pyarrow, DuckDB,
+    Spark, ...; the ``frames`` extra): the summary is computed in its engine
+    and comes back as a table of the same kind, lazy if it was lazy, with
+    the columns of :meth:`CustomerSummaries.to_records` but the averages
+    (docs/frames.md). ``columns`` maps salesflow's column names to the
+    table's, ``currency`` stands in for a missing currency column (and is
+    checked against a present one), ``naive_zone`` is the zone a naive time
+    column was written in, ``amount_scale`` with ``amount_rounding``
+    (``"ROUND_HALF_UP"``) rounds a float money column inside the engine.
     """
-    report = reporter("progress", progress)
     moment = checked_now(now)
-    rule = check_purchase(purchase)
-    if zone is None and rule == "customer_day":
-        raise InvalidField(
-            "zone",
-            None,
-            'the zone whose calendar days make a purchase (purchase="customer_day" needs it)',
+    if table(orders):
+        return _framed_summary(
+            orders,
+            now=moment,
+            zone=_summary_zone(zone, purchase),
+            net=check_basis(basis),
+            purchase=check_purchase(purchase),
+            columns=columns,
+            currency=currency_argument(currency),
+            naive_zone=naive_zone,
+            amount_scale=amount_scale,
+            amount_rounding=amount_rounding,
         )
-    where = UTC if zone is None else _zones.zone("zone", zone)
+    rows_only(
+        {
+            "columns": columns,
+            "naive_zone": naive_zone,
+            "amount_scale": amount_scale,
+            "amount_rounding": amount_rounding,
+        }
+    )
+    report = reporter("progress", progress)
+    stated = currency_argument(currency)
+    rule = check_purchase(purchase)
+    where = _summary_zone(zone, rule)
     local_now = shown_in("now", now, moment, where)
     net = check_basis(basis)
     if rule == "row":
-        currency, state = fold_spending(orders, now=moment, net=net, progress=report)
+        code_read, state = fold_spending(orders, now=moment, net=net, progress=report)
     else:
-        currency, state = fold_purchase_spending(
+        code_read, state = fold_purchase_spending(
             orders, now=moment, net=net, purchase=purchase, zone=where, progress=report
         )
-    code = cast(str, currency)  # set by the first record, and there is one per customer
+    if stated is not None and state and stated != code_read:
+        raise CurrencyMismatch("currency", stated, f"{code_read!r}, the records' currency")
+    code = cast(str, code_read)  # set by the first record, and there is one per customer
     summaries: list[CustomerSummary] = []
     build = CustomerSummary._trusted
     try:
@@ -475,6 +521,6 @@ def customer_summary(
         now=local_now,
         zone=where,
         basis=basis,
-        currency=currency,
+        currency=code_read,
         customers=tuple(summaries),
     )

@@ -1,0 +1,232 @@
+"""Order tables: bound, audited once, and the revenue and purchase expressions on them."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime, tzinfo
+from typing import Any, Final
+
+from salesflow.errors import InvalidField
+from salesflow.metrics._read.frames import (
+    CODE,
+    DECIMAL_DIGITS,
+    ID,
+    MONEY,
+    TEXT,
+    TIME,
+    Bound,
+    audit,
+    bind,
+    found_value,
+    instant,
+    refuse_currency,
+    whole,
+)
+from salesflow.metrics._read.scope import after_now
+from salesflow.orders import OrderStatus
+
+_CANCELLED: Final = OrderStatus.CANCELLED.value
+_STATUSES: Final = tuple(sorted(status.value for status in OrderStatus))
+
+ORDER_KINDS: Final = {
+    "order_id": ID,
+    "customer_id": ID,
+    "placed_at": TIME,
+    "amount": MONEY,
+    "discount": MONEY,
+    "currency": CODE,
+    "status": TEXT,
+}
+
+
+class OrderTable:
+    """A bound, audited order table: the frame, its currency and time range (UTC)."""
+
+    __slots__ = ("bound", "currency", "earliest", "latest", "rows")
+
+    def __init__(
+        self,
+        bound: Bound,
+        currency: str | None,
+        rows: int,
+        earliest: datetime | None,
+        latest: datetime | None,
+    ) -> None:
+        self.bound = bound
+        self.currency = currency
+        self.rows = rows
+        self.earliest = earliest
+        self.latest = latest
+
+    @property
+    def nw(self) -> Any:
+        return self.bound.nw
+
+    def kept(self) -> Any:
+        """The rows that count: all but cancelled orders."""
+        nw = self.nw
+        frame = self.bound.frame
+        if not self.bound.has("status"):
+            return frame
+        return frame.filter(~(nw.col("status").fill_null("") == _CANCELLED))
+
+    def spend(self, net: bool) -> Any:
+        """The revenue of a row: ``amount - discount`` (net, a missing discount is none) or ``amount``."""
+        nw = self.nw
+        if net and self.bound.has("discount"):
+            # Arrow widens a difference by a digit: both sides are narrowed first
+            # (the audit has bounded every sum below 10**(37 - scale)).
+            narrow = self.nw.Decimal(DECIMAL_DIGITS - 1, self.scale())
+            amount = nw.col("amount").cast(narrow)
+            net_amount = amount - nw.col("discount").cast(narrow)
+            return (
+                nw.when(nw.col("discount").is_null())
+                .then(amount)
+                .otherwise(net_amount)
+                .cast(self.money_type())
+            )
+        return nw.col("amount")
+
+    def scale(self) -> int:
+        scale: int = self.bound.frame.collect_schema()["amount"].scale
+        return scale
+
+    def money_type(self) -> Any:
+        return self.nw.Decimal(DECIMAL_DIGITS, self.scale())
+
+
+def order_table(
+    argument: str,
+    native: Any,
+    *,
+    reads: Collection[str],
+    optional: Collection[str] = (),
+    now: datetime | None,
+    columns: Any = None,
+    currency: str | None = None,
+    naive_zone: tzinfo | str | None = None,
+    amount_scale: int | None = None,
+    amount_rounding: str | None = None,
+    feature: str,
+) -> OrderTable:
+    """The order table ``native`` bound for the columns ``reads`` and audited in one query.
+
+    Refused as a record would be, naming the caller's column: a missing value
+    in a column read, an empty id, an unknown status, a negative amount, a
+    discount above the amount, a time after ``now``, a second currency, and
+    sums beyond the engine's 38 decimal digits.
+    """
+    kinds = {name: ORDER_KINDS[name] for name in reads}
+    bound = bind(
+        argument,
+        native,
+        reads=kinds,
+        optional=(*optional, "status", "discount"),
+        columns=columns,
+        constants={"currency": currency},
+        naive_zone=naive_zone,
+        amount_scale=amount_scale,
+        amount_rounding=amount_rounding,
+        feature=feature,
+    )
+    nw = bound.nw
+    schema = bound.frame.collect_schema()
+    checks: list[tuple[str, Any]] = [("rows", nw.len())]
+    for name in bound.source:
+        if name not in ("status", "discount"):
+            checks.append((f"{name}__nulls", nw.col(name).is_null().sum()))
+    for name in ("order_id", "customer_id"):
+        if bound.has(name) and schema[name] == nw.String:
+            checks.append((f"{name}__empty", (nw.col(name) == "").sum()))
+    if bound.has("status"):
+        unknown = ~nw.col("status").is_in(_STATUSES) & ~nw.col("status").is_null()
+        checks.append(("status__unknown", nw.when(unknown).then(nw.col("status")).min()))
+    if bound.has("placed_at"):
+        checks.append(("placed_at__min", nw.col("placed_at").min()))
+        checks.append(("placed_at__max", nw.col("placed_at").max()))
+    if bound.has("amount"):
+        checks.append(("amount__min", nw.col("amount").min()))
+        checks.append(("amount__size", nw.col("amount").cast(nw.Float64).abs().sum()))
+    if bound.has("discount"):
+        checks.append(("discount__min", nw.col("discount").min()))
+        over = nw.col("discount") > nw.col("amount")
+        checks.append(("discount__over", nw.when(over).then(nw.col("discount")).min()))
+    if bound.has("currency") and bound.source["currency"] is not None:
+        checks.append(("currency__min", nw.col("currency").min()))
+        checks.append(("currency__max", nw.col("currency").max()))
+    found = audit(bound, checks)
+    rows = whole(found["rows"])
+    for name in bound.source:
+        nulls = found.get(f"{name}__nulls")
+        if nulls:
+            raise InvalidField(
+                bound.field(name), None, f"a value in every row ({whole(nulls):,} rows have none)"
+            )
+    for name in ("order_id", "customer_id"):
+        if found.get(f"{name}__empty"):
+            raise InvalidField(bound.field(name), "", "a non-empty string or an int in every row")
+    if found_value(found.get("status__unknown")):
+        raise InvalidField(
+            bound.field("status"),
+            found["status__unknown"],
+            f"None or an order status, one of {', '.join(_STATUSES)}",
+        )
+    _audit_money(bound, found, schema)
+    earliest = latest = None
+    if bound.has("placed_at") and found["placed_at__max"] is not None:
+        earliest, latest = instant(found["placed_at__min"]), instant(found["placed_at__max"])
+        if now is not None and latest > now:
+            raise after_now(now, bound.field("placed_at"), latest)
+    code = currency
+    if bound.has("currency"):
+        if bound.source["currency"] is not None:
+            distinct = sorted({found["currency__min"], found["currency__max"]} - {None})
+            code = refuse_currency(bound, distinct, currency)
+        elif rows == 0:
+            code = None
+    return OrderTable(bound, code, rows, earliest, latest)
+
+
+def _audit_money(bound: Bound, found: dict[str, Any], schema: Any) -> None:
+    if not bound.has("amount"):
+        return
+    lowest = found["amount__min"]
+    if lowest is not None and lowest < 0:
+        raise InvalidField(bound.field("amount"), lowest, "an amount of at least 0 in every row")
+    scale = schema["amount"].scale
+    size = found["amount__size"]
+    if size is not None and size >= 10 ** (DECIMAL_DIGITS - 1 - scale) / 2:
+        raise InvalidField(
+            bound.field("amount"),
+            f"sums near {size:.3g}",
+            f"amounts whose sums fit the engine's {DECIMAL_DIGITS}-digit decimals "
+            "(pass the rows as records for 60 digits)",
+        )
+    if bound.has("discount"):
+        low = found["discount__min"]
+        if low is not None and low < 0:
+            raise InvalidField(bound.field("discount"), low, "None or a discount of at least 0")
+        over = found["discount__over"]
+        if found_value(over):
+            raise InvalidField(
+                bound.field("discount"), over, "a discount of at most the row's amount"
+            )
+
+
+def check_one_customer_per_order(table: OrderTable) -> None:
+    """With purchase='order': the rows of one order name one customer (as the records path)."""
+    nw = table.nw
+    query = (
+        table.bound.frame.group_by("order_id")
+        .agg(nw.col("customer_id").n_unique().alias("customers"))
+        .filter(nw.col("customers") > 1)
+        .select(nw.col("order_id").min().alias("order_id"), nw.len().alias("orders"))
+    )
+    (row,) = table.bound.collect(query)
+    if whole(row["orders"]):
+        raise InvalidField(
+            table.bound.field("customer_id"),
+            row["order_id"],
+            "one customer for all the rows of an order (with purchase='order'); "
+            f"order {row['order_id']!r} names more than one",
+        )
