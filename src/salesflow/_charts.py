@@ -6,7 +6,7 @@ JSON values (floats for plotting, ISO strings), in a fixed key order.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import timedelta
 from fractions import Fraction
 from typing import Any, Final
@@ -16,6 +16,8 @@ from salesflow._results import Ratio
 from salesflow.errors import MissingExtra
 
 VEGA_LITE_SCHEMA: Final = "https://vega.github.io/schema/vega-lite/v5.json"
+OPEN_KIND: Final = "open: still worked"
+RESTING_KIND: Final = "resting: won or lost"
 
 
 def share(ratio: Ratio | None) -> float | None:
@@ -32,12 +34,17 @@ def days(span: timedelta | None) -> float | None:
 
 
 def chart(
-    *, title: str, values: list[dict[str, Any]], mark: dict[str, Any], encoding: dict[str, Any]
+    *,
+    title: str,
+    values: list[dict[str, Any]],
+    mark: dict[str, Any],
+    encoding: dict[str, Any],
+    subtitle: str | None = None,
 ) -> dict[str, Any]:
     """One Vega-Lite v5 specification with inline data."""
     return {
         "$schema": VEGA_LITE_SCHEMA,
-        "title": title,
+        "title": title if subtitle is None else {"text": title, "subtitle": subtitle},
         "data": {"values": values},
         "mark": mark,
         "encoding": encoding,
@@ -45,9 +52,20 @@ def chart(
 
 
 def duration_bars(
-    *, title: str, field: str, label: str, names: Sequence[str], times: Sequence[Durations]
+    *,
+    title: str,
+    field: str,
+    label: str,
+    names: Sequence[str],
+    times: Sequence[Durations],
+    resting: Collection[str] = (),
 ) -> dict[str, Any]:
-    """Bars of the mean days per status or stage (``field``), with count and median tooltips."""
+    """Bars of the mean days per status or stage (``field``), with count and median tooltips.
+
+    Given ``resting`` (the lead stages where leads rest, won or lost, rather
+    than stall), each row gets a ``kind`` and those bars are grey: their time
+    grows with ``now``, so they are not compared with the open stages.
+    """
     values = [
         {
             field: name,
@@ -55,9 +73,19 @@ def duration_bars(
             "ongoing": durations.ongoing,
             "mean_days": days(durations.mean),
             "median_days": days(durations.median),
+            **({"kind": RESTING_KIND if name in resting else OPEN_KIND} if resting else {}),
         }
         for name, durations in zip(names, times, strict=True)
     ]
+    kinds: dict[str, Any] = {}
+    if resting:
+        kinds["color"] = {
+            "field": "kind",
+            "type": "nominal",
+            "title": label,
+            "scale": {"domain": [OPEN_KIND, RESTING_KIND], "range": ["#4c78a8", "#bab0ac"]},
+            "legend": {"orient": "bottom"},
+        }
     return chart(
         title=title,
         values=values,
@@ -65,6 +93,7 @@ def duration_bars(
         encoding={
             "x": {"field": field, "type": "nominal", "sort": list(names), "title": label},
             "y": {"field": "mean_days", "type": "quantitative", "title": "Mean days"},
+            **kinds,
             "tooltip": [
                 {"field": field, "type": "nominal", "title": label},
                 {"field": "count", "type": "quantitative", "title": "Count"},
@@ -91,12 +120,18 @@ def _in_order(values: list[dict[str, Any]], field: str) -> list[Any]:
     return list(dict.fromkeys(value[field] for value in values))
 
 
-def heatmap(*, title: str, values: list[dict[str, Any]]) -> dict[str, Any]:
-    """A cohort retention heatmap: cohort x months since, coloured by the retention share."""
+def heatmap(*, title: str, values: list[dict[str, Any]], now: str | None) -> dict[str, Any]:
+    """A cohort retention heatmap: cohort x months since, coloured by the retention share.
+
+    A cell whose month had not ended at ``now`` is outlined, and the subtitle says so: its
+    share can still grow, so a pale cell there is not yet a drop.
+    """
+    partial = any(value["partial"] for value in values)
     return chart(
         title=title,
+        subtitle=f"outlined: month not ended at {now}" if partial else None,
         values=values,
-        mark={"type": "rect", "tooltip": True},
+        mark={"type": "rect", "tooltip": True, "strokeWidth": 1.5},
         encoding={
             "x": {"field": "offset", "type": "ordinal", "title": "Months since first purchase"},
             "y": {
@@ -112,6 +147,7 @@ def heatmap(*, title: str, values: list[dict[str, Any]]) -> dict[str, Any]:
                 "scale": {"domain": [0, 1]},
                 "legend": {"format": ".0%"},
             },
+            "stroke": {"condition": {"test": "datum.partial", "value": "#222222"}, "value": None},
             "tooltip": [
                 {"field": "cohort", "type": "ordinal", "title": "Cohort"},
                 {"field": "month", "type": "ordinal", "title": "Month"},

@@ -89,7 +89,10 @@ def duration_tooltip(field, label):
 def test_the_cohort_heatmap_is_cohort_by_months_since_coloured_by_retention():
     assert cohort_table().to_vega_lite() == {
         "$schema": SCHEMA,
-        "title": "Cohort retention by first-purchase month in UTC",
+        "title": {
+            "text": "Cohort retention by first-purchase month in UTC",
+            "subtitle": "outlined: month not ended at 2026-02-20T00:00:00+00:00",
+        },
         "data": {
             "values": [
                 {"cohort": "2026-01", "offset": 0, "month": "2026-01", "customers": 2,
@@ -100,7 +103,7 @@ def test_the_cohort_heatmap_is_cohort_by_months_since_coloured_by_retention():
                  "active": 1, "retention": 1.0, "partial": True},
             ]
         },
-        "mark": {"type": "rect", "tooltip": True},
+        "mark": {"type": "rect", "tooltip": True, "strokeWidth": 1.5},
         "encoding": {
             "x": {"field": "offset", "type": "ordinal", "title": "Months since first purchase"},
             "y": {
@@ -116,6 +119,7 @@ def test_the_cohort_heatmap_is_cohort_by_months_since_coloured_by_retention():
                 "scale": {"domain": [0, 1]},
                 "legend": {"format": ".0%"},
             },
+            "stroke": {"condition": {"test": "datum.partial", "value": "#222222"}, "value": None},
             "tooltip": [
                 {"field": "cohort", "type": "ordinal", "title": "Cohort"},
                 {"field": "month", "type": "ordinal", "title": "Month"},
@@ -128,6 +132,18 @@ def test_the_cohort_heatmap_is_cohort_by_months_since_coloured_by_retention():
             ],
         },
     }  # fmt: skip
+
+
+def test_the_heatmap_has_a_plain_title_when_no_month_is_partial():
+    rows = [
+        order(1, "a", datetime(2026, 1, 5, tzinfo=UTC)),
+        order(2, "a", datetime(2026, 2, 5, tzinfo=UTC)),
+    ]
+
+    spec = cohort_retention(rows, zone="UTC").to_vega_lite()  # no now: no month is partial
+
+    assert spec["title"] == "Cohort retention by first-purchase month in UTC"
+    assert [row["partial"] for row in spec["data"]["values"]] == [False, False]
 
 
 def test_the_funnel_chart_has_one_bar_per_step_in_step_order():
@@ -182,23 +198,32 @@ def test_time_in_status_is_a_bar_of_mean_days_per_status_in_lifecycle_order():
     }  # fmt: skip
 
 
-def test_time_in_lead_stage_is_a_bar_of_mean_days_per_stage_in_stage_order():
+def test_time_in_lead_stage_is_a_bar_of_mean_days_per_stage_in_stage_order_resting_ones_grey():
     names = [stage.value for stage in LeadStage]
     empty = {"count": 0, "ongoing": 0, "mean_days": None, "median_days": None}
+    open_, resting = "open: still worked", "resting: won or lost"
     assert stage_times().to_vega_lite() == {
         "$schema": SCHEMA,
         "title": "Time in lead stage across 2 leads at 2026-02-20T00:00:00+00:00",
         "data": {
             "values": [
                 {"stage": "awareness", "count": 2, "ongoing": 0, "mean_days": 3.0,
-                 "median_days": 3.0},
-                *({"stage": name, **empty} for name in names[1:]),
+                 "median_days": 3.0, "kind": open_},
+                *({"stage": name, **empty, "kind": open_} for name in names[1:4]),
+                *({"stage": name, **empty, "kind": resting} for name in names[4:]),
             ]
         },
         "mark": {"type": "bar", "tooltip": True},
         "encoding": {
             "x": {"field": "stage", "type": "nominal", "sort": names, "title": "Stage"},
             "y": {"field": "mean_days", "type": "quantitative", "title": "Mean days"},
+            "color": {
+                "field": "kind",
+                "type": "nominal",
+                "title": "Stage",
+                "scale": {"domain": [open_, resting], "range": ["#4c78a8", "#bab0ac"]},
+                "legend": {"orient": "bottom"},
+            },
             "tooltip": duration_tooltip("stage", "Stage"),
         },
     }  # fmt: skip

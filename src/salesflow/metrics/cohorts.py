@@ -258,7 +258,8 @@ class CohortTable:
             for cell in cohort.cells
         ]
         title = f"Cohort retention by first-purchase month in {_zones.zone_label(self.zone)}"
-        return _charts.heatmap(title=title, values=values)
+        now = None if self.now is None else self.now.isoformat()
+        return _charts.heatmap(title=title, values=values, now=now)
 
     def to_altair(self) -> Any:
         """:meth:`to_vega_lite` as an ``altair.Chart`` (needs ``pip install 'salesflow[viz]'``)."""

@@ -163,6 +163,7 @@ class LeadStageTimes(Mapping[LeadStage, Durations]):
             label="Stage",
             names=[stage.value for stage in _STAGES],
             times=self.stages,
+            resting=[stage.value for stage in _STAGES if not stage.is_open],
         )
 
     def to_altair(self) -> Any:
