@@ -134,10 +134,10 @@ def order_table(
     checks: list[tuple[str, Any]] = [("rows", nw.len())]
     for name in bound.source:
         if name not in ("status", "discount"):
-            checks.append((f"{name}__nulls", nw.col(name).is_null().sum()))
+            checks.append((f"{name}__nulls", nw.col(name).is_null().cast(nw.Int64).sum()))
     for name in ("order_id", "customer_id"):
         if bound.has(name) and schema[name] == nw.String:
-            checks.append((f"{name}__empty", (nw.col(name) == "").sum()))
+            checks.append((f"{name}__empty", (nw.col(name) == "").cast(nw.Int64).sum()))
     if bound.has("status"):
         unknown = ~nw.col("status").is_in(_STATUSES) & ~nw.col("status").is_null()
         checks.append(("status__unknown", nw.when(unknown).then(nw.col("status")).min()))
@@ -173,14 +173,20 @@ def order_table(
         )
     _audit_money(bound, found, schema)
     earliest = latest = None
-    if bound.has("placed_at") and found["placed_at__max"] is not None:
+    if bound.has("placed_at") and found_value(found["placed_at__max"]):
         earliest, latest = instant(found["placed_at__min"]), instant(found["placed_at__max"])
         if now is not None and latest > now:
             raise after_now(now, bound.field("placed_at"), latest)
     code = currency
     if bound.has("currency"):
         if bound.source["currency"] is not None:
-            distinct = sorted({found["currency__min"], found["currency__max"]} - {None})
+            distinct = sorted(
+                {
+                    code
+                    for code in (found["currency__min"], found["currency__max"])
+                    if found_value(code)
+                }
+            )
             code = refuse_currency(bound, distinct, currency)
         elif rows == 0:
             code = None
@@ -191,11 +197,11 @@ def _audit_money(bound: Bound, found: dict[str, Any], schema: Any) -> None:
     if not bound.has("amount"):
         return
     lowest = found["amount__min"]
-    if lowest is not None and lowest < 0:
+    if found_value(lowest) and lowest < 0:
         raise InvalidField(bound.field("amount"), lowest, "an amount of at least 0 in every row")
     scale = schema["amount"].scale
     size = found["amount__size"]
-    if size is not None and size >= 10 ** (DECIMAL_DIGITS - 1 - scale) / 2:
+    if found_value(size) and size >= 10 ** (DECIMAL_DIGITS - 1 - scale) / 2:
         raise InvalidField(
             bound.field("amount"),
             f"sums near {size:.3g}",
@@ -204,7 +210,7 @@ def _audit_money(bound: Bound, found: dict[str, Any], schema: Any) -> None:
         )
     if bound.has("discount"):
         low = found["discount__min"]
-        if low is not None and low < 0:
+        if found_value(low) and low < 0:
             raise InvalidField(bound.field("discount"), low, "None or a discount of at least 0")
         over = found["discount__over"]
         if found_value(over):

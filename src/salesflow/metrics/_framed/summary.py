@@ -6,7 +6,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from salesflow.metrics._framed.orders import check_one_customer_per_order, order_table
-from salesflow.metrics._read.frames import with_local_calendar
+from salesflow.metrics._read.frames import with_local_calendar, with_time_since
 
 _FEATURE = "customer_summary on a table"
 
@@ -81,11 +81,12 @@ def framed_summary(
     else:
         first = earliest.group_by("customer_id").agg(spend.min().alias("first_order_spend"))
     money = table.money_type()
+    joined = with_time_since(
+        nw, totals.join(first, on="customer_id"), now, "last_purchase", "recency"
+    )
     summary = (
-        totals.join(first, on="customer_id")
-        .with_columns(
+        joined.with_columns(
             nw.col("orders").cast(nw.Int64),
-            (nw.lit(now) - nw.col("last_purchase")).alias("recency"),
             nw.col("total_spend").cast(money),
             nw.col("first_order_spend").cast(money),
             nw.lit(table.currency, nw.String).alias("currency"),

@@ -189,6 +189,7 @@ def bind(
     lazy = isinstance(frame, nw.LazyFrame)
     frame = native_frame(nw, frame, native)
     schema = frame.collect_schema()
+    untyped = type(native).__module__.partition(".")[0] == "pandas" and len(native) == 0
     names = list(schema.names())
     mapped = _columns_argument(columns, reads, names)
     constants = {k: v for k, v in (constants or {}).items() if v is not None}
@@ -215,6 +216,10 @@ def bind(
             )
         source[name] = column
         place = f"{argument}[{column!r}]"
+        if kind == MONEY and untyped and schema[column] in (nw.String, nw.Object):
+            # An empty pandas column of objects holds no Decimal to say so.
+            selected.append(nw.col(column).cast(nw.Decimal(DECIMAL_DIGITS, 0)).alias(name))
+            continue
         selected.append(
             _typed(nw, place, nw.col(column), schema[column], kind, zone=zone, money=money).alias(
                 name
@@ -400,6 +405,29 @@ def epoch_microseconds(nw: Any, frame: Any, name: str, alias: str) -> Any:
         native = frame.to_native()
         return nw.from_native(native.withColumn(alias, functions.unix_micros(functions.col(name))))
     return frame.with_columns(nw.col(name).dt.timestamp("us").alias(alias))
+
+
+def with_time_since(nw: Any, frame: Any, now: datetime, name: str, alias: str) -> Any:
+    """``frame`` with ``alias``: the duration from time column ``name`` to ``now``, on instants.
+
+    DuckDB and Spark subtract timestamps on the session's wall clock (an
+    hour off across a clock change); there the epoch microseconds are
+    subtracted instead.
+    """
+    backend = str(frame.implementation).rpartition(".")[2].lower()
+    if backend == "duckdb":
+        relation = frame.to_native()
+        columns = ", ".join(f'"{c}"' for c in relation.columns if c != alias)
+        since = f'to_microseconds({_us(now)} - epoch_us("{name}"))'
+        return nw.from_native(relation.project(f'{columns}, {since} AS "{alias}"'))
+    if backend in ("pyspark", "pyspark_connect"):
+        functions = importlib.import_module("pyspark.sql.functions")
+        since = (
+            f"make_dt_interval(0, 0, 0, CAST(CAST({_us(now)} - unix_micros(`{name}`) "
+            "AS DECIMAL(18, 0)) / 1000000 AS DECIMAL(18, 6)))"
+        )
+        return nw.from_native(frame.to_native().withColumn(alias, functions.expr(since)))
+    return frame.with_columns((nw.lit(now) - nw.col(name)).alias(alias))
 
 
 def zone_offsets(zone: tzinfo, low: int, high: int) -> list[tuple[int, int]]:
