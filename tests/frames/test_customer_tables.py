@@ -140,3 +140,33 @@ def test_a_table_summary_comes_back_as_the_callers_own_kind_of_table(
     table = to_table(order_rows(7), schema=SCHEMA)
     result = customer_summary(table, now=NOW)
     assert type(result) is type(table)
+
+
+def test_float_money_rounds_half_up_alike_on_every_engine(to_table: Any) -> None:
+    import math
+
+    floats = [0.125, 10.005, 2.675, 1.005, 0.045, 1234.5651, 0.0, 99.995]
+    rows = [
+        {
+            "order_id": f"o{index}",
+            "customer_id": index,
+            "placed_at": datetime(2026, 5, 1, tzinfo=UTC),
+            "amount": value,
+            "currency": "EUR",
+        }
+        for index, value in enumerate(floats)
+    ]
+    schema = {
+        "order_id": pa.string(),
+        "customer_id": pa.int64(),
+        "placed_at": pa.timestamp("us", tz="UTC"),
+        "amount": pa.float64(),
+        "currency": pa.string(),
+    }
+    got = rows_of(
+        customer_summary(
+            to_table(rows, schema=schema), now=NOW, amount_scale=2, amount_rounding="ROUND_HALF_UP"
+        )
+    )
+    expected = [Decimal(math.floor(value * 100 + 0.5)) / 100 for value in floats]
+    assert [Decimal(row["total_spend"]) for row in got] == expected

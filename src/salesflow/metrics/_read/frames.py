@@ -368,7 +368,7 @@ def _typed(
             return column.cast(nw.Decimal(DECIMAL_DIGITS, 0))
         if dtype.is_float():
             if money is None:
-                raise InvalidField(place, f"{dtype}", _EXPECTED[MONEY])
+                raise InvalidType(place, f"{dtype}", _EXPECTED[MONEY])
             return _rounded_float(nw, column, money[0])
     raise InvalidType(place, f"{dtype}", _EXPECTED[kind])
 
@@ -382,7 +382,7 @@ def _rounded_float(nw: Any, column: Any, scale: int) -> Any:
     """
     whole = ((column * (10**scale) + 0.5).floor()).cast(nw.Int64)
     return (
-        whole.cast(nw.Decimal(DECIMAL_DIGITS, 0))
+        whole.cast(nw.Decimal(21, 0))  # Arrow multiplies into p1 + p2 + 1 digits
         * nw.lit(Decimal(1).scaleb(-scale), nw.Decimal(scale + 1, scale))
     ).cast(nw.Decimal(DECIMAL_DIGITS, scale))
 
