@@ -33,6 +33,7 @@ _TABLE_MODULES: Final = frozenset(
         "polars",
         "pyarrow",
         "duckdb",
+        "_duckdb",
         "pyspark",
         "modin",
         "cudf",
