@@ -141,3 +141,10 @@ def test_without_narwhals_a_table_names_the_frames_extra(monkeypatch: pytest.Mon
     monkeypatch.setitem(sys.modules, "narwhals.stable.v2", None)  # import now fails
     with pytest.raises(MissingExtra, match=r"pip install 'salesflow\[frames\]'"):
         customer_summary(orders(), now=NOW)
+
+
+def test_progress_is_refused_with_a_table_which_is_not_read_row_by_row() -> None:
+    with pytest.raises(InvalidField, match="progress: got .*inside its engine"):
+        customer_summary(orders(), now=NOW, progress=print)
+    with pytest.raises(InvalidField, match="progress"):
+        cohort_retention(orders(), zone="UTC", progress=print)

@@ -356,6 +356,12 @@ def cohort_retention(
     now_month = None if moment is None else _month_of_now(now, moment, where)
     rule = check_purchase(purchase)
     if table(orders):
+        if progress is not None:
+            raise InvalidField(
+                "progress",
+                progress,
+                "None: a table is computed inside its engine, not read row by row",
+            )
         active_by_cohort = framed_cohorts(
             orders,
             zone=where,

@@ -458,6 +458,12 @@ def customer_summary(
     """
     moment = checked_now(now)
     if table(orders):
+        if progress is not None:
+            raise InvalidField(
+                "progress",
+                progress,
+                "None: a table is computed inside its engine, not read row by row",
+            )
         return _framed_summary(
             orders,
             now=moment,
