@@ -137,17 +137,13 @@ def _decimal_column(name: str, values: list[Decimal | None]) -> _Typed:
 
 
 def _digits(values: list[Decimal | None]) -> tuple[int, int]:
-    """The most digits before the point and after it over ``values``."""
-    whole = places = 0
-    for value in values:
-        if value is None:
-            continue
-        shape = value.as_tuple()
-        exponent = int(shape.exponent)
-        digits = len(shape.digits) if any(shape.digits) else 1
-        whole = max(whole, digits + exponent)
-        places = max(places, -exponent)
-    return whole, places
+    """The most digits before the point and after it over ``values`` (zero needs none before)."""
+    present = [value for value in values if value is not None]
+    if not present:
+        return 0, 0
+    places = max(0, -min(int(shape.exponent) for shape in map(Decimal.as_tuple, present)))
+    biggest = max(map(Decimal.copy_abs, present))  # exact, unlike abs() in a context
+    return (max(0, biggest.adjusted() + 1) if biggest else 0), places
 
 
 # -- the libraries -----------------------------------------------------------------------------
