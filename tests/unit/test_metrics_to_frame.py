@@ -32,6 +32,7 @@ from salesflow.metrics.growth import MonthlyRevenue
 from salesflow.metrics.managers import manager_kpis
 from salesflow.metrics.orders import time_in_status
 from salesflow.metrics.stages import time_in_lead_stages
+from salesflow.metrics.summary import CustomerSummaries, CustomerSummary
 
 BACKENDS = ("pandas", "polars", "pyarrow")
 NOW = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)
@@ -500,3 +501,13 @@ def test_monthly_revenue_gives_one_record_per_month_with_its_growth():
         ("2026-03", Decimal("450.50"), None),
         ("2026-04", Decimal("600.00"), Decimal("0.3318534961154273029966703663")),
     ]
+
+
+def test_a_value_past_decimal128_is_refused_naming_the_column_and_floats_still_work():
+    huge = Decimal("1E+40")  # a summary holds totals of up to 60 digits
+    one = CustomerSummary("ada", MARCH, MARCH, 1, NOW - MARCH, huge, huge, "EUR")
+    summary = CustomerSummaries(NOW, UTC, "net", "EUR", (one,))
+
+    with pytest.raises(InvalidField, match=r"^total_spend: got Decimal\('1E\+40'\), expected a "):
+        summary.to_frame("pyarrow")
+    assert summary.to_frame("pyarrow", money="float")["total_spend"].to_pylist() == [1e40]
