@@ -14,6 +14,7 @@ from typing import Any, Final
 
 import attrs
 
+from salesflow._frames_out import records_to_frame
 from salesflow._results import OnEmpty, Ratio, check_on_empty, settle
 from salesflow._tables import html_record, html_table
 from salesflow.errors import InvalidField, InvalidType
@@ -219,6 +220,32 @@ class EmailReport(Mapping[str, EmailStats]):
     def to_records(self) -> list[dict[str, Any]]:
         """One plain dict per kind (see :meth:`EmailStats.to_dict`)."""
         return [stats.to_dict() for stats in self.kinds]
+
+    def to_frame(self, backend: str = "pandas", *, money: str = "decimal") -> Any:
+        """The report as a DataFrame of ``backend``: "pandas", "polars" or "pyarrow".
+
+        One row per kind, the columns of :meth:`to_records`, in order and typed (undefined rates
+        null). Decimals stay exact (a decimal128 column) unless ``money="float"`` makes them
+        float64, inexact, for plotting, ``describe()`` and ``qcut``. Needs the library
+        (:class:`~salesflow.errors.MissingExtra` names the extra to install); see docs/metrics.md
+        ("In a notebook").
+        """
+        return records_to_frame(
+            self.to_records(),
+            columns=(
+                ("kind", "text"),
+                ("delivered", "int"),
+                ("opened", "int"),
+                ("clicked", "int"),
+                ("undelivered", "int"),
+                ("clicked_unopened", "int"),
+                ("open_rate", "decimal"),
+                ("click_rate", "decimal"),
+                ("click_to_open_rate", "decimal"),
+            ),
+            backend=backend,
+            money=money,
+        )
 
     def format(self, places: int = 1, rounding: str = ROUND_HALF_EVEN) -> str:
         """A table of the three rates per kind and in total (rounded only here)."""

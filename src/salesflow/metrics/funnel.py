@@ -20,6 +20,7 @@ from typing import Any, Final, Literal
 import attrs
 
 from salesflow import _charts, _check
+from salesflow._frames_out import records_to_frame
 from salesflow._results import (
     OnEmpty,
     Ratio,
@@ -412,6 +413,30 @@ class Funnel:
     def to_records(self) -> list[dict[str, Any]]:
         """One plain dict per step (see :meth:`FunnelStepResult.to_dict`)."""
         return [result.to_dict() for result in self.results]
+
+    def to_frame(self, backend: str = "pandas", *, money: str = "decimal") -> Any:
+        """The funnel as a DataFrame of ``backend``: "pandas", "polars" or "pyarrow".
+
+        One row per step, the columns of :meth:`to_records`, in order and typed (the first step's
+        ``dropped`` and ratios null). Decimals stay exact (a decimal128 column) unless
+        ``money="float"`` makes them float64, inexact, for plotting, ``describe()`` and ``qcut``.
+        Needs the library (:class:`~salesflow.errors.MissingExtra` names the extra to install); see
+        docs/metrics.md ("In a notebook").
+        """
+        return records_to_frame(
+            self.to_records(),
+            columns=(
+                ("step", "text"),
+                ("position", "int"),
+                ("reached", "int"),
+                ("dropped", "int_or_none"),
+                ("conversion", "decimal"),
+                ("from_entry", "decimal"),
+                ("drop_off", "decimal"),
+            ),
+            backend=backend,
+            money=money,
+        )
 
     def format(self, places: int = 1, rounding: str = ROUND_HALF_EVEN) -> str:
         """The funnel as a text table; shares rounded to ``places`` with ``rounding`` (only here)."""

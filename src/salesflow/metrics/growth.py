@@ -20,6 +20,7 @@ from typing import Any, Final, Literal, overload
 import attrs
 
 from salesflow import _charts, _check, _zones
+from salesflow._frames_out import records_to_frame
 from salesflow._results import (
     OnEmpty,
     Ratio,
@@ -64,6 +65,45 @@ class MonthlyRevenue(dict[Period, Money]):
             revenue = {}
         _monthly(revenue)
         super().__init__(revenue)
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One plain dict per month, in month order: its label, revenue, currency and growth.
+
+        ``growth`` is the month-over-month growth as a Decimal share, None
+        for the first month and after a month of zero revenue.
+        """
+        months = _monthly(self)
+        growth = (None, *_month_over_month(self, "undefined")) if months else ()
+        return [
+            {
+                "month": label,
+                "revenue": money.amount,
+                "currency": money.currency,
+                "growth": None if rate is None else rate.value,
+            }
+            for (label, money), rate in zip(months, growth, strict=True)
+        ]
+
+    def to_frame(self, backend: str = "pandas", *, money: str = "decimal") -> Any:
+        """The revenue as a DataFrame of ``backend``: "pandas", "polars" or "pyarrow".
+
+        One row per month, the columns of :meth:`to_records`, in order and typed (months as labels
+        such as ``"2026-03"``). Decimals stay exact (a decimal128 column) unless ``money="float"``
+        makes them float64, inexact, for plotting, ``describe()`` and ``qcut``. Needs the library
+        (:class:`~salesflow.errors.MissingExtra` names the extra to install); see docs/metrics.md
+        ("In a notebook").
+        """
+        return records_to_frame(
+            self.to_records(),
+            columns=(
+                ("month", "text"),
+                ("revenue", "decimal"),
+                ("currency", "text"),
+                ("growth", "decimal"),
+            ),
+            backend=backend,
+            money=money,
+        )
 
     def to_vega_lite(self) -> dict[str, Any]:
         """A Vega-Lite v5 bar chart (a plain dict) of the revenue per month, in month order.

@@ -19,6 +19,7 @@ from typing import Any, Final, cast
 import attrs
 
 from salesflow import _check
+from salesflow._frames_out import records_to_frame
 from salesflow._results import (
     Amount,
     OnEmpty,
@@ -250,6 +251,34 @@ class ManagerKPIs(Mapping[str, ManagerKPI]):
     def to_records(self) -> list[dict[str, Any]]:
         """One plain dict per manager (see :meth:`ManagerKPI.to_dict`)."""
         return [kpi.to_dict() for kpi in self.managers]
+
+    def to_frame(self, backend: str = "pandas", *, money: str = "decimal") -> Any:
+        """The KPIs as a DataFrame of ``backend``: "pandas", "polars" or "pyarrow".
+
+        One row per manager, the columns of :meth:`to_records`, in order and typed (undefined
+        figures null). Decimals stay exact (a decimal128 column) unless ``money="float"`` makes them
+        float64, inexact, for plotting, ``describe()`` and ``qcut``. Needs the library
+        (:class:`~salesflow.errors.MissingExtra` names the extra to install); see docs/metrics.md
+        ("In a notebook").
+        """
+        return records_to_frame(
+            self.to_records(),
+            columns=(
+                ("manager", "text"),
+                ("leads", "int"),
+                ("won", "int"),
+                ("lead_conversion", "decimal"),
+                ("sales_volume", "decimal"),
+                ("average_check", "decimal"),
+                ("margin", "decimal"),
+                ("meetings", "int"),
+                ("calls", "int"),
+                ("satisfaction", "decimal"),
+                ("currency", "text"),
+            ),
+            backend=backend,
+            money=money,
+        )
 
     def format(self, places: int = 1, rounding: str = ROUND_HALF_EVEN) -> str:
         """The KPIs as a text table, one row per manager.

@@ -23,6 +23,7 @@ import attrs
 
 from salesflow import _charts, _check, _zones
 from salesflow._durations import Durations
+from salesflow._frames_out import records_to_frame
 from salesflow._results import OnEmpty, Ratio, check_on_empty, settle
 from salesflow._tables import html_table
 from salesflow.errors import InvalidField, InvalidType, UndefinedMetric
@@ -125,6 +126,30 @@ class LeadStageTimes(Mapping[LeadStage, Durations]):
             {"stage": stage.value, **times.to_dict()}
             for stage, times in zip(_STAGES, self.stages, strict=True)
         ]
+
+    def to_frame(self, backend: str = "pandas", *, money: str = "decimal") -> Any:
+        """The times as a DataFrame of ``backend``: "pandas", "polars" or "pyarrow".
+
+        One row per stage, the columns of :meth:`to_records`, in order and typed (durations as the
+        library's duration type). Decimals stay exact (a decimal128 column) unless ``money="float"``
+        makes them float64, inexact, for plotting, ``describe()`` and ``qcut``. Needs the library
+        (:class:`~salesflow.errors.MissingExtra` names the extra to install); see docs/metrics.md
+        ("In a notebook").
+        """
+        return records_to_frame(
+            self.to_records(),
+            columns=(
+                ("stage", "text"),
+                ("metric", "text"),
+                ("count", "int"),
+                ("ongoing", "int"),
+                ("total", "duration"),
+                ("mean", "duration"),
+                ("median", "duration"),
+            ),
+            backend=backend,
+            money=money,
+        )
 
     def format(self) -> str:
         """The figures as a text table; ``*`` marks a stage with leads still in it."""
