@@ -121,6 +121,15 @@ def order_rows(rng: random.Random, near: list[datetime]) -> list[dict[str, Any]]
     return rows
 
 
+def dropped(
+    rng: random.Random, rows: list[dict[str, Any]], optional: tuple[str, ...]
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """``rows`` and their schema, without some of the ``optional`` columns (absent as keys too)."""
+    gone = {name for name in optional if rng.random() < 0.3}
+    kept = [{key: value for key, value in row.items() if key not in gone} for row in rows]
+    return kept, {key: kind for key, kind in ORDER_SCHEMA.items() if key not in gone}
+
+
 def request_rows(rng: random.Random, near: list[datetime]) -> list[dict[str, Any]]:
     return [
         {"request_id": number, "topic": rng.choice(TOPICS), "at": instant(rng, near)}
@@ -137,7 +146,7 @@ def test_average_order_value_on_a_table_equals_the_records_result(
     for seed in cases(engine):
         rng = random.Random(seed)
         period = some_period(rng, rng.choice(ZONES))
-        rows = order_rows(rng, edges(period))
+        rows, schema = dropped(rng, order_rows(rng, edges(period)), ("status", "discount"))
         options = {
             "basis": rng.choice(("net", "gross")),
             "include_cancelled": rng.random() < 0.3,
@@ -146,7 +155,7 @@ def test_average_order_value_on_a_table_equals_the_records_result(
             "currency": "EUR",
         }
 
-        framed = average_order_value(to_table(rows, schema=ORDER_SCHEMA), **options)
+        framed = average_order_value(to_table(rows, schema=schema), **options)
 
         assert framed == average_order_value(rows, **options), (seed, options)
 
@@ -170,9 +179,10 @@ def test_delay_rate_on_a_table_equals_the_records_result(engine: str, to_table: 
         rng = random.Random(seed)
         period = some_period(rng, rng.choice(ZONES))
         rows = order_rows(rng, edges(period))
+        rows, schema = dropped(rng, rows, ("status", "discount", "amount"))
         options = {"period": period, "now": rng.choice((None, NOW))}
 
-        framed = delay_rate(to_table(rows, schema=ORDER_SCHEMA), **options)
+        framed = delay_rate(to_table(rows, schema=schema), **options)
 
         assert framed == delay_rate(rows, **options), (seed, options)
 
@@ -241,9 +251,10 @@ def test_monthly_revenue_on_a_table_equals_the_records_result(engine: str, to_ta
         zone = rng.choice(ZONES)
         # Month starts in the zone, and next to them, are in the data.
         rows = order_rows(rng, edges(Period.month(2026, 3, zone)))
+        rows, schema = dropped(rng, rows, ("status", "discount"))
         basis = rng.choice(("net", "gross"))
 
-        framed = monthly_revenue(to_table(rows, schema=ORDER_SCHEMA), zone=zone, basis=basis)
+        framed = monthly_revenue(to_table(rows, schema=schema), zone=zone, basis=basis)
 
         expected = monthly_revenue(rows, zone=zone, basis=basis)
         assert framed == expected, (seed, zone, basis)
@@ -262,6 +273,22 @@ def test_a_column_mapping_reads_the_callers_columns(engine: str, to_table: Table
     )
 
     assert framed == average_order_value(rows, now=NOW, currency="EUR")
+
+
+def test_one_mapping_serves_every_order_metric_and_a_misspelt_key_is_refused(
+    engine: str, to_table: Table
+) -> None:
+    rows = [{("date" if key == "placed_at" else key): value for key, value in ONE_ORDER.items()}]
+    schema = {("date" if key == "placed_at" else key): kind for key, kind in ORDER_SCHEMA.items()}
+    table = to_table(rows, schema=schema)
+
+    value = average_order_value(table, columns={"placed_at": "date"})
+    with pytest.raises(InvalidField) as caught:
+        average_order_value(table, columns={"placed": "date"})
+
+    assert value == average_order_value([ONE_ORDER])
+    assert caught.value.field == "columns"
+    assert "placed_at" in caught.value.expected
 
 
 def test_a_stated_currency_stands_in_for_a_missing_column(engine: str, to_table: Table) -> None:

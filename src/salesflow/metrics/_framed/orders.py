@@ -159,6 +159,7 @@ def order_table(
         native,
         reads=kinds,
         optional=[name for name in (*optional, "status", "discount") if name not in needs],
+        mappable=ORDER_KINDS,
         columns=columns,
         constants={"currency": currency},
         naive_zone=naive_zone,

@@ -49,6 +49,7 @@ def framed_requests(
         "requests",
         requests,
         reads={"topic": TEXT, **({"at": TIME} if timed else {})},
+        mappable=("request_id", "topic", "at"),
         columns=columns,
         naive_zone=naive_zone,
         feature=_FEATURE,

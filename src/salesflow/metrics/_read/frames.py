@@ -157,7 +157,7 @@ def _columns_argument(
             raise InvalidField(
                 "columns",
                 key,
-                f"a column this metric reads, one of {', '.join(sorted(reads))}",
+                f"a column salesflow reads from this table, one of {', '.join(sorted(reads))}",
             )
         if not isinstance(value, str) or value not in names:
             raise InvalidField(
@@ -175,6 +175,7 @@ def bind(
     *,
     reads: Mapping[str, str],
     optional: Collection[str] = (),
+    mappable: Collection[str] = (),
     columns: Any = None,
     constants: Mapping[str, Any] | None = None,
     naive_zone: tzinfo | str | None = None,
@@ -185,7 +186,9 @@ def bind(
     """The table ``native`` (the argument ``argument``) bound for a metric.
 
     ``reads`` maps each standard column the metric reads to its kind; those in
-    ``optional`` may be absent. ``constants`` holds values stated for a
+    ``optional`` may be absent. ``columns`` may also map the names in
+    ``mappable``, columns other metrics (or other options) read from the
+    same kind of table, so one mapping serves them all. ``constants`` holds values stated for a
     missing column (``{"currency": "USD"}``); a present column is checked
     against it instead. Checks the schema only: the audit queries the data.
     """
@@ -196,7 +199,7 @@ def bind(
         raise InvalidType(argument, native, "a table narwhals reads") from None
     lazy = isinstance(frame, nw.LazyFrame)
     names = list(frame.collect_schema().names())
-    mapped = _columns_argument(columns, reads, names)
+    mapped = _columns_argument(columns, {*reads, *mappable}, names)
     wanted = {mapped.get(name, name): kind for name, kind in reads.items()}
     frame = native_frame(nw, frame, native, {k: v for k, v in wanted.items() if k in names})
     schema = frame.collect_schema()
