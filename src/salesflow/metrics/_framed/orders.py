@@ -180,7 +180,7 @@ def order_table(
         checks.append(("promised_delivery__nulls", unpromised.cast(nw.Int64).sum()))
     for name in ("order_id", "customer_id"):
         if bound.has(name) and schema[name] == nw.String:
-            checks.append((f"{name}__empty", (nw.col(name) == "").sum()))
+            checks.append((f"{name}__empty", (nw.col(name) == "").cast(nw.Int64).sum()))
     if bound.has("status"):
         unknown = ~nw.col("status").is_in(_STATUSES) & ~nw.col("status").is_null()
         checks.append(("status__unknown", nw.when(unknown).then(nw.col("status")).min()))
