@@ -187,10 +187,11 @@ def bind(
 
     ``reads`` maps each standard column the metric reads to its kind; those in
     ``optional`` may be absent. ``columns`` may also map the names in
-    ``mappable``, columns other metrics (or other options) read from the
-    same kind of table, so one mapping serves them all. ``constants`` holds values stated for a
-    missing column (``{"currency": "USD"}``); a present column is checked
-    against it instead. Checks the schema only: the audit queries the data.
+    ``mappable`` (what other metrics, or other options, read from the same
+    kind of table), so one mapping serves them all. ``constants`` holds
+    values stated for a missing column (``{"currency": "USD"}``); a present
+    column is checked against it instead. Checks the schema only: the audit
+    queries the data.
     """
     nw = narwhals(feature)
     try:
