@@ -144,7 +144,7 @@ def test_without_narwhals_a_table_names_the_frames_extra(monkeypatch: pytest.Mon
 
 
 def test_progress_is_refused_with_a_table_which_is_not_read_row_by_row() -> None:
-    with pytest.raises(InvalidField, match="progress: got .*inside its engine"):
+    with pytest.raises(InvalidField, match=r"progress: got .*inside its engine"):
         customer_summary(orders(), now=NOW, progress=print)
     with pytest.raises(InvalidField, match="progress"):
         cohort_retention(orders(), zone="UTC", progress=print)

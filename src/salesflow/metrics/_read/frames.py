@@ -43,7 +43,13 @@ _TABLE_MODULES: Final = frozenset(
     }
 )
 _SERIES: Final = frozenset({"Series", "ChunkedArray", "Array", "Column", "Expr"})
-_FLOAT_SCALE_LIMIT: Final = 18
+# Every Int64 fits 19 digits; 19 + (scale + 1) + 1, the digits Arrow gives the
+# product in _rounded_float, must stay within 38.
+_INT64_DIGITS: Final = 19
+_FLOAT_SCALE_LIMIT: Final = 17
+# A money column with no value to infer a type from: narrow enough that Arrow,
+# which widens a comparison to both sides' digits, stays within 38.
+_EMPTY_MONEY_DIGITS: Final = 18
 DECIMAL_DIGITS: Final = 38
 _US_PER_DAY: Final = 86_400_000_000
 
@@ -56,6 +62,7 @@ CODE: Final = "currency"
 TEXT: Final = "text"
 FLAG: Final = "flag"
 COUNT: Final = "count"
+DATE: Final = "date"
 
 _EXPECTED: Final = {
     ID: "a column of strings or integers (ids)",
@@ -69,6 +76,7 @@ _EXPECTED: Final = {
     TEXT: "a column of strings",
     FLAG: "a boolean column",
     COUNT: "an integer column",
+    DATE: "a date column (calendar dates without a time: cast a datetime column to a date)",
 }
 
 
@@ -150,7 +158,7 @@ def _columns_argument(
             raise InvalidField(
                 "columns",
                 key,
-                f"a column this metric reads, one of {', '.join(sorted(reads))}",
+                f"a column salesflow reads from this table, one of {', '.join(sorted(reads))}",
             )
         if not isinstance(value, str) or value not in names:
             raise InvalidField(
@@ -168,6 +176,7 @@ def bind(
     *,
     reads: Mapping[str, str],
     optional: Collection[str] = (),
+    mappable: Collection[str] = (),
     columns: Any = None,
     constants: Mapping[str, Any] | None = None,
     naive_zone: tzinfo | str | None = None,
@@ -178,9 +187,12 @@ def bind(
     """The table ``native`` (the argument ``argument``) bound for a metric.
 
     ``reads`` maps each standard column the metric reads to its kind; those in
-    ``optional`` may be absent. ``constants`` holds values stated for a
-    missing column (``{"currency": "USD"}``); a present column is checked
-    against it instead. Checks the schema only: the audit queries the data.
+    ``optional`` may be absent. ``columns`` may also map the names in
+    ``mappable`` (what other metrics, or other options, read from the same
+    kind of table), so one mapping serves them all. ``constants`` holds
+    values stated for a missing column (``{"currency": "USD"}``); a present
+    column is checked against it instead. Checks the schema only: the audit
+    queries the data.
     """
     nw = narwhals(feature)
     try:
@@ -188,11 +200,11 @@ def bind(
     except TypeError:
         raise InvalidType(argument, native, "a table narwhals reads") from None
     lazy = isinstance(frame, nw.LazyFrame)
-    frame = native_frame(nw, frame, native)
+    names = list(frame.collect_schema().names())
+    mapped = _columns_argument(columns, {*reads, *mappable}, names)
+    wanted = {mapped.get(name, name): kind for name, kind in reads.items()}
+    frame = native_frame(nw, frame, native, {k: v for k, v in wanted.items() if k in names})
     schema = frame.collect_schema()
-    untyped = type(native).__module__.partition(".")[0] == "pandas" and len(native) == 0
-    names = list(schema.names())
-    mapped = _columns_argument(columns, reads, names)
     constants = {k: v for k, v in (constants or {}).items() if v is not None}
     zone = None if naive_zone is None else _zones.zone("naive_zone", naive_zone)
     money = _float_money(amount_scale, amount_rounding)
@@ -217,10 +229,6 @@ def bind(
             )
         source[name] = column
         place = f"{argument}[{column!r}]"
-        if kind == MONEY and untyped and schema[column] in (nw.String, nw.Object):
-            # An empty pandas column of objects holds no Decimal to say so.
-            selected.append(nw.col(column).cast(nw.Decimal(DECIMAL_DIGITS, 0)).alias(name))
-            continue
         selected.append(
             _typed(nw, place, nw.col(column), schema[column], kind, zone=zone, money=money).alias(
                 name
@@ -261,25 +269,39 @@ def place_naive(nw: Any, frame: Any, names: list[str], zone: tzinfo) -> Any:
         ]
         return nw.from_native(relation.project(", ".join(parts)))
     if backend in ("pyspark", "pyspark_connect"):
+        # The wall time in ``key`` to its UTC wall time, then to the instant by
+        # microsecond arithmetic: no step reads the session's zone (casting a
+        # naive timestamp, and to_utc_timestamp, would).
         functions = importlib.import_module("pyspark.sql.functions")
         native = frame.to_native()
         for name in names:
-            native = native.withColumn(name, functions.to_utc_timestamp(functions.col(name), key))
+            native = native.withColumn(
+                name,
+                functions.expr(
+                    "timestamp_micros(timestampdiff(MICROSECOND, "
+                    "TIMESTAMP_NTZ'1970-01-01 00:00:00', "
+                    f"convert_timezone('{key}', 'UTC', `{name}`)))"
+                ),
+            )
         return nw.from_native(native)
     return frame.with_columns(
         nw.col(name).dt.replace_time_zone(key).dt.convert_time_zone("UTC") for name in names
     )
 
 
-def native_frame(nw: Any, frame: Any, native: Any) -> Any:
-    """``frame``, with a pandas column of Python Decimals read as exact decimals.
+def native_frame(nw: Any, frame: Any, native: Any, kinds: Mapping[str, str]) -> Any:
+    """``frame``, with the pandas object columns read (``kinds``: column -> kind) typed.
 
-    narwhals sees such a column as Object; it is converted through Arrow
-    (which infers ``decimal128``) so sums stay exact and typed.
+    A column of Python Decimals (or dates) is converted through Arrow, which
+    infers ``decimal128`` (or ``date32``), so sums stay exact and typed. A
+    column without a value (all missing, or no rows) has no type to infer:
+    it becomes a column of nulls of the kind read, so it is checked as
+    records would be (a missing value where one is required is refused).
     """
-    schema = frame.collect_schema()
-    objects = [name for name in schema.names() if schema[name] == nw.Object]
-    if not objects or type(native).__module__.partition(".")[0] != "pandas":
+    if type(native).__module__.partition(".")[0] != "pandas":
+        return frame
+    objects = [name for name in kinds if str(native[name].dtype) == "object"]
+    if not objects:
         return frame
     # The caller's own pandas (the table is one of its frames); pyarrow comes with it.
     pd = importlib.import_module("pandas")
@@ -292,9 +314,27 @@ def native_frame(nw: Any, frame: Any, native: Any) -> Any:
             array = pa.array(column, from_pandas=True)
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             continue
-        if pa.types.is_decimal(array.type):
-            copy[name] = pd.Series(array, dtype=pd.ArrowDtype(array.type), index=column.index)
+        if pa.types.is_null(array.type):
+            array = pa.nulls(len(array), type=_null_type(pa, kinds[name]))
+        elif not (pa.types.is_decimal(array.type) or pa.types.is_date(array.type)):
+            continue
+        copy[name] = pd.Series(array, dtype=pd.ArrowDtype(array.type), index=column.index)
     return nw.from_native(copy)
+
+
+def _null_type(pa: Any, kind: str) -> Any:
+    """The Arrow type of a column of ``kind`` that holds no value."""
+    if kind == MONEY:
+        return pa.decimal128(_EMPTY_MONEY_DIGITS, 0)
+    if kind == TIME:
+        return pa.timestamp("us", tz="UTC")
+    if kind == DATE:
+        return pa.date32()
+    if kind == FLAG:
+        return pa.bool_()
+    if kind == COUNT:
+        return pa.int64()
+    return pa.string()
 
 
 def _naive(dtype: Any) -> bool:
@@ -349,6 +389,9 @@ def _typed(
     elif kind == COUNT:
         if dtype.is_integer():
             return column
+    elif kind == DATE:
+        if dtype == nw.Date:
+            return column
     elif kind == TIME:
         if isinstance(dtype, nw.Datetime):
             if dtype.time_zone is not None:
@@ -381,11 +424,14 @@ def _rounded_float(nw: Any, column: Any, scale: int) -> Any:
     every engine computes alike (a plain cast to decimal rounds differently
     per engine).
     """
-    whole = ((column * (10**scale) + 0.5).floor()).cast(nw.Int64)
-    return (
-        whole.cast(nw.Decimal(21, 0))  # Arrow multiplies into p1 + p2 + 1 digits
+    # A missing value stays missing; it is filled first only because pandas
+    # cannot cast a NaN to an integer, even where the result is not kept.
+    whole = ((column.fill_null(0.0) * (10**scale) + 0.5).floor()).cast(nw.Int64)
+    rounded = (
+        whole.cast(nw.Decimal(_INT64_DIGITS, 0))
         * nw.lit(Decimal(1).scaleb(-scale), nw.Decimal(scale + 1, scale))
     ).cast(nw.Decimal(DECIMAL_DIGITS, scale))
+    return nw.when(~column.is_null()).then(rounded)
 
 
 # -- per-engine expressions ----------------------------------------------------------------
@@ -429,6 +475,39 @@ def with_time_since(nw: Any, frame: Any, now: datetime, name: str, alias: str) -
         )
         return nw.from_native(frame.to_native().withColumn(alias, functions.expr(since)))
     return frame.with_columns((nw.lit(now) - nw.col(name)).alias(alias))
+
+
+def epoch_days(nw: Any, frame: Any, name: str, alias: str) -> Any:
+    """``frame`` with ``alias``: date column ``name`` as days since 1970-01-01 (Int64).
+
+    DuckDB and Spark refuse to cast a date to an integer; their own date
+    arithmetic is used.
+    """
+    backend = str(frame.implementation).rpartition(".")[2].lower()
+    if backend == "duckdb":
+        relation = frame.to_native()
+        columns = ", ".join(f'"{c}"' for c in relation.columns if c != alias)
+        return nw.from_native(
+            relation.project(
+                f'{columns}, CAST("{name}" - DATE \'1970-01-01\' AS BIGINT) AS "{alias}"'
+            )
+        )
+    if backend == "pyspark" or backend == "pyspark_connect":
+        functions = importlib.import_module("pyspark.sql.functions")
+        native = frame.to_native()
+        return nw.from_native(
+            native.withColumn(alias, functions.unix_date(functions.col(name)).cast("bigint"))
+        )
+    return frame.with_columns(nw.col(name).cast(nw.Int32).cast(nw.Int64).alias(alias))
+
+
+def within(nw: Any, frame: Any, name: str, start: datetime, end: datetime) -> Any:
+    """``frame``'s rows whose time column ``name`` lies in ``[start, end)``, as
+    :meth:`salesflow.periods.Period.contains` decides (compared as UTC epoch microseconds)."""
+    marker = f"{name}__us"
+    frame = epoch_microseconds(nw, frame, name, marker)
+    us = nw.col(marker)
+    return frame.filter((us >= _us(start)) & (us < _us(end))).drop(marker)
 
 
 def zone_offsets(zone: tzinfo, low: int, high: int) -> list[tuple[int, int]]:
