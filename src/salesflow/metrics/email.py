@@ -8,6 +8,7 @@ docs/metrics.md, "Email open, click and click-to-open rates".
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from datetime import tzinfo
 from decimal import ROUND_HALF_EVEN
 from enum import Enum
 from typing import Any, Final
@@ -18,8 +19,10 @@ from salesflow._results import OnEmpty, Ratio, check_on_empty, settle
 from salesflow._tables import html_record, html_table
 from salesflow.errors import InvalidField, InvalidType
 from salesflow.metrics._figures import at_most, name_field
+from salesflow.metrics._framed.emails import framed_mail_counts
 from salesflow.metrics._read.emails import messages
 from salesflow.metrics._read.fields import count_attribute
+from salesflow.metrics._read.frames import rows_only, table
 
 __all__ = ["EmailReport", "EmailStats", "email_engagement"]
 
@@ -267,7 +270,11 @@ class EmailReport(Mapping[str, EmailStats]):
 
 
 def email_engagement(
-    rows: Iterable[Mapping[str, Any]], *, on_empty: OnEmpty = "undefined"
+    rows: Iterable[Mapping[str, Any]] | Any,
+    *,
+    on_empty: OnEmpty = "undefined",
+    columns: Mapping[str, str] | None = None,
+    naive_zone: tzinfo | str | None = None,
 ) -> EmailReport:
     """Email engagement per notification kind, in one pass over message records.
 
@@ -299,7 +306,11 @@ def email_engagement(
     '66.7%'
     """
     check_on_empty(on_empty)
-    counts = _fold_mails(rows)
+    if table(rows):
+        counts = framed_mail_counts(rows, columns=columns, naive_zone=naive_zone)
+    else:
+        rows_only({"columns": columns, "naive_zone": naive_zone})
+        counts = _fold_mails(rows)
     report = EmailReport(
         tuple(
             EmailStats(

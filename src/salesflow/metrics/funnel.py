@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from decimal import ROUND_HALF_EVEN
 from enum import Enum
 from typing import Any, Final, Literal
@@ -30,6 +30,8 @@ from salesflow._results import (
 from salesflow._tables import Shaded, html_record, html_table
 from salesflow.errors import InvalidField, InvalidType
 from salesflow.metrics._figures import distinct_id_conversion
+from salesflow.metrics._framed.columns import series
+from salesflow.metrics._framed.funnel import framed_distinct_ids, framed_funnel
 from salesflow.metrics._read.choices import variant_arguments
 from salesflow.metrics._read.fields import (
     identifier,
@@ -37,6 +39,7 @@ from salesflow.metrics._read.fields import (
     values_of,
     whole_number,
 )
+from salesflow.metrics._read.frames import rows_only, table
 from salesflow.metrics._read.funnel_events import PersonId, funnel_events
 
 __all__ = [
@@ -92,6 +95,7 @@ def conversion_rate(
     converted: Iterable[PersonId] | None = None,
     variant: ConversionVariant = "counts",
     on_empty: OnEmpty = "undefined",
+    columns: Mapping[str, str] | None = None,
 ) -> Ratio:
     """Conversion rate: visitors who converted / visitors, from counts or from ids.
 
@@ -119,6 +123,10 @@ def conversion_rate(
     given = {"conversions": conversions, "visitors": visitors, "converted": converted}
     read = variant_arguments("conversion_rate", variant, _CONVERSION_VARIANTS, given)
     if variant == "distinct_ids":
+        if any(table(ids) or series(ids) for ids in (visitors, converted)):
+            buyers_count, people_count = framed_distinct_ids(visitors, converted, columns=columns)
+            return settle(distinct_id_conversion(buyers_count, people_count), on_empty)
+        rows_only({"columns": columns})
         people = _id_set("visitors", read["visitors"])
         buyers = _id_set("converted", read["converted"])
         for person, index in buyers.items():
@@ -129,6 +137,7 @@ def conversion_rate(
                     f"the id of one of visitors ({shown_ids(people)}): a visitor converts",
                 )
         return settle(distinct_id_conversion(len(buyers), len(people)), on_empty)
+    rows_only({"columns": columns})
     converted_count = whole_number("conversions", conversions, minimum=0)
     total = whole_number("visitors", visitors, minimum=0)
     if converted_count > total:
@@ -559,6 +568,8 @@ def funnel(
     steps: Iterable[str] = DEFAULT_FUNNEL_STEPS,
     other_steps: OtherSteps = "refuse",
     on_empty: OnEmpty = "undefined",
+    columns: Mapping[str, str] | None = None,
+    naive_zone: tzinfo | str | None = None,
 ) -> Funnel:
     """An ordered funnel over ``steps`` from event records, each person counted once.
 
@@ -605,6 +616,20 @@ def funnel(
     limit = _window(window)
     skip = _other_steps(other_steps)
     check_on_empty(on_empty)
+    if table(rows):
+        counts = framed_funnel(
+            rows, steps=names, window=limit, skip=skip, columns=columns, naive_zone=naive_zone
+        )
+        result = Funnel(
+            names,
+            counts.reached,
+            limit,
+            without_entry=counts.without_entry,
+            skipped_rows=counts.skipped,
+        )
+        settle(result.overall, on_empty)
+        return result
+    rows_only({"columns": columns, "naive_zone": naive_zone})
     positions = {name: position for position, name in enumerate(names)}
     chains: dict[PersonId, list[datetime]] = {}
     pending: dict[PersonId, list[_Event]] = {}

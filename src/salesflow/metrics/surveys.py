@@ -18,7 +18,10 @@ from typing import Any, Final, Literal, overload
 
 from salesflow._results import OnEmpty, Ratio, Score, settle
 from salesflow.errors import InvalidField, InvalidType
+from salesflow.metrics._framed.columns import series
+from salesflow.metrics._framed.surveys import framed_score_counts
 from salesflow.metrics._read.fields import survey_scale, whole_number
+from salesflow.metrics._read.frames import rows_only, table
 from salesflow.metrics._read.surveys import answer_counts, score_counts
 
 __all__ = ["CsatVariant", "csat", "nps"]
@@ -53,13 +56,24 @@ def _satisfied_from(value: Any, scale: tuple[int, int]) -> int:
     return value
 
 
-def _answers(scores: Any, counts: Any, scale: tuple[int, int]) -> dict[int, int]:
+def _tally(scores: Any, scale: tuple[int, int], columns: Any, metric: str) -> dict[int, int]:
+    """How many answers gave each score: counted in the engine for a table or a Series."""
+    if table(scores) or series(scores):
+        return framed_score_counts(
+            "scores", scores, scale, columns=columns, feature=f"{metric} on a table"
+        )
+    rows_only({"columns": columns})
+    return score_counts("scores", scores, scale)
+
+
+def _answers(scores: Any, counts: Any, scale: tuple[int, int], columns: Any) -> dict[int, int]:
     """The tally of ``scores`` or of ``counts``: exactly one of them is given."""
     if scores is not None and counts is not None:
         raise InvalidField(
             "counts", counts, "None when scores are given: pass the scores or the counts, not both"
         )
     if counts is not None:
+        rows_only({"columns": columns})
         return answer_counts("counts", counts, scale)
     if scores is None:
         raise InvalidField(
@@ -67,7 +81,7 @@ def _answers(scores: Any, counts: Any, scale: tuple[int, int]) -> dict[int, int]
             None,
             "the answers' scores, or their counts per score (counts=None too: pass one of them)",
         )
-    return score_counts("scores", scores, scale)
+    return _tally(scores, scale, columns, "csat")
 
 
 # -- NPS -------------------------------------------------------------------------
@@ -80,6 +94,7 @@ def nps(
     passives: int | None = None,
     detractors: int | None = None,
     on_empty: OnEmpty = "undefined",
+    columns: Mapping[str, str] | None = None,
 ) -> Score:
     """Net Promoter Score from "how likely are you to recommend us?" answers on 0-10.
 
@@ -123,6 +138,7 @@ def nps(
             "(none given: pass one or the other)",
         )
     if given:
+        rows_only({"columns": columns})
         for name in _NPS_COUNTS:
             if name not in given:
                 raise InvalidField(
@@ -137,7 +153,7 @@ def nps(
             detractors=whole_number("detractors", detractors, minimum=0),
             on_empty=on_empty,
         )
-    tally = score_counts("scores", scores, _NPS_SCALE)
+    tally = _tally(scores, _NPS_SCALE, columns, "nps")
     return _nps(
         promoters=tally[9] + tally[10],
         passives=tally[7] + tally[8],
@@ -180,6 +196,7 @@ def csat(
     satisfied_from: int | None = None,
     variant: Literal["share"] = "share",
     on_empty: OnEmpty = "undefined",
+    columns: Mapping[str, str] | None = None,
 ) -> Ratio: ...
 
 
@@ -192,6 +209,7 @@ def csat(
     satisfied_from: None = None,
     variant: Literal["mean"],
     on_empty: OnEmpty = "undefined",
+    columns: Mapping[str, str] | None = None,
 ) -> Score: ...
 
 
@@ -203,6 +221,7 @@ def csat(
     satisfied_from: int | None = None,
     variant: CsatVariant = "share",
     on_empty: OnEmpty = "undefined",
+    columns: Mapping[str, str] | None = None,
 ) -> Ratio | Score:
     """Customer satisfaction: the share of satisfied answers, or (a variant) the mean score.
 
@@ -237,11 +256,11 @@ def csat(
                 satisfied_from,
                 "None for variant='mean' (a threshold applies to the share of satisfied answers)",
             )
-        return _mean(_answers(scores, counts, bounds), bounds, on_empty)
+        return _mean(_answers(scores, counts, bounds, columns), bounds, on_empty)
     if not (isinstance(variant, str) and variant == "share"):
         raise InvalidField("variant", variant, "'share' or 'mean'")
     threshold = _satisfied_from(satisfied_from, bounds)
-    return _csat(_answers(scores, counts, bounds), bounds, threshold, on_empty)
+    return _csat(_answers(scores, counts, bounds, columns), bounds, threshold, on_empty)
 
 
 def _csat(tally: dict[int, int], scale: tuple[int, int], threshold: int, on_empty: Any) -> Ratio:

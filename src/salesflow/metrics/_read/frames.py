@@ -266,14 +266,20 @@ def place_naive(nw: Any, frame: Any, names: list[str], zone: tzinfo) -> Any:
 
 
 def native_frame(nw: Any, frame: Any, native: Any) -> Any:
-    """``frame``, with a pandas column of Python Decimals read as exact decimals.
+    """``frame``, with a pandas column of Python Decimals read as exact decimals, and a
+    pandas column of aware times that narwhals cannot type read in UTC.
 
-    narwhals sees such a column as Object; it is converted through Arrow
-    (which infers ``decimal128``) so sums stay exact and typed.
+    narwhals sees a column of Decimals as Object; it is converted through
+    Arrow (which infers ``decimal128``) so sums stay exact and typed.
+    narwhals (2.29) reads a zone key with ``_``, ``-`` or a digit in a
+    numpy-backed pandas column (``datetime64[us, America/New_York]``) as
+    Unknown; the same instants in UTC are typed (every metric reads the
+    instants, and calendars come from the metric's own ``zone``).
     """
     schema = frame.collect_schema()
     objects = [name for name in schema.names() if schema[name] == nw.Object]
-    if not objects or type(native).__module__.partition(".")[0] != "pandas":
+    unknown = [name for name in schema.names() if schema[name] == nw.Unknown]
+    if not (objects or unknown) or type(native).__module__.partition(".")[0] != "pandas":
         return frame
     # The caller's own pandas (the table is one of its frames); pyarrow comes with it.
     pd = importlib.import_module("pandas")
@@ -288,6 +294,9 @@ def native_frame(nw: Any, frame: Any, native: Any) -> Any:
             continue
         if pa.types.is_decimal(array.type):
             copy[name] = pd.Series(array, dtype=pd.ArrowDtype(array.type), index=column.index)
+    for name in unknown:
+        if isinstance(native[name].dtype, pd.DatetimeTZDtype):
+            copy[name] = native[name].dt.tz_convert("UTC")
     return nw.from_native(copy)
 
 

@@ -1,0 +1,438 @@
+"""Law tests: the survey, email, site and funnel metrics on a table equal the records result.
+
+For each metric, random rows (a seeded generator, few cases on Spark) are
+given once as records and once as a table of each engine; the two results
+must be equal (``==``), empty tables and ``on_empty="raise"`` included. Bad
+tables are refused naming the caller's column.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pyarrow as pa
+import pytest
+
+from frames.conftest import ENGINES
+from salesflow import UndefinedMetric
+from salesflow.metrics import (
+    conversion_rate,
+    csat,
+    email_engagement,
+    funnel,
+    nps,
+    site_engagement,
+)
+
+# Near Berlin's spring change of offset (2026-03-29 01:00 UTC), in both directions.
+T0 = datetime(2026, 3, 28, 23, 30, tzinfo=UTC)
+BERLIN = ZoneInfo("Europe/Berlin")
+LOCAL = [e for e in ENGINES if e != "spark"]
+
+
+def cases(engine: str, many: int = 16, few: int = 3) -> list[random.Random]:
+    """Seeded generators, one per case: few on Spark (a query costs about a second)."""
+    count = few if engine == "spark" else many
+    return [random.Random(f"{engine}-{seed}") for seed in range(count)]
+
+
+def time_type(zone: str | None) -> Any:
+    return pa.timestamp("us", tz=zone)
+
+
+def written(moment: datetime | None, zone: str | None) -> datetime | None:
+    """``moment`` as a table column of ``zone`` holds it (None: naive, Berlin wall time)."""
+    if moment is None or zone is not None:
+        return moment
+    return moment.astimezone(BERLIN).replace(tzinfo=None)
+
+
+def column_zone(rng: random.Random, engine: str) -> str | None:
+    """The zone of a time column: None for a naive column of Berlin wall times, except on
+    Spark, which reads a naive Arrow column as times in its session's zone."""
+    zones = ["UTC", "Europe/Berlin", "America/New_York"]
+    return rng.choice(zones if engine == "spark" else [*zones, None])
+
+
+def naive(zone: str | None) -> str | None:
+    return "Europe/Berlin" if zone is None else None
+
+
+# -- surveys ----------------------------------------------------------------------------
+
+
+def score_table(to_table: Any, scores: list[int], name: str = "score") -> Any:
+    return to_table([{name: score} for score in scores], schema={name: pa.int64()})
+
+
+def test_nps_of_a_one_column_table_equals_nps_of_the_scores(engine: str, to_table: Any) -> None:
+    for rng in cases(engine):
+        scores = [rng.randint(0, 10) for _ in range(rng.choice([0, 1, 5, 30]))]
+
+        got = nps(score_table(to_table, scores, name=rng.choice(["score", "answer"])))
+
+        assert got == nps(scores)
+
+
+def test_csat_of_a_score_column_equals_csat_of_the_scores(engine: str, to_table: Any) -> None:
+    for rng in cases(engine):
+        low, high = rng.choice([(1, 5), (1, 7), (0, 10)])
+        threshold = rng.randint(low + 1, high)
+        scores = [rng.randint(low, high) for _ in range(rng.choice([0, 3, 25]))]
+        rows = [{"answer": score, "respondent": index} for index, score in enumerate(scores)]
+        table = to_table(rows, schema={"answer": pa.int16(), "respondent": pa.int64()})
+        mapping = {"score": "answer"}
+
+        share = csat(table, scale=(low, high), satisfied_from=threshold, columns=mapping)
+        mean = csat(table, scale=(low, high), variant="mean", columns=mapping)
+
+        assert share == csat(scores, scale=(low, high), satisfied_from=threshold)
+        assert mean == csat(scores, scale=(low, high), variant="mean")
+
+
+def test_no_answers_in_a_table_are_undefined_or_refused_as_in_records(
+    engine: str, to_table: Any
+) -> None:
+    empty = score_table(to_table, [])
+
+    assert nps(empty) == nps([])
+    assert csat(empty) == csat([])
+    with pytest.raises(UndefinedMetric):
+        nps(empty, on_empty="raise")
+    with pytest.raises(UndefinedMetric):
+        csat(empty, variant="mean", on_empty="raise")
+
+
+@pytest.mark.parametrize("kind", ["pandas", "polars", "pyarrow", "pyarrow_chunked", "narwhals"])
+def test_a_series_of_scores_counts_in_its_engine(kind: str) -> None:
+    scores = [10, 9, 9, 8, 7, 6, 3, 10, 0]
+    if kind == "pandas":
+        import pandas as pd
+
+        column: Any = pd.Series(scores, name="answer")
+    elif kind == "polars":
+        import polars as pl
+
+        column = pl.Series("answer", scores)
+    elif kind == "pyarrow":
+        column = pa.array(scores)
+    elif kind == "pyarrow_chunked":
+        column = pa.chunked_array([scores[:4], scores[4:]])
+    else:
+        import narwhals.stable.v2 as nw
+        import polars as pl
+
+        column = nw.from_native(pl.Series("answer", scores), series_only=True)
+
+    assert nps(column) == nps(scores)
+    assert csat(column, scale=(0, 10), satisfied_from=8) == csat(
+        scores, scale=(0, 10), satisfied_from=8
+    )
+
+
+# -- email engagement --------------------------------------------------------------------
+
+MAIL_KINDS = ["shipped", "delayed", "délivré", "Zeta"]
+
+
+def mail_rows(rng: random.Random, ids: str) -> list[dict[str, Any]]:
+    rows = []
+    for index in range(rng.choice([0, 1, 6, 20])):
+        delivered = rng.choice([None, T0 + timedelta(minutes=rng.randint(-90, 90))])
+        opened = clicked = None
+        if delivered is not None:
+            opened = rng.choice([None, delivered + timedelta(minutes=rng.randint(0, 5))])
+            clicked = rng.choice([None, None, delivered + timedelta(seconds=rng.randint(0, 300))])
+        rows.append(
+            {
+                "message_id": index if ids == "int" else f"m{index}",
+                "kind": rng.choice(MAIL_KINDS),
+                "delivered_at": delivered,
+                "opened_at": opened,
+                "clicked_at": clicked,
+            }
+        )
+    return rows
+
+
+def mail_table(to_table: Any, rows: list[dict[str, Any]], ids: str, zone: str | None) -> Any:
+    moments = ("delivered_at", "opened_at", "clicked_at")
+    table_rows = [
+        {key: written(value, zone) if key in moments else value for key, value in row.items()}
+        for row in rows
+    ]
+    schema = {
+        "message_id": pa.int64() if ids == "int" else pa.string(),
+        "kind": pa.string(),
+        **dict.fromkeys(moments, time_type(zone)),
+    }
+    return to_table(table_rows, schema=schema)
+
+
+def test_email_engagement_of_a_table_equals_the_records_report(engine: str, to_table: Any) -> None:
+    for rng in cases(engine):
+        ids, zone = rng.choice(["int", "text"]), column_zone(rng, engine)
+        rows = mail_rows(rng, ids)
+
+        got = email_engagement(mail_table(to_table, rows, ids, zone), naive_zone=naive(zone))
+
+        assert got == email_engagement(rows)
+
+
+def test_email_engagement_reads_mapped_columns_and_absent_opens(engine: str, to_table: Any) -> None:
+    rng = random.Random(7)
+    rows = [
+        {key: row[key] for key in ("message_id", "kind", "delivered_at", "clicked_at")}
+        for row in mail_rows(rng, "int") or mail_rows(rng, "int")
+    ]
+    table = to_table(
+        [
+            {
+                "id": r["message_id"],
+                "type": r["kind"],
+                "sent": r["delivered_at"],
+                "click": r["clicked_at"],
+            }
+            for r in rows
+        ],
+        schema={
+            "id": pa.int64(),
+            "type": pa.string(),
+            "sent": time_type("UTC"),
+            "click": time_type("UTC"),
+        },
+    )
+
+    got = email_engagement(
+        table,
+        columns={"message_id": "id", "kind": "type", "delivered_at": "sent", "clicked_at": "click"},
+    )
+
+    assert got == email_engagement(rows)
+
+
+def test_an_empty_mail_table_is_undefined_or_refused_as_in_records(
+    engine: str, to_table: Any
+) -> None:
+    empty = mail_table(to_table, [], "int", "UTC")
+
+    assert email_engagement(empty) == email_engagement([])
+    with pytest.raises(UndefinedMetric):
+        email_engagement(empty, on_empty="raise")
+
+
+# -- site engagement ---------------------------------------------------------------------
+
+PAGES = ["/", "/cart", "/é", "/Z", "/a", "/a/b"]
+
+
+def view_rows(rng: random.Random, ids: str) -> list[dict[str, Any]]:
+    rows = []
+    sessions = rng.choice([3, 6, 40])  # 40: mostly one-page sessions
+    for _ in range(rng.choice([0, 1, 8, 30])):
+        at = T0 + timedelta(seconds=rng.randint(0, 40) * rng.choice([1, 1, 100]))
+        number = rng.randint(1, sessions)
+        rows.append(
+            {
+                "session_id": number if ids == "int" else f"s{number}",
+                "page": rng.choice(PAGES),
+                "at": at,
+                "converted": rng.random() < 0.2,
+                # Exact thresholds (1, 10, 30 s) as well as durations off the second.
+                "left_at": rng.choice(
+                    [
+                        None,
+                        at + timedelta(seconds=rng.choice([0, 1, 10, 30])),
+                        at + timedelta(microseconds=rng.randint(1, 3) * 7_000_001),
+                    ]
+                ),
+            }
+        )
+    return rows
+
+
+def view_table(to_table: Any, rows: list[dict[str, Any]], ids: str, zone: str | None) -> Any:
+    table_rows = [
+        {**row, "at": written(row["at"], zone), "left_at": written(row["left_at"], zone)}
+        for row in rows
+    ]
+    schema = {
+        "session_id": pa.int64() if ids == "int" else pa.string(),
+        "page": pa.string(),
+        "at": time_type(zone),
+        "converted": pa.bool_(),
+        "left_at": time_type(zone),
+    }
+    return to_table(table_rows, schema=schema)
+
+
+def test_site_engagement_of_a_table_equals_the_records_figures(engine: str, to_table: Any) -> None:
+    for rng in cases(engine):
+        ids, zone = rng.choice(["int", "text"]), column_zone(rng, engine)
+        rows = view_rows(rng, ids)
+        after = timedelta(seconds=rng.choice([1, 10, 30]))
+
+        got = site_engagement(
+            view_table(to_table, rows, ids, zone), engaged_after=after, naive_zone=naive(zone)
+        )
+
+        assert got == site_engagement(rows, engaged_after=after)
+
+
+def test_site_engagement_without_the_optional_columns_equals_the_records(
+    engine: str, to_table: Any
+) -> None:
+    rows = [
+        {key: row[key] for key in ("session_id", "page", "at")}
+        for row in view_rows(random.Random(3), "text")
+    ]
+    table = to_table(
+        rows, schema={"session_id": pa.string(), "page": pa.string(), "at": time_type("UTC")}
+    )
+
+    assert site_engagement(table) == site_engagement(rows)
+
+
+def test_an_empty_view_table_is_undefined_or_refused_as_in_records(
+    engine: str, to_table: Any
+) -> None:
+    empty = view_table(to_table, [], "int", "UTC")
+
+    assert site_engagement(empty) == site_engagement([])
+    with pytest.raises(UndefinedMetric):
+        site_engagement(empty, on_empty="raise")
+
+
+# -- the funnel ---------------------------------------------------------------------------
+
+STEPS = ("visit", "view", "cart", "buy")
+
+
+def event_rows(rng: random.Random, ids: str, other: bool) -> list[dict[str, Any]]:
+    """Events of a few people, mostly within minutes of each other (chains form, windows cut)."""
+    steps = [*STEPS, "newsletter"] if other else list(STEPS)
+    rows = []
+    for _ in range(rng.choice([0, 1, 15, 40, 80, 80, 120])):
+        number = rng.randint(1, 6)
+        minute = rng.randint(0, 8) * (1 if rng.random() < 0.85 else 200)
+        rows.append(
+            {
+                "person_id": number if ids == "int" else f"p{number}",
+                "step": rng.choice(steps),
+                "at": T0 + timedelta(minutes=minute),
+            }
+        )
+    return rows
+
+
+def event_table(to_table: Any, rows: list[dict[str, Any]], ids: str, zone: str | None) -> Any:
+    schema = {
+        "person_id": pa.int64() if ids == "int" else pa.string(),
+        "step": pa.string(),
+        "at": time_type(zone),
+    }
+    return to_table([{**row, "at": written(row["at"], zone)} for row in rows], schema=schema)
+
+
+def test_the_funnel_of_a_table_equals_the_records_funnel(engine: str, to_table: Any) -> None:
+    for rng in cases(engine, many=24, few=4):
+        ids, zone, other = rng.choice(["int", "text"]), column_zone(rng, engine), rng.random() < 0.4
+        rows = event_rows(rng, ids, other)
+        window = rng.choice(
+            [None, timedelta(minutes=2), timedelta(minutes=5), timedelta(days=30), timedelta.max]
+        )
+        steps = STEPS[: rng.randint(2, 4)]
+        skip = "skip" if other or len(steps) < 4 else "refuse"
+        if skip == "refuse":
+            assert all(row["step"] in steps for row in rows)
+
+        got = funnel(
+            event_table(to_table, rows, ids, zone),
+            window=window,
+            steps=steps,
+            other_steps=skip,
+            naive_zone=naive(zone),
+        )
+
+        assert got == funnel(rows, window=window, steps=steps, other_steps=skip)
+
+
+def test_an_empty_event_table_is_undefined_or_refused_as_in_records(
+    engine: str, to_table: Any
+) -> None:
+    empty = event_table(to_table, [], "text", "UTC")
+
+    assert funnel(empty, window=None) == funnel([], window=None)
+    with pytest.raises(UndefinedMetric):
+        funnel(empty, window=timedelta(days=1), on_empty="raise")
+
+
+def test_the_funnel_reads_mapped_columns(engine: str, to_table: Any) -> None:
+    rows = event_rows(random.Random(11), "text", other=False)
+    table = to_table(
+        [{"user": r["person_id"], "event": r["step"], "ts": r["at"]} for r in rows],
+        schema={"user": pa.string(), "event": pa.string(), "ts": time_type("UTC")},
+    )
+
+    got = funnel(
+        table,
+        steps=STEPS,
+        window=timedelta(minutes=30),
+        columns={"person_id": "user", "step": "event", "at": "ts"},
+    )
+
+    assert got == funnel(rows, steps=STEPS, window=timedelta(minutes=30))
+
+
+# -- conversion rate from ids --------------------------------------------------------------
+
+
+def test_the_distinct_id_conversion_of_tables_equals_that_of_the_ids(
+    engine: str, to_table: Any
+) -> None:
+    for rng in cases(engine, many=10, few=2):
+        kind = rng.choice(["int", "text"])
+        pool = [n if kind == "int" else f"v{n}" for n in range(1, rng.randint(2, 12))]
+        visitors = [rng.choice(pool) for _ in range(rng.choice([0, 1, 5, 20]))]
+        converted = [rng.choice(visitors) for _ in range(rng.randint(0, 6) if visitors else 0)]
+        arrow = pa.int32() if kind == "int" else pa.string()
+        people = to_table([{"visitor": v} for v in visitors], schema={"visitor": arrow})
+        buyers = to_table(
+            [{"person_id": v, "at": 1} for v in converted],
+            schema={"person_id": arrow, "at": pa.int64()},
+        )
+        if engine == "duckdb":  # two relations join only on one connection
+            import duckdb
+
+            connection = duckdb.connect()
+            people = connection.from_arrow(pa.table({"visitor": pa.array(visitors, type=arrow)}))
+            buyers = connection.from_arrow(pa.table({"person_id": pa.array(converted, type=arrow)}))
+
+        got = conversion_rate(visitors=people, converted=buyers, variant="distinct_ids")
+
+        assert got == conversion_rate(
+            visitors=visitors, converted=converted, variant="distinct_ids"
+        )
+
+
+@pytest.mark.parametrize("kind", ["pandas", "polars", "pyarrow"])
+def test_the_distinct_id_conversion_takes_series(kind: str) -> None:
+    visitors, converted = ["a", "b", "c", "a", "d"], ["b", "b", "d"]
+    if kind == "pandas":
+        import pandas as pd
+
+        people: Any = pd.Series(visitors)
+        buyers: Any = pd.Series(converted)
+    elif kind == "polars":
+        import polars as pl
+
+        people, buyers = pl.Series("visitor", visitors), pl.Series(converted)
+    else:
+        people, buyers = pa.array(visitors), pa.chunked_array([converted])
+
+    got = conversion_rate(visitors=people, converted=buyers, variant="distinct_ids")
+
+    assert got == conversion_rate(visitors=visitors, converted=converted, variant="distinct_ids")
