@@ -17,7 +17,7 @@ import pyarrow as pa
 import pytest
 
 from frames.conftest import ENGINES
-from salesflow import UndefinedMetric
+from salesflow import InvalidField, InvalidType, UndefinedMetric
 from salesflow.metrics import (
     conversion_rate,
     csat,
@@ -436,3 +436,356 @@ def test_the_distinct_id_conversion_takes_series(kind: str) -> None:
     got = conversion_rate(visitors=people, converted=buyers, variant="distinct_ids")
 
     assert got == conversion_rate(visitors=visitors, converted=converted, variant="distinct_ids")
+
+
+# -- bad tables are refused naming the column ------------------------------------------------
+
+
+def refusal(error: pytest.ExceptionInfo[Exception]) -> str:
+    return str(error.value)
+
+
+@pytest.mark.parametrize("engine", LOCAL)
+def test_scores_off_the_scale_are_refused_naming_the_column_and_the_score(
+    to_table: Any,
+) -> None:
+    table = score_table(to_table, [3, 11, 7], name="answer")
+
+    with pytest.raises(InvalidField) as high:
+        nps(table)
+    with pytest.raises(InvalidField) as low:
+        csat(score_table(to_table, [3, 0], name="answer"))
+
+    assert high.value.field == "scores['answer']"
+    assert high.value.value == 11
+    assert low.value.field == "scores['answer']"
+    assert low.value.value == 0
+    assert "a whole number from 1 to 5" in refusal(low)
+
+
+@pytest.mark.parametrize("engine", LOCAL)
+def test_a_missing_score_is_refused_naming_the_column(engine: str, to_table: Any) -> None:
+    table = to_table([{"answer": 9}, {"answer": None}], schema={"answer": pa.int64()})
+
+    with pytest.raises(InvalidType) as error:
+        nps(table)
+
+    assert error.value.field == "scores['answer']"
+    # pandas without Arrow types holds the gap as NaN: a float column, refused by its type.
+    expected = "an integer column" if engine == "pandas" else "(1 rows have none)"
+    assert expected in refusal(error)
+
+
+def test_a_float_or_decimal_score_column_is_refused_by_its_type() -> None:
+    import polars as pl
+
+    with pytest.raises(InvalidType) as floats:
+        nps(pl.DataFrame({"answer": [9.0, 10.0]}))
+    with pytest.raises(InvalidType) as decimals:
+        csat(pa.table({"score": pa.array([4, 5], type=pa.decimal128(3, 0)), "n": [1, 2]}))
+
+    assert floats.value.field == "scores['answer']"
+    assert "integer column" in refusal(floats)
+    assert decimals.value.field == "scores['score']"
+
+
+def test_a_wide_table_without_a_score_column_is_refused_naming_its_columns() -> None:
+    import polars as pl
+
+    with pytest.raises(InvalidField) as error:
+        nps(pl.DataFrame({"answer": [9], "when": [1]}))
+
+    assert error.value.field == "scores['score']"
+    assert "'answer', 'when'" in refusal(error)
+    assert "columns={'score': ...}" in refusal(error)
+
+
+def test_a_series_with_a_missing_score_is_refused_naming_the_series() -> None:
+    import polars as pl
+
+    with pytest.raises(InvalidType) as named:
+        nps(pl.Series("answer", [9, None]))
+    with pytest.raises(InvalidField) as unnamed:
+        nps(pa.array([9, 12]))
+
+    assert named.value.field == "scores['answer']"
+    assert unnamed.value.field == "scores"
+    assert unnamed.value.value == 12
+
+
+def test_a_pandas_series_with_a_meaningful_index_is_refused_as_in_records() -> None:
+    import pandas as pd
+
+    counts = pd.Series([10, 3], index=[9, 10])  # answers per score, not scores
+
+    with pytest.raises(InvalidType) as framed:
+        nps(counts)
+
+    assert framed.value.field == "scores"
+    assert "reset_index(drop=True)" in refusal(framed)
+
+
+def test_columns_are_refused_with_records_counts_or_a_series() -> None:
+    import polars as pl
+
+    with pytest.raises(InvalidField, match=r"^columns: "):
+        nps([9, 10], columns={"score": "answer"})
+    with pytest.raises(InvalidField, match=r"^columns: "):
+        csat(counts={5: 1}, columns={"score": "answer"})
+    with pytest.raises(InvalidField, match=r"^columns: .*a Series"):
+        nps(pl.Series("answer", [9]), columns={"score": "answer"})
+    for metric in (email_engagement, site_engagement):
+        with pytest.raises(InvalidField, match=r"^columns: "):
+            metric([], columns={"kind": "type"})
+    with pytest.raises(InvalidField, match=r"^naive_zone: "):
+        funnel([], window=None, naive_zone="UTC")
+
+
+def mail(**changes: Any) -> list[dict[str, Any]]:
+    row = {
+        "message_id": "m1",
+        "kind": "shipped",
+        "delivered_at": T0,
+        "opened_at": T0 + timedelta(minutes=1),
+        "clicked_at": None,
+    }
+    return [row, {**row, "message_id": "m2", **changes}]
+
+
+MAIL_SCHEMA = {
+    "message_id": pa.string(),
+    "kind": pa.string(),
+    "delivered_at": time_type("UTC"),
+    "opened_at": time_type("UTC"),
+    "clicked_at": time_type("UTC"),
+}
+
+
+@pytest.mark.parametrize("engine", LOCAL)
+@pytest.mark.parametrize(
+    ("changes", "field", "says"),
+    [
+        ({"kind": None}, "rows['kind']", "a value in every row"),
+        ({"kind": ""}, "rows['kind']", "a kind in every row"),
+        ({"message_id": None}, "rows['message_id']", "a value in every row"),
+        ({"message_id": ""}, "rows['message_id']", "a non-empty string"),
+        ({"opened_at": T0 - timedelta(seconds=1)}, "rows['opened_at']", "not before"),
+        ({"clicked_at": T0 - timedelta(seconds=1)}, "rows['clicked_at']", "not before"),
+        ({"delivered_at": None}, "rows['opened_at']", "not delivered"),
+    ],
+)
+def test_a_bad_message_row_is_refused_naming_its_column(
+    engine: str, to_table: Any, changes: dict[str, Any], field: str, says: str
+) -> None:
+    rows = mail(**changes)
+
+    with pytest.raises(InvalidField) as framed:
+        email_engagement(to_table(rows, schema=MAIL_SCHEMA))
+    with pytest.raises(InvalidField):
+        email_engagement(rows)
+
+    assert framed.value.field == field
+    assert says in refusal(framed)
+
+
+def test_a_mail_table_without_a_delivery_column_or_with_naive_times_is_refused() -> None:
+    import polars as pl
+
+    rows = pl.DataFrame(mail()).drop("delivered_at")
+    naive_rows = pl.DataFrame(mail()).with_columns(
+        pl.col("delivered_at").dt.replace_time_zone(None)
+    )
+
+    with pytest.raises(InvalidField) as missing:
+        email_engagement(rows)
+    with pytest.raises(InvalidField) as naive_times:
+        email_engagement(naive_rows)
+
+    assert missing.value.field == "rows['delivered_at']"
+    assert naive_times.value.field == "rows['delivered_at']"
+    assert "naive_zone=" in refusal(naive_times)
+
+
+def view(**changes: Any) -> list[dict[str, Any]]:
+    row = {"session_id": "s1", "page": "/", "at": T0, "converted": False, "left_at": None}
+    return [row, {**row, "page": "/cart", **changes}]
+
+
+VIEW_SCHEMA = {
+    "session_id": pa.string(),
+    "page": pa.string(),
+    "at": time_type("UTC"),
+    "converted": pa.bool_(),
+    "left_at": time_type("UTC"),
+}
+
+
+@pytest.mark.parametrize("engine", LOCAL)
+@pytest.mark.parametrize(
+    ("changes", "field", "says"),
+    [
+        ({"page": None}, "rows['page']", "a value in every row"),
+        ({"page": ""}, "rows['page']", "a non-empty string"),
+        ({"session_id": ""}, "rows['session_id']", "a non-empty string"),
+        ({"at": None}, "rows['at']", "a value in every row"),
+        ({"left_at": T0 - timedelta(microseconds=1)}, "rows['left_at']", "not before"),
+    ],
+)
+def test_a_bad_page_view_is_refused_naming_its_column(
+    engine: str, to_table: Any, changes: dict[str, Any], field: str, says: str
+) -> None:
+    rows = view(**changes)
+
+    with pytest.raises(InvalidField) as framed:
+        site_engagement(to_table(rows, schema=VIEW_SCHEMA))
+    with pytest.raises(InvalidField):
+        site_engagement(rows)
+
+    assert framed.value.field == field
+    assert says in refusal(framed)
+
+
+def test_a_converted_column_that_is_not_boolean_is_refused_by_its_type() -> None:
+    import polars as pl
+
+    table = pl.DataFrame(view()).with_columns(pl.col("converted").cast(pl.Int8))
+
+    with pytest.raises(InvalidType) as error:
+        site_engagement(table, columns={"converted": "converted"})
+
+    assert error.value.field == "rows['converted']"
+    assert "a boolean column" in refusal(error)
+
+
+EVENT_SCHEMA = {"person_id": pa.string(), "step": pa.string(), "at": time_type("UTC")}
+
+
+@pytest.mark.parametrize("engine", LOCAL)
+def test_a_step_of_another_funnel_is_refused_naming_the_column_and_the_step(
+    to_table: Any,
+) -> None:
+    rows = [
+        {"person_id": "p", "step": "visit", "at": T0},
+        {"person_id": "p", "step": "newsletter", "at": T0},
+    ]
+    table = to_table(
+        [{"user": r["person_id"], "event": r["step"], "ts": r["at"]} for r in rows],
+        schema={"user": pa.string(), "event": pa.string(), "ts": time_type("UTC")},
+    )
+    mapping = {"person_id": "user", "step": "event", "at": "ts"}
+
+    with pytest.raises(InvalidField) as error:
+        funnel(table, steps=STEPS, window=None, columns=mapping)
+    skipped = funnel(table, steps=STEPS, window=None, columns=mapping, other_steps="skip")
+
+    assert error.value.field == "rows['event']"
+    assert error.value.value == "newsletter"
+    assert "other_steps='skip'" in refusal(error)
+    assert skipped == funnel(rows, steps=STEPS, window=None, other_steps="skip")
+    assert skipped.skipped_rows == 1
+
+
+@pytest.mark.parametrize("engine", LOCAL)
+@pytest.mark.parametrize(
+    ("changes", "field", "says"),
+    [
+        ({"person_id": None}, "rows['person_id']", "a value in every row"),
+        ({"person_id": ""}, "rows['person_id']", "a non-empty string"),
+        ({"step": None}, "rows['step']", "a value in every row"),
+        ({"at": None}, "rows['at']", "a value in every row"),
+    ],
+)
+def test_a_bad_event_is_refused_naming_its_column(
+    engine: str, to_table: Any, changes: dict[str, Any], field: str, says: str
+) -> None:
+    row = {"person_id": "p", "step": "visit", "at": T0}
+    rows = [row, {**row, **changes}]
+
+    with pytest.raises(InvalidField) as framed:
+        funnel(to_table(rows, schema=EVENT_SCHEMA), window=None, steps=STEPS)
+    with pytest.raises(InvalidField):
+        funnel(rows, window=None, steps=STEPS)
+
+    assert framed.value.field == field
+    assert says in refusal(framed)
+
+
+@pytest.mark.parametrize("engine", LOCAL)
+def test_a_converted_id_that_is_no_visitors_is_refused_naming_the_column(engine: str) -> None:
+    import duckdb
+
+    connection = duckdb.connect()
+    visitors = pa.table({"person_id": pa.array(["a", "b", "c"])})
+    converted = pa.table({"buyer": pa.array(["b", "z", "y"])})
+    if engine == "duckdb":
+        people, buyers = connection.from_arrow(visitors), connection.from_arrow(converted)
+    else:
+        from frames.conftest import make_table
+
+        people = make_table(visitors.to_pylist(), engine)
+        buyers = make_table(converted.to_pylist(), engine)
+
+    with pytest.raises(InvalidField) as error:
+        conversion_rate(visitors=people, converted=buyers, variant="distinct_ids")
+
+    assert error.value.field == "converted['buyer']"
+    assert error.value.value == "y"
+    assert "the id of one of visitors['person_id']" in refusal(error)
+
+
+def test_ids_of_two_engines_or_a_series_beside_a_list_are_refused() -> None:
+    import pandas as pd
+    import polars as pl
+
+    with pytest.raises(InvalidField) as engines:
+        conversion_rate(
+            visitors=pl.Series(["a"]), converted=pd.Series(["a"]), variant="distinct_ids"
+        )
+    with pytest.raises(InvalidType) as mixed:
+        conversion_rate(visitors=pl.Series(["a"]), converted=["a"], variant="distinct_ids")
+
+    assert engines.value.field == "converted"
+    assert "same engine as visitors" in refusal(engines)
+    assert mixed.value.field == "converted"
+    assert "Series" in refusal(mixed)
+
+
+def test_integer_and_text_ids_never_match_as_in_records() -> None:
+    import polars as pl
+
+    with pytest.raises(InvalidField) as framed:
+        conversion_rate(
+            visitors=pl.Series([1, 2]), converted=pl.Series(["1"]), variant="distinct_ids"
+        )
+    with pytest.raises(InvalidField):
+        conversion_rate(visitors=[1, 2], converted=["1"], variant="distinct_ids")
+
+    assert framed.value.field == "converted"
+    assert framed.value.value == "1"
+
+
+def test_relations_of_two_duckdb_connections_are_refused_naming_converted() -> None:
+    import duckdb
+
+    people = duckdb.connect().sql("SELECT 'a' AS person_id")
+    buyers = duckdb.connect().sql("SELECT 'a' AS person_id")
+
+    with pytest.raises(InvalidField) as error:
+        conversion_rate(visitors=people, converted=buyers, variant="distinct_ids")
+
+    assert error.value.field == "converted"
+    assert "same DuckDB connection" in refusal(error)
+
+
+def test_a_missing_visitor_id_is_refused_naming_the_series() -> None:
+    import polars as pl
+
+    with pytest.raises(InvalidField) as error:
+        conversion_rate(
+            visitors=pl.Series("visitor", ["a", None]),
+            converted=pl.Series(["a"]),
+            variant="distinct_ids",
+        )
+
+    assert error.value.field == "visitors['visitor']"
+    assert "1 rows have none" in refusal(error)

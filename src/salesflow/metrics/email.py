@@ -290,6 +290,15 @@ def email_engagement(
     naming them. No delivered message at all gives undefined rates, or
     :class:`UndefinedMetric` with ``on_empty="raise"``.
 
+    ``rows`` may be a table instead (pandas, polars, pyarrow, DuckDB, Spark,
+    ...; the ``frames`` extra) with message_id, kind and delivered_at
+    columns and, optionally, opened_at and clicked_at (a missing value where
+    there was none): the counts per kind are found inside its engine and
+    the report is the same :class:`EmailReport`. ``columns`` maps
+    salesflow's column names to the table's; ``naive_zone`` is the zone a
+    naive time column was written in. Refusals name the column
+    (``rows['sent']``).
+
     >>> from datetime import datetime, timedelta, timezone
     >>> t = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
     >>> later = t + timedelta(hours=2)

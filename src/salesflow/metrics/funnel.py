@@ -91,8 +91,8 @@ def _id_set(field: str, ids: Any) -> dict[PersonId, int]:
 def conversion_rate(
     *,
     conversions: int | None = None,
-    visitors: int | Iterable[PersonId],
-    converted: Iterable[PersonId] | None = None,
+    visitors: int | Iterable[PersonId] | Any,
+    converted: Iterable[PersonId] | Any | None = None,
     variant: ConversionVariant = "counts",
     on_empty: OnEmpty = "undefined",
     columns: Mapping[str, str] | None = None,
@@ -114,6 +114,14 @@ def conversion_rate(
 
     No visitors give an undefined ratio (or :class:`UndefinedMetric` with
     ``on_empty="raise"``).
+
+    With ``variant="distinct_ids"``, ``visitors`` and ``converted`` may be
+    Series (pandas, polars, a pyarrow Array or ChunkedArray) or tables of
+    one engine (the ``frames`` extra): a one-column table, its
+    ``person_id`` column or the one ``columns={"person_id": ...}`` names.
+    The distinct ids are counted, and the converted ids looked up among the
+    visitors, inside the engine; missing or empty ids are refused naming
+    the column.
 
     >>> conversion_rate(conversions=30, visitors=1200).percent()
     '2.5%'
@@ -562,7 +570,7 @@ def _settle(events: list[_Event], window: timedelta | None) -> tuple[list[dateti
 
 
 def funnel(
-    rows: Iterable[Mapping[str, Any]],
+    rows: Iterable[Mapping[str, Any]] | Any,
     *,
     window: timedelta | None,
     steps: Iterable[str] = DEFAULT_FUNNEL_STEPS,
@@ -599,6 +607,15 @@ def funnel(
     steps, repeated steps, a window that is not a positive timedelta. No one
     entering gives undefined ratios, or :class:`UndefinedMetric` with
     ``on_empty="raise"``.
+
+    ``rows`` may be a table instead (pandas, polars, pyarrow, DuckDB, Spark,
+    ...; the ``frames`` extra) with person_id, step and at columns. The
+    rule is computed exactly inside its engine: each step's moment is a
+    minimum over the person's events given the step before (one windowed
+    ``min() over person_id`` per step), and only the counts leave it, so
+    the result is the same :class:`Funnel`. ``columns`` maps salesflow's
+    column names to the table's; ``naive_zone`` is the zone a naive time
+    column was written in. Refusals name the column (``rows['event']``).
 
     >>> from datetime import datetime, timedelta, timezone
     >>> t = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)

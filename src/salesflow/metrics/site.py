@@ -335,6 +335,15 @@ def site_engagement(
     timedelta. No page views give undefined results, or
     :class:`UndefinedMetric` with ``on_empty="raise"``.
 
+    ``rows`` may be a table instead (pandas, polars, pyarrow, DuckDB, Spark,
+    ...; the ``frames`` extra) with session_id, page and at columns and,
+    optionally, converted (booleans; a missing value is False) and left_at
+    (a missing value: the view's end is not known). Sessions and pages are
+    found inside its engine (durations in exact microseconds) and the
+    result is the same :class:`SiteEngagement`. ``columns`` maps salesflow's column names to
+    the table's; ``naive_zone`` is the zone a naive time column was written
+    in. Refusals name the column (``rows['left_at']``).
+
     >>> from datetime import datetime, timedelta, timezone
     >>> t = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
     >>> views = [

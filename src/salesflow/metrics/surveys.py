@@ -88,7 +88,7 @@ def _answers(scores: Any, counts: Any, scale: tuple[int, int], columns: Any) -> 
 
 
 def nps(
-    scores: Iterable[int] | None = None,
+    scores: Iterable[int] | Any | None = None,
     *,
     promoters: int | None = None,
     passives: int | None = None,
@@ -107,6 +107,14 @@ def nps(
     (``text()`` gives ``"+10"``). Refuses scores that are not whole numbers
     from 0 to 10 (naming the index) and negative counts; no answers give an
     undefined score, or :class:`UndefinedMetric` with ``on_empty="raise"``.
+
+    ``scores`` may instead be a Series (pandas, polars, a pyarrow Array or
+    ChunkedArray) or a table (pandas, polars, pyarrow, DuckDB, Spark, ...;
+    the ``frames`` extra): its only column, its ``score`` column, or the
+    one ``columns={"score": ...}`` names. The answers per score are counted
+    inside its engine and the result is the same :class:`Score`. A column that is
+    not of integers, a missing score and one off the scale are refused
+    naming the column (``scores['answer']``).
 
     >>> nps([10, 9, 9, 8, 7, 6, 3, 10]).text()
     '+25'
@@ -189,7 +197,7 @@ def _nps(*, promoters: int, passives: int, detractors: int, on_empty: Any) -> Sc
 
 @overload
 def csat(
-    scores: Iterable[int] | None = None,
+    scores: Iterable[int] | Any | None = None,
     *,
     counts: Mapping[int, int] | None = None,
     scale: tuple[int, int] = _CSAT_SCALE,
@@ -202,7 +210,7 @@ def csat(
 
 @overload
 def csat(
-    scores: Iterable[int] | None = None,
+    scores: Iterable[int] | Any | None = None,
     *,
     counts: Mapping[int, int] | None = None,
     scale: tuple[int, int] = _CSAT_SCALE,
@@ -214,7 +222,7 @@ def csat(
 
 
 def csat(
-    scores: Iterable[int] | None = None,
+    scores: Iterable[int] | Any | None = None,
     *,
     counts: Mapping[int, int] | None = None,
     scale: tuple[int, int] = _CSAT_SCALE,
@@ -238,6 +246,14 @@ def csat(
     Refuses scores that are not whole numbers on ``scale`` (naming the
     index), an invalid scale, threshold or variant; no answers give an
     undefined result, or :class:`UndefinedMetric` with ``on_empty="raise"``.
+
+    ``scores`` may instead be a Series (pandas, polars, a pyarrow Array or
+    ChunkedArray) or a table (pandas, polars, pyarrow, DuckDB, Spark, ...;
+    the ``frames`` extra): its only column, its ``score`` column, or the
+    one ``columns={"score": ...}`` names. The answers per score are counted
+    inside its engine and the result is the same result. A column that is
+    not of integers, a missing score and one off the scale are refused
+    naming the column (``scores['answer']``).
 
     >>> csat([5, 4, 3, 2, 5])
     <Ratio CSAT (share of 4-5 on 1-5): (2 + 1) / 5 = 0.6>

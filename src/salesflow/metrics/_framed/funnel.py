@@ -16,8 +16,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any, Final
 
-from salesflow.errors import InvalidField
-from salesflow.metrics._framed.columns import count_where, one_column
+from salesflow.errors import InvalidField, InvalidType
+from salesflow.metrics._framed.columns import count_where, one_column, series
 from salesflow.metrics._read.frames import (
     ID,
     TEXT,
@@ -28,6 +28,7 @@ from salesflow.metrics._read.frames import (
     epoch_microseconds,
     found_value,
     instant,
+    table,
     whole,
 )
 
@@ -159,8 +160,17 @@ def framed_distinct_ids(visitors: Any, converted: Any, *, columns: Any) -> tuple
     the column.
     """
     feature = "conversion_rate on a table"
+    given = (("visitors", visitors), ("converted", converted))
+    for (argument, value), (other, other_value) in zip(given, reversed(given), strict=True):
+        if not (table(value) or series(value)):
+            raise InvalidType(
+                argument,
+                value,
+                f"ids in a Series or table of the same engine as {other} "
+                f"({type(other_value).__name__}), or both as lists of ids",
+            )
     sides = {}
-    for argument, value in (("visitors", visitors), ("converted", converted)):
+    for argument, value in given:
         sides[argument] = one_column(
             argument,
             value,
