@@ -69,7 +69,7 @@ def score_table(to_table: Any, scores: list[int], name: str = "score") -> Any:
 
 
 def test_nps_of_a_one_column_table_equals_nps_of_the_scores(engine: str, to_table: Any) -> None:
-    for rng in cases(engine):
+    for rng in cases(engine, few=2):
         scores = [rng.randint(0, 10) for _ in range(rng.choice([0, 1, 5, 30]))]
 
         got = nps(score_table(to_table, scores, name=rng.choice(["score", "answer"])))
@@ -78,7 +78,7 @@ def test_nps_of_a_one_column_table_equals_nps_of_the_scores(engine: str, to_tabl
 
 
 def test_csat_of_a_score_column_equals_csat_of_the_scores(engine: str, to_table: Any) -> None:
-    for rng in cases(engine):
+    for rng in cases(engine, few=2):
         low, high = rng.choice([(1, 5), (1, 7), (0, 10)])
         threshold = rng.randint(low + 1, high)
         scores = [rng.randint(low, high) for _ in range(rng.choice([0, 3, 25]))]
@@ -338,7 +338,7 @@ def event_table(to_table: Any, rows: list[dict[str, Any]], ids: str, zone: str |
 
 
 def test_the_funnel_of_a_table_equals_the_records_funnel(engine: str, to_table: Any) -> None:
-    for rng in cases(engine, many=24, few=4):
+    for rng in cases(engine, many=24, few=3):
         ids, zone, other = rng.choice(["int", "text"]), column_zone(rng, engine), rng.random() < 0.4
         rows = event_rows(rng, ids, other)
         window = rng.choice(

@@ -2,13 +2,13 @@
 
 The funnel's rule (metrics/funnel.py) is a chain per person: t0 is their
 earliest event of the first step, and t(k) their earliest event of step k at
-or after t(k-1), at most ``window`` after t0. Each link is a minimum over the
-person's events given the link before, so the chain is computed exactly, one
-step at a time, as a minimum over each person's rows (a window ``min() over
-person``): no row order, no Python loop over rows. A person who has not
-reached step k-1 gets a sentinel beyond every instant for t(k-1), so no event
-qualifies for step k (integers stay integers on every engine: a missing value
-would turn pandas' int64 into float64 and round the microseconds).
+or after t(k-1), at most ``window`` after t0. Each link depends only on the
+link before and on t0, so the chain is computed exactly, one step at a time:
+the events of step k joined to the people who reached step k-1 (with their
+t(k-1) and t0), filtered by the rule, and the minimum per person is t(k).
+Only the people per step leave the engine (one query: a union of the counts);
+no row order, no Python loop over rows. Times are UTC epoch microseconds, so
+every engine compares the same integers.
 """
 
 from __future__ import annotations
@@ -34,9 +34,6 @@ from salesflow.metrics._read.frames import (
 
 _FEATURE: Final = "funnel on a table"
 _READS: Final = {"person_id": ID, "step": TEXT, "at": TIME}
-# Beyond every instant a table holds (the year 9999 is about 2.5e17 microseconds
-# after 1970), and far enough from 2**63 that ``us - _NEVER`` cannot overflow.
-_NEVER: Final = 2**62
 _MICROSECOND: Final = timedelta(microseconds=1)
 
 
@@ -81,30 +78,42 @@ def framed_funnel(
         span = instant(found["at__max"]) - instant(found["at__min"])
         if window <= span:  # a longer window holds every event: the same as none
             limit = window // _MICROSECOND
-    us, person = col("us"), "person_id"
-    for position, step in enumerate(steps):
-        here = col("step") == step
-        if position:
-            here = here & (us >= col(f"t{position - 1}"))
-            if limit is not None:
-                here = here & (us - col("t0") <= limit)
-        events = events.with_columns(
-            nw.when(here).then(us).otherwise(nw.lit(_NEVER)).alias(f"c{position}")
-        )
-        events = events.with_columns(col(f"c{position}").min().over(person).alias(f"t{position}"))
-    people = events.group_by(person).agg(*(col(f"t{k}").min() for k in range(len(steps))))
-    people = people.with_columns(
-        *(
-            nw.when(col(f"t{k}") < _NEVER).then(1).otherwise(0).alias(f"r{k}")
-            for k in range(len(steps))
-        )
+    # t0 per person, then each step's moment from the step before: a join of the
+    # step's events to the people who reached the one before, and a minimum.
+    us = col("us")
+    chain = (
+        events.filter(col("step") == steps[0])
+        .group_by("person_id")
+        .agg(us.min().alias("t0"))
+        .with_columns(col("t0").alias("t"))
     )
-    totals = people.select(
-        nw.len().alias("people"), *(col(f"r{k}").sum() for k in range(len(steps)))
+    counts = [_counted(nw, chain, 0)]
+    for position, step in enumerate(steps[1:], start=1):
+        reached = us >= col("t")
+        if limit is not None:
+            reached = reached & (us - col("t0") <= limit)
+        chain = (
+            events.filter(col("step") == step)
+            .select("person_id", "us")
+            .join(chain, on="person_id")
+            .filter(reached)
+            .group_by("person_id")
+            .agg(us.min().alias("t"), col("t0").min())
+        )
+        counts.append(_counted(nw, chain, position))
+    people = events.select(
+        nw.lit(-1, nw.Int64).alias("k"), col("person_id").n_unique().cast(nw.Int64).alias("n")
     )
-    (row,) = bound.collect(totals)
-    reached = tuple(whole(row[f"r{k}"]) for k in range(len(steps)))
-    return FunnelCounts(reached, whole(row["people"]) - reached[0], skipped)
+    found_counts = {
+        whole(row["k"]): whole(row["n"]) for row in bound.collect(nw.concat([*counts, people]))
+    }
+    reached_counts = tuple(found_counts.get(k, 0) for k in range(len(steps)))
+    return FunnelCounts(reached_counts, found_counts.get(-1, 0) - reached_counts[0], skipped)
+
+
+def _counted(nw: Any, chain: Any, position: int) -> Any:
+    """One row: the step's position and the people who reached it."""
+    return chain.select(nw.lit(position, nw.Int64).alias("k"), nw.len().cast(nw.Int64).alias("n"))
 
 
 def _audit(bound: Bound, steps: tuple[str, ...], skip: bool) -> dict[str, Any]:
