@@ -31,7 +31,8 @@ from salesflow._tables import Shaded, html_record, html_table
 from salesflow.errors import InvalidField, InvalidType
 from salesflow.metrics._figures import distinct_id_conversion
 from salesflow.metrics._framed.columns import series
-from salesflow.metrics._framed.funnel import framed_distinct_ids, framed_funnel
+from salesflow.metrics._framed.funnel import framed_funnel
+from salesflow.metrics._framed.ids import framed_distinct_ids
 from salesflow.metrics._read.choices import variant_arguments
 from salesflow.metrics._read.fields import (
     identifier,
@@ -132,7 +133,9 @@ def conversion_rate(
     read = variant_arguments("conversion_rate", variant, _CONVERSION_VARIANTS, given)
     if variant == "distinct_ids":
         if any(table(ids) or series(ids) for ids in (visitors, converted)):
-            buyers_count, people_count = framed_distinct_ids(visitors, converted, columns=columns)
+            buyers_count, people_count = framed_distinct_ids(
+                visitors, converted, columns=columns, read_ids=_id_set
+            )
             return settle(distinct_id_conversion(buyers_count, people_count), on_empty)
         rows_only({"columns": columns})
         people = _id_set("visitors", read["visitors"])

@@ -1,4 +1,4 @@
-"""The ordered funnel and the distinct-id conversion rate on tables, computed in the engine.
+"""The ordered funnel on a table of events, computed in the engine (private).
 
 The funnel's rule (metrics/funnel.py) is a chain per person: t0 is their
 earliest event of the first step, and t(k) their earliest event of step k at
@@ -16,8 +16,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any, Final
 
-from salesflow.errors import InvalidField, InvalidType
-from salesflow.metrics._framed.columns import count_where, one_column, series
+from salesflow.errors import InvalidField
+from salesflow.metrics._framed.columns import count_where
 from salesflow.metrics._read.frames import (
     ID,
     TEXT,
@@ -28,7 +28,6 @@ from salesflow.metrics._read.frames import (
     epoch_microseconds,
     found_value,
     instant,
-    table,
     whole,
 )
 
@@ -149,108 +148,3 @@ def _audit(bound: Bound, steps: tuple[str, ...], skip: bool) -> dict[str, Any]:
             "(pass other_steps='skip' to leave other steps out)",
         )
     return found
-
-
-# -- conversion_rate(variant="distinct_ids") ----------------------------------------------
-
-_ID_INSTEAD: Final = (
-    "this Series is indexed by something other than 0, 1, 2, ..., so it could be ids per "
-    "key or counts per id: pass .reset_index(drop=True) or list(ids) of the ids themselves"
-)
-
-
-def framed_distinct_ids(visitors: Any, converted: Any, *, columns: Any) -> tuple[int, int]:
-    """``(distinct converted ids, distinct visitor ids)`` of two Series or tables of one engine.
-
-    Each is a Series, a one-column table, or a table whose ``person_id``
-    column (or the one ``columns={"person_id": ...}`` names) holds the ids.
-    Refuses a missing or empty id, two engines, and a converted id that is
-    not among the visitors (it belongs to another period or site), naming
-    the column.
-    """
-    feature = "conversion_rate on a table"
-    given = (("visitors", visitors), ("converted", converted))
-    for (argument, value), (other, other_value) in zip(given, reversed(given), strict=True):
-        if not (table(value) or series(value)):
-            raise InvalidType(
-                argument,
-                value,
-                f"ids in a Series or table of the same engine as {other} "
-                f"({type(other_value).__name__}), or both as lists of ids",
-            )
-    sides = {}
-    for argument, value in given:
-        sides[argument] = one_column(
-            argument,
-            value,
-            name="person_id",
-            kind=ID,
-            columns=columns,
-            expected="an iterable of person ids (strings or ints)",
-            instead=_ID_INSTEAD,
-            feature=feature,
-        )
-    (people, people_at), (buyers, buyers_at) = sides["visitors"], sides["converted"]
-    nw = people.nw
-    if buyers.backend != people.backend:
-        raise InvalidField(
-            "converted",
-            type(converted).__name__,
-            f"ids of the same engine as visitors ({people.backend}), so the engine compares them",
-        )
-    counts = {argument: _distinct_ids(bound, place) for argument, (bound, place) in sides.items()}
-    if counts["converted"]:
-        visitor_ids, buyer_ids = people.frame, buyers.frame
-        text = nw.String
-        if (visitor_ids.collect_schema()["person_id"] == text) != (
-            buyer_ids.collect_schema()["person_id"] == text
-        ):  # strings and integers: no converted id is a visitor's (1 is not "1")
-            example = buyers.collect(buyer_ids.select(nw.col("person_id").min()))[0]["person_id"]
-            raise InvalidField(buyers_at, example, _NOT_A_VISITOR.format(place=people_at))
-        if visitor_ids.collect_schema()["person_id"] != text:  # integers of any width
-            visitor_ids = visitor_ids.with_columns(nw.col("person_id").cast(nw.Int64))
-            buyer_ids = buyer_ids.with_columns(nw.col("person_id").cast(nw.Int64))
-        if buyers.lazy != people.lazy:
-            visitor_ids, buyer_ids = visitor_ids.lazy(), buyer_ids.lazy()
-        try:
-            strangers = (
-                buyer_ids.unique(["person_id"])
-                .join(visitor_ids.unique(["person_id"]), on="person_id", how="anti")
-                .select(nw.len().alias("ids"), nw.col("person_id").min())
-            )
-            (found,) = buyers.collect(strangers)
-        except Exception as error:  # the engine's own error type, imported by the caller only
-            if "different connections" not in str(error):
-                raise
-            raise InvalidField(
-                "converted",
-                type(converted).__name__,
-                "a relation of the same DuckDB connection as visitors, so the two can be joined",
-            ) from None
-        if whole(found["ids"]):
-            raise InvalidField(
-                buyers_at, found["person_id"], _NOT_A_VISITOR.format(place=people_at)
-            )
-    return counts["converted"], counts["visitors"]
-
-
-_NOT_A_VISITOR: Final = "the id of one of {place}: a visitor converts"
-
-
-def _distinct_ids(bound: Bound, place: str) -> int:
-    """The distinct ids of a bound id column; a missing or empty id is refused at ``place``."""
-    nw = bound.nw
-    ids = nw.col("person_id")
-    checks: list[tuple[str, Any]] = [
-        ("nulls", count_where(nw, ids.is_null())),
-        ("distinct", ids.n_unique()),
-    ]
-    if bound.frame.collect_schema()["person_id"] == nw.String:
-        checks.append(("empty", count_where(nw, ids == "")))
-    found = audit(bound, checks)
-    missing = whole(found["nulls"])
-    if missing:
-        raise InvalidField(place, None, f"an id in every row ({missing:,} rows have none)")
-    if whole(found.get("empty")):
-        raise InvalidField(place, "", "a non-empty string or an int in every row")
-    return whole(found["distinct"])
