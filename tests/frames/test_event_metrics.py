@@ -820,3 +820,23 @@ def test_a_missing_visitor_id_is_refused_naming_the_series() -> None:
 
     assert error.value.field == "visitors['visitor']"
     assert "1 rows have none" in refusal(error)
+
+
+def test_a_pandas_time_column_in_a_zone_narwhals_cannot_type_is_read_as_its_instants() -> None:
+    # narwhals 2.29 types datetime64[us, America/Los_Angeles] (a "_" in the key) as Unknown.
+    rows = view_rows(random.Random(5), "text")
+    assert rows
+    table = pa.table(
+        {
+            "session_id": [row["session_id"] for row in rows],
+            "page": [row["page"] for row in rows],
+            "at": pa.array([row["at"] for row in rows], type=time_type("America/Los_Angeles")),
+        }
+    ).to_pandas()
+
+    got = site_engagement(table)
+
+    assert str(table["at"].dtype) == "datetime64[us, America/Los_Angeles]"
+    assert got == site_engagement(
+        [{key: row[key] for key in ("session_id", "page", "at")} for row in rows]
+    )
