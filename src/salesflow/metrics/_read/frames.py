@@ -297,11 +297,18 @@ def native_frame(nw: Any, frame: Any, native: Any, kinds: Mapping[str, str]) -> 
     column without a value (all missing, or no rows) has no type to infer:
     it becomes a column of nulls of the kind read, so it is checked as
     records would be (a missing value where one is required is refused).
+
+    narwhals (2.29) reads a zone key with ``_``, ``-`` or a digit in a
+    numpy-backed pandas column (``datetime64[us, America/New_York]``) as
+    Unknown; the same instants in UTC are typed (every metric reads the
+    instants, and calendars come from the metric's own ``zone``).
     """
     if type(native).__module__.partition(".")[0] != "pandas":
         return frame
+    schema = frame.collect_schema()
     objects = [name for name in kinds if str(native[name].dtype) == "object"]
-    if not objects:
+    unknown = [name for name in kinds if schema[name] == nw.Unknown]
+    if not (objects or unknown):
         return frame
     # The caller's own pandas (the table is one of its frames); pyarrow comes with it.
     pd = importlib.import_module("pandas")
@@ -319,6 +326,9 @@ def native_frame(nw: Any, frame: Any, native: Any, kinds: Mapping[str, str]) -> 
         elif not (pa.types.is_decimal(array.type) or pa.types.is_date(array.type)):
             continue
         copy[name] = pd.Series(array, dtype=pd.ArrowDtype(array.type), index=column.index)
+    for name in unknown:
+        if isinstance(native[name].dtype, pd.DatetimeTZDtype):
+            copy[name] = native[name].dt.tz_convert("UTC")
     return nw.from_native(copy)
 
 
