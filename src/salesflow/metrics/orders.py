@@ -19,9 +19,11 @@ from salesflow._durations import Durations
 from salesflow._results import Amount, OnEmpty, Ratio, check_on_empty, settle
 from salesflow._tables import html_table, text_table
 from salesflow.errors import InvalidField, InvalidType, UndefinedMetric
+from salesflow.metrics._framed.histories import ORDER_HISTORY, framed_stays
 from salesflow.metrics._read.fields import currency as currency_field
 from salesflow.metrics._read.fields import items, required, row_at, where
 from salesflow.metrics._read.fields import moment as moment_field
+from salesflow.metrics._read.frames import rows_only, table
 from salesflow.metrics._read.orders import (
     GROSS,
     NET,
@@ -469,11 +471,13 @@ class StatusTimes(Mapping[OrderStatus, Durations]):
 
 
 def time_in_status(
-    orders: Iterable[Any],
+    orders: Any,
     *,
     now: datetime,
     period: Period | None = None,
     on_empty: OnEmpty = "undefined",
+    columns: Mapping[str, str] | None = None,
+    naive_zone: tzinfo | str | None = None,
 ) -> StatusTimes:
     """Time spent in each order status, from the histories: per status total, mean and median.
 
@@ -497,6 +501,20 @@ def time_in_status(
     ``on_empty="raise"`` raises :class:`UndefinedMetric` when there are no
     orders at all.
 
+    ``orders`` may be a table of status changes instead (pandas, polars,
+    pyarrow, DuckDB, Spark, ...; the ``frames`` extra), as exported from an
+    event store: one row per change, ``order_id``, ``status`` (the status
+    entered) and ``at``, the placement included as a ``received`` row, and
+    optionally ``version`` (the event's version, which orders changes at the
+    same instant; without it such ties are refused). The stays are summed
+    inside the engine and only their totals leave it, so the result is the
+    same :class:`StatusTimes`. The table is checked as a replayed history
+    is, on what it carries: each order starts ``received``, every move is
+    one the lifecycle allows (a resume returns to the status the delay
+    interrupted; nothing follows delivered or cancelled), times do not go
+    back, nothing is after ``now``. ``columns`` maps these names to the
+    table's; ``naive_zone`` is the zone a naive ``at`` column was written in.
+
     >>> from datetime import date, datetime, timedelta, timezone
     >>> from salesflow import Money
     >>> from salesflow.orders import Customer, Order, OrderLine, ProcessingStep, SupportContact
@@ -513,16 +531,16 @@ def time_in_status(
     moment = now_argument(now)
     scope = period_argument(period)
     on_empty = check_on_empty(on_empty)
-    spans: dict[OrderStatus, list[timedelta]] = {status: [] for status in TIMED_STATUSES}
-    ongoing = dict.fromkeys(TIMED_STATUSES, 0)
-    count = 0
-    for order in order_histories("orders", orders, now=moment):
-        if scope is not None and not scope.contains(order.placed_at):
-            continue
-        count += 1
-        for status, stays in order.time_in_statuses(moment).items():
-            spans[status].append(stays.total)
-            ongoing[status] += stays.ongoing
+    if table(orders):
+        stays = framed_stays(
+            orders, ORDER_HISTORY, now=moment, period=scope, columns=columns, naive_zone=naive_zone
+        )
+        count = stays.count
+        spans = {status: stays.spans[status.value] for status in TIMED_STATUSES}
+        ongoing = {status: stays.ongoing[status.value] for status in TIMED_STATUSES}
+    else:
+        rows_only({"columns": columns, "naive_zone": naive_zone})
+        spans, ongoing, count = _status_stays(orders, moment, scope)
     if count == 0 and on_empty == "raise":
         raise UndefinedMetric("time in status", "orders")
     variant = scope_label(scope, "orders placed")
@@ -542,6 +560,23 @@ def time_in_status(
             for status in TIMED_STATUSES
         ),
     )
+
+
+def _status_stays(
+    orders: Iterable[Any], now: datetime, scope: Period | None
+) -> tuple[dict[OrderStatus, list[timedelta]], dict[OrderStatus, int], int]:
+    """Per timed status, each order's total stay and the orders still there; the orders."""
+    spans: dict[OrderStatus, list[timedelta]] = {status: [] for status in TIMED_STATUSES}
+    ongoing = dict.fromkeys(TIMED_STATUSES, 0)
+    count = 0
+    for order in order_histories("orders", orders, now=now):
+        if scope is not None and not scope.contains(order.placed_at):
+            continue
+        count += 1
+        for status, stays in order.time_in_statuses(now).items():
+            spans[status].append(stays.total)
+            ongoing[status] += stays.ongoing
+    return spans, ongoing, count
 
 
 # -- support requests --------------------------------------------------------------------------
