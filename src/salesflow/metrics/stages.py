@@ -16,7 +16,7 @@ Leads come in any shape the lead reader takes (see docs/metrics.md, "The lead in
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Any, Final, Literal
 
 import attrs
@@ -27,6 +27,8 @@ from salesflow._results import OnEmpty, Ratio, check_on_empty, settle
 from salesflow._tables import html_table
 from salesflow.errors import InvalidField, InvalidType, UndefinedMetric
 from salesflow.leads import LeadStage
+from salesflow.metrics._framed.histories import LEAD_HISTORY, framed_stays
+from salesflow.metrics._read.frames import rows_only, table
 from salesflow.metrics._read.leads import lead_rows
 from salesflow.metrics._read.scope import optional_now, period_argument, scope_label, unfinished
 from salesflow.periods import Period
@@ -206,7 +208,12 @@ class LeadStageTimes(Mapping[LeadStage, Durations]):
 
 
 def time_in_lead_stages(
-    leads: Iterable[Any], *, now: datetime, on_empty: OnEmpty = "undefined"
+    leads: Any,
+    *,
+    now: datetime,
+    on_empty: OnEmpty = "undefined",
+    columns: Mapping[str, str] | None = None,
+    naive_zone: tzinfo | str | None = None,
 ) -> LeadStageTimes:
     """Time in each lead stage across leads: a :class:`~salesflow.metrics.Durations` per stage, at ``now``.
 
@@ -226,6 +233,21 @@ def time_in_lead_stages(
     anything that is not a lead or a valid history, naming it. No leads give
     an empty table, or :class:`UndefinedMetric` with ``on_empty="raise"``.
 
+    ``leads`` may be a table of stage changes instead (pandas, polars,
+    pyarrow, DuckDB, Spark, ...; the ``frames`` extra), as exported from an
+    event store: one row per change, ``lead_id``, ``stage`` (the stage
+    entered) and ``at``, the creation included as an ``awareness`` row, and
+    optionally ``version`` (the event's version, which orders changes at the
+    same instant; without it such ties are refused). The visits are summed
+    inside the engine and only their totals leave it, so the result is the
+    same :class:`LeadStageTimes`. The table is checked as a replayed history
+    is, on what it carries: each lead starts at awareness, every move is one
+    the stage graph allows (a reactivation returns to the stage the lead was
+    lost from), times do not go back, and ``now`` is not before a change. A
+    fast track to decision needs the lead qualified, which the table does
+    not say: it is taken as recorded. ``columns`` maps these names to the
+    table's; ``naive_zone`` is the zone a naive ``at`` column was written in.
+
     >>> from datetime import datetime, timedelta, timezone
     >>> from salesflow.leads import Lead, LeadSource
     >>> t = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
@@ -239,6 +261,21 @@ def time_in_lead_stages(
     """
     moment = _zones.utc(_check.aware("now", now))
     check_on_empty(on_empty)
+    if table(leads):
+        stays = framed_stays(
+            leads, LEAD_HISTORY, now=moment, period=None, columns=columns, naive_zone=naive_zone
+        )
+        if on_empty == "raise" and not stays.count:
+            raise UndefinedMetric("time in lead stages", "leads")
+        return LeadStageTimes(
+            now=moment,
+            leads=stays.count,
+            stages=tuple(
+                _stage_durations(stage, stays.spans[stage.value], stays.ongoing[stage.value])
+                for stage in LeadStage
+            ),
+        )
+    rows_only({"columns": columns, "naive_zone": naive_zone})
     rows = lead_rows(leads, history="time in stage needs the stage history")
     spent: dict[LeadStage, list[timedelta]] = {stage: [] for stage in LeadStage}
     still: dict[LeadStage, int] = dict.fromkeys(LeadStage, 0)
