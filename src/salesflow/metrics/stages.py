@@ -28,6 +28,7 @@ from salesflow._tables import html_table
 from salesflow.errors import InvalidField, InvalidType, UndefinedMetric
 from salesflow.leads import LeadStage
 from salesflow.metrics._framed.histories import LEAD_HISTORY, framed_stays
+from salesflow.metrics._framed.leads import framed_conversion
 from salesflow.metrics._read.frames import rows_only, table
 from salesflow.metrics._read.leads import lead_rows
 from salesflow.metrics._read.scope import optional_now, period_argument, scope_label, unfinished
@@ -342,12 +343,14 @@ _VARIANTS: Final = {
 
 
 def lead_conversion_rate(
-    leads: Iterable[Any],
+    leads: Any,
     *,
     variant: LeadVariant = "leads",
     period: Period | None = None,
     now: datetime | None = None,
     on_empty: OnEmpty = "undefined",
+    columns: Mapping[str, str] | None = None,
+    naive_zone: tzinfo | str | None = None,
 ) -> Ratio:
     """Lead conversion: how many leads went on to the next mark, by ``variant``.
 
@@ -367,6 +370,16 @@ def lead_conversion_rate(
     docs/metrics.md). No lead in the denominator gives an undefined ratio,
     or :class:`UndefinedMetric` with ``on_empty="raise"``.
 
+    ``leads`` may be a table of lead records instead (pandas, polars,
+    pyarrow, DuckDB, Spark, ...; the ``frames`` extra): its columns are the
+    record keys (``won_at`` empty when not won; ``created_at`` read with a
+    ``period`` or ``now``; a missing flag column is False, as a missing
+    key), the counts are taken inside the engine, and the result is the
+    same :class:`Ratio`. A row is refused as a record would be, naming the
+    column (``leads['won_at']``). ``columns`` maps the record keys to the
+    table's column names; ``naive_zone`` is the zone naive time columns
+    were written in.
+
     >>> leads = [{"won_at": None, "qualified": True}, {"won_at": None, "qualified": False},
     ...          {"won_at": "2026-03-05T10:00:00+00:00", "qualified": True}]
     >>> lead_conversion_rate(leads).percent(), lead_conversion_rate(leads, variant="qualified").percent()
@@ -378,24 +391,18 @@ def lead_conversion_rate(
     scope = period_argument(period)
     moment = optional_now(now)
     on_empty = check_on_empty(on_empty)
-    counted = reached = 0
-    for row in lead_rows(
-        leads,
-        created=scope is not None,
-        qualified=variant == "qualified",
-        journey=variant in ("demo_after_intro_call", "lost_after_demo"),
-        now=moment,
-    ):
-        if scope is not None and not scope.contains(row.created_at):  # type: ignore[arg-type]
-            continue
-        if variant == "demo_after_intro_call":
-            mark, went_on = row.intro_call, row.demo_after_intro_call
-        elif variant == "lost_after_demo":
-            mark, went_on = row.demo, row.lost_after_demo
-        else:
-            mark, went_on = row.qualified or variant == "leads", row.won_at is not None
-        counted += mark
-        reached += mark and went_on
+    if table(leads):
+        counted, reached = framed_conversion(
+            leads,
+            variant=variant,
+            period=scope,
+            now=moment,
+            columns=columns,
+            naive_zone=naive_zone,
+        )
+    else:
+        rows_only({"columns": columns, "naive_zone": naive_zone})
+        counted, reached = _conversions(leads, variant, scope, moment)
     text = shares.variant.format(
         leads=scope_label(scope, f"{shares.counted} created"),
         created="" if scope is None else f", leads created in {scope.label}",
@@ -411,3 +418,28 @@ def lead_conversion_rate(
         unfinished=unfinished(scope, moment),
     )
     return settle(result, on_empty)
+
+
+def _conversions(
+    leads: Iterable[Any], variant: str, scope: Period | None, now: datetime | None
+) -> tuple[int, int]:
+    """``(leads with the mark, those of them that went on)`` for lead conversion ``variant``."""
+    counted = reached = 0
+    for row in lead_rows(
+        leads,
+        created=scope is not None,
+        qualified=variant == "qualified",
+        journey=variant in ("demo_after_intro_call", "lost_after_demo"),
+        now=now,
+    ):
+        if scope is not None and not scope.contains(row.created_at):  # type: ignore[arg-type]
+            continue
+        if variant == "demo_after_intro_call":
+            mark, went_on = row.intro_call, row.demo_after_intro_call
+        elif variant == "lost_after_demo":
+            mark, went_on = row.demo, row.lost_after_demo
+        else:
+            mark, went_on = row.qualified or variant == "leads", row.won_at is not None
+        counted += mark
+        reached += mark and went_on
+    return counted, reached

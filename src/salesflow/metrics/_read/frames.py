@@ -95,19 +95,27 @@ class Bound:
     columns read, under their standard names (``placed_at``, ``amount``,
     ...); time columns are aware. ``source`` maps a standard name to the
     caller's column (or to ``None`` for a stated constant), for messages.
-    ``lazy`` says whether the caller's table was lazy.
+    ``lazy`` says whether the caller's table was lazy; ``placed`` names the
+    naive time columns read as wall times in ``naive_zone``.
     """
 
-    __slots__ = ("argument", "backend", "frame", "lazy", "nw", "source")
+    __slots__ = ("argument", "backend", "frame", "lazy", "nw", "placed", "source")
 
     def __init__(
-        self, nw: Any, argument: str, frame: Any, source: dict[str, str | None], lazy: bool
+        self,
+        nw: Any,
+        argument: str,
+        frame: Any,
+        source: dict[str, str | None],
+        lazy: bool,
+        placed: tuple[str, ...] = (),
     ) -> None:
         self.nw = nw
         self.argument = argument
         self.frame = frame
         self.source = source
         self.lazy = lazy
+        self.placed = placed
         self.backend = str(frame.implementation).rpartition(".")[2].lower()
 
     def field(self, name: str) -> str:
@@ -172,6 +180,7 @@ def bind(
     naive_zone: tzinfo | str | None = None,
     amount_scale: int | None = None,
     amount_rounding: str | None = None,
+    shared_zone: bool = False,
     feature: str,
 ) -> Bound:
     """The table ``native`` (the argument ``argument``) bound for a metric.
@@ -180,6 +189,9 @@ def bind(
     ``optional`` may be absent. ``constants`` holds values stated for a
     missing column (``{"currency": "USD"}``); a present column is checked
     against it instead. Checks the schema only: the audit queries the data.
+    With ``shared_zone`` (one ``naive_zone`` for several tables), a table
+    without a naive time column is not refused: the metric checks that one
+    of its tables had one (``Bound.placed``).
     """
     nw = narwhals(feature)
     try:
@@ -220,8 +232,12 @@ def bind(
                 name
             )
         )
-    if zone is not None and not any(
-        reads[name] == TIME and _naive(schema[source[name]]) for name in source if source[name]
+    if (
+        zone is not None
+        and not shared_zone
+        and not any(
+            reads[name] == TIME and _naive(schema[source[name]]) for name in source if source[name]
+        )
     ):
         raise InvalidField(
             "naive_zone", naive_zone, "None: the table has no naive time column to place"
@@ -233,10 +249,11 @@ def bind(
             "amount_scale", amount_scale, "None: the table has no float money column to round"
         )
     frame = frame.select(*selected)
+    naive: list[str] = []
     if zone is not None:
         naive = [n for n in source if source[n] and reads[n] == TIME and _naive(schema[source[n]])]
         frame = place_naive(nw, frame, naive, zone)
-    return Bound(nw, argument, frame, source, lazy)
+    return Bound(nw, argument, frame, source, lazy, tuple(naive))
 
 
 def place_naive(nw: Any, frame: Any, names: list[str], zone: tzinfo) -> Any:
@@ -266,10 +283,11 @@ def place_naive(nw: Any, frame: Any, names: list[str], zone: tzinfo) -> Any:
 
 
 def native_frame(nw: Any, frame: Any, native: Any) -> Any:
-    """``frame``, with a pandas column of Python Decimals read as exact decimals.
+    """``frame``, with a pandas column of Python Decimals read as exact decimals,
+    and one of bools with gaps (pandas keeps it as objects) as booleans.
 
     narwhals sees such a column as Object; it is converted through Arrow
-    (which infers ``decimal128``) so sums stay exact and typed.
+    (which infers ``decimal128`` or ``bool``) so sums stay exact and typed.
     """
     schema = frame.collect_schema()
     objects = [name for name in schema.names() if schema[name] == nw.Object]
@@ -286,7 +304,7 @@ def native_frame(nw: Any, frame: Any, native: Any) -> Any:
             array = pa.array(column, from_pandas=True)
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             continue
-        if pa.types.is_decimal(array.type):
+        if pa.types.is_decimal(array.type) or pa.types.is_boolean(array.type):
             copy[name] = pd.Series(array, dtype=pd.ArrowDtype(array.type), index=column.index)
     return nw.from_native(copy)
 
