@@ -12,7 +12,7 @@ Money('250', 'EUR')
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime
+from datetime import datetime, tzinfo
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Final, cast
 
@@ -32,6 +32,11 @@ from salesflow._results import (
 from salesflow._tables import html_record, html_table, text_table
 from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType
 from salesflow.leads import ActivityKind
+from salesflow.metrics._framed.managers import (
+    Figures,
+    framed_manager_figures,
+    tables_given,
+)
 from salesflow.metrics._read.fields import (
     absent,
     identifier,
@@ -45,6 +50,7 @@ from salesflow.metrics._read.fields import (
     whole_number,
 )
 from salesflow.metrics._read.fields import currency as currency_code
+from salesflow.metrics._read.frames import rows_only
 from salesflow.metrics._read.leads import lead_rows
 from salesflow.metrics._read.orders import sum_exact
 from salesflow.metrics._read.scope import (
@@ -355,19 +361,36 @@ class _Tally:
         self.revenue = self.cost = Decimal(0)
         self.costed: int | None = None  # index of a won deal with a cost
         self.uncosted: int | None = None  # index of a won deal without one
-        self.scores: list[int] = []
+        self.scores: dict[int, int] = {}  # score -> answers
+
+    @classmethod
+    def of(cls, figures: Figures) -> _Tally:
+        """The tally of a manager's figures taken in an engine (a cost index only says
+        whether there was a costed deal: the refusal of a partial margin is made there)."""
+        tally = cls()
+        tally.leads, tally.won, tally.deals = figures.leads, figures.won, figures.deals
+        tally.meetings, tally.calls = figures.meetings, figures.calls
+        tally.revenue, tally.cost, tally.scores = figures.revenue, figures.cost, figures.scores
+        tally.costed = 0 if figures.costed else None
+        return tally
 
 
 def manager_kpis(
-    leads: Iterable[Any] = (),
+    leads: Any = (),
     *,
-    activities: Iterable[Mapping[str, Any]] = (),
-    surveys: Iterable[Mapping[str, Any]] = (),
+    activities: Any = (),
+    surveys: Any = (),
     period: Period | None = None,
     now: datetime | None = None,
     currency: str | None = None,
     csat_scale: tuple[int, int] = (1, 5),
     ownerships: Iterable[Any] | None = None,
+    columns: Mapping[str, str] | None = None,
+    activity_columns: Mapping[str, str] | None = None,
+    survey_columns: Mapping[str, str] | None = None,
+    naive_zone: tzinfo | str | None = None,
+    amount_scale: int | None = None,
+    amount_rounding: str | None = None,
 ) -> ManagerKPIs:
     """Per-manager KPIs: sales volume, margin, lead conversion, average check, meetings,
     calls and customer satisfaction.
@@ -411,6 +434,24 @@ def manager_kpis(
     is None.
     ``currency`` states the deals' currency (needed when no deal carries one).
 
+    ``leads``, ``activities`` and ``surveys`` may be tables instead
+    (pandas, polars, pyarrow, DuckDB, Spark, ...; the ``frames`` extra),
+    each with its records' keys as columns; an input left out stays empty,
+    and tables and records do not mix in one call. Each manager's sums are
+    taken inside the engine and only one row per manager leaves it, so the
+    result is the same :class:`ManagerKPIs`. A row is refused as a record
+    would be, naming the column (``leads['revenue']``); a table of leads
+    needs ``revenue`` and ``currency`` (or ``currency=``) once a lead in it
+    is won, and answers given by ``lead_id`` are joined to the leads table,
+    which must then be of the same engine. ``columns``,
+    ``activity_columns`` and ``survey_columns`` map the record keys to each
+    table's column names; ``naive_zone`` is the zone naive time columns
+    were written in; ``amount_scale`` and ``amount_rounding`` round float
+    money columns inside the engine (docs/frames.md). ``ownerships`` is for
+    records only: put the credited manager in the table's ``manager``
+    column. Sums stay within the engine's 38-digit decimals, at the
+    column's scale.
+
     >>> from datetime import datetime, timezone
     >>> at = datetime(2026, 3, 2, tzinfo=timezone.utc)
     >>> kpis = manager_kpis(
@@ -426,6 +467,74 @@ def manager_kpis(
     moment = optional_now(now)
     code = currency_argument(currency)
     scale = survey_scale("csat_scale", csat_scale)
+    if tables_given(leads, activities, surveys):
+        if ownerships is not None:
+            raise InvalidField(
+                "ownerships",
+                ownerships,
+                "None with tables: put the manager routing credits in the leads' manager column",
+            )
+        figures, unassigned, code = framed_manager_figures(
+            leads,
+            activities,
+            surveys,
+            period=scope,
+            now=moment,
+            currency=code,
+            scale=scale,
+            columns=columns,
+            activity_columns=activity_columns,
+            survey_columns=survey_columns,
+            naive_zone=naive_zone,
+            amount_scale=amount_scale,
+            amount_rounding=amount_rounding,
+        )
+        tallies = {manager: _Tally.of(found) for manager, found in figures.items()}
+    else:
+        rows_only(
+            {
+                "columns": columns,
+                "activity_columns": activity_columns,
+                "survey_columns": survey_columns,
+                "naive_zone": naive_zone,
+                "amount_scale": amount_scale,
+                "amount_rounding": amount_rounding,
+            }
+        )
+        tallies, unassigned, code = _record_tallies(
+            leads, activities, surveys, scope, moment, code, scale, ownerships
+        )
+    if code is None:
+        raise InvalidField(
+            "currency",
+            None,
+            "the deals' currency (an ISO 4217 code): no won deal carries one, "
+            "and the money KPIs are in a currency",
+        )
+    late = unfinished(scope, moment)
+    return ManagerKPIs(
+        currency=code,
+        period=scope,
+        managers=tuple(
+            _kpi(manager, tallies[manager], code, scope, scale, late) for manager in sorted(tallies)
+        ),
+        unassigned=unassigned,
+        unfinished=late,
+    )
+
+
+def _record_tallies(
+    leads: Iterable[Any],
+    activities: Iterable[Mapping[str, Any]],
+    surveys: Iterable[Mapping[str, Any]],
+    scope: Period | None,
+    moment: datetime | None,
+    code: str | None,
+    scale: tuple[int, int],
+    ownerships: Iterable[Any] | None,
+) -> tuple[dict[str, _Tally], int, str | None]:
+    """Each manager's running figures over the records, the leads without a manager and
+    the deals' currency (``code`` as stated, or taken from the first won deal)."""
     credit = _credits(ownerships)
     tallies: dict[str, _Tally] = {}
     owners: dict[str | int, str | None] = {}
@@ -519,24 +628,9 @@ def manager_kpis(
         if not _in_scope("surveys", index, row, scope, moment):
             continue
         if owner is not None:
-            tally(owner).scores.append(score)
-    if code is None:
-        raise InvalidField(
-            "currency",
-            None,
-            "the deals' currency (an ISO 4217 code): no won deal carries one, "
-            "and the money KPIs are in a currency",
-        )
-    late = unfinished(scope, moment)
-    return ManagerKPIs(
-        currency=code,
-        period=scope,
-        managers=tuple(
-            _kpi(manager, tallies[manager], code, scope, scale, late) for manager in sorted(tallies)
-        ),
-        unassigned=unassigned,
-        unfinished=late,
-    )
+            scores = tally(owner).scores
+            scores[score] = scores.get(score, 0) + 1
+    return tallies, unassigned, code
 
 
 class _Credits(dict[str | int, str | None]):
@@ -695,6 +789,6 @@ def _kpi(
             unfinished=unfinished,
         ),
         satisfaction=attrs.evolve(
-            csat(figures.scores, scale=scale, variant="mean"), unfinished=unfinished
+            csat(counts=figures.scores, scale=scale, variant="mean"), unfinished=unfinished
         ),
     )

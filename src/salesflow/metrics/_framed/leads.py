@@ -77,7 +77,7 @@ class LeadTable:
     ``currency`` is their one currency (or the stated one; None when neither).
     """
 
-    __slots__ = ("bound", "currency", "frame", "rows", "won")
+    __slots__ = ("bound", "currency", "found", "frame", "rows", "won")
 
     def __init__(self, bound: Bound, frame: Any, rows: int, won: int, currency: str | None) -> None:
         self.bound = bound
@@ -85,6 +85,7 @@ class LeadTable:
         self.rows = rows
         self.won = won
         self.currency = currency
+        self.found: dict[str, Any] = {}
 
     @property
     def nw(self) -> Any:
@@ -99,6 +100,10 @@ class LeadTable:
 
     def won_lead(self) -> Any:
         return ~self.nw.col("won_us").is_null()
+
+    def inside(self, name: str, period: Period | None) -> Any:
+        """Whether time column ``name`` (epoch microseconds) lies in ``period`` (all: True)."""
+        return inside(self.nw, name, period)
 
     def within(self, frame: Any, name: str, period: Period | None) -> Any:
         """``frame``'s rows whose time column ``name`` (epoch microseconds) lies in ``period``."""
@@ -151,6 +156,7 @@ def lead_table(
         frame = frame.with_columns(nw.len().over("lead_id").alias("_copies"))
     table = LeadTable(bound, frame, 0, 0, currency)
     found = audit(Bound(nw, "leads", frame, bound.source, bound.lazy), _checks(table))
+    table.found = found
     table.rows = whole(found["rows"])
     table.won = whole(found["won"])
     _refuse(table, found, now)
@@ -181,6 +187,8 @@ def _checks(table: LeadTable) -> list[tuple[str, Any]]:
         early = nw.col("won_us") < nw.col("created_us")
         count.append(("won_at__early", early.cast(nw.Int64).sum()))
     count.append(("won_us__max", nw.col("won_us").max()))
+    if bound.has("manager"):
+        count.append(("manager__nulls", nw.col("manager").is_null().cast(nw.Int64).sum()))
     if bound.has("lost"):
         count.append(("lost__won", (table.flag("lost") & won).cast(nw.Int64).sum()))
     for later, first in _JOURNEY:
@@ -354,6 +362,13 @@ def framed_cycle(
     ).select(nw.col("_open").sum(), nw.col("_lost").sum())
     (row,) = table.bound.collect(rest)
     return cycles, whole(row["_open"]), whole(row["_lost"])
+
+
+def inside(nw: Any, name: str, period: Period | None) -> Any:
+    """Whether time column ``name`` (epoch microseconds) lies in ``period`` (all: True)."""
+    if period is None:
+        return nw.lit(True)
+    return (nw.col(name) >= us(period.start)) & (nw.col(name) < us(period.end))
 
 
 def money(value: Any) -> Decimal:
