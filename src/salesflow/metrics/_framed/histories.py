@@ -275,7 +275,7 @@ def _audit(bound: Bound, frame: Any, history: History, now: datetime, order: lis
             found["state__unknown"],
             f"a {history.noun} {history.state}, one of {', '.join(history.states)}",
         )
-    if whole(found["at__max"]) > us(now):
+    if found_value(found["at__max"]) and whole(found["at__max"]) > us(now):
         _after_now(bound, frame, history, now, order)
     if found_value(found.get("version__twice")):
         row = _offender(bound, frame, nw.col("_next_version") == nw.col("version"), history, order)

@@ -405,11 +405,10 @@ def _with_owner(bound: Bound, frame: Any, lead: LeadTable | None) -> Any:
                 "a relation of the connection the leads are in: answers by lead id are joined "
                 "to them",
             ) from None
-    if owners is None:
-        frame = frame.with_columns(
-            nw.lit(None, nw.String).alias("_lead_manager"), nw.lit(None, nw.Int64).alias("_known")
-        )
-    manager = nw.col("manager") if bound.has("manager") else nw.lit(None, nw.String)
+    if owners is None:  # no lead to credit: an answer by lead id is unknown
+        frame = frame.with_columns(nw.lit(None, nw.String).alias("_lead_manager"))
+        frame = frame.with_columns(nw.col("_lead_manager").alias("_known"))
+    manager = nw.col("manager") if bound.has("manager") else nw.col("_lead_manager")
     return frame.with_columns(
         nw.when(nw.col("_own") == 1)
         .then(manager)

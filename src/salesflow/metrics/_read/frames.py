@@ -71,6 +71,18 @@ _EXPECTED: Final = {
 }
 
 
+# The type an empty column of each kind is read as (it holds only missing values).
+_EMPTY: Final = {
+    ID: lambda nw: nw.String,
+    TIME: lambda nw: nw.Datetime("us", "UTC"),
+    MONEY: lambda nw: nw.Decimal(DECIMAL_DIGITS, 0),
+    CODE: lambda nw: nw.String,
+    TEXT: lambda nw: nw.String,
+    FLAG: lambda nw: nw.Boolean,
+    COUNT: lambda nw: nw.Int64,
+}
+
+
 def table(value: Any) -> bool:
     """Whether ``value`` is a native table (a DataFrame, a lazy frame, a relation), not rows."""
     kind = type(value)
@@ -284,14 +296,26 @@ def place_naive(nw: Any, frame: Any, names: list[str], zone: tzinfo) -> Any:
 
 def native_frame(nw: Any, frame: Any, native: Any) -> Any:
     """``frame``, with a pandas column of Python Decimals read as exact decimals,
-    and one of bools with gaps (pandas keeps it as objects) as booleans.
+    one of bools with gaps as booleans, and one with no value at all as missing.
 
-    narwhals sees such a column as Object; it is converted through Arrow
-    (which infers ``decimal128`` or ``bool``) so sums stay exact and typed.
+    pandas keeps such columns as objects (narwhals guesses Object, or String
+    when nothing is there to look at); they are converted through Arrow,
+    which infers ``decimal128``, ``bool`` or, with no value, ``null``: a
+    column of nothing then reads as missing values of whatever kind the
+    metric reads there (:func:`_typed`), as an absent record key would.
     """
+    if type(native).__module__.partition(".")[0] != "pandas":
+        return frame
     schema = frame.collect_schema()
-    objects = [name for name in schema.names() if schema[name] == nw.Object]
-    if not objects or type(native).__module__.partition(".")[0] != "pandas":
+    objects = [
+        name
+        for name in schema.names()
+        if schema[name] == nw.Object
+        or (
+            schema[name] == nw.String and native[name].dtype == object and native[name].isna().all()
+        )
+    ]
+    if not objects:
         return frame
     # The caller's own pandas (the table is one of its frames); pyarrow comes with it.
     pd = importlib.import_module("pandas")
@@ -304,8 +328,9 @@ def native_frame(nw: Any, frame: Any, native: Any) -> Any:
             array = pa.array(column, from_pandas=True)
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             continue
-        if pa.types.is_decimal(array.type) or pa.types.is_boolean(array.type):
-            copy[name] = pd.Series(array, dtype=pd.ArrowDtype(array.type), index=column.index)
+        kind = array.type
+        if pa.types.is_decimal(kind) or pa.types.is_boolean(kind) or pa.types.is_null(kind):
+            copy[name] = pd.Series(array, dtype=pd.ArrowDtype(kind), index=column.index)
     return nw.from_native(copy)
 
 
@@ -349,6 +374,8 @@ def _typed(
     money: tuple[int, str] | None,
 ) -> Any:
     """``column`` checked for ``kind`` on its type alone, converted where stated."""
+    if dtype == nw.Unknown:  # a pandas column holding no value (see native_frame)
+        return column.cast(_EMPTY[kind](nw))
     if kind == ID:
         if dtype.is_integer() or dtype in (nw.String, nw.Categorical) or isinstance(dtype, nw.Enum):
             return column.cast(nw.String) if not dtype.is_integer() else column
@@ -526,8 +553,9 @@ def refuse_currency(bound: Bound, found: list[Any], stated: str | None) -> str |
 
 
 def whole(value: Any) -> int:
-    """An engine's count as an int (DuckDB may return a Decimal, pandas a numpy int)."""
-    return 0 if value is None else int(value)
+    """An engine's count as an int (DuckDB may return a Decimal, pandas a numpy int;
+    a sum over no rows may be None, or pandas' NA)."""
+    return int(value) if found_value(value) else 0
 
 
 def instant(value: Any) -> datetime:
