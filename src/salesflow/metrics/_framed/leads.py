@@ -253,7 +253,7 @@ def _refuse(table: LeadTable, found: dict[str, Any], now: datetime | None) -> No
         if whole(found.get(f"{first}__missing")):
             raise InvalidField(bound.field(first), False, f"True when {later} is True")
     if whole(found.get("revenue__nulls")):
-        raise InvalidField(
+        raise InvalidType(
             bound.field("revenue"),
             None,
             f"a revenue for every won lead ({whole(found['revenue__nulls']):,} have none)",
