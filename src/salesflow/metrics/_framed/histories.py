@@ -68,6 +68,8 @@ class History:
     ``moves`` maps a state to the states a change may lead to from it;
     ``resumes`` does so for the ``overlay`` state (delayed, lost) by the
     state it interrupted. ``timed`` are the states whose stays are measured.
+    ``names_now``: a change after ``now`` is refused naming ``now``, as the
+    records path of time_in_lead_stages does (else naming the ``at`` column).
     """
 
     noun: str
@@ -80,6 +82,7 @@ class History:
     resumes: Mapping[str, frozenset[str]]
     timed: tuple[str, ...]
     feature: str
+    names_now: bool = False
 
     @property
     def states(self) -> tuple[str, ...]:
@@ -135,6 +138,7 @@ LEAD_HISTORY: Final = History(
     },
     timed=tuple(stage.value for stage in LeadStage),
     feature="time_in_lead_stages on a table",
+    names_now=True,
 )
 
 
@@ -349,15 +353,15 @@ def _offender(
 def _after_now(bound: Bound, frame: Any, history: History, now: datetime, order: list[str]) -> None:
     nw = bound.nw
     row = _offender(bound, frame, nw.col("_us") > us(now), history, order)
-    if history is LEAD_HISTORY:
-        # As the records path says it: the lead's latest change is after now.
+    if history.names_now:
         latest = bound.collect(
             frame.filter(nw.col(history.key) == row[history.key]).select(nw.col("at").max())
         )[0]["at"]
         raise InvalidField(
             "now",
             now,
-            f"a time on or after every lead's latest change (lead {row[history.key]!r} "
+            f"a time on or after every {history.noun}'s latest change "
+            f"({history.noun} {row[history.key]!r} "
             f"changed at {instant(latest).isoformat()})",
         )
     raise after_now(now, bound.field("at"), instant(row["at"]))

@@ -117,7 +117,11 @@ def framed_manager_figures(
         unassigned, code = whole(lead.found["manager__nulls"]), lead.currency
         _lead_figures(lead, period, figures)
     else:
-        for name, value in (("columns", columns), ("amount_scale", amount_scale)):
+        for name, value in (
+            ("columns", columns),
+            ("amount_scale", amount_scale),
+            ("amount_rounding", amount_rounding),
+        ):
             if value is not None:
                 raise InvalidField(name, value, "None: it applies to a table of leads")
     if given["activities"] is not None:
