@@ -434,23 +434,18 @@ def manager_kpis(
     is None.
     ``currency`` states the deals' currency (needed when no deal carries one).
 
-    ``leads``, ``activities`` and ``surveys`` may be tables instead
-    (pandas, polars, pyarrow, DuckDB, Spark, ...; the ``frames`` extra),
-    each with its records' keys as columns; an input left out stays empty,
-    and tables and records do not mix in one call. Each manager's sums are
-    taken inside the engine and only one row per manager leaves it, so the
-    result is the same :class:`ManagerKPIs`. A row is refused as a record
-    would be, naming the column (``leads['revenue']``); a table of leads
-    needs ``revenue`` and ``currency`` (or ``currency=``) once a lead in it
-    is won, and answers given by ``lead_id`` are joined to the leads table,
-    which must then be of the same engine. ``columns``,
-    ``activity_columns`` and ``survey_columns`` map the record keys to each
-    table's column names; ``naive_zone`` is the zone naive time columns
-    were written in; ``amount_scale`` and ``amount_rounding`` round float
-    money columns inside the engine (docs/frames.md). ``ownerships`` is for
-    records only: put the credited manager in the table's ``manager``
-    column. Sums stay within the engine's 38-digit decimals, at the
-    column's scale.
+    ``leads``, ``activities`` and ``surveys`` may be tables instead (the
+    ``frames`` extra: pandas, polars, pyarrow, DuckDB, Spark), their
+    records' keys as columns; tables and records do not mix in one call.
+    Each manager's sums are taken in the engine (38-digit decimals, at the
+    column's scale) and the result is the same :class:`ManagerKPIs`; a row
+    is refused as a record would be, naming the column (``leads['cost']``).
+    Answers by ``lead_id`` are joined to the leads table (one engine).
+    ``columns``, ``activity_columns`` and ``survey_columns`` map the keys to
+    each table's columns; ``naive_zone``, ``amount_scale`` and
+    ``amount_rounding`` read naive times and float money (docs/frames.md).
+    ``ownerships`` is for records: with tables, put the credited manager in
+    the leads' ``manager`` column.
 
     >>> from datetime import datetime, timezone
     >>> at = datetime(2026, 3, 2, tzinfo=timezone.utc)
