@@ -7,7 +7,7 @@ docs/metrics.md ("Orders") lists the record keys each metric reads.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any, Final
@@ -20,6 +20,7 @@ from salesflow._frames_out import records_to_frame
 from salesflow._results import Amount, OnEmpty, Ratio, check_on_empty, settle
 from salesflow._tables import html_table, text_table
 from salesflow.errors import InvalidField, InvalidType, UndefinedMetric
+from salesflow.metrics._framed.histories import ORDER_HISTORY, framed_stays
 from salesflow.metrics._framed.order_rates import (
     framed_cancellations,
     framed_delays,
@@ -27,6 +28,12 @@ from salesflow.metrics._framed.order_rates import (
     framed_order_value,
 )
 from salesflow.metrics._framed.requests import framed_requests
+from salesflow.metrics._order_tallies import (
+    TIMED_STATUSES,
+    request_share,
+    status_stays,
+    topic_test,
+)
 from salesflow.metrics._read.fields import currency as currency_field
 from salesflow.metrics._read.fields import items, required, row_at, where
 from salesflow.metrics._read.fields import moment as moment_field
@@ -34,7 +41,6 @@ from salesflow.metrics._read.frames import rows_only, table
 from salesflow.metrics._read.orders import (
     GROSS,
     NET,
-    order_histories,
     order_rows,
     sum_exact,
 )
@@ -68,7 +74,6 @@ __all__ = [
 ORDER_STATUS_TOPICS: Final = frozenset({"order_status"})
 """The support request topics that count as "about order status" by default."""
 
-TIMED_STATUSES: Final = tuple(status for status in OrderStatus if not status.is_final)
 """The statuses an order spends time in: all but the final delivered and cancelled."""
 
 _STATUS_VALUES: Final = {status.value: status for status in OrderStatus}
@@ -590,11 +595,13 @@ class StatusTimes(Mapping[OrderStatus, Durations]):
 
 
 def time_in_status(
-    orders: Iterable[Any],
+    orders: Any,
     *,
     now: datetime,
     period: Period | None = None,
     on_empty: OnEmpty = "undefined",
+    columns: Mapping[str, str] | None = None,
+    naive_zone: tzinfo | str | None = None,
 ) -> StatusTimes:
     """Time spent in each order status, from the histories: per status total, mean and median.
 
@@ -618,6 +625,20 @@ def time_in_status(
     ``on_empty="raise"`` raises :class:`UndefinedMetric` when there are no
     orders at all.
 
+    ``orders`` may be a table of status changes instead (pandas, polars,
+    pyarrow, DuckDB, Spark, ...; the ``frames`` extra), as exported from an
+    event store: one row per change, ``order_id``, ``status`` (the status
+    entered) and ``at``, the placement included as a ``received`` row, and
+    optionally ``version`` (the event's version, which orders changes at the
+    same instant; without it such ties are refused). The stays are summed
+    inside the engine and only their totals leave it, so the result is the
+    same :class:`StatusTimes`. The table is checked as a replayed history
+    is, on what it carries: each order starts ``received``, every move is
+    one the lifecycle allows (a resume returns to the status the delay
+    interrupted; nothing follows delivered or cancelled), times do not go
+    back, nothing is after ``now``. ``columns`` maps these names to the
+    table's; ``naive_zone`` is the zone a naive ``at`` column was written in.
+
     >>> from datetime import date, datetime, timedelta, timezone
     >>> from salesflow import Money
     >>> from salesflow.orders import Customer, Order, OrderLine, ProcessingStep, SupportContact
@@ -634,16 +655,16 @@ def time_in_status(
     moment = now_argument(now)
     scope = period_argument(period)
     on_empty = check_on_empty(on_empty)
-    spans: dict[OrderStatus, list[timedelta]] = {status: [] for status in TIMED_STATUSES}
-    ongoing = dict.fromkeys(TIMED_STATUSES, 0)
-    count = 0
-    for order in order_histories("orders", orders, now=moment):
-        if scope is not None and not scope.contains(order.placed_at):
-            continue
-        count += 1
-        for status, stays in order.time_in_statuses(moment).items():
-            spans[status].append(stays.total)
-            ongoing[status] += stays.ongoing
+    if table(orders):
+        stays = framed_stays(
+            orders, ORDER_HISTORY, now=moment, period=scope, columns=columns, naive_zone=naive_zone
+        )
+        count = stays.count
+        spans = {status: stays.spans[status.value] for status in TIMED_STATUSES}
+        ongoing = {status: stays.ongoing[status.value] for status in TIMED_STATUSES}
+    else:
+        rows_only({"columns": columns, "naive_zone": naive_zone})
+        spans, ongoing, count = status_stays(orders, moment, scope)
     if count == 0 and on_empty == "raise":
         raise UndefinedMetric("time in status", "orders")
     variant = scope_label(scope, "orders placed")
@@ -666,22 +687,6 @@ def time_in_status(
 
 
 # -- support requests --------------------------------------------------------------------------
-
-
-def _topic_test(topics: Any) -> tuple[Callable[[str], Any], str]:
-    if callable(topics):
-        return topics, "topic chosen by a predicate"
-    if isinstance(topics, str | bytes | Mapping) or not isinstance(topics, Collection):
-        raise InvalidType(
-            "topics", topics, "a collection of topic strings, or a predicate taking the topic"
-        )
-    chosen = frozenset(
-        _check.text(f"topics[{index}]", topic)
-        for index, topic in enumerate(sorted(topics, key=str))
-    )
-    if not chosen:
-        raise InvalidField("topics", topics, "at least one topic")
-    return chosen.__contains__, "topic " + " or ".join(sorted(chosen))
 
 
 def order_status_request_share(
@@ -725,7 +730,7 @@ def order_status_request_share(
     >>> order_status_request_share(requests, topics={"order_status", "where_is_my_order"})
     <Ratio share of support requests about order status (topic order_status or where_is_my_order): 2 / 3 = 2/3 ≈ 0.6666666667>
     """
-    test, variant = _topic_test(topics)
+    test, variant = topic_test(topics)
     scope = period_argument(period)
     moment = optional_now(now)
     on_empty = check_on_empty(on_empty)
@@ -733,7 +738,7 @@ def order_status_request_share(
         total, about = framed_requests(
             requests, test=test, scope=scope, now=moment, columns=columns, naive_zone=naive_zone
         )
-        return _request_share(variant, total, about, scope, moment, on_empty)
+        return request_share(variant, total, about, scope, moment, on_empty)
     rows_only(_table_only(columns, naive_zone))
     name = "requests"
     total = about = 0
@@ -758,26 +763,4 @@ def order_status_request_share(
             )
         total += 1
         about += verdict
-    return _request_share(variant, total, about, scope, moment, on_empty)
-
-
-def _request_share(
-    variant: str,
-    total: int,
-    about: int,
-    scope: Period | None,
-    moment: datetime | None,
-    on_empty: OnEmpty,
-) -> Ratio:
-    if scope is not None:
-        variant += f", in {scope.label}"
-    result = Ratio(
-        "share of support requests about order status",
-        about,
-        total,
-        variant=variant,
-        formula="requests about order status / all requests",
-        inputs=(("requests", total), ("about order status", about)),
-        unfinished=unfinished(scope, moment),
-    )
-    return settle(result, on_empty)
+    return request_share(variant, total, about, scope, moment, on_empty)

@@ -80,6 +80,18 @@ _EXPECTED: Final = {
 }
 
 
+# The type an empty column of each kind is read as (it holds only missing values).
+_EMPTY: Final = {
+    ID: lambda nw: nw.String,
+    TIME: lambda nw: nw.Datetime("us", "UTC"),
+    MONEY: lambda nw: nw.Decimal(DECIMAL_DIGITS, 0),
+    CODE: lambda nw: nw.String,
+    TEXT: lambda nw: nw.String,
+    FLAG: lambda nw: nw.Boolean,
+    COUNT: lambda nw: nw.Int64,
+}
+
+
 def table(value: Any) -> bool:
     """Whether ``value`` is a native table (a DataFrame, a lazy frame, a relation), not rows."""
     kind = type(value)
@@ -104,19 +116,27 @@ class Bound:
     columns read, under their standard names (``placed_at``, ``amount``,
     ...); time columns are aware. ``source`` maps a standard name to the
     caller's column (or to ``None`` for a stated constant), for messages.
-    ``lazy`` says whether the caller's table was lazy.
+    ``lazy`` says whether the caller's table was lazy; ``placed`` names the
+    naive time columns read as wall times in ``naive_zone``.
     """
 
-    __slots__ = ("argument", "backend", "frame", "lazy", "nw", "source")
+    __slots__ = ("argument", "backend", "frame", "lazy", "nw", "placed", "source")
 
     def __init__(
-        self, nw: Any, argument: str, frame: Any, source: dict[str, str | None], lazy: bool
+        self,
+        nw: Any,
+        argument: str,
+        frame: Any,
+        source: dict[str, str | None],
+        lazy: bool,
+        placed: tuple[str, ...] = (),
     ) -> None:
         self.nw = nw
         self.argument = argument
         self.frame = frame
         self.source = source
         self.lazy = lazy
+        self.placed = placed
         self.backend = str(frame.implementation).rpartition(".")[2].lower()
 
     def field(self, name: str) -> str:
@@ -182,6 +202,7 @@ def bind(
     naive_zone: tzinfo | str | None = None,
     amount_scale: int | None = None,
     amount_rounding: str | None = None,
+    shared_zone: bool = False,
     feature: str,
 ) -> Bound:
     """The table ``native`` (the argument ``argument``) bound for a metric.
@@ -193,6 +214,9 @@ def bind(
     values stated for a missing column (``{"currency": "USD"}``); a present
     column is checked against it instead. Checks the schema only: the audit
     queries the data.
+    With ``shared_zone`` (one ``naive_zone`` for several tables), a table
+    without a naive time column is not refused: the metric checks that one
+    of its tables had one (``Bound.placed``).
     """
     nw = narwhals(feature)
     try:
@@ -234,8 +258,12 @@ def bind(
                 name
             )
         )
-    if zone is not None and not any(
-        reads[name] == TIME and _naive(schema[source[name]]) for name in source if source[name]
+    if (
+        zone is not None
+        and not shared_zone
+        and not any(
+            reads[name] == TIME and _naive(schema[source[name]]) for name in source if source[name]
+        )
     ):
         raise InvalidField(
             "naive_zone", naive_zone, "None: the table has no naive time column to place"
@@ -247,10 +275,11 @@ def bind(
             "amount_scale", amount_scale, "None: the table has no float money column to round"
         )
     frame = frame.select(*selected)
+    naive: list[str] = []
     if zone is not None:
         naive = [n for n in source if source[n] and reads[n] == TIME and _naive(schema[source[n]])]
         frame = place_naive(nw, frame, naive, zone)
-    return Bound(nw, argument, frame, source, lazy)
+    return Bound(nw, argument, frame, source, lazy, tuple(naive))
 
 
 def place_naive(nw: Any, frame: Any, names: list[str], zone: tzinfo) -> Any:
@@ -323,7 +352,11 @@ def native_frame(nw: Any, frame: Any, native: Any, kinds: Mapping[str, str]) -> 
             continue
         if pa.types.is_null(array.type):
             array = pa.nulls(len(array), type=_null_type(pa, kinds[name]))
-        elif not (pa.types.is_decimal(array.type) or pa.types.is_date(array.type)):
+        elif not (
+            pa.types.is_decimal(array.type)
+            or pa.types.is_date(array.type)
+            or pa.types.is_boolean(array.type)  # bools with gaps
+        ):
             continue
         copy[name] = pd.Series(array, dtype=pd.ArrowDtype(array.type), index=column.index)
     for name in unknown:
@@ -387,6 +420,8 @@ def _typed(
     money: tuple[int, str] | None,
 ) -> Any:
     """``column`` checked for ``kind`` on its type alone, converted where stated."""
+    if dtype == nw.Unknown:  # a pandas column holding no value (see native_frame)
+        return column.cast(_EMPTY[kind](nw))
     if kind == ID:
         if dtype.is_integer() or dtype in (nw.String, nw.Categorical) or isinstance(dtype, nw.Enum):
             return column.cast(nw.String) if not dtype.is_integer() else column
@@ -626,8 +661,9 @@ def refuse_currency(bound: Bound, found: list[Any], stated: str | None) -> str |
 
 
 def whole(value: Any) -> int:
-    """An engine's count as an int (DuckDB may return a Decimal, pandas a numpy int)."""
-    return 0 if value is None else int(value)
+    """An engine's count as an int (DuckDB may return a Decimal, pandas a numpy int;
+    a sum over no rows may be None, or pandas' NA)."""
+    return int(value) if found_value(value) else 0
 
 
 def instant(value: Any) -> datetime:
