@@ -20,6 +20,7 @@ from collections.abc import Collection, Mapping
 from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any, Final
+from zoneinfo import ZoneInfo
 
 from salesflow import _check, _zones
 from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType, MissingExtra
@@ -126,7 +127,9 @@ class Bound:
         return list(query.iter_rows(named=True))
 
     def native(self, query: Any) -> Any:
-        """``query`` as the caller's own type (lazy stays lazy)."""
+        """``query`` as the caller's own type (lazy stays lazy, eager stays eager)."""
+        if not self.lazy and isinstance(query, self.nw.LazyFrame):
+            query = query.collect()
         return query.to_native()
 
     def epoch_us(self, name: str, alias: str) -> Any:
@@ -187,10 +190,10 @@ def bind(
     except TypeError:
         raise InvalidType(argument, native, "a table narwhals reads") from None
     lazy = isinstance(frame, nw.LazyFrame)
-    frame = native_frame(nw, frame, native)
-    schema = frame.collect_schema()
-    names = list(schema.names())
+    names = list(frame.collect_schema().names())
     mapped = _columns_argument(columns, reads, names)
+    frame = native_frame(nw, frame, native, {mapped.get(name, name) for name in reads})
+    schema = frame.collect_schema()
     constants = {k: v for k, v in (constants or {}).items() if v is not None}
     zone = None if naive_zone is None else _zones.zone("naive_zone", naive_zone)
     money = _float_money(amount_scale, amount_rounding)
@@ -236,6 +239,9 @@ def bind(
     if zone is not None:
         naive = [n for n in source if source[n] and reads[n] == TIME and _naive(schema[source[n]])]
         frame = place_naive(nw, frame, naive, zone)
+    if not lazy and frame.implementation is nw.Implementation.POLARS:
+        # One query planned as a whole, not a DataFrame materialised per step.
+        frame = frame.lazy()
     return Bound(nw, argument, frame, source, lazy)
 
 
@@ -265,14 +271,15 @@ def place_naive(nw: Any, frame: Any, names: list[str], zone: tzinfo) -> Any:
     )
 
 
-def native_frame(nw: Any, frame: Any, native: Any) -> Any:
+def native_frame(nw: Any, frame: Any, native: Any, read: Collection[str]) -> Any:
     """``frame``, with a pandas column of Python Decimals read as exact decimals.
 
     narwhals sees such a column as Object; it is converted through Arrow
-    (which infers ``decimal128``) so sums stay exact and typed.
+    (which infers ``decimal128``) so sums stay exact and typed. Only the
+    columns ``read`` are converted.
     """
     schema = frame.collect_schema()
-    objects = [name for name in schema.names() if schema[name] == nw.Object]
+    objects = [name for name in schema.names() if name in read and schema[name] == nw.Object]
     if not objects or type(native).__module__.partition(".")[0] != "pandas":
         return frame
     # The caller's own pandas (the table is one of its frames); pyarrow comes with it.
@@ -283,12 +290,34 @@ def native_frame(nw: Any, frame: Any, native: Any) -> Any:
     for name in objects:
         column = native[name]
         try:
-            array = pa.array(column, from_pandas=True)
+            array = _arrow_array(pa, column)
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             continue
         if pa.types.is_decimal(array.type):
             copy[name] = pd.Series(array, dtype=pd.ArrowDtype(array.type), index=column.index)
     return nw.from_native(copy)
+
+
+_SAMPLE: Final = 1_000
+
+
+def _arrow_array(pa: Any, column: Any) -> Any:
+    """The pandas object column ``column`` as an Arrow array, its type inferred.
+
+    Inferring a decimal type reads every value twice; when the first values
+    are decimals, the column is read once as ``decimal128(38, scale)`` of
+    their scale, which Arrow refuses if a later value has more places (or
+    more digits): then the whole column is inferred after all.
+    """
+    sample = pa.array(column.iloc[:_SAMPLE], from_pandas=True)
+    if pa.types.is_decimal128(sample.type) and sample.type.scale >= 0:
+        try:
+            return pa.array(
+                column, from_pandas=True, type=pa.decimal128(DECIMAL_DIGITS, sample.type.scale)
+            )
+        except pa.ArrowInvalid:
+            pass
+    return pa.array(column, from_pandas=True)
 
 
 def _naive(dtype: Any) -> bool:
@@ -549,18 +578,25 @@ def with_local_calendar(
     """``frame`` with ``alias``: the calendar month (``year*12 + month - 1``) or day
     (days since 1970-01-01) of time column ``name`` in ``zone``.
 
-    polars, pandas and pyarrow convert the column to ``zone`` (for a month);
-    elsewhere, and for days, the local date is computed from epoch
-    microseconds and the zone's offsets between ``earliest`` and ``latest``
-    with integer arithmetic: DuckDB's and Spark's calendar functions follow
+    polars, pandas and pyarrow convert the column to ``zone`` (for a month,
+    when ``zone`` is named: they refuse a fixed offset); DuckDB reads the wall
+    time in ``zone`` with ``timezone()`` (when its zone database knows the
+    zone). Elsewhere the local date is computed from epoch microseconds and
+    the zone's offsets between ``earliest`` and ``latest`` with integer
+    arithmetic: DuckDB's and Spark's calendar functions on an instant follow
     the session's zone, not the data's.
     """
     backend = str(frame.implementation).rpartition(".")[2].lower()
-    if unit == "month" and backend in ("polars", "pandas", "pyarrow", "modin", "cudf"):
+    named = isinstance(zone, ZoneInfo) or zone == UTC  # not a fixed offset
+    if unit == "month" and named and backend in ("polars", "pandas", "pyarrow", "modin", "cudf"):
         local = nw.col(name).dt.convert_time_zone(_zones.zone_name(zone))
         return frame.with_columns(
             (local.dt.year().cast(nw.Int64) * 12 + local.dt.month().cast(nw.Int64) - 1).alias(alias)
         )
+    if backend == "duckdb":
+        key = _duckdb_zone(frame.to_native(), zone)
+        if key is not None:
+            return _duckdb_calendar(nw, frame, name, key, unit=unit, alias=alias)
     marker = f"{alias}__us"
     frame = epoch_microseconds(nw, frame, name, marker)
     offsets = zone_offsets(zone, _us(earliest), _us(latest))
@@ -570,6 +606,48 @@ def with_local_calendar(
         frame = with_month_of_days(nw, frame, f"{alias}__days", alias)
         return frame.drop(f"{alias}__days")
     return frame.rename({f"{alias}__days": alias})
+
+
+def with_duration_since(nw: Any, frame: Any, moment: datetime, name: str, alias: str) -> Any:
+    """``frame`` with ``alias``: the exact time from time column ``name`` to ``moment``.
+
+    DuckDB subtracts its timestamps in calendar days of the session's zone
+    (a day across a clock change is 23 or 25 hours); there the difference is
+    taken in epoch microseconds instead.
+    """
+    if str(frame.implementation).rpartition(".")[2].lower() == "duckdb":
+        relation = frame.to_native()
+        columns = ", ".join(f'"{c}"' for c in relation.columns if c != alias)
+        value = f'to_microseconds({_us(moment)} - epoch_us("{name}"))'
+        return nw.from_native(relation.project(f'{columns}, {value} AS "{alias}"'))
+    return frame.with_columns((nw.lit(moment) - nw.col(name)).alias(alias))
+
+
+def _duckdb_zone(relation: Any, zone: tzinfo) -> str | None:
+    """The IANA key of ``zone`` when DuckDB's time zone database knows it, else None."""
+    if zone == UTC:
+        return "UTC"
+    key = getattr(zone, "key", None)
+    if not isinstance(zone, ZoneInfo) or not isinstance(key, str) or "'" in key:
+        return None
+    ((known,),) = relation.query(
+        "salesflow_zone", f"SELECT count(*) FROM pg_timezone_names() WHERE name = '{key}'"
+    ).fetchall()
+    return key if known else None
+
+
+def _duckdb_calendar(nw: Any, frame: Any, name: str, key: str, *, unit: str, alias: str) -> Any:
+    """:func:`with_local_calendar` with DuckDB's own calendar: ``timezone(key, t)`` is the
+    wall time in ``key`` (a plain timestamp, whose year, month and date do not follow the
+    session's zone)."""
+    relation = frame.to_native()
+    local = f"timezone('{key}', \"{name}\")"
+    if unit == "month":
+        value = f"CAST(year({local}) * 12 + month({local}) - 1 AS BIGINT)"
+    else:
+        value = f"CAST(CAST({local} AS DATE) - DATE '1970-01-01' AS BIGINT)"
+    columns = ", ".join(f'"{c}"' for c in relation.columns if c != alias)
+    return nw.from_native(relation.project(f'{columns}, {value} AS "{alias}"'))
 
 
 def rows_only(given: Mapping[str, Any]) -> None:
