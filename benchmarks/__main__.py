@@ -1,9 +1,11 @@
 """Run every benchmark and print one table.
 
-python -m benchmarks [--quick] [--check] [--record]
+python -m benchmarks [--quick | --full] [--check] [--record]
 
---check exits 1 when a target is missed; --record also writes the table, with
-the machine it ran on, into docs/performance.md (between its table markers).
+--full also runs the largest sizes (the frame scenarios on 10,000,000 rows,
+and Spark); --check exits 1 when a target is missed; --record also writes the
+table, with the machine it ran on, into docs/performance.md (between its
+table markers).
 """
 
 from __future__ import annotations
@@ -16,18 +18,25 @@ import time
 from datetime import date
 from pathlib import Path
 
-from benchmarks import leads, metrics, orders, routing  # noqa: F401 - registers their scenarios
-from benchmarks._harness import SCENARIOS, Result
+from benchmarks import frames, leads, metrics, orders, routing  # noqa: F401 - registers their scenarios
+from benchmarks._harness import FULL_SCENARIOS, REPLACED, SCENARIOS, Result
 
 
 def main(argv: list[str]) -> int:
-    quick = "--quick" in argv
-    print(f"salesflow benchmarks{' (quick)' if quick else ''}")
+    quick, full = "--quick" in argv, "--full" in argv
+    if quick and full:
+        print("--quick and --full: choose one")
+        return 2
+    print(f"salesflow benchmarks{' (quick)' if quick else ' (full)' if full else ''}")
     print(f"python {platform.python_version()} on {platform.platform()}, {os.cpu_count()} CPUs")
-    print("time: best of interleaved repeats (perf_counter); memory: tracemalloc bytes per live object")
+    print(
+        "time: best of interleaved repeats (perf_counter); memory: tracemalloc bytes per live "
+        "object, or (frames) the peak resident set growth of one call in a fresh process"
+    )
     started = time.perf_counter()
     results: list[Result] = []
-    for run in SCENARIOS:
+    runs = [s for s in SCENARIOS if s not in REPLACED] + FULL_SCENARIOS if full else SCENARIOS
+    for run in runs:
         results.extend(run(quick))
     header = ("scenario", "salesflow", "baseline", "ratio", "target", "met", "baseline is")
     rows = [
@@ -47,7 +56,7 @@ def main(argv: list[str]) -> int:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
     print(f"({time.perf_counter() - started:.0f} s)")
     if "--record" in argv:
-        record(header, rows, quick=quick)
+        record(header, rows, quick=quick, full=full)
     if "--check" in argv and not all(r.met for r in results):
         return 1
     return 0
@@ -60,7 +69,7 @@ _TABLE = re.compile(r"(<!-- benchmark table -->\n)(.*?)(<!-- /benchmark table --
 def machine() -> str:
     """What the run ran on, in one line."""
     versions = []
-    for name in ("statemachine", "attrs", "pandas"):
+    for name in ("statemachine", "attrs", "pandas", "polars", "duckdb", "pyarrow", "narwhals"):
         try:
             module = __import__(name)
             versions.append(f"{name} {module.__version__}")
@@ -72,10 +81,13 @@ def machine() -> str:
     )
 
 
-def record(header: tuple[str, ...], rows: list[tuple[str, ...]], *, quick: bool) -> None:
+def record(
+    header: tuple[str, ...], rows: list[tuple[str, ...]], *, quick: bool, full: bool
+) -> None:
     """Write the table into docs/performance.md, between its markers."""
+    run = " (quick run)" if quick else " (--full run)" if full else ""
     lines = [
-        f"Recorded {date.today().isoformat()}{' (quick run)' if quick else ''} on: {machine()}.",
+        f"Recorded {date.today().isoformat()}{run} on: {machine()}.",
         "",
         "| " + " | ".join(header) + " |",
         "|" + "---|" * len(header),

@@ -29,11 +29,25 @@ class Result:
 
 Scenario = Callable[[bool], list[Result]]
 SCENARIOS: list[Scenario] = []
+FULL_SCENARIOS: list[Scenario] = []  # the largest sizes, run only with --full
+REPLACED: dict[Scenario, Scenario] = {}  # with --full, a full scenario runs in place of these
 
 
 def scenario(function: Scenario) -> Scenario:
     SCENARIOS.append(function)
     return function
+
+
+def full_scenario(*, replaces: Scenario | None = None) -> Callable[[Scenario], Scenario]:
+    """A scenario run only with ``--full``, in place of ``replaces`` (its smaller sizes)."""
+
+    def register(function: Scenario) -> Scenario:
+        FULL_SCENARIOS.append(function)
+        if replaces is not None:
+            REPLACED[replaces] = function
+        return function
+
+    return register
 
 
 def best_time(function: Callable[[], object], *, repeat: int, number: int = 1) -> float:

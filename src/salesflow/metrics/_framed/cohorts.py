@@ -64,9 +64,12 @@ def framed_cohorts(
         earliest=table.earliest,
         latest=table.latest,
     )
-    months = rows.select("customer_id", "month").unique(["customer_id", "month"])
+    # Hash aggregates and a join: engines run them faster than windows (a
+    # DuckDB ``unique`` is a window too).
+    months = rows.group_by("customer_id", "month").agg(nw.len()).select("customer_id", "month")
+    cohorts = months.group_by("customer_id").agg(nw.col("month").min().alias("cohort"))
     counts = (
-        months.with_columns(nw.col("month").min().over("customer_id").alias("cohort"))
+        months.join(cohorts, on="customer_id")
         .with_columns((nw.col("month") - nw.col("cohort")).alias("offset"))
         .group_by("cohort", "offset")
         .agg(nw.len().alias("active"))

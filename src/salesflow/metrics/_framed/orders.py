@@ -108,16 +108,20 @@ class OrderTable:
         """The revenue of a row: ``amount - discount`` (net, a missing discount is none) or ``amount``."""
         nw = self.nw
         if net and self.bound.has("discount"):
-            # Arrow widens a difference by a digit: both sides are narrowed first
-            # (the audit has bounded every sum below 10**(37 - scale)).
-            narrow = self.nw.Decimal(DECIMAL_DIGITS - 1, self.scale())
+            # A row's figures keep the amount's own precision (at most 37 digits:
+            # Arrow widens a difference by one, and the audit has bounded every
+            # amount, and a discount is at most its amount); only sums are
+            # widened to 38 digits. Engines compute 18 digits or fewer in 64 bits.
+            amount_type = self.bound.frame.collect_schema()["amount"]
+            digits = min(amount_type.precision, DECIMAL_DIGITS - 1)
+            narrow = nw.Decimal(digits, amount_type.scale)
+            row = nw.Decimal(digits + 1, amount_type.scale)
             amount = nw.col("amount").cast(narrow)
             net_amount = amount - nw.col("discount").cast(narrow)
             return (
                 nw.when(nw.col("discount").is_null())
-                .then(amount)
-                .otherwise(net_amount)
-                .cast(self.money_type())
+                .then(amount.cast(row))
+                .otherwise(net_amount.cast(row))
             )
         return nw.col("amount")
 

@@ -45,7 +45,9 @@ def framed_summary(
     nw = table.nw
     if purchase == "order":
         check_one_customer_per_order(table)
-    rows = table.kept().with_columns(table.spend(net).alias("spend"))
+    rows = table.kept().select(
+        "order_id", "customer_id", "placed_at", table.spend(net).alias("spend")
+    )
     at, spend, customer = nw.col("placed_at"), nw.col("spend"), nw.col("customer_id")
     if purchase == "order":
         rows = rows.group_by("order_id").agg(
@@ -65,27 +67,29 @@ def framed_summary(
         )
         rows = rows.group_by("customer_id", "day").agg(at.min().alias("placed_at"), spend.sum())
     totals = rows.group_by("customer_id").agg(
-        at.min().alias("first_purchase"),
+        at.min().alias("placed_at"),
         at.max().alias("last_purchase"),
         nw.len().alias("orders"),
         spend.sum().alias("total_spend"),
     )
-    earliest = rows.filter(at == at.min().over("customer_id"))
+    # Each customer's purchases at their first instant, the totals carried
+    # along; among those few, the records' tie-break: the lowest order id,
+    # then the lowest spend. A tree, not a graph: SQL engines would compute
+    # a step used twice twice.
+    earliest = rows.join(totals, on=["customer_id", "placed_at"])
     if purchase != "customer_day":
-        # The records' tie-break among orders at the same first instant: the
-        # lowest order id, then the lowest amount.
         earliest = earliest.filter(
             nw.col("order_id") == nw.col("order_id").min().over("customer_id")
         )
-        first = earliest.group_by("customer_id").agg(spend.min().alias("first_order_spend"))
-    else:
-        first = earliest.group_by("customer_id").agg(spend.min().alias("first_order_spend"))
-    money = table.money_type()
-    joined = with_time_since(
-        nw, totals.join(first, on="customer_id"), now, "last_purchase", "recency"
+    summary = earliest.group_by("customer_id").agg(
+        at.min().alias("first_purchase"),
+        *(nw.col(name).min() for name in ("last_purchase", "orders", "total_spend")),
+        spend.min().alias("first_order_spend"),
     )
+    money = table.money_type()
     summary = (
-        joined.with_columns(
+        with_time_since(nw, summary, now, "last_purchase", "recency")
+        .with_columns(
             nw.col("orders").cast(nw.Int64),
             nw.col("total_spend").cast(money),
             nw.col("first_order_spend").cast(money),

@@ -17,12 +17,36 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Collection, Mapping
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
 from typing import Any, Final
 
 from salesflow import _check, _zones
 from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType, MissingExtra
+from salesflow.metrics._read.engines import (
+    epoch_days as epoch_days,
+)
+from salesflow.metrics._read.engines import (
+    epoch_microseconds as epoch_microseconds,
+)
+from salesflow.metrics._read.engines import (
+    local_days as local_days,
+)
+from salesflow.metrics._read.engines import (
+    with_local_calendar as with_local_calendar,
+)
+from salesflow.metrics._read.engines import (
+    with_month_of_days as with_month_of_days,
+)
+from salesflow.metrics._read.engines import (
+    with_time_since as with_time_since,
+)
+from salesflow.metrics._read.engines import (
+    within as within,
+)
+from salesflow.metrics._read.engines import (
+    zone_offsets as zone_offsets,
+)
 from salesflow.metrics._read.fields import shown_ids
 from salesflow.money import CURRENCY_MINOR_UNITS
 
@@ -155,7 +179,9 @@ class Bound:
         return list(query.iter_rows(named=True))
 
     def native(self, query: Any) -> Any:
-        """``query`` as the caller's own type (lazy stays lazy)."""
+        """``query`` as the caller's own type (lazy stays lazy, eager stays eager)."""
+        if not self.lazy and isinstance(query, self.nw.LazyFrame):
+            query = query.collect()
         return query.to_native()
 
     def epoch_us(self, name: str, alias: str) -> Any:
@@ -279,6 +305,9 @@ def bind(
     if zone is not None:
         naive = [n for n in source if source[n] and reads[n] == TIME and _naive(schema[source[n]])]
         frame = place_naive(nw, frame, naive, zone)
+    if not lazy and frame.implementation is nw.Implementation.POLARS:
+        # One query planned as a whole, not a DataFrame materialised per step.
+        frame = frame.lazy()
     return Bound(nw, argument, frame, source, lazy, tuple(naive))
 
 
@@ -347,7 +376,7 @@ def native_frame(nw: Any, frame: Any, native: Any, kinds: Mapping[str, str]) -> 
     for name in objects:
         column = native[name]
         try:
-            array = pa.array(column, from_pandas=True)
+            array = _arrow_array(pa, column)
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             continue
         if pa.types.is_null(array.type):
@@ -378,6 +407,28 @@ def _null_type(pa: Any, kind: str) -> Any:
     if kind == COUNT:
         return pa.int64()
     return pa.string()
+
+
+_SAMPLE: Final = 1_000
+
+
+def _arrow_array(pa: Any, column: Any) -> Any:
+    """The pandas object column ``column`` as an Arrow array, its type inferred.
+
+    Inferring a decimal type reads every value twice; when the first values
+    are decimals, the column is read once as ``decimal128(38, scale)`` of
+    their scale, which Arrow refuses if a later value has more places (or
+    more digits): then the whole column is inferred after all.
+    """
+    sample = pa.array(column.iloc[:_SAMPLE], from_pandas=True)
+    if pa.types.is_decimal128(sample.type) and sample.type.scale >= 0:
+        try:
+            return pa.array(
+                column, from_pandas=True, type=pa.decimal128(DECIMAL_DIGITS, sample.type.scale)
+            )
+        except pa.ArrowInvalid:
+            pass
+    return pa.array(column, from_pandas=True)
 
 
 def _naive(dtype: Any) -> bool:
@@ -479,156 +530,6 @@ def _rounded_float(nw: Any, column: Any, scale: int) -> Any:
     return nw.when(~column.is_null()).then(rounded)
 
 
-# -- per-engine expressions ----------------------------------------------------------------
-
-
-def epoch_microseconds(nw: Any, frame: Any, name: str, alias: str) -> Any:
-    """``frame`` with ``alias``: time column ``name`` as UTC epoch microseconds (Int64).
-
-    DuckDB and Spark lack narwhals' ``dt.timestamp``; their own functions are used.
-    """
-    backend = str(frame.implementation).rpartition(".")[2].lower()
-    if backend == "duckdb":
-        relation = frame.to_native()
-        columns = ", ".join(f'"{c}"' for c in relation.columns if c != alias)
-        return nw.from_native(relation.project(f'{columns}, epoch_us("{name}") AS "{alias}"'))
-    if backend == "pyspark" or backend == "pyspark_connect":
-        functions = importlib.import_module("pyspark.sql.functions")
-        native = frame.to_native()
-        return nw.from_native(native.withColumn(alias, functions.unix_micros(functions.col(name))))
-    return frame.with_columns(nw.col(name).dt.timestamp("us").alias(alias))
-
-
-def with_time_since(nw: Any, frame: Any, now: datetime, name: str, alias: str) -> Any:
-    """``frame`` with ``alias``: the duration from time column ``name`` to ``now``, on instants.
-
-    DuckDB and Spark subtract timestamps on the session's wall clock (an
-    hour off across a clock change); there the epoch microseconds are
-    subtracted instead.
-    """
-    backend = str(frame.implementation).rpartition(".")[2].lower()
-    if backend == "duckdb":
-        relation = frame.to_native()
-        columns = ", ".join(f'"{c}"' for c in relation.columns if c != alias)
-        since = f'to_microseconds({_us(now)} - epoch_us("{name}"))'
-        return nw.from_native(relation.project(f'{columns}, {since} AS "{alias}"'))
-    if backend in ("pyspark", "pyspark_connect"):
-        functions = importlib.import_module("pyspark.sql.functions")
-        since = (
-            f"make_dt_interval(0, 0, 0, CAST(CAST({_us(now)} - unix_micros(`{name}`) "
-            "AS DECIMAL(18, 0)) / 1000000 AS DECIMAL(18, 6)))"
-        )
-        return nw.from_native(frame.to_native().withColumn(alias, functions.expr(since)))
-    return frame.with_columns((nw.lit(now) - nw.col(name)).alias(alias))
-
-
-def epoch_days(nw: Any, frame: Any, name: str, alias: str) -> Any:
-    """``frame`` with ``alias``: date column ``name`` as days since 1970-01-01 (Int64).
-
-    DuckDB and Spark refuse to cast a date to an integer; their own date
-    arithmetic is used.
-    """
-    backend = str(frame.implementation).rpartition(".")[2].lower()
-    if backend == "duckdb":
-        relation = frame.to_native()
-        columns = ", ".join(f'"{c}"' for c in relation.columns if c != alias)
-        return nw.from_native(
-            relation.project(
-                f'{columns}, CAST("{name}" - DATE \'1970-01-01\' AS BIGINT) AS "{alias}"'
-            )
-        )
-    if backend == "pyspark" or backend == "pyspark_connect":
-        functions = importlib.import_module("pyspark.sql.functions")
-        native = frame.to_native()
-        return nw.from_native(
-            native.withColumn(alias, functions.unix_date(functions.col(name)).cast("bigint"))
-        )
-    return frame.with_columns(nw.col(name).cast(nw.Int32).cast(nw.Int64).alias(alias))
-
-
-def within(nw: Any, frame: Any, name: str, start: datetime, end: datetime) -> Any:
-    """``frame``'s rows whose time column ``name`` lies in ``[start, end)``, as
-    :meth:`salesflow.periods.Period.contains` decides (compared as UTC epoch microseconds)."""
-    marker = f"{name}__us"
-    frame = epoch_microseconds(nw, frame, name, marker)
-    us = nw.col(marker)
-    return frame.filter((us >= _us(start)) & (us < _us(end))).drop(marker)
-
-
-def zone_offsets(zone: tzinfo, low: int, high: int) -> list[tuple[int, int]]:
-    """``[(from_us, offset_us), ...]``: ``zone``'s UTC offset from each instant on, low to high.
-
-    The first entry starts at ``low``; every later one at a change of offset
-    (found day by day, then to the microsecond by bisection).
-    """
-
-    def offset(us: int) -> int:
-        moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=us)
-        shift = moment.astimezone(zone).utcoffset()
-        return 0 if shift is None else (shift // timedelta(microseconds=1))
-
-    changes = [(low, offset(low))]
-    step = _US_PER_DAY
-    at = low
-    while at < high:
-        following = min(at + step, high)
-        if offset(following) != changes[-1][1]:
-            before, after = at, following
-            while after - before > 1:
-                middle = (before + after) // 2
-                if offset(middle) == changes[-1][1]:
-                    before = middle
-                else:
-                    after = middle
-            changes.append((after, offset(after)))
-        at = following
-    return changes
-
-
-def local_days(nw: Any, us: Any, offsets: list[tuple[int, int]]) -> Any:
-    """Days since 1970-01-01 of the local calendar, from epoch microseconds ``us`` (integers only)."""
-    shift: Any = nw.lit(offsets[0][1])
-    for start, offset in offsets[1:]:
-        shift = nw.when(us >= start).then(nw.lit(offset)).otherwise(shift)
-    return (us + shift) // _US_PER_DAY
-
-
-def with_month_of_days(nw: Any, frame: Any, days: str, alias: str) -> Any:
-    """``frame`` with ``alias``: ``year * 12 + month - 1`` of column ``days`` (days since
-    1970-01-01, proleptic Gregorian).
-
-    Howard Hinnant's ``civil_from_days`` in integer arithmetic, for engines
-    whose calendar functions follow the session's zone rather than the data's;
-    staged column by column, as a SQL engine would otherwise repeat each
-    subexpression wherever it is used.
-    """
-    col = nw.col
-    frame = frame.with_columns((col(days) + 719_468).alias("_z"))
-    frame = frame.with_columns((col("_z") // 146_097).alias("_era"))
-    frame = frame.with_columns((col("_z") - col("_era") * 146_097).alias("_doe"))
-    frame = frame.with_columns(
-        (
-            (col("_doe") - col("_doe") // 1_460 + col("_doe") // 36_524 - col("_doe") // 146_096)
-            // 365
-        ).alias("_yoe")
-    )
-    frame = frame.with_columns(
-        (col("_doe") - (365 * col("_yoe") + col("_yoe") // 4 - col("_yoe") // 100)).alias("_doy")
-    )
-    frame = frame.with_columns(((5 * col("_doy") + 2) // 153).alias("_mp"))
-    frame = frame.with_columns(
-        nw.when(col("_mp") < 10).then(col("_mp") + 3).otherwise(col("_mp") - 9).alias("_m")
-    )
-    frame = frame.with_columns(
-        (
-            (col("_yoe") + col("_era") * 400 + nw.when(col("_m") <= 2).then(1).otherwise(0)) * 12
-            + col("_m")
-            - 1
-        ).alias(alias)
-    )
-    return frame.drop("_z", "_era", "_doe", "_yoe", "_doy", "_mp", "_m")
-
-
 def audit(bound: Bound, checks: list[tuple[Any, Any]]) -> dict[str, Any]:
     """One aggregate query over the bound table: ``checks`` are ``(alias, expression)``."""
     if not checks:
@@ -683,47 +584,6 @@ def decimal(value: Any) -> Decimal:
     if isinstance(value, Decimal):
         return value
     return Decimal(int(value)) if value is not None else Decimal(0)
-
-
-def _us(moment: datetime) -> int:
-    return (moment - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
-
-
-def with_local_calendar(
-    nw: Any,
-    frame: Any,
-    name: str,
-    zone: tzinfo,
-    *,
-    unit: str,
-    alias: str,
-    earliest: datetime,
-    latest: datetime,
-) -> Any:
-    """``frame`` with ``alias``: the calendar month (``year*12 + month - 1``) or day
-    (days since 1970-01-01) of time column ``name`` in ``zone``.
-
-    polars, pandas and pyarrow convert the column to ``zone`` (for a month);
-    elsewhere, and for days, the local date is computed from epoch
-    microseconds and the zone's offsets between ``earliest`` and ``latest``
-    with integer arithmetic: DuckDB's and Spark's calendar functions follow
-    the session's zone, not the data's.
-    """
-    backend = str(frame.implementation).rpartition(".")[2].lower()
-    if unit == "month" and backend in ("polars", "pandas", "pyarrow", "modin", "cudf"):
-        local = nw.col(name).dt.convert_time_zone(_zones.zone_name(zone))
-        return frame.with_columns(
-            (local.dt.year().cast(nw.Int64) * 12 + local.dt.month().cast(nw.Int64) - 1).alias(alias)
-        )
-    marker = f"{alias}__us"
-    frame = epoch_microseconds(nw, frame, name, marker)
-    offsets = zone_offsets(zone, _us(earliest), _us(latest))
-    days = local_days(nw, nw.col(marker).cast(nw.Int64), offsets)
-    frame = frame.with_columns(days.cast(nw.Int64).alias(f"{alias}__days")).drop(marker)
-    if unit == "month":
-        frame = with_month_of_days(nw, frame, f"{alias}__days", alias)
-        return frame.drop(f"{alias}__days")
-    return frame.rename({f"{alias}__days": alias})
 
 
 def rows_only(given: Mapping[str, Any]) -> None:
