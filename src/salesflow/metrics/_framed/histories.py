@@ -37,10 +37,10 @@ from salesflow.leads.lifecycle import TRANSITIONS as LEAD_MOVES
 from salesflow.metrics._framed.windows import (
     exact_nulls,
     span_counts,
-    us,
     with_neighbours,
     with_running_sum,
 )
+from salesflow.metrics._read.frame_times import epoch_microseconds, us
 from salesflow.metrics._read.frames import (
     COUNT,
     ID,
@@ -49,7 +49,6 @@ from salesflow.metrics._read.frames import (
     Bound,
     audit,
     bind,
-    epoch_microseconds,
     found_value,
     instant,
     whole,
@@ -262,7 +261,7 @@ def _audit(bound: Bound, frame: Any, history: History, now: datetime, order: lis
         checks.append(("at__back", nw.when(nw.col("_prev_us") > nw.col("_us")).then(key).min()))
     else:
         checks.append(("at__tied", nw.when(nw.col("_next_us") == nw.col("_us")).then(key).min()))
-    found = audit(Bound(nw, bound.argument, frame, bound.source, bound.lazy), checks)
+    found = audit(bound, checks, frame=frame)
     for name in bound.source:
         nulls = whole(found[f"{name}__nulls"])
         if nulls:

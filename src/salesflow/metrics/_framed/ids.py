@@ -146,9 +146,10 @@ def _refuse_joined_strangers(
     if _text(visitors) != _text(buyers):  # strings and integers: 1 is not "1"
         (row,) = buyers.collect(buyer_ids.select(nw.col("person_id").min()))
         raise InvalidField(place, row["person_id"], _NOT_A_VISITOR.format(place=visitors_at))
-    if not _text(visitors):  # integers of any width
-        visitor_ids = visitor_ids.with_columns(nw.col("person_id").cast(nw.Int64))
-        buyer_ids = buyer_ids.with_columns(nw.col("person_id").cast(nw.Int64))
+    widths = {frame.collect_schema()["person_id"] for frame in (visitor_ids, buyer_ids)}
+    if len(widths) > 1:  # integers of two widths: compared as their decimal text
+        visitor_ids = visitor_ids.with_columns(nw.col("person_id").cast(nw.String))
+        buyer_ids = buyer_ids.with_columns(nw.col("person_id").cast(nw.String))
     if buyers.lazy != visitors.lazy:
         visitor_ids, buyer_ids = visitor_ids.lazy(), buyer_ids.lazy()
     try:
@@ -167,4 +168,5 @@ def _refuse_joined_strangers(
             "a relation of the same DuckDB connection as visitors, so the two can be joined",
         ) from None
     if whole(found["ids"]):
-        raise InvalidField(place, found["person_id"], _NOT_A_VISITOR.format(place=visitors_at))
+        stranger = found["person_id"] if _text(buyers) else int(found["person_id"])
+        raise InvalidField(place, stranger, _NOT_A_VISITOR.format(place=visitors_at))

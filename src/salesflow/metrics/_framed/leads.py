@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from typing import Any, Final
 
 from salesflow.errors import InvalidField, InvalidType
-from salesflow.metrics._framed.windows import exact_nulls, span_counts, us
+from salesflow.metrics._framed.windows import exact_nulls, span_counts
+from salesflow.metrics._read.frame_times import epoch_microseconds, us
 from salesflow.metrics._read.frames import (
     CODE,
     DECIMAL_DIGITS,
@@ -28,7 +28,6 @@ from salesflow.metrics._read.frames import (
     Bound,
     audit,
     bind,
-    epoch_microseconds,
     found_value,
     instant,
     refuse_currency,
@@ -139,6 +138,7 @@ def lead_table(
         native,
         reads={name: LEAD_KINDS[name] for name in reads},
         optional=[name for name in _OPTIONAL if name in reads],
+        mappable=LEAD_KINDS,
         columns=columns,
         constants={"currency": currency},
         naive_zone=naive_zone,
@@ -155,7 +155,7 @@ def lead_table(
     if bound.has("lead_id"):
         frame = frame.with_columns(nw.len().over("lead_id").alias("_copies"))
     table = LeadTable(bound, frame, 0, 0, currency)
-    found = audit(Bound(nw, "leads", frame, bound.source, bound.lazy), _checks(table))
+    found = audit(bound, _checks(table), frame=frame)
     table.found = found
     table.rows = whole(found["rows"])
     table.won = whole(found["won"])
@@ -369,10 +369,3 @@ def inside(nw: Any, name: str, period: Period | None) -> Any:
     if period is None:
         return nw.lit(True)
     return (nw.col(name) >= us(period.start)) & (nw.col(name) < us(period.end))
-
-
-def money(value: Any) -> Decimal:
-    """An engine's decimal sum as a Decimal (None, for no rows, is 0)."""
-    if not found_value(value):
-        return Decimal(0)
-    return value if isinstance(value, Decimal) else Decimal(int(value))

@@ -20,8 +20,9 @@ from typing import Any, Final
 from salesflow import _check
 from salesflow.errors import InvalidField, InvalidType
 from salesflow.leads import ActivityKind
-from salesflow.metrics._framed.leads import LeadTable, inside, lead_table, money
+from salesflow.metrics._framed.leads import LeadTable, inside, lead_table
 from salesflow.metrics._framed.windows import exact_nulls
+from salesflow.metrics._read.frame_times import epoch_microseconds
 from salesflow.metrics._read.frames import (
     COUNT,
     ID,
@@ -30,7 +31,7 @@ from salesflow.metrics._read.frames import (
     Bound,
     audit,
     bind,
-    epoch_microseconds,
+    decimal,
     found_value,
     instant,
     table,
@@ -197,9 +198,11 @@ def _lead_figures(lead: LeadTable, period: Period | None, figures: dict[str, Fig
         found.costed += whole(row["_costed"])
         found.uncosted += whole(row["_uncosted"])
         if whole(row["_deal"]) and "_revenue" in row:
-            found.revenue = sum_exact(found.revenue, money(row["_revenue"]), bound.field("revenue"))
+            found.revenue = sum_exact(
+                found.revenue, decimal(row["_revenue"]), bound.field("revenue")
+            )
         if whole(row["_costed"]):
-            found.cost = sum_exact(found.cost, money(row["_cost"]), bound.field("cost"))
+            found.cost = sum_exact(found.cost, decimal(row["_cost"]), bound.field("cost"))
 
 
 def _refuse_partial_margins(bound: Bound, figures: dict[str, Figures]) -> None:
@@ -261,7 +264,7 @@ def _activity_figures(
     checks.append(("kind__unknown", nw.when(~kind.is_in(_KINDS)).then(kind).min()))
     if bound.has("at"):
         checks.append(("at__max", nw.col("at").max()))
-    found = audit(Bound(nw, "activities", frame, bound.source, bound.lazy), checks)
+    found = audit(bound, checks, frame=frame)
     _nulls(bound, found, tuple(reads))
     if found_value(found["kind__unknown"]):
         raise InvalidField(
@@ -332,7 +335,7 @@ def _survey_figures(
     if bound.has("at"):
         checks += [("at__nulls", nw.col("at").is_null().cast(nw.Int64).sum())]
         checks.append(("at__max", nw.col("at").max()))
-    found = audit(Bound(nw, "surveys", frame, bound.source, bound.lazy), checks)
+    found = audit(bound, checks, frame=frame)
     _nulls(bound, found, ("score", "at"))
     if found_value(found["score__off"]):
         raise InvalidField(
@@ -390,7 +393,9 @@ def _with_owner(bound: Bound, frame: Any, lead: LeadTable | None) -> Any:
                 f"a table of the engine leads is in ({lead.bound.backend}, "
                 f"{'lazy' if lead.bound.lazy else 'eager'}): answers by lead id are joined to it",
             )
-        key = nw.String if ours == nw.String else nw.Int64
+        # Integers of two widths are joined as their decimal text: an unsigned
+        # 64-bit id may not fit a signed one.
+        key = ours if ours == theirs else nw.String
         owners = lead.frame.filter(~nw.col("lead_id").is_null()).select(
             nw.col("lead_id").cast(key),
             nw.col("manager").alias("_lead_manager"),

@@ -7,16 +7,8 @@ from datetime import datetime
 from typing import Any, Final
 
 from salesflow.errors import InvalidField, InvalidType
-from salesflow.metrics._read.frames import (
-    TEXT,
-    TIME,
-    audit,
-    bind,
-    found_value,
-    instant,
-    whole,
-    within,
-)
+from salesflow.metrics._read.frame_times import within
+from salesflow.metrics._read.frames import TEXT, TIME, audit, bind, found_value, instant, whole
 from salesflow.metrics._read.scope import after_now
 from salesflow.periods import Period
 

@@ -15,6 +15,7 @@ from typing import Any, Final
 
 from salesflow.errors import InvalidField
 from salesflow.metrics._framed.columns import count_where
+from salesflow.metrics._read.frame_times import epoch_microseconds
 from salesflow.metrics._read.frames import (
     FLAG,
     ID,
@@ -22,7 +23,6 @@ from salesflow.metrics._read.frames import (
     TIME,
     audit,
     bind,
-    epoch_microseconds,
     found_value,
     instant,
     whole,

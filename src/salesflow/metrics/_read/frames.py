@@ -9,15 +9,18 @@ for, naming the caller's column. The metric then computes inside the engine
 through narwhals (its stable v2 API), and only aggregates leave it.
 
 narwhals is the ``frames`` extra; it is imported only when a table is given.
-Per-engine differences are kept here, and only here (docs/frames.md, "What
-differs per engine"): epoch microseconds, calendar months in a zone.
+Per-engine differences in reading a table are kept here (columns narwhals
+can't type, naive wall times, DuckDB's aware times handed over); those of
+time arithmetic in :mod:`frame_times` (docs/frames.md, "What differs per
+engine").
 """
 
 from __future__ import annotations
 
 import importlib
+from collections import Counter
 from collections.abc import Collection, Mapping
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
 from typing import Any, Final
 
@@ -43,15 +46,17 @@ _TABLE_MODULES: Final = frozenset(
     }
 )
 _SERIES: Final = frozenset({"Series", "ChunkedArray", "Array", "Column", "Expr"})
+SPARK: Final = ("pyspark", "pyspark_connect")
 # Every Int64 fits 19 digits; 19 + (scale + 1) + 1, the digits Arrow gives the
 # product in _rounded_float, must stay within 38.
 _INT64_DIGITS: Final = 19
 _FLOAT_SCALE_LIMIT: Final = 17
+# A float amount times 10**scale must stay below this to be rounded through Int64.
+_FLOAT_LIMIT: Final = 2.0**62
 # A money column with no value to infer a type from: narrow enough that Arrow,
 # which widens a comparison to both sides' digits, stays within 38.
 _EMPTY_MONEY_DIGITS: Final = 18
 DECIMAL_DIGITS: Final = 38
-_US_PER_DAY: Final = 86_400_000_000
 
 # -- kinds of column ---------------------------------------------------------------------
 
@@ -84,11 +89,20 @@ _EXPECTED: Final = {
 _EMPTY: Final = {
     ID: lambda nw: nw.String,
     TIME: lambda nw: nw.Datetime("us", "UTC"),
-    MONEY: lambda nw: nw.Decimal(DECIMAL_DIGITS, 0),
+    MONEY: lambda nw: nw.Decimal(_EMPTY_MONEY_DIGITS, 0),
     CODE: lambda nw: nw.String,
     TEXT: lambda nw: nw.String,
     FLAG: lambda nw: nw.Boolean,
     COUNT: lambda nw: nw.Int64,
+    DATE: lambda nw: nw.Date,
+}
+# The same, as DuckDB names them (its columns of nulls are cast natively; Spark's too).
+_EMPTY_SQL: Final = {
+    TIME: "TIMESTAMPTZ",
+    MONEY: f"DECIMAL({_EMPTY_MONEY_DIGITS}, 0)",
+    DATE: "DATE",
+    FLAG: "BOOLEAN",
+    COUNT: "BIGINT",
 }
 
 
@@ -109,6 +123,11 @@ def narwhals(feature: str) -> Any:
         raise MissingExtra("narwhals", "frames", feature=feature) from None
 
 
+def backend(frame: Any) -> str:
+    """The engine of a narwhals frame: ``"polars"``, ``"pyarrow"``, ``"pandas"``, ``"duckdb"``, ..."""
+    return str(frame.implementation).rpartition(".")[2].lower()
+
+
 class Bound:
     """A table as one metric reads it: the standard column names, checked.
 
@@ -117,10 +136,11 @@ class Bound:
     ...); time columns are aware. ``source`` maps a standard name to the
     caller's column (or to ``None`` for a stated constant), for messages.
     ``lazy`` says whether the caller's table was lazy; ``placed`` names the
-    naive time columns read as wall times in ``naive_zone``.
+    naive time columns read as wall times in ``naive_zone``; ``wrap``, when
+    the caller passed a narwhals frame, makes a native result one again.
     """
 
-    __slots__ = ("argument", "backend", "frame", "lazy", "nw", "placed", "source")
+    __slots__ = ("argument", "backend", "frame", "lazy", "nw", "placed", "source", "wrap")
 
     def __init__(
         self,
@@ -130,6 +150,7 @@ class Bound:
         source: dict[str, str | None],
         lazy: bool,
         placed: tuple[str, ...] = (),
+        wrap: Any = None,
     ) -> None:
         self.nw = nw
         self.argument = argument
@@ -137,7 +158,8 @@ class Bound:
         self.source = source
         self.lazy = lazy
         self.placed = placed
-        self.backend = str(frame.implementation).rpartition(".")[2].lower()
+        self.wrap = wrap
+        self.backend = backend(frame)
 
     def field(self, name: str) -> str:
         """The place of the standard column ``name`` as the caller wrote it: ``orders['date']``."""
@@ -145,22 +167,35 @@ class Bound:
         return f"{self.argument}[{column if column is not None else name!r}]"
 
     def has(self, name: str) -> bool:
+        """Whether the column ``name`` is read: the table has it, or a constant stands in."""
         return name in self.source
 
     def collect(self, query: Any) -> list[dict[str, Any]]:
-        """A small result (an aggregate) as plain rows."""
+        """A small result (an aggregate) as plain rows.
+
+        DuckDB hands its aware times over in the session's zone, where the
+        first or last instants of the years 1 to 9999 may fall outside them:
+        they are handed over as UTC wall times instead (:func:`instant` reads
+        them as UTC).
+        """
         nw = self.nw
+        if self.backend == "duckdb":
+            relation = query.to_native()
+            parts = [
+                f"timezone('UTC', {quoted(c)}) AS {quoted(c)}"
+                if kind.id == "timestamp with time zone"
+                else quoted(c)
+                for c, kind in zip(relation.columns, relation.types, strict=True)
+            ]
+            query = nw.from_native(relation.project(", ".join(parts)))
         if isinstance(query, nw.LazyFrame):
             query = query.collect()
         return list(query.iter_rows(named=True))
 
     def native(self, query: Any) -> Any:
-        """``query`` as the caller's own type (lazy stays lazy)."""
-        return query.to_native()
-
-    def epoch_us(self, name: str, alias: str) -> Any:
-        """``frame`` with ``alias``: the instants of time column ``name`` as UTC epoch microseconds."""
-        return epoch_microseconds(self.nw, self.frame, name, alias)
+        """``query`` as the caller's own kind of table (lazy stays lazy, narwhals stays narwhals)."""
+        result = query.to_native()
+        return result if self.wrap is None else self.wrap(result)
 
 
 def _columns_argument(
@@ -217,8 +252,17 @@ def bind(
     With ``shared_zone`` (one ``naive_zone`` for several tables), a table
     without a naive time column is not refused: the metric checks that one
     of its tables had one (``Bound.placed``).
+
+    A narwhals frame is read as the table it wraps; two columns of one name
+    are refused. With the float opt-in (``amount_scale``), one aggregate
+    query refuses a float amount too large (or infinite) to round, and a NaN
+    is a missing value, as in a DataFrame's records.
     """
     nw = narwhals(feature)
+    namespace = _narwhals_namespace(native)
+    if namespace is not None:
+        native = native.to_native()
+    _refuse_repeated_names(argument, native)
     try:
         frame = nw.from_native(native)
     except TypeError:
@@ -227,7 +271,9 @@ def bind(
     names = list(frame.collect_schema().names())
     mapped = _columns_argument(columns, {*reads, *mappable}, names)
     wanted = {mapped.get(name, name): kind for name, kind in reads.items()}
-    frame = native_frame(nw, frame, native, {k: v for k, v in wanted.items() if k in names})
+    frame, unreadable = _native_types(
+        nw, frame, native, {k: v for k, v in wanted.items() if k in names}
+    )
     schema = frame.collect_schema()
     constants = {k: v for k, v in (constants or {}).items() if v is not None}
     zone = None if naive_zone is None else _zones.zone("naive_zone", naive_zone)
@@ -253,51 +299,110 @@ def bind(
             )
         source[name] = column
         place = f"{argument}[{column!r}]"
+        if column in unreadable:
+            raise InvalidType(place, unreadable[column], _EXPECTED[kind])
         selected.append(
             _typed(nw, place, nw.col(column), schema[column], kind, zone=zone, money=money).alias(
                 name
             )
         )
+    read = {name: column for name, column in source.items() if column is not None}
     if (
         zone is not None
         and not shared_zone
-        and not any(
-            reads[name] == TIME and _naive(schema[source[name]]) for name in source if source[name]
-        )
+        and not any(reads[name] == TIME and _naive(schema[read[name]]) for name in read)
     ):
         raise InvalidField(
             "naive_zone", naive_zone, "None: the table has no naive time column to place"
         )
-    if money is not None and not any(
-        reads[name] == MONEY and schema[source[name]].is_float() for name in source if source[name]
-    ):
-        raise InvalidField(
-            "amount_scale", amount_scale, "None: the table has no float money column to round"
-        )
+    if money is not None:
+        floats = {
+            column: f"{argument}[{column!r}]"
+            for name, column in read.items()
+            if reads[name] == MONEY and schema[column].is_float()
+        }
+        if not floats:
+            raise InvalidField(
+                "amount_scale", amount_scale, "None: the table has no float money column to round"
+            )
+        _refuse_unroundable(nw, frame, floats, money[0])
     frame = frame.select(*selected)
     naive: list[str] = []
     if zone is not None:
-        naive = [n for n in source if source[n] and reads[n] == TIME and _naive(schema[source[n]])]
-        frame = place_naive(nw, frame, naive, zone)
-    return Bound(nw, argument, frame, source, lazy, tuple(naive))
+        naive = [name for name in read if reads[name] == TIME and _naive(schema[read[name]])]
+        frame = _place_naive(nw, frame, naive, zone)
+    wrap = None if namespace is None else namespace.from_native
+    return Bound(nw, argument, frame, source, lazy, tuple(naive), wrap)
 
 
-def place_naive(nw: Any, frame: Any, names: list[str], zone: tzinfo) -> Any:
+def _narwhals_namespace(value: Any) -> Any:
+    """The narwhals API (``narwhals`` or a stable one) whose frame ``value`` is, else None."""
+    module = type(value).__module__
+    if module.partition(".")[0] != "narwhals":
+        return None
+    return importlib.import_module("narwhals" if module == "narwhals.dataframe" else module)
+
+
+def _refuse_repeated_names(argument: str, native: Any) -> None:
+    """Refuse two columns of one name (pandas, pyarrow, DuckDB and Spark tables may have them)."""
+    if type(native).__module__.partition(".")[0] == "polars":  # unique by construction
+        return
+    names = getattr(native, "column_names", None)  # pyarrow
+    if names is None:
+        names = getattr(native, "columns", ())
+    try:
+        counts: Counter[Any] = Counter(names)
+    except TypeError:  # not a list of names: narwhals judges the table
+        return
+    for name, count in counts.items():
+        if count > 1:
+            raise InvalidField(
+                f"{argument}[{name!r}]",
+                f"{count} columns",
+                "one column of that name: rename or drop the others",
+            )
+
+
+def _refuse_unroundable(nw: Any, frame: Any, places: Mapping[str, str], scale: int) -> None:
+    """Refuse a float amount too large, or infinite, to round at ``scale`` (one query).
+
+    ``places`` maps each float money column to its place, for the message.
+    """
+    checks = []
+    for index, column in enumerate(places):
+        value = _not_nan(nw, nw.col(column))
+        large = value.abs() * (10**scale) >= _FLOAT_LIMIT
+        checks.append(nw.when(large).then(value).max().alias(f"c{index}"))
+    query = frame.select(*checks)
+    if isinstance(query, nw.LazyFrame):
+        query = query.collect()
+    (row,) = query.iter_rows(named=True)
+    for index, place in enumerate(places.values()):
+        if found_value(row[f"c{index}"]):
+            raise InvalidField(
+                place,
+                float(row[f"c{index}"]),
+                f"a finite amount below {_FLOAT_LIMIT / 10**scale:.3g} in size, which "
+                f"amount_scale={scale} can round (cast larger ones to a decimal in your engine)",
+            )
+
+
+def _place_naive(nw: Any, frame: Any, names: list[str], zone: tzinfo) -> Any:
     """``frame`` with the naive time columns ``names`` read as wall times in ``zone``, as UTC.
 
     A wall time that a clock change skips or repeats is placed as the engine
     places it (docs/frames.md, "What differs per engine").
     """
     key = _zones.zone_name(zone, field="naive_zone")
-    backend = str(frame.implementation).rpartition(".")[2].lower()
-    if backend == "duckdb":
+    engine = backend(frame)
+    if engine == "duckdb":
         relation = frame.to_native()
         parts = [
-            f'timezone(\'{key}\', "{c}") AS "{c}"' if c in names else f'"{c}"'
+            f"timezone('{key}', {quoted(c)}) AS {quoted(c)}" if c in names else quoted(c)
             for c in relation.columns
         ]
         return nw.from_native(relation.project(", ".join(parts)))
-    if backend in ("pyspark", "pyspark_connect"):
+    if engine in SPARK:
         # The wall time in ``key`` to its UTC wall time, then to the instant by
         # microsecond arithmetic: no step reads the session's zone (casting a
         # naive timestamp, and to_utc_timestamp, would).
@@ -318,8 +423,23 @@ def place_naive(nw: Any, frame: Any, names: list[str], zone: tzinfo) -> Any:
     )
 
 
-def native_frame(nw: Any, frame: Any, native: Any, kinds: Mapping[str, str]) -> Any:
-    """``frame``, with the pandas object columns read (``kinds``: column -> kind) typed.
+def _native_types(
+    nw: Any, frame: Any, native: Any, kinds: Mapping[str, str]
+) -> tuple[Any, dict[str, str]]:
+    """``frame`` with the columns read (``kinds``: column -> kind) typed where narwhals can't
+    type them, and the columns of a type no metric reads (column -> the engine's type)."""
+    engine = backend(frame)
+    if engine == "pandas":
+        return _pandas_types(nw, frame, native, kinds), {}
+    if engine == "duckdb":
+        return _duckdb_types(nw, frame, kinds)
+    if engine in SPARK:
+        return _spark_types(nw, frame, kinds), {}
+    return frame, {}
+
+
+def _pandas_types(nw: Any, frame: Any, native: Any, kinds: Mapping[str, str]) -> Any:
+    """``frame``, with the pandas object columns read typed.
 
     A column of Python Decimals (or dates) is converted through Arrow, which
     infers ``decimal128`` (or ``date32``), so sums stay exact and typed. A
@@ -332,8 +452,6 @@ def native_frame(nw: Any, frame: Any, native: Any, kinds: Mapping[str, str]) -> 
     Unknown; the same instants in UTC are typed (every metric reads the
     instants, and calendars come from the metric's own ``zone``).
     """
-    if type(native).__module__.partition(".")[0] != "pandas":
-        return frame
     schema = frame.collect_schema()
     objects = [name for name in kinds if str(native[name].dtype) == "object"]
     unknown = [name for name in kinds if schema[name] == nw.Unknown]
@@ -363,6 +481,61 @@ def native_frame(nw: Any, frame: Any, native: Any, kinds: Mapping[str, str]) -> 
         if isinstance(native[name].dtype, pd.DatetimeTZDtype):
             copy[name] = native[name].dt.tz_convert("UTC")
     return nw.from_native(copy)
+
+
+def _duckdb_types(nw: Any, frame: Any, kinds: Mapping[str, str]) -> tuple[Any, dict[str, str]]:
+    """``frame`` (a DuckDB relation) with its columns of nulls, and its timestamps in other
+    units than microseconds, read as the kind of column read; other types narwhals can't
+    type (UUID, BIT, UNION) are returned as unreadable.
+
+    Nanoseconds are dropped (floored), as records drop those of a pandas Timestamp.
+    """
+    relation = frame.to_native()
+    schema = frame.collect_schema()
+    unreadable: dict[str, str] = {}
+    parts: list[str] = []
+    changed = False
+    for column, native_type in zip(relation.columns, relation.types, strict=True):
+        name = quoted(column)
+        if column not in kinds:
+            parts.append(name)
+            continue
+        ns = f"epoch_ns({name})"
+        micros = f"make_timestamp(({ns} - (({ns} % 1000) + 1000) % 1000) // 1000)"
+        converted = {
+            "null": f"CAST(NULL AS {_EMPTY_SQL.get(kinds[column], 'STRING')})",
+            "timestamp_ns": micros,
+            "timestamptz_ns": f"timezone('UTC', {micros})",
+            "timestamp_ms": f"CAST({name} AS TIMESTAMP)",
+            "timestamp_s": f"CAST({name} AS TIMESTAMP)",
+        }.get(native_type.id)
+        if converted is None and schema[column] == nw.Unknown:
+            unreadable[column] = str(native_type)
+        changed = changed or converted is not None
+        parts.append(name if converted is None else f"{converted} AS {name}")
+    if not changed:
+        return frame, unreadable
+    return nw.from_native(relation.project(", ".join(parts))), unreadable
+
+
+def _spark_types(nw: Any, frame: Any, kinds: Mapping[str, str]) -> Any:
+    """``frame`` (a Spark DataFrame) with its columns of nulls (``void``) typed as the kind read."""
+    native = frame.to_native()
+    types = dict(native.dtypes)
+    empty = [column for column in kinds if types.get(column) == "void"]
+    if not empty:
+        return frame
+    functions = importlib.import_module("pyspark.sql.functions")
+    for column in empty:
+        kind = kinds[column]
+        empty_type = "TIMESTAMP" if kind == TIME else _EMPTY_SQL.get(kind, "STRING")
+        native = native.withColumn(column, functions.lit(None).cast(empty_type))
+    return nw.from_native(native)
+
+
+def quoted(name: str) -> str:
+    """``name`` as a quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _null_type(pa: Any, kind: str) -> Any:
@@ -420,7 +593,7 @@ def _typed(
     money: tuple[int, str] | None,
 ) -> Any:
     """``column`` checked for ``kind`` on its type alone, converted where stated."""
-    if dtype == nw.Unknown:  # a pandas column holding no value (see native_frame)
+    if dtype == nw.Unknown:  # a column of Arrow's or polars' null type: no value at all
         return column.cast(_EMPTY[kind](nw))
     if kind == ID:
         if dtype.is_integer() or dtype in (nw.String, nw.Categorical) or isinstance(dtype, nw.Enum):
@@ -449,7 +622,7 @@ def _typed(
                     "times were written in with naive_zone= (an IANA key such as "
                     "'Europe/Berlin', or 'UTC')",
                 )
-            return column  # placed in ``zone`` by place_naive, once selected
+            return column  # placed in ``zone`` by _place_naive, once selected
     elif kind == MONEY:
         if isinstance(dtype, nw.Decimal):
             return column
@@ -467,174 +640,32 @@ def _rounded_float(nw: Any, column: Any, scale: int) -> Any:
 
     The float64 product ``x * 10**scale`` plus a half, floored, is an integer
     every engine computes alike (a plain cast to decimal rounds differently
-    per engine).
+    per engine). A NaN is a missing value; :func:`_refuse_unroundable` has
+    refused the values whose product an Int64 can't hold.
     """
-    # A missing value stays missing; it is filled first only because pandas
-    # cannot cast a NaN to an integer, even where the result is not kept.
-    whole = ((column.fill_null(0.0) * (10**scale) + 0.5).floor()).cast(nw.Int64)
+    value = _not_nan(nw, column)
+    # Missing values are filled first only because pandas cannot cast a NaN
+    # to an integer, even where the result is not kept.
+    whole = ((value.fill_null(0.0) * (10**scale) + 0.5).floor()).cast(nw.Int64)
     rounded = (
         whole.cast(nw.Decimal(_INT64_DIGITS, 0))
         * nw.lit(Decimal(1).scaleb(-scale), nw.Decimal(scale + 1, scale))
     ).cast(nw.Decimal(DECIMAL_DIGITS, scale))
-    return nw.when(~column.is_null()).then(rounded)
+    return nw.when(~value.is_null()).then(rounded)
 
 
-# -- per-engine expressions ----------------------------------------------------------------
+def _not_nan(nw: Any, column: Any) -> Any:
+    """A float column with NaN read as a missing value (as a DataFrame's gap is in records)."""
+    return nw.when(~column.is_nan()).then(column)
 
 
-def epoch_microseconds(nw: Any, frame: Any, name: str, alias: str) -> Any:
-    """``frame`` with ``alias``: time column ``name`` as UTC epoch microseconds (Int64).
-
-    DuckDB and Spark lack narwhals' ``dt.timestamp``; their own functions are used.
-    """
-    backend = str(frame.implementation).rpartition(".")[2].lower()
-    if backend == "duckdb":
-        relation = frame.to_native()
-        columns = ", ".join(f'"{c}"' for c in relation.columns if c != alias)
-        return nw.from_native(relation.project(f'{columns}, epoch_us("{name}") AS "{alias}"'))
-    if backend == "pyspark" or backend == "pyspark_connect":
-        functions = importlib.import_module("pyspark.sql.functions")
-        native = frame.to_native()
-        return nw.from_native(native.withColumn(alias, functions.unix_micros(functions.col(name))))
-    return frame.with_columns(nw.col(name).dt.timestamp("us").alias(alias))
-
-
-def with_time_since(nw: Any, frame: Any, now: datetime, name: str, alias: str) -> Any:
-    """``frame`` with ``alias``: the duration from time column ``name`` to ``now``, on instants.
-
-    DuckDB and Spark subtract timestamps on the session's wall clock (an
-    hour off across a clock change); there the epoch microseconds are
-    subtracted instead.
-    """
-    backend = str(frame.implementation).rpartition(".")[2].lower()
-    if backend == "duckdb":
-        relation = frame.to_native()
-        columns = ", ".join(f'"{c}"' for c in relation.columns if c != alias)
-        since = f'to_microseconds({_us(now)} - epoch_us("{name}"))'
-        return nw.from_native(relation.project(f'{columns}, {since} AS "{alias}"'))
-    if backend in ("pyspark", "pyspark_connect"):
-        functions = importlib.import_module("pyspark.sql.functions")
-        since = (
-            f"make_dt_interval(0, 0, 0, CAST(CAST({_us(now)} - unix_micros(`{name}`) "
-            "AS DECIMAL(18, 0)) / 1000000 AS DECIMAL(18, 6)))"
-        )
-        return nw.from_native(frame.to_native().withColumn(alias, functions.expr(since)))
-    return frame.with_columns((nw.lit(now) - nw.col(name)).alias(alias))
-
-
-def epoch_days(nw: Any, frame: Any, name: str, alias: str) -> Any:
-    """``frame`` with ``alias``: date column ``name`` as days since 1970-01-01 (Int64).
-
-    DuckDB and Spark refuse to cast a date to an integer; their own date
-    arithmetic is used.
-    """
-    backend = str(frame.implementation).rpartition(".")[2].lower()
-    if backend == "duckdb":
-        relation = frame.to_native()
-        columns = ", ".join(f'"{c}"' for c in relation.columns if c != alias)
-        return nw.from_native(
-            relation.project(
-                f'{columns}, CAST("{name}" - DATE \'1970-01-01\' AS BIGINT) AS "{alias}"'
-            )
-        )
-    if backend == "pyspark" or backend == "pyspark_connect":
-        functions = importlib.import_module("pyspark.sql.functions")
-        native = frame.to_native()
-        return nw.from_native(
-            native.withColumn(alias, functions.unix_date(functions.col(name)).cast("bigint"))
-        )
-    return frame.with_columns(nw.col(name).cast(nw.Int32).cast(nw.Int64).alias(alias))
-
-
-def within(nw: Any, frame: Any, name: str, start: datetime, end: datetime) -> Any:
-    """``frame``'s rows whose time column ``name`` lies in ``[start, end)``, as
-    :meth:`salesflow.periods.Period.contains` decides (compared as UTC epoch microseconds)."""
-    marker = f"{name}__us"
-    frame = epoch_microseconds(nw, frame, name, marker)
-    us = nw.col(marker)
-    return frame.filter((us >= _us(start)) & (us < _us(end))).drop(marker)
-
-
-def zone_offsets(zone: tzinfo, low: int, high: int) -> list[tuple[int, int]]:
-    """``[(from_us, offset_us), ...]``: ``zone``'s UTC offset from each instant on, low to high.
-
-    The first entry starts at ``low``; every later one at a change of offset
-    (found day by day, then to the microsecond by bisection).
-    """
-
-    def offset(us: int) -> int:
-        moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=us)
-        shift = moment.astimezone(zone).utcoffset()
-        return 0 if shift is None else (shift // timedelta(microseconds=1))
-
-    changes = [(low, offset(low))]
-    step = _US_PER_DAY
-    at = low
-    while at < high:
-        following = min(at + step, high)
-        if offset(following) != changes[-1][1]:
-            before, after = at, following
-            while after - before > 1:
-                middle = (before + after) // 2
-                if offset(middle) == changes[-1][1]:
-                    before = middle
-                else:
-                    after = middle
-            changes.append((after, offset(after)))
-        at = following
-    return changes
-
-
-def local_days(nw: Any, us: Any, offsets: list[tuple[int, int]]) -> Any:
-    """Days since 1970-01-01 of the local calendar, from epoch microseconds ``us`` (integers only)."""
-    shift: Any = nw.lit(offsets[0][1])
-    for start, offset in offsets[1:]:
-        shift = nw.when(us >= start).then(nw.lit(offset)).otherwise(shift)
-    return (us + shift) // _US_PER_DAY
-
-
-def with_month_of_days(nw: Any, frame: Any, days: str, alias: str) -> Any:
-    """``frame`` with ``alias``: ``year * 12 + month - 1`` of column ``days`` (days since
-    1970-01-01, proleptic Gregorian).
-
-    Howard Hinnant's ``civil_from_days`` in integer arithmetic, for engines
-    whose calendar functions follow the session's zone rather than the data's;
-    staged column by column, as a SQL engine would otherwise repeat each
-    subexpression wherever it is used.
-    """
-    col = nw.col
-    frame = frame.with_columns((col(days) + 719_468).alias("_z"))
-    frame = frame.with_columns((col("_z") // 146_097).alias("_era"))
-    frame = frame.with_columns((col("_z") - col("_era") * 146_097).alias("_doe"))
-    frame = frame.with_columns(
-        (
-            (col("_doe") - col("_doe") // 1_460 + col("_doe") // 36_524 - col("_doe") // 146_096)
-            // 365
-        ).alias("_yoe")
-    )
-    frame = frame.with_columns(
-        (col("_doe") - (365 * col("_yoe") + col("_yoe") // 4 - col("_yoe") // 100)).alias("_doy")
-    )
-    frame = frame.with_columns(((5 * col("_doy") + 2) // 153).alias("_mp"))
-    frame = frame.with_columns(
-        nw.when(col("_mp") < 10).then(col("_mp") + 3).otherwise(col("_mp") - 9).alias("_m")
-    )
-    frame = frame.with_columns(
-        (
-            (col("_yoe") + col("_era") * 400 + nw.when(col("_m") <= 2).then(1).otherwise(0)) * 12
-            + col("_m")
-            - 1
-        ).alias(alias)
-    )
-    return frame.drop("_z", "_era", "_doe", "_yoe", "_doy", "_mp", "_m")
-
-
-def audit(bound: Bound, checks: list[tuple[Any, Any]]) -> dict[str, Any]:
-    """One aggregate query over the bound table: ``checks`` are ``(alias, expression)``."""
+def audit(bound: Bound, checks: list[tuple[Any, Any]], *, frame: Any = None) -> dict[str, Any]:
+    """One aggregate query over the bound table (or ``frame``, derived from it):
+    ``checks`` are ``(alias, expression)``."""
     if not checks:
         return {}
-    query = bound.frame.select(*(expression.alias(alias) for alias, expression in checks))
-    (row,) = bound.collect(query)
+    source = bound.frame if frame is None else frame
+    (row,) = bound.collect(source.select(*(check.alias(alias) for alias, check in checks)))
     return row
 
 
@@ -673,57 +704,17 @@ def instant(value: Any) -> datetime:
     moment: datetime = (
         value.to_pydatetime() if hasattr(value, "to_pydatetime") else value  # pandas Timestamp
     )
-    if moment.tzinfo is None:  # pragma: no cover - the bound columns are aware
+    if moment.tzinfo is None:  # DuckDB's, handed over as UTC wall times (Bound.collect)
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
 
 
 def decimal(value: Any) -> Decimal:
-    """An engine's decimal as a Decimal (exact; an int for a sum of integers)."""
+    """An engine's decimal sum as a Decimal (exact; an int for a sum of integers; a sum over
+    no rows, None or pandas' NA, is 0)."""
     if isinstance(value, Decimal):
         return value
-    return Decimal(int(value)) if value is not None else Decimal(0)
-
-
-def _us(moment: datetime) -> int:
-    return (moment - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
-
-
-def with_local_calendar(
-    nw: Any,
-    frame: Any,
-    name: str,
-    zone: tzinfo,
-    *,
-    unit: str,
-    alias: str,
-    earliest: datetime,
-    latest: datetime,
-) -> Any:
-    """``frame`` with ``alias``: the calendar month (``year*12 + month - 1``) or day
-    (days since 1970-01-01) of time column ``name`` in ``zone``.
-
-    polars, pandas and pyarrow convert the column to ``zone`` (for a month);
-    elsewhere, and for days, the local date is computed from epoch
-    microseconds and the zone's offsets between ``earliest`` and ``latest``
-    with integer arithmetic: DuckDB's and Spark's calendar functions follow
-    the session's zone, not the data's.
-    """
-    backend = str(frame.implementation).rpartition(".")[2].lower()
-    if unit == "month" and backend in ("polars", "pandas", "pyarrow", "modin", "cudf"):
-        local = nw.col(name).dt.convert_time_zone(_zones.zone_name(zone))
-        return frame.with_columns(
-            (local.dt.year().cast(nw.Int64) * 12 + local.dt.month().cast(nw.Int64) - 1).alias(alias)
-        )
-    marker = f"{alias}__us"
-    frame = epoch_microseconds(nw, frame, name, marker)
-    offsets = zone_offsets(zone, _us(earliest), _us(latest))
-    days = local_days(nw, nw.col(marker).cast(nw.Int64), offsets)
-    frame = frame.with_columns(days.cast(nw.Int64).alias(f"{alias}__days")).drop(marker)
-    if unit == "month":
-        frame = with_month_of_days(nw, frame, f"{alias}__days", alias)
-        return frame.drop(f"{alias}__days")
-    return frame.rename({f"{alias}__days": alias})
+    return Decimal(int(value)) if found_value(value) else Decimal(0)
 
 
 def rows_only(given: Mapping[str, Any]) -> None:
