@@ -14,9 +14,16 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from salesflow.errors import InvalidField
-from salesflow.metrics._framed.columns import count_where, one_column, series
+from salesflow.metrics._framed.columns import one_column, series
 from salesflow.metrics._read.fields import Id
-from salesflow.metrics._read.frames import ID, Bound, audit, table, whole
+from salesflow.metrics._read.frames import (
+    ID,
+    Bound,
+    audit,
+    count_where,
+    table,
+    whole,
+)
 
 _FEATURE: Final = "conversion_rate on a table"
 _INSTEAD: Final = (
@@ -70,6 +77,7 @@ def framed_distinct_ids(
 def _side(
     argument: str, value: Any, columns: Any, read_ids: Reader
 ) -> tuple[Bound, str] | dict[Id, int]:
+    """One side of the conversion: a bound column and its place, or plain ids read as records are."""
     if table(value) or series(value):
         return one_column(
             argument,
@@ -85,6 +93,7 @@ def _side(
 
 
 def _text(bound: Bound) -> bool:
+    """Whether the bound ids are strings (else integers)."""
     return bool(bound.frame.collect_schema()["person_id"] == bound.nw.String)
 
 

@@ -88,6 +88,7 @@ class LeadTable:
 
     @property
     def nw(self) -> Any:
+        """The narwhals API the table is bound with."""
         return self.bound.nw
 
     def flag(self, name: str) -> Any:
@@ -98,6 +99,7 @@ class LeadTable:
         return nw.col(name).fill_null(False)
 
     def won_lead(self) -> Any:
+        """Whether a row is a won lead (it has a ``won_at``)."""
         return ~self.nw.col("won_us").is_null()
 
     def inside(self, name: str, period: Period | None) -> Any:
@@ -171,6 +173,7 @@ def lead_table(
 
 
 def _checks(table: LeadTable) -> list[tuple[str, Any]]:
+    """The audit's checks: counts and extremes of what a lead record is refused for."""
     bound, nw = table.bound, table.nw
     won = table.won_lead()
     count = [("rows", nw.len()), ("won", won.cast(nw.Int64).sum())]
@@ -210,6 +213,7 @@ def _checks(table: LeadTable) -> list[tuple[str, Any]]:
 
 
 def _refuse(table: LeadTable, found: dict[str, Any], now: datetime | None) -> None:
+    """Refuse what the audit ``found``, as a lead record is refused, naming the caller's column."""
     bound, nw = table.bound, table.nw
     for name in ("created_at", "qualified"):
         nulls = whole(found.get(f"{name}__nulls"))

@@ -34,6 +34,8 @@ from salesflow.metrics._read.frames import (
     decimal,
     found_value,
     instant,
+    null_checks,
+    refuse_nulls,
     table,
     whole,
 )
@@ -151,6 +153,7 @@ def framed_manager_figures(
 
 
 def _table_or_nothing(name: str, value: Any) -> Any:
+    """``value`` if it is a table, None if it is empty; records beside tables are refused."""
     if table(value):
         return value
     if isinstance(value, list | tuple) and not value:
@@ -168,6 +171,7 @@ def _named(field: str, raw: Any) -> str:
 
 
 def _lead_figures(lead: LeadTable, period: Period | None, figures: dict[str, Figures]) -> None:
+    """Add each manager's leads, wins, deals, revenue and cost in ``period`` to ``figures``."""
     bound, nw = lead.bound, lead.nw
     won = lead.won_lead()
     counted = lead.inside("created_us", period)
@@ -206,6 +210,7 @@ def _lead_figures(lead: LeadTable, period: Period | None, figures: dict[str, Fig
 
 
 def _refuse_partial_margins(bound: Bound, figures: dict[str, Figures]) -> None:
+    """Refuse a manager with costs for some won deals but not all (no margin can be taken)."""
     for manager in sorted(figures):
         found = figures[manager]
         if found.costed and found.uncosted:
@@ -226,15 +231,6 @@ def _timed(bound: Bound, now: datetime | None, found: dict[str, Any]) -> None:
         raise after_now(now, bound.field("at"), instant(latest))
 
 
-def _nulls(bound: Bound, found: dict[str, Any], names: tuple[str, ...]) -> None:
-    for name in names:
-        nulls = whole(found.get(f"{name}__nulls"))
-        if nulls:
-            raise InvalidField(
-                bound.field(name), None, f"a value in every row ({nulls:,} rows have none)"
-            )
-
-
 def _activity_figures(
     native: Any,
     period: Period | None,
@@ -243,6 +239,7 @@ def _activity_figures(
     naive_zone: Any,
     figures: dict[str, Figures],
 ) -> tuple[str, ...]:
+    """Add each manager's meetings and calls in ``period`` to ``figures``; the naive columns placed."""
     reads = {"manager": TEXT, "kind": TEXT}
     if period is not None or now is not None:
         reads["at"] = TIME
@@ -260,12 +257,12 @@ def _activity_figures(
     if bound.has("at"):
         frame = epoch_microseconds(nw, frame, "at", "at_us")
     kind = nw.col("kind")
-    checks = [(f"{name}__nulls", nw.col(name).is_null().cast(nw.Int64).sum()) for name in reads]
+    checks = null_checks(nw, reads)
     checks.append(("kind__unknown", nw.when(~kind.is_in(_KINDS)).then(kind).min()))
     if bound.has("at"):
         checks.append(("at__max", nw.col("at").max()))
     found = audit(bound, checks, frame=frame)
-    _nulls(bound, found, tuple(reads))
+    refuse_nulls(bound, found, reads)
     if found_value(found["kind__unknown"]):
         raise InvalidField(
             bound.field("kind"),
@@ -302,6 +299,7 @@ def _survey_figures(
     naive_zone: Any,
     figures: dict[str, Figures],
 ) -> tuple[str, ...]:
+    """Add each manager's answers per score in ``period`` to ``figures``; the naive columns placed."""
     reads = {"manager": TEXT, "lead_id": ID, "score": COUNT}
     if period is not None or now is not None:
         reads["at"] = TIME
@@ -325,7 +323,7 @@ def _survey_figures(
     low, high = scale
     score = nw.col("score")
     checks = [
-        ("score__nulls", score.is_null().cast(nw.Int64).sum()),
+        *null_checks(nw, [name for name in ("score", "at") if bound.has(name)]),
         ("score__off", nw.when((score < low) | (score > high)).then(score).min()),
         ("nobody", (~own & ~given).cast(nw.Int64).sum()),
     ]
@@ -333,10 +331,9 @@ def _survey_figures(
         unknown = ~own & given & nw.col("_known").is_null()
         checks.append(("lead_id__unknown", nw.when(unknown).then(nw.col("lead_id")).min()))
     if bound.has("at"):
-        checks += [("at__nulls", nw.col("at").is_null().cast(nw.Int64).sum())]
         checks.append(("at__max", nw.col("at").max()))
     found = audit(bound, checks, frame=frame)
-    _nulls(bound, found, ("score", "at"))
+    refuse_nulls(bound, found, ("score", "at"))
     if found_value(found["score__off"]):
         raise InvalidField(
             bound.field("score"), found["score__off"], f"a whole number from {low} to {high}"

@@ -74,13 +74,11 @@ def framed_summary(
     earliest = rows.filter(at == at.min().over("customer_id"))
     if purchase != "customer_day":
         # The records' tie-break among orders at the same first instant: the
-        # lowest order id, then the lowest amount.
+        # lowest order id, then the lowest amount (a customer's days never tie).
         earliest = earliest.filter(
             nw.col("order_id") == nw.col("order_id").min().over("customer_id")
         )
-        first = earliest.group_by("customer_id").agg(spend.min().alias("first_order_spend"))
-    else:
-        first = earliest.group_by("customer_id").agg(spend.min().alias("first_order_spend"))
+    first = earliest.group_by("customer_id").agg(spend.min().alias("first_order_spend"))
     money = table.money_type()
     joined = with_time_since(
         nw, totals.join(first, on="customer_id"), now, "last_purchase", "recency"

@@ -201,6 +201,7 @@ class Bound:
 def _columns_argument(
     columns: Any, reads: Collection[str], names: Collection[str]
 ) -> dict[str, str]:
+    """``columns`` checked: keys among ``reads``, values among the table's ``names``."""
     if columns is None:
         return {}
     if not isinstance(columns, Mapping):
@@ -554,10 +555,12 @@ def _null_type(pa: Any, kind: str) -> Any:
 
 
 def _naive(dtype: Any) -> bool:
+    """Whether ``dtype`` is a datetime without a zone."""
     return getattr(dtype, "time_zone", "") is None
 
 
 def _float_money(scale: Any, rounding: Any) -> tuple[int, str] | None:
+    """``(scale, rounding)`` of the float opt-in, both given and valid, or None."""
     if scale is None and rounding is None:
         return None
     if scale is None or rounding is None:
@@ -669,6 +672,26 @@ def audit(bound: Bound, checks: list[tuple[Any, Any]], *, frame: Any = None) -> 
     return row
 
 
+def count_where(nw: Any, condition: Any) -> Any:
+    """An aggregate: the rows where ``condition`` is true (Spark's ANSI mode sums no booleans)."""
+    return nw.when(condition).then(1).otherwise(0).sum()
+
+
+def null_checks(nw: Any, names: Collection[str]) -> list[tuple[str, Any]]:
+    """Audit checks counting the missing values of each column of ``names`` (``name__nulls``)."""
+    return [(f"{name}__nulls", count_where(nw, nw.col(name).is_null())) for name in names]
+
+
+def refuse_nulls(bound: Bound, found: Mapping[str, Any], names: Collection[str]) -> None:
+    """Refuse the first column of ``names`` the audit ``found`` missing values in, naming it."""
+    for name in names:
+        nulls = whole(found.get(f"{name}__nulls"))
+        if nulls:
+            raise InvalidField(
+                bound.field(name), None, f"a value in every row ({nulls:,} rows have none)"
+            )
+
+
 def refuse_currency(bound: Bound, found: list[Any], stated: str | None) -> str | None:
     """The one currency of the table, from its distinct values ``found`` (None when empty)."""
     field = bound.field("currency")
@@ -726,6 +749,15 @@ def rows_only(given: Mapping[str, Any]) -> None:
                 value,
                 "None: it applies to a table (a DataFrame, a lazy frame, a relation); "
                 "records are read by their keys",
+            )
+
+
+def tables_only(given: Mapping[str, Any]) -> None:
+    """Refuse the rows-only arguments ``given`` (``{"progress": ...}``) when a table was given."""
+    for name, value in given.items():
+        if value is not None:
+            raise InvalidField(
+                name, value, "None: a table is computed inside its engine, not read row by row"
             )
 
 
