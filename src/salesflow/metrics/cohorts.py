@@ -30,7 +30,7 @@ from salesflow.metrics._read.folds import (
     fold_active_months,
     month_number,
 )
-from salesflow.metrics._read.frames import rows_only, table
+from salesflow.metrics._read.frames import rows_only, table, tables_only
 from salesflow.metrics._read.progress import reporter
 from salesflow.metrics._read.purchases import (
     Purchase,
@@ -381,12 +381,7 @@ def cohort_retention(
     now_month = None if moment is None else _month_of_now(now, moment, where)
     rule = check_purchase(purchase)
     if table(orders):
-        if progress is not None:
-            raise InvalidField(
-                "progress",
-                progress,
-                "None: a table is computed inside its engine, not read row by row",
-            )
+        tables_only({"progress": progress})
         active_by_cohort = framed_cohorts(
             orders,
             zone=where,

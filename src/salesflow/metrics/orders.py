@@ -401,14 +401,22 @@ def on_time_delivery_rate(
         rows_only(_table_only(columns, naive_zone))
         delivered = on_time = waiting = 0
         rows = order_rows("orders", orders, now=moment, placed=scope is not None, delivery=True)
-        for row in rows:
+        for index, row in enumerate(rows):
             if scope is not None and not scope.contains(row.placed_at):  # type: ignore[arg-type]
                 continue
             if row.delivered_at is None:
                 waiting += 1
                 continue
             delivered += 1
-            on_time += row.delivered_at.astimezone(local).date() <= row.promised  # type: ignore[operator]
+            try:
+                day = row.delivered_at.astimezone(local).date()
+            except OverflowError:  # the year 0 or 10000 in the zone
+                raise InvalidField(
+                    where(row_at("orders", index), "delivered_at"),
+                    row.delivered_at,
+                    f"a moment that reads within the years 1 to 9999 in {_zones.zone_label(local)}",
+                ) from None
+            on_time += day <= row.promised  # type: ignore[operator]
     result = Ratio(
         "on-time delivery rate",
         on_time,

@@ -38,7 +38,7 @@ from salesflow.metrics._read.folds import (
     fold_spending,
     id_key,
 )
-from salesflow.metrics._read.frames import rows_only, table
+from salesflow.metrics._read.frames import rows_only, table, tables_only
 from salesflow.metrics._read.progress import reporter
 from salesflow.metrics._read.purchases import (
     Purchase,
@@ -488,12 +488,7 @@ def customer_summary(
     """
     moment = checked_now(now)
     if table(orders):
-        if progress is not None:
-            raise InvalidField(
-                "progress",
-                progress,
-                "None: a table is computed inside its engine, not read row by row",
-            )
+        tables_only({"progress": progress})
         return _framed_summary(
             orders,
             now=moment,

@@ -6,7 +6,8 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from salesflow.metrics._framed.orders import check_one_customer_per_order, order_table
-from salesflow.metrics._read.frames import whole, with_local_calendar
+from salesflow.metrics._read.frame_times import with_local_calendar
+from salesflow.metrics._read.frames import whole
 
 _FEATURE = "cohort_retention on a table"
 
@@ -63,6 +64,7 @@ def framed_cohorts(
         alias="month",
         earliest=table.earliest,
         latest=table.latest,
+        place=table.bound.field("placed_at"),
     )
     # Hash aggregates and a join: engines run them faster than windows (a
     # DuckDB ``unique`` is a window too).

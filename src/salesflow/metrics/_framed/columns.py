@@ -34,11 +34,6 @@ def series(value: Any) -> bool:
     return kind.__name__ == "Series"
 
 
-def count_where(nw: Any, condition: Any) -> Any:
-    """An aggregate: the rows where ``condition`` is true (Spark's ANSI mode sums no booleans)."""
-    return nw.when(condition).then(1).otherwise(0).sum()
-
-
 def _positional(value: Any) -> bool:
     """Whether a pandas Series is indexed 0, 1, 2, ... (a DataFrame column as read)."""
     index = getattr(value, "index", None)

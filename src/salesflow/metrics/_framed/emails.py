@@ -13,8 +13,19 @@ from __future__ import annotations
 from typing import Any, Final
 
 from salesflow.errors import InvalidField
-from salesflow.metrics._framed.columns import count_where
-from salesflow.metrics._read.frames import ID, TEXT, TIME, audit, bind, found_value, instant, whole
+from salesflow.metrics._read.frames import (
+    ID,
+    TEXT,
+    TIME,
+    audit,
+    bind,
+    count_where,
+    found_value,
+    instant,
+    null_checks,
+    refuse_nulls,
+    whole,
+)
 
 _FEATURE: Final = "email_engagement on a table"
 _READS: Final = {
@@ -48,9 +59,8 @@ def framed_mail_counts(rows: Any, *, columns: Any, naive_zone: Any) -> dict[str,
     col = nw.col
     schema = bound.frame.collect_schema()
     delivered = col("delivered_at")
-    checks: list[tuple[str, Any]] = [
-        ("message_id__nulls", count_where(nw, col("message_id").is_null())),
-        ("kind__nulls", count_where(nw, col("kind").is_null())),
+    checks = [
+        *null_checks(nw, ("message_id", "kind")),
         ("kind__empty", count_where(nw, col("kind") == "")),
     ]
     if schema["message_id"] == nw.String:
@@ -62,12 +72,8 @@ def framed_mail_counts(rows: Any, *, columns: Any, naive_zone: Any) -> dict[str,
         checks.append((f"{name}__undelivered", nw.when(undelivered).then(moment).min()))
         checks.append((f"{name}__early", nw.when(moment < delivered).then(moment).min()))
     found = audit(bound, checks)
+    refuse_nulls(bound, found, ("message_id", "kind"))
     for name in ("message_id", "kind"):
-        missing = whole(found[f"{name}__nulls"])
-        if missing:
-            raise InvalidField(
-                bound.field(name), None, f"a value in every row ({missing:,} rows have none)"
-            )
         if whole(found.get(f"{name}__empty")):
             expected = "a non-empty string or an int" if name == "message_id" else "a kind"
             raise InvalidField(bound.field(name), "", f"{expected} in every row (not '')")

@@ -17,7 +17,7 @@ from datetime import timedelta
 from typing import Any, Final
 
 from salesflow.errors import InvalidField
-from salesflow.metrics._framed.columns import count_where
+from salesflow.metrics._read.frame_times import epoch_microseconds
 from salesflow.metrics._read.frames import (
     ID,
     TEXT,
@@ -25,9 +25,11 @@ from salesflow.metrics._read.frames import (
     Bound,
     audit,
     bind,
-    epoch_microseconds,
+    count_where,
     found_value,
     instant,
+    null_checks,
+    refuse_nulls,
     whole,
 )
 
@@ -116,13 +118,12 @@ def _counted(nw: Any, chain: Any, position: int) -> Any:
 
 
 def _audit(bound: Bound, steps: tuple[str, ...], skip: bool) -> dict[str, Any]:
+    """One aggregate query: missing values, empty person ids and (unless ``skip``) other
+    steps refused; the times' range and the count of other steps given back."""
     nw = bound.nw
     col = nw.col
     other = ~col("step").is_in(list(steps)) & ~col("step").is_null()
-    checks: list[tuple[str, Any]] = [
-        (f"{name}__nulls", count_where(nw, col(name).is_null()))
-        for name in ("person_id", "step", "at")
-    ]
+    checks = null_checks(nw, _READS)
     checks += [
         ("step__other", count_where(nw, other)),
         ("step__example", nw.when(other).then(col("step")).min()),
@@ -132,12 +133,7 @@ def _audit(bound: Bound, steps: tuple[str, ...], skip: bool) -> dict[str, Any]:
     if bound.frame.collect_schema()["person_id"] == nw.String:
         checks.append(("person_id__empty", count_where(nw, col("person_id") == "")))
     found = audit(bound, checks)
-    for name in ("person_id", "step", "at"):
-        missing = whole(found[f"{name}__nulls"])
-        if missing:
-            raise InvalidField(
-                bound.field(name), None, f"a value in every row ({missing:,} rows have none)"
-            )
+    refuse_nulls(bound, found, _READS)
     if whole(found.get("person_id__empty")):
         raise InvalidField(bound.field("person_id"), "", "a non-empty string or an int")
     if whole(found["step__other"]) and not skip:

@@ -37,10 +37,10 @@ from salesflow.leads.lifecycle import TRANSITIONS as LEAD_MOVES
 from salesflow.metrics._framed.windows import (
     exact_nulls,
     span_counts,
-    us,
     with_neighbours,
     with_running_sum,
 )
+from salesflow.metrics._read.frame_times import epoch_microseconds, us
 from salesflow.metrics._read.frames import (
     COUNT,
     ID,
@@ -49,9 +49,10 @@ from salesflow.metrics._read.frames import (
     Bound,
     audit,
     bind,
-    epoch_microseconds,
     found_value,
     instant,
+    null_checks,
+    refuse_nulls,
     whole,
 )
 from salesflow.metrics._read.scope import after_now
@@ -86,10 +87,12 @@ class History:
 
     @property
     def states(self) -> tuple[str, ...]:
+        """Every state a row may name, sorted."""
         return tuple(sorted({*self.moves, self.overlay, *self.timed}))
 
 
 def _targets(moves: Mapping[str, Any]) -> frozenset[str]:
+    """The state names a compiled table's moves lead to."""
     return frozenset(target.value for target in moves.values())
 
 
@@ -244,9 +247,7 @@ def _audit(bound: Bound, frame: Any, history: History, now: datetime, order: lis
     nw = bound.nw
     key, state = nw.col(history.key), nw.col(history.state)
     first = nw.col("_prev_us").is_null()
-    checks: list[tuple[str, Any]] = [
-        (f"{name}__nulls", nw.col(name).is_null().cast(nw.Int64).sum()) for name in bound.source
-    ]
+    checks = null_checks(nw, bound.source)
     if bound.frame.collect_schema()[history.key] == nw.String:
         checks.append(("key__empty", (key == "").cast(nw.Int64).sum()))
     unknown = ~state.is_in(list(history.states)) & ~state.is_null()
@@ -262,13 +263,8 @@ def _audit(bound: Bound, frame: Any, history: History, now: datetime, order: lis
         checks.append(("at__back", nw.when(nw.col("_prev_us") > nw.col("_us")).then(key).min()))
     else:
         checks.append(("at__tied", nw.when(nw.col("_next_us") == nw.col("_us")).then(key).min()))
-    found = audit(Bound(nw, bound.argument, frame, bound.source, bound.lazy), checks)
-    for name in bound.source:
-        nulls = whole(found[f"{name}__nulls"])
-        if nulls:
-            raise InvalidField(
-                bound.field(name), None, f"a value in every row ({nulls:,} rows have none)"
-            )
+    found = audit(bound, checks, frame=frame)
+    refuse_nulls(bound, found, bound.source)
     if found.get("key__empty"):
         raise InvalidField(
             bound.field(history.key), "", "a non-empty string or an int in every row"
@@ -325,6 +321,7 @@ def _audit(bound: Bound, frame: Any, history: History, now: datetime, order: lis
 
 
 def _allowed(history: History, row: dict[str, Any]) -> str:
+    """What the lifecycle allows after the row before ``row``, for a message."""
     before = row["_prev"]
     if before == history.overlay:
         interrupted = row["_interrupted"]
@@ -351,6 +348,7 @@ def _offender(
 
 
 def _after_now(bound: Bound, frame: Any, history: History, now: datetime, order: list[str]) -> None:
+    """Refuse the first change after ``now``: naming ``now`` or the ``at`` column (``History.names_now``)."""
     nw = bound.nw
     row = _offender(bound, frame, nw.col("_us") > us(now), history, order)
     if history.names_now:

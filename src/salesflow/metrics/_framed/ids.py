@@ -14,9 +14,16 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from salesflow.errors import InvalidField
-from salesflow.metrics._framed.columns import count_where, one_column, series
+from salesflow.metrics._framed.columns import one_column, series
 from salesflow.metrics._read.fields import Id
-from salesflow.metrics._read.frames import ID, Bound, audit, table, whole
+from salesflow.metrics._read.frames import (
+    ID,
+    Bound,
+    audit,
+    count_where,
+    table,
+    whole,
+)
 
 _FEATURE: Final = "conversion_rate on a table"
 _INSTEAD: Final = (
@@ -70,6 +77,7 @@ def framed_distinct_ids(
 def _side(
     argument: str, value: Any, columns: Any, read_ids: Reader
 ) -> tuple[Bound, str] | dict[Id, int]:
+    """One side of the conversion: a bound column and its place, or plain ids read as records are."""
     if table(value) or series(value):
         return one_column(
             argument,
@@ -85,6 +93,7 @@ def _side(
 
 
 def _text(bound: Bound) -> bool:
+    """Whether the bound ids are strings (else integers)."""
     return bool(bound.frame.collect_schema()["person_id"] == bound.nw.String)
 
 
@@ -146,9 +155,10 @@ def _refuse_joined_strangers(
     if _text(visitors) != _text(buyers):  # strings and integers: 1 is not "1"
         (row,) = buyers.collect(buyer_ids.select(nw.col("person_id").min()))
         raise InvalidField(place, row["person_id"], _NOT_A_VISITOR.format(place=visitors_at))
-    if not _text(visitors):  # integers of any width
-        visitor_ids = visitor_ids.with_columns(nw.col("person_id").cast(nw.Int64))
-        buyer_ids = buyer_ids.with_columns(nw.col("person_id").cast(nw.Int64))
+    widths = {frame.collect_schema()["person_id"] for frame in (visitor_ids, buyer_ids)}
+    if len(widths) > 1:  # integers of two widths: compared as their decimal text
+        visitor_ids = visitor_ids.with_columns(nw.col("person_id").cast(nw.String))
+        buyer_ids = buyer_ids.with_columns(nw.col("person_id").cast(nw.String))
     if buyers.lazy != visitors.lazy:
         visitor_ids, buyer_ids = visitor_ids.lazy(), buyer_ids.lazy()
     try:
@@ -167,4 +177,5 @@ def _refuse_joined_strangers(
             "a relation of the same DuckDB connection as visitors, so the two can be joined",
         ) from None
     if whole(found["ids"]):
-        raise InvalidField(place, found["person_id"], _NOT_A_VISITOR.format(place=visitors_at))
+        stranger = found["person_id"] if _text(buyers) else int(found["person_id"])
+        raise InvalidField(place, stranger, _NOT_A_VISITOR.format(place=visitors_at))

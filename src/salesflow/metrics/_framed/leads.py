@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from typing import Any, Final
 
 from salesflow.errors import InvalidField, InvalidType
-from salesflow.metrics._framed.windows import exact_nulls, span_counts, us
+from salesflow.metrics._framed.windows import exact_nulls, span_counts
+from salesflow.metrics._read.frame_times import epoch_microseconds, us
 from salesflow.metrics._read.frames import (
     CODE,
     DECIMAL_DIGITS,
@@ -28,7 +28,6 @@ from salesflow.metrics._read.frames import (
     Bound,
     audit,
     bind,
-    epoch_microseconds,
     found_value,
     instant,
     refuse_currency,
@@ -89,6 +88,7 @@ class LeadTable:
 
     @property
     def nw(self) -> Any:
+        """The narwhals API the table is bound with."""
         return self.bound.nw
 
     def flag(self, name: str) -> Any:
@@ -99,6 +99,7 @@ class LeadTable:
         return nw.col(name).fill_null(False)
 
     def won_lead(self) -> Any:
+        """Whether a row is a won lead (it has a ``won_at``)."""
         return ~self.nw.col("won_us").is_null()
 
     def inside(self, name: str, period: Period | None) -> Any:
@@ -139,6 +140,7 @@ def lead_table(
         native,
         reads={name: LEAD_KINDS[name] for name in reads},
         optional=[name for name in _OPTIONAL if name in reads],
+        mappable=LEAD_KINDS,
         columns=columns,
         constants={"currency": currency},
         naive_zone=naive_zone,
@@ -155,7 +157,7 @@ def lead_table(
     if bound.has("lead_id"):
         frame = frame.with_columns(nw.len().over("lead_id").alias("_copies"))
     table = LeadTable(bound, frame, 0, 0, currency)
-    found = audit(Bound(nw, "leads", frame, bound.source, bound.lazy), _checks(table))
+    found = audit(bound, _checks(table), frame=frame)
     table.found = found
     table.rows = whole(found["rows"])
     table.won = whole(found["won"])
@@ -171,6 +173,7 @@ def lead_table(
 
 
 def _checks(table: LeadTable) -> list[tuple[str, Any]]:
+    """The audit's checks: counts and extremes of what a lead record is refused for."""
     bound, nw = table.bound, table.nw
     won = table.won_lead()
     count = [("rows", nw.len()), ("won", won.cast(nw.Int64).sum())]
@@ -210,6 +213,7 @@ def _checks(table: LeadTable) -> list[tuple[str, Any]]:
 
 
 def _refuse(table: LeadTable, found: dict[str, Any], now: datetime | None) -> None:
+    """Refuse what the audit ``found``, as a lead record is refused, naming the caller's column."""
     bound, nw = table.bound, table.nw
     for name in ("created_at", "qualified"):
         nulls = whole(found.get(f"{name}__nulls"))
@@ -369,10 +373,3 @@ def inside(nw: Any, name: str, period: Period | None) -> Any:
     if period is None:
         return nw.lit(True)
     return (nw.col(name) >= us(period.start)) & (nw.col(name) < us(period.end))
-
-
-def money(value: Any) -> Decimal:
-    """An engine's decimal sum as a Decimal (None, for no rows, is 0)."""
-    if not found_value(value):
-        return Decimal(0)
-    return value if isinstance(value, Decimal) else Decimal(int(value))

@@ -20,8 +20,9 @@ from typing import Any, Final
 from salesflow import _check
 from salesflow.errors import InvalidField, InvalidType
 from salesflow.leads import ActivityKind
-from salesflow.metrics._framed.leads import LeadTable, inside, lead_table, money
+from salesflow.metrics._framed.leads import LeadTable, inside, lead_table
 from salesflow.metrics._framed.windows import exact_nulls
+from salesflow.metrics._read.frame_times import epoch_microseconds
 from salesflow.metrics._read.frames import (
     COUNT,
     ID,
@@ -30,9 +31,11 @@ from salesflow.metrics._read.frames import (
     Bound,
     audit,
     bind,
-    epoch_microseconds,
+    decimal,
     found_value,
     instant,
+    null_checks,
+    refuse_nulls,
     table,
     whole,
 )
@@ -150,6 +153,7 @@ def framed_manager_figures(
 
 
 def _table_or_nothing(name: str, value: Any) -> Any:
+    """``value`` if it is a table, None if it is empty; records beside tables are refused."""
     if table(value):
         return value
     if isinstance(value, list | tuple) and not value:
@@ -167,6 +171,7 @@ def _named(field: str, raw: Any) -> str:
 
 
 def _lead_figures(lead: LeadTable, period: Period | None, figures: dict[str, Figures]) -> None:
+    """Add each manager's leads, wins, deals, revenue and cost in ``period`` to ``figures``."""
     bound, nw = lead.bound, lead.nw
     won = lead.won_lead()
     counted = lead.inside("created_us", period)
@@ -197,12 +202,15 @@ def _lead_figures(lead: LeadTable, period: Period | None, figures: dict[str, Fig
         found.costed += whole(row["_costed"])
         found.uncosted += whole(row["_uncosted"])
         if whole(row["_deal"]) and "_revenue" in row:
-            found.revenue = sum_exact(found.revenue, money(row["_revenue"]), bound.field("revenue"))
+            found.revenue = sum_exact(
+                found.revenue, decimal(row["_revenue"]), bound.field("revenue")
+            )
         if whole(row["_costed"]):
-            found.cost = sum_exact(found.cost, money(row["_cost"]), bound.field("cost"))
+            found.cost = sum_exact(found.cost, decimal(row["_cost"]), bound.field("cost"))
 
 
 def _refuse_partial_margins(bound: Bound, figures: dict[str, Figures]) -> None:
+    """Refuse a manager with costs for some won deals but not all (no margin can be taken)."""
     for manager in sorted(figures):
         found = figures[manager]
         if found.costed and found.uncosted:
@@ -223,15 +231,6 @@ def _timed(bound: Bound, now: datetime | None, found: dict[str, Any]) -> None:
         raise after_now(now, bound.field("at"), instant(latest))
 
 
-def _nulls(bound: Bound, found: dict[str, Any], names: tuple[str, ...]) -> None:
-    for name in names:
-        nulls = whole(found.get(f"{name}__nulls"))
-        if nulls:
-            raise InvalidField(
-                bound.field(name), None, f"a value in every row ({nulls:,} rows have none)"
-            )
-
-
 def _activity_figures(
     native: Any,
     period: Period | None,
@@ -240,6 +239,7 @@ def _activity_figures(
     naive_zone: Any,
     figures: dict[str, Figures],
 ) -> tuple[str, ...]:
+    """Add each manager's meetings and calls in ``period`` to ``figures``; the naive columns placed."""
     reads = {"manager": TEXT, "kind": TEXT}
     if period is not None or now is not None:
         reads["at"] = TIME
@@ -257,12 +257,12 @@ def _activity_figures(
     if bound.has("at"):
         frame = epoch_microseconds(nw, frame, "at", "at_us")
     kind = nw.col("kind")
-    checks = [(f"{name}__nulls", nw.col(name).is_null().cast(nw.Int64).sum()) for name in reads]
+    checks = null_checks(nw, reads)
     checks.append(("kind__unknown", nw.when(~kind.is_in(_KINDS)).then(kind).min()))
     if bound.has("at"):
         checks.append(("at__max", nw.col("at").max()))
-    found = audit(Bound(nw, "activities", frame, bound.source, bound.lazy), checks)
-    _nulls(bound, found, tuple(reads))
+    found = audit(bound, checks, frame=frame)
+    refuse_nulls(bound, found, reads)
     if found_value(found["kind__unknown"]):
         raise InvalidField(
             bound.field("kind"),
@@ -299,6 +299,7 @@ def _survey_figures(
     naive_zone: Any,
     figures: dict[str, Figures],
 ) -> tuple[str, ...]:
+    """Add each manager's answers per score in ``period`` to ``figures``; the naive columns placed."""
     reads = {"manager": TEXT, "lead_id": ID, "score": COUNT}
     if period is not None or now is not None:
         reads["at"] = TIME
@@ -322,7 +323,7 @@ def _survey_figures(
     low, high = scale
     score = nw.col("score")
     checks = [
-        ("score__nulls", score.is_null().cast(nw.Int64).sum()),
+        *null_checks(nw, [name for name in ("score", "at") if bound.has(name)]),
         ("score__off", nw.when((score < low) | (score > high)).then(score).min()),
         ("nobody", (~own & ~given).cast(nw.Int64).sum()),
     ]
@@ -330,10 +331,9 @@ def _survey_figures(
         unknown = ~own & given & nw.col("_known").is_null()
         checks.append(("lead_id__unknown", nw.when(unknown).then(nw.col("lead_id")).min()))
     if bound.has("at"):
-        checks += [("at__nulls", nw.col("at").is_null().cast(nw.Int64).sum())]
         checks.append(("at__max", nw.col("at").max()))
-    found = audit(Bound(nw, "surveys", frame, bound.source, bound.lazy), checks)
-    _nulls(bound, found, ("score", "at"))
+    found = audit(bound, checks, frame=frame)
+    refuse_nulls(bound, found, ("score", "at"))
     if found_value(found["score__off"]):
         raise InvalidField(
             bound.field("score"), found["score__off"], f"a whole number from {low} to {high}"
@@ -390,7 +390,9 @@ def _with_owner(bound: Bound, frame: Any, lead: LeadTable | None) -> Any:
                 f"a table of the engine leads is in ({lead.bound.backend}, "
                 f"{'lazy' if lead.bound.lazy else 'eager'}): answers by lead id are joined to it",
             )
-        key = nw.String if ours == nw.String else nw.Int64
+        # Integers of two widths are joined as their decimal text: an unsigned
+        # 64-bit id may not fit a signed one.
+        key = ours if ours == theirs else nw.String
         owners = lead.frame.filter(~nw.col("lead_id").is_null()).select(
             nw.col("lead_id").cast(key),
             nw.col("manager").alias("_lead_manager"),

@@ -13,7 +13,8 @@ from decimal import Decimal
 from typing import Any
 
 from salesflow.metrics._framed.orders import OrderTable, order_table
-from salesflow.metrics._read.frames import decimal, epoch_days, whole, with_local_calendar, within
+from salesflow.metrics._read.frame_times import epoch_days, with_local_calendar, within
+from salesflow.metrics._read.frames import decimal, whole
 from salesflow.money import EXACT
 from salesflow.periods import Period
 
@@ -182,6 +183,7 @@ def framed_deliveries(
             alias="delivered_day",
             earliest=span[0],
             latest=span[1],
+            place=table.bound.field("delivered_at"),
         )
         rows = epoch_days(nw, rows, "promised_delivery", "promised_day")
         on_time = delivered & (nw.col("delivered_day") <= nw.col("promised_day"))

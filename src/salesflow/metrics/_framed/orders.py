@@ -21,7 +21,9 @@ from salesflow.metrics._read.frames import (
     bind,
     found_value,
     instant,
+    null_checks,
     refuse_currency,
+    refuse_nulls,
     whole,
 )
 from salesflow.metrics._read.scope import after_now
@@ -73,15 +75,18 @@ class OrderTable:
 
     @property
     def nw(self) -> Any:
+        """The narwhals API the table is bound with."""
         return self.bound.nw
 
     @property
     def earliest(self) -> datetime | None:
+        """The earliest ``placed_at`` (None without rows or the column)."""
         span = self.spans.get("placed_at")
         return None if span is None else span[0]
 
     @property
     def latest(self) -> datetime | None:
+        """The latest ``placed_at`` (None without rows or the column)."""
         span = self.spans.get("placed_at")
         return None if span is None else span[1]
 
@@ -126,10 +131,12 @@ class OrderTable:
         return nw.col("amount")
 
     def scale(self) -> int:
+        """The decimal places of the bound ``amount`` column."""
         scale: int = self.bound.frame.collect_schema()["amount"].scale
         return scale
 
     def money_type(self) -> Any:
+        """The decimal type sums of ``amount`` are given in (38 digits, its scale)."""
         return self.nw.Decimal(DECIMAL_DIGITS, self.scale())
 
 
@@ -173,10 +180,8 @@ def order_table(
     )
     nw = bound.nw
     schema = bound.frame.collect_schema()
-    checks: list[tuple[str, Any]] = [("rows", nw.len())]
-    for name in bound.source:
-        if name not in _NULLABLE:
-            checks.append((f"{name}__nulls", nw.col(name).is_null().cast(nw.Int64).sum()))
+    required = [name for name in bound.source if name not in _NULLABLE]
+    checks: list[tuple[str, Any]] = [("rows", nw.len()), *null_checks(nw, required)]
     if bound.has("promised_delivery"):
         unpromised = nw.col("promised_delivery").is_null()
         if bound.has("delivered_at"):
@@ -204,19 +209,15 @@ def order_table(
         checks.append(("currency__max", nw.col("currency").max()))
     found = audit(bound, checks)
     rows = whole(found["rows"])
-    for name in bound.source:
-        nulls = whole(found.get(f"{name}__nulls"))
-        if nulls and name == "promised_delivery":
-            raise InvalidField(
-                bound.field(name),
-                None,
-                f"a promised date in every row with a {bound.field('delivered_at')} "
-                f"({nulls:,} delivered rows have none)",
-            )
-        if nulls:
-            raise InvalidField(
-                bound.field(name), None, f"a value in every row ({nulls:,} rows have none)"
-            )
+    refuse_nulls(bound, found, required)
+    unpromised = whole(found.get("promised_delivery__nulls"))
+    if unpromised:
+        raise InvalidField(
+            bound.field("promised_delivery"),
+            None,
+            f"a promised date in every row with a {bound.field('delivered_at')} "
+            f"({unpromised:,} delivered rows have none)",
+        )
     for name in ("order_id", "customer_id"):
         if found.get(f"{name}__empty"):
             raise InvalidField(bound.field(name), "", "a non-empty string or an int in every row")
@@ -246,6 +247,7 @@ def order_table(
 
 
 def _audit_money(bound: Bound, found: dict[str, Any], schema: Any) -> None:
+    """Refuse a negative amount, sums past the engine's decimals, and a bad discount."""
     if not bound.has("amount"):
         return
     lowest = found["amount__min"]

@@ -7,15 +7,18 @@ from datetime import datetime
 from typing import Any, Final
 
 from salesflow.errors import InvalidField, InvalidType
+from salesflow.metrics._read.frame_times import within
 from salesflow.metrics._read.frames import (
     TEXT,
     TIME,
     audit,
     bind,
+    count_where,
     found_value,
     instant,
+    null_checks,
+    refuse_nulls,
     whole,
-    within,
 )
 from salesflow.metrics._read.scope import after_now
 from salesflow.periods import Period
@@ -56,22 +59,11 @@ def framed_requests(
     )
     nw = bound.nw
     topic = nw.col("topic").str.strip_chars(_WHITESPACE)
-    checks: list[tuple[str, Any]] = [
-        ("topic__nulls", nw.col("topic").is_null().cast(nw.Int64).sum()),
-        ("topic__blank", (topic == "").cast(nw.Int64).sum()),
-    ]
+    checks = [*null_checks(nw, bound.source), ("topic__blank", count_where(nw, topic == ""))]
     if timed:
-        checks += [
-            ("at__nulls", nw.col("at").is_null().cast(nw.Int64).sum()),
-            ("at__max", nw.col("at").max()),
-        ]
+        checks.append(("at__max", nw.col("at").max()))
     found = audit(bound, checks)
-    for name in ("topic", "at"):
-        nulls = whole(found.get(f"{name}__nulls"))
-        if nulls:
-            raise InvalidField(
-                bound.field(name), None, f"a value in every row ({nulls:,} rows have none)"
-            )
+    refuse_nulls(bound, found, bound.source)
     if whole(found["topic__blank"]):
         raise InvalidField(bound.field("topic"), "", "a non-empty string in every row")
     if now is not None and found_value(found["at__max"]) and instant(found["at__max"]) > now:

@@ -6,15 +6,11 @@ from datetime import tzinfo
 from decimal import Decimal
 from typing import Any, Final
 
-from salesflow import _zones
-from salesflow.errors import InvalidField
 from salesflow.metrics._framed.orders import order_table
-from salesflow.metrics._read.frames import decimal, whole, with_local_calendar
+from salesflow.metrics._read.frame_times import with_local_calendar
+from salesflow.metrics._read.frames import decimal, whole
 
 _FEATURE: Final = "monthly_revenue on a table"
-# The months a Period can be (periods.py): the years 2 to 9998.
-_FIRST_MONTH: Final = 2 * 12
-_LAST_MONTH: Final = 9998 * 12 + 11
 
 
 def framed_monthly_revenue(
@@ -32,7 +28,8 @@ def framed_monthly_revenue(
 
     Each row not cancelled counts in the calendar month, in ``zone``, of its
     ``placed_at``, with its net or gross revenue; only the months with a row
-    come back (one row per month leaves the engine).
+    come back (one row per month leaves the engine). A month outside the
+    years 2 to 9998 in ``zone`` is refused, naming the column.
     """
     table = order_table(
         "orders",
@@ -59,14 +56,8 @@ def framed_monthly_revenue(
         alias="month",
         earliest=table.earliest,
         latest=table.latest,
+        place=table.bound.field("placed_at"),
     )
     query = rows.group_by("month").agg(nw.col("spend").sum().alias("revenue"))
     totals = {whole(row["month"]): decimal(row["revenue"]) for row in table.bound.collect(query)}
-    outside = [month for month in totals if not _FIRST_MONTH <= month <= _LAST_MONTH]
-    if outside:
-        raise InvalidField(
-            table.bound.field("placed_at"),
-            f"a time in the year {min(outside) // 12}",
-            f"moments whose month in {_zones.zone_label(zone)} lies within the years 2 to 9998",
-        )
     return totals, table.currency

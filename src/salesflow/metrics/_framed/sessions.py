@@ -14,17 +14,20 @@ from datetime import timedelta
 from typing import Any, Final
 
 from salesflow.errors import InvalidField
-from salesflow.metrics._framed.columns import count_where
+from salesflow.metrics._read.frame_times import epoch_microseconds
 from salesflow.metrics._read.frames import (
     FLAG,
     ID,
     TEXT,
     TIME,
+    Bound,
     audit,
     bind,
-    epoch_microseconds,
+    count_where,
     found_value,
     instant,
+    null_checks,
+    refuse_nulls,
     whole,
 )
 
@@ -158,14 +161,12 @@ def framed_site(rows: Any, *, threshold: timedelta, columns: Any, naive_zone: An
     )
 
 
-def _audit(bound: Any) -> None:
+def _audit(bound: Bound) -> None:
+    """One aggregate query refusing what a page view record is refused for, naming the column."""
     nw = bound.nw
     col = nw.col
     schema = bound.frame.collect_schema()
-    checks: list[tuple[str, Any]] = [
-        (f"{name}__nulls", count_where(nw, col(name).is_null()))
-        for name in ("session_id", "page", "at")
-    ]
+    checks = null_checks(nw, ("session_id", "page", "at"))
     checks.append(("page__empty", count_where(nw, col("page") == "")))
     if schema["session_id"] == nw.String:
         checks.append(("session_id__empty", count_where(nw, col("session_id") == "")))
@@ -173,12 +174,7 @@ def _audit(bound: Any) -> None:
         early = col("left_at") < col("at")
         checks.append(("left_at__early", nw.when(early).then(col("left_at")).min()))
     found = audit(bound, checks)
-    for name in ("session_id", "page", "at"):
-        missing = whole(found[f"{name}__nulls"])
-        if missing:
-            raise InvalidField(
-                bound.field(name), None, f"a value in every row ({missing:,} rows have none)"
-            )
+    refuse_nulls(bound, found, ("session_id", "page", "at"))
     for name in ("session_id", "page"):
         if whole(found.get(f"{name}__empty")):
             raise InvalidField(bound.field(name), "", "a non-empty string in every row")

@@ -6,7 +6,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from salesflow.metrics._framed.orders import check_one_customer_per_order, order_table
-from salesflow.metrics._read.frames import with_local_calendar, with_time_since
+from salesflow.metrics._read.frame_times import with_local_calendar, with_time_since
 
 _FEATURE = "customer_summary on a table"
 
@@ -64,6 +64,7 @@ def framed_summary(
             alias="day",
             earliest=table.earliest,
             latest=table.latest,
+            place=table.bound.field("placed_at"),
         )
         rows = rows.group_by("customer_id", "day").agg(at.min().alias("placed_at"), spend.sum())
     totals = rows.group_by("customer_id").agg(

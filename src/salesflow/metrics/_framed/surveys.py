@@ -12,8 +12,14 @@ from __future__ import annotations
 from typing import Any, Final
 
 from salesflow.errors import InvalidField, InvalidType
-from salesflow.metrics._framed.columns import count_where, one_column
-from salesflow.metrics._read.frames import COUNT, audit, found_value, whole
+from salesflow.metrics._framed.columns import one_column
+from salesflow.metrics._read.frames import (
+    COUNT,
+    audit,
+    count_where,
+    found_value,
+    whole,
+)
 
 _INSTEAD: Final = (
     "this Series is indexed by something other than 0, 1, 2, ..., so it could be scores "

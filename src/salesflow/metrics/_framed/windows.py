@@ -12,15 +12,10 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from salesflow.metrics._read.frames import Bound, whole
-
-
-def backend(frame: Any) -> str:
-    """The engine of a narwhals frame: ``"polars"``, ``"pyarrow"``, ``"duckdb"``, ..."""
-    return str(frame.implementation).rpartition(".")[2].lower()
+from salesflow.metrics._read.frames import Bound, backend, whole
 
 
 def exact_nulls(nw: Any, frame: Any) -> Any:
@@ -96,8 +91,3 @@ def span_counts(bound: Bound, query: Any, *, keys: Sequence[str], span: str) -> 
         )
         for row in bound.collect(counted)
     ]
-
-
-def us(moment: datetime) -> int:
-    """An aware datetime as UTC epoch microseconds (exact)."""
-    return (moment - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)

@@ -9,13 +9,16 @@ for, naming the caller's column. The metric then computes inside the engine
 through narwhals (its stable v2 API), and only aggregates leave it.
 
 narwhals is the ``frames`` extra; it is imported only when a table is given.
-Per-engine differences are kept here, and only here (docs/frames.md, "What
-differs per engine"): epoch microseconds, calendar months in a zone.
+Per-engine differences in reading a table are kept here (columns narwhals
+can't type, naive wall times, DuckDB's aware times handed over); those of
+time arithmetic in :mod:`frame_times` (docs/frames.md, "What differs per
+engine").
 """
 
 from __future__ import annotations
 
 import importlib
+from collections import Counter
 from collections.abc import Collection, Mapping
 from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
@@ -23,30 +26,6 @@ from typing import Any, Final
 
 from salesflow import _check, _zones
 from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType, MissingExtra
-from salesflow.metrics._read.engines import (
-    epoch_days as epoch_days,
-)
-from salesflow.metrics._read.engines import (
-    epoch_microseconds as epoch_microseconds,
-)
-from salesflow.metrics._read.engines import (
-    local_days as local_days,
-)
-from salesflow.metrics._read.engines import (
-    with_local_calendar as with_local_calendar,
-)
-from salesflow.metrics._read.engines import (
-    with_month_of_days as with_month_of_days,
-)
-from salesflow.metrics._read.engines import (
-    with_time_since as with_time_since,
-)
-from salesflow.metrics._read.engines import (
-    within as within,
-)
-from salesflow.metrics._read.engines import (
-    zone_offsets as zone_offsets,
-)
 from salesflow.metrics._read.fields import shown_ids
 from salesflow.money import CURRENCY_MINOR_UNITS
 
@@ -67,15 +46,17 @@ _TABLE_MODULES: Final = frozenset(
     }
 )
 _SERIES: Final = frozenset({"Series", "ChunkedArray", "Array", "Column", "Expr"})
+SPARK: Final = ("pyspark", "pyspark_connect")
 # Every Int64 fits 19 digits; 19 + (scale + 1) + 1, the digits Arrow gives the
 # product in _rounded_float, must stay within 38.
 _INT64_DIGITS: Final = 19
 _FLOAT_SCALE_LIMIT: Final = 17
+# A float amount times 10**scale must stay below this to be rounded through Int64.
+_FLOAT_LIMIT: Final = 2.0**62
 # A money column with no value to infer a type from: narrow enough that Arrow,
 # which widens a comparison to both sides' digits, stays within 38.
 _EMPTY_MONEY_DIGITS: Final = 18
 DECIMAL_DIGITS: Final = 38
-_US_PER_DAY: Final = 86_400_000_000
 
 # -- kinds of column ---------------------------------------------------------------------
 
@@ -108,11 +89,20 @@ _EXPECTED: Final = {
 _EMPTY: Final = {
     ID: lambda nw: nw.String,
     TIME: lambda nw: nw.Datetime("us", "UTC"),
-    MONEY: lambda nw: nw.Decimal(DECIMAL_DIGITS, 0),
+    MONEY: lambda nw: nw.Decimal(_EMPTY_MONEY_DIGITS, 0),
     CODE: lambda nw: nw.String,
     TEXT: lambda nw: nw.String,
     FLAG: lambda nw: nw.Boolean,
     COUNT: lambda nw: nw.Int64,
+    DATE: lambda nw: nw.Date,
+}
+# The same, as DuckDB names them (its columns of nulls are cast natively; Spark's too).
+_EMPTY_SQL: Final = {
+    TIME: "TIMESTAMPTZ",
+    MONEY: f"DECIMAL({_EMPTY_MONEY_DIGITS}, 0)",
+    DATE: "DATE",
+    FLAG: "BOOLEAN",
+    COUNT: "BIGINT",
 }
 
 
@@ -133,6 +123,11 @@ def narwhals(feature: str) -> Any:
         raise MissingExtra("narwhals", "frames", feature=feature) from None
 
 
+def backend(frame: Any) -> str:
+    """The engine of a narwhals frame: ``"polars"``, ``"pyarrow"``, ``"pandas"``, ``"duckdb"``, ..."""
+    return str(frame.implementation).rpartition(".")[2].lower()
+
+
 class Bound:
     """A table as one metric reads it: the standard column names, checked.
 
@@ -141,10 +136,11 @@ class Bound:
     ...); time columns are aware. ``source`` maps a standard name to the
     caller's column (or to ``None`` for a stated constant), for messages.
     ``lazy`` says whether the caller's table was lazy; ``placed`` names the
-    naive time columns read as wall times in ``naive_zone``.
+    naive time columns read as wall times in ``naive_zone``; ``wrap``, when
+    the caller passed a narwhals frame, makes a native result one again.
     """
 
-    __slots__ = ("argument", "backend", "frame", "lazy", "nw", "placed", "source")
+    __slots__ = ("argument", "backend", "frame", "lazy", "nw", "placed", "source", "wrap")
 
     def __init__(
         self,
@@ -154,6 +150,7 @@ class Bound:
         source: dict[str, str | None],
         lazy: bool,
         placed: tuple[str, ...] = (),
+        wrap: Any = None,
     ) -> None:
         self.nw = nw
         self.argument = argument
@@ -161,7 +158,8 @@ class Bound:
         self.source = source
         self.lazy = lazy
         self.placed = placed
-        self.backend = str(frame.implementation).rpartition(".")[2].lower()
+        self.wrap = wrap
+        self.backend = backend(frame)
 
     def field(self, name: str) -> str:
         """The place of the standard column ``name`` as the caller wrote it: ``orders['date']``."""
@@ -169,29 +167,44 @@ class Bound:
         return f"{self.argument}[{column if column is not None else name!r}]"
 
     def has(self, name: str) -> bool:
+        """Whether the column ``name`` is read: the table has it, or a constant stands in."""
         return name in self.source
 
     def collect(self, query: Any) -> list[dict[str, Any]]:
-        """A small result (an aggregate) as plain rows."""
+        """A small result (an aggregate) as plain rows.
+
+        DuckDB hands its aware times over in the session's zone, where the
+        first or last instants of the years 1 to 9999 may fall outside them:
+        they are handed over as UTC wall times instead (:func:`instant` reads
+        them as UTC).
+        """
         nw = self.nw
+        if self.backend == "duckdb":
+            relation = query.to_native()
+            parts = [
+                f"timezone('UTC', {quoted(c)}) AS {quoted(c)}"
+                if kind.id == "timestamp with time zone"
+                else quoted(c)
+                for c, kind in zip(relation.columns, relation.types, strict=True)
+            ]
+            query = nw.from_native(relation.project(", ".join(parts)))
         if isinstance(query, nw.LazyFrame):
             query = query.collect()
         return list(query.iter_rows(named=True))
 
     def native(self, query: Any) -> Any:
-        """``query`` as the caller's own type (lazy stays lazy, eager stays eager)."""
+        """``query`` as the caller's own kind of table (lazy stays lazy, eager stays eager,
+        narwhals stays narwhals)."""
         if not self.lazy and isinstance(query, self.nw.LazyFrame):
-            query = query.collect()
-        return query.to_native()
-
-    def epoch_us(self, name: str, alias: str) -> Any:
-        """``frame`` with ``alias``: the instants of time column ``name`` as UTC epoch microseconds."""
-        return epoch_microseconds(self.nw, self.frame, name, alias)
+            query = query.collect()  # an eager polars table was planned lazily (see bind)
+        result = query.to_native()
+        return result if self.wrap is None else self.wrap(result)
 
 
 def _columns_argument(
     columns: Any, reads: Collection[str], names: Collection[str]
 ) -> dict[str, str]:
+    """``columns`` checked: keys among ``reads``, values among the table's ``names``."""
     if columns is None:
         return {}
     if not isinstance(columns, Mapping):
@@ -243,8 +256,17 @@ def bind(
     With ``shared_zone`` (one ``naive_zone`` for several tables), a table
     without a naive time column is not refused: the metric checks that one
     of its tables had one (``Bound.placed``).
+
+    A narwhals frame is read as the table it wraps; two columns of one name
+    are refused. With the float opt-in (``amount_scale``), one aggregate
+    query refuses a float amount too large (or infinite) to round, and a NaN
+    is a missing value, as in a DataFrame's records.
     """
     nw = narwhals(feature)
+    namespace = _narwhals_namespace(native)
+    if namespace is not None:
+        native = native.to_native()
+    _refuse_repeated_names(argument, native)
     try:
         frame = nw.from_native(native)
     except TypeError:
@@ -253,7 +275,9 @@ def bind(
     names = list(frame.collect_schema().names())
     mapped = _columns_argument(columns, {*reads, *mappable}, names)
     wanted = {mapped.get(name, name): kind for name, kind in reads.items()}
-    frame = native_frame(nw, frame, native, {k: v for k, v in wanted.items() if k in names})
+    frame, unreadable = _native_types(
+        nw, frame, native, {k: v for k, v in wanted.items() if k in names}
+    )
     schema = frame.collect_schema()
     constants = {k: v for k, v in (constants or {}).items() if v is not None}
     zone = None if naive_zone is None else _zones.zone("naive_zone", naive_zone)
@@ -279,54 +303,113 @@ def bind(
             )
         source[name] = column
         place = f"{argument}[{column!r}]"
+        if column in unreadable:
+            raise InvalidType(place, unreadable[column], _EXPECTED[kind])
         selected.append(
             _typed(nw, place, nw.col(column), schema[column], kind, zone=zone, money=money).alias(
                 name
             )
         )
+    read = {name: column for name, column in source.items() if column is not None}
     if (
         zone is not None
         and not shared_zone
-        and not any(
-            reads[name] == TIME and _naive(schema[source[name]]) for name in source if source[name]
-        )
+        and not any(reads[name] == TIME and _naive(schema[read[name]]) for name in read)
     ):
         raise InvalidField(
             "naive_zone", naive_zone, "None: the table has no naive time column to place"
         )
-    if money is not None and not any(
-        reads[name] == MONEY and schema[source[name]].is_float() for name in source if source[name]
-    ):
-        raise InvalidField(
-            "amount_scale", amount_scale, "None: the table has no float money column to round"
-        )
+    if money is not None:
+        floats = {
+            column: f"{argument}[{column!r}]"
+            for name, column in read.items()
+            if reads[name] == MONEY and schema[column].is_float()
+        }
+        if not floats:
+            raise InvalidField(
+                "amount_scale", amount_scale, "None: the table has no float money column to round"
+            )
+        _refuse_unroundable(nw, frame, floats, money[0])
     frame = frame.select(*selected)
     naive: list[str] = []
     if zone is not None:
-        naive = [n for n in source if source[n] and reads[n] == TIME and _naive(schema[source[n]])]
-        frame = place_naive(nw, frame, naive, zone)
+        naive = [name for name in read if reads[name] == TIME and _naive(schema[read[name]])]
+        frame = _place_naive(nw, frame, naive, zone)
     if not lazy and frame.implementation is nw.Implementation.POLARS:
         # One query planned as a whole, not a DataFrame materialised per step.
         frame = frame.lazy()
-    return Bound(nw, argument, frame, source, lazy, tuple(naive))
+    wrap = None if namespace is None else namespace.from_native
+    return Bound(nw, argument, frame, source, lazy, tuple(naive), wrap)
 
 
-def place_naive(nw: Any, frame: Any, names: list[str], zone: tzinfo) -> Any:
+def _narwhals_namespace(value: Any) -> Any:
+    """The narwhals API (``narwhals`` or a stable one) whose frame ``value`` is, else None."""
+    module = type(value).__module__
+    if module.partition(".")[0] != "narwhals":
+        return None
+    return importlib.import_module("narwhals" if module == "narwhals.dataframe" else module)
+
+
+def _refuse_repeated_names(argument: str, native: Any) -> None:
+    """Refuse two columns of one name (pandas, pyarrow, DuckDB and Spark tables may have them)."""
+    if type(native).__module__.partition(".")[0] == "polars":  # unique by construction
+        return
+    names = getattr(native, "column_names", None)  # pyarrow
+    if names is None:
+        names = getattr(native, "columns", ())
+    try:
+        counts: Counter[Any] = Counter(names)
+    except TypeError:  # not a list of names: narwhals judges the table
+        return
+    for name, count in counts.items():
+        if count > 1:
+            raise InvalidField(
+                f"{argument}[{name!r}]",
+                f"{count} columns",
+                "one column of that name: rename or drop the others",
+            )
+
+
+def _refuse_unroundable(nw: Any, frame: Any, places: Mapping[str, str], scale: int) -> None:
+    """Refuse a float amount too large, or infinite, to round at ``scale`` (one query).
+
+    ``places`` maps each float money column to its place, for the message.
+    """
+    checks = []
+    for index, column in enumerate(places):
+        value = _not_nan(nw, nw.col(column))
+        large = value.abs() * (10**scale) >= _FLOAT_LIMIT
+        checks.append(nw.when(large).then(value).max().alias(f"c{index}"))
+    query = frame.select(*checks)
+    if isinstance(query, nw.LazyFrame):
+        query = query.collect()
+    (row,) = query.iter_rows(named=True)
+    for index, place in enumerate(places.values()):
+        if found_value(row[f"c{index}"]):
+            raise InvalidField(
+                place,
+                float(row[f"c{index}"]),
+                f"a finite amount below {_FLOAT_LIMIT / 10**scale:.3g} in size, which "
+                f"amount_scale={scale} can round (cast larger ones to a decimal in your engine)",
+            )
+
+
+def _place_naive(nw: Any, frame: Any, names: list[str], zone: tzinfo) -> Any:
     """``frame`` with the naive time columns ``names`` read as wall times in ``zone``, as UTC.
 
     A wall time that a clock change skips or repeats is placed as the engine
     places it (docs/frames.md, "What differs per engine").
     """
     key = _zones.zone_name(zone, field="naive_zone")
-    backend = str(frame.implementation).rpartition(".")[2].lower()
-    if backend == "duckdb":
+    engine = backend(frame)
+    if engine == "duckdb":
         relation = frame.to_native()
         parts = [
-            f'timezone(\'{key}\', "{c}") AS "{c}"' if c in names else f'"{c}"'
+            f"timezone('{key}', {quoted(c)}) AS {quoted(c)}" if c in names else quoted(c)
             for c in relation.columns
         ]
         return nw.from_native(relation.project(", ".join(parts)))
-    if backend in ("pyspark", "pyspark_connect"):
+    if engine in SPARK:
         # The wall time in ``key`` to its UTC wall time, then to the instant by
         # microsecond arithmetic: no step reads the session's zone (casting a
         # naive timestamp, and to_utc_timestamp, would).
@@ -347,8 +430,23 @@ def place_naive(nw: Any, frame: Any, names: list[str], zone: tzinfo) -> Any:
     )
 
 
-def native_frame(nw: Any, frame: Any, native: Any, kinds: Mapping[str, str]) -> Any:
-    """``frame``, with the pandas object columns read (``kinds``: column -> kind) typed.
+def _native_types(
+    nw: Any, frame: Any, native: Any, kinds: Mapping[str, str]
+) -> tuple[Any, dict[str, str]]:
+    """``frame`` with the columns read (``kinds``: column -> kind) typed where narwhals can't
+    type them, and the columns of a type no metric reads (column -> the engine's type)."""
+    engine = backend(frame)
+    if engine == "pandas":
+        return _pandas_types(nw, frame, native, kinds), {}
+    if engine == "duckdb":
+        return _duckdb_types(nw, frame, kinds)
+    if engine in SPARK:
+        return _spark_types(nw, frame, kinds), {}
+    return frame, {}
+
+
+def _pandas_types(nw: Any, frame: Any, native: Any, kinds: Mapping[str, str]) -> Any:
+    """``frame``, with the pandas object columns read typed.
 
     A column of Python Decimals (or dates) is converted through Arrow, which
     infers ``decimal128`` (or ``date32``), so sums stay exact and typed. A
@@ -361,8 +459,6 @@ def native_frame(nw: Any, frame: Any, native: Any, kinds: Mapping[str, str]) -> 
     Unknown; the same instants in UTC are typed (every metric reads the
     instants, and calendars come from the metric's own ``zone``).
     """
-    if type(native).__module__.partition(".")[0] != "pandas":
-        return frame
     schema = frame.collect_schema()
     objects = [name for name in kinds if str(native[name].dtype) == "object"]
     unknown = [name for name in kinds if schema[name] == nw.Unknown]
@@ -392,6 +488,61 @@ def native_frame(nw: Any, frame: Any, native: Any, kinds: Mapping[str, str]) -> 
         if isinstance(native[name].dtype, pd.DatetimeTZDtype):
             copy[name] = native[name].dt.tz_convert("UTC")
     return nw.from_native(copy)
+
+
+def _duckdb_types(nw: Any, frame: Any, kinds: Mapping[str, str]) -> tuple[Any, dict[str, str]]:
+    """``frame`` (a DuckDB relation) with its columns of nulls, and its timestamps in other
+    units than microseconds, read as the kind of column read; other types narwhals can't
+    type (UUID, BIT, UNION) are returned as unreadable.
+
+    Nanoseconds are dropped (floored), as records drop those of a pandas Timestamp.
+    """
+    relation = frame.to_native()
+    schema = frame.collect_schema()
+    unreadable: dict[str, str] = {}
+    parts: list[str] = []
+    changed = False
+    for column, native_type in zip(relation.columns, relation.types, strict=True):
+        name = quoted(column)
+        if column not in kinds:
+            parts.append(name)
+            continue
+        ns = f"epoch_ns({name})"
+        micros = f"make_timestamp(({ns} - (({ns} % 1000) + 1000) % 1000) // 1000)"
+        converted = {
+            "null": f"CAST(NULL AS {_EMPTY_SQL.get(kinds[column], 'STRING')})",
+            "timestamp_ns": micros,
+            "timestamptz_ns": f"timezone('UTC', {micros})",
+            "timestamp_ms": f"CAST({name} AS TIMESTAMP)",
+            "timestamp_s": f"CAST({name} AS TIMESTAMP)",
+        }.get(native_type.id)
+        if converted is None and schema[column] == nw.Unknown:
+            unreadable[column] = str(native_type)
+        changed = changed or converted is not None
+        parts.append(name if converted is None else f"{converted} AS {name}")
+    if not changed:
+        return frame, unreadable
+    return nw.from_native(relation.project(", ".join(parts))), unreadable
+
+
+def _spark_types(nw: Any, frame: Any, kinds: Mapping[str, str]) -> Any:
+    """``frame`` (a Spark DataFrame) with its columns of nulls (``void``) typed as the kind read."""
+    native = frame.to_native()
+    types = dict(native.dtypes)
+    empty = [column for column in kinds if types.get(column) == "void"]
+    if not empty:
+        return frame
+    functions = importlib.import_module("pyspark.sql.functions")
+    for column in empty:
+        kind = kinds[column]
+        empty_type = "TIMESTAMP" if kind == TIME else _EMPTY_SQL.get(kind, "STRING")
+        native = native.withColumn(column, functions.lit(None).cast(empty_type))
+    return nw.from_native(native)
+
+
+def quoted(name: str) -> str:
+    """``name`` as a quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _null_type(pa: Any, kind: str) -> Any:
@@ -432,10 +583,12 @@ def _arrow_array(pa: Any, column: Any) -> Any:
 
 
 def _naive(dtype: Any) -> bool:
+    """Whether ``dtype`` is a datetime without a zone."""
     return getattr(dtype, "time_zone", "") is None
 
 
 def _float_money(scale: Any, rounding: Any) -> tuple[int, str] | None:
+    """``(scale, rounding)`` of the float opt-in, both given and valid, or None."""
     if scale is None and rounding is None:
         return None
     if scale is None or rounding is None:
@@ -471,7 +624,7 @@ def _typed(
     money: tuple[int, str] | None,
 ) -> Any:
     """``column`` checked for ``kind`` on its type alone, converted where stated."""
-    if dtype == nw.Unknown:  # a pandas column holding no value (see native_frame)
+    if dtype == nw.Unknown:  # a column of Arrow's or polars' null type: no value at all
         return column.cast(_EMPTY[kind](nw))
     if kind == ID:
         if dtype.is_integer() or dtype in (nw.String, nw.Categorical) or isinstance(dtype, nw.Enum):
@@ -500,7 +653,7 @@ def _typed(
                     "times were written in with naive_zone= (an IANA key such as "
                     "'Europe/Berlin', or 'UTC')",
                 )
-            return column  # placed in ``zone`` by place_naive, once selected
+            return column  # placed in ``zone`` by _place_naive, once selected
     elif kind == MONEY:
         if isinstance(dtype, nw.Decimal):
             return column
@@ -518,25 +671,53 @@ def _rounded_float(nw: Any, column: Any, scale: int) -> Any:
 
     The float64 product ``x * 10**scale`` plus a half, floored, is an integer
     every engine computes alike (a plain cast to decimal rounds differently
-    per engine).
+    per engine). A NaN is a missing value; :func:`_refuse_unroundable` has
+    refused the values whose product an Int64 can't hold.
     """
-    # A missing value stays missing; it is filled first only because pandas
-    # cannot cast a NaN to an integer, even where the result is not kept.
-    whole = ((column.fill_null(0.0) * (10**scale) + 0.5).floor()).cast(nw.Int64)
+    value = _not_nan(nw, column)
+    # Missing values are filled first only because pandas cannot cast a NaN
+    # to an integer, even where the result is not kept.
+    whole = ((value.fill_null(0.0) * (10**scale) + 0.5).floor()).cast(nw.Int64)
     rounded = (
         whole.cast(nw.Decimal(_INT64_DIGITS, 0))
         * nw.lit(Decimal(1).scaleb(-scale), nw.Decimal(scale + 1, scale))
     ).cast(nw.Decimal(DECIMAL_DIGITS, scale))
-    return nw.when(~column.is_null()).then(rounded)
+    return nw.when(~value.is_null()).then(rounded)
 
 
-def audit(bound: Bound, checks: list[tuple[Any, Any]]) -> dict[str, Any]:
-    """One aggregate query over the bound table: ``checks`` are ``(alias, expression)``."""
+def _not_nan(nw: Any, column: Any) -> Any:
+    """A float column with NaN read as a missing value (as a DataFrame's gap is in records)."""
+    return nw.when(~column.is_nan()).then(column)
+
+
+def audit(bound: Bound, checks: list[tuple[Any, Any]], *, frame: Any = None) -> dict[str, Any]:
+    """One aggregate query over the bound table (or ``frame``, derived from it):
+    ``checks`` are ``(alias, expression)``."""
     if not checks:
         return {}
-    query = bound.frame.select(*(expression.alias(alias) for alias, expression in checks))
-    (row,) = bound.collect(query)
+    source = bound.frame if frame is None else frame
+    (row,) = bound.collect(source.select(*(check.alias(alias) for alias, check in checks)))
     return row
+
+
+def count_where(nw: Any, condition: Any) -> Any:
+    """An aggregate: the rows where ``condition`` is true (Spark's ANSI mode sums no booleans)."""
+    return nw.when(condition).then(1).otherwise(0).sum()
+
+
+def null_checks(nw: Any, names: Collection[str]) -> list[tuple[str, Any]]:
+    """Audit checks counting the missing values of each column of ``names`` (``name__nulls``)."""
+    return [(f"{name}__nulls", count_where(nw, nw.col(name).is_null())) for name in names]
+
+
+def refuse_nulls(bound: Bound, found: Mapping[str, Any], names: Collection[str]) -> None:
+    """Refuse the first column of ``names`` the audit ``found`` missing values in, naming it."""
+    for name in names:
+        nulls = whole(found.get(f"{name}__nulls"))
+        if nulls:
+            raise InvalidField(
+                bound.field(name), None, f"a value in every row ({nulls:,} rows have none)"
+            )
 
 
 def refuse_currency(bound: Bound, found: list[Any], stated: str | None) -> str | None:
@@ -574,16 +755,17 @@ def instant(value: Any) -> datetime:
     moment: datetime = (
         value.to_pydatetime() if hasattr(value, "to_pydatetime") else value  # pandas Timestamp
     )
-    if moment.tzinfo is None:  # pragma: no cover - the bound columns are aware
+    if moment.tzinfo is None:  # DuckDB's, handed over as UTC wall times (Bound.collect)
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
 
 
 def decimal(value: Any) -> Decimal:
-    """An engine's decimal as a Decimal (exact; an int for a sum of integers)."""
+    """An engine's decimal sum as a Decimal (exact; an int for a sum of integers; a sum over
+    no rows, None or pandas' NA, is 0)."""
     if isinstance(value, Decimal):
         return value
-    return Decimal(int(value)) if value is not None else Decimal(0)
+    return Decimal(int(value)) if found_value(value) else Decimal(0)
 
 
 def rows_only(given: Mapping[str, Any]) -> None:
@@ -595,6 +777,15 @@ def rows_only(given: Mapping[str, Any]) -> None:
                 value,
                 "None: it applies to a table (a DataFrame, a lazy frame, a relation); "
                 "records are read by their keys",
+            )
+
+
+def tables_only(given: Mapping[str, Any]) -> None:
+    """Refuse the rows-only arguments ``given`` (``{"progress": ...}``) when a table was given."""
+    for name, value in given.items():
+        if value is not None:
+            raise InvalidField(
+                name, value, "None: a table is computed inside its engine, not read row by row"
             )
 
 

@@ -1,9 +1,12 @@
-"""Per-engine expressions of the frame path: instants, durations and calendars, alike everywhere.
+"""Time on a table, alike on every engine: instants, durations, dates and calendars (private).
 
-Where an engine's own function follows its session's time zone (DuckDB,
-Spark) or is missing from narwhals, the engine's native function or integer
-arithmetic on epoch microseconds is used, so every engine gives the records
-path's answer (docs/frames.md, "What differs per engine").
+A bound table's time columns are aware; here they become UTC epoch
+microseconds (:func:`epoch_microseconds`), durations to ``now``, dates as
+days since 1970 and calendar months or days in a zone
+(:func:`with_local_calendar`), and a period filters rows by instants. DuckDB
+and Spark compute calendars and differences on the session's wall clock, so
+there the engine's own SQL on epoch microseconds is used instead (docs/frames.md,
+"What differs per engine").
 """
 
 from __future__ import annotations
@@ -14,8 +17,20 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from salesflow import _zones
+from salesflow.errors import InvalidField
+from salesflow.metrics._read.frames import SPARK, backend, quoted
 
 _US_PER_DAY: Final = 86_400_000_000
+
+
+def _with_sql(nw: Any, frame: Any, alias: str, *, duckdb: str, spark: str) -> Any:
+    """``frame`` (a DuckDB relation or a Spark DataFrame) with ``alias``, the engine's own SQL."""
+    native = frame.to_native()
+    if backend(frame) in SPARK:
+        functions = importlib.import_module("pyspark.sql.functions")
+        return nw.from_native(native.withColumn(alias, functions.expr(spark)))
+    kept = [quoted(column) for column in native.columns if column != alias]
+    return nw.from_native(native.project(", ".join([*kept, f"{duckdb} AS {quoted(alias)}"])))
 
 
 def epoch_microseconds(nw: Any, frame: Any, name: str, alias: str) -> Any:
@@ -23,15 +38,9 @@ def epoch_microseconds(nw: Any, frame: Any, name: str, alias: str) -> Any:
 
     DuckDB and Spark lack narwhals' ``dt.timestamp``; their own functions are used.
     """
-    backend = str(frame.implementation).rpartition(".")[2].lower()
-    if backend == "duckdb":
-        relation = frame.to_native()
-        columns = ", ".join(f'"{c}"' for c in relation.columns if c != alias)
-        return nw.from_native(relation.project(f'{columns}, epoch_us("{name}") AS "{alias}"'))
-    if backend == "pyspark" or backend == "pyspark_connect":
-        functions = importlib.import_module("pyspark.sql.functions")
-        native = frame.to_native()
-        return nw.from_native(native.withColumn(alias, functions.unix_micros(functions.col(name))))
+    if backend(frame) in ("duckdb", *SPARK):
+        duckdb, spark = f"epoch_us({quoted(name)})", f"unix_micros(`{name}`)"
+        return _with_sql(nw, frame, alias, duckdb=duckdb, spark=spark)
     return frame.with_columns(nw.col(name).dt.timestamp("us").alias(alias))
 
 
@@ -40,21 +49,20 @@ def with_time_since(nw: Any, frame: Any, now: datetime, name: str, alias: str) -
 
     DuckDB and Spark subtract timestamps on the session's wall clock (an
     hour off across a clock change); there the epoch microseconds are
-    subtracted instead.
+    subtracted instead. DuckDB's interval is days and microseconds (Arrow
+    reads its microseconds as nanoseconds, which wrap after 292 years).
     """
-    backend = str(frame.implementation).rpartition(".")[2].lower()
-    if backend == "duckdb":
-        relation = frame.to_native()
-        columns = ", ".join(f'"{c}"' for c in relation.columns if c != alias)
-        since = f'to_microseconds({_us(now)} - epoch_us("{name}"))'
-        return nw.from_native(relation.project(f'{columns}, {since} AS "{alias}"'))
-    if backend in ("pyspark", "pyspark_connect"):
-        functions = importlib.import_module("pyspark.sql.functions")
-        since = (
-            f"make_dt_interval(0, 0, 0, CAST(CAST({_us(now)} - unix_micros(`{name}`) "
+    if backend(frame) in ("duckdb", *SPARK):
+        since = f"({us(now)} - epoch_us({quoted(name)}))"
+        duckdb = (
+            f"to_days(CAST({since} // {_US_PER_DAY} AS INTEGER)) "
+            f"+ to_microseconds({since} % {_US_PER_DAY})"
+        )
+        spark = (
+            f"make_dt_interval(0, 0, 0, CAST(CAST({us(now)} - unix_micros(`{name}`) "
             "AS DECIMAL(18, 0)) / 1000000 AS DECIMAL(18, 6)))"
         )
-        return nw.from_native(frame.to_native().withColumn(alias, functions.expr(since)))
+        return _with_sql(nw, frame, alias, duckdb=duckdb, spark=spark)
     return frame.with_columns((nw.lit(now) - nw.col(name)).alias(alias))
 
 
@@ -64,21 +72,10 @@ def epoch_days(nw: Any, frame: Any, name: str, alias: str) -> Any:
     DuckDB and Spark refuse to cast a date to an integer; their own date
     arithmetic is used.
     """
-    backend = str(frame.implementation).rpartition(".")[2].lower()
-    if backend == "duckdb":
-        relation = frame.to_native()
-        columns = ", ".join(f'"{c}"' for c in relation.columns if c != alias)
-        return nw.from_native(
-            relation.project(
-                f'{columns}, CAST("{name}" - DATE \'1970-01-01\' AS BIGINT) AS "{alias}"'
-            )
-        )
-    if backend == "pyspark" or backend == "pyspark_connect":
-        functions = importlib.import_module("pyspark.sql.functions")
-        native = frame.to_native()
-        return nw.from_native(
-            native.withColumn(alias, functions.unix_date(functions.col(name)).cast("bigint"))
-        )
+    if backend(frame) in ("duckdb", *SPARK):
+        duckdb = f"CAST({quoted(name)} - DATE '1970-01-01' AS BIGINT)"
+        spark = f"CAST(unix_date(`{name}`) AS BIGINT)"
+        return _with_sql(nw, frame, alias, duckdb=duckdb, spark=spark)
     return frame.with_columns(nw.col(name).cast(nw.Int32).cast(nw.Int64).alias(alias))
 
 
@@ -87,11 +84,11 @@ def within(nw: Any, frame: Any, name: str, start: datetime, end: datetime) -> An
     :meth:`salesflow.periods.Period.contains` decides (compared as UTC epoch microseconds)."""
     marker = f"{name}__us"
     frame = epoch_microseconds(nw, frame, name, marker)
-    us = nw.col(marker)
-    return frame.filter((us >= _us(start)) & (us < _us(end))).drop(marker)
+    micros = nw.col(marker)
+    return frame.filter((micros >= us(start)) & (micros < us(end))).drop(marker)
 
 
-def zone_offsets(zone: tzinfo, low: int, high: int) -> list[tuple[int, int]]:
+def _zone_offsets(zone: tzinfo, low: int, high: int) -> list[tuple[int, int]]:
     """``[(from_us, offset_us), ...]``: ``zone``'s UTC offset from each instant on, low to high.
 
     The first entry starts at ``low``; every later one at a change of offset
@@ -121,15 +118,15 @@ def zone_offsets(zone: tzinfo, low: int, high: int) -> list[tuple[int, int]]:
     return changes
 
 
-def local_days(nw: Any, us: Any, offsets: list[tuple[int, int]]) -> Any:
-    """Days since 1970-01-01 of the local calendar, from epoch microseconds ``us`` (integers only)."""
+def _local_days(nw: Any, micros: Any, offsets: list[tuple[int, int]]) -> Any:
+    """Days since 1970-01-01 of the local calendar, from epoch microseconds ``micros``."""
     shift: Any = nw.lit(offsets[0][1])
     for start, offset in offsets[1:]:
-        shift = nw.when(us >= start).then(nw.lit(offset)).otherwise(shift)
-    return (us + shift) // _US_PER_DAY
+        shift = nw.when(micros >= start).then(nw.lit(offset)).otherwise(shift)
+    return (micros + shift) // _US_PER_DAY
 
 
-def with_month_of_days(nw: Any, frame: Any, days: str, alias: str) -> Any:
+def _with_month_of_days(nw: Any, frame: Any, days: str, alias: str) -> Any:
     """``frame`` with ``alias``: ``year * 12 + month - 1`` of column ``days`` (days since
     1970-01-01, proleptic Gregorian).
 
@@ -165,7 +162,8 @@ def with_month_of_days(nw: Any, frame: Any, days: str, alias: str) -> Any:
     return frame.drop("_z", "_era", "_doe", "_yoe", "_doy", "_mp", "_m")
 
 
-def _us(moment: datetime) -> int:
+def us(moment: datetime) -> int:
+    """An aware datetime as UTC epoch microseconds (exact)."""
     return (moment - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
 
 
@@ -179,6 +177,7 @@ def with_local_calendar(
     alias: str,
     earliest: datetime,
     latest: datetime,
+    place: str,
 ) -> Any:
     """``frame`` with ``alias``: the calendar month (``year*12 + month - 1``) or day
     (days since 1970-01-01) of time column ``name`` in ``zone``.
@@ -189,28 +188,54 @@ def with_local_calendar(
     zone). Elsewhere the local date is computed from epoch microseconds and
     the zone's offsets between ``earliest`` and ``latest`` with integer
     arithmetic: DuckDB's and Spark's calendar functions on an instant follow
-    the session's zone, not the data's.
+    the session's zone, not the data's. As in records, a month must fall in
+    the years 2 to 9998 in ``zone`` and a day in the years 1 to 9999; a
+    moment outside them is refused at ``place``, the column as the caller
+    wrote it.
     """
-    backend = str(frame.implementation).rpartition(".")[2].lower()
+    _refuse_outside_calendar(place, zone, unit, earliest, latest)
+    engine = backend(frame)
     named = isinstance(zone, ZoneInfo) or zone == UTC  # not a fixed offset
-    if unit == "month" and named and backend in ("polars", "pandas", "pyarrow", "modin", "cudf"):
+    if unit == "month" and named and engine in ("polars", "pandas", "pyarrow", "modin", "cudf"):
         local = nw.col(name).dt.convert_time_zone(_zones.zone_name(zone))
         return frame.with_columns(
             (local.dt.year().cast(nw.Int64) * 12 + local.dt.month().cast(nw.Int64) - 1).alias(alias)
         )
-    if backend == "duckdb":
+    if engine == "duckdb":
         key = _duckdb_zone(frame.to_native(), zone)
         if key is not None:
             return _duckdb_calendar(nw, frame, name, key, unit=unit, alias=alias)
     marker = f"{alias}__us"
     frame = epoch_microseconds(nw, frame, name, marker)
-    offsets = zone_offsets(zone, _us(earliest), _us(latest))
-    days = local_days(nw, nw.col(marker).cast(nw.Int64), offsets)
+    offsets = _zone_offsets(zone, us(earliest), us(latest))
+    days = _local_days(nw, nw.col(marker).cast(nw.Int64), offsets)
     frame = frame.with_columns(days.cast(nw.Int64).alias(f"{alias}__days")).drop(marker)
     if unit == "month":
-        frame = with_month_of_days(nw, frame, f"{alias}__days", alias)
+        frame = _with_month_of_days(nw, frame, f"{alias}__days", alias)
         return frame.drop(f"{alias}__days")
     return frame.rename({f"{alias}__days": alias})
+
+
+def _refuse_outside_calendar(
+    place: str, zone: tzinfo, unit: str, earliest: datetime, latest: datetime
+) -> None:
+    """Refuse ``earliest`` or ``latest`` when its month (or day) in ``zone`` is outside the
+    years the records path reads (docs/metrics.md, "Supported ranges")."""
+    low, high = (2, 9998) if unit == "month" else (1, 9999)
+    for moment in (earliest, latest):
+        try:
+            year = moment.astimezone(zone).year
+        except OverflowError:  # the year 0 or 10000 there
+            year = 0 if moment.year == 1 else 10_000
+        if not low <= year <= high:
+            label = _zones.zone_label(zone)
+            raise InvalidField(
+                place,
+                moment,
+                f"a moment whose month in {label} lies within the years 2 to 9998"
+                if unit == "month"
+                else f"a moment that reads within the years 1 to 9999 in {label}",
+            )
 
 
 def _duckdb_zone(relation: Any, zone: tzinfo) -> str | None:
