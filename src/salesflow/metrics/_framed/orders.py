@@ -78,7 +78,7 @@ class OrderTable:
             # Arrow widens a difference by one, and the audit has bounded every
             # amount, and a discount is at most its amount); only sums are
             # widened to 38 digits. Engines compute 18 digits or fewer in 64 bits.
-            amount_type = self.bound.frame.collect_schema()["amount"]
+            amount_type = self.bound.schema["amount"]
             digits = min(amount_type.precision, DECIMAL_DIGITS - 1)
             narrow = nw.Decimal(digits, amount_type.scale)
             row = nw.Decimal(digits + 1, amount_type.scale)
@@ -92,7 +92,7 @@ class OrderTable:
         return nw.col("amount")
 
     def scale(self) -> int:
-        scale: int = self.bound.frame.collect_schema()["amount"].scale
+        scale: int = self.bound.schema["amount"].scale
         return scale
 
     def money_type(self) -> Any:
@@ -134,7 +134,7 @@ def order_table(
         feature=feature,
     )
     nw = bound.nw
-    schema = bound.frame.collect_schema()
+    schema = bound.schema
     checks: list[tuple[str, Any]] = [("rows", nw.len())]
     for name in bound.source:
         if name not in ("status", "discount"):

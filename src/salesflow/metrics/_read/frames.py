@@ -99,7 +99,7 @@ class Bound:
     ``lazy`` says whether the caller's table was lazy.
     """
 
-    __slots__ = ("argument", "backend", "frame", "lazy", "nw", "source")
+    __slots__ = ("_schema", "argument", "backend", "frame", "lazy", "nw", "source")
 
     def __init__(
         self, nw: Any, argument: str, frame: Any, source: dict[str, str | None], lazy: bool
@@ -110,6 +110,14 @@ class Bound:
         self.source = source
         self.lazy = lazy
         self.backend = str(frame.implementation).rpartition(".")[2].lower()
+        self._schema: Any = None
+
+    @property
+    def schema(self) -> Any:
+        """``frame``'s schema, asked once (a SQL engine answers with a query)."""
+        if self._schema is None:
+            self._schema = self.frame.collect_schema()
+        return self._schema
 
     def field(self, name: str) -> str:
         """The place of the standard column ``name`` as the caller wrote it: ``orders['date']``."""
@@ -190,10 +198,12 @@ def bind(
     except TypeError:
         raise InvalidType(argument, native, "a table narwhals reads") from None
     lazy = isinstance(frame, nw.LazyFrame)
-    names = list(frame.collect_schema().names())
-    mapped = _columns_argument(columns, reads, names)
-    frame = native_frame(nw, frame, native, {mapped.get(name, name) for name in reads})
     schema = frame.collect_schema()
+    names = list(schema.names())
+    mapped = _columns_argument(columns, reads, names)
+    converted = native_frame(nw, frame, native, {mapped.get(name, name) for name in reads}, schema)
+    if converted is not frame:
+        frame, schema = converted, converted.collect_schema()
     constants = {k: v for k, v in (constants or {}).items() if v is not None}
     zone = None if naive_zone is None else _zones.zone("naive_zone", naive_zone)
     money = _float_money(amount_scale, amount_rounding)
@@ -271,14 +281,14 @@ def place_naive(nw: Any, frame: Any, names: list[str], zone: tzinfo) -> Any:
     )
 
 
-def native_frame(nw: Any, frame: Any, native: Any, read: Collection[str]) -> Any:
-    """``frame``, with a pandas column of Python Decimals read as exact decimals.
+def native_frame(nw: Any, frame: Any, native: Any, read: Collection[str], schema: Any) -> Any:
+    """``frame`` (whose schema is ``schema``), with a pandas column of Python Decimals read
+    as exact decimals.
 
     narwhals sees such a column as Object; it is converted through Arrow
     (which infers ``decimal128``) so sums stay exact and typed. Only the
-    columns ``read`` are converted.
+    columns ``read`` are converted; ``frame`` itself is returned when none is.
     """
-    schema = frame.collect_schema()
     objects = [name for name in schema.names() if name in read and schema[name] == nw.Object]
     if not objects or type(native).__module__.partition(".")[0] != "pandas":
         return frame
