@@ -483,7 +483,8 @@ def spark_results(count: int) -> list[Result]:
 
 
 def main(argv: list[str]) -> int:
-    """``python -m benchmarks.frames [--quick | --full | --rows N] [--no-memory] [--no-spark]``."""
+    """``python -m benchmarks.frames [--quick | --full | --rows N] [--no-memory] [--no-records]
+    [--no-spark]``."""
     if argv[:1] == ["--peak"]:
         engine, metric, side, path = argv[1:5]
         print(json.dumps({"bytes": _peak_growth(engine, metric, side, path)}))
@@ -494,6 +495,8 @@ def main(argv: list[str]) -> int:
     if "--rows" in argv:
         counts = (int(argv[argv.index("--rows") + 1]),)
         records = counts[0]
+    if "--no-records" in argv:
+        records = None
     started = time.perf_counter()
     results = frame_results(counts, records=records, memory="--no-memory" not in argv)
     if full and "--no-spark" not in argv:

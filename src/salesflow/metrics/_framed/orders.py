@@ -59,7 +59,7 @@ class OrderTable:
     time column's.
     """
 
-    __slots__ = ("bound", "currency", "rows", "spans")
+    __slots__ = ("_schema", "bound", "currency", "rows", "spans")
 
     def __init__(
         self,
@@ -72,6 +72,14 @@ class OrderTable:
         self.currency = currency
         self.rows = rows
         self.spans = spans
+        self._schema: Any = None
+
+    @property
+    def schema(self) -> Any:
+        """The bound frame's schema, asked once (a SQL engine answers each ask with a query)."""
+        if self._schema is None:
+            self._schema = self.bound.frame.collect_schema()
+        return self._schema
 
     @property
     def nw(self) -> Any:
@@ -117,7 +125,7 @@ class OrderTable:
             # Arrow widens a difference by one, and the audit has bounded every
             # amount, and a discount is at most its amount); only sums are
             # widened to 38 digits. Engines compute 18 digits or fewer in 64 bits.
-            amount_type = self.bound.frame.collect_schema()["amount"]
+            amount_type = self.schema["amount"]
             digits = min(amount_type.precision, DECIMAL_DIGITS - 1)
             narrow = nw.Decimal(digits, amount_type.scale)
             row = nw.Decimal(digits + 1, amount_type.scale)
@@ -132,7 +140,7 @@ class OrderTable:
 
     def scale(self) -> int:
         """The decimal places of the bound ``amount`` column."""
-        scale: int = self.bound.frame.collect_schema()["amount"].scale
+        scale: int = self.schema["amount"].scale
         return scale
 
     def money_type(self) -> Any:
