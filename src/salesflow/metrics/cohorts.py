@@ -16,6 +16,7 @@ from typing import Any, Final
 import attrs
 
 from salesflow import _charts, _check, _zones
+from salesflow._frames_out import records_to_frame
 from salesflow._results import (
     Ratio,
     check_places,
@@ -207,6 +208,30 @@ class CohortTable:
         """
         return [cell.to_dict() for cohort in self.cohorts for cell in cohort.cells]
 
+    def to_frame(self, backend: str = "pandas", *, money: str = "decimal") -> Any:
+        """The table as a DataFrame of ``backend``: "pandas", "polars" or "pyarrow".
+
+        One row per cell, the columns of :meth:`to_records`, in order and typed (months as labels
+        such as ``"2026-03"``). Decimals stay exact (a decimal128 column) unless ``money="float"``
+        makes them float64, inexact, for plotting, ``describe()`` and ``qcut``. Needs the library
+        (:class:`~salesflow.errors.MissingExtra` names the extra to install); see docs/metrics.md
+        ("In a notebook").
+        """
+        return records_to_frame(
+            self.to_records(),
+            columns=(
+                ("cohort", "text"),
+                ("offset", "int"),
+                ("month", "text"),
+                ("customers", "int"),
+                ("active", "int"),
+                ("retention", "decimal"),
+                ("partial", "flag"),
+            ),
+            backend=backend,
+            money=money,
+        )
+
     def format(self, places: int = 1, rounding: str = ROUND_HALF_EVEN) -> str:
         """The table as text: one row per cohort, shares as percentages.
 
@@ -356,6 +381,12 @@ def cohort_retention(
     now_month = None if moment is None else _month_of_now(now, moment, where)
     rule = check_purchase(purchase)
     if table(orders):
+        if progress is not None:
+            raise InvalidField(
+                "progress",
+                progress,
+                "None: a table is computed inside its engine, not read row by row",
+            )
         active_by_cohort = framed_cohorts(
             orders,
             zone=where,

@@ -6,8 +6,8 @@ and "Sales cycle length").
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 import attrs
@@ -17,6 +17,8 @@ from salesflow._durations import Durations
 from salesflow._results import OnEmpty, Score, check_on_empty, flag_field
 from salesflow._tables import html_table
 from salesflow.errors import InvalidType
+from salesflow.metrics._framed.leads import framed_cycle
+from salesflow.metrics._read.frames import rows_only, table
 from salesflow.metrics._read.leads import lead_rows
 from salesflow.metrics._read.scope import optional_now, period_argument, scope_label, unfinished
 from salesflow.periods import Period
@@ -99,11 +101,13 @@ class SalesCycle:
 
 
 def sales_cycle_length(
-    leads: Iterable[Any],
+    leads: Any,
     *,
     period: Period | None = None,
     now: datetime | None = None,
     on_empty: OnEmpty = "undefined",
+    columns: Mapping[str, str] | None = None,
+    naive_zone: tzinfo | str | None = None,
 ) -> SalesCycle:
     """Sales cycle length: the time from lead created to won, over won leads only.
 
@@ -122,6 +126,16 @@ def sales_cycle_length(
     ``now`` and a lead dated after ``now``.
     ``on_empty="raise"`` raises :class:`UndefinedMetric` when no lead was won.
 
+    ``leads`` may be a table of lead records instead (pandas, polars,
+    pyarrow, DuckDB, Spark, ...; the ``frames`` extra) with the record keys
+    as columns (``created_at``, ``won_at`` empty when not won, ``lost`` may
+    be left out): the cycles are computed inside the engine and only their
+    distinct lengths, counted, leave it, so the result is the same
+    :class:`SalesCycle`. A row is refused as a record would be, naming the
+    column (``leads['won_at']``). ``columns`` maps the record keys to the
+    table's column names; ``naive_zone`` is the zone naive time columns
+    were written in.
+
     >>> from datetime import datetime, timezone
     >>> at = datetime(2026, 3, 1, tzinfo=timezone.utc)
     >>> sales_cycle_length([{"created_at": at, "won_at": None, "lost": True}])
@@ -130,19 +144,13 @@ def sales_cycle_length(
     within = period_argument(period)
     moment = optional_now(now)
     on_empty = check_on_empty(on_empty)
-    spans: list[timedelta] = []
-    still_open = lost = 0
-    for row in lead_rows(leads, created=True, lost=True, now=moment):
-        created = row.created_at
-        assert created is not None  # read for every lead
-        if within is not None and not within.contains(created):
-            continue
-        if row.won_at is not None:
-            spans.append(row.won_at - created)
-        elif row.lost:
-            lost += 1
-        else:
-            still_open += 1
+    if table(leads):
+        spans, still_open, lost = framed_cycle(
+            leads, period=within, now=moment, columns=columns, naive_zone=naive_zone
+        )
+    else:
+        rows_only({"columns": columns, "naive_zone": naive_zone})
+        spans, still_open, lost = _cycles(leads, within, moment)
     cycles = Durations(
         "sales cycle length",
         scope_label(within, "leads created"),
@@ -153,3 +161,23 @@ def sales_cycle_length(
     if on_empty == "raise":
         cycles.require()
     return SalesCycle(cycles, still_open, lost, unfinished=unfinished(within, moment))
+
+
+def _cycles(
+    leads: Iterable[Any], within: Period | None, now: datetime | None
+) -> tuple[list[timedelta], int, int]:
+    """``(cycles of the won leads, still open, lost)`` among the leads created ``within``."""
+    spans: list[timedelta] = []
+    still_open = lost = 0
+    for row in lead_rows(leads, created=True, lost=True, now=now):
+        created = row.created_at
+        assert created is not None  # read for every lead
+        if within is not None and not within.contains(created):
+            continue
+        if row.won_at is not None:
+            spans.append(row.won_at - created)
+        elif row.lost:
+            lost += 1
+        else:
+            still_open += 1
+    return spans, still_open, lost

@@ -8,18 +8,22 @@ docs/metrics.md, "Email open, click and click-to-open rates".
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from datetime import tzinfo
 from decimal import ROUND_HALF_EVEN
 from enum import Enum
 from typing import Any, Final
 
 import attrs
 
+from salesflow._frames_out import records_to_frame
 from salesflow._results import OnEmpty, Ratio, check_on_empty, settle
 from salesflow._tables import html_record, html_table
 from salesflow.errors import InvalidField, InvalidType
 from salesflow.metrics._figures import at_most, name_field
+from salesflow.metrics._framed.emails import framed_mail_counts
 from salesflow.metrics._read.emails import messages
 from salesflow.metrics._read.fields import count_attribute
+from salesflow.metrics._read.frames import rows_only, table
 
 __all__ = ["EmailReport", "EmailStats", "email_engagement"]
 
@@ -220,6 +224,32 @@ class EmailReport(Mapping[str, EmailStats]):
         """One plain dict per kind (see :meth:`EmailStats.to_dict`)."""
         return [stats.to_dict() for stats in self.kinds]
 
+    def to_frame(self, backend: str = "pandas", *, money: str = "decimal") -> Any:
+        """The report as a DataFrame of ``backend``: "pandas", "polars" or "pyarrow".
+
+        One row per kind, the columns of :meth:`to_records`, in order and typed (undefined rates
+        null). Decimals stay exact (a decimal128 column) unless ``money="float"`` makes them
+        float64, inexact, for plotting, ``describe()`` and ``qcut``. Needs the library
+        (:class:`~salesflow.errors.MissingExtra` names the extra to install); see docs/metrics.md
+        ("In a notebook").
+        """
+        return records_to_frame(
+            self.to_records(),
+            columns=(
+                ("kind", "text"),
+                ("delivered", "int"),
+                ("opened", "int"),
+                ("clicked", "int"),
+                ("undelivered", "int"),
+                ("clicked_unopened", "int"),
+                ("open_rate", "decimal"),
+                ("click_rate", "decimal"),
+                ("click_to_open_rate", "decimal"),
+            ),
+            backend=backend,
+            money=money,
+        )
+
     def format(self, places: int = 1, rounding: str = ROUND_HALF_EVEN) -> str:
         """A table of the three rates per kind and in total (rounded only here)."""
         rows = [*self.kinds, self.total]
@@ -267,7 +297,11 @@ class EmailReport(Mapping[str, EmailStats]):
 
 
 def email_engagement(
-    rows: Iterable[Mapping[str, Any]], *, on_empty: OnEmpty = "undefined"
+    rows: Iterable[Mapping[str, Any]] | Any,
+    *,
+    on_empty: OnEmpty = "undefined",
+    columns: Mapping[str, str] | None = None,
+    naive_zone: tzinfo | str | None = None,
 ) -> EmailReport:
     """Email engagement per notification kind, in one pass over message records.
 
@@ -282,6 +316,15 @@ def email_engagement(
     no denominator. The keys are on docs/metrics.md. Refuses bad rows
     naming them. No delivered message at all gives undefined rates, or
     :class:`UndefinedMetric` with ``on_empty="raise"``.
+
+    ``rows`` may be a table instead (pandas, polars, pyarrow, DuckDB, Spark,
+    ...; the ``frames`` extra) with message_id, kind and delivered_at
+    columns and, optionally, opened_at and clicked_at (a missing value where
+    there was none): the counts per kind are found inside its engine and
+    the report is the same :class:`EmailReport`. ``columns`` maps
+    salesflow's column names to the table's; ``naive_zone`` is the zone a
+    naive time column was written in. Refusals name the column
+    (``rows['sent']``).
 
     >>> from datetime import datetime, timedelta, timezone
     >>> t = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
@@ -299,7 +342,11 @@ def email_engagement(
     '66.7%'
     """
     check_on_empty(on_empty)
-    counts = _fold_mails(rows)
+    if table(rows):
+        counts = framed_mail_counts(rows, columns=columns, naive_zone=naive_zone)
+    else:
+        rows_only({"columns": columns, "naive_zone": naive_zone})
+        counts = _fold_mails(rows)
     report = EmailReport(
         tuple(
             EmailStats(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from decimal import ROUND_HALF_EVEN
 from enum import Enum
 from typing import Any, Final, Literal
@@ -20,6 +20,7 @@ from typing import Any, Final, Literal
 import attrs
 
 from salesflow import _charts, _check
+from salesflow._frames_out import records_to_frame
 from salesflow._results import (
     OnEmpty,
     Ratio,
@@ -30,6 +31,9 @@ from salesflow._results import (
 from salesflow._tables import Shaded, html_record, html_table
 from salesflow.errors import InvalidField, InvalidType
 from salesflow.metrics._figures import distinct_id_conversion
+from salesflow.metrics._framed.columns import series
+from salesflow.metrics._framed.funnel import framed_funnel
+from salesflow.metrics._framed.ids import framed_distinct_ids
 from salesflow.metrics._read.choices import variant_arguments
 from salesflow.metrics._read.fields import (
     identifier,
@@ -37,6 +41,7 @@ from salesflow.metrics._read.fields import (
     values_of,
     whole_number,
 )
+from salesflow.metrics._read.frames import rows_only, table
 from salesflow.metrics._read.funnel_events import PersonId, funnel_events
 
 __all__ = [
@@ -88,10 +93,11 @@ def _id_set(field: str, ids: Any) -> dict[PersonId, int]:
 def conversion_rate(
     *,
     conversions: int | None = None,
-    visitors: int | Iterable[PersonId],
-    converted: Iterable[PersonId] | None = None,
+    visitors: int | Iterable[PersonId] | Any,
+    converted: Iterable[PersonId] | Any | None = None,
     variant: ConversionVariant = "counts",
     on_empty: OnEmpty = "undefined",
+    columns: Mapping[str, str] | None = None,
 ) -> Ratio:
     """Conversion rate: visitors who converted / visitors, from counts or from ids.
 
@@ -111,6 +117,14 @@ def conversion_rate(
     No visitors give an undefined ratio (or :class:`UndefinedMetric` with
     ``on_empty="raise"``).
 
+    With ``variant="distinct_ids"``, ``visitors`` and ``converted`` may be
+    Series (pandas, polars, a pyarrow Array or ChunkedArray) or tables of
+    one engine (the ``frames`` extra): a one-column table, its
+    ``person_id`` column or the one ``columns={"person_id": ...}`` names.
+    The distinct ids are counted, and the converted ids looked up among the
+    visitors, inside the engine; missing or empty ids are refused naming
+    the column.
+
     >>> conversion_rate(conversions=30, visitors=1200).percent()
     '2.5%'
     >>> conversion_rate(visitors=["a", "b", "c", "a"], converted=["b", "b"], variant="distinct_ids")
@@ -119,6 +133,12 @@ def conversion_rate(
     given = {"conversions": conversions, "visitors": visitors, "converted": converted}
     read = variant_arguments("conversion_rate", variant, _CONVERSION_VARIANTS, given)
     if variant == "distinct_ids":
+        if any(table(ids) or series(ids) for ids in (visitors, converted)):
+            buyers_count, people_count = framed_distinct_ids(
+                visitors, converted, columns=columns, read_ids=_id_set
+            )
+            return settle(distinct_id_conversion(buyers_count, people_count), on_empty)
+        rows_only({"columns": columns})
         people = _id_set("visitors", read["visitors"])
         buyers = _id_set("converted", read["converted"])
         for person, index in buyers.items():
@@ -129,6 +149,7 @@ def conversion_rate(
                     f"the id of one of visitors ({shown_ids(people)}): a visitor converts",
                 )
         return settle(distinct_id_conversion(len(buyers), len(people)), on_empty)
+    rows_only({"columns": columns})
     converted_count = whole_number("conversions", conversions, minimum=0)
     total = whole_number("visitors", visitors, minimum=0)
     if converted_count > total:
@@ -413,6 +434,30 @@ class Funnel:
         """One plain dict per step (see :meth:`FunnelStepResult.to_dict`)."""
         return [result.to_dict() for result in self.results]
 
+    def to_frame(self, backend: str = "pandas", *, money: str = "decimal") -> Any:
+        """The funnel as a DataFrame of ``backend``: "pandas", "polars" or "pyarrow".
+
+        One row per step, the columns of :meth:`to_records`, in order and typed (the first step's
+        ``dropped`` and ratios null). Decimals stay exact (a decimal128 column) unless
+        ``money="float"`` makes them float64, inexact, for plotting, ``describe()`` and ``qcut``.
+        Needs the library (:class:`~salesflow.errors.MissingExtra` names the extra to install); see
+        docs/metrics.md ("In a notebook").
+        """
+        return records_to_frame(
+            self.to_records(),
+            columns=(
+                ("step", "text"),
+                ("position", "int"),
+                ("reached", "int"),
+                ("dropped", "int_or_none"),
+                ("conversion", "decimal"),
+                ("from_entry", "decimal"),
+                ("drop_off", "decimal"),
+            ),
+            backend=backend,
+            money=money,
+        )
+
     def format(self, places: int = 1, rounding: str = ROUND_HALF_EVEN) -> str:
         """The funnel as a text table; shares rounded to ``places`` with ``rounding`` (only here)."""
         results = self.results
@@ -553,12 +598,14 @@ def _settle(events: list[_Event], window: timedelta | None) -> tuple[list[dateti
 
 
 def funnel(
-    rows: Iterable[Mapping[str, Any]],
+    rows: Iterable[Mapping[str, Any]] | Any,
     *,
     window: timedelta | None,
     steps: Iterable[str] = DEFAULT_FUNNEL_STEPS,
     other_steps: OtherSteps = "refuse",
     on_empty: OnEmpty = "undefined",
+    columns: Mapping[str, str] | None = None,
+    naive_zone: tzinfo | str | None = None,
 ) -> Funnel:
     """An ordered funnel over ``steps`` from event records, each person counted once.
 
@@ -589,6 +636,15 @@ def funnel(
     entering gives undefined ratios, or :class:`UndefinedMetric` with
     ``on_empty="raise"``.
 
+    ``rows`` may be a table instead (pandas, polars, pyarrow, DuckDB, Spark,
+    ...; the ``frames`` extra) with person_id, step and at columns. The
+    rule is computed exactly inside its engine: each step's moment is a
+    minimum over the person's events given the step before (one windowed
+    ``min() over person_id`` per step), and only the counts leave it, so
+    the result is the same :class:`Funnel`. ``columns`` maps salesflow's
+    column names to the table's; ``naive_zone`` is the zone a naive time
+    column was written in. Refusals name the column (``rows['event']``).
+
     >>> from datetime import datetime, timedelta, timezone
     >>> t = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
     >>> rows = [
@@ -605,6 +661,20 @@ def funnel(
     limit = _window(window)
     skip = _other_steps(other_steps)
     check_on_empty(on_empty)
+    if table(rows):
+        counts = framed_funnel(
+            rows, steps=names, window=limit, skip=skip, columns=columns, naive_zone=naive_zone
+        )
+        result = Funnel(
+            names,
+            counts.reached,
+            limit,
+            without_entry=counts.without_entry,
+            skipped_rows=counts.skipped,
+        )
+        settle(result.overall, on_empty)
+        return result
+    rows_only({"columns": columns, "naive_zone": naive_zone})
     positions = {name: position for position, name in enumerate(names)}
     chains: dict[PersonId, list[datetime]] = {}
     pending: dict[PersonId, list[_Event]] = {}

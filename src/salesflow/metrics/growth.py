@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import tzinfo
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 from fractions import Fraction
@@ -20,6 +20,7 @@ from typing import Any, Final, Literal, overload
 import attrs
 
 from salesflow import _charts, _check, _zones
+from salesflow._frames_out import records_to_frame
 from salesflow._results import (
     OnEmpty,
     Ratio,
@@ -31,9 +32,12 @@ from salesflow._results import (
 )
 from salesflow._tables import html_result
 from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType, UndefinedMetric
+from salesflow.metrics._framed.revenue import framed_monthly_revenue
 from salesflow.metrics._read.fields import currency as currency_code
 from salesflow.metrics._read.fields import keyed_items
+from salesflow.metrics._read.frames import rows_only, table
 from salesflow.metrics._read.orders import GROSS, NET, order_rows, sum_exact
+from salesflow.metrics._read.scope import currency_argument
 from salesflow.metrics._records import check_basis
 from salesflow.money import Money
 from salesflow.periods import Period
@@ -65,6 +69,45 @@ class MonthlyRevenue(dict[Period, Money]):
         _monthly(revenue)
         super().__init__(revenue)
 
+    def to_records(self) -> list[dict[str, Any]]:
+        """One plain dict per month, in month order: its label, revenue, currency and growth.
+
+        ``growth`` is the month-over-month growth as a Decimal share, None
+        for the first month and after a month of zero revenue.
+        """
+        months = _monthly(self)
+        growth = (None, *_month_over_month(self, "undefined")) if months else ()
+        return [
+            {
+                "month": label,
+                "revenue": money.amount,
+                "currency": money.currency,
+                "growth": None if rate is None else rate.value,
+            }
+            for (label, money), rate in zip(months, growth, strict=True)
+        ]
+
+    def to_frame(self, backend: str = "pandas", *, money: str = "decimal") -> Any:
+        """The revenue as a DataFrame of ``backend``: "pandas", "polars" or "pyarrow".
+
+        One row per month, the columns of :meth:`to_records`, in order and typed (months as labels
+        such as ``"2026-03"``). Decimals stay exact (a decimal128 column) unless ``money="float"``
+        makes them float64, inexact, for plotting, ``describe()`` and ``qcut``. Needs the library
+        (:class:`~salesflow.errors.MissingExtra` names the extra to install); see docs/metrics.md
+        ("In a notebook").
+        """
+        return records_to_frame(
+            self.to_records(),
+            columns=(
+                ("month", "text"),
+                ("revenue", "decimal"),
+                ("currency", "text"),
+                ("growth", "decimal"),
+            ),
+            backend=backend,
+            money=money,
+        )
+
     def to_vega_lite(self) -> dict[str, Any]:
         """A Vega-Lite v5 bar chart (a plain dict) of the revenue per month, in month order.
 
@@ -92,7 +135,15 @@ class MonthlyRevenue(dict[Period, Money]):
 
 
 def monthly_revenue(
-    orders: Iterable[Any], *, zone: tzinfo | str, basis: str = "net"
+    orders: Any,
+    *,
+    zone: tzinfo | str,
+    basis: str = "net",
+    currency: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    naive_zone: tzinfo | str | None = None,
+    amount_scale: int | None = None,
+    amount_rounding: str | None = None,
 ) -> MonthlyRevenue:
     """Revenue per calendar month in ``zone``, from orders (a :class:`MonthlyRevenue`).
 
@@ -102,6 +153,19 @@ def monthly_revenue(
     are left out. The months run without a gap from the first month with an
     order to the last, a month without orders holding zero. Takes the same
     items as the order metrics (Orders, their events, order records).
+    ``currency``, when given, is the orders' currency: every order is
+    checked against it (:class:`~salesflow.errors.CurrencyMismatch`).
+
+    ``orders`` may be a table instead (pandas, polars, pyarrow, DuckDB,
+    Spark, ...; the ``frames`` extra), one order per row: the months in
+    ``zone`` and their revenue are found inside its engine and the result
+    is the same MonthlyRevenue. It reads placed_at, amount, currency, status
+    (may be absent) and discount (net basis; may be absent). ``columns``
+    maps salesflow's column names to the table's, ``currency`` stands in
+    for a missing currency column (and is checked against a present one),
+    ``naive_zone`` is the zone a naive ``placed_at`` column was written in,
+    and ``amount_scale`` with ``amount_rounding`` (``"ROUND_HALF_UP"``)
+    rounds a float money column inside the engine (docs/frames.md).
 
     >>> from datetime import datetime, timezone
     >>> rows = [{"placed_at": datetime(2026, 1, 31, 23, 30, tzinfo=timezone.utc),
@@ -112,8 +176,28 @@ def monthly_revenue(
     """
     where = _zones.zone("zone", zone)
     net = check_basis(basis)
-    totals: dict[tuple[int, int], Decimal] = {}
-    code: str | None = None
+    code = currency_argument(currency)
+    if table(orders):
+        totals, code = framed_monthly_revenue(
+            orders,
+            zone=where,
+            net=net,
+            currency=code,
+            columns=columns,
+            naive_zone=naive_zone,
+            amount_scale=amount_scale,
+            amount_rounding=amount_rounding,
+        )
+        return _revenue_months(totals, code, where)
+    rows_only(
+        {
+            "columns": columns,
+            "naive_zone": naive_zone,
+            "amount_scale": amount_scale,
+            "amount_rounding": amount_rounding,
+        }
+    )
+    totals = {}
     for index, facts in enumerate(
         order_rows("orders", orders, placed=True, revenue=NET if net else GROSS)
     ):
@@ -131,20 +215,22 @@ def monthly_revenue(
                 f"a moment whose month in {_zones.zone_label(where)} lies within the years "
                 "2 to 9998",
             )
-        key = (local.year, local.month)
+        key = local.year * 12 + local.month - 1
         totals[key] = sum_exact(
             totals.get(key, Decimal(0)), facts.amount, f"orders[{index}].amount"
         )
+    return _revenue_months(totals, code, where)
+
+
+def _revenue_months(totals: dict[int, Decimal], code: str | None, where: tzinfo) -> MonthlyRevenue:
+    """The revenue per month from ``totals`` (month number ``year * 12 + month - 1`` to
+    revenue), every month from the first to the last, a month without orders at zero."""
     if not totals or code is None:
         return MonthlyRevenue()
-    first, last = min(totals), max(totals)
     result: dict[Period, Money] = {}
-    number = first[0] * 12 + first[1] - 1
-    while number <= last[0] * 12 + last[1] - 1:
+    for number in range(min(totals), max(totals) + 1):
         year, month = divmod(number, 12)
-        amount = totals.get((year, month + 1), Decimal(0))
-        result[Period.month(year, month + 1, where)] = Money(amount, code)
-        number += 1
+        result[Period.month(year, month + 1, where)] = Money(totals.get(number, Decimal(0)), code)
     return MonthlyRevenue(result)
 
 

@@ -12,13 +12,14 @@ Money('250', 'EUR')
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime
+from datetime import datetime, tzinfo
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Final, cast
 
 import attrs
 
 from salesflow import _check
+from salesflow._frames_out import records_to_frame
 from salesflow._results import (
     Amount,
     OnEmpty,
@@ -32,11 +33,15 @@ from salesflow._results import (
 from salesflow._tables import html_record, html_table, text_table
 from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType
 from salesflow.leads import ActivityKind
+from salesflow.metrics._framed.managers import (
+    Figures,
+    framed_manager_figures,
+    tables_given,
+)
+from salesflow.metrics._kpi_reading import activity_kind, credits, in_scope, survey_manager
+from salesflow.metrics._read.fields import currency as currency_code
 from salesflow.metrics._read.fields import (
-    absent,
-    identifier,
     items,
-    moment,
     required,
     row_at,
     shown_ids,
@@ -44,12 +49,11 @@ from salesflow.metrics._read.fields import (
     where,
     whole_number,
 )
-from salesflow.metrics._read.fields import currency as currency_code
+from salesflow.metrics._read.frames import rows_only
 from salesflow.metrics._read.leads import lead_rows
 from salesflow.metrics._read.orders import sum_exact
 from salesflow.metrics._read.scope import (
     currency_argument,
-    not_after,
     optional_now,
     period_argument,
     unfinished,
@@ -251,6 +255,34 @@ class ManagerKPIs(Mapping[str, ManagerKPI]):
         """One plain dict per manager (see :meth:`ManagerKPI.to_dict`)."""
         return [kpi.to_dict() for kpi in self.managers]
 
+    def to_frame(self, backend: str = "pandas", *, money: str = "decimal") -> Any:
+        """The KPIs as a DataFrame of ``backend``: "pandas", "polars" or "pyarrow".
+
+        One row per manager, the columns of :meth:`to_records`, in order and typed (undefined
+        figures null). Decimals stay exact (a decimal128 column) unless ``money="float"`` makes them
+        float64, inexact, for plotting, ``describe()`` and ``qcut``. Needs the library
+        (:class:`~salesflow.errors.MissingExtra` names the extra to install); see docs/metrics.md
+        ("In a notebook").
+        """
+        return records_to_frame(
+            self.to_records(),
+            columns=(
+                ("manager", "text"),
+                ("leads", "int"),
+                ("won", "int"),
+                ("lead_conversion", "decimal"),
+                ("sales_volume", "decimal"),
+                ("average_check", "decimal"),
+                ("margin", "decimal"),
+                ("meetings", "int"),
+                ("calls", "int"),
+                ("satisfaction", "decimal"),
+                ("currency", "text"),
+            ),
+            backend=backend,
+            money=money,
+        )
+
     def format(self, places: int = 1, rounding: str = ROUND_HALF_EVEN) -> str:
         """The KPIs as a text table, one row per manager.
 
@@ -355,19 +387,36 @@ class _Tally:
         self.revenue = self.cost = Decimal(0)
         self.costed: int | None = None  # index of a won deal with a cost
         self.uncosted: int | None = None  # index of a won deal without one
-        self.scores: list[int] = []
+        self.scores: dict[int, int] = {}  # score -> answers
+
+    @classmethod
+    def of(cls, figures: Figures) -> _Tally:
+        """The tally of a manager's figures taken in an engine (a cost index only says
+        whether there was a costed deal: the refusal of a partial margin is made there)."""
+        tally = cls()
+        tally.leads, tally.won, tally.deals = figures.leads, figures.won, figures.deals
+        tally.meetings, tally.calls = figures.meetings, figures.calls
+        tally.revenue, tally.cost, tally.scores = figures.revenue, figures.cost, figures.scores
+        tally.costed = 0 if figures.costed else None
+        return tally
 
 
 def manager_kpis(
-    leads: Iterable[Any] = (),
+    leads: Any = (),
     *,
-    activities: Iterable[Mapping[str, Any]] = (),
-    surveys: Iterable[Mapping[str, Any]] = (),
+    activities: Any = (),
+    surveys: Any = (),
     period: Period | None = None,
     now: datetime | None = None,
     currency: str | None = None,
     csat_scale: tuple[int, int] = (1, 5),
     ownerships: Iterable[Any] | None = None,
+    columns: Mapping[str, str] | None = None,
+    activity_columns: Mapping[str, str] | None = None,
+    survey_columns: Mapping[str, str] | None = None,
+    naive_zone: tzinfo | str | None = None,
+    amount_scale: int | None = None,
+    amount_rounding: str | None = None,
 ) -> ManagerKPIs:
     """Per-manager KPIs: sales volume, margin, lead conversion, average check, meetings,
     calls and customer satisfaction.
@@ -411,6 +460,19 @@ def manager_kpis(
     is None.
     ``currency`` states the deals' currency (needed when no deal carries one).
 
+    ``leads``, ``activities`` and ``surveys`` may be tables instead (the
+    ``frames`` extra: pandas, polars, pyarrow, DuckDB, Spark), their
+    records' keys as columns; tables and records do not mix in one call.
+    Each manager's sums are taken in the engine (38-digit decimals, at the
+    column's scale) and the result is the same :class:`ManagerKPIs`; a row
+    is refused as a record would be, naming the column (``leads['cost']``).
+    Answers by ``lead_id`` are joined to the leads table (one engine).
+    ``columns``, ``activity_columns`` and ``survey_columns`` map the keys to
+    each table's columns; ``naive_zone``, ``amount_scale`` and
+    ``amount_rounding`` read naive times and float money (docs/frames.md).
+    ``ownerships`` is for records: with tables, put the credited manager in
+    the leads' ``manager`` column.
+
     >>> from datetime import datetime, timezone
     >>> at = datetime(2026, 3, 2, tzinfo=timezone.utc)
     >>> kpis = manager_kpis(
@@ -426,7 +488,75 @@ def manager_kpis(
     moment = optional_now(now)
     code = currency_argument(currency)
     scale = survey_scale("csat_scale", csat_scale)
-    credit = _credits(ownerships)
+    if tables_given(leads, activities, surveys):
+        if ownerships is not None:
+            raise InvalidField(
+                "ownerships",
+                ownerships,
+                "None with tables: put the manager routing credits in the leads' manager column",
+            )
+        figures, unassigned, code = framed_manager_figures(
+            leads,
+            activities,
+            surveys,
+            period=scope,
+            now=moment,
+            currency=code,
+            scale=scale,
+            columns=columns,
+            activity_columns=activity_columns,
+            survey_columns=survey_columns,
+            naive_zone=naive_zone,
+            amount_scale=amount_scale,
+            amount_rounding=amount_rounding,
+        )
+        tallies = {manager: _Tally.of(found) for manager, found in figures.items()}
+    else:
+        rows_only(
+            {
+                "columns": columns,
+                "activity_columns": activity_columns,
+                "survey_columns": survey_columns,
+                "naive_zone": naive_zone,
+                "amount_scale": amount_scale,
+                "amount_rounding": amount_rounding,
+            }
+        )
+        tallies, unassigned, code = _record_tallies(
+            leads, activities, surveys, scope, moment, code, scale, ownerships
+        )
+    if code is None:
+        raise InvalidField(
+            "currency",
+            None,
+            "the deals' currency (an ISO 4217 code): no won deal carries one, "
+            "and the money KPIs are in a currency",
+        )
+    late = unfinished(scope, moment)
+    return ManagerKPIs(
+        currency=code,
+        period=scope,
+        managers=tuple(
+            _kpi(manager, tallies[manager], code, scope, scale, late) for manager in sorted(tallies)
+        ),
+        unassigned=unassigned,
+        unfinished=late,
+    )
+
+
+def _record_tallies(
+    leads: Iterable[Any],
+    activities: Iterable[Mapping[str, Any]],
+    surveys: Iterable[Mapping[str, Any]],
+    scope: Period | None,
+    moment: datetime | None,
+    code: str | None,
+    scale: tuple[int, int],
+    ownerships: Iterable[Any] | None,
+) -> tuple[dict[str, _Tally], int, str | None]:
+    """Each manager's running figures over the records, the leads without a manager and
+    the deals' currency (``code`` as stated, or taken from the first won deal)."""
+    credit = credits(ownerships)
     tallies: dict[str, _Tally] = {}
     owners: dict[str | int, str | None] = {}
     unassigned = 0
@@ -497,8 +627,8 @@ def manager_kpis(
             where(row_at("activities", index), "manager"),
             required(row_at("activities", index), row, "manager"),
         )
-        kind = _activity_kind(index, required(row_at("activities", index), row, "kind"))
-        if not _in_scope("activities", index, row, scope, moment):
+        kind = activity_kind(index, required(row_at("activities", index), row, "kind"))
+        if not in_scope("activities", index, row, scope, moment):
             continue
         _count_activity(tally(manager), kind)
     low, high = scale
@@ -509,89 +639,19 @@ def manager_kpis(
             raise InvalidType(
                 f"surveys[{index}]", row, "a mapping with manager or lead_id, score and at"
             )
-        owner = _survey_manager(index, row, owners)
+        owner = survey_manager(index, row, owners)
         score = required(row_at("surveys", index), row, "score")
         field = where(row_at("surveys", index), "score")
         if isinstance(score, bool) or not isinstance(score, int):
             raise InvalidType(field, score, f"a whole number from {low} to {high}")
         if not low <= score <= high:
             raise InvalidField(field, score, f"a whole number from {low} to {high}")
-        if not _in_scope("surveys", index, row, scope, moment):
+        if not in_scope("surveys", index, row, scope, moment):
             continue
         if owner is not None:
-            tally(owner).scores.append(score)
-    if code is None:
-        raise InvalidField(
-            "currency",
-            None,
-            "the deals' currency (an ISO 4217 code): no won deal carries one, "
-            "and the money KPIs are in a currency",
-        )
-    late = unfinished(scope, moment)
-    return ManagerKPIs(
-        currency=code,
-        period=scope,
-        managers=tuple(
-            _kpi(manager, tallies[manager], code, scope, scale, late) for manager in sorted(tallies)
-        ),
-        unassigned=unassigned,
-        unfinished=late,
-    )
-
-
-class _Credits(dict[str | int, str | None]):
-    """Lead id -> who routing credits the sale to (private); ``positions`` says where each was."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.positions: dict[str | int, int] = {}
-
-
-def _credits(ownerships: Any) -> _Credits:
-    """Each given Ownership's lead id and the person its sale is credited to."""
-    credit = _Credits()
-    if ownerships is None:
-        return credit
-    from salesflow.routing import Ownership  # routing sits below; imported when used
-
-    for index, ownership in enumerate(
-        items("ownerships", ownerships, expected="an iterable of items, each a routing Ownership")
-    ):
-        if not isinstance(ownership, Ownership):
-            raise InvalidType(f"ownerships[{index}]", ownership, "a routing Ownership")
-        if ownership.lead_id in credit:
-            raise InvalidField(
-                f"ownerships[{index}].lead_id",
-                ownership.lead_id,
-                "each lead's ownership once (this lead id is already given)",
-            )
-        credit[ownership.lead_id] = ownership.sales_credit
-        credit.positions[ownership.lead_id] = index
-    return credit
-
-
-def _in_scope(
-    name: str, index: int, row: Mapping[str, Any], scope: Period | None, now: datetime | None
-) -> bool:
-    """Whether a record's ``at`` is in ``scope``; read (and checked against ``now``) as needed."""
-    if scope is None and now is None:
-        return True
-    at = moment(where(row_at(name, index), "at"), required(row_at(name, index), row, "at"))
-    not_after(now, where(row_at(name, index), "at"), at, row["at"])
-    return scope is None or scope.contains(at)
-
-
-def _activity_kind(index: int, value: Any) -> ActivityKind:
-    try:
-        if not isinstance(value, str):  # an enum lookup would hash and compare anything
-            raise ValueError(value)
-        return ActivityKind(value)
-    except ValueError:
-        raise InvalidField(
-            where(row_at("activities", index), "kind"),
-            value,
-            f"an activity kind, one of {', '.join(kind.value for kind in ActivityKind)}",
-        ) from None
+            scores = tally(owner).scores
+            scores[score] = scores.get(score, 0) + 1
+    return tallies, unassigned, code
 
 
 def _count_activity(figures: _Tally, kind: ActivityKind) -> None:
@@ -599,28 +659,6 @@ def _count_activity(figures: _Tally, kind: ActivityKind) -> None:
         figures.meetings += 1
     elif kind in CALL_KINDS:
         figures.calls += 1
-
-
-def _survey_manager(
-    index: int, row: Mapping[str, Any], owners: dict[str | int, str | None]
-) -> str | None:
-    if not absent(row.get("manager")):
-        return _check.text(where(row_at("surveys", index), "manager"), row["manager"])
-    value = row.get("lead_id")
-    if absent(value):
-        raise InvalidField(
-            where(row_at("surveys", index), "manager"),
-            None,
-            "a manager, or a lead_id of one of the leads",
-        )
-    lead_id = identifier(where(row_at("surveys", index), "lead_id"), value)
-    if lead_id not in owners:
-        raise InvalidField(
-            where(row_at("surveys", index), "lead_id"),
-            value,
-            f"the id of one of leads ({shown_ids(owners)})",
-        )
-    return owners[lead_id]
 
 
 def _kpi(
@@ -695,6 +733,6 @@ def _kpi(
             unfinished=unfinished,
         ),
         satisfaction=attrs.evolve(
-            csat(figures.scores, scale=scale, variant="mean"), unfinished=unfinished
+            csat(counts=figures.scores, scale=scale, variant="mean"), unfinished=unfinished
         ),
     )

@@ -7,7 +7,7 @@ docs/metrics.md ("Orders") lists the record keys each metric reads.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any, Final
@@ -16,16 +16,31 @@ import attrs
 
 from salesflow import _charts, _check, _zones
 from salesflow._durations import Durations
+from salesflow._frames_out import records_to_frame
 from salesflow._results import Amount, OnEmpty, Ratio, check_on_empty, settle
 from salesflow._tables import html_table, text_table
 from salesflow.errors import InvalidField, InvalidType, UndefinedMetric
+from salesflow.metrics._framed.histories import ORDER_HISTORY, framed_stays
+from salesflow.metrics._framed.order_rates import (
+    framed_cancellations,
+    framed_delays,
+    framed_deliveries,
+    framed_order_value,
+)
+from salesflow.metrics._framed.requests import framed_requests
+from salesflow.metrics._order_tallies import (
+    TIMED_STATUSES,
+    request_share,
+    status_stays,
+    topic_test,
+)
 from salesflow.metrics._read.fields import currency as currency_field
 from salesflow.metrics._read.fields import items, required, row_at, where
 from salesflow.metrics._read.fields import moment as moment_field
+from salesflow.metrics._read.frames import rows_only, table
 from salesflow.metrics._read.orders import (
     GROSS,
     NET,
-    order_histories,
     order_rows,
     sum_exact,
 )
@@ -59,17 +74,28 @@ __all__ = [
 ORDER_STATUS_TOPICS: Final = frozenset({"order_status"})
 """The support request topics that count as "about order status" by default."""
 
-TIMED_STATUSES: Final = tuple(status for status in OrderStatus if not status.is_final)
 """The statuses an order spends time in: all but the final delivered and cancelled."""
 
 _STATUS_VALUES: Final = {status.value: status for status in OrderStatus}
+
+
+def _table_only(
+    columns: Any, naive_zone: Any, amount_scale: Any = None, amount_rounding: Any = None
+) -> dict[str, Any]:
+    """The arguments that apply to a table only, for :func:`rows_only` on records."""
+    return {
+        "columns": columns,
+        "naive_zone": naive_zone,
+        "amount_scale": amount_scale,
+        "amount_rounding": amount_rounding,
+    }
 
 
 # -- average order value --------------------------------------------------------------------
 
 
 def average_order_value(
-    orders: Iterable[Any],
+    orders: Any,
     *,
     basis: str = "net",
     include_cancelled: bool = False,
@@ -77,6 +103,10 @@ def average_order_value(
     now: datetime | None = None,
     currency: str | None = None,
     on_empty: OnEmpty = "undefined",
+    columns: Mapping[str, str] | None = None,
+    naive_zone: tzinfo | str | None = None,
+    amount_scale: int | None = None,
+    amount_rounding: str | None = None,
 ) -> Amount:
     """Average order value: revenue / orders.
 
@@ -103,6 +133,17 @@ def average_order_value(
     orders give an undefined amount (or
     :class:`UndefinedMetric` with ``on_empty="raise"``).
 
+    ``orders`` may be a table instead (pandas, polars, pyarrow, DuckDB,
+    Spark, ...; the ``frames`` extra), one order per row: revenue and orders
+    are summed inside its engine and the result is the same Amount. It reads
+    amount, currency, status (may be absent), discount (net basis; may be
+    absent) and, with ``period`` or ``now``, placed_at. ``columns`` maps
+    salesflow's column names to the table's, ``currency`` stands in for a
+    missing currency column (and is checked against a present one),
+    ``naive_zone`` is the zone a naive time column was written in, and
+    ``amount_scale`` with ``amount_rounding`` (``"ROUND_HALF_UP"``) rounds a
+    float money column inside the engine (docs/frames.md).
+
     >>> from datetime import datetime, timezone
     >>> at = datetime(2026, 3, 2, tzinfo=timezone.utc)
     >>> rows = [{"placed_at": at, "amount": "40", "discount": "10", "currency": "EUR"},
@@ -117,21 +158,36 @@ def average_order_value(
     moment = optional_now(now)
     code = currency_argument(currency)
     on_empty = check_on_empty(on_empty)
-    total, count, left_out = Decimal(0), 0, 0
-    # Every order is read, in the period or not, so the currency is known
-    # (and checked) even when no order falls in the period.
-    rows = order_rows(
-        "orders", orders, now=moment, placed=scope is not None, revenue=NET if net else GROSS
-    )
-    for index, row in enumerate(rows):
-        code = currency_field(f"orders[{index}].currency", row.currency, expected=code)
-        if scope is not None and not scope.contains(row.placed_at):  # type: ignore[arg-type]
-            continue
-        if row.cancelled and not include_cancelled:
-            left_out += 1
-            continue
-        total = sum_exact(total, row.amount, f"orders[{index}].amount")
-        count += 1
+    if table(orders):
+        total, count, left_out, code = framed_order_value(
+            orders,
+            net=net,
+            include_cancelled=include_cancelled,
+            scope=scope,
+            now=moment,
+            currency=code,
+            columns=columns,
+            naive_zone=naive_zone,
+            amount_scale=amount_scale,
+            amount_rounding=amount_rounding,
+        )
+    else:
+        rows_only(_table_only(columns, naive_zone, amount_scale, amount_rounding))
+        total, count, left_out = Decimal(0), 0, 0
+        # Every order is read, in the period or not, so the currency is known
+        # (and checked) even when no order falls in the period.
+        rows = order_rows(
+            "orders", orders, now=moment, placed=scope is not None, revenue=NET if net else GROSS
+        )
+        for index, row in enumerate(rows):
+            code = currency_field(f"orders[{index}].currency", row.currency, expected=code)
+            if scope is not None and not scope.contains(row.placed_at):  # type: ignore[arg-type]
+                continue
+            if row.cancelled and not include_cancelled:
+                left_out += 1
+                continue
+            total = sum_exact(total, row.amount, f"orders[{index}].amount")
+            count += 1
     if code is None:
         raise InvalidField(
             "currency",
@@ -176,11 +232,13 @@ def _seconds(span: timedelta) -> str:
 
 
 def cancellation_rate(
-    orders: Iterable[Any],
+    orders: Any,
     *,
     period: Period | None = None,
     now: datetime | None = None,
     on_empty: OnEmpty = "undefined",
+    columns: Mapping[str, str] | None = None,
+    naive_zone: tzinfo | str | None = None,
 ) -> Ratio:
     """Order cancellation rate: cancelled orders / orders placed.
 
@@ -191,6 +249,13 @@ def cancellation_rate(
     of records. With ``period`` and ``now``, a period not over at ``now`` is
     flagged (see docs/metrics.md, "Periods").
 
+    ``orders`` may be a table instead (the ``frames`` extra), one order per
+    row: the orders are counted inside its engine, and the result is the
+    same Ratio. The table must have a status column (a missing value in it
+    is a placed order); ``columns`` maps salesflow's column names
+    (``status``, ``placed_at``) to the table's, and ``naive_zone`` is the
+    zone a naive ``placed_at`` column was written in (docs/frames.md).
+
     >>> from datetime import datetime, timezone
     >>> rows = [{"status": "cancelled"}, {"status": "delivered"}, {}, {"status": None}]
     >>> cancellation_rate(rows)
@@ -199,11 +264,17 @@ def cancellation_rate(
     scope = period_argument(period)
     moment = optional_now(now)
     on_empty = check_on_empty(on_empty)
-    placed = cancelled = 0
-    for row in order_rows("orders", orders, now=moment, placed=scope is not None):
-        if scope is None or scope.contains(row.placed_at):  # type: ignore[arg-type]
-            placed += 1
-            cancelled += row.cancelled
+    if table(orders):
+        placed, cancelled = framed_cancellations(
+            orders, scope=scope, now=moment, columns=columns, naive_zone=naive_zone
+        )
+    else:
+        rows_only(_table_only(columns, naive_zone))
+        placed = cancelled = 0
+        for row in order_rows("orders", orders, now=moment, placed=scope is not None):
+            if scope is None or scope.contains(row.placed_at):  # type: ignore[arg-type]
+                placed += 1
+                cancelled += row.cancelled
     result = Ratio(
         "order cancellation rate",
         cancelled,
@@ -217,11 +288,13 @@ def cancellation_rate(
 
 
 def delay_rate(
-    orders: Iterable[Any],
+    orders: Any,
     *,
     period: Period | None = None,
     now: datetime | None = None,
     on_empty: OnEmpty = "undefined",
+    columns: Mapping[str, str] | None = None,
+    naive_zone: tzinfo | str | None = None,
 ) -> Ratio:
     """Delay rate: orders that were ever delayed / orders placed.
 
@@ -232,17 +305,30 @@ def delay_rate(
     With ``period`` and ``now``, a period not over at ``now`` is flagged
     (see docs/metrics.md, "Periods").
 
+    ``orders`` may be a table instead (the ``frames`` extra), one order per
+    row with a boolean ``delayed`` column: the orders are counted inside its
+    engine, and the result is the same Ratio. ``columns`` maps salesflow's
+    column names (``delayed``, ``status``, ``placed_at``) to the table's;
+    ``naive_zone`` is the zone a naive ``placed_at`` column was written in.
+
     >>> delay_rate([{"delayed": True}, {"delayed": False}, {"delayed": False}])
     <Ratio delay rate (all orders placed): 1 / 3 = 1/3 ≈ 0.3333333333>
     """
     scope = period_argument(period)
     moment = optional_now(now)
     on_empty = check_on_empty(on_empty)
-    placed = delayed = 0
-    for row in order_rows("orders", orders, now=moment, placed=scope is not None, delayed=True):
-        if scope is None or scope.contains(row.placed_at):  # type: ignore[arg-type]
-            placed += 1
-            delayed += row.delayed
+    if table(orders):
+        placed, delayed = framed_delays(
+            orders, scope=scope, now=moment, columns=columns, naive_zone=naive_zone
+        )
+    else:
+        rows_only(_table_only(columns, naive_zone))
+        placed = delayed = 0
+        rows = order_rows("orders", orders, now=moment, placed=scope is not None, delayed=True)
+        for row in rows:
+            if scope is None or scope.contains(row.placed_at):  # type: ignore[arg-type]
+                placed += 1
+                delayed += row.delayed
     result = Ratio(
         "delay rate",
         delayed,
@@ -256,12 +342,14 @@ def delay_rate(
 
 
 def on_time_delivery_rate(
-    orders: Iterable[Any],
+    orders: Any,
     *,
     zone: tzinfo | str,
     period: Period | None = None,
     now: datetime | None = None,
     on_empty: OnEmpty = "undefined",
+    columns: Mapping[str, str] | None = None,
+    naive_zone: tzinfo | str | None = None,
 ) -> Ratio:
     """On-time delivery rate: orders delivered by the first promised date / orders delivered.
 
@@ -281,6 +369,13 @@ def on_time_delivery_rate(
     ``now`` is flagged, and a delivery after ``now`` is refused (see
     docs/metrics.md, "Periods").
 
+    ``orders`` may be a table instead (the ``frames`` extra), one order per
+    row: ``delivered_at`` a time column (missing where not delivered),
+    ``promised_delivery`` a date column (needed where delivered). The
+    delivery days in ``zone`` are found inside its engine and the result is
+    the same Ratio. ``columns`` maps salesflow's column names to the
+    table's; ``naive_zone`` is the zone naive time columns were written in.
+
     >>> from datetime import date, datetime, timezone
     >>> rows = [
     ...     {"promised_delivery": date(2026, 3, 5),
@@ -298,15 +393,22 @@ def on_time_delivery_rate(
     scope = period_argument(period)
     moment = optional_now(now)
     on_empty = check_on_empty(on_empty)
-    delivered = on_time = waiting = 0
-    for row in order_rows("orders", orders, now=moment, placed=scope is not None, delivery=True):
-        if scope is not None and not scope.contains(row.placed_at):  # type: ignore[arg-type]
-            continue
-        if row.delivered_at is None:
-            waiting += 1
-            continue
-        delivered += 1
-        on_time += row.delivered_at.astimezone(local).date() <= row.promised  # type: ignore[operator]
+    if table(orders):
+        delivered, on_time, waiting = framed_deliveries(
+            orders, zone=local, scope=scope, now=moment, columns=columns, naive_zone=naive_zone
+        )
+    else:
+        rows_only(_table_only(columns, naive_zone))
+        delivered = on_time = waiting = 0
+        rows = order_rows("orders", orders, now=moment, placed=scope is not None, delivery=True)
+        for row in rows:
+            if scope is not None and not scope.contains(row.placed_at):  # type: ignore[arg-type]
+                continue
+            if row.delivered_at is None:
+                waiting += 1
+                continue
+            delivered += 1
+            on_time += row.delivered_at.astimezone(local).date() <= row.promised  # type: ignore[operator]
     result = Ratio(
         "on-time delivery rate",
         on_time,
@@ -399,6 +501,30 @@ class StatusTimes(Mapping[OrderStatus, Durations]):
             for status, durations in zip(TIMED_STATUSES, self.statuses, strict=True)
         ]
 
+    def to_frame(self, backend: str = "pandas", *, money: str = "decimal") -> Any:
+        """The times as a DataFrame of ``backend``: "pandas", "polars" or "pyarrow".
+
+        One row per status, the columns of :meth:`to_records`, in order and typed (durations as the
+        library's duration type). Decimals stay exact (a decimal128 column) unless ``money="float"``
+        makes them float64, inexact, for plotting, ``describe()`` and ``qcut``. Needs the library
+        (:class:`~salesflow.errors.MissingExtra` names the extra to install); see docs/metrics.md
+        ("In a notebook").
+        """
+        return records_to_frame(
+            self.to_records(),
+            columns=(
+                ("status", "text"),
+                ("metric", "text"),
+                ("count", "int"),
+                ("ongoing", "int"),
+                ("total", "duration"),
+                ("mean", "duration"),
+                ("median", "duration"),
+            ),
+            backend=backend,
+            money=money,
+        )
+
     def format(self) -> str:
         """The table as text: per status, orders, mean, median and total time.
 
@@ -469,11 +595,13 @@ class StatusTimes(Mapping[OrderStatus, Durations]):
 
 
 def time_in_status(
-    orders: Iterable[Any],
+    orders: Any,
     *,
     now: datetime,
     period: Period | None = None,
     on_empty: OnEmpty = "undefined",
+    columns: Mapping[str, str] | None = None,
+    naive_zone: tzinfo | str | None = None,
 ) -> StatusTimes:
     """Time spent in each order status, from the histories: per status total, mean and median.
 
@@ -497,6 +625,20 @@ def time_in_status(
     ``on_empty="raise"`` raises :class:`UndefinedMetric` when there are no
     orders at all.
 
+    ``orders`` may be a table of status changes instead (pandas, polars,
+    pyarrow, DuckDB, Spark, ...; the ``frames`` extra), as exported from an
+    event store: one row per change, ``order_id``, ``status`` (the status
+    entered) and ``at``, the placement included as a ``received`` row, and
+    optionally ``version`` (the event's version, which orders changes at the
+    same instant; without it such ties are refused). The stays are summed
+    inside the engine and only their totals leave it, so the result is the
+    same :class:`StatusTimes`. The table is checked as a replayed history
+    is, on what it carries: each order starts ``received``, every move is
+    one the lifecycle allows (a resume returns to the status the delay
+    interrupted; nothing follows delivered or cancelled), times do not go
+    back, nothing is after ``now``. ``columns`` maps these names to the
+    table's; ``naive_zone`` is the zone a naive ``at`` column was written in.
+
     >>> from datetime import date, datetime, timedelta, timezone
     >>> from salesflow import Money
     >>> from salesflow.orders import Customer, Order, OrderLine, ProcessingStep, SupportContact
@@ -513,16 +655,16 @@ def time_in_status(
     moment = now_argument(now)
     scope = period_argument(period)
     on_empty = check_on_empty(on_empty)
-    spans: dict[OrderStatus, list[timedelta]] = {status: [] for status in TIMED_STATUSES}
-    ongoing = dict.fromkeys(TIMED_STATUSES, 0)
-    count = 0
-    for order in order_histories("orders", orders, now=moment):
-        if scope is not None and not scope.contains(order.placed_at):
-            continue
-        count += 1
-        for status, stays in order.time_in_statuses(moment).items():
-            spans[status].append(stays.total)
-            ongoing[status] += stays.ongoing
+    if table(orders):
+        stays = framed_stays(
+            orders, ORDER_HISTORY, now=moment, period=scope, columns=columns, naive_zone=naive_zone
+        )
+        count = stays.count
+        spans = {status: stays.spans[status.value] for status in TIMED_STATUSES}
+        ongoing = {status: stays.ongoing[status.value] for status in TIMED_STATUSES}
+    else:
+        rows_only({"columns": columns, "naive_zone": naive_zone})
+        spans, ongoing, count = status_stays(orders, moment, scope)
     if count == 0 and on_empty == "raise":
         raise UndefinedMetric("time in status", "orders")
     variant = scope_label(scope, "orders placed")
@@ -547,29 +689,15 @@ def time_in_status(
 # -- support requests --------------------------------------------------------------------------
 
 
-def _topic_test(topics: Any) -> tuple[Callable[[str], Any], str]:
-    if callable(topics):
-        return topics, "topic chosen by a predicate"
-    if isinstance(topics, str | bytes | Mapping) or not isinstance(topics, Collection):
-        raise InvalidType(
-            "topics", topics, "a collection of topic strings, or a predicate taking the topic"
-        )
-    chosen = frozenset(
-        _check.text(f"topics[{index}]", topic)
-        for index, topic in enumerate(sorted(topics, key=str))
-    )
-    if not chosen:
-        raise InvalidField("topics", topics, "at least one topic")
-    return chosen.__contains__, "topic " + " or ".join(sorted(chosen))
-
-
 def order_status_request_share(
-    requests: Iterable[Mapping[str, Any]],
+    requests: Any,
     *,
     topics: Collection[str] | Callable[[str], bool] = ORDER_STATUS_TOPICS,
     period: Period | None = None,
     now: datetime | None = None,
     on_empty: OnEmpty = "undefined",
+    columns: Mapping[str, str] | None = None,
+    naive_zone: tzinfo | str | None = None,
 ) -> Ratio:
     """Share of support requests about order status: requests about it / all requests.
 
@@ -587,6 +715,13 @@ def order_status_request_share(
     A high share says customers cannot see where their order is: the status
     notifications are missing or unclear.
 
+    ``requests`` may be a table instead (the ``frames`` extra), one request
+    per row with a string ``topic`` column (and a time column ``at``, read
+    with a period or ``now``): the requests are counted per topic inside its
+    engine, ``topics`` is applied to each topic found, and the result is
+    the same Ratio. ``columns`` maps salesflow's column names to the
+    table's; ``naive_zone`` is the zone a naive ``at`` column was written in.
+
     >>> requests = [{"request_id": 1, "topic": "order_status"},
     ...             {"request_id": 2, "topic": "returns"},
     ...             {"request_id": 3, "topic": "where_is_my_order"}]
@@ -595,10 +730,16 @@ def order_status_request_share(
     >>> order_status_request_share(requests, topics={"order_status", "where_is_my_order"})
     <Ratio share of support requests about order status (topic order_status or where_is_my_order): 2 / 3 = 2/3 ≈ 0.6666666667>
     """
-    test, variant = _topic_test(topics)
+    test, variant = topic_test(topics)
     scope = period_argument(period)
     moment = optional_now(now)
     on_empty = check_on_empty(on_empty)
+    if table(requests):
+        total, about = framed_requests(
+            requests, test=test, scope=scope, now=moment, columns=columns, naive_zone=naive_zone
+        )
+        return request_share(variant, total, about, scope, moment, on_empty)
+    rows_only(_table_only(columns, naive_zone))
     name = "requests"
     total = about = 0
     requested = items(
@@ -622,15 +763,4 @@ def order_status_request_share(
             )
         total += 1
         about += verdict
-    if scope is not None:
-        variant += f", in {scope.label}"
-    result = Ratio(
-        "share of support requests about order status",
-        about,
-        total,
-        variant=variant,
-        formula="requests about order status / all requests",
-        inputs=(("requests", total), ("about order status", about)),
-        unfinished=unfinished(scope, moment),
-    )
-    return settle(result, on_empty)
+    return request_share(variant, total, about, scope, moment, on_empty)

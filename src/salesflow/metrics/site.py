@@ -8,7 +8,7 @@ docs/metrics.md, "Engagement".
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import timedelta
+from datetime import timedelta, tzinfo
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Final
 
@@ -18,7 +18,9 @@ from salesflow._results import OnEmpty, Ratio, Score, check_on_empty, settle
 from salesflow._tables import html_table, html_tables
 from salesflow.errors import InvalidField, InvalidType
 from salesflow.metrics._figures import at_most, name_field
+from salesflow.metrics._framed.sessions import framed_site
 from salesflow.metrics._read.fields import count_attribute
+from salesflow.metrics._read.frames import rows_only, table
 from salesflow.metrics._read.sessions import SessionId, page_views
 
 __all__ = ["DEFAULT_ENGAGED_AFTER", "PageStats", "SiteEngagement", "site_engagement"]
@@ -309,10 +311,12 @@ def _shown(score: Score, places: int, rounding: str) -> str:
 
 
 def site_engagement(
-    rows: Iterable[Mapping[str, Any]],
+    rows: Iterable[Mapping[str, Any]] | Any,
     *,
     engaged_after: timedelta = DEFAULT_ENGAGED_AFTER,
     on_empty: OnEmpty = "undefined",
+    columns: Mapping[str, str] | None = None,
+    naive_zone: tzinfo | str | None = None,
 ) -> SiteEngagement:
     """Every session figure from page views, in one pass: see :class:`SiteEngagement`.
 
@@ -331,6 +335,15 @@ def site_engagement(
     timedelta. No page views give undefined results, or
     :class:`UndefinedMetric` with ``on_empty="raise"``.
 
+    ``rows`` may be a table instead (pandas, polars, pyarrow, DuckDB, Spark,
+    ...; the ``frames`` extra) with session_id, page and at columns and,
+    optionally, converted (booleans; a missing value is False) and left_at
+    (a missing value: the view's end is not known). Sessions and pages are
+    found inside its engine (durations in exact microseconds) and the
+    result is the same :class:`SiteEngagement`. ``columns`` maps salesflow's column names to
+    the table's; ``naive_zone`` is the zone a naive time column was written
+    in. Refusals name the column (``rows['left_at']``).
+
     >>> from datetime import datetime, timedelta, timezone
     >>> t = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
     >>> views = [
@@ -347,19 +360,27 @@ def site_engagement(
     """
     threshold = _threshold(engaged_after)
     check_on_empty(on_empty)
-    sessions, views = _fold_views(rows)
-    single = engaged = converted = 0
-    total = timedelta(0)
-    exits: dict[str, int] = {}
-    for first, _last, exit_page, count, conversion, end in sessions.values():
-        duration = end - first
-        total += duration
-        single += count == 1
-        converted += conversion
-        engaged += count > 1 or conversion or duration >= threshold
-        exits[exit_page] = exits.get(exit_page, 0) + 1
+    if table(rows):
+        figures = framed_site(rows, threshold=threshold, columns=columns, naive_zone=naive_zone)
+        count, views, exits = figures.sessions, figures.views, figures.exits
+        single, engaged, converted = figures.single, figures.engaged, figures.converted
+        total = figures.total
+    else:
+        rows_only({"columns": columns, "naive_zone": naive_zone})
+        sessions, views = _fold_views(rows)
+        count = len(sessions)
+        single = engaged = converted = 0
+        total = timedelta(0)
+        exits = {}
+        for first, _last, exit_page, viewed, conversion, end in sessions.values():
+            duration = end - first
+            total += duration
+            single += viewed == 1
+            converted += conversion
+            engaged += viewed > 1 or conversion or duration >= threshold
+            exits[exit_page] = exits.get(exit_page, 0) + 1
     result = SiteEngagement(
-        sessions=len(sessions),
+        sessions=count,
         page_views=sum(views.values()),
         single_page_sessions=single,
         engaged_sessions=engaged,

@@ -16,17 +16,21 @@ Leads come in any shape the lead reader takes (see docs/metrics.md, "The lead in
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Any, Final, Literal
 
 import attrs
 
 from salesflow import _charts, _check, _zones
 from salesflow._durations import Durations
+from salesflow._frames_out import records_to_frame
 from salesflow._results import OnEmpty, Ratio, check_on_empty, settle
 from salesflow._tables import html_table
 from salesflow.errors import InvalidField, InvalidType, UndefinedMetric
 from salesflow.leads import LeadStage
+from salesflow.metrics._framed.histories import LEAD_HISTORY, framed_stays
+from salesflow.metrics._framed.leads import framed_conversion
+from salesflow.metrics._read.frames import rows_only, table
 from salesflow.metrics._read.leads import lead_rows
 from salesflow.metrics._read.scope import optional_now, period_argument, scope_label, unfinished
 from salesflow.periods import Period
@@ -126,6 +130,30 @@ class LeadStageTimes(Mapping[LeadStage, Durations]):
             for stage, times in zip(_STAGES, self.stages, strict=True)
         ]
 
+    def to_frame(self, backend: str = "pandas", *, money: str = "decimal") -> Any:
+        """The times as a DataFrame of ``backend``: "pandas", "polars" or "pyarrow".
+
+        One row per stage, the columns of :meth:`to_records`, in order and typed (durations as the
+        library's duration type). Decimals stay exact (a decimal128 column) unless ``money="float"``
+        makes them float64, inexact, for plotting, ``describe()`` and ``qcut``. Needs the library
+        (:class:`~salesflow.errors.MissingExtra` names the extra to install); see docs/metrics.md
+        ("In a notebook").
+        """
+        return records_to_frame(
+            self.to_records(),
+            columns=(
+                ("stage", "text"),
+                ("metric", "text"),
+                ("count", "int"),
+                ("ongoing", "int"),
+                ("total", "duration"),
+                ("mean", "duration"),
+                ("median", "duration"),
+            ),
+            backend=backend,
+            money=money,
+        )
+
     def format(self) -> str:
         """The figures as a text table; ``*`` marks a stage with leads still in it."""
         width = max(len(stage.value) for stage in LeadStage)
@@ -206,7 +234,12 @@ class LeadStageTimes(Mapping[LeadStage, Durations]):
 
 
 def time_in_lead_stages(
-    leads: Iterable[Any], *, now: datetime, on_empty: OnEmpty = "undefined"
+    leads: Any,
+    *,
+    now: datetime,
+    on_empty: OnEmpty = "undefined",
+    columns: Mapping[str, str] | None = None,
+    naive_zone: tzinfo | str | None = None,
 ) -> LeadStageTimes:
     """Time in each lead stage across leads: a :class:`~salesflow.metrics.Durations` per stage, at ``now``.
 
@@ -226,6 +259,21 @@ def time_in_lead_stages(
     anything that is not a lead or a valid history, naming it. No leads give
     an empty table, or :class:`UndefinedMetric` with ``on_empty="raise"``.
 
+    ``leads`` may be a table of stage changes instead (pandas, polars,
+    pyarrow, DuckDB, Spark, ...; the ``frames`` extra), as exported from an
+    event store: one row per change, ``lead_id``, ``stage`` (the stage
+    entered) and ``at``, the creation included as an ``awareness`` row, and
+    optionally ``version`` (the event's version, which orders changes at the
+    same instant; without it such ties are refused). The visits are summed
+    inside the engine and only their totals leave it, so the result is the
+    same :class:`LeadStageTimes`. The table is checked as a replayed history
+    is, on what it carries: each lead starts at awareness, every move is one
+    the stage graph allows (a reactivation returns to the stage the lead was
+    lost from), times do not go back, and ``now`` is not before a change. A
+    fast track to decision needs the lead qualified, which the table does
+    not say: it is taken as recorded. ``columns`` maps these names to the
+    table's; ``naive_zone`` is the zone a naive ``at`` column was written in.
+
     >>> from datetime import datetime, timedelta, timezone
     >>> from salesflow.leads import Lead, LeadSource
     >>> t = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
@@ -239,6 +287,21 @@ def time_in_lead_stages(
     """
     moment = _zones.utc(_check.aware("now", now))
     check_on_empty(on_empty)
+    if table(leads):
+        stays = framed_stays(
+            leads, LEAD_HISTORY, now=moment, period=None, columns=columns, naive_zone=naive_zone
+        )
+        if on_empty == "raise" and not stays.count:
+            raise UndefinedMetric("time in lead stages", "leads")
+        return LeadStageTimes(
+            now=moment,
+            leads=stays.count,
+            stages=tuple(
+                _stage_durations(stage, stays.spans[stage.value], stays.ongoing[stage.value])
+                for stage in LeadStage
+            ),
+        )
+    rows_only({"columns": columns, "naive_zone": naive_zone})
     rows = lead_rows(leads, history="time in stage needs the stage history")
     spent: dict[LeadStage, list[timedelta]] = {stage: [] for stage in LeadStage}
     still: dict[LeadStage, int] = dict.fromkeys(LeadStage, 0)
@@ -305,12 +368,14 @@ _VARIANTS: Final = {
 
 
 def lead_conversion_rate(
-    leads: Iterable[Any],
+    leads: Any,
     *,
     variant: LeadVariant = "leads",
     period: Period | None = None,
     now: datetime | None = None,
     on_empty: OnEmpty = "undefined",
+    columns: Mapping[str, str] | None = None,
+    naive_zone: tzinfo | str | None = None,
 ) -> Ratio:
     """Lead conversion: how many leads went on to the next mark, by ``variant``.
 
@@ -330,6 +395,16 @@ def lead_conversion_rate(
     docs/metrics.md). No lead in the denominator gives an undefined ratio,
     or :class:`UndefinedMetric` with ``on_empty="raise"``.
 
+    ``leads`` may be a table of lead records instead (pandas, polars,
+    pyarrow, DuckDB, Spark, ...; the ``frames`` extra): its columns are the
+    record keys (``won_at`` empty when not won; ``created_at`` read with a
+    ``period`` or ``now``; a missing flag column is False, as a missing
+    key), the counts are taken inside the engine, and the result is the
+    same :class:`Ratio`. A row is refused as a record would be, naming the
+    column (``leads['won_at']``). ``columns`` maps the record keys to the
+    table's column names; ``naive_zone`` is the zone naive time columns
+    were written in.
+
     >>> leads = [{"won_at": None, "qualified": True}, {"won_at": None, "qualified": False},
     ...          {"won_at": "2026-03-05T10:00:00+00:00", "qualified": True}]
     >>> lead_conversion_rate(leads).percent(), lead_conversion_rate(leads, variant="qualified").percent()
@@ -341,24 +416,18 @@ def lead_conversion_rate(
     scope = period_argument(period)
     moment = optional_now(now)
     on_empty = check_on_empty(on_empty)
-    counted = reached = 0
-    for row in lead_rows(
-        leads,
-        created=scope is not None,
-        qualified=variant == "qualified",
-        journey=variant in ("demo_after_intro_call", "lost_after_demo"),
-        now=moment,
-    ):
-        if scope is not None and not scope.contains(row.created_at):  # type: ignore[arg-type]
-            continue
-        if variant == "demo_after_intro_call":
-            mark, went_on = row.intro_call, row.demo_after_intro_call
-        elif variant == "lost_after_demo":
-            mark, went_on = row.demo, row.lost_after_demo
-        else:
-            mark, went_on = row.qualified or variant == "leads", row.won_at is not None
-        counted += mark
-        reached += mark and went_on
+    if table(leads):
+        counted, reached = framed_conversion(
+            leads,
+            variant=variant,
+            period=scope,
+            now=moment,
+            columns=columns,
+            naive_zone=naive_zone,
+        )
+    else:
+        rows_only({"columns": columns, "naive_zone": naive_zone})
+        counted, reached = _conversions(leads, variant, scope, moment)
     text = shares.variant.format(
         leads=scope_label(scope, f"{shares.counted} created"),
         created="" if scope is None else f", leads created in {scope.label}",
@@ -374,3 +443,28 @@ def lead_conversion_rate(
         unfinished=unfinished(scope, moment),
     )
     return settle(result, on_empty)
+
+
+def _conversions(
+    leads: Iterable[Any], variant: str, scope: Period | None, now: datetime | None
+) -> tuple[int, int]:
+    """``(leads with the mark, those of them that went on)`` for lead conversion ``variant``."""
+    counted = reached = 0
+    for row in lead_rows(
+        leads,
+        created=scope is not None,
+        qualified=variant == "qualified",
+        journey=variant in ("demo_after_intro_call", "lost_after_demo"),
+        now=now,
+    ):
+        if scope is not None and not scope.contains(row.created_at):  # type: ignore[arg-type]
+            continue
+        if variant == "demo_after_intro_call":
+            mark, went_on = row.intro_call, row.demo_after_intro_call
+        elif variant == "lost_after_demo":
+            mark, went_on = row.demo, row.lost_after_demo
+        else:
+            mark, went_on = row.qualified or variant == "leads", row.won_at is not None
+        counted += mark
+        reached += mark and went_on
+    return counted, reached

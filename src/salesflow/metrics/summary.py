@@ -18,6 +18,7 @@ import attrs
 
 from salesflow import _check, _zones
 from salesflow._durations import MICROSECONDS_PER_DAY, microseconds
+from salesflow._frames_out import records_to_frame
 from salesflow._results import (
     INPUT_DIGITS,
     VALUE_PRECISION,
@@ -315,6 +316,35 @@ class CustomerSummaries(Mapping[CustomerId, CustomerSummary]):
         """One plain dict per customer (see :meth:`CustomerSummary.to_dict`), in id order."""
         return [summary.to_dict() for summary in self.customers]
 
+    def to_frame(self, backend: str = "pandas", *, money: str = "decimal") -> Any:
+        """The summary as a DataFrame of ``backend``: "pandas", "polars" or "pyarrow".
+
+        One row per customer, the columns of :meth:`to_records`, in order and typed (int ids as
+        int64, other ids as strings; times in the summary's zone). Decimals stay exact (a decimal128
+        column) unless ``money="float"`` makes them float64, inexact, for plotting, ``describe()``
+        and ``qcut``. Needs the library (:class:`~salesflow.errors.MissingExtra` names the extra to
+        install); see docs/metrics.md ("In a notebook").
+        """
+        return records_to_frame(
+            self.to_records(),
+            columns=(
+                ("customer_id", "id"),
+                ("first_purchase", "instant"),
+                ("last_purchase", "instant"),
+                ("orders", "int"),
+                ("recency", "duration"),
+                ("total_spend", "decimal"),
+                ("first_order_spend", "decimal"),
+                ("average_spend", "decimal"),
+                ("average_repeat_spend", "decimal"),
+                ("days_between_orders", "decimal"),
+                ("currency", "text"),
+            ),
+            backend=backend,
+            money=money,
+            zone=self.zone,
+        )
+
     def format(self, places: int = 1, rounding: str = ROUND_HALF_EVEN) -> str:
         """The summaries as a text table, one row per customer, in id order.
 
@@ -458,6 +488,12 @@ def customer_summary(
     """
     moment = checked_now(now)
     if table(orders):
+        if progress is not None:
+            raise InvalidField(
+                "progress",
+                progress,
+                "None: a table is computed inside its engine, not read row by row",
+            )
         return _framed_summary(
             orders,
             now=moment,

@@ -18,7 +18,10 @@ from typing import Any, Final, Literal, overload
 
 from salesflow._results import OnEmpty, Ratio, Score, settle
 from salesflow.errors import InvalidField, InvalidType
+from salesflow.metrics._framed.columns import series
+from salesflow.metrics._framed.surveys import framed_score_counts
 from salesflow.metrics._read.fields import survey_scale, whole_number
+from salesflow.metrics._read.frames import rows_only, table
 from salesflow.metrics._read.surveys import answer_counts, score_counts
 
 __all__ = ["CsatVariant", "csat", "nps"]
@@ -53,13 +56,24 @@ def _satisfied_from(value: Any, scale: tuple[int, int]) -> int:
     return value
 
 
-def _answers(scores: Any, counts: Any, scale: tuple[int, int]) -> dict[int, int]:
+def _tally(scores: Any, scale: tuple[int, int], columns: Any, metric: str) -> dict[int, int]:
+    """How many answers gave each score: counted in the engine for a table or a Series."""
+    if table(scores) or series(scores):
+        return framed_score_counts(
+            "scores", scores, scale, columns=columns, feature=f"{metric} on a table"
+        )
+    rows_only({"columns": columns})
+    return score_counts("scores", scores, scale)
+
+
+def _answers(scores: Any, counts: Any, scale: tuple[int, int], columns: Any) -> dict[int, int]:
     """The tally of ``scores`` or of ``counts``: exactly one of them is given."""
     if scores is not None and counts is not None:
         raise InvalidField(
             "counts", counts, "None when scores are given: pass the scores or the counts, not both"
         )
     if counts is not None:
+        rows_only({"columns": columns})
         return answer_counts("counts", counts, scale)
     if scores is None:
         raise InvalidField(
@@ -67,19 +81,20 @@ def _answers(scores: Any, counts: Any, scale: tuple[int, int]) -> dict[int, int]
             None,
             "the answers' scores, or their counts per score (counts=None too: pass one of them)",
         )
-    return score_counts("scores", scores, scale)
+    return _tally(scores, scale, columns, "csat")
 
 
 # -- NPS -------------------------------------------------------------------------
 
 
 def nps(
-    scores: Iterable[int] | None = None,
+    scores: Iterable[int] | Any | None = None,
     *,
     promoters: int | None = None,
     passives: int | None = None,
     detractors: int | None = None,
     on_empty: OnEmpty = "undefined",
+    columns: Mapping[str, str] | None = None,
 ) -> Score:
     """Net Promoter Score from "how likely are you to recommend us?" answers on 0-10.
 
@@ -92,6 +107,14 @@ def nps(
     (``text()`` gives ``"+10"``). Refuses scores that are not whole numbers
     from 0 to 10 (naming the index) and negative counts; no answers give an
     undefined score, or :class:`UndefinedMetric` with ``on_empty="raise"``.
+
+    ``scores`` may instead be a Series (pandas, polars, a pyarrow Array or
+    ChunkedArray) or a table (pandas, polars, pyarrow, DuckDB, Spark, ...;
+    the ``frames`` extra): its only column, its ``score`` column, or the
+    one ``columns={"score": ...}`` names. The answers per score are counted
+    inside its engine and the result is the same :class:`Score`. A column that is
+    not of integers, a missing score and one off the scale are refused
+    naming the column (``scores['answer']``).
 
     >>> nps([10, 9, 9, 8, 7, 6, 3, 10]).text()
     '+25'
@@ -123,6 +146,7 @@ def nps(
             "(none given: pass one or the other)",
         )
     if given:
+        rows_only({"columns": columns})
         for name in _NPS_COUNTS:
             if name not in given:
                 raise InvalidField(
@@ -137,7 +161,7 @@ def nps(
             detractors=whole_number("detractors", detractors, minimum=0),
             on_empty=on_empty,
         )
-    tally = score_counts("scores", scores, _NPS_SCALE)
+    tally = _tally(scores, _NPS_SCALE, columns, "nps")
     return _nps(
         promoters=tally[9] + tally[10],
         passives=tally[7] + tally[8],
@@ -173,36 +197,39 @@ def _nps(*, promoters: int, passives: int, detractors: int, on_empty: Any) -> Sc
 
 @overload
 def csat(
-    scores: Iterable[int] | None = None,
+    scores: Iterable[int] | Any | None = None,
     *,
     counts: Mapping[int, int] | None = None,
     scale: tuple[int, int] = _CSAT_SCALE,
     satisfied_from: int | None = None,
     variant: Literal["share"] = "share",
     on_empty: OnEmpty = "undefined",
+    columns: Mapping[str, str] | None = None,
 ) -> Ratio: ...
 
 
 @overload
 def csat(
-    scores: Iterable[int] | None = None,
+    scores: Iterable[int] | Any | None = None,
     *,
     counts: Mapping[int, int] | None = None,
     scale: tuple[int, int] = _CSAT_SCALE,
     satisfied_from: None = None,
     variant: Literal["mean"],
     on_empty: OnEmpty = "undefined",
+    columns: Mapping[str, str] | None = None,
 ) -> Score: ...
 
 
 def csat(
-    scores: Iterable[int] | None = None,
+    scores: Iterable[int] | Any | None = None,
     *,
     counts: Mapping[int, int] | None = None,
     scale: tuple[int, int] = _CSAT_SCALE,
     satisfied_from: int | None = None,
     variant: CsatVariant = "share",
     on_empty: OnEmpty = "undefined",
+    columns: Mapping[str, str] | None = None,
 ) -> Ratio | Score:
     """Customer satisfaction: the share of satisfied answers, or (a variant) the mean score.
 
@@ -219,6 +246,14 @@ def csat(
     Refuses scores that are not whole numbers on ``scale`` (naming the
     index), an invalid scale, threshold or variant; no answers give an
     undefined result, or :class:`UndefinedMetric` with ``on_empty="raise"``.
+
+    ``scores`` may instead be a Series (pandas, polars, a pyarrow Array or
+    ChunkedArray) or a table (pandas, polars, pyarrow, DuckDB, Spark, ...;
+    the ``frames`` extra): its only column, its ``score`` column, or the
+    one ``columns={"score": ...}`` names. The answers per score are counted
+    inside its engine and the result is the same result. A column that is
+    not of integers, a missing score and one off the scale are refused
+    naming the column (``scores['answer']``).
 
     >>> csat([5, 4, 3, 2, 5])
     <Ratio CSAT (share of 4-5 on 1-5): (2 + 1) / 5 = 0.6>
@@ -237,11 +272,11 @@ def csat(
                 satisfied_from,
                 "None for variant='mean' (a threshold applies to the share of satisfied answers)",
             )
-        return _mean(_answers(scores, counts, bounds), bounds, on_empty)
+        return _mean(_answers(scores, counts, bounds, columns), bounds, on_empty)
     if not (isinstance(variant, str) and variant == "share"):
         raise InvalidField("variant", variant, "'share' or 'mean'")
     threshold = _satisfied_from(satisfied_from, bounds)
-    return _csat(_answers(scores, counts, bounds), bounds, threshold, on_empty)
+    return _csat(_answers(scores, counts, bounds, columns), bounds, threshold, on_empty)
 
 
 def _csat(tally: dict[int, int], scale: tuple[int, int], threshold: int, on_empty: Any) -> Ratio:

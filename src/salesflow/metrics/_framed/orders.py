@@ -9,7 +9,9 @@ from typing import Any, Final
 from salesflow.errors import InvalidField
 from salesflow.metrics._read.frames import (
     CODE,
+    DATE,
     DECIMAL_DIGITS,
+    FLAG,
     ID,
     MONEY,
     TEXT,
@@ -36,31 +38,63 @@ ORDER_KINDS: Final = {
     "discount": MONEY,
     "currency": CODE,
     "status": TEXT,
+    "delayed": FLAG,
+    "delivered_at": TIME,
+    "promised_delivery": DATE,
 }
+# Columns whose missing values mean something: no status is a placed order,
+# no discount is none, no delivery time is an order not delivered (whose
+# promised date is then not read).
+_NULLABLE: Final = frozenset({"status", "discount", "delivered_at", "promised_delivery"})
+_TIMES: Final = ("placed_at", "delivered_at")
 
 
 class OrderTable:
-    """A bound, audited order table: the frame, its currency and time range (UTC)."""
+    """A bound, audited order table: the frame, its currency and time ranges (UTC).
 
-    __slots__ = ("bound", "currency", "earliest", "latest", "rows")
+    ``earliest`` and ``latest`` are the range of ``placed_at`` (None when the
+    table has no row or the column is not read); :meth:`span` gives any
+    time column's.
+    """
+
+    __slots__ = ("bound", "currency", "rows", "spans")
 
     def __init__(
         self,
         bound: Bound,
         currency: str | None,
         rows: int,
-        earliest: datetime | None,
-        latest: datetime | None,
+        spans: dict[str, tuple[datetime, datetime]],
     ) -> None:
         self.bound = bound
         self.currency = currency
         self.rows = rows
-        self.earliest = earliest
-        self.latest = latest
+        self.spans = spans
 
     @property
     def nw(self) -> Any:
         return self.bound.nw
+
+    @property
+    def earliest(self) -> datetime | None:
+        span = self.spans.get("placed_at")
+        return None if span is None else span[0]
+
+    @property
+    def latest(self) -> datetime | None:
+        span = self.spans.get("placed_at")
+        return None if span is None else span[1]
+
+    def span(self, name: str) -> tuple[datetime, datetime] | None:
+        """The earliest and latest value of time column ``name`` (None when it has none)."""
+        return self.spans.get(name)
+
+    def cancelled(self) -> Any:
+        """Whether a row is a cancelled order (False without a status column)."""
+        nw = self.nw
+        if not self.bound.has("status"):
+            return nw.lit(False)
+        return nw.col("status").fill_null("") == _CANCELLED
 
     def kept(self) -> Any:
         """The rows that count: all but cancelled orders."""
@@ -105,6 +139,7 @@ def order_table(
     *,
     reads: Collection[str],
     optional: Collection[str] = (),
+    needs: Collection[str] = (),
     now: datetime | None,
     columns: Any = None,
     currency: str | None = None,
@@ -118,14 +153,17 @@ def order_table(
     Refused as a record would be, naming the caller's column: a missing value
     in a column read, an empty id, an unknown status, a negative amount, a
     discount above the amount, a time after ``now``, a second currency, and
-    sums beyond the engine's 38 decimal digits.
+    sums beyond the engine's 38 decimal digits; a delivered order (a
+    ``delivered_at``) without a ``promised_delivery``. ``status`` and
+    ``discount`` may be absent unless named in ``needs``.
     """
     kinds = {name: ORDER_KINDS[name] for name in reads}
     bound = bind(
         argument,
         native,
         reads=kinds,
-        optional=(*optional, "status", "discount"),
+        optional=[name for name in (*optional, "status", "discount") if name not in needs],
+        mappable=ORDER_KINDS,
         columns=columns,
         constants={"currency": currency},
         naive_zone=naive_zone,
@@ -137,17 +175,23 @@ def order_table(
     schema = bound.schema
     checks: list[tuple[str, Any]] = [("rows", nw.len())]
     for name in bound.source:
-        if name not in ("status", "discount"):
+        if name not in _NULLABLE:
             checks.append((f"{name}__nulls", nw.col(name).is_null().cast(nw.Int64).sum()))
+    if bound.has("promised_delivery"):
+        unpromised = nw.col("promised_delivery").is_null()
+        if bound.has("delivered_at"):
+            unpromised = unpromised & ~nw.col("delivered_at").is_null()
+        checks.append(("promised_delivery__nulls", unpromised.cast(nw.Int64).sum()))
     for name in ("order_id", "customer_id"):
         if bound.has(name) and schema[name] == nw.String:
             checks.append((f"{name}__empty", (nw.col(name) == "").cast(nw.Int64).sum()))
     if bound.has("status"):
         unknown = ~nw.col("status").is_in(_STATUSES) & ~nw.col("status").is_null()
         checks.append(("status__unknown", nw.when(unknown).then(nw.col("status")).min()))
-    if bound.has("placed_at"):
-        checks.append(("placed_at__min", nw.col("placed_at").min()))
-        checks.append(("placed_at__max", nw.col("placed_at").max()))
+    for name in _TIMES:
+        if bound.has(name):
+            checks.append((f"{name}__min", nw.col(name).min()))
+            checks.append((f"{name}__max", nw.col(name).max()))
     if bound.has("amount"):
         checks.append(("amount__min", nw.col("amount").min()))
         checks.append(("amount__size", nw.col("amount").cast(nw.Float64).abs().sum()))
@@ -161,10 +205,17 @@ def order_table(
     found = audit(bound, checks)
     rows = whole(found["rows"])
     for name in bound.source:
-        nulls = found.get(f"{name}__nulls")
+        nulls = whole(found.get(f"{name}__nulls"))
+        if nulls and name == "promised_delivery":
+            raise InvalidField(
+                bound.field(name),
+                None,
+                f"a promised date in every row with a {bound.field('delivered_at')} "
+                f"({nulls:,} delivered rows have none)",
+            )
         if nulls:
             raise InvalidField(
-                bound.field(name), None, f"a value in every row ({whole(nulls):,} rows have none)"
+                bound.field(name), None, f"a value in every row ({nulls:,} rows have none)"
             )
     for name in ("order_id", "customer_id"):
         if found.get(f"{name}__empty"):
@@ -176,30 +227,33 @@ def order_table(
             f"None or an order status, one of {', '.join(_STATUSES)}",
         )
     _audit_money(bound, found, schema)
-    earliest = latest = None
-    if bound.has("placed_at") and found["placed_at__max"] is not None:
-        earliest, latest = instant(found["placed_at__min"]), instant(found["placed_at__max"])
-        if now is not None and latest > now:
-            raise after_now(now, bound.field("placed_at"), latest)
+    spans: dict[str, tuple[datetime, datetime]] = {}
+    for name in _TIMES:
+        if bound.has(name) and found_value(found[f"{name}__max"]):
+            earliest, latest = instant(found[f"{name}__min"]), instant(found[f"{name}__max"])
+            if now is not None and latest > now:
+                raise after_now(now, bound.field(name), latest)
+            spans[name] = (earliest, latest)
     code = currency
     if bound.has("currency"):
         if bound.source["currency"] is not None:
-            distinct = sorted({found["currency__min"], found["currency__max"]} - {None})
+            ends = (found["currency__min"], found["currency__max"])
+            distinct = sorted({code for code in ends if found_value(code)})
             code = refuse_currency(bound, distinct, currency)
         elif rows == 0:
             code = None
-    return OrderTable(bound, code, rows, earliest, latest)
+    return OrderTable(bound, code, rows, spans)
 
 
 def _audit_money(bound: Bound, found: dict[str, Any], schema: Any) -> None:
     if not bound.has("amount"):
         return
     lowest = found["amount__min"]
-    if lowest is not None and lowest < 0:
+    if found_value(lowest) and lowest < 0:
         raise InvalidField(bound.field("amount"), lowest, "an amount of at least 0 in every row")
     scale = schema["amount"].scale
     size = found["amount__size"]
-    if size is not None and size >= 10 ** (DECIMAL_DIGITS - 1 - scale) / 2:
+    if found_value(size) and size >= 10 ** (DECIMAL_DIGITS - 1 - scale) / 2:
         raise InvalidField(
             bound.field("amount"),
             f"sums near {size:.3g}",
@@ -208,7 +262,7 @@ def _audit_money(bound: Bound, found: dict[str, Any], schema: Any) -> None:
         )
     if bound.has("discount"):
         low = found["discount__min"]
-        if low is not None and low < 0:
+        if found_value(low) and low < 0:
             raise InvalidField(bound.field("discount"), low, "None or a discount of at least 0")
         over = found["discount__over"]
         if found_value(over):

@@ -6,7 +6,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from salesflow.metrics._framed.orders import check_one_customer_per_order, order_table
-from salesflow.metrics._read.frames import with_duration_since, with_local_calendar
+from salesflow.metrics._read.frames import with_local_calendar, with_time_since
 
 _FEATURE = "customer_summary on a table"
 
@@ -88,7 +88,7 @@ def framed_summary(
     )
     money = table.money_type()
     summary = (
-        with_duration_since(nw, summary, now, "last_purchase", "recency")
+        with_time_since(nw, summary, now, "last_purchase", "recency")
         .with_columns(
             nw.col("orders").cast(nw.Int64),
             nw.col("total_spend").cast(money),

@@ -150,7 +150,20 @@ def values_of(field: str, value: Any, *, expected: str, instead: str) -> Any:
         raise InvalidType(field, value, expected)
     if _keyed(value) and (isinstance(value, Mapping) or not _positional(value)):
         raise InvalidType(field, value, f"{expected} ({instead})")
-    return value
+    return _arrow_values(value)
+
+
+def _arrow_values(value: Any) -> Any:
+    """A pyarrow array's values as Python objects, chunk by chunk; anything else as it is.
+
+    Iterating a pyarrow array gives pyarrow scalars (a ``StringScalar`` is no
+    string); its ``to_pylist()`` gives the values.
+    """
+    kind = type(value)
+    if kind.__module__.partition(".")[0] != "pyarrow" or not kind.__name__.endswith("Array"):
+        return value
+    chunks = getattr(value, "chunks", None)  # a ChunkedArray
+    return (item for chunk in ([value] if chunks is None else chunks) for item in chunk.to_pylist())
 
 
 # -- scalars --------------------------------------------------------------------------

@@ -17,13 +17,36 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Collection, Mapping
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
 from typing import Any, Final
-from zoneinfo import ZoneInfo
 
 from salesflow import _check, _zones
 from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType, MissingExtra
+from salesflow.metrics._read.engines import (
+    epoch_days as epoch_days,
+)
+from salesflow.metrics._read.engines import (
+    epoch_microseconds as epoch_microseconds,
+)
+from salesflow.metrics._read.engines import (
+    local_days as local_days,
+)
+from salesflow.metrics._read.engines import (
+    with_local_calendar as with_local_calendar,
+)
+from salesflow.metrics._read.engines import (
+    with_month_of_days as with_month_of_days,
+)
+from salesflow.metrics._read.engines import (
+    with_time_since as with_time_since,
+)
+from salesflow.metrics._read.engines import (
+    within as within,
+)
+from salesflow.metrics._read.engines import (
+    zone_offsets as zone_offsets,
+)
 from salesflow.metrics._read.fields import shown_ids
 from salesflow.money import CURRENCY_MINOR_UNITS
 
@@ -34,6 +57,7 @@ _TABLE_MODULES: Final = frozenset(
         "polars",
         "pyarrow",
         "duckdb",
+        "_duckdb",
         "pyspark",
         "modin",
         "cudf",
@@ -43,7 +67,13 @@ _TABLE_MODULES: Final = frozenset(
     }
 )
 _SERIES: Final = frozenset({"Series", "ChunkedArray", "Array", "Column", "Expr"})
-_FLOAT_SCALE_LIMIT: Final = 18
+# Every Int64 fits 19 digits; 19 + (scale + 1) + 1, the digits Arrow gives the
+# product in _rounded_float, must stay within 38.
+_INT64_DIGITS: Final = 19
+_FLOAT_SCALE_LIMIT: Final = 17
+# A money column with no value to infer a type from: narrow enough that Arrow,
+# which widens a comparison to both sides' digits, stays within 38.
+_EMPTY_MONEY_DIGITS: Final = 18
 DECIMAL_DIGITS: Final = 38
 _US_PER_DAY: Final = 86_400_000_000
 
@@ -56,6 +86,7 @@ CODE: Final = "currency"
 TEXT: Final = "text"
 FLAG: Final = "flag"
 COUNT: Final = "count"
+DATE: Final = "date"
 
 _EXPECTED: Final = {
     ID: "a column of strings or integers (ids)",
@@ -69,6 +100,19 @@ _EXPECTED: Final = {
     TEXT: "a column of strings",
     FLAG: "a boolean column",
     COUNT: "an integer column",
+    DATE: "a date column (calendar dates without a time: cast a datetime column to a date)",
+}
+
+
+# The type an empty column of each kind is read as (it holds only missing values).
+_EMPTY: Final = {
+    ID: lambda nw: nw.String,
+    TIME: lambda nw: nw.Datetime("us", "UTC"),
+    MONEY: lambda nw: nw.Decimal(DECIMAL_DIGITS, 0),
+    CODE: lambda nw: nw.String,
+    TEXT: lambda nw: nw.String,
+    FLAG: lambda nw: nw.Boolean,
+    COUNT: lambda nw: nw.Int64,
 }
 
 
@@ -96,19 +140,27 @@ class Bound:
     columns read, under their standard names (``placed_at``, ``amount``,
     ...); time columns are aware. ``source`` maps a standard name to the
     caller's column (or to ``None`` for a stated constant), for messages.
-    ``lazy`` says whether the caller's table was lazy.
+    ``lazy`` says whether the caller's table was lazy; ``placed`` names the
+    naive time columns read as wall times in ``naive_zone``.
     """
 
-    __slots__ = ("_schema", "argument", "backend", "frame", "lazy", "nw", "source")
+    __slots__ = ("_schema", "argument", "backend", "frame", "lazy", "nw", "placed", "source")
 
     def __init__(
-        self, nw: Any, argument: str, frame: Any, source: dict[str, str | None], lazy: bool
+        self,
+        nw: Any,
+        argument: str,
+        frame: Any,
+        source: dict[str, str | None],
+        lazy: bool,
+        placed: tuple[str, ...] = (),
     ) -> None:
         self.nw = nw
         self.argument = argument
         self.frame = frame
         self.source = source
         self.lazy = lazy
+        self.placed = placed
         self.backend = str(frame.implementation).rpartition(".")[2].lower()
         self._schema: Any = None
 
@@ -160,7 +212,7 @@ def _columns_argument(
             raise InvalidField(
                 "columns",
                 key,
-                f"a column this metric reads, one of {', '.join(sorted(reads))}",
+                f"a column salesflow reads from this table, one of {', '.join(sorted(reads))}",
             )
         if not isinstance(value, str) or value not in names:
             raise InvalidField(
@@ -178,19 +230,27 @@ def bind(
     *,
     reads: Mapping[str, str],
     optional: Collection[str] = (),
+    mappable: Collection[str] = (),
     columns: Any = None,
     constants: Mapping[str, Any] | None = None,
     naive_zone: tzinfo | str | None = None,
     amount_scale: int | None = None,
     amount_rounding: str | None = None,
+    shared_zone: bool = False,
     feature: str,
 ) -> Bound:
     """The table ``native`` (the argument ``argument``) bound for a metric.
 
     ``reads`` maps each standard column the metric reads to its kind; those in
-    ``optional`` may be absent. ``constants`` holds values stated for a
-    missing column (``{"currency": "USD"}``); a present column is checked
-    against it instead. Checks the schema only: the audit queries the data.
+    ``optional`` may be absent. ``columns`` may also map the names in
+    ``mappable`` (what other metrics, or other options, read from the same
+    kind of table), so one mapping serves them all. ``constants`` holds
+    values stated for a missing column (``{"currency": "USD"}``); a present
+    column is checked against it instead. Checks the schema only: the audit
+    queries the data.
+    With ``shared_zone`` (one ``naive_zone`` for several tables), a table
+    without a naive time column is not refused: the metric checks that one
+    of its tables had one (``Bound.placed``).
     """
     nw = narwhals(feature)
     try:
@@ -198,10 +258,11 @@ def bind(
     except TypeError:
         raise InvalidType(argument, native, "a table narwhals reads") from None
     lazy = isinstance(frame, nw.LazyFrame)
-    schema = frame.collect_schema()
+    schema = frame.collect_schema()  # asked once: a SQL engine answers with a query
     names = list(schema.names())
-    mapped = _columns_argument(columns, reads, names)
-    converted = native_frame(nw, frame, native, {mapped.get(name, name) for name in reads}, schema)
+    mapped = _columns_argument(columns, {*reads, *mappable}, names)
+    wanted = {mapped.get(name, name): kind for name, kind in reads.items()}
+    converted = native_frame(nw, frame, native, {k: v for k, v in wanted.items() if k in names})
     if converted is not frame:
         frame, schema = converted, converted.collect_schema()
     constants = {k: v for k, v in (constants or {}).items() if v is not None}
@@ -233,8 +294,12 @@ def bind(
                 name
             )
         )
-    if zone is not None and not any(
-        reads[name] == TIME and _naive(schema[source[name]]) for name in source if source[name]
+    if (
+        zone is not None
+        and not shared_zone
+        and not any(
+            reads[name] == TIME and _naive(schema[source[name]]) for name in source if source[name]
+        )
     ):
         raise InvalidField(
             "naive_zone", naive_zone, "None: the table has no naive time column to place"
@@ -246,13 +311,14 @@ def bind(
             "amount_scale", amount_scale, "None: the table has no float money column to round"
         )
     frame = frame.select(*selected)
+    naive: list[str] = []
     if zone is not None:
         naive = [n for n in source if source[n] and reads[n] == TIME and _naive(schema[source[n]])]
         frame = place_naive(nw, frame, naive, zone)
     if not lazy and frame.implementation is nw.Implementation.POLARS:
         # One query planned as a whole, not a DataFrame materialised per step.
         frame = frame.lazy()
-    return Bound(nw, argument, frame, source, lazy)
+    return Bound(nw, argument, frame, source, lazy, tuple(naive))
 
 
 def place_naive(nw: Any, frame: Any, names: list[str], zone: tzinfo) -> Any:
@@ -271,26 +337,46 @@ def place_naive(nw: Any, frame: Any, names: list[str], zone: tzinfo) -> Any:
         ]
         return nw.from_native(relation.project(", ".join(parts)))
     if backend in ("pyspark", "pyspark_connect"):
+        # The wall time in ``key`` to its UTC wall time, then to the instant by
+        # microsecond arithmetic: no step reads the session's zone (casting a
+        # naive timestamp, and to_utc_timestamp, would).
         functions = importlib.import_module("pyspark.sql.functions")
         native = frame.to_native()
         for name in names:
-            native = native.withColumn(name, functions.to_utc_timestamp(functions.col(name), key))
+            native = native.withColumn(
+                name,
+                functions.expr(
+                    "timestamp_micros(timestampdiff(MICROSECOND, "
+                    "TIMESTAMP_NTZ'1970-01-01 00:00:00', "
+                    f"convert_timezone('{key}', 'UTC', `{name}`)))"
+                ),
+            )
         return nw.from_native(native)
     return frame.with_columns(
         nw.col(name).dt.replace_time_zone(key).dt.convert_time_zone("UTC") for name in names
     )
 
 
-def native_frame(nw: Any, frame: Any, native: Any, read: Collection[str], schema: Any) -> Any:
-    """``frame`` (whose schema is ``schema``), with a pandas column of Python Decimals read
-    as exact decimals.
+def native_frame(nw: Any, frame: Any, native: Any, kinds: Mapping[str, str]) -> Any:
+    """``frame``, with the pandas object columns read (``kinds``: column -> kind) typed.
 
-    narwhals sees such a column as Object; it is converted through Arrow
-    (which infers ``decimal128``) so sums stay exact and typed. Only the
-    columns ``read`` are converted; ``frame`` itself is returned when none is.
+    A column of Python Decimals (or dates) is converted through Arrow, which
+    infers ``decimal128`` (or ``date32``), so sums stay exact and typed. A
+    column without a value (all missing, or no rows) has no type to infer:
+    it becomes a column of nulls of the kind read, so it is checked as
+    records would be (a missing value where one is required is refused).
+
+    narwhals (2.29) reads a zone key with ``_``, ``-`` or a digit in a
+    numpy-backed pandas column (``datetime64[us, America/New_York]``) as
+    Unknown; the same instants in UTC are typed (every metric reads the
+    instants, and calendars come from the metric's own ``zone``).
     """
-    objects = [name for name in schema.names() if name in read and schema[name] == nw.Object]
-    if not objects or type(native).__module__.partition(".")[0] != "pandas":
+    if type(native).__module__.partition(".")[0] != "pandas":
+        return frame
+    schema = frame.collect_schema()
+    objects = [name for name in kinds if str(native[name].dtype) == "object"]
+    unknown = [name for name in kinds if schema[name] == nw.Unknown]
+    if not (objects or unknown):
         return frame
     # The caller's own pandas (the table is one of its frames); pyarrow comes with it.
     pd = importlib.import_module("pandas")
@@ -303,9 +389,34 @@ def native_frame(nw: Any, frame: Any, native: Any, read: Collection[str], schema
             array = _arrow_array(pa, column)
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             continue
-        if pa.types.is_decimal(array.type):
-            copy[name] = pd.Series(array, dtype=pd.ArrowDtype(array.type), index=column.index)
+        if pa.types.is_null(array.type):
+            array = pa.nulls(len(array), type=_null_type(pa, kinds[name]))
+        elif not (
+            pa.types.is_decimal(array.type)
+            or pa.types.is_date(array.type)
+            or pa.types.is_boolean(array.type)  # bools with gaps
+        ):
+            continue
+        copy[name] = pd.Series(array, dtype=pd.ArrowDtype(array.type), index=column.index)
+    for name in unknown:
+        if isinstance(native[name].dtype, pd.DatetimeTZDtype):
+            copy[name] = native[name].dt.tz_convert("UTC")
     return nw.from_native(copy)
+
+
+def _null_type(pa: Any, kind: str) -> Any:
+    """The Arrow type of a column of ``kind`` that holds no value."""
+    if kind == MONEY:
+        return pa.decimal128(_EMPTY_MONEY_DIGITS, 0)
+    if kind == TIME:
+        return pa.timestamp("us", tz="UTC")
+    if kind == DATE:
+        return pa.date32()
+    if kind == FLAG:
+        return pa.bool_()
+    if kind == COUNT:
+        return pa.int64()
+    return pa.string()
 
 
 _SAMPLE: Final = 1_000
@@ -370,6 +481,8 @@ def _typed(
     money: tuple[int, str] | None,
 ) -> Any:
     """``column`` checked for ``kind`` on its type alone, converted where stated."""
+    if dtype == nw.Unknown:  # a pandas column holding no value (see native_frame)
+        return column.cast(_EMPTY[kind](nw))
     if kind == ID:
         if dtype.is_integer() or dtype in (nw.String, nw.Categorical) or isinstance(dtype, nw.Enum):
             return column.cast(nw.String) if not dtype.is_integer() else column
@@ -381,6 +494,9 @@ def _typed(
             return column
     elif kind == COUNT:
         if dtype.is_integer():
+            return column
+    elif kind == DATE:
+        if dtype == nw.Date:
             return column
     elif kind == TIME:
         if isinstance(dtype, nw.Datetime):
@@ -402,7 +518,7 @@ def _typed(
             return column.cast(nw.Decimal(DECIMAL_DIGITS, 0))
         if dtype.is_float():
             if money is None:
-                raise InvalidField(place, f"{dtype}", _EXPECTED[MONEY])
+                raise InvalidType(place, f"{dtype}", _EXPECTED[MONEY])
             return _rounded_float(nw, column, money[0])
     raise InvalidType(place, f"{dtype}", _EXPECTED[kind])
 
@@ -414,105 +530,14 @@ def _rounded_float(nw: Any, column: Any, scale: int) -> Any:
     every engine computes alike (a plain cast to decimal rounds differently
     per engine).
     """
-    whole = ((column * (10**scale) + 0.5).floor()).cast(nw.Int64)
-    return (
-        whole.cast(nw.Decimal(DECIMAL_DIGITS, 0))
+    # A missing value stays missing; it is filled first only because pandas
+    # cannot cast a NaN to an integer, even where the result is not kept.
+    whole = ((column.fill_null(0.0) * (10**scale) + 0.5).floor()).cast(nw.Int64)
+    rounded = (
+        whole.cast(nw.Decimal(_INT64_DIGITS, 0))
         * nw.lit(Decimal(1).scaleb(-scale), nw.Decimal(scale + 1, scale))
     ).cast(nw.Decimal(DECIMAL_DIGITS, scale))
-
-
-# -- per-engine expressions ----------------------------------------------------------------
-
-
-def epoch_microseconds(nw: Any, frame: Any, name: str, alias: str) -> Any:
-    """``frame`` with ``alias``: time column ``name`` as UTC epoch microseconds (Int64).
-
-    DuckDB and Spark lack narwhals' ``dt.timestamp``; their own functions are used.
-    """
-    backend = str(frame.implementation).rpartition(".")[2].lower()
-    if backend == "duckdb":
-        relation = frame.to_native()
-        columns = ", ".join(f'"{c}"' for c in relation.columns if c != alias)
-        return nw.from_native(relation.project(f'{columns}, epoch_us("{name}") AS "{alias}"'))
-    if backend == "pyspark" or backend == "pyspark_connect":
-        functions = importlib.import_module("pyspark.sql.functions")
-        native = frame.to_native()
-        return nw.from_native(native.withColumn(alias, functions.unix_micros(functions.col(name))))
-    return frame.with_columns(nw.col(name).dt.timestamp("us").alias(alias))
-
-
-def zone_offsets(zone: tzinfo, low: int, high: int) -> list[tuple[int, int]]:
-    """``[(from_us, offset_us), ...]``: ``zone``'s UTC offset from each instant on, low to high.
-
-    The first entry starts at ``low``; every later one at a change of offset
-    (found day by day, then to the microsecond by bisection).
-    """
-
-    def offset(us: int) -> int:
-        moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=us)
-        shift = moment.astimezone(zone).utcoffset()
-        return 0 if shift is None else (shift // timedelta(microseconds=1))
-
-    changes = [(low, offset(low))]
-    step = _US_PER_DAY
-    at = low
-    while at < high:
-        following = min(at + step, high)
-        if offset(following) != changes[-1][1]:
-            before, after = at, following
-            while after - before > 1:
-                middle = (before + after) // 2
-                if offset(middle) == changes[-1][1]:
-                    before = middle
-                else:
-                    after = middle
-            changes.append((after, offset(after)))
-        at = following
-    return changes
-
-
-def local_days(nw: Any, us: Any, offsets: list[tuple[int, int]]) -> Any:
-    """Days since 1970-01-01 of the local calendar, from epoch microseconds ``us`` (integers only)."""
-    shift: Any = nw.lit(offsets[0][1])
-    for start, offset in offsets[1:]:
-        shift = nw.when(us >= start).then(nw.lit(offset)).otherwise(shift)
-    return (us + shift) // _US_PER_DAY
-
-
-def with_month_of_days(nw: Any, frame: Any, days: str, alias: str) -> Any:
-    """``frame`` with ``alias``: ``year * 12 + month - 1`` of column ``days`` (days since
-    1970-01-01, proleptic Gregorian).
-
-    Howard Hinnant's ``civil_from_days`` in integer arithmetic, for engines
-    whose calendar functions follow the session's zone rather than the data's;
-    staged column by column, as a SQL engine would otherwise repeat each
-    subexpression wherever it is used.
-    """
-    col = nw.col
-    frame = frame.with_columns((col(days) + 719_468).alias("_z"))
-    frame = frame.with_columns((col("_z") // 146_097).alias("_era"))
-    frame = frame.with_columns((col("_z") - col("_era") * 146_097).alias("_doe"))
-    frame = frame.with_columns(
-        (
-            (col("_doe") - col("_doe") // 1_460 + col("_doe") // 36_524 - col("_doe") // 146_096)
-            // 365
-        ).alias("_yoe")
-    )
-    frame = frame.with_columns(
-        (col("_doe") - (365 * col("_yoe") + col("_yoe") // 4 - col("_yoe") // 100)).alias("_doy")
-    )
-    frame = frame.with_columns(((5 * col("_doy") + 2) // 153).alias("_mp"))
-    frame = frame.with_columns(
-        nw.when(col("_mp") < 10).then(col("_mp") + 3).otherwise(col("_mp") - 9).alias("_m")
-    )
-    frame = frame.with_columns(
-        (
-            (col("_yoe") + col("_era") * 400 + nw.when(col("_m") <= 2).then(1).otherwise(0)) * 12
-            + col("_m")
-            - 1
-        ).alias(alias)
-    )
-    return frame.drop("_z", "_era", "_doe", "_yoe", "_doy", "_mp", "_m")
+    return nw.when(~column.is_null()).then(rounded)
 
 
 def audit(bound: Bound, checks: list[tuple[Any, Any]]) -> dict[str, Any]:
@@ -547,8 +572,9 @@ def refuse_currency(bound: Bound, found: list[Any], stated: str | None) -> str |
 
 
 def whole(value: Any) -> int:
-    """An engine's count as an int (DuckDB may return a Decimal, pandas a numpy int)."""
-    return 0 if value is None else int(value)
+    """An engine's count as an int (DuckDB may return a Decimal, pandas a numpy int;
+    a sum over no rows may be None, or pandas' NA)."""
+    return int(value) if found_value(value) else 0
 
 
 def instant(value: Any) -> datetime:
@@ -568,96 +594,6 @@ def decimal(value: Any) -> Decimal:
     if isinstance(value, Decimal):
         return value
     return Decimal(int(value)) if value is not None else Decimal(0)
-
-
-def _us(moment: datetime) -> int:
-    return (moment - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
-
-
-def with_local_calendar(
-    nw: Any,
-    frame: Any,
-    name: str,
-    zone: tzinfo,
-    *,
-    unit: str,
-    alias: str,
-    earliest: datetime,
-    latest: datetime,
-) -> Any:
-    """``frame`` with ``alias``: the calendar month (``year*12 + month - 1``) or day
-    (days since 1970-01-01) of time column ``name`` in ``zone``.
-
-    polars, pandas and pyarrow convert the column to ``zone`` (for a month,
-    when ``zone`` is named: they refuse a fixed offset); DuckDB reads the wall
-    time in ``zone`` with ``timezone()`` (when its zone database knows the
-    zone). Elsewhere the local date is computed from epoch microseconds and
-    the zone's offsets between ``earliest`` and ``latest`` with integer
-    arithmetic: DuckDB's and Spark's calendar functions on an instant follow
-    the session's zone, not the data's.
-    """
-    backend = str(frame.implementation).rpartition(".")[2].lower()
-    named = isinstance(zone, ZoneInfo) or zone == UTC  # not a fixed offset
-    if unit == "month" and named and backend in ("polars", "pandas", "pyarrow", "modin", "cudf"):
-        local = nw.col(name).dt.convert_time_zone(_zones.zone_name(zone))
-        return frame.with_columns(
-            (local.dt.year().cast(nw.Int64) * 12 + local.dt.month().cast(nw.Int64) - 1).alias(alias)
-        )
-    if backend == "duckdb":
-        key = _duckdb_zone(frame.to_native(), zone)
-        if key is not None:
-            return _duckdb_calendar(nw, frame, name, key, unit=unit, alias=alias)
-    marker = f"{alias}__us"
-    frame = epoch_microseconds(nw, frame, name, marker)
-    offsets = zone_offsets(zone, _us(earliest), _us(latest))
-    days = local_days(nw, nw.col(marker).cast(nw.Int64), offsets)
-    frame = frame.with_columns(days.cast(nw.Int64).alias(f"{alias}__days")).drop(marker)
-    if unit == "month":
-        frame = with_month_of_days(nw, frame, f"{alias}__days", alias)
-        return frame.drop(f"{alias}__days")
-    return frame.rename({f"{alias}__days": alias})
-
-
-def with_duration_since(nw: Any, frame: Any, moment: datetime, name: str, alias: str) -> Any:
-    """``frame`` with ``alias``: the exact time from time column ``name`` to ``moment``.
-
-    DuckDB subtracts its timestamps in calendar days of the session's zone
-    (a day across a clock change is 23 or 25 hours); there the difference is
-    taken in epoch microseconds instead.
-    """
-    if str(frame.implementation).rpartition(".")[2].lower() == "duckdb":
-        relation = frame.to_native()
-        columns = ", ".join(f'"{c}"' for c in relation.columns if c != alias)
-        value = f'to_microseconds({_us(moment)} - epoch_us("{name}"))'
-        return nw.from_native(relation.project(f'{columns}, {value} AS "{alias}"'))
-    return frame.with_columns((nw.lit(moment) - nw.col(name)).alias(alias))
-
-
-def _duckdb_zone(relation: Any, zone: tzinfo) -> str | None:
-    """The IANA key of ``zone`` when DuckDB's time zone database knows it, else None."""
-    if zone == UTC:
-        return "UTC"
-    key = getattr(zone, "key", None)
-    if not isinstance(zone, ZoneInfo) or not isinstance(key, str) or "'" in key:
-        return None
-    ((known,),) = relation.query(
-        "salesflow_zone", f"SELECT count(*) FROM pg_timezone_names() WHERE name = '{key}'"
-    ).fetchall()
-    return key if known else None
-
-
-def _duckdb_calendar(nw: Any, frame: Any, name: str, key: str, *, unit: str, alias: str) -> Any:
-    """:func:`with_local_calendar` with DuckDB's own calendar: ``timezone(key, t)`` is the
-    wall time in ``key`` (a plain timestamp, whose year, month and date do not follow the
-    session's zone)."""
-    relation = frame.to_native()
-    local = f"timezone('{key}', \"{name}\")"
-    if unit == "month":
-        value = f"CAST(year({local}) * 12 + month({local}) - 1 AS BIGINT)"
-    else:
-        value = f"CAST(CAST({local} AS DATE) - DATE '1970-01-01' AS BIGINT)"
-    columns = ", ".join(f'"{c}"' for c in relation.columns if c != alias)
-    return nw.from_native(relation.project(f'{columns}, {value} AS "{alias}"'))
 
 
 def rows_only(given: Mapping[str, Any]) -> None:

@@ -1,0 +1,240 @@
+"""Per-engine expressions of the frame path: instants, durations and calendars, alike everywhere.
+
+Where an engine's own function follows its session's time zone (DuckDB,
+Spark) or is missing from narwhals, the engine's native function or integer
+arithmetic on epoch microseconds is used, so every engine gives the records
+path's answer (docs/frames.md, "What differs per engine").
+"""
+
+from __future__ import annotations
+
+import importlib
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any, Final
+from zoneinfo import ZoneInfo
+
+from salesflow import _zones
+
+_US_PER_DAY: Final = 86_400_000_000
+
+
+def epoch_microseconds(nw: Any, frame: Any, name: str, alias: str) -> Any:
+    """``frame`` with ``alias``: time column ``name`` as UTC epoch microseconds (Int64).
+
+    DuckDB and Spark lack narwhals' ``dt.timestamp``; their own functions are used.
+    """
+    backend = str(frame.implementation).rpartition(".")[2].lower()
+    if backend == "duckdb":
+        relation = frame.to_native()
+        columns = ", ".join(f'"{c}"' for c in relation.columns if c != alias)
+        return nw.from_native(relation.project(f'{columns}, epoch_us("{name}") AS "{alias}"'))
+    if backend == "pyspark" or backend == "pyspark_connect":
+        functions = importlib.import_module("pyspark.sql.functions")
+        native = frame.to_native()
+        return nw.from_native(native.withColumn(alias, functions.unix_micros(functions.col(name))))
+    return frame.with_columns(nw.col(name).dt.timestamp("us").alias(alias))
+
+
+def with_time_since(nw: Any, frame: Any, now: datetime, name: str, alias: str) -> Any:
+    """``frame`` with ``alias``: the duration from time column ``name`` to ``now``, on instants.
+
+    DuckDB and Spark subtract timestamps on the session's wall clock (an
+    hour off across a clock change); there the epoch microseconds are
+    subtracted instead.
+    """
+    backend = str(frame.implementation).rpartition(".")[2].lower()
+    if backend == "duckdb":
+        relation = frame.to_native()
+        columns = ", ".join(f'"{c}"' for c in relation.columns if c != alias)
+        since = f'to_microseconds({_us(now)} - epoch_us("{name}"))'
+        return nw.from_native(relation.project(f'{columns}, {since} AS "{alias}"'))
+    if backend in ("pyspark", "pyspark_connect"):
+        functions = importlib.import_module("pyspark.sql.functions")
+        since = (
+            f"make_dt_interval(0, 0, 0, CAST(CAST({_us(now)} - unix_micros(`{name}`) "
+            "AS DECIMAL(18, 0)) / 1000000 AS DECIMAL(18, 6)))"
+        )
+        return nw.from_native(frame.to_native().withColumn(alias, functions.expr(since)))
+    return frame.with_columns((nw.lit(now) - nw.col(name)).alias(alias))
+
+
+def epoch_days(nw: Any, frame: Any, name: str, alias: str) -> Any:
+    """``frame`` with ``alias``: date column ``name`` as days since 1970-01-01 (Int64).
+
+    DuckDB and Spark refuse to cast a date to an integer; their own date
+    arithmetic is used.
+    """
+    backend = str(frame.implementation).rpartition(".")[2].lower()
+    if backend == "duckdb":
+        relation = frame.to_native()
+        columns = ", ".join(f'"{c}"' for c in relation.columns if c != alias)
+        return nw.from_native(
+            relation.project(
+                f'{columns}, CAST("{name}" - DATE \'1970-01-01\' AS BIGINT) AS "{alias}"'
+            )
+        )
+    if backend == "pyspark" or backend == "pyspark_connect":
+        functions = importlib.import_module("pyspark.sql.functions")
+        native = frame.to_native()
+        return nw.from_native(
+            native.withColumn(alias, functions.unix_date(functions.col(name)).cast("bigint"))
+        )
+    return frame.with_columns(nw.col(name).cast(nw.Int32).cast(nw.Int64).alias(alias))
+
+
+def within(nw: Any, frame: Any, name: str, start: datetime, end: datetime) -> Any:
+    """``frame``'s rows whose time column ``name`` lies in ``[start, end)``, as
+    :meth:`salesflow.periods.Period.contains` decides (compared as UTC epoch microseconds)."""
+    marker = f"{name}__us"
+    frame = epoch_microseconds(nw, frame, name, marker)
+    us = nw.col(marker)
+    return frame.filter((us >= _us(start)) & (us < _us(end))).drop(marker)
+
+
+def zone_offsets(zone: tzinfo, low: int, high: int) -> list[tuple[int, int]]:
+    """``[(from_us, offset_us), ...]``: ``zone``'s UTC offset from each instant on, low to high.
+
+    The first entry starts at ``low``; every later one at a change of offset
+    (found day by day, then to the microsecond by bisection).
+    """
+
+    def offset(us: int) -> int:
+        moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=us)
+        shift = moment.astimezone(zone).utcoffset()
+        return 0 if shift is None else (shift // timedelta(microseconds=1))
+
+    changes = [(low, offset(low))]
+    step = _US_PER_DAY
+    at = low
+    while at < high:
+        following = min(at + step, high)
+        if offset(following) != changes[-1][1]:
+            before, after = at, following
+            while after - before > 1:
+                middle = (before + after) // 2
+                if offset(middle) == changes[-1][1]:
+                    before = middle
+                else:
+                    after = middle
+            changes.append((after, offset(after)))
+        at = following
+    return changes
+
+
+def local_days(nw: Any, us: Any, offsets: list[tuple[int, int]]) -> Any:
+    """Days since 1970-01-01 of the local calendar, from epoch microseconds ``us`` (integers only)."""
+    shift: Any = nw.lit(offsets[0][1])
+    for start, offset in offsets[1:]:
+        shift = nw.when(us >= start).then(nw.lit(offset)).otherwise(shift)
+    return (us + shift) // _US_PER_DAY
+
+
+def with_month_of_days(nw: Any, frame: Any, days: str, alias: str) -> Any:
+    """``frame`` with ``alias``: ``year * 12 + month - 1`` of column ``days`` (days since
+    1970-01-01, proleptic Gregorian).
+
+    Howard Hinnant's ``civil_from_days`` in integer arithmetic, for engines
+    whose calendar functions follow the session's zone rather than the data's;
+    staged column by column, as a SQL engine would otherwise repeat each
+    subexpression wherever it is used.
+    """
+    col = nw.col
+    frame = frame.with_columns((col(days) + 719_468).alias("_z"))
+    frame = frame.with_columns((col("_z") // 146_097).alias("_era"))
+    frame = frame.with_columns((col("_z") - col("_era") * 146_097).alias("_doe"))
+    frame = frame.with_columns(
+        (
+            (col("_doe") - col("_doe") // 1_460 + col("_doe") // 36_524 - col("_doe") // 146_096)
+            // 365
+        ).alias("_yoe")
+    )
+    frame = frame.with_columns(
+        (col("_doe") - (365 * col("_yoe") + col("_yoe") // 4 - col("_yoe") // 100)).alias("_doy")
+    )
+    frame = frame.with_columns(((5 * col("_doy") + 2) // 153).alias("_mp"))
+    frame = frame.with_columns(
+        nw.when(col("_mp") < 10).then(col("_mp") + 3).otherwise(col("_mp") - 9).alias("_m")
+    )
+    frame = frame.with_columns(
+        (
+            (col("_yoe") + col("_era") * 400 + nw.when(col("_m") <= 2).then(1).otherwise(0)) * 12
+            + col("_m")
+            - 1
+        ).alias(alias)
+    )
+    return frame.drop("_z", "_era", "_doe", "_yoe", "_doy", "_mp", "_m")
+
+
+def _us(moment: datetime) -> int:
+    return (moment - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+
+
+def with_local_calendar(
+    nw: Any,
+    frame: Any,
+    name: str,
+    zone: tzinfo,
+    *,
+    unit: str,
+    alias: str,
+    earliest: datetime,
+    latest: datetime,
+) -> Any:
+    """``frame`` with ``alias``: the calendar month (``year*12 + month - 1``) or day
+    (days since 1970-01-01) of time column ``name`` in ``zone``.
+
+    polars, pandas and pyarrow convert the column to ``zone`` (for a month,
+    when ``zone`` is named: they refuse a fixed offset); DuckDB reads the wall
+    time in ``zone`` with ``timezone()`` (when its zone database knows the
+    zone). Elsewhere the local date is computed from epoch microseconds and
+    the zone's offsets between ``earliest`` and ``latest`` with integer
+    arithmetic: DuckDB's and Spark's calendar functions on an instant follow
+    the session's zone, not the data's.
+    """
+    backend = str(frame.implementation).rpartition(".")[2].lower()
+    named = isinstance(zone, ZoneInfo) or zone == UTC  # not a fixed offset
+    if unit == "month" and named and backend in ("polars", "pandas", "pyarrow", "modin", "cudf"):
+        local = nw.col(name).dt.convert_time_zone(_zones.zone_name(zone))
+        return frame.with_columns(
+            (local.dt.year().cast(nw.Int64) * 12 + local.dt.month().cast(nw.Int64) - 1).alias(alias)
+        )
+    if backend == "duckdb":
+        key = _duckdb_zone(frame.to_native(), zone)
+        if key is not None:
+            return _duckdb_calendar(nw, frame, name, key, unit=unit, alias=alias)
+    marker = f"{alias}__us"
+    frame = epoch_microseconds(nw, frame, name, marker)
+    offsets = zone_offsets(zone, _us(earliest), _us(latest))
+    days = local_days(nw, nw.col(marker).cast(nw.Int64), offsets)
+    frame = frame.with_columns(days.cast(nw.Int64).alias(f"{alias}__days")).drop(marker)
+    if unit == "month":
+        frame = with_month_of_days(nw, frame, f"{alias}__days", alias)
+        return frame.drop(f"{alias}__days")
+    return frame.rename({f"{alias}__days": alias})
+
+
+def _duckdb_zone(relation: Any, zone: tzinfo) -> str | None:
+    """The IANA key of ``zone`` when DuckDB's time zone database knows it, else None."""
+    if zone == UTC:
+        return "UTC"
+    key = getattr(zone, "key", None)
+    if not isinstance(zone, ZoneInfo) or not isinstance(key, str) or "'" in key:
+        return None
+    ((known,),) = relation.query(
+        "salesflow_zone", f"SELECT count(*) FROM pg_timezone_names() WHERE name = '{key}'"
+    ).fetchall()
+    return key if known else None
+
+
+def _duckdb_calendar(nw: Any, frame: Any, name: str, key: str, *, unit: str, alias: str) -> Any:
+    """:func:`with_local_calendar` with DuckDB's own calendar: ``timezone(key, t)`` is the
+    wall time in ``key`` (a plain timestamp, whose year, month and date do not follow the
+    session's zone)."""
+    relation = frame.to_native()
+    local = f"timezone('{key}', \"{name}\")"
+    if unit == "month":
+        value = f"CAST(year({local}) * 12 + month({local}) - 1 AS BIGINT)"
+    else:
+        value = f"CAST(CAST({local} AS DATE) - DATE '1970-01-01' AS BIGINT)"
+    columns = ", ".join(f'"{c}"' for c in relation.columns if c != alias)
+    return nw.from_native(relation.project(f'{columns}, {value} AS "{alias}"'))
