@@ -6,6 +6,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from salesflow.metrics._framed.orders import check_one_customer_per_order, order_table
+from salesflow.metrics._read.engines import distinct_with_first
 from salesflow.metrics._read.frames import whole, with_local_calendar
 
 _FEATURE = "cohort_retention on a table"
@@ -64,12 +65,8 @@ def framed_cohorts(
         earliest=table.earliest,
         latest=table.latest,
     )
-    # Hash aggregates and a join: engines run them faster than windows (a
-    # DuckDB ``unique`` is a window too).
-    months = rows.group_by("customer_id", "month").agg(nw.len()).select("customer_id", "month")
-    cohorts = months.group_by("customer_id").agg(nw.col("month").min().alias("cohort"))
     counts = (
-        months.join(cohorts, on="customer_id")
+        distinct_with_first(nw, rows, "customer_id", "month", "cohort")
         .with_columns((nw.col("month") - nw.col("cohort")).alias("offset"))
         .group_by("cohort", "offset")
         .agg(nw.len().alias("active"))

@@ -91,6 +91,25 @@ def within(nw: Any, frame: Any, name: str, start: datetime, end: datetime) -> An
     return frame.filter((us >= _us(start)) & (us < _us(end))).drop(marker)
 
 
+def distinct_with_first(nw: Any, frame: Any, group: str, value: str, alias: str) -> Any:
+    """``frame``'s distinct (``group``, ``value``) rows, each with ``alias``: the smallest
+    ``value`` of its ``group``.
+
+    A SQL engine (DuckDB, Spark) runs hash aggregates and a join: there a
+    ``unique`` and a window each cost several hash aggregates. A DataFrame
+    engine (polars, pandas, pyarrow) runs ``unique`` and a window, cheaper
+    there than a join.
+    """
+    pairs = frame.select(group, value)
+    backend = str(frame.implementation).rpartition(".")[2].lower()
+    if backend in ("duckdb", "pyspark", "pyspark_connect", "sqlframe", "ibis"):
+        pairs = pairs.group_by(group, value).agg(nw.len()).select(group, value)
+        firsts = pairs.group_by(group).agg(nw.col(value).min().alias(alias))
+        return pairs.join(firsts, on=group)
+    pairs = pairs.unique([group, value])
+    return pairs.with_columns(nw.col(value).min().over(group).alias(alias))
+
+
 def zone_offsets(zone: tzinfo, low: int, high: int) -> list[tuple[int, int]]:
     """``[(from_us, offset_us), ...]``: ``zone``'s UTC offset from each instant on, low to high.
 
