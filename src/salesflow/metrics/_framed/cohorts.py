@@ -6,7 +6,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from salesflow.metrics._framed.orders import check_one_customer_per_order, order_table
-from salesflow.metrics._read.frame_times import with_local_calendar
+from salesflow.metrics._read.frame_times import distinct_with_first, with_local_calendar
 from salesflow.metrics._read.frames import whole
 
 _FEATURE = "cohort_retention on a table"
@@ -66,12 +66,8 @@ def framed_cohorts(
         latest=table.latest,
         place=table.bound.field("placed_at"),
     )
-    # Hash aggregates and a join: engines run them faster than windows (a
-    # DuckDB ``unique`` is a window too).
-    months = rows.group_by("customer_id", "month").agg(nw.len()).select("customer_id", "month")
-    cohorts = months.group_by("customer_id").agg(nw.col("month").min().alias("cohort"))
     counts = (
-        months.join(cohorts, on="customer_id")
+        distinct_with_first(nw, rows, "customer_id", "month", "cohort")
         .with_columns((nw.col("month") - nw.col("cohort")).alias("offset"))
         .group_by("cohort", "offset")
         .agg(nw.len().alias("active"))

@@ -162,6 +162,24 @@ def _with_month_of_days(nw: Any, frame: Any, days: str, alias: str) -> Any:
     return frame.drop("_z", "_era", "_doe", "_yoe", "_doy", "_mp", "_m")
 
 
+def distinct_with_first(nw: Any, frame: Any, group: str, value: str, alias: str) -> Any:
+    """``frame``'s distinct (``group``, ``value``) rows, each with ``alias``: the smallest
+    ``value`` of its ``group``.
+
+    A SQL engine (DuckDB, Spark) runs hash aggregates and a join: there a
+    ``unique`` and a window each cost several hash aggregates. A DataFrame
+    engine (polars, pandas, pyarrow) runs ``unique`` and a window, cheaper
+    there than a join.
+    """
+    pairs = frame.select(group, value)
+    if backend(frame) in ("duckdb", "pyspark", "pyspark_connect", "sqlframe", "ibis"):
+        pairs = pairs.group_by(group, value).agg(nw.len()).select(group, value)
+        firsts = pairs.group_by(group).agg(nw.col(value).min().alias(alias))
+        return pairs.join(firsts, on=group)
+    pairs = pairs.unique([group, value])
+    return pairs.with_columns(nw.col(value).min().over(group).alias(alias))
+
+
 def us(moment: datetime) -> int:
     """An aware datetime as UTC epoch microseconds (exact)."""
     return (moment - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
