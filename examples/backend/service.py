@@ -1,0 +1,116 @@
+"""What one request does, with no HTTP in sight: commands, webhooks and reads on one store.
+
+The HTTP layer (api.py) and the tests call the same three methods, so the
+integration tests exercise exactly the code the service runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from examples.backend.aggregates import KINDS, ORDERS
+from examples.backend.commands import CREATION, VERBS, parse_command
+from examples.backend.handler import CommandHandler, CorruptStore, Handled, NotFound
+from examples.backend.store import EventStore
+from examples.backend.webhooks import PROVIDERS, parse_delivery
+
+from salesflow import SalesflowError
+from salesflow.orders import apply_carrier_update
+
+__all__ = ["Service", "UnknownRoute"]
+
+
+class UnknownRoute(Exception):
+    """No such aggregate kind, verb or webhook provider (HTTP 404)."""
+
+
+@dataclass
+class Service:
+    """Commands, webhooks and reads against one :class:`EventStore`."""
+
+    store: EventStore
+    faults: Callable[[str], None] | None = None
+
+    def __post_init__(self) -> None:
+        self.handler = CommandHandler(self.store, faults=self.faults)
+
+    def command(self, kind_name: str, aggregate_id: str | None, verb: str, body: Any) -> Handled:
+        """Apply ``verb`` with the JSON ``body`` to the aggregate ``aggregate_id``.
+
+        A creation (``place``, ``create``) takes its id from the body
+        (``aggregate_id`` is None then). Raises ``SalesflowError`` for a
+        refused command, and the handler's errors (``NotFound``...).
+        """
+        kind = KINDS.get(kind_name)
+        if kind is None or verb not in VERBS[kind_name]:
+            raise UnknownRoute(f"no {verb!r} for {kind_name!r}")
+        if (aggregate_id is None) != (verb == CREATION[kind_name]):
+            raise UnknownRoute(f"{verb!r} on {kind_name} {aggregate_id!r}")
+        command = parse_command(kind_name, verb, body)
+        target = command.aggregate_id if aggregate_id is None else aggregate_id
+        if not isinstance(target, str) or not target.strip():
+            command.apply(None)  # the library refuses the id, naming the field
+        return self.handler.execute(
+            kind, target, command.apply, creates=command.creates, key=command.idempotency_key
+        )
+
+    def webhook(self, provider: str, payload: Any, headers: Mapping[str, str]) -> Handled | None:
+        """Apply a carrier webhook; None when the delivery is no tracking update."""
+        if provider not in PROVIDERS:
+            raise UnknownRoute(f"no webhook provider {provider!r}")
+        delivery = parse_delivery(provider, payload, headers)
+        if delivery is None:
+            return None
+        number = delivery.order_number or self.store.order_for_parcel(
+            delivery.update.tracking_number
+        )
+        if number is None:
+            raise NotFound(f"no order ships tracking number {delivery.update.tracking_number!r}")
+        return self.handler.execute(
+            ORDERS,
+            number,
+            lambda order: apply_carrier_update(
+                order, delivery.update, idempotency_key=delivery.idempotency_key
+            ),
+            key=delivery.idempotency_key,
+        )
+
+    def read(self, kind_name: str, aggregate_id: str) -> dict[str, Any]:
+        """The aggregate's document (its whole history, replayed and checked) and snapshot."""
+        kind = KINDS.get(kind_name)
+        if kind is None:
+            raise UnknownRoute(f"no {kind_name!r}")
+        history = self.store.history(kind_name, aggregate_id)
+        if not history:
+            raise NotFound(f"no {kind_name} {aggregate_id!r}")
+        try:
+            aggregate = kind.replay(history)
+        except SalesflowError as err:
+            raise CorruptStore(f"{kind_name} {aggregate_id}: {err}") from err
+        snapshot = None if kind.snapshot is None else kind.snapshot(aggregate)
+        return {"document": aggregate.to_dict(), "snapshot": snapshot}
+
+
+def outcome_document(handled: Handled) -> dict[str, Any]:
+    """The response body of a command or webhook: the aggregate's summary and what happened."""
+    aggregate = handled.aggregate
+    document = aggregate.to_dict()
+    summary = {key: value for key, value in document.items() if key not in ("history", "schema")}
+    outcome = handled.outcome
+    body: dict[str, Any] = {"repeated": handled.repeated}
+    outcomes = getattr(outcome, "outcomes", None)
+    if outcomes is None:  # one verb: OrderOutcome or LeadOutcome
+        outcomes = (outcome,)
+    else:  # a carrier update
+        body["applied"] = outcome.applied
+        body["ignored"] = outcome.ignored
+        body["reason"] = None if outcome.reason is None else outcome.reason.value
+        body["needs_attention"] = outcome.needs_attention
+    body["events"] = [item.event.to_dict() for item in outcomes]
+    notices = [getattr(item, "notification", None) for item in outcomes]
+    if any(notice is not None for notice in notices):
+        body["notifications"] = [notice.to_dict() for notice in notices if notice is not None]
+    name = "order" if "number" in summary else "lead"
+    return {name: summary, **body}
