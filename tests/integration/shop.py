@@ -78,3 +78,112 @@ def regressions(history: Sequence[Any]) -> list[str]:
             found.append(f"v{event.version} {event.event} -> {status.value}")
         reached = max(reached, PROGRESS[status])
     return found
+
+
+# -- carrier webhook payloads, as each provider sends them (the fields the backend reads) --------
+
+
+def easypost_event(
+    event_id: str,
+    tracking_code: str,
+    status: str,
+    hours: float,
+    *,
+    city: str | None = None,
+    est_delivery: str | None = None,
+    message: str | None = None,
+) -> dict[str, Any]:
+    """An EasyPost ``tracker.updated`` Event whose latest tracking detail is this scan."""
+    detail = {
+        "object": "TrackingDetail",
+        "message": message or status.replace("_", " "),
+        "status": status,
+        "datetime": (T0 + timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "source": "DHLExpress",
+        "tracking_location": {
+            "object": "TrackingLocation",
+            "city": city,
+            "state": None,
+            "country": "GB" if city else None,
+            "zip": None,
+        },
+    }
+    return {
+        "id": event_id,
+        "object": "Event",
+        "description": "tracker.updated",
+        "mode": "test",
+        "result": {
+            "id": f"trk_{tracking_code}",
+            "object": "Tracker",
+            "tracking_code": tracking_code,
+            "status": status,
+            "carrier": "DHLExpress",
+            "est_delivery_date": est_delivery and f"{est_delivery}T00:00:00Z",
+            "tracking_details": [
+                {
+                    **detail,
+                    "status": "pre_transit",
+                    "message": "label created",
+                    "datetime": T0.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "tracking_location": {},
+                },
+                detail,
+            ],
+        },
+    }
+
+
+def aftership_event(
+    event_id: str,
+    order_number: str,
+    tracking_number: str,
+    tag: str,
+    hours: float,
+    *,
+    location: str | None = None,
+    expected_delivery: str | None = None,
+    message: str | None = None,
+) -> dict[str, Any]:
+    """An AfterShip tracking webhook whose latest checkpoint is this scan."""
+    return {
+        "event": "tracking_update",
+        "event_id": event_id,
+        "is_tracking_first_tag": False,
+        "ts": int((T0 + timedelta(hours=hours)).timestamp()),
+        "msg": {
+            "id": f"as-{tracking_number}",
+            "tracking_number": tracking_number,
+            "slug": "royal-mail",
+            "tag": tag,
+            "order_number": order_number,
+            "expected_delivery": expected_delivery,
+            "checkpoints": [
+                {
+                    "checkpoint_time": (T0 + timedelta(hours=hours)).isoformat(),
+                    "tag": tag,
+                    "location": location,
+                    "message": message or tag,
+                    "slug": "royal-mail",
+                },
+            ],
+        },
+    }
+
+
+def shopify_fulfillment(
+    order_number: str, tracking_number: str, shipment_status: str, hours: float
+) -> dict[str, Any]:
+    """A Shopify ``fulfillments/update`` payload (the delivery id travels in a header)."""
+    return {
+        "id": 255858046,
+        "order_id": 450789469,
+        "name": f"#{order_number}.1",
+        "status": "success",
+        "shipment_status": shipment_status,
+        "tracking_company": "DHL eCommerce",
+        "tracking_number": tracking_number,
+        "tracking_numbers": [tracking_number],
+        "created_at": T0.isoformat(),
+        "updated_at": (T0 + timedelta(hours=hours)).isoformat(),
+    }
