@@ -33,6 +33,8 @@ class Kind:
     """The rows to append for ``events``, new events of the aggregate given."""
     snapshot: Callable[[Any], dict[str, Any]] | None
     """The snapshot document of the aggregate (None: this kind keeps no snapshots)."""
+    summary: Callable[[Any], dict[str, Any]]
+    """What a response says of the aggregate: its id, status or stage, and version."""
 
 
 def _restore_order(stored: Stored) -> Order:
@@ -79,6 +81,14 @@ def _lead_rows(lead: Lead, events: Sequence[Any]) -> list[NewEvent]:
     ]
 
 
-ORDERS = Kind("order", _restore_order, _replay_order, _order_rows, None)
-LEADS = Kind("lead", _restore_lead, _replay_lead, _lead_rows, None)
+def _order_summary(order: Order) -> dict[str, Any]:
+    return {"number": order.number, "status": order.status.value, "version": order.version}
+
+
+def _lead_summary(lead: Lead) -> dict[str, Any]:
+    return {"id": lead.id, "stage": lead.stage.value, "version": lead.version}
+
+
+ORDERS = Kind("order", _restore_order, _replay_order, _order_rows, None, _order_summary)
+LEADS = Kind("lead", _restore_lead, _replay_lead, _lead_rows, None, _lead_summary)
 KINDS = {kind.name: kind for kind in (ORDERS, LEADS)}

@@ -24,6 +24,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+from examples.backend.aggregates import KINDS
 from examples.backend.db import Connection, Database
 from examples.backend.handler import (
     AlreadyExists,
@@ -162,9 +163,9 @@ def create_app(database: Database, *, faults: Callable[[str], None] | None = Non
         # The store is blocking DB-API: run it on the worker threads, as FastAPI runs `def` routes.
         return await run_in_threadpool(run, action)
 
-    def answer(handled: Handled, created: bool = False) -> JSONResponse:
+    def answer(kind: str, handled: Handled, created: bool = False) -> JSONResponse:
         status = 201 if created and not handled.repeated else 200
-        return JSONResponse(outcome_document(handled), status_code=status)
+        return JSONResponse(outcome_document(KINDS[kind], handled), status_code=status)
 
     @app.exception_handler(SalesflowError)
     @app.exception_handler(NotFound)
@@ -181,14 +182,14 @@ def create_app(database: Database, *, faults: Callable[[str], None] | None = Non
     async def place_order(request: Request) -> JSONResponse:
         """Place an order; retry with the same ``idempotency_key`` to get the same answer."""
         body = await _json(request)
-        return answer(await call(lambda s: s.command("order", None, "place", body)), created=True)
+        return answer("order", await call(lambda s: s.command("order", None, "place", body)), True)
 
     @app.post("/orders/{number}/{verb}", tags=["orders"], openapi_extra=_body("order verb"))
     async def order_command(number: str, verb: str, request: Request) -> JSONResponse:
         """Run one order verb: ``process``, ``pick``, ``pack``, ``ship``, ``transit``,
         ``deliver``, ``cancel``, ``delay`` or ``resume``."""
         body = await _json(request)
-        return answer(await call(lambda s: s.command("order", number, verb, body)))
+        return answer("order", await call(lambda s: s.command("order", number, verb, body)))
 
     @app.get("/orders/{number}", tags=["orders"])
     async def read_order(number: str) -> JSONResponse:
@@ -199,13 +200,13 @@ def create_app(database: Database, *, faults: Callable[[str], None] | None = Non
     async def create_lead(request: Request) -> JSONResponse:
         """Create a lead; retry with the same ``idempotency_key`` to get the same answer."""
         body = await _json(request)
-        return answer(await call(lambda s: s.command("lead", None, "create", body)), created=True)
+        return answer("lead", await call(lambda s: s.command("lead", None, "create", body)), True)
 
     @app.post("/leads/{lead_id}/{verb}", tags=["leads"], openapi_extra=_body("lead verb"))
     async def lead_command(lead_id: str, verb: str, request: Request) -> JSONResponse:
         """Run one lead verb (``advance``, ``qualify``, ``log_activity``, ``lose``...)."""
         body = await _json(request)
-        return answer(await call(lambda s: s.command("lead", lead_id, verb, body)))
+        return answer("lead", await call(lambda s: s.command("lead", lead_id, verb, body)))
 
     @app.get("/leads/{lead_id}", tags=["leads"])
     async def read_lead(lead_id: str) -> JSONResponse:
@@ -220,6 +221,6 @@ def create_app(database: Database, *, faults: Callable[[str], None] | None = Non
         handled = await call(lambda s: s.webhook(provider, body, headers))
         if handled is None:
             return JSONResponse({"applied": False, "ignored": "not a tracking update"})
-        return answer(handled)
+        return answer("order", handled)
 
     return app

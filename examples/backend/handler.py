@@ -123,7 +123,8 @@ class CommandHandler:
             outcome = apply(current)
             after = _aggregate(outcome)
             read = 0 if current is None else current.version
-            fresh = after.history[read:]
+            # A restored aggregate's history starts after its snapshot: count from its end.
+            fresh = after.history[0 if current is None else len(current.history) :]
             if not fresh:
                 return Handled(after, outcome, (), attempts=attempt)
             if attempt > 1:

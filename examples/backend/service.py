@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from examples.backend.aggregates import KINDS, ORDERS
+from examples.backend.aggregates import KINDS, ORDERS, Kind
 from examples.backend.commands import CREATION, VERBS, parse_command
 from examples.backend.handler import CommandHandler, CorruptStore, Handled, NotFound
 from examples.backend.store import EventStore
@@ -19,7 +19,7 @@ from examples.backend.webhooks import PROVIDERS, parse_delivery
 from salesflow import SalesflowError
 from salesflow.orders import apply_carrier_update
 
-__all__ = ["Service", "UnknownRoute"]
+__all__ = ["Service", "UnknownRoute", "outcome_document"]
 
 
 class UnknownRoute(Exception):
@@ -93,13 +93,13 @@ class Service:
         return {"document": aggregate.to_dict(), "snapshot": snapshot}
 
 
-def outcome_document(handled: Handled) -> dict[str, Any]:
+def outcome_document(kind: Kind, handled: Handled) -> dict[str, Any]:
     """The response body of a command or webhook: the aggregate's summary and what happened."""
-    aggregate = handled.aggregate
-    document = aggregate.to_dict()
-    summary = {key: value for key, value in document.items() if key not in ("history", "schema")}
     outcome = handled.outcome
-    body: dict[str, Any] = {"repeated": handled.repeated}
+    body: dict[str, Any] = {
+        kind.name: kind.summary(handled.aggregate),
+        "repeated": handled.repeated,
+    }
     outcomes = getattr(outcome, "outcomes", None)
     if outcomes is None:  # one verb: OrderOutcome or LeadOutcome
         outcomes = (outcome,)
@@ -112,5 +112,4 @@ def outcome_document(handled: Handled) -> dict[str, Any]:
     notices = [getattr(item, "notification", None) for item in outcomes]
     if any(notice is not None for notice in notices):
         body["notifications"] = [notice.to_dict() for notice in notices if notice is not None]
-    name = "order" if "number" in summary else "lead"
-    return {name: summary, **body}
+    return body
