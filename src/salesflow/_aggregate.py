@@ -308,7 +308,7 @@ def repeated_creation(
             None,
             f"the key {subject} was created with: a repeated creation is recognised by it",
         )
-    first = existing.history[0]
+    first = existing._fold.first
     if first.idempotency_key != key:
         raise IdempotencyConflict(
             subject,
