@@ -490,7 +490,15 @@ def restore_snapshot(
     items are events or their ``to_dict()`` forms, in version order; errors
     name ``tail[i].field``.
     """
-    doc, keys, recent, at = _snapshot.read(snapshot, schema=schema, identity=identity, parse=parse)
+    doc, keys, recent, at, intact = _snapshot.read(
+        snapshot, schema=schema, identity=identity, parse=parse
+    )
+    if not intact:
+        # Altered: name the field when the change made it malformed, else the digest.
+        checked = parse(doc["first"], field="snapshot.first")
+        if isinstance(checked, first):
+            fold(checked, doc["state"], version=doc["version"], at=at, keys=keys, recent=recent)
+        raise InvalidField("snapshot.digest", doc["digest"], _snapshot.ALTERED)
     created = sealed(doc["first"], field="snapshot.first")
     if not isinstance(created, first):
         raise InvalidType("snapshot.first", doc["first"], f"{first.__name__}, the first event")

@@ -158,15 +158,17 @@ _TOP: Final = frozenset(
 
 def read(
     snapshot: Any, *, schema: str, identity: str, parse: Callable[..., Any]
-) -> tuple[dict[str, Any], dict[str, int], Recent, datetime]:
-    """Check a snapshot's form and digest; return it, its key index, its recent events, its time.
+) -> tuple[dict[str, Any], dict[str, int], Recent, datetime, bool]:
+    """Check a snapshot's form; return it, its key index, recent events, time and whether sealed.
+
+    Sealed means its digest matches its content.
 
     Errors name the path inside the snapshot (``snapshot.state.status``).
     """
     doc = _check.mapping("snapshot", snapshot)
-    _check.only_keys("snapshot", doc, _TOP | {identity})
     if doc.get("schema") != schema:
         raise InvalidField("snapshot.schema", doc.get("schema"), repr(schema))
+    _check.only_keys("snapshot", doc, _TOP | {identity})
     version = _check.key("snapshot", doc, "version")
     if type(version) is not int or version < 1:
         raise InvalidField("snapshot.version", version, "a version of 1 or more")
@@ -218,17 +220,16 @@ def read(
                 f"[key, version]: a new key, a version from 1 to {version} the snapshot holds",
             )
         keys[entry[0]] = entry[1]
+    at = _check.parse_datetime("snapshot.updated_at", doc.get("updated_at"))
     body = {name: value for name, value in doc.items() if name != "digest"}
     body["recent"] = pairs
-    if type(digest) is not str or seal(body) != digest:
-        raise InvalidField(
-            "snapshot.digest",
-            digest,
-            "the digest of the snapshot's content: the snapshot was altered "
-            "(rebuild it from the history)",
-        )
-    at = _check.parse_datetime("snapshot.updated_at", doc.get("updated_at"))
-    return doc, keys, Recent(entries, parse, doc["first"]), at
+    sealed = type(digest) is str and seal(body) == digest
+    return doc, keys, Recent(entries, parse, doc["first"]), at, sealed
+
+
+ALTERED: Final = (
+    "the digest of the snapshot's content: the snapshot was altered (rebuild it from the history)"
+)
 
 
 def check_identity(snapshot: Mapping[str, Any], identity: str, first: Any, attribute: str) -> None:
