@@ -6,7 +6,7 @@ a repeat or a rule may read (each with its own digest, parsed only when read).
 The ``digest`` covers everything else, so a snapshot altered anywhere is
 refused. It is a cache the host keeps beside the append-only history: rebuild
 it from the history (``replay(...).to_snapshot()``), never edit it.
-See docs/backend.md ("Snapshots") for the format and the key window.
+See docs/orders.md ("Snapshots") for the format and the key window.
 """
 
 from __future__ import annotations

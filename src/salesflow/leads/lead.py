@@ -561,7 +561,7 @@ class Lead(Aggregate):
 
         Restore with :meth:`from_snapshot` in time independent of how many
         activities the lead has; see :meth:`Order.to_snapshot
-        <salesflow.orders.Order.to_snapshot>` and docs/backend.md ("Snapshots").
+        <salesflow.orders.Order.to_snapshot>` and docs/orders.md ("Snapshots").
         """
         fold = self._fold
         first = fold.recent.first if fold.recent is not None else self._created.to_dict()

@@ -622,7 +622,7 @@ class Order(Aggregate):
         time independent of the history's length. It holds the placement, the
         current facts, the idempotency keys still remembered (the last
         ``KEY_WINDOW`` = 32 keyed commands) and the events their repeats read.
-        See docs/backend.md ("Snapshots").
+        See docs/orders.md ("Snapshots").
         """
         fold = self._fold
         first = fold.recent.first if fold.recent is not None else self._placed.to_dict()

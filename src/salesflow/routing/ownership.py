@@ -534,7 +534,7 @@ class Ownership(Aggregate):
     def to_snapshot(self) -> dict[str, Any]:
         """What the next command needs, as JSON primitives, sealed by a digest.
 
-        Restore with :meth:`from_snapshot`; see docs/backend.md ("Snapshots").
+        Restore with :meth:`from_snapshot`; see docs/orders.md ("Snapshots").
         """
         fold = self._fold
         first = fold.recent.first if fold.recent is not None else fold.first.to_dict()
