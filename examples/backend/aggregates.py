@@ -31,14 +31,16 @@ class Kind:
     """The aggregate from its whole stored history, every event checked (the audit path)."""
     rows: Callable[[Any, Sequence[Any]], list[NewEvent]]
     """The rows to append for ``events``, new events of the aggregate given."""
-    snapshot: Callable[[Any], dict[str, Any]] | None
-    """The snapshot document of the aggregate (None: this kind keeps no snapshots)."""
+    snapshot: Callable[[Any], dict[str, Any]]
+    """The snapshot document of the aggregate."""
     summary: Callable[[Any], dict[str, Any]]
     """What a response says of the aggregate: its id, status or stage, and version."""
 
 
 def _restore_order(stored: Stored) -> Order:
-    return _replay_order(stored.tail)
+    if stored.snapshot is None:
+        return _replay_order(stored.tail)
+    return Order.from_snapshot(stored.snapshot, tail=stored.tail)
 
 
 def _replay_order(documents: Sequence[dict[str, Any]]) -> Order:
@@ -63,7 +65,9 @@ def _order_rows(order: Order, events: Sequence[Any]) -> list[NewEvent]:
 
 
 def _restore_lead(stored: Stored) -> Lead:
-    return _replay_lead(stored.tail)
+    if stored.snapshot is None:
+        return _replay_lead(stored.tail)
+    return Lead.from_snapshot(stored.snapshot, tail=stored.tail)
 
 
 def _replay_lead(documents: Sequence[dict[str, Any]]) -> Lead:
@@ -89,6 +93,8 @@ def _lead_summary(lead: Lead) -> dict[str, Any]:
     return {"id": lead.id, "stage": lead.stage.value, "version": lead.version}
 
 
-ORDERS = Kind("order", _restore_order, _replay_order, _order_rows, None, _order_summary)
-LEADS = Kind("lead", _restore_lead, _replay_lead, _lead_rows, None, _lead_summary)
+ORDERS = Kind(
+    "order", _restore_order, _replay_order, _order_rows, Order.to_snapshot, _order_summary
+)
+LEADS = Kind("lead", _restore_lead, _replay_lead, _lead_rows, Lead.to_snapshot, _lead_summary)
 KINDS = {kind.name: kind for kind in (ORDERS, LEADS)}

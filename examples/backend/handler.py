@@ -131,7 +131,7 @@ class CommandHandler:
                 self._refuse_a_forgotten_key(kind, aggregate_id, fresh)
             snapshot = None
             crossed = after.version // self.snapshot_every > read // self.snapshot_every
-            if kind.snapshot is not None and crossed:
+            if crossed:
                 snapshot = (after.version, kind.snapshot(after))
             try:
                 self.store.append(

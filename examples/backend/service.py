@@ -12,7 +12,13 @@ from typing import Any
 
 from examples.backend.aggregates import KINDS, ORDERS, Kind
 from examples.backend.commands import CREATION, VERBS, parse_command
-from examples.backend.handler import CommandHandler, CorruptStore, Handled, NotFound
+from examples.backend.handler import (
+    SNAPSHOT_EVERY,
+    CommandHandler,
+    CorruptStore,
+    Handled,
+    NotFound,
+)
 from examples.backend.store import EventStore
 from examples.backend.webhooks import PROVIDERS, parse_delivery
 
@@ -32,9 +38,12 @@ class Service:
 
     store: EventStore
     faults: Callable[[str], None] | None = None
+    snapshot_every: int = SNAPSHOT_EVERY
 
     def __post_init__(self) -> None:
-        self.handler = CommandHandler(self.store, faults=self.faults)
+        self.handler = CommandHandler(
+            self.store, faults=self.faults, snapshot_every=self.snapshot_every
+        )
 
     def command(self, kind_name: str, aggregate_id: str | None, verb: str, body: Any) -> Handled:
         """Apply ``verb`` with the JSON ``body`` to the aggregate ``aggregate_id``.
@@ -89,8 +98,7 @@ class Service:
             aggregate = kind.replay(history)
         except SalesflowError as err:
             raise CorruptStore(f"{kind_name} {aggregate_id}: {err}") from err
-        snapshot = None if kind.snapshot is None else kind.snapshot(aggregate)
-        return {"document": aggregate.to_dict(), "snapshot": snapshot}
+        return {"document": aggregate.to_dict(), "snapshot": kind.snapshot(aggregate)}
 
 
 def outcome_document(kind: Kind, handled: Handled) -> dict[str, Any]:

@@ -173,6 +173,18 @@ def test_eight_crashing_writers_on_200_orders_lose_nothing_and_store_nothing_twi
     # Every history restores (replay checks every event) and never moves an order back.
     for number, order in replayed.items():
         assert regressions(order.history) == [], f"{number}: {report}"
+    # Every snapshot is the one of the latest crossing of the cadence, and restores with
+    # its tail to exactly the replayed order.
+    snapshot_versions = {number: version for number, version, _ in snapshots}
+    assert snapshot_versions == {
+        number: len(history) - len(history) % plan.snapshot_every
+        for number, history in histories.items()
+        if len(history) >= plan.snapshot_every
+    }, report
+    for number, version, snapshot in snapshots:
+        tail = [h["event"] for h in histories[number][version:]]
+        restored = Order.from_snapshot(json.loads(snapshot), tail=tail)
+        assert restored.to_snapshot() == replayed[number].to_snapshot(), f"{number}: {report}"
     assert counts["crashed before commit"] > 0, report
     assert counts["crashed after commit"] > 0, report
     assert counts["acknowledged as repeats"] > 0, report

@@ -20,6 +20,7 @@ from examples.backend.handler import (
     Busy,
     CommandHandler,
     CorruptStore,
+    KeyAlreadyUsed,
     NotFound,
 )
 from examples.backend.service import Service
@@ -232,3 +233,80 @@ def test_a_handler_gives_up_as_busy_when_rivals_keep_winning(service, rival):
         "process",
         "pick",
     ]
+
+
+def test_a_snapshot_is_written_each_time_the_history_crosses_the_cadence(database):
+    with closing(database.connect()) as connection:
+        store = EventStore(connection, database.dialect)
+        service = Service(store, snapshot_every=4)
+        service.command(
+            "lead", None, "create", {"lead_id": "L-1", "source": "inbound", "at": at(0)}
+        )
+        versions = []
+        for hour in range(1, 10):
+            service.command("lead", "L-1", "log_activity", {"kind": "call", "at": at(hour)})
+            versions.append(store.load("lead", "L-1").snapshot_version)
+
+    assert versions == [0, 0, 4, 4, 4, 4, 8, 8, 8]
+
+
+def test_an_aggregate_restored_from_its_snapshot_and_tail_is_the_replayed_one(database):
+    with closing(database.connect()) as connection:
+        store = EventStore(connection, database.dialect)
+        service = Service(store, snapshot_every=4)
+        service.command("order", None, "place", place_body("1001"))
+        for verb, body in [
+            ("process", {"step": "stock_check", "at": at(1), "idempotency_key": "k-1"}),
+            ("pick", {"at": at(2)}),
+            ("delay", {"reason": "storm", "estimated_delivery": "2026-11-30", "at": at(3)}),
+            ("resume", {"at": at(4), "idempotency_key": "k-4"}),
+            ("pack", {"at": at(5)}),
+        ]:
+            service.command("order", "1001", verb, body)
+        stored = store.load("order", "1001")
+
+        restored = service.handler.load(ORDERS, "1001")
+        replayed = ORDERS.replay(store.history("order", "1001"))
+        repeat = service.command(
+            "order",
+            "1001",
+            "process",
+            {"step": "stock_check", "at": at(6), "idempotency_key": "k-1"},
+        )
+
+    assert (stored.snapshot_version, len(stored.tail)) == (4, 2)
+    assert restored.snapshot_version == 4
+    assert restored.to_snapshot() == replayed.to_snapshot()
+    assert repeat.repeated
+    assert repeat.outcome.event.version == 2
+
+
+def test_a_key_the_aggregate_forgot_is_still_refused_by_the_store(service):
+    service.command("lead", None, "create", {"lead_id": "L-1", "source": "inbound", "at": at(0)})
+    for index in range(33):  # one more keyed command than the lead remembers
+        service.command(
+            "lead",
+            "L-1",
+            "log_activity",
+            {"kind": "call", "at": at(1), "idempotency_key": f"k-{index}"},
+        )
+
+    with pytest.raises(KeyAlreadyUsed, match="'k-0'"):
+        service.command(
+            "lead", "L-1", "log_activity", {"kind": "call", "at": at(2), "idempotency_key": "k-0"}
+        )
+
+    assert len(service.store.history("lead", "L-1")) == 34
+
+
+def test_a_tampered_snapshot_is_reported_as_corrupt(database):
+    with closing(database.connect()) as connection:
+        service = Service(EventStore(connection, database.dialect), snapshot_every=2)
+        service.command("order", None, "place", place_body("1001"))
+        service.command("order", "1001", "process", {"step": "stock_check", "at": at(1)})
+        connection.cursor().execute(
+            "UPDATE snapshots SET snapshot = REPLACE(snapshot, 'Ada', 'Mallory')"
+        )
+
+        with pytest.raises(CorruptStore, match="digest"):
+            service.command("order", "1001", "pick", {"at": at(2)})
