@@ -11,6 +11,8 @@ import attrs
 from salesflow import _check
 from salesflow._zones import utc
 from salesflow.errors import (
+    ClockConflict,
+    CorruptDocument,
     IdempotencyConflict,
     InvalidField,
     InvalidTransition,
@@ -20,6 +22,9 @@ from salesflow.errors import (
 
 SYSTEM: Final = "system"
 """The actor of a change no person made (a timer, an import): never a manager."""
+
+MAX_VERSION: Final = 2**63 - 1
+"""The largest version (a signed 64-bit integer, as databases store it; VersionConflict's bound)."""
 
 _E = TypeVar("_E")
 _F = TypeVar("_F")
@@ -86,6 +91,8 @@ class Fold:
         Checked here for every aggregate: it is a change (not the creation),
         of this aggregate, the next version, and not before the latest change
         (ordered by the UTC instant: in a repeated hour a later change may read earlier).
+        A time before the latest change raises ``ClockConflict`` (a live command
+        met clock skew); :func:`fold_checked` reports it as corrupt data instead.
         """
         if getattr(event, "event", None) == self.CREATION:
             raise InvalidType(
@@ -98,8 +105,11 @@ class Fold:
             raise InvalidField("version", event.version, f"{self.version + 1}, the next version")
         instant = utc(event.at)
         if instant < self.last_utc:
-            raise InvalidField(
-                "at", event.at, f"a time on or after the latest change ({self.last_at.isoformat()})"
+            raise ClockConflict(
+                "at",
+                event.at,
+                f"a time on or after the latest change ({self.last_at.isoformat()})",
+                latest=self.last_at,
             )
         self.apply(event)
         self.version = event.version
@@ -119,6 +129,8 @@ def check_expected_version(subject: str, expected: Any, actual: int) -> None:
         raise InvalidType("expected_version", expected, "the version read, a whole number")
     if expected < 1:
         raise InvalidField("expected_version", expected, "the version read, 1 or more")
+    if expected > MAX_VERSION:
+        raise InvalidField("expected_version", expected, "the version read, at most 2**63 - 1")
     if expected != actual:
         raise VersionConflict(subject, expected, actual)
 
@@ -187,7 +199,7 @@ def recall(aggregate: Any, *, subject: str, key: Any, expected: Any) -> tuple[st
     """
     fold: Any = aggregate._fold
     key = idempotency_key(key)
-    if expected is not None and (type(expected) is not int or expected < 1):
+    if expected is not None and (type(expected) is not int or not 1 <= expected <= MAX_VERSION):
         check_expected_version(subject, expected, fold.version)  # raises: malformed
     if key is not None:
         version = fold.keys.get(key)
@@ -294,12 +306,22 @@ def repeated_creation(
     return first
 
 
+def corrupt(err: InvalidField, field: str | None = None) -> CorruptDocument:
+    """``err``, met while checking stored data, as a ``CorruptDocument`` (see ``CorruptDocument.of``).
+
+    For every path that reads what the host stored (a history, a document, a
+    snapshot): the field path stays (or becomes ``field``), and an
+    ``InvalidType`` or ``CurrencyMismatch`` stays one too.
+    """
+    return CorruptDocument.of(err, field=field)
+
+
 def as_history(value: Any) -> tuple[Any, ...]:
     """The converter for an aggregate's ``history``: a tuple or list of events."""
     if isinstance(value, tuple):
         return value
     if not isinstance(value, list):
-        raise InvalidType("history", value, "a sequence of events (a tuple or list)")
+        raise corrupt(InvalidType("history", value, "a sequence of events (a tuple or list)"))
     return tuple(value)
 
 
@@ -316,11 +338,11 @@ def replayed(build: Callable[[tuple[Any, ...]], _A], events: Any, expected: str)
     A string or a mapping is refused: iterating it would read letters or keys.
     """
     if isinstance(events, str | bytes | Mapping) or not isinstance(events, Iterable):
-        raise InvalidType("events", events, expected)
+        raise corrupt(InvalidType("events", events, expected))
     try:
         history = tuple(events)
     except TypeError:
-        raise InvalidType("events", events, expected) from None
+        raise corrupt(InvalidType("events", events, expected)) from None
     try:
         return build(history)
     except InvalidField as err:
@@ -338,8 +360,23 @@ def fold_checked(
 
     ``events[0]`` must be a ``first``; the rest ``changes``, applied with
     ``fold.advance(<events[0].identity>, event)``. An event the lifecycle does
-    not allow there is reported as an ``InvalidField`` on its ``event``.
+    not allow there is reported on its ``event``. The events are stored data:
+    every refusal is a ``CorruptDocument`` (see :func:`corrupt`).
     """
+    try:
+        return _fold_checked(events, first, changes, start, identity)
+    except InvalidField as err:
+        raise corrupt(err) from None
+
+
+def _fold_checked(
+    events: Sequence[Any],
+    first: type,
+    changes: tuple[type, ...],
+    start: Callable[[Any], _F],
+    identity: str,
+) -> _F:
+    """:func:`fold_checked`, whose refusals are not yet marked as corrupt data."""
     field = "history"  # the aggregate's attribute; ``replayed`` renames it for ``replay``
     if not events or not isinstance(events[0], first):
         raise InvalidType(
@@ -367,8 +404,8 @@ def fold_checked(
             )
         try:
             fold.advance(ident, event)  # type: ignore[attr-defined]
-        except InvalidField as err:
-            raise type(err)(f"{field}[{index}].{err.field}", err.value, err.expected) from None
+        except InvalidField as err:  # a ClockConflict too: in stored data, it is corrupt
+            raise corrupt(err, f"{field}[{index}].{err.field}") from None
         except InvalidTransition as err:
             raise InvalidField(
                 f"{field}[{index}].event",
@@ -393,7 +430,26 @@ def restore(
 
     ``keys`` are the summary's keys (``to_dict`` writes them beside ``schema``
     and ``history``); any other key is refused first, named ``document.<key>``.
+    The document is stored data: every refusal is a ``CorruptDocument``.
     """
+    try:
+        return _restore(
+            document, schema=schema, keys=keys, parse=parse, build=build, summary=summary
+        )
+    except InvalidField as err:
+        raise corrupt(err) from None
+
+
+def _restore(
+    document: Any,
+    *,
+    schema: str,
+    keys: Iterable[str],
+    parse: Callable[..., Any],
+    build: Callable[[tuple[Any, ...]], _A],
+    summary: Callable[[_A], dict[str, Any]],
+) -> _A:
+    """:func:`restore`, whose refusals are not yet marked as corrupt data."""
     doc = _check.mapping("document", document)
     _check.only_keys("document", doc, {"schema", "history", *keys})
     if doc.get("schema") != schema:

@@ -30,7 +30,7 @@ from salesflow._aggregate import (
     restore,
 )
 from salesflow._durations import Durations
-from salesflow.errors import InvalidField, InvalidTransition, InvalidType
+from salesflow.errors import ClockConflict, InvalidField, InvalidTransition, InvalidType
 from salesflow.leads.events import (
     ActivityKind,
     ActivityLogged,
@@ -705,8 +705,11 @@ class Lead(Aggregate):
     def _check_now(self, now: Any) -> None:
         _check.aware("now", now)
         if _zones.utc(now) < self._fold.last_utc:
-            raise InvalidField(
-                "now", now, f"a time on or after the latest change ({self.updated_at.isoformat()})"
+            raise ClockConflict(
+                "now",
+                now,
+                f"a time on or after the latest change ({self.updated_at.isoformat()})",
+                latest=self.updated_at,
             )
 
     def _visits(self) -> list[tuple[LeadStage, datetime, datetime | None]]:
