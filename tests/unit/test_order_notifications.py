@@ -191,7 +191,10 @@ def test_an_outbox_document_missing_required_content_is_refused_as_when_it_was_m
     with pytest.raises(InvalidField) as raised:
         notification_from_dict(document)
 
-    assert raised.value.field == "document"
+    assert (raised.value.field, raised.value.expected) == (
+        "tracking_number",
+        "a value (it is missing)",
+    )
 
 
 def test_an_outbox_document_with_a_bad_amount_names_the_path():

@@ -462,6 +462,9 @@ def notification_from_dict(document: Any) -> Notification:
     kind = NOTICE_TYPES[status]
     names = {field.name for field in attrs.fields(kind)}
     _check.only_keys("", doc, names | {"id", "status", "channels", "subject", "message"})
+    for field in attrs.fields(kind):
+        if field.default is attrs.NOTHING:
+            _check.key("", doc, field.name)  # a required key missing is named
     values = {}
     for name in names & set(doc):
         reader = _READERS.get(name)
