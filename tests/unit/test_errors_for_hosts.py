@@ -19,7 +19,7 @@ from typing import Any
 
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fuzz import samples
@@ -399,6 +399,7 @@ def _primitive(value: Any) -> bool:
     return value is None or isinstance(value, str) or type(value) is int
 
 
+@settings(max_examples=200, deadline=None)
 @given(WEIRD, WEIRD, _TEXT)
 def test_an_error_document_always_dumps_to_json_and_encodes_as_utf8(value, other, text):
     for error in _errors_from(value, other, text):
@@ -411,6 +412,7 @@ def test_an_error_document_always_dumps_to_json_and_encodes_as_utf8(value, other
         assert all(_primitive(item) for item in document.values()), document
 
 
+@settings(deadline=None)
 @given(st.integers(min_value=0, max_value=2**63 - 1), st.integers(min_value=0, max_value=2**63 - 1))
 def test_a_version_conflict_document_dumps_whatever_the_versions(expected, actual):
     document = VersionConflict("order 1001", expected, actual).to_dict()
