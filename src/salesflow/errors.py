@@ -269,8 +269,8 @@ def _rebuild_clock(
 class CorruptDocument(InvalidField):
     """Stored data failed its checks: a history, document or snapshot (HTTP 500, an alarm).
 
-    Raised by ``from_dict``, ``replay`` and ``Order(history)``-style
-    construction of ``Order``, ``Lead`` and ``Ownership``: what they read was
+    Raised by ``from_dict``, ``replay``, ``from_snapshot`` and
+    ``Order(history)``-style construction of ``Order``, ``Lead`` and ``Ownership``: what they read was
     written by the host, so a refusal there means corrupt or tampered data (or
     a bug in the host), never bad client input. ``event_from_dict`` reads one
     event a client may send, and keeps raising ``InvalidField``.

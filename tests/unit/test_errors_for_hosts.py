@@ -658,6 +658,43 @@ def test_replaying_something_that_is_not_a_history_is_corrupt_and_still_an_inval
     assert (caught.value.field, built.value.field) == ("events", "history")
 
 
+@pytest.mark.parametrize("kind", AGGREGATES)
+def test_an_altered_snapshot_is_corrupt(kind):
+    cls, build = AGGREGATES[kind]
+    snapshot = json.loads(json.dumps(build().to_snapshot()))
+    snapshot["version"] += 1
+
+    with pytest.raises(CorruptDocument) as caught:
+        cls.from_snapshot(snapshot)
+
+    assert caught.value.field.startswith("snapshot.")
+
+
+@pytest.mark.parametrize("kind", AGGREGATES)
+def test_a_snapshot_tail_with_time_going_backwards_is_corrupt_not_a_clock_conflict(kind):
+    cls, build = AGGREGATES[kind]
+    history = build().history
+    snapshot = cls.replay(history[:1]).to_snapshot()
+    tail = [attrs.evolve(history[1], at=_earlier(kind)).to_dict()]
+
+    with pytest.raises(CorruptDocument) as caught:
+        cls.from_snapshot(snapshot, tail=tail)
+
+    assert caught.value.field == "tail[0].at"
+    assert not isinstance(caught.value, ClockConflict)
+
+
+@pytest.mark.parametrize("kind", AGGREGATES)
+def test_a_snapshot_tail_that_is_not_a_list_is_corrupt_and_still_an_invalid_type(kind):
+    cls, build = AGGREGATES[kind]
+
+    with pytest.raises(InvalidType) as caught:
+        cls.from_snapshot(build().to_snapshot(), tail=5)
+
+    assert isinstance(caught.value, CorruptDocument)
+    assert caught.value.field == "tail"
+
+
 @pytest.mark.parametrize(
     ("kind", "read"),
     [
