@@ -85,6 +85,7 @@ def _events_into() -> dict[OrderStatus, tuple[str, ...]]:
 
 # The events that lead into each status (from the lifecycle): what a notice's ``event`` may be.
 _EVENTS_INTO: Final = _events_into()
+_PLAIN: Final = frozenset({str, int, bool})
 
 
 @attrs.frozen(kw_only=True)
@@ -199,7 +200,9 @@ class Notification:
         }
         for field in attrs.fields(type(self)):
             value = getattr(self, field.name)
-            if value is not None:
+            if type(value) in _PLAIN:  # most fields: written as they are, no conversion
+                document[field.name] = value
+            elif value is not None:
                 document[field.name] = _primitive(value)
         return document
 
