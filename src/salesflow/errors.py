@@ -221,8 +221,8 @@ class ClockConflict(InvalidField):
     turn: the second's ``at`` reads earlier than the change the first just
     made. Nothing in the request is malformed (HTTP 409): retry with a time on
     or after ``latest``, the latest change's time. Raised by every verb of
-    ``Order``, ``Lead`` and ``Ownership`` (``field`` is ``at``) and by
-    ``time_in_statuses``/``time_in_stages`` (``now``). The same problem in
+    ``Order``, ``Lead`` and ``Ownership`` (``field`` is ``at``) and by the
+    readings up to a time (``time_in_statuses``, ``time_in_stages``, ``stalled``: ``now``). The same problem in
     stored data is a :class:`CorruptDocument`. :meth:`to_dict` adds ``latest``.
 
     >>> from datetime import datetime, timezone

@@ -520,14 +520,18 @@ def test_a_verb_at_the_latest_change_s_very_time_is_applied(verb):
 
 @pytest.mark.parametrize(
     ("aggregate", "method"),
-    [(samples.delayed, "time_in_statuses"), (samples.lost_lead, "time_in_stages")],
+    [
+        (samples.delayed, "time_in_statuses"),
+        (samples.lost_lead, "time_in_stages"),
+        (samples.deciding_lead, "stalled"),
+    ],
 )
 def test_a_reading_whose_now_is_before_the_latest_change_raises_a_clock_conflict(aggregate, method):
     made = aggregate()
     now = made.updated_at - timedelta(microseconds=1)
 
     with pytest.raises(ClockConflict) as caught:
-        getattr(made, method)(now)
+        getattr(made, method)(now, *([timedelta(days=1)] if method == "stalled" else []))
 
     assert (caught.value.field, caught.value.latest) == ("now", made.updated_at)
 

@@ -601,8 +601,8 @@ class Order(Aggregate):
         """Rebuild from :meth:`to_dict`, replaying and checking every event.
 
         A tampered or invalid document (an impossible transition, a summary that
-        disagrees with the history, a malformed field) raises ``InvalidField``
-        naming the path, such as ``history[3].to_status``.
+        disagrees with the history, a malformed field) raises ``CorruptDocument``
+        (an ``InvalidField``) naming the path, such as ``history[3].to_status``.
         """
         return restore(
             document,
