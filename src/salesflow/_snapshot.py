@@ -73,15 +73,17 @@ def iso(value: datetime | date | None) -> str | None:
 class Recent:
     """The events a snapshot carries, by version: parsed when first read, digest checked then."""
 
-    __slots__ = ("entries", "first", "parse", "parsed")
+    __slots__ = ("entries", "first", "first_text", "parse", "parsed")
 
     def __init__(
         self,
         entries: dict[int, tuple[str, dict[str, Any]]],
         parse: Callable[..., Any],
         first: dict[str, Any],
+        first_text: str,
     ) -> None:
         self.entries = entries
+        self.first_text = first_text  # its canonical JSON text, as sealed
         self.parse = parse
         self.first = first  # the creation event as the snapshot wrote it (sealed by its digest)
         self.parsed: dict[int, Any] = {}
@@ -146,14 +148,22 @@ def write(
         identity[0]: identity[1],
         "version": fold.version,
         "updated_at": fold.last_at.isoformat(),
-        "first": first,
         "state": state,
         "keys": [[key, version] for key, version in fold.keys.items()],
         "recent": [[version, digest] for version, digest, _ in entries],
     }
-    body["digest"] = seal(body)
+    # The creation event never changes: its text, read once from the snapshot restored, is reused.
+    first_text = recent.first_text if recent is not None else _ENCODE(first)
+    body["digest"] = _sealed(first_text, body)
+    body["first"] = first
     body["recent"] = entries
     return body
+
+
+def _sealed(first_text: str, rest: dict[str, Any]) -> str:
+    """The snapshot's digest: of its creation event's canonical text, then the rest's."""
+    text = f"{first_text}\n{_ENCODE(rest)}"
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 _TOP: Final = frozenset(
@@ -211,10 +221,11 @@ def read(
     if not well_formed:
         entries, pairs, keys = _checked_one_by_one(raw_recent, raw_keys, version)
     at = _check.parse_datetime("snapshot.updated_at", doc.get("updated_at"))
-    body = {name: value for name, value in doc.items() if name != "digest"}
+    body = {name: value for name, value in doc.items() if name != "digest" and name != "first"}
     body["recent"] = pairs
-    sealed = type(digest) is str and seal(body) == digest
-    return doc, keys, Recent(entries, parse, doc["first"]), at, sealed
+    first_text = _ENCODE(doc["first"])
+    sealed = type(digest) is str and _sealed(first_text, body) == digest
+    return doc, keys, Recent(entries, parse, doc["first"], first_text), at, sealed
 
 
 ALTERED: Final = (
