@@ -35,9 +35,14 @@ _ENCODE: Final = json.JSONEncoder(
 ).encode
 
 
-def seal(value: Any) -> str:
-    """The digest of a JSON value: BLAKE2b (128 bits) of its canonical JSON text."""
-    return hashlib.blake2b(_ENCODE(value).encode(), digest_size=16).hexdigest()
+def seal(value: Any, *, size: int = 16) -> str:
+    """The digest of a JSON value: BLAKE2b (``size`` bytes) of its canonical JSON text.
+
+    A snapshot is sealed with 128 bits; each event it carries with 64, which
+    is plenty to tell an edited event from the one written (and keeps the
+    sealed part of a snapshot short).
+    """
+    return hashlib.blake2b(_ENCODE(value).encode(), digest_size=size).hexdigest()
 
 
 def remember(keys: dict[str, int], key: str, version: int) -> dict[str, int]:
@@ -68,15 +73,17 @@ def iso(value: datetime | date | None) -> str | None:
 class Recent:
     """The events a snapshot carries, by version: parsed when first read, digest checked then."""
 
-    __slots__ = ("entries", "first", "parse", "parsed")
+    __slots__ = ("entries", "first", "first_text", "parse", "parsed")
 
     def __init__(
         self,
         entries: dict[int, tuple[str, dict[str, Any]]],
         parse: Callable[..., Any],
         first: dict[str, Any],
+        first_text: str,
     ) -> None:
         self.entries = entries
+        self.first_text = first_text  # its canonical JSON text, as sealed
         self.parse = parse
         self.first = first  # the creation event as the snapshot wrote it (sealed by its digest)
         self.parsed: dict[int, Any] = {}
@@ -94,7 +101,7 @@ class Recent:
             )
         digest, document = self.entries[version]
         field = f"snapshot.recent[{position}]"
-        if seal(document) != digest:
+        if seal(document, size=8) != digest:
             raise InvalidField(
                 f"{field}[2]", document, "the event the digest seals: the snapshot was altered"
             )
@@ -107,7 +114,7 @@ class Recent:
 
 def sealed_entry(event: Any) -> tuple[str, dict[str, Any]]:
     document = event.to_dict()
-    return seal(document), document
+    return seal(document, size=8), document
 
 
 def write(
@@ -141,14 +148,22 @@ def write(
         identity[0]: identity[1],
         "version": fold.version,
         "updated_at": fold.last_at.isoformat(),
-        "first": first,
         "state": state,
         "keys": [[key, version] for key, version in fold.keys.items()],
         "recent": [[version, digest] for version, digest, _ in entries],
     }
-    body["digest"] = seal(body)
+    # The creation event never changes: its text, read once from the snapshot restored, is reused.
+    first_text = recent.first_text if recent is not None else _ENCODE(first)
+    body["digest"] = _sealed(first_text, body)
+    body["first"] = first
     body["recent"] = entries
     return body
+
+
+def _sealed(first_text: str, rest: dict[str, Any]) -> str:
+    """The snapshot's digest: of its creation event's canonical text, then the rest's."""
+    text = f"{first_text}\n{_ENCODE(rest)}"
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 _TOP: Final = frozenset(
@@ -180,51 +195,37 @@ def read(
     digest = _check.key("snapshot", doc, "digest")
     if not isinstance(raw_recent, list):
         raise InvalidType("snapshot.recent", raw_recent, "a list of [version, digest, event]")
-    entries: dict[int, tuple[str, dict[str, Any]]] = {}
-    pairs: list[list[Any]] = []
-    for index, entry in enumerate(raw_recent):
-        if (
-            not isinstance(entry, list)
-            or len(entry) != 3
-            or type(entry[0]) is not int
-            or not 1 < entry[0] <= version
-            or type(entry[1]) is not str
-            or not isinstance(entry[2], dict)
-            or entry[0] in entries
-        ):
-            raise InvalidField(
-                f"snapshot.recent[{index}]",
-                entry,
-                f"[version, digest, event]: a new version from 2 to {version}",
-            )
-        entries[entry[0]] = (entry[1], entry[2])
-        pairs.append([entry[0], entry[1]])
     if not isinstance(raw_keys, list) or len(raw_keys) > KEY_WINDOW:
         raise InvalidField(
             "snapshot.keys", raw_keys, f"a list of at most {KEY_WINDOW} [key, version]"
         )
-    keys: dict[str, int] = {}
-    for index, entry in enumerate(raw_keys):
-        if (
-            not isinstance(entry, list)
-            or len(entry) != 2
-            or type(entry[0]) is not str
-            or type(entry[1]) is not int
-            or not 1 <= entry[1] <= version
-            or entry[0] in keys
-            or (entry[1] > 1 and entry[1] not in entries)
-        ):
-            raise InvalidField(
-                f"snapshot.keys[{index}]",
-                entry,
-                f"[key, version]: a new key, a version from 1 to {version} the snapshot holds",
+    try:  # the usual, well-formed snapshot: read in bulk, checked in bulk
+        entries = {number: (sealed_with, event) for number, sealed_with, event in raw_recent}
+        pairs = [[number, sealed_with] for number, sealed_with, _ in raw_recent]
+        keys = dict(raw_keys)
+        well_formed = (
+            len(entries) == len(raw_recent)
+            and len(keys) == len(raw_keys)
+            and all(
+                type(number) is int and 1 < number <= version and type(sealed_with) is str
+                for number, sealed_with in pairs
             )
-        keys[entry[0]] = entry[1]
+            and all(type(event) is dict for _, event in entries.values())
+            and all(
+                type(key) is str and type(number) is int and (number in entries or number == 1)
+                for key, number in keys.items()
+            )
+        )
+    except (TypeError, ValueError):
+        well_formed = False
+    if not well_formed:
+        entries, pairs, keys = _checked_one_by_one(raw_recent, raw_keys, version)
     at = _check.parse_datetime("snapshot.updated_at", doc.get("updated_at"))
-    body = {name: value for name, value in doc.items() if name != "digest"}
+    body = {name: value for name, value in doc.items() if name != "digest" and name != "first"}
     body["recent"] = pairs
-    sealed = type(digest) is str and seal(body) == digest
-    return doc, keys, Recent(entries, parse, doc["first"]), at, sealed
+    first_text = _ENCODE(doc["first"])
+    sealed = type(digest) is str and _sealed(first_text, body) == digest
+    return doc, keys, Recent(entries, parse, doc["first"], first_text), at, sealed
 
 
 ALTERED: Final = (
@@ -238,3 +239,52 @@ def check_identity(snapshot: Mapping[str, Any], identity: str, first: Any, attri
         raise InvalidField(
             f"snapshot.{identity}", snapshot[identity], repr(getattr(first, attribute))
         )
+
+
+def _checked_one_by_one(
+    raw_recent: list[Any], raw_keys: list[Any], version: int
+) -> tuple[dict[int, tuple[str, dict[str, Any]]], list[list[Any]], dict[str, int]]:
+    """The recent events and keys of a snapshot read one by one, the first malformed named."""
+    entries: dict[int, tuple[str, dict[str, Any]]] = {}
+    pairs: list[list[Any]] = []
+    for index, entry in enumerate(raw_recent):
+        number: Any
+        sealed_with: Any
+        event: Any
+        try:
+            number, sealed_with, event = entry
+        except (TypeError, ValueError):
+            number, sealed_with, event = None, None, None
+        if (
+            type(number) is not int
+            or not 1 < number <= version
+            or type(sealed_with) is not str
+            or type(event) is not dict
+            or number in entries
+        ):
+            raise InvalidField(
+                f"snapshot.recent[{index}]",
+                entry,
+                f"[version, digest, event]: a new version from 2 to {version}",
+            )
+        entries[number] = (sealed_with, event)
+        pairs.append([number, sealed_with])
+    keys: dict[str, int] = {}
+    for index, entry in enumerate(raw_keys):
+        try:
+            key, number = entry
+        except (TypeError, ValueError):
+            key, number = None, None
+        if (
+            type(key) is not str
+            or type(number) is not int
+            or (number not in entries and number != 1)
+            or key in keys
+        ):
+            raise InvalidField(
+                f"snapshot.keys[{index}]",
+                entry,
+                f"[key, version]: a new key, a version from 1 to {version} the snapshot holds",
+            )
+        keys[key] = number
+    return entries, pairs, keys
