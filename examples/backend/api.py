@@ -29,7 +29,6 @@ from examples.backend.db import Connection, Database
 from examples.backend.handler import (
     AlreadyExists,
     Busy,
-    CorruptStore,
     Handled,
     KeyAlreadyUsed,
     NotFound,
@@ -48,28 +47,13 @@ from salesflow import (
     UnknownCode,
     VersionConflict,
 )
+from salesflow.errors import ClockConflict, CorruptDocument
 
 __all__ = ["create_app", "error_response"]
 
 
 class NotJson(Exception):
     """The request body is not JSON (HTTP 400)."""
-
-
-_STATUS: tuple[tuple[type[Exception], int], ...] = (
-    (InvalidTransition, 409),
-    (VersionConflict, 409),
-    (IdempotencyConflict, 409),
-    (UnknownCode, 422),
-    (InvalidField, 422),  # InvalidType and CurrencyMismatch too
-    (NotFound, 404),
-    (UnknownRoute, 404),
-    (AlreadyExists, 409),
-    (KeyAlreadyUsed, 409),
-    (CorruptStore, 500),
-    (Busy, 503),
-    (NotJson, 400),
-)
 
 
 async def _json(request: Request) -> Any:
@@ -86,16 +70,36 @@ def _body(name: str) -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
+# Most specific first: ClockConflict and CorruptDocument are InvalidFields too (docs/errors.md).
+_STATUS: tuple[tuple[type[Exception], int], ...] = (
+    (CorruptDocument, 500),
+    (ClockConflict, 409),
+    (InvalidTransition, 409),
+    (VersionConflict, 409),
+    (IdempotencyConflict, 409),
+    (InvalidField, 422),  # InvalidType and CurrencyMismatch too
+    (UnknownCode, 422),
+    (NotFound, 404),
+    (UnknownRoute, 404),
+    (AlreadyExists, 409),
+    (KeyAlreadyUsed, 409),
+    (Busy, 503),
+    (NotJson, 400),
+)
+
+
 def _code(err: Exception) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", type(err).__name__).lower()
 
 
 def error_response(err: Exception) -> JSONResponse:
-    """The status and JSON body for ``err``: ``{"error": code, "message": ...}``."""
+    """The status and JSON body for ``err``: the library's ``to_dict()``, or
+    ``{"error": code, "message": ...}`` for the backend's own errors."""
     status = next((code for kind, code in _STATUS if isinstance(err, kind)), 500)
-    body: dict[str, Any] = {"error": _code(err), "message": str(err)}
-    if isinstance(err, InvalidField):
-        body.update(field=err.field, value=repr(err.value), expected=err.expected)
+    if isinstance(err, SalesflowError):
+        body = err.to_dict()
+    else:
+        body = {"error": _code(err), "message": str(err)}
     return JSONResponse(body, status_code=status)
 
 
@@ -172,7 +176,6 @@ def create_app(database: Database, *, faults: Callable[[str], None] | None = Non
     @app.exception_handler(UnknownRoute)
     @app.exception_handler(AlreadyExists)
     @app.exception_handler(KeyAlreadyUsed)
-    @app.exception_handler(CorruptStore)
     @app.exception_handler(Busy)
     @app.exception_handler(NotJson)
     async def refused(request: Request, err: Exception) -> JSONResponse:

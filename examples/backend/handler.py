@@ -19,13 +19,13 @@ from typing import Any
 from examples.backend.aggregates import Kind
 from examples.backend.store import Collision, EventStore
 
-from salesflow import SalesflowError
+from salesflow import InvalidField
+from salesflow.errors import CorruptDocument
 
 __all__ = [
     "AlreadyExists",
     "Busy",
     "CommandHandler",
-    "CorruptStore",
     "Handled",
     "KeyAlreadyUsed",
     "NotFound",
@@ -51,10 +51,6 @@ class KeyAlreadyUsed(Exception):
 
 class Busy(Exception):
     """Other writers kept winning the race; the client may retry later (HTTP 503)."""
-
-
-class CorruptStore(Exception):
-    """What is stored failed the library's checks (HTTP 500): an operator must look."""
 
 
 @dataclass(frozen=True)
@@ -93,8 +89,8 @@ class CommandHandler:
             return None
         try:
             return kind.restore(stored)
-        except SalesflowError as err:
-            raise CorruptStore(f"{kind.name} {aggregate_id}: {err}") from err
+        except InvalidField as err:  # what we stored fails its checks: an alarm (HTTP 500)
+            raise CorruptDocument.of(err) from err
 
     def execute(
         self,

@@ -15,14 +15,14 @@ from examples.backend.commands import CREATION, VERBS, parse_command
 from examples.backend.handler import (
     SNAPSHOT_EVERY,
     CommandHandler,
-    CorruptStore,
     Handled,
     NotFound,
 )
 from examples.backend.store import EventStore
 from examples.backend.webhooks import PROVIDERS, parse_delivery
 
-from salesflow import SalesflowError
+from salesflow import InvalidField
+from salesflow.errors import CorruptDocument
 from salesflow.orders import apply_carrier_update
 
 __all__ = ["Service", "UnknownRoute", "outcome_document"]
@@ -96,8 +96,8 @@ class Service:
             raise NotFound(f"no {kind_name} {aggregate_id!r}")
         try:
             aggregate = kind.replay(history)
-        except SalesflowError as err:
-            raise CorruptStore(f"{kind_name} {aggregate_id}: {err}") from err
+        except InvalidField as err:  # what we stored fails its checks: an alarm (HTTP 500)
+            raise CorruptDocument.of(err) from err
         return {"document": aggregate.to_dict(), "snapshot": kind.snapshot(aggregate)}
 
 

@@ -19,7 +19,6 @@ from examples.backend.handler import (
     AlreadyExists,
     Busy,
     CommandHandler,
-    CorruptStore,
     KeyAlreadyUsed,
     NotFound,
 )
@@ -28,6 +27,7 @@ from examples.backend.store import EventStore
 
 from integration.shop import at, place_body, when
 from salesflow import IdempotencyConflict, VersionConflict
+from salesflow.errors import CorruptDocument
 from salesflow.orders import Order, OrderStatus, event_from_dict, notification_from_dict
 from salesflow.orders.order import OrderOutcome
 
@@ -212,7 +212,7 @@ def test_a_tampered_stored_event_is_reported_as_corrupt_not_as_bad_input(databas
             (2,),
         )
 
-    with pytest.raises(CorruptStore, match="to_status"):
+    with pytest.raises(CorruptDocument, match="to_status"):
         service.command("order", "1001", "pick", {"at": at(2)})
 
 
@@ -308,5 +308,5 @@ def test_a_tampered_snapshot_is_reported_as_corrupt(database):
             "UPDATE snapshots SET snapshot = REPLACE(snapshot, 'Ada', 'Mallory')"
         )
 
-        with pytest.raises(CorruptStore, match="digest"):
+        with pytest.raises(CorruptDocument, match="digest"):
             service.command("order", "1001", "pick", {"at": at(2)})

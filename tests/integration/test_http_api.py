@@ -11,6 +11,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import closing
 
 import httpx
 import pytest
@@ -109,15 +110,19 @@ def test_conflicts_answer_409_naming_the_error(client):
         "/orders", json=place_body("1001", key="req-1", estimated_delivery="2026-12-01")
     )
     taken = client.post("/orders", json=place_body("1001"))
+    skewed = client.post("/orders/1001/pick", json={"at": at(0.5)})
+    answers = (transition, stale, reused, placed_again, taken, skewed)
 
-    assert [r.status_code for r in (transition, stale, reused, placed_again, taken)] == [409] * 5
-    assert [r.json()["error"] for r in (transition, stale, reused, placed_again, taken)] == [
+    assert [r.status_code for r in answers] == [409] * 6
+    assert [r.json()["error"] for r in answers] == [
         "invalid_transition",
         "version_conflict",
         "idempotency_conflict",
         "idempotency_conflict",
         "already_exists",
+        "clock_conflict",
     ]
+    assert skewed.json()["latest"] == at(1)
 
 
 def test_bad_bodies_answer_400_for_non_json_and_422_naming_the_field(client):
@@ -190,3 +195,18 @@ def test_the_openapi_document_lists_every_route(client):
         "/leads/{lead_id}/{verb}",
         "/webhooks/{provider}",
     }
+
+
+def test_stored_data_that_fails_its_checks_answers_500(client, database):
+    client.post("/orders", json=place_body("1001"))
+    client.post("/orders/1001/process", json={"step": "stock_check", "at": at(1)})
+    with closing(database.connect()) as connection:
+        connection.cursor().execute(
+            "UPDATE events SET event = REPLACE(event, 'processing', 'shipped')"
+        )
+
+    read = client.get("/orders/1001")
+    command = client.post("/orders/1001/pick", json={"at": at(2)})
+
+    assert (read.status_code, read.json()["error"]) == (500, "corrupt_document")
+    assert (command.status_code, command.json()["field"]) == (500, "events[1].to_status")
