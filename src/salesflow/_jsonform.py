@@ -214,15 +214,21 @@ def _money_fields(kind: type) -> tuple[str, ...]:
     return tuple(field.name for field, hint in field_hints(kind) if hint is Money)
 
 
-@functools.cache
-def attrs_shapes(kind: Any) -> Mapping[str, tuple[Shape, bool]]:
+_ATTRS_SHAPES: dict[type, Mapping[str, tuple[Shape, bool]]] = {}
+
+
+def attrs_shapes(kind: type) -> Mapping[str, tuple[Shape, bool]]:
     """Each init field of the attrs class ``kind``: its shape and whether it is required."""
-    return MappingProxyType(
-        {
-            field.name: (shape_of(hint), field.default is attrs.NOTHING)
-            for field, hint in field_hints(kind)
-        }
-    )
+    found = _ATTRS_SHAPES.get(kind)
+    if found is None:
+        found = MappingProxyType(
+            {
+                field.name: (shape_of(hint), field.default is attrs.NOTHING)
+                for field, hint in field_hints(kind)
+            }
+        )
+        _ATTRS_SHAPES[kind] = found
+    return found
 
 
 def read_attrs(kind: type[_T], document: Any, *, field: str = "document") -> _T:
