@@ -13,6 +13,7 @@ enum as its value, a value object (Customer, OrderLine...) as its
 from __future__ import annotations
 
 import functools
+import re
 import types
 import typing
 from collections.abc import Iterable, Mapping, Sequence
@@ -40,6 +41,8 @@ DURATION_PATTERN: Final = (
 """An ISO 8601 duration as :func:`duration_text` writes it ("P2DT3H4M5.5S", "PT0S")."""
 
 _T = TypeVar("_T")
+
+_ROLE: Final = re.compile(r":\w+:`~?([^`]+)`")
 
 _LISTS: Final = frozenset({list, tuple, Iterable, Sequence})
 _MONEY_AMOUNT: Final = (
@@ -449,5 +452,5 @@ def value_schema(kind: type) -> dict[str, Any]:
 def summary(thing: Any) -> str:
     """The first paragraph of ``thing``'s docstring, on one line ('' without one)."""
     text = getattr(thing, "__doc__", None) or ""
-    first = text.strip().split("\n\n")[0]
-    return " ".join(first.split())
+    first = " ".join(text.strip().split("\n\n")[0].split())
+    return _ROLE.sub(r"\1", first).replace("``", "")

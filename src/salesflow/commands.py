@@ -7,7 +7,7 @@ arguments is read once, at import, from the verbs' own signatures and type
 hints. docs/api.md shows a wrapper end to end.
 
 >>> from salesflow import Command
->>> body = {"kind": "lead", "command": "create", "lead_id": "L-1", "source": "inbound",
+>>> body = {"aggregate": "lead", "command": "create", "lead_id": "L-1", "source": "inbound",
 ...         "at": "2026-11-23T09:00:00+00:00"}
 >>> Command.from_dict(body).apply().lead
 <Lead L-1 awareness v1>
@@ -48,9 +48,9 @@ class _Parameter:
 
 @attrs.frozen
 class _Verb:
-    """One verb: its kind, name, whether it creates the aggregate, and its parameters."""
+    """One verb: its aggregate, name, whether it creates the aggregate, and its parameters."""
 
-    kind: str
+    aggregate: str
     name: str
     creates: bool
     parameters: Mapping[str, _Parameter]
@@ -59,7 +59,7 @@ class _Verb:
 
     @property
     def label(self) -> str:
-        return f"{_ARTICLE[self.kind]} {self.kind} {self.name} command"
+        return f"{_ARTICLE[self.aggregate]} {self.aggregate} {self.name} command"
 
 
 _ARTICLE: Final = {"order": "an", "lead": "a", "ownership": "an"}
@@ -106,25 +106,27 @@ VERBS: Final[Mapping[str, Mapping[str, _Verb]]] = MappingProxyType(
         for kind, (aggregate, outcome) in _AGGREGATES.items()
     }
 )
-"""Every kind's verbs, read from the aggregates' signatures at import (read-only)."""
+"""Each aggregate's verbs, read from its signatures at import (read-only)."""
 
 _KINDS: Final = ", ".join(VERBS)
-_FIXED: Final = frozenset({"kind", "command"})
+_ENVELOPE: Final = ("aggregate", "command")
+"""The body keys that say which verb runs (no verb has a parameter of these names)."""
 
 
-def _verb(kind: Any, name: Any, *, kind_field: str, name_field: str) -> _Verb:
-    """The verb ``name`` of ``kind``; an unknown or malformed one is refused, naming the field."""
+def _verb(kind: Any, name: Any) -> _Verb:
+    """The verb ``name`` of the aggregate ``kind``; an unknown or malformed one is refused,
+    naming ``aggregate`` or ``command``."""
     if type(kind) is not str:
-        raise InvalidType(kind_field, kind, f"one of {_KINDS}")
+        raise InvalidType("aggregate", kind, f"one of {_KINDS}")
     verbs = VERBS.get(kind)
     if verbs is None:
-        raise InvalidField(kind_field, kind, f"one of {_KINDS}")
+        raise InvalidField("aggregate", kind, f"one of {_KINDS}")
     known = f"one of {', '.join(verbs)} (the verbs of {_ARTICLE[kind]} {kind})"
     if type(name) is not str:
-        raise InvalidType(name_field, name, known)
+        raise InvalidType("command", name, known)
     verb = verbs.get(name)
     if verb is None:
-        raise InvalidField(name_field, name, known)
+        raise InvalidField("command", name, known)
     return verb
 
 
@@ -150,7 +152,7 @@ def _check_keys(verb: _Verb, given: Mapping[Any, Any], prefix: str) -> None:
 class Command:
     """One verb of an order, a lead or an ownership record, with its arguments, ready to apply.
 
-    ``kind`` is ``"order"``, ``"lead"`` or ``"ownership"``, ``command`` the
+    ``aggregate`` is ``"order"``, ``"lead"`` or ``"ownership"``, ``command`` the
     verb (``"ship"``, ``"lose"``, ``"hand_off"``...) and ``arguments`` the
     verb's keyword arguments as the Python values it takes (read-only).
     Build one from a request body with :meth:`from_dict`, write it back with
@@ -158,17 +160,17 @@ class Command:
     checks when applied; a command only checks that each argument is one the
     verb takes, of the type it takes.
 
-    Refuses: an unknown kind or verb, an argument the verb does not take
+    Refuses: an unknown aggregate or verb, an argument the verb does not take
     (``existing`` included: it is :meth:`apply`'s ``target``), a missing
     required argument, a value of the wrong type (named ``arguments.<name>``).
     """
 
-    kind: str
+    aggregate: str
     command: str
     arguments: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
 
     def __attrs_post_init__(self) -> None:
-        verb = _verb(self.kind, self.command, kind_field="kind", name_field="command")
+        verb = _verb(self.aggregate, self.command)
         given = self.arguments
         if not isinstance(given, Mapping):
             raise InvalidType(
@@ -184,7 +186,7 @@ class Command:
     @classmethod
     def _trusted(cls, verb: _Verb, arguments: dict[str, Any]) -> Command:
         command: Command = object.__new__(cls)
-        object.__setattr__(command, "kind", verb.kind)
+        object.__setattr__(command, "aggregate", verb.aggregate)
         object.__setattr__(command, "command", verb.name)
         object.__setattr__(command, "arguments", MappingProxyType(arguments))
         return command
@@ -193,7 +195,7 @@ class Command:
     def from_dict(cls, document: Any) -> Command:
         """A command read from a request body of JSON primitives.
 
-        ``document`` is ``{"kind": ..., "command": <verb>, ...the verb's keyword
+        ``document`` is ``{"aggregate": ..., "command": <verb>, ...the verb's keyword
         arguments}``: times as ISO 8601 strings with an offset, dates as
         ``YYYY-MM-DD``, money as ``{"amount": "12.00", "currency": "GBP"}``,
         enums as their values, customers, lines and support contacts as their
@@ -201,20 +203,23 @@ class Command:
 
         Refused (``InvalidField``, or ``InvalidType`` for a value of the wrong
         type), naming the key as the body spells it, with a path inside it
-        (``lines[0].unit_price.amount``): an unknown kind or verb, a key the
+        (``lines[0].unit_price.amount``): an unknown aggregate or verb, a key the
         verb does not take, a missing required key, a naive time, a JSON
         number for an amount (a decimal string is exact), a float or a bool
         for a whole number.
         """
         if type(document) is not dict:
             raise InvalidType(
-                "document", document, "a JSON object (dict) with kind, command and the arguments"
+                "document",
+                document,
+                "a JSON object (dict) with aggregate, command and the arguments",
             )
-        for fixed in ("kind", "command"):
-            if fixed not in document:
-                raise InvalidField(fixed, None, f"a value (it is missing; kinds: {_KINDS})")
-        verb = _verb(document["kind"], document["command"], kind_field="kind", name_field="command")
-        body = {key: value for key, value in document.items() if key not in _FIXED}
+        if "aggregate" not in document:
+            raise InvalidField("aggregate", None, f"one of {_KINDS} (it is missing)")
+        if "command" not in document:
+            raise InvalidField("command", None, "the verb to run (it is missing)")
+        verb = _verb(document["aggregate"], document["command"])
+        body = {key: value for key, value in document.items() if key not in _ENVELOPE}
         _check_keys(verb, body, "")
         parameters = verb.parameters
         arguments = {
@@ -225,8 +230,8 @@ class Command:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form :meth:`from_dict` reads: ``from_dict(c.to_dict()) == c``."""
-        parameters = VERBS[self.kind][self.command].parameters
-        document: dict[str, Any] = {"kind": self.kind, "command": self.command}
+        parameters = VERBS[self.aggregate][self.command].parameters
+        document: dict[str, Any] = {"aggregate": self.aggregate, "command": self.command}
         for name, value in self.arguments.items():
             document[name] = _jsonform.write(parameters[name].shape, value, name)
         return document
@@ -234,7 +239,7 @@ class Command:
     @property
     def creates(self) -> bool:
         """Whether the verb creates the aggregate (``place``, ``create``, ``start``)."""
-        return VERBS[self.kind][self.command].creates
+        return VERBS[self.aggregate][self.command].creates
 
     def apply(self, target: Any = None) -> Outcome:
         """Run the verb and return its outcome (an ``OrderOutcome``, ``LeadOutcome``...).
@@ -243,9 +248,9 @@ class Command:
         aggregate already stored for this idempotency key, or None: it is the
         verb's ``existing`` (a retry then returns the stored outcome). For a
         change ``target`` is the aggregate the verb runs on. Refused, naming
-        ``target``: an aggregate of another kind, or none for a change.
+        ``target``: another aggregate, or none for a change.
         """
-        aggregate, _ = _AGGREGATES[self.kind]
+        aggregate, _ = _AGGREGATES[self.aggregate]
         verb: Callable[..., Outcome]
         if self.creates:
             if target is not None and not isinstance(target, aggregate):
@@ -253,7 +258,7 @@ class Command:
                     "target",
                     target,
                     f"the {aggregate.__name__} already stored for this request, or None "
-                    f"(for {VERBS[self.kind][self.command].label})",
+                    f"(for {VERBS[self.aggregate][self.command].label})",
                 )
             verb = getattr(aggregate, self.command)
             return verb(**self.arguments, existing=target)
@@ -261,7 +266,7 @@ class Command:
             raise InvalidType(
                 "target",
                 target,
-                f"the {aggregate.__name__} that {VERBS[self.kind][self.command].label} changes",
+                f"the {aggregate.__name__} that {VERBS[self.aggregate][self.command].label} changes",
             )
         verb = getattr(target, self.command)
         return verb(**self.arguments)
@@ -280,16 +285,16 @@ class Command:
 
     @staticmethod
     def _on(target: Order | Lead | Ownership, command: Any) -> Outcome:
-        """``target.apply(command)``: a change of ``target``'s kind, errors naming ``command``."""
-        kind = next(name for name, (kind, _) in _AGGREGATES.items() if isinstance(target, kind))
+        """``target.apply(command)``: a change of ``target``, errors naming ``command``."""
+        kind = next(name for name, (cls, _) in _AGGREGATES.items() if isinstance(target, cls))
         changes = [name for name, verb in VERBS[kind].items() if not verb.creates]
-        expected = f"{_ARTICLE[kind]} {kind} change: a Command of kind {kind!r}, one of {', '.join(changes)}"
+        expected = f"{_ARTICLE[kind]} {kind} change: a Command of aggregate {kind!r}, one of {', '.join(changes)}"
         if not isinstance(command, Command):
             raise InvalidType("command", command, expected)
-        if command.kind != kind or command.creates:
+        if command.aggregate != kind or command.creates:
             raise InvalidField("command", command, expected)
         return command.apply(target)
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{name!r}: {value!r}" for name, value in self.arguments.items())
-        return f"Command({self.kind!r}, {self.command!r}, {{{shown}}})"
+        return f"Command({self.aggregate!r}, {self.command!r}, {{{shown}}})"
