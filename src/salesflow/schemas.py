@@ -272,7 +272,8 @@ def _notice(cls: type, defs: _Defs) -> dict[str, Any]:
         dated = field.name == "estimated_delivery" and cls.requires_date  # type: ignore[attr-defined]
         if dated or not shape.nullable:
             required.append(field.name)
-    return _closed(cls.__name__, summary(cls), properties, required)
+    words = summary(cls) or f"The notification intent of an order that is now {status.value}."
+    return _closed(cls.__name__, words, properties, required)
 
 
 def _any_notice(defs: _Defs) -> dict[str, Any]:

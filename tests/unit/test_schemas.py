@@ -1,0 +1,510 @@
+"""The JSON Schemas (salesflow.schemas, docs/schemas/): generated from the code, and true to it.
+
+Real documents the code writes (whole lives of orders, leads and ownership
+records, every event, notification and command, carrier updates, metric
+results and tables) validate against their schemas with jsonschema's draft
+2020-12 validator, formats checked; tampered documents do not; and the files
+in docs/schemas/ are exactly what the generator writes.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import json
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from jsonschema import Draft202012Validator, FormatChecker
+
+from fuzz import samples
+from salesflow import Command, InvalidField, InvalidType, Money, schemas
+from salesflow.commands import VERBS
+from salesflow.leads import Lead
+from salesflow.metrics import (
+    average_order_value,
+    cancellation_rate,
+    churn_rate,
+    clv,
+    conversion_rate,
+    csat,
+    nps,
+    purchase_frequency,
+    repeat_purchase_rate,
+    retention_rate,
+)
+from salesflow.metrics.funnel import Funnel
+from salesflow.metrics.growth import MonthlyRevenue
+from salesflow.orders import CarrierUpdate, Order
+from salesflow.orders.notifications import NOTICE_TYPES
+from salesflow.routing import Ownership
+from strategies import lead_lives, order_lives, ownership_lives
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@cache
+def validator(name: str) -> Draft202012Validator:
+    return Draft202012Validator(schemas.schema(name), format_checker=FormatChecker())
+
+
+def valid(name: str, document: Any) -> None:
+    """Validate through JSON text: what a wrapper receives is what the schema checks."""
+    validator(name).validate(json.loads(json.dumps(document)))
+
+
+def invalid(name: str, document: Any) -> bool:
+    return not validator(name).is_valid(json.loads(json.dumps(document)))
+
+
+# -- the schemas themselves -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", schemas.names())
+def test_each_schema_is_a_valid_draft_2020_12_schema_with_its_id_title_and_description(name):
+    document = schemas.schema(name)
+
+    Draft202012Validator.check_schema(document)
+    assert document["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert document["$id"] == f"https://salesflow.dev/schemas/{name}.json"
+    assert document["title"]
+    assert document["description"]
+
+
+def test_the_names_are_sorted_and_cover_every_document_kind():
+    names = schemas.names()
+
+    assert list(names) == sorted(set(names))
+    assert {"order", "lead", "ownership", "command", "order.carrier_update"} <= set(names)
+    assert {f"{a}.command.{v}" for a, verbs in VERBS.items() for v in verbs} <= set(names)
+    assert {f"order.notification.{s.value}" for s in NOTICE_TYPES} <= set(names)
+    assert {"metric.ratio", "metric.score", "metric.amount", "metric.durations"} <= set(names)
+
+
+def test_a_schema_is_a_fresh_copy_each_time():
+    first = schemas.schema("order")
+    first["title"] = "changed"
+
+    assert schemas.schema("order")["title"] == "Order"
+
+
+@pytest.mark.parametrize(
+    ("name", "error"), [("invoice", InvalidField), (7, InvalidType), (None, InvalidType)]
+)
+def test_an_unknown_schema_name_is_refused_naming_name(name, error):
+    with pytest.raises(error) as caught:
+        schemas.schema(name)
+
+    assert caught.value.field == "name"
+
+
+def _generator() -> Any:
+    spec = importlib.util.spec_from_file_location(
+        "gen_schemas", ROOT / "scripts" / "gen_schemas.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_files_in_docs_schemas_are_exactly_what_the_generator_writes():
+    expected = _generator().expected()
+    folder = ROOT / "docs" / "schemas"
+
+    present = {path.name: path.read_text(encoding="utf-8") for path in folder.glob("*.json")}
+
+    assert sorted(present) == sorted(expected), "run: python scripts/gen_schemas.py"
+    drifted = [name for name, text in expected.items() if present[name] != text]
+    assert drifted == [], f"run: python scripts/gen_schemas.py (drifted: {drifted})"
+
+
+def test_the_generator_check_reports_a_drifted_file(tmp_path, monkeypatch, capsys):
+    generator = _generator()
+    monkeypatch.setattr(generator, "SCHEMAS", tmp_path)
+    generator.main([])
+    (tmp_path / "order.json").write_text("{}\n", encoding="utf-8")
+    (tmp_path / "gone.json").write_text("{}\n", encoding="utf-8")
+
+    status = generator.main(["--check"])
+
+    assert status == 1
+    assert "drifted: docs/schemas/order.json" in capsys.readouterr().out
+    assert generator.main([]) == 0
+    assert generator.main(["--check"]) == 0
+    assert not (tmp_path / "gone.json").exists()
+
+
+# -- whole lives: every document they write ------------------------------------------------------
+
+
+def _live(bodies: list[dict[str, Any]]) -> None:
+    """Replay ``bodies`` as commands, validating every document written on the way."""
+    target = None
+    for body in bodies:
+        aggregate, verb = body["aggregate"], body["command"]
+        command = Command.from_dict(body)
+        for name in (f"{aggregate}.command.{verb}", f"{aggregate}.command", "command"):
+            valid(name, command.to_dict())
+        outcome = command.apply(target)
+        event = outcome.event
+        valid(f"{aggregate}.event", event.to_dict())
+        valid(f"{aggregate}.event.{_snake(type(event).__name__)}", event.to_dict())
+        notification = getattr(outcome, "notification", None)
+        if notification is not None:
+            valid("order.notification", notification.to_dict())
+            valid(f"order.notification.{notification.status.value}", notification.to_dict())
+        target = getattr(outcome, aggregate)
+        valid(aggregate, target.to_dict())
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
+
+
+_LIVES = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@_LIVES
+@given(order_lives())
+def test_every_document_of_an_orders_life_matches_its_schema(bodies):
+    _live(bodies)
+
+
+@_LIVES
+@given(lead_lives())
+def test_every_document_of_a_leads_life_matches_its_schema(bodies):
+    _live(bodies)
+
+
+@_LIVES
+@given(ownership_lives())
+def test_every_document_of_an_ownership_records_life_matches_its_schema(bodies):
+    _live(bodies)
+
+
+SAMPLE_AGGREGATES = {
+    "order": [samples.delivered, samples.cancelled, samples.resumed, samples.in_transit],
+    "lead": [samples.lost_lead, samples.won_lead, samples.demo_lead, samples.qualified_lead],
+    "ownership": [samples.accepted, samples.handed, samples.started],
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "build"),
+    [(name, build) for name, builds in SAMPLE_AGGREGATES.items() for build in builds],
+    ids=lambda value: getattr(value, "__name__", value),
+)
+def test_the_sample_aggregates_match_their_schemas(name, build):
+    valid(name, build().to_dict())
+
+
+def test_every_notification_kind_matches_its_schema():
+    notices = samples.notifications()
+
+    for notice in notices.values():
+        valid("order.notification", notice.to_dict())
+        valid(f"order.notification.{notice.status.value}", notice.to_dict())
+
+    assert {notice.status for notice in notices.values()} == set(NOTICE_TYPES)
+
+
+def test_every_ownership_event_kind_matches_its_schema():
+    events = samples.ownership_events()
+
+    for event in events.values():
+        valid("ownership.event", event.to_dict())
+
+    assert {type(event) for event in events.values()} >= {
+        type(e) for e in samples.accepted().history
+    }
+
+
+# -- carrier updates ---------------------------------------------------------------------------
+
+
+CARRIER_UPDATES = [
+    CarrierUpdate(
+        vocabulary="easypost",
+        code="in_transit",
+        tracking_number="JD014600",
+        at=datetime(2026, 11, 24, 8, 30, tzinfo=UTC),
+        carrier="DHL",
+        location="Leipzig hub",
+        estimated_delivery=date(2026, 11, 27),
+        message="arrived at the hub",
+    ),
+    CarrierUpdate(
+        vocabulary="aftership",
+        code="Delivered",
+        tracking_number="1Z9",
+        at=datetime(2026, 11, 25, tzinfo=UTC),
+    ),
+    CarrierUpdate(
+        vocabulary="shopify",
+        code="IN_TRANSIT",
+        tracking_number="1Z9",
+        at=datetime(2026, 11, 25, tzinfo=UTC),
+    ),
+    CarrierUpdate(
+        vocabulary="shopify",
+        code="delivered",
+        tracking_number="1Z9",
+        at=datetime(2026, 11, 25, tzinfo=UTC),
+    ),
+]
+
+
+@pytest.mark.parametrize("update", CARRIER_UPDATES, ids=lambda u: f"{u.vocabulary}-{u.code}")
+def test_carrier_updates_match_their_schema_and_read_back(update):
+    document = update.to_dict()
+
+    valid("order.carrier_update", document)
+    assert CarrierUpdate.from_dict(document) == update
+
+
+def test_a_code_of_another_vocabulary_fails_the_carrier_update_schema():
+    document = CARRIER_UPDATES[1].to_dict() | {"code": "in_transit"}  # easypost's, not aftership's
+
+    assert invalid("order.carrier_update", document)
+
+
+# -- metric results and tables -----------------------------------------------------------------------
+
+
+def _results() -> list[Any]:
+    rows = samples.order_rows()
+    return [
+        retention_rate(customers_at_start=500, new_customers=50, customers_at_end=480),
+        retention_rate(variant="ids", at_start=["a", "b"], at_end=["a", "b"]),
+        churn_rate(customers_at_start=500, customers_lost=70),
+        churn_rate(variant="customer_days", customers_lost=3, customer_days=1500, days=30),
+        nps(promoters=30, passives=50, detractors=20),
+        csat(counts={5: 10, 4: 20, 3: 10, 2: 5, 1: 5}),
+        csat([5, 4, 4, 3, 1], variant="mean"),
+        clv(arpu=Money("100", "USD"), churn_rate=Decimal("0.05"), margin=Decimal("0.8")),
+        clv(
+            average_order_value=Money("50", "EUR"),
+            purchase_frequency=4,
+            lifespan=3,
+            lifespan_unit="years",
+            margin=Decimal("0.3"),
+        ),
+        repeat_purchase_rate(customer_ids=["a", "b", "c", "a"]),
+        repeat_purchase_rate(customer_ids=[]),
+        purchase_frequency(orders_per_customer={"a": 2, "b": 1, "c": 1}),
+        conversion_rate(conversions=30, visitors=1200),
+        average_order_value(rows),
+        cancellation_rate(rows, now=samples.NOW),
+        samples.shop_funnel().overall,
+        samples.kpis()["ann"].sales_volume,
+        samples.kpis()["ann"].satisfaction,
+        samples.cycle().cycles.mean_days,
+    ]
+
+
+@pytest.mark.parametrize("result", _results(), ids=repr)
+def test_metric_results_match_their_schemas(result):
+    document = result.to_dict()
+
+    valid(f"metric.{document['kind']}", document)
+    valid("metric.result", document)
+
+
+def _durations() -> list[Any]:
+    found = [
+        samples.cycle().cycles,
+        *samples.status_times().statuses,
+        *samples.stage_times().stages,
+    ]
+    found += list(samples.resumed().time_in_statuses(samples.at(100)).values())
+    found += list(samples.lost_lead().time_in_stages(samples.at(100)).values())
+    return found
+
+
+@pytest.mark.parametrize("durations", _durations(), ids=repr)
+def test_durations_match_their_schema_as_json_primitives(durations):
+    valid("metric.durations", schemas.primitives(durations.to_dict()))
+
+
+TABLES = {
+    "metric.cohort_table": samples.cohort_table,
+    "metric.customer_summaries": samples.summaries,
+    "metric.email_report": samples.mails,
+    "metric.funnel": samples.shop_funnel,
+    "metric.lead_stage_times": samples.stage_times,
+    "metric.manager_kpis": samples.kpis,
+    "metric.monthly_revenue": samples.monthly,
+    "metric.status_times": samples.status_times,
+}
+
+
+@pytest.mark.parametrize(("name", "build"), TABLES.items(), ids=list(TABLES))
+def test_metric_tables_match_their_schemas_as_json_primitives(name, build):
+    records = build().to_records()
+
+    valid(name, schemas.primitives(records))
+    assert records
+
+
+def test_every_table_schema_has_a_real_table_in_these_tests():
+    tables = {name for name in schemas.names() if name.startswith("metric.")}
+
+    assert tables - {
+        f"metric.{kind}" for kind in ("ratio", "score", "amount", "result", "durations")
+    } == set(TABLES)
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        Funnel(("visit", "cart", "pay", "review"), (300, 100, 7, 0), None),
+        MonthlyRevenue({(2026, 1): Money("300.00", "EUR"), (2026, 2): Money("0", "EUR")}),
+    ],
+    ids=["funnel with an empty step", "revenue with a zero month"],
+)
+def test_undefined_figures_in_a_table_are_null_in_its_schema(table):
+    records = schemas.primitives(table.to_records())
+    name = "metric.funnel" if isinstance(table, Funnel) else "metric.monthly_revenue"
+
+    valid(name, records)
+    assert any(value is None for row in records for value in row.values())
+
+
+def test_a_table_row_keys_are_its_declared_columns_in_order():
+    for build in TABLES.values():
+        table = build()
+        names = [name for name, _ in type(table).COLUMNS]
+
+        assert all(list(row) == names for row in table.to_records())
+
+
+# -- tampered documents ---------------------------------------------------------------------------------
+
+
+def _tampered(document: Any, path: tuple[Any, ...], value: Any) -> Any:
+    copied = copy.deepcopy(document)
+    target = copied
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = value
+    return copied
+
+
+ORDER = samples.delivered().to_dict()
+LEAD = samples.lost_lead().to_dict()
+OWNERSHIP = samples.accepted().to_dict()
+SHIP = Command.from_dict(
+    {
+        "aggregate": "order",
+        "command": "ship",
+        "carrier": "DHL",
+        "tracking_number": "JD1",
+        "at": "2026-11-23T09:00:00+00:00",
+    }
+).to_dict()
+RATIO = samples.ratio().to_dict()
+
+TAMPERED = [
+    ("order", ORDER, ("colour",), "red"),
+    ("order", ORDER, ("version",), "7"),
+    ("order", ORDER, ("status",), "teleported"),
+    ("order", ORDER, ("history", 0, "lines", 0, "unit_price", "amount"), 8.5),
+    ("order", ORDER, ("history", 0, "lines", 0, "quantity"), 2.5),
+    ("order", ORDER, ("history", 1, "at"), "2026-11-23 10:00"),
+    ("order", ORDER, ("history", 1, "extra"), 1),
+    ("order", ORDER, ("history", 0, "estimated_delivery"), "27/11/2026"),
+    ("order", ORDER, ("history", 1, "event"), "place"),
+    ("lead", LEAD, ("history", 0, "source"), "carrier pigeon"),
+    ("lead", LEAD, ("stage",), None),
+    ("ownership", OWNERSHIP, ("history", 0, "event"), "reassign"),
+    ("ownership", OWNERSHIP, ("pending",), "2"),
+    ("order.command.ship", SHIP, ("tracking_number",), 12345),
+    ("order.command.ship", SHIP, ("existing",), None),
+    ("order.command.ship", SHIP, ("expected_version",), 1.5),
+    ("order.command.ship", SHIP, ("at",), "tomorrow"),
+    ("command", SHIP, ("aggregate",), "invoice"),
+    ("metric.ratio", RATIO, ("numerator",), 1.5),
+    ("metric.ratio", RATIO, ("extra",), 1),
+    ("metric.result", RATIO, ("kind",), "fraction"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "document", "path", "value"),
+    TAMPERED,
+    ids=[f"{name}:{'.'.join(map(str, path))}={value!r}" for name, _, path, value in TAMPERED],
+)
+def test_a_tampered_document_fails_its_schema(name, document, path, value):
+    valid(name, document)
+
+    assert invalid(name, _tampered(document, path, value))
+
+
+@pytest.mark.parametrize("key", ["at", "carrier"])
+def test_a_command_without_a_required_key_fails_its_schema(key):
+    document = {k: v for k, v in SHIP.items() if k != key}
+
+    assert invalid("order.command.ship", document)
+
+
+def test_a_history_that_does_not_start_with_its_creation_fails_the_schema():
+    document = copy.deepcopy(ORDER)
+    document["history"] = document["history"][1:]
+
+    assert invalid("order", document)
+
+
+# -- primitives --------------------------------------------------------------------------------------------
+
+
+def test_primitives_writes_python_values_as_the_schemas_describe_them():
+    value = {
+        "total": timedelta(days=1, hours=2, minutes=3, seconds=4, microseconds=500000),
+        "zero": timedelta(0),
+        "share": Decimal("0.25"),
+        "at": datetime(2026, 11, 23, 9, tzinfo=UTC),
+        "day": date(2026, 11, 23),
+        "money": Money("1.50", "EUR"),
+        "rows": (1, "a", None, True),
+    }
+
+    assert schemas.primitives(value) == {
+        "total": "P1DT2H3M4.5S",
+        "zero": "PT0S",
+        "share": "0.25",
+        "at": "2026-11-23T09:00:00+00:00",
+        "day": "2026-11-23",
+        "money": {"amount": "1.50", "currency": "EUR"},
+        "rows": [1, "a", None, True],
+    }
+
+
+@pytest.mark.parametrize(
+    ("value", "field"),
+    [
+        (1.5, "value"),
+        ({"a": [object()]}, "value.a[0]"),
+        ({1: "x"}, "value key"),
+        (timedelta(-1), "value"),
+    ],
+)
+def test_primitives_refuses_what_json_cannot_hold_exactly_naming_the_path(value, field):
+    with pytest.raises(InvalidField) as caught:
+        schemas.primitives(value)
+
+    assert caught.value.field == field
+
+
+def test_every_aggregate_document_kind_has_a_schema_its_from_dict_reads():
+    for name, cls in (("order", Order), ("lead", Lead), ("ownership", Ownership)):
+        document = SAMPLE_AGGREGATES[name][0]().to_dict()
+
+        valid(name, document)
+        assert cls.from_dict(document).to_dict() == document
