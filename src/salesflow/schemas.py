@@ -527,6 +527,8 @@ def _primitive(value: Any, path: str) -> Any:
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise InvalidField(path, value, "a finite Decimal (not NaN or infinity)")
         return str(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
