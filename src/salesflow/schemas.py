@@ -177,16 +177,12 @@ _AGGREGATES: Final[dict[str, type]] = {"order": Order, "lead": Lead, "ownership"
 def _any_event(kind: str, defs: _Defs) -> dict[str, Any]:
     names = _event_names(kind, _EVENTS[kind])
     refs = [
-        defs.ref(cls.__name__, functools.partial(_defined_event, cls, verbs))
+        defs.ref(cls.__name__, functools.partial(_event, cls, verbs))
         for cls, verbs in names.items()
     ]
     return _one_of(
         f"{kind} event", f"Any event of {_article(kind)} {kind}'s history (its to_dict()).", refs
     )
-
-
-def _defined_event(cls: type, verbs: list[str], defs: _Defs) -> dict[str, Any]:
-    return _event(cls, verbs, defs)
 
 
 def _article(kind: str) -> str:
@@ -222,7 +218,7 @@ def _history(kind: str, defs: _Defs) -> dict[str, Any]:
     first: dict[str, Any] = {}
     items: list[dict[str, Any]] = []
     for cls, verbs in names.items():
-        ref = defs.ref(cls.__name__, functools.partial(_defined_event, cls, verbs))
+        ref = defs.ref(cls.__name__, functools.partial(_event, cls, verbs))
         if creation in verbs:
             first = (
                 ref
@@ -408,7 +404,7 @@ def _row(title: str, description: str, columns: Columns) -> dict[str, Any]:
     return _closed(title, description, properties, [name for name, _ in columns])
 
 
-def _table(cls: type) -> dict[str, Any]:
+def _table(cls: type, _defs: _Defs) -> dict[str, Any]:
     """A table's ``to_records()`` as JSON (:func:`primitives`): a list of rows of its columns."""
     columns: Columns = cls.COLUMNS  # type: ignore[attr-defined]
     return {
@@ -456,14 +452,8 @@ def _builders() -> dict[str, Callable[[_Defs], dict[str, Any]]]:
         "Durations", summary(Durations), Durations.COLUMNS
     )
     for name, cls in _TABLES.items():
-        found[f"metric.{name}"] = functools.partial(_unused_defs, _table, cls)
+        found[f"metric.{name}"] = functools.partial(_table, cls)
     return dict(sorted(found.items()))
-
-
-def _unused_defs(
-    build: Callable[[type], dict[str, Any]], cls: type, _defs: _Defs
-) -> dict[str, Any]:
-    return build(cls)
 
 
 _BUILDERS: Final = _builders()

@@ -189,6 +189,108 @@ def test_every_document_of_an_ownership_records_life_matches_its_schema(bodies):
     _live(bodies)
 
 
+def _at(hours: int) -> str:
+    return (datetime(2026, 11, 23, 9, tzinfo=UTC) + timedelta(hours=hours)).isoformat()
+
+
+def _bodies(aggregate: str, *steps: tuple[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {"aggregate": aggregate, "command": verb, "at": _at(hour), **arguments}
+        for hour, (verb, arguments) in enumerate(steps)
+    ]
+
+
+_PLACE = {
+    "number": "1001",
+    "customer": {"id": "cust-1", "name": "Ada"},
+    "lines": [
+        {
+            "sku": "MUG-1",
+            "name": "Blue mug",
+            "quantity": 2,
+            "unit_price": {"amount": "8.50", "currency": "EUR"},
+        }
+    ],
+    "estimated_delivery": "2026-11-27",
+    "support": {"email": "help@shop.example", "url": "https://shop.example/help"},
+    "amount_due": {"amount": "17.00", "currency": "EUR"},
+    "idempotency_key": "place-1001",
+}
+_LATER = {"estimated_delivery": "2026-11-30"}
+
+# Fixed lives that, together, run every verb of the three aggregates once at least.
+EVERY_VERB = [
+    _bodies(
+        "order",
+        ("place", _PLACE),
+        ("process", {"step": "stock_check", "actor": "kim"}),
+        ("delay", {"reason": "waiting for stock", **_LATER}),
+        ("resume", {}),
+        ("pick", {"expected_version": 4}),
+        ("pack", {"idempotency_key": "pack-1"}),
+        (
+            "ship",
+            {"carrier": "DHL", "tracking_number": "JD01", "tracking_url": "https://t.example/JD01"},
+        ),
+        ("transit", {"location": "Leipzig hub", "reported_at": _at(6), **_LATER}),
+        ("deliver", {"proof": "signed by Ada", "review_url": "https://shop.example/review"}),
+    ),
+    _bodies("order", ("place", _PLACE), ("cancel", {"reason": "ordered twice"})),
+    _bodies(
+        "lead",
+        (
+            "create",
+            {
+                "lead_id": "L-1",
+                "source": "inbound",
+                "deal_value": {"amount": "1200", "currency": "EUR"},
+            },
+        ),
+        ("log_activity", {"kind": "intro_call", "note": "talked budget", "actor": "quinn"}),
+        ("advance", {}),
+        ("move_back", {"reason": "needs another call"}),
+        ("qualify", {"actor": "quinn"}),
+        ("fast_track", {}),
+        ("lose", {"reason": "seasonal", "come_back_on": "2027-03-01", "note": "winter"}),
+        ("reactivate", {}),
+        ("win", {"actor": "cleo"}),
+        ("repeat_purchase", {}),
+    ),
+    _bodies(
+        "lead",
+        ("create", {"lead_id": "L-2", "source": "outbound"}),
+        ("disqualify", {"note": "a student"}),
+    ),
+    _bodies(
+        "ownership",
+        ("start", {"lead_id": "L-1", "role": "qualifier", "person": "quinn", "note": "inbound"}),
+        ("reassign", {"person": "ari"}),
+        ("hand_off", {"to_role": "closer", "to_person": "cleo", "expires_at": _at(30)}),
+        ("reject", {"reason": "other", "note": "no phone number"}),
+        ("hand_off", {"to_role": "closer", "expires_at": _at(5)}),
+        ("expire", {}),
+        ("hand_off", {"to_role": "closer"}),
+        ("withdraw", {"note": "wrong lead"}),
+        ("transfer", {"role": "manager", "person": None}),
+        ("hand_off", {"to_role": "account_manager"}),
+        ("accept", {"person": "sam", "actor": None}),
+    ),
+]
+
+
+def test_the_fixed_lives_run_every_verb_of_the_three_aggregates():
+    run = {(body["aggregate"], body["command"]) for life in EVERY_VERB for body in life}
+
+    assert run == {(aggregate, verb) for aggregate, verbs in VERBS.items() for verb in verbs}
+
+
+@pytest.mark.parametrize(
+    "bodies", EVERY_VERB, ids=lambda bodies: f"{bodies[0]['aggregate']}-{len(bodies)}"
+)
+def test_every_command_event_notification_and_document_of_every_verb_matches_its_schema(bodies):
+    _live(bodies)
+
+
 SAMPLE_AGGREGATES = {
     "order": [samples.delivered, samples.cancelled, samples.resumed, samples.in_transit],
     "lead": [samples.lost_lead, samples.won_lead, samples.demo_lead, samples.qualified_lead],
