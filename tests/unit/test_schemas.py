@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import importlib.util
+import inspect
 import json
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -84,6 +85,26 @@ def test_the_names_are_sorted_and_cover_every_document_kind():
     assert {f"{a}.command.{v}" for a, verbs in VERBS.items() for v in verbs} <= set(names)
     assert {f"order.notification.{s.value}" for s in NOTICE_TYPES} <= set(names)
     assert {"metric.ratio", "metric.score", "metric.amount", "metric.durations"} <= set(names)
+
+
+@pytest.mark.parametrize(
+    ("aggregate", "verb"),
+    [(a, v) for a, verbs in VERBS.items() for v in verbs],
+    ids="{0[0]}.{0[1]}".format,
+)
+def test_a_command_schema_has_exactly_its_verbs_keyword_parameters(aggregate, verb):
+    cls = {"order": Order, "lead": Lead, "ownership": Ownership}[aggregate]
+    parameters = inspect.signature(getattr(cls, verb)).parameters.values()
+    keywords = {p.name: p for p in parameters if p.kind is p.KEYWORD_ONLY and p.name != "existing"}
+
+    document = schemas.schema(f"{aggregate}.command.{verb}")
+
+    assert set(document["properties"]) == {"aggregate", "command", *keywords}
+    assert set(document["required"]) == {
+        "aggregate",
+        "command",
+        *(name for name, p in keywords.items() if p.default is p.empty),
+    }
 
 
 def test_a_schema_is_a_fresh_copy_each_time():
