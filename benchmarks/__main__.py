@@ -18,7 +18,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from benchmarks import frames, leads, metrics, orders, routing  # noqa: F401 - registers their scenarios
+from benchmarks import frames, leads, metrics, orders, routing, snapshots  # noqa: F401 - registers their scenarios
 from benchmarks._harness import FULL_SCENARIOS, REPLACED, SCENARIOS, Result
 
 

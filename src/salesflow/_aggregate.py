@@ -8,7 +8,8 @@ from typing import Any, ClassVar, Final, Self, TypeVar
 
 import attrs
 
-from salesflow import _check
+from salesflow import _check, _snapshot
+from salesflow._snapshot import KEY_WINDOW, Recent, remember
 from salesflow._zones import utc
 from salesflow.errors import (
     IdempotencyConflict,
@@ -32,6 +33,7 @@ class Aggregate:
 
     __slots__ = ()
     _fold: Fold
+    history: tuple[Any, ...]
 
     @property
     def version(self) -> int:
@@ -42,6 +44,32 @@ class Aggregate:
     def updated_at(self) -> datetime:
         """The time of the latest change, as it was written."""
         return self._fold.last_at
+
+    @property
+    def snapshot_version(self) -> int:
+        """0 when ``history`` holds every event; else the version of the snapshot it was
+        restored from (``from_snapshot``), and ``history`` holds only the events after it."""
+        return self._fold.base
+
+    def _event(self, version: int) -> Any:
+        """The event at ``version``: from ``history``, or from the snapshot's recent events."""
+        fold = self._fold
+        if version > fold.base:
+            return self.history[version - fold.base - 1]
+        if version == 1:
+            return fold.first
+        assert fold.recent is not None  # base > 0 only for an aggregate restored from a snapshot
+        return fold.recent.event(version)
+
+    def _whole(self, what: str) -> None:
+        """Refuse ``what`` (a reading of the whole history) on an aggregate restored from a snapshot."""
+        base = self._fold.base
+        if base:
+            raise InvalidField(
+                what,
+                f"restored from a snapshot at version {base}",
+                "the whole history: restore with replay() or from_dict() to read it",
+            )
 
 
 class Fold:
@@ -55,7 +83,7 @@ class Fold:
     leaves the aggregate's own fold as it was.
     """
 
-    __slots__ = ("keys", "last_at", "last_utc", "version")
+    __slots__ = ("base", "first", "keys", "last_at", "last_utc", "recent", "version")
 
     IDENTITY: ClassVar[str]
     """The event attribute naming the aggregate (``order_number``, ``lead_id``)."""
@@ -68,6 +96,12 @@ class Fold:
     last_at: datetime
     last_utc: datetime
     keys: dict[str, int]
+    first: Any
+    """The creation event."""
+    base: int
+    """0, or the version of the snapshot this fold was restored from."""
+    recent: Recent | None
+    """The events a snapshot carried (None for a fold of the whole history)."""
     _FIELDS: ClassVar[tuple[str, ...]] = __slots__
 
     def __init_subclass__(cls) -> None:
@@ -192,7 +226,7 @@ def recall(aggregate: Any, *, subject: str, key: Any, expected: Any) -> tuple[st
     if key is not None:
         version = fold.keys.get(key)
         if version is not None:
-            return key, aggregate.history[version - 1]
+            return key, aggregate._event(version)
     check_expected_version(subject, expected, fold.version)
     return key, None
 
@@ -242,10 +276,11 @@ def command(
     advanced.advance(identity, event)
     if key is not None:
         # Copy on write: the index of the aggregate this came from stays as it was.
-        advanced.keys = {**fold.keys, key: event.version}
+        advanced.keys = remember(fold.keys, key, event.version)
     new: _A = object.__new__(type(aggregate))
     object.__setattr__(new, "history", (*history, event))
     object.__setattr__(new, "_fold", advanced)
+    object.__setattr__(new, "_origin", aggregate._origin)  # type: ignore[attr-defined]
     return outcome(new, event, False)
 
 
@@ -273,7 +308,7 @@ def repeated_creation(
             None,
             f"the key {subject} was created with: a repeated creation is recognised by it",
         )
-    first = existing.history[0]
+    first = existing._fold.first
     if first.idempotency_key != key:
         raise IdempotencyConflict(
             subject,
@@ -346,19 +381,36 @@ def fold_checked(
             f"{field}[0]", events[0] if events else None, f"{first.__name__}, the first event"
         )
     fold = start(events[0])
-    ident = getattr(events[0], identity)
-    keys: dict[str, int] = {}
+    fold.first = events[0]  # type: ignore[attr-defined]
+    fold.base = 0  # type: ignore[attr-defined]
+    fold.recent = None  # type: ignore[attr-defined]
     first_key = getattr(events[0], "idempotency_key", None)
-    if first_key is not None:
-        keys[first_key] = 1
-    fold.keys = keys  # type: ignore[attr-defined]
-    for index in range(1, len(events)):
-        event = events[index]
-        if not isinstance(event, changes):
+    fold.keys = {} if first_key is None else {first_key: 1}  # type: ignore[attr-defined]
+    advance_all(fold, getattr(events[0], identity), events, changes, field=field, offset=1)
+    return fold
+
+
+def advance_all(
+    fold: Any,
+    identity: str,
+    events: Sequence[Any],
+    changes: tuple[type, ...],
+    *,
+    field: str,
+    offset: int,
+) -> None:
+    """Advance ``fold`` through ``events[offset:]``, each checked; errors name ``field[i]``.
+
+    A key already remembered (within the window) may not be used again.
+    """
+    for index in range(offset, len(events)):
+        event: Any = events[index]
+        if type(event) not in changes and not isinstance(event, changes):
             raise InvalidType(
                 f"{field}[{index}]", event, " or ".join(kind.__name__ for kind in changes)
             )
         key = getattr(event, "idempotency_key", None)
+        keys: dict[str, int] = fold.keys
         if key is not None and key in keys:
             raise InvalidField(
                 f"{field}[{index}].idempotency_key",
@@ -366,7 +418,7 @@ def fold_checked(
                 f"a key not used before in this history (version {keys[key]} used it)",
             )
         try:
-            fold.advance(ident, event)  # type: ignore[attr-defined]
+            fold.advance(identity, event)
         except InvalidField as err:
             raise type(err)(f"{field}[{index}].{err.field}", err.value, err.expected) from None
         except InvalidTransition as err:
@@ -376,8 +428,10 @@ def fold_checked(
                 f"an event allowed from {err.state}: {', '.join(err.allowed) or 'none'}",
             ) from None
         if key is not None:
-            keys[key] = getattr(event, "version")  # noqa: B009
-    return fold
+            if len(keys) < KEY_WINDOW:
+                keys[key] = event.version  # the fold's own index, not shared yet
+            else:
+                fold.keys = remember(keys, key, event.version)
 
 
 def restore(
@@ -410,4 +464,57 @@ def restore(
         expected,
         why="as the history gives",
     )
+    return aggregate
+
+
+def restore_snapshot(
+    kind: type[_A],
+    snapshot: Any,
+    tail: Any,
+    *,
+    schema: str,
+    identity: str,
+    parse: Callable[..., Any],
+    first: type,
+    changes: tuple[type, ...],
+    fold: Callable[..., Any],
+    sealed: Callable[..., Any],
+) -> _A:
+    """An aggregate from its snapshot and the events stored after it (``tail``), each checked.
+
+    ``identity`` is the snapshot's key naming the aggregate (``number``); the
+    creation event carries it as the fold's ``IDENTITY``. ``fold(first event,
+    state, version=, at=, keys=, recent=)`` reads the snapshot's state and
+    ``sealed(document, field=)`` builds the creation event it carries (its
+    digest matched, so it is not checked again). Tail
+    items are events or their ``to_dict()`` forms, in version order; errors
+    name ``tail[i].field``.
+    """
+    doc, keys, recent, at, intact = _snapshot.read(
+        snapshot, schema=schema, identity=identity, parse=parse
+    )
+    if not intact:
+        # Altered: name the field when the change made it malformed, else the digest.
+        checked = parse(doc["first"], field="snapshot.first")
+        if isinstance(checked, first):
+            fold(checked, doc["state"], version=doc["version"], at=at, keys=keys, recent=recent)
+        raise InvalidField("snapshot.digest", doc["digest"], _snapshot.ALTERED)
+    created = sealed(doc["first"], field="snapshot.first")
+    if not isinstance(created, first):
+        raise InvalidType("snapshot.first", doc["first"], f"{first.__name__}, the first event")
+    name = doc.get(identity)
+    folded = fold(created, doc["state"], version=doc["version"], at=at, keys=keys, recent=recent)
+    if name != getattr(created, folded.IDENTITY):
+        raise InvalidField(f"snapshot.{identity}", name, repr(getattr(created, folded.IDENTITY)))
+    if isinstance(tail, str | bytes | Mapping) or not isinstance(tail, Iterable):
+        raise InvalidType("tail", tail, "the events stored after the snapshot (a list)")
+    events = tuple(
+        parse(item, field=f"tail[{index}]") if isinstance(item, dict) else item
+        for index, item in enumerate(tail)
+    )
+    advance_all(folded, name, events, changes, field="tail", offset=0)
+    aggregate: _A = object.__new__(kind)
+    object.__setattr__(aggregate, "history", events)
+    object.__setattr__(aggregate, "_fold", folded)
+    object.__setattr__(aggregate, "_origin", doc["digest"])
     return aggregate

@@ -263,6 +263,10 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     "orders.Order.to_dict": lambda: m(samples.delivered),
     "orders.Order.time_in_statuses": lambda: m(samples.resumed, samples.at(48)),
     "orders.Order.from_dict": lambda: f(orders.Order.from_dict, samples.delivered().to_dict()),
+    "orders.Order.to_snapshot": lambda: m(samples.delivered),
+    "orders.Order.from_snapshot": lambda: f(
+        orders.Order.from_snapshot, samples.delivered().to_snapshot(), tail=()
+    ),
     "orders.OrderLifecycle": lambda: f(orders.OrderLifecycle, start_value="processing"),
     "orders.OrderLine": lambda: f(orders.OrderLine, "MUG-1", "Blue mug", 2, Money("8.50", "EUR")),
     "orders.OrderLine.to_dict": lambda: m(samples.line),
@@ -359,6 +363,10 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     ),
     "leads.Lead.to_dict": lambda: m(samples.lost_lead),
     "leads.Lead.from_dict": lambda: f(leads.Lead.from_dict, samples.lost_lead().to_dict()),
+    "leads.Lead.to_snapshot": lambda: m(samples.lost_lead),
+    "leads.Lead.from_snapshot": lambda: f(
+        leads.Lead.from_snapshot, samples.lost_lead().to_snapshot(), tail=()
+    ),
     "leads.Lead.facts": lambda: m(samples.deciding_lead, dict(DEFAULT_STAGE_FACTS)),
     "leads.Lead.expected_value": lambda: m(samples.deciding_lead, dict(DEFAULT_STAGE_FACTS)),
     "leads.Lead.time_in_stages": lambda: m(samples.lost_lead, samples.at(48)),
@@ -496,6 +504,10 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     "routing.Ownership.to_dict": lambda: m(samples.accepted),
     "routing.Ownership.from_dict": lambda: f(
         routing.Ownership.from_dict, samples.accepted().to_dict()
+    ),
+    "routing.Ownership.to_snapshot": lambda: m(samples.accepted),
+    "routing.Ownership.from_snapshot": lambda: f(
+        routing.Ownership.from_snapshot, samples.accepted().to_snapshot(), tail=()
     ),
     "routing.Person": lambda: f(
         routing.Person,

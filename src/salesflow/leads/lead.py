@@ -17,20 +17,22 @@ from typing import Any, ClassVar, Final
 
 import attrs
 
-from salesflow import _check, _zones
+from salesflow import _check, _snapshot, _zones
 from salesflow._aggregate import (
     SYSTEM,
     Aggregate,
-    Fold,
     as_history,
     command,
     fold_checked,
     repeated_creation,
     replayed,
     restore,
+    restore_snapshot,
 )
 from salesflow._durations import Durations
-from salesflow.errors import InvalidField, InvalidTransition, InvalidType
+from salesflow.errors import InvalidField, InvalidType
+from salesflow.leads import _state
+from salesflow.leads._state import LeadFold
 from salesflow.leads.events import (
     ActivityKind,
     ActivityLogged,
@@ -41,7 +43,6 @@ from salesflow.leads.events import (
     LeadStageChanged,
     LostReason,
     Qualification,
-    QualificationOutcome,
     event_from_dict,
 )
 from salesflow.leads.facts import DEFAULT_STAGE_FACTS, StageFacts
@@ -49,10 +50,13 @@ from salesflow.leads.lifecycle import TRANSITIONS
 from salesflow.leads.stage import LeadStage
 from salesflow.money import Money
 
-__all__ = ["SCHEMA", "Lead", "LeadOutcome"]
+__all__ = ["SCHEMA", "SNAPSHOT_SCHEMA", "Lead", "LeadOutcome"]
 
 SCHEMA: Final = "salesflow.lead/1"
 """The ``schema`` of a :meth:`Lead.to_dict` document."""
+
+SNAPSHOT_SCHEMA: Final = "salesflow.lead-snapshot/1"
+"""The ``schema`` of a :meth:`Lead.to_snapshot` document."""
 
 
 # The event field -> the parameter of lose() and disqualify() that fills it.
@@ -82,103 +86,6 @@ class LeadOutcome:
     repeated: bool = False
 
 
-class _Fold(Fold):
-    IDENTITY = "lead_id"
-    OWNED = "this lead's id"
-    CREATION = "create"
-
-    __slots__ = (
-        "acted_by",
-        "closer",
-        "come_back_on",
-        "demo",
-        "demo_after_intro_call",
-        "intro_call",
-        "lost_after_demo",
-        "lost_from",
-        "lost_note",
-        "lost_reason",
-        "qualification",
-        "stage",
-        "was_qualified",
-        "won_at",
-    )
-
-    def __init__(self, created: LeadCreated) -> None:
-        self.stage = LeadStage.AWARENESS
-        self.version = 1
-        self.last_at = created.at
-        self.last_utc = _zones.utc(created.at)
-        self.lost_from: LeadStage | None = None
-        self.lost_reason: LostReason | None = None
-        self.lost_note: str | None = None
-        self.come_back_on: date | None = None
-        self.qualification: Qualification | None = None
-        self.keys: dict[str, int] = {}  # idempotency key -> version (kept by _aggregate)
-        self.won_at: datetime | None = None
-        self.was_qualified = False
-        self.closer: str | None = None
-        self.acted_by: str | None = created.actor if created.actor != SYSTEM else None
-        self.intro_call = self.demo = self.demo_after_intro_call = self.lost_after_demo = False
-
-    @property
-    def qualified(self) -> bool:
-        q = self.qualification
-        return q is not None and q.outcome is QualificationOutcome.QUALIFIED
-
-    def apply(self, event: LeadEvent) -> None:
-        if isinstance(event, LeadStageChanged):
-            self._apply_stage(event)
-        elif isinstance(event, LeadQualified):
-            if not self.stage.is_open:
-                raise InvalidTransition(
-                    self.stage.value, "qualify", self._allowed(), subject="a lead"
-                )
-            self.qualification = Qualification(
-                QualificationOutcome.QUALIFIED, event.actor, event.at
-            )
-            self.was_qualified = True
-        elif isinstance(event, ActivityLogged) and event.kind is ActivityKind.DEMO:
-            self.demo_after_intro_call = self.demo_after_intro_call or self.intro_call
-            self.demo = True
-        elif isinstance(event, ActivityLogged) and event.kind is ActivityKind.INTRO_CALL:
-            self.intro_call = True
-        if event.actor != SYSTEM:
-            self.acted_by = event.actor
-
-    def _allowed(self) -> frozenset[str]:
-        return TRANSITIONS.allowed((self.stage, (self.lost_from, self.qualified)))
-
-    def _apply_stage(self, event: LeadStageChanged) -> None:
-        if event.from_stage is not self.stage:
-            raise InvalidField(
-                "from_stage", event.from_stage, f"{self.stage.value!r}, the current stage"
-            )
-        target: LeadStage = TRANSITIONS.next(
-            (self.stage, (self.lost_from, self.qualified)), event.event
-        )
-        if event.to_stage is not target:
-            raise InvalidField(
-                "to_stage", event.to_stage, f"{target.value!r}, where {event.event} leads"
-            )
-        if target is LeadStage.LOST:
-            self.lost_from = self.stage
-            self.lost_reason = event.lost_reason
-            self.lost_note = event.reason
-            self.come_back_on = event.come_back_on
-            if event.event == "disqualify":
-                self.qualification = Qualification(
-                    QualificationOutcome.DISQUALIFIED, event.actor, event.at
-                )
-        elif self.stage is LeadStage.LOST:
-            self.lost_from = self.lost_reason = self.lost_note = self.come_back_on = None
-        self.lost_after_demo = self.lost_after_demo or (self.demo and target is LeadStage.LOST)
-        if event.event == "win" and self.won_at is None:
-            self.won_at = event.at
-            self.closer = event.actor if event.actor != SYSTEM else None
-        self.stage = target
-
-
 # The content each stage verb records on its event, in the order a conflict is named.
 _CONTENT: Final[Mapping[str, tuple[str, ...]]] = {
     "move_back": ("reason",),
@@ -192,9 +99,9 @@ _PARAMETERS: Final[Mapping[str, Mapping[str, str]]] = {
 }
 
 
-def _fold_history(events: Sequence[Any]) -> _Fold:
+def _fold_history(events: Sequence[Any]) -> LeadFold:
     changes = (LeadStageChanged, LeadQualified, ActivityLogged)
-    return fold_checked(events, LeadCreated, changes, _Fold, "lead_id")
+    return fold_checked(events, LeadCreated, changes, LeadFold, "lead_id")
 
 
 @attrs.frozen(repr=False)
@@ -211,7 +118,9 @@ class Lead(Aggregate):
     """The ``schema`` of a :meth:`to_dict` document."""
 
     history: tuple[LeadEvent, ...] = attrs.field(converter=as_history)
-    _fold: _Fold = attrs.field(init=False, eq=False, hash=False)
+    _fold: LeadFold = attrs.field(init=False, eq=False, hash=False)
+    # The digest of the snapshot it was restored from ("" with its whole history).
+    _origin: str = attrs.field(init=False, default="", repr=False)
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "_fold", _fold_history(self.history))
@@ -220,7 +129,7 @@ class Lead(Aggregate):
 
     @property
     def _created(self) -> LeadCreated:
-        return self.history[0]  # type: ignore[return-value]
+        return self._fold.first  # type: ignore[no-any-return]
 
     @property
     def id(self) -> str:
@@ -265,6 +174,8 @@ class Lead(Aggregate):
 
     @property
     def activities(self) -> tuple[ActivityLogged, ...]:
+        """Every logged activity, oldest first (read from the whole history)."""
+        self._whole("activities")
         return tuple(e for e in self.history if isinstance(e, ActivityLogged))
 
     @property
@@ -645,6 +556,48 @@ class Lead(Aggregate):
             summary=_summary,
         )
 
+    def to_snapshot(self) -> dict[str, Any]:
+        """What the next command needs, as JSON primitives, sealed by a digest.
+
+        Restore with :meth:`from_snapshot` in time independent of how many
+        activities the lead has; see :meth:`Order.to_snapshot
+        <salesflow.orders.Order.to_snapshot>` and docs/orders.md ("Snapshots").
+        """
+        fold = self._fold
+        first = fold.recent.first if fold.recent is not None else self._created.to_dict()
+        return _snapshot.write(
+            schema=SNAPSHOT_SCHEMA,
+            identity=("id", self.id),
+            fold=fold,
+            history=self.history,
+            state=_state.state(fold),
+            first=first,
+            needed=_state.needed(fold),
+        )
+
+    @classmethod
+    def from_snapshot(cls, snapshot: Any, *, tail: Iterable[Any] = ()) -> Lead:
+        """The lead a :meth:`to_snapshot` document describes, with the events stored after it.
+
+        ``tail`` holds those events (objects or their ``to_dict()`` forms) in
+        version order, each checked as :meth:`replay` checks it; an altered,
+        malformed or inconsistent snapshot is refused naming the path. Readings
+        of the whole history (``activities``, ``time_in_stages``) ask for
+        :meth:`replay`.
+        """
+        return restore_snapshot(
+            cls,
+            snapshot,
+            tail,
+            schema=SNAPSHOT_SCHEMA,
+            identity="id",
+            parse=event_from_dict,
+            first=LeadCreated,
+            changes=(LeadStageChanged, LeadQualified, ActivityLogged),
+            fold=_state.restored,
+            sealed=_state.created,
+        )
+
     # -- reading the history ----------------------------------------------------------
 
     def facts(self, facts: Mapping[LeadStage, StageFacts] = DEFAULT_STAGE_FACTS) -> StageFacts:
@@ -710,6 +663,7 @@ class Lead(Aggregate):
             )
 
     def _visits(self) -> list[tuple[LeadStage, datetime, datetime | None]]:
+        self._whole("stage visits")
         visits: list[tuple[LeadStage, datetime, datetime | None]] = []
         stage, entered = LeadStage.AWARENESS, self.created_at
         for event in self.history[1:]:
@@ -753,6 +707,7 @@ class Lead(Aggregate):
         no manager (None) nobody: it is left out. A ``manager`` not a string is refused."""
         if manager is not None:
             _check.text("manager", manager)
+        self._whole("credited_activities")
         return tuple(
             (person, event)
             for event in self.history

@@ -360,7 +360,7 @@ def apply_carrier_update(
 
 
 def _same_delay(order: Order, reason: str, eta: date) -> bool:
-    last = order.history[-1]
+    last = order._event(order.version)
     return last.event == "delay" and last.reason == reason and order.estimated_delivery == eta
 
 
@@ -370,9 +370,10 @@ def _repeated(order: Order, update: CarrierUpdate, key: str, version: int) -> Ca
     A delivery id names one scan: the same id with another scan (another time,
     parcel or location) raises ``IdempotencyConflict``.
     """
-    events = [order.history[version - 1]]
-    while len(order.history) > version - 1 + len(events):
-        following = order.history[version - 1 + len(events)]
+    events = [order._event(version)]
+    while order.version > version - 1 + len(events):
+        # A scan that applied several events keyed the later ones "<key>#2"...: remembered too.
+        following = order._event(version + len(events))
         if following.idempotency_key != f"{key}#{len(events) + 1}":
             break
         events.append(following)

@@ -12,17 +12,17 @@ from typing import Any, ClassVar, Final, cast
 
 import attrs
 
-from salesflow import _check
+from salesflow import _check, _snapshot
 from salesflow._aggregate import (
     SYSTEM,
     Aggregate,
-    Fold,
     as_history,
     command,
     fold_checked,
     repeated_creation,
     replayed,
     restore,
+    restore_snapshot,
 )
 from salesflow._durations import Durations
 from salesflow._zones import elapsed, utc
@@ -31,6 +31,8 @@ from salesflow.errors import (
     InvalidType,
 )
 from salesflow.money import Money
+from salesflow.orders import _state
+from salesflow.orders._state import OrderFold
 from salesflow.orders.events import OrderEvent, OrderPlaced, StatusChanged, event_from_dict
 from salesflow.orders.lifecycle import TRANSITIONS
 from salesflow.orders.notifications import (
@@ -49,100 +51,15 @@ from salesflow.orders.notifications import (
 from salesflow.orders.status import OrderStatus
 from salesflow.orders.values import Customer, OrderLine, SupportContact
 
-__all__ = ["REVIEW_REQUEST", "SCHEMA", "Order", "OrderOutcome"]
+__all__ = ["REVIEW_REQUEST", "SCHEMA", "SNAPSHOT_SCHEMA", "Order", "OrderOutcome"]
 
 SCHEMA: Final = "salesflow.order/1"
 """The ``schema`` tag of :meth:`Order.to_dict` documents."""
 
+SNAPSHOT_SCHEMA: Final = "salesflow.order-snapshot/1"
+"""The ``schema`` tag of :meth:`Order.to_snapshot` documents."""
+
 REVIEW_REQUEST: Final = "How did we do? We'd love to hear what you think of your order."
-
-
-class _Fold(Fold):
-    """The working state while events are applied (private, never shared once attached)."""
-
-    IDENTITY = "order_number"
-    OWNED = "this order's number"
-    CREATION = "place"
-
-    __slots__ = (
-        "carrier",
-        "delayed",
-        "eta",
-        "location",
-        "reported",
-        "resumes_to",
-        "status",
-        "step",
-        "tracking_number",
-        "tracking_url",
-    )
-
-    def __init__(self, placed: OrderPlaced) -> None:
-        self.status: OrderStatus = OrderStatus.RECEIVED
-        self.version = 1
-        self.last_at: datetime = placed.at
-        self.last_utc: datetime = utc(placed.at)
-        self.keys: dict[str, int] = {}
-        self.eta: date = placed.estimated_delivery
-        self.resumes_to: OrderStatus | None = None
-        self.step: ProcessingStep | None = None
-        self.carrier: str | None = None
-        self.tracking_number: str | None = None
-        self.tracking_url: str | None = None
-        self.location: str | None = None
-        self.reported: datetime | None = None
-        self.delayed = False
-
-    def apply(self, event: StatusChanged) -> None:
-        if event.from_status is not self.status:
-            raise InvalidField(
-                "from_status", event.from_status, f"{self.status.value!r}, the current status"
-            )
-        at = (self.status, self.resumes_to)
-        target = TRANSITIONS.table[at].get(event.event)
-        if target is None:
-            TRANSITIONS.refuse(at, event.event)
-        if event.to_status is not target:
-            raise InvalidField(
-                "to_status",
-                event.to_status,
-                f"{target.value!r}, where {event.event} leads from {self.status.value}",
-            )
-        # A new date (and any delay's date) may not lie before the day of the change;
-        # an unchanged date carried by other events may, when the order runs late.
-        # The day of the change is the calendar day where the change was written.
-        changed = event.estimated_delivery != self.eta or event.event == "delay"
-        if changed and event.estimated_delivery < event.at.date():
-            raise InvalidField(
-                "estimated_delivery",
-                event.estimated_delivery,
-                f"a date on or after {event.at.date().isoformat()}, "
-                f"the day of the change (at {event.at.isoformat()})",
-            )
-        if event.event == "resume":
-            if target is OrderStatus.PROCESSING and event.step is None:
-                raise InvalidField("step", None, "the processing step to resume")
-            if target is OrderStatus.IN_TRANSIT and event.location is None:
-                raise InvalidField("location", None, "the last known location to resume from")
-        if target is OrderStatus.DELAYED:
-            self.delayed = True
-            if self.status is not OrderStatus.DELAYED:
-                self.resumes_to = self.status
-        else:
-            self.resumes_to = None
-        if event.step is not None:
-            self.step = event.step
-        if event.carrier is not None:
-            self.carrier = event.carrier
-            self.tracking_number = event.tracking_number
-            self.tracking_url = event.tracking_url
-        if event.location is not None:
-            self.location = event.location
-        reported = event.reported_at
-        if reported is not None and (self.reported is None or utc(reported) > utc(self.reported)):
-            self.reported = reported
-        self.status = target
-        self.eta = event.estimated_delivery
 
 
 @attrs.frozen
@@ -168,8 +85,8 @@ class OrderOutcome:
         return cls(order, event, order._notice(event), repeated)
 
 
-def _fold_history(events: Sequence[Any]) -> _Fold:
-    return fold_checked(events, OrderPlaced, (StatusChanged,), _Fold, "order_number")
+def _fold_history(events: Sequence[Any]) -> OrderFold:
+    return fold_checked(events, OrderPlaced, (StatusChanged,), OrderFold, "order_number")
 
 
 @attrs.frozen(repr=False)
@@ -196,7 +113,9 @@ class Order(Aggregate):
     """The ``schema`` tag of :meth:`to_dict` documents."""
 
     history: tuple[OrderEvent, ...] = attrs.field(converter=as_history)
-    _fold: _Fold = attrs.field(init=False, eq=False, hash=False)
+    _fold: OrderFold = attrs.field(init=False, eq=False, hash=False)
+    # The digest of the snapshot it was restored from ("" with its whole history).
+    _origin: str = attrs.field(init=False, default="", repr=False)
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "_fold", _fold_history(self.history))
@@ -205,7 +124,7 @@ class Order(Aggregate):
 
     @property
     def _placed(self) -> OrderPlaced:
-        return self.history[0]  # type: ignore[return-value]
+        return self._fold.first  # type: ignore[no-any-return]
 
     @property
     def number(self) -> str:
@@ -283,7 +202,7 @@ class Order(Aggregate):
         None until delivered. On-time metrics read this."""
         if self._fold.status is not OrderStatus.DELIVERED:
             return None
-        last = self.history[-1]
+        last = self._event(self._fold.version)
         return last.reported_at or last.at if isinstance(last, StatusChanged) else None
 
     @property
@@ -586,7 +505,7 @@ class Order(Aggregate):
             # estimated delivery means the date in force before the earlier event.
             eta = estimated_delivery
             if eta is None:
-                eta = self.history[earlier.version - 2].estimated_delivery
+                eta = self._event(earlier.version - 1).estimated_delivery
             counted = {"actor": actor, "estimated_delivery": eta, **content}
             if name == "resume":  # its step or location is the order's, not an argument
                 counted.pop("step", None)
@@ -696,6 +615,53 @@ class Order(Aggregate):
             summary=_summary,
         )
 
+    def to_snapshot(self) -> dict[str, Any]:
+        """What the next command needs, as JSON primitives, sealed by a digest.
+
+        Store it beside the history and restore with :meth:`from_snapshot` in
+        time independent of the history's length. It holds the placement, the
+        current facts, the idempotency keys still remembered (the last
+        ``KEY_WINDOW`` = 32 keyed commands) and the events their repeats read.
+        See docs/orders.md ("Snapshots").
+        """
+        fold = self._fold
+        first = fold.recent.first if fold.recent is not None else self._placed.to_dict()
+        return _snapshot.write(
+            schema=SNAPSHOT_SCHEMA,
+            identity=("number", self.number),
+            fold=fold,
+            history=self.history,
+            state=_state.state(fold),
+            first=first,
+            needed=_state.needed(fold),
+        )
+
+    @classmethod
+    def from_snapshot(cls, snapshot: Any, *, tail: Iterable[Any] = ()) -> Order:
+        """The order a :meth:`to_snapshot` document describes, with the events stored after it.
+
+        ``tail`` holds those events (``OrderEvent`` objects or their
+        ``to_dict()`` forms) in version order, each checked as :meth:`replay`
+        checks it. Refused, naming the path: a snapshot altered anywhere (its
+        digest no longer matches), malformed or inconsistent
+        (``snapshot.state.resumes_to``), and a tail event that may not follow
+        (``tail[0].version``). The order's ``history`` then holds only the tail
+        and later events (``snapshot_version`` says where it starts); readings
+        of the whole history (``time_in_statuses``) ask for :meth:`replay`.
+        """
+        return restore_snapshot(
+            cls,
+            snapshot,
+            tail,
+            schema=SNAPSHOT_SCHEMA,
+            identity="number",
+            parse=event_from_dict,
+            first=OrderPlaced,
+            changes=(StatusChanged,),
+            fold=_state.restored,
+            sealed=_state.placement,
+        )
+
     # -- reading the history -------------------------------------------------------
 
     def time_in_statuses(self, now: datetime) -> Mapping[OrderStatus, Durations]:
@@ -711,6 +677,7 @@ class Order(Aggregate):
         latest change (named ``now``). Example: docs/orders.md.
         """
         _check.aware("now", now)
+        self._whole("time_in_statuses")
         if utc(now) < utc(self._fold.last_at):
             raise InvalidField(
                 "now", now, f"a time on or after the latest change ({self.updated_at.isoformat()})"

@@ -21,20 +21,22 @@ from typing import Any, ClassVar, Final
 
 import attrs
 
-from salesflow import _check, _zones
+from salesflow import _check, _snapshot
 from salesflow._aggregate import (
     SYSTEM,
     Aggregate,
-    Fold,
     as_history,
     command,
     fold_checked,
     repeated_creation,
     replayed,
     restore,
+    restore_snapshot,
 )
 from salesflow.errors import InvalidField, InvalidType
 from salesflow.leads import Lead, LeadStage
+from salesflow.routing import _state
+from salesflow.routing._state import CLOSING, Handoff, OwnershipFold
 from salesflow.routing.events import (
     HandoffAccepted,
     HandoffExpired,
@@ -46,25 +48,16 @@ from salesflow.routing.events import (
     RejectReason,
     event_from_dict,
 )
-from salesflow.routing.lifecycle import TRANSITIONS, HandoffStatus, key
+from salesflow.routing.lifecycle import TRANSITIONS, HandoffStatus
 from salesflow.routing.models import Role, SalesModel, owner_of
 
-__all__ = ["SCHEMA", "Handoff", "Ownership", "OwnershipOutcome", "needs_handoff"]
+__all__ = ["SCHEMA", "SNAPSHOT_SCHEMA", "Handoff", "Ownership", "OwnershipOutcome", "needs_handoff"]
 
 SCHEMA: Final = "salesflow.ownership/1"
 """The ``schema`` tag of :meth:`Ownership.to_dict` documents."""
 
-_Closing = HandoffAccepted | HandoffRejected | HandoffExpired | HandoffWithdrawn
-_CLOSING: Final = (HandoffAccepted, HandoffRejected, HandoffExpired, HandoffWithdrawn)
-
-
-@attrs.frozen
-class Handoff:
-    """One handoff as the history tells it: its submission, status and closing event."""
-
-    submitted: HandoffSubmitted
-    status: HandoffStatus
-    closed_by: _Closing | None = None
+SNAPSHOT_SCHEMA: Final = "salesflow.ownership-snapshot/1"
+"""The ``schema`` tag of :meth:`Ownership.to_snapshot` documents."""
 
 
 @attrs.frozen
@@ -79,153 +72,9 @@ class OwnershipOutcome:
     repeated: bool = False
 
 
-# -- the fold -----------------------------------------------------------------------
-
-
-class _Fold(Fold):
-    IDENTITY = "lead_id"
-    OWNED = "this lead's id"
-    CREATION = "start"
-
-    __slots__ = (
-        "handoffs",
-        "lead_id",
-        "owners",
-        "pending",
-        "person",
-        "role",
-    )
-
-    def __init__(self, first: OwnerAssigned) -> None:
-        self.lead_id = first.lead_id
-        self.role = first.role
-        self.person = first.person
-        self.version = 1
-        self.last_at = first.at
-        self.last_utc = _zones.utc(first.at)
-        self.pending: HandoffSubmitted | None = None
-        self.owners: dict[Role, tuple[str, ...]] = {}
-        self.handoffs: tuple[Handoff, ...] = ()
-        self.keys: dict[str, int] = {}  # idempotency key -> version (kept by _aggregate)
-        self._own()
-
-    @property
-    def _detail(self) -> str:
-        return f"lead {self.lead_id}"
-
-    def _own(self) -> None:
-        if self.person is None:
-            return
-        spells = self.owners.get(self.role, ())
-        if not spells or spells[-1] != self.person:
-            # Copy on write: a command's copy of the fold shares the dict until it changes.
-            self.owners = {**self.owners, self.role: (*spells, self.person)}
-
-    def refuse_pending(self) -> None:
-        """Raise when a handoff is pending: ownership changes wait until it is settled."""
-        if self.pending is not None:
-            raise InvalidField(
-                "pending",
-                f"handoff {self.pending.version} to {self.pending.to_role.value}",
-                "no pending handoff: accept, reject, expire or withdraw it first",
-            )
-
-    def need_pending(self, name: str) -> HandoffSubmitted:
-        """The pending handoff ``name`` acts on; raises when there is none."""
-        if self.pending is not None:
-            return self.pending
-        if self.handoffs:
-            TRANSITIONS.next(key(self.handoffs[-1].status), name, detail=self._detail)  # raises
-        raise InvalidField(
-            "pending", None, f"a pending handoff to {name} (lead {self.lead_id} has had none)"
-        )
-
-    def apply(self, event: OwnershipEvent) -> None:
-        if isinstance(event, OwnerAssigned):
-            self._apply_assign(event)
-        elif isinstance(event, HandoffSubmitted):
-            self._apply_submit(event)
-        else:
-            self._apply_close(event)
-
-    def _apply_assign(self, event: OwnerAssigned) -> None:
-        self.refuse_pending()
-        if event.event == "reassign":
-            if event.role is not self.role:
-                raise InvalidField(
-                    "role",
-                    event.role,
-                    f"{self.role.value!r}, the current role (transfer moves to another role)",
-                )
-            if event.person == self.person:
-                raise InvalidField("person", event.person, "someone other than the current owner")
-        elif event.role is self.role:
-            raise InvalidField(
-                "role",
-                event.role,
-                f"a role other than {self.role.value!r}, the current one (reassign stays in it)",
-            )
-        self.role, self.person = event.role, event.person
-        self._own()
-
-    def _apply_submit(self, event: HandoffSubmitted) -> None:
-        self.refuse_pending()
-        if event.from_role is not self.role:
-            raise InvalidField(
-                "from_role", event.from_role, f"{self.role.value!r}, the current role"
-            )
-        if event.from_person != self.person:
-            raise InvalidField(
-                "from_person", event.from_person, f"{self.person!r}, the current owner"
-            )
-        self.pending = event
-        self.role, self.person = event.to_role, None
-        self.handoffs = (*self.handoffs, Handoff(event, HandoffStatus.SUBMITTED))
-
-    def _apply_close(self, event: _Closing) -> None:
-        pending = self.need_pending(event.event)
-        if event.handoff != pending.version:
-            raise InvalidField(
-                "handoff", event.handoff, f"{pending.version}, the pending handoff's version"
-            )
-        status: HandoffStatus = TRANSITIONS.next(
-            (HandoffStatus.SUBMITTED, None), event.event, detail=self._detail
-        )
-        deadline = pending.expires_at
-        # The deadline is an instant: compared in UTC, never by wall-clock readings.
-        passed = deadline is not None and _zones.utc(event.at) >= _zones.utc(deadline)
-        if isinstance(event, HandoffExpired):
-            if deadline is None:
-                raise InvalidField(
-                    "expires_at", None, "a deadline: only a handoff with one can expire"
-                )
-            if not passed:
-                raise InvalidField(
-                    "at", event.at, f"a time at or after the deadline ({deadline.isoformat()})"
-                )
-        elif not isinstance(event, HandoffWithdrawn) and passed:
-            assert deadline is not None
-            raise InvalidField(
-                "at",
-                event.at,
-                f"a time before the deadline ({deadline.isoformat()}); it has run out: expire it",
-            )
-        if isinstance(event, HandoffAccepted):
-            if pending.to_person is not None and event.person != pending.to_person:
-                raise InvalidField(
-                    "person", event.person, f"{pending.to_person!r}, who the handoff was offered to"
-                )
-            self.person = event.person
-            self._own()
-        else:
-            self.role, self.person = pending.from_role, pending.from_person
-        self.pending = None
-        self.handoffs = (*self.handoffs[:-1], Handoff(pending, status, event))
-
-
-def _fold_history(events: Sequence[Any]) -> _Fold:
-    changes = (OwnerAssigned, HandoffSubmitted, *_CLOSING)
-    return fold_checked(events, OwnerAssigned, changes, _Fold, "lead_id")
+def _fold_history(events: Sequence[Any]) -> OwnershipFold:
+    changes = (OwnerAssigned, HandoffSubmitted, *CLOSING)
+    return fold_checked(events, OwnerAssigned, changes, OwnershipFold, "lead_id")
 
 
 # -- the aggregate ------------------------------------------------------------------
@@ -246,7 +95,9 @@ class Ownership(Aggregate):
     """The ``schema`` tag of :meth:`to_dict` documents."""
 
     history: tuple[OwnershipEvent, ...] = attrs.field(converter=as_history)
-    _fold: _Fold = attrs.field(init=False, eq=False, hash=False)
+    _fold: OwnershipFold = attrs.field(init=False, eq=False, hash=False)
+    # The digest of the snapshot it was restored from ("" with its whole history).
+    _origin: str = attrs.field(init=False, default="", repr=False)
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "_fold", _fold_history(self.history))
@@ -492,7 +343,7 @@ class Ownership(Aggregate):
 
         def arguments(earlier: Any) -> dict[str, Any]:
             # Defaults resolved as they were then: the person the handoff was offered to.
-            offered = self.history[earlier.handoff - 1]
+            offered = self._fold.submitted(earlier.handoff)
             taker = getattr(offered, "to_person", None) if person is None else person
             return {"person": taker, "actor": taker if actor is None else actor}
 
@@ -678,6 +529,44 @@ class Ownership(Aggregate):
             parse=event_from_dict,
             build=cls,
             summary=_summary,
+        )
+
+    def to_snapshot(self) -> dict[str, Any]:
+        """What the next command needs, as JSON primitives, sealed by a digest.
+
+        Restore with :meth:`from_snapshot`; see docs/orders.md ("Snapshots").
+        """
+        fold = self._fold
+        first = fold.recent.first if fold.recent is not None else fold.first.to_dict()
+        return _snapshot.write(
+            schema=SNAPSHOT_SCHEMA,
+            identity=("lead_id", self.lead_id),
+            fold=fold,
+            history=self.history,
+            state=_state.state(fold),
+            first=first,
+            needed=_state.needed(fold),
+        )
+
+    @classmethod
+    def from_snapshot(cls, snapshot: Any, *, tail: Iterable[Any] = ()) -> Ownership:
+        """The record a :meth:`to_snapshot` document describes, with the events stored after it.
+
+        ``tail`` holds those events (objects or their ``to_dict()`` forms) in
+        version order, each checked as :meth:`replay` checks it; an altered,
+        malformed or inconsistent snapshot is refused naming the path.
+        """
+        return restore_snapshot(
+            cls,
+            snapshot,
+            tail,
+            schema=SNAPSHOT_SCHEMA,
+            identity="lead_id",
+            parse=event_from_dict,
+            first=OwnerAssigned,
+            changes=(OwnerAssigned, HandoffSubmitted, *CLOSING),
+            fold=_state.restored,
+            sealed=_state.assigned,
         )
 
     # -- what the record credits -------------------------------------------------------

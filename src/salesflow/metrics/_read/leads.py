@@ -36,6 +36,7 @@ from salesflow.metrics._read.fields import (
     row_at,
     where,
 )
+from salesflow.metrics._read.orders import WHOLE_HISTORY
 from salesflow.metrics._read.scope import after_now, history_not_after, not_after
 
 __all__ = ["LEADS_EXPECTED", "LeadRow", "lead_rows"]
@@ -179,6 +180,8 @@ def _sources(leads: Any) -> Iterable[tuple[int, Any, Lead | None]]:
             histories.setdefault(item.lead_id, []).append((index, item))
             continue
         if isinstance(item, Lead):
+            if item.snapshot_version:
+                raise InvalidField(f"leads[{index}]", item, WHOLE_HISTORY)
             lead = item
         elif isinstance(item, list | tuple):
             lead = _replayed(index, item)

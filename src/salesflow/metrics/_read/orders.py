@@ -102,9 +102,17 @@ def _replayed(field: str, events: list[Any] | tuple[Any, ...]) -> Order:
         raise renamed(err, err.field.replace("events[", f"{field}[", 1)) from None
 
 
+WHOLE_HISTORY: Final = (
+    "an aggregate with its whole history (metrics read every event; "
+    "one restored from a snapshot holds only the events after it: replay it)"
+)
+
+
 def as_order(field: str, item: Any) -> Order | None:
     """The order an item at ``field`` describes, or None when it is a plain record."""
     if isinstance(item, Order):
+        if item.snapshot_version:
+            raise InvalidField(field, item, WHOLE_HISTORY)
         return item
     if isinstance(item, list | tuple):
         return _replayed(field, item)

@@ -1,0 +1,240 @@
+"""Snapshots of the aggregates (private): what the next command needs, sealed by a digest.
+
+A snapshot holds the aggregate's creation event, its current facts (its
+``state``), the idempotency keys it still remembers and the ``recent`` events
+a repeat or a rule may read (each with its own digest, parsed only when read).
+The ``digest`` covers everything else, so a snapshot altered anywhere is
+refused. It is a cache the host keeps beside the append-only history: rebuild
+it from the history (``replay(...).to_snapshot()``), never edit it.
+See docs/orders.md ("Snapshots") for the format and the key window.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Final
+
+from salesflow import _check
+from salesflow.errors import InvalidField, InvalidType
+from salesflow.money import Money
+
+KEY_WINDOW: Final = 32
+"""How many idempotency keys an aggregate remembers: those of its latest 32 keyed commands.
+
+A retry within the window is recognised (one dictionary lookup); a key that
+has left it is forgotten and may be used again, as a payment API forgets a key
+after a day. Replay and snapshots apply the same window, so both agree.
+"""
+
+_ENCODE: Final = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+).encode
+
+
+def seal(value: Any) -> str:
+    """The digest of a JSON value: BLAKE2b (128 bits) of its canonical JSON text."""
+    return hashlib.blake2b(_ENCODE(value).encode(), digest_size=16).hexdigest()
+
+
+def remember(keys: dict[str, int], key: str, version: int) -> dict[str, int]:
+    """A new key index with ``key`` recorded at ``version``, the oldest beyond the window gone."""
+    index = {**keys, key: version}
+    if len(index) > KEY_WINDOW:
+        del index[next(iter(index))]
+    return index
+
+
+def made(kind: type, values: Mapping[str, Any]) -> Any:
+    """An instance of an attrs class built from values already checked once (a sealed snapshot's)."""
+    instance: Any = object.__new__(kind)
+    for name, value in values.items():
+        object.__setattr__(instance, name, value)
+    return instance
+
+
+def sealed_money(document: dict[str, str]) -> Money:
+    """The Money a sealed snapshot wrote (``{"amount": "12.00", "currency": "GBP"}``)."""
+    return made(Money, {"amount": Decimal(document["amount"]), "currency": document["currency"]})  # type: ignore[no-any-return]
+
+
+def iso(value: datetime | date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+class Recent:
+    """The events a snapshot carries, by version: parsed when first read, digest checked then."""
+
+    __slots__ = ("entries", "first", "parse", "parsed")
+
+    def __init__(
+        self,
+        entries: dict[int, tuple[str, dict[str, Any]]],
+        parse: Callable[..., Any],
+        first: dict[str, Any],
+    ) -> None:
+        self.entries = entries
+        self.parse = parse
+        self.first = first  # the creation event as the snapshot wrote it (sealed by its digest)
+        self.parsed: dict[int, Any] = {}
+
+    def event(self, version: int) -> Any:
+        found = self.parsed.get(version)
+        if found is not None:
+            return found
+        position = sorted(self.entries).index(version) if version in self.entries else -1
+        if position < 0:
+            raise InvalidField(
+                "snapshot.recent",
+                version,
+                "the events the snapshot needs: rebuild it from the history",
+            )
+        digest, document = self.entries[version]
+        field = f"snapshot.recent[{position}]"
+        if seal(document) != digest:
+            raise InvalidField(
+                f"{field}[2]", document, "the event the digest seals: the snapshot was altered"
+            )
+        event = self.parse(document, field=f"{field}[2]")
+        if event.version != version:
+            raise InvalidField(f"{field}[0]", version, f"{event.version}, the event's version")
+        self.parsed[version] = event
+        return event
+
+
+def sealed_entry(event: Any) -> tuple[str, dict[str, Any]]:
+    document = event.to_dict()
+    return seal(document), document
+
+
+def write(
+    *,
+    schema: str,
+    identity: tuple[str, str],
+    fold: Any,
+    history: tuple[Any, ...],
+    state: dict[str, Any],
+    first: dict[str, Any],
+    needed: Iterable[int],
+) -> dict[str, Any]:
+    """The snapshot document of an aggregate whose fold is ``fold``.
+
+    ``history`` holds the events after ``fold.base``; ``needed`` are the
+    versions a later command may read (the last one, and those the
+    remembered keys recorded, with what their repeats compare against).
+    """
+    base: int = fold.base
+    recent: Recent | None = fold.recent
+    entries: list[list[Any]] = []
+    for version in sorted({v for v in needed if v > 1}):
+        if version > base:
+            digest, document = sealed_entry(history[version - base - 1])
+        else:
+            assert recent is not None  # an aggregate with its whole history has base 0
+            digest, document = recent.entries[version]
+        entries.append([version, digest, document])
+    body: dict[str, Any] = {
+        "schema": schema,
+        identity[0]: identity[1],
+        "version": fold.version,
+        "updated_at": fold.last_at.isoformat(),
+        "first": first,
+        "state": state,
+        "keys": [[key, version] for key, version in fold.keys.items()],
+        "recent": [[version, digest] for version, digest, _ in entries],
+    }
+    body["digest"] = seal(body)
+    body["recent"] = entries
+    return body
+
+
+_TOP: Final = frozenset(
+    {"schema", "version", "updated_at", "first", "state", "keys", "recent", "digest"}
+)
+
+
+def read(
+    snapshot: Any, *, schema: str, identity: str, parse: Callable[..., Any]
+) -> tuple[dict[str, Any], dict[str, int], Recent, datetime, bool]:
+    """Check a snapshot's form; return it, its key index, recent events, time and whether sealed.
+
+    Sealed means its digest matches its content.
+
+    Errors name the path inside the snapshot (``snapshot.state.status``).
+    """
+    doc = _check.mapping("snapshot", snapshot)
+    if doc.get("schema") != schema:
+        raise InvalidField("snapshot.schema", doc.get("schema"), repr(schema))
+    _check.only_keys("snapshot", doc, _TOP | {identity})
+    version = _check.key("snapshot", doc, "version")
+    if type(version) is not int or version < 1:
+        raise InvalidField("snapshot.version", version, "a version of 1 or more")
+    for name in ("first", "state"):
+        if not isinstance(_check.key("snapshot", doc, name), dict):
+            raise InvalidType(f"snapshot.{name}", doc[name], "a mapping (dict)")
+    raw_keys = _check.key("snapshot", doc, "keys")
+    raw_recent = _check.key("snapshot", doc, "recent")
+    digest = _check.key("snapshot", doc, "digest")
+    if not isinstance(raw_recent, list):
+        raise InvalidType("snapshot.recent", raw_recent, "a list of [version, digest, event]")
+    entries: dict[int, tuple[str, dict[str, Any]]] = {}
+    pairs: list[list[Any]] = []
+    for index, entry in enumerate(raw_recent):
+        if (
+            not isinstance(entry, list)
+            or len(entry) != 3
+            or type(entry[0]) is not int
+            or not 1 < entry[0] <= version
+            or type(entry[1]) is not str
+            or not isinstance(entry[2], dict)
+            or entry[0] in entries
+        ):
+            raise InvalidField(
+                f"snapshot.recent[{index}]",
+                entry,
+                f"[version, digest, event]: a new version from 2 to {version}",
+            )
+        entries[entry[0]] = (entry[1], entry[2])
+        pairs.append([entry[0], entry[1]])
+    if not isinstance(raw_keys, list) or len(raw_keys) > KEY_WINDOW:
+        raise InvalidField(
+            "snapshot.keys", raw_keys, f"a list of at most {KEY_WINDOW} [key, version]"
+        )
+    keys: dict[str, int] = {}
+    for index, entry in enumerate(raw_keys):
+        if (
+            not isinstance(entry, list)
+            or len(entry) != 2
+            or type(entry[0]) is not str
+            or type(entry[1]) is not int
+            or not 1 <= entry[1] <= version
+            or entry[0] in keys
+            or (entry[1] > 1 and entry[1] not in entries)
+        ):
+            raise InvalidField(
+                f"snapshot.keys[{index}]",
+                entry,
+                f"[key, version]: a new key, a version from 1 to {version} the snapshot holds",
+            )
+        keys[entry[0]] = entry[1]
+    at = _check.parse_datetime("snapshot.updated_at", doc.get("updated_at"))
+    body = {name: value for name, value in doc.items() if name != "digest"}
+    body["recent"] = pairs
+    sealed = type(digest) is str and seal(body) == digest
+    return doc, keys, Recent(entries, parse, doc["first"]), at, sealed
+
+
+ALTERED: Final = (
+    "the digest of the snapshot's content: the snapshot was altered (rebuild it from the history)"
+)
+
+
+def check_identity(snapshot: Mapping[str, Any], identity: str, first: Any, attribute: str) -> None:
+    """Refuse a snapshot whose identity is not its creation event's."""
+    if snapshot[identity] != getattr(first, attribute):
+        raise InvalidField(
+            f"snapshot.{identity}", snapshot[identity], repr(getattr(first, attribute))
+        )
