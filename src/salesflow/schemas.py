@@ -33,9 +33,11 @@ from salesflow import _jsonform
 from salesflow._durations import Durations
 from salesflow._frames_out import Columns
 from salesflow._jsonform import Shape, shape_of, summary
+from salesflow._snapshot import KEY_WINDOW
 from salesflow.commands import VERBS
 from salesflow.errors import InvalidField, InvalidType
 from salesflow.leads.events import LeadEvent
+from salesflow.leads.lead import SNAPSHOT_SCHEMA as LEAD_SNAPSHOT
 from salesflow.leads.lead import Lead
 from salesflow.metrics.cohorts import CohortTable
 from salesflow.metrics.email import EmailReport
@@ -50,8 +52,10 @@ from salesflow.money import Money
 from salesflow.orders.carriers import CARRIER_VOCABULARIES, CarrierUpdate
 from salesflow.orders.events import OrderEvent
 from salesflow.orders.notifications import NOTICE_TYPES
+from salesflow.orders.order import SNAPSHOT_SCHEMA as ORDER_SNAPSHOT
 from salesflow.orders.order import Order
 from salesflow.routing.events import OwnershipEvent
+from salesflow.routing.ownership import SNAPSHOT_SCHEMA as OWNERSHIP_SNAPSHOT
 from salesflow.routing.ownership import Ownership
 
 __all__ = ["BASE_URI", "DIALECT", "names", "primitives", "schema"]
@@ -248,6 +252,68 @@ def _aggregate(kind: str, defs: _Defs) -> dict[str, Any]:
     return _closed(cls.__name__, summary(cls), properties, required)
 
 
+# -- snapshots ------------------------------------------------------------------------------
+
+_SNAPSHOTS: Final = {
+    "order": ORDER_SNAPSHOT,
+    "lead": LEAD_SNAPSHOT,
+    "ownership": OWNERSHIP_SNAPSHOT,
+}
+
+
+def _snapshot(kind: str, defs: _Defs) -> dict[str, Any]:
+    """A ``to_snapshot()`` document: the creation event, the facts, the keys, recent events.
+
+    ``state`` holds the aggregate's current facts in a form private to the
+    snapshot (``from_snapshot`` checks it, the digest seals it): an object here.
+    """
+    cls = _AGGREGATES[kind]
+    names = _event_names(kind, _EVENTS[kind])
+    creation = next(name for name, verb in VERBS[kind].items() if verb.creates)
+    first_class = next(c for c, verbs in names.items() if creation in verbs)
+    first = defs.ref(
+        first_class.__name__, functools.partial(_event, first_class, names[first_class])
+    )
+    events = [
+        defs.ref(c.__name__, functools.partial(_event, c, verbs)) for c, verbs in names.items()
+    ]
+    identity, source = _SUMMARIES[kind][0]
+    digest = {"type": "string", "pattern": "^[0-9a-f]{32}$"}
+    properties: dict[str, Any] = {
+        "schema": {"const": _SNAPSHOTS[kind]},
+        identity: defs.shape(_property_shape(cls, str(source))),
+        "version": {"type": "integer", "minimum": 1},
+        "updated_at": defs.shape(Shape("instant")),
+        "first": first,
+        "state": {
+            "type": "object",
+            "description": f"The {kind}'s current facts (checked by from_snapshot, sealed by digest).",
+        },
+        "keys": {
+            "type": "array",
+            "maxItems": KEY_WINDOW,
+            "items": {
+                "type": "array",
+                "prefixItems": [{"type": "string"}, {"type": "integer", "minimum": 1}],
+                "minItems": 2,
+                "items": False,
+            },
+        },
+        "recent": {
+            "type": "array",
+            "items": {
+                "type": "array",
+                "prefixItems": [{"type": "integer", "minimum": 2}, digest, {"oneOf": events}],
+                "minItems": 3,
+                "items": False,
+            },
+        },
+        "digest": digest,
+    }
+    words = f"{cls.__name__}.to_snapshot(): what the next command needs, sealed by a digest."
+    return _closed(f"{cls.__name__} snapshot", words, properties, list(properties))
+
+
 # -- notifications -------------------------------------------------------------------------
 
 
@@ -434,6 +500,7 @@ def _builders() -> dict[str, Callable[[_Defs], dict[str, Any]]]:
     found: dict[str, Callable[[_Defs], dict[str, Any]]] = {}
     for kind in _AGGREGATES:
         found[kind] = functools.partial(_aggregate, kind)
+        found[f"{kind}.snapshot"] = functools.partial(_snapshot, kind)
         found[f"{kind}.event"] = functools.partial(_any_event, kind)
         for cls, verbs in _event_names(kind, _EVENTS[kind]).items():
             found[f"{kind}.event.{_snake(cls.__name__)}"] = functools.partial(_event, cls, verbs)

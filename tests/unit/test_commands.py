@@ -492,6 +492,21 @@ def test_an_aggregate_refuses_anything_but_its_own_change_naming_command(command
     assert order == placed()
 
 
+def test_a_command_applies_to_an_order_restored_from_its_snapshot_as_to_the_replayed_one():
+    order = packed()
+    restored = Order.from_snapshot(order.to_snapshot())
+    command = Command.from_dict(
+        body("order", "ship", carrier="DHL", tracking_number="JD1", at=at(4).isoformat())
+    )
+
+    through_snapshot = restored.apply(command)
+    through_history = order.apply(command)
+
+    assert through_snapshot.event == through_history.event
+    assert through_snapshot.notification == through_history.notification
+    assert through_snapshot.order.to_snapshot() == through_history.order.to_snapshot()
+
+
 def test_a_lead_and_an_ownership_record_apply_their_own_changes():
     lead = Lead.create(lead_id="L-1", source="inbound", at=T0).lead
     record = Ownership.start(lead_id="L-1", role="qualifier", person="quinn", at=T0).ownership

@@ -82,6 +82,7 @@ def test_the_names_are_sorted_and_cover_every_document_kind():
 
     assert list(names) == sorted(set(names))
     assert {"order", "lead", "ownership", "command", "order.carrier_update"} <= set(names)
+    assert {"order.snapshot", "lead.snapshot", "ownership.snapshot"} <= set(names)
     assert {f"{a}.command.{v}" for a, verbs in VERBS.items() for v in verbs} <= set(names)
     assert {f"order.notification.{s.value}" for s in NOTICE_TYPES} <= set(names)
     assert {"metric.ratio", "metric.score", "metric.amount", "metric.durations"} <= set(names)
@@ -183,6 +184,7 @@ def _live(bodies: list[dict[str, Any]]) -> None:
             valid(f"order.notification.{notification.status.value}", notification.to_dict())
         target = getattr(outcome, aggregate)
         valid(aggregate, target.to_dict())
+        valid(f"{aggregate}.snapshot", target.to_snapshot())
 
 
 def _snake(name: str) -> str:
@@ -326,6 +328,15 @@ SAMPLE_AGGREGATES = {
 )
 def test_the_sample_aggregates_match_their_schemas(name, build):
     valid(name, build().to_dict())
+
+
+@pytest.mark.parametrize(
+    ("name", "build"),
+    [(name, build) for name, builds in SAMPLE_AGGREGATES.items() for build in builds],
+    ids=lambda value: getattr(value, "__name__", value),
+)
+def test_the_sample_aggregates_snapshots_match_their_schemas(name, build):
+    valid(f"{name}.snapshot", build().to_snapshot())
 
 
 def test_every_notification_kind_matches_its_schema():
@@ -534,6 +545,8 @@ SHIP = Command.from_dict(
 ).to_dict()
 RATIO = samples.ratio().to_dict()
 
+SNAPSHOT = samples.delayed().to_snapshot()
+
 TAMPERED = [
     ("order", ORDER, ("colour",), "red"),
     ("order", ORDER, ("version",), "7"),
@@ -553,6 +566,12 @@ TAMPERED = [
     ("order.command.ship", SHIP, ("expected_version",), 1.5),
     ("order.command.ship", SHIP, ("at",), "tomorrow"),
     ("command", SHIP, ("aggregate",), "invoice"),
+    ("order.snapshot", SNAPSHOT, ("digest",), "not a digest"),
+    ("order.snapshot", SNAPSHOT, ("schema",), "salesflow.order/1"),
+    ("order.snapshot", SNAPSHOT, ("keys", 0, 1), "2"),
+    ("order.snapshot", SNAPSHOT, ("recent", 0, 2, "event"), "teleport"),
+    ("order.snapshot", SNAPSHOT, ("first", "event"), "process"),
+    ("order.snapshot", SNAPSHOT, ("extra",), 1),
     ("metric.ratio", RATIO, ("numerator",), 1.5),
     ("metric.ratio", RATIO, ("extra",), 1),
     ("metric.result", RATIO, ("kind",), "fraction"),
