@@ -33,7 +33,7 @@ from salesflow import _jsonform
 from salesflow._durations import Durations
 from salesflow._frames_out import Columns
 from salesflow._jsonform import Shape, shape_of, summary
-from salesflow._snapshot import KEY_WINDOW
+from salesflow._snapshot import KEY_WINDOW, seal, sealed_entry
 from salesflow.commands import VERBS
 from salesflow.errors import InvalidField, InvalidType
 from salesflow.leads.events import LeadEvent
@@ -261,6 +261,18 @@ _SNAPSHOTS: Final = {
 }
 
 
+class _Empty:
+    """An event whose document is ``{}``: what a carried event's digest looks like."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {}
+
+
+def _hex(length: int) -> dict[str, Any]:
+    """A digest as the snapshots write it (its length measured on the code that seals)."""
+    return {"type": "string", "pattern": f"^[0-9a-f]{{{length}}}$"}
+
+
 def _snapshot(kind: str, defs: _Defs) -> dict[str, Any]:
     """A ``to_snapshot()`` document: the creation event, the facts, the keys, recent events.
 
@@ -278,7 +290,6 @@ def _snapshot(kind: str, defs: _Defs) -> dict[str, Any]:
         defs.ref(c.__name__, functools.partial(_event, c, verbs)) for c, verbs in names.items()
     ]
     identity, source = _SUMMARIES[kind][0]
-    digest = {"type": "string", "pattern": "^[0-9a-f]{32}$"}
     properties: dict[str, Any] = {
         "schema": {"const": _SNAPSHOTS[kind]},
         identity: defs.shape(_property_shape(cls, str(source))),
@@ -303,12 +314,16 @@ def _snapshot(kind: str, defs: _Defs) -> dict[str, Any]:
             "type": "array",
             "items": {
                 "type": "array",
-                "prefixItems": [{"type": "integer", "minimum": 2}, digest, {"oneOf": events}],
+                "prefixItems": [
+                    {"type": "integer", "minimum": 2},
+                    _hex(len(sealed_entry(_Empty())[0])),
+                    {"oneOf": events},
+                ],
                 "minItems": 3,
                 "items": False,
             },
         },
-        "digest": digest,
+        "digest": _hex(len(seal({}))),
     }
     words = f"{cls.__name__}.to_snapshot(): what the next command needs, sealed by a digest."
     return _closed(f"{cls.__name__} snapshot", words, properties, list(properties))
