@@ -8,7 +8,7 @@ rebuilds an attrs event and checks it is written exactly as :func:`to_dict` writ
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from datetime import date, datetime
 from enum import Enum
 from typing import Any, TypeVar, cast
@@ -24,8 +24,13 @@ Parser = Callable[[str, Any], Any]
 """Reads one document value: ``parser(path, value)`` (``history[3].at``)."""
 
 
+_AS_IS: frozenset[type] = frozenset({str, int, bool, float})
+
+
 def primitive(value: Any) -> Any:
     """``value`` as a JSON primitive: an enum's value, an ISO 8601 date or time, a dict."""
+    if type(value) in _AS_IS:  # the usual case, first
+        return value
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, datetime | date):
@@ -39,11 +44,16 @@ def primitive(value: Any) -> Any:
 def to_dict(event: Any, fixed: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """An attrs event's ``to_dict()``: ``"event"``, then ``fixed``, then each field not None."""
     document: dict[str, Any] = {"event": event.event, **(fixed or {})}
-    for field in attrs.fields(type(event)):
-        value = getattr(event, field.name)
+    for name in _ordered_names(cast(Hashable, type(event))):
+        value = getattr(event, name)
         if value is not None:
-            document[field.name] = primitive(value)
+            document[name] = primitive(value)
     return document
+
+
+@functools.cache
+def _ordered_names(kind: Any) -> tuple[str, ...]:
+    return tuple(field.name for field in attrs.fields(kind))
 
 
 def read(document: Any, kinds: Mapping[str, _T], *, field: str) -> tuple[dict[str, Any], _T]:
