@@ -73,15 +73,17 @@ def iso(value: datetime | date | None) -> str | None:
 class Recent:
     """The events a snapshot carries, by version: parsed when first read, digest checked then."""
 
-    __slots__ = ("entries", "first", "parse", "parsed")
+    __slots__ = ("entries", "first", "first_text", "parse", "parsed")
 
     def __init__(
         self,
         entries: dict[int, tuple[str, dict[str, Any]]],
         parse: Callable[..., Any],
         first: dict[str, Any],
+        first_text: str,
     ) -> None:
         self.entries = entries
+        self.first_text = first_text  # its canonical JSON text, as sealed
         self.parse = parse
         self.first = first  # the creation event as the snapshot wrote it (sealed by its digest)
         self.parsed: dict[int, Any] = {}
@@ -146,14 +148,22 @@ def write(
         identity[0]: identity[1],
         "version": fold.version,
         "updated_at": fold.last_at.isoformat(),
-        "first": first,
         "state": state,
         "keys": [[key, version] for key, version in fold.keys.items()],
         "recent": [[version, digest] for version, digest, _ in entries],
     }
-    body["digest"] = seal(body)
+    # The creation event never changes: its text, read once from the snapshot restored, is reused.
+    first_text = recent.first_text if recent is not None else _ENCODE(first)
+    body["digest"] = _sealed(first_text, body)
+    body["first"] = first
     body["recent"] = entries
     return body
+
+
+def _sealed(first_text: str, rest: dict[str, Any]) -> str:
+    """The snapshot's digest: of its creation event's canonical text, then the rest's."""
+    text = f"{first_text}\n{_ENCODE(rest)}"
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 _TOP: Final = frozenset(
@@ -185,6 +195,56 @@ def read(
     digest = _check.key("snapshot", doc, "digest")
     if not isinstance(raw_recent, list):
         raise InvalidType("snapshot.recent", raw_recent, "a list of [version, digest, event]")
+    if not isinstance(raw_keys, list) or len(raw_keys) > KEY_WINDOW:
+        raise InvalidField(
+            "snapshot.keys", raw_keys, f"a list of at most {KEY_WINDOW} [key, version]"
+        )
+    try:  # the usual, well-formed snapshot: read in bulk, checked in bulk
+        entries = {number: (sealed_with, event) for number, sealed_with, event in raw_recent}
+        pairs = [[number, sealed_with] for number, sealed_with, _ in raw_recent]
+        keys = dict(raw_keys)
+        well_formed = (
+            len(entries) == len(raw_recent)
+            and len(keys) == len(raw_keys)
+            and all(
+                type(number) is int and 1 < number <= version and type(sealed_with) is str
+                for number, sealed_with in pairs
+            )
+            and all(type(event) is dict for _, event in entries.values())
+            and all(
+                type(key) is str and type(number) is int and (number in entries or number == 1)
+                for key, number in keys.items()
+            )
+        )
+    except (TypeError, ValueError):
+        well_formed = False
+    if not well_formed:
+        entries, pairs, keys = _checked_one_by_one(raw_recent, raw_keys, version)
+    at = _check.parse_datetime("snapshot.updated_at", doc.get("updated_at"))
+    body = {name: value for name, value in doc.items() if name != "digest" and name != "first"}
+    body["recent"] = pairs
+    first_text = _ENCODE(doc["first"])
+    sealed = type(digest) is str and _sealed(first_text, body) == digest
+    return doc, keys, Recent(entries, parse, doc["first"], first_text), at, sealed
+
+
+ALTERED: Final = (
+    "the digest of the snapshot's content: the snapshot was altered (rebuild it from the history)"
+)
+
+
+def check_identity(snapshot: Mapping[str, Any], identity: str, first: Any, attribute: str) -> None:
+    """Refuse a snapshot whose identity is not its creation event's."""
+    if snapshot[identity] != getattr(first, attribute):
+        raise InvalidField(
+            f"snapshot.{identity}", snapshot[identity], repr(getattr(first, attribute))
+        )
+
+
+def _checked_one_by_one(
+    raw_recent: list[Any], raw_keys: list[Any], version: int
+) -> tuple[dict[int, tuple[str, dict[str, Any]]], list[list[Any]], dict[str, int]]:
+    """The recent events and keys of a snapshot read one by one, the first malformed named."""
     entries: dict[int, tuple[str, dict[str, Any]]] = {}
     pairs: list[list[Any]] = []
     for index, entry in enumerate(raw_recent):
@@ -209,10 +269,6 @@ def read(
             )
         entries[number] = (sealed_with, event)
         pairs.append([number, sealed_with])
-    if not isinstance(raw_keys, list) or len(raw_keys) > KEY_WINDOW:
-        raise InvalidField(
-            "snapshot.keys", raw_keys, f"a list of at most {KEY_WINDOW} [key, version]"
-        )
     keys: dict[str, int] = {}
     for index, entry in enumerate(raw_keys):
         try:
@@ -231,21 +287,4 @@ def read(
                 f"[key, version]: a new key, a version from 1 to {version} the snapshot holds",
             )
         keys[key] = number
-    at = _check.parse_datetime("snapshot.updated_at", doc.get("updated_at"))
-    body = {name: value for name, value in doc.items() if name != "digest"}
-    body["recent"] = pairs
-    sealed = type(digest) is str and seal(body) == digest
-    return doc, keys, Recent(entries, parse, doc["first"]), at, sealed
-
-
-ALTERED: Final = (
-    "the digest of the snapshot's content: the snapshot was altered (rebuild it from the history)"
-)
-
-
-def check_identity(snapshot: Mapping[str, Any], identity: str, first: Any, attribute: str) -> None:
-    """Refuse a snapshot whose identity is not its creation event's."""
-    if snapshot[identity] != getattr(first, attribute):
-        raise InvalidField(
-            f"snapshot.{identity}", snapshot[identity], repr(getattr(first, attribute))
-        )
+    return entries, pairs, keys

@@ -10,7 +10,7 @@ import pytest
 
 from fuzz.samples import accepted, at, delivered, in_transit, lost_lead, packed, placed
 from salesflow import InvalidField, InvalidType
-from salesflow._snapshot import KEY_WINDOW, seal
+from salesflow._snapshot import _ENCODE, KEY_WINDOW, _sealed
 from salesflow.leads import ActivityKind, Lead
 from salesflow.metrics import average_order_value
 from salesflow.orders import CarrierUpdate, Order, apply_carrier_update
@@ -23,9 +23,9 @@ def _json(value: Any) -> Any:
 
 def _resealed(snapshot: dict[str, Any]) -> dict[str, Any]:
     """``snapshot`` with its digest made to match again: a forged, not an edited, snapshot."""
-    body = {name: value for name, value in snapshot.items() if name != "digest"}
+    body = {name: value for name, value in snapshot.items() if name not in ("digest", "first")}
     body["recent"] = [[version, digest] for version, digest, _ in snapshot["recent"]]
-    return {**snapshot, "digest": seal(body)}
+    return {**snapshot, "digest": _sealed(_ENCODE(snapshot["first"]), body)}
 
 
 def _busy_lead(activities: int, *, keyed: bool = True) -> Lead:
