@@ -198,7 +198,7 @@ def order_lives(draw, max_changes: int = 12):
         }
         for index in range(draw(st.integers(1, 3)))
     ]
-    clock = draw(aware_datetimes)
+    clock = draw(aware_datetimes).astimezone(UTC)  # steps are elapsed time, not wall clock
     place = {
         "aggregate": "order",
         "command": "place",
@@ -257,7 +257,7 @@ def lead_lives(draw, max_changes: int = 10):
     from salesflow import Command
     from salesflow.leads import LeadStage
 
-    clock = draw(aware_datetimes)
+    clock = draw(aware_datetimes).astimezone(UTC)  # steps are elapsed time, not wall clock
     create: dict[str, object] = {
         "aggregate": "lead",
         "command": "create",
@@ -312,7 +312,7 @@ def ownership_lives(draw, max_changes: int = 10):
 
     roles = ["manager", "qualifier", "closer", "account_manager"]
     people = ["quinn", "cleo", "sam", "ari"]
-    clock = draw(aware_datetimes)
+    clock = draw(aware_datetimes).astimezone(UTC)  # steps are elapsed time, not wall clock
     start: dict[str, object] = {
         "aggregate": "ownership",
         "command": "start",
