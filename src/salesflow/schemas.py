@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import copy
 import functools
+import inspect
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import Enum
@@ -29,7 +30,7 @@ from typing import Any, ClassVar, Final, Union
 
 import attrs
 
-from salesflow import _jsonform
+from salesflow import _jsonform, errors
 from salesflow._durations import Durations
 from salesflow._frames_out import Columns
 from salesflow._jsonform import Shape, shape_of, summary
@@ -508,6 +509,46 @@ _TABLES: Final[dict[str, type]] = {
 }
 
 
+# -- error documents --------------------------------------------------------------------------
+
+
+def _error_detail(hint: Any) -> dict[str, Any]:
+    """A detail of an error document: names and texts as strings, counts as integers,
+    names allowed or known as lists, and any value received as text (or null)."""
+    if hint is str:
+        return {"type": "string"}
+    if hint is int:
+        return {"type": "integer"}
+    if typing.get_origin(hint) in (Iterable, list, tuple):
+        return {"type": "array", "items": {"type": "string"}}
+    return {"type": ["string", "null"]}
+
+
+def _error(cls: type, _defs: _Defs) -> dict[str, Any]:
+    """An error's ``to_dict()``: its code, its message, then its constructor's arguments."""
+    properties: dict[str, Any] = {
+        "error": {"const": cls.error_code},  # type: ignore[attr-defined]
+        "message": {"type": "string"},
+    }
+    init = cls.__init__  # type: ignore[misc]
+    hints = typing.get_type_hints(init) if inspect.isfunction(init) else {}
+    for name, parameter in list(inspect.signature(init).parameters.items())[1:]:
+        if parameter.kind in (parameter.POSITIONAL_OR_KEYWORD, parameter.KEYWORD_ONLY):
+            properties[name] = _error_detail(hints[name])
+    return _closed(cls.__name__, summary(cls), properties, list(properties))
+
+
+_ERRORS: Final[dict[str, type]] = {
+    cls.error_code: cls
+    for cls in (getattr(errors, name) for name in errors.__all__)
+}
+
+
+def _any_error(defs: _Defs) -> dict[str, Any]:
+    refs = [defs.ref(cls.__name__, functools.partial(_error, cls)) for cls in _ERRORS.values()]
+    return _one_of("error", "Any error document (SalesflowError.to_dict()), by its code.", refs)
+
+
 # -- the registry ----------------------------------------------------------------------------
 
 
@@ -527,6 +568,9 @@ def _builders() -> dict[str, Callable[[_Defs], dict[str, Any]]]:
     for status, cls in NOTICE_TYPES.items():
         found[f"order.notification.{status.value}"] = functools.partial(_notice, cls)
     found["order.carrier_update"] = _carrier_update
+    found["error"] = _any_error
+    for code, cls in _ERRORS.items():
+        found[f"error.{code}"] = functools.partial(_error, cls)
     found["metric.result"] = _any_result
     for name, cls in _RESULTS.items():
         found[f"metric.{name}"] = functools.partial(_result, cls)

@@ -650,3 +650,70 @@ def test_every_aggregate_document_kind_has_a_schema_its_from_dict_reads():
 
         valid(name, document)
         assert cls.from_dict(document).to_dict() == document
+
+
+# -- error documents ----------------------------------------------------------------------------------
+
+
+def _errors() -> list[Any]:
+    from salesflow import errors
+
+    at = datetime(2026, 11, 23, 9, tzinfo=UTC)
+    return [
+        errors.SalesflowError("something went wrong"),
+        errors.InvalidField("quantity", -1, "a whole number of at least 1", context="OrderLine"),
+        errors.InvalidType("at", datetime(2026, 11, 23, 9), "a timezone-aware datetime"),
+        errors.CurrencyMismatch("currency", "GBP", "'EUR'"),
+        errors.ClockConflict("at", at, "a time on or after the latest change", latest=at),
+        errors.CorruptDocument.of(
+            errors.InvalidField("to_status", "x", "a status"), field="history[3].to_status"
+        ),
+        errors.UnknownCode("easypost code", "nope", ["delivered", "in_transit"]),
+        errors.InvalidTransition(
+            "picking", "ship", {"pack", "delay", "cancel"}, subject="an order"
+        ),
+        errors.VersionConflict("order 1001", 3, 4),
+        errors.IdempotencyConflict(
+            "order 1001",
+            "k1",
+            "process",
+            "process",
+            argument="step",
+            recorded="stock_check",
+            given=Money("1", "EUR"),
+        ),
+        errors.UndefinedMetric("repeat purchase rate", "customers", variant="counts"),
+        errors.MissingExtra("altair", "viz", feature="to_altair()"),
+    ]
+
+
+@pytest.mark.parametrize("error", _errors(), ids=lambda error: type(error).__name__)
+def test_error_documents_match_their_schemas(error):
+    document = error.to_dict()
+
+    valid("error", document)
+    valid(f"error.{document['error']}", document)
+
+
+def test_every_error_class_has_a_document_in_these_tests():
+    codes = {error.to_dict()["error"] for error in _errors()}
+
+    assert {f"error.{code}" for code in codes} == {
+        n for n in schemas.names() if n.startswith("error.")
+    }
+
+
+def test_an_error_a_command_raises_matches_the_error_schema():
+    with pytest.raises(InvalidField) as caught:
+        Command.from_dict({"aggregate": "order", "command": "pick", "at": "2026-11-23T09:00:00"})
+
+    valid("error", caught.value.to_dict())
+
+
+@pytest.mark.parametrize(
+    ("path", "value"), [(("field",), 7), (("extra",), 1), (("error",), "oops")]
+)
+def test_a_tampered_error_document_fails_its_schema(path, value):
+    document = _errors()[1].to_dict()
+
+    assert invalid("error", _tampered(document, path, value))
