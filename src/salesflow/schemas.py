@@ -334,16 +334,17 @@ def _snapshot(kind: str, defs: _Defs) -> dict[str, Any]:
 
 
 def _notice(cls: type, defs: _Defs) -> dict[str, Any]:
-    """A notification's ``to_dict()``: status, channels, subject, message, fields not None."""
+    """A notification's ``to_dict()``: id, status, channels, subject, message, fields not None."""
     status = cls.status  # type: ignore[attr-defined]
     channels = [channel.value for channel in cls.channels]  # type: ignore[attr-defined]
     properties: dict[str, Any] = {
+        "id": {"type": "string", "pattern": "^order:.+:[1-9][0-9]*$"},  # Notification.id
         "status": _constant(status),
         "channels": {"type": "array", "const": channels},
         "subject": defs.shape(Shape("text")),
         "message": defs.shape(Shape("text")),
     }
-    required = ["status", "channels", "subject", "message"]
+    required = ["id", "status", "channels", "subject", "message"]
     for field, hint in _jsonform.field_hints(cls):
         shape = shape_of(hint)
         properties[field.name] = defs.shape(_jsonform.without_none(shape))
