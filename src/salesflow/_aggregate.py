@@ -12,6 +12,8 @@ from salesflow import _check, _snapshot
 from salesflow._snapshot import KEY_WINDOW, Recent, remember
 from salesflow._zones import utc
 from salesflow.errors import (
+    ClockConflict,
+    CorruptDocument,
     IdempotencyConflict,
     InvalidField,
     InvalidTransition,
@@ -21,6 +23,9 @@ from salesflow.errors import (
 
 SYSTEM: Final = "system"
 """The actor of a change no person made (a timer, an import): never a manager."""
+
+MAX_VERSION: Final = 2**63 - 1
+"""The largest version (a signed 64-bit integer, as databases store it; VersionConflict's bound)."""
 
 _E = TypeVar("_E")
 _F = TypeVar("_F")
@@ -120,6 +125,8 @@ class Fold:
         Checked here for every aggregate: it is a change (not the creation),
         of this aggregate, the next version, and not before the latest change
         (ordered by the UTC instant: in a repeated hour a later change may read earlier).
+        A time before the latest change raises ``ClockConflict`` (a live command
+        met clock skew); :func:`fold_checked` reports it as corrupt data instead.
         """
         if getattr(event, "event", None) == self.CREATION:
             raise InvalidType(
@@ -132,8 +139,11 @@ class Fold:
             raise InvalidField("version", event.version, f"{self.version + 1}, the next version")
         instant = utc(event.at)
         if instant < self.last_utc:
-            raise InvalidField(
-                "at", event.at, f"a time on or after the latest change ({self.last_at.isoformat()})"
+            raise ClockConflict(
+                "at",
+                event.at,
+                f"a time on or after the latest change ({self.last_at.isoformat()})",
+                latest=self.last_at,
             )
         self.apply(event)
         self.version = event.version
@@ -153,6 +163,8 @@ def check_expected_version(subject: str, expected: Any, actual: int) -> None:
         raise InvalidType("expected_version", expected, "the version read, a whole number")
     if expected < 1:
         raise InvalidField("expected_version", expected, "the version read, 1 or more")
+    if expected > MAX_VERSION:
+        raise InvalidField("expected_version", expected, "the version read, at most 2**63 - 1")
     if expected != actual:
         raise VersionConflict(subject, expected, actual)
 
@@ -221,7 +233,7 @@ def recall(aggregate: Any, *, subject: str, key: Any, expected: Any) -> tuple[st
     """
     fold: Any = aggregate._fold
     key = idempotency_key(key)
-    if expected is not None and (type(expected) is not int or expected < 1):
+    if expected is not None and (type(expected) is not int or not 1 <= expected <= MAX_VERSION):
         check_expected_version(subject, expected, fold.version)  # raises: malformed
     if key is not None:
         version = fold.keys.get(key)
@@ -329,12 +341,22 @@ def repeated_creation(
     return first
 
 
+def corrupt(err: InvalidField, field: str | None = None) -> CorruptDocument:
+    """``err``, met while checking stored data, as a ``CorruptDocument`` (see ``CorruptDocument.of``).
+
+    For every path that reads what the host stored (a history, a document, a
+    snapshot): the field path stays (or becomes ``field``), and an
+    ``InvalidType`` or ``CurrencyMismatch`` stays one too.
+    """
+    return CorruptDocument.of(err, field=field)
+
+
 def as_history(value: Any) -> tuple[Any, ...]:
     """The converter for an aggregate's ``history``: a tuple or list of events."""
     if isinstance(value, tuple):
         return value
     if not isinstance(value, list):
-        raise InvalidType("history", value, "a sequence of events (a tuple or list)")
+        raise corrupt(InvalidType("history", value, "a sequence of events (a tuple or list)"))
     return tuple(value)
 
 
@@ -351,11 +373,11 @@ def replayed(build: Callable[[tuple[Any, ...]], _A], events: Any, expected: str)
     A string or a mapping is refused: iterating it would read letters or keys.
     """
     if isinstance(events, str | bytes | Mapping) or not isinstance(events, Iterable):
-        raise InvalidType("events", events, expected)
+        raise corrupt(InvalidType("events", events, expected))
     try:
         history = tuple(events)
     except TypeError:
-        raise InvalidType("events", events, expected) from None
+        raise corrupt(InvalidType("events", events, expected)) from None
     try:
         return build(history)
     except InvalidField as err:
@@ -373,8 +395,23 @@ def fold_checked(
 
     ``events[0]`` must be a ``first``; the rest ``changes``, applied with
     ``fold.advance(<events[0].identity>, event)``. An event the lifecycle does
-    not allow there is reported as an ``InvalidField`` on its ``event``.
+    not allow there is reported on its ``event``. The events are stored data:
+    every refusal is a ``CorruptDocument`` (see :func:`corrupt`).
     """
+    try:
+        return _fold_checked(events, first, changes, start, identity)
+    except InvalidField as err:
+        raise corrupt(err) from None
+
+
+def _fold_checked(
+    events: Sequence[Any],
+    first: type,
+    changes: tuple[type, ...],
+    start: Callable[[Any], _F],
+    identity: str,
+) -> _F:
+    """:func:`fold_checked`, whose refusals are not yet marked as corrupt data."""
     field = "history"  # the aggregate's attribute; ``replayed`` renames it for ``replay``
     if not events or not isinstance(events[0], first):
         raise InvalidType(
@@ -419,8 +456,8 @@ def advance_all(
             )
         try:
             fold.advance(identity, event)
-        except InvalidField as err:
-            raise type(err)(f"{field}[{index}].{err.field}", err.value, err.expected) from None
+        except InvalidField as err:  # a ClockConflict too: in stored data, it is corrupt
+            raise corrupt(err, f"{field}[{index}].{err.field}") from None
         except InvalidTransition as err:
             raise InvalidField(
                 f"{field}[{index}].event",
@@ -447,7 +484,26 @@ def restore(
 
     ``keys`` are the summary's keys (``to_dict`` writes them beside ``schema``
     and ``history``); any other key is refused first, named ``document.<key>``.
+    The document is stored data: every refusal is a ``CorruptDocument``.
     """
+    try:
+        return _restore(
+            document, schema=schema, keys=keys, parse=parse, build=build, summary=summary
+        )
+    except InvalidField as err:
+        raise corrupt(err) from None
+
+
+def _restore(
+    document: Any,
+    *,
+    schema: str,
+    keys: Iterable[str],
+    parse: Callable[..., Any],
+    build: Callable[[tuple[Any, ...]], _A],
+    summary: Callable[[_A], dict[str, Any]],
+) -> _A:
+    """:func:`restore`, whose refusals are not yet marked as corrupt data."""
     doc = _check.mapping("document", document)
     _check.only_keys("document", doc, {"schema", "history", *keys})
     if doc.get("schema") != schema:
@@ -488,8 +544,39 @@ def restore_snapshot(
     ``sealed(document, field=)`` builds the creation event it carries (its
     digest matched, so it is not checked again). Tail
     items are events or their ``to_dict()`` forms, in version order; errors
-    name ``tail[i].field``.
+    name ``tail[i].field``. Every refusal is a ``CorruptDocument``.
     """
+    try:
+        return _restore_snapshot(
+            kind,
+            snapshot,
+            tail,
+            schema=schema,
+            identity=identity,
+            parse=parse,
+            first=first,
+            changes=changes,
+            fold=fold,
+            sealed=sealed,
+        )
+    except InvalidField as err:  # a snapshot and its tail are stored data
+        raise corrupt(err) from None
+
+
+def _restore_snapshot(
+    kind: type[_A],
+    snapshot: Any,
+    tail: Any,
+    *,
+    schema: str,
+    identity: str,
+    parse: Callable[..., Any],
+    first: type,
+    changes: tuple[type, ...],
+    fold: Callable[..., Any],
+    sealed: Callable[..., Any],
+) -> _A:
+    """:func:`restore_snapshot`, whose refusals are not yet marked as corrupt data."""
     doc, keys, recent, at, intact = _snapshot.read(
         snapshot, schema=schema, identity=identity, parse=parse
     )

@@ -155,6 +155,9 @@ def _notice(kind: str, *derived: tuple[str, Any]) -> Document:
             ("subject", "Order 1001: something else"),
             ("message", "Hi Ada, something else happened."),
             ("channels", ["email", "sms", "phone"]),
+            ("id", "order:1001:99"),
+            ("version", 99),
+            ("event", "resume"),
             *derived,
         ),
     )

@@ -41,7 +41,7 @@ from salesflow import (
     routing,
     schemas,
 )
-from salesflow.errors import MissingExtra
+from salesflow.errors import ClockConflict, CorruptDocument, MissingExtra
 from salesflow.leads import lifecycle as lead_lifecycle
 from salesflow.leads.facts import DEFAULT_STAGE_FACTS
 from salesflow.metrics import growth, results
@@ -144,6 +144,18 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     "UnknownCode": _error(UnknownCode, vocabulary="aftership", code="Nope", known=["InTransit"]),
     "VersionConflict": _error(VersionConflict, subject="order 1001", expected=3, actual=4),
     "errors.MissingExtra": _error(MissingExtra, package="altair", extra="viz", feature="charts"),
+    "errors.ClockConflict": _error(
+        ClockConflict,
+        field="at",
+        value=samples.at(1),
+        expected="a time on or after the latest change",
+        context="",
+        latest=samples.at(2),
+    ),
+    "errors.CorruptDocument": _error(CorruptDocument, **_FIELD),
+    "errors.CorruptDocument.of": lambda: f(
+        CorruptDocument.of, InvalidType(**_FIELD), field="history[0].lines[0].quantity"
+    ),
     # -- money and periods -------------------------------------------------
     "Money": lambda: f(Money, "8.50", "EUR"),
     "Money.zero": lambda: f(Money.zero, "EUR"),
@@ -918,9 +930,42 @@ REGISTRY["orders.Notification"] = lambda: Call(
         "customer_name": "Ada",
         "support": samples.support(),
         "at": samples.T0,
+        "version": 3,
+        "event": "pick",
         "estimated_delivery": samples.ETA,
         "resumed": False,
     },
+)
+
+
+def _error_document(name: str) -> Callable[[], Call]:
+    """``to_dict`` on the error the registry's constructor call of ``name`` builds."""
+
+    def build() -> Call:
+        made = calls(name)[0]
+        return m(lambda: made.target(*made.args, **made.kwargs))
+
+    return build
+
+
+REGISTRY.update(
+    {
+        f"{name}.to_dict": _error_document(name)
+        for name in (
+            "errors.ClockConflict",
+            "errors.CorruptDocument",
+            "CurrencyMismatch",
+            "IdempotencyConflict",
+            "InvalidField",
+            "InvalidTransition",
+            "InvalidType",
+            "errors.MissingExtra",
+            "SalesflowError",
+            "UndefinedMetric",
+            "UnknownCode",
+            "VersionConflict",
+        )
+    }
 )
 
 

@@ -15,8 +15,12 @@ import pytest
 from test_lead_verbs_contract import T0, at, at_interest, customer
 
 from salesflow import InvalidField, InvalidTransition, InvalidType, Money
+from salesflow.errors import ClockConflict, CorruptDocument
 from salesflow.leads import Lead, LeadStage, StageFacts, event_from_dict
 from salesflow.leads.events import LeadQualified
+
+# What replay raises for stored data of the wrong type: a CorruptDocument still an InvalidType.
+CorruptType = type(CorruptDocument.of(InvalidType("x", None, "y")))
 
 LEAD = at_interest()
 CREATED, ADVANCED = LEAD.history
@@ -131,21 +135,21 @@ REFUSALS = {
     ),
     "an event of another lead": (
         lambda: _replay_with_second_event(lead_id="L-2"),
-        InvalidField,
+        CorruptDocument,
         "events[1].lead_id",
         "L-2",
         "events[1].lead_id: got 'L-2', expected 'L-1', this lead's id",
     ),
     "a skipped version": (
         lambda: _replay_with_second_event(version=3),
-        InvalidField,
+        CorruptDocument,
         "events[1].version",
         3,
         "events[1].version: got 3, expected 2, the next version",
     ),
     "time going backwards": (
         lambda: _replay_with_second_event(at=EARLIER),
-        InvalidField,
+        CorruptDocument,
         "events[1].at",
         EARLIER,
         f"events[1].at: got {EARLIER!r}, expected a time on or after the latest change"
@@ -153,14 +157,14 @@ REFUSALS = {
     ),
     "a wrong from_stage": (
         lambda: _replay_with_second_event(from_stage="interest"),
-        InvalidField,
+        CorruptDocument,
         "events[1].from_stage",
         LeadStage.INTEREST,
         "events[1].from_stage: got 'interest', expected 'awareness', the current stage",
     ),
     "a wrong to_stage": (
         lambda: _replay_with_second_event(to_stage="decision"),
-        InvalidField,
+        CorruptDocument,
         "events[1].to_stage",
         LeadStage.DECISION,
         "events[1].to_stage: got 'decision', expected 'interest', where advance leads",
@@ -172,14 +176,14 @@ REFUSALS = {
                 LeadQualified(lead_id="L-1", version=CUSTOMER.version + 1, at=at(9), actor="q"),
             ]
         ),
-        InvalidField,
+        CorruptDocument,
         "events[5].event",
         "qualify",
         "events[5].event: got 'qualify', expected an event allowed from customer: repeat_purchase",
     ),
     "replaying something not iterable": (
         lambda: Lead.replay(5),
-        InvalidType,
+        CorruptType,
         "events",
         5,
         "events: got 5, expected an iterable of lead events",
@@ -193,7 +197,7 @@ REFUSALS = {
     ),
     "time in stages before the latest change": (
         lambda: LEAD.time_in_stages(T0),
-        InvalidField,
+        ClockConflict,
         "now",
         T0,
         f"now: got {T0!r}, expected a time on or after the latest change (2026-11-23T10:00:00+00:00)",

@@ -11,8 +11,12 @@ import pytest
 
 from helpers import T0, at, next_status, packed, placed, processing
 from salesflow import InvalidField, InvalidTransition, InvalidType
+from salesflow.errors import CorruptDocument
 from salesflow.orders import Order, OrderStatus
 from salesflow.orders.lifecycle import allowed_events
+
+# What replay raises for stored data of the wrong type: a CorruptDocument still an InvalidType.
+CorruptType = type(CorruptDocument.of(InvalidType("x", None, "y")))
 
 
 def _replay_with_second_event(**changes):
@@ -29,28 +33,28 @@ STATUSES = (
 REFUSALS = {
     "an event of another order": (
         lambda: _replay_with_second_event(order_number="9"),
-        InvalidField,
+        CorruptDocument,
         "events[1].order_number",
         "9",
         "events[1].order_number: got '9', expected '1001', this order's number",
     ),
     "a skipped version": (
         lambda: _replay_with_second_event(version=3),
-        InvalidField,
+        CorruptDocument,
         "events[1].version",
         3,
         "events[1].version: got 3, expected 2, the next version",
     ),
     "a wrong from_status": (
         lambda: _replay_with_second_event(from_status=OrderStatus.PICKING),
-        InvalidField,
+        CorruptDocument,
         "events[1].from_status",
         OrderStatus.PICKING,
         "events[1].from_status: got 'picking', expected 'received', the current status",
     ),
     "time going backwards": (
         lambda: _replay_with_second_event(at=EARLIER),
-        InvalidField,
+        CorruptDocument,
         "events[1].at",
         EARLIER,
         f"events[1].at: got {EARLIER!r}, expected a time on or after the latest change"
@@ -58,14 +62,14 @@ REFUSALS = {
     ),
     "a wrong to_status": (
         lambda: _replay_with_second_event(to_status=OrderStatus.PICKING),
-        InvalidField,
+        CorruptDocument,
         "events[1].to_status",
         OrderStatus.PICKING,
         "events[1].to_status: got 'picking', expected 'processing', where process leads from received",
     ),
     "a new date before the day of the change": (
         lambda: _replay_with_second_event(estimated_delivery=date(2026, 11, 20)),
-        InvalidField,
+        CorruptDocument,
         "events[1].estimated_delivery",
         date(2026, 11, 20),
         "events[1].estimated_delivery: got datetime.date(2026, 11, 20), expected a date on or"
@@ -73,7 +77,7 @@ REFUSALS = {
     ),
     "an event the status does not allow": (
         lambda: _replay_with_second_event(event="pick", step=None, to_status=OrderStatus.PICKING),
-        InvalidField,
+        CorruptDocument,
         "events[1].event",
         "pick",
         "events[1].event: got 'pick', expected an event allowed from received: cancel, process",
@@ -94,7 +98,7 @@ REFUSALS = {
     ),
     "replaying something not iterable": (
         lambda: Order.replay(5),
-        InvalidType,
+        CorruptType,
         "events",
         5,
         "events: got 5, expected an iterable of order events",

@@ -128,6 +128,8 @@ def test_the_base_notification_cannot_be_built():
             customer_name="Ada",
             support=SupportContact(email="help@shop.example"),
             at=T0,
+            version=1,
+            event="place",
             estimated_delivery=ETA,
         )
 
@@ -139,6 +141,8 @@ def test_a_received_notice_in_another_currency_than_its_items_names_amount_due()
             customer_name="Ada",
             support=SupportContact(email="help@shop.example"),
             at=at(0),
+            version=1,
+            event="place",
             estimated_delivery=ETA,
             items=placed().lines,
             amount_due=Money("21.00", "GBP"),
@@ -157,6 +161,8 @@ def test_a_received_notice_whose_items_mix_currencies_names_the_odd_item():
             customer_name="Ada",
             support=SupportContact(email="help@shop.example"),
             at=at(0),
+            version=1,
+            event="place",
             estimated_delivery=ETA,
             items=lines,
             amount_due=Money("12.50", "USD"),

@@ -134,6 +134,8 @@ def test_building_a_notice_without_required_content_raises_naming_the_field():
             customer_name="Ada",
             support=SupportContact(email="x@y.example"),
             at=T0,
+            version=5,
+            event="ship",
             estimated_delivery=date(2026, 11, 27),
             carrier="DHL",
             tracking_number="",
@@ -150,6 +152,8 @@ def test_a_notice_that_needs_a_date_refuses_to_be_built_without_one():
             customer_name="Ada",
             support=SupportContact(email="x@y.example"),
             at=T0,
+            version=5,
+            event="ship",
             carrier="DHL",
             tracking_number="JD01",
         )
@@ -187,7 +191,10 @@ def test_an_outbox_document_missing_required_content_is_refused_as_when_it_was_m
     with pytest.raises(InvalidField) as raised:
         notification_from_dict(document)
 
-    assert raised.value.field == "document"
+    assert (raised.value.field, raised.value.expected) == (
+        "tracking_number",
+        "a value (it is missing)",
+    )
 
 
 def test_an_outbox_document_with_a_bad_amount_names_the_path():

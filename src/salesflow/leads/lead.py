@@ -30,7 +30,7 @@ from salesflow._aggregate import (
     restore_snapshot,
 )
 from salesflow._durations import Durations
-from salesflow.errors import InvalidField, InvalidType
+from salesflow.errors import ClockConflict, InvalidField, InvalidType
 from salesflow.leads import _state
 from salesflow.leads._state import LeadFold
 from salesflow.leads.events import (
@@ -658,8 +658,11 @@ class Lead(Aggregate):
     def _check_now(self, now: Any) -> None:
         _check.aware("now", now)
         if _zones.utc(now) < self._fold.last_utc:
-            raise InvalidField(
-                "now", now, f"a time on or after the latest change ({self.updated_at.isoformat()})"
+            raise ClockConflict(
+                "now",
+                now,
+                f"a time on or after the latest change ({self.updated_at.isoformat()})",
+                latest=self.updated_at,
             )
 
     def _visits(self) -> list[tuple[LeadStage, datetime, datetime | None]]:

@@ -9,13 +9,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final
 
 import attrs
 
 from salesflow import _check, _zones
 from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType
 from salesflow.money import Money
+from salesflow.orders.lifecycle import TRANSITIONS
 from salesflow.orders.status import OrderStatus
 from salesflow.orders.values import OrderLine, SupportContact
 
@@ -74,6 +75,19 @@ def _as_tuple(value: Any) -> tuple[Any, ...]:
     return tuple(value) if isinstance(value, list | tuple) else (value,)
 
 
+def _events_into() -> dict[OrderStatus, tuple[str, ...]]:
+    into: dict[OrderStatus, set[str]] = {OrderStatus.RECEIVED: {"place"}}
+    for row in TRANSITIONS.table.values():
+        for name, target in row.items():
+            into.setdefault(target, set()).add(name)
+    return {status: tuple(sorted(names)) for status, names in into.items()}
+
+
+# The events that lead into each status (from the lifecycle): what a notice's ``event`` may be.
+_EVENTS_INTO: Final = _events_into()
+_PLAIN: Final = frozenset({str, int, bool})
+
+
 @attrs.frozen(kw_only=True)
 class Notification:
     """What every intent carries: whose order, how to reach support, when, and where to send.
@@ -81,6 +95,12 @@ class Notification:
     Subclasses add what their status requires; a missing or malformed field
     raises ``InvalidField`` when the intent is built, so a change that cannot
     tell the customer what they need to know is refused.
+
+    A notice belongs to one event of its order: ``version`` is that event's
+    version and ``event`` its name (``place`` at version 1 for a received
+    notice; an event that leads to the notice's status for the others, such as
+    ``ship`` or ``resume`` for a shipped one). :attr:`id` joins them into the
+    key of an outbox row. ``resumed`` follows from ``event`` (``resume``).
     """
 
     status: ClassVar[OrderStatus]
@@ -91,10 +111,15 @@ class Notification:
     customer_name: str = attrs.field(validator=_check.text_field)
     support: SupportContact = attrs.field(validator=_instance(SupportContact))
     at: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
+    version: int = attrs.field(validator=_check.whole_field(1))
+    event: str = attrs.field(validator=_check.text_field)
     estimated_delivery: date | None = attrs.field(
         default=None, validator=_check.optional_date_field
     )
-    resumed: bool = attrs.field(default=False, validator=_instance(bool))
+    resumed: bool = attrs.field(
+        default=attrs.Factory(lambda self: self.event == "resume", takes_self=True),
+        validator=_instance(bool),
+    )
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(getattr(type(self), "status", None), OrderStatus):
@@ -106,6 +131,7 @@ class Notification:
                 "one of the notices for a status (ReceivedNotice ... DelayedNotice); "
                 "Notification itself is their common base",
             )
+        self._check_identity()
         if self.requires_date and self.estimated_delivery is None:
             raise InvalidField(
                 "estimated_delivery",
@@ -113,6 +139,38 @@ class Notification:
                 f"a date: a {self.status.value} notification must carry it",
                 context=type(self).__name__,
             )
+
+    def _check_identity(self) -> None:
+        context = type(self).__name__
+        events = _EVENTS_INTO[self.status]
+        if self.event not in events:
+            raise InvalidField(
+                "event",
+                self.event,
+                f"one of {', '.join(events)}: the events that lead to {self.status.value}",
+                context=context,
+            )
+        first = self.event == "place"
+        if first != (self.version == 1):
+            expected = "1: place is an order's first event" if first else "2 or more: a change"
+            raise InvalidField("version", self.version, expected, context=context)
+        if self.resumed != (self.event == "resume"):
+            raise InvalidField(
+                "resumed",
+                self.resumed,
+                f"{self.event == 'resume'}, as the event {self.event!r} gives",
+                context=context,
+            )
+
+    @property
+    def id(self) -> str:
+        """The notice's stable id, ``order:<order number>:<version>``: an outbox row's key.
+
+        An order's event makes at most one notice, so the order number and the
+        event's version name it; a retried command gives back the same notice,
+        with the same id.
+        """
+        return f"order:{self.order_number}:{self.version}"
 
     @property
     def subject(self) -> str:
@@ -127,12 +185,14 @@ class Notification:
         raise NotImplementedError
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-compatible primitives, for an outbox or an API: the status, the channels,
-        the subject and message as rendered, and every content field.
+        """JSON-compatible primitives, for an outbox or an API: the id, the status, the
+        channels, the subject and message as rendered, and every content field
+        (with ``version`` and ``event``).
 
         :func:`notification_from_dict` reads it back.
         """
         document: dict[str, Any] = {
+            "id": self.id,
             "status": self.status.value,
             "channels": [channel.value for channel in self.channels],
             "subject": self.subject,
@@ -140,7 +200,9 @@ class Notification:
         }
         for field in attrs.fields(type(self)):
             value = getattr(self, field.name)
-            if value is not None:
+            if type(value) in _PLAIN:  # most fields: written as they are, no conversion
+                document[field.name] = value
+            elif value is not None:
                 document[field.name] = _primitive(value)
         return document
 
@@ -382,7 +444,7 @@ def _items(field: str, value: Any) -> tuple[OrderLine, ...]:
 def notification_from_dict(document: Any) -> Notification:
     """Rebuild a notification intent from :meth:`Notification.to_dict`.
 
-    The content is checked as when the intent was made, and the subject,
+    The content is checked as when the intent was made, and the id, subject,
     message and channels written in the document must be the ones the content
     gives (an altered document raises ``InvalidField``).
 
@@ -391,10 +453,10 @@ def notification_from_dict(document: Any) -> Notification:
     >>> from salesflow.orders.notifications import CancelledNotice
     >>> notice = CancelledNotice(order_number="1001", customer_name="Ada",
     ...     support=SupportContact(email="help@shop.example"), reason="out of stock",
-    ...     at=datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc))
+    ...     at=datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc), version=2, event="cancel")
     >>> document = notice.to_dict()
-    >>> document["channels"], document["subject"]
-    (['email', 'phone_call'], 'Order 1001: cancelled')
+    >>> document["id"], document["channels"], document["subject"]
+    ('order:1001:2', ['email', 'phone_call'], 'Order 1001: cancelled')
     >>> notification_from_dict(document) == notice
     True
     """
@@ -402,7 +464,10 @@ def notification_from_dict(document: Any) -> Notification:
     status = _check.choice(OrderStatus, "status", _check.key("", doc, "status"))
     kind = NOTICE_TYPES[status]
     names = {field.name for field in attrs.fields(kind)}
-    _check.only_keys("", doc, names | {"status", "channels", "subject", "message"})
+    _check.only_keys("", doc, names | {"id", "status", "channels", "subject", "message"})
+    for field in attrs.fields(kind):
+        if field.default is attrs.NOTHING:
+            _check.key("", doc, field.name)  # a required key missing is named
     values = {}
     for name in names & set(doc):
         reader = _READERS.get(name)
@@ -413,7 +478,7 @@ def notification_from_dict(document: Any) -> Notification:
         if isinstance(err, InvalidField):
             raise
         raise InvalidField("document", sorted(doc), f"the keys of a {kind.__name__}") from None
-    # Subject, message and channels follow from the content, and every field is
+    # Id, subject, message and channels follow from the content, and every field is
     # written back exactly: the document must be the one the notice gives.
     _check.same_document("", doc, notice.to_dict(), why="as the content gives")
     return notice

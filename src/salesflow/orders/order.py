@@ -26,10 +26,7 @@ from salesflow._aggregate import (
 )
 from salesflow._durations import Durations
 from salesflow._zones import elapsed, utc
-from salesflow.errors import (
-    InvalidField,
-    InvalidType,
-)
+from salesflow.errors import ClockConflict, InvalidField, InvalidType
 from salesflow.money import Money
 from salesflow.orders import _state
 from salesflow.orders._state import OrderFold
@@ -550,6 +547,8 @@ class Order(Aggregate):
             "customer_name": placed.customer.name,
             "support": placed.support,
             "at": event.at,
+            "version": event.version,
+            "event": event.event,
             "estimated_delivery": event.estimated_delivery,
         }
         if isinstance(event, StatusChanged) and event.event == "deliver" and event.reported_at:
@@ -557,7 +556,6 @@ class Order(Aggregate):
         if isinstance(event, OrderPlaced):
             return ReceivedNotice(items=placed.lines, amount_due=placed.amount_due, **common)
         status = event.to_status
-        common["resumed"] = event.event == "resume"
         if status is OrderStatus.PROCESSING:
             return ProcessingNotice(step=cast(ProcessingStep, event.step), **common)
         if status is OrderStatus.PICKING:
@@ -603,8 +601,8 @@ class Order(Aggregate):
         """Rebuild from :meth:`to_dict`, replaying and checking every event.
 
         A tampered or invalid document (an impossible transition, a summary that
-        disagrees with the history, a malformed field) raises ``InvalidField``
-        naming the path, such as ``history[3].to_status``.
+        disagrees with the history, a malformed field) raises ``CorruptDocument``
+        (an ``InvalidField``) naming the path, such as ``history[3].to_status``.
         """
         return restore(
             document,
@@ -679,8 +677,11 @@ class Order(Aggregate):
         _check.aware("now", now)
         self._whole("time_in_statuses")
         if utc(now) < utc(self._fold.last_at):
-            raise InvalidField(
-                "now", now, f"a time on or after the latest change ({self.updated_at.isoformat()})"
+            raise ClockConflict(
+                "now",
+                now,
+                f"a time on or after the latest change ({self.updated_at.isoformat()})",
+                latest=self.updated_at,
             )
         stays: dict[OrderStatus, list[timedelta]] = {}
         status, entered = OrderStatus.RECEIVED, self.placed_at
