@@ -540,8 +540,7 @@ def _error(cls: type, _defs: _Defs) -> dict[str, Any]:
 
 
 _ERRORS: Final[dict[str, type]] = {
-    cls.error_code: cls
-    for cls in (getattr(errors, name) for name in errors.__all__)
+    cls.error_code: cls for cls in (getattr(errors, name) for name in errors.__all__)
 }
 
 
