@@ -15,24 +15,27 @@ hints. docs/api.md shows a wrapper end to end.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import typing
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import Any, Final, overload
+from typing import TYPE_CHECKING, Any, Final, TypeAlias, overload
 
 import attrs
 
 from salesflow import _jsonform
 from salesflow._jsonform import Shape
 from salesflow.errors import InvalidField, InvalidType
-from salesflow.leads.lead import Lead, LeadOutcome
-from salesflow.orders.order import Order, OrderOutcome
-from salesflow.routing.ownership import Ownership, OwnershipOutcome
+
+if TYPE_CHECKING:  # the aggregates are imported when a command is first read or run
+    from salesflow.leads.lead import Lead, LeadOutcome
+    from salesflow.orders.order import Order, OrderOutcome
+    from salesflow.routing.ownership import Ownership, OwnershipOutcome
 
 __all__ = ["Command"]
 
-Outcome = OrderOutcome | LeadOutcome | OwnershipOutcome
+Outcome: TypeAlias = "OrderOutcome | LeadOutcome | OwnershipOutcome"
 """What a command's verb returns."""
 
 _CREATED_FROM: Final = "existing"
@@ -93,22 +96,34 @@ def _verbs_of(kind: str, aggregate: type, outcome: type) -> dict[str, _Verb]:
     return verbs
 
 
-_AGGREGATES: Final[Mapping[str, tuple[type, type]]] = MappingProxyType(
-    {
-        "lead": (Lead, LeadOutcome),
-        "order": (Order, OrderOutcome),
-        "ownership": (Ownership, OwnershipOutcome),
-    }
-)
-VERBS: Final[Mapping[str, Mapping[str, _Verb]]] = MappingProxyType(
-    {
-        kind: MappingProxyType(_verbs_of(kind, aggregate, outcome))
-        for kind, (aggregate, outcome) in _AGGREGATES.items()
-    }
-)
-"""Each aggregate's verbs, read from its signatures at import (read-only)."""
+@functools.cache
+def aggregates() -> Mapping[str, tuple[type, type]]:
+    """Each aggregate kind's class and outcome class (imported on first use, then kept)."""
+    from salesflow.leads.lead import Lead, LeadOutcome
+    from salesflow.orders.order import Order, OrderOutcome
+    from salesflow.routing.ownership import Ownership, OwnershipOutcome
 
-_KINDS: Final = ", ".join(VERBS)
+    return MappingProxyType(
+        {
+            "lead": (Lead, LeadOutcome),
+            "order": (Order, OrderOutcome),
+            "ownership": (Ownership, OwnershipOutcome),
+        }
+    )
+
+
+@functools.cache
+def all_verbs() -> Mapping[str, Mapping[str, _Verb]]:
+    """Each aggregate's verbs, read from its signatures once, on first use (read-only)."""
+    return MappingProxyType(
+        {
+            kind: MappingProxyType(_verbs_of(kind, aggregate, outcome))
+            for kind, (aggregate, outcome) in aggregates().items()
+        }
+    )
+
+
+_KINDS: Final = "lead, order, ownership"
 _ENVELOPE: Final = ("aggregate", "command")
 """The body keys that say which verb runs (no verb has a parameter of these names)."""
 
@@ -118,7 +133,7 @@ def _verb(kind: Any, name: Any) -> _Verb:
     naming ``aggregate`` or ``command``."""
     if type(kind) is not str:
         raise InvalidType("aggregate", kind, f"one of {_KINDS}")
-    verbs = VERBS.get(kind)
+    verbs = all_verbs().get(kind)
     if verbs is None:
         raise InvalidField("aggregate", kind, f"one of {_KINDS}")
     known = f"one of {', '.join(verbs)} (the verbs of {_ARTICLE[kind]} {kind})"
@@ -230,7 +245,7 @@ class Command:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form :meth:`from_dict` reads: ``from_dict(c.to_dict()) == c``."""
-        parameters = VERBS[self.aggregate][self.command].parameters
+        parameters = all_verbs()[self.aggregate][self.command].parameters
         document: dict[str, Any] = {"aggregate": self.aggregate, "command": self.command}
         for name, value in self.arguments.items():
             document[name] = _jsonform.write(parameters[name].shape, value, name)
@@ -239,7 +254,7 @@ class Command:
     @property
     def creates(self) -> bool:
         """Whether the verb creates the aggregate (``place``, ``create``, ``start``)."""
-        return VERBS[self.aggregate][self.command].creates
+        return all_verbs()[self.aggregate][self.command].creates
 
     def apply(self, target: Any = None) -> Outcome:
         """Run the verb and return its outcome (an ``OrderOutcome``, ``LeadOutcome``...).
@@ -250,7 +265,7 @@ class Command:
         change ``target`` is the aggregate the verb runs on. Refused, naming
         ``target``: another aggregate, or none for a change.
         """
-        aggregate, _ = _AGGREGATES[self.aggregate]
+        aggregate, _ = aggregates()[self.aggregate]
         verb: Callable[..., Outcome]
         if self.creates:
             if target is not None and not isinstance(target, aggregate):
@@ -258,7 +273,7 @@ class Command:
                     "target",
                     target,
                     f"the {aggregate.__name__} already stored for this request, or None "
-                    f"(for {VERBS[self.aggregate][self.command].label})",
+                    f"(for {all_verbs()[self.aggregate][self.command].label})",
                 )
             verb = getattr(aggregate, self.command)
             return verb(**self.arguments, existing=target)
@@ -266,7 +281,7 @@ class Command:
             raise InvalidType(
                 "target",
                 target,
-                f"the {aggregate.__name__} that {VERBS[self.aggregate][self.command].label} changes",
+                f"the {aggregate.__name__} that {all_verbs()[self.aggregate][self.command].label} changes",
             )
         verb = getattr(target, self.command)
         return verb(**self.arguments)
@@ -286,8 +301,8 @@ class Command:
     @staticmethod
     def _on(target: Order | Lead | Ownership, command: Any) -> Outcome:
         """``target.apply(command)``: a change of ``target``, errors naming ``command``."""
-        kind = next(name for name, (cls, _) in _AGGREGATES.items() if isinstance(target, cls))
-        changes = [name for name, verb in VERBS[kind].items() if not verb.creates]
+        kind = next(name for name, (cls, _) in aggregates().items() if isinstance(target, cls))
+        changes = [name for name, verb in all_verbs()[kind].items() if not verb.creates]
         expected = f"{_ARTICLE[kind]} {kind} change: a Command of aggregate {kind!r}, one of {', '.join(changes)}"
         if not isinstance(command, Command):
             raise InvalidType("command", command, expected)

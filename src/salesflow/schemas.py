@@ -35,7 +35,7 @@ from salesflow._durations import Durations
 from salesflow._frames_out import Columns
 from salesflow._jsonform import Shape, shape_of, summary
 from salesflow._snapshot import KEY_WINDOW, seal, sealed_entry
-from salesflow.commands import VERBS
+from salesflow.commands import all_verbs
 from salesflow.errors import InvalidField, InvalidType
 from salesflow.leads.events import LeadEvent
 from salesflow.leads.lead import SNAPSHOT_SCHEMA as LEAD_SNAPSHOT
@@ -142,7 +142,7 @@ def _event_names(kind: str, union: Any) -> dict[type, list[str]]:
         if isinstance(constant, str):
             named[cls] = [constant]
             claimed.add(constant)
-    rest = [name for name in VERBS[kind] if name not in claimed]
+    rest = [name for name in all_verbs()[kind] if name not in claimed]
     for cls in classes:
         if cls not in named:
             named[cls] = rest
@@ -219,7 +219,7 @@ def _property_shape(cls: type, name: str) -> Shape:
 def _history(kind: str, defs: _Defs) -> dict[str, Any]:
     """The history: the creating event first, then changes, each of its class."""
     names = _event_names(kind, _EVENTS[kind])
-    creation = next(name for name, verb in VERBS[kind].items() if verb.creates)
+    creation = next(name for name, verb in all_verbs()[kind].items() if verb.creates)
     first: dict[str, Any] = {}
     items: list[dict[str, Any]] = []
     for cls, verbs in names.items():
@@ -282,7 +282,7 @@ def _snapshot(kind: str, defs: _Defs) -> dict[str, Any]:
     """
     cls = _AGGREGATES[kind]
     names = _event_names(kind, _EVENTS[kind])
-    creation = next(name for name, verb in VERBS[kind].items() if verb.creates)
+    creation = next(name for name, verb in all_verbs()[kind].items() if verb.creates)
     first_class = next(c for c, verbs in names.items() if creation in verbs)
     first = defs.ref(
         first_class.__name__, functools.partial(_event, first_class, names[first_class])
@@ -369,7 +369,7 @@ def _any_notice(defs: _Defs) -> dict[str, Any]:
 
 def _command(kind: str, name: str, defs: _Defs) -> dict[str, Any]:
     """A command body: ``aggregate``, ``command`` and the verb's keyword arguments (not ``existing``)."""
-    verb = VERBS[kind][name]
+    verb = all_verbs()[kind][name]
     properties: dict[str, Any] = {"aggregate": {"const": kind}, "command": {"const": name}}
     for parameter in verb.parameters.values():
         properties[parameter.name] = defs.shape(parameter.shape)
@@ -382,14 +382,14 @@ def _command_ref(kind: str, name: str, defs: _Defs) -> dict[str, Any]:
 
 
 def _any_command_of(kind: str, defs: _Defs) -> dict[str, Any]:
-    refs = [_command_ref(kind, name, defs) for name in VERBS[kind]]
+    refs = [_command_ref(kind, name, defs) for name in all_verbs()[kind]]
     return _one_of(
         f"{kind} command", f"Any {kind} command: one of its verbs, told by its command.", refs
     )
 
 
 def _any_command(defs: _Defs) -> dict[str, Any]:
-    refs = [_command_ref(kind, name, defs) for kind in VERBS for name in VERBS[kind]]
+    refs = [_command_ref(kind, name, defs) for kind in all_verbs() for name in all_verbs()[kind]]
     return _one_of("command", "Any command: an order, lead or ownership verb.", refs)
 
 
@@ -561,7 +561,7 @@ def _builders() -> dict[str, Callable[[_Defs], dict[str, Any]]]:
         for cls, verbs in _event_names(kind, _EVENTS[kind]).items():
             found[f"{kind}.event.{_snake(cls.__name__)}"] = functools.partial(_event, cls, verbs)
         found[f"{kind}.command"] = functools.partial(_any_command_of, kind)
-        for name in VERBS[kind]:
+        for name in all_verbs()[kind]:
             found[f"{kind}.command.{name}"] = functools.partial(_command, kind, name)
     found["command"] = _any_command
     found["order.notification"] = _any_notice

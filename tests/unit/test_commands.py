@@ -26,7 +26,7 @@ from salesflow import (
     SalesflowError,
     VersionConflict,
 )
-from salesflow.commands import VERBS
+from salesflow.commands import all_verbs
 from salesflow.leads import Lead
 from salesflow.leads.lifecycle import LEAD_EVENTS
 from salesflow.orders import Customer, Order, OrderLine, ProcessingStep, SupportContact
@@ -34,6 +34,8 @@ from salesflow.orders.lifecycle import ORDER_EVENTS
 from salesflow.routing import Ownership
 from salesflow.routing.lifecycle import TRANSITIONS as HANDOFFS
 from strategies import lead_lives, order_lives, ownership_lives
+
+VERBS = all_verbs()
 
 WHEN = "2026-11-23T09:00:00+00:00"
 
