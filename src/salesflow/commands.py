@@ -3,7 +3,7 @@
 A :class:`Command` reads a request body of JSON primitives, names the verb it
 runs and applies it; the verb does every business check, so a command gives
 the same checks and errors as calling the verb. The list of verbs and their
-arguments is read once, at import, from the verbs' own signatures and type
+arguments is read once, on first use, from the verbs' own signatures and type
 hints. docs/api.md shows a wrapper end to end.
 
 >>> from salesflow import Command
