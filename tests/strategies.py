@@ -154,3 +154,207 @@ def _running(steps: list[int]) -> list[int]:
 def written_in(instant: datetime, zone: object) -> datetime:
     """``instant`` as a reading of ``zone``'s wall clock (``fold`` set where the hour repeats)."""
     return instant.astimezone(zone)  # type: ignore[arg-type]
+
+
+# Whole lives of the three aggregates, as the JSON bodies of their commands
+# (salesflow.Command.from_dict): the first creates, each next one is allowed
+# where it comes. Each life is drawn beside the real aggregate, so every body
+# is one the aggregate accepts; a test replays them through Command.
+
+
+def _written(draw, instant: datetime) -> str:
+    return instant.astimezone(draw(zones)).isoformat()
+
+
+def _extras(draw, version: int) -> dict[str, object]:
+    extras: dict[str, object] = {}
+    if draw(st.booleans()):
+        extras["actor"] = draw(st.sampled_from(["sam", "kim", "system"]))
+    if draw(st.booleans()):
+        extras["idempotency_key"] = f"key-{version}-{draw(st.integers(0, 10**6))}"
+    if draw(st.booleans()):
+        extras["expected_version"] = version
+    return extras
+
+
+def _forward(allowed: list[str], setbacks: tuple[str, ...]) -> list[str]:
+    """``allowed``, each move forward four times over, so a life seldom ends at its start."""
+    return [name for name in allowed for _ in range(1 if name in setbacks else 4)]
+
+
+@st.composite
+def order_lives(draw, max_changes: int = 12):
+    """The command bodies of one order's life: a placement, then allowed changes."""
+    from salesflow import Command
+
+    currency = draw(st.sampled_from(CURRENCIES))
+    price = st.decimals(min_value=0, max_value=10_000, places=0 if currency == "JPY" else 2)
+    lines = [
+        {
+            "sku": f"SKU-{index}",
+            "name": draw(st.sampled_from(["Blue mug", "Earl Grey", "Tea pot"])),
+            "quantity": draw(st.integers(1, 5)),
+            "unit_price": Money(draw(price), currency).to_dict(),
+        }
+        for index in range(draw(st.integers(1, 3)))
+    ]
+    clock = draw(aware_datetimes).astimezone(UTC)  # steps are elapsed time, not wall clock
+    place = {
+        "aggregate": "order",
+        "command": "place",
+        "number": f"{draw(st.integers(1000, 9999))}",
+        "customer": {"id": "cust-1", "name": "Ada"},
+        "lines": lines,
+        "estimated_delivery": (clock + timedelta(days=draw(st.integers(0, 9)))).date().isoformat(),
+        "support": draw(
+            st.sampled_from([{"email": "help@shop.example"}, {"phone": "+44 20 7946 0000"}])
+        ),
+        "at": clock.isoformat(),
+        **({"idempotency_key": "place-1"} if draw(st.booleans()) else {}),
+    }
+    bodies = [place]
+    order = Command.from_dict(place).apply().order
+    for _ in range(draw(st.integers(0, max_changes))):
+        allowed = sorted(order.allowed_events)
+        if not allowed:
+            break
+        verb = draw(st.sampled_from(_forward(allowed, ("cancel", "delay"))))
+        clock += timedelta(minutes=draw(st.integers(1, 3000)))
+        later = (clock + timedelta(days=draw(st.integers(1, 9)))).date().isoformat()
+        body: dict[str, object] = {
+            "aggregate": "order",
+            "command": verb,
+            "at": _written(draw, clock),
+        }
+        if verb == "process":
+            body["step"] = draw(st.sampled_from(["stock_check", "payment_confirmation"]))
+        elif verb == "ship":
+            body |= {"carrier": "DHL", "tracking_number": "JD014600"}
+            if draw(st.booleans()):
+                body |= {
+                    "tracking_url": "https://track.example/JD014600",
+                    "estimated_delivery": later,
+                }
+        elif verb == "transit":
+            body["location"] = draw(st.sampled_from(["Leipzig hub", "Berlin depot", "on the van"]))
+        elif verb == "deliver" and draw(st.booleans()):
+            body |= {"proof": "signed by A. Lovelace", "review_url": "https://shop.example/r"}
+        elif verb in ("cancel", "delay"):
+            body["reason"] = draw(st.sampled_from(["out of stock", "storm", "customer asked"]))
+            if verb == "delay":
+                body["estimated_delivery"] = later
+        if verb in ("ship", "transit", "deliver", "delay", "resume") and draw(st.booleans()):
+            body["reported_at"] = (clock - timedelta(minutes=5)).isoformat()
+        body |= _extras(draw, order.version)
+        order = Command.from_dict(body).apply(order).order
+        bodies.append(body)
+    return bodies
+
+
+@st.composite
+def lead_lives(draw, max_changes: int = 10):
+    """The command bodies of one lead's life: a creation, then allowed changes."""
+    from salesflow import Command
+    from salesflow.leads import LeadStage
+
+    clock = draw(aware_datetimes).astimezone(UTC)  # steps are elapsed time, not wall clock
+    create: dict[str, object] = {
+        "aggregate": "lead",
+        "command": "create",
+        "lead_id": f"L-{draw(st.integers(1, 999))}",
+        "source": draw(st.sampled_from(["inbound", "outbound"])),
+        "at": clock.isoformat(),
+    }
+    if draw(st.booleans()):
+        create["deal_value"] = {"amount": "1200.00", "currency": "EUR"}
+    bodies = [create]
+    lead = Command.from_dict(create).apply().lead
+    for _ in range(draw(st.integers(0, max_changes))):
+        choices = _forward(sorted(lead.allowed_events), ("lose", "disqualify", "move_back"))
+        choices.append("log_activity")
+        if lead.stage.is_open and lead.stage is not LeadStage.LOST:
+            choices.append("qualify")
+        verb = draw(st.sampled_from(choices))
+        clock += timedelta(minutes=draw(st.integers(1, 3000)))
+        body: dict[str, object] = {
+            "aggregate": "lead",
+            "command": verb,
+            "at": _written(draw, clock),
+        }
+        if verb == "move_back":
+            body["reason"] = "needs another demo"
+        elif verb == "lose":
+            reason = draw(
+                st.sampled_from(["not_ready", "seasonal", "budget", "competitor", "other"])
+            )
+            body["reason"] = reason
+            if reason in ("not_ready", "seasonal"):
+                come_back = clock + timedelta(days=draw(st.integers(2, 90)))
+                body["come_back_on"] = come_back.date().isoformat()
+            if reason == "other" or draw(st.booleans()):
+                body["note"] = "went quiet after the proposal"
+        elif verb == "disqualify" and draw(st.booleans()):
+            body["note"] = "a student project"
+        elif verb == "log_activity":
+            body["kind"] = draw(st.sampled_from(["intro_call", "call", "email", "demo"]))
+            if draw(st.booleans()):
+                body["note"] = "talked budget"
+        body |= _extras(draw, lead.version)
+        lead = Command.from_dict(body).apply(lead).lead
+        bodies.append(body)
+    return bodies
+
+
+@st.composite
+def ownership_lives(draw, max_changes: int = 10):
+    """The command bodies of one lead's ownership record: a start, then accepted changes."""
+    from salesflow import Command, SalesflowError
+
+    roles = ["manager", "qualifier", "closer", "account_manager"]
+    people = ["quinn", "cleo", "sam", "ari"]
+    clock = draw(aware_datetimes).astimezone(UTC)  # steps are elapsed time, not wall clock
+    start: dict[str, object] = {
+        "aggregate": "ownership",
+        "command": "start",
+        "lead_id": "L-1",
+        "role": draw(st.sampled_from(roles)),
+        "at": clock.isoformat(),
+        "person": draw(st.one_of(st.none(), st.sampled_from(people))),
+    }
+    bodies = [start]
+    record = Command.from_dict(start).apply().ownership
+    for _ in range(draw(st.integers(0, max_changes))):
+        if record.pending is not None:
+            verb = draw(st.sampled_from(["accept", "reject", "expire", "withdraw"]))
+        else:
+            verb = draw(st.sampled_from(["reassign", "transfer", "hand_off"]))
+        clock += timedelta(minutes=draw(st.integers(1, 600)))
+        body: dict[str, object] = {
+            "aggregate": "ownership",
+            "command": verb,
+            "at": _written(draw, clock),
+        }
+        if verb == "reassign":
+            body["person"] = draw(st.sampled_from([p for p in people if p != record.person]))
+        elif verb == "transfer":
+            body["role"] = draw(st.sampled_from([r for r in roles if r != record.role.value]))
+            body["person"] = draw(st.one_of(st.none(), st.sampled_from(people)))
+        elif verb == "hand_off":
+            body["to_role"] = draw(st.sampled_from([r for r in roles if r != record.role.value]))
+            body["to_person"] = draw(st.one_of(st.none(), st.sampled_from(people)))
+            if draw(st.booleans()):
+                body["expires_at"] = (clock + timedelta(minutes=300)).isoformat()
+        elif verb == "accept":
+            body["person"] = record.pending.to_person or draw(st.sampled_from(people))
+        elif verb == "reject":
+            body["reason"] = draw(st.sampled_from(["not_qualified", "wrong_role", "other"]))
+            body["note"] = "not ready to buy"
+        if verb in ("reassign", "transfer", "hand_off", "withdraw") and draw(st.booleans()):
+            body["note"] = "re-routed"
+        body |= _extras(draw, record.version)
+        try:
+            record = Command.from_dict(body).apply(record).ownership
+        except SalesflowError:  # refused where it came (an expiry before the deadline...)
+            continue
+        bodies.append(body)
+    return bodies

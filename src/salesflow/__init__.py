@@ -5,11 +5,12 @@
 - :mod:`salesflow.routing`: who owns a lead under four sales models (docs/routing.md);
 - :mod:`salesflow.metrics`: retention, churn, CLV, funnels, NPS, KPIs (docs/metrics.md).
 
-Shared: exact :class:`Money`, :class:`Period` and one error hierarchy rooted at
-:class:`SalesflowError`. No I/O: time comes in as ``at=``, side effects leave
+Shared: exact :class:`Money`, :class:`Period`, one error hierarchy rooted at
+:class:`SalesflowError`, and :class:`Command`, any verb read from JSON (docs/api.md). No I/O: time comes in as ``at=``, side effects leave
 as values. docs/index.md is the tour.
 """
 
+from salesflow.commands import Command
 from salesflow.errors import (
     CurrencyMismatch,
     IdempotencyConflict,
@@ -25,6 +26,7 @@ from salesflow.money import Money
 from salesflow.periods import Period, PeriodUnit
 
 __all__ = [
+    "Command",
     "CurrencyMismatch",
     "IdempotencyConflict",
     "InvalidField",

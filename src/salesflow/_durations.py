@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 import attrs
 
 from salesflow import _check
+from salesflow._frames_out import Columns
 from salesflow._results import Score
 from salesflow._tables import html_table
 from salesflow.errors import InvalidField, InvalidType, UndefinedMetric
@@ -69,6 +70,16 @@ class Durations:
     spans: tuple[timedelta, ...] = attrs.field(converter=_spans)
     counted: str = attrs.field(default="items", kw_only=True, validator=_check.text_field)
     ongoing: int = attrs.field(default=0, kw_only=True, validator=_ongoing)
+
+    COLUMNS: ClassVar[Columns] = (
+        ("metric", "text"),
+        ("count", "int"),
+        ("ongoing", "int"),
+        ("total", "duration"),
+        ("mean", "duration"),
+        ("median", "duration"),
+    )
+    """The keys of :meth:`to_dict`, in order, with their kinds (the time tables' columns)."""
 
     @property
     def count(self) -> int:

@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from fuzz import samples
-from salesflow import Money, Period
+from salesflow import Command, Money, Period
 from salesflow.leads import Lead
 from salesflow.leads import event_from_dict as lead_event_from_dict
 from salesflow.metrics.results import result_from_dict
@@ -68,6 +68,33 @@ class Document:
     only if it then reads back exactly as written (the reader kept nothing of
     the original). Everything else is still refused.
     """
+
+
+_SHIP_BODY = {
+    "aggregate": "order",
+    "command": "ship",
+    "carrier": "DHL",
+    "tracking_number": "JD01",
+    "at": "2026-11-23T13:00:00+00:00",
+    "tracking_url": "https://track.example/JD01",
+    "estimated_delivery": "2026-11-28",
+    "reported_at": "2026-11-23T12:55:00+01:00",
+    "actor": "kim",
+    "idempotency_key": "k-9",
+    "expected_version": 4,
+}
+
+
+_SHIP_OPTIONAL = (
+    "tracking_url",
+    "estimated_delivery",
+    "reported_at",
+    "actor",
+    "idempotency_key",
+    "expected_version",
+)
+_OPTIONAL_ARGUMENT = "an optional argument left out or null: a request without it is a real one"
+_SUMMED = "place sums the lines when no amount due is given"
 
 
 def _order_event(index: int) -> Document:
@@ -324,6 +351,31 @@ DOCUMENTS: dict[str, Document] = {
     "lead event: lose": _lead_event(5),
     "ownership event: hand_off": _ownership_event("HandoffSubmitted"),
     "ownership event: reject": _ownership_event("HandoffRejected"),
+    # Command bodies (salesflow.Command): a client's request, so each optional argument
+    # left out, or sent as null, is a real, other request.
+    "command: place": Document(
+        build=lambda: Command.from_dict(
+            {**samples.place_body(), "amount_due": {"amount": "21.00", "currency": "EUR"}}
+        ).to_dict(),
+        read=Command.from_dict,
+        unprovable={
+            **_PLACED_UNPROVABLE,
+            ("delete", "amount_due"): _SUMMED,
+            ("retype to None", "amount_due"): _SUMMED,
+        },
+    ),
+    "command: ship": Document(
+        build=lambda: Command.from_dict(_SHIP_BODY).to_dict(),
+        read=Command.from_dict,
+        unprovable={
+            **_deleted(dict.fromkeys(_SHIP_OPTIONAL, _OPTIONAL_ARGUMENT)),
+            **{
+                ("retype to None", name): _OPTIONAL_ARGUMENT
+                for name in _SHIP_OPTIONAL
+                if name != "actor"
+            },
+        },
+    ),
 }
 
 

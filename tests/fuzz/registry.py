@@ -23,6 +23,7 @@ import attrs
 
 from fuzz import samples
 from salesflow import (
+    Command,
     CurrencyMismatch,
     IdempotencyConflict,
     InvalidField,
@@ -38,6 +39,7 @@ from salesflow import (
     metrics,
     orders,
     routing,
+    schemas,
 )
 from salesflow.errors import ClockConflict, CorruptDocument, MissingExtra
 from salesflow.leads import lifecycle as lead_lifecycle
@@ -1221,3 +1223,59 @@ for _kind in _OWNERSHIP_EVENTS:
     REGISTRY[f"routing.events.{_kind}.to_dict"] = lambda _k=_kind: m(
         lambda: samples.ownership_events()[_k]
     )
+
+# -- commands from JSON and the generated schemas (salesflow.commands, salesflow.schemas) ------
+
+
+def _ship_body() -> dict[str, Any]:
+    return {
+        "aggregate": "order",
+        "command": "ship",
+        "carrier": "DHL",
+        "tracking_number": "JD01",
+        "at": samples.at(4).isoformat(),
+        "estimated_delivery": "2026-11-28",
+        "actor": "kim",
+        "idempotency_key": "k-9",
+        "expected_version": 4,
+    }
+
+
+REGISTRY.update(
+    {
+        "Command": lambda: f(
+            Command,
+            "order",
+            "ship",
+            {"carrier": "DHL", "tracking_number": "JD01", "at": samples.at(4)},
+        ),
+        "Command.from_dict": lambda: f(Command.from_dict, _ship_body()),
+        "Command.to_dict": lambda: m(lambda: Command.from_dict(_ship_body())),
+        "Command.apply": lambda: (
+            m(lambda: Command.from_dict(_ship_body()), samples.packed()),
+            m(lambda: Command.from_dict({**samples.place_body(), "idempotency_key": "p-1"}), None),
+        ),
+        "orders.Order.apply": lambda: m(samples.packed, Command.from_dict(_ship_body())),
+        "leads.Lead.apply": lambda: m(
+            samples.deciding_lead,
+            Command.from_dict(
+                {"aggregate": "lead", "command": "win", "at": samples.at(3).isoformat()}
+            ),
+        ),
+        "routing.Ownership.apply": lambda: m(
+            samples.handed,
+            Command.from_dict(
+                {"aggregate": "ownership", "command": "accept", "at": samples.at(2).isoformat()}
+            ),
+        ),
+        "orders.CarrierUpdate.from_dict": lambda: f(
+            orders.CarrierUpdate.from_dict, samples.carrier_update().to_dict()
+        ),
+        "orders.CarrierUpdate.to_dict": lambda: m(samples.carrier_update),
+        "schemas.names": lambda: f(schemas.names),
+        "schemas.schema": lambda: f(schemas.schema, "order.command.ship"),
+        "schemas.primitives": lambda: f(
+            schemas.primitives, {"total": timedelta(hours=2), "share": Decimal("0.25")}
+        ),
+    }
+)

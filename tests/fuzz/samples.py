@@ -167,6 +167,21 @@ def notifications() -> dict[str, Any]:
     return found
 
 
+def place_body() -> dict[str, Any]:
+    """The JSON body of a placement command (salesflow.Command), as place_kwargs() places."""
+    kwargs = place_kwargs()
+    return {
+        "aggregate": "order",
+        "command": "place",
+        "number": kwargs["number"],
+        "customer": kwargs["customer"].to_dict(),
+        "lines": [line.to_dict() for line in kwargs["lines"]],
+        "estimated_delivery": kwargs["estimated_delivery"].isoformat(),
+        "support": kwargs["support"].to_dict(),
+        "at": kwargs["at"].isoformat(),
+    }
+
+
 def carrier_update() -> CarrierUpdate:
     return CarrierUpdate(
         vocabulary="aftership",

@@ -718,6 +718,16 @@ class Lead(Aggregate):
             and (person := manager if event.actor == SYSTEM else event.actor) is not None
         )
 
+    def apply(self, command: Any) -> LeadOutcome:
+        """Run ``command`` (a :class:`salesflow.Command` changing a lead) on this lead.
+
+        Refused, naming ``command``: anything but a lead change (create with
+        ``command.apply(existing)``).
+        """
+        from salesflow.commands import Command  # here: commands imports this module
+
+        return Command._on(self, command)
+
 
 _SUMMARY_KEYS: Final = ("id", "stage", "version")
 

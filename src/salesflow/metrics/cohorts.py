@@ -11,12 +11,12 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping
 from datetime import datetime, tzinfo
 from decimal import ROUND_HALF_EVEN
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 import attrs
 
 from salesflow import _charts, _check, _zones
-from salesflow._frames_out import records_to_frame
+from salesflow._frames_out import Columns, records_to_frame
 from salesflow._results import (
     Ratio,
     check_places,
@@ -169,6 +169,17 @@ class CohortTable:
     :meth:`format` draws the table, :meth:`to_records` gives plain dicts.
     """
 
+    COLUMNS: ClassVar[Columns] = (
+        ("cohort", "text"),
+        ("offset", "int"),
+        ("month", "text"),
+        ("customers", "int"),
+        ("active", "int"),
+        ("retention", "decimal"),
+        ("partial", "flag"),
+    )
+    """The columns of :meth:`to_records` and :meth:`to_frame`, in order, with their kinds."""
+
     zone: tzinfo = attrs.field(converter=checked_zone)
     now: datetime | None = attrs.field(validator=_optional_now, eq=_zones.instant_key)
     cohorts: tuple[Cohort, ...] = attrs.field(validator=_cohorts_field)
@@ -219,15 +230,7 @@ class CohortTable:
         """
         return records_to_frame(
             self.to_records(),
-            columns=(
-                ("cohort", "text"),
-                ("offset", "int"),
-                ("month", "text"),
-                ("customers", "int"),
-                ("active", "int"),
-                ("retention", "decimal"),
-                ("partial", "flag"),
-            ),
+            columns=self.COLUMNS,
             backend=backend,
             money=money,
         )

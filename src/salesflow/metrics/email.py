@@ -11,11 +11,11 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import tzinfo
 from decimal import ROUND_HALF_EVEN
 from enum import Enum
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 import attrs
 
-from salesflow._frames_out import records_to_frame
+from salesflow._frames_out import Columns, records_to_frame
 from salesflow._results import OnEmpty, Ratio, check_on_empty, settle
 from salesflow._tables import html_record, html_table
 from salesflow.errors import InvalidField, InvalidType
@@ -165,6 +165,19 @@ class EmailReport(Mapping[str, EmailStats]):
     Iterates in kind order; :attr:`total` adds all kinds together.
     """
 
+    COLUMNS: ClassVar[Columns] = (
+        ("kind", "text"),
+        ("delivered", "int"),
+        ("opened", "int"),
+        ("clicked", "int"),
+        ("undelivered", "int"),
+        ("clicked_unopened", "int"),
+        ("open_rate", "decimal"),
+        ("click_rate", "decimal"),
+        ("click_to_open_rate", "decimal"),
+    )
+    """The columns of :meth:`to_records` and :meth:`to_frame`, in order, with their kinds."""
+
     kinds: tuple[EmailStats, ...] = attrs.field(validator=_kinds_field)
 
     def __getitem__(self, kind: str) -> EmailStats:
@@ -235,17 +248,7 @@ class EmailReport(Mapping[str, EmailStats]):
         """
         return records_to_frame(
             self.to_records(),
-            columns=(
-                ("kind", "text"),
-                ("delivered", "int"),
-                ("opened", "int"),
-                ("clicked", "int"),
-                ("undelivered", "int"),
-                ("clicked_unopened", "int"),
-                ("open_rate", "decimal"),
-                ("click_rate", "decimal"),
-                ("click_to_open_rate", "decimal"),
-            ),
+            columns=self.COLUMNS,
             backend=backend,
             money=money,
         )

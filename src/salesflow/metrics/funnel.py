@@ -15,12 +15,12 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta, tzinfo
 from decimal import ROUND_HALF_EVEN
 from enum import Enum
-from typing import Any, Final, Literal
+from typing import Any, ClassVar, Final, Literal
 
 import attrs
 
 from salesflow import _charts, _check
-from salesflow._frames_out import records_to_frame
+from salesflow._frames_out import Columns, records_to_frame
 from salesflow._results import (
     OnEmpty,
     Ratio,
@@ -324,6 +324,17 @@ class Funnel:
     funnel, and a window that is not positive.
     """
 
+    COLUMNS: ClassVar[Columns] = (
+        ("step", "text"),
+        ("position", "int"),
+        ("reached", "int"),
+        ("dropped", "int_or_none"),
+        ("conversion", "decimal"),
+        ("from_entry", "decimal"),
+        ("drop_off", "decimal"),
+    )
+    """The columns of :meth:`to_records` and :meth:`to_frame`, in order, with their kinds."""
+
     steps: tuple[str, ...] = attrs.field(converter=_steps_field)
     reached: tuple[int, ...] = attrs.field(converter=_reached_field)
     window: timedelta | None = attrs.field(converter=_window_field)
@@ -445,15 +456,7 @@ class Funnel:
         """
         return records_to_frame(
             self.to_records(),
-            columns=(
-                ("step", "text"),
-                ("position", "int"),
-                ("reached", "int"),
-                ("dropped", "int_or_none"),
-                ("conversion", "decimal"),
-                ("from_entry", "decimal"),
-                ("drop_off", "decimal"),
-            ),
+            columns=self.COLUMNS,
             backend=backend,
             money=money,
         )

@@ -15,12 +15,12 @@ from datetime import tzinfo
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 from fractions import Fraction
 from itertools import pairwise
-from typing import Any, Final, Literal, overload
+from typing import Any, ClassVar, Final, Literal, overload
 
 import attrs
 
 from salesflow import _charts, _check, _zones
-from salesflow._frames_out import records_to_frame
+from salesflow._frames_out import Columns, records_to_frame
 from salesflow._results import (
     OnEmpty,
     Ratio,
@@ -63,6 +63,14 @@ class MonthlyRevenue(dict[Period, Money]):
     the dict was built in; :func:`monthly_revenue` builds it in month order).
     """
 
+    COLUMNS: ClassVar[Columns] = (
+        ("month", "text"),
+        ("revenue", "decimal"),
+        ("currency", "text"),
+        ("growth", "decimal"),
+    )
+    """The columns of :meth:`to_records` and :meth:`to_frame`, in order, with their kinds."""
+
     def __init__(self, revenue: Mapping[Any, Money] | None = None, /) -> None:
         if revenue is None:
             revenue = {}
@@ -98,12 +106,7 @@ class MonthlyRevenue(dict[Period, Money]):
         """
         return records_to_frame(
             self.to_records(),
-            columns=(
-                ("month", "text"),
-                ("revenue", "decimal"),
-                ("currency", "text"),
-                ("growth", "decimal"),
-            ),
+            columns=self.COLUMNS,
             backend=backend,
             money=money,
         )

@@ -14,12 +14,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, tzinfo
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any, Final, cast
+from typing import Any, ClassVar, Final, cast
 
 import attrs
 
 from salesflow import _check
-from salesflow._frames_out import records_to_frame
+from salesflow._frames_out import Columns, records_to_frame
 from salesflow._results import (
     Amount,
     OnEmpty,
@@ -222,6 +222,21 @@ class ManagerKPIs(Mapping[str, ManagerKPI]):
     :meth:`to_records` gives plain dicts.
     """
 
+    COLUMNS: ClassVar[Columns] = (
+        ("manager", "text"),
+        ("leads", "int"),
+        ("won", "int"),
+        ("lead_conversion", "decimal"),
+        ("sales_volume", "decimal"),
+        ("average_check", "decimal"),
+        ("margin", "decimal"),
+        ("meetings", "int"),
+        ("calls", "int"),
+        ("satisfaction", "decimal"),
+        ("currency", "text"),
+    )
+    """The columns of :meth:`to_records` and :meth:`to_frame`, in order, with their kinds."""
+
     currency: str = attrs.field(validator=lambda _i, _a, value: currency_code("currency", value))
     period: Period | None = attrs.field(validator=lambda _i, _a, value: period_argument(value))
     managers: tuple[ManagerKPI, ...] = attrs.field(validator=_kpis_field)
@@ -266,19 +281,7 @@ class ManagerKPIs(Mapping[str, ManagerKPI]):
         """
         return records_to_frame(
             self.to_records(),
-            columns=(
-                ("manager", "text"),
-                ("leads", "int"),
-                ("won", "int"),
-                ("lead_conversion", "decimal"),
-                ("sales_volume", "decimal"),
-                ("average_check", "decimal"),
-                ("margin", "decimal"),
-                ("meetings", "int"),
-                ("calls", "int"),
-                ("satisfaction", "decimal"),
-                ("currency", "text"),
-            ),
+            columns=self.COLUMNS,
             backend=backend,
             money=money,
         )

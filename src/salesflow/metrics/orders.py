@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterator, Mapping
 from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 import attrs
 
 from salesflow import _charts, _check, _zones
 from salesflow._durations import Durations
-from salesflow._frames_out import records_to_frame
+from salesflow._frames_out import Columns, records_to_frame
 from salesflow._results import Amount, OnEmpty, Ratio, check_on_empty, settle
 from salesflow._tables import html_table, text_table
 from salesflow.errors import InvalidField, InvalidType, UndefinedMetric
@@ -463,6 +463,9 @@ class StatusTimes(Mapping[OrderStatus, Durations]):
     and its stays still grow. :meth:`format` draws a table.
     """
 
+    COLUMNS: ClassVar[Columns] = (("status", "text"), *Durations.COLUMNS)
+    """The columns of :meth:`to_records` and :meth:`to_frame`, in order, with their kinds."""
+
     now: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
     orders: int = attrs.field(
         validator=lambda _i, _a, value: _check.whole("orders", value, minimum=0)
@@ -520,15 +523,7 @@ class StatusTimes(Mapping[OrderStatus, Durations]):
         """
         return records_to_frame(
             self.to_records(),
-            columns=(
-                ("status", "text"),
-                ("metric", "text"),
-                ("count", "int"),
-                ("ongoing", "int"),
-                ("total", "duration"),
-                ("mean", "duration"),
-                ("median", "duration"),
-            ),
+            columns=self.COLUMNS,
             backend=backend,
             money=money,
         )

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta, tzinfo
-from typing import Any, Final, Literal
+from typing import Any, ClassVar, Final, Literal
 
 import attrs
 
 from salesflow import _charts, _check, _zones
 from salesflow._durations import Durations
-from salesflow._frames_out import records_to_frame
+from salesflow._frames_out import Columns, records_to_frame
 from salesflow._results import OnEmpty, Ratio, check_on_empty, settle
 from salesflow._tables import html_table
 from salesflow.errors import InvalidField, InvalidType, UndefinedMetric
@@ -92,6 +92,9 @@ class LeadStageTimes(Mapping[LeadStage, Durations]):
     stall longest; :meth:`format` draws the table.
     """
 
+    COLUMNS: ClassVar[Columns] = (("stage", "text"), *Durations.COLUMNS)
+    """The columns of :meth:`to_records` and :meth:`to_frame`, in order, with their kinds."""
+
     now: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
     leads: int = attrs.field(validator=_count_field)
     stages: tuple[Durations, ...] = attrs.field(validator=_times_field)
@@ -141,15 +144,7 @@ class LeadStageTimes(Mapping[LeadStage, Durations]):
         """
         return records_to_frame(
             self.to_records(),
-            columns=(
-                ("stage", "text"),
-                ("metric", "text"),
-                ("count", "int"),
-                ("ongoing", "int"),
-                ("total", "duration"),
-                ("mean", "duration"),
-                ("median", "duration"),
-            ),
+            columns=self.COLUMNS,
             backend=backend,
             money=money,
         )

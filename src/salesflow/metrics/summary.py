@@ -12,13 +12,13 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 from fractions import Fraction
 from operator import attrgetter
-from typing import Any, Final, cast
+from typing import Any, ClassVar, Final, cast
 
 import attrs
 
 from salesflow import _check, _zones
 from salesflow._durations import MICROSECONDS_PER_DAY, microseconds
-from salesflow._frames_out import records_to_frame
+from salesflow._frames_out import Columns, records_to_frame
 from salesflow._results import (
     INPUT_DIGITS,
     VALUE_PRECISION,
@@ -275,6 +275,21 @@ class CustomerSummaries(Mapping[CustomerId, CustomerSummary]):
     dicts: ``pd.DataFrame(summary.to_records())``.
     """
 
+    COLUMNS: ClassVar[Columns] = (
+        ("customer_id", "id"),
+        ("first_purchase", "instant"),
+        ("last_purchase", "instant"),
+        ("orders", "int"),
+        ("recency", "duration"),
+        ("total_spend", "decimal"),
+        ("first_order_spend", "decimal"),
+        ("average_spend", "decimal"),
+        ("average_repeat_spend", "decimal"),
+        ("days_between_orders", "decimal"),
+        ("currency", "text"),
+    )
+    """The columns of :meth:`to_records` and :meth:`to_frame`, in order, with their kinds."""
+
     now: datetime = attrs.field(validator=_check.aware_field, eq=_zones.instant_key)
     zone: tzinfo = attrs.field(converter=checked_zone)
     basis: str = attrs.field(validator=lambda _i, _a, value: check_basis(value))
@@ -327,19 +342,7 @@ class CustomerSummaries(Mapping[CustomerId, CustomerSummary]):
         """
         return records_to_frame(
             self.to_records(),
-            columns=(
-                ("customer_id", "id"),
-                ("first_purchase", "instant"),
-                ("last_purchase", "instant"),
-                ("orders", "int"),
-                ("recency", "duration"),
-                ("total_spend", "decimal"),
-                ("first_order_spend", "decimal"),
-                ("average_spend", "decimal"),
-                ("average_repeat_spend", "decimal"),
-                ("days_between_orders", "decimal"),
-                ("currency", "text"),
-            ),
+            columns=self.COLUMNS,
             backend=backend,
             money=money,
             zone=self.zone,

@@ -13,7 +13,7 @@ from typing import Any, Final
 
 import attrs
 
-from salesflow import _check, _zones
+from salesflow import _check, _jsonform, _zones
 from salesflow._aggregate import recall, same
 from salesflow._zones import utc
 from salesflow.errors import IdempotencyConflict, InvalidType, UnknownCode
@@ -133,6 +133,20 @@ class CarrierUpdate:
     def meaning(self) -> str:
         """What the code means for the order, in plain words."""
         return _kind(self.vocabulary, self.code).value
+
+    @classmethod
+    def from_dict(cls, document: Any) -> CarrierUpdate:
+        """An update read from JSON primitives: ``at`` ISO 8601 with an offset,
+        ``estimated_delivery`` ``YYYY-MM-DD``, ``null`` or no key for an absent field.
+
+        Refused as the constructor refuses, and an unknown or missing key or a
+        value of the wrong type, naming the key; see docs/api.md.
+        """
+        return _jsonform.read_attrs(cls, document)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON primitives :meth:`from_dict` reads (fields that are None left out)."""
+        return _jsonform.write_attrs(self)
 
 
 class IgnoredReason(StrEnum):

@@ -702,6 +702,16 @@ class Order(Aggregate):
             for stayed, spans in stays.items()
         }
 
+    def apply(self, command: Any) -> OrderOutcome:
+        """Run ``command`` (a :class:`salesflow.Command` changing an order) on this order.
+
+        Refused, naming ``command``: anything but an order change (place with
+        ``command.apply(existing)``).
+        """
+        from salesflow.commands import Command  # here: commands imports this module
+
+        return Command._on(self, command)
+
 
 _SUMMARY_KEYS: Final = ("number", "status", "version")
 

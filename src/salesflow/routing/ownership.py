@@ -594,6 +594,16 @@ class Ownership(Aggregate):
                 return spells[-1]
         return None
 
+    def apply(self, command: Any) -> OwnershipOutcome:
+        """Run ``command`` (a :class:`salesflow.Command` changing an ownership record) on it.
+
+        Refused, naming ``command``: anything but an ownership change (start
+        with ``command.apply(existing)``).
+        """
+        from salesflow.commands import Command  # here: commands imports this module
+
+        return Command._on(self, command)
+
 
 _SELLING_ROLES: Final = (Role.CLOSER, Role.MANAGER)
 """The roles that make a lead's sale, the closer first (see :attr:`Ownership.sales_credit`)."""
