@@ -25,6 +25,10 @@ class Kind:
     """One aggregate type as the store sees it."""
 
     name: str
+    creation: str
+    """The verb that makes one (``place``, ``create``): ``POST /orders`` runs it."""
+    identity: str
+    """The argument of the creation that names it, and the path's id (``number``, ``lead_id``)."""
     restore: Callable[[Stored], Any]
     """The aggregate from its stored snapshot and tail (raises SalesflowError if corrupt)."""
     replay: Callable[[Sequence[dict[str, Any]]], Any]
@@ -94,7 +98,23 @@ def _lead_summary(lead: Lead) -> dict[str, Any]:
 
 
 ORDERS = Kind(
-    "order", _restore_order, _replay_order, _order_rows, Order.to_snapshot, _order_summary
+    "order",
+    "place",
+    "number",
+    _restore_order,
+    _replay_order,
+    _order_rows,
+    Order.to_snapshot,
+    _order_summary,
 )
-LEADS = Kind("lead", _restore_lead, _replay_lead, _lead_rows, Lead.to_snapshot, _lead_summary)
+LEADS = Kind(
+    "lead",
+    "create",
+    "lead_id",
+    _restore_lead,
+    _replay_lead,
+    _lead_rows,
+    Lead.to_snapshot,
+    _lead_summary,
+)
 KINDS = {kind.name: kind for kind in (ORDERS, LEADS)}

@@ -1,13 +1,17 @@
 """The HTTP API (FastAPI): orders, leads, carrier webhooks, and errors as status codes.
 
-Routes (bodies are JSON; see docs/backend.md for curl examples):
+Routes (bodies are JSON commands, read by ``salesflow.Command``; see
+docs/backend.md for curl examples):
 
 - ``POST /orders`` places an order (201; 200 when a retry repeats it);
-  ``POST /orders/{number}/{verb}`` runs ``process``, ``pick``, ``pack``,
-  ``ship``, ``transit``, ``deliver``, ``cancel``, ``delay`` or ``resume``;
+  ``POST /orders/{number}/<verb>`` for ``process``, ``pick``, ``pack``,
+  ``ship``, ``transit``, ``deliver``, ``cancel``, ``delay`` and ``resume``;
   ``GET /orders/{number}`` gives the order's document and snapshot.
-- ``POST /leads``, ``POST /leads/{lead_id}/{verb}``, ``GET /leads/{lead_id}`` likewise.
-- ``POST /webhooks/{provider}`` for ``easypost``, ``aftership`` and ``shopify``.
+- ``POST /leads``, ``POST /leads/{lead_id}/<verb>``, ``GET /leads/{lead_id}`` likewise.
+- ``POST /webhooks/easypost``, ``/webhooks/aftership``, ``/webhooks/shopify``.
+
+The OpenAPI document (``/openapi.json``) describes each body with the
+library's generated JSON Schemas (openapi.py).
 
 Errors: 422 bad input, 409 a conflict (transition, version, idempotency key,
 clock), 404 nothing there, 400 a body that is not JSON, 500 stored data that
@@ -20,11 +24,13 @@ import contextlib
 import json
 import re
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 from typing import Any
 
-from examples.backend.aggregates import KINDS
+from examples.backend import openapi
+from examples.backend.aggregates import KINDS, Kind
 from examples.backend.db import Connection, Database
 from examples.backend.handler import (
     AlreadyExists,
@@ -33,11 +39,14 @@ from examples.backend.handler import (
     KeyAlreadyUsed,
     NotFound,
 )
-from examples.backend.service import Service, UnknownRoute, outcome_document
+from examples.backend.service import Service, outcome_document
 from examples.backend.store import EventStore
+from examples.backend.webhooks import PROVIDERS
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from salesflow import (
     IdempotencyConflict,
@@ -46,6 +55,7 @@ from salesflow import (
     SalesflowError,
     UnknownCode,
     VersionConflict,
+    schemas,
 )
 from salesflow.errors import ClockConflict, CorruptDocument
 
@@ -64,12 +74,6 @@ async def _json(request: Request) -> Any:
         raise NotJson("the body is not a JSON document") from None
 
 
-def _body(name: str) -> dict[str, Any]:
-    """The OpenAPI request body of a route (a JSON object; the schemas come with the library)."""
-    schema: dict[str, Any] = {"type": "object", "title": name}
-    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
-
-
 # Most specific first: ClockConflict and CorruptDocument are InvalidFields too (docs/errors.md).
 _STATUS: tuple[tuple[type[Exception], int], ...] = (
     (CorruptDocument, 500),
@@ -80,7 +84,6 @@ _STATUS: tuple[tuple[type[Exception], int], ...] = (
     (InvalidField, 422),  # InvalidType and CurrencyMismatch too
     (UnknownCode, 422),
     (NotFound, 404),
-    (UnknownRoute, 404),
     (AlreadyExists, 409),
     (KeyAlreadyUsed, 409),
     (Busy, 503),
@@ -167,13 +170,8 @@ def create_app(database: Database, *, faults: Callable[[str], None] | None = Non
         # The store is blocking DB-API: run it on the worker threads, as FastAPI runs `def` routes.
         return await run_in_threadpool(run, action)
 
-    def answer(kind: str, handled: Handled, created: bool = False) -> JSONResponse:
-        status = 201 if created and not handled.repeated else 200
-        return JSONResponse(outcome_document(KINDS[kind], handled), status_code=status)
-
     @app.exception_handler(SalesflowError)
     @app.exception_handler(NotFound)
-    @app.exception_handler(UnknownRoute)
     @app.exception_handler(AlreadyExists)
     @app.exception_handler(KeyAlreadyUsed)
     @app.exception_handler(Busy)
@@ -181,49 +179,117 @@ def create_app(database: Database, *, faults: Callable[[str], None] | None = Non
     async def refused(request: Request, err: Exception) -> JSONResponse:
         return error_response(err)
 
-    @app.post("/orders", status_code=201, tags=["orders"], openapi_extra=_body("place"))
-    async def place_order(request: Request) -> JSONResponse:
-        """Place an order; retry with the same ``idempotency_key`` to get the same answer."""
+    @app.exception_handler(StarletteHTTPException)
+    async def routing(request: Request, err: StarletteHTTPException) -> JSONResponse:
+        code = HTTPStatus(err.status_code).phrase.lower().replace(" ", "_")
+        return JSONResponse({"error": code, "message": str(err.detail)}, err.status_code)
+
+    for kind in KINDS.values():
+        _routes(app, kind, call)
+    for provider in PROVIDERS:
+        _webhook_route(app, provider, call)
+
+    def with_schemas() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = get_openapi(
+                title=app.title, version=app.version, summary=app.summary, routes=app.routes
+            )
+            document.setdefault("components", {}).setdefault("schemas", {}).update(
+                openapi.components()
+            )
+            app.openapi_schema = document
+        return app.openapi_schema
+
+    app.openapi = with_schemas  # type: ignore[method-assign]
+    return app
+
+
+Call = Callable[[Callable[[Service], Any]], Awaitable[Any]]
+
+
+def _answer(kind: Kind, handled: Handled, created: bool = False) -> JSONResponse:
+    status = 201 if created and not handled.repeated else 200
+    return JSONResponse(outcome_document(kind, handled), status_code=status)
+
+
+def _routes(app: FastAPI, kind: Kind, call: Call) -> None:
+    """``POST /<kind>s`` (the creation), ``POST /<kind>s/{id}/<verb>`` per verb, ``GET /<kind>s/{id}``."""
+    collection, name = f"/{kind.name}s", kind.name
+    outcome = openapi.ref(f"backend.{name}.outcome")
+    creation = f"{name}.command.{kind.creation}"
+
+    @app.post(
+        collection,
+        tags=[collection[1:]],
+        summary=f"{kind.creation} a {name}",
+        openapi_extra=openapi.request(creation),
+        responses=openapi.responses({201: outcome, 200: outcome}),
+    )
+    async def create(request: Request) -> JSONResponse:
         body = await _json(request)
-        return answer("order", await call(lambda s: s.command("order", None, "place", body)), True)
+        return _answer(kind, await call(lambda s: s.command(name, None, kind.creation, body)), True)
 
-    @app.post("/orders/{number}/{verb}", tags=["orders"], openapi_extra=_body("order verb"))
-    async def order_command(number: str, verb: str, request: Request) -> JSONResponse:
-        """Run one order verb: ``process``, ``pick``, ``pack``, ``ship``, ``transit``,
-        ``deliver``, ``cancel``, ``delay`` or ``resume``."""
+    create.__doc__ = schemas.schema(creation)["description"] + _RETRY
+
+    for verb in openapi.verbs(name):
+        if verb != kind.creation:
+            _verb_route(app, kind, verb, call)
+
+    @app.get(
+        f"{collection}/{{{kind.identity}}}",
+        tags=[collection[1:]],
+        summary=f"read a {name}",
+        responses=openapi.responses({200: openapi.ref(f"backend.{name}.read")}),
+    )
+    async def read(request: Request) -> JSONResponse:
+        """The document (its whole history, every event checked) and the snapshot."""
+        ident = request.path_params[kind.identity]
+        return JSONResponse(await call(lambda s: s.read(name, ident)))
+
+
+def _verb_route(app: FastAPI, kind: Kind, verb: str, call: Call) -> None:
+    name = f"{kind.name}.command.{verb}"
+
+    @app.post(
+        f"/{kind.name}s/{{{kind.identity}}}/{verb}",
+        tags=[f"{kind.name}s"],
+        summary=verb.replace("_", " "),
+        description=schemas.schema(name)["description"] + _ENVELOPE,
+        openapi_extra=openapi.request(name),
+        responses=openapi.responses({200: openapi.ref(f"backend.{kind.name}.outcome")}),
+    )
+    async def change(request: Request) -> JSONResponse:
+        ident = request.path_params[kind.identity]
         body = await _json(request)
-        return answer("order", await call(lambda s: s.command("order", number, verb, body)))
+        return _answer(kind, await call(lambda s: s.command(kind.name, ident, verb, body)))
 
-    @app.get("/orders/{number}", tags=["orders"])
-    async def read_order(number: str) -> JSONResponse:
-        """The order's document (its whole history, checked) and its snapshot."""
-        return JSONResponse(await call(lambda s: s.read("order", number)))
 
-    @app.post("/leads", status_code=201, tags=["leads"], openapi_extra=_body("create"))
-    async def create_lead(request: Request) -> JSONResponse:
-        """Create a lead; retry with the same ``idempotency_key`` to get the same answer."""
+def _webhook_route(app: FastAPI, provider: str, call: Call) -> None:
+    @app.post(
+        f"/webhooks/{provider}",
+        tags=["webhooks"],
+        summary=f"a {provider} tracking webhook",
+        openapi_extra=openapi.request(None),
+        responses=openapi.responses(
+            {
+                200: {
+                    "oneOf": [
+                        openapi.ref("backend.order.outcome"),
+                        openapi.ref("backend.webhook.ignored"),
+                    ]
+                }
+            }
+        ),
+    )
+    async def webhook(request: Request) -> JSONResponse:
+        """The provider's own payload; its delivery id is the idempotency key (docs/backend.md)."""
         body = await _json(request)
-        return answer("lead", await call(lambda s: s.command("lead", None, "create", body)), True)
-
-    @app.post("/leads/{lead_id}/{verb}", tags=["leads"], openapi_extra=_body("lead verb"))
-    async def lead_command(lead_id: str, verb: str, request: Request) -> JSONResponse:
-        """Run one lead verb (``advance``, ``qualify``, ``log_activity``, ``lose``...)."""
-        body = await _json(request)
-        return answer("lead", await call(lambda s: s.command("lead", lead_id, verb, body)))
-
-    @app.get("/leads/{lead_id}", tags=["leads"])
-    async def read_lead(lead_id: str) -> JSONResponse:
-        """The lead's document (its whole history, checked) and its snapshot."""
-        return JSONResponse(await call(lambda s: s.read("lead", lead_id)))
-
-    @app.post("/webhooks/{provider}", tags=["webhooks"], openapi_extra=_body("webhook"))
-    async def webhook(provider: str, request: Request) -> JSONResponse:
-        """A carrier webhook from ``easypost``, ``aftership`` or ``shopify``."""
-        body = await _json(request)
-        headers = {name.lower(): value for name, value in request.headers.items()}
+        headers = {key.lower(): value for key, value in request.headers.items()}
         handled = await call(lambda s: s.webhook(provider, body, headers))
         if handled is None:
             return JSONResponse({"applied": False, "ignored": "not a tracking update"})
-        return answer("order", handled)
+        return _answer(KINDS["order"], handled)
 
-    return app
+
+_RETRY = "\n\nRetry with the same idempotency_key to get the same answer (200, repeated)."
+_ENVELOPE = "\n\nThe body may leave out aggregate and command: the path gives them."

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from examples.backend.aggregates import KINDS, ORDERS, Kind
-from examples.backend.commands import CREATION, VERBS, parse_command
 from examples.backend.handler import (
     SNAPSHOT_EVERY,
     CommandHandler,
@@ -19,17 +18,13 @@ from examples.backend.handler import (
     NotFound,
 )
 from examples.backend.store import EventStore
-from examples.backend.webhooks import PROVIDERS, parse_delivery
+from examples.backend.webhooks import parse_delivery
 
-from salesflow import InvalidField
+from salesflow import Command, InvalidField, InvalidType
 from salesflow.errors import CorruptDocument
 from salesflow.orders import apply_carrier_update
 
-__all__ = ["Service", "UnknownRoute", "outcome_document"]
-
-
-class UnknownRoute(Exception):
-    """No such aggregate kind, verb or webhook provider (HTTP 404)."""
+__all__ = ["Service", "outcome_document"]
 
 
 @dataclass
@@ -48,27 +43,32 @@ class Service:
     def command(self, kind_name: str, aggregate_id: str | None, verb: str, body: Any) -> Handled:
         """Apply ``verb`` with the JSON ``body`` to the aggregate ``aggregate_id``.
 
-        A creation (``place``, ``create``) takes its id from the body
+        The body is a ``salesflow.Command`` document whose ``aggregate`` and
+        ``command`` keys may be left out (the caller, here the path, gives
+        them). A creation (``place``, ``create``) takes its id from the body
         (``aggregate_id`` is None then). Raises ``SalesflowError`` for a
         refused command, and the handler's errors (``NotFound``...).
         """
-        kind = KINDS.get(kind_name)
-        if kind is None or verb not in VERBS[kind_name]:
-            raise UnknownRoute(f"no {verb!r} for {kind_name!r}")
-        if (aggregate_id is None) != (verb == CREATION[kind_name]):
-            raise UnknownRoute(f"{verb!r} on {kind_name} {aggregate_id!r}")
-        command = parse_command(kind_name, verb, body)
-        target = command.aggregate_id if aggregate_id is None else aggregate_id
-        if not isinstance(target, str) or not target.strip():
-            command.apply(None)  # the library refuses the id, naming the field
+        kind = KINDS[kind_name]
+        if not isinstance(body, dict):
+            raise InvalidType("body", body, "a JSON object: the command's arguments")
+        for key, given in (("aggregate", kind_name), ("command", verb)):
+            if key in body and body[key] != given:
+                raise InvalidField(key, body[key], f"{given!r}, as the path says (or no {key})")
+        command = Command.from_dict({**body, "aggregate": kind_name, "command": verb})
+        if command.creates != (aggregate_id is None):
+            raise ValueError(f"{verb!r} on {kind_name} {aggregate_id!r}: a route mistake")
+        target: str = command.arguments[kind.identity] if aggregate_id is None else aggregate_id
         return self.handler.execute(
-            kind, target, command.apply, creates=command.creates, key=command.idempotency_key
+            kind,
+            target,
+            command.apply,
+            creates=command.creates,
+            key=command.arguments.get("idempotency_key"),
         )
 
     def webhook(self, provider: str, payload: Any, headers: Mapping[str, str]) -> Handled | None:
         """Apply a carrier webhook; None when the delivery is no tracking update."""
-        if provider not in PROVIDERS:
-            raise UnknownRoute(f"no webhook provider {provider!r}")
         delivery = parse_delivery(provider, payload, headers)
         if delivery is None:
             return None
@@ -88,9 +88,7 @@ class Service:
 
     def read(self, kind_name: str, aggregate_id: str) -> dict[str, Any]:
         """The aggregate's document (its whole history, replayed and checked) and snapshot."""
-        kind = KINDS.get(kind_name)
-        if kind is None:
-            raise UnknownRoute(f"no {kind_name!r}")
+        kind = KINDS[kind_name]
         history = self.store.history(kind_name, aggregate_id)
         if not history:
             raise NotFound(f"no {kind_name} {aggregate_id!r}")

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from jsonschema import Draft202012Validator, FormatChecker
+from referencing import Registry
+from referencing.jsonschema import DRAFT202012
+
+from salesflow import schemas
 from salesflow.orders import OrderStatus
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -187,3 +194,59 @@ def shopify_fulfillment(
         "created_at": T0.isoformat(),
         "updated_at": (T0 + timedelta(hours=hours)).isoformat(),
     }
+
+
+# -- validating documents against the generated schemas ------------------------------------------
+
+
+@functools.cache
+def validator(name: str) -> Draft202012Validator:
+    """A draft 2020-12 validator of the library's schema ``name``, formats checked."""
+    return Draft202012Validator(schemas.schema(name), format_checker=FormatChecker())
+
+
+class OpenAPIResponses:
+    """Checks each response against the schema the OpenAPI document declares for it.
+
+    The document's ``#/components/schemas/<name>`` references are rewritten to
+    each component's ``$id`` (the generated schemas have one; the backend's
+    envelopes get ``urn:component:<name>``), so every schema resolves on its own.
+    """
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        components = document["components"]["schemas"]
+        self.ids = {
+            name: schema.get("$id", f"urn:component:{name}") for name, schema in components.items()
+        }
+        registry: Registry[Any] = Registry()
+        for name, schema in components.items():
+            registry = registry.with_resource(
+                self.ids[name], DRAFT202012.create_resource(self._rewrite(schema))
+            )
+        self.registry = registry
+        self.paths = [
+            (re.compile("^" + re.sub(r"\{[^}/]+\}", "[^/]+", path) + "$"), operations)
+            for path, operations in document["paths"].items()
+        ]
+
+    def _rewrite(self, node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/components/schemas/"):
+                return {**node, "$ref": self.ids[ref.rsplit("/", 1)[1]]}
+            return {key: self._rewrite(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [self._rewrite(item) for item in node]
+        return node
+
+    def check(self, method: str, path: str, status: int, body: Any) -> None:
+        """Raise unless ``body`` is what the document declares for this route and status."""
+        operations = next((ops for pattern, ops in self.paths if pattern.match(path)), None)
+        if operations is None or method.lower() not in operations:  # no such route
+            schema = {"$ref": self.ids["backend.error"]}
+        else:
+            declared = operations[method.lower()]["responses"][str(status)]
+            schema = self._rewrite(declared["content"]["application/json"]["schema"])
+        Draft202012Validator(
+            schema, registry=self.registry, format_checker=FormatChecker()
+        ).validate(body)

@@ -31,6 +31,7 @@ from integration.shop import (
     place_body,
     regressions,
     shopify_fulfillment,
+    validator,
     when,
 )
 from salesflow import InvalidField, UnknownCode
@@ -281,6 +282,8 @@ def test_duplicated_late_and_out_of_order_webhooks_delivered_at_once_change_each
         moves = [(e.event, e.location) for e in order.history if e.event == "transit"]
         assert all(a != b for a, b in itertools.pairwise(moves)), f"{number}: {moves}"
         assert sum(e.event == "deliver" for e in order.history) <= 1, number
+    for row in rows:
+        validator("order.notification").validate(row.payload)
     assert sorted((r.aggregate_id, r.version) for r in rows) == sorted(
         (number, event["version"]) for number, history in stored.items() for event in history
     )

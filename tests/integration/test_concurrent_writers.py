@@ -24,7 +24,7 @@ from typing import Any
 
 from examples.backend.db import Database
 
-from integration.shop import regressions
+from integration.shop import regressions, validator
 from integration.workers import (
     CRASHED_AFTER_COMMIT,
     CRASHED_BEFORE_COMMIT,
@@ -185,6 +185,14 @@ def test_eight_crashing_writers_on_200_orders_lose_nothing_and_store_nothing_twi
         tail = [h["event"] for h in histories[number][version:]]
         restored = Order.from_snapshot(json.loads(snapshot), tail=tail)
         assert restored.to_snapshot() == replayed[number].to_snapshot(), f"{number}: {report}"
+    # Every stored document is one the library's generated schemas describe.
+    for history in histories.values():
+        for stored_event in history:
+            validator("order.event").validate(stored_event["event"])
+    for *_, payload in outbox:
+        validator("order.notification").validate(json.loads(payload))
+    for *_, snapshot in snapshots:
+        validator("order.snapshot").validate(json.loads(snapshot))
     assert counts["crashed before commit"] > 0, report
     assert counts["crashed after commit"] > 0, report
     assert counts["acknowledged as repeats"] > 0, report

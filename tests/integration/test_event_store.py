@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 from examples.backend.aggregates import LEADS, ORDERS
-from examples.backend.commands import parse_command
 from examples.backend.db import Database
 from examples.backend.handler import (
     AlreadyExists,
@@ -26,7 +25,7 @@ from examples.backend.service import Service
 from examples.backend.store import EventStore
 
 from integration.shop import at, place_body, when
-from salesflow import IdempotencyConflict, VersionConflict
+from salesflow import Command, IdempotencyConflict, VersionConflict
 from salesflow.errors import CorruptDocument
 from salesflow.orders import Order, OrderStatus, event_from_dict, notification_from_dict
 from salesflow.orders.order import OrderOutcome
@@ -118,7 +117,7 @@ def test_a_retried_placement_that_lost_the_race_gets_the_stored_order_back(servi
     body = place_body("1001", key="req-1")
     apply = first_call_lets(
         lambda: rival.command("order", None, "place", body),
-        parse_command("order", "place", body).apply,
+        Command.from_dict({"aggregate": "order", "command": "place", **body}).apply,
     )
 
     handled = service.handler.execute(ORDERS, "1001", apply, creates=True, key="req-1")
