@@ -1,0 +1,1 @@
+"""Integration tests of the reference backend (examples/backend) on real databases."""
