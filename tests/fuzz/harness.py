@@ -74,6 +74,8 @@ def observe(value: Any, depth: int = 0) -> Any:
         return type(value).__name__
     if isinstance(value, Dispatcher):
         return ("Dispatcher", value.ledger.to_dict(), observe(value.team, depth + 1))
+    if getattr(value, "snapshot_version", 0):  # restored from a snapshot: that is its document
+        return (type(value).__name__, value.to_snapshot(), str(value))
     to_dict = getattr(value, "to_dict", None)
     if callable(to_dict) and not isinstance(value, type):
         return (type(value).__name__, to_dict(), str(value))

@@ -235,6 +235,8 @@ def test_readings_of_the_whole_history_ask_for_replay():
         lead.activities  # noqa: B018
     with pytest.raises(InvalidField, match="whole history"):
         average_order_value([order])
+    with pytest.raises(InvalidField, match="replay"):
+        order.to_dict()  # a partial history would not read back
 
 
 def test_a_refused_command_leaves_a_restored_order_and_its_snapshot_as_they_were():

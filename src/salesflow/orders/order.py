@@ -587,7 +587,10 @@ class Order(Aggregate):
         """JSON-compatible primitives: the history, plus a summary for the host's queries.
 
         Amounts are strings, datetimes ISO 8601 with their offset, dates ISO 8601.
+        An order restored from a snapshot has no whole history to write: refused
+        (store its new events and :meth:`to_snapshot` instead).
         """
+        self._whole("to_dict")
         return {
             "schema": SCHEMA,
             "number": self.number,

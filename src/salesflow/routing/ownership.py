@@ -509,7 +509,11 @@ class Ownership(Aggregate):
     # -- serialisation -----------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-compatible primitives: the history, plus a summary for the host's queries."""
+        """JSON-compatible primitives: the history, plus a summary for the host's queries.
+
+        Refused on one restored from a snapshot (it has no whole history to write).
+        """
+        self._whole("to_dict")
         return {
             "schema": SCHEMA,
             **_summary(self),
