@@ -54,7 +54,7 @@ def _bytes(text: str) -> bytes:
 def _sealable(value: Any) -> str | None:
     """``value``'s canonical JSON text; None when it has none (NaN, Infinity, nested too deep)."""
     try:
-        return _ENCODE(value)  # type: ignore[no-any-return]
+        return _ENCODE(value)
     except (ValueError, RecursionError):
         return None
 
