@@ -42,9 +42,9 @@ from salesflow.leads.lead import SNAPSHOT_SCHEMA as LEAD_SNAPSHOT
 from salesflow.leads.lead import Lead
 from salesflow.metrics._figures import name_field
 from salesflow.metrics.cohorts import CohortTable
+from salesflow.metrics.cycle import SalesCycle
 from salesflow.metrics.email import EmailReport
 from salesflow.metrics.funnel import Funnel
-from salesflow.metrics.cycle import SalesCycle
 from salesflow.metrics.growth import GrowthRate, MonthlyRevenue
 from salesflow.metrics.managers import ManagerKPIs
 from salesflow.metrics.orders import StatusTimes
@@ -537,7 +537,8 @@ def _figure(hint: Any, field: attrs.Attribute[Any] | None, defs: _Defs) -> dict[
     if hint is Durations:
         return defs.ref("Durations", _durations)
     if isinstance(hint, type) and issubclass(hint, Ratio | Score):
-        return _figure(typing.get_type_hints(hint.value.fget)["return"], None, defs)
+        value: Any = hint.value  # the property, read on the class
+        return _figure(typing.get_type_hints(value.fget)["return"], None, defs)
     args = typing.get_args(hint)
     if typing.get_origin(hint) is tuple and len(args) == 2 and args[1] is Ellipsis:
         item = next((cls for cls, _, _ in _DOCUMENTS.values() if cls is args[0]), None)

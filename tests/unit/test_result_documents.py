@@ -140,9 +140,7 @@ SITES = {
     "four sessions": lambda: site_engagement(_views()),
     "sample views": samples.site,
     "no page views": lambda: site_engagement([]),
-    "a 30 second threshold": lambda: site_engagement(
-        _views(), engaged_after=timedelta(seconds=30)
-    ),
+    "a 30 second threshold": lambda: site_engagement(_views(), engaged_after=timedelta(seconds=30)),
 }
 
 
@@ -374,7 +372,9 @@ def test_the_pages_frame_holds_the_records_in_each_backend():
     assert list(frames["pandas"].columns) == names
     assert frames["polars"].to_dicts() == site.to_records()
     assert frames["pyarrow"].to_pylist() == site.to_records()
-    assert frames["pyarrow"].schema.field("exit_rate").type == pa.decimal128(2, 1)  # 1.0 and 0.5, exact
+    assert frames["pyarrow"].schema.field("exit_rate").type == pa.decimal128(
+        2, 1
+    )  # 1.0 and 0.5, exact
 
 
 def test_the_pages_frame_of_no_page_views_keeps_its_typed_columns():

@@ -400,7 +400,6 @@ def _text(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
 
-
 def site_engagement(
     rows: Iterable[Mapping[str, Any]] | Any,
     *,
