@@ -40,13 +40,16 @@ from salesflow.errors import InvalidField, InvalidType
 from salesflow.leads.events import LeadEvent
 from salesflow.leads.lead import SNAPSHOT_SCHEMA as LEAD_SNAPSHOT
 from salesflow.leads.lead import Lead
+from salesflow.metrics._figures import name_field
 from salesflow.metrics.cohorts import CohortTable
+from salesflow.metrics.cycle import SalesCycle
 from salesflow.metrics.email import EmailReport
 from salesflow.metrics.funnel import Funnel
-from salesflow.metrics.growth import MonthlyRevenue
+from salesflow.metrics.growth import GrowthRate, MonthlyRevenue
 from salesflow.metrics.managers import ManagerKPIs
 from salesflow.metrics.orders import StatusTimes
 from salesflow.metrics.results import Amount, Ratio, Score
+from salesflow.metrics.site import PageStats, SiteEngagement
 from salesflow.metrics.stages import LeadStageTimes
 from salesflow.metrics.summary import CustomerSummaries
 from salesflow.money import Money
@@ -510,6 +513,68 @@ _TABLES: Final[dict[str, type]] = {
 }
 
 
+# -- metric documents: results that are neither a quotient nor a table ------------------------
+
+_DURATION: Final = {
+    "type": "string",
+    "format": "duration",
+    "pattern": _jsonform.DURATION_PATTERN,
+}
+
+
+def _durations(_defs: _Defs) -> dict[str, Any]:
+    return _row("Durations", summary(Durations), Durations.COLUMNS)
+
+
+def _figure(hint: Any, field: attrs.Attribute[Any] | None, defs: _Defs) -> dict[str, Any]:
+    """How a metric document writes a value of type ``hint``: a timedelta as an ISO 8601
+    duration, Durations as its ``to_dict()``, a result (Ratio, Score) as its value, a tuple
+    of documents as a list of them, the rest as the results' fields are written."""
+    if hint is timedelta:
+        return dict(_DURATION)
+    if hint is str and field is not None and field.validator is name_field:
+        return {"type": "string", "minLength": 1}  # a name used exactly as given
+    if hint is Durations:
+        return defs.ref("Durations", _durations)
+    if isinstance(hint, type) and issubclass(hint, Ratio | Score):
+        value: Any = hint.value  # the property, read on the class
+        return _figure(typing.get_type_hints(value.fget)["return"], None, defs)
+    args = typing.get_args(hint)
+    if typing.get_origin(hint) is tuple and len(args) == 2 and args[1] is Ellipsis:
+        item = next((cls for cls, _, _ in _DOCUMENTS.values() if cls is args[0]), None)
+        if item is not None:
+            return {"type": "array", "items": defs.ref(item.__name__, _document_of(item))}
+    return _loose(hint, field, defs)
+
+
+def _document_of(cls: type) -> Callable[[_Defs], dict[str, Any]]:
+    name = next(name for name, (kind, _, _) in _DOCUMENTS.items() if kind is cls)
+    return functools.partial(_document, name)
+
+
+def _document(name: str, defs: _Defs) -> dict[str, Any]:
+    """A metric document's ``to_dict()``: ``kind`` (when it stands alone), every field, then
+    the properties it writes for readers, each by its type hint."""
+    cls, kind, readers = _DOCUMENTS[name]
+    properties: dict[str, Any] = {"kind": {"const": name}} if kind else {}
+    for field, hint in _jsonform.field_hints(cls):
+        properties[field.name] = _figure(hint, field, defs)
+    for reader in readers:
+        hint = typing.get_type_hints(getattr(cls, reader).fget)["return"]
+        properties[reader] = _figure(hint, None, defs)
+    return _closed(cls.__name__, summary(cls), properties, list(properties))
+
+
+# Each document with its class, whether it carries ``kind`` (a result a metric returns does;
+# a part of one does not) and the properties written after the fields, for readers.
+_DOCUMENTS: Final[dict[str, tuple[type, bool, tuple[str, ...]]]] = {
+    "growth_rate": (GrowthRate, True, ("value", "value_is_exact")),
+    "page_stats": (PageStats, False, ("exit_rate",)),
+    "sales_cycle": (SalesCycle, True, ("variant",)),
+    "site_engagement": (SiteEngagement, True, SiteEngagement.RATES),
+}
+
+
 # -- error documents --------------------------------------------------------------------------
 
 
@@ -579,6 +644,8 @@ def _builders() -> dict[str, Callable[[_Defs], dict[str, Any]]]:
     )
     for name, cls in _TABLES.items():
         found[f"metric.{name}"] = functools.partial(_table, cls)
+    for name in _DOCUMENTS:
+        found[f"metric.{name}"] = functools.partial(_document, name)
     return dict(sorted(found.items()))
 
 

@@ -1137,6 +1137,7 @@ REGISTRY.update(
         ),
         "metrics.cycle.SalesCycle": ctor(samples.cycle),
         "metrics.cycle.SalesCycle.require": lambda: m(samples.cycle),
+        "metrics.cycle.SalesCycle.to_dict": lambda: m(samples.cycle),
         "metrics.email.EmailReport": ctor(samples.mails),
         "metrics.email.EmailReport.get": lambda: m(samples.mails, "shipped", None),
         "metrics.email.EmailReport.to_records": lambda: m(samples.mails),
@@ -1158,6 +1159,7 @@ REGISTRY.update(
         "metrics.growth.GrowthRate": ctor(samples.growth),
         "metrics.growth.GrowthRate.require": lambda: m(samples.growth),
         "metrics.growth.GrowthRate.percent": lambda: m(samples.growth, 2, ROUND_DOWN),
+        "metrics.growth.GrowthRate.to_dict": lambda: m(samples.growth),
         "metrics.growth.MonthlyRevenue": lambda: f(
             growth.MonthlyRevenue, {(2026, 1): Money("100", "EUR"), (2026, 2): Money("0", "EUR")}
         ),
@@ -1186,6 +1188,10 @@ REGISTRY.update(
         "metrics.site.SiteEngagement": ctor(samples.site),
         "metrics.site.SiteEngagement.page": lambda: m(samples.site, "/mugs"),
         "metrics.site.SiteEngagement.format": lambda: m(samples.site, 2, ROUND_DOWN),
+        "metrics.site.PageStats.to_dict": lambda: m(lambda: samples.site().page("/")),
+        "metrics.site.SiteEngagement.to_dict": lambda: m(samples.site),
+        "metrics.site.SiteEngagement.to_records": lambda: m(samples.site),
+        "metrics.site.SiteEngagement.to_frame": lambda: m(samples.site, "pyarrow"),
         "metrics.stages.LeadStageTimes": ctor(samples.stage_times),
         "metrics.stages.LeadStageTimes.to_records": lambda: m(samples.stage_times),
         "metrics.stages.LeadStageTimes.to_frame": lambda: m(samples.stage_times, "pandas"),

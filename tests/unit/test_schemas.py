@@ -492,8 +492,10 @@ def test_metric_tables_match_their_schemas_as_json_primitives(name, build):
 def test_every_table_schema_has_a_real_table_in_these_tests():
     tables = {name for name in schemas.names() if name.startswith("metric.")}
 
+    # growth_rate, sales_cycle, site_engagement, page_stats: tests/unit/test_result_documents.py
+    documents = ("growth_rate", "sales_cycle", "site_engagement", "page_stats")
     assert tables - {
-        f"metric.{kind}" for kind in ("ratio", "score", "amount", "result", "durations")
+        f"metric.{kind}" for kind in ("ratio", "score", "amount", "result", "durations", *documents)
     } == set(TABLES)
 
 

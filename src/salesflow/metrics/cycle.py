@@ -14,6 +14,7 @@ import attrs
 
 from salesflow import _check
 from salesflow._durations import Durations
+from salesflow._jsonform import duration_text
 from salesflow._results import OnEmpty, Score, check_on_empty, flag_field
 from salesflow._tables import html_table
 from salesflow.errors import InvalidType
@@ -70,9 +71,35 @@ class SalesCycle:
         """The mean cycle in days, exact (a :class:`Score`; undefined when no lead was won)."""
         return attrs.evolve(self.cycles.mean_days, unfinished=self.unfinished)
 
+    @property
+    def variant(self) -> str:
+        """Which leads were measured: ``"all leads created"`` or ``"leads created in 2026-03"``."""
+        return self.cycles.variant
+
     def require(self) -> timedelta:
         """The mean cycle, or :class:`UndefinedMetric` when no lead was won."""
         return self.cycles.require()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-compatible primitives: ``kind``, ``variant``, the cycles, the leads left out.
+
+        ``cycles`` is :meth:`Durations.to_dict` with its durations as ISO 8601
+        text (``"P10D"``; ``mean`` and ``median`` null when no lead was won),
+        the form the ``metric.durations`` schema describes; the document's own
+        schema is ``salesflow.schemas.schema("metric.sales_cycle")``. A
+        summary: the single cycles are not written (they grow with the leads).
+        """
+        return {
+            "kind": "sales_cycle",
+            "variant": self.variant,
+            "cycles": {
+                key: duration_text(value) if isinstance(value, timedelta) else value
+                for key, value in self.cycles.to_dict().items()
+            },
+            "still_open": self.still_open,
+            "lost": self.lost,
+            "unfinished": self.unfinished,
+        }
 
     def _repr_html_(self) -> str:
         def shown(span: timedelta | None) -> str:

@@ -488,6 +488,27 @@ class GrowthRate:
             shown = shown.quantize(Decimal(1).scaleb(-places), context=context)
         return f"{shown}%"
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-compatible primitives, as a :class:`~salesflow.metrics.Ratio` writes them.
+
+        ``kind`` (``"growth_rate"``), the figures (the two months' Money as
+        its ``to_dict``, whole numbers as numbers), then for readers ``value``
+        (a decimal string, null when undefined) and ``value_is_exact``. The
+        schema is ``salesflow.schemas.schema("metric.growth_rate")``.
+        """
+        return {
+            "kind": "growth_rate",
+            "metric": self.metric,
+            "variant": self.variant,
+            "formula": self.formula,
+            "first": self.first.to_dict(),
+            "last": self.last.to_dict(),
+            "months": self.months,
+            "places": self.places,
+            "value": None if self._value is None else str(self._value),
+            "value_is_exact": self._exact,
+        }
+
     def _repr_html_(self) -> str:
         return html_result(kind="growth-rate", shown=self.percent(), detail=repr(self))
 

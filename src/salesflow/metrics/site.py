@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import timedelta, tzinfo
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 import attrs
 
+from salesflow._frames_out import Columns, records_to_frame
+from salesflow._jsonform import duration_text
 from salesflow._results import OnEmpty, Ratio, Score, check_on_empty, settle
 from salesflow._tables import html_table, html_tables
 from salesflow.errors import InvalidField, InvalidType
@@ -119,6 +121,21 @@ class PageStats:
             denominator_name="page views of the page",
         )
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-compatible primitives: the page, its views and exits, and for readers its
+        exit rate as a decimal string (null with no views).
+
+        A row of :meth:`SiteEngagement.to_records` written as JSON; the schema is
+        ``salesflow.schemas.schema("metric.page_stats")``.
+        """
+        rate = self.exit_rate.value
+        return {
+            "page": self.page,
+            "views": self.views,
+            "exits": self.exits,
+            "exit_rate": None if rate is None else str(rate),
+        }
+
 
 def _pages_field(instance: Any, attribute: Any, value: Any) -> None:
     if not isinstance(value, tuple) or not all(isinstance(page, PageStats) for page in value):
@@ -143,6 +160,23 @@ class SiteEngagement:
     than sessions, fewer page views than sessions, and exits that do not add
     up to the sessions.
     """
+
+    COLUMNS: ClassVar[Columns] = (
+        ("page", "text"),
+        ("views", "int"),
+        ("exits", "int"),
+        ("exit_rate", "decimal"),
+    )
+    """The columns of :meth:`to_records` and :meth:`to_frame`, in order, with their kinds."""
+
+    RATES: ClassVar[tuple[str, ...]] = (
+        "bounce_rate",
+        "engaged_bounce_rate",
+        "engagement_rate",
+        "pages_per_session",
+        "time_on_site",
+    )
+    """The explained results whose values :meth:`to_dict` writes, in order."""
 
     sessions: int = attrs.field(validator=count_attribute)
     page_views: int = attrs.field(validator=count_attribute)
@@ -257,6 +291,58 @@ class SiteEngagement:
                 return page
         raise InvalidField("name", name, "a page viewed in these records")
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-compatible primitives: ``kind``, the counts, the durations, the pages, the rates.
+
+        The counts are whole numbers; ``total_duration`` and ``engaged_after``
+        ISO 8601 durations (``"PT50S"``, the form ``Durations`` is written in);
+        ``pages`` each page's :meth:`PageStats.to_dict`, in page order; then,
+        for readers, the ``value`` of each rate as a decimal string (null when
+        there were no sessions). The schema is
+        ``salesflow.schemas.schema("metric.site_engagement")``.
+        """
+        return {
+            "kind": "site_engagement",
+            "sessions": self.sessions,
+            "page_views": self.page_views,
+            "single_page_sessions": self.single_page_sessions,
+            "engaged_sessions": self.engaged_sessions,
+            "converted_sessions": self.converted_sessions,
+            "total_duration": duration_text(self.total_duration),
+            "engaged_after": duration_text(self.engaged_after),
+            "pages": [page.to_dict() for page in self.pages],
+            **{name: _text(getattr(self, name).value) for name in self.RATES},
+        }
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One plain dict per page, in page order: page, views, exits and the exit rate as a
+        Decimal share (None for a page without views)."""
+        return [
+            {
+                "page": page.page,
+                "views": page.views,
+                "exits": page.exits,
+                "exit_rate": page.exit_rate.value,
+            }
+            for page in self.pages
+        ]
+
+    def to_frame(self, backend: str = "pandas", *, money: str = "decimal") -> Any:
+        """The pages as a DataFrame of ``backend``: "pandas", "polars" or "pyarrow".
+
+        One row per page, the columns of :meth:`to_records`, in order and typed. Decimals stay
+        exact (a decimal128 column) unless ``money="float"`` makes them float64, inexact, for
+        plotting, ``describe()`` and ``qcut``. Needs the library
+        (:class:`~salesflow.errors.MissingExtra` names the extra to install); see docs/metrics.md
+        ("In a notebook").
+        """
+        return records_to_frame(
+            self.to_records(),
+            columns=self.COLUMNS,
+            backend=backend,
+            money=money,
+        )
+
     def format(self, places: int = 1, rounding: str = ROUND_HALF_EVEN) -> str:
         """The figures and the exit rate of each page as text (rounded only here)."""
         lines = [
@@ -308,6 +394,10 @@ class SiteEngagement:
 
 def _shown(score: Score, places: int, rounding: str) -> str:
     return score.text(places, rounding)
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
 
 
 def site_engagement(
