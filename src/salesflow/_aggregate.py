@@ -535,6 +535,7 @@ def restore_snapshot(
     changes: tuple[type, ...],
     fold: Callable[..., Any],
     sealed: Callable[..., Any],
+    needed: Callable[[Any], set[int]],
 ) -> _A:
     """An aggregate from its snapshot and the events stored after it (``tail``), each checked.
 
@@ -542,7 +543,9 @@ def restore_snapshot(
     creation event carries it as the fold's ``IDENTITY``. ``fold(first event,
     state, version=, at=, keys=, recent=)`` reads the snapshot's state and
     ``sealed(document, field=)`` builds the creation event it carries (its
-    digest matched, so it is not checked again). Tail
+    digest matched, so it is not checked again); ``needed(fold)`` are the
+    versions whose events the snapshot must carry (as ``to_snapshot`` wrote
+    them), so a resealed snapshot missing one is refused here. Tail
     items are events or their ``to_dict()`` forms, in version order; errors
     name ``tail[i].field``. Every refusal is a ``CorruptDocument``.
     """
@@ -558,6 +561,7 @@ def restore_snapshot(
             changes=changes,
             fold=fold,
             sealed=sealed,
+            needed=needed,
         )
     except InvalidField as err:  # a snapshot and its tail are stored data
         raise corrupt(err) from None
@@ -575,11 +579,14 @@ def _restore_snapshot(
     changes: tuple[type, ...],
     fold: Callable[..., Any],
     sealed: Callable[..., Any],
+    needed: Callable[[Any], set[int]],
 ) -> _A:
     """:func:`restore_snapshot`, whose refusals are not yet marked as corrupt data."""
     doc, keys, recent, at, intact = _snapshot.read(
         snapshot, schema=schema, identity=identity, parse=parse
     )
+    if doc["version"] > MAX_VERSION:
+        raise InvalidField("snapshot.version", doc["version"], "a version from 1 to 2**63 - 1")
     if not intact:
         # Altered: name the field when the change made it malformed, else the digest.
         checked = parse(doc["first"], field="snapshot.first")
@@ -593,6 +600,13 @@ def _restore_snapshot(
     folded = fold(created, doc["state"], version=doc["version"], at=at, keys=keys, recent=recent)
     if name != getattr(created, folded.IDENTITY):
         raise InvalidField(f"snapshot.{identity}", name, repr(getattr(created, folded.IDENTITY)))
+    missing = sorted({version for version in needed(folded) if version > 1} - recent.entries.keys())
+    if missing:
+        raise InvalidField(
+            "snapshot.recent",
+            missing,
+            "the events of every version the snapshot needs: rebuild it from the history",
+        )
     if isinstance(tail, str | bytes | Mapping) or not isinstance(tail, Iterable):
         raise InvalidType("tail", tail, "the events stored after the snapshot (a list)")
     events = tuple(

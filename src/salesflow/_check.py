@@ -94,7 +94,9 @@ def parse_datetime(field: str, value: Any) -> datetime:
 
 
 def parse_date(field: str, value: Any) -> date:
-    if not isinstance(value, str) or len(value) != 10:
+    # YYYY-MM-DD only: fromisoformat also reads ISO week dates ("2026-W48-5"), which
+    # the docs and the JSON Schemas ("format": "date") do not promise.
+    if not isinstance(value, str) or len(value) != 10 or value[4] != "-" or value[7] != "-":
         raise InvalidField(field, value, "an ISO 8601 date string (YYYY-MM-DD)")
     try:
         return date.fromisoformat(value)

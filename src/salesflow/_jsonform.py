@@ -166,7 +166,7 @@ def read(shape: Shape, value: Any, path: str) -> Any:
             raise InvalidType(path, value, shape.expected)
         return _check.choice(shape.type, path, value)
     if kind == "value":
-        if type(value) is not dict:
+        if not isinstance(value, dict):
             raise InvalidType(path, value, shape.expected)
         _refuse_number_amounts(shape.type, value, path)
         return shape.type.from_dict(value, field=path)
@@ -193,7 +193,7 @@ def read_instant(path: str, value: Any) -> datetime:
 
 def read_money(path: str, value: Any) -> Money:
     """Money from ``{"amount": "12.00", "currency": "GBP"}``; a number amount is refused, saying why."""
-    if type(value) is dict:
+    if isinstance(value, dict):
         amount = value.get("amount")
         if isinstance(amount, int | float) and not isinstance(amount, bool):
             raise InvalidType(f"{path}.amount", amount, _MONEY_AMOUNT)
@@ -204,7 +204,7 @@ def _refuse_number_amounts(kind: type, document: dict[str, Any], path: str) -> N
     """Refuse a JSON number where a value object holds Money (an order line's unit price)."""
     for name in _money_fields(kind):
         inner = document.get(name)
-        if type(inner) is dict:
+        if isinstance(inner, dict):
             amount = inner.get("amount")
             if isinstance(amount, int | float) and not isinstance(amount, bool):
                 raise InvalidType(f"{path}.{name}.amount", amount, _MONEY_AMOUNT)
@@ -241,7 +241,7 @@ def read_attrs(kind: type[_T], document: Any, *, field: str = "document") -> _T:
     unknown key, a missing required one or a malformed value naming the key.
     """
     shapes = attrs_shapes(kind)
-    if type(document) is not dict:
+    if not isinstance(document, dict):
         raise InvalidType(field, document, f"a JSON object (dict) of {kind.__name__} fields")
     for key, value in document.items():
         if key not in shapes:

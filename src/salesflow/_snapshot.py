@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any, Final
 
 from salesflow import _check
-from salesflow.errors import InvalidField, InvalidType
+from salesflow.errors import CorruptDocument, InvalidField, InvalidType
 from salesflow.money import Money
 
 KEY_WINDOW: Final = 32
@@ -42,7 +42,21 @@ def seal(value: Any, *, size: int = 16) -> str:
     is plenty to tell an edited event from the one written (and keeps the
     sealed part of a snapshot short).
     """
-    return hashlib.blake2b(_ENCODE(value).encode(), digest_size=size).hexdigest()
+    return _digest(_ENCODE(value), size)
+
+
+def _bytes(text: str) -> bytes:
+    # A lone surrogate (JSON's "\ud800" reads as one, and the verbs take it) has no
+    # UTF-8 form; "surrogatepass" gives it one no other text has, so sealing never fails.
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _sealable(value: Any) -> str | None:
+    """``value``'s canonical JSON text; None when it has none (NaN, Infinity, nested too deep)."""
+    try:
+        return _ENCODE(value)
+    except (ValueError, RecursionError):
+        return None
 
 
 def remember(keys: dict[str, int], key: str, version: int) -> dict[str, int]:
@@ -94,20 +108,25 @@ class Recent:
             return found
         position = sorted(self.entries).index(version) if version in self.entries else -1
         if position < 0:
-            raise InvalidField(
+            raise CorruptDocument(
                 "snapshot.recent",
                 version,
                 "the events the snapshot needs: rebuild it from the history",
             )
         digest, document = self.entries[version]
         field = f"snapshot.recent[{position}]"
-        if seal(document, size=8) != digest:
-            raise InvalidField(
+        # Stored data, read while a command runs: a refusal is corrupt data, not bad input.
+        text = _sealable(document)
+        if text is None or _digest(text, 8) != digest:
+            raise CorruptDocument(
                 f"{field}[2]", document, "the event the digest seals: the snapshot was altered"
             )
-        event = self.parse(document, field=f"{field}[2]")
+        try:
+            event = self.parse(document, field=f"{field}[2]")
+        except InvalidField as err:
+            raise CorruptDocument.of(err) from None
         if event.version != version:
-            raise InvalidField(f"{field}[0]", version, f"{event.version}, the event's version")
+            raise CorruptDocument(f"{field}[0]", version, f"{event.version}, the event's version")
         self.parsed[version] = event
         return event
 
@@ -162,8 +181,11 @@ def write(
 
 def _sealed(first_text: str, rest: dict[str, Any]) -> str:
     """The snapshot's digest: of its creation event's canonical text, then the rest's."""
-    text = f"{first_text}\n{_ENCODE(rest)}"
-    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+    return _digest(f"{first_text}\n{_ENCODE(rest)}", 16)
+
+
+def _digest(text: str, size: int) -> str:
+    return hashlib.blake2b(_bytes(text), digest_size=size).hexdigest()
 
 
 _TOP: Final = frozenset(
@@ -210,7 +232,7 @@ def read(
                 type(number) is int and 1 < number <= version and type(sealed_with) is str
                 for number, sealed_with in pairs
             )
-            and all(type(event) is dict for _, event in entries.values())
+            and all(isinstance(event, dict) for _, event in entries.values())
             and all(
                 type(key) is str and type(number) is int and (number in entries or number == 1)
                 for key, number in keys.items()
@@ -223,9 +245,16 @@ def read(
     at = _check.parse_datetime("snapshot.updated_at", doc.get("updated_at"))
     body = {name: value for name, value in doc.items() if name != "digest" and name != "first"}
     body["recent"] = pairs
-    first_text = _ENCODE(doc["first"])
-    sealed = type(digest) is str and _sealed(first_text, body) == digest
-    return doc, keys, Recent(entries, parse, doc["first"], first_text), at, sealed
+    # Content with no canonical text (NaN, Infinity, nested too deep) was not sealed: altered.
+    first_text = _sealable(doc["first"])
+    rest = _sealable(body)
+    sealed = (
+        type(digest) is str
+        and first_text is not None
+        and rest is not None
+        and _digest(f"{first_text}\n{rest}", 16) == digest
+    )
+    return doc, keys, Recent(entries, parse, doc["first"], first_text or ""), at, sealed
 
 
 ALTERED: Final = (
@@ -259,7 +288,7 @@ def _checked_one_by_one(
             type(number) is not int
             or not 1 < number <= version
             or type(sealed_with) is not str
-            or type(event) is not dict
+            or not isinstance(event, dict)
             or number in entries
         ):
             raise InvalidField(

@@ -223,7 +223,7 @@ class Command:
         number for an amount (a decimal string is exact), a float or a bool
         for a whole number.
         """
-        if type(document) is not dict:
+        if not isinstance(document, dict):
             raise InvalidType(
                 "document",
                 document,

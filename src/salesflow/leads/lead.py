@@ -600,6 +600,7 @@ class Lead(Aggregate):
             changes=(LeadStageChanged, LeadQualified, ActivityLogged),
             fold=_state.restored,
             sealed=_state.created,
+            needed=_state.needed,
         )
 
     # -- reading the history ----------------------------------------------------------

@@ -172,7 +172,8 @@ def restored(
     interrupted = document["resumes_to"]
     resumes_to = _STATUS.get(interrupted) if type(interrupted) is str else None
     if (interrupted is None) is not (status is not OrderStatus.DELAYED) or (
-        interrupted is not None and (status, resumes_to) not in TRANSITIONS.table
+        interrupted is not None
+        and (resumes_to is None or (status, resumes_to) not in TRANSITIONS.table)
     ):
         raise InvalidField(
             "snapshot.state.resumes_to",

@@ -661,6 +661,7 @@ class Order(Aggregate):
             changes=(StatusChanged,),
             fold=_state.restored,
             sealed=_state.placement,
+            needed=_state.needed,
         )
 
     # -- reading the history -------------------------------------------------------

@@ -571,6 +571,7 @@ class Ownership(Aggregate):
             changes=(OwnerAssigned, HandoffSubmitted, *CLOSING),
             fold=_state.restored,
             sealed=_state.assigned,
+            needed=_state.needed,
         )
 
     # -- what the record credits -------------------------------------------------------
