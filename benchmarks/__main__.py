@@ -1,11 +1,13 @@
 """Run every benchmark and print one table.
 
-python -m benchmarks [--quick | --full] [--check] [--record]
+python -m benchmarks [--quick | --full] [--only WORD] [--check] [--record]
 
 --full also runs the largest sizes (the frame scenarios on 10,000,000 rows,
 and Spark); --check exits 1 when a target is missed; --record also writes the
 table, with the machine it ran on, into docs/performance.md (between its
-table markers).
+table markers). --only WORD runs only the scenarios whose name holds WORD
+(``--only snapshot``: the backend requests through a snapshot); it cannot be
+recorded, since the table is one run of them all.
 """
 
 from __future__ import annotations
@@ -36,6 +38,12 @@ def main(argv: list[str]) -> int:
     started = time.perf_counter()
     results: list[Result] = []
     runs = [s for s in SCENARIOS if s not in REPLACED] + FULL_SCENARIOS if full else SCENARIOS
+    if "--only" in argv:
+        position = argv.index("--only") + 1
+        if position >= len(argv) or "--record" in argv:
+            print("--only takes a word (a part of a scenario's name) and cannot be recorded")
+            return 2
+        runs = [s for s in runs if argv[position] in s.__name__]
     for run in runs:
         results.extend(run(quick))
     header = ("scenario", "salesflow", "baseline", "ratio", "target", "met", "baseline is")

@@ -464,11 +464,10 @@ def advance_all(
                 getattr(event, "event", None),
                 f"an event allowed from {err.state}: {', '.join(err.allowed) or 'none'}",
             ) from None
-        if key is not None:
-            if len(keys) < KEY_WINDOW:
-                keys[key] = event.version  # the fold's own index, not shared yet
-            else:
-                fold.keys = remember(keys, key, event.version)
+        if key is not None:  # the fold's own index, not shared yet: changed in place
+            if len(keys) >= KEY_WINDOW:
+                del keys[next(iter(keys))]
+            keys[key] = event.version
 
 
 def restore(

@@ -255,6 +255,10 @@ def same_document(field: str, given: Any, rebuilt: Any, *, why: str) -> None:
     raise InvalidField(field or "document", given, f"{rebuilt!r}, {why}")
 
 
+# JSON's scalar types: two values of one of them compare safely and exactly.
+_SCALARS: Final = frozenset({str, int, bool, float, type(None)})
+
+
 def _identical(given: Any, expected: Any) -> bool:
     """Equal and of the same type all the way down (``6.0`` is not ``6``, ``True`` not ``1``).
 
@@ -262,11 +266,16 @@ def _identical(given: Any, expected: Any) -> bool:
     with ``object_pairs_hook=OrderedDict``): what counts is its content.
     """
     if type(expected) is dict:
-        return (
-            isinstance(given, dict)
-            and given.keys() == expected.keys()
-            and all(_identical(given[name], value) for name, value in expected.items())
-        )
+        if not isinstance(given, dict) or given.keys() != expected.keys():
+            return False
+        for name, value in expected.items():  # most values are scalars: compared inline
+            other, kind = given[name], type(value)
+            if kind is dict or kind is list or kind not in _SCALARS:
+                if not _identical(other, value):
+                    return False
+            elif type(other) is not kind or other != value:
+                return False
+        return True
     if type(expected) is list:
         return (
             isinstance(given, list)
