@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, ClassVar, Final, Self, TypeVar
+from typing import Any, ClassVar, Final, ParamSpec, Self, TypeVar
 
 import attrs
 
@@ -28,6 +29,8 @@ MAX_VERSION: Final = 2**63 - 1
 """The largest version (a signed 64-bit integer, as databases store it; VersionConflict's bound)."""
 
 _E = TypeVar("_E")
+_R = TypeVar("_R")
+_P = ParamSpec("_P")
 _F = TypeVar("_F")
 _A = TypeVar("_A")
 _O = TypeVar("_O")
@@ -341,6 +344,19 @@ def repeated_creation(
     return first
 
 
+def _stored(function: Callable[_P, _R]) -> Callable[_P, _R]:
+    """A reader of stored data: every refusal it raises is a ``CorruptDocument`` (see :func:`corrupt`)."""
+
+    @functools.wraps(function)
+    def _reading(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return function(*args, **kwargs)
+        except InvalidField as err:
+            raise corrupt(err) from None
+
+    return _reading
+
+
 def corrupt(err: InvalidField, field: str | None = None) -> CorruptDocument:
     """``err``, met while checking stored data, as a ``CorruptDocument`` (see ``CorruptDocument.of``).
 
@@ -384,6 +400,7 @@ def replayed(build: Callable[[tuple[Any, ...]], _A], events: Any, expected: str)
         raise renamed(err, "history", "events") from None
 
 
+@_stored
 def fold_checked(
     events: Sequence[Any],
     first: type,
@@ -398,20 +415,6 @@ def fold_checked(
     not allow there is reported on its ``event``. The events are stored data:
     every refusal is a ``CorruptDocument`` (see :func:`corrupt`).
     """
-    try:
-        return _fold_checked(events, first, changes, start, identity)
-    except InvalidField as err:
-        raise corrupt(err) from None
-
-
-def _fold_checked(
-    events: Sequence[Any],
-    first: type,
-    changes: tuple[type, ...],
-    start: Callable[[Any], _F],
-    identity: str,
-) -> _F:
-    """:func:`fold_checked`, whose refusals are not yet marked as corrupt data."""
     field = "history"  # the aggregate's attribute; ``replayed`` renames it for ``replay``
     if not events or not isinstance(events[0], first):
         raise InvalidType(
@@ -470,6 +473,7 @@ def advance_all(
             keys[key] = event.version
 
 
+@_stored
 def restore(
     document: Any,
     *,
@@ -485,24 +489,6 @@ def restore(
     and ``history``); any other key is refused first, named ``document.<key>``.
     The document is stored data: every refusal is a ``CorruptDocument``.
     """
-    try:
-        return _restore(
-            document, schema=schema, keys=keys, parse=parse, build=build, summary=summary
-        )
-    except InvalidField as err:
-        raise corrupt(err) from None
-
-
-def _restore(
-    document: Any,
-    *,
-    schema: str,
-    keys: Iterable[str],
-    parse: Callable[..., Any],
-    build: Callable[[tuple[Any, ...]], _A],
-    summary: Callable[[_A], dict[str, Any]],
-) -> _A:
-    """:func:`restore`, whose refusals are not yet marked as corrupt data."""
     doc = _check.mapping("document", document)
     _check.only_keys("document", doc, {"schema", "history", *keys})
     if doc.get("schema") != schema:
@@ -522,6 +508,7 @@ def _restore(
     return aggregate
 
 
+@_stored
 def restore_snapshot(
     kind: type[_A],
     snapshot: Any,
@@ -548,39 +535,6 @@ def restore_snapshot(
     items are events or their ``to_dict()`` forms, in version order; errors
     name ``tail[i].field``. Every refusal is a ``CorruptDocument``.
     """
-    try:
-        return _restore_snapshot(
-            kind,
-            snapshot,
-            tail,
-            schema=schema,
-            identity=identity,
-            parse=parse,
-            first=first,
-            changes=changes,
-            fold=fold,
-            sealed=sealed,
-            needed=needed,
-        )
-    except InvalidField as err:  # a snapshot and its tail are stored data
-        raise corrupt(err) from None
-
-
-def _restore_snapshot(
-    kind: type[_A],
-    snapshot: Any,
-    tail: Any,
-    *,
-    schema: str,
-    identity: str,
-    parse: Callable[..., Any],
-    first: type,
-    changes: tuple[type, ...],
-    fold: Callable[..., Any],
-    sealed: Callable[..., Any],
-    needed: Callable[[Any], set[int]],
-) -> _A:
-    """:func:`restore_snapshot`, whose refusals are not yet marked as corrupt data."""
     doc, keys, recent, at, intact = _snapshot.read(
         snapshot, schema=schema, identity=identity, parse=parse
     )
