@@ -17,6 +17,7 @@ from salesflow.predict._numeric import (
     Convergence,
     FloatArray,
     horizon,
+    hyp2f1,
     maximise,
     np,
     special,
@@ -142,7 +143,7 @@ def _while_alive(
     """
     z = length / (base + length)
     with np.errstate(all="ignore"):
-        log_rest = (r + x) * np.log1p(-z) + np.log(special.hyp2f1(r + x, b + x, a + b + x - 1, z))
+        log_rest = (r + x) * np.log1p(-z) + np.log(hyp2f1(r + x, b + x, a + b + x - 1, z))
         value = (a + b + x - 1) / (a - 1) * -np.expm1(log_rest)
     result: FloatArray = np.where(np.isfinite(value), np.maximum(value, 0.0), 0.0)
     return result

@@ -30,6 +30,7 @@ __all__ = [
     "FloatArray",
     "MaximumLikelihood",
     "horizon",
+    "hyp2f1",
     "maximise",
     "np",
     "special",
@@ -167,6 +168,26 @@ def maximise(
             gradient_norm=grad_norm if math.isfinite(grad_norm) else math.inf,
         ),
     )
+
+
+def hyp2f1(a: Any, b: Any, c: Any, z: Any) -> FloatArray:
+    """The Gaussian hypergeometric function 2F1(a, b; c; z), finite where scipy's is not.
+
+    scipy returns NaN when c - a - b is a whole number (its connection formula
+    meets the poles of the gamma function there), though the function is
+    smooth in c: those values are read as the mean of the values a relative
+    1e-7 either side of c, accurate to about 1e-12.
+    """
+    a, b, c, z = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (a, b, c, z)))
+    value = np.asarray(special.hyp2f1(a, b, c, z), dtype=np.float64)
+    bad = ~np.isfinite(value)
+    if np.any(bad):
+        step = 1e-7 * np.maximum(np.abs(c[bad]), 1.0)
+        above = special.hyp2f1(a[bad], b[bad], c[bad] + step, z[bad])
+        below = special.hyp2f1(a[bad], b[bad], c[bad] - step, z[bad])
+        value = value.copy()
+        value[bad] = (above + below) / 2
+    return value
 
 
 def horizon(name: str, value: Any) -> float:
