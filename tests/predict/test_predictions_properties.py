@@ -38,7 +38,8 @@ def test_bgnbd_predictions_are_finite_non_negative_and_probabilities(r, alpha, a
     expected = model.expected_purchases(t, table)
     cumulative = model.expected_cumulative_purchases(t)
 
-    assert _sound(alive) and all(p <= 1 for p in alive)
+    assert _sound(alive)
+    assert all(p <= 1 for p in alive)
     assert _sound(expected)
     assert _sound([cumulative])
 
@@ -58,7 +59,8 @@ def test_pareto_nbd_predictions_are_finite_non_negative_and_probabilities(
     alive = model.p_alive(table)
     expected = model.expected_purchases(t, table)
 
-    assert _sound(alive) and all(p <= 1 for p in alive)
+    assert _sound(alive)
+    assert all(p <= 1 for p in alive)
     assert _sound(expected)
 
 

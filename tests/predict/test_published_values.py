@@ -53,9 +53,7 @@ def test_bgnbd_conditional_expectation_for_the_spreadsheets_customer_is_1_226(bg
     assert expected[0] == pytest.approx(1.226, abs=0.0005)
 
 
-@pytest.mark.parametrize(
-    ("t", "published"), [(1, 0.0532), (3, 0.1506), (32, 1.0437), (78, 1.8576)]
-)
+@pytest.mark.parametrize(("t", "published"), [(1, 0.0532), (3, 0.1506), (32, 1.0437), (78, 1.8576)])
 def test_bgnbd_expected_cumulative_purchases_match_hardies_spreadsheet(bgnbd, t, published):
     # Hardie's spreadsheet rounds its parameters; 78 weeks differs by 4e-4 from the exact MLE.
     assert bgnbd.expected_cumulative_purchases(t) == pytest.approx(published, abs=0.0005)

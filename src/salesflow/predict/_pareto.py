@@ -54,25 +54,26 @@ def _parts(
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """The log of the constant, of the 'alive at T' term and of the 'dropped before T' term."""
     x, t_x, big_t = customers.frequency, customers.first_to_last, customers.first_to_end
-    constant = special.gammaln(r + x) - special.gammaln(r) + r * math.log(alpha) + s * math.log(beta)
+    constant = (
+        special.gammaln(r + x) - special.gammaln(r) + r * math.log(alpha) + s * math.log(beta)
+    )
     alive = -(r + x) * np.log(alpha + big_t) - s * np.log(beta + big_t)
     top = r + s + x
     if alpha >= beta:
-        base, second = alpha, s + 1
+        second = s + 1
 
         def term(t: FloatArray) -> FloatArray:
             z = (alpha - beta) / (alpha + t)
             result: FloatArray = _log_hyp2f1(top, second, top + 1, z) - top * np.log(alpha + t)
             return result
     else:
-        base, second_x = beta, r + x
+        second_x = r + x
 
         def term(t: FloatArray) -> FloatArray:
             z = (beta - alpha) / (beta + t)
             result: FloatArray = _log_hyp2f1(top, second_x, top + 1, z) - top * np.log(beta + t)
             return result
 
-    del base
     upper, lower = term(t_x), term(big_t)
     with np.errstate(all="ignore"):
         # log(e**upper - e**lower), upper >= lower; equal (t_x = T) means no such term.
@@ -126,10 +127,8 @@ class ParetoNBD:
         r, alpha, s, beta = self.r, self.alpha, self.s, self.beta
         span = np.log1p(length / (beta + big_t))
         # [1 - ((beta+T)/(beta+T+t))**(s-1)] / (s-1), whose limit at s = 1 is the log.
-        if abs(s - 1.0) < 1e-9:
-            growth = span
-        else:
-            growth = -np.expm1(-(s - 1.0) * span) / (s - 1.0)
+        near_one = abs(s - 1.0) < 1e-9
+        growth = span if near_one else -np.expm1(-(s - 1.0) * span) / (s - 1.0)
         result: FloatArray = (
             (r + x) * (beta + big_t) / (alpha + big_t) * growth * self.p_alive(table)
         )

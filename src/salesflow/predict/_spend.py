@@ -78,9 +78,7 @@ class GammaGamma:
         frequency, spend = _spend_columns(customers)
         if self.q <= 1:
             raise UndefinedMetric("expected spend", "q - 1 (q is at most 1)", variant="gamma_gamma")
-        values = (
-            self.p * (self.gamma + frequency * spend) / (self.p * frequency + self.q - 1)
-        )
+        values = self.p * (self.gamma + frequency * spend) / (self.p * frequency + self.q - 1)
         return tuple(
             Decimal(repr(float(v))).quantize(_CENT, rounding=ROUND_HALF_EVEN) for v in values
         )
@@ -98,15 +96,13 @@ def fit_gamma_gamma(customers: ModelInput) -> GammaGamma:
     frequency, spend = _spend_columns(customers)
     repeat = frequency > 0
     if not np.any(repeat):
-        raise InvalidField(
-            "customers.frequency", 0, "at least one customer with a repeat purchase"
-        )
+        raise InvalidField("customers.frequency", 0, "at least one customer with a repeat purchase")
     zero = np.flatnonzero(repeat & (spend <= 0))
     if zero.size:
         index = int(zero[0])
         raise InvalidField(
             f"customers.monetary_value[{index}]",
-            customers.monetary_value[index],  # type: ignore[union-attr]
+            spend[index],
             "more than 0 for a customer with repeat purchases",
         )
     x, z = frequency[repeat], spend[repeat]

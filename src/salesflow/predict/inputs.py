@@ -172,15 +172,15 @@ class ModelInput:
             raise InvalidType("monetary_value", monetary_value, "a sequence of amounts")
         values = tuple(monetary_value)
         if len(values) != x.size:
-            raise InvalidField(
-                "monetary_value", len(values), f"one amount per customer ({x.size})"
-            )
+            raise InvalidField("monetary_value", len(values), f"one amount per customer ({x.size})")
         checked: list[Decimal | None] = []
         for index, value in enumerate(values):
             name = f"monetary_value[{index}]"
             if x[index] == 0:
                 if value is not None and _spend(name, value) != 0:
-                    raise InvalidField(name, value, "None or 0 for a customer with no repeat purchase")
+                    raise InvalidField(
+                        name, value, "None or 0 for a customer with no repeat purchase"
+                    )
                 checked.append(None)
             else:
                 checked.append(_spend(name, value))
