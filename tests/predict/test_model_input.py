@@ -103,7 +103,7 @@ def test_a_bad_argument_is_refused_naming_the_parameter(kwargs, field):
         ({"frequency": [1], "first_to_last": [3], "first_to_end": [2]}, "first_to_last[0]"),
         ({"frequency": [1], "first_to_last": [0], "first_to_end": [2]}, "first_to_last[0]"),
         ({"frequency": [0], "first_to_last": [0], "first_to_end": [float("nan")]}, "first_to_end[0]"),
-        ({"frequency": [0, 1], "first_to_last": [0], "first_to_end": [2]}, "first_to_last"),
+        ({"frequency": [0, 1], "first_to_last": [0], "first_to_end": [2]}, "frequency"),
         ({"frequency": [1], "first_to_last": [1], "first_to_end": [2], "monetary_value": [2.5]},
          "monetary_value[0]"),
         ({"frequency": [0], "first_to_last": [0], "first_to_end": [2], "monetary_value": ["3"]},

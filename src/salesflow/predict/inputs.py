@@ -114,11 +114,29 @@ class ModelInput:
         x = _column("frequency", frequency, whole=True)
         t_x = _column("first_to_last", first_to_last, whole=False)
         big_t = _column("first_to_end", first_to_end, whole=False)
-        for name, column in (("first_to_last", t_x), ("first_to_end", big_t)):
-            if column.size != x.size:
-                raise InvalidField(
-                    name, column.size, f"one value per customer ({x.size}, as frequency has)"
-                )
+        given = {
+            "frequency": frequency,
+            "first_to_last": first_to_last,
+            "first_to_end": first_to_end,
+        }
+        sizes = {"frequency": x.size, "first_to_last": t_x.size, "first_to_end": big_t.size}
+        if len(set(sizes.values())) > 1:
+            # The odd one out is the column whose length the other two do not share.
+            counts = list(sizes.values())
+            odd = next(
+                (
+                    name
+                    for name, size in sizes.items()
+                    if counts.count(size) == 1 and len(set(counts)) == 2
+                ),
+                "first_to_last",
+            )
+            others = sorted({size for name, size in sizes.items() if name != odd})
+            raise InvalidField(
+                odd,
+                given[odd],
+                f"one value per customer ({' or '.join(map(str, others))}, as the other columns have)",
+            )
         for index in range(x.size):
             if t_x[index] > big_t[index]:
                 raise InvalidField(
@@ -155,7 +173,7 @@ class ModelInput:
         ids = tuple(customer_ids)
         if len(ids) != size:
             raise InvalidField(
-                "customer_ids", len(ids), f"one id per customer ({size}, as frequency has)"
+                "customer_ids", customer_ids, f"one id per customer ({size}, as frequency has)"
             )
         for index, value in enumerate(ids):
             if isinstance(value, bool) or not isinstance(value, str | int):
@@ -172,7 +190,9 @@ class ModelInput:
             raise InvalidType("monetary_value", monetary_value, "a sequence of amounts")
         values = tuple(monetary_value)
         if len(values) != x.size:
-            raise InvalidField("monetary_value", len(values), f"one amount per customer ({x.size})")
+            raise InvalidField(
+                "monetary_value", monetary_value, f"one amount per customer ({x.size})"
+            )
         checked: list[Decimal | None] = []
         for index, value in enumerate(values):
             name = f"monetary_value[{index}]"
@@ -217,10 +237,16 @@ class ModelInput:
         ]
 
 
-def _aware(name: str, value: Any) -> datetime:
+def _aware(name: str, value: Any, zone: tzinfo = UTC) -> datetime:
+    """``value`` (timezone-aware) in ``zone``; refused when that instant is out of range there."""
     if not isinstance(value, datetime) or value.utcoffset() is None:
         raise InvalidType(name, value, "a timezone-aware datetime")
-    return value
+    try:
+        return value.astimezone(zone)
+    except OverflowError:
+        raise InvalidField(
+            name, value, "a time whose instant has a date in the year 1 to 9999 in every zone used"
+        ) from None
 
 
 def _zone(value: Any) -> tzinfo:
@@ -267,11 +293,11 @@ def model_input(
     >>> table.to_records()[0]
     {'customer_id': 'ada', 'frequency': 1, 'first_to_last': 1.0, 'first_to_end': 4.0, 'monetary_value': Decimal('30')}
     """
+    where = _zone(zone)
     end = _aware("calibration_end", calibration_end)
     scale = _UNITS[_unit("unit", unit)] * _SECONDS_PER_DAY
     if not isinstance(period, str) or period not in _PERIODS:
         raise InvalidField("period", period, "'day' or 'purchase'")
-    where = _zone(zone)
     if isinstance(records, str | bytes | Mapping) or not isinstance(records, Iterable):
         raise InvalidType("records", records, "an iterable of order records (mappings)")
     # Per customer: purchase moment -> amount; a moment is a day's start or the record's time.
@@ -297,7 +323,7 @@ def model_input(
         if placed >= end:
             continue
         if period == "day":
-            local = placed.astimezone(where)
+            local = _aware(f"{name}.placed_at", placed, where)
             moment = datetime(local.year, local.month, local.day, tzinfo=where)
         else:
             moment = placed
