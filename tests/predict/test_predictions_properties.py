@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -44,11 +43,6 @@ def test_bgnbd_predictions_are_finite_non_negative_and_probabilities(r, alpha, a
     assert _sound([cumulative])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: scipy's hyp2f1 gives NaN when z = |alpha - beta| / (max + t_x) nears 1; "
-    "the fix is the log-sum form of Fader and Hardie's note (issue 14)",
-)
 @settings(max_examples=300)
 @given(positive, positive, positive, positive, customers(), st.floats(0, 1e3))
 def test_pareto_nbd_predictions_are_finite_non_negative_and_probabilities(

@@ -46,6 +46,39 @@ def _log_hyp2f1(a: Any, b: Any, c: Any, z: Any) -> FloatArray:
         direct = np.log(hyp2f1(a, b, c, z))
         euler = excess * np.log1p(-z) + np.log(hyp2f1(c - a, c - b, c, z))
     result: FloatArray = np.where(excess < 0, euler, direct)
+    bad = ~np.isfinite(result)
+    if np.any(bad):  # scipy failed (z near 1 with extreme parameters): integrate instead
+        a_, b_, z_ = np.broadcast_arrays(a, b, z)
+        result = np.array(result, dtype=np.float64)
+        result[bad] = _log_hyp2f1_by_quadrature(a_[bad], b_[bad], z_[bad])
+    return result
+
+
+# Gauss-Legendre nodes on [0, 1], read once: the fallback below needs no more than this.
+_NODES, _WEIGHTS = np.polynomial.legendre.leggauss(400)
+_NODES, _WEIGHTS = (_NODES + 1) / 2, _WEIGHTS / 2
+
+
+def _log_hyp2f1_by_quadrature(a: FloatArray, b: FloatArray, z: FloatArray) -> FloatArray:
+    """log 2F1(a, b; a + 1; z) for 0 <= z < 1, from Euler's integral (the c = a + 1 the model has).
+
+    2F1(a, b; a+1; z) = integral over u in [0, 1] of (1 - z u**(1/a))**(-b) du,
+    a positive integrand rising towards u = 1; u = 1 - v**4 puts the nodes
+    there. Summed in logs, so the value is finite and positive wherever the
+    function is (scipy's series can give NaN near z = 1).
+    """
+    v = _NODES[None, :]
+    u = -np.expm1(4 * np.log(v))  # 1 - v**4
+    with np.errstate(divide="ignore"):
+        log_u = np.log(u)
+    inner = np.exp(log_u / a[:, None])  # u**(1/a)
+    log_terms = (
+        -b[:, None] * np.log1p(-z[:, None] * inner)
+        + math.log(4)
+        + 3 * np.log(v)
+        + np.log(_WEIGHTS)[None, :]
+    )
+    result: FloatArray = special.logsumexp(log_terms, axis=1)
     return result
 
 
