@@ -1285,3 +1285,47 @@ REGISTRY.update(
         ),
     }
 )
+
+
+def _predict_table() -> Any:
+    from salesflow.predict import ModelInput
+
+    return ModelInput(
+        frequency=[2, 0, 1, 3],
+        first_to_last=[5.0, 0.0, 2.5, 8.0],
+        first_to_end=[10.0, 9.0, 9.5, 10.0],
+        monetary_value=[Decimal("20"), None, Decimal("12.50"), Decimal("31")],
+        customer_ids=["ada", "bob", "cy", "dee"],
+        unit="weeks",
+    )
+
+
+def _predict_entries() -> dict[str, Callable[[], Call | tuple[Call, ...]]]:
+    from salesflow import predict
+
+    return {
+        "predict.ModelInput": lambda: f(
+            predict.ModelInput,
+            frequency=[2, 0],
+            first_to_last=[5.0, 0.0],
+            first_to_end=[10.0, 9.0],
+            monetary_value=[Decimal("20"), None],
+            customer_ids=["ada", "bob"],
+            unit="weeks",
+        ),
+        "predict.ModelInput.to_records": lambda: m(_predict_table),
+        "predict.fit_bgnbd": lambda: f(predict.fit_bgnbd, _predict_table()),
+        "predict.fit_pareto_nbd": lambda: f(predict.fit_pareto_nbd, _predict_table()),
+        "predict.fit_gamma_gamma": lambda: f(predict.fit_gamma_gamma, _predict_table()),
+        "predict.model_input": lambda: f(
+            predict.model_input,
+            samples.order_rows(),
+            calibration_end=samples.at(100),
+            unit="days",
+            period="purchase",
+            zone=UTC,
+        ),
+    }
+
+
+REGISTRY.update(_predict_entries())

@@ -1,0 +1,180 @@
+"""BG/NBD (Fader, Hardie and Lee 2005): purchases while alive, dropout after any purchase.
+
+Fitted by maximum likelihood on a :class:`~salesflow.predict.ModelInput`; the
+fit predicts expected purchases, P(alive) and the expected cumulative purchases
+of a new customer. Formulas: "Counting Your Customers the Easy Way" (2005).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import attrs
+
+from salesflow.errors import InvalidType
+from salesflow.predict._numeric import (
+    Convergence,
+    FloatArray,
+    horizon,
+    hyp2f1,
+    maximise,
+    np,
+    special,
+)
+from salesflow.predict.inputs import ModelInput
+
+__all__ = ["BGNBD", "bgnbd_log_likelihood", "fit_bgnbd"]
+
+
+def _table(value: Any) -> ModelInput:
+    if not isinstance(value, ModelInput):
+        raise InvalidType("customers", value, "a ModelInput (see model_input)")
+    return value
+
+
+def bgnbd_log_likelihood(
+    r: float, alpha: float, a: float, b: float, customers: ModelInput
+) -> FloatArray:
+    """Each customer's log-likelihood under BG/NBD(r, alpha, a, b)."""
+    x, t_x, big_t = customers.frequency, customers.first_to_last, customers.first_to_end
+    common = (
+        special.gammaln(r + x)
+        - special.gammaln(r)
+        + r * np.log(alpha)
+        + special.betaln(a, b + x)
+        - special.betaln(a, b)
+    )
+    alive = -(r + x) * np.log(alpha + big_t)
+    # The dropped-out branch exists only after a repeat purchase: B(a+1, b+x-1)/B(a, b+x).
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dropped = np.where(
+            x > 0,
+            np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) - (r + x) * np.log(alpha + t_x),
+            -np.inf,
+        )
+    result: FloatArray = common + np.logaddexp(alive, dropped)
+    return result
+
+
+@attrs.frozen
+class BGNBD:
+    """A fitted BG/NBD model: parameters by their published names, and its predictions.
+
+    ``r`` and ``alpha`` are the gamma heterogeneity of the purchase rate,
+    ``a`` and ``b`` the beta heterogeneity of the dropout probability.
+    ``standard_errors`` maps each name to its standard error (None when the
+    Hessian was singular or the fit did not converge); ``convergence`` says
+    how the search ended. Predictions are numpy arrays, one value per customer,
+    finite and at least 0.
+    """
+
+    r: float
+    alpha: float
+    a: float
+    b: float
+    log_likelihood: float
+    standard_errors: dict[str, float] | None
+    convergence: Convergence
+    unit: str
+
+    def p_alive(self, customers: ModelInput) -> FloatArray:
+        """P(alive) of each customer at the end of calibration.
+
+        A customer without repeat purchases has P(alive) = 1 under BG/NBD by
+        construction (dropout happens only right after a purchase).
+        """
+        table = _table(customers)
+        x, t_x, big_t = table.frequency, table.first_to_last, table.first_to_end
+        with np.errstate(divide="ignore", invalid="ignore"):
+            odds = np.where(
+                x > 0,
+                math.log(self.a)
+                - np.log(np.maximum(self.b + x - 1, 1e-300))
+                + (self.r + x) * (np.log(self.alpha + big_t) - np.log(self.alpha + t_x)),
+                -np.inf,
+            )
+        result: FloatArray = special.expit(-odds)
+        return result
+
+    def expected_purchases(self, t: float, customers: ModelInput) -> FloatArray:
+        """E[X(t) | x, t_x, T]: each customer's expected purchases in the next ``t`` time units."""
+        length = horizon("t", t)
+        table = _table(customers)
+        x, big_t = table.frequency, table.first_to_end
+        conditional = _near_one(
+            self.a,
+            lambda a: _while_alive(self.r, self.alpha, a, self.b, x, big_t + self.alpha, length),
+        )
+        result: FloatArray = conditional * self.p_alive(table)
+        return result
+
+    def expected_cumulative_purchases(self, t: float) -> float:
+        """E[X(t)]: expected purchases of a new customer in ``t`` time units from the first."""
+        length = horizon("t", t)
+        zero = np.zeros(1)
+        value = _near_one(
+            self.a,
+            lambda a: _while_alive(self.r, self.alpha, a, self.b, zero, zero + self.alpha, length),
+        )
+        return float(value[0])
+
+
+# Within this distance of a = 1 the closed form is 0/0; the expectation is smooth in a,
+# so it is read as the mean of its values on either side (error of order 1e-8).
+_NEAR_ONE = 1e-4
+
+
+def _near_one(a: float, value: Any) -> FloatArray:
+    if abs(a - 1.0) >= _NEAR_ONE:
+        result: FloatArray = value(a)
+        return result
+    mean: FloatArray = (value(1.0 - _NEAR_ONE) + value(1.0 + _NEAR_ONE)) / 2
+    return mean
+
+
+def _while_alive(
+    r: float, alpha: float, a: float, b: float, x: FloatArray, base: FloatArray, length: float
+) -> FloatArray:
+    """(a+b+x-1)/(a-1) * [1 - (base/(base+t))**(r+x) * 2F1(r+x, b+x; a+b+x-1; t/(base+t))].
+
+    The expected purchases in ``length`` of a customer known to be alive at the
+    start (``base`` = alpha + T); at least 0 and finite.
+    """
+    z = length / (base + length)
+    with np.errstate(all="ignore"):
+        log_rest = (r + x) * np.log1p(-z) + np.log(hyp2f1(r + x, b + x, a + b + x - 1, z))
+        value = (a + b + x - 1) / (a - 1) * -np.expm1(log_rest)
+    result: FloatArray = np.where(np.isfinite(value), np.maximum(value, 0.0), 0.0)
+    return result
+
+
+def fit_bgnbd(customers: ModelInput) -> BGNBD:
+    """The BG/NBD model of ``customers`` by maximum likelihood.
+
+    A fit that did not converge is still returned, saying so in
+    ``convergence``. Refuses anything but a :class:`ModelInput` with at
+    least one customer.
+    """
+    table = _table(customers)
+    if len(table) == 0:
+        raise InvalidType("customers", table, "a ModelInput with at least one customer")
+
+    def log_likelihood(p: FloatArray) -> float:
+        return float(np.sum(bgnbd_log_likelihood(p[0], p[1], p[2], p[3], table)))
+
+    found = maximise(log_likelihood, start=(1.0, 1.0, 1.0, 1.0), customers=len(table))
+    names = ("r", "alpha", "a", "b")
+    r, alpha, a, b = found.parameters
+    return BGNBD(
+        r=r,
+        alpha=alpha,
+        a=a,
+        b=b,
+        log_likelihood=found.log_likelihood,
+        standard_errors=None
+        if found.standard_errors is None
+        else dict(zip(names, found.standard_errors, strict=True)),
+        convergence=found.convergence,
+        unit=table.unit,
+    )
