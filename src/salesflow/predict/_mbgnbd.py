@@ -38,9 +38,7 @@ def _log_dropout_odds(
     """
     x, t_x, big_t = customers.frequency, customers.first_to_last, customers.first_to_end
     result: FloatArray = (
-        math.log(a)
-        - np.log(b + x)
-        + (r + x) * (np.log(alpha + big_t) - np.log(alpha + t_x))
+        math.log(a) - np.log(b + x) + (r + x) * (np.log(alpha + big_t) - np.log(alpha + t_x))
     )
     return result
 
@@ -123,10 +121,10 @@ class MBGNBD:
         zero = np.zeros(1)
         value = _near_one(
             self.a,
-            lambda a: _while_alive(
-                self.r, self.alpha, a, self.b + 1, zero, zero + self.alpha, length
-            )
-            * (self.b / (a + self.b)),
+            lambda a: (
+                _while_alive(self.r, self.alpha, a, self.b + 1, zero, zero + self.alpha, length)
+                * (self.b / (a + self.b))
+            ),
         )
         return float(value[0])
 
