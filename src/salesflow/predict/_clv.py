@@ -22,6 +22,8 @@ from salesflow.predict.inputs import ModelInput
 __all__ = ["predicted_clv"]
 
 _CENT: Final = Decimal("0.01")
+# Each period is one pass over the table: 10,000 covers daily periods for 27 years.
+_MOST: Final = 10_000
 
 
 def _rate(value: Any) -> float:
@@ -55,7 +57,7 @@ def predicted_clv(
     value arrives at the period's end). The spend per purchase is Gamma-Gamma's
     unrounded expectation, so the result is rounded once. Refuses other model
     types, a unit mismatch, a table without monetary values, ``periods`` not a
-    whole number from 1, a ``period_length`` not above 0, a negative or
+    whole number from 1 to 10,000, a ``period_length`` not above 0, a negative or
     non-finite rate; undefined (``UndefinedMetric``) when q <= 1.
     """
     if not isinstance(purchases, BGNBD | MBGNBD | ParetoNBD):
@@ -67,8 +69,8 @@ def predicted_clv(
         raise InvalidField(
             "purchases.unit", purchases.unit, f"the table's unit ({customers.unit!r})"
         )
-    if isinstance(periods, bool) or not isinstance(periods, int) or periods < 1:
-        raise InvalidField("periods", periods, "a whole number of periods, at least 1")
+    if isinstance(periods, bool) or not isinstance(periods, int) or not 1 <= periods <= _MOST:
+        raise InvalidField("periods", periods, f"a whole number of periods, from 1 to {_MOST}")
     if isinstance(period_length, bool) or not isinstance(
         period_length, int | float | np.integer | np.floating
     ):

@@ -184,7 +184,13 @@ def calibration_holdout(
     )
     if not isinstance(holdout_end, datetime) or holdout_end.utcoffset() is None:
         raise InvalidType("holdout_end", holdout_end, "a timezone-aware datetime")
-    start, stop = calibration_end.astimezone(UTC), holdout_end.astimezone(UTC)
+    start = calibration_end.astimezone(UTC)
+    try:
+        stop = holdout_end.astimezone(UTC)
+    except OverflowError:
+        raise InvalidField(
+            "holdout_end", holdout_end, "a time whose instant has a date in the year 1 to 9999"
+        ) from None
     if stop <= start:
         raise InvalidField("holdout_end", holdout_end, f"a time after calibration_end ({start})")
     # model_input has checked every record; the moments are recomputed here the same way.
