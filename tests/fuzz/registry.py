@@ -1317,6 +1317,23 @@ def _predict_entries() -> dict[str, Callable[[], Call | tuple[Call, ...]]]:
         "predict.fit_bgnbd": lambda: f(predict.fit_bgnbd, _predict_table()),
         "predict.fit_pareto_nbd": lambda: f(predict.fit_pareto_nbd, _predict_table()),
         "predict.fit_gamma_gamma": lambda: f(predict.fit_gamma_gamma, _predict_table()),
+        "predict.fit_mbgnbd": lambda: f(predict.fit_mbgnbd, _predict_table()),
+        "predict.calibration_holdout": lambda: f(
+            predict.calibration_holdout,
+            samples.order_rows(),
+            calibration_end=samples.at(100),
+            holdout_end=samples.at(200),
+            unit="days",
+        ),
+        "predict.predicted_clv": lambda: f(
+            predict.predicted_clv,
+            predict.fit_bgnbd(_predict_table()),
+            predict.fit_gamma_gamma(_predict_table()),
+            _predict_table(),
+            periods=3,
+            period_length=4.0,
+            discount_rate="0.01",
+        ),
         "predict.model_input": lambda: f(
             predict.model_input,
             samples.order_rows(),

@@ -1,0 +1,215 @@
+"""Calibration and holdout: fit on the earlier period, check the predictions on the later one.
+
+:func:`calibration_holdout` splits order records at ``calibration_end`` into the
+models' table of the calibration period and each of those customers' repeat
+purchases in the holdout; :meth:`CalibrationHoldout.compare` sets a fitted
+model's expected purchases beside them, per customer and by number of
+calibration repeat purchases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any, Final, Protocol
+
+import attrs
+
+from salesflow.errors import InvalidField, InvalidType
+from salesflow.predict._numeric import FloatArray, np
+from salesflow.predict.inputs import ModelInput, model_input
+
+__all__ = ["CalibrationHoldout", "FrequencyGroup", "HoldoutComparison", "calibration_holdout"]
+
+_UNIT_DAYS: Final = {"days": 1.0, "weeks": 7.0}
+
+
+class _PurchaseModel(Protocol):
+    unit: str
+
+    def expected_purchases(self, t: float, customers: ModelInput) -> FloatArray: ...
+
+
+@attrs.frozen
+class FrequencyGroup:
+    """The customers with ``calibration_purchases`` repeat purchases in calibration (or more,
+    when ``and_more``): how many, and their mean predicted and actual holdout purchases."""
+
+    calibration_purchases: int
+    and_more: bool
+    customers: int
+    predicted: float
+    actual: float
+
+
+@attrs.frozen
+class HoldoutComparison:
+    """Predicted beside actual holdout purchases, per customer and in aggregate.
+
+    ``predicted`` and ``actual`` are numpy arrays in the calibration table's
+    order (``customer_ids``); ``by_frequency`` groups the customers by their
+    number of calibration repeat purchases (the last group takes that number
+    and more), as the peers' calibration-versus-holdout plots do.
+    ``mean_absolute_error`` is the mean over customers of |predicted - actual|.
+    """
+
+    customer_ids: tuple[Any, ...]
+    predicted: FloatArray
+    actual: FloatArray
+    by_frequency: tuple[FrequencyGroup, ...]
+    predicted_total: float
+    actual_total: float
+    mean_absolute_error: float
+
+
+@attrs.frozen
+class CalibrationHoldout:
+    """The calibration table and the actual repeat purchases of its customers in the holdout.
+
+    ``calibration`` is :func:`model_input` on the records before
+    ``calibration_end``; ``actual`` holds, in the same order, each of those
+    customers' purchases in the holdout (read-only numpy array); ``duration``
+    is the holdout's length in ``calibration.unit``. Customers whose first
+    purchase falls in the holdout are not in the calibration cohort and are
+    left out.
+    """
+
+    calibration: ModelInput
+    actual: FloatArray
+    duration: float
+
+    def compare(self, model: _PurchaseModel, *, groups: int = 7) -> HoldoutComparison:
+        """A fitted purchase model's expected holdout purchases beside the actual ones.
+
+        ``model`` is a fitted BG/NBD, MBG/NBD or Pareto/NBD model (anything with
+        ``expected_purchases(t, table)`` and a ``unit``) whose unit is the
+        calibration table's; ``groups`` (at least 1) is the number of groups in
+        ``by_frequency``: 0, 1, ... repeat purchases, the last one open-ended.
+        """
+        if not callable(getattr(model, "expected_purchases", None)) or not isinstance(
+            getattr(model, "unit", None), str
+        ):
+            raise InvalidType("model", model, "a fitted purchase model (fit_bgnbd, fit_mbgnbd...)")
+        if model.unit != self.calibration.unit:
+            raise InvalidField(
+                "model.unit",
+                model.unit,
+                f"the calibration table's unit ({self.calibration.unit!r})",
+            )
+        if isinstance(groups, bool) or not isinstance(groups, int) or groups < 1:
+            raise InvalidField("groups", groups, "a whole number of groups, at least 1")
+        predicted = np.asarray(
+            model.expected_purchases(self.duration, self.calibration), dtype=np.float64
+        )
+        predicted.flags.writeable = False
+        actual = self.actual
+        capped = np.minimum(self.calibration.frequency, groups - 1)
+        rows = []
+        for level in range(groups):
+            members = capped == level
+            count = int(members.sum())
+            if count == 0:
+                continue
+            rows.append(
+                FrequencyGroup(
+                    calibration_purchases=level,
+                    and_more=level == groups - 1,
+                    customers=count,
+                    predicted=float(predicted[members].mean()),
+                    actual=float(actual[members].mean()),
+                )
+            )
+        size = len(self.calibration)
+        return HoldoutComparison(
+            customer_ids=self.calibration.customer_ids,
+            predicted=predicted,
+            actual=actual,
+            by_frequency=tuple(rows),
+            predicted_total=float(predicted.sum()),
+            actual_total=float(actual.sum()),
+            mean_absolute_error=float(np.abs(predicted - actual).mean()) if size else 0.0,
+        )
+
+
+def _moment(name: str, placed: datetime, period: str, zone: tzinfo) -> datetime:
+    """The purchase a record belongs to: its calendar day's start in ``zone``, or its own time."""
+    if period == "purchase":
+        return placed.astimezone(UTC)
+    try:
+        local = placed.astimezone(zone)
+    except OverflowError:
+        raise InvalidField(
+            name, placed, "a time whose instant has a date in the year 1 to 9999 in every zone used"
+        ) from None
+    return datetime(local.year, local.month, local.day, tzinfo=zone)
+
+
+def calibration_holdout(
+    records: Iterable[Mapping[str, Any]],
+    *,
+    calibration_end: datetime,
+    holdout_end: datetime,
+    unit: str = "weeks",
+    period: str = "day",
+    zone: tzinfo = UTC,
+) -> CalibrationHoldout:
+    """Split order records into a calibration table and the actual purchases in the holdout.
+
+    The records are read as :func:`model_input` reads them (same keys,
+    ``period`` and ``zone``). The calibration table is ``model_input`` on the
+    records before ``calibration_end``; the holdout runs from
+    ``calibration_end`` to ``holdout_end`` (half-open), and a customer's
+    holdout purchases are the purchases (distinct days in ``zone``, or
+    records with ``period="purchase"``) in it, a day already counted in
+    calibration not counted again. Records at or after ``holdout_end`` are
+    left out. Refuses what ``model_input`` refuses, a naive ``holdout_end``
+    and one not after ``calibration_end``.
+
+    >>> from datetime import datetime, timezone
+    >>> at = lambda day: datetime(2026, 1, day, 12, tzinfo=timezone.utc)
+    >>> split = calibration_holdout(
+    ...     [{"customer_id": "ada", "placed_at": at(1), "amount": "10"},
+    ...      {"customer_id": "ada", "placed_at": at(20), "amount": "30"},
+    ...      {"customer_id": "ada", "placed_at": at(22), "amount": "30"},
+    ...      {"customer_id": "bob", "placed_at": at(22), "amount": "5"}],
+    ...     calibration_end=at(15), holdout_end=at(29), unit="days")
+    >>> split.calibration.customer_ids, split.actual.tolist(), split.duration
+    (('ada',), [2.0], 14.0)
+    """
+    if isinstance(records, str | bytes | Mapping) or not isinstance(records, Iterable):
+        raise InvalidType("records", records, "an iterable of order records (mappings)")
+    rows = list(records)
+    calibration = model_input(
+        rows, calibration_end=calibration_end, unit=unit, period=period, zone=zone
+    )
+    if not isinstance(holdout_end, datetime) or holdout_end.utcoffset() is None:
+        raise InvalidType("holdout_end", holdout_end, "a timezone-aware datetime")
+    start = calibration_end.astimezone(UTC)
+    try:
+        stop = holdout_end.astimezone(UTC)
+    except OverflowError:
+        raise InvalidField(
+            "holdout_end", holdout_end, "a time whose instant has a date in the year 1 to 9999"
+        ) from None
+    if stop <= start:
+        raise InvalidField("holdout_end", holdout_end, f"a time after calibration_end ({start})")
+    # model_input has checked every record; the moments are recomputed here the same way.
+    before: dict[Any, set[datetime]] = {}
+    during: dict[Any, set[datetime]] = {}
+    for index, record in enumerate(rows):
+        placed = record["placed_at"].astimezone(UTC)
+        if placed >= stop:
+            continue
+        moment = _moment(f"records[{index}].placed_at", placed, period, zone)
+        (before if placed < start else during).setdefault(record["customer_id"], set()).add(moment)
+    actual = np.asarray(
+        [len(during.get(cid, set()) - before.get(cid, set())) for cid in calibration.customer_ids],
+        dtype=np.float64,
+    )
+    actual.flags.writeable = False
+    length: timedelta = stop - start
+    return CalibrationHoldout(
+        calibration=calibration,
+        actual=actual,
+        duration=length.total_seconds() / (_UNIT_DAYS[unit] * 86_400.0),
+    )

@@ -1,0 +1,159 @@
+"""MBG/NBD (Batislam, Denizel and Filiztekin 2007): BG/NBD with a dropout chance at the first purchase too.
+
+Under BG/NBD a customer can drop out only just after a repeat purchase, so a
+one-time buyer has P(alive) = 1 however long ago they bought; MBG/NBD lets a
+customer drop out after every purchase, the first included, so P(alive) falls
+with time for one-time buyers as well. Fitted by maximum likelihood on a
+:class:`~salesflow.predict.ModelInput`, with the same predictions as BG/NBD.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import attrs
+
+from salesflow.errors import InvalidType
+from salesflow.predict._bgnbd import _near_one, _while_alive
+from salesflow.predict._numeric import Convergence, FloatArray, horizon, maximise, np, special
+from salesflow.predict.inputs import ModelInput
+
+__all__ = ["MBGNBD", "fit_mbgnbd", "mbgnbd_log_likelihood"]
+
+
+def _table(value: Any) -> ModelInput:
+    if not isinstance(value, ModelInput):
+        raise InvalidType("customers", value, "a ModelInput (see model_input)")
+    return value
+
+
+def _log_dropout_odds(
+    r: float, alpha: float, a: float, b: float, customers: ModelInput
+) -> FloatArray:
+    """log of P(dropped after the last purchase) / P(alive at T), per customer.
+
+    a/(b+x) * ((alpha+T)/(alpha+t_x))**(r+x): finite for every customer,
+    one-time buyers included (b + x > 0 always).
+    """
+    x, t_x, big_t = customers.frequency, customers.first_to_last, customers.first_to_end
+    result: FloatArray = (
+        math.log(a) - np.log(b + x) + (r + x) * (np.log(alpha + big_t) - np.log(alpha + t_x))
+    )
+    return result
+
+
+def mbgnbd_log_likelihood(
+    r: float, alpha: float, a: float, b: float, customers: ModelInput
+) -> FloatArray:
+    """Each customer's log-likelihood under MBG/NBD(r, alpha, a, b).
+
+    Gamma(r+x) alpha**r / Gamma(r) * B(a, b+x+1) / B(a, b) / (alpha+T)**(r+x)
+    * [1 + a/(b+x) ((alpha+T)/(alpha+t_x))**(r+x)].
+    """
+    x, big_t = customers.frequency, customers.first_to_end
+    alive = (
+        special.gammaln(r + x)
+        - special.gammaln(r)
+        + r * math.log(alpha)
+        + special.betaln(a, b + x + 1)
+        - special.betaln(a, b)
+        - (r + x) * np.log(alpha + big_t)
+    )
+    result: FloatArray = alive + np.logaddexp(0.0, _log_dropout_odds(r, alpha, a, b, customers))
+    return result
+
+
+@attrs.frozen
+class MBGNBD:
+    """A fitted MBG/NBD model: parameters by their published names, and its predictions.
+
+    ``r`` and ``alpha`` are the gamma heterogeneity of the purchase rate,
+    ``a`` and ``b`` the beta heterogeneity of the dropout probability (which
+    applies after every purchase, the first included). ``standard_errors``
+    maps each name to its standard error (None when the Hessian was singular
+    or the fit did not converge); ``convergence`` says how the search ended.
+    Predictions are numpy arrays, one value per customer, finite and at least 0.
+    """
+
+    r: float
+    alpha: float
+    a: float
+    b: float
+    log_likelihood: float
+    standard_errors: dict[str, float] | None
+    convergence: Convergence
+    unit: str
+
+    def p_alive(self, customers: ModelInput) -> FloatArray:
+        """P(alive) of each customer at the end of calibration: below 1 for every customer.
+
+        1 / (1 + a/(b+x) ((alpha+T)/(alpha+t_x))**(r+x)); for a one-time buyer
+        it falls as the time since their first purchase grows.
+        """
+        table = _table(customers)
+        odds = _log_dropout_odds(self.r, self.alpha, self.a, self.b, table)
+        result: FloatArray = special.expit(-odds)
+        return result
+
+    def expected_purchases(self, t: float, customers: ModelInput) -> FloatArray:
+        """E[X(t) | x, t_x, T]: each customer's expected purchases in the next ``t`` time units."""
+        length = horizon("t", t)
+        table = _table(customers)
+        x, big_t = table.frequency, table.first_to_end
+        # While alive, MBG/NBD is BG/NBD with b + 1: one more survived dropout chance.
+        conditional = _near_one(
+            self.a,
+            lambda a: _while_alive(
+                self.r, self.alpha, a, self.b + 1, x, big_t + self.alpha, length
+            ),
+        )
+        result: FloatArray = conditional * self.p_alive(table)
+        return result
+
+    def expected_cumulative_purchases(self, t: float) -> float:
+        """E[X(t)]: expected repeat purchases of a new customer in ``t`` time units from the first.
+
+        b/(a-1) * [1 - (alpha/(alpha+t))**r 2F1(r, b+1; a+b; t/(alpha+t))]: the
+        customer is still alive after the first purchase with probability b/(a+b).
+        """
+        length = horizon("t", t)
+        zero = np.zeros(1)
+        value = _near_one(
+            self.a,
+            lambda a: (
+                _while_alive(self.r, self.alpha, a, self.b + 1, zero, zero + self.alpha, length)
+                * (self.b / (a + self.b))
+            ),
+        )
+        return float(value[0])
+
+
+def fit_mbgnbd(customers: ModelInput) -> MBGNBD:
+    """The MBG/NBD model of ``customers`` by maximum likelihood.
+
+    A fit that did not converge is still returned, saying so in
+    ``convergence``. Refuses anything but a :class:`ModelInput` with at
+    least one customer.
+    """
+    table = _table(customers)
+    if len(table) == 0:
+        raise InvalidType("customers", table, "a ModelInput with at least one customer")
+
+    def log_likelihood(p: FloatArray) -> float:
+        return float(np.sum(mbgnbd_log_likelihood(p[0], p[1], p[2], p[3], table)))
+
+    found = maximise(log_likelihood, start=(1.0, 1.0, 1.0, 1.0), customers=len(table))
+    r, alpha, a, b = found.parameters
+    return MBGNBD(
+        r=r,
+        alpha=alpha,
+        a=a,
+        b=b,
+        log_likelihood=found.log_likelihood,
+        standard_errors=None
+        if found.standard_errors is None
+        else dict(zip(("r", "alpha", "a", "b"), found.standard_errors, strict=True)),
+        convergence=found.convergence,
+        unit=table.unit,
+    )
