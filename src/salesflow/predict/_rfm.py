@@ -123,7 +123,8 @@ def rfm(
     and may be left out) or an iterable of order records, each one purchase:
     a mapping with ``customer_id`` (str or int), ``placed_at`` (timezone-aware,
     not after ``now``, which must then be given) and ``amount`` (Money,
-    Decimal, int or a decimal string; never a float). Recency is ``now`` minus
+    Decimal, int or a decimal string; never a float; a ``currency`` key, where
+    present, is read as the amount's). Recency is ``now`` minus
     the last purchase, frequency the purchases, monetary the total spend.
 
     Scores are quintiles of rank with ties shared: a customer's score is
@@ -155,9 +156,7 @@ def rfm(
             )
         moment = customers.now
         currency = customers.currency
-        values = {
-            s.customer_id: (s.recency, s.orders, s.total_amount) for s in customers.customers
-        }
+        values = {s.customer_id: (s.recency, s.orders, s.total_amount) for s in customers.customers}
     else:
         if now is None:
             raise InvalidField("now", None, "a timezone-aware datetime (recency is measured to it)")
@@ -210,13 +209,18 @@ def _from_records(
         placed = _instant(f"{name}.placed_at", record["placed_at"])
         if placed > now:
             raise InvalidField(
-                f"{name}.placed_at", record["placed_at"], f"a time not after now ({now.isoformat()})"
+                f"{name}.placed_at",
+                record["placed_at"],
+                f"a time not after now ({now.isoformat()})",
             )
         raw = record["amount"]
-        if isinstance(raw, Money):
-            if currency is not None and raw.currency != currency:
+        code = raw.currency if isinstance(raw, Money) else record.get("currency")
+        if code is not None:
+            if not isinstance(code, str):
+                raise InvalidType(f"{name}.currency", code, "a currency code such as 'EUR'")
+            if currency is not None and code != currency:
                 raise CurrencyMismatch(f"{name}.amount", raw, f"an amount in {currency}")
-            currency = raw.currency
+            currency = code
         amount = _amount(f"{name}.amount", raw)
         if cid not in last or placed > last[cid]:
             last[cid] = placed
