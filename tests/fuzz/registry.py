@@ -1317,6 +1317,19 @@ def _predict_entries() -> dict[str, Callable[[], Call | tuple[Call, ...]]]:
         "predict.fit_bgnbd": lambda: f(predict.fit_bgnbd, _predict_table()),
         "predict.fit_pareto_nbd": lambda: f(predict.fit_pareto_nbd, _predict_table()),
         "predict.fit_gamma_gamma": lambda: f(predict.fit_gamma_gamma, _predict_table()),
+        "predict.rfm": lambda: f(
+            predict.rfm,
+            samples.order_rows(),
+            now=samples.at(24 * 60),
+            segments=predict.RFM_SEGMENTS,
+        ),
+        "predict.churn_risk": lambda: f(
+            predict.churn_risk,
+            _predict_table(),
+            model=predict.fit_bgnbd(_predict_table()),
+            spend=predict.fit_gamma_gamma(_predict_table()),
+            horizon=4.0,
+        ),
         "predict.model_input": lambda: f(
             predict.model_input,
             samples.order_rows(),

@@ -168,7 +168,12 @@ def rfm(
 def _instant(name: str, value: Any) -> datetime:
     if not isinstance(value, datetime) or value.utcoffset() is None:
         raise InvalidType(name, value, "a timezone-aware datetime")
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise InvalidField(
+            name, value, "a time whose instant has a date in the year 1 to 9999 in UTC"
+        ) from None
 
 
 def _amount(name: str, value: Any) -> Decimal:
@@ -249,7 +254,7 @@ def _rules(value: Any) -> tuple[Rule, ...]:
             if _segment(rules, r, fm) is None:
                 raise InvalidField(
                     "segments",
-                    f"{len(rules)} rules",
+                    value,
                     f"a rule for every R 1-5 and FM 1-5 in halves (none holds R {r}, FM {fm})",
                 )
     return tuple(rules)
