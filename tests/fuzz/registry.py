@@ -1321,7 +1321,7 @@ def _predict_entries() -> dict[str, Callable[[], Call | tuple[Call, ...]]]:
             predict.rfm,
             samples.order_rows(),
             now=samples.at(24 * 60),
-            segments=predict.RFM_SEGMENTS,
+            segments=predict.DEFAULT_RFM_SEGMENTS,
         ),
         "predict.churn_risk": lambda: f(
             predict.churn_risk,

@@ -14,7 +14,7 @@ from salesflow import Money
 from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType
 from salesflow.metrics import customer_summary
 from salesflow.predict import (
-    RFM_SEGMENTS,
+    DEFAULT_RFM_SEGMENTS,
     ModelInput,
     churn_risk,
     fit_bgnbd,
@@ -149,11 +149,11 @@ def test_a_customer_summary_scores_as_its_records_do():
 
 
 def test_the_default_table_names_all_eleven_segments_and_one_for_every_r_and_fm():
-    names = {rule[0] for rule in RFM_SEGMENTS}
+    names = {rule[0] for rule in DEFAULT_RFM_SEGMENTS}
     cells = {
         (r, half): [
             rule[0]
-            for rule in RFM_SEGMENTS
+            for rule in DEFAULT_RFM_SEGMENTS
             if rule[1][0] <= r <= rule[1][1] and rule[2][0] <= half / 2 <= rule[2][1]
         ]
         for r in range(1, 6)

@@ -10,13 +10,13 @@ See docs/predict.md.
 from salesflow.predict._bgnbd import fit_bgnbd
 from salesflow.predict._churn import churn_risk
 from salesflow.predict._pareto import fit_pareto_nbd
-from salesflow.predict._rfm import RFM_SEGMENTS, rfm
+from salesflow.predict._rfm import DEFAULT_RFM_SEGMENTS, rfm
 from salesflow.predict._spend import fit_gamma_gamma
 from salesflow.predict.inputs import ModelInput, model_input
 
 __all__ = [
+    "DEFAULT_RFM_SEGMENTS",
     "ModelInput",
-    "RFM_SEGMENTS",
     "churn_risk",
     "fit_bgnbd",
     "fit_gamma_gamma",

@@ -19,12 +19,12 @@ from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType
 from salesflow.metrics.summary import CustomerSummaries
 from salesflow.money import Money
 
-__all__ = ["RFM_SEGMENTS", "RFMScores", "Rule", "rfm"]
+__all__ = ["DEFAULT_RFM_SEGMENTS", "RFMScores", "Rule", "rfm"]
 
 Rule = tuple[str, tuple[int, int], tuple[float, float]]
 """One row of a segment table: (segment, (lowest R, highest R), (lowest FM, highest FM))."""
 
-RFM_SEGMENTS: Final[tuple[Rule, ...]] = (
+DEFAULT_RFM_SEGMENTS: Final[tuple[Rule, ...]] = (
     ("champions", (4, 5), (4, 5)),
     ("loyal", (4, 5), (3, 3.5)),
     ("loyal", (3, 3), (4, 5)),
@@ -114,7 +114,7 @@ def rfm(
     customers: Any,
     *,
     now: datetime | None = None,
-    segments: Sequence[Rule] = RFM_SEGMENTS,
+    segments: Sequence[Rule] = DEFAULT_RFM_SEGMENTS,
 ) -> RFMScores:
     """RFM scores 1-5 and a named segment for each customer.
 
