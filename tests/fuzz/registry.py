@@ -1334,6 +1334,19 @@ def _predict_entries() -> dict[str, Callable[[], Call | tuple[Call, ...]]]:
             period_length=4.0,
             discount_rate="0.01",
         ),
+        "predict.rfm": lambda: f(
+            predict.rfm,
+            samples.order_rows(),
+            now=samples.at(24 * 60),
+            segments=predict.DEFAULT_RFM_SEGMENTS,
+        ),
+        "predict.churn_risk": lambda: f(
+            predict.churn_risk,
+            _predict_table(),
+            model=predict.fit_bgnbd(_predict_table()),
+            spend=predict.fit_gamma_gamma(_predict_table()),
+            horizon=4.0,
+        ),
         "predict.model_input": lambda: f(
             predict.model_input,
             samples.order_rows(),

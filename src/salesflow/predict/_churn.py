@@ -1,0 +1,122 @@
+"""The churn-risk list: customers ranked by P(alive), with the value at stake over a horizon.
+
+Reads a fitted BG/NBD or Pareto/NBD model (P(alive), expected purchases) and a
+fitted Gamma-Gamma model (expected spend per purchase). See docs/predict.md.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any, Final
+
+import attrs
+
+from salesflow.errors import InvalidField, InvalidType
+from salesflow.predict._bgnbd import BGNBD
+from salesflow.predict._numeric import horizon as _horizon
+from salesflow.predict._pareto import ParetoNBD
+from salesflow.predict._spend import GammaGamma
+from salesflow.predict.inputs import ModelInput
+
+__all__ = ["ChurnRisk", "churn_risk"]
+
+_CENT: Final = Decimal("0.01")
+
+
+@attrs.frozen
+class _Risk:
+    rank: int
+    customer_id: str | int
+    p_alive: float
+    expected_purchases: float
+    expected_spend: Decimal
+    value_at_stake: Decimal
+
+
+@attrs.frozen
+class ChurnRisk:
+    """Customers from most to least likely to have left, each with the value at stake.
+
+    ``rows`` run from the lowest P(alive); ``horizon`` and ``unit`` are those
+    the expected purchases were computed over, ``model`` names the purchase
+    model ("bgnbd" or "pareto_nbd").
+    """
+
+    rows: tuple[_Risk, ...]
+    horizon: float
+    unit: str
+    model: str
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One dict per customer, most at risk first: rank, customer_id, p_alive, ... value_at_stake.
+
+        ``p_alive`` and ``expected_purchases`` are floats, ``expected_spend``
+        (per purchase) and ``value_at_stake`` Decimals to the cent.
+        """
+        return [
+            {
+                "rank": row.rank,
+                "customer_id": row.customer_id,
+                "p_alive": row.p_alive,
+                "expected_purchases": row.expected_purchases,
+                "expected_spend": row.expected_spend,
+                "value_at_stake": row.value_at_stake,
+            }
+            for row in self.rows
+        ]
+
+
+def churn_risk(
+    customers: ModelInput,
+    *,
+    model: BGNBD | ParetoNBD,
+    spend: GammaGamma,
+    horizon: float,
+) -> ChurnRisk:
+    """The churn-risk list of ``customers``: lowest P(alive) first, with the value at stake.
+
+    Per customer: ``p_alive`` from ``model`` (a fitted BG/NBD or Pareto/NBD)
+    at the end of calibration; ``expected_purchases`` in the next ``horizon``
+    time units (the table's unit); ``expected_spend`` per purchase from
+    ``spend`` (a fitted Gamma-Gamma); and ``value_at_stake`` = expected spend
+    times expected purchases, to the cent (ROUND_HALF_EVEN). Ranked by
+    P(alive), lowest first; equal P(alive) by the larger value at stake, then
+    by customer id (ints before strings), so the list never depends on the
+    table's order.
+
+    Refuses anything but a :class:`ModelInput` with monetary values, a
+    ``model`` or ``spend`` of another kind, a model fitted in another time
+    unit than the table's, and a negative or non-finite ``horizon``; the
+    expected spend is undefined (``UndefinedMetric``) when Gamma-Gamma's
+    q is at most 1.
+    """
+    if not isinstance(customers, ModelInput):
+        raise InvalidType("customers", customers, "a ModelInput (see model_input)")
+    if isinstance(model, BGNBD):
+        name = "bgnbd"
+    elif isinstance(model, ParetoNBD):
+        name = "pareto_nbd"
+    else:
+        raise InvalidType("model", model, "a fitted BG/NBD or Pareto/NBD model")
+    if not isinstance(spend, GammaGamma):
+        raise InvalidType("spend", spend, "a fitted Gamma-Gamma model (fit_gamma_gamma)")
+    if model.unit != customers.unit:
+        raise InvalidField(
+            "customers.unit", customers.unit, f"the model's time unit ({model.unit!r})"
+        )
+    length = _horizon("horizon", horizon)
+    per_purchase = spend.expected_spend(customers)
+    alive = model.p_alive(customers)
+    purchases = model.expected_purchases(length, customers)
+    unranked = []
+    for cid, p, n, amount in zip(
+        customers.customer_ids, alive, purchases, per_purchase, strict=True
+    ):
+        stake = (amount * Decimal(repr(float(n)))).quantize(_CENT, rounding=ROUND_HALF_EVEN)
+        unranked.append((cid, float(p), float(n), amount, stake))
+    unranked.sort(key=lambda row: (row[1], -row[4], isinstance(row[0], str), row[0]))
+    rows = tuple(_Risk(rank, *row) for rank, row in enumerate(unranked, start=1))
+    return ChurnRisk(rows=rows, horizon=length, unit=customers.unit, model=name)
