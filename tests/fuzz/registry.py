@@ -1317,6 +1317,7 @@ def _predict_entries() -> dict[str, Callable[[], Call | tuple[Call, ...]]]:
         "predict.fit_bgnbd": lambda: f(predict.fit_bgnbd, _predict_table()),
         "predict.fit_pareto_nbd": lambda: f(predict.fit_pareto_nbd, _predict_table()),
         "predict.fit_gamma_gamma": lambda: f(predict.fit_gamma_gamma, _predict_table()),
+        "predict.fit_sbg": lambda: f(predict.fit_sbg, [1000, 631, 468, 382, 326]),
         "predict.model_input": lambda: f(
             predict.model_input,
             samples.order_rows(),

@@ -3,8 +3,8 @@
 BG/NBD and Pareto/NBD for purchases, Gamma-Gamma for spend, fitted by maximum
 likelihood on the models' per-customer table (:func:`model_input`); sBG for
 contractual retention, fitted on a cohort's survivors per period
-(:func:`fit_sbg`). Needs the ``predict`` extra (numpy and scipy); ``import salesflow`` never imports it.
-See docs/predict.md.
+(:func:`fit_sbg`). Needs the ``predict`` extra (numpy and scipy);
+``import salesflow`` never imports it. See docs/predict.md.
 """
 
 from salesflow.predict._bgnbd import fit_bgnbd

@@ -180,14 +180,24 @@ def _derl(alpha: float, beta: float, n: int, rate: float) -> float:
     return min(max(value, 0.0), (1.0 + rate) / rate)
 
 
+def _no_maximum(counts: FloatArray) -> str:
+    """Why the likelihood of these counts has no maximum inside the parameter space, or ''."""
+    if counts[-1] == counts[0]:
+        return "nobody left the cohort, so the maximum is at the edge (churn probability 0)"
+    if counts[1] == 0:
+        return "everybody left in period 1, so the maximum is at the edge (churn probability 1)"
+    return ""
+
+
 def fit_sbg(survivors: Any) -> ShiftedBetaGeometric:
     """The sBG model of one cohort by maximum likelihood, from its counts alive per period.
 
     ``survivors`` are whole numbers of customers alive at periods 0, 1, ...,
     n (period 0 is the whole cohort), at least two of them, never
     increasing; a cohort tracked per 1,000 works as well. A fit that did not
-    converge is still returned, saying so in ``convergence`` (a cohort where
-    nobody left, or everybody left at once, has its maximum at the edge).
+    converge is still returned, saying so in ``convergence``: so is the fit of
+    a cohort where nobody left, or everybody left in period 1, whose
+    likelihood has no maximum (it rises towards the edge of the parameters).
     """
     counts = _survivors(survivors)
 
@@ -196,14 +206,23 @@ def fit_sbg(survivors: Any) -> ShiftedBetaGeometric:
 
     found = maximise(log_likelihood, start=(1.0, 1.0), customers=int(counts[0]))
     alpha, beta = found.parameters
+    convergence, errors = found.convergence, found.standard_errors
+    edge = _no_maximum(counts)
+    if edge:
+        # The likelihood keeps rising towards the edge; wherever the search stopped,
+        # its parameters are not a maximum and their errors mean nothing.
+        convergence = attrs.evolve(
+            convergence, converged=False, message=f"{convergence.message}; {edge}"
+        )
+        errors = None
     return ShiftedBetaGeometric(
         alpha=alpha,
         beta=beta,
         log_likelihood=found.log_likelihood,
         standard_errors=None
-        if found.standard_errors is None
-        else dict(zip(("alpha", "beta"), found.standard_errors, strict=True)),
-        convergence=found.convergence,
+        if errors is None
+        else dict(zip(("alpha", "beta"), errors, strict=True)),
+        convergence=convergence,
         cohort=int(counts[0]),
         periods=int(counts.size - 1),
     )
