@@ -113,7 +113,7 @@ def test_projections_for_years_8_to_12_are_s_t_of_the_fit_and_decreasing(cohort)
     projected = model.survival([8, 9, 10, 11, 12]) * 1000
 
     assert projected == pytest.approx(by_moments, abs=1)
-    assert all(later < earlier for earlier, later in zip(projected, projected[1:], strict=False))
+    assert np.all(np.diff(projected) < 0)
     assert projected[0] < cohort[-1]
 
 
@@ -147,7 +147,7 @@ def test_survival_is_the_product_of_the_retention_rates(alpha, beta, t):
 def test_retention_rates_rise_over_time_as_the_likely_leavers_leave(regular):
     rates = regular.retention_rate(range(1, 13))
 
-    assert all(later > earlier for earlier, later in zip(rates, rates[1:], strict=False))
+    assert np.all(np.diff(rates) > 0)
     assert rates[0] == pytest.approx(REGULAR[1] / REGULAR[0], abs=0.01)
 
 
