@@ -1347,6 +1347,7 @@ def _predict_entries() -> dict[str, Callable[[], Call | tuple[Call, ...]]]:
             spend=predict.fit_gamma_gamma(_predict_table()),
             horizon=4.0,
         ),
+        "predict.fit_sbg": lambda: f(predict.fit_sbg, [1000, 631, 468, 382, 326]),
         "predict.model_input": lambda: f(
             predict.model_input,
             samples.order_rows(),
