@@ -12,25 +12,18 @@ from typing import Any
 
 import attrs
 
-from salesflow.errors import InvalidType
+from salesflow.predict._fitting import customers_table, fit_purchases
 from salesflow.predict._numeric import (
     Convergence,
     FloatArray,
     horizon,
     hyp2f1,
-    maximise,
     np,
     special,
 )
 from salesflow.predict.inputs import ModelInput
 
 __all__ = ["BGNBD", "bgnbd_log_likelihood", "fit_bgnbd"]
-
-
-def _table(value: Any) -> ModelInput:
-    if not isinstance(value, ModelInput):
-        raise InvalidType("customers", value, "a ModelInput (see model_input)")
-    return value
 
 
 def bgnbd_log_likelihood(
@@ -84,7 +77,7 @@ class BGNBD:
         A customer without repeat purchases has P(alive) = 1 under BG/NBD by
         construction (dropout happens only right after a purchase).
         """
-        table = _table(customers)
+        table = customers_table(customers)
         x, t_x, big_t = table.frequency, table.first_to_last, table.first_to_end
         with np.errstate(divide="ignore", invalid="ignore"):
             odds = np.where(
@@ -100,7 +93,7 @@ class BGNBD:
     def expected_purchases(self, t: float, customers: ModelInput) -> FloatArray:
         """E[X(t) | x, t_x, T]: each customer's expected purchases in the next ``t`` time units."""
         length = horizon("t", t)
-        table = _table(customers)
+        table = customers_table(customers)
         x, big_t = table.frequency, table.first_to_end
         conditional = _near_one(
             self.a,
@@ -156,25 +149,4 @@ def fit_bgnbd(customers: ModelInput) -> BGNBD:
     ``convergence``. Refuses anything but a :class:`ModelInput` with at
     least one customer.
     """
-    table = _table(customers)
-    if len(table) == 0:
-        raise InvalidType("customers", table, "a ModelInput with at least one customer")
-
-    def log_likelihood(p: FloatArray) -> float:
-        return float(np.sum(bgnbd_log_likelihood(p[0], p[1], p[2], p[3], table)))
-
-    found = maximise(log_likelihood, start=(1.0, 1.0, 1.0, 1.0), customers=len(table))
-    names = ("r", "alpha", "a", "b")
-    r, alpha, a, b = found.parameters
-    return BGNBD(
-        r=r,
-        alpha=alpha,
-        a=a,
-        b=b,
-        log_likelihood=found.log_likelihood,
-        standard_errors=None
-        if found.standard_errors is None
-        else dict(zip(names, found.standard_errors, strict=True)),
-        convergence=found.convergence,
-        unit=table.unit,
-    )
+    return fit_purchases(BGNBD, bgnbd_log_likelihood, customers, ("r", "alpha", "a", "b"))

@@ -10,22 +10,15 @@ with time for one-time buyers as well. Fitted by maximum likelihood on a
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import attrs
 
-from salesflow.errors import InvalidType
 from salesflow.predict._bgnbd import _near_one, _while_alive
-from salesflow.predict._numeric import Convergence, FloatArray, horizon, maximise, np, special
+from salesflow.predict._fitting import customers_table, fit_purchases
+from salesflow.predict._numeric import Convergence, FloatArray, horizon, np, special
 from salesflow.predict.inputs import ModelInput
 
 __all__ = ["MBGNBD", "fit_mbgnbd", "mbgnbd_log_likelihood"]
-
-
-def _table(value: Any) -> ModelInput:
-    if not isinstance(value, ModelInput):
-        raise InvalidType("customers", value, "a ModelInput (see model_input)")
-    return value
 
 
 def _log_dropout_odds(
@@ -91,7 +84,7 @@ class MBGNBD:
         1 / (1 + a/(b+x) ((alpha+T)/(alpha+t_x))**(r+x)); for a one-time buyer
         it falls as the time since their first purchase grows.
         """
-        table = _table(customers)
+        table = customers_table(customers)
         odds = _log_dropout_odds(self.r, self.alpha, self.a, self.b, table)
         result: FloatArray = special.expit(-odds)
         return result
@@ -99,7 +92,7 @@ class MBGNBD:
     def expected_purchases(self, t: float, customers: ModelInput) -> FloatArray:
         """E[X(t) | x, t_x, T]: each customer's expected purchases in the next ``t`` time units."""
         length = horizon("t", t)
-        table = _table(customers)
+        table = customers_table(customers)
         x, big_t = table.frequency, table.first_to_end
         # While alive, MBG/NBD is BG/NBD with b + 1: one more survived dropout chance.
         conditional = _near_one(
@@ -136,24 +129,4 @@ def fit_mbgnbd(customers: ModelInput) -> MBGNBD:
     ``convergence``. Refuses anything but a :class:`ModelInput` with at
     least one customer.
     """
-    table = _table(customers)
-    if len(table) == 0:
-        raise InvalidType("customers", table, "a ModelInput with at least one customer")
-
-    def log_likelihood(p: FloatArray) -> float:
-        return float(np.sum(mbgnbd_log_likelihood(p[0], p[1], p[2], p[3], table)))
-
-    found = maximise(log_likelihood, start=(1.0, 1.0, 1.0, 1.0), customers=len(table))
-    r, alpha, a, b = found.parameters
-    return MBGNBD(
-        r=r,
-        alpha=alpha,
-        a=a,
-        b=b,
-        log_likelihood=found.log_likelihood,
-        standard_errors=None
-        if found.standard_errors is None
-        else dict(zip(("r", "alpha", "a", "b"), found.standard_errors, strict=True)),
-        convergence=found.convergence,
-        unit=table.unit,
-    )
+    return fit_purchases(MBGNBD, mbgnbd_log_likelihood, customers, ("r", "alpha", "a", "b"))

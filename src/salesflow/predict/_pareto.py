@@ -13,25 +13,18 @@ from typing import Any
 
 import attrs
 
-from salesflow.errors import InvalidType
+from salesflow.predict._fitting import customers_table, fit_purchases
 from salesflow.predict._numeric import (
     Convergence,
     FloatArray,
     horizon,
     hyp2f1,
-    maximise,
     np,
     special,
 )
 from salesflow.predict.inputs import ModelInput
 
 __all__ = ["ParetoNBD", "fit_pareto_nbd", "pareto_nbd_log_likelihood"]
-
-
-def _table(value: Any) -> ModelInput:
-    if not isinstance(value, ModelInput):
-        raise InvalidType("customers", value, "a ModelInput (see model_input)")
-    return value
 
 
 def _log_hyp2f1(a: Any, b: Any, c: Any, z: Any) -> FloatArray:
@@ -146,7 +139,7 @@ class ParetoNBD:
 
     def p_alive(self, customers: ModelInput) -> FloatArray:
         """P(alive) of each customer at the end of calibration."""
-        table = _table(customers)
+        table = customers_table(customers)
         _, alive, dropped = _parts(self.r, self.alpha, self.s, self.beta, table)
         with np.errstate(all="ignore"):
             result: FloatArray = np.exp(alive - np.logaddexp(alive, dropped))
@@ -155,7 +148,7 @@ class ParetoNBD:
     def expected_purchases(self, t: float, customers: ModelInput) -> FloatArray:
         """E[X(t) | x, t_x, T]: each customer's expected purchases in the next ``t`` time units."""
         length = horizon("t", t)
-        table = _table(customers)
+        table = customers_table(customers)
         x, big_t = table.frequency, table.first_to_end
         r, alpha, s, beta = self.r, self.alpha, self.s, self.beta
         span = np.log1p(length / (beta + big_t))
@@ -175,24 +168,6 @@ def fit_pareto_nbd(customers: ModelInput) -> ParetoNBD:
     ``convergence``. Refuses anything but a :class:`ModelInput` with at
     least one customer.
     """
-    table = _table(customers)
-    if len(table) == 0:
-        raise InvalidType("customers", table, "a ModelInput with at least one customer")
-
-    def log_likelihood(p: FloatArray) -> float:
-        return float(np.sum(pareto_nbd_log_likelihood(p[0], p[1], p[2], p[3], table)))
-
-    found = maximise(log_likelihood, start=(1.0, 1.0, 1.0, 1.0), customers=len(table))
-    r, alpha, s, beta = found.parameters
-    return ParetoNBD(
-        r=r,
-        alpha=alpha,
-        s=s,
-        beta=beta,
-        log_likelihood=found.log_likelihood,
-        standard_errors=None
-        if found.standard_errors is None
-        else dict(zip(("r", "alpha", "s", "beta"), found.standard_errors, strict=True)),
-        convergence=found.convergence,
-        unit=table.unit,
+    return fit_purchases(
+        ParetoNBD, pareto_nbd_log_likelihood, customers, ("r", "alpha", "s", "beta")
     )
