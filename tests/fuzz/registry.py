@@ -640,14 +640,16 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
         run_on=timedelta(days=2),
     ),
     # -- metrics results -------------------------------------------------
-    "metrics.Amount": ctor(samples.amount),
-    "metrics.Amount.to_dict": lambda: m(samples.amount),
-    "metrics.Amount.from_dict": lambda: f(metrics.Amount.from_dict, samples.amount().to_dict()),
-    "metrics.Amount.require": lambda: m(samples.amount),
-    "metrics.Amount.rounded": lambda: m(samples.amount, "ROUND_HALF_UP"),
-    "metrics.Durations": ctor(lambda: samples.status_times().statuses[0]),
-    "metrics.Durations.to_dict": lambda: m(lambda: samples.status_times().statuses[0]),
-    "metrics.Durations.require": lambda: m(lambda: samples.status_times().statuses[0]),
+    "metrics.results.Amount": ctor(samples.amount),
+    "metrics.results.Amount.to_dict": lambda: m(samples.amount),
+    "metrics.results.Amount.from_dict": lambda: f(
+        metrics.Amount.from_dict, samples.amount().to_dict()
+    ),
+    "metrics.results.Amount.require": lambda: m(samples.amount),
+    "metrics.results.Amount.rounded": lambda: m(samples.amount, "ROUND_HALF_UP"),
+    "metrics.orders.Durations": ctor(lambda: samples.status_times().statuses[0]),
+    "metrics.orders.Durations.to_dict": lambda: m(lambda: samples.status_times().statuses[0]),
+    "metrics.orders.Durations.require": lambda: m(lambda: samples.status_times().statuses[0]),
     "metrics.OrderRecord": ctor(lambda: metrics.OrderRecord.from_mapping(samples.order_rows()[0])),
     "metrics.OrderRecord.to_dict": lambda: m(
         lambda: metrics.OrderRecord.from_mapping(samples.order_rows()[0])
@@ -658,17 +660,21 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
     "metrics.OrderRecord.from_order": lambda: f(
         metrics.OrderRecord.from_order, samples.delivered()
     ),
-    "metrics.Ratio": ctor(samples.ratio),
-    "metrics.Ratio.to_dict": lambda: m(samples.ratio),
-    "metrics.Ratio.from_dict": lambda: f(metrics.Ratio.from_dict, samples.ratio().to_dict()),
-    "metrics.Ratio.require": lambda: m(samples.ratio),
-    "metrics.Ratio.percent": lambda: m(samples.ratio, 2, ROUND_DOWN),
-    "metrics.Score": ctor(samples.score),
-    "metrics.Score.to_dict": lambda: m(samples.score),
-    "metrics.Score.from_dict": lambda: f(metrics.Score.from_dict, samples.score().to_dict()),
-    "metrics.Score.require": lambda: m(samples.score),
-    "metrics.Score.rounded": lambda: m(samples.score, 2, ROUND_DOWN),
-    "metrics.Score.text": lambda: m(samples.score, 2, ROUND_DOWN),
+    "metrics.results.Ratio": ctor(samples.ratio),
+    "metrics.results.Ratio.to_dict": lambda: m(samples.ratio),
+    "metrics.results.Ratio.from_dict": lambda: f(
+        metrics.Ratio.from_dict, samples.ratio().to_dict()
+    ),
+    "metrics.results.Ratio.require": lambda: m(samples.ratio),
+    "metrics.results.Ratio.percent": lambda: m(samples.ratio, 2, ROUND_DOWN),
+    "metrics.results.Score": ctor(samples.score),
+    "metrics.results.Score.to_dict": lambda: m(samples.score),
+    "metrics.results.Score.from_dict": lambda: f(
+        metrics.Score.from_dict, samples.score().to_dict()
+    ),
+    "metrics.results.Score.require": lambda: m(samples.score),
+    "metrics.results.Score.rounded": lambda: m(samples.score, 2, ROUND_DOWN),
+    "metrics.results.Score.text": lambda: m(samples.score, 2, ROUND_DOWN),
     # -- metrics functions -------------------------------------------------
     "metrics.average_order_value": lambda: f(
         metrics.average_order_value,
@@ -1288,7 +1294,7 @@ REGISTRY.update(
 
 
 def _predict_table() -> Any:
-    from salesflow.predict import ModelInput
+    from salesflow.predict.inputs import ModelInput
 
     return ModelInput(
         frequency=[2, 0, 1, 3],
@@ -1302,10 +1308,11 @@ def _predict_table() -> Any:
 
 def _predict_entries() -> dict[str, Callable[[], Call | tuple[Call, ...]]]:
     from salesflow import predict
+    from salesflow.predict import inputs, segments
 
     return {
-        "predict.ModelInput": lambda: f(
-            predict.ModelInput,
+        "predict.inputs.ModelInput": lambda: f(
+            inputs.ModelInput,
             frequency=[2, 0],
             first_to_last=[5.0, 0.0],
             first_to_end=[10.0, 9.0],
@@ -1313,11 +1320,14 @@ def _predict_entries() -> dict[str, Callable[[], Call | tuple[Call, ...]]]:
             customer_ids=["ada", "bob"],
             unit="weeks",
         ),
-        "predict.ModelInput.to_records": lambda: m(_predict_table),
-        "predict.fit_bgnbd": lambda: f(predict.fit_bgnbd, _predict_table()),
-        "predict.fit_pareto_nbd": lambda: f(predict.fit_pareto_nbd, _predict_table()),
-        "predict.fit_gamma_gamma": lambda: f(predict.fit_gamma_gamma, _predict_table()),
-        "predict.fit_mbgnbd": lambda: f(predict.fit_mbgnbd, _predict_table()),
+        "predict.inputs.ModelInput.to_records": lambda: m(_predict_table),
+        "predict.fit": lambda: (
+            f(predict.fit, _predict_table(), model="bgnbd"),
+            f(predict.fit, _predict_table(), model="mbgnbd"),
+            f(predict.fit, _predict_table(), model="pareto_nbd"),
+            f(predict.fit, _predict_table(), model="gamma_gamma"),
+            f(predict.fit, [1000, 631, 468, 382, 326], model="sbg"),
+        ),
         "predict.calibration_holdout": lambda: f(
             predict.calibration_holdout,
             samples.order_rows(),
@@ -1325,29 +1335,12 @@ def _predict_entries() -> dict[str, Callable[[], Call | tuple[Call, ...]]]:
             holdout_end=samples.at(200),
             unit="days",
         ),
-        "predict.predicted_clv": lambda: f(
-            predict.predicted_clv,
-            predict.fit_bgnbd(_predict_table()),
-            predict.fit_gamma_gamma(_predict_table()),
-            _predict_table(),
-            periods=3,
-            period_length=4.0,
-            discount_rate="0.01",
-        ),
         "predict.rfm": lambda: f(
             predict.rfm,
             samples.order_rows(),
             now=samples.at(24 * 60),
-            segments=predict.DEFAULT_RFM_SEGMENTS,
+            segments=segments.DEFAULT_RFM_SEGMENTS,
         ),
-        "predict.churn_risk": lambda: f(
-            predict.churn_risk,
-            _predict_table(),
-            model=predict.fit_bgnbd(_predict_table()),
-            spend=predict.fit_gamma_gamma(_predict_table()),
-            horizon=4.0,
-        ),
-        "predict.fit_sbg": lambda: f(predict.fit_sbg, [1000, 631, 468, 382, 326]),
         "predict.model_input": lambda: f(
             predict.model_input,
             samples.order_rows(),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from salesflow.predict import ModelInput
+from salesflow.predict.inputs import ModelInput
 
 CDNOW = Path(__file__).parent.parent / "data" / "cdnow_summary.csv"
 

@@ -9,15 +9,8 @@ from random import Random
 import pytest
 
 from salesflow import InvalidField, InvalidType, UndefinedMetric
-from salesflow.predict import (
-    ModelInput,
-    calibration_holdout,
-    fit_bgnbd,
-    fit_gamma_gamma,
-    fit_mbgnbd,
-    model_input,
-    predicted_clv,
-)
+from salesflow.predict import calibration_holdout, fit, model_input
+from salesflow.predict.inputs import ModelInput
 
 START = datetime(2026, 1, 5, 10, tzinfo=UTC)
 CUT = START + timedelta(weeks=10)
@@ -110,7 +103,7 @@ def test_the_comparison_sets_the_models_prediction_beside_the_actual_purchases()
     orders = _world()
     cut, stop = START + timedelta(weeks=39), START + timedelta(weeks=52)
     split = calibration_holdout(orders, calibration_end=cut, holdout_end=stop)
-    model = fit_bgnbd(split.calibration)
+    model = fit(split.calibration, model="bgnbd")
 
     comparison = split.compare(model)
 
@@ -129,7 +122,7 @@ def test_groups_by_calibration_purchases_cover_every_customer_once_and_average_e
     cut, stop = START + timedelta(weeks=39), START + timedelta(weeks=52)
     split = calibration_holdout(orders, calibration_end=cut, holdout_end=stop)
 
-    comparison = split.compare(fit_mbgnbd(split.calibration), groups=3)
+    comparison = split.compare(fit(split.calibration, model="mbgnbd"), groups=3)
 
     groups = comparison.by_frequency
     assert [g.calibration_purchases for g in groups] == [0, 1, 2]
@@ -164,7 +157,7 @@ def test_compare_refuses_a_model_in_another_unit_and_a_bad_group_count():
     records = [_record("ada", 0), _record("ada", 7), _record("bob", 1)]
     in_days = calibration_holdout(records, calibration_end=CUT, holdout_end=STOP, unit="days")
     in_weeks = calibration_holdout(records, calibration_end=CUT, holdout_end=STOP)
-    model = fit_bgnbd(in_weeks.calibration)
+    model = fit(in_weeks.calibration, model="bgnbd")
 
     with pytest.raises(InvalidField, match=r"model\.unit"):
         in_days.compare(model)
@@ -179,7 +172,7 @@ def test_compare_refuses_a_model_in_another_unit_and_a_bad_group_count():
 
 @pytest.fixture(scope="module")
 def fitted(cdnow):
-    return fit_bgnbd(cdnow), fit_gamma_gamma(cdnow)
+    return fit(cdnow, model="bgnbd"), fit(cdnow, model="gamma_gamma")
 
 
 def _unrounded_spend(spend, table):
@@ -201,8 +194,8 @@ def test_clv_is_the_discounted_sum_of_each_periods_purchases_times_the_spend(cdn
     )
     month = 52 / 12
 
-    values = predicted_clv(
-        purchases, spend, table, periods=12, period_length=month, discount_rate="0.01"
+    values = purchases.clv(
+        table, spend=spend, periods=12, period_length=month, discount_rate="0.01"
     )
 
     per_purchase = _unrounded_spend(spend, table)
@@ -222,7 +215,7 @@ def test_without_discounting_clv_is_expected_purchases_over_the_horizon_times_th
 ):
     purchases, spend = fitted
 
-    values = predicted_clv(purchases, spend, cdnow, periods=4, period_length=13, discount_rate=0)
+    values = purchases.clv(cdnow, spend=spend, periods=4, period_length=13, discount_rate=0)
 
     horizon = purchases.expected_purchases(52, cdnow)
     per_purchase = _unrounded_spend(spend, cdnow)
@@ -231,11 +224,25 @@ def test_without_discounting_clv_is_expected_purchases_over_the_horizon_times_th
     )
 
 
+def test_clv_with_a_margin_is_the_revenue_clv_times_the_margin_rounded_once(cdnow, fitted):
+    purchases, spend = fitted
+    options = {"periods": 6, "period_length": 4, "discount_rate": "0.01"}
+
+    revenue = purchases.clv(cdnow, spend=spend, **options)
+    profit = purchases.clv(cdnow, spend=spend, margin="0.3", **options)
+
+    assert profit != revenue
+    # Rounded once: the profit is 0.3 x the unrounded revenue, so within a cent of 0.3 x rounded.
+    assert all(
+        abs(p - r * Decimal("0.3")) <= Decimal("0.01") for p, r in zip(profit, revenue, strict=True)
+    )
+
+
 def test_clv_is_decimal_to_the_cent_at_least_0_and_falls_as_the_discount_rate_rises(cdnow, fitted):
     purchases, spend = fitted
 
-    low = predicted_clv(purchases, spend, cdnow, periods=12, period_length=4, discount_rate="0.01")
-    high = predicted_clv(purchases, spend, cdnow, periods=12, period_length=4, discount_rate="0.10")
+    low = purchases.clv(cdnow, spend=spend, periods=12, period_length=4, discount_rate="0.01")
+    high = purchases.clv(cdnow, spend=spend, periods=12, period_length=4, discount_rate="0.10")
 
     assert all(isinstance(v, Decimal) and v == v.quantize(Decimal("0.01")) for v in low)
     assert all(Decimal(0) <= h <= lo for h, lo in zip(high, low, strict=True))
@@ -245,8 +252,8 @@ def test_clv_is_decimal_to_the_cent_at_least_0_and_falls_as_the_discount_rate_ri
 def test_clv_works_with_mbgnbd_as_the_purchase_model(cdnow, fitted):
     _, spend = fitted
 
-    values = predicted_clv(
-        fit_mbgnbd(cdnow), spend, cdnow, periods=3, period_length=4, discount_rate="0.01"
+    values = fit(cdnow, model="mbgnbd").clv(
+        cdnow, spend=spend, periods=3, period_length=4, discount_rate="0.01"
     )
 
     assert len(values) == len(cdnow)
@@ -261,22 +268,26 @@ def test_clv_refuses_bad_models_units_periods_and_rates(cdnow, fitted):
     )
     good = {"periods": 2, "period_length": 4, "discount_rate": "0.01"}
 
-    with pytest.raises(InvalidType, match="purchases"):
-        predicted_clv(spend, spend, cdnow, **good)
     with pytest.raises(InvalidType, match="spend"):
-        predicted_clv(purchases, purchases, cdnow, **good)
+        purchases.clv(cdnow, spend=purchases, **good)
     with pytest.raises(InvalidField, match="monetary_value"):
-        predicted_clv(purchases, spend, no_money, **good)
-    with pytest.raises(InvalidField, match=r"purchases\.unit"):
-        predicted_clv(purchases, spend, in_days, **good)
+        purchases.clv(no_money, spend=spend, **good)
+    with pytest.raises(InvalidField, match=r"customers\.unit"):
+        purchases.clv(in_days, spend=spend, **good)
+    with pytest.raises(InvalidField, match="margin"):
+        purchases.clv(cdnow, spend=spend, margin="1.5", **good)
+    with pytest.raises(InvalidField, match="margin"):
+        purchases.clv(cdnow, spend=spend, margin=0, **good)
+    with pytest.raises(InvalidType, match="margin"):
+        purchases.clv(cdnow, spend=spend, margin=None, **good)
     with pytest.raises(InvalidField, match="periods"):
-        predicted_clv(purchases, spend, cdnow, periods=0, period_length=4, discount_rate=0)
+        purchases.clv(cdnow, spend=spend, periods=0, period_length=4, discount_rate=0)
     with pytest.raises(InvalidField, match="period_length"):
-        predicted_clv(purchases, spend, cdnow, periods=2, period_length=0, discount_rate=0)
+        purchases.clv(cdnow, spend=spend, periods=2, period_length=0, discount_rate=0)
     with pytest.raises(InvalidField, match="discount_rate"):
-        predicted_clv(purchases, spend, cdnow, periods=2, period_length=4, discount_rate="-0.1")
+        purchases.clv(cdnow, spend=spend, periods=2, period_length=4, discount_rate="-0.1")
     with pytest.raises(InvalidType, match="discount_rate"):
-        predicted_clv(purchases, spend, cdnow, periods=2, period_length=4, discount_rate=None)
+        purchases.clv(cdnow, spend=spend, periods=2, period_length=4, discount_rate=None)
 
 
 def test_clv_is_undefined_when_the_spend_models_mean_is_infinite(cdnow, fitted):
@@ -285,11 +296,6 @@ def test_clv_is_undefined_when_the_spend_models_mean_is_infinite(cdnow, fitted):
     purchases, spend = fitted
 
     with pytest.raises(UndefinedMetric):
-        predicted_clv(
-            purchases,
-            attrs.evolve(spend, q=0.9),
-            cdnow,
-            periods=2,
-            period_length=4,
-            discount_rate=0,
+        purchases.clv(
+            cdnow, spend=attrs.evolve(spend, q=0.9), periods=2, period_length=4, discount_rate=0
         )

@@ -8,12 +8,13 @@ import pytest
 from scipy import special
 
 from salesflow import InvalidField, InvalidType
-from salesflow.predict import ModelInput, fit_bgnbd, fit_mbgnbd
+from salesflow.predict import fit
+from salesflow.predict.inputs import ModelInput
 
 
 @pytest.fixture(scope="module")
 def mbgnbd(cdnow):
-    return fit_mbgnbd(cdnow)
+    return fit(cdnow, model="mbgnbd")
 
 
 def test_mbgnbd_on_cdnow_gives_the_btydplus_parameters(mbgnbd):
@@ -27,14 +28,14 @@ def test_mbgnbd_on_cdnow_gives_the_btydplus_parameters(mbgnbd):
 
 
 def test_mbgnbd_fits_cdnow_at_least_as_well_as_bgnbd(cdnow, mbgnbd):
-    bgnbd = fit_bgnbd(cdnow)
+    bgnbd = fit(cdnow, model="bgnbd")
 
     assert mbgnbd.log_likelihood >= bgnbd.log_likelihood
     assert mbgnbd.log_likelihood == pytest.approx(-9582.13, abs=0.01)
 
 
 def test_one_time_buyers_are_alive_for_sure_under_bgnbd_but_not_under_mbgnbd(cdnow, mbgnbd):
-    bgnbd = fit_bgnbd(cdnow)
+    bgnbd = fit(cdnow, model="bgnbd")
     one_time = ModelInput(frequency=[0, 0], first_to_last=[0, 0], first_to_end=[1.0, 38.0])
 
     under_bgnbd = bgnbd.p_alive(one_time)
@@ -109,10 +110,10 @@ def test_a_near_1_gives_the_limit_not_nan(mbgnbd):
 def test_fit_refuses_anything_but_a_non_empty_table():
     empty = ModelInput(frequency=[], first_to_last=[], first_to_end=[])
 
-    with pytest.raises(InvalidType, match="customers"):
-        fit_mbgnbd([[1, 2, 3]])
+    with pytest.raises(InvalidType, match=r"^data: "):
+        fit([[1, 2, 3]], model="mbgnbd")
     with pytest.raises(InvalidType, match="at least one customer"):
-        fit_mbgnbd(empty)
+        fit(empty, model="mbgnbd")
 
 
 def test_predictions_refuse_a_negative_horizon_and_a_plain_list(mbgnbd):
@@ -120,5 +121,5 @@ def test_predictions_refuse_a_negative_horizon_and_a_plain_list(mbgnbd):
 
     with pytest.raises(InvalidField, match="t"):
         mbgnbd.expected_purchases(-1, table)
-    with pytest.raises(InvalidType, match="customers"):
+    with pytest.raises(InvalidType, match=r"^customers: "):
         mbgnbd.p_alive([1, 2.0, 3.0])

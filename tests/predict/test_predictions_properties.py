@@ -7,10 +7,10 @@ import math
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from salesflow.predict import ModelInput
 from salesflow.predict._bgnbd import BGNBD
 from salesflow.predict._numeric import Convergence
 from salesflow.predict._pareto import ParetoNBD
+from salesflow.predict.inputs import ModelInput
 
 positive = st.floats(min_value=1e-3, max_value=1e3)
 DONE = Convergence(converged=True, iterations=0, message="given", gradient_norm=0.0)

@@ -9,7 +9,8 @@ import math
 
 import pytest
 
-from salesflow.predict import ModelInput, fit_bgnbd, fit_gamma_gamma, fit_pareto_nbd
+from salesflow.predict import fit
+from salesflow.predict.inputs import ModelInput
 
 
 def _three_figures(value: float, published: float) -> bool:
@@ -18,17 +19,17 @@ def _three_figures(value: float, published: float) -> bool:
 
 @pytest.fixture(scope="module")
 def bgnbd(cdnow):
-    return fit_bgnbd(cdnow)
+    return fit(cdnow, model="bgnbd")
 
 
 @pytest.fixture(scope="module")
 def pareto(cdnow):
-    return fit_pareto_nbd(cdnow)
+    return fit(cdnow, model="pareto_nbd")
 
 
 @pytest.fixture(scope="module")
 def gamma_gamma(cdnow):
-    return fit_gamma_gamma(cdnow)
+    return fit(cdnow, model="gamma_gamma")
 
 
 def test_the_cdnow_fixture_holds_2357_customers_946_of_them_repeat_buyers(cdnow):

@@ -13,15 +13,9 @@ from hypothesis import strategies as st
 from salesflow import Money
 from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType
 from salesflow.metrics import customer_summary
-from salesflow.predict import (
-    DEFAULT_RFM_SEGMENTS,
-    ModelInput,
-    churn_risk,
-    fit_bgnbd,
-    fit_gamma_gamma,
-    fit_pareto_nbd,
-    rfm,
-)
+from salesflow.predict import fit, rfm
+from salesflow.predict.inputs import ModelInput
+from salesflow.predict.segments import DEFAULT_RFM_SEGMENTS
 
 NOW = datetime(2026, 6, 30, tzinfo=UTC)
 SEGMENTS = (
@@ -247,13 +241,17 @@ def test_a_now_other_than_the_summarys_is_refused():
 
 @pytest.fixture(scope="module")
 def fitted(cdnow):
-    return fit_bgnbd(cdnow), fit_pareto_nbd(cdnow), fit_gamma_gamma(cdnow)
+    return (
+        fit(cdnow, model="bgnbd"),
+        fit(cdnow, model="pareto_nbd"),
+        fit(cdnow, model="gamma_gamma"),
+    )
 
 
 def test_the_churn_list_runs_from_the_lowest_p_alive_ties_by_value_then_id(cdnow, fitted):
     bgnbd, _, spend = fitted
 
-    risk = churn_risk(cdnow, model=bgnbd, spend=spend, horizon=52)
+    risk = bgnbd.churn_risk(cdnow, spend=spend, horizon=52)
 
     records = risk.to_records()
     assert len(records) == len(cdnow)
@@ -267,7 +265,7 @@ def test_the_churn_list_runs_from_the_lowest_p_alive_ties_by_value_then_id(cdnow
 def test_the_value_at_stake_is_expected_spend_times_expected_purchases(cdnow, fitted):
     bgnbd, _, spend = fitted
 
-    risk = churn_risk(cdnow, model=bgnbd, spend=spend, horizon=39)
+    risk = bgnbd.churn_risk(cdnow, spend=spend, horizon=39)
 
     alive = dict(zip(cdnow.customer_ids, bgnbd.p_alive(cdnow), strict=True))
     purchases = dict(zip(cdnow.customer_ids, bgnbd.expected_purchases(39, cdnow), strict=True))
@@ -294,8 +292,8 @@ def test_the_churn_list_does_not_depend_on_the_tables_order(cdnow, fitted):
         unit="weeks",
     )
 
-    one = churn_risk(cdnow, model=pareto, spend=spend, horizon=26)
-    other = churn_risk(shuffled, model=pareto, spend=spend, horizon=26)
+    one = pareto.churn_risk(cdnow, spend=spend, horizon=26)
+    other = pareto.churn_risk(shuffled, spend=spend, horizon=26)
 
     assert one.to_records() == other.to_records()
     assert one.model == "pareto_nbd"
@@ -305,10 +303,9 @@ def test_a_longer_horizon_never_lowers_the_value_at_stake(cdnow, fitted):
     bgnbd, _, spend = fitted
 
     short = {
-        r["customer_id"]: r
-        for r in churn_risk(cdnow, model=bgnbd, spend=spend, horizon=13).to_records()
+        r["customer_id"]: r for r in bgnbd.churn_risk(cdnow, spend=spend, horizon=13).to_records()
     }
-    long = churn_risk(cdnow, model=bgnbd, spend=spend, horizon=52).to_records()
+    long = bgnbd.churn_risk(cdnow, spend=spend, horizon=52).to_records()
 
     assert all(r["value_at_stake"] >= short[r["customer_id"]]["value_at_stake"] for r in long)
 
@@ -320,12 +317,39 @@ def test_churn_risk_refuses_a_model_in_another_unit_and_bad_arguments(cdnow, fit
     )
 
     with pytest.raises(InvalidField, match=r"^customers\.unit: "):
-        churn_risk(in_days, model=bgnbd, spend=spend, horizon=5)
-    with pytest.raises(InvalidType, match=r"^model: "):
-        churn_risk(cdnow, model=spend, spend=spend, horizon=5)
+        bgnbd.churn_risk(in_days, spend=spend, horizon=5)
+    with pytest.raises(InvalidField, match=r"^rank_by: "):
+        bgnbd.churn_risk(cdnow, spend=spend, horizon=5, rank_by="value")
     with pytest.raises(InvalidType, match=r"^spend: "):
-        churn_risk(cdnow, model=bgnbd, spend=bgnbd, horizon=5)
+        bgnbd.churn_risk(cdnow, spend=bgnbd, horizon=5)
     with pytest.raises(InvalidField, match=r"^horizon: "):
-        churn_risk(cdnow, model=bgnbd, spend=spend, horizon=-1)
+        bgnbd.churn_risk(cdnow, spend=spend, horizon=-1)
     with pytest.raises(InvalidType, match=r"^customers: "):
-        churn_risk(cdnow.to_records(), model=bgnbd, spend=spend, horizon=5)
+        bgnbd.churn_risk(cdnow.to_records(), spend=spend, horizon=5)
+
+
+def test_ranked_by_value_at_stake_the_likely_gone_come_first_largest_value_first(cdnow, fitted):
+    bgnbd, _, spend = fitted
+
+    rows = bgnbd.churn_risk(cdnow, spend=spend, horizon=26, rank_by="value_at_stake").to_records()
+
+    gone = [r for r in rows if r["p_alive"] < 0.5]
+    assert gone, "CDNOW has customers more likely gone than not"
+    assert rows[: len(gone)] == gone
+    stakes = [r["value_at_stake"] for r in gone]
+    assert stakes == sorted(stakes, reverse=True)
+    rest = [r["p_alive"] for r in rows[len(gone) :]]
+    assert rest == sorted(rest)
+    assert sorted(r["customer_id"] for r in rows) == sorted(cdnow.customer_ids)
+
+
+def test_mbgnbd_gives_one_time_buyers_a_p_alive_below_1_in_the_churn_list(cdnow, fitted):
+    _, _, spend = fitted
+    mbgnbd = fit(cdnow, model="mbgnbd")
+
+    risk = mbgnbd.churn_risk(cdnow, spend=spend, horizon=26)
+
+    assert risk.model == "mbgnbd"
+    by_id = {r["customer_id"]: r for r in risk.to_records()}
+    one_time = [cid for cid, x in zip(cdnow.customer_ids, cdnow.frequency, strict=True) if x == 0]
+    assert all(by_id[cid]["p_alive"] < 1.0 for cid in one_time)

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from scipy import integrate, special, stats
 
 from salesflow.errors import InvalidField, InvalidType
-from salesflow.predict import fit_sbg
+from salesflow.predict import fit
 from salesflow.predict._numeric import Convergence
 from salesflow.predict._sbg import ShiftedBetaGeometric, sbg_log_likelihood
 
@@ -36,12 +36,12 @@ def _model(alpha: float, beta: float) -> ShiftedBetaGeometric:
 
 @pytest.fixture(scope="module")
 def regular():
-    return fit_sbg(REGULAR)
+    return fit(REGULAR, model="sbg")
 
 
 @pytest.fixture(scope="module")
 def high_end():
-    return fit_sbg(HIGH_END)
+    return fit(HIGH_END, model="sbg")
 
 
 def test_the_regular_cohort_fits_alpha_0_704_and_beta_1_182(regular):
@@ -100,7 +100,7 @@ def test_high_end_projections_for_years_8_to_12_match_the_published_sbg_values(h
 
 @pytest.mark.parametrize("cohort", [REGULAR, HIGH_END], ids=["regular", "high_end"])
 def test_projections_for_years_8_to_12_are_s_t_of_the_fit_and_decreasing(cohort):
-    model = fit_sbg(cohort)
+    model = fit(cohort, model="sbg")
     # S(t) as the product of the renewal probabilities 1 - theta, averaged over Beta(alpha, beta).
     by_moments = [
         1000
@@ -119,7 +119,7 @@ def test_projections_for_years_8_to_12_are_s_t_of_the_fit_and_decreasing(cohort)
 
 @pytest.mark.parametrize("cohort", [REGULAR, HIGH_END], ids=["regular", "high_end"])
 def test_the_fit_follows_the_observed_survivors_within_2_percent_of_the_cohort(cohort):
-    model = fit_sbg(cohort)
+    model = fit(cohort, model="sbg")
 
     fitted = model.survival(range(8)) * 1000
 
@@ -215,7 +215,7 @@ def test_derl_at_the_smallest_discount_rate_is_finite_and_below_its_bound(regula
     [([500, 500, 500, 500], "nobody left"), ([500, 0, 0], "everybody left in period 1")],
 )
 def test_a_cohort_whose_likelihood_has_no_maximum_is_fitted_as_not_converged(survivors, why):
-    model = fit_sbg(survivors)
+    model = fit(survivors, model="sbg")
 
     assert not model.convergence.converged
     assert why in model.convergence.message
@@ -225,9 +225,9 @@ def test_a_cohort_whose_likelihood_has_no_maximum_is_fitted_as_not_converged(sur
 
 
 def test_whole_counts_given_as_floats_decimals_or_numpy_fit_the_same_as_ints(regular):
-    as_floats = fit_sbg([float(v) for v in REGULAR])
-    as_decimals = fit_sbg([Decimal(v) for v in REGULAR])
-    as_numpy = fit_sbg(np.asarray(REGULAR))
+    as_floats = fit([float(v) for v in REGULAR], model="sbg")
+    as_decimals = fit([Decimal(v) for v in REGULAR], model="sbg")
+    as_numpy = fit(np.asarray(REGULAR), model="sbg")
 
     for model in (as_floats, as_decimals, as_numpy):
         assert model.alpha == pytest.approx(regular.alpha, rel=1e-9)
@@ -237,30 +237,30 @@ def test_whole_counts_given_as_floats_decimals_or_numpy_fit_the_same_as_ints(reg
 @pytest.mark.parametrize(
     ("survivors", "error", "field"),
     [
-        ("1000,600", InvalidType, "survivors"),
-        (1000, InvalidType, "survivors"),
-        ({0: 1000}, InvalidType, "survivors"),
-        ([1000], InvalidField, "survivors"),
-        ([], InvalidField, "survivors"),
-        ([0, 0], InvalidField, "survivors[0]"),
-        ([1000, 600.5], InvalidField, "survivors[1]"),
-        ([1000, -1], InvalidField, "survivors[1]"),
-        ([1000, math.nan], InvalidField, "survivors[1]"),
-        ([1000, True], InvalidType, "survivors[1]"),
-        ([1000, "600"], InvalidType, "survivors[1]"),
-        ([1000, 600, 700], InvalidField, "survivors[2]"),
+        ("1000,600", InvalidType, "data"),
+        (1000, InvalidType, "data"),
+        ({0: 1000}, InvalidType, "data"),
+        ([1000], InvalidField, "data"),
+        ([], InvalidField, "data"),
+        ([0, 0], InvalidField, "data[0]"),
+        ([1000, 600.5], InvalidField, "data[1]"),
+        ([1000, -1], InvalidField, "data[1]"),
+        ([1000, math.nan], InvalidField, "data[1]"),
+        ([1000, True], InvalidType, "data[1]"),
+        ([1000, "600"], InvalidType, "data[1]"),
+        ([1000, 600, 700], InvalidField, "data[2]"),
     ],
 )
 def test_fit_sbg_refuses_what_is_not_a_shrinking_cohort_naming_the_count(survivors, error, field):
     with pytest.raises(error) as raised:
-        fit_sbg(survivors)
+        fit(survivors, model="sbg")
 
     assert raised.value.field == field
 
 
 def test_a_growing_cohort_is_refused_with_the_count_it_grew_from():
     with pytest.raises(InvalidField, match=r"at most survivors\[1\] \(600\)"):
-        fit_sbg([1000, 600, 700])
+        fit([1000, 600, 700], model="sbg")
 
 
 @pytest.mark.parametrize(

@@ -1,13 +1,14 @@
 """Metrics: the numbers a shop and its sales team track, each explained.
 
-Every metric returns a result value (:class:`Ratio`, :class:`Score` or
-:class:`Amount`) that carries its numerator, denominator, variant and formula,
-and an empty denominator is an explicit undefined result, never a silent 0.
-See docs/metrics.md.
+Every metric returns a result value (a ``Ratio``, ``Score`` or ``Amount``;
+durations a ``Durations``) that carries its numerator, denominator, variant and
+formula, and an empty denominator is an explicit undefined result, never a
+silent 0. The result types live in :mod:`salesflow.metrics.results`, with
+``result_from_dict``; see docs/metrics.md.
 """
 
-from salesflow._durations import Durations
-from salesflow._results import Amount, Ratio, Score
+from typing import Any
+
 from salesflow.metrics._records import OrderRecord
 from salesflow.metrics.cohorts import cohort_retention
 from salesflow.metrics.customers import (
@@ -36,11 +37,7 @@ from salesflow.metrics.summary import customer_summary
 from salesflow.metrics.surveys import csat, nps
 
 __all__ = [
-    "Amount",
-    "Durations",
     "OrderRecord",
-    "Ratio",
-    "Score",
     "average_order_value",
     "cancellation_rate",
     "churn_rate",
@@ -68,3 +65,16 @@ __all__ = [
     "time_in_lead_stages",
     "time_in_status",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """The result types, still importable from here as code written for 0.2 does.
+
+    Their home is :mod:`salesflow.metrics.results`; they are left out of
+    ``__all__`` to keep the package to its verbs (docs/api.md, "Public names").
+    """
+    if name in ("Amount", "Durations", "Ratio", "Score"):
+        from salesflow.metrics import results
+
+        return getattr(results, name)
+    raise AttributeError(f"module 'salesflow.metrics' has no attribute {name!r}")

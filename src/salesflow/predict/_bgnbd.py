@@ -8,7 +8,7 @@ of a new customer. Formulas: "Counting Your Customers the Easy Way" (2005).
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
@@ -21,6 +21,7 @@ from salesflow.predict._numeric import (
     np,
     special,
 )
+from salesflow.predict._purchases import PurchaseModel
 from salesflow.predict.inputs import ModelInput
 
 __all__ = ["BGNBD", "bgnbd_log_likelihood", "fit_bgnbd"]
@@ -51,7 +52,7 @@ def bgnbd_log_likelihood(
 
 
 @attrs.frozen
-class BGNBD:
+class BGNBD(PurchaseModel):
     """A fitted BG/NBD model: parameters by their published names, and its predictions.
 
     ``r`` and ``alpha`` are the gamma heterogeneity of the purchase rate,
@@ -62,6 +63,7 @@ class BGNBD:
     finite and at least 0.
     """
 
+    NAME: ClassVar[str] = "bgnbd"
     r: float
     alpha: float
     a: float

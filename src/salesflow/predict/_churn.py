@@ -12,15 +12,15 @@ from typing import Any, Final
 import attrs
 
 from salesflow.errors import InvalidField, InvalidType
-from salesflow.predict._bgnbd import BGNBD
 from salesflow.predict._numeric import horizon as _horizon
-from salesflow.predict._pareto import ParetoNBD
+from salesflow.predict._purchases import PurchaseModel
 from salesflow.predict._spend import GammaGamma
 from salesflow.predict.inputs import ModelInput
 
 __all__ = ["ChurnRisk", "churn_risk"]
 
 _CENT: Final = Decimal("0.01")
+_RANKINGS: Final = ("p_alive", "value_at_stake")
 
 
 @attrs.frozen
@@ -39,13 +39,14 @@ class ChurnRisk:
 
     ``rows`` run from the lowest P(alive); ``horizon`` and ``unit`` are those
     the expected purchases were computed over, ``model`` names the purchase
-    model ("bgnbd" or "pareto_nbd").
+    model ("bgnbd", "mbgnbd" or "pareto_nbd") and ``rank_by`` the order.
     """
 
     rows: tuple[_Risk, ...]
     horizon: float
     unit: str
     model: str
+    rank_by: str
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -72,37 +73,41 @@ class ChurnRisk:
 def churn_risk(
     customers: ModelInput,
     *,
-    model: BGNBD | ParetoNBD,
+    model: PurchaseModel,
     spend: GammaGamma,
     horizon: float,
+    rank_by: str = "p_alive",
 ) -> ChurnRisk:
-    """The churn-risk list of ``customers``: lowest P(alive) first, with the value at stake.
+    """The churn-risk list of ``customers`` (``model.churn_risk`` documents it).
 
-    Per customer: ``p_alive`` from ``model`` (a fitted BG/NBD or Pareto/NBD)
+    Per customer: ``p_alive`` from ``model`` (a fitted BG/NBD, MBG/NBD or Pareto/NBD)
     at the end of calibration; ``expected_purchases`` in the next ``horizon``
     time units (the table's unit); ``expected_spend`` per purchase from
     ``spend`` (a fitted Gamma-Gamma); and ``value_at_stake`` = expected spend
     times expected purchases, to the cent (ROUND_HALF_EVEN). Ranked by
-    P(alive), lowest first; equal P(alive) by the larger value at stake, then
-    by customer id (ints before strings), so the list never depends on the
-    table's order.
+    P(alive), lowest first, equal P(alive) by the larger value at stake
+    (``rank_by="p_alive"``); or the likely gone (P(alive) < 0.5) by the larger
+    value at stake, then the rest by P(alive) (``rank_by="value_at_stake"``);
+    ties by customer id (ints before strings), so the list never depends on
+    the table's order.
 
     Refuses anything but a :class:`ModelInput` with monetary values, a
     ``model`` or ``spend`` of another kind, a model fitted in another time
-    unit than the table's, and a negative or non-finite ``horizon``; the
+    unit than the table's, a negative or non-finite ``horizon`` and an unknown
+    ``rank_by``; the
     expected spend is undefined (``UndefinedMetric``) when Gamma-Gamma's
     q is at most 1.
     """
     if not isinstance(customers, ModelInput):
         raise InvalidType("customers", customers, "a ModelInput (see model_input)")
-    if isinstance(model, BGNBD):
-        name = "bgnbd"
-    elif isinstance(model, ParetoNBD):
-        name = "pareto_nbd"
-    else:
-        raise InvalidType("model", model, "a fitted BG/NBD or Pareto/NBD model")
+    if not isinstance(model, PurchaseModel):
+        raise InvalidType("model", model, "a fitted BG/NBD, MBG/NBD or Pareto/NBD model")
     if not isinstance(spend, GammaGamma):
-        raise InvalidType("spend", spend, "a fitted Gamma-Gamma model (fit_gamma_gamma)")
+        raise InvalidType(
+            "spend", spend, "a fitted Gamma-Gamma model (fit(..., model='gamma_gamma'))"
+        )
+    if not isinstance(rank_by, str) or rank_by not in _RANKINGS:
+        raise InvalidField("rank_by", rank_by, "'p_alive' or 'value_at_stake'")
     if model.unit != customers.unit:
         raise InvalidField(
             "customers.unit", customers.unit, f"the model's time unit ({model.unit!r})"
@@ -117,6 +122,20 @@ def churn_risk(
     ):
         stake = (amount * Decimal(repr(float(n)))).quantize(_CENT, rounding=ROUND_HALF_EVEN)
         unranked.append((cid, float(p), float(n), amount, stake))
-    unranked.sort(key=lambda row: (row[1], -row[4], isinstance(row[0], str), row[0]))
+    if rank_by == "p_alive":
+        unranked.sort(key=lambda row: (row[1], -row[4], isinstance(row[0], str), row[0]))
+    else:
+        unranked.sort(
+            key=lambda row: (
+                row[1] >= 0.5,
+                -row[4] if row[1] < 0.5 else 0,
+                row[1],
+                -row[4],
+                isinstance(row[0], str),
+                row[0],
+            )
+        )
     rows = tuple(_Risk(rank, *row) for rank, row in enumerate(unranked, start=1))
-    return ChurnRisk(rows=rows, horizon=length, unit=customers.unit, model=name)
+    return ChurnRisk(
+        rows=rows, horizon=length, unit=customers.unit, model=model.NAME, rank_by=rank_by
+    )

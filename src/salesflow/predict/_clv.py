@@ -12,10 +12,8 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any, Final
 
 from salesflow.errors import InvalidField, InvalidType, UndefinedMetric
-from salesflow.predict._bgnbd import BGNBD
-from salesflow.predict._mbgnbd import MBGNBD
 from salesflow.predict._numeric import np
-from salesflow.predict._pareto import ParetoNBD
+from salesflow.predict._purchases import PurchaseModel
 from salesflow.predict._spend import GammaGamma, _spend_columns
 from salesflow.predict.inputs import ModelInput
 
@@ -38,14 +36,27 @@ def _rate(value: Any) -> float:
     return float(rate)
 
 
+def _margin(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, Decimal | int | float | str):
+        raise InvalidType("margin", value, "a share of revenue: Decimal, int, float or str")
+    try:
+        share = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    except InvalidOperation:
+        raise InvalidField("margin", value, "a share of revenue: a decimal number") from None
+    if not share.is_finite() or not 0 < share <= 1:
+        raise InvalidField("margin", value, "a share of revenue above 0 and at most 1")
+    return float(share)
+
+
 def predicted_clv(
-    purchases: BGNBD | MBGNBD | ParetoNBD,
+    purchases: PurchaseModel,
     spend: GammaGamma,
     customers: ModelInput,
     *,
     periods: int,
     period_length: float,
     discount_rate: Decimal | int | float | str,
+    margin: Decimal | int | float | str = 1,
 ) -> tuple[Decimal, ...]:
     """Each customer's predicted value over ``periods`` periods, to the cent (ROUND_HALF_EVEN).
 
@@ -60,14 +71,16 @@ def predicted_clv(
     whole number from 1 to 10,000, a ``period_length`` not above 0, a negative or
     non-finite rate; undefined (``UndefinedMetric``) when q <= 1.
     """
-    if not isinstance(purchases, BGNBD | MBGNBD | ParetoNBD):
+    if not isinstance(purchases, PurchaseModel):
         raise InvalidType("purchases", purchases, "a fitted BG/NBD, MBG/NBD or Pareto/NBD model")
     if not isinstance(spend, GammaGamma):
-        raise InvalidType("spend", spend, "a fitted Gamma-Gamma model (fit_gamma_gamma)")
+        raise InvalidType(
+            "spend", spend, "a fitted Gamma-Gamma model (fit(..., model='gamma_gamma'))"
+        )
     frequency, mean_spend = _spend_columns(customers)
     if purchases.unit != customers.unit:
         raise InvalidField(
-            "purchases.unit", purchases.unit, f"the table's unit ({customers.unit!r})"
+            "customers.unit", customers.unit, f"the model's time unit ({purchases.unit!r})"
         )
     if isinstance(periods, bool) or not isinstance(periods, int) or not 1 <= periods <= _MOST:
         raise InvalidField("periods", periods, f"a whole number of periods, from 1 to {_MOST}")
@@ -79,6 +92,7 @@ def predicted_clv(
     if not math.isfinite(length) or length <= 0:
         raise InvalidField("period_length", period_length, "a finite number of time units, above 0")
     rate = _rate(discount_rate)
+    share = _margin(margin)
     if spend.q <= 1:
         raise UndefinedMetric("expected spend", "q - 1 (q is at most 1)", variant="gamma_gamma")
     per_purchase = (
@@ -91,5 +105,5 @@ def predicted_clv(
         # A cumulative expectation never falls; the max guards against rounding noise.
         value += np.maximum(cumulative - previous, 0.0) / (1.0 + rate) ** k
         previous = cumulative
-    value *= per_purchase
+    value *= per_purchase * share
     return tuple(Decimal(repr(float(v))).quantize(_CENT, rounding=ROUND_HALF_EVEN) for v in value)

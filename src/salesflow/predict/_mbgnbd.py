@@ -10,12 +10,14 @@ with time for one-time buyers as well. Fitted by maximum likelihood on a
 from __future__ import annotations
 
 import math
+from typing import ClassVar
 
 import attrs
 
 from salesflow.predict._bgnbd import _near_one, _while_alive
 from salesflow.predict._fitting import customers_table, fit_purchases
 from salesflow.predict._numeric import Convergence, FloatArray, horizon, np, special
+from salesflow.predict._purchases import PurchaseModel
 from salesflow.predict.inputs import ModelInput
 
 __all__ = ["MBGNBD", "fit_mbgnbd", "mbgnbd_log_likelihood"]
@@ -58,7 +60,7 @@ def mbgnbd_log_likelihood(
 
 
 @attrs.frozen
-class MBGNBD:
+class MBGNBD(PurchaseModel):
     """A fitted MBG/NBD model: parameters by their published names, and its predictions.
 
     ``r`` and ``alpha`` are the gamma heterogeneity of the purchase rate,
@@ -69,6 +71,7 @@ class MBGNBD:
     Predictions are numpy arrays, one value per customer, finite and at least 0.
     """
 
+    NAME: ClassVar[str] = "mbgnbd"
     r: float
     alpha: float
     a: float

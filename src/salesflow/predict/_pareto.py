@@ -9,7 +9,7 @@ diverge near 1, which is where other implementations return NaN.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
@@ -22,6 +22,7 @@ from salesflow.predict._numeric import (
     np,
     special,
 )
+from salesflow.predict._purchases import PurchaseModel
 from salesflow.predict.inputs import ModelInput
 
 __all__ = ["ParetoNBD", "fit_pareto_nbd", "pareto_nbd_log_likelihood"]
@@ -119,7 +120,7 @@ def pareto_nbd_log_likelihood(
 
 
 @attrs.frozen
-class ParetoNBD:
+class ParetoNBD(PurchaseModel):
     """A fitted Pareto/NBD model: parameters by their published names, and its predictions.
 
     ``r`` and ``alpha`` are the gamma heterogeneity of the purchase rate,
@@ -128,6 +129,7 @@ class ParetoNBD:
     did not converge); ``convergence`` says how the search ended.
     """
 
+    NAME: ClassVar[str] = "pareto_nbd"
     r: float
     alpha: float
     s: float

@@ -18,35 +18,9 @@ import attrs
 from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType
 from salesflow.metrics.summary import CustomerSummaries
 from salesflow.money import Money
+from salesflow.predict.segments import DEFAULT_RFM_SEGMENTS, Rule
 
-__all__ = ["DEFAULT_RFM_SEGMENTS", "RFMScores", "Rule", "rfm"]
-
-Rule = tuple[str, tuple[int, int], tuple[float, float]]
-"""One row of a segment table: (segment, (lowest R, highest R), (lowest FM, highest FM))."""
-
-DEFAULT_RFM_SEGMENTS: Final[tuple[Rule, ...]] = (
-    ("champions", (4, 5), (4, 5)),
-    ("loyal", (4, 5), (3, 3.5)),
-    ("loyal", (3, 3), (4, 5)),
-    ("potential loyalists", (4, 5), (2, 2.5)),
-    ("new", (5, 5), (1, 1.5)),
-    ("promising", (4, 4), (1, 1.5)),
-    ("need attention", (3, 3), (2, 3.5)),
-    ("about to sleep", (3, 3), (1, 1.5)),
-    ("about to sleep", (2, 2), (2, 2.5)),
-    ("at risk", (2, 2), (3, 5)),
-    ("at risk", (1, 1), (3, 3.5)),
-    ("can't lose them", (1, 1), (4, 5)),
-    ("hibernating", (2, 2), (1, 1.5)),
-    ("hibernating", (1, 1), (2, 2.5)),
-    ("lost", (1, 1), (1, 1.5)),
-)
-"""The default segment table: the first rule whose R and FM ranges (inclusive) hold the customer.
-
-FM is the mean of the F and M scores (1, 1.5, ... 5). Every (R, FM) cell
-falls in the range the 11-segment table gives that segment; see
-docs/predict.md ("RFM segments") for the grid and the source.
-"""
+__all__ = ["RFMScores", "rfm"]
 
 _SCORES: Final = range(1, 6)
 _HALVES: Final = tuple(Fraction(n, 2) for n in range(2, 11))

@@ -1,0 +1,91 @@
+"""What BG/NBD, MBG/NBD and Pareto/NBD share: predicted CLV and the churn-risk list."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, ClassVar
+
+from salesflow.predict._numeric import FloatArray
+from salesflow.predict.inputs import ModelInput
+
+if TYPE_CHECKING:
+    from salesflow.predict._churn import ChurnRisk
+    from salesflow.predict._spend import GammaGamma
+
+__all__ = ["PurchaseModel"]
+
+
+class PurchaseModel:
+    """The base of the fitted purchase models: what each predicts, and what follows from it."""
+
+    __slots__ = ()
+    NAME: ClassVar[str]
+    unit: str
+
+    def p_alive(self, customers: ModelInput) -> FloatArray:
+        raise NotImplementedError  # pragma: no cover - every model defines it
+
+    def expected_purchases(self, t: float, customers: ModelInput) -> FloatArray:
+        raise NotImplementedError  # pragma: no cover - every model defines it
+
+    def clv(
+        self,
+        customers: ModelInput,
+        *,
+        spend: GammaGamma,
+        periods: int,
+        period_length: float,
+        discount_rate: Decimal | int | float | str,
+        margin: Decimal | int | float | str = 1,
+    ) -> tuple[Decimal, ...]:
+        """Each customer's predicted value over ``periods`` periods, to the cent (ROUND_HALF_EVEN).
+
+        ``spend`` is a fitted Gamma-Gamma model; ``period_length`` one period
+        in the table's unit (``52 / 12`` weeks for a month) and
+        ``discount_rate`` the rate per period. Period k's expected purchases,
+        E[X(k L)] - E[X((k-1) L)], times the expected spend per purchase and
+        ``margin`` (the share of revenue that is profit, above 0 and at most
+        1; 1, the default, gives revenue), are discounted by
+        (1 + discount_rate) ** k (the value arrives at the period's end); the
+        sum is rounded once. Refuses a unit mismatch, a table without monetary
+        values, ``periods`` not a whole number from 1 to 10,000, a
+        ``period_length`` not above 0, a negative or non-finite rate, a margin
+        outside (0, 1]; undefined (``UndefinedMetric``) when Gamma-Gamma's q <= 1.
+        """
+        from salesflow.predict._clv import predicted_clv
+
+        return predicted_clv(
+            self,
+            spend,
+            customers,
+            periods=periods,
+            period_length=period_length,
+            discount_rate=discount_rate,
+            margin=margin,
+        )
+
+    def churn_risk(
+        self,
+        customers: ModelInput,
+        *,
+        spend: GammaGamma,
+        horizon: float,
+        rank_by: str = "p_alive",
+    ) -> ChurnRisk:
+        """The churn-risk list of ``customers``: most at risk first, with the value at stake.
+
+        Per customer: ``p_alive`` at the end of calibration;
+        ``expected_purchases`` in the next ``horizon`` time units (the table's
+        unit); ``expected_spend`` per purchase from ``spend`` (a fitted
+        Gamma-Gamma); ``value_at_stake`` = expected spend times expected
+        purchases, to the cent. ``rank_by="p_alive"`` (the default) puts the
+        lowest P(alive) first, equal ones by the larger value at stake;
+        ``rank_by="value_at_stake"`` ranks the customers who are more likely
+        gone than not (P(alive) < 0.5) by the larger value at stake, then the
+        rest by P(alive) - the list to work through when calls are scarce. Ties
+        end by customer id (ints before strings), so the list never depends on
+        the table's order.
+        """
+        from salesflow.predict._churn import churn_risk
+
+        return churn_risk(customers, model=self, spend=spend, horizon=horizon, rank_by=rank_by)
