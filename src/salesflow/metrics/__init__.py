@@ -7,7 +7,7 @@ silent 0. The result types live in :mod:`salesflow.metrics.results`, with
 ``result_from_dict``; see docs/metrics.md.
 """
 
-from typing import Any
+import typing
 
 from salesflow.metrics._records import OrderRecord
 from salesflow.metrics.cohorts import cohort_retention
@@ -67,7 +67,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> typing.Any:
     """The result types, still importable from here as code written for 0.2 does.
 
     Their home is :mod:`salesflow.metrics.results`; they are left out of
