@@ -3,7 +3,11 @@
 Usage: python scripts/gen_charts.py [--check] [--force]
 
 Each chart of CHARTS is built from the small fixed example shop below by the
-call a user would make (``cohort_retention(...).to_vega_lite()`` and so on).
+call a user would make (``cohort_retention(...).to_vega_lite()`` and so on);
+the prediction charts from the CDNOW cohort of the tests (P(alive)) and a
+seeded simulated shop (the holdout check, whose subtitle says so, and the RFM
+map), with the fitted parameters and plotted floats to 4 significant figures
+so that the specs do not depend on the numpy/scipy version.
 Its spec is written to docs/charts/NAME.vl.json and rendered to
 docs/charts/NAME.svg with vl-convert (``pip install -e '.[docs]'``);
 docs/charts/MANIFEST.json records the sha256 of the spec each SVG was rendered
@@ -18,6 +22,7 @@ now, or an SVG was rendered from another spec than the current one.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import sys
@@ -26,7 +31,10 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from importlib import metadata
 from pathlib import Path
+from random import Random
 from typing import Any
+
+import attrs
 
 from salesflow import Money
 from salesflow.leads import Lead, LeadSource
@@ -35,8 +43,12 @@ from salesflow.metrics import cohort_retention, monthly_revenue, time_in_lead_st
 from salesflow.metrics.funnel import DEFAULT_FUNNEL_STEPS, funnel
 from salesflow.metrics.orders import time_in_status
 from salesflow.orders import Customer, Order, OrderLine, ProcessingStep, SupportContact
+from salesflow.predict import calibration_holdout, fit, rfm
+from salesflow.predict.inputs import ModelInput
 
-CHARTS_DIR = Path(__file__).resolve().parent.parent / "docs" / "charts"
+ROOT = Path(__file__).resolve().parent.parent
+CHARTS_DIR = ROOT / "docs" / "charts"
+CDNOW = ROOT / "tests" / "data" / "cdnow_summary.csv"
 MANIFEST = "MANIFEST.json"
 
 # -- the example shop: a small online shop's first half-year, in Berlin -----------------------
@@ -197,6 +209,96 @@ def leads() -> list[Lead]:
     return result
 
 
+# -- the predictions: CDNOW, and a seeded simulated shop -----------------------------------------
+#
+# A fitted model's figures can differ in their last digits between numpy/scipy versions
+# and CPUs; so that the committed specs do not, the fitted parameters are taken to 4
+# significant figures (as a report would quote them) and the floats a chart plots too.
+
+FIGURES = 4
+SIMULATED_START = datetime(2025, 1, 6, tzinfo=UTC)
+SIMULATED_CUT = SIMULATED_START + timedelta(weeks=39)
+SIMULATED_END = SIMULATED_START + timedelta(weeks=78)
+
+
+def _figures(value: float) -> float:
+    return float(f"{value:.{FIGURES}g}")
+
+
+def _quoted(model: Any) -> Any:
+    """A fitted purchase model with its four parameters to FIGURES significant figures."""
+    names = [field.name for field in attrs.fields(type(model))][:4]
+    return attrs.evolve(model, **{name: _figures(getattr(model, name)) for name in names})
+
+
+def _plotted(spec: dict[str, Any]) -> dict[str, Any]:
+    """``spec`` with every float of its data rows to FIGURES significant figures."""
+    rows = [
+        {key: _figures(v) if isinstance(v, float) else v for key, v in row.items()}
+        for row in spec["data"]["values"]
+    ]
+    return {**spec, "data": {"values": rows}}
+
+
+def cdnow() -> ModelInput:
+    """The CDNOW cohort of the tests (tests/data/README.md): 2,357 customers, 39 weeks."""
+    with CDNOW.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    return ModelInput(
+        frequency=[int(row["x"]) for row in rows],
+        first_to_last=[float(row["t_x"]) for row in rows],
+        first_to_end=[float(row["T"]) for row in rows],
+        unit="weeks",
+    )
+
+
+def simulated_orders() -> list[dict[str, Any]]:
+    """2,000 customers of a seeded BG/NBD world over 78 weeks (first purchases in weeks 0-12).
+
+    Each buys at a gamma-distributed weekly rate, may leave after each purchase
+    (a beta-distributed chance) and spends around their own mean.
+    """
+    rng, orders = Random(2005), []
+    for n in range(2000):
+        rate, drop = rng.gammavariate(0.5, 1 / 4), rng.betavariate(1, 3)
+        mean, day = rng.gammavariate(3, 12), rng.uniform(0, 84)
+        while day < 7 * 78:
+            amount = Decimal(f"{rng.gammavariate(6, mean / 6) + 2:.2f}")
+            placed = SIMULATED_START + timedelta(days=day)
+            orders.append({"customer_id": f"S-{n + 1:04}", "placed_at": placed, "amount": amount})
+            if rng.random() < drop:
+                break
+            day += rng.expovariate(rate) * 7
+    return orders
+
+
+def holdout_check() -> dict[str, Any]:
+    """BG/NBD fitted on the simulated shop's first 39 weeks, checked on the next 39."""
+    split = calibration_holdout(
+        simulated_orders(),
+        calibration_end=SIMULATED_CUT,
+        holdout_end=SIMULATED_END,
+        unit="weeks",
+    )
+    model = _quoted(fit(split.calibration, model="bgnbd"))
+    spec = _plotted(split.compare(model, groups=7).to_vega_lite())
+    note = "simulated orders from a seeded BG/NBD world (CDNOW's published summary has no holdout)"
+    spec["title"] = {**spec["title"], "subtitle": [spec["title"]["subtitle"], note]}
+    spec["description"] = "BG/NBD fitted on 39 weeks of " + note
+    return spec
+
+
+def alive_matrix() -> dict[str, Any]:
+    """BG/NBD fitted on CDNOW: P(alive) of a customer 38.86 weeks old, as lifetimes draws it."""
+    model = _quoted(fit(cdnow(), model="bgnbd"))
+    return _plotted(model.alive_matrix(first_to_end=38.86, max_frequency=29).to_vega_lite())
+
+
+def rfm_segments() -> dict[str, Any]:
+    """The simulated shop's customers scored at the end of its 78 weeks."""
+    return rfm(simulated_orders(), now=SIMULATED_END).to_vega_lite()
+
+
 CHARTS: dict[str, Callable[[], dict[str, Any]]] = {
     "cohort_retention": lambda: cohort_retention(
         order_records(), zone=ZONE, now=NOW
@@ -205,6 +307,9 @@ CHARTS: dict[str, Callable[[], dict[str, Any]]] = {
     "time_in_status": lambda: time_in_status(orders(), now=NOW).to_vega_lite(),
     "time_in_lead_stages": lambda: time_in_lead_stages(leads(), now=NOW).to_vega_lite(),
     "monthly_revenue": lambda: monthly_revenue(order_records(), zone=ZONE).to_vega_lite(),
+    "holdout_check": holdout_check,
+    "alive_matrix": alive_matrix,
+    "rfm_segments": rfm_segments,
 }
 
 # -- specs, hashes and the check ---------------------------------------------------------------

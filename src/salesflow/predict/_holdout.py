@@ -61,6 +61,25 @@ class HoldoutComparison:
     actual_total: float
     mean_absolute_error: float
 
+    def to_vega_lite(self) -> dict[str, Any]:
+        """A Vega-Lite v5 line chart (a plain dict): mean predicted and actual holdout purchases.
+
+        x is the number of calibration repeat purchases (the groups of
+        ``by_frequency``, the open-ended last one labelled "k+"), y the mean
+        purchases in the holdout, one line for the actual and one for the
+        predicted. One data row per group: its fields and the label
+        (``group``). See docs/predict.md ("Charts").
+        """
+        from salesflow.predict._pictures import holdout_chart
+
+        return holdout_chart(self)
+
+    def to_altair(self) -> Any:
+        """:meth:`to_vega_lite` as an ``altair.Chart`` (needs ``pip install 'salesflow[viz]'``)."""
+        from salesflow._charts import altair_chart
+
+        return altair_chart(self.to_vega_lite())
+
 
 @attrs.frozen
 class CalibrationHoldout:

@@ -10,6 +10,7 @@ from salesflow.predict.inputs import ModelInput
 
 if TYPE_CHECKING:
     from salesflow.predict._churn import ChurnRisk
+    from salesflow.predict._pictures import AliveMatrix
     from salesflow.predict._spend import GammaGamma
 
 __all__ = ["PurchaseModel"]
@@ -89,3 +90,30 @@ class PurchaseModel:
         from salesflow.predict._churn import churn_risk
 
         return churn_risk(customers, model=self, spend=spend, horizon=horizon, rank_by=rank_by)
+
+    def alive_matrix(
+        self,
+        *,
+        first_to_end: float,
+        max_frequency: int,
+        max_first_to_last: float | None = None,
+    ) -> AliveMatrix:
+        """P(alive) by frequency and first-to-last, for customers ``first_to_end`` units old.
+
+        One cell per hypothetical customer whose first purchase was
+        ``first_to_end`` time units (the model's unit, at least 1) before the
+        end of calibration: frequency 0 with first_to_last 0, and frequency 1
+        to ``max_frequency`` (a whole number, 1 to 1,000) with first_to_last
+        1, 2, ... whole units up to ``max_first_to_last`` (at least 1, at most
+        ``first_to_end``, which it defaults to). ``.to_records()`` gives the
+        cells, ``.to_vega_lite()`` and ``.to_altair()`` the heatmap. Refuses
+        a grid of more than 50,000 cells.
+        """
+        from salesflow.predict._pictures import alive_matrix
+
+        return alive_matrix(
+            self,
+            first_to_end=first_to_end,
+            max_frequency=max_frequency,
+            max_first_to_last=max_first_to_last,
+        )

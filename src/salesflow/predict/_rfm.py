@@ -83,6 +83,25 @@ class RFMScores:
             for row in self.rows
         ]
 
+    def to_vega_lite(self) -> dict[str, Any]:
+        """The RFM segment map as a Vega-Lite v5 spec (a plain dict): R by FM, one cell each.
+
+        y is the R score (5 at the top), x FM = (F + M) / 2 (1, 1.5, ... 5);
+        each of the 45 cells is coloured by the segment the rule table gives
+        it and labelled with its customers (0 shown grey). One data row per
+        cell: ``r``, ``fm``, ``segment``, ``customers``. See docs/predict.md
+        ("Charts").
+        """
+        from salesflow.predict._pictures import rfm_map
+
+        return rfm_map(self)
+
+    def to_altair(self) -> Any:
+        """:meth:`to_vega_lite` as an Altair (layered) chart (needs ``pip install 'salesflow[viz]'``)."""
+        from salesflow._charts import altair_chart
+
+        return altair_chart(self.to_vega_lite())
+
 
 def rfm(
     customers: Any,
