@@ -106,7 +106,7 @@ from salesflow.routing import (
 )
 from salesflow.routing.assignment import Decision
 from salesflow.routing.models import owner_of
-from salesflow.routing.recommender import Recommendation
+from salesflow.routing.recommender import Recommendation, RuleVerdict
 
 # -- the shop ------------------------------------------------------------------------
 
@@ -714,7 +714,9 @@ class ShopDay:
         person = yield from self.take(case, owner_of(self.model, case.lead))
         if self.gone_cold(case, person):
             return
-        case.lead = case.lead.log_activity(kind=ActivityKind.INTRO_CALL, at=self.now, actor=person).lead
+        case.lead = case.lead.log_activity(
+            kind=ActivityKind.INTRO_CALL, at=self.now, actor=person
+        ).lead
         case.lead = case.lead.advance(at=self.now, actor=person).lead  # they talk: interest
         if not p.target:
             note = (
@@ -768,7 +770,9 @@ class ShopDay:
         buys = p.doubt < WIN_CHANCE[self.people[seller].role]
         if p.needs_demo:
             yield hours.add(self.now, p.sales_cycle / 3)
-            case.lead = case.lead.log_activity(kind=ActivityKind.DEMO, at=self.now, actor=seller).lead
+            case.lead = case.lead.log_activity(
+                kind=ActivityKind.DEMO, at=self.now, actor=seller
+            ).lead
             case.lead = case.lead.advance(at=self.now, actor=seller).lead  # consideration
             if not buys and p.lost_reason is LostReason.BUDGET:  # the demo showed the price
                 return self.lost_sale(case, seller)
@@ -789,7 +793,9 @@ class ShopDay:
         else:
             case.lead = case.lead.fast_track(at=self.now, actor=seller).lead  # ready: decision
             yield hours.add(self.now, p.sales_cycle)
-            case.lead = case.lead.log_activity(kind=ActivityKind.CALL, at=self.now, actor=seller).lead
+            case.lead = case.lead.log_activity(
+                kind=ActivityKind.CALL, at=self.now, actor=seller
+            ).lead
         if not buys:
             return self.lost_sale(case, seller)
         case.lead = case.lead.win(at=self.now, actor=seller).lead
@@ -890,7 +896,9 @@ class ShopDay:
 
     def reject(self, case: Case, taker: str, reason: RejectReason, note: str) -> None:
         assert case.record is not None
-        case.record = case.record.reject(reason=reason, at=self.now, note=note, actor=taker).ownership
+        case.record = case.record.reject(
+            reason=reason, at=self.now, note=note, actor=taker
+        ).ownership
         self.routing.rejected[reason.value] += 1
         self.release(taker)
 
@@ -1197,8 +1205,16 @@ def report_model(
         "Why:",
     ]
     lines += [f"  {reason}" for reason in advice.reasons]
-    scores = ", ".join(f"{m.value} {score:.1%}" for m, score in advice.scores.items())
-    lines.append(f"Scores: {scores}")
+    verdicts = [
+        (label, [check.rule.value for check in advice.rules if check.verdict is verdict])
+        for label, verdict in (
+            ("set aside", RuleVerdict.SET_ASIDE),
+            ("not met", RuleVerdict.NOT_MET),
+        )
+    ]
+    lines.append(
+        "Rules: " + "; ".join(f"{label}: {', '.join(rules)}" for label, rules in verdicts if rules)
+    )
     return lines
 
 
@@ -1529,7 +1545,11 @@ def folded(lines: Iterable[str], width: int = 100) -> Iterator[str]:
     """Long lines folded at ``width``, continued under their own indent plus two spaces."""
     for text in "\n".join(lines).splitlines():
         indent = " " * (len(text) - len(text.lstrip()) + 2)
-        yield from textwrap.wrap(text, width, subsequent_indent=indent) if text.strip() else [""]
+        yield from (
+            textwrap.wrap(text, width, subsequent_indent=indent, break_on_hyphens=False)
+            if text.strip()
+            else [""]
+        )
 
 
 # -- the four models side by side ------------------------------------------------------

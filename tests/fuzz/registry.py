@@ -619,7 +619,9 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
         max_hops=2,
         supervisors={routing.Role.CLOSER: "head-of-sales"},
     ),
-    "routing.recommend_model": lambda: f(routing.recommend_model, samples.shop_profile()),
+    "routing.recommend_model": lambda: f(
+        routing.recommend_model, samples.shop_profile(), thresholds=samples.thresholds()
+    ),
     "routing.reroute": lambda: f(
         routing.reroute,
         "two_tier_contact_center",
@@ -1069,9 +1071,15 @@ REGISTRY.update(
         "routing.models.ownership_table": lambda: f(models.ownership_table),
         "routing.ownership.Handoff": ctor(lambda: samples.handed().handoffs[0]),
         "routing.ownership.OwnershipOutcome": ctor(samples.rejected_outcome),
-        "routing.recommender.Recommendation": ctor(
-            lambda: routing.recommend_model(samples.shop_profile())
+        "routing.recommender.Recommendation": ctor(samples.recommendation),
+        "routing.recommender.Recommendation.explain": lambda: m(samples.recommendation),
+        "routing.recommender.Recommendation.to_dict": lambda: m(samples.recommendation),
+        "routing.recommender.RuleCheck": ctor(lambda: samples.recommendation().rules[1]),
+        "routing.recommender.RuleCheck.to_dict": lambda: m(
+            lambda: samples.recommendation().rules[1]
         ),
+        "routing.recommender.Thresholds": ctor(samples.thresholds),
+        "routing.recommender.Thresholds.to_dict": lambda: m(samples.thresholds),
         "routing.report.BreachCounts": ctor(lambda: samples.report().breaches),
         "routing.report.HandoffCounts": ctor(lambda: samples.report().handoffs),
         "routing.report.LeadTotals": ctor(lambda: samples.report().outcomes),

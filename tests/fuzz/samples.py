@@ -56,10 +56,12 @@ from salesflow.routing import (
     WorkingHours,
     assign,
     reassign_overdue,
+    recommend_model,
     reroute,
     simulate,
 )
 from salesflow.routing.deadlines import WaitingLead
+from salesflow.routing.recommender import Recommendation, Thresholds
 from salesflow.routing.strategies import Rule
 from salesflow.routing.stream import LeadStream
 
@@ -382,6 +384,14 @@ def shop_profile() -> ShopProfile:
         leads_per_day=4,
         zone="Europe/Berlin",
     )
+
+
+def thresholds() -> Thresholds:
+    return Thresholds(expensive_deal=Money("10000", "EUR"), few_deals=12)
+
+
+def recommendation() -> Recommendation:
+    return recommend_model(shop_profile(), thresholds=thresholds())
 
 
 @cache

@@ -1,8 +1,12 @@
-"""Checks and formatting shared by the simulator's modules: profile, stream, report, simulation."""
+"""Checks and formatting shared by the simulator's and the recommender's modules.
+
+profile, stream, report, simulation and recommender read them.
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any, Final
 
 from salesflow import _check
@@ -47,6 +51,23 @@ def positive_span(instance: Any, attribute: Any, value: Any) -> None:
         raise InvalidType(attribute.name, value, "a timedelta of at least 1s", context=context)
     if value < SECOND:
         raise InvalidField(attribute.name, value, "a timedelta of at least 1s", context=context)
+
+
+def number(field: str, value: Any, *, context: str = "") -> Decimal:
+    """A finite number (int, float, decimal string or Decimal) as an exact Decimal.
+
+    Floats are read as they print (``0.1`` is ``Decimal("0.1")``); True and
+    False are refused, not read as 1 and 0.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        raise InvalidType(field, value, "a number", context=context)
+    try:
+        figure = Decimal(str(value)) if not isinstance(value, Decimal) else value
+    except ArithmeticError:
+        raise InvalidField(field, value, "a number", context=context) from None
+    if not figure.is_finite():
+        raise InvalidField(field, value, "a finite number", context=context)
+    return figure
 
 
 def money(instance: Any, attribute: Any, value: Any) -> None:

@@ -12,7 +12,7 @@ import attrs
 from salesflow import _check, _zones
 from salesflow.errors import InvalidField, InvalidType
 from salesflow.money import Money
-from salesflow.routing._simcheck import bounded_count, duration, positive_span
+from salesflow.routing._simcheck import bounded_count, duration, number, positive_span
 
 __all__ = ["ShopProfile"]
 
@@ -31,51 +31,48 @@ _ZERO: Final = Decimal(0)
 # -- the recommender's figures ------------------------------------------------------
 
 
-def _decimal(field: str, value: Any) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
-        raise InvalidType(field, value, "a number")
-    try:
-        number = Decimal(str(value)) if not isinstance(value, Decimal) else value
-    except ArithmeticError:
-        raise InvalidField(field, value, "a number") from None
-    if not number.is_finite():
-        raise InvalidField(field, value, "a finite number")
-    return number
-
-
 def _non_negative(field: str, value: Any) -> Decimal | None:
     if value is None:
         return None
-    number = _decimal(field, value)
-    if number < 0:
+    figure = number(field, value)
+    if figure < 0:
         raise InvalidField(field, value, "zero or more")
-    return number
+    return figure
 
 
 def _share_of(field: str, value: Any) -> Decimal | None:
     if value is None:
         return None
-    number = _decimal(field, value)
-    if not _ZERO <= number <= _ONE:
+    figure = number(field, value)
+    if not _ZERO <= figure <= _ONE:
         raise InvalidField(field, value, "a share from 0 to 1")
-    return number
+    return figure
 
 
 def _seasonal_peak(value: Any) -> Decimal | None:
     if value is None:
         return None
-    number = _decimal("seasonal_peak_ratio", value)
-    if number < _ONE:
+    figure = number("seasonal_peak_ratio", value)
+    if figure < _ONE:
         raise InvalidField(
             "seasonal_peak_ratio", value, "1 or more (the busiest month over the average month)"
         )
-    return number
+    return figure
 
 
 def _value(value: Any) -> Money | None:
     if value is not None and (not isinstance(value, Money) or value.amount < 0):
         raise InvalidField("average_deal_value", value, "None or Money of zero or more")
     return value
+
+
+def _has_team(instance: Any, attribute: Any, value: Any) -> None:
+    if type(value) is not bool:
+        raise InvalidType(
+            "has_sales_team",
+            value,
+            "True or False (False: no sales department yet, the owner sells alone)",
+        )
 
 
 def _inbound(value: Any) -> Decimal | None:
@@ -176,8 +173,9 @@ class ShopProfile:
 
     The recommender reads what the shop knows from its books (the fields from
     ``monthly_inbound_leads`` to ``average_deal_value``, converted exactly to
-    Decimal, floats included); :func:`recommend_model` refuses a profile that
-    leaves one of them None (only ``average_deal_value`` may stay unknown).
+    Decimal, floats included, and ``has_sales_team``, True unless the owner
+    still sells alone); :func:`recommend_model` refuses a profile that leaves
+    one of the figures None (only ``average_deal_value`` may stay unknown).
     The simulator reads how leads are drawn (the fields from ``leads_per_day``
     on, all with defaults; shares are Decimals or decimal strings from 0 to 1,
     floats are refused). docs/routing.md explains each field.
@@ -191,6 +189,7 @@ class ShopProfile:
     sales_cycle_days: Decimal | None = attrs.field(default=None, converter=_cycle)
     repeat_revenue_share: Decimal | None = attrs.field(default=None, converter=_repeat)
     average_deal_value: Money | None = attrs.field(default=None, converter=_value)
+    has_sales_team: bool = attrs.field(default=True, validator=_has_team)
     # What the simulator reads: how its leads are drawn.
     leads_per_day: int = attrs.field(default=40, validator=bounded_count(_MOST_LEADS_PER_DAY))
     inbound_share: Decimal = attrs.field(
