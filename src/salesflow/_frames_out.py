@@ -19,11 +19,14 @@ import attrs
 
 from salesflow.errors import InvalidField, InvalidType, MissingExtra
 
-Kind = Literal["id", "text", "int", "int_or_none", "flag", "decimal", "duration", "instant"]
+Kind = Literal[
+    "id", "text", "int", "int_or_none", "flag", "decimal", "float", "duration", "instant"
+]
 """What a column holds. ``id``: str or int ids (int64 when every id is an int,
 else strings); ``text``: strings (labels, Period labels, codes); ``int``: counts,
 never None; ``int_or_none``: counts that may be None; ``flag``: bools;
-``decimal``: Decimals or None; ``duration``: timedeltas or None; ``instant``:
+``decimal``: Decimals or None; ``float``: floats (probabilities, model times:
+float64 whatever ``money`` says); ``duration``: timedeltas or None; ``instant``:
 aware datetimes or None, shown in the table's zone."""
 
 Columns = Sequence[tuple[str, Kind]]
@@ -110,6 +113,8 @@ def _typed(name: str, kind: Kind, values: list[Any], *, money: str) -> _Typed:
         return _Typed(name, values, "string")
     if kind == "flag":
         return _Typed(name, values, "bool")
+    if kind == "float":
+        return _Typed(name, [None if v is None else float(v) for v in values], "float")
     if kind in ("int", "int_or_none", "duration", "instant"):
         physical = {"duration": "duration", "instant": "timestamp"}.get(kind, kind)
         return _Typed(name, values, physical)

@@ -1329,6 +1329,7 @@ def _predict_entries() -> dict[str, Callable[[], Call | tuple[Call, ...]]]:
             unit="weeks",
         ),
         "predict.inputs.ModelInput.to_records": lambda: m(_predict_table),
+        "predict.inputs.ModelInput.to_frame": lambda: m(_predict_table, "polars", money="float"),
         "predict.fit": lambda: (
             f(predict.fit, _predict_table(), model="bgnbd"),
             f(predict.fit, _predict_table(), model="mbgnbd"),

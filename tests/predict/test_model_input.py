@@ -43,6 +43,18 @@ def test_repeat_purchases_count_distinct_days_and_times_run_from_the_first_day()
     assert bob["first_to_end"] == pytest.approx(70 - 21 + 10 / 24)
 
 
+def test_customers_come_in_id_order_whatever_the_order_of_the_records():
+    records = [
+        _record(cid, day) for cid, day in [("bob", 1), (7, 2), ("ada", 3), (3, 4), ("bob", 9)]
+    ]
+
+    table = model_input(records, calibration_end=END)
+    backwards = model_input(records[::-1], calibration_end=END)
+
+    assert table.customer_ids == (3, 7, "ada", "bob")
+    assert backwards.to_records() == table.to_records()
+
+
 def test_records_at_or_after_the_calibration_end_are_the_holdout_and_left_out():
     records = [_record("ada", 0), _record("ada", 70), _record("ada", 80)]
 
@@ -73,6 +85,14 @@ def test_each_record_is_a_purchase_when_asked():
         ([{"customer_id": "a", "placed_at": START, "amount": Money("1", "EUR")},
           {"customer_id": "a", "placed_at": START, "amount": Money("1", "USD")}],
          "records[1].amount", CurrencyMismatch),
+        ([{"customer_id": "a", "placed_at": START, "amount": "1", "currency": "EUR"},
+          {"customer_id": "a", "placed_at": START, "amount": "1", "currency": "USD"}],
+         "records[1].amount", CurrencyMismatch),
+        ([{"customer_id": "a", "placed_at": START, "amount": "1", "currency": "euro"}],
+         "records[0].currency", InvalidField),
+        ([{"customer_id": "a", "placed_at": START, "amount": "1", "currency": None}],
+         "records[0].currency", InvalidType),
+        ([{"customer_id": "", "placed_at": START, "amount": "1"}], "records[0].customer_id", InvalidField),
     ],
 )  # fmt: skip
 def test_a_bad_record_is_refused_naming_it(records, field, error):

@@ -211,6 +211,8 @@ def test_a_malformed_rule_is_refused_naming_it(table, field):
         ([{"customer_id": "ada", "amount": "5"}], NOW, r"customers\[0\]\.placed_at"),
         ([_order(True, 1, "5")], NOW, r"customers\[0\]\.customer_id"),
         ([{**_order("ada", 1, "5"), "currency": 3}], NOW, r"customers\[0\]\.currency"),
+        ([{**_order("ada", 1, "5"), "currency": "euro"}], NOW, r"customers\[0\]\.currency"),
+        ([_order("", 1, "5")], NOW, r"customers\[0\]\.customer_id"),
         ("ada", NOW, "customers"),
         ([("ada", NOW, "5")], NOW, r"customers\[0\]"),
     ],

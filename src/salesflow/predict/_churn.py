@@ -7,10 +7,11 @@ fitted Gamma-Gamma model (expected spend per purchase). See docs/predict.md.
 from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 import attrs
 
+from salesflow._frames_out import Columns, records_to_frame
 from salesflow.errors import InvalidField, InvalidType
 from salesflow.predict._numeric import horizon as _horizon
 from salesflow.predict._purchases import PurchaseModel
@@ -42,6 +43,16 @@ class ChurnRisk:
     model ("bgnbd", "mbgnbd" or "pareto_nbd") and ``rank_by`` the order.
     """
 
+    COLUMNS: ClassVar[Columns] = (
+        ("rank", "int"),
+        ("customer_id", "id"),
+        ("p_alive", "float"),
+        ("expected_purchases", "float"),
+        ("expected_spend", "decimal"),
+        ("value_at_stake", "decimal"),
+    )
+    """The columns of :meth:`to_records` and :meth:`to_frame`, in order, with their kinds."""
+
     rows: tuple[_Risk, ...]
     horizon: float
     unit: str
@@ -68,6 +79,19 @@ class ChurnRisk:
             }
             for row in self.rows
         ]
+
+    def to_frame(self, backend: str = "pandas", *, money: str = "decimal") -> Any:
+        """The list as a DataFrame of ``backend``: "pandas", "polars" or "pyarrow".
+
+        One row per customer, most at risk first, the columns of
+        :meth:`to_records` in order and typed (``p_alive`` and
+        ``expected_purchases`` float64; the money exact decimal columns unless
+        ``money="float"`` makes them float64). Needs the library
+        (:class:`~salesflow.errors.MissingExtra` names the extra to install).
+        """
+        return records_to_frame(
+            self.to_records(), columns=self.COLUMNS, backend=backend, money=money
+        )
 
 
 def churn_risk(

@@ -11,17 +11,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Any, Final, Protocol
+from typing import Any, ClassVar, Protocol
 
 import attrs
 
+from salesflow._frames_out import Columns, records_to_frame
 from salesflow.errors import InvalidField, InvalidType
+from salesflow.metrics._read.frames import table as _table
+from salesflow.predict._customers import (
+    UNIT_DAYS,
+    aware,
+    check_period,
+    check_unit,
+    check_zone,
+)
 from salesflow.predict._numeric import FloatArray, np
 from salesflow.predict.inputs import ModelInput, model_input
 
 __all__ = ["CalibrationHoldout", "FrequencyGroup", "HoldoutComparison", "calibration_holdout"]
-
-_UNIT_DAYS: Final = {"days": 1.0, "weeks": 7.0}
 
 
 class _PurchaseModel(Protocol):
@@ -51,7 +58,15 @@ class HoldoutComparison:
     number of calibration repeat purchases (the last group takes that number
     and more), as the peers' calibration-versus-holdout plots do.
     ``mean_absolute_error`` is the mean over customers of |predicted - actual|.
+    :meth:`to_records` and :meth:`to_frame` give the per-customer table.
     """
+
+    COLUMNS: ClassVar[Columns] = (
+        ("customer_id", "id"),
+        ("predicted", "float"),
+        ("actual", "int"),
+    )
+    """The columns of :meth:`to_records` and :meth:`to_frame`, in order, with their kinds."""
 
     customer_ids: tuple[Any, ...]
     predicted: FloatArray
@@ -79,6 +94,26 @@ class HoldoutComparison:
         from salesflow._charts import altair_chart
 
         return altair_chart(self.to_vega_lite())
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One dict per customer, in the calibration table's order: customer_id, predicted
+        (expected holdout purchases, a float) and actual (holdout purchases, an int)."""
+        return [
+            {"customer_id": cid, "predicted": float(predicted), "actual": int(actual)}
+            for cid, predicted, actual in zip(
+                self.customer_ids, self.predicted, self.actual, strict=True
+            )
+        ]
+
+    def to_frame(self, backend: str = "pandas", *, money: str = "decimal") -> Any:
+        """The per-customer table as a DataFrame of ``backend``: "pandas", "polars" or
+        "pyarrow", the columns of :meth:`to_records` in order (``predicted`` float64,
+        ``actual`` int64; ``money`` is accepted as every ``to_frame`` takes it, and this
+        table holds no money). Needs the library (:class:`~salesflow.errors.MissingExtra`
+        names the extra to install)."""
+        return records_to_frame(
+            self.to_records(), columns=self.COLUMNS, backend=backend, money=money
+        )
 
 
 @attrs.frozen
@@ -164,13 +199,17 @@ def _moment(name: str, placed: datetime, period: str, zone: tzinfo) -> datetime:
 
 
 def calibration_holdout(
-    records: Iterable[Mapping[str, Any]],
+    records: Any,
     *,
     calibration_end: datetime,
     holdout_end: datetime,
     unit: str = "weeks",
     period: str = "day",
     zone: tzinfo = UTC,
+    columns: Mapping[str, str] | None = None,
+    naive_zone: tzinfo | str | None = None,
+    amount_scale: int | None = None,
+    amount_rounding: str | None = None,
 ) -> CalibrationHoldout:
     """Split order records into a calibration table and the actual purchases in the holdout.
 
@@ -184,6 +223,11 @@ def calibration_holdout(
     left out. Refuses what ``model_input`` refuses, a naive ``holdout_end``
     and one not after ``calibration_end``.
 
+    ``records`` may be a table, read as :func:`model_input` reads one (the
+    same ``columns``, ``naive_zone``, ``amount_scale`` and
+    ``amount_rounding``): the purchases per customer are counted in its
+    engine, and the split is the same as on the table's rows as records.
+
     >>> from datetime import datetime, timezone
     >>> at = lambda day: datetime(2026, 1, day, 12, tzinfo=timezone.utc)
     >>> split = calibration_holdout(
@@ -195,23 +239,45 @@ def calibration_holdout(
     >>> split.calibration.customer_ids, split.actual.tolist(), split.duration
     (('ada',), [2.0], 14.0)
     """
+    if _table(records):
+        from salesflow.predict._framed import framed_holdout
+
+        where = check_zone(zone)
+        start = aware("calibration_end", calibration_end)
+        checked_unit = check_unit("unit", unit)
+        rule = check_period(period)
+        stop = _holdout_end(holdout_end, start)
+        calibration, actual = framed_holdout(
+            records,
+            end=start,
+            stop=stop,
+            unit=checked_unit,
+            period=rule,
+            zone=where,
+            columns=columns,
+            naive_zone=naive_zone,
+            amount_scale=amount_scale,
+            amount_rounding=amount_rounding,
+        )
+        return CalibrationHoldout(
+            calibration=calibration, actual=actual, duration=_duration(start, stop, unit)
+        )
     if isinstance(records, str | bytes | Mapping) or not isinstance(records, Iterable):
         raise InvalidType("records", records, "an iterable of order records (mappings)")
     rows = list(records)
     calibration = model_input(
-        rows, calibration_end=calibration_end, unit=unit, period=period, zone=zone
+        rows,
+        calibration_end=calibration_end,
+        unit=unit,
+        period=period,
+        zone=zone,
+        columns=columns,
+        naive_zone=naive_zone,
+        amount_scale=amount_scale,
+        amount_rounding=amount_rounding,
     )
-    if not isinstance(holdout_end, datetime) or holdout_end.utcoffset() is None:
-        raise InvalidType("holdout_end", holdout_end, "a timezone-aware datetime")
     start = calibration_end.astimezone(UTC)
-    try:
-        stop = holdout_end.astimezone(UTC)
-    except OverflowError:
-        raise InvalidField(
-            "holdout_end", holdout_end, "a time whose instant has a date in the year 1 to 9999"
-        ) from None
-    if stop <= start:
-        raise InvalidField("holdout_end", holdout_end, f"a time after calibration_end ({start})")
+    stop = _holdout_end(holdout_end, start)
     # model_input has checked every record; the moments are recomputed here the same way.
     before: dict[Any, set[datetime]] = {}
     during: dict[Any, set[datetime]] = {}
@@ -226,9 +292,27 @@ def calibration_holdout(
         dtype=np.float64,
     )
     actual.flags.writeable = False
-    length: timedelta = stop - start
     return CalibrationHoldout(
-        calibration=calibration,
-        actual=actual,
-        duration=length.total_seconds() / (_UNIT_DAYS[unit] * 86_400.0),
+        calibration=calibration, actual=actual, duration=_duration(start, stop, unit)
     )
+
+
+def _holdout_end(value: Any, start: datetime) -> datetime:
+    """``holdout_end`` as a UTC instant after ``start`` (the calibration's end)."""
+    if not isinstance(value, datetime) or value.utcoffset() is None:
+        raise InvalidType("holdout_end", value, "a timezone-aware datetime")
+    try:
+        stop = value.astimezone(UTC)
+    except OverflowError:
+        raise InvalidField(
+            "holdout_end", value, "a time whose instant has a date in the year 1 to 9999"
+        ) from None
+    if stop <= start:
+        raise InvalidField("holdout_end", value, f"a time after calibration_end ({start})")
+    return stop
+
+
+def _duration(start: datetime, stop: datetime, unit: str) -> float:
+    """The holdout's length in ``unit``."""
+    length: timedelta = stop - start
+    return length.total_seconds() / (UNIT_DAYS[unit] * 86_400.0)

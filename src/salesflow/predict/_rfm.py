@@ -8,16 +8,20 @@ overridable rule table on R and the mean of F and M. See docs/predict.md.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 import attrs
 
-from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType
+from salesflow._frames_out import Columns, records_to_frame
+from salesflow.errors import InvalidField, InvalidType
+from salesflow.metrics._read.frames import rows_only
+from salesflow.metrics._read.frames import table as _table
 from salesflow.metrics.summary import CustomerSummaries
 from salesflow.money import Money
+from salesflow.predict._customers import record_currency
 from salesflow.predict.segments import DEFAULT_RFM_SEGMENTS, Rule
 
 __all__ = ["RFMScores", "rfm"]
@@ -46,6 +50,19 @@ class RFMScores:
     the moment recency was measured from, ``currency`` the amounts' currency
     (None when they were plain Decimals), ``rules`` the segment table used.
     """
+
+    COLUMNS: ClassVar[Columns] = (
+        ("customer_id", "id"),
+        ("recency", "duration"),
+        ("frequency", "int"),
+        ("monetary", "decimal"),
+        ("r", "int"),
+        ("f", "int"),
+        ("m", "int"),
+        ("rfm", "text"),
+        ("segment", "text"),
+    )
+    """The columns of :meth:`to_records` and :meth:`to_frame`, in order, with their kinds."""
 
     rows: tuple[_Row, ...]
     now: datetime
@@ -102,12 +119,28 @@ class RFMScores:
 
         return altair_chart(self.to_vega_lite())
 
+    def to_frame(self, backend: str = "pandas", *, money: str = "decimal") -> Any:
+        """The scores as a DataFrame of ``backend``: "pandas", "polars" or "pyarrow".
+
+        One row per customer, the columns of :meth:`to_records` in order and
+        typed (``recency`` a duration, ``monetary`` an exact decimal column
+        unless ``money="float"`` makes it float64). Needs the library
+        (:class:`~salesflow.errors.MissingExtra` names the extra to install).
+        """
+        return records_to_frame(
+            self.to_records(), columns=self.COLUMNS, backend=backend, money=money
+        )
+
 
 def rfm(
     customers: Any,
     *,
     now: datetime | None = None,
     segments: Sequence[Rule] = DEFAULT_RFM_SEGMENTS,
+    columns: Mapping[str, str] | None = None,
+    naive_zone: tzinfo | str | None = None,
+    amount_scale: int | None = None,
+    amount_rounding: str | None = None,
 ) -> RFMScores:
     """RFM scores 1-5 and a named segment for each customer.
 
@@ -131,6 +164,14 @@ def rfm(
     missing ``now``, a ``now`` other than the summary's, a second currency and
     a rule table that is malformed or leaves some (R, FM) without a segment.
 
+    ``customers`` may be a table of order rows instead (pandas, polars,
+    pyarrow, DuckDB, Spark, ...; the ``frames`` extra), each row a purchase,
+    with the columns ``customer_id``, ``placed_at``, ``amount`` and,
+    optionally, ``currency``: the last purchase, purchases and total spend
+    per customer are computed in its engine, and the scores are those of
+    the same rows as records. ``columns``, ``naive_zone``, ``amount_scale``
+    and ``amount_rounding`` read it as :func:`model_input` reads a table.
+
     >>> from datetime import datetime, timezone
     >>> at = lambda day: datetime(2026, 3, day, tzinfo=timezone.utc)
     >>> scores = rfm(
@@ -142,6 +183,20 @@ def rfm(
     [('ada', '333', 'need attention'), ('bob', '111', 'lost')]
     """
     rules = _rules(segments)
+    table_only = {
+        "columns": columns,
+        "naive_zone": naive_zone,
+        "amount_scale": amount_scale,
+        "amount_rounding": amount_rounding,
+    }
+    if _table(customers):
+        if now is None:
+            raise InvalidField("now", None, "a timezone-aware datetime (recency is measured to it)")
+        from salesflow.predict._framed import framed_rfm
+
+        currency, values = framed_rfm(customers, now=_instant("now", now), **table_only)
+        return _scored(values, now, currency, rules)
+    rows_only(table_only)
     if isinstance(customers, CustomerSummaries):
         if now is not None and _instant("now", now) != customers.now.astimezone(UTC):
             raise InvalidField(
@@ -204,6 +259,8 @@ def _from_records(
         cid = record["customer_id"]
         if isinstance(cid, bool) or not isinstance(cid, str | int):
             raise InvalidType(f"{name}.customer_id", cid, "a customer id (str or int)")
+        if cid == "":
+            raise InvalidField(f"{name}.customer_id", cid, "a customer id (a non-empty str)")
         placed = _instant(f"{name}.placed_at", record["placed_at"])
         if placed > now:
             raise InvalidField(
@@ -212,13 +269,7 @@ def _from_records(
                 f"a time not after now ({now.isoformat()})",
             )
         raw = record["amount"]
-        code = raw.currency if isinstance(raw, Money) else record.get("currency")
-        if code is not None:
-            if not isinstance(code, str):
-                raise InvalidType(f"{name}.currency", code, "a currency code such as 'EUR'")
-            if currency is not None and code != currency:
-                raise CurrencyMismatch(f"{name}.amount", raw, f"an amount in {currency}")
-            currency = code
+        currency = record_currency(name, record, currency)
         amount = _amount(f"{name}.amount", raw)
         if cid not in last or placed > last[cid]:
             last[cid] = placed

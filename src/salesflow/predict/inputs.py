@@ -11,25 +11,28 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
-from typing import Any, Final
+from typing import Any, ClassVar
 
-from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType
+from salesflow._frames_out import Columns, records_to_frame
+from salesflow.errors import InvalidField, InvalidType
+from salesflow.metrics._read.frames import rows_only
+from salesflow.metrics._read.frames import table as _table
 from salesflow.money import Money
+from salesflow.predict._customers import (
+    Purchases,
+    aware,
+    check_period,
+    check_unit,
+    check_zone,
+    day_start,
+    model_columns,
+    record_currency,
+)
 from salesflow.predict._numeric import FloatArray, np
 
 __all__ = ["ModelInput", "model_input"]
-
-_UNITS: Final = {"days": 1.0, "weeks": 7.0}
-_PERIODS: Final = ("day", "purchase")
-_SECONDS_PER_DAY: Final = 86_400.0
-
-
-def _unit(name: str, value: Any) -> str:
-    if not isinstance(value, str) or value not in _UNITS:
-        raise InvalidField(name, value, "a time unit, 'days' or 'weeks'")
-    return value
 
 
 def _column(name: str, values: Any, *, whole: bool) -> FloatArray:
@@ -93,6 +96,15 @@ class ModelInput:
         "unit",
     )
 
+    COLUMNS: ClassVar[Columns] = (
+        ("customer_id", "id"),
+        ("frequency", "int"),
+        ("first_to_last", "float"),
+        ("first_to_end", "float"),
+        ("monetary_value", "decimal"),
+    )
+    """The columns of :meth:`to_records` and :meth:`to_frame`, in order, with their kinds."""
+
     customer_ids: tuple[Any, ...]
     frequency: FloatArray
     first_to_last: FloatArray
@@ -110,7 +122,7 @@ class ModelInput:
         customer_ids: Sequence[Any] | None = None,
         unit: str = "weeks",
     ) -> None:
-        checked_unit = _unit("unit", unit)
+        checked_unit = check_unit("unit", unit)
         x = _column("frequency", frequency, whole=True)
         t_x = _column("first_to_last", first_to_last, whole=False)
         big_t = _column("first_to_end", first_to_end, whole=False)
@@ -236,41 +248,43 @@ class ModelInput:
             )
         ]
 
+    def to_frame(self, backend: str = "pandas", *, money: str = "decimal") -> Any:
+        """The table as a DataFrame of ``backend``: "pandas", "polars" or "pyarrow".
 
-def _aware(name: str, value: Any, zone: tzinfo = UTC) -> datetime:
-    """``value`` (timezone-aware) in ``zone``; refused when that instant is out of range there."""
-    if not isinstance(value, datetime) or value.utcoffset() is None:
-        raise InvalidType(name, value, "a timezone-aware datetime")
-    try:
-        return value.astimezone(zone)
-    except OverflowError:
-        raise InvalidField(
-            name, value, "a time whose instant has a date in the year 1 to 9999 in every zone used"
-        ) from None
-
-
-def _zone(value: Any) -> tzinfo:
-    if not isinstance(value, tzinfo):
-        raise InvalidType("zone", value, "a tzinfo (the zone whose calendar days count)")
-    return value
+        One row per customer, the columns of :meth:`to_records` in order and
+        typed: int ids as int64 (other ids as strings), ``frequency`` int64,
+        the times float64 in ``unit``, ``monetary_value`` an exact decimal
+        column (null without repeat purchases) unless ``money="float"`` makes
+        it float64. Needs the library (:class:`~salesflow.errors.MissingExtra`
+        names the extra to install).
+        """
+        return records_to_frame(
+            self.to_records(), columns=self.COLUMNS, backend=backend, money=money
+        )
 
 
 def model_input(
-    records: Iterable[Mapping[str, Any]],
+    records: Any,
     *,
     calibration_end: datetime,
     unit: str = "weeks",
     period: str = "day",
     zone: tzinfo = UTC,
+    columns: Mapping[str, str] | None = None,
+    naive_zone: tzinfo | str | None = None,
+    amount_scale: int | None = None,
+    amount_rounding: str | None = None,
 ) -> ModelInput:
     """The models' per-customer table from order records: frequency, first_to_last, first_to_end.
 
-    Each record is a mapping with ``customer_id`` (str or int), ``placed_at``
-    (a timezone-aware datetime) and ``amount`` (Money, Decimal, int or a decimal
-    string; never a float). With ``period="day"`` (the default) a customer's
+    Each record is a mapping with ``customer_id`` (a non-empty str, or an int),
+    ``placed_at`` (a timezone-aware datetime) and ``amount`` (Money, Decimal,
+    int or a decimal string; never a float; a ``currency`` key, where present,
+    is read as the amount's). With ``period="day"`` (the default) a customer's
     records on one calendar day in ``zone`` are one purchase (their amounts
-    add up); ``period="purchase"`` counts each record. Then, per customer, in
-    ``unit`` (``"days"`` or ``"weeks"``) from the first purchase's time:
+    add up); ``period="purchase"`` counts each record (records of one customer
+    at the very same time are one purchase). Then, per customer, in ``unit``
+    (``"days"`` or ``"weeks"``) from the first purchase's time:
 
     - ``frequency`` = purchases after the first (repeat purchases);
     - ``first_to_last`` = first to last purchase (0 without repeat purchases);
@@ -279,9 +293,21 @@ def model_input(
 
     With ``period="day"`` the times run between the calendar days (the
     first day's start to the last day's start), as the CDNOW summary does. Records
-    placed at or after ``calibration_end`` are left out (the holdout).
-    Refuses a naive ``calibration_end``, an unknown unit or period, and any bad
-    record, naming it (``records[3].placed_at``), and a second currency.
+    placed at or after ``calibration_end`` are left out (the holdout). The
+    customers come in id order (ints first, then strings), whatever the
+    records' order. Refuses a naive ``calibration_end``, an unknown unit or
+    period, and any bad record, naming it (``records[3].placed_at``), and a
+    second currency.
+
+    ``records`` may be a table instead (pandas, polars, pyarrow, DuckDB,
+    Spark, ...; the ``frames`` extra) with the columns ``customer_id``,
+    ``placed_at``, ``amount`` and, optionally, ``currency``: the purchases
+    per customer and day are counted in its engine and only one row per
+    customer leaves it; the result is the same ``ModelInput``. ``columns``
+    maps those names to the table's, ``naive_zone`` is the zone a naive time
+    column was written in, and ``amount_scale`` with ``amount_rounding``
+    (``"ROUND_HALF_UP"``) rounds a float amount column in the engine, as
+    the metrics do (docs/frames.md).
 
     >>> from datetime import datetime, timezone
     >>> at = lambda day: datetime(2026, 1, day, 12, tzinfo=timezone.utc)
@@ -293,15 +319,45 @@ def model_input(
     >>> table.to_records()[0]
     {'customer_id': 'ada', 'frequency': 1, 'first_to_last': 1.0, 'first_to_end': 4.0, 'monetary_value': Decimal('30')}
     """
-    where = _zone(zone)
-    end = _aware("calibration_end", calibration_end)
-    scale = _UNITS[_unit("unit", unit)] * _SECONDS_PER_DAY
-    if not isinstance(period, str) or period not in _PERIODS:
-        raise InvalidField("period", period, "'day' or 'purchase'")
+    where = check_zone(zone)
+    end = aware("calibration_end", calibration_end)
+    checked_unit = check_unit("unit", unit)
+    rule = check_period(period)
+    if _table(records):
+        from salesflow.predict._framed import framed_model_input
+
+        return framed_model_input(
+            records,
+            end=end,
+            unit=checked_unit,
+            period=rule,
+            zone=where,
+            columns=columns,
+            naive_zone=naive_zone,
+            amount_scale=amount_scale,
+            amount_rounding=amount_rounding,
+        )
+    rows_only(
+        {
+            "columns": columns,
+            "naive_zone": naive_zone,
+            "amount_scale": amount_scale,
+            "amount_rounding": amount_rounding,
+        }
+    )
     if isinstance(records, str | bytes | Mapping) or not isinstance(records, Iterable):
         raise InvalidType("records", records, "an iterable of order records (mappings)")
-    # Per customer: purchase moment -> amount; a moment is a day's start or the record's time.
-    purchases: dict[Any, dict[datetime, Decimal]] = {}
+    customers = _purchases(records, end=end, period=rule, zone=where)
+    return ModelInput(**model_columns(customers, end=end, unit=checked_unit), unit=checked_unit)
+
+
+def _purchases(
+    records: Iterable[Any], *, end: datetime, period: str, zone: tzinfo
+) -> list[Purchases]:
+    """Each customer's purchases before ``end``, every record checked (those after it too)."""
+    # Per customer: purchase moment (UTC) -> amount; a moment is a day's start or the record's time.
+    moments: dict[Any, dict[datetime, Decimal]] = {}
+    starts: dict[date, datetime] = {}
     currency: str | None = None
     for index, record in enumerate(records):
         name = f"records[{index}]"
@@ -313,42 +369,26 @@ def model_input(
         cid = record["customer_id"]
         if isinstance(cid, bool) or not isinstance(cid, str | int):
             raise InvalidType(f"{name}.customer_id", cid, "a customer id (str or int)")
-        placed = _aware(f"{name}.placed_at", record["placed_at"])
+        if cid == "":
+            raise InvalidField(f"{name}.customer_id", cid, "a customer id (a non-empty str)")
+        placed = aware(f"{name}.placed_at", record["placed_at"], UTC)
+        currency = record_currency(name, record, currency)
         amount = record["amount"]
-        if isinstance(amount, Money):
-            if currency is not None and amount.currency != currency:
-                raise CurrencyMismatch(f"{name}.amount", amount, f"an amount in {currency}")
-            currency = amount.currency
         value = _spend(f"{name}.amount", amount)
         if placed >= end:
             continue
         if period == "day":
-            local = _aware(f"{name}.placed_at", placed, where)
-            moment = datetime(local.year, local.month, local.day, tzinfo=where)
+            day = aware(f"{name}.placed_at", placed, zone).date()
+            moment = starts.get(day)
+            if moment is None:
+                moment = starts[day] = day_start(f"{name}.placed_at", day, zone)
         else:
             moment = placed
-        moments = purchases.setdefault(cid, {})
-        moments[moment] = moments.get(moment, Decimal(0)) + value
-    ids, x, t_x, big_t, spend = [], [], [], [], []
-    for cid, moments in purchases.items():
-        ordered = sorted(moments, key=lambda m: m.astimezone(UTC))
-        first = ordered[0].astimezone(UTC)
-        ids.append(cid)
-        x.append(len(ordered) - 1)
-        t_x.append(_elapsed(first, ordered[-1], scale))
-        big_t.append(max(_elapsed(first, end, scale), t_x[-1]))
-        repeat = [moments[m] for m in ordered[1:]]
-        spend.append(sum(repeat, Decimal(0)) / len(repeat) if repeat else None)
-    return ModelInput(
-        frequency=x,
-        first_to_last=t_x,
-        first_to_end=big_t,
-        monetary_value=spend,
-        customer_ids=ids,
-        unit=unit,
-    )
-
-
-def _elapsed(start: datetime, stop: datetime, scale: float) -> float:
-    delta: timedelta = stop.astimezone(UTC) - start.astimezone(UTC)
-    return delta.total_seconds() / scale
+        spent = moments.setdefault(cid, {})
+        spent[moment] = spent.get(moment, Decimal(0)) + value
+    customers = []
+    for cid, spent in moments.items():
+        ordered = sorted(spent)
+        repeat = sum((spent[moment] for moment in ordered[1:]), Decimal(0))
+        customers.append(Purchases(cid, ordered[0], ordered[-1], len(ordered), repeat))
+    return customers
