@@ -9,17 +9,21 @@ drift apart.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal
-from typing import Any, Final, NamedTuple
+from typing import Any, Final
 
 from salesflow.errors import CurrencyMismatch, InvalidField, InvalidType
 from salesflow.money import CURRENCY_MINOR_UNITS, Money
+from salesflow.predict._numeric import np
 
 UNIT_DAYS: Final = {"days": 1.0, "weeks": 7.0}
 PERIODS: Final = ("day", "purchase")
 _SECONDS_PER_DAY: Final = 86_400.0
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND: Final = timedelta(microseconds=1)
+_EXACT_FLOAT: Final = 2**53
 
 
 def check_unit(name: str, value: Any) -> str:
@@ -55,19 +59,30 @@ def aware(name: str, value: Any, zone: tzinfo = UTC) -> datetime:
         ) from None
 
 
-class Purchases(NamedTuple):
-    """One customer's purchases before the end of calibration.
+class Purchases:
+    """Each customer's purchases before the end of calibration, as columns (one entry per
+    customer, in any order).
 
-    ``first`` and ``last`` are the first and last purchase's moments (UTC): a
-    calendar day's start, or the purchase's own time; ``purchases`` the
-    purchases, ``repeat_spend`` the sum of all but the first one's value.
+    ``first`` and ``last`` are the first and last purchase's moments as UTC
+    epoch microseconds: a calendar day's start, or the purchase's own time;
+    ``purchases`` counts them, ``repeat_spend`` sums all but the first one's value.
     """
 
-    customer_id: str | int
-    first: datetime
-    last: datetime
-    purchases: int
-    repeat_spend: Decimal
+    __slots__ = ("customer_ids", "first", "last", "purchases", "repeat_spend")
+
+    def __init__(
+        self,
+        customer_ids: list[Any],
+        first: Sequence[int],
+        last: Sequence[int],
+        purchases: Sequence[int],
+        repeat_spend: list[Decimal],
+    ) -> None:
+        self.customer_ids = customer_ids
+        self.first = np.asarray(first, dtype=np.int64)
+        self.last = np.asarray(last, dtype=np.int64)
+        self.purchases = np.asarray(purchases, dtype=np.int64)
+        self.repeat_spend = repeat_spend
 
 
 def record_currency(name: str, record: Mapping[str, Any], current: str | None) -> str | None:
@@ -89,10 +104,9 @@ def record_currency(name: str, record: Mapping[str, Any], current: str | None) -
     return code
 
 
-def elapsed(start: datetime, stop: datetime, unit: str) -> float:
-    """The time from ``start`` to ``stop`` (UTC instants) in ``unit``, ``"days"`` or ``"weeks"``."""
-    delta: timedelta = stop.astimezone(UTC) - start.astimezone(UTC)
-    return delta.total_seconds() / (UNIT_DAYS[unit] * _SECONDS_PER_DAY)
+def microseconds(moment: datetime) -> int:
+    """An aware datetime as UTC epoch microseconds (exact)."""
+    return (moment - _EPOCH) // _MICROSECOND
 
 
 def id_order(customer_id: Any) -> tuple[bool, Any]:
@@ -111,7 +125,30 @@ def day_start(place: str, day: date, zone: tzinfo) -> datetime:
         ) from None
 
 
-def model_columns(customers: Iterable[Purchases], *, end: datetime, unit: str) -> dict[str, Any]:
+def _id_order(ids: list[Any]) -> Any:
+    """The positions of ``ids`` in id order (ints first, then strings)."""
+    if ids and all(type(cid) is int for cid in ids):
+        try:
+            return np.argsort(np.asarray(ids, dtype=np.int64), kind="stable")
+        except OverflowError:  # ids beyond 64 bits
+            pass
+    return np.asarray(sorted(range(len(ids)), key=lambda at: id_order(ids[at])), dtype=np.int64)
+
+
+def _in_unit(spans: Any, unit: str) -> Any:
+    """Durations in microseconds as floats in ``unit``, exactly as ``timedelta.total_seconds()
+    / seconds per unit`` gives each (one float division of the exact count, then another)."""
+    scale = UNIT_DAYS[unit] * _SECONDS_PER_DAY
+    if spans.size and int(np.abs(spans).max()) >= _EXACT_FLOAT:
+        # Beyond 2**53 microseconds (285 years) a float64 no longer holds the count exactly.
+        return np.asarray(
+            [(int(span) * _MICROSECOND).total_seconds() / scale for span in spans],
+            dtype=np.float64,
+        )
+    return spans.astype(np.float64) / 1e6 / scale
+
+
+def model_columns(customers: Purchases, *, end: datetime, unit: str) -> dict[str, Any]:
     """The keyword arguments of ``ModelInput`` (but ``unit``), customers in id order.
 
     Per customer, from the first purchase, in ``unit``: frequency = purchases
@@ -119,23 +156,19 @@ def model_columns(customers: Iterable[Purchases], *, end: datetime, unit: str) -
     ``end`` (at least first_to_last); monetary_value = the mean repeat
     purchase (None without one).
     """
-    ids: list[Any] = []
-    frequency: list[int] = []
-    first_to_last: list[float] = []
-    first_to_end: list[float] = []
-    spend: list[Decimal | None] = []
-    for customer in sorted(customers, key=lambda c: id_order(c.customer_id)):
-        repeats = customer.purchases - 1
-        span = elapsed(customer.first, customer.last, unit)
-        ids.append(customer.customer_id)
-        frequency.append(repeats)
-        first_to_last.append(span)
-        first_to_end.append(max(elapsed(customer.first, end, unit), span))
-        spend.append(customer.repeat_spend / repeats if repeats else None)
+    order = _id_order(customers.customer_ids)
+    first = customers.first[order]
+    first_to_last = _in_unit(customers.last[order] - first, unit)
+    first_to_end = np.maximum(_in_unit(microseconds(end) - first, unit), first_to_last)
+    repeats = customers.purchases[order] - 1
+    spend = customers.repeat_spend
     return {
-        "customer_ids": ids,
-        "frequency": frequency,
+        "customer_ids": [customers.customer_ids[at] for at in order.tolist()],
+        "frequency": repeats,
         "first_to_last": first_to_last,
         "first_to_end": first_to_end,
-        "monetary_value": spend,
+        "monetary_value": [
+            spend[at] / count if count else None
+            for at, count in zip(order.tolist(), repeats.tolist(), strict=True)
+        ],
     }

@@ -20,7 +20,7 @@ from salesflow.errors import InvalidType
 from salesflow.metrics._framed.orders import OrderTable, order_table
 from salesflow.metrics._read.frame_times import epoch_microseconds, us, with_local_calendar
 from salesflow.metrics._read.frames import decimal, instant, whole
-from salesflow.predict._customers import Purchases, day_start, model_columns
+from salesflow.predict._customers import Purchases, day_start, microseconds, model_columns
 from salesflow.predict._numeric import FloatArray, np
 from salesflow.predict.inputs import ModelInput
 
@@ -119,36 +119,35 @@ def _moments(
     return rows.select("customer_id", "moment", "amount")
 
 
-class _Moment:
-    """An engine's moment as the records path's: a day's start in the zone, or an instant."""
+def _columns(table: OrderTable, query: Any, names: tuple[str, ...]) -> dict[str, list[Any]]:
+    """A small result (one row per customer, no times) as plain Python columns."""
+    nw = table.nw
+    if isinstance(query, nw.LazyFrame):
+        query = query.collect()
+    return {name: query.get_column(name).to_list() for name in names}
 
-    __slots__ = ("days", "period", "place", "zone")
 
-    def __init__(self, period: str, zone: tzinfo, place: str) -> None:
-        self.period = period
-        self.zone = zone
-        self.place = place
-        self.days: dict[int, datetime] = {}
-
-    def __call__(self, value: Any) -> datetime:
-        number = index(value)
-        if self.period == "purchase":
-            return _EPOCH + number * _MICROSECOND
-        start = self.days.get(number)
-        if start is None:
-            day = _EPOCH_DAY + timedelta(days=number)
-            start = self.days[number] = day_start(self.place, day, self.zone)
-        return start
+def _instants(moments: list[Any], period: str, zone: tzinfo, place: str) -> Any:
+    """The engine's moments as UTC epoch microseconds: a day's start in ``zone`` (found once
+    per distinct day), or the instant itself."""
+    numbers = np.asarray(moments, dtype=np.int64)
+    if period == "purchase":
+        return numbers
+    days, where = np.unique(numbers, return_inverse=True)
+    starts = [
+        microseconds(day_start(place, _EPOCH_DAY + timedelta(days=int(day)), zone)) for day in days
+    ]
+    return np.asarray(starts, dtype=np.int64)[where.reshape(-1)]
 
 
 def _calibration(
     table: OrderTable, *, end: datetime, period: str, zone: tzinfo
-) -> tuple[list[Purchases], dict[Any, int]]:
+) -> tuple[Purchases, dict[Any, int]]:
     """Each customer's purchases before ``end``, and each one's last moment (as the engine
     numbers it), from one query that returns a row per customer."""
     rows = _moments(table, start=None, stop=end, period=period, zone=zone)
     if rows is None:
-        return [], {}
+        return Purchases([], [], [], [], []), {}
     nw = table.nw
     moment, spend = nw.col("moment"), nw.col("spend")
     purchases = rows.group_by("customer_id", "moment").agg(nw.col("amount").sum().alias("spend"))
@@ -162,15 +161,22 @@ def _calibration(
     firsts = purchases.join(totals, on=["customer_id", "moment"]).select(
         "customer_id", "moment", "last", "purchases", "total", spend.alias("first_spend")
     )
-    read = _Moment(period, zone, table.bound.field("placed_at"))
-    customers, lasts = [], {}
-    for row in table.bound.collect(firsts):
-        cid = _customer_id(row["customer_id"])
-        repeat = decimal(row["total"]) - decimal(row["first_spend"])
-        count = whole(row["purchases"])
-        customers.append(Purchases(cid, read(row["moment"]), read(row["last"]), count, repeat))
-        lasts[cid] = index(row["last"])
-    return customers, lasts
+    found = _columns(
+        table, firsts, ("customer_id", "moment", "last", "purchases", "total", "first_spend")
+    )
+    ids = [cid if type(cid) in (str, int) else _customer_id(cid) for cid in found["customer_id"]]
+    place = table.bound.field("placed_at")
+    customers = Purchases(
+        ids,
+        _instants(found["moment"], period, zone, place),
+        _instants(found["last"], period, zone, place),
+        [whole(count) for count in found["purchases"]],
+        [
+            decimal(total) - decimal(first)
+            for total, first in zip(found["total"], found["first_spend"], strict=True)
+        ],
+    )
+    return customers, dict(zip(ids, found["last"], strict=True))
 
 
 def framed_model_input(
@@ -227,19 +233,19 @@ def framed_holdout(
     customers, lasts = _calibration(table, end=end, period=period, zone=zone)
     calibration = ModelInput(**model_columns(customers, end=end, unit=unit), unit=unit)
     during: dict[Any, int] = {}
-    rows = _moments(table, start=end, stop=stop, period=period, zone=zone) if customers else None
+    rows = _moments(table, start=end, stop=stop, period=period, zone=zone) if lasts else None
     if rows is not None:
         nw = table.nw
         moments = rows.group_by("customer_id", "moment").agg(nw.len().alias("rows"))
         counts = moments.group_by("customer_id").agg(
             nw.len().alias("purchases"), nw.col("moment").min()
         )
-        for row in table.bound.collect(counts):
-            cid = _customer_id(row["customer_id"])
-            if cid in lasts:
+        found = _columns(table, counts, ("customer_id", "purchases", "moment"))
+        for cid, count, first in zip(*found.values(), strict=True):
+            last = lasts.get(_customer_id(cid))
+            if last is not None:
                 # Only the day that holds ``end`` can hold purchases on both sides of it.
-                again = index(row["moment"]) == lasts[cid]
-                during[cid] = whole(row["purchases"]) - int(again)
+                during[_customer_id(cid)] = whole(count) - int(first == last)
     actual = np.asarray([during.get(cid, 0) for cid in calibration.customer_ids], dtype=np.float64)
     actual.flags.writeable = False
     return calibration, actual
@@ -269,17 +275,15 @@ def framed_rfm(
     if not table.rows:
         return table.currency, {}
     nw = table.nw
-    per_customer = table.bound.frame.group_by("customer_id").agg(
-        nw.col("placed_at").max(),
+    rows = epoch_microseconds(nw, table.bound.frame, "placed_at", "us")
+    per_customer = rows.group_by("customer_id").agg(
+        nw.col("us").max(),
         nw.len().alias("purchases"),
         nw.col("amount").sum().alias("spend"),
     )
+    found = _columns(table, per_customer, ("customer_id", "us", "purchases", "spend"))
     values = {
-        _customer_id(row["customer_id"]): (
-            now - instant(row["placed_at"]),
-            whole(row["purchases"]),
-            decimal(row["spend"]),
-        )
-        for row in table.bound.collect(per_customer)
+        _customer_id(cid): (now - _EPOCH - index(last) * _MICROSECOND, whole(count), decimal(spend))
+        for cid, last, count, spend in zip(*found.values(), strict=True)
     }
     return table.currency, values

@@ -350,9 +350,14 @@ def _scored(
     f = _scores({cid: v[1] for cid, v in values.items()}, lower_is_better=False)
     m = _scores({cid: v[2] for cid, v in values.items()}, lower_is_better=False)
     rows = []
+    named: dict[tuple[int, int], str] = {}  # (R, F + M): at most 5 x 9 cells to look up
     for cid in sorted(values, key=lambda c: (isinstance(c, str), c)):
         recency, frequency, monetary = values[cid]
-        segment = _segment(rules, r[cid], Fraction(f[cid] + m[cid], 2))
-        assert segment is not None  # _rules checked that every (R, FM) has one
+        cell = (r[cid], f[cid] + m[cid])
+        segment = named.get(cell)
+        if segment is None:
+            found = _segment(rules, cell[0], Fraction(cell[1], 2))
+            assert found is not None  # _rules checked that every (R, FM) has one
+            segment = named[cell] = found
         rows.append(_Row(cid, recency, frequency, monetary, r[cid], f[cid], m[cid], segment))
     return RFMScores(rows=tuple(rows), now=now, currency=currency, rules=rules)

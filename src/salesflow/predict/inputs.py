@@ -27,6 +27,7 @@ from salesflow.predict._customers import (
     check_unit,
     check_zone,
     day_start,
+    microseconds,
     model_columns,
     record_currency,
 )
@@ -39,6 +40,19 @@ def _column(name: str, values: Any, *, whole: bool) -> FloatArray:
     what = "whole numbers of repeat purchases, at least 0" if whole else "finite times, at least 0"
     if isinstance(values, str | bytes | Mapping) or not isinstance(values, Iterable):
         raise InvalidType(name, values, f"a sequence of {what}")
+    if isinstance(values, np.ndarray) and values.ndim == 1 and values.dtype.kind in "iuf":
+        # A numeric array (the table built from orders): checked as a whole, as the loop would.
+        array = values.astype(np.float64)
+        with np.errstate(invalid="ignore"):
+            bad = ~np.isfinite(array) | (array < 0)
+            if whole:
+                bad |= array != np.floor(array)
+        if bad.any():
+            index = int(np.argmax(bad))
+            value = values[index].item()
+            raise InvalidField(f"{name}[{index}]", value, what[:-1] if whole else what)
+        array.flags.writeable = False
+        return array
     numbers = []
     for index, value in enumerate(values):
         if isinstance(value, bool) or not isinstance(
@@ -149,19 +163,17 @@ class ModelInput:
                 given[odd],
                 f"one value per customer ({' or '.join(map(str, others))}, as the other columns have)",
             )
-        for index in range(x.size):
-            if t_x[index] > big_t[index]:
-                raise InvalidField(
-                    f"first_to_last[{index}]",
-                    float(t_x[index]),
-                    f"at most first_to_end[{index}] ({float(big_t[index])})",
-                )
-            if (x[index] > 0) != (t_x[index] > 0):
-                raise InvalidField(
-                    f"first_to_last[{index}]",
-                    float(t_x[index]),
-                    "more than 0 exactly when frequency is more than 0",
-                )
+        after = t_x > big_t
+        wrong = after | ((x > 0) != (t_x > 0))
+        if wrong.any():
+            index = int(np.argmax(wrong))
+            raise InvalidField(
+                f"first_to_last[{index}]",
+                float(t_x[index]),
+                f"at most first_to_end[{index}] ({float(big_t[index])})"
+                if after[index]
+                else "more than 0 exactly when frequency is more than 0",
+            )
         ids = self._ids(customer_ids, x.size)
         values = None if monetary_value is None else self._values(monetary_value, x)
         for name, value in (
@@ -206,9 +218,13 @@ class ModelInput:
                 "monetary_value", monetary_value, f"one amount per customer ({x.size})"
             )
         checked: list[Decimal | None] = []
+        repeats = (x > 0).tolist()
         for index, value in enumerate(values):
+            if repeats[index] and type(value) is Decimal and value.is_finite() and value >= 0:
+                checked.append(value)  # the common case, as _spend would give it
+                continue
             name = f"monetary_value[{index}]"
-            if x[index] == 0:
+            if not repeats[index]:
                 if value is not None and _spend(name, value) != 0:
                     raise InvalidField(
                         name, value, "None or 0 for a customer with no repeat purchase"
@@ -351,9 +367,7 @@ def model_input(
     return ModelInput(**model_columns(customers, end=end, unit=checked_unit), unit=checked_unit)
 
 
-def _purchases(
-    records: Iterable[Any], *, end: datetime, period: str, zone: tzinfo
-) -> list[Purchases]:
+def _purchases(records: Iterable[Any], *, end: datetime, period: str, zone: tzinfo) -> Purchases:
     """Each customer's purchases before ``end``, every record checked (those after it too)."""
     # Per customer: purchase moment (UTC) -> amount; a moment is a day's start or the record's time.
     moments: dict[Any, dict[datetime, Decimal]] = {}
@@ -386,9 +400,12 @@ def _purchases(
             moment = placed
         spent = moments.setdefault(cid, {})
         spent[moment] = spent.get(moment, Decimal(0)) + value
-    customers = []
+    ids, first, last, count, repeat = [], [], [], [], []
     for cid, spent in moments.items():
         ordered = sorted(spent)
-        repeat = sum((spent[moment] for moment in ordered[1:]), Decimal(0))
-        customers.append(Purchases(cid, ordered[0], ordered[-1], len(ordered), repeat))
-    return customers
+        ids.append(cid)
+        first.append(microseconds(ordered[0]))
+        last.append(microseconds(ordered[-1]))
+        count.append(len(ordered))
+        repeat.append(sum((spent[moment] for moment in ordered[1:]), Decimal(0)))
+    return Purchases(ids, first, last, count, repeat)
