@@ -10,9 +10,8 @@ Event records are plain mappings ``{"person_id", "step", "at"}`` (docs/metrics.m
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta, tzinfo
+from datetime import timedelta, tzinfo
 from decimal import ROUND_HALF_EVEN
 from enum import Enum
 from typing import Any, ClassVar, Final, Literal
@@ -42,7 +41,7 @@ from salesflow.metrics._read.fields import (
     whole_number,
 )
 from salesflow.metrics._read.frames import rows_only, table
-from salesflow.metrics._read.funnel_events import PersonId, funnel_events
+from salesflow.metrics._read.funnel_events import PersonId, funnel_events, reached_counts
 
 __all__ = [
     "DEFAULT_FUNNEL_STEPS",
@@ -555,51 +554,6 @@ class Funnel:
         )
 
 
-_Event = tuple[int, datetime]
-
-
-def _settle(events: list[_Event], window: timedelta | None) -> tuple[list[datetime], list[_Event]]:
-    """One person's chain of reached steps, and the kept events that may still change it.
-
-    The chain is the strict-order rule itself: t0 is the earliest entry, and
-    t(k) the earliest event of step k at or after t(k-1), at most ``window``
-    after t0. More events can only move a t(k) earlier, so an event is kept
-    only while it could still count: one before t(k-1) (an earlier t(k-1)
-    may reach it), or of a step beyond the chain; events after t(k), or
-    beyond the window of t0, never can.
-    """
-    by_step: dict[int, list[datetime]] = {}
-    for position, moment in events:
-        by_step.setdefault(position, []).append(moment)
-    entries = by_step.pop(0, None)
-    if not entries:
-        return [], events
-    first = min(entries)
-    chain = [first]
-    previous, position = first, 1
-    while position in by_step:
-        eligible = [
-            moment
-            for moment in by_step[position]
-            if moment >= previous and (window is None or moment - first <= window)
-        ]
-        if not eligible:
-            break
-        previous = min(eligible)
-        chain.append(previous)
-        position += 1
-    kept: list[_Event] = []
-    size = len(chain)
-    for position, moments in by_step.items():
-        before = chain[position - 1] if position <= size else None
-        for moment in moments:
-            if window is not None and moment - first > window:
-                continue
-            if before is None or moment < before:
-                kept.append((position, moment))
-    return chain, kept
-
-
 def funnel(
     rows: Iterable[Mapping[str, Any]] | Any,
     *,
@@ -679,52 +633,8 @@ def funnel(
         return result
     rows_only({"columns": columns, "naive_zone": naive_zone})
     positions = {name: position for position, name in enumerate(names)}
-    chains: dict[PersonId, list[datetime]] = {}
-    pending: dict[PersonId, list[_Event]] = {}
-    lookup, hold = chains.get, pending.get
-    skipped = 0
-    for person, position, at in funnel_events(rows, positions=positions, steps=names, skip=skip):
-        if position is None:
-            skipped += 1
-            continue
-        chain = lookup(person)
-        if chain is None:
-            if position:
-                chains[person] = []
-                pending[person] = [(position, at)]
-            else:
-                chains[person] = [at]
-            continue
-        size = len(chain)
-        if not size:  # no entry yet: keep everything until one arrives
-            if position:
-                pending[person].append((position, at))
-                continue
-        else:
-            if position < size and at >= chain[position]:
-                continue  # a repeat, or later than the step already counted
-            if position and limit is not None and at - chain[0] > limit:
-                continue  # beyond the window: t0 only moves earlier, so never
-            if position == size and at >= chain[-1] and person not in pending:
-                chain.append(at)  # the next step, in order: the common case
-                continue
-            if position and (position > size or at < chain[position - 1]):
-                kept = hold(person)
-                if kept is None:
-                    pending[person] = [(position, at)]
-                else:
-                    kept.append((position, at))
-                continue
-        # The chain may change: settle it again from everything kept.
-        events = pending.pop(person, [])
-        events.extend(enumerate(chain))
-        events.append((position, at))
-        chain[:], rest = _settle(events, limit)
-        if rest:
-            pending[person] = rest
-    lengths = Counter(len(chain) for chain in chains.values())
-    without_entry = lengths.pop(0, 0)
-    reached = [sum(count for size, count in lengths.items() if size > k) for k in range(len(names))]
+    events = funnel_events(rows, positions=positions, steps=names, skip=skip)
+    reached, without_entry, skipped = reached_counts(events, len(names), limit)
     result = Funnel(names, tuple(reached), limit, without_entry=without_entry, skipped_rows=skipped)
     settle(result.overall, on_empty)
     return result
