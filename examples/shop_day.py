@@ -55,8 +55,7 @@ from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
 from salesflow import Money
-from salesflow.leads import ActivityKind, FunnelStep, Lead, LeadSource, LeadStage, LostReason
-from salesflow.leads.events import LeadStageChanged
+from salesflow.leads import ActivityKind, Lead, LeadSource, LeadStage, LostReason
 from salesflow.metrics import (
     average_order_value,
     cancellation_rate,
@@ -1220,28 +1219,6 @@ def report_team(day: ShopDay) -> list[str]:
     return lines
 
 
-def funnel_rows(leads: Iterable[Lead]) -> list[Row]:
-    """Funnel events from the leads' own histories, through the library's funnel view
-    (``LeadStage.funnel_step``): each step a lead reached, and when.
-
-    A lead fast-tracked past interest or consideration passed those steps at
-    the moment it jumped, so it is counted there too.
-    """
-    steps = list(FunnelStep)
-    rows: list[Row] = []
-    for lead in leads:
-        rows.append({"person_id": lead.id, "step": steps[0].value, "at": lead.created_at})
-        reached = 0
-        for event in lead.history:
-            step = event.to_stage.funnel_step if isinstance(event, LeadStageChanged) else None
-            if step is None:  # not a stage change, or lost: out of the funnel
-                continue
-            for n in range(reached + 1, steps.index(step) + 1):
-                rows.append({"person_id": lead.id, "step": steps[n].value, "at": event.at})
-            reached = max(reached, steps.index(step))
-    return rows
-
-
 def report_leads(day: ShopDay) -> list[str]:
     leads = day.leads
     inbound = sum(lead.source is LeadSource.INBOUND for lead in leads)
@@ -1267,9 +1244,8 @@ def report_leads(day: ShopDay) -> list[str]:
     lines.append(f"Lost, by reason: {by_reason or 'none'}")
     lines.append("  (not_target: disqualified at the first call)")
     lines.append("")
-    lines.append(
-        funnel(funnel_rows(leads), window=None, steps=[s.value for s in FunnelStep]).format()
-    )
+    # The funnel straight from the leads: the steps each reached, and where the lost ones left.
+    lines.append(funnel(leads, window=None).format())
     lines.append("")
     everyone = lead_conversion_rate(leads)
     qualified = lead_conversion_rate(leads, variant="qualified")

@@ -1158,6 +1158,10 @@ REGISTRY.update(
         "metrics.funnel.Funnel.format": lambda: m(samples.shop_funnel, 2, ROUND_DOWN),
         "metrics.funnel.Funnel.to_vega_lite": lambda: m(samples.shop_funnel),
         "metrics.funnel.Funnel.to_altair": lambda: m(samples.shop_funnel),
+        "metrics.funnel.FunnelLoss": ctor(lambda: samples.lead_funnel().step("awareness").loss),
+        "metrics.funnel.FunnelLoss.to_dict": lambda: m(
+            lambda: samples.lead_funnel().step("awareness").loss
+        ),
         "metrics.funnel.FunnelStepResult": ctor(lambda: samples.shop_funnel().step("add_to_cart")),
         "metrics.funnel.FunnelStepResult.to_dict": lambda: m(
             lambda: samples.shop_funnel().step("add_to_cart")

@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
+from enum import Enum
 from typing import Any, Final
 
+from salesflow import _check
 from salesflow.errors import InvalidField, InvalidType
 from salesflow.metrics._read.fields import (
     Id,
@@ -35,6 +37,67 @@ _ROWS: Final = f"an iterable of event records: {EXPECTED}"
 FunnelEvent = tuple[PersonId, int | None, datetime]
 """One event: ``(person, position, at)``: the position of its step in the funnel (None: a
 step of another funnel, to skip), ``at`` in UTC (a plain tuple: millions are read)."""
+
+
+# -- the arguments --------------------------------------------------------------------------
+
+
+def funnel_steps(value: Any) -> tuple[str, ...]:
+    """``steps``: at least two distinct names (an Enum member gives its value), in order."""
+    expected = "at least two distinct step names (non-empty strings), in funnel order"
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise InvalidType("steps", value, expected)
+    names: list[str] = []
+    for index, step in enumerate(value):
+        name = step.value if isinstance(step, Enum) else step
+        name = _check.text(f"steps[{index}]", name)
+        if name in names:
+            raise InvalidField(f"steps[{index}]", step, "a step not already in the funnel")
+        names.append(name)
+    if len(names) < 2:
+        raise InvalidField("steps", value, expected)
+    return tuple(names)
+
+
+def funnel_window(value: Any) -> timedelta | None:
+    """``window``: a positive timedelta, or None for no window."""
+    expected = "a positive timedelta (the conversion window), or None for no window"
+    if value is None:
+        return None
+    if not isinstance(value, timedelta):
+        raise InvalidType("window", value, expected)
+    if value <= timedelta(0):
+        raise InvalidField("window", value, expected)
+    return value
+
+
+def skips_other_steps(value: Any) -> bool:
+    """True when rows of other steps are skipped."""
+    if value == "skip" and isinstance(value, str):
+        return True
+    if value == "refuse" and isinstance(value, str):
+        return False
+    raise InvalidField("other_steps", value, "'refuse' or 'skip'")
+
+
+def _duration_text(value: timedelta) -> str:
+    for unit, name in (
+        (timedelta(days=1), "day"),
+        (timedelta(hours=1), "hour"),
+        (timedelta(minutes=1), "minute"),
+        (timedelta(seconds=1), "second"),
+    ):
+        if value % unit == timedelta(0):
+            count = value // unit
+            return f"{count} {name}" if count == 1 else f"{count} {name}s"
+    return str(value)
+
+
+def strict_order(window: timedelta | None) -> str:
+    """The funnel's variant: ``"strict order, within 30 days of entry"``."""
+    if window is None:
+        return "strict order, no window"
+    return f"strict order, within {_duration_text(window)} of entry"
 
 
 def funnel_event(
