@@ -54,7 +54,7 @@ from decimal import Decimal
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
-from salesflow import Money
+from salesflow import Money, Period
 from salesflow.leads import ActivityKind, Lead, LeadSource, LeadStage, LostReason
 from salesflow.metrics import (
     average_order_value,
@@ -1382,20 +1382,20 @@ def report_customers(
     last 12 months, and the AOV of the orders of the day's leads. ``progress``
     (the metrics' optional hook) is told the order records read."""
     records = order_records(day, history)
-    start, end, active = DAY_END - timedelta(days=30), DAY_END, timedelta(days=90)
-    before = customer_summary([r for r in records if r["placed_at"] < start], now=start, zone=ZONE)
+    start, end = DAY_END - timedelta(days=30), DAY_END
+    # Active = an order in the 90 days before: the library finds who was active when.
+    window = {"orders": records, "period": Period(start, end), "active_window": timedelta(days=90)}
+    retained = retention_rate(variant="orders", **window)
+    churn = churn_rate(variant="orders", **window)
+    counts = dict(retained.inputs)
     after = customer_summary(records, now=end, zone=ZONE, progress=progress)
-    at_start = [c for c, s in before.items() if s.recency < active]
-    at_end = [c for c, s in after.items() if s.recency < active]
     new = sum(1 for s in after.values() if s.first_purchase >= start)
-    retained = retention_rate(variant="ids", at_start=at_start, at_end=at_end)
-    churn = churn_rate(variant="ids", at_start=at_start, at_end=at_end)
-    kept = retained.numerator
+    kept, at_end = counts["retained"], counts["customers at end"]
     lines = heading("Customers: retention and churn")
     lines.append(
-        f"Active customers (an order in the last 90 days): {len(at_start):,} on "
-        f"{local(start):%d %b}, {len(at_end):,} at the end of the day: {kept:,} kept, {new:,} new, "
-        f"{len(at_end) - kept - new:,} back after a lapse"
+        f"Active customers (an order in the last 90 days): {counts['customers at start']:,} on "
+        f"{local(start):%d %b}, {at_end:,} at the end of the day: {kept:,} kept, {new:,} new, "
+        f"{at_end - kept - new:,} back after a lapse"
     )
     lines.append(
         f"30-day retention {retained.percent()}, churn {churn.percent()} (set-based, of the "

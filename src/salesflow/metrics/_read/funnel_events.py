@@ -80,7 +80,8 @@ def skips_other_steps(value: Any) -> bool:
     raise InvalidField("other_steps", value, "'refuse' or 'skip'")
 
 
-def _duration_text(value: timedelta) -> str:
+def duration_words(value: timedelta) -> str:
+    """``"30 days"``, ``"1 hour"``: a whole number of the largest unit that divides it."""
     for unit, name in (
         (timedelta(days=1), "day"),
         (timedelta(hours=1), "hour"),
@@ -97,7 +98,7 @@ def strict_order(window: timedelta | None) -> str:
     """The funnel's variant: ``"strict order, within 30 days of entry"``."""
     if window is None:
         return "strict order, no window"
-    return f"strict order, within {_duration_text(window)} of entry"
+    return f"strict order, within {duration_words(window)} of entry"
 
 
 def funnel_event(
