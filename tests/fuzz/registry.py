@@ -718,6 +718,15 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
             at_end=["a", "d"],
             on_empty="raise",
         ),
+        f(
+            metrics.churn_rate,
+            variant="orders",
+            orders=samples.order_rows(),
+            period=Period.month(2026, 4, "Europe/Berlin"),
+            active_window=timedelta(days=90),
+            columns=None,
+            naive_zone=None,
+        ),
     ),
     "metrics.clv": lambda: (
         f(
@@ -887,6 +896,14 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
             variant="ids",
             at_start=["a", "b"],
             at_end=["a", "c"],
+            on_empty="raise",
+        ),
+        f(
+            metrics.retention_rate,
+            variant="orders",
+            orders=samples.order_rows(),
+            period=Period.month(2026, 4, "Europe/Berlin"),
+            active_window=timedelta(days=90),
             on_empty="raise",
         ),
     ),
