@@ -523,9 +523,10 @@ class Funnel:
     def to_frame(self, backend: str = "pandas", *, money: str = "decimal") -> Any:
         """The funnel as a DataFrame of ``backend``: "pandas", "polars" or "pyarrow".
 
-        One row per step, the columns of :meth:`to_records` (:attr:`columns`), in order and typed
-        (the first step's ``dropped`` and ratios null). Decimals stay exact (a decimal128 column) unless
-        ``money="float"`` makes them float64, inexact, for plotting, ``describe()`` and ``qcut``.
+        One row per step, the columns of :meth:`to_records` (:attr:`columns`), in order and
+        typed (the first step's ``dropped`` and ratios null). Decimals stay exact (a decimal128
+        column) unless ``money="float"`` makes them float64, inexact, for plotting,
+        ``describe()`` and ``qcut``.
         Needs the library (:class:`~salesflow.errors.MissingExtra` names the extra to install); see
         docs/metrics.md ("In a notebook").
         """
@@ -720,7 +721,8 @@ def funnel(
     of entry), for which :class:`~salesflow.leads.LostReason`, and their
     time in that stage before the loss (:class:`FunnelLoss`; docs/metrics.md,
     "Lead funnel and where leads drop out"). A lead record (no history) is
-    refused, naming it.
+    refused, naming it; ``other_steps`` does not apply (a lead has no rows
+    of other steps).
 
     >>> from datetime import datetime, timedelta, timezone
     >>> t = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
