@@ -74,9 +74,7 @@ def test_float_rounding_arguments_come_together_and_only_half_up() -> None:
 
 
 def test_a_naive_time_column_is_refused_unless_its_zone_is_stated() -> None:
-    naive = orders(
-        placed_at=[datetime(2026, 3, 31, 23, 30), datetime(2026, 4, 1), datetime(2026, 4, 2)]
-    )
+    naive = orders(placed_at=[datetime(2026, 3, 31, 23, 30), datetime(2026, 4, 1), datetime(2026, 4, 2)])
     with pytest.raises(InvalidField, match=r"orders\['placed_at'\].*naive: say which zone"):
         cohort_retention(naive, zone="Europe/Berlin")
     table = cohort_retention(naive, zone="Europe/Berlin", naive_zone="Europe/Berlin")
@@ -91,9 +89,7 @@ def test_a_second_currency_is_a_mismatch_naming_the_column() -> None:
         customer_summary(orders(currency=["EUR", "USD", "EUR"]), now=NOW)
 
 
-def test_a_stated_currency_stands_in_for_a_missing_column_and_is_checked_against_a_present_one() -> (
-    None
-):
+def test_a_stated_currency_stands_in_for_a_missing_column_and_is_checked_against_a_present_one() -> None:
     got = customer_summary(orders().drop("currency"), now=NOW, currency="USD")
     assert set(got["currency"]) == {"USD"}
     with pytest.raises(CurrencyMismatch, match=r"orders\['currency'\]: got 'EUR'.*'USD'"):
