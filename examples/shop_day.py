@@ -54,9 +54,8 @@ from decimal import Decimal
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
-from salesflow import Money
-from salesflow.leads import ActivityKind, FunnelStep, Lead, LeadSource, LeadStage, LostReason
-from salesflow.leads.events import LeadStageChanged
+from salesflow import Money, Period
+from salesflow.leads import ActivityKind, Lead, LeadSource, LeadStage, LostReason
 from salesflow.metrics import (
     average_order_value,
     cancellation_rate,
@@ -1236,28 +1235,6 @@ def report_team(day: ShopDay) -> list[str]:
     return lines
 
 
-def funnel_rows(leads: Iterable[Lead]) -> list[Row]:
-    """Funnel events from the leads' own histories, through the library's funnel view
-    (``LeadStage.funnel_step``): each step a lead reached, and when.
-
-    A lead fast-tracked past interest or consideration passed those steps at
-    the moment it jumped, so it is counted there too.
-    """
-    steps = list(FunnelStep)
-    rows: list[Row] = []
-    for lead in leads:
-        rows.append({"person_id": lead.id, "step": steps[0].value, "at": lead.created_at})
-        reached = 0
-        for event in lead.history:
-            step = event.to_stage.funnel_step if isinstance(event, LeadStageChanged) else None
-            if step is None:  # not a stage change, or lost: out of the funnel
-                continue
-            for n in range(reached + 1, steps.index(step) + 1):
-                rows.append({"person_id": lead.id, "step": steps[n].value, "at": event.at})
-            reached = max(reached, steps.index(step))
-    return rows
-
-
 def report_leads(day: ShopDay) -> list[str]:
     leads = day.leads
     inbound = sum(lead.source is LeadSource.INBOUND for lead in leads)
@@ -1283,9 +1260,8 @@ def report_leads(day: ShopDay) -> list[str]:
     lines.append(f"Lost, by reason: {by_reason or 'none'}")
     lines.append("  (not_target: disqualified at the first call)")
     lines.append("")
-    lines.append(
-        funnel(funnel_rows(leads), window=None, steps=[s.value for s in FunnelStep]).format()
-    )
+    # The funnel straight from the leads: the steps each reached, and where the lost ones left.
+    lines.append(funnel(leads, window=None).format())
     lines.append("")
     everyone = lead_conversion_rate(leads)
     qualified = lead_conversion_rate(leads, variant="qualified")
@@ -1422,20 +1398,20 @@ def report_customers(
     last 12 months, and the AOV of the orders of the day's leads. ``progress``
     (the metrics' optional hook) is told the order records read."""
     records = order_records(day, history)
-    start, end, active = DAY_END - timedelta(days=30), DAY_END, timedelta(days=90)
-    before = customer_summary([r for r in records if r["placed_at"] < start], now=start, zone=ZONE)
+    start, end = DAY_END - timedelta(days=30), DAY_END
+    # Active = an order in the 90 days before: the library finds who was active when.
+    window = {"orders": records, "period": Period(start, end), "active_window": timedelta(days=90)}
+    retained = retention_rate(variant="orders", **window)
+    churn = churn_rate(variant="orders", **window)
+    counts = dict(retained.inputs)
     after = customer_summary(records, now=end, zone=ZONE, progress=progress)
-    at_start = [c for c, s in before.items() if s.recency < active]
-    at_end = [c for c, s in after.items() if s.recency < active]
     new = sum(1 for s in after.values() if s.first_purchase >= start)
-    retained = retention_rate(variant="ids", at_start=at_start, at_end=at_end)
-    churn = churn_rate(variant="ids", at_start=at_start, at_end=at_end)
-    kept = retained.numerator
+    kept, at_end = counts["retained"], counts["customers at end"]
     lines = heading("Customers: retention and churn")
     lines.append(
-        f"Active customers (an order in the last 90 days): {len(at_start):,} on "
-        f"{local(start):%d %b}, {len(at_end):,} at the end of the day: {kept:,} kept, {new:,} new, "
-        f"{len(at_end) - kept - new:,} back after a lapse"
+        f"Active customers (an order in the last 90 days): {counts['customers at start']:,} on "
+        f"{local(start):%d %b}, {at_end:,} at the end of the day: {kept:,} kept, {new:,} new, "
+        f"{at_end - kept - new:,} back after a lapse"
     )
     lines.append(
         f"30-day retention {retained.percent()}, churn {churn.percent()} (set-based, of the "

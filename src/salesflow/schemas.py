@@ -491,13 +491,23 @@ def _row(title: str, description: str, columns: Columns) -> dict[str, Any]:
 
 
 def _table(cls: type, _defs: _Defs) -> dict[str, Any]:
-    """A table's ``to_records()`` as JSON (:func:`primitives`): a list of rows of its columns."""
+    """A table's ``to_records()`` as JSON (:func:`primitives`): a list of rows of its columns.
+
+    A funnel's rows may add its loss columns (a lead funnel): all of them or none.
+    """
     columns: Columns = cls.COLUMNS  # type: ignore[attr-defined]
+    row = _row(f"{cls.__name__} row", f"One row of {cls.__name__}.to_records().", columns)
+    extra: Columns = getattr(cls, "LOSS_COLUMNS", ())
+    if extra:
+        names = [name for name, _ in extra]
+        row["description"] += f" A lead funnel's rows add {', '.join(names)}."
+        row["properties"].update({name: copy.deepcopy(_COLUMN_KINDS[kind]) for name, kind in extra})
+        row["dependentRequired"] = {names[0]: names[1:], **dict.fromkeys(names[1:], names[:1])}
     return {
         "title": f"{cls.__name__} records",
         "description": summary(cls),
         "type": "array",
-        "items": _row(f"{cls.__name__} row", f"One row of {cls.__name__}.to_records().", columns),
+        "items": row,
     }
 
 

@@ -720,6 +720,15 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
             at_end=["a", "d"],
             on_empty="raise",
         ),
+        f(
+            metrics.churn_rate,
+            variant="orders",
+            orders=samples.order_rows(),
+            period=Period.month(2026, 4, "Europe/Berlin"),
+            active_window=timedelta(days=90),
+            columns=None,
+            naive_zone=None,
+        ),
     ),
     "metrics.clv": lambda: (
         f(
@@ -889,6 +898,14 @@ REGISTRY: dict[str, Callable[[], Call | tuple[Call, ...]]] = {
             variant="ids",
             at_start=["a", "b"],
             at_end=["a", "c"],
+            on_empty="raise",
+        ),
+        f(
+            metrics.retention_rate,
+            variant="orders",
+            orders=samples.order_rows(),
+            period=Period.month(2026, 4, "Europe/Berlin"),
+            active_window=timedelta(days=90),
             on_empty="raise",
         ),
     ),
@@ -1166,6 +1183,10 @@ REGISTRY.update(
         "metrics.funnel.Funnel.format": lambda: m(samples.shop_funnel, 2, ROUND_DOWN),
         "metrics.funnel.Funnel.to_vega_lite": lambda: m(samples.shop_funnel),
         "metrics.funnel.Funnel.to_altair": lambda: m(samples.shop_funnel),
+        "metrics.funnel.FunnelLoss": ctor(lambda: samples.lead_funnel().step("awareness").loss),
+        "metrics.funnel.FunnelLoss.to_dict": lambda: m(
+            lambda: samples.lead_funnel().step("awareness").loss
+        ),
         "metrics.funnel.FunnelStepResult": ctor(lambda: samples.shop_funnel().step("add_to_cart")),
         "metrics.funnel.FunnelStepResult.to_dict": lambda: m(
             lambda: samples.shop_funnel().step("add_to_cart")

@@ -515,6 +515,11 @@ def shop_funnel() -> Any:
 
 
 @cache
+def lead_funnel() -> Any:
+    return funnel([lost_lead(), demo_lead()], window=None)
+
+
+@cache
 def stage_times() -> Any:
     return time_in_lead_stages([won_lead()], now=at(100))
 

@@ -14,7 +14,10 @@ from typing import Any, Final
 from salesflow._results import Amount, Ratio, Score, settle
 from salesflow.metrics._figures import distinct_id_conversion
 from salesflow.metrics.customers import (
+    active_churn,
+    active_retention,
     churn_rate,
+    is_active_variant,
     purchase_frequency,
     repeat_purchase_rate,
     retention_rate,
@@ -44,6 +47,8 @@ def _retention(inputs: Mapping[str, Any], result: Result) -> Result:
     retained = _count(inputs, "retained")
     if not 0 <= retained <= min(start, end):
         raise ValueError("retained")
+    if is_active_variant(result.variant):
+        return settle(active_retention(start, end, retained, result.variant), "undefined")
     return settle(set_based_retention(start, end, retained), "undefined")
 
 
@@ -57,6 +62,12 @@ def _churn(inputs: Mapping[str, Any], result: Result) -> Result:
         if not 0 <= lost <= start:
             raise ValueError("customers lost")
         return settle(set_based_churn(start, lost), "undefined")
+    if is_active_variant(result.variant):
+        start, end = _count(inputs, "customers at start"), _count(inputs, "customers at end")
+        lost = _count(inputs, "customers lost")
+        if not 0 <= lost <= start or start - lost > end:
+            raise ValueError("customers lost")
+        return settle(active_churn(start, end, lost, result.variant), "undefined")
     if result.variant == "average customers":
         return churn_rate(
             variant="average_customers",

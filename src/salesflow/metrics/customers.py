@@ -12,11 +12,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from datetime import timedelta, tzinfo
 from decimal import Decimal
 from typing import Any, Final, Literal
 
 from salesflow._results import OnEmpty, Ratio, Score, settle
 from salesflow.errors import InvalidField, InvalidType
+from salesflow.metrics._framed.active import framed_active
+from salesflow.metrics._read.active import ACTIVE_PREFIX, active_counts, active_windows
 from salesflow.metrics._read.choices import alternatives, variant_arguments
 from salesflow.metrics._read.fields import count as read_count
 from salesflow.metrics._read.fields import (
@@ -26,7 +29,9 @@ from salesflow.metrics._read.fields import (
     values_of,
     whole_number,
 )
+from salesflow.metrics._read.frames import rows_only, table
 from salesflow.money import EXACT
+from salesflow.periods import Period
 
 __all__ = [
     "ChurnVariant",
@@ -108,18 +113,97 @@ def _orders_by_customer(customer_ids: Any, orders_per_customer: Any) -> dict[Cus
 # -- retention ---------------------------------------------------------------------
 
 
-RetentionVariant = Literal["counts", "ids"]
+RetentionVariant = Literal["counts", "ids", "orders"]
+_FROM_ORDERS: Final = ("orders", "period", "active_window")
 _RETENTION_VARIANTS: Final = {
     "counts": ("customers_at_start", "new_customers", "customers_at_end"),
     "ids": ("at_start", "at_end"),
+    "orders": _FROM_ORDERS,
 }
-ChurnVariant = Literal["counts", "average_customers", "customer_days", "ids"]
+ChurnVariant = Literal["counts", "average_customers", "customer_days", "ids", "orders"]
 _CHURN_VARIANTS: Final = {
     "counts": ("customers_at_start", "customers_lost"),
     "average_customers": ("customers_at_start", "customers_at_end", "customers_lost"),
     "customer_days": ("customers_lost", "customer_days", "days"),
     "ids": ("at_start", "at_end"),
+    "orders": _FROM_ORDERS,
 }
+
+
+def _orders_arguments(
+    variant: Any, orders: Any, period: Any, active_window: Any, columns: Any, naive_zone: Any
+) -> dict[str, Any]:
+    """The arguments of ``variant="orders"`` for :func:`variant_arguments`.
+
+    ``columns`` and ``naive_zone`` are read by that variant only, and only
+    with a table: any other variant refuses them as not read.
+    """
+    given = {"orders": orders, "period": period, "active_window": active_window}
+    if variant != "orders":
+        given |= {"columns": columns, "naive_zone": naive_zone}
+    return given
+
+
+def _active_from_orders(
+    given: Mapping[str, Any], columns: Any, naive_zone: Any
+) -> tuple[str, int, int, int]:
+    """``(variant text, active at start, active at end, at both)`` for ``variant="orders"``."""
+    period: Period = given["period"]
+    windows = active_windows(period, given["active_window"])
+    orders = given["orders"]
+    if table(orders):
+        counts = framed_active(orders, windows, columns=columns, naive_zone=naive_zone)
+    else:
+        rows_only({"columns": columns, "naive_zone": naive_zone})
+        counts = active_counts(orders, windows)
+    return (f"{windows.text} the start and the end of {period.label}", *counts)
+
+
+def active_retention(start: int, end: int, retained: int, variant: str) -> Ratio:
+    """Retention from orders with an active window, from the sizes of its sets.
+
+    What ``retention_rate(variant="orders")`` returns, and what its result
+    document is rebuilt from; ``variant`` names the window and the period.
+    """
+    return Ratio(
+        "retention rate",
+        retained,
+        start,
+        variant=variant,
+        formula="|active at start ∩ active at end| / |active at start|, "
+        "active at t = a purchase in [t - window, t)",
+        inputs=(
+            ("customers at start", start),
+            ("customers at end", end),
+            ("retained", retained),
+            ("lost", start - retained),
+            ("new or back", end - retained),
+        ),
+        denominator_name="customers active at start",
+    )
+
+
+def active_churn(start: int, end: int, lost: int, variant: str) -> Ratio:
+    """Churn from orders with an active window, from the sizes of its sets (see :func:`active_retention`)."""
+    return Ratio(
+        "churn rate",
+        lost,
+        start,
+        variant=variant,
+        formula="|active at start, not active at end| / |active at start|, "
+        "active at t = a purchase in [t - window, t)",
+        inputs=(
+            ("customers at start", start),
+            ("customers at end", end),
+            ("customers lost", lost),
+        ),
+        denominator_name="customers active at start",
+    )
+
+
+def is_active_variant(variant: str) -> bool:
+    """Whether a result's variant is that of ``variant="orders"`` (for rebuilding documents)."""
+    return variant.startswith(ACTIVE_PREFIX)
 
 
 def retention_rate(
@@ -131,13 +215,36 @@ def retention_rate(
     at_start: Iterable[CustomerId] | None = None,
     at_end: Iterable[CustomerId] | None = None,
     on_empty: OnEmpty = "undefined",
+    orders: Any = None,
+    period: Period | None = None,
+    active_window: timedelta | None = None,
+    columns: Mapping[str, str] | None = None,
+    naive_zone: tzinfo | str | None = None,
 ) -> Ratio:
-    """Customer retention rate over a period: from counts, or (``variant="ids"``) from ids.
+    """Customer retention rate over a period: from counts, from ids, or from orders.
 
     ``variant="counts"`` (the default) reads ``customers_at_start``,
     ``new_customers`` and ``customers_at_end``; ``variant="ids"`` reads the
-    customer ids active ``at_start`` and ``at_end`` (see below). An argument
-    the variant does not read, or one it reads left out, is refused.
+    customer ids active ``at_start`` and ``at_end`` (see below);
+    ``variant="orders"`` reads ``orders``, ``period`` and ``active_window``
+    and finds the active customers itself (see below). An argument the
+    variant does not read, or one it reads left out, is refused.
+
+    ``variant="orders"``: a customer is *active* at a moment when they
+    purchased within ``active_window`` before it (an order not cancelled,
+    placed in ``[moment - active_window, moment)``), so
+
+        customers at start = active at period.start
+        customers at end   = active at period.end
+        retention rate     = |active at start ∩ active at end| / |active at start|
+
+    the set-based rate over the active sets, which an analyst would
+    otherwise build by hand (docs/metrics.md, "Retention and churn from
+    orders"). ``orders`` are the order items every order metric takes
+    (records, Orders, their events or documents), or a table (pandas,
+    polars, pyarrow, DuckDB, Spark; the ``frames`` extra) with
+    ``customer_id``, ``placed_at`` and an optional ``status``, counted
+    inside its engine (``columns`` and ``naive_zone`` as for every table).
 
     >>> retention_rate(variant="ids", at_start=["a", "b", "c", "d"], at_end=["a", "b", "c", "e"])
     <Ratio retention rate (set-based): 3 / 4 = 0.75>
@@ -152,8 +259,12 @@ def retention_rate(
             "customers_at_end": customers_at_end,
             "at_start": at_start,
             "at_end": at_end,
+            **_orders_arguments(variant, orders, period, active_window, columns, naive_zone),
         },
     )
+    if variant == "orders":
+        text, start, end, both = _active_from_orders(given, columns, naive_zone)
+        return settle(active_retention(start, end, both, text), on_empty)
     if variant == "ids":
         return _retention_from_ids(**given, on_empty=on_empty)
     return _retention_counts(**given, on_empty=on_empty)
@@ -280,8 +391,13 @@ def churn_rate(
     at_start: Iterable[CustomerId] | None = None,
     at_end: Iterable[CustomerId] | None = None,
     on_empty: OnEmpty = "undefined",
+    orders: Any = None,
+    period: Period | None = None,
+    active_window: timedelta | None = None,
+    columns: Mapping[str, str] | None = None,
+    naive_zone: tzinfo | str | None = None,
 ) -> Ratio:
-    """Churn rate over a period, in one of four variants.
+    """Churn rate over a period, in one of five variants.
 
     - ``"counts"`` (the default): customers lost / customers at start, from
       ``customers_at_start`` and ``customers_lost``;
@@ -290,7 +406,10 @@ def churn_rate(
     - ``"customer_days"``: lost / (customer-days / days), from
       ``customers_lost``, ``customer_days`` and ``days``;
     - ``"ids"``: |at start, not at end| / |at start|, from the customer ids
-      ``at_start`` and ``at_end``.
+      ``at_start`` and ``at_end``;
+    - ``"orders"``: |active at start, not active at end| / |active at start|,
+      from ``orders``, ``period`` and ``active_window``: the complement of
+      ``retention_rate(variant="orders")``, which says what active means.
 
     An argument the variant does not read, or one it reads left out, is refused.
 
@@ -312,8 +431,12 @@ def churn_rate(
             "days": days,
             "at_start": at_start,
             "at_end": at_end,
+            **_orders_arguments(variant, orders, period, active_window, columns, naive_zone),
         },
     )
+    if variant == "orders":
+        text, start, end, both = _active_from_orders(given, columns, naive_zone)
+        return settle(active_churn(start, end, start - both, text), on_empty)
     if variant == "ids":
         return _churn_from_ids(**given, on_empty=on_empty)
     if variant == "average_customers":

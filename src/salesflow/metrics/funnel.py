@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta, tzinfo
+from datetime import timedelta, tzinfo
 from decimal import ROUND_HALF_EVEN
-from enum import Enum
 from typing import Any, ClassVar, Final, Literal
 
 import attrs
@@ -28,12 +27,22 @@ from salesflow._results import (
     instance_field,
     settle,
 )
-from salesflow._tables import Shaded, html_record, html_table
+from salesflow._tables import Cell, Shaded, html_record, html_table
 from salesflow.errors import InvalidField, InvalidType
 from salesflow.metrics._figures import distinct_id_conversion
 from salesflow.metrics._framed.columns import series
 from salesflow.metrics._framed.funnel import framed_funnel
 from salesflow.metrics._framed.ids import framed_distinct_ids
+from salesflow.metrics._losses import (
+    LOSS_COLUMNS,
+    Counted,
+    FunnelLoss,
+    counted_field,
+    loss_lines,
+    loss_record,
+    losses_field,
+    stays,
+)
 from salesflow.metrics._read.choices import variant_arguments
 from salesflow.metrics._read.fields import (
     identifier,
@@ -42,12 +51,28 @@ from salesflow.metrics._read.fields import (
     whole_number,
 )
 from salesflow.metrics._read.frames import rows_only, table
-from salesflow.metrics._read.funnel_events import PersonId, funnel_events
+from salesflow.metrics._read.funnel_events import (
+    PersonId,
+    funnel_events,
+    funnel_steps,
+    funnel_window,
+    reached_counts,
+    skips_other_steps,
+    strict_order,
+)
+from salesflow.metrics._read.lead_funnel import (
+    LEAD_STEPS,
+    lead_counts,
+    lead_journeys,
+    lead_positions,
+    leads_given,
+)
 
 __all__ = [
     "DEFAULT_FUNNEL_STEPS",
     "ConversionVariant",
     "Funnel",
+    "FunnelLoss",
     "FunnelStepResult",
     "OtherSteps",
     "conversion_rate",
@@ -172,71 +197,16 @@ def conversion_rate(
 # -- the ordered funnel ------------------------------------------------------------------
 
 
-def _steps(value: Any) -> tuple[str, ...]:
-    expected = "at least two distinct step names (non-empty strings), in funnel order"
-    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
-        raise InvalidType("steps", value, expected)
-    names: list[str] = []
-    for index, step in enumerate(value):
-        name = step.value if isinstance(step, Enum) else step
-        name = _check.text(f"steps[{index}]", name)
-        if name in names:
-            raise InvalidField(f"steps[{index}]", step, "a step not already in the funnel")
-        names.append(name)
-    if len(names) < 2:
-        raise InvalidField("steps", value, expected)
-    return tuple(names)
-
-
-def _window(value: Any) -> timedelta | None:
-    expected = "a positive timedelta (the conversion window), or None for no window"
-    if value is None:
-        return None
-    if not isinstance(value, timedelta):
-        raise InvalidType("window", value, expected)
-    if value <= timedelta(0):
-        raise InvalidField("window", value, expected)
-    return value
-
-
-def _other_steps(value: Any) -> bool:
-    """True when rows of other steps are skipped."""
-    if value == "skip" and isinstance(value, str):
-        return True
-    if value == "refuse" and isinstance(value, str):
-        return False
-    raise InvalidField("other_steps", value, "'refuse' or 'skip'")
-
-
-def _duration_text(value: timedelta) -> str:
-    for unit, name in (
-        (timedelta(days=1), "day"),
-        (timedelta(hours=1), "hour"),
-        (timedelta(minutes=1), "minute"),
-        (timedelta(seconds=1), "second"),
-    ):
-        if value % unit == timedelta(0):
-            count = value // unit
-            return f"{count} {name}" if count == 1 else f"{count} {name}s"
-    return str(value)
-
-
-def _variant(window: timedelta | None) -> str:
-    if window is None:
-        return "strict order, no window"
-    return f"strict order, within {_duration_text(window)} of entry"
-
-
 def _count_field(instance: Any, attribute: Any, value: Any) -> None:
     _check.whole(attribute.name, value, minimum=0, context=type(instance).__name__)
 
 
 def _steps_field(value: Any) -> tuple[str, ...]:
-    return _steps(value)
+    return funnel_steps(value)
 
 
 def _window_field(value: Any) -> timedelta | None:
-    return _window(value)
+    return funnel_window(value)
 
 
 def _reached_field(value: Any) -> tuple[int, ...]:
@@ -268,7 +238,10 @@ class FunnelStepResult:
 
     ``conversion`` (reached here / reached the previous step) and
     ``drop_off`` (dropped / reached the previous step) are None for the
-    first step; ``from_entry`` is reached here / entered the funnel.
+    first step; ``from_entry`` is reached here / entered the funnel. In a
+    lead funnel, ``loss`` holds the leads lost at this step (a
+    :class:`FunnelLoss`) and ``loss_rate`` is lost here / reached here;
+    both are None in a funnel of events, which does not know its losses.
     """
 
     step: str = attrs.field(validator=_check.text_field)
@@ -278,8 +251,19 @@ class FunnelStepResult:
     conversion: Ratio | None = attrs.field(validator=_optional_ratio)
     from_entry: Ratio = attrs.field(validator=instance_field(Ratio))
     drop_off: Ratio | None = attrs.field(validator=_optional_ratio)
+    loss: FunnelLoss | None = attrs.field(
+        default=None, kw_only=True, validator=instance_field(FunnelLoss, optional=True)
+    )
+    loss_rate: Ratio | None = attrs.field(default=None, kw_only=True, validator=_optional_ratio)
 
     def __attrs_post_init__(self) -> None:
+        if (self.loss is None) != (self.loss_rate is None):
+            raise InvalidField(
+                "loss_rate",
+                self.loss_rate,
+                "a Ratio exactly when loss is given (a lead funnel's step)",
+                context="FunnelStepResult",
+            )
         first = self.position == 0
         for name in ("conversion", "drop_off"):
             if first != (getattr(self, name) is None):
@@ -291,11 +275,21 @@ class FunnelStepResult:
                     context="FunnelStepResult",
                 )
 
+    @property
+    def lost(self) -> int | None:
+        """The leads lost at this step (a lead funnel), else None."""
+        return None if self.loss is None else self.loss.count
+
     _repr_html_ = html_record
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain values for a DataFrame row; the ratios as Decimal shares (None when undefined)."""
-        return {
+        """Plain values for a DataFrame row; the ratios as Decimal shares (None when undefined).
+
+        A lead funnel's step adds :attr:`Funnel.LOSS_COLUMNS`: the leads lost,
+        the loss rate, the leads lost for each reason and the median time
+        before the loss.
+        """
+        row = {
             "step": self.step,
             "position": self.position,
             "reached": self.reached,
@@ -304,6 +298,9 @@ class FunnelStepResult:
             "from_entry": self.from_entry.value,
             "drop_off": None if self.drop_off is None else self.drop_off.value,
         }
+        if self.loss is not None and self.loss_rate is not None:
+            row.update(loss_record(self.loss, self.loss_rate))
+        return row
 
 
 @attrs.frozen(repr=False)
@@ -317,11 +314,17 @@ class Funnel:
     (they are not in the funnel); ``skipped_rows`` the rows of other steps
     left out with ``other_steps="skip"``.
 
+    A lead funnel (``counted="leads"``) also knows where its leads dropped
+    out: ``losses[k]`` is the :class:`FunnelLoss` of step k (the leads lost
+    at it, their reasons and their time in the stage before the loss); a
+    funnel of events has none (None).
+
     The ratios (:attr:`conversions`, :attr:`drop_offs`, :attr:`overall`,
     :meth:`step`) are computed from the counts; a step after one nobody
     reached has undefined ratios, never 0. Refuses fewer than two steps,
     repeated steps, a count per step that is missing or grows along the
-    funnel, and a window that is not positive.
+    funnel, a window that is not positive, and losses that are not one per
+    step, in step order, each at most the leads that reached it.
     """
 
     COLUMNS: ClassVar[Columns] = (
@@ -335,11 +338,19 @@ class Funnel:
     )
     """The columns of :meth:`to_records` and :meth:`to_frame`, in order, with their kinds."""
 
+    LOSS_COLUMNS: ClassVar[Columns] = LOSS_COLUMNS
+    """The columns a lead funnel adds after :attr:`COLUMNS`: ``lost``, ``loss_rate``, one
+    ``lost_<reason>`` count per :class:`~salesflow.leads.LostReason`, ``median_before_loss``."""
+
     steps: tuple[str, ...] = attrs.field(converter=_steps_field)
     reached: tuple[int, ...] = attrs.field(converter=_reached_field)
     window: timedelta | None = attrs.field(converter=_window_field)
     without_entry: int = attrs.field(default=0, kw_only=True, validator=_count_field)
     skipped_rows: int = attrs.field(default=0, kw_only=True, validator=_count_field)
+    losses: tuple[FunnelLoss, ...] | None = attrs.field(
+        default=None, kw_only=True, converter=losses_field
+    )
+    counted: Counted = attrs.field(default="people", kw_only=True, validator=counted_field)
 
     def __attrs_post_init__(self) -> None:
         if len(self.reached) != len(self.steps):
@@ -349,11 +360,38 @@ class Funnel:
                 f"one count per step ({len(self.steps)})",
                 context="Funnel",
             )
+        if self.losses is None:
+            return
+        if tuple(loss.step for loss in self.losses) != self.steps:
+            raise InvalidField(
+                "losses",
+                self.losses,
+                f"one FunnelLoss per step, in step order ({', '.join(self.steps)})",
+                context="Funnel",
+            )
+        for k, loss in enumerate(self.losses):
+            if loss.count > self.reached[k]:
+                raise InvalidField(
+                    f"losses[{k}]",
+                    loss,
+                    f"at most the {self.counted} that reached {loss.step} ({self.reached[k]}): "
+                    "a lead is lost at a step it reached",
+                    context="Funnel",
+                )
+
+    @property
+    def columns(self) -> Columns:
+        """The columns of this funnel's :meth:`to_records` (a lead funnel's loss columns too)."""
+        return self.COLUMNS if self.losses is None else (*self.COLUMNS, *self.LOSS_COLUMNS)
+
+    @property
+    def _who(self) -> str:
+        return "people who" if self.counted == "people" else "leads that"
 
     @property
     def variant(self) -> str:
         """How people were counted: ``"strict order, within 30 days of entry"``."""
-        return _variant(self.window)
+        return strict_order(self.window)
 
     @property
     def entered(self) -> int:
@@ -369,9 +407,9 @@ class Funnel:
             self.reached[-1],
             self.entered,
             variant=self.variant,
-            formula=f"people who reached {last} / people who entered at {first}",
+            formula=f"{self._who} reached {last} / {self._who} entered at {first}",
             inputs=(("entered", self.entered), (f"reached {last}", self.reached[-1])),
-            denominator_name=f"people who entered at {first}",
+            denominator_name=f"{self._who} entered at {first}",
         )
 
     @property
@@ -402,8 +440,8 @@ class Funnel:
             self.reached[k],
             self.reached[k - 1],
             variant=self.variant,
-            formula=f"people who reached {here} / people who reached {before}",
-            denominator_name=f"people who reached {before}",
+            formula=f"{self._who} reached {here} / {self._who} reached {before}",
+            denominator_name=f"{self._who} reached {before}",
         )
 
     def _drop_off(self, k: int) -> Ratio:
@@ -414,9 +452,9 @@ class Funnel:
             dropped,
             self.reached[k - 1],
             variant=self.variant,
-            formula=f"people who reached {before} but not {here} / people who reached {before}",
+            formula=f"{self._who} reached {before} but not {here} / {self._who} reached {before}",
             working=f"({self.reached[k - 1]} - {self.reached[k]}) / {self.reached[k - 1]}",
-            denominator_name=f"people who reached {before}",
+            denominator_name=f"{self._who} reached {before}",
         )
 
     def _result(self, k: int) -> FunnelStepResult:
@@ -426,11 +464,15 @@ class Funnel:
             self.reached[k],
             self.entered,
             variant=self.variant,
-            formula=f"people who reached {here} / people who entered at {self.steps[0]}",
-            denominator_name=f"people who entered at {self.steps[0]}",
+            formula=f"{self._who} reached {here} / {self._who} entered at {self.steps[0]}",
+            denominator_name=f"{self._who} entered at {self.steps[0]}",
         )
+        loss = None if self.losses is None else self.losses[k]
+        rate = None if loss is None else self._loss_rate(loss, k)
         if k == 0:
-            return FunnelStepResult(here, 0, self.reached[0], None, None, from_entry, None)
+            return FunnelStepResult(
+                here, 0, self.reached[0], None, None, from_entry, None, loss=loss, loss_rate=rate
+            )
         return FunnelStepResult(
             here,
             k,
@@ -439,7 +481,40 @@ class Funnel:
             self._conversion(k),
             from_entry,
             self._drop_off(k),
+            loss=loss,
+            loss_rate=rate,
         )
+
+    def _loss_rate(self, loss: FunnelLoss, k: int) -> Ratio:
+        here = self.steps[k]
+        return Ratio(
+            f"loss rate at {here}",
+            loss.count,
+            self.reached[k],
+            variant=self.variant,
+            formula=f"leads lost at {here} / leads that reached {here}",
+            denominator_name=f"leads that reached {here}",
+        )
+
+    @property
+    def lost(self) -> int | None:
+        """The leads lost at any step (a lead funnel), else None."""
+        return None if self.losses is None else sum(loss.count for loss in self.losses)
+
+    @property
+    def longest_before_loss(self) -> str | None:
+        """The step whose lost leads sat longest in it before they left (by median).
+
+        The step that takes so long that prospects leave; ties go to the
+        earlier step. None in a funnel of events, or when no lead was lost.
+        """
+        best: str | None = None
+        longest = timedelta(0)
+        for loss in self.losses or ():
+            median = loss.median_before_loss
+            if median is not None and (best is None or median > longest):
+                best, longest = loss.step, median
+        return best
 
     def to_records(self) -> list[dict[str, Any]]:
         """One plain dict per step (see :meth:`FunnelStepResult.to_dict`)."""
@@ -448,15 +523,16 @@ class Funnel:
     def to_frame(self, backend: str = "pandas", *, money: str = "decimal") -> Any:
         """The funnel as a DataFrame of ``backend``: "pandas", "polars" or "pyarrow".
 
-        One row per step, the columns of :meth:`to_records`, in order and typed (the first step's
-        ``dropped`` and ratios null). Decimals stay exact (a decimal128 column) unless
-        ``money="float"`` makes them float64, inexact, for plotting, ``describe()`` and ``qcut``.
+        One row per step, the columns of :meth:`to_records` (:attr:`columns`), in order and
+        typed (the first step's ``dropped`` and ratios null). Decimals stay exact (a decimal128
+        column) unless ``money="float"`` makes them float64, inexact, for plotting,
+        ``describe()`` and ``qcut``.
         Needs the library (:class:`~salesflow.errors.MissingExtra` names the extra to install); see
         docs/metrics.md ("In a notebook").
         """
         return records_to_frame(
             self.to_records(),
-            columns=self.COLUMNS,
+            columns=self.columns,
             backend=backend,
             money=money,
         )
@@ -494,6 +570,12 @@ class Funnel:
             )
         if self.skipped_rows:
             lines.append(f"{self.skipped_rows:,} rows of other steps skipped")
+        if self.losses is not None:
+            rates = [self._loss_rate(loss, k) for k, loss in enumerate(self.losses)]
+            lines += loss_lines(zip(self.losses, rates, strict=True), places, rounding)
+            slowest = self.longest_before_loss
+            if slowest is not None:
+                lines.append(f"longest in a step before the loss (by median): {slowest}")
         return "\n".join(lines)
 
     def to_vega_lite(self) -> dict[str, Any]:
@@ -520,9 +602,14 @@ class Funnel:
         return _charts.altair_chart(self.to_vega_lite())
 
     def _repr_html_(self) -> str:
-        """The funnel as HTML, each step's share of the entrants shaded by its value."""
-        rows = [
-            (
+        """The funnel as HTML, each step's share of the entrants shaded by its value.
+
+        A lead funnel adds the leads lost at each step, the loss rate and the
+        median time in the stage before the loss.
+        """
+        rows: list[tuple[Cell, ...]] = []
+        for result in self.results:
+            row: tuple[Cell, ...] = (
                 result.step,
                 f"{result.reached:,}",
                 Shaded(result.from_entry.percent(), result.from_entry.fraction),
@@ -530,8 +617,24 @@ class Funnel:
                 "-" if result.dropped is None else f"{result.dropped:,}",
                 "-" if result.drop_off is None else result.drop_off.percent(),
             )
-            for result in self.results
-        ]
+            if result.loss is not None and result.loss_rate is not None:
+                median = result.loss.median_before_loss
+                row += (
+                    f"{result.loss.count:,}",
+                    result.loss_rate.percent(),
+                    "-" if median is None else str(median),
+                )
+            rows.append(row)
+        header: tuple[str, ...] = (
+            "step",
+            "reached",
+            "from entry",
+            "step conversion",
+            "dropped",
+            "drop-off",
+        )
+        if self.losses is not None:
+            header += ("lost", "loss rate", "median before loss")
         notes = [f"overall: {self.reached[-1]:,} / {self.entered:,} = {self.overall.percent()}"]
         if self.without_entry:
             notes.append(
@@ -543,61 +646,17 @@ class Funnel:
         return html_table(
             kind="funnel",
             caption=f"Funnel ({self.variant}): {self.entered:,} entered",
-            header=("step", "reached", "from entry", "step conversion", "dropped", "drop-off"),
+            header=header,
             rows=rows,
             notes=notes,
         )
 
     def __repr__(self) -> str:
+        lost = "" if self.lost is None else f", {self.lost:,} lost"
         return (
             f"<Funnel {' -> '.join(self.steps)} ({self.variant}): "
-            f"{self.reached[-1]:,} / {self.entered:,} converted>"
+            f"{self.reached[-1]:,} / {self.entered:,} converted{lost}>"
         )
-
-
-_Event = tuple[int, datetime]
-
-
-def _settle(events: list[_Event], window: timedelta | None) -> tuple[list[datetime], list[_Event]]:
-    """One person's chain of reached steps, and the kept events that may still change it.
-
-    The chain is the strict-order rule itself: t0 is the earliest entry, and
-    t(k) the earliest event of step k at or after t(k-1), at most ``window``
-    after t0. More events can only move a t(k) earlier, so an event is kept
-    only while it could still count: one before t(k-1) (an earlier t(k-1)
-    may reach it), or of a step beyond the chain; events after t(k), or
-    beyond the window of t0, never can.
-    """
-    by_step: dict[int, list[datetime]] = {}
-    for position, moment in events:
-        by_step.setdefault(position, []).append(moment)
-    entries = by_step.pop(0, None)
-    if not entries:
-        return [], events
-    first = min(entries)
-    chain = [first]
-    previous, position = first, 1
-    while position in by_step:
-        eligible = [
-            moment
-            for moment in by_step[position]
-            if moment >= previous and (window is None or moment - first <= window)
-        ]
-        if not eligible:
-            break
-        previous = min(eligible)
-        chain.append(previous)
-        position += 1
-    kept: list[_Event] = []
-    size = len(chain)
-    for position, moments in by_step.items():
-        before = chain[position - 1] if position <= size else None
-        for moment in moments:
-            if window is not None and moment - first > window:
-                continue
-            if before is None or moment < before:
-                kept.append((position, moment))
-    return chain, kept
 
 
 def funnel(
@@ -648,6 +707,23 @@ def funnel(
     column names to the table's; ``naive_zone`` is the zone a naive time
     column was written in. Refusals name the column (``rows['event']``).
 
+    ``rows`` may be leads instead, each with its history (a Lead, its
+    events, loose or as a list, or its ``to_dict()`` document, as every
+    lead metric takes them; the first item decides): a lead funnel. Its
+    steps default to the funnel view of the stages (awareness, interest,
+    consideration, decision, action, retention; a stage's own name works
+    too, ``customer`` for action, ``retained`` for retention), in stage
+    order. A lead enters at its creation and reaches a stage when it first
+    moves there; one that jumps ahead (a fast track) reaches the stages it
+    skipped at the jump, and a move back un-reaches nothing. The result also
+    says where the leads dropped out: the leads lost at each step (the
+    stage they were lost from, their loss standing now, within ``window``
+    of entry), for which :class:`~salesflow.leads.LostReason`, and their
+    time in that stage before the loss (:class:`FunnelLoss`; docs/metrics.md,
+    "Lead funnel and where leads drop out"). A lead record (no history) is
+    refused, naming it; ``other_steps`` does not apply (a lead has no rows
+    of other steps).
+
     >>> from datetime import datetime, timedelta, timezone
     >>> t = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
     >>> rows = [
@@ -660,9 +736,9 @@ def funnel(
     >>> result.reached, result.conversions[0].percent()
     ((2, 1), '50.0%')
     """
-    names = _steps(steps)
-    limit = _window(window)
-    skip = _other_steps(other_steps)
+    names = funnel_steps(steps)
+    limit = funnel_window(window)
+    skip = skips_other_steps(other_steps)
     check_on_empty(on_empty)
     if table(rows):
         counts = framed_funnel(
@@ -678,53 +754,27 @@ def funnel(
         settle(result.overall, on_empty)
         return result
     rows_only({"columns": columns, "naive_zone": naive_zone})
+    leads, rows = leads_given(rows)
+    if leads:
+        named = LEAD_STEPS if steps is DEFAULT_FUNNEL_STEPS else names
+        return _lead_funnel(rows, named, limit, on_empty)
     positions = {name: position for position, name in enumerate(names)}
-    chains: dict[PersonId, list[datetime]] = {}
-    pending: dict[PersonId, list[_Event]] = {}
-    lookup, hold = chains.get, pending.get
-    skipped = 0
-    for person, position, at in funnel_events(rows, positions=positions, steps=names, skip=skip):
-        if position is None:
-            skipped += 1
-            continue
-        chain = lookup(person)
-        if chain is None:
-            if position:
-                chains[person] = []
-                pending[person] = [(position, at)]
-            else:
-                chains[person] = [at]
-            continue
-        size = len(chain)
-        if not size:  # no entry yet: keep everything until one arrives
-            if position:
-                pending[person].append((position, at))
-                continue
-        else:
-            if position < size and at >= chain[position]:
-                continue  # a repeat, or later than the step already counted
-            if position and limit is not None and at - chain[0] > limit:
-                continue  # beyond the window: t0 only moves earlier, so never
-            if position == size and at >= chain[-1] and person not in pending:
-                chain.append(at)  # the next step, in order: the common case
-                continue
-            if position and (position > size or at < chain[position - 1]):
-                kept = hold(person)
-                if kept is None:
-                    pending[person] = [(position, at)]
-                else:
-                    kept.append((position, at))
-                continue
-        # The chain may change: settle it again from everything kept.
-        events = pending.pop(person, [])
-        events.extend(enumerate(chain))
-        events.append((position, at))
-        chain[:], rest = _settle(events, limit)
-        if rest:
-            pending[person] = rest
-    lengths = Counter(len(chain) for chain in chains.values())
-    without_entry = lengths.pop(0, 0)
-    reached = [sum(count for size, count in lengths.items() if size > k) for k in range(len(names))]
+    events = funnel_events(rows, positions=positions, steps=names, skip=skip)
+    reached, without_entry, skipped = reached_counts(events, len(names), limit)
     result = Funnel(names, tuple(reached), limit, without_entry=without_entry, skipped_rows=skipped)
+    settle(result.overall, on_empty)
+    return result
+
+
+def _lead_funnel(
+    leads: Any, names: tuple[str, ...], limit: timedelta | None, on_empty: OnEmpty
+) -> Funnel:
+    """The funnel of ``leads`` over the lead stages ``names``, with the losses at each step."""
+    reached, lost = lead_counts(lead_journeys(leads), lead_positions(names), limit)
+    losses = tuple(
+        FunnelLoss(name, Counter(reason for reason, _ in found), stays(name, (s for _, s in found)))
+        for name, found in zip(names, lost, strict=True)
+    )
+    result = Funnel(names, tuple(reached), limit, losses=losses, counted="leads")
     settle(result.overall, on_empty)
     return result
