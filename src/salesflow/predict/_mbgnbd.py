@@ -130,9 +130,7 @@ class MBGNBD(PurchaseModel):
             return bg_counts(n, t, self.r, self.alpha, self.a, self.b, first=True)
         # Alive at T: later dropout chances follow purchases only, as under BG/NBD.
         x, big_t = customers.frequency[:, None], customers.first_to_end[:, None]
-        return bg_counts(
-            n, t, self.r + x, self.alpha + big_t, self.a, self.b + x + 1, first=False
-        )
+        return bg_counts(n, t, self.r + x, self.alpha + big_t, self.a, self.b + x + 1, first=False)
 
 
 def fit_mbgnbd(customers: ModelInput) -> MBGNBD:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, overload
 
 from salesflow.predict._counts import count_values
 from salesflow.predict._fitting import customers_table
-from salesflow.predict._numeric import FloatArray, horizon
+from salesflow.predict._numeric import FloatArray, horizon, np
 from salesflow.predict.inputs import ModelInput
 
 if TYPE_CHECKING:
@@ -71,14 +71,16 @@ class PurchaseModel:
         length = horizon("t", t)
         if customers is None:
             values = self._counts(counts, length, None)
-            return float(values[0]) if single else values
-        table = customers_table(customers)
-        alive = self.p_alive(table)[:, None]
-        # Alive at T: the model's process afresh, with the customer's posterior rates;
-        # gone: no more purchases.
-        result: FloatArray = alive * self._counts(counts, length, table) + (1 - alive) * (
-            counts == 0
-        )
+        else:
+            table = customers_table(customers)
+            alive = self.p_alive(table)[:, None]
+            # Alive at T: the model's process afresh, with the customer's posterior rates;
+            # gone: no more purchases.
+            values = alive * self._counts(counts, length, table) + (1 - alive) * (counts == 0)
+        # A sum of positive parts can round a hair above 1 (1 + 2e-16): that is rounding.
+        result: FloatArray = np.minimum(values, 1.0)
+        if customers is None:
+            return float(result[0]) if single else result
         return result[:, 0] if single else result
 
     def clv(
