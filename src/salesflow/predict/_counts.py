@@ -187,15 +187,18 @@ def pareto_counts(n: FloatArray, t: float, r: Any, alpha: Any, s: float, beta: A
     if t == 0:
         now: FloatArray = np.exp(alive).reshape(shape)
         return now
-    a, b = np.log(alpha), np.log(beta)
-    constant = (
-        math.log(s)
-        + s * b
-        + special.gammaln(r + n)
-        - special.gammaln(r)
-        - special.gammaln(n + 1)
-        + r * a
-    )
-    dead = constant + _log_death_integral(n, t, r, a, s, b)
-    result: FloatArray = (np.exp(alive) + np.exp(dead)).reshape(shape)
-    return result
+    result: FloatArray = np.exp(alive)
+    for first in range(0, n.size, 32 * _ROWS):  # bounds the memory of the bisection too
+        part = slice(first, first + 32 * _ROWS)
+        n_, r_, a, b = n[part], r[part], np.log(alpha[part]), np.log(beta[part])
+        constant = (
+            math.log(s)
+            + s * b
+            + special.gammaln(r_ + n_)
+            - special.gammaln(r_)
+            - special.gammaln(n_ + 1)
+            + r_ * a
+        )
+        result[part] += np.exp(constant + _log_death_integral(n_, t, r_, a, s, b))
+    shaped: FloatArray = result.reshape(shape)
+    return shaped

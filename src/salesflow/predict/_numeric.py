@@ -193,16 +193,22 @@ def _roughness(function: Callable[[FloatArray], float], logs: FloatArray) -> flo
 
 def _hessian_in_logs(function: Callable[[FloatArray], float], logs: FloatArray) -> FloatArray:
     """The Hessian of ``function`` at ``logs`` by central differences."""
-    size = logs.size
+    size, centre = logs.size, function(logs)
     result = np.empty((size, size))
     for i in range(size):
         for j in range(i, size):
-            corners = []
-            for si, sj in ((1, 1), (1, -1), (-1, 1), (-1, -1)):
-                moved = logs.copy()
-                moved[i] += si * _STEP
-                moved[j] += sj * _STEP
-                corners.append(function(moved))
+            if i == j:  # the corners (1, -1) and (-1, 1) are the centre itself
+                up, down = logs.copy(), logs.copy()
+                up[i] += 2 * _STEP
+                down[i] -= 2 * _STEP
+                corners = [function(up), centre, centre, function(down)]
+            else:
+                corners = []
+                for si, sj in ((1, 1), (1, -1), (-1, 1), (-1, -1)):
+                    moved = logs.copy()
+                    moved[i] += si * _STEP
+                    moved[j] += sj * _STEP
+                    corners.append(function(moved))
             value = (corners[0] - corners[1] - corners[2] + corners[3]) / (4 * _STEP * _STEP)
             result[i, j] = result[j, i] = value
     return result
