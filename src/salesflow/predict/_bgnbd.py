@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 import attrs
 
+from salesflow.predict._counts import bg_counts
 from salesflow.predict._fitting import customers_table, fit_purchases
 from salesflow.predict._numeric import (
     Convergence,
@@ -113,6 +114,12 @@ class BGNBD(PurchaseModel):
             lambda a: _while_alive(self.r, self.alpha, a, self.b, zero, zero + self.alpha, length),
         )
         return float(value[0])
+
+    def _counts(self, n: FloatArray, t: float, customers: ModelInput | None) -> FloatArray:
+        if customers is None:
+            return bg_counts(n, t, self.r, self.alpha, self.a, self.b, first=False)
+        x, big_t = customers.frequency[:, None], customers.first_to_end[:, None]
+        return bg_counts(n, t, self.r + x, self.alpha + big_t, self.a, self.b + x, first=False)
 
 
 # Within this distance of a = 1 the closed form is 0/0; the expectation is smooth in a,

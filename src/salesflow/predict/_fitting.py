@@ -42,7 +42,7 @@ def fit_purchases(
     def total(p: FloatArray) -> float:
         return float(np.sum(log_likelihood(p[0], p[1], p[2], p[3], table)))
 
-    found = maximise(total, start=(1.0, 1.0, 1.0, 1.0), customers=len(table))
+    found = maximise(total, start=(1.0, 1.0, 1.0, 1.0), customers=len(table), names=names)
     errors = found.standard_errors
     return kind(
         **dict(zip(names, found.parameters, strict=True)),

@@ -15,6 +15,7 @@ from typing import ClassVar
 import attrs
 
 from salesflow.predict._bgnbd import _near_one, _while_alive
+from salesflow.predict._counts import bg_counts
 from salesflow.predict._fitting import customers_table, fit_purchases
 from salesflow.predict._numeric import Convergence, FloatArray, horizon, np, special
 from salesflow.predict._purchases import PurchaseModel
@@ -123,6 +124,13 @@ class MBGNBD(PurchaseModel):
             ),
         )
         return float(value[0])
+
+    def _counts(self, n: FloatArray, t: float, customers: ModelInput | None) -> FloatArray:
+        if customers is None:  # a dropout chance at the first purchase too
+            return bg_counts(n, t, self.r, self.alpha, self.a, self.b, first=True)
+        # Alive at T: later dropout chances follow purchases only, as under BG/NBD.
+        x, big_t = customers.frequency[:, None], customers.first_to_end[:, None]
+        return bg_counts(n, t, self.r + x, self.alpha + big_t, self.a, self.b + x + 1, first=False)
 
 
 def fit_mbgnbd(customers: ModelInput) -> MBGNBD:

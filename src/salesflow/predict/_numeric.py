@@ -48,11 +48,18 @@ _AT_BOUND: Final = 1e-6
 class Convergence:
     """How the maximum-likelihood search ended: a fit that did not converge says so here.
 
-    ``converged`` is True when the optimiser reported success and no parameter
-    ended on the edge of the searched range (e**-30 to e**30); ``message`` is
-    the optimiser's own words, ``iterations`` how many it took and
-    ``gradient_norm`` the size of the gradient of the mean log-likelihood at
-    the end (near 0 at a maximum).
+    ``converged`` is True only when the point found is a maximum: the
+    optimiser reported success, no parameter ended on the edge of the searched
+    range (e**-30 to e**30), and the log-likelihood curves down in every
+    direction there (the observed information, minus its Hessian, is positive
+    definite, so the standard errors are finite). ``message`` is the
+    optimiser's own words followed, when the fit did not converge, by why: a
+    maximum on the edge, a likelihood that keeps rising in some direction (its
+    maximum lies at the edge of the parameter space, at 0 or infinity), or one
+    that is flat in some direction (the data cannot tell the parameters
+    apart), naming the parameters involved. ``iterations`` is how many
+    iterations the optimiser took and ``gradient_norm`` the size of the
+    gradient of the mean log-likelihood at the end (near 0 at a maximum).
     """
 
     converged: bool
@@ -71,39 +78,140 @@ class MaximumLikelihood:
     convergence: Convergence
 
 
-def _hessian(function: Callable[[FloatArray], float], point: FloatArray) -> FloatArray:
-    """The Hessian of ``function`` at ``point`` by central differences, relative steps."""
-    size = point.size
-    steps = 1e-4 * np.maximum(np.abs(point), 1e-8)
+# Curvature below this share of |log-likelihood| (per unit of log-parameter) is not told
+# apart from zero, nor below a hundred times the Hessian's own rounding (measured).
+_FLAT: Final = 1e-6
+# A mean gradient (per customer, in log-parameters) this small is a stationary point.
+_STILL: Final = 1e-6
+# The Hessian's step in log-parameters, and the likelihood's probes (both ways).
+_STEP: Final = 1e-3
+_PROBES: Final = (1.0, 4.0)
+
+
+def _direction(vector: FloatArray, names: Sequence[str], *, signed: bool) -> str:
+    """The parameters a direction in log-parameters moves, in words."""
+    size = float(np.max(np.abs(vector)))
+    moved = [(names[i], float(vector[i])) for i in range(vector.size) if abs(vector[i]) >= size / 4]
+    if not signed:
+        return " and ".join(name for name, _ in moved)
+    grow = [name for name, value in moved if value > 0]
+    fall = [name for name, value in moved if value < 0]
+    parts = []
+    if grow:
+        parts.append(" and ".join(grow) + (" grow" if len(grow) > 1 else " grows"))
+    if fall:
+        parts.append(" and ".join(fall) + (" fall" if len(fall) > 1 else " falls"))
+    together = " together" if len(moved) > 1 and not (grow and fall) else ""
+    return " while ".join(parts) + together
+
+
+def _candidates(size: int, directions: FloatArray, uphill: FloatArray) -> list[FloatArray]:
+    """Where to look for higher ground: every principal direction of the curvature, the
+    gradient, each parameter alone and each pair moving together or against each other."""
+    found = [directions[:, i] for i in range(size)]
+    length = float(np.linalg.norm(uphill))
+    if math.isfinite(length) and length > 0:
+        found.append(uphill / length)
+    unit = np.eye(size)
+    found.extend(unit[i] for i in range(size))
+    for i in range(size):
+        for j in range(i + 1, size):
+            found.extend(((unit[i] + unit[j]) / math.sqrt(2), (unit[i] - unit[j]) / math.sqrt(2)))
+    return found
+
+
+def _judge(
+    log_likelihood: Callable[[FloatArray], float],
+    logs: FloatArray,
+    value: float,
+    names: Sequence[str],
+    uphill: FloatArray,
+) -> tuple[str, tuple[float, ...] | None]:
+    """Whether ``logs`` (log-parameters) is a maximum of the log-likelihood: '' and the
+    standard errors of the parameters when it is, else why not (and None).
+
+    The observed information in log-parameters (minus the Hessian, by central
+    differences) must be positive definite beyond its rounding, and the
+    likelihood no higher a step away along its flattest direction and its
+    gradient. Where the information is not positive definite, the likelihood is
+    probed in more directions: a higher value means it keeps rising (its
+    maximum is at the edge of the parameter space), none means it is flat.
+    """
+
+    def in_logs(point: FloatArray) -> float:
+        with np.errstate(all="ignore"):
+            result = float(log_likelihood(np.exp(point)))
+        return result if math.isfinite(result) else -math.inf
+
+    information = -_hessian_in_logs(in_logs, logs)
+    if not np.all(np.isfinite(information)):
+        return "the likelihood cannot be evaluated all around the point found", None
+    curvatures, directions = np.linalg.eigh((information + information.T) / 2)
+    tolerance = max(_FLAT * max(abs(value), 1.0), 100 * _roughness(in_logs, logs) / _STEP**2)
+    rise = max(abs(value), 1.0) * 1e-9
+    definite = bool(curvatures[0] > tolerance)
+    if definite:
+        length = float(np.linalg.norm(uphill))
+        looks = [directions[:, 0]] + ([uphill / length] if 0 < length < math.inf else [])
+    else:
+        looks = _candidates(logs.size, directions, uphill)
+    best, where = rise, None
+    for look in looks:
+        for step in _PROBES:
+            for sign in (1.0, -1.0):
+                gain = in_logs(logs + sign * step * look) - value
+                if gain > best:
+                    best, where = gain, sign * look
+    if where is not None:
+        return (
+            f"the likelihood keeps rising as {_direction(where, names, signed=True)}: its "
+            "maximum lies at the edge of the parameter space (a parameter at 0 or "
+            "infinity), not at the point found"
+        ), None
+    if not definite:
+        flat = _direction(directions[:, 0], names, signed=False)
+        return (
+            f"the likelihood is flat in one direction (moving {flat}): the data cannot "
+            "tell the parameters apart"
+        ), None
+    covariance = (directions / curvatures) @ directions.T
+    errors = np.exp(logs) * np.sqrt(np.diag(covariance))  # d(p) = p d(log p)
+    return "", tuple(float(e) for e in errors)
+
+
+def _roughness(function: Callable[[FloatArray], float], logs: FloatArray) -> float:
+    """The rounding noise of ``function`` near ``logs``: its largest second difference
+    over steps of 1e-8, where the smooth part of the function is far smaller."""
+    centre, noise = function(logs), 0.0
+    for i in range(logs.size):
+        up, down = logs.copy(), logs.copy()
+        up[i] += 1e-8
+        down[i] -= 1e-8
+        noise = max(noise, abs(function(up) - 2 * centre + function(down)))
+    return noise if math.isfinite(noise) else math.inf
+
+
+def _hessian_in_logs(function: Callable[[FloatArray], float], logs: FloatArray) -> FloatArray:
+    """The Hessian of ``function`` at ``logs`` by central differences."""
+    size, centre = logs.size, function(logs)
     result = np.empty((size, size))
     for i in range(size):
         for j in range(i, size):
-            shifts = []
-            for si, sj in ((1, 1), (1, -1), (-1, 1), (-1, -1)):
-                moved = point.copy()
-                moved[i] += si * steps[i]
-                moved[j] += sj * steps[j]
-                shifts.append(function(moved))
-            value = (shifts[0] - shifts[1] - shifts[2] + shifts[3]) / (4 * steps[i] * steps[j])
+            if i == j:  # the corners (1, -1) and (-1, 1) are the centre itself
+                up, down = logs.copy(), logs.copy()
+                up[i] += 2 * _STEP
+                down[i] -= 2 * _STEP
+                corners = [function(up), centre, centre, function(down)]
+            else:
+                corners = []
+                for si, sj in ((1, 1), (1, -1), (-1, 1), (-1, -1)):
+                    moved = logs.copy()
+                    moved[i] += si * _STEP
+                    moved[j] += sj * _STEP
+                    corners.append(function(moved))
+            value = (corners[0] - corners[1] - corners[2] + corners[3]) / (4 * _STEP * _STEP)
             result[i, j] = result[j, i] = value
     return result
-
-
-def _standard_errors(
-    log_likelihood: Callable[[FloatArray], float], point: FloatArray
-) -> tuple[float, ...] | None:
-    """Square roots of the diagonal of the inverse observed information; None when singular."""
-    information = -_hessian(log_likelihood, point)
-    if not np.all(np.isfinite(information)):
-        return None
-    try:
-        covariance = np.linalg.inv(information)
-    except np.linalg.LinAlgError:
-        return None
-    variances = np.diag(covariance)
-    if not np.all(np.isfinite(variances)) or np.any(variances <= 0):
-        return None
-    return tuple(float(math.sqrt(v)) for v in variances)
 
 
 def maximise(
@@ -111,12 +219,15 @@ def maximise(
     *,
     start: Sequence[float],
     customers: int,
+    names: Sequence[str] = (),
 ) -> MaximumLikelihood:
     """The maximum-likelihood parameters of ``log_likelihood`` (a function of the parameters).
 
     The search runs over the logarithms of the (positive) parameters, on the
     mean log-likelihood per customer so its tolerances mean the same on any
     cohort size. A log-likelihood that is not finite counts as the worst value.
+    The point found is then judged (:class:`Convergence`); ``names`` name the
+    parameters in its message.
     """
 
     def objective(logs: FloatArray) -> float:
@@ -150,13 +261,25 @@ def maximise(
     with np.errstate(all="ignore"):
         value = float(log_likelihood(parameters))
         grad_norm = float(np.linalg.norm(gradient(logs)))
-    at_bound = bool(np.any(np.abs(logs) >= _LOG_BOUND - _AT_BOUND))
-    converged = bool(found.success) and not at_bound and math.isfinite(value)
-    message = str(found.message)
-    if at_bound:
-        message = f"{message}; a parameter reached the edge of the searched range"
-    with np.errstate(all="ignore"):
-        errors = _standard_errors(log_likelihood, parameters) if converged else None
+    labels = list(names) or [f"parameter {i + 1}" for i in range(logs.size)]
+    edges = [labels[i] for i in range(logs.size) if abs(logs[i]) >= _LOG_BOUND - _AT_BOUND]
+    message, errors = str(found.message), None
+    if not math.isfinite(value):
+        why = "the log-likelihood is not finite at the point found"
+    elif edges:
+        why = (
+            f"the maximum lies on the edge: {' and '.join(edges)} reached the edge of the "
+            "searched range (e**-30 to e**30)"
+        )
+    else:
+        why, errors = _judge(log_likelihood, logs, value, labels, -gradient(logs))
+        if not why and not found.success and grad_norm > _STILL:
+            why = "the search stopped before it reached a maximum"
+    converged = not why
+    if why:
+        message, errors = f"{message}; {why}", None
+    elif not found.success:  # stopped short of its own tolerance, at a maximum all the same
+        message = f"{message}; the point found is a maximum all the same"
     return MaximumLikelihood(
         parameters=tuple(float(p) for p in parameters),
         log_likelihood=value,

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 import attrs
 
+from salesflow.predict._counts import pareto_counts
 from salesflow.predict._fitting import customers_table, fit_purchases
 from salesflow.predict._numeric import (
     Convergence,
@@ -161,6 +162,24 @@ class ParetoNBD(PurchaseModel):
             (r + x) * (beta + big_t) / (alpha + big_t) * growth * self.p_alive(table)
         )
         return result
+
+    def expected_cumulative_purchases(self, t: float) -> float:
+        """E[X(t)]: expected repeat purchases of a new customer in ``t`` time units from the first.
+
+        r beta / (alpha (s-1)) [1 - (beta/(beta+t))**(s-1)]: the mean rate r/alpha
+        times the expected time alive within t; at s = 1 the bracket over s - 1
+        is its limit, log(1 + t/beta).
+        """
+        length = horizon("t", t)
+        span = math.log1p(length / self.beta)
+        growth = span if self.s == 1.0 else -math.expm1(-(self.s - 1.0) * span) / (self.s - 1.0)
+        return self.r * self.beta / self.alpha * growth
+
+    def _counts(self, n: FloatArray, t: float, customers: ModelInput | None) -> FloatArray:
+        if customers is None:
+            return pareto_counts(n, t, self.r, self.alpha, self.s, self.beta)
+        x, big_t = customers.frequency[:, None], customers.first_to_end[:, None]
+        return pareto_counts(n, t, self.r + x, self.alpha + big_t, self.s, self.beta + big_t)
 
 
 def fit_pareto_nbd(customers: ModelInput) -> ParetoNBD:

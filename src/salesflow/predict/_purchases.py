@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, overload
 
-from salesflow.predict._numeric import FloatArray
+from salesflow.predict._counts import count_values
+from salesflow.predict._fitting import customers_table
+from salesflow.predict._numeric import FloatArray, horizon, np
 from salesflow.predict.inputs import ModelInput
 
 if TYPE_CHECKING:
@@ -28,6 +31,57 @@ class PurchaseModel:
 
     def expected_purchases(self, t: float, customers: ModelInput) -> FloatArray:
         raise NotImplementedError  # pragma: no cover - every model defines it
+
+    def _counts(self, n: FloatArray, t: float, customers: ModelInput | None) -> FloatArray:
+        """P(X(t) = n) of a new customer (``customers`` None: one value per n) or, per
+        customer of ``customers`` known to be alive at the end of calibration, one row
+        per customer and one column per n."""
+        raise NotImplementedError  # pragma: no cover - every model defines it
+
+    @overload
+    def probability_of_purchases(self, n: int, t: float, customers: None = None) -> float: ...
+
+    @overload
+    def probability_of_purchases(
+        self, n: Iterable[int], t: float, customers: None = None
+    ) -> FloatArray: ...
+
+    @overload
+    def probability_of_purchases(
+        self, n: int | Iterable[int], t: float, customers: ModelInput
+    ) -> FloatArray: ...
+
+    def probability_of_purchases(self, n: Any, t: Any, customers: Any = None) -> float | FloatArray:
+        """P(X(t) = n): the probability of exactly ``n`` purchases in ``t`` time units.
+
+        Without ``customers``: for a newly acquired customer, the number of
+        repeat purchases in the ``t`` time units after the first purchase (the
+        distribution whose mean is ``expected_cumulative_purchases(t)``); a
+        float for one ``n``, an array for a sequence of them. With
+        ``customers`` (a :class:`ModelInput`): for each of them, the number of
+        purchases in the ``t`` time units after the end of calibration, given
+        their history (x, t_x, T) - one value per customer for one ``n``, one
+        row per customer and one column per ``n`` for a sequence (the mean of
+        the distribution is ``expected_purchases(t, customers)``). ``n`` is a
+        whole number from 0 to 1,000,000,000 (at most 10,000 of them); ``t`` a
+        number of time units in the table's unit, at least 0. Each value is a
+        probability, finite and between 0 and 1.
+        """
+        counts, single = count_values("n", n)
+        length = horizon("t", t)
+        if customers is None:
+            values = self._counts(counts, length, None)
+        else:
+            table = customers_table(customers)
+            alive = self.p_alive(table)[:, None]
+            # Alive at T: the model's process afresh, with the customer's posterior rates;
+            # gone: no more purchases.
+            values = alive * self._counts(counts, length, table) + (1 - alive) * (counts == 0)
+        # A sum of positive parts can round a hair above 1 (1 + 2e-16): that is rounding.
+        result: FloatArray = np.minimum(values, 1.0)
+        if customers is None:
+            return float(result[0]) if single else result
+        return result[:, 0] if single else result
 
     def clv(
         self,

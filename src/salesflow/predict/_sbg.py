@@ -204,7 +204,9 @@ def fit_sbg(survivors: Any) -> ShiftedBetaGeometric:
     def log_likelihood(params: FloatArray) -> float:
         return sbg_log_likelihood(float(params[0]), float(params[1]), counts)
 
-    found = maximise(log_likelihood, start=(1.0, 1.0), customers=int(counts[0]))
+    found = maximise(
+        log_likelihood, start=(1.0, 1.0), customers=int(counts[0]), names=("alpha", "beta")
+    )
     alpha, beta = found.parameters
     convergence, errors = found.convergence, found.standard_errors
     edge = _no_maximum(counts)

@@ -110,7 +110,9 @@ def fit_gamma_gamma(customers: ModelInput) -> GammaGamma:
     def log_likelihood(params: FloatArray) -> float:
         return float(np.sum(gamma_gamma_log_likelihood(params[0], params[1], params[2], x, z)))
 
-    found = maximise(log_likelihood, start=(1.0, 1.0, 1.0), customers=int(x.size))
+    found = maximise(
+        log_likelihood, start=(1.0, 1.0, 1.0), customers=int(x.size), names=("p", "q", "gamma")
+    )
     p, q, gamma = found.parameters
     return GammaGamma(
         p=p,
