@@ -20,7 +20,15 @@ import time
 from datetime import date
 from pathlib import Path
 
-from benchmarks import frames, leads, metrics, orders, routing, snapshots  # noqa: F401 - registers their scenarios
+from benchmarks import (  # noqa: F401 - registers their scenarios
+    frames,
+    leads,
+    metrics,
+    orders,
+    predict,
+    routing,
+    snapshots,
+)
 from benchmarks._harness import FULL_SCENARIOS, REPLACED, SCENARIOS, Result
 
 
@@ -53,8 +61,8 @@ def main(argv: list[str]) -> int:
             f"{r.ours:,.1f} {r.unit}",
             f"{r.baseline:,.1f} {r.unit}",
             f"{r.ratio:.3f}",
-            f"<= {r.target}" if r.target is not None else "-",
-            ("yes" if r.met else "NO") if r.target is not None else "(info)",
+            _target(r),
+            ("yes" if r.met else "NO") if r.judged else "(info)",
             r.baseline_name,
         )
         for r in results
@@ -70,6 +78,14 @@ def main(argv: list[str]) -> int:
     return 0
 
 
+def _target(result: Result) -> str:
+    """The target column: a ratio, a budget in the row's unit, or both."""
+    parts = [] if result.target is None else [f"<= {result.target}"]
+    if result.budget is not None:
+        parts.append(f"<= {result.budget:,g} {result.unit}")
+    return "; ".join(parts) or "-"
+
+
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
 _TABLE = re.compile(r"(<!-- benchmark table -->\n)(.*?)(<!-- /benchmark table -->)", re.DOTALL)
 
@@ -77,7 +93,18 @@ _TABLE = re.compile(r"(<!-- benchmark table -->\n)(.*?)(<!-- /benchmark table --
 def machine() -> str:
     """What the run ran on, in one line."""
     versions = []
-    for name in ("statemachine", "attrs", "pandas", "polars", "duckdb", "pyarrow", "narwhals"):
+    for name in (
+        "statemachine",
+        "attrs",
+        "pandas",
+        "polars",
+        "duckdb",
+        "pyarrow",
+        "narwhals",
+        "numpy",
+        "scipy",
+        "lifetimes",
+    ):
         try:
             module = __import__(name)
             versions.append(f"{name} {module.__version__}")

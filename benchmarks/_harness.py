@@ -17,14 +17,22 @@ class Result:
     unit: str  # "us" per item, or "B" per object
     target: float | None  # the highest acceptable ratio ours / baseline; None: for information
     baseline_name: str
+    budget: float | None = None  # the highest acceptable ``ours`` itself, in ``unit``
+    holds: bool = True  # a condition of the target beside time (the same result, say)
 
     @property
     def ratio(self) -> float:
         return self.ours / self.baseline
 
     @property
+    def judged(self) -> bool:
+        """Whether the row has a target at all (else it is for information)."""
+        return self.target is not None or self.budget is not None
+
+    @property
     def met(self) -> bool:
-        return self.target is None or self.ratio <= self.target
+        within = self.target is None or self.ratio <= self.target
+        return within and (self.budget is None or self.ours <= self.budget) and self.holds
 
 
 Scenario = Callable[[bool], list[Result]]

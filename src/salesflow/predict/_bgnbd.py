@@ -8,12 +8,13 @@ of a new customer. Formulas: "Counting Your Customers the Easy Way" (2005).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
 import attrs
 
 from salesflow.predict._counts import bg_counts
-from salesflow.predict._fitting import customers_table, fit_purchases
+from salesflow.predict._fitting import Columns, customers_table, distinct_pairs, fit_purchases
 from salesflow.predict._numeric import (
     Convergence,
     FloatArray,
@@ -25,11 +26,11 @@ from salesflow.predict._numeric import (
 from salesflow.predict._purchases import PurchaseModel
 from salesflow.predict.inputs import ModelInput
 
-__all__ = ["BGNBD", "bgnbd_log_likelihood", "fit_bgnbd"]
+__all__ = ["BGNBD", "bgnbd_log_likelihood", "bgnbd_log_likelihood_gradient", "fit_bgnbd"]
 
 
 def bgnbd_log_likelihood(
-    r: float, alpha: float, a: float, b: float, customers: ModelInput
+    r: float, alpha: float, a: float, b: float, customers: Columns
 ) -> FloatArray:
     """Each customer's log-likelihood under BG/NBD(r, alpha, a, b)."""
     x, t_x, big_t = customers.frequency, customers.first_to_last, customers.first_to_end
@@ -50,6 +51,49 @@ def bgnbd_log_likelihood(
         )
     result: FloatArray = common + np.logaddexp(alive, dropped)
     return result
+
+
+def bgnbd_log_likelihood_gradient(
+    r: float, alpha: float, a: float, b: float, customers: Columns
+) -> tuple[FloatArray, FloatArray]:
+    """Each customer's log-likelihood and its gradient in (r, alpha, a, b), one row each.
+
+    The derivatives are exact (digamma for the gamma and beta functions); the
+    two branches, alive at T and dropped out after the last purchase, are
+    weighted by their share of the likelihood.
+    """
+    x, t_x, big_t = customers.frequency, customers.first_to_last, customers.first_to_end
+    repeat = x > 0
+    b_x_1 = np.where(repeat, b + x - 1, 1.0)  # only read where x > 0
+    log_end, log_last = np.log(alpha + big_t), np.log(alpha + t_x)
+    alive = -(r + x) * log_end
+    with np.errstate(divide="ignore"):
+        dropped = np.where(repeat, math.log(a) - np.log(b_x_1) - (r + x) * log_last, -np.inf)
+    both = np.logaddexp(alive, dropped)
+    values: FloatArray = (
+        special.gammaln(r + x)
+        - special.gammaln(r)
+        + r * math.log(alpha)
+        + special.betaln(a, b + x)
+        - special.betaln(a, b)
+        + both
+    )
+    share_alive = np.exp(alive - both)
+    share_dropped = 1.0 - share_alive
+    psi_ab, psi_abx = special.digamma(a + b), special.digamma(a + b + x)
+    slopes: FloatArray = np.stack(
+        [
+            special.digamma(r + x)
+            - special.digamma(r)
+            + math.log(alpha)
+            - share_alive * log_end
+            - share_dropped * log_last,
+            r / alpha - (r + x) * (share_alive / (alpha + big_t) + share_dropped / (alpha + t_x)),
+            psi_ab - psi_abx + share_dropped / a,
+            special.digamma(b + x) - special.digamma(b) + psi_ab - psi_abx - share_dropped / b_x_1,
+        ]
+    )
+    return values, slopes
 
 
 @attrs.frozen
@@ -105,6 +149,12 @@ class BGNBD(PurchaseModel):
         result: FloatArray = conditional * self.p_alive(table)
         return result
 
+    def _expected_purchases_over(
+        self, lengths: Sequence[float], customers: ModelInput
+    ) -> Iterator[FloatArray]:
+        table = customers_table(customers)
+        return _over(self, self.b, lengths, table, self.p_alive(table))
+
     def expected_cumulative_purchases(self, t: float) -> float:
         """E[X(t)]: expected purchases of a new customer in ``t`` time units from the first."""
         length = horizon("t", t)
@@ -135,6 +185,21 @@ def _near_one(a: float, value: Any) -> FloatArray:
     return mean
 
 
+def _over(
+    model: Any, b: float, lengths: Sequence[float], table: ModelInput, alive: FloatArray
+) -> Iterator[FloatArray]:
+    """Expected purchases in each of ``lengths``: ``_while_alive`` once per distinct (x, T)."""
+    x, big_t, inverse = distinct_pairs(table.frequency, table.first_to_end)
+    r, alpha = model.r, model.alpha
+    for length in lengths:
+        conditional = _near_one(
+            model.a,
+            lambda a, t=length: _while_alive(r, alpha, a, b, x, big_t + alpha, t),
+        )
+        result: FloatArray = conditional[inverse] * alive
+        yield result
+
+
 def _while_alive(
     r: float, alpha: float, a: float, b: float, x: FloatArray, base: FloatArray, length: float
 ) -> FloatArray:
@@ -158,4 +223,10 @@ def fit_bgnbd(customers: ModelInput) -> BGNBD:
     ``convergence``. Refuses anything but a :class:`ModelInput` with at
     least one customer.
     """
-    return fit_purchases(BGNBD, bgnbd_log_likelihood, customers, ("r", "alpha", "a", "b"))
+    return fit_purchases(
+        BGNBD,
+        bgnbd_log_likelihood,
+        customers,
+        ("r", "alpha", "a", "b"),
+        gradient=bgnbd_log_likelihood_gradient,
+    )

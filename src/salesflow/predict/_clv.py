@@ -8,18 +8,17 @@ period, times the Gamma-Gamma expected spend per purchase, divided by
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
 from salesflow.errors import InvalidField, InvalidType, UndefinedMetric
-from salesflow.predict._numeric import np
+from salesflow.predict._numeric import np, to_cents
 from salesflow.predict._purchases import PurchaseModel
 from salesflow.predict._spend import GammaGamma, _spend_columns
 from salesflow.predict.inputs import ModelInput
 
 __all__ = ["predicted_clv"]
 
-_CENT: Final = Decimal("0.01")
 # Each period is one pass over the table: 10,000 covers daily periods for 27 years.
 _MOST: Final = 10_000
 
@@ -100,10 +99,10 @@ def predicted_clv(
     )
     value = np.zeros(len(customers))
     previous = np.zeros(len(customers))
-    for k in range(1, periods + 1):
-        cumulative = purchases.expected_purchases(k * length, customers)
+    horizons = [k * length for k in range(1, periods + 1)]
+    for k, cumulative in enumerate(purchases._expected_purchases_over(horizons, customers), 1):
         # A cumulative expectation never falls; the max guards against rounding noise.
         value += np.maximum(cumulative - previous, 0.0) / (1.0 + rate) ** k
         previous = cumulative
     value *= per_purchase * share
-    return tuple(Decimal(repr(float(v))).quantize(_CENT, rounding=ROUND_HALF_EVEN) for v in value)
+    return to_cents(value)

@@ -10,11 +10,12 @@ with time for one-time buyers as well. Fitted by maximum likelihood on a
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Sequence
 from typing import ClassVar
 
 import attrs
 
-from salesflow.predict._bgnbd import _near_one, _while_alive
+from salesflow.predict._bgnbd import _near_one, _over, _while_alive
 from salesflow.predict._counts import bg_counts
 from salesflow.predict._fitting import customers_table, fit_purchases
 from salesflow.predict._numeric import Convergence, FloatArray, horizon, np, special
@@ -107,6 +108,13 @@ class MBGNBD(PurchaseModel):
         )
         result: FloatArray = conditional * self.p_alive(table)
         return result
+
+    def _expected_purchases_over(
+        self, lengths: Sequence[float], customers: ModelInput
+    ) -> Iterator[FloatArray]:
+        table = customers_table(customers)
+        # While alive, MBG/NBD is BG/NBD with b + 1 (see expected_purchases).
+        return _over(self, self.b + 1, lengths, table, self.p_alive(table))
 
     def expected_cumulative_purchases(self, t: float) -> float:
         """E[X(t)]: expected repeat purchases of a new customer in ``t`` time units from the first.

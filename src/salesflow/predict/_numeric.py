@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from decimal import ROUND_HALF_EVEN, Context, Decimal
+from itertools import repeat
 from typing import Any, Final
 
 import attrs
@@ -34,6 +36,7 @@ __all__ = [
     "maximise",
     "np",
     "special",
+    "to_cents",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -42,6 +45,7 @@ FloatArray = NDArray[np.float64]
 # parameter of these models takes on real data, and keeps exp() finite.
 _LOG_BOUND: Final = 30.0
 _AT_BOUND: Final = 1e-6
+_LBFGSB_OPTIONS: Final = {"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-9}
 
 
 @attrs.frozen
@@ -220,6 +224,7 @@ def maximise(
     start: Sequence[float],
     customers: int,
     names: Sequence[str] = (),
+    value_and_gradient: Callable[[FloatArray], tuple[float, FloatArray]] | None = None,
 ) -> MaximumLikelihood:
     """The maximum-likelihood parameters of ``log_likelihood`` (a function of the parameters).
 
@@ -227,7 +232,10 @@ def maximise(
     mean log-likelihood per customer so its tolerances mean the same on any
     cohort size. A log-likelihood that is not finite counts as the worst value.
     The point found is then judged (:class:`Convergence`); ``names`` name the
-    parameters in its message.
+    parameters in its message. ``value_and_gradient``, when given, returns the
+    log-likelihood and its gradient in the parameters at once (analytic): the
+    search then needs one evaluation per step instead of one per parameter and
+    direction (:func:`_search_with_gradient`); the judging is the same.
     """
 
     def objective(logs: FloatArray) -> float:
@@ -247,20 +255,24 @@ def maximise(
         return np.nan_to_num(grad, nan=0.0, posinf=1e6, neginf=-1e6)
 
     first = np.log(np.asarray(start, dtype=np.float64))
-    bounds = [(-_LOG_BOUND, _LOG_BOUND)] * first.size
-    found = optimize.minimize(
-        objective,
-        first,
-        jac=gradient,
-        method="L-BFGS-B",
-        bounds=bounds,
-        options={"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-9},
-    )
-    logs = np.asarray(found.x, dtype=np.float64)
+    if value_and_gradient is None:
+        bounds = [(-_LOG_BOUND, _LOG_BOUND)] * first.size
+        found = optimize.minimize(
+            objective,
+            first,
+            jac=gradient,
+            method="L-BFGS-B",
+            bounds=bounds,
+            options=_LBFGSB_OPTIONS,
+        )
+        slope = gradient
+    else:
+        found, slope = _search_with_gradient(value_and_gradient, first, customers)
+    logs = np.clip(np.asarray(found.x, dtype=np.float64), -_LOG_BOUND, _LOG_BOUND)
     parameters = np.exp(logs)
     with np.errstate(all="ignore"):
         value = float(log_likelihood(parameters))
-        grad_norm = float(np.linalg.norm(gradient(logs)))
+        grad_norm = float(np.linalg.norm(slope(logs)))
     labels = list(names) or [f"parameter {i + 1}" for i in range(logs.size)]
     edges = [labels[i] for i in range(logs.size) if abs(logs[i]) >= _LOG_BOUND - _AT_BOUND]
     message, errors = str(found.message), None
@@ -272,7 +284,7 @@ def maximise(
             "searched range (e**-30 to e**30)"
         )
     else:
-        why, errors = _judge(log_likelihood, logs, value, labels, -gradient(logs))
+        why, errors = _judge(log_likelihood, logs, value, labels, -slope(logs))
         if not why and not found.success and grad_norm > _STILL:
             why = "the search stopped before it reached a maximum"
     converged = not why
@@ -293,6 +305,57 @@ def maximise(
     )
 
 
+def _search_with_gradient(
+    value_and_gradient: Callable[[FloatArray], tuple[float, FloatArray]],
+    first: FloatArray,
+    customers: int,
+) -> tuple[Any, Callable[[FloatArray], FloatArray]]:
+    """BFGS on the log-parameters with the analytic gradient: the search's result, and
+    the gradient of its objective (the mean negative log-likelihood) in log-parameters.
+
+    BFGS, not L-BFGS-B: since scipy 1.15 L-BFGS-B makes LAPACK calls on every
+    step, which threaded OpenBLAS can slow to milliseconds each (scipy issues
+    22438 and 23191) - more than a whole evaluation here. BFGS has no bounds,
+    so beyond the searched range (e**-30 to e**30) the objective continues as
+    the value at the edge plus a quadratic wall, smooth and finite; the point
+    found is read back inside the range. Where BFGS stops short with a
+    gradient that is not small, L-BFGS-B on the same gradient takes over from
+    there, inside the range.
+    """
+
+    def objective(logs: FloatArray) -> tuple[float, FloatArray]:
+        inside = np.clip(logs, -_LOG_BOUND, _LOG_BOUND)
+        outside = logs - inside
+        parameters = np.exp(inside)
+        with np.errstate(all="ignore"):
+            value, slope = value_and_gradient(parameters)
+        if not math.isfinite(value) or not np.all(np.isfinite(slope)):
+            return math.inf, np.zeros_like(logs)
+        wall = float(outside @ outside) / 2
+        grad: FloatArray = np.where(outside == 0, -slope * parameters / customers, outside)
+        return -value / customers + wall, grad
+
+    def gradient(logs: FloatArray) -> FloatArray:
+        return objective(logs)[1]
+
+    found = optimize.minimize(
+        objective, first, jac=True, method="BFGS", options={"maxiter": 2000, "gtol": 1e-9}
+    )
+    inside = np.clip(found.x, -_LOG_BOUND, _LOG_BOUND)
+    if not found.success and float(np.linalg.norm(gradient(inside))) > _STILL:
+        steps = int(found.nit)
+        found = optimize.minimize(
+            objective,
+            inside,
+            jac=True,
+            method="L-BFGS-B",
+            bounds=[(-_LOG_BOUND, _LOG_BOUND)] * first.size,
+            options=_LBFGSB_OPTIONS,
+        )
+        found.nit = steps + int(found.nit)
+    return found, gradient
+
+
 def hyp2f1(a: Any, b: Any, c: Any, z: Any) -> FloatArray:
     """The Gaussian hypergeometric function 2F1(a, b; c; z), finite where scipy's is not.
 
@@ -303,8 +366,9 @@ def hyp2f1(a: Any, b: Any, c: Any, z: Any) -> FloatArray:
     there too, up to 1e-2 away (about 1e-5).
     """
     a, b, c, z = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (a, b, c, z)))
-    value = np.asarray(special.hyp2f1(a, b, c, z), dtype=np.float64)
-    value = value.copy()
+    value = np.array(special.hyp2f1(a, b, c, z), dtype=np.float64, copy=None)
+    if not value.flags.writeable:  # a scalar's; an array is the ufunc's own, fresh
+        value = value.copy()
     # The mean of the two sides cancels the first-order error: even the widest step
     # (a relative 1e-2) leaves an error of order 1e-5 relative, from the curvature in c.
     for relative in (1e-7, 1e-5, 1e-3, 1e-2):
@@ -317,6 +381,36 @@ def hyp2f1(a: Any, b: Any, c: Any, z: Any) -> FloatArray:
             below = special.hyp2f1(a[bad], b[bad], c[bad] - step, z[bad])
         value[bad] = (above + below) / 2
     return value
+
+
+_CENT: Final = Decimal("0.01")
+# Exact for every amount the fast path takes (at most 14 digits of cents).
+_EXACT: Final = Context(prec=40, rounding=ROUND_HALF_EVEN)
+# Cents up to 2**45 (about 350 billion in units) are read from floats directly.
+_MOST_CENTS: Final = 2.0**45
+
+
+def to_cents(values: FloatArray) -> tuple[Decimal, ...]:
+    """Each value as Decimal to the cent: ``Decimal(repr(v)).quantize(0.01, ROUND_HALF_EVEN)``.
+
+    The same result, about five times faster on a million values: v * 100 is
+    within 1.3 units in its last place of the decimal repr's value times 100,
+    so rounding it to the nearest whole number gives the same cents unless it
+    lies within 4 units in the last place of a half; those values (and
+    negative or very large ones) take the Decimal path itself.
+    """
+    hundreds = np.asarray(values, dtype=np.float64) * 100
+    whole = np.rint(hundreds)
+    with np.errstate(invalid="ignore"):
+        near_half = np.abs(np.abs(hundreds - np.floor(hundreds)) - 0.5) <= 4 * np.spacing(hundreds)
+        slow = ~np.isfinite(hundreds) | np.signbit(hundreds) | (hundreds > _MOST_CENTS) | near_half
+    cents = np.where(slow, 0.0, whole).astype(np.int64).tolist()
+    result = list(map(_EXACT.multiply, map(Decimal, cents), repeat(_CENT)))
+    for index in np.flatnonzero(slow).tolist():
+        result[index] = Decimal(repr(float(values[index]))).quantize(
+            _CENT, rounding=ROUND_HALF_EVEN
+        )
+    return tuple(result)
 
 
 def horizon(name: str, value: Any) -> float:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, overload
 
@@ -82,6 +82,18 @@ class PurchaseModel:
         if customers is None:
             return float(result[0]) if single else result
         return result[:, 0] if single else result
+
+    def _expected_purchases_over(
+        self, lengths: Sequence[float], customers: ModelInput
+    ) -> Iterator[FloatArray]:
+        """``expected_purchases(t, customers)`` for each t of ``lengths`` (checked horizons).
+
+        The models share between the horizons what does not depend on them
+        (P(alive), and the hypergeometric terms of each distinct (x, T)), so a
+        CLV over many periods costs little more than one horizon.
+        """
+        for length in lengths:
+            yield self.expected_purchases(length, customers)
 
     def clv(
         self,

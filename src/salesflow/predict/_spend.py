@@ -7,18 +7,28 @@ value); predicts each customer's expected spend per purchase, in Decimal.
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any, Final
+from decimal import Decimal
+from typing import Any
 
 import attrs
 
 from salesflow.errors import InvalidField, InvalidType, UndefinedMetric
-from salesflow.predict._numeric import Convergence, FloatArray, maximise, np, special
+from salesflow.predict._numeric import (
+    Convergence,
+    FloatArray,
+    maximise,
+    np,
+    special,
+    to_cents,
+)
 from salesflow.predict.inputs import ModelInput
 
-__all__ = ["GammaGamma", "fit_gamma_gamma", "gamma_gamma_log_likelihood"]
-
-_CENT: Final = Decimal("0.01")
+__all__ = [
+    "GammaGamma",
+    "fit_gamma_gamma",
+    "gamma_gamma_log_likelihood",
+    "gamma_gamma_log_likelihood_gradient",
+]
 
 
 def _spend_columns(value: Any) -> tuple[FloatArray, FloatArray]:
@@ -50,6 +60,25 @@ def gamma_gamma_log_likelihood(
     return result
 
 
+def gamma_gamma_log_likelihood_gradient(
+    p: float, q: float, gamma: float, frequency: FloatArray, spend: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Each repeat customer's log-likelihood and its exact gradient in (p, q, gamma), one row each."""
+    px = p * frequency
+    log_total = np.log(gamma + frequency * spend)
+    psi_all = special.digamma(px + q)
+    values = gamma_gamma_log_likelihood(p, q, gamma, frequency, spend)
+    slopes: FloatArray = np.stack(
+        [
+            frequency
+            * (psi_all - special.digamma(px) + np.log(spend) + np.log(frequency) - log_total),
+            psi_all - special.digamma(q) + math.log(gamma) - log_total,
+            q / gamma - (px + q) / (gamma + frequency * spend),
+        ]
+    )
+    return values, slopes
+
+
 @attrs.frozen
 class GammaGamma:
     """A fitted Gamma-Gamma spend model: ``p``, ``q`` and ``gamma`` by their published names.
@@ -79,9 +108,7 @@ class GammaGamma:
         if self.q <= 1:
             raise UndefinedMetric("expected spend", "q - 1 (q is at most 1)", variant="gamma_gamma")
         values = self.p * (self.gamma + frequency * spend) / (self.p * frequency + self.q - 1)
-        return tuple(
-            Decimal(repr(float(v))).quantize(_CENT, rounding=ROUND_HALF_EVEN) for v in values
-        )
+        return to_cents(values)
 
 
 def fit_gamma_gamma(customers: ModelInput) -> GammaGamma:
@@ -110,8 +137,17 @@ def fit_gamma_gamma(customers: ModelInput) -> GammaGamma:
     def log_likelihood(params: FloatArray) -> float:
         return float(np.sum(gamma_gamma_log_likelihood(params[0], params[1], params[2], x, z)))
 
+    def with_gradient(params: FloatArray) -> tuple[float, FloatArray]:
+        values, slopes = gamma_gamma_log_likelihood_gradient(params[0], params[1], params[2], x, z)
+        total: FloatArray = slopes.sum(axis=1)
+        return float(values.sum()), total
+
     found = maximise(
-        log_likelihood, start=(1.0, 1.0, 1.0), customers=int(x.size), names=("p", "q", "gamma")
+        log_likelihood,
+        start=(1.0, 1.0, 1.0),
+        customers=int(x.size),
+        names=("p", "q", "gamma"),
+        value_and_gradient=with_gradient,
     )
     p, q, gamma = found.parameters
     return GammaGamma(
