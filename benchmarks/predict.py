@@ -16,7 +16,7 @@ Predictions: P(alive), expected purchases in 39 weeks and 12 months of CLV
 has them) for 1,000,000 simulated customers (BG/NBD's world with CDNOW's
 parameters, times in whole days, first purchases over 78 weeks). The target is
 under 2 s each; lifetimes' equivalent calls on the same customers are the
-baseline, for information (its CLV, about half a minute, is timed once).
+baseline, for information (its CLV, ten seconds or more, is timed once).
 
 lifetimes is in the ``bench`` extra; it imports and fits on numpy 2 and
 scipy 1.17 as published (no shim). Without it, the fit rows are skipped and

