@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from random import Random
 
+import numpy as np
 import pytest
 
 from salesflow import InvalidField, InvalidType, UndefinedMetric
@@ -299,3 +300,20 @@ def test_clv_is_undefined_when_the_spend_models_mean_is_infinite(cdnow, fitted):
         purchases.clv(
             cdnow, spend=attrs.evolve(spend, q=0.9), periods=2, period_length=4, discount_rate=0
         )
+
+
+def test_compare_with_a_huge_number_of_groups_answers_at_once_with_one_group_per_level():
+    split_table = ModelInput(
+        frequency=[0, 1, 3], first_to_last=[0.0, 2.0, 5.0], first_to_end=[6.0, 6.0, 6.0]
+    )
+    from salesflow.predict._holdout import CalibrationHoldout
+
+    split = CalibrationHoldout(
+        calibration=split_table, actual=np.asarray([0.0, 1.0, 2.0]), duration=4.0
+    )
+    model = fit(split_table, model="bgnbd")
+
+    comparison = split.compare(model, groups=10**12)
+
+    assert [g.calibration_purchases for g in comparison.by_frequency] == [0, 1, 3]
+    assert not any(g.and_more for g in comparison.by_frequency)

@@ -159,11 +159,10 @@ class CalibrationHoldout:
         actual = self.actual
         capped = np.minimum(self.calibration.frequency, groups - 1)
         rows = []
-        for level in range(groups):
+        # Only the levels some customer holds: a huge ``groups`` costs nothing more.
+        for level in (int(v) for v in np.unique(capped)):
             members = capped == level
             count = int(members.sum())
-            if count == 0:
-                continue
             rows.append(
                 FrequencyGroup(
                     calibration_purchases=level,
