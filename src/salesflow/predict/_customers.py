@@ -26,6 +26,21 @@ _MICROSECOND: Final = timedelta(microseconds=1)
 _EXACT_FLOAT: Final = 2**53
 
 
+def record_customer(name: str, record: Any) -> str | int:
+    """The customer id of the order record ``record`` (named ``name``), its three keys checked."""
+    if not isinstance(record, Mapping):
+        raise InvalidType(name, record, "an order record (a mapping)")
+    for key in ("customer_id", "placed_at", "amount"):
+        if key not in record:
+            raise InvalidField(f"{name}.{key}", None, f"a {key} in every record")
+    cid = record["customer_id"]
+    if isinstance(cid, bool) or not isinstance(cid, str | int):
+        raise InvalidType(f"{name}.customer_id", cid, "a customer id (str or int)")
+    if cid == "":
+        raise InvalidField(f"{name}.customer_id", cid, "a customer id (a non-empty str)")
+    return cid
+
+
 def check_unit(name: str, value: Any) -> str:
     """A time unit, ``"days"`` or ``"weeks"``; anything else refused, naming ``name``."""
     if not isinstance(value, str) or value not in UNIT_DAYS:

@@ -21,7 +21,7 @@ from salesflow.metrics._read.frames import rows_only
 from salesflow.metrics._read.frames import table as _table
 from salesflow.metrics.summary import CustomerSummaries
 from salesflow.money import Money
-from salesflow.predict._customers import record_currency
+from salesflow.predict._customers import record_currency, record_customer
 from salesflow.predict.segments import DEFAULT_RFM_SEGMENTS, Rule
 
 __all__ = ["RFMScores", "rfm"]
@@ -251,16 +251,7 @@ def _from_records(
     currency: str | None = None
     for index, record in enumerate(records):
         name = f"customers[{index}]"
-        if not isinstance(record, Mapping):
-            raise InvalidType(name, record, "an order record (a mapping)")
-        for key in ("customer_id", "placed_at", "amount"):
-            if key not in record:
-                raise InvalidField(f"{name}.{key}", None, f"a {key} in every record")
-        cid = record["customer_id"]
-        if isinstance(cid, bool) or not isinstance(cid, str | int):
-            raise InvalidType(f"{name}.customer_id", cid, "a customer id (str or int)")
-        if cid == "":
-            raise InvalidField(f"{name}.customer_id", cid, "a customer id (a non-empty str)")
+        cid = record_customer(name, record)
         placed = _instant(f"{name}.placed_at", record["placed_at"])
         if placed > now:
             raise InvalidField(

@@ -30,6 +30,7 @@ from salesflow.predict._customers import (
     microseconds,
     model_columns,
     record_currency,
+    record_customer,
 )
 from salesflow.predict._numeric import FloatArray, np
 
@@ -375,16 +376,7 @@ def _purchases(records: Iterable[Any], *, end: datetime, period: str, zone: tzin
     currency: str | None = None
     for index, record in enumerate(records):
         name = f"records[{index}]"
-        if not isinstance(record, Mapping):
-            raise InvalidType(name, record, "an order record (a mapping)")
-        for key in ("customer_id", "placed_at", "amount"):
-            if key not in record:
-                raise InvalidField(f"{name}.{key}", None, f"a {key} in every record")
-        cid = record["customer_id"]
-        if isinstance(cid, bool) or not isinstance(cid, str | int):
-            raise InvalidType(f"{name}.customer_id", cid, "a customer id (str or int)")
-        if cid == "":
-            raise InvalidField(f"{name}.customer_id", cid, "a customer id (a non-empty str)")
+        cid = record_customer(name, record)
         placed = aware(f"{name}.placed_at", record["placed_at"], UTC)
         currency = record_currency(name, record, currency)
         amount = record["amount"]
